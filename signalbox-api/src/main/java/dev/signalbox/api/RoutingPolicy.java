@@ -1,0 +1,17 @@
+package dev.signalbox.api;
+
+/**
+ * Orders a route's eligible candidates. Pure and deterministic given its input: no clock, no I/O, no
+ * randomness but the input's seed; this is what makes replay exact.
+ */
+public interface RoutingPolicy {
+  /** The registered name, e.g. {@code cheapest}. */
+  String name();
+
+  /** Bumped whenever the same input could give a different decision. */
+  default int version() {
+    return 1;
+  }
+
+  PolicyResult decide(PolicyInput input);
+}

@@ -1,0 +1,379 @@
+package dev.signalbox.core.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.signalbox.api.Pricing;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Reads and validates a gateway config. One pass collects every problem with its path, then
+ * cross-references names; {@link ConfigException} carries them all.
+ */
+public final class ConfigReader {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+  private final Set<String> knownPolicies;
+  private final Function<String, String> environment;
+
+  /**
+   * @param knownPolicies the registered policy names
+   * @param environment looks up environment variables (System::getenv outside tests)
+   */
+  public ConfigReader(Set<String> knownPolicies, Function<String, String> environment) {
+    this.knownPolicies = Set.copyOf(knownPolicies);
+    this.environment = environment;
+  }
+
+  public GatewayConfig read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file.toString(), List.of("file not found"));
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), List.of("cannot read: " + e.getMessage()));
+    }
+    return read(text, file.toString());
+  }
+
+  public GatewayConfig read(String text, String source) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(text);
+    } catch (JacksonException e) {
+      String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ";
+      throw new ConfigException(source, List.of(where + "not valid YAML: " + e.getOriginalMessage()));
+    }
+    if (root == null || !root.isObject()) {
+      throw new ConfigException(source, List.of("expected a mapping with deployments, models and routes"));
+    }
+    List<String> problems = new ArrayList<>();
+    ConfigNode top = new ConfigNode(root, "", problems);
+    ServerSettings server = top.object("server").map(this::server).orElse(ServerSettings.DEFAULT);
+    AuthSettings auth = top.object("auth").map(this::auth).orElse(AuthSettings.NONE);
+    TraceSettings traces = top.object("traces").map(this::traces).orElse(TraceSettings.DEFAULT);
+    Map<String, DeploymentSpec> deployments = named(top, "deployments", this::deployment);
+    Map<String, ModelSpec> models = named(top, "models", this::model);
+    Map<String, RouteSpec> routes = named(top, "routes", this::route);
+    top.rejectUnknownKeys();
+    if (!top.has("routes") && !top.has("models")) {
+      problems.add("routes: missing (a config needs at least one model or route)");
+    }
+    new CrossReferences(deployments, models, routes, problems).check();
+    if (auth.keys().isEmpty() && !server.loopbackOnly()) {
+      problems.add(
+          "server.host: '" + server.host() + "' is not loopback and auth.keys is empty;"
+              + " add gateway keys or bind 127.0.0.1");
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(source, problems);
+    }
+    return new GatewayConfig(server, auth, traces, deployments, models, routes, text, sha256(text));
+  }
+
+  private interface ItemReader<T> {
+    T read(ConfigNode node, String name);
+  }
+
+  private static <T> Map<String, T> named(ConfigNode top, String key, ItemReader<T> reader) {
+    Map<String, T> result = new LinkedHashMap<>();
+    for (ConfigNode item : top.objects(key)) {
+      String name = item.requiredString("name");
+      T value = reader.read(item, name);
+      item.rejectUnknownKeys();
+      if (name.isEmpty()) {
+        continue;
+      }
+      if (result.containsKey(name)) {
+        item.problem("name", "duplicate " + key.substring(0, key.length() - 1) + " name '" + name + "'");
+      } else {
+        result.put(name, value);
+      }
+    }
+    return result;
+  }
+
+  private ServerSettings server(ConfigNode node) {
+    ServerSettings d = ServerSettings.DEFAULT;
+    ServerSettings result =
+        new ServerSettings(
+            node.string("host", d.host()),
+            (int) node.integer("port", d.port(), 0, 65_535),
+            node.integer("max-body-bytes", d.maxBodyBytes(), 1_024, 1L << 30),
+            node.bool("access-log", d.accessLog()));
+    node.rejectUnknownKeys();
+    return result;
+  }
+
+  private AuthSettings auth(ConfigNode node) {
+    List<GatewayKey> keys = new ArrayList<>();
+    Set<String> digests = new LinkedHashSet<>();
+    for (ConfigNode key : node.objects("keys")) {
+      String name = key.requiredString("name");
+      String digest = digest(key, "key-sha256", true).orElse("");
+      if (!digest.isEmpty() && !digests.add(digest)) {
+        key.problem("key-sha256", "the same key is listed twice");
+      }
+      keys.add(new GatewayKey(name, digest, key.string("tenant", name), Set.copyOf(key.strings("routes"))));
+      key.rejectUnknownKeys();
+    }
+    Optional<String> admin = digest(node, "admin-key-sha256", false);
+    node.rejectUnknownKeys();
+    return new AuthSettings(keys, admin);
+  }
+
+  private static Optional<String> digest(ConfigNode node, String key, boolean required) {
+    Optional<String> value = required ? Optional.of(node.requiredString(key)) : node.optionalString(key);
+    if (value.isPresent() && !value.get().isEmpty() && !SHA256.matcher(value.get()).matches()) {
+      node.problem(key, "expected 64 lower-case hex digits (sha256sum of the key), got " + value.get().length() + " characters");
+      return Optional.empty();
+    }
+    return value.filter(v -> !v.isEmpty());
+  }
+
+  private TraceSettings traces(ConfigNode node) {
+    TraceSettings d = TraceSettings.DEFAULT;
+    TraceSettings result =
+        new TraceSettings(
+            node.bool("enabled", d.enabled()),
+            Path.of(node.string("path", d.path().toString())),
+            (int) node.integer("queue-capacity", d.queueCapacity(), 1, 10_000_000),
+            node.bool("record-prompts", d.recordPrompts()),
+            node.bool("record-answers", d.recordAnswers()));
+    node.rejectUnknownKeys();
+    return result;
+  }
+
+  private DeploymentSpec deployment(ConfigNode node, String name) {
+    String providerText = node.requiredString("provider");
+    Provider provider = parseEnum(node, "provider", providerText, Provider.class).orElse(Provider.SIM);
+    String baseUrl = node.string("base-url", "");
+    String upstreamModel = node.string("model", name);
+    Optional<String> apiKeyEnv = node.optionalString("api-key-env");
+    if (provider != Provider.SIM && baseUrl.isEmpty()) {
+      node.problem("base-url", "missing (needed by provider " + providerText + ")");
+    }
+    if (!baseUrl.isEmpty() && !baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
+      node.problem("base-url", "expected an http:// or https:// URL, got '" + baseUrl + "'");
+    }
+    apiKeyEnv.ifPresent(
+        env -> {
+          if (environment.apply(env) == null) {
+            node.problem("api-key-env", "environment variable '" + env + "' is not set");
+          }
+        });
+    SimSettings sim = node.object("sim").map(ConfigReader::sim).orElse(SimSettings.DEFAULT);
+    return new DeploymentSpec(
+        name,
+        provider,
+        baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl,
+        upstreamModel,
+        apiKeyEnv,
+        node.duration("connect-timeout", Duration.ofSeconds(5)),
+        node.duration("first-token-timeout", Duration.ofSeconds(30)),
+        node.duration("idle-timeout", Duration.ofSeconds(30)),
+        node.duration("request-timeout", Duration.ofSeconds(300)),
+        node.number("weight", 1, 0, 1e6),
+        sim);
+  }
+
+  private static SimSettings sim(ConfigNode node) {
+    SimSettings d = SimSettings.DEFAULT;
+    SimSettings result =
+        new SimSettings(
+            node.object("time-to-first-token-ms").map(n -> distribution(n, d.timeToFirstTokenMillis())).orElse(d.timeToFirstTokenMillis()),
+            node.object("ms-per-token").map(n -> distribution(n, d.millisPerToken())).orElse(d.millisPerToken()),
+            node.object("output-tokens").map(n -> distribution(n, d.outputTokens())).orElse(d.outputTokens()),
+            node.number("error-rate", 0, 0, 1),
+            node.number("rate-limit-rate", 0, 0, 1),
+            node.duration("retry-after", d.retryAfter()),
+            node.number("timeout-rate", 0, 0, 1),
+            node.number("cut-rate", 0, 0, 1),
+            node.string("answer", d.answer()));
+    node.rejectUnknownKeys();
+    return result;
+  }
+
+  private static Distribution distribution(ConfigNode node, Distribution fallback) {
+    double median = node.number("median", fallback.median(), 0, 1e9);
+    double p99 = node.number("p99", Math.max(median, fallback.p99()), 0, 1e9);
+    node.rejectUnknownKeys();
+    if (p99 < median) {
+      node.problem("p99", "must be at least the median (" + median + "), was " + p99);
+      return Distribution.constant(median);
+    }
+    return new Distribution(median, p99);
+  }
+
+  private ModelSpec model(ConfigNode node, String name) {
+    List<String> deployments = node.strings("deployments");
+    if (deployments.isEmpty()) {
+      node.problem("deployments", "a model needs at least one deployment");
+    }
+    ModelSpec.SelectorKind selector =
+        parseEnum(node, "deployment-selector", node.string("deployment-selector", "priority"), ModelSpec.SelectorKind.class)
+            .orElse(ModelSpec.SelectorKind.PRIORITY);
+    Pricing pricing = node.object("pricing").map(ConfigReader::pricing).orElse(Pricing.FREE);
+    Set<Capability> capabilities = EnumSet.noneOf(Capability.class);
+    List<String> capabilityNames = node.strings("capabilities");
+    for (int i = 0; i < capabilityNames.size(); i++) {
+      String text = capabilityNames.get(i);
+      Optional<Capability> capability =
+          java.util.Arrays.stream(Capability.values()).filter(c -> c.key().equals(text)).findFirst();
+      if (capability.isPresent()) {
+        capabilities.add(capability.get());
+      } else {
+        node.problem("capabilities[" + i + "]", "unknown capability '" + text + "' (known: tools, vision, json-schema, assistant-prefill)");
+      }
+    }
+    return new ModelSpec(
+        name,
+        deployments,
+        selector,
+        pricing,
+        (int) node.integer("context-window", 8_192, 1, 100_000_000),
+        capabilities,
+        node.number("joules-per-token", 0, 0, 1e6));
+  }
+
+  private static Pricing pricing(ConfigNode node) {
+    double input = node.number("input", 0, 0, 1e6);
+    Pricing result = new Pricing(input, node.number("cached-input", input, 0, 1e6), node.number("output", 0, 0, 1e6));
+    node.rejectUnknownKeys();
+    return result;
+  }
+
+  private RouteSpec route(ConfigNode node, String name) {
+    String policy = node.string("policy", "priority");
+    if (!knownPolicies.contains(policy)) {
+      node.problem("policy", "unknown policy '" + policy + "' (known: " + String.join(", ", new java.util.TreeSet<>(knownPolicies)) + ")");
+    }
+    List<RuleSpec> rules = new ArrayList<>();
+    List<ConfigNode> ruleNodes = node.objects("rules");
+    for (int i = 0; i < ruleNodes.size(); i++) {
+      rules.add(rule(ruleNodes.get(i), i));
+    }
+    Set<Integer> fallbackOn = new LinkedHashSet<>();
+    if (node.has("fallback-on")) {
+      List<String> statuses = node.strings("fallback-on");
+      for (int i = 0; i < statuses.size(); i++) {
+        try {
+          int status = Integer.parseInt(statuses.get(i));
+          if (status < 400 || status > 599) {
+            throw new NumberFormatException();
+          }
+          fallbackOn.add(status);
+        } catch (NumberFormatException e) {
+          node.problem("fallback-on[" + i + "]", "expected an HTTP status from 400 to 599, got '" + statuses.get(i) + "'");
+        }
+      }
+    } else {
+      fallbackOn.addAll(RouteSpec.DEFAULT_FALLBACK_ON);
+    }
+    return new RouteSpec(
+        name,
+        node.strings("models"),
+        policy,
+        node.numbers("weights"),
+        rules,
+        node.string("default", ""),
+        node.strings("fallbacks"),
+        fallbackOn,
+        node.duration("timeout", Duration.ofSeconds(600)),
+        (int) node.integer("max-attempts", 0, 0, 100),
+        (int) node.integer("default-max-tokens", 1_024, 1, 10_000_000));
+  }
+
+  private static RuleSpec rule(ConfigNode node, int index) {
+    Optional<Pattern> regex = Optional.empty();
+    Optional<String> regexText = node.optionalString("regex");
+    if (regexText.isPresent()) {
+      try {
+        regex = Optional.of(Pattern.compile(regexText.get()));
+      } catch (PatternSyntaxException e) {
+        node.problem("regex", "not a valid regular expression: " + e.getDescription());
+      }
+    }
+    OptionalLong min = OptionalLong.empty();
+    OptionalLong max = OptionalLong.empty();
+    Optional<ConfigNode> tokens = node.object("prompt-tokens");
+    if (tokens.isPresent()) {
+      ConfigNode range = tokens.get();
+      if (range.has("min")) {
+        min = OptionalLong.of(range.integer("min", 0, 0, Long.MAX_VALUE));
+      }
+      if (range.has("max")) {
+        max = OptionalLong.of(range.integer("max", 0, 0, Long.MAX_VALUE));
+      }
+      range.rejectUnknownKeys();
+    }
+    Optional<RuleSpec.HeaderMatch> header =
+        node.object("header")
+            .map(
+                h -> {
+                  RuleSpec.HeaderMatch match =
+                      new RuleSpec.HeaderMatch(h.requiredString("name").toLowerCase(Locale.ROOT), h.requiredString("value"));
+                  h.rejectUnknownKeys();
+                  return match;
+                });
+    RuleSpec result =
+        new RuleSpec(
+            node.string("name", "rules[" + index + "]"),
+            node.strings("keywords").stream().map(k -> k.toLowerCase(Locale.ROOT)).toList(),
+            regex,
+            min,
+            max,
+            node.optionalBool("tools"),
+            node.optionalBool("images"),
+            header,
+            node.requiredString("route"));
+    node.rejectUnknownKeys();
+    return result;
+  }
+
+  private static <E extends Enum<E>> Optional<E> parseEnum(ConfigNode node, String key, String text, Class<E> type) {
+    for (E value : type.getEnumConstants()) {
+      if (value.name().toLowerCase(Locale.ROOT).equals(text)) {
+        return Optional.of(value);
+      }
+    }
+    if (!text.isEmpty()) {
+      List<String> known = java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
+      node.problem(key, "unknown " + key + " '" + text + "' (known: " + String.join(", ", known) + ")");
+    }
+    return Optional.empty();
+  }
+
+  public static String sha256(String text) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

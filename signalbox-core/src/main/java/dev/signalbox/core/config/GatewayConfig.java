@@ -1,0 +1,47 @@
+package dev.signalbox.core.config;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A whole validated config. Maps keep the file's order. {@code hash} is the SHA-256 of the file's
+ * text, recorded in every trace; the text itself is stored once per hash.
+ */
+public record GatewayConfig(
+    ServerSettings server,
+    AuthSettings auth,
+    TraceSettings traces,
+    Map<String, DeploymentSpec> deployments,
+    Map<String, ModelSpec> models,
+    Map<String, RouteSpec> routes,
+    String text,
+    String hash) {
+
+  public GatewayConfig {
+    Objects.requireNonNull(server);
+    Objects.requireNonNull(auth);
+    Objects.requireNonNull(traces);
+    deployments = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(deployments));
+    models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
+    routes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(routes));
+    Objects.requireNonNull(text);
+    Objects.requireNonNull(hash);
+  }
+
+  public Optional<RouteSpec> route(String name) {
+    return Optional.ofNullable(routes.get(name));
+  }
+
+  public Optional<ModelSpec> model(String name) {
+    return Optional.ofNullable(models.get(name));
+  }
+
+  public DeploymentSpec deployment(String name) {
+    DeploymentSpec spec = deployments.get(name);
+    if (spec == null) {
+      throw new IllegalArgumentException("unknown deployment '" + name + "'");
+    }
+    return spec;
+  }
+}

@@ -1,0 +1,11 @@
+package dev.signalbox.core.config;
+
+/** The protocol a deployment speaks. */
+public enum Provider {
+  /** Any OpenAI-compatible chat completions endpoint: OpenAI, Azure-style, vLLM, Ollama, Groq. */
+  OPENAI,
+  /** Anthropic's Messages API. */
+  ANTHROPIC,
+  /** An in-process simulated model, deterministic under a seed. */
+  SIM
+}

@@ -1,0 +1,44 @@
+package dev.signalbox.core.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What a client names in {@code model}: candidate models, a policy and its settings, fallbacks.
+ *
+ * @param weights the {@code weighted} policy's weight per model
+ * @param rules the {@code rules} policy's rules, first match wins
+ * @param defaultRoute where the {@code rules} policy sends a request no rule matched
+ * @param fallbackOn upstream statuses after which the next attempt is made
+ * @param defaultMaxTokens the output length assumed when a request sets no max_tokens
+ */
+public record RouteSpec(
+    String name,
+    List<String> models,
+    String policy,
+    Map<String, Double> weights,
+    List<RuleSpec> rules,
+    String defaultRoute,
+    List<String> fallbacks,
+    Set<Integer> fallbackOn,
+    Duration timeout,
+    int maxAttempts,
+    int defaultMaxTokens) {
+
+  public static final Set<Integer> DEFAULT_FALLBACK_ON = Set.of(408, 409, 429, 500, 502, 503, 504, 529);
+
+  public RouteSpec {
+    Objects.requireNonNull(name);
+    models = List.copyOf(models);
+    Objects.requireNonNull(policy);
+    weights = Map.copyOf(weights);
+    rules = List.copyOf(rules);
+    Objects.requireNonNull(defaultRoute);
+    fallbacks = List.copyOf(fallbacks);
+    fallbackOn = Set.copyOf(fallbackOn);
+    Objects.requireNonNull(timeout);
+  }
+}

@@ -1,0 +1,47 @@
+package dev.signalbox.core.routing;
+
+import dev.signalbox.api.Candidate;
+import dev.signalbox.api.PolicyInput;
+import dev.signalbox.api.PolicyResult;
+import dev.signalbox.api.RoutingPolicy;
+import dev.signalbox.api.ScoredModel;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Orders models by this request's estimated cost: its prompt tokens at the input price plus its
+ * maximum output at the output price (LiteLLM's cost-based routing, priced per request). Ties keep
+ * the route's order. The score is the estimated cost in USD, lower is better.
+ */
+final class CheapestPolicy implements RoutingPolicy {
+  static final String NAME = "cheapest";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public PolicyResult decide(PolicyInput input) {
+    long prompt = input.signals().promptTokens();
+    long output = input.signals().maxOutputTokens();
+    record Priced(Candidate candidate, double cost, int listed) {}
+    List<Priced> priced = new ArrayList<>();
+    for (int i = 0; i < input.candidates().size(); i++) {
+      Candidate c = input.candidates().get(i);
+      priced.add(new Priced(c, c.pricing().estimate(prompt, output), i));
+    }
+    priced.sort(Comparator.comparingDouble(Priced::cost).thenComparingInt(Priced::listed));
+    List<ScoredModel> order = new ArrayList<>();
+    for (Priced p : priced) {
+      order.add(
+          new ScoredModel(
+              p.candidate().model(),
+              p.cost(),
+              String.format(Locale.ROOT, "est $%.6f for %d+%d tokens", p.cost(), prompt, output)));
+    }
+    return new PolicyResult.Ranked(order, 1.0);
+  }
+}

@@ -1,0 +1,19 @@
+package dev.signalbox.core.routing;
+
+import dev.signalbox.api.SignalboxException;
+import dev.signalbox.core.config.RouteSpec;
+import java.util.List;
+
+/** The router's answer: a plan to dispatch, or a rejection with its reasons. Both are traced. */
+public sealed interface Decision {
+  DecisionRecord record();
+
+  /** @param route the route whose dispatch settings apply (the last one delegated to) */
+  record Routed(DecisionRecord record, List<PlannedAttempt> plan, RouteSpec route) implements Decision {
+    public Routed {
+      plan = List.copyOf(plan);
+    }
+  }
+
+  record Rejected(DecisionRecord record, SignalboxException error) implements Decision {}
+}

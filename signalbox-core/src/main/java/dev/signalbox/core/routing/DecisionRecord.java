@@ -1,0 +1,26 @@
+package dev.signalbox.core.routing;
+
+import dev.signalbox.api.CandidateTrace;
+import dev.signalbox.api.PlanStep;
+import dev.signalbox.api.PoolSnapshot;
+import java.util.List;
+import java.util.Map;
+
+/** What the router decided and read, as it goes into the trace. */
+public record DecisionRecord(
+    List<String> routes,
+    String policy,
+    int policyVersion,
+    long seed,
+    Map<String, Object> signals,
+    List<CandidateTrace> candidates,
+    List<PlanStep> plan,
+    double propensity,
+    PoolSnapshot pool) {
+  public DecisionRecord {
+    routes = List.copyOf(routes);
+    signals = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(signals));
+    candidates = List.copyOf(candidates);
+    plan = List.copyOf(plan);
+  }
+}

@@ -1,0 +1,33 @@
+package dev.signalbox.core.routing;
+
+import dev.signalbox.core.config.Capability;
+import dev.signalbox.core.config.ModelSpec;
+import java.util.Optional;
+
+/** Removes a candidate model the request cannot use, with the reason. */
+interface EligibilityFilter {
+  /** Why {@code model} cannot serve this request, or empty when it can. */
+  Optional<String> exclude(ModelSpec model, RequestSignals signals);
+
+  EligibilityFilter CONTEXT_WINDOW =
+      (model, signals) -> {
+        long needed = signals.promptTokens() + signals.maxOutputTokens();
+        return needed > model.contextWindow()
+            ? Optional.of("context " + model.contextWindow() + " < " + needed + " tokens")
+            : Optional.empty();
+      };
+
+  EligibilityFilter CAPABILITIES =
+      (model, signals) -> {
+        if (signals.hasTools() && !model.capabilities().contains(Capability.TOOLS)) {
+          return Optional.of("no tools support");
+        }
+        if (signals.hasImages() && !model.capabilities().contains(Capability.VISION)) {
+          return Optional.of("no vision support");
+        }
+        if (signals.needsJsonSchema() && !model.capabilities().contains(Capability.JSON_SCHEMA)) {
+          return Optional.of("no json-schema output");
+        }
+        return Optional.empty();
+      };
+}

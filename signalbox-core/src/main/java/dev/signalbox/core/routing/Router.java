@@ -1,0 +1,214 @@
+package dev.signalbox.core.routing;
+
+import dev.signalbox.api.CandidateTrace;
+import dev.signalbox.api.ErrorKind;
+import dev.signalbox.api.PlanStep;
+import dev.signalbox.api.PolicyInput;
+import dev.signalbox.api.PolicyResult;
+import dev.signalbox.api.PoolSnapshot;
+import dev.signalbox.api.RoutingPolicy;
+import dev.signalbox.api.ScoredModel;
+import dev.signalbox.api.SignalboxException;
+import dev.signalbox.core.config.DeploymentSpec;
+import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.config.ModelSpec;
+import dev.signalbox.core.config.RouteSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns a request into a plan: resolve the name to a route or a model, filter the candidates (each
+ * exclusion with its reason), let the policy order them (following rule delegations), append the
+ * route's fallbacks, then order each model's deployments. Pure given its inputs.
+ */
+public final class Router {
+  static final String DIRECT = "direct";
+  private static final int MAX_DELEGATIONS = 16;
+  private static final List<EligibilityFilter> FILTERS =
+      List.of(EligibilityFilter.CONTEXT_WINDOW, EligibilityFilter.CAPABILITIES);
+
+  private final GatewayConfig config;
+  private final Map<String, RoutingPolicy> policies = new LinkedHashMap<>();
+
+  public Router(GatewayConfig config, PolicyRegistry registry) {
+    this.config = config;
+    config.routes().values().forEach(route -> policies.put(route.name(), registry.create(route)));
+  }
+
+  /** Whether {@code name} is a route or model this gateway serves. */
+  public boolean knows(String name) {
+    return config.routes().containsKey(name) || config.models().containsKey(name);
+  }
+
+  public Decision decide(RequestSignals signals, long seed, PoolSnapshot pool) {
+    String name = signals.request().model();
+    Optional<RouteSpec> route = config.route(name);
+    if (route.isPresent()) {
+      return decideRoute(route.get(), signals, seed, pool);
+    }
+    Optional<ModelSpec> model = config.model(name);
+    if (model.isPresent()) {
+      return decideModel(model.get(), signals, seed, pool);
+    }
+    var error =
+        new SignalboxException(
+            ErrorKind.NOT_FOUND,
+            "The model '" + name + "' does not exist (routes: " + String.join(", ", config.routes().keySet())
+                + "; models: " + String.join(", ", config.models().keySet()) + ")",
+            "model",
+            "model_not_found");
+    return new Decision.Rejected(record(List.of(), "", 1, seed, signals, List.of(), List.of(), 1, pool), error);
+  }
+
+  private Decision decideModel(ModelSpec model, RequestSignals signals, long seed, PoolSnapshot pool) {
+    RouteSpec implicit =
+        new RouteSpec(model.name(), List.of(model.name()), DIRECT, Map.of(), List.of(), "", List.of(),
+            RouteSpec.DEFAULT_FALLBACK_ON, Duration.ofSeconds(600), 0, 1_024);
+    List<CandidateTrace> traces = new ArrayList<>();
+    Optional<String> excluded = exclusion(model, signals);
+    if (excluded.isPresent()) {
+      traces.add(new CandidateTrace(model.name(), excluded.get(), Double.NaN, ""));
+      return noEligible(List.of(model.name()), DIRECT, 1, seed, signals, traces, pool);
+    }
+    traces.add(new CandidateTrace(model.name(), "", 1, "requested by name"));
+    List<PlannedAttempt> plan = plan(List.of(model), seed, pool);
+    return new Decision.Routed(
+        record(List.of(model.name()), DIRECT, 1, seed, signals, traces, steps(plan), 1, pool), plan, implicit);
+  }
+
+  private Decision decideRoute(RouteSpec first, RequestSignals initial, long seed, PoolSnapshot pool) {
+    List<String> trail = new ArrayList<>();
+    RouteSpec route = first;
+    RequestSignals signals = initial;
+    for (int hop = 0; hop < MAX_DELEGATIONS; hop++) {
+      trail.add(route.name());
+      signals = signals.withDefaultMaxTokens(route.defaultMaxTokens());
+      RoutingPolicy policy = policies.get(route.name());
+      List<CandidateTrace> traces = new ArrayList<>();
+      List<ModelSpec> eligible = eligible(route.models(), signals, traces);
+      if (eligible.isEmpty() && !(policy instanceof RulesPolicy)) {
+        return noEligible(trail, policy.name(), policy.version(), seed, signals, traces, pool);
+      }
+      PolicyResult result =
+          policy.decide(new PolicyInput(signals, eligible.stream().map(ModelSpec::candidate).toList(), pool, seed));
+      switch (result) {
+        case PolicyResult.Delegated delegated -> {
+          route = config.route(delegated.route()).orElseThrow();
+          signals.orderedValues().put("rule:" + trail.get(trail.size() - 1), delegated.reason());
+        }
+        case PolicyResult.Ranked ranked -> {
+          if (ranked.order().isEmpty()) {
+            return noEligible(trail, policy.name(), policy.version(), seed, signals, traces, pool);
+          }
+          return routed(route, trail, policy, ranked, signals, traces, seed, pool);
+        }
+      }
+    }
+    throw new IllegalStateException("rules delegated more than " + MAX_DELEGATIONS + " times from " + first.name());
+  }
+
+  private Decision routed(
+      RouteSpec route,
+      List<String> trail,
+      RoutingPolicy policy,
+      PolicyResult.Ranked ranked,
+      RequestSignals signals,
+      List<CandidateTrace> traces,
+      long seed,
+      PoolSnapshot pool) {
+    List<ModelSpec> order = new ArrayList<>();
+    Map<String, ScoredModel> scores = new LinkedHashMap<>();
+    for (ScoredModel scored : ranked.order()) {
+      order.add(config.model(scored.model()).orElseThrow());
+      scores.put(scored.model(), scored);
+    }
+    List<CandidateTrace> candidates = new ArrayList<>();
+    for (CandidateTrace t : traces) {
+      ScoredModel s = scores.get(t.model());
+      candidates.add(s == null ? t : new CandidateTrace(t.model(), "", s.score(), s.reason()));
+    }
+    for (String fallback : route.fallbacks()) {
+      if (scores.containsKey(fallback) || order.stream().anyMatch(m -> m.name().equals(fallback))) {
+        continue;
+      }
+      ModelSpec model = config.model(fallback).orElseThrow();
+      Optional<String> excluded = exclusion(model, signals);
+      candidates.add(new CandidateTrace(fallback, excluded.orElse(""), Double.NaN, excluded.isEmpty() ? "fallback" : ""));
+      if (excluded.isEmpty()) {
+        order.add(model);
+      }
+    }
+    List<PlannedAttempt> plan = plan(order, seed, pool);
+    DecisionRecord record =
+        record(trail, policy.name(), policy.version(), seed, signals, candidates, steps(plan), ranked.propensity(), pool);
+    return new Decision.Routed(record, plan, route);
+  }
+
+  private List<ModelSpec> eligible(List<String> names, RequestSignals signals, List<CandidateTrace> traces) {
+    List<ModelSpec> eligible = new ArrayList<>();
+    for (String name : names) {
+      ModelSpec model = config.model(name).orElseThrow();
+      Optional<String> excluded = exclusion(model, signals);
+      traces.add(new CandidateTrace(name, excluded.orElse(""), Double.NaN, ""));
+      if (excluded.isEmpty()) {
+        eligible.add(model);
+      }
+    }
+    return eligible;
+  }
+
+  private static Optional<String> exclusion(ModelSpec model, RequestSignals signals) {
+    for (EligibilityFilter filter : FILTERS) {
+      Optional<String> reason = filter.exclude(model, signals);
+      if (reason.isPresent()) {
+        return reason;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private List<PlannedAttempt> plan(List<ModelSpec> models, long seed, PoolSnapshot pool) {
+    List<PlannedAttempt> plan = new ArrayList<>();
+    Set<String> seen = new java.util.HashSet<>();
+    for (ModelSpec model : models) {
+      if (!seen.add(model.name())) {
+        continue;
+      }
+      List<DeploymentSpec> deployments = model.deployments().stream().map(config::deployment).toList();
+      long modelSeed = seed ^ (model.name().hashCode() * 0x9E3779B97F4A7C15L);
+      for (DeploymentSpec deployment : DeploymentSelector.of(model.selector()).order(deployments, pool, modelSeed)) {
+        plan.add(new PlannedAttempt(model, deployment));
+      }
+    }
+    return plan;
+  }
+
+  private static List<PlanStep> steps(List<PlannedAttempt> plan) {
+    return plan.stream().map(PlannedAttempt::step).toList();
+  }
+
+  private Decision noEligible(
+      List<String> trail, String policy, int version, long seed, RequestSignals signals,
+      List<CandidateTrace> traces, PoolSnapshot pool) {
+    List<String> reasons = traces.stream().map(t -> t.model() + " [" + t.excluded() + "]").toList();
+    String what = trail.isEmpty() ? "request" : (policy.equals(DIRECT) ? "model '" : "route '") + trail.get(trail.size() - 1) + "'";
+    var error =
+        new SignalboxException(
+            ErrorKind.NO_ELIGIBLE_MODEL,
+            "no eligible model for " + what + " (excluded: " + String.join(", ", reasons) + ")",
+            null,
+            "no_eligible_model");
+    return new Decision.Rejected(record(trail, policy, version, seed, signals, traces, List.of(), 1, pool), error);
+  }
+
+  private static DecisionRecord record(
+      List<String> trail, String policy, int version, long seed, RequestSignals signals,
+      List<CandidateTrace> candidates, List<PlanStep> plan, double propensity, PoolSnapshot pool) {
+    return new DecisionRecord(trail, policy, version, seed, signals.orderedValues(), candidates, plan, propensity, pool);
+  }
+}

@@ -1,0 +1,95 @@
+package dev.signalbox.core.routing;
+
+import dev.signalbox.api.PolicyInput;
+import dev.signalbox.api.PolicyResult;
+import dev.signalbox.api.RoutingPolicy;
+import dev.signalbox.api.Signals;
+import dev.signalbox.core.config.RuleSpec;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Sends a request to another route by the first rule that matches: keywords or a regex on the last
+ * user message, a prompt-token range, tools or images present, a header value (vLLM Semantic Router's
+ * keyword and context signals, as decisions). No match goes to the default route, or ranks the
+ * route's own models in order.
+ */
+final class RulesPolicy implements RoutingPolicy {
+  static final String NAME = "rules";
+
+  private final List<RuleSpec> rules;
+  private final String defaultRoute;
+  private final PriorityPolicy ownModels = new PriorityPolicy();
+
+  RulesPolicy(List<RuleSpec> rules, String defaultRoute) {
+    this.rules = List.copyOf(rules);
+    this.defaultRoute = defaultRoute;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public PolicyResult decide(PolicyInput input) {
+    for (RuleSpec rule : rules) {
+      Optional<String> why = matches(rule, input.signals());
+      if (why.isPresent()) {
+        return new PolicyResult.Delegated(rule.route(), "rule '" + rule.name() + "' matched: " + why.get());
+      }
+    }
+    if (!defaultRoute.isEmpty()) {
+      return new PolicyResult.Delegated(defaultRoute, "no rule matched; default route");
+    }
+    return ownModels.decide(input);
+  }
+
+  /** Why the rule matches, or empty when one of its conditions fails. */
+  static Optional<String> matches(RuleSpec rule, Signals signals) {
+    StringBuilder why = new StringBuilder();
+    if (!rule.keywords().isEmpty()) {
+      String text = signals.lastUserText().toLowerCase(Locale.ROOT);
+      Optional<String> hit = rule.keywords().stream().filter(text::contains).findFirst();
+      if (hit.isEmpty()) {
+        return Optional.empty();
+      }
+      why.append("keyword '").append(hit.get()).append("' ");
+    }
+    if (rule.regex().isPresent()) {
+      if (!rule.regex().get().matcher(signals.lastUserText()).find()) {
+        return Optional.empty();
+      }
+      why.append("regex /").append(rule.regex().get().pattern()).append("/ ");
+    }
+    if (rule.minPromptTokens().isPresent() || rule.maxPromptTokens().isPresent()) {
+      long tokens = signals.promptTokens();
+      if (tokens < rule.minPromptTokens().orElse(0) || tokens > rule.maxPromptTokens().orElse(Long.MAX_VALUE)) {
+        return Optional.empty();
+      }
+      why.append("prompt ").append(tokens).append(" tokens ");
+    }
+    if (rule.tools().isPresent()) {
+      if (signals.hasTools() != rule.tools().get()) {
+        return Optional.empty();
+      }
+      why.append(rule.tools().get() ? "tools " : "no tools ");
+    }
+    if (rule.images().isPresent()) {
+      if (signals.hasImages() != rule.images().get()) {
+        return Optional.empty();
+      }
+      why.append(rule.images().get() ? "images " : "no images ");
+    }
+    if (rule.header().isPresent()) {
+      RuleSpec.HeaderMatch header = rule.header().get();
+      Optional<String> value = signals.header(header.name());
+      if (value.isEmpty() || !value.get().equalsIgnoreCase(header.value())) {
+        return Optional.empty();
+      }
+      why.append("header ").append(header.name()).append('=').append(header.value()).append(' ');
+    }
+    return Optional.of(why.length() == 0 ? "unconditional" : why.toString().trim());
+  }
+}

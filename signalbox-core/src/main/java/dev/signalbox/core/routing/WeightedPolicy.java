@@ -1,0 +1,70 @@
+package dev.signalbox.core.routing;
+
+import dev.signalbox.api.Candidate;
+import dev.signalbox.api.PolicyInput;
+import dev.signalbox.api.PolicyResult;
+import dev.signalbox.api.RoutingPolicy;
+import dev.signalbox.api.ScoredModel;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Picks the first model at random in proportion to its weight, seeded by the request, so traffic
+ * splits (A/B tests, canaries) are reproducible; the rest follow by weight as fallbacks. The
+ * propensity is the chosen model's share of the eligible weight.
+ */
+final class WeightedPolicy implements RoutingPolicy {
+  static final String NAME = "weighted";
+
+  private final Map<String, Double> weights;
+
+  WeightedPolicy(Map<String, Double> weights) {
+    this.weights = Map.copyOf(weights);
+  }
+
+  private double weight(Candidate candidate) {
+    return weights.isEmpty() ? 1.0 : weights.getOrDefault(candidate.model(), 0.0);
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public PolicyResult decide(PolicyInput input) {
+    List<Candidate> candidates = input.candidates();
+    double total = candidates.stream().mapToDouble(this::weight).sum();
+    int chosen = 0;
+    double propensity = 1.0;
+    if (total > 0) {
+      double point = new SplittableRandom(input.seed()).nextDouble() * total;
+      double cumulative = 0;
+      for (int i = 0; i < candidates.size(); i++) {
+        cumulative += weight(candidates.get(i));
+        if (point < cumulative) {
+          chosen = i;
+          break;
+        }
+      }
+      propensity = weight(candidates.get(chosen)) / total;
+    } else {
+      propensity = 1.0 / candidates.size();
+    }
+    List<ScoredModel> order = new ArrayList<>();
+    Candidate first = candidates.get(chosen);
+    order.add(new ScoredModel(first.model(), weight(first), "drawn with p=" + round(propensity)));
+    candidates.stream()
+        .filter(c -> c != first)
+        .sorted(Comparator.comparingDouble(this::weight).reversed())
+        .forEach(c -> order.add(new ScoredModel(c.model(), weight(c), "fallback by weight")));
+    return new PolicyResult.Ranked(order, propensity);
+  }
+
+  private static String round(double p) {
+    return String.format(java.util.Locale.ROOT, "%.4f", p);
+  }
+}

@@ -1,0 +1,230 @@
+package dev.signalbox.core.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.signalbox.api.Chunk;
+import dev.signalbox.api.ChunkStream;
+import dev.signalbox.api.TimeSource;
+import dev.signalbox.api.Upstream;
+import dev.signalbox.api.UpstreamCall;
+import dev.signalbox.api.UpstreamFailure;
+import dev.signalbox.api.UpstreamReply;
+import dev.signalbox.api.Usage;
+import dev.signalbox.core.config.DeploymentSpec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Anthropic's Messages API behind the OpenAI shape: requests are mapped by {@link AnthropicMapping},
+ * stream events are turned into chat.completion.chunk objects. An overloaded (529) answer falls back
+ * like any retryable status.
+ */
+public final class AnthropicUpstream implements Upstream {
+  static final String API_VERSION = "2023-06-01";
+  private static final int BODY_LIMIT = 64 * 1024 * 1024;
+
+  private final DeploymentSpec spec;
+  private final HttpClient client;
+  private final URI uri;
+  private final Map<String, String> headers;
+  private final TimeSource time;
+
+  AnthropicUpstream(DeploymentSpec spec, HttpClient client, Optional<String> apiKey, TimeSource time) {
+    this.spec = spec;
+    this.client = client;
+    this.uri = URI.create(spec.baseUrl() + "/messages");
+    this.time = time;
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put("anthropic-version", API_VERSION);
+    apiKey.ifPresent(key -> h.put("x-api-key", key));
+    this.headers = Map.copyOf(h);
+  }
+
+  @Override
+  public UpstreamReply send(UpstreamCall call) throws InterruptedException {
+    boolean stream = call.request().stream();
+    ObjectNode body = AnthropicMapping.request(call.request(), call.upstreamModel(), stream);
+    HttpExchange.Result result = HttpExchange.post(client, uri, headers, Json.bytes(body), call.firstTokenTimeout(), time);
+    return switch (result) {
+      case HttpExchange.Failed failed -> new UpstreamReply.Failed(failed.failure());
+      case HttpExchange.Open open ->
+          stream ? new UpstreamReply.Streaming(new AnthropicChunkStream(open.body(), call, time)) : complete(open.body(), call);
+    };
+  }
+
+  private UpstreamReply complete(GuardedBody body, UpstreamCall call) {
+    JsonNode message;
+    try {
+      message = Json.MAPPER.readTree(body.readAll(call.totalTimeout(), BODY_LIMIT));
+    } catch (IOException e) {
+      return new UpstreamReply.Failed(
+          body.timedOut()
+              ? UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "no complete answer within " + HttpExchange.millis(call.totalTimeout()))
+              : UpstreamFailure.of(body.cancelled() ? UpstreamFailure.Kind.CANCELLED : UpstreamFailure.Kind.MALFORMED, "bad answer: " + e.getMessage()));
+    } finally {
+      body.close();
+    }
+    if (message == null || !message.path("content").isArray()) {
+      return new UpstreamReply.Failed(UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "answer has no content array"));
+    }
+    ObjectNode completion = AnthropicMapping.completion(message, time.now().getEpochSecond());
+    Usage usage = AnthropicMapping.usage(message.path("usage"), 0);
+    return new UpstreamReply.Completed(completion, usage, completion.path("choices").path(0).path("finish_reason").asText());
+  }
+
+  @Override
+  public String toString() {
+    return "anthropic(" + spec.name() + ")";
+  }
+
+  /** Turns Anthropic stream events into OpenAI chunks; the role rides on the first content chunk. */
+  private static final class AnthropicChunkStream implements ChunkStream {
+    private final GuardedBody body;
+    private final SseReader reader;
+    private final UpstreamCall call;
+    private final long created;
+    private String id = "msg";
+    private String model = "";
+    private JsonNode startUsage = Json.object();
+    private long outputTokens;
+    private String finishReason = "";
+    private boolean first = true;
+    private int toolIndex = -1;
+
+    AnthropicChunkStream(GuardedBody body, UpstreamCall call, TimeSource time) {
+      this.body = body;
+      this.reader = new SseReader(body.stream());
+      this.call = call;
+      this.created = time.now().getEpochSecond();
+    }
+
+    @Override
+    public Chunk next() {
+      while (true) {
+        SseReader.Event event;
+        body.arm(first ? call.firstTokenTimeout() : call.idleTimeout());
+        try {
+          event = reader.next();
+        } catch (IOException e) {
+          return broken(e);
+        } finally {
+          body.disarm();
+        }
+        if (event == null) {
+          body.close();
+          return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream ended before message_stop"));
+        }
+        JsonNode data;
+        try {
+          data = Json.MAPPER.readTree(event.data());
+        } catch (IOException e) {
+          body.close();
+          return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "stream event is not JSON"));
+        }
+        if (data == null) {
+          continue;
+        }
+        String type = data.path("type").asText(event.event());
+        Chunk chunk = translate(type, data);
+        if (chunk != null) {
+          return chunk;
+        }
+      }
+    }
+
+    /** The chunk an event becomes, or null for events that carry nothing to relay. */
+    private Chunk translate(String type, JsonNode data) {
+      switch (type) {
+        case "message_start" -> {
+          JsonNode message = data.path("message");
+          id = message.path("id").asText(id);
+          model = message.path("model").asText(model);
+          startUsage = message.path("usage");
+          return null;
+        }
+        case "content_block_start" -> {
+          JsonNode block = data.path("content_block");
+          if (block.path("type").asText().equals("tool_use")) {
+            toolIndex++;
+            ObjectNode chunk = Json.chunk(id, created, model);
+            ObjectNode delta = delta(chunk, null);
+            ObjectNode tool = delta.putArray("tool_calls").addObject();
+            tool.put("index", toolIndex);
+            tool.put("id", block.path("id").asText());
+            tool.put("type", "function");
+            tool.putObject("function").put("name", block.path("name").asText()).put("arguments", "");
+            return new Chunk.Delta(chunk);
+          }
+          return null;
+        }
+        case "content_block_delta" -> {
+          JsonNode d = data.path("delta");
+          ObjectNode chunk = Json.chunk(id, created, model);
+          switch (d.path("type").asText()) {
+            case "text_delta" -> delta(chunk, null).put("content", d.path("text").asText());
+            case "input_json_delta" -> {
+              ObjectNode tool = delta(chunk, null).putArray("tool_calls").addObject();
+              tool.put("index", Math.max(0, toolIndex));
+              tool.putObject("function").put("arguments", d.path("partial_json").asText());
+            }
+            default -> {
+              return null;
+            }
+          }
+          return new Chunk.Delta(chunk);
+        }
+        case "message_delta" -> {
+          finishReason = AnthropicMapping.finishReason(data.path("delta").path("stop_reason").asText("end_turn"));
+          outputTokens = data.path("usage").path("output_tokens").asLong(outputTokens);
+          ObjectNode chunk = Json.chunk(id, created, model);
+          delta(chunk, finishReason);
+          return new Chunk.Delta(chunk);
+        }
+        case "message_stop" -> {
+          body.close();
+          Usage usage = AnthropicMapping.usage(startUsage, outputTokens);
+          return new Chunk.Done(usage, finishReason.isEmpty() ? "stop" : finishReason);
+        }
+        case "error" -> {
+          body.close();
+          JsonNode error = data.path("error");
+          int status = error.path("type").asText().equals("overloaded_error") ? 529 : 500;
+          return new Chunk.Broken(UpstreamFailure.status(status, Optional.empty(), "upstream error mid-stream: " + error.path("message").asText(error.toString())));
+        }
+        default -> {
+          return null;
+        }
+      }
+    }
+
+    private ObjectNode delta(ObjectNode chunk, String finish) {
+      ObjectNode delta = Json.choiceDelta(chunk, finish);
+      if (first) {
+        delta.put("role", "assistant");
+        first = false;
+      }
+      return delta;
+    }
+
+    private Chunk broken(IOException e) {
+      body.close();
+      if (body.cancelled()) {
+        return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.CANCELLED, "cancelled: the client went away"));
+      }
+      if (body.timedOut()) {
+        return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT,
+            first ? "no first token within " + HttpExchange.millis(call.firstTokenTimeout()) : "no event within " + HttpExchange.millis(call.idleTimeout())));
+      }
+      return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream cut: " + e.getMessage()));
+    }
+
+    @Override
+    public void cancel() {
+      body.cancel();
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.signalbox.core.upstream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.signalbox.api.Usage;
+import java.io.UncheckedIOException;
+
+/** The one shared ObjectMapper and the OpenAI wire shapes the adapters build. */
+public final class Json {
+  public static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private Json() {}
+
+  public static ObjectNode object() {
+    return MAPPER.createObjectNode();
+  }
+
+  public static byte[] bytes(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static String text(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** OpenAI's usage object. */
+  public static ObjectNode usage(Usage usage) {
+    ObjectNode node = object();
+    node.put("prompt_tokens", usage.promptTokens());
+    node.put("completion_tokens", usage.completionTokens());
+    node.put("total_tokens", usage.totalTokens());
+    if (usage.cachedPromptTokens() > 0) {
+      node.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedPromptTokens());
+    }
+    return node;
+  }
+
+  /** Reads OpenAI's usage object; null when absent. */
+  public static Usage readUsage(JsonNode node) {
+    if (node == null || !node.isObject()) {
+      return null;
+    }
+    return new Usage(
+        Math.max(0, node.path("prompt_tokens").asLong(0)),
+        Math.max(0, node.path("prompt_tokens_details").path("cached_tokens").asLong(0)),
+        Math.max(0, node.path("completion_tokens").asLong(0)),
+        false);
+  }
+
+  /** The skeleton of a chat.completion.chunk with one choice. */
+  public static ObjectNode chunk(String id, long created, String model) {
+    ObjectNode chunk = object();
+    chunk.put("id", id);
+    chunk.put("object", "chat.completion.chunk");
+    chunk.put("created", created);
+    chunk.put("model", model);
+    return chunk;
+  }
+
+  /** Adds {"index":0,"delta":{...},"finish_reason":...} to a chunk and returns the delta. */
+  public static ObjectNode choiceDelta(ObjectNode chunk, String finishReason) {
+    ArrayNode choices = chunk.putArray("choices");
+    ObjectNode choice = choices.addObject();
+    choice.put("index", 0);
+    ObjectNode delta = choice.putObject("delta");
+    if (finishReason == null) {
+      choice.putNull("finish_reason");
+    } else {
+      choice.put("finish_reason", finishReason);
+    }
+    return delta;
+  }
+}

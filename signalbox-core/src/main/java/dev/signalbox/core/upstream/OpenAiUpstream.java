@@ -1,0 +1,212 @@
+package dev.signalbox.core.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.signalbox.api.Chunk;
+import dev.signalbox.api.ChunkStream;
+import dev.signalbox.api.TimeSource;
+import dev.signalbox.api.Upstream;
+import dev.signalbox.api.UpstreamCall;
+import dev.signalbox.api.UpstreamFailure;
+import dev.signalbox.api.UpstreamReply;
+import dev.signalbox.api.Usage;
+import dev.signalbox.core.config.DeploymentSpec;
+import dev.signalbox.core.routing.TokenCounter;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Any OpenAI-compatible chat completions endpoint (OpenAI, Azure-style, vLLM, Ollama, Groq). The
+ * client's body is forwarded as sent, with the upstream model id and, when streaming, a request for
+ * usage; streamed chunks are relayed one by one.
+ */
+public final class OpenAiUpstream implements Upstream {
+  private static final int BODY_LIMIT = 64 * 1024 * 1024;
+
+  private final DeploymentSpec spec;
+  private final HttpClient client;
+  private final URI uri;
+  private final Map<String, String> headers;
+  private final TimeSource time;
+
+  OpenAiUpstream(DeploymentSpec spec, HttpClient client, Optional<String> apiKey, TimeSource time) {
+    this.spec = spec;
+    this.client = client;
+    this.uri = URI.create(spec.baseUrl() + "/chat/completions");
+    this.time = time;
+    Map<String, String> h = new LinkedHashMap<>();
+    apiKey.ifPresent(key -> h.put("authorization", "Bearer " + key));
+    this.headers = Map.copyOf(h);
+  }
+
+  @Override
+  public UpstreamReply send(UpstreamCall call) throws InterruptedException {
+    ObjectNode body = call.request().raw().deepCopy();
+    body.put("model", call.upstreamModel());
+    boolean stream = call.request().stream();
+    if (stream) {
+      body.withObject("/stream_options").put("include_usage", true);
+    }
+    HttpExchange.Result result =
+        HttpExchange.post(client, uri, stream ? headersWithAccept() : headers, Json.bytes(body), call.firstTokenTimeout(), time);
+    return switch (result) {
+      case HttpExchange.Failed failed -> new UpstreamReply.Failed(failed.failure());
+      case HttpExchange.Open open ->
+          stream ? new UpstreamReply.Streaming(new OpenAiChunkStream(open.body(), call)) : complete(open.body(), call);
+    };
+  }
+
+  private Map<String, String> headersWithAccept() {
+    Map<String, String> h = new LinkedHashMap<>(headers);
+    h.put("accept", "text/event-stream");
+    return h;
+  }
+
+  private UpstreamReply complete(GuardedBody body, UpstreamCall call) {
+    byte[] bytes;
+    try {
+      bytes = body.readAll(call.totalTimeout(), BODY_LIMIT);
+    } catch (IOException e) {
+      return new UpstreamReply.Failed(
+          body.timedOut()
+              ? UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "no complete answer within " + HttpExchange.millis(call.totalTimeout()))
+              : UpstreamFailure.of(UpstreamFailure.Kind.RESET, "connection closed mid-answer: " + e.getMessage()));
+    } finally {
+      body.close();
+    }
+    JsonNode json;
+    try {
+      json = Json.MAPPER.readTree(bytes);
+    } catch (IOException e) {
+      return new UpstreamReply.Failed(UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "answer is not JSON: " + e.getMessage()));
+    }
+    if (json == null || !json.isObject() || !json.path("choices").isArray()) {
+      return new UpstreamReply.Failed(UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "answer has no choices array"));
+    }
+    ObjectNode object = (ObjectNode) json;
+    String finish = object.path("choices").path(0).path("finish_reason").asText("stop");
+    Usage usage = Json.readUsage(object.get("usage"));
+    if (usage == null) {
+      String text = object.path("choices").path(0).path("message").path("content").asText("");
+      usage = new Usage(0, 0, TokenCounter.shared().count(text), true);
+    }
+    return new UpstreamReply.Completed(object, usage, finish);
+  }
+
+  @Override
+  public String toString() {
+    return "openai(" + spec.name() + ")";
+  }
+
+  /** Relays an OpenAI SSE stream; the usage-only chunk is kept, not relayed. */
+  private static final class OpenAiChunkStream implements ChunkStream {
+    private final GuardedBody body;
+    private final SseReader reader;
+    private final UpstreamCall call;
+    private boolean first = true;
+    private Usage usage;
+    private String finishReason = "";
+    private long countedTokens;
+
+    OpenAiChunkStream(GuardedBody body, UpstreamCall call) {
+      this.body = body;
+      this.reader = new SseReader(body.stream());
+      this.call = call;
+    }
+
+    @Override
+    public Chunk next() {
+      while (true) {
+        SseReader.Event event;
+        body.arm(first ? call.firstTokenTimeout() : call.idleTimeout());
+        try {
+          event = reader.next();
+        } catch (IOException e) {
+          return broken(e);
+        } finally {
+          body.disarm();
+        }
+        if (event == null) {
+          body.close();
+          return finishReason.isEmpty()
+              ? new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream ended before [DONE]"))
+              : done();
+        }
+        String data = event.data().trim();
+        if (data.equals("[DONE]")) {
+          body.close();
+          return done();
+        }
+        if (data.isEmpty()) {
+          continue;
+        }
+        JsonNode json;
+        try {
+          json = Json.MAPPER.readTree(data);
+        } catch (IOException e) {
+          body.close();
+          return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "stream event is not JSON: " + abbreviate(data)));
+        }
+        if (json == null || !json.isObject()) {
+          body.close();
+          return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "stream event is not a JSON object: " + abbreviate(data)));
+        }
+        if (json.has("error")) {
+          body.close();
+          return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.HTTP_STATUS, "upstream error mid-stream: " + json.path("error").path("message").asText(json.get("error").toString())));
+        }
+        Usage reported = Json.readUsage(json.get("usage"));
+        if (reported != null) {
+          usage = reported;
+        }
+        JsonNode choices = json.path("choices");
+        if (!choices.isArray() || choices.isEmpty()) {
+          continue;
+        }
+        JsonNode choice = choices.get(0);
+        if (choice.path("finish_reason").isTextual()) {
+          finishReason = choice.get("finish_reason").asText();
+        }
+        countedTokens += TokenCounter.shared().count(choice.path("delta").path("content").asText(""));
+        first = false;
+        if (json instanceof ObjectNode object) {
+          object.remove("usage");
+          return new Chunk.Delta(object);
+        }
+      }
+    }
+
+    private Chunk done() {
+      Usage result = usage != null ? usage : new Usage(0, 0, countedTokens, true);
+      return new Chunk.Done(result, finishReason.isEmpty() ? "stop" : finishReason);
+    }
+
+    private Chunk broken(IOException e) {
+      body.close();
+      if (body.cancelled()) {
+        return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.CANCELLED, "cancelled: the client went away"));
+      }
+      if (body.timedOut()) {
+        return new Chunk.Broken(
+            UpstreamFailure.of(
+                UpstreamFailure.Kind.TIMEOUT,
+                (first ? "no first token within " + HttpExchange.millis(call.firstTokenTimeout())
+                    : "no chunk within " + HttpExchange.millis(call.idleTimeout()))));
+      }
+      return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream cut: " + e.getMessage()));
+    }
+
+    @Override
+    public void cancel() {
+      body.cancel();
+    }
+
+    private static String abbreviate(String s) {
+      return s.length() > 120 ? s.substring(0, 120) + "..." : s;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.signalbox.core.upstream;
+
+import dev.signalbox.api.TimeSource;
+import dev.signalbox.api.Upstream;
+import dev.signalbox.core.config.DeploymentSpec;
+import java.net.http.HttpClient;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Creates the upstream of each deployment. Upstreams are kept by their spec, so a reload that leaves a
+ * deployment unchanged keeps its connections.
+ */
+public final class UpstreamFactory {
+  private final TimeSource time;
+  private final Function<String, String> environment;
+  private final ConcurrentHashMap<DeploymentSpec, Upstream> cache = new ConcurrentHashMap<>();
+
+  public UpstreamFactory(TimeSource time, Function<String, String> environment) {
+    this.time = time;
+    this.environment = environment;
+  }
+
+  public Upstream upstream(DeploymentSpec spec) {
+    return cache.computeIfAbsent(spec, this::create);
+  }
+
+  private Upstream create(DeploymentSpec spec) {
+    Optional<String> key = spec.apiKeyEnv().map(environment);
+    return switch (spec.provider()) {
+      case SIM -> new SimUpstream(spec, time);
+      case OPENAI -> new OpenAiUpstream(spec, client(spec), key, time);
+      case ANTHROPIC -> new AnthropicUpstream(spec, client(spec), key, time);
+    };
+  }
+
+  private static HttpClient client(DeploymentSpec spec) {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(spec.connectTimeout())
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+  }
+}
