@@ -1,0 +1,132 @@
+package dev.signalbox.cli;
+
+import dev.signalbox.api.RoutingListener;
+import dev.signalbox.api.TimeSource;
+import dev.signalbox.api.TraceSink;
+import dev.signalbox.core.config.ConfigException;
+import dev.signalbox.core.config.ConfigReader;
+import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.dispatch.Backoff;
+import dev.signalbox.core.dispatch.PoolState;
+import dev.signalbox.core.gateway.AccessLog;
+import dev.signalbox.core.gateway.Gateway;
+import dev.signalbox.core.gateway.GatewayMetrics;
+import dev.signalbox.core.gateway.Listeners;
+import dev.signalbox.core.trace.SqliteTraceStore;
+import dev.signalbox.core.trace.TraceRecorder;
+import dev.signalbox.server.GatewayServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs the gateway until SIGINT or SIGTERM; SIGHUP reloads the config. */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the gateway.")
+final class ServeCommand implements Callable<Integer> {
+  private static final Logger LOG = Logger.getLogger(ServeCommand.class.getName());
+
+  @Option(names = "--config", required = true, paramLabel = "FILE", description = "the YAML config")
+  Path configFile;
+
+  @Option(names = "--port", paramLabel = "N", description = "listen on this port instead of the config's (0: any free port)")
+  Integer port;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ConfigReader reader = Configs.reader();
+    GatewayConfig config;
+    try {
+      config = reader.read(configFile);
+    } catch (ConfigException e) {
+      err.println("refusing to serve an invalid config:");
+      err.println(e.getMessage());
+      return 2;
+    }
+    Running running = start(config, reader, configFile, port == null ? config.server().port() : port);
+    out.printf("Signalbox listening on http://%s:%d (%d routes, %d models, %d deployments; config %s; traces %s)%n",
+        config.server().host(), running.server.port(), config.routes().size(), config.models().size(),
+        config.deployments().size(), config.hash().substring(0, 12),
+        config.traces().enabled() ? config.traces().path() : "off");
+    out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      running.stop();
+      stopped.countDown();
+    }, "signalbox-shutdown"));
+    onHangup(running);
+    stopped.await();
+    return 0;
+  }
+
+  /** A started gateway with what must be stopped with it. */
+  record Running(GatewayServer server, Gateway gateway, Optional<TraceRecorder> traces, Path configFile, ConfigReader reader) {
+    GatewayConfig reload() {
+      GatewayConfig fresh = reader.read(configFile);
+      gateway.reload(fresh);
+      traces.ifPresent(t -> t.storeConfig(fresh.hash(), fresh.text()));
+      LOG.info("reloaded " + configFile + " (config " + fresh.hash().substring(0, 12) + ")");
+      return fresh;
+    }
+
+    void stop() {
+      try {
+        server.stop(Duration.ofSeconds(30));
+        if (traces.isPresent()) {
+          traces.get().close(Duration.ofSeconds(10));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  static Running start(GatewayConfig config, ConfigReader reader, Path configFile, int port) {
+    GatewayMetrics metrics = new GatewayMetrics();
+    Optional<TraceRecorder> traces = Optional.empty();
+    if (config.traces().enabled()) {
+      TraceRecorder recorder = new TraceRecorder(SqliteTraceStore.open(config.traces().path()), config.traces().queueCapacity());
+      recorder.storeConfig(config.hash(), config.text());
+      metrics.watch(recorder);
+      traces = Optional.of(recorder);
+    }
+    List<RoutingListener> listeners = new ArrayList<>(List.of(metrics));
+    Optional<AccessLog> accessLog = config.server().accessLog() ? Optional.of(new AccessLog(System.out)) : Optional.empty();
+    accessLog.ifPresent(listeners::add);
+    TraceSink sink = traces.<TraceSink>map(t -> t).orElse(trace -> {});
+    Gateway gateway = Gateway.create(config, new Gateway.Settings(
+        TimeSource.SYSTEM, () -> ThreadLocalRandom.current().nextLong(), System::getenv,
+        new Listeners(listeners), sink, new PoolState(), Backoff.DEFAULT));
+    Running[] holder = new Running[1];
+    GatewayServer server = GatewayServer.start(gateway, metrics, () -> holder[0].reload(), accessLog, config.server().host(), port);
+    holder[0] = new Running(server, gateway, traces, configFile, reader);
+    return holder[0];
+  }
+
+  @SuppressWarnings("restriction")
+  private static void onHangup(Running running) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+        try {
+          running.reload();
+        } catch (ConfigException e) {
+          LOG.warning("SIGHUP: kept the running config; the file is invalid:\n" + e.getMessage());
+        }
+      });
+    } catch (IllegalArgumentException unsupported) {
+      LOG.info("SIGHUP is not available here; use POST /admin/reload");
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package dev.signalbox.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.signalbox.core.config.ConfigException;
+import dev.signalbox.core.trace.SqliteTraceStore;
+import dev.signalbox.core.trace.TraceStore;
+import dev.signalbox.core.upstream.Json;
+import java.io.BufferedWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Shows recorded decision traces, one in full, or exports them as canonical JSONL. */
+@Command(name = "traces", mixinStandardHelpOptions = true, description = "Show recorded traces: the newest, one by ID, or export them as JSONL.")
+final class TracesCommand implements Callable<Integer> {
+  /** The fields of the decision log that replay compares byte for byte. */
+  static final Set<String> DECISION_FIELDS = Set.of(
+      "id", "requested_model", "routes", "policy", "policy_version", "config_hash", "seed", "signals",
+      "candidates", "plan", "propensity", "pool");
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "show this trace in full")
+  String id;
+
+  @Option(names = "--store", paramLabel = "FILE", description = "the trace store (default: the config's traces.path, else signalbox-traces.db)")
+  Path store;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "take the store's path from this config")
+  Path config;
+
+  @Option(names = "--limit", defaultValue = "20", description = "how many of the newest to list (default ${DEFAULT-VALUE})")
+  int limit;
+
+  @Option(names = "--export", paramLabel = "FILE", description = "write every trace, oldest first, as canonical JSONL")
+  Path export;
+
+  @Option(names = "--decisions", description = "with --export: only the decision fields (the log replay compares)")
+  boolean decisionsOnly;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Path path;
+    try {
+      path = storePath();
+    } catch (ConfigException e) {
+      err.println(e.getMessage());
+      return 2;
+    }
+    if (!Files.exists(path)) {
+      err.println("no trace store at " + path + " (serve writes it; --store names another)");
+      return 2;
+    }
+    try (TraceStore traces = SqliteTraceStore.open(path)) {
+      if (export != null) {
+        return export(traces, out);
+      }
+      if (id != null) {
+        Optional<String> trace = traces.find(id);
+        if (trace.isEmpty()) {
+          err.println("no trace with id '" + id + "' in " + path);
+          return 1;
+        }
+        out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(Json.MAPPER.readTree(trace.get())));
+        return 0;
+      }
+      list(traces.recent(limit), out);
+      return 0;
+    }
+  }
+
+  private Path storePath() {
+    if (store != null) {
+      return store;
+    }
+    if (config != null) {
+      return Configs.reader().read(config).traces().path();
+    }
+    return Path.of("signalbox-traces.db");
+  }
+
+  private int export(TraceStore traces, PrintWriter out) throws Exception {
+    long[] count = {0};
+    try (BufferedWriter writer = Files.newBufferedWriter(export, StandardCharsets.UTF_8)) {
+      Exception[] failure = {null};
+      traces.forEach(line -> {
+        try {
+          writer.write(decisionsOnly ? decisionLine(line) : line);
+          writer.write('\n');
+          count[0]++;
+        } catch (Exception e) {
+          failure[0] = e;
+        }
+      });
+      if (failure[0] != null) {
+        throw failure[0];
+      }
+    }
+    out.printf("wrote %d traces to %s%n", count[0], export);
+    return 0;
+  }
+
+  static String decisionLine(String traceJson) throws java.io.IOException {
+    JsonNode full = Json.MAPPER.readTree(traceJson);
+    ObjectNode decision = Json.object();
+    full.fieldNames().forEachRemaining(name -> {
+      if (DECISION_FIELDS.contains(name)) {
+        decision.set(name, full.get(name));
+      }
+    });
+    return Json.text(decision);
+  }
+
+  private static void list(List<String> traces, PrintWriter out) throws java.io.IOException {
+    out.printf("%-38s %-24s %-12s %-14s %-18s %-8s %s%n", "ID", "TIME", "ROUTE", "MODEL", "OUTCOME", "TRIES", "COST_USD");
+    for (String line : traces) {
+      JsonNode t = Json.MAPPER.readTree(line);
+      JsonNode attempts = t.path("attempts");
+      String model = attempts.isEmpty() ? "-" : attempts.get(attempts.size() - 1).path("model").asText();
+      JsonNode routes = t.path("routes");
+      String route = routes.isEmpty() ? "-" : routes.get(routes.size() - 1).asText();
+      out.printf("%-38s %-24s %-12s %-14s %-18s %-8d %.8f%n", t.path("id").asText(), t.path("time").asText(),
+          route, model, t.path("outcome").asText(), attempts.size(), t.path("cost_usd").asDouble());
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** The command line: serve, validate, traces. */
+package dev.signalbox.cli;

@@ -1,0 +1,235 @@
+package dev.signalbox.core.dispatch;
+
+import dev.signalbox.api.Chunk;
+import dev.signalbox.api.ChunkStream;
+import dev.signalbox.api.ErrorKind;
+import dev.signalbox.api.SignalboxException;
+import dev.signalbox.api.TimeSource;
+import dev.signalbox.api.Upstream;
+import dev.signalbox.api.UpstreamCall;
+import dev.signalbox.api.UpstreamFailure;
+import dev.signalbox.api.UpstreamReply;
+import dev.signalbox.core.config.DeploymentSpec;
+import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.routing.PlannedAttempt;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+
+/**
+ * Walks a plan. A connect failure, a retryable status, a timeout or a malformed answer before the
+ * first byte reached the client moves at once to the next attempt; only a deployment already tried
+ * waits first (jittered backoff, at least its Retry-After, within the route's deadline). Once a
+ * stream's first chunk is handed back, nothing is retried: that is the commit boundary.
+ */
+public final class Dispatcher {
+  private final Function<DeploymentSpec, Upstream> upstreams;
+  private final TimeSource time;
+  private final PoolState pool;
+  private final Backoff backoff;
+
+  public Dispatcher(Function<DeploymentSpec, Upstream> upstreams, TimeSource time, PoolState pool, Backoff backoff) {
+    this.upstreams = upstreams;
+    this.time = time;
+    this.pool = pool;
+    this.backoff = backoff;
+  }
+
+  public DispatchResult dispatch(List<PlannedAttempt> plan, RouteSpec route, long seed, Exchange exchange)
+      throws InterruptedException {
+    long deadline = time.nanoTime() + route.timeout().toNanos();
+    int maxAttempts = route.maxAttempts() > 0 ? route.maxAttempts() : plan.size() + 1;
+    SplittableRandom jitter = new SplittableRandom(seed ^ 0x5DEECE66DL);
+    Map<String, Integer> tries = new HashMap<>();
+    Map<String, Optional<Duration>> retryAfter = new HashMap<>();
+    List<String> failures = new ArrayList<>();
+    UpstreamFailure last = null;
+    for (int i = 0; i < maxAttempts; i++) {
+      PlannedAttempt attempt = plan.get(i % plan.size());
+      String deployment = attempt.deployment().name();
+      int tried = tries.merge(deployment, 1, Integer::sum) - 1;
+      if (tried > 0) {
+        Duration wait = backoff.delay(tried, retryAfter.getOrDefault(deployment, Optional.empty()), jitter);
+        if (time.nanoTime() + wait.toNanos() >= deadline) {
+          failures.add(deployment + " [not retried: backoff " + wait.toMillis() + " ms passes the route's deadline]");
+          break;
+        }
+        time.sleep(wait);
+      }
+      long remaining = deadline - time.nanoTime();
+      if (remaining <= 0) {
+        last = UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "route deadline passed");
+        break;
+      }
+      Outcome outcome = attempt(attempt, remaining, seed + i, exchange);
+      if (outcome.result != null) {
+        return outcome.result;
+      }
+      last = outcome.failure;
+      failures.add(attempt.model().name() + "@" + deployment + " [" + last.label() + ": " + last.message() + "]");
+      retryAfter.put(deployment, last.retryAfter());
+      if (!retryable(last, route)) {
+        return new DispatchResult.Failed(notRetryable(last, attempt), outcomeOf(last));
+      }
+      if (i + 1 < maxAttempts) {
+        exchange.fallback(attempt, last.label());
+      }
+    }
+    return new DispatchResult.Failed(exhausted(route, failures, last), outcomeOf(last));
+  }
+
+  /** One attempt: a result to return, or the failure that ends it. */
+  private record Outcome(DispatchResult result, UpstreamFailure failure) {}
+
+  private Outcome attempt(PlannedAttempt attempt, long remainingNanos, long seed, Exchange exchange)
+      throws InterruptedException {
+    DeploymentSpec deployment = attempt.deployment();
+    Duration remaining = Duration.ofNanos(remainingNanos);
+    UpstreamCall call =
+        new UpstreamCall(
+            exchange.request(),
+            deployment.upstreamModel(),
+            min(deployment.firstTokenTimeout(), remaining),
+            deployment.idleTimeout(),
+            min(deployment.requestTimeout(), remaining),
+            seed);
+    exchange.attemptStarted(attempt);
+    long start = time.nanoTime();
+    pool.started(deployment.name());
+    UpstreamReply reply = upstreams.apply(deployment).send(call);
+    switch (reply) {
+      case UpstreamReply.Completed completed -> {
+        pool.succeeded(deployment.name());
+        exchange.firstToken(attempt, start);
+        exchange.attemptEnded(attempt, start, time.nanoTime(), "ok", true, "");
+        return new Outcome(new DispatchResult.Answered(attempt, completed), null);
+      }
+      case UpstreamReply.Failed failed -> {
+        return failedAttempt(attempt, start, failed.failure(), exchange);
+      }
+      case UpstreamReply.Streaming streaming -> {
+        ChunkStream chunks = streaming.chunks();
+        Chunk first = chunks.next();
+        if (first instanceof Chunk.Broken broken) {
+          chunks.cancel();
+          return failedAttempt(attempt, start, broken.failure(), exchange);
+        }
+        long firstToken = time.nanoTime();
+        exchange.firstToken(attempt, start);
+        exchange.committed(attempt, start, firstToken);
+        return new Outcome(new DispatchResult.Committed(attempt, first, new PoolTrackedStream(chunks, deployment.name(), pool)), null);
+      }
+    }
+  }
+
+  private Outcome failedAttempt(PlannedAttempt attempt, long start, UpstreamFailure failure, Exchange exchange) {
+    if (failure.kind() == UpstreamFailure.Kind.CANCELLED) {
+      pool.abandoned(attempt.deployment().name());
+    } else {
+      pool.failed(attempt.deployment().name());
+    }
+    exchange.attemptEnded(attempt, start, -1, failure.label(), false, failure.message());
+    return new Outcome(null, failure);
+  }
+
+  static boolean retryable(UpstreamFailure failure, RouteSpec route) {
+    return switch (failure.kind()) {
+      case CONNECT, RESET, TIMEOUT, MALFORMED -> true;
+      case HTTP_STATUS -> route.fallbackOn().contains(failure.status());
+      case CANCELLED -> false;
+    };
+  }
+
+  private static SignalboxException notRetryable(UpstreamFailure failure, PlannedAttempt attempt) {
+    String where = "deployment '" + attempt.deployment().name() + "' of model '" + attempt.model().name() + "'";
+    if (failure.kind() == UpstreamFailure.Kind.CANCELLED) {
+      return new SignalboxException(ErrorKind.UPSTREAM_FAILED, "cancelled: the client went away", null, "client_cancelled");
+    }
+    return switch (failure.status()) {
+      case 400, 422 -> new SignalboxException(ErrorKind.INVALID_REQUEST, where + " rejected the request: " + failure.message(), null, "upstream_rejected");
+      case 413 -> new SignalboxException(ErrorKind.PAYLOAD_TOO_LARGE, where + " rejected the request: " + failure.message(), null, "upstream_rejected");
+      default -> new SignalboxException(ErrorKind.UPSTREAM_FAILED, where + " failed: " + failure.message(), null, "upstream_error");
+    };
+  }
+
+  private static SignalboxException exhausted(RouteSpec route, List<String> failures, UpstreamFailure last) {
+    boolean timeout = last != null && last.kind() == UpstreamFailure.Kind.TIMEOUT;
+    String message =
+        (timeout ? "timed out" : "failed") + " after " + failures.size() + " attempt" + (failures.size() == 1 ? "" : "s")
+            + " for '" + route.name() + "': " + String.join(", ", failures);
+    return new SignalboxException(
+        timeout ? ErrorKind.UPSTREAM_TIMEOUT : ErrorKind.UPSTREAM_FAILED, message, null, timeout ? "upstream_timeout" : "upstream_error");
+  }
+
+  private static String outcomeOf(UpstreamFailure last) {
+    if (last == null) {
+      return "upstream_failed";
+    }
+    return switch (last.kind()) {
+      case TIMEOUT -> "upstream_timeout";
+      case CANCELLED -> "client_cancelled";
+      default -> "upstream_failed";
+    };
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /** Keeps the deployment counted in flight until the committed stream ends. */
+  private static final class PoolTrackedStream implements ChunkStream {
+    private final ChunkStream delegate;
+    private final String deployment;
+    private final PoolState pool;
+    private boolean ended;
+
+    PoolTrackedStream(ChunkStream delegate, String deployment, PoolState pool) {
+      this.delegate = delegate;
+      this.deployment = deployment;
+      this.pool = pool;
+    }
+
+    @Override
+    public Chunk next() throws InterruptedException {
+      Chunk chunk = delegate.next();
+      if (!ended) {
+        switch (chunk) {
+          case Chunk.Done done -> end(true);
+          case Chunk.Broken broken -> {
+            if (broken.failure().kind() == UpstreamFailure.Kind.CANCELLED) {
+              ended = true;
+              pool.abandoned(deployment);
+            } else {
+              end(false);
+            }
+          }
+          case Chunk.Delta delta -> {}
+        }
+      }
+      return chunk;
+    }
+
+    private void end(boolean ok) {
+      ended = true;
+      if (ok) {
+        pool.succeeded(deployment);
+      } else {
+        pool.failed(deployment);
+      }
+    }
+
+    @Override
+    public void cancel() {
+      delegate.cancel();
+      if (!ended) {
+        ended = true;
+        pool.abandoned(deployment);
+      }
+    }
+  }
+}

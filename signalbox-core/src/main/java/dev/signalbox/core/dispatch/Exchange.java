@@ -1,0 +1,173 @@
+package dev.signalbox.core.dispatch;
+
+import dev.signalbox.api.AttemptTrace;
+import dev.signalbox.api.ChatRequest;
+import dev.signalbox.api.DecisionTrace;
+import dev.signalbox.api.PoolSnapshot;
+import dev.signalbox.api.RoutingListener;
+import dev.signalbox.api.TimeSource;
+import dev.signalbox.api.TraceSink;
+import dev.signalbox.api.Usage;
+import dev.signalbox.core.config.ModelSpec;
+import dev.signalbox.core.routing.DecisionRecord;
+import dev.signalbox.core.routing.PlannedAttempt;
+import dev.signalbox.core.routing.RequestSignals;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One request's life, from decision to its single {@link #finish}: collects the attempts, tells the
+ * listener each event, and hands the finished trace to the sink. Used by one thread at a time.
+ */
+public final class Exchange {
+  private final String id;
+  private final Instant time;
+  private final long startNanos;
+  private final TimeSource clock;
+  private final String tenant;
+  private final RequestSignals signals;
+  private final String configHash;
+  private final boolean recordPrompt;
+  private final boolean recordAnswer;
+  private final RoutingListener listener;
+  private final TraceSink sink;
+  private final List<AttemptTrace> attempts = new ArrayList<>();
+  private final List<String> flags = new ArrayList<>();
+  private final AtomicBoolean finished = new AtomicBoolean();
+  private DecisionRecord decision;
+  private DecisionTrace trace;
+  private PlannedAttempt committed;
+  private long committedStartNanos;
+  private long committedFirstTokenNanos;
+
+  public Exchange(
+      String id,
+      TimeSource clock,
+      String tenant,
+      RequestSignals signals,
+      String configHash,
+      boolean recordPrompt,
+      boolean recordAnswer,
+      RoutingListener listener,
+      TraceSink sink) {
+    this.id = id;
+    this.clock = clock;
+    this.time = clock.now();
+    this.startNanos = clock.nanoTime();
+    this.tenant = tenant;
+    this.signals = signals;
+    this.configHash = configHash;
+    this.recordPrompt = recordPrompt;
+    this.recordAnswer = recordAnswer;
+    this.listener = listener;
+    this.sink = sink;
+    listener.requestStart(id, signals.request());
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public ChatRequest request() {
+    return signals.request();
+  }
+
+  public boolean recordsAnswer() {
+    return recordAnswer;
+  }
+
+  public void decided(DecisionRecord record) {
+    this.decision = record;
+  }
+
+  public List<AttemptTrace> attempts() {
+    return List.copyOf(attempts);
+  }
+
+  public long nanoTime() {
+    return clock.nanoTime();
+  }
+
+  int attemptStarted(PlannedAttempt attempt) {
+    listener.attemptStart(id, attempt.step(), attempts.size());
+    return attempts.size();
+  }
+
+  void firstToken(PlannedAttempt attempt, long attemptStartNanos) {
+    listener.firstToken(id, attempt.step(), Duration.ofNanos(clock.nanoTime() - attemptStartNanos));
+  }
+
+  void attemptEnded(
+      PlannedAttempt attempt, long attemptStartNanos, long firstTokenNanos, String result, boolean committed, String error) {
+    double ttft = firstTokenNanos < 0 ? -1 : (firstTokenNanos - attemptStartNanos) / 1e6;
+    double duration = (clock.nanoTime() - attemptStartNanos) / 1e6;
+    AttemptTrace trace =
+        new AttemptTrace(attempts.size(), attempt.model().name(), attempt.deployment().name(), result, ttft, duration, committed, error);
+    attempts.add(trace);
+    listener.attemptEnd(id, trace);
+  }
+
+  void fallback(PlannedAttempt from, String reason) {
+    listener.fallback(id, from.step(), reason);
+  }
+
+  /** The attempt whose stream reached the client; its trace is written when the stream ends. */
+  void committed(PlannedAttempt attempt, long attemptStartNanos, long firstTokenNanos) {
+    this.committed = attempt;
+    this.committedStartNanos = attemptStartNanos;
+    this.committedFirstTokenNanos = firstTokenNanos;
+  }
+
+  /** Ends the committed attempt once its stream is over: "ok", or the failure label. */
+  public void streamEnded(String result, String error) {
+    if (committed != null) {
+      attemptEnded(committed, committedStartNanos, committedFirstTokenNanos, result, true, error);
+      committed = null;
+    }
+  }
+
+  public void flag(String flag) {
+    if (!flags.contains(flag)) {
+      flags.add(flag);
+    }
+  }
+
+  /**
+   * Ends the request: builds its trace, tells the listener and hands the trace to the sink. Only the
+   * first call counts.
+   *
+   * @param servedBy the model whose prices apply, or null when nothing was served
+   */
+  public DecisionTrace finish(String outcome, Usage usage, ModelSpec servedBy, String error, String answer) {
+    if (!finished.compareAndSet(false, true)) {
+      return trace;
+    }
+    Usage counted = usage;
+    if (usage.estimated()) {
+      flag("usage-estimated");
+      if (usage.promptTokens() == 0) {
+        counted = new Usage(signals.promptTokens(), 0, usage.completionTokens(), true);
+      }
+    }
+    double cost = servedBy == null ? 0 : servedBy.pricing().cost(counted);
+    DecisionRecord d = decision != null ? decision : emptyDecision();
+    trace =
+        new DecisionTrace(
+            id, time, tenant, request().model(), d.routes(), d.policy(), d.policyVersion(), configHash, d.seed(),
+            d.signals(), d.candidates(), d.plan(), d.propensity(), d.pool(), attempts, counted, cost,
+            request().stream(), outcome, error, flags,
+            recordPrompt ? request().raw().path("messages").toString() : "",
+            recordAnswer ? answer : "");
+    listener.requestEnd(trace, Duration.ofNanos(clock.nanoTime() - startNanos));
+    sink.accept(trace);
+    return trace;
+  }
+
+  private static DecisionRecord emptyDecision() {
+    return new DecisionRecord(List.of(), "", 1, 0, Map.of(), List.of(), List.of(), 1, PoolSnapshot.EMPTY);
+  }
+}

@@ -1,0 +1,68 @@
+package dev.signalbox.core.gateway;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.signalbox.api.AttemptTrace;
+import dev.signalbox.api.DecisionTrace;
+import dev.signalbox.api.RoutingListener;
+import dev.signalbox.core.upstream.Json;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** One JSON line per routed request. Prompts, answers and keys never appear in it. */
+public final class AccessLog implements RoutingListener {
+  private final PrintStream out;
+  private final ReentrantLock lock = new ReentrantLock();
+
+  public AccessLog(PrintStream out) {
+    this.out = out;
+  }
+
+  @Override
+  public void requestEnd(DecisionTrace trace, Duration duration) {
+    ObjectNode line = Json.object();
+    line.put("time", trace.time().toString());
+    line.put("request_id", trace.id());
+    line.put("tenant", trace.tenant());
+    line.put("model_requested", trace.requestedModel());
+    line.put("route", trace.route());
+    AttemptTrace last = trace.attempts().isEmpty() ? null : trace.attempts().get(trace.attempts().size() - 1);
+    line.put("model", last == null ? "" : last.model());
+    line.put("deployment", last == null ? "" : last.deployment());
+    line.put("attempts", trace.attempts().size());
+    line.put("stream", trace.stream());
+    line.put("outcome", trace.outcome());
+    line.put("duration_ms", Math.round(duration.toNanos() / 1e4) / 100.0);
+    if (last != null && last.ttftMillis() >= 0) {
+      line.put("ttft_ms", Math.round(last.ttftMillis() * 100) / 100.0);
+    }
+    line.put("prompt_tokens", trace.usage().promptTokens());
+    line.put("completion_tokens", trace.usage().completionTokens());
+    line.put("cost_usd", trace.costUsd());
+    if (!trace.error().isEmpty()) {
+      line.put("error", trace.error());
+    }
+    print(line);
+  }
+
+  /** A request refused before routing: bad key, bad body, unknown route. */
+  public void rejected(dev.signalbox.api.SignalboxException error) {
+    ObjectNode line = Json.object();
+    line.put("time", java.time.Instant.now().toString());
+    line.put("status", error.kind().httpStatus());
+    line.put("outcome", "rejected");
+    line.put("code", error.code().orElse(""));
+    line.put("error", error.getMessage());
+    print(line);
+  }
+
+  private void print(ObjectNode line) {
+    String text = Json.text(line);
+    lock.lock();
+    try {
+      out.println(text);
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.signalbox.core.gateway;
+
+import dev.signalbox.api.ErrorKind;
+import dev.signalbox.api.SignalboxException;
+import dev.signalbox.core.config.AuthSettings;
+import dev.signalbox.core.config.ConfigReader;
+import dev.signalbox.core.config.GatewayKey;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Checks bearer keys against the SHA-256 digests in the config. Without configured keys only loopback
+ * callers are served, as the tenant "local".
+ */
+public final class Authenticator {
+  private final Map<String, GatewayKey> byDigest = new HashMap<>();
+  private final Optional<String> adminDigest;
+
+  public Authenticator(AuthSettings auth) {
+    auth.keys().forEach(key -> byDigest.put(key.sha256(), key));
+    this.adminDigest = auth.adminKeySha256();
+  }
+
+  public Caller authenticate(Optional<String> authorization, boolean loopback, Map<String, String> headers) {
+    if (byDigest.isEmpty()) {
+      if (!loopback) {
+        throw new SignalboxException(ErrorKind.FORBIDDEN, "This gateway has no keys configured and serves loopback callers only.", null, "loopback_only");
+      }
+      return new Caller("local", Set.of(), headers);
+    }
+    String presented = bearer(authorization)
+        .orElseThrow(() -> new SignalboxException(ErrorKind.UNAUTHENTICATED,
+            "You didn't provide an API key. Send it in the Authorization header as 'Bearer KEY'.", null, "missing_api_key"));
+    GatewayKey key = byDigest.get(ConfigReader.sha256(presented));
+    if (key == null) {
+      throw new SignalboxException(ErrorKind.UNAUTHENTICATED, "Incorrect API key provided.", null, "invalid_api_key");
+    }
+    return new Caller(key.tenant(), key.routes(), headers);
+  }
+
+  /** Admin endpoints need the admin key; without one configured they are disabled. */
+  public void authenticateAdmin(Optional<String> authorization) {
+    if (adminDigest.isEmpty()) {
+      throw new SignalboxException(ErrorKind.FORBIDDEN, "The admin API is disabled: set auth.admin-key-sha256 in the config.", null, "admin_disabled");
+    }
+    String presented = bearer(authorization)
+        .orElseThrow(() -> new SignalboxException(ErrorKind.UNAUTHENTICATED, "The admin API needs the admin key as 'Bearer KEY'.", null, "missing_api_key"));
+    byte[] digest = ConfigReader.sha256(presented).getBytes(StandardCharsets.US_ASCII);
+    if (!MessageDigest.isEqual(digest, adminDigest.get().getBytes(StandardCharsets.US_ASCII))) {
+      throw new SignalboxException(ErrorKind.UNAUTHENTICATED, "Incorrect admin key provided.", null, "invalid_api_key");
+    }
+  }
+
+  private static Optional<String> bearer(Optional<String> authorization) {
+    return authorization
+        .map(String::trim)
+        .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
+        .map(h -> h.substring(7).trim())
+        .filter(k -> !k.isEmpty());
+  }
+}

@@ -1,0 +1,210 @@
+package dev.signalbox.core.gateway;
+
+import dev.signalbox.api.ChatRequest;
+import dev.signalbox.api.ErrorKind;
+import dev.signalbox.api.RoutingListener;
+import dev.signalbox.api.SignalboxException;
+import dev.signalbox.api.TimeSource;
+import dev.signalbox.api.TraceSink;
+import dev.signalbox.api.Usage;
+import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.dispatch.Backoff;
+import dev.signalbox.core.dispatch.DispatchResult;
+import dev.signalbox.core.dispatch.Dispatcher;
+import dev.signalbox.core.dispatch.Exchange;
+import dev.signalbox.core.dispatch.PoolState;
+import dev.signalbox.core.routing.Decision;
+import dev.signalbox.core.routing.PolicyRegistry;
+import dev.signalbox.core.routing.RequestSignals;
+import dev.signalbox.core.routing.TokenCounter;
+import dev.signalbox.core.upstream.UpstreamFactory;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * The gateway without its HTTP server: authenticate, route, dispatch, relay, record. Each request runs
+ * on the config version current when it started; {@link #reload} swaps versions atomically, so
+ * in-flight requests finish on the old one.
+ */
+public final class Gateway implements AutoCloseable {
+  private final AtomicReference<GatewayRuntime> runtime;
+  private final PolicyRegistry policies;
+  private final Dispatcher dispatcher;
+  private final PoolState pool;
+  private final TimeSource time;
+  private final LongSupplier seeds;
+  private final RoutingListener listener;
+  private final TraceSink sink;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final ReentrantLock drainLock = new ReentrantLock();
+  private final Condition drained = drainLock.newCondition();
+  private volatile boolean draining;
+
+  private Gateway(GatewayConfig config, Settings settings) {
+    this.policies = PolicyRegistry.builtIn();
+    this.runtime = new AtomicReference<>(GatewayRuntime.of(config, policies));
+    this.time = settings.time();
+    this.seeds = settings.seeds();
+    this.listener = settings.listener();
+    this.sink = settings.sink();
+    this.pool = settings.pool();
+    UpstreamFactory upstreams = new UpstreamFactory(settings.time(), settings.environment());
+    this.dispatcher = new Dispatcher(upstreams::upstream, settings.time(), settings.pool(), settings.backoff());
+  }
+
+  /**
+   * What the gateway is built from besides its config.
+   *
+   * @param seeds one seed per request; the seed decides weighted draws, simulated behaviour and jitter
+   */
+  public record Settings(
+      TimeSource time,
+      LongSupplier seeds,
+      java.util.function.Function<String, String> environment,
+      RoutingListener listener,
+      TraceSink sink,
+      PoolState pool,
+      Backoff backoff) {}
+
+  public static Gateway create(GatewayConfig config, Settings settings) {
+    return new Gateway(config, settings);
+  }
+
+  public GatewayConfig config() {
+    return runtime.get().config();
+  }
+
+  public Set<String> policyNames() {
+    return policies.names();
+  }
+
+  /** Swaps in a new config; requests already started finish on the old one. */
+  public void reload(GatewayConfig config) {
+    runtime.set(GatewayRuntime.of(config, policies));
+  }
+
+  public Caller authenticate(Optional<String> authorization, boolean loopback, Map<String, String> headers) {
+    return runtime.get().authenticator().authenticate(authorization, loopback, headers);
+  }
+
+  public void authenticateAdmin(Optional<String> authorization) {
+    runtime.get().authenticator().authenticateAdmin(authorization);
+  }
+
+  public boolean ready() {
+    return !draining;
+  }
+
+  /** Routes, dispatches and, for non-streamed answers, records one request. */
+  public Handled handle(ChatRequest request, Caller caller) throws InterruptedException {
+    GatewayRuntime current = runtime.get();
+    long seed = seeds.getAsLong();
+    String id = "req_" + HexFormat.of().toHexDigits(seed) + HexFormat.of().toHexDigits(seeds.getAsLong());
+    if (draining) {
+      SignalboxException error = new SignalboxException(ErrorKind.NO_ELIGIBLE_MODEL, "The gateway is shutting down.", null, "shutting_down");
+      return new Handled.Rejected(error, new ResponseInfo(id, "", "", "", 0, OptionalDouble.empty()));
+    }
+    if (current.router().knows(request.model()) && !caller.allows(request.model())) {
+      throw new SignalboxException(ErrorKind.FORBIDDEN,
+          "Your key may not use '" + request.model() + "' (allowed: " + String.join(", ", new java.util.TreeSet<>(caller.allowedRoutes())) + ").",
+          "model", "route_not_allowed");
+    }
+    inFlight.incrementAndGet();
+    boolean streaming = false;
+    try {
+      GatewayConfig config = current.config();
+      RequestSignals signals = new RequestSignals(request, caller.headers(), caller.tenant(), 1_024, TokenCounter.shared());
+      Exchange exchange = new Exchange(id, time, caller.tenant(), signals, config.hash(),
+          config.traces().recordPrompts(), config.traces().recordAnswers(), listener, sink);
+      Decision decision = current.router().decide(signals, seed, pool.snapshot());
+      exchange.decided(decision.record());
+      String route = decision.record().routes().isEmpty() ? "" : decision.record().routes().get(decision.record().routes().size() - 1);
+      if (decision instanceof Decision.Rejected rejected) {
+        exchange.finish(outcomeOf(rejected.error()), Usage.ZERO, null, rejected.error().getMessage(), "");
+        return new Handled.Rejected(rejected.error(), new ResponseInfo(id, route, "", "", 0, OptionalDouble.empty()));
+      }
+      Decision.Routed routed = (Decision.Routed) decision;
+      DispatchResult result = dispatcher.dispatch(routed.plan(), routed.route(), seed, exchange);
+      int attempts = exchange.attempts().size();
+      switch (result) {
+        case DispatchResult.Failed failed -> {
+          exchange.finish(failed.outcome(), Usage.ZERO, null, failed.error().getMessage(), "");
+          return new Handled.Rejected(failed.error(), new ResponseInfo(id, route, "", "", attempts, OptionalDouble.empty()));
+        }
+        case DispatchResult.Answered answered -> {
+          var trace = exchange.finish("ok", answered.reply().usage(), answered.attempt().model(), "",
+              answered.reply().body().path("choices").path(0).path("message").path("content").asText(""));
+          return new Handled.Completed(answered.reply().body(), new ResponseInfo(id, route, answered.attempt().model().name(),
+              answered.attempt().deployment().name(), attempts, OptionalDouble.of(trace.costUsd())));
+        }
+        case DispatchResult.Committed committed -> {
+          streaming = true;
+          StreamRelay relay = new StreamRelay(exchange, committed.attempt().model(), committed.first(), committed.rest(), this::requestEnded);
+          return new Handled.Streaming(relay, new ResponseInfo(id, route, committed.attempt().model().name(),
+              committed.attempt().deployment().name(), attempts + 1, OptionalDouble.empty()));
+        }
+      }
+    } finally {
+      if (!streaming) {
+        requestEnded();
+      }
+    }
+  }
+
+  private static String outcomeOf(SignalboxException error) {
+    return switch (error.kind()) {
+      case NOT_FOUND, INVALID_REQUEST -> "client_error";
+      case NO_ELIGIBLE_MODEL -> "no_eligible_model";
+      case UPSTREAM_TIMEOUT -> "upstream_timeout";
+      default -> "upstream_failed";
+    };
+  }
+
+  private void requestEnded() {
+    if (inFlight.decrementAndGet() == 0 && draining) {
+      drainLock.lock();
+      try {
+        drained.signalAll();
+      } finally {
+        drainLock.unlock();
+      }
+    }
+  }
+
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Refuses new requests and waits for those under way (streams included) to end. */
+  public boolean drain(Duration timeout) throws InterruptedException {
+    draining = true;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    drainLock.lock();
+    try {
+      while (inFlight.get() > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        drained.awaitNanos(left);
+      }
+      return true;
+    } finally {
+      drainLock.unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    draining = true;
+  }
+}
