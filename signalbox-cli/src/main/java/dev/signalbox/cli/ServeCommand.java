@@ -6,8 +6,6 @@ import dev.signalbox.api.TraceSink;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.dispatch.Backoff;
-import dev.signalbox.core.dispatch.PoolState;
 import dev.signalbox.core.gateway.AccessLog;
 import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
@@ -106,9 +104,8 @@ final class ServeCommand implements Callable<Integer> {
     Optional<AccessLog> accessLog = config.server().accessLog() ? Optional.of(new AccessLog(System.out)) : Optional.empty();
     accessLog.ifPresent(listeners::add);
     TraceSink sink = traces.<TraceSink>map(t -> t).orElse(trace -> {});
-    Gateway gateway = Gateway.create(config, new Gateway.Settings(
-        TimeSource.SYSTEM, () -> ThreadLocalRandom.current().nextLong(), System::getenv,
-        new Listeners(listeners), sink, new PoolState(), Backoff.DEFAULT));
+    Gateway gateway = Gateway.create(config, Gateway.Settings.of(
+        TimeSource.SYSTEM, () -> ThreadLocalRandom.current().nextLong(), System::getenv, new Listeners(listeners), sink));
     Running[] holder = new Running[1];
     GatewayServer server = GatewayServer.start(gateway, metrics, () -> holder[0].reload(), accessLog, config.server().host(), port);
     holder[0] = new Running(server, gateway, traces, configFile, reader);

@@ -7,6 +7,8 @@ import dev.signalbox.api.SignalboxException;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.TraceSink;
 import dev.signalbox.api.Usage;
+import dev.signalbox.api.Upstream;
+import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.dispatch.Backoff;
 import dev.signalbox.core.dispatch.DispatchResult;
@@ -57,23 +59,31 @@ public final class Gateway implements AutoCloseable {
     this.listener = settings.listener();
     this.sink = settings.sink();
     this.pool = settings.pool();
-    UpstreamFactory upstreams = new UpstreamFactory(settings.time(), settings.environment());
-    this.dispatcher = new Dispatcher(upstreams::upstream, settings.time(), settings.pool(), settings.backoff());
+    this.dispatcher = new Dispatcher(settings.upstreams(), settings.time(), settings.pool(), settings.backoff());
   }
 
   /**
    * What the gateway is built from besides its config.
    *
    * @param seeds one seed per request; the seed decides weighted draws, simulated behaviour and jitter
+   * @param upstreams the upstream of each deployment
    */
   public record Settings(
       TimeSource time,
       LongSupplier seeds,
-      java.util.function.Function<String, String> environment,
+      java.util.function.Function<DeploymentSpec, Upstream> upstreams,
       RoutingListener listener,
       TraceSink sink,
       PoolState pool,
-      Backoff backoff) {}
+      Backoff backoff) {
+
+    /** Real upstreams from the deployments' specs, with keys from {@code environment}. */
+    public static Settings of(
+        TimeSource time, LongSupplier seeds, java.util.function.Function<String, String> environment,
+        RoutingListener listener, TraceSink sink) {
+      return new Settings(time, seeds, new UpstreamFactory(time, environment)::upstream, listener, sink, new PoolState(), Backoff.DEFAULT);
+    }
+  }
 
   public static Gateway create(GatewayConfig config, Settings settings) {
     return new Gateway(config, settings);

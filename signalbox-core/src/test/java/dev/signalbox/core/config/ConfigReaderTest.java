@@ -1,0 +1,128 @@
+package dev.signalbox.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.signalbox.core.TestConfigs;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class ConfigReaderTest {
+
+  @Test
+  void readsAValidConfigWithDefaults() {
+    GatewayConfig config = TestConfigs.read(TestConfigs.pool("""
+        - name: auto
+          models: [small, large]
+          policy: cheapest
+          fallbacks: [medium]
+          timeout: 1.5s
+        """));
+    RouteSpec auto = config.route("auto").orElseThrow();
+    assertThat(auto.models()).containsExactly("small", "large");
+    assertThat(auto.fallbacks()).containsExactly("medium");
+    assertThat(auto.timeout()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(auto.fallbackOn()).contains(429, 500, 503, 529).doesNotContain(400);
+    assertThat(config.model("large").orElseThrow().capabilities()).contains(Capability.VISION, Capability.TOOLS);
+    assertThat(config.server().host()).isEqualTo("127.0.0.1");
+    assertThat(config.hash()).hasSize(64);
+  }
+
+  @Test
+  void reportsEveryProblemAtOnceWithItsPath() {
+    String yaml = """
+        deployments:
+          - {name: east, provider: openai}
+          - {name: west, provider: carrier-pigeon, base-url: ftp://x}
+        models:
+          - name: gpt-4o
+            deployments: [east, north]
+            capabilities: [telepathy]
+            context-window: -5
+        routes:
+          - name: auto
+            models: [gpt4o]
+            policy: smartest
+            fallbacks: [llama-local]
+            timeout: soon
+            colour: blue
+        """;
+    assertThatThrownBy(() -> TestConfigs.read(yaml))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "deployments[0].base-url: missing (needed by provider openai)",
+            "deployments[1].provider: unknown provider 'carrier-pigeon' (known: openai, anthropic, sim)",
+            "deployments[1].base-url: expected an http:// or https:// URL, got 'ftp://x'",
+            "models[0].capabilities[0]: unknown capability 'telepathy' (known: tools, vision, json-schema, assistant-prefill)",
+            "models[0].context-window: must be between 1 and 100000000, was -5",
+            "routes[0].policy: unknown policy 'smartest' (known: cheapest, priority, rules, weighted)",
+            "routes[0].timeout: expected a duration like 250ms, 2s, 1m or 1h, got 'soon'",
+            "routes[0].colour: unknown key (known: default, default-max-tokens, fallback-on, fallbacks, max-attempts, models, name, policy, rules, timeout, weights)",
+            "models[0].deployments[1]: unknown deployment 'north' (known: east, west)",
+            "routes[0].models[0]: unknown model 'gpt4o' (known: gpt-4o)",
+            "routes[0].fallbacks[0]: unknown model 'llama-local' (known: gpt-4o)"));
+  }
+
+  @Test
+  void refusesANonLoopbackBindWithoutKeys() {
+    assertThatThrownBy(() -> TestConfigs.read("server: {host: 0.0.0.0}\n" + TestConfigs.pool("- {name: a, models: [small]}")))
+        .hasMessageContaining("server.host: '0.0.0.0' is not loopback and auth.keys is empty; add gateway keys or bind 127.0.0.1");
+  }
+
+  @Test
+  void acceptsANonLoopbackBindWithKeys() {
+    String digest = ConfigReader.sha256("sk-team-a");
+    GatewayConfig config = TestConfigs.read("server: {host: 0.0.0.0}\nauth:\n  keys:\n    - {name: a, key-sha256: " + digest
+        + ", tenant: team-a, routes: [a]}\n" + TestConfigs.pool("- {name: a, models: [small]}"));
+    assertThat(config.auth().keys()).singleElement().satisfies(k -> {
+      assertThat(k.tenant()).isEqualTo("team-a");
+      assertThat(k.allows("a")).isTrue();
+      assertThat(k.allows("b")).isFalse();
+    });
+  }
+
+  @Test
+  void reportsAMissingKeyEnvironmentVariableByName() {
+    String yaml = """
+        deployments:
+          - {name: east, provider: openai, base-url: https://api.example.com/v1, api-key-env: EXAMPLE_KEY}
+        models:
+          - {name: m, deployments: [east]}
+        """;
+    assertThatThrownBy(() -> TestConfigs.read(yaml))
+        .hasMessageContaining("deployments[0].api-key-env: environment variable 'EXAMPLE_KEY' is not set");
+    assertThat(TestConfigs.reader(Map.of("EXAMPLE_KEY", "sk-x")).read(yaml, "t").deployment("east").apiKeyEnv()).contains("EXAMPLE_KEY");
+  }
+
+  @Test
+  void findsRuleDelegationCyclesAndUnknownTargets() {
+    String routes = """
+        - name: a
+          policy: rules
+          rules:
+            - {keywords: [x], route: b}
+          default: c
+        - name: b
+          policy: rules
+          rules:
+            - {tools: true, route: a}
+          default: nowhere
+        - {name: c, models: [small]}
+        """;
+    assertThatThrownBy(() -> TestConfigs.read(TestConfigs.pool(routes)))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).contains(
+            "routes[0].rules: delegation loops back to itself (a -> b -> a)",
+            "routes[1].default: unknown route 'nowhere' (known: a, b, c)"));
+  }
+
+  @Test
+  void reportsDuplicateNamesAndBadYaml() {
+    assertThatThrownBy(() -> TestConfigs.read("deployments:\n  - {name: x, provider: sim}\n  - {name: x, provider: sim}\nmodels:\n  - {name: m, deployments: [x]}\n"))
+        .hasMessageContaining("deployments[1].name: duplicate deployment name 'x'");
+    assertThatThrownBy(() -> TestConfigs.read("routes: [unclosed"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("not valid YAML");
+  }
+}

@@ -1,0 +1,238 @@
+package dev.signalbox.core.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.signalbox.api.AttemptTrace;
+import dev.signalbox.api.ChatRequest;
+import dev.signalbox.api.Chunk;
+import dev.signalbox.api.DecisionTrace;
+import dev.signalbox.api.ErrorKind;
+import dev.signalbox.api.UpstreamFailure;
+import dev.signalbox.api.UpstreamReply;
+import dev.signalbox.api.Usage;
+import dev.signalbox.core.TestConfigs;
+import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.dispatch.Backoff;
+import dev.signalbox.core.dispatch.PoolState;
+import dev.signalbox.core.upstream.Json;
+import dev.signalbox.testing.FakeUpstream;
+import dev.signalbox.testing.ManualClock;
+import dev.signalbox.testing.RecordingListener;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The gateway end to end but for HTTP: router, dispatcher and relay over scripted upstreams on a manual clock. */
+@Timeout(10)
+class GatewayComponentTest {
+  private final ManualClock clock = new ManualClock();
+  private final RecordingListener events = new RecordingListener();
+  private final Map<String, FakeUpstream> upstreams = new HashMap<>();
+  private final GatewayConfig config = TestConfigs.read(TestConfigs.pool("""
+      - name: auto
+        models: [small, medium]
+        policy: priority
+        timeout: 10s
+      - name: tight
+        models: [small]
+        policy: priority
+        timeout: 500ms
+      """));
+  private final Gateway gateway = Gateway.create(config, new Gateway.Settings(
+      clock, new SplittableRandom(5)::nextLong, d -> upstream(d.name()), events, trace -> {}, new PoolState(), Backoff.DEFAULT));
+
+  private FakeUpstream upstream(String deployment) {
+    return upstreams.computeIfAbsent(deployment, d -> new FakeUpstream(call -> completed("from " + d)));
+  }
+
+  private static UpstreamReply completed(String text) {
+    ObjectNode body = Json.object();
+    body.putArray("choices").addObject().putObject("message").put("role", "assistant").put("content", text);
+    return new UpstreamReply.Completed(body, new Usage(10, 0, 5, false), "stop");
+  }
+
+  private static UpstreamReply status(int code, Duration retryAfter) {
+    return new UpstreamReply.Failed(UpstreamFailure.status(code, Optional.ofNullable(retryAfter), "HTTP " + code));
+  }
+
+  private static ChatRequest request(String model, boolean stream) {
+    return ChatRequestParser.parse(("{\"model\":\"" + model + "\",\"stream\":" + stream
+        + ",\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8));
+  }
+
+  private Handled handle(String model, boolean stream) throws InterruptedException {
+    return gateway.handle(request(model, stream), new Caller("t", Set.of(), Map.of()));
+  }
+
+  @Test
+  void aServerErrorFallsBackAtOnceToTheNextDeployment() throws Exception {
+    upstream("small-a").then(status(503, null));
+    Handled handled = handle("auto", false);
+    assertThat(handled).isInstanceOf(Handled.Completed.class);
+    assertThat(handled.info().deployment()).isEqualTo("small-b");
+    assertThat(handled.info().attempts()).isEqualTo(2);
+    assertThat(clock.elapsed()).as("no backoff before an untried deployment").isZero();
+    assertThat(events.events()).containsExactly(
+        "requestStart auto",
+        "attemptStart small@small-a", "attemptEnd small@small-a 503", "fallback small@small-a 503",
+        "attemptStart small@small-b", "firstToken small@small-b", "attemptEnd small@small-b ok",
+        "requestEnd ok");
+    DecisionTrace trace = events.lastTrace();
+    assertThat(trace.attempts()).extracting(AttemptTrace::result).containsExactly("503", "ok");
+    assertThat(trace.costUsd()).isEqualTo(config.model("small").orElseThrow().pricing().cost(new Usage(10, 0, 5, false)));
+  }
+
+  @Test
+  void aDeploymentAlreadyTriedWaitsAtLeastItsRetryAfter() throws Exception {
+    GatewayConfig single = TestConfigs.read(TestConfigs.pool("- {name: one, models: [medium], max-attempts: 2}"));
+    Gateway g = Gateway.create(single, new Gateway.Settings(
+        clock, new SplittableRandom(1)::nextLong, d -> upstream(d.name()), events, trace -> {}, new PoolState(), Backoff.DEFAULT));
+    upstream("medium-a").then(status(429, Duration.ofSeconds(3)));
+    Handled handled = g.handle(request("one", false), new Caller("t", Set.of(), Map.of()));
+    assertThat(handled).isInstanceOf(Handled.Completed.class);
+    assertThat(clock.elapsed()).isGreaterThanOrEqualTo(Duration.ofSeconds(3)).isLessThan(Duration.ofSeconds(4));
+    assertThat(upstream("medium-a").calls()).hasSize(2);
+  }
+
+  @Test
+  void aClientErrorFromTheUpstreamIsNotRetried() throws Exception {
+    upstream("small-a").then(status(400, null));
+    Handled handled = handle("auto", false);
+    assertThat(handled).isInstanceOfSatisfying(Handled.Rejected.class, r -> {
+      assertThat(r.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+      assertThat(r.error().getMessage()).isEqualTo("deployment 'small-a' of model 'small' rejected the request: HTTP 400");
+    });
+    assertThat(upstream("small-b").calls()).isEmpty();
+  }
+
+  @Test
+  void whenEveryAttemptFailsTheErrorNamesWhatWasTried() throws Exception {
+    for (String d : List.of("small-a", "small-b", "medium-a")) {
+      upstream(d).then(status(502, null)).then(status(502, null));
+    }
+    Handled handled = handle("auto", false);
+    assertThat(handled).isInstanceOfSatisfying(Handled.Rejected.class, r -> {
+      assertThat(r.error().kind()).isEqualTo(ErrorKind.UPSTREAM_FAILED);
+      assertThat(r.error().getMessage()).startsWith("failed after 4 attempts for 'auto': small@small-a [502: HTTP 502], "
+          + "small@small-b [502: HTTP 502], medium@medium-a [502: HTTP 502], small@small-a [502: HTTP 502]");
+    });
+    assertThat(events.lastTrace().outcome()).isEqualTo("upstream_failed");
+    assertThat(events.lastTrace().attempts()).hasSize(4);
+  }
+
+  @Test
+  void timeoutsBeforeTheFirstTokenEndIn504WhenTheDeadlinePasses() throws Exception {
+    for (String d : List.of("small-a", "small-b")) {
+      upstream(d).always(call -> {
+        clock.advance(Duration.ofMillis(300));
+        return new UpstreamReply.Failed(UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "no first token within 300 ms"));
+      });
+    }
+    Handled handled = handle("tight", false);
+    assertThat(handled).isInstanceOfSatisfying(Handled.Rejected.class, r -> assertThat(r.error().kind()).isEqualTo(ErrorKind.UPSTREAM_TIMEOUT));
+    assertThat(events.lastTrace().outcome()).isEqualTo("upstream_timeout");
+    assertThat(upstream("small-a").calls().get(0).firstTokenTimeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(upstream("small-b").calls().get(0).firstTokenTimeout()).as("capped by what is left of the route's deadline")
+        .isEqualTo(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aStreamThatBreaksBeforeItsFirstChunkFallsBack() throws Exception {
+    upstream("small-a").then(new UpstreamReply.Streaming(FakeUpstream.chunks(
+        new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "reset before first chunk")))));
+    upstream("small-b").then(new UpstreamReply.Streaming(FakeUpstream.chunks(delta("Hel"), delta("lo"),
+        new Chunk.Done(new Usage(3, 0, 2, false), "stop"))));
+    Handled handled = handle("auto", true);
+    String body = relay((Handled.Streaming) handled);
+    assertThat(body).contains("\"content\":\"Hel\"", "\"content\":\"lo\"", "\"usage\":{\"prompt_tokens\":3", "data: [DONE]");
+    DecisionTrace trace = events.lastTrace();
+    assertThat(trace.outcome()).isEqualTo("ok");
+    assertThat(trace.attempts()).extracting(AttemptTrace::deployment, AttemptTrace::result, AttemptTrace::committed).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("small-a", "reset", false),
+        org.assertj.core.groups.Tuple.tuple("small-b", "ok", true));
+  }
+
+  @Test
+  void nothingIsRetriedPastTheCommitBoundary() throws Exception {
+    upstream("small-a").then(new UpstreamReply.Streaming(FakeUpstream.chunks(delta("partial"),
+        new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "cut mid-stream")))));
+    String body = relay((Handled.Streaming) handle("auto", true));
+    assertThat(body).contains("\"content\":\"partial\"", "\"code\":\"stream_broken\"").doesNotContain("[DONE]");
+    assertThat(upstream("small-b").calls()).isEmpty();
+    DecisionTrace trace = events.lastTrace();
+    assertThat(trace.outcome()).isEqualTo("stream_broken");
+    assertThat(trace.attempts()).singleElement().satisfies(a -> {
+      assertThat(a.result()).isEqualTo("reset");
+      assertThat(a.committed()).isTrue();
+      assertThat(a.error()).isEqualTo("cut mid-stream");
+    });
+    assertThat(gateway.inFlight()).isZero();
+  }
+
+  @Test
+  void aClientThatLeavesCancelsTheUpstreamAndIsRecorded() throws Exception {
+    boolean[] cancelled = {false};
+    upstream("small-a").then(new UpstreamReply.Streaming(new dev.signalbox.api.ChunkStream() {
+      @Override
+      public Chunk next() {
+        return delta("tick");
+      }
+
+      @Override
+      public void cancel() {
+        cancelled[0] = true;
+      }
+    }));
+    Handled.Streaming streaming = (Handled.Streaming) handle("auto", true);
+    int[] writes = {0};
+    streaming.relay().relay(bytes -> {
+      if (++writes[0] > 3) {
+        throw new java.io.IOException("broken pipe");
+      }
+    });
+    assertThat(cancelled[0]).isTrue();
+    assertThat(events.lastTrace().outcome()).isEqualTo("client_cancelled");
+    assertThat(gateway.inFlight()).isZero();
+  }
+
+  @Test
+  void reloadSwapsTheConfigForNewRequestsOnly() throws Exception {
+    GatewayConfig next = TestConfigs.read(TestConfigs.pool("- {name: auto, models: [medium], policy: priority}"));
+    gateway.reload(next);
+    assertThat(handle("auto", false).info().model()).isEqualTo("medium");
+    assertThat(handle("tight", false)).isInstanceOfSatisfying(Handled.Rejected.class,
+        r -> assertThat(r.error().code()).contains("model_not_found"));
+  }
+
+  @Test
+  void aKeyLimitedToSomeRoutesIsRefusedOthers() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> gateway.handle(request("tight", false), new Caller("t", Set.of("auto"), Map.of())))
+        .isInstanceOfSatisfying(dev.signalbox.api.SignalboxException.class, e -> {
+          assertThat(e.kind()).isEqualTo(ErrorKind.FORBIDDEN);
+          assertThat(e.getMessage()).isEqualTo("Your key may not use 'tight' (allowed: auto).");
+        });
+  }
+
+  private static Chunk delta(String text) {
+    ObjectNode chunk = Json.chunk("c1", 0, "m");
+    Json.choiceDelta(chunk, null).put("content", text);
+    return new Chunk.Delta(chunk);
+  }
+
+  private static String relay(Handled.Streaming streaming) throws InterruptedException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    streaming.relay().relay(out::write);
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+}

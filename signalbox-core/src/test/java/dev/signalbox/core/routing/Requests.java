@@ -1,0 +1,27 @@
+package dev.signalbox.core.routing;
+
+import dev.signalbox.api.ChatRequest;
+import dev.signalbox.core.gateway.ChatRequestParser;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** Requests for routing tests, parsed from JSON as the server would. */
+final class Requests {
+  private Requests() {}
+
+  static ChatRequest of(String json) {
+    return ChatRequestParser.parse(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static ChatRequest user(String model, String text) {
+    return of("{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}");
+  }
+
+  static RequestSignals signals(ChatRequest request) {
+    return signals(request, Map.of());
+  }
+
+  static RequestSignals signals(ChatRequest request, Map<String, String> headers) {
+    return new RequestSignals(request, headers, "t", 1_000, TokenCounter.shared());
+  }
+}

@@ -1,0 +1,2 @@
+/** Test doubles for Signalbox and for users' own tests: a manual clock, scripted upstreams, recorders. */
+package dev.signalbox.testing;
