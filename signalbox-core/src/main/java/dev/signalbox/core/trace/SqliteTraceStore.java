@@ -52,26 +52,38 @@ public final class SqliteTraceStore implements TraceStore {
   @Override
   public void write(List<DecisionTrace> batch) throws SQLException {
     lock.lock();
-    try (PreparedStatement insert =
-        connection.prepareStatement("INSERT OR REPLACE INTO traces VALUES (?, ?, ?, ?, ?, ?)")) {
+    try {
       connection.setAutoCommit(false);
-      for (DecisionTrace t : batch) {
-        insert.setString(1, t.id());
-        insert.setString(2, t.time().toString());
-        insert.setString(3, t.route());
-        insert.setString(4, t.outcome());
-        insert.setString(5, t.configHash());
-        insert.setString(6, TraceJson.line(TraceJson.full(t)));
-        insert.addBatch();
+      try (PreparedStatement insert = connection.prepareStatement("INSERT OR REPLACE INTO traces VALUES (?, ?, ?, ?, ?, ?)")) {
+        for (DecisionTrace t : batch) {
+          insert.setString(1, t.id());
+          insert.setString(2, t.time().toString());
+          insert.setString(3, t.route());
+          insert.setString(4, t.outcome());
+          insert.setString(5, t.configHash());
+          insert.setString(6, TraceJson.line(TraceJson.full(t)));
+          insert.addBatch();
+        }
+        insert.executeBatch();
+        connection.commit();
+      } catch (SQLException e) {
+        rollbackQuietly();
+        throw e;
+      } finally {
+        if (!connection.isClosed()) {
+          connection.setAutoCommit(true);
+        }
       }
-      insert.executeBatch();
-      connection.commit();
-    } catch (SQLException e) {
-      connection.rollback();
-      throw e;
     } finally {
-      connection.setAutoCommit(true);
       lock.unlock();
+    }
+  }
+
+  private void rollbackQuietly() {
+    try {
+      connection.rollback();
+    } catch (SQLException alreadyBroken) {
+      // The write failed; its own exception says why.
     }
   }
 

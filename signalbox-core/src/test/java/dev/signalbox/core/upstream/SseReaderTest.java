@@ -1,0 +1,69 @@
+package dev.signalbox.core.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(5)
+class SseReaderTest {
+  private static List<SseReader.Event> read(String text) throws IOException {
+    return read(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static List<SseReader.Event> read(InputStream in) throws IOException {
+    SseReader reader = new SseReader(in);
+    List<SseReader.Event> events = new ArrayList<>();
+    SseReader.Event e;
+    while ((e = reader.next()) != null) {
+      events.add(e);
+    }
+    return events;
+  }
+
+  @Test
+  void readsEventsSeparatedByBlankLinesWithAnyLineEnding() throws IOException {
+    assertThat(read("data: a\n\ndata: b\r\n\r\ndata: c\r\rdata: d\n\n")).extracting(SseReader.Event::data)
+        .containsExactly("a", "b", "c", "d");
+  }
+
+  @Test
+  void joinsDataLinesAndKeepsEventNames() throws IOException {
+    assertThat(read("event: message_start\ndata: {\"a\":\ndata: 1}\n\n: a comment\nevent: ping\ndata:\n\n"))
+        .containsExactly(new SseReader.Event("message_start", "{\"a\":\n1}"), new SseReader.Event("ping", ""));
+  }
+
+  @Test
+  void returnsTheLastEventWithoutATrailingBlankLine() throws IOException {
+    assertThat(read("data: [DONE]")).containsExactly(new SseReader.Event("message", "[DONE]"));
+  }
+
+  @Test
+  void readsEventsSplitAcrossReadsAtAnyByte() throws IOException {
+    byte[] bytes = "data: {\"x\":\"é\"}\r\n\r\ndata: two\n\n".getBytes(StandardCharsets.UTF_8);
+    InputStream oneByteAtATime = new InputStream() {
+      int i;
+
+      @Override
+      public int read() {
+        return i < bytes.length ? bytes[i++] & 0xff : -1;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        if (i >= bytes.length) {
+          return -1;
+        }
+        b[off] = bytes[i++];
+        return 1;
+      }
+    };
+    assertThat(read(oneByteAtATime)).extracting(SseReader.Event::data).containsExactly("{\"x\":\"é\"}", "two");
+  }
+}
