@@ -206,11 +206,16 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
     };
   }
 
-  /** SSE events, then a connection reset. */
+  /**
+   * SSE events, then a connection reset. The reset waits a moment after the last event: a reset makes
+   * the receiver drop bytes it has not read yet, and a cut that loses the chunks before it is a different
+   * fault (a reset before the first byte).
+   */
   public static Behaviour sseThenReset(String... events) {
     return (socket, out, server) -> {
       sseHead(out);
       writeEvents(out, server, Duration.ZERO, events);
+      Thread.sleep(100);
       reset(socket);
     };
   }

@@ -7,9 +7,15 @@ import java.util.random.RandomGenerator;
 /**
  * How long to wait before trying a deployment that was already tried: exponential with full jitter
  * (AWS's "exponential backoff and jitter"), never less than what the upstream's Retry-After asked.
+ * A Retry-After longer than {@code maxRetryAfter} is not waited for: the deployment is not retried.
  */
-public record Backoff(Duration initial, Duration max) {
-  public static final Backoff DEFAULT = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+public record Backoff(Duration initial, Duration max, Duration maxRetryAfter) {
+  public static final Backoff DEFAULT = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(5));
+
+  /** Whether the upstream asked for a longer wait than this gateway holds a request for. */
+  public boolean tooLong(Optional<Duration> retryAfter) {
+    return retryAfter.isPresent() && retryAfter.get().compareTo(maxRetryAfter) > 0;
+  }
 
   /**
    * @param retry 1 for the first retry of a deployment, 2 for the second ...

@@ -54,7 +54,13 @@ public final class Dispatcher {
       String deployment = attempt.deployment().name();
       int tried = tries.merge(deployment, 1, Integer::sum) - 1;
       if (tried > 0) {
-        Duration wait = backoff.delay(tried, retryAfter.getOrDefault(deployment, Optional.empty()), jitter);
+        Optional<Duration> asked = retryAfter.getOrDefault(deployment, Optional.empty());
+        if (backoff.tooLong(asked)) {
+          failures.add(deployment + " [not retried: Retry-After " + asked.get().toMillis() + " ms is longer than the "
+              + backoff.maxRetryAfter().toMillis() + " ms this gateway waits]");
+          continue;
+        }
+        Duration wait = backoff.delay(tried, asked, jitter);
         if (time.nanoTime() + wait.toNanos() >= deadline) {
           failures.add(deployment + " [not retried: backoff " + wait.toMillis() + " ms passes the route's deadline]");
           break;

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(5)
 class BackoffTest {
-  private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+  private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(5));
 
   @Test
   void fullJitterStaysUnderAnExponentialCeilingCappedAtTheMaximum() {
@@ -34,5 +34,12 @@ class BackoffTest {
   void isDeterministicForASeed() {
     assertThat(backoff.delay(3, Optional.empty(), new SplittableRandom(9)))
         .isEqualTo(backoff.delay(3, Optional.empty(), new SplittableRandom(9)));
+  }
+
+  @Test
+  void aRetryAfterPastTheLimitIsTooLongToWaitFor() {
+    assertThat(backoff.tooLong(Optional.of(Duration.ofSeconds(6)))).isTrue();
+    assertThat(backoff.tooLong(Optional.of(Duration.ofSeconds(5)))).isFalse();
+    assertThat(backoff.tooLong(Optional.empty())).isFalse();
   }
 }

@@ -104,6 +104,19 @@ class GatewayComponentTest {
   }
 
   @Test
+  void aRetryAfterLongerThanTheGatewayWaitsIsNotWaitedFor() throws Exception {
+    GatewayConfig single = TestConfigs.read(TestConfigs.pool("- {name: one, models: [medium], max-attempts: 2}"));
+    Gateway g = Gateway.create(single, new Gateway.Settings(
+        clock, new SplittableRandom(1)::nextLong, d -> upstream(d.name()), events, trace -> {}, new PoolState(), Backoff.DEFAULT));
+    upstream("medium-a").then(status(429, Duration.ofSeconds(60)));
+    Handled handled = g.handle(request("one", false), new Caller("t", Set.of(), Map.of()));
+    assertThat(handled).isInstanceOfSatisfying(Handled.Rejected.class, r -> assertThat(r.error().getMessage()).isEqualTo(
+        "failed after 2 attempts for 'one': medium@medium-a [429: HTTP 429], medium-a [not retried: Retry-After 60000 ms is longer than the 5000 ms this gateway waits]"));
+    assertThat(clock.elapsed()).isZero();
+    assertThat(upstream("medium-a").calls()).hasSize(1);
+  }
+
+  @Test
   void aClientErrorFromTheUpstreamIsNotRetried() throws Exception {
     upstream("small-a").then(status(400, null));
     Handled handled = handle("auto", false);

@@ -1,0 +1,114 @@
+package dev.signalbox.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.signalbox.api.TimeSource;
+import dev.signalbox.core.config.ConfigReader;
+import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.gateway.Gateway;
+import dev.signalbox.core.gateway.GatewayMetrics;
+import dev.signalbox.core.gateway.Listeners;
+import dev.signalbox.core.routing.PolicyRegistry;
+import dev.signalbox.core.trace.SqliteTraceStore;
+import dev.signalbox.core.trace.TraceRecorder;
+import dev.signalbox.core.upstream.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A real gateway server on port 0 with a real SQLite trace store, and a real HTTP client to call it. */
+final class GatewayHarness implements AutoCloseable {
+  final Path dir;
+  final Path configFile;
+  final TraceRecorder traces;
+  final GatewayMetrics metrics = new GatewayMetrics();
+  final Gateway gateway;
+  final GatewayServer server;
+  final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final ConfigReader reader;
+
+  GatewayHarness(String yaml) throws IOException {
+    this(yaml, Map.of());
+  }
+
+  GatewayHarness(String yaml, Map<String, String> environment) throws IOException {
+    dir = Files.createTempDirectory("signalbox-it");
+    configFile = dir.resolve("config.yaml");
+    Files.writeString(configFile, yaml);
+    reader = new ConfigReader(PolicyRegistry.builtIn().names(), environment::get);
+    GatewayConfig config = reader.read(configFile);
+    traces = new TraceRecorder(SqliteTraceStore.open(dir.resolve("traces.db")), 1_000);
+    metrics.watch(traces);
+    SplittableRandom seeds = new SplittableRandom(42);
+    AtomicReference<Gateway> holder = new AtomicReference<>();
+    gateway = Gateway.create(config, Gateway.Settings.of(TimeSource.SYSTEM, () -> {
+      synchronized (seeds) {
+        return seeds.nextLong();
+      }
+    }, environment::get, new Listeners(List.of(metrics)), traces));
+    holder.set(gateway);
+    server = GatewayServer.start(gateway, metrics, () -> {
+      GatewayConfig fresh = reader.read(configFile);
+      holder.get().reload(fresh);
+      return fresh;
+    }, Optional.empty(), "127.0.0.1", 0);
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+
+  HttpResponse<String> post(String path, String body, String... headers) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).GET();
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> chat(String model, boolean stream) throws IOException, InterruptedException {
+    return post("/v1/chat/completions", "{\"model\":\"" + model + "\",\"stream\":" + stream
+        + ",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}");
+  }
+
+  /** The stored trace of a request, after every trace so far is written. */
+  JsonNode trace(HttpResponse<?> response) throws Exception {
+    String id = response.headers().firstValue("x-signalbox-request-id").orElseThrow(() -> new AssertionError("no request id header"));
+    return trace(id);
+  }
+
+  JsonNode trace(String id) throws Exception {
+    if (!traces.flush(Duration.ofSeconds(10))) {
+      throw new AssertionError("traces not flushed in time");
+    }
+    return Json.MAPPER.readTree(traces.store().find(id).orElseThrow(() -> new AssertionError("no trace " + id)));
+  }
+
+  static JsonNode json(HttpResponse<String> response) throws IOException {
+    return Json.MAPPER.readTree(response.body());
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.stop(Duration.ofSeconds(5));
+    traces.close();
+  }
+}
