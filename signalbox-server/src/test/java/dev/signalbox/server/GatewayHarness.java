@@ -11,6 +11,7 @@ import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceRecorder;
 import dev.signalbox.core.upstream.Json;
+import dev.signalbox.testing.RecordingListener;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,6 +32,7 @@ final class GatewayHarness implements AutoCloseable {
   final Path configFile;
   final TraceRecorder traces;
   final GatewayMetrics metrics = new GatewayMetrics();
+  final RecordingListener events = new RecordingListener();
   final Gateway gateway;
   final GatewayServer server;
   final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -54,7 +56,7 @@ final class GatewayHarness implements AutoCloseable {
       synchronized (seeds) {
         return seeds.nextLong();
       }
-    }, environment::get, new Listeners(List.of(metrics)), traces));
+    }, environment::get, new Listeners(List.of(metrics, events)), traces));
     holder.set(gateway);
     server = GatewayServer.start(gateway, metrics, () -> {
       GatewayConfig fresh = reader.read(configFile);

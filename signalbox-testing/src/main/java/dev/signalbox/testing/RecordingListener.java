@@ -9,11 +9,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /** Records every event as a short line, e.g. {@code attemptEnd mid@mid-east 503}, and every trace. */
 public final class RecordingListener implements RoutingListener {
   private final List<String> events = new CopyOnWriteArrayList<>();
   private final List<DecisionTrace> traces = new CopyOnWriteArrayList<>();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition ended = lock.newCondition();
 
   @Override
   public void requestStart(String requestId, ChatRequest request) {
@@ -43,7 +47,35 @@ public final class RecordingListener implements RoutingListener {
   @Override
   public void requestEnd(DecisionTrace trace, Duration duration) {
     events.add("requestEnd " + trace.outcome());
-    traces.add(trace);
+    lock.lock();
+    try {
+      traces.add(trace);
+      ended.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits until the request with this id has ended, and returns its trace. */
+  public DecisionTrace awaitTrace(String requestId, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    lock.lock();
+    try {
+      while (true) {
+        for (DecisionTrace t : traces) {
+          if (t.id().equals(requestId)) {
+            return t;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("request " + requestId + " did not end within " + timeout);
+        }
+        ended.awaitNanos(left);
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   public List<String> events() {
