@@ -1,0 +1,108 @@
+package dev.signalbox.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI in process, through picocli. */
+@Timeout(60)
+class CliTest {
+  @TempDir Path dir;
+
+  record Run(int exit, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int exit = cli.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void validateAcceptsTheQuickstart() {
+    Run run = run("validate", "../examples/quickstart.yaml");
+    assertThat(run.exit()).isZero();
+    assertThat(run.out()).contains("valid (4 deployments, 3 models, 5 routes");
+  }
+
+  @Test
+  void validateReportsEveryProblemWithAnExitCodeOfTwo() throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "models:\n  - {name: m, deployments: [nowhere]}\nroutes:\n  - {name: r, models: [m, x], policy: fastest}\n");
+    Run run = run("validate", bad.toString());
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains("3 problems",
+        "routes[0].policy: unknown policy 'fastest' (known: cheapest, priority, rules, weighted)",
+        "models[0].deployments[0]: unknown deployment 'nowhere' (known: )",
+        "routes[0].models[1]: unknown model 'x' (known: m)");
+  }
+
+  @Test
+  void serveRefusesAnInvalidConfigWithTheSameReport() throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "routes:\n  - {name: r, models: [ghost]}\n");
+    Run run = run("serve", "--config", bad.toString(), "--port", "0");
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains("refusing to serve an invalid config", "routes[0].models[0]: unknown model 'ghost' (known: )");
+  }
+
+  @Test
+  void validateNamesAMissingFile() {
+    Run run = run("validate", dir.resolve("nope.yaml").toString());
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains("nope.yaml: 1 problem", "file not found");
+  }
+
+  @Test
+  void tracesListsShowsAndExportsWhatServeRecorded() throws Exception {
+    Path config = dir.resolve("c.yaml");
+    Files.writeString(config, """
+        traces: {path: %s}
+        deployments:
+          - {name: d, provider: sim, sim: {time-to-first-token-ms: {median: 1}, ms-per-token: {median: 0}}}
+        models:
+          - {name: m, deployments: [d], pricing: {input: 1, output: 1}}
+        routes:
+          - {name: split, models: [m], policy: weighted}
+        """.formatted(dir.resolve("t.db")));
+    ServeCommand.Running running = ServeCommand.start(Configs.reader().read(config), Configs.reader(), config, 0);
+    var client = java.net.http.HttpClient.newHttpClient();
+    String id;
+    try {
+      var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+              "http://127.0.0.1:" + running.server().port() + "/v1/chat/completions"))
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"split\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      id = response.headers().firstValue("x-signalbox-request-id").orElseThrow();
+      running.traces().orElseThrow().flush(Duration.ofSeconds(10));
+    } finally {
+      running.stop();
+    }
+    Run list = run("traces", "--config", config.toString());
+    assertThat(list.exit()).as(list.err()).isZero();
+    assertThat(list.out()).contains(id, "split", "ok");
+    Run show = run("traces", "--store", dir.resolve("t.db").toString(), id);
+    assertThat(show.out()).contains("\"policy\" : \"weighted\"", "\"propensity\" : 1.0");
+    Path export = dir.resolve("decisions.jsonl");
+    Run exported = run("traces", "--store", dir.resolve("t.db").toString(), "--export", export.toString(), "--decisions");
+    assertThat(exported.out()).contains("wrote 1 traces");
+    assertThat(Files.readString(export)).startsWith("{\"id\":\"" + id + "\",\"requested_model\":\"split\"").doesNotContain("attempts");
+    assertThat(run("traces", "--store", dir.resolve("t.db").toString(), "req_missing").exit()).isEqualTo(1);
+  }
+
+  @Test
+  void helpListsTheCommands() {
+    assertThat(run("--help").out()).contains("serve", "validate", "traces");
+  }
+}

@@ -1,0 +1,53 @@
+package dev.signalbox.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Child processes for tests: run to completion with a timeout, output captured, killed by PID if late. */
+final class Processes {
+  private Processes() {}
+
+  record Result(int exitCode, String output) {}
+
+  static Result run(Path dir, Duration timeout, String... command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    StringBuilder output = new StringBuilder();
+    Thread reader = Thread.ofVirtual().start(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          synchronized (output) {
+            output.append(line).append('\n');
+          }
+        }
+      } catch (IOException ignored) {
+        // The process ended.
+      }
+    });
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+      throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout + ":\n" + output);
+    }
+    reader.join(5_000);
+    synchronized (output) {
+      return new Result(process.exitValue(), output.toString());
+    }
+  }
+
+  /** This JVM's java binary and class path, to start the CLI as a child process. */
+  static List<String> javaCommand(String... args) {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
+        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    command.addAll(List.of(args));
+    return command;
+  }
+}
