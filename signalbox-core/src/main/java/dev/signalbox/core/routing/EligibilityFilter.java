@@ -9,8 +9,12 @@ interface EligibilityFilter {
   /** Why {@code model} cannot serve this request, or empty when it can. */
   Optional<String> exclude(ModelSpec model, RequestSignals signals);
 
+  /** Tokenizes only when the prompt's byte-size bound does not already prove that it fits. */
   EligibilityFilter CONTEXT_WINDOW =
       (model, signals) -> {
+        if (signals.promptTokensAtMost() + signals.maxOutputTokens() <= model.contextWindow()) {
+          return Optional.empty();
+        }
         long needed = signals.promptTokens() + signals.maxOutputTokens();
         return needed > model.contextWindow()
             ? Optional.of("context " + model.contextWindow() + " < " + needed + " tokens")

@@ -64,6 +64,16 @@ public final class RequestSignals implements Signals {
     return promptTokens;
   }
 
+  /** At least the prompt's token count, computed without tokenizing; see {@link TokenCounter#upperBound}. */
+  public long promptTokensAtMost() {
+    if (promptTokens >= 0) {
+      return promptTokens;
+    }
+    long bound = tokens.upperBound(request.messages(), request.tools());
+    read.put("prompt_tokens_at_most", bound);
+    return bound;
+  }
+
   @Override
   public long maxOutputTokens() {
     long value = request.maxTokens().isPresent() ? request.maxTokens().getAsInt() : defaultMaxTokens;

@@ -42,6 +42,51 @@ public final class TokenCounter {
     return encoding.countTokensOrdinary(text);
   }
 
+  /**
+   * A bound no exact count can pass: every token of cl100k_base is at least one byte, so a prompt has at
+   * most as many tokens as its text has UTF-8 bytes, plus the same per-message overheads. Costs one pass
+   * over the characters, no tokenizing.
+   */
+  public long upperBound(List<ChatMessage> messages, List<ToolDefinition> tools) {
+    long total = REPLY_PRIMING;
+    for (ChatMessage message : messages) {
+      total += PER_MESSAGE;
+      for (ContentPart part : message.content()) {
+        total +=
+            switch (part) {
+              case ContentPart.Text text -> utf8Length(text.text());
+              case ContentPart.Image image -> PER_IMAGE;
+              case ContentPart.Other other -> 0;
+            };
+      }
+      for (ToolCall call : message.toolCalls()) {
+        total += utf8Length(call.name()) + utf8Length(call.arguments());
+      }
+    }
+    for (ToolDefinition tool : tools) {
+      total += utf8Length(tool.name()) + utf8Length(tool.description()) + utf8Length(tool.parameters().toString());
+    }
+    return total;
+  }
+
+  static long utf8Length(String text) {
+    long bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        bytes += 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+
   public long countPrompt(List<ChatMessage> messages, List<ToolDefinition> tools) {
     long total = REPLY_PRIMING;
     for (ChatMessage message : messages) {

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# The load benchmark: direct, nginx, Portkey 1.15.2 and Signalbox (a rules route, tracing on) in one run,
+# in front of one fast Java fake upstream on loopback. The proxy under test runs alone on core 0; the
+# upstream and the load generator share core 1. Results go to bench-results/load-<time>.txt.
+#
+#   bash signalbox-bench/run-load.sh            # all four targets
+#   TARGETS="direct signalbox" bash signalbox-bench/run-load.sh
+#
+# Needs: wrk and nginx-light (apt-get install -y wrk nginx-light), node and npm (Portkey), taskset.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+TARGETS="${TARGETS:-direct nginx portkey signalbox}"
+WARMUP="${WARMUP:-20}"        # seconds of unrecorded load before each measured run
+DURATION="${DURATION:-30}"    # seconds recorded per fixed-rate run
+GAP_MS=50                     # the upstream's gap between stream chunks
+CHUNKS=40
+UP=19001; NGINX=19002; PORTKEY=19003; SIGNALBOX=19004
+work="$(mktemp -d /tmp/signalbox-bench.XXXXXX)"
+mkdir -p bench-results
+out="bench-results/load-$(date -u +%Y%m%dT%H%M%SZ).txt"
+pids=()
+cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+java="$(bash -c 'source <(sed -n "/^java_version()/,/^}/p;/^find_java()/,/^}/p" ./signalbox); find_java')"
+[ -f signalbox-bench/target/signalbox-bench-0.1.0-SNAPSHOT.jar ] || mvn -B -q -Pbench -pl signalbox-bench -am -DskipTests package
+[ -f signalbox-cli/target/signalbox-cli-0.1.0-SNAPSHOT.jar ] || mvn -B -q -DskipTests install
+bench_cp="signalbox-bench/target/signalbox-bench-0.1.0-SNAPSHOT.jar:signalbox-bench/target/lib/*"
+harness() { taskset -c 1 "$java" -Xmx1g -cp "$bench_cp" dev.signalbox.bench.LoadHarness "$@"; }
+log() { echo "$*" | tee -a "$out"; }
+
+wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
+
+rss_watch() { # prints the peak RSS in MB of pid $1 until file $2 exists
+  local peak=0 rss
+  while [ ! -f "$2" ]; do
+    rss=$(awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0)
+    [ "${rss:-0}" -gt "$peak" ] && peak=$rss
+    sleep 0.5
+  done
+  echo $((peak / 1024))
+}
+
+log "# Signalbox load benchmark, $(date -u +%FT%TZ), $(nproc) cores, $(uname -r)"
+log "# java: $("$java" -version 2>&1 | head -1); launcher JVM flags: $(./signalbox --print-jvm-flags)"
+log "# warmup ${WARMUP}s, recorded ${DURATION}s per fixed-rate run; upstream stream gap ${GAP_MS}ms x ${CHUNKS} chunks"
+
+taskset -c 1 "$java" -Xmx512m -cp "$bench_cp" dev.signalbox.bench.FastUpstream "$UP" "$GAP_MS" "$CHUNKS" > "$work/upstream.log" 2>&1 &
+pids+=($!); wait_port "$UP"
+
+start_nginx() {
+  cat > "$work/nginx.conf" <<NGINX
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx-body;
+  proxy_temp_path $work/nginx-proxy;
+  upstream fake { server 127.0.0.1:$UP; keepalive 256; }
+  server {
+    listen 127.0.0.1:$NGINX;
+    location / {
+      proxy_pass http://fake;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}
+NGINX
+  taskset -c 0 nginx -c "$work/nginx.conf" -g 'daemon off;' &
+  echo $!
+}
+
+start_portkey() {
+  local dir="$HOME/.cache/signalbox-bench/portkey"
+  mkdir -p "$dir"
+  [ -f "$dir/package.json" ] || echo '{"name":"portkey-bench","private":true}' > "$dir/package.json"
+  [ -d "$dir/node_modules/@portkey-ai/gateway" ] || (cd "$dir" && npm install --no-audit --no-fund @portkey-ai/gateway@1.15.2 >/dev/null)
+  # As shipped it binds every interface and its stream path fails (its issues #1389, #1550): a local
+  # copy of the start script binds loopback and keeps Node's own Response objects.
+  sed -E 's/\{fetch:([A-Za-z_$][A-Za-z0-9_$]*)\.fetch,port:([A-Za-z_$][A-Za-z0-9_$]*)\}/{fetch:\1.fetch,port:\2,hostname:"127.0.0.1",overrideGlobalObjects:!1}/' \
+    "$dir/node_modules/@portkey-ai/gateway/build/start-server.js" > "$dir/node_modules/@portkey-ai/gateway/build/start-local.js"
+  grep -q 'hostname:"127.0.0.1"' "$dir/node_modules/@portkey-ai/gateway/build/start-local.js" || { echo "could not patch Portkey's start script" >&2; exit 1; }
+  (cd "$dir" && taskset -c 0 node node_modules/@portkey-ai/gateway/build/start-local.js --port="$PORTKEY" --headless > "$work/portkey.log" 2>&1) &
+  echo $!
+}
+
+start_signalbox() {
+  cat > "$work/signalbox.yaml" <<YAML
+server: {host: 127.0.0.1, port: $SIGNALBOX}
+traces: {path: $work/traces.db}
+deployments:
+  - {name: fast, provider: openai, base-url: "http://127.0.0.1:$UP/v1", model: bench}
+  - {name: spare, provider: openai, base-url: "http://127.0.0.1:$UP/v1", model: bench-spare}
+models:
+  - {name: small, deployments: [fast], pricing: {input: 0.15, output: 0.6}, context-window: 128000}
+  - {name: large, deployments: [spare], pricing: {input: 5, output: 15}, context-window: 128000}
+routes:
+  - name: bench
+    policy: rules
+    rules:
+      - {name: hard, keywords: [prove, refactor], route: strong}
+      - {name: long, prompt-tokens: {min: 8000}, route: strong}
+    default: everyday
+  - {name: everyday, models: [small, large], policy: cheapest}
+  - {name: strong, models: [large, small], policy: priority}
+YAML
+  taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$work/signalbox.log" 2>&1 &
+  echo $!
+}
+
+for target in $TARGETS; do
+  headers=""
+  case "$target" in
+    direct) port=$UP; pid="" ;;
+    nginx) pid=$(start_nginx); port=$NGINX ;;
+    portkey) pid=$(start_portkey); port=$PORTKEY
+      headers="x-portkey-provider: openai; x-portkey-custom-host: http://127.0.0.1:$UP/v1; authorization: Bearer unused" ;;
+    signalbox) pid=$(start_signalbox); port=$SIGNALBOX ;;
+  esac
+  [ -n "$pid" ] && pids+=("$pid")
+  wait_port "$port"
+  url="http://127.0.0.1:$port/v1/chat/completions"
+  export HEADERS="$headers" MODEL=bench
+  log ""
+  log "## $target"
+  # The process to watch is the proxy itself (the launcher execs java; nginx and node run in the foreground).
+  watch_pid="${pid:-}"
+  [ "$target" = portkey ] && watch_pid=$(pgrep -f "start-local.js --port=$PORTKEY" | head -1)
+  [ "$target" = signalbox ] && watch_pid=$(pgrep -f "dev.signalbox.cli.Main serve" | head -1)
+  harness open 1000 1 "$WARMUP" "$url" > /dev/null   # warm-up: JIT, connection pools
+  log "$(harness open 200 "$DURATION" 5 "$url")"
+  rm -f "$work/rss.done"; [ -n "$watch_pid" ] && { rss_watch "$watch_pid" "$work/rss.done" > "$work/rss.txt" & }
+  log "$(harness open 1000 "$DURATION" 5 "$url")"
+  touch "$work/rss.done"; sleep 1
+  [ -n "$watch_pid" ] && log "peak RSS under 1000 req/s: $(cat "$work/rss.txt") MB"
+  lua="$work/post.lua"
+  { echo 'wrk.method = "POST"'; echo 'wrk.headers["Content-Type"] = "application/json"'
+    IFS=';' read -ra hs <<< "$headers"; for h in "${hs[@]}"; do [ -n "${h// }" ] && echo "wrk.headers[\"$(echo "${h%%:*}" | xargs)\"] = \"$(echo "${h#*:}" | xargs)\""; done
+    echo "wrk.body = '{\"model\":\"bench\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"Summarise the benchmark rules in one sentence.\"}]}'"; } > "$lua"
+  log "closed loop: $(taskset -c 1 wrk -t1 -c64 -d15s -s "$lua" "$url" | awk '/Requests\/sec/ {print "throughput " $2 " req/s"} /Non-2xx/ {print "non-2xx " $NF}' | paste -sd' ')"
+  log "$(harness open 200 "$DURATION" 5 "$url" stream)"
+  log "$(harness streams 512 "$url" "$GAP_MS")"
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  [ "$target" = nginx ] && { kill "$(cat "$work/nginx.pid" 2>/dev/null)" 2>/dev/null || true; }
+  sleep 1
+done
+log ""
+log "# results in $out"

@@ -1,0 +1,67 @@
+package dev.signalbox.bench;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The benchmark's fake OpenAI upstream: a canned completion at once, or a stream of chunks with a fixed
+ * gap. Written in Java on Helidon so that it is not the ceiling of the measurement.
+ *
+ * <p>Usage: {@code FastUpstream PORT [GAP_MS] [CHUNKS]}.
+ */
+public final class FastUpstream {
+  static final byte[] COMPLETION = ("{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion\",\"created\":1700000000,"
+      + "\"model\":\"bench\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Benchmarks measure; "
+      + "they do not guess.\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":7,\"total_tokens\":19}}")
+      .getBytes(StandardCharsets.UTF_8);
+  static final byte[] CHUNK = ("data: {\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+      + "\"model\":\"bench\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"token \"},\"finish_reason\":null}]}\n\n")
+      .getBytes(StandardCharsets.UTF_8);
+  static final byte[] FINISH = ("data: {\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+      + "\"model\":\"bench\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+      + "data: {\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"bench\","
+      + "\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":7,\"total_tokens\":19}}\n\ndata: [DONE]\n\n")
+      .getBytes(StandardCharsets.UTF_8);
+
+  private FastUpstream() {}
+
+  public static void main(String[] args) throws Exception {
+    int port = Integer.parseInt(args[0]);
+    Duration gap = Duration.ofMillis(args.length > 1 ? Long.parseLong(args[1]) : 10);
+    int chunks = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+    WebServer server = WebServer.builder().host("127.0.0.1").port(port)
+        .routing(r -> r.post("/v1/chat/completions", (req, res) -> answer(req, res, gap, chunks)))
+        .build().start();
+    System.out.println("fake upstream on http://127.0.0.1:" + server.port() + "/v1 (stream gap " + gap.toMillis() + " ms, " + chunks + " chunks)");
+    Thread.currentThread().join();
+  }
+
+  private static void answer(ServerRequest req, ServerResponse res, Duration gap, int chunks) throws Exception {
+    byte[] body = req.content().as(byte[].class);
+    if (!contains(body, "\"stream\":true")) {
+      res.header(HeaderNames.CONTENT_TYPE, "application/json");
+      res.send(COMPLETION);
+      return;
+    }
+    res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
+    try (OutputStream out = res.outputStream()) {
+      for (int i = 0; i < chunks; i++) {
+        if (i > 0) {
+          Thread.sleep(gap);
+        }
+        out.write(CHUNK);
+        out.flush();
+      }
+      out.write(FINISH);
+    }
+  }
+
+  private static boolean contains(byte[] body, String needle) {
+    return new String(body, StandardCharsets.UTF_8).replace(" ", "").contains(needle);
+  }
+}
