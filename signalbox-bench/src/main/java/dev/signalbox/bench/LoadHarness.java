@@ -1,21 +1,14 @@
 package dev.signalbox.bench;
 
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
@@ -48,77 +41,78 @@ public final class LoadHarness {
     }
   }
 
-  private static HttpRequest request(String url, boolean stream) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-        .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(BODY.formatted(System.getenv().getOrDefault("MODEL", "bench"), stream)));
+  /** The request's bytes: the body, Content-Length and any headers from the HEADERS variable. */
+  static byte[] request(URI uri, boolean stream) {
+    byte[] body = BODY.formatted(System.getenv().getOrDefault("MODEL", "bench"), stream).getBytes(StandardCharsets.UTF_8);
+    StringBuilder head = new StringBuilder("POST " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n");
     for (String header : System.getenv().getOrDefault("HEADERS", "").split(";")) {
-      int colon = header.indexOf(':');
-      if (colon > 0) {
-        builder.header(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
+      if (header.indexOf(':') > 0) {
+        head.append(header.trim()).append("\r\n");
       }
     }
-    return builder.build();
+    byte[] headBytes = head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
+    byte[] request = new byte[headBytes.length + body.length];
+    System.arraycopy(headBytes, 0, request, 0, headBytes.length);
+    System.arraycopy(body, 0, request, headBytes.length, body.length);
+    return request;
   }
 
   /** Fixed-rate load: WARMUP seconds unrecorded, then SECONDS recorded. */
   static void open(int rate, int seconds, int warmup, String url, boolean stream) throws Exception {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    URI uri = URI.create(url);
+    byte[] request = request(uri, stream);
+    ConcurrentLinkedQueue<RawHttpConnection> idle = new ConcurrentLinkedQueue<>();
     Recorder recorder = new Recorder(3);
     AtomicLong errors = new AtomicLong();
-    AtomicLong sent = new AtomicLong();
     long intervalNanos = 1_000_000_000L / rate;
     long total = (long) rate * (seconds + warmup);
     long start = System.nanoTime() + 100_000_000;
     long recordFrom = start + warmup * 1_000_000_000L;
-    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
     CountDownLatch done = new CountDownLatch((int) total);
-    List<CompletableFuture<?>> inFlight = new ArrayList<>();
-    for (long i = 0; i < total; i++) {
-      long intended = start + i * intervalNanos;
-      long delay = intended - System.nanoTime();
-      if (delay > 2_000_000) {
-        TimeUnit.NANOSECONDS.sleep(delay - 1_000_000);
-      }
-      while (System.nanoTime() < intended) {
-        Thread.onSpinWait();
-      }
-      sent.incrementAndGet();
-      CompletableFuture<?> f = stream
-          ? client.sendAsync(request(url, true), HttpResponse.BodyHandlers.ofInputStream()).thenAccept(r -> {
-              try (InputStream in = r.body()) {
-                int b = in.read(); // the first byte of the first event
-                long ttft = System.nanoTime() - intended;
-                if (r.statusCode() != 200 || b < 0) {
-                  errors.incrementAndGet();
-                } else if (intended >= recordFrom) {
-                  recorder.recordValue(ttft / 1_000);
-                }
-                in.transferTo(java.io.OutputStream.nullOutputStream());
-              } catch (Exception e) {
-                errors.incrementAndGet();
-              }
-            })
-          : client.sendAsync(request(url, false), HttpResponse.BodyHandlers.ofByteArray()).thenAccept(r -> {
-              long latency = System.nanoTime() - intended;
-              if (r.statusCode() != 200) {
-                errors.incrementAndGet();
-              } else if (intended >= recordFrom) {
-                recorder.recordValue(latency / 1_000);
-              }
-            });
-      f.whenComplete((v, t) -> {
-        if (t != null) {
-          errors.incrementAndGet();
+    try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (long i = 0; i < total; i++) {
+        long intended = start + i * intervalNanos;
+        // Park rather than spin: the generator shares its core with the upstream. Lateness of a send is
+        // not lost: latency is measured from the intended start.
+        long delay = intended - System.nanoTime();
+        if (delay > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(delay);
         }
-        done.countDown();
-      });
-      if (i % 10_000 == 0) {
-        inFlight.removeIf(CompletableFuture::isDone);
+        workers.execute(() -> {
+          RawHttpConnection connection = idle.poll();
+          try {
+            if (connection == null) {
+              connection = new RawHttpConnection(uri.getHost(), uri.getPort());
+            }
+            long[] first = {0};
+            int status = connection.exchange(request, stream ? nanos -> {
+              if (first[0] == 0) {
+                first[0] = nanos;
+              }
+            } : null);
+            long end = stream ? first[0] : System.nanoTime();
+            if (status != 200 || end == 0) {
+              errors.incrementAndGet();
+            } else if (intended >= recordFrom) {
+              recorder.recordValue((end - intended) / 1_000);
+            }
+            if (connection.reusable()) {
+              idle.add(connection);
+            } else {
+              connection.close();
+            }
+          } catch (Exception e) {
+            errors.incrementAndGet();
+            closeQuietly(connection);
+          } finally {
+            done.countDown();
+          }
+        });
       }
+      done.await(120, TimeUnit.SECONDS);
     }
-    done.await(60, TimeUnit.SECONDS);
-    ticker.shutdown();
+    idle.forEach(LoadHarness::closeQuietly);
     Histogram h = recorder.getIntervalHistogram();
     System.out.printf(Locale.ROOT,
         "open rate=%d/s recorded=%ds %s n=%d errors=%d p50=%.3fms p90=%.3fms p99=%.3fms p99.9=%.3fms max=%.3fms%n",
@@ -127,9 +121,20 @@ public final class LoadHarness {
         h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
   }
 
+  private static void closeQuietly(RawHttpConnection connection) {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (Exception ignored) {
+        // Already broken.
+      }
+    }
+  }
+
   /** COUNT concurrent streams; a stall is a gap between chunks longer than GAP_MS + 100 ms. */
   static void streams(int count, String url, int gapMillis) throws Exception {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    URI uri = URI.create(url);
+    byte[] request = request(uri, true);
     Histogram gaps = new Histogram(3);
     AtomicLong stalls = new AtomicLong();
     AtomicLong errors = new AtomicLong();
@@ -138,33 +143,25 @@ public final class LoadHarness {
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       threads.add(Thread.ofVirtual().start(() -> {
-        try {
+        try (RawHttpConnection connection = new RawHttpConnection(uri.getHost(), uri.getPort())) {
           start.await();
-          HttpResponse<InputStream> response = client.send(request(url, true), HttpResponse.BodyHandlers.ofInputStream());
-          long last = -1;
-          long worst = 0;
-          boolean done = false;
-          try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-              if (!line.startsWith("data:")) {
-                continue;
-              }
-              long now = System.nanoTime();
-              if (last > 0) {
-                worst = Math.max(worst, now - last);
-              }
-              last = now;
-              done |= line.contains("[DONE]");
+          long[] last = {0};
+          long[] worst = {0};
+          long[] events = {0};
+          int status = connection.exchange(request, nanos -> {
+            if (last[0] > 0) {
+              worst[0] = Math.max(worst[0], nanos - last[0]);
             }
-          }
+            last[0] = nanos;
+            events[0]++;
+          });
           synchronized (gaps) {
-            gaps.recordValue(worst / 1_000);
+            gaps.recordValue(worst[0] / 1_000);
           }
-          if (worst / 1_000_000 > gapMillis + 100) {
+          if (worst[0] / 1_000_000 > gapMillis + 100) {
             stalls.incrementAndGet();
           }
-          if (done && response.statusCode() == 200) {
+          if (status == 200 && events[0] > 1) {
             completed.incrementAndGet();
           } else {
             errors.incrementAndGet();
