@@ -26,12 +26,12 @@ trap cleanup EXIT
 
 java="$(bash -c 'source <(sed -n "/^java_version()/,/^}/p;/^find_java()/,/^}/p" ./signalbox); find_java')"
 [ -f signalbox-bench/target/signalbox-bench-0.1.0-SNAPSHOT.jar ] || mvn -B -q -Pbench -pl signalbox-bench -am -DskipTests package
-[ -f signalbox-cli/target/signalbox-cli-0.1.0-SNAPSHOT.jar ] || mvn -B -q -DskipTests install
+./signalbox --version > /dev/null   # builds now if sources changed, not in the middle of a run
 bench_cp="signalbox-bench/target/signalbox-bench-0.1.0-SNAPSHOT.jar:signalbox-bench/target/lib/*"
 harness() { taskset -c 1 "$java" -Xmx1g -cp "$bench_cp" dev.signalbox.bench.LoadHarness "$@"; }
 log() { echo "$*" | tee -a "$out"; }
 
-wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
+wait_port() { for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
 
 rss_watch() { # prints the peak RSS in MB of pid $1 until file $2 exists
   local peak=0 rss
@@ -68,12 +68,14 @@ http {
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_buffering off;
+      postpone_output 0;   # otherwise a first SSE chunk smaller than 1460 bytes waits for the next
+      tcp_nodelay on;
     }
   }
 }
 NGINX
-  taskset -c 0 nginx -c "$work/nginx.conf" -g 'daemon off;' &
-  echo $!
+  taskset -c 0 nginx -c "$work/nginx.conf" -g 'daemon off;' > "$work/nginx.out" 2>&1 &
+  pid=$!
 }
 
 start_portkey() {
@@ -86,8 +88,8 @@ start_portkey() {
   sed -E 's/\{fetch:([A-Za-z_$][A-Za-z0-9_$]*)\.fetch,port:([A-Za-z_$][A-Za-z0-9_$]*)\}/{fetch:\1.fetch,port:\2,hostname:"127.0.0.1",overrideGlobalObjects:!1}/' \
     "$dir/node_modules/@portkey-ai/gateway/build/start-server.js" > "$dir/node_modules/@portkey-ai/gateway/build/start-local.js"
   grep -q 'hostname:"127.0.0.1"' "$dir/node_modules/@portkey-ai/gateway/build/start-local.js" || { echo "could not patch Portkey's start script" >&2; exit 1; }
-  (cd "$dir" && taskset -c 0 node node_modules/@portkey-ai/gateway/build/start-local.js --port="$PORTKEY" --headless > "$work/portkey.log" 2>&1) &
-  echo $!
+  taskset -c 0 node "$dir/node_modules/@portkey-ai/gateway/build/start-local.js" --port="$PORTKEY" --headless > "$work/portkey.log" 2>&1 &
+  pid=$!
 }
 
 start_signalbox() {
@@ -111,17 +113,17 @@ routes:
   - {name: strong, models: [large, small], policy: priority}
 YAML
   taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$work/signalbox.log" 2>&1 &
-  echo $!
+  pid=$!
 }
 
 for target in $TARGETS; do
   headers=""
   case "$target" in
     direct) port=$UP; pid="" ;;
-    nginx) pid=$(start_nginx); port=$NGINX ;;
-    portkey) pid=$(start_portkey); port=$PORTKEY
+    nginx) start_nginx; port=$NGINX ;;
+    portkey) start_portkey; port=$PORTKEY
       headers="x-portkey-provider: openai; x-portkey-custom-host: http://127.0.0.1:$UP/v1; authorization: Bearer unused" ;;
-    signalbox) pid=$(start_signalbox); port=$SIGNALBOX ;;
+    signalbox) start_signalbox; port=$SIGNALBOX ;;
   esac
   [ -n "$pid" ] && pids+=("$pid")
   wait_port "$port"

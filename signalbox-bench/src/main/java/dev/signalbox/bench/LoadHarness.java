@@ -7,10 +7,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -77,7 +78,7 @@ public final class LoadHarness {
         // not lost: latency is measured from the intended start.
         long delay = intended - System.nanoTime();
         if (delay > 0) {
-          java.util.concurrent.locks.LockSupport.parkNanos(delay);
+          LockSupport.parkNanos(delay);
         }
         workers.execute(() -> {
           RawHttpConnection connection = idle.poll();

@@ -7,6 +7,7 @@ import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceStore;
 import dev.signalbox.core.upstream.Json;
 import java.io.BufferedWriter;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,10 +16,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** Shows recorded decision traces, one in full, or exports them as canonical JSONL. */
 @Command(name = "traces", mixinStandardHelpOptions = true, description = "Show recorded traces: the newest, one by ID, or export them as JSONL.")
@@ -112,7 +113,7 @@ final class TracesCommand implements Callable<Integer> {
     return 0;
   }
 
-  static String decisionLine(String traceJson) throws java.io.IOException {
+  static String decisionLine(String traceJson) throws IOException {
     JsonNode full = Json.MAPPER.readTree(traceJson);
     ObjectNode decision = Json.object();
     full.fieldNames().forEachRemaining(name -> {
@@ -123,7 +124,7 @@ final class TracesCommand implements Callable<Integer> {
     return Json.text(decision);
   }
 
-  private static void list(List<String> traces, PrintWriter out) throws java.io.IOException {
+  private static void list(List<String> traces, PrintWriter out) throws IOException {
     out.printf("%-38s %-24s %-12s %-14s %-18s %-8s %s%n", "ID", "TIME", "ROUTE", "MODEL", "OUTCOME", "TRIES", "COST_USD");
     for (String line : traces) {
       JsonNode t = Json.MAPPER.readTree(line);

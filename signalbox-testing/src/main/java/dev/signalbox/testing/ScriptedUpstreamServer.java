@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -81,7 +82,7 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
 
   /** Waits until a streamed response found its client gone (a write failed). */
   public boolean awaitClientDisconnect(Duration timeout) throws InterruptedException {
-    return disconnectSeen.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return disconnectSeen.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void accept() {

@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -243,7 +245,7 @@ public final class ConfigReader {
     for (int i = 0; i < capabilityNames.size(); i++) {
       String text = capabilityNames.get(i);
       Optional<Capability> capability =
-          java.util.Arrays.stream(Capability.values()).filter(c -> c.key().equals(text)).findFirst();
+          Arrays.stream(Capability.values()).filter(c -> c.key().equals(text)).findFirst();
       if (capability.isPresent()) {
         capabilities.add(capability.get());
       } else {
@@ -270,7 +272,7 @@ public final class ConfigReader {
   private RouteSpec route(ConfigNode node, String name) {
     String policy = node.string("policy", "priority");
     if (!knownPolicies.contains(policy)) {
-      node.problem("policy", "unknown policy '" + policy + "' (known: " + String.join(", ", new java.util.TreeSet<>(knownPolicies)) + ")");
+      node.problem("policy", "unknown policy '" + policy + "' (known: " + String.join(", ", new TreeSet<>(knownPolicies)) + ")");
     }
     List<RuleSpec> rules = new ArrayList<>();
     List<ConfigNode> ruleNodes = node.objects("rules");
@@ -362,7 +364,7 @@ public final class ConfigReader {
       }
     }
     if (!text.isEmpty()) {
-      List<String> known = java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
+      List<String> known = Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
       node.problem(key, "unknown " + key + " '" + text + "' (known: " + String.join(", ", known) + ")");
     }
     return Optional.empty();

@@ -74,9 +74,6 @@ final class CrossReferences {
         problems.add(path + ".rules: only the rules policy reads rules (this route's policy is " + route.policy() + ")");
       }
     }
-    if (route.policy().equals("weighted") && route.weights().isEmpty() && !route.models().isEmpty()) {
-      // Equal weights are a fine default; nothing to report.
-    }
   }
 
   private void cycleFrom(String path, RouteSpec start) {

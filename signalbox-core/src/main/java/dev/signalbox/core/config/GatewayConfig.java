@@ -1,5 +1,7 @@
 package dev.signalbox.core.config;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,9 +24,9 @@ public record GatewayConfig(
     Objects.requireNonNull(server);
     Objects.requireNonNull(auth);
     Objects.requireNonNull(traces);
-    deployments = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(deployments));
-    models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
-    routes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(routes));
+    deployments = Collections.unmodifiableMap(new LinkedHashMap<>(deployments));
+    models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
+    routes = Collections.unmodifiableMap(new LinkedHashMap<>(routes));
     Objects.requireNonNull(text);
     Objects.requireNonNull(hash);
   }

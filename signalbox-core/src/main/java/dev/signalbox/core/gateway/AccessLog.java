@@ -7,6 +7,7 @@ import dev.signalbox.api.RoutingListener;
 import dev.signalbox.core.upstream.Json;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
 
 /** One JSON line per routed request. Prompts, answers and keys never appear in it. */
@@ -48,7 +49,7 @@ public final class AccessLog implements RoutingListener {
   /** A request refused before routing: bad key, bad body, unknown route. */
   public void rejected(dev.signalbox.api.SignalboxException error) {
     ObjectNode line = Json.object();
-    line.put("time", java.time.Instant.now().toString());
+    line.put("time", Instant.now().toString());
     line.put("status", error.kind().httpStatus());
     line.put("outcome", "rejected");
     line.put("code", error.code().orElse(""));

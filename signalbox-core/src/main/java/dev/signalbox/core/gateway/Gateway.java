@@ -6,8 +6,8 @@ import dev.signalbox.api.RoutingListener;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.TraceSink;
-import dev.signalbox.api.Usage;
 import dev.signalbox.api.Upstream;
+import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.dispatch.Backoff;
@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
@@ -125,7 +126,7 @@ public final class Gateway implements AutoCloseable {
     }
     if (current.router().knows(request.model()) && !caller.allows(request.model())) {
       throw new SignalboxException(ErrorKind.FORBIDDEN,
-          "Your key may not use '" + request.model() + "' (allowed: " + String.join(", ", new java.util.TreeSet<>(caller.allowedRoutes())) + ").",
+          "Your key may not use '" + request.model() + "' (allowed: " + String.join(", ", new TreeSet<>(caller.allowedRoutes())) + ").",
           "model", "route_not_allowed");
     }
     inFlight.incrementAndGet();

@@ -1,6 +1,7 @@
 package dev.signalbox.core.gateway;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 
@@ -18,7 +19,7 @@ public record ResponseInfo(String requestId, String route, String model, String 
       headers.put("x-signalbox-deployment", deployment);
     }
     headers.put("x-signalbox-attempts", Integer.toString(attempts));
-    costUsd.ifPresent(cost -> headers.put("x-signalbox-cost-usd", String.format(java.util.Locale.ROOT, "%.8f", cost)));
+    costUsd.ifPresent(cost -> headers.put("x-signalbox-cost-usd", String.format(Locale.ROOT, "%.8f", cost)));
     return headers;
   }
 }

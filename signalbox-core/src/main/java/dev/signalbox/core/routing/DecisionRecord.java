@@ -3,6 +3,8 @@ package dev.signalbox.core.routing;
 import dev.signalbox.api.CandidateTrace;
 import dev.signalbox.api.PlanStep;
 import dev.signalbox.api.PoolSnapshot;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +21,7 @@ public record DecisionRecord(
     PoolSnapshot pool) {
   public DecisionRecord {
     routes = List.copyOf(routes);
-    signals = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(signals));
+    signals = Collections.unmodifiableMap(new LinkedHashMap<>(signals));
     candidates = List.copyOf(candidates);
     plan = List.copyOf(plan);
   }

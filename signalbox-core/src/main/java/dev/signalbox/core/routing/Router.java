@@ -15,6 +15,7 @@ import dev.signalbox.core.config.ModelSpec;
 import dev.signalbox.core.config.RouteSpec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -174,7 +175,7 @@ public final class Router {
 
   private List<PlannedAttempt> plan(List<ModelSpec> models, long seed, PoolSnapshot pool) {
     List<PlannedAttempt> plan = new ArrayList<>();
-    Set<String> seen = new java.util.HashSet<>();
+    Set<String> seen = new HashSet<>();
     for (ModelSpec model : models) {
       if (!seen.add(model.name())) {
         continue;

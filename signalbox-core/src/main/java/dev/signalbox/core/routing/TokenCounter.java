@@ -8,6 +8,7 @@ import dev.signalbox.api.ContentPart;
 import dev.signalbox.api.ToolCall;
 import dev.signalbox.api.ToolDefinition;
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 /**
  * Counts tokens with the cl100k_base tokenizer, following OpenAI's per-message accounting. Text longer
@@ -48,23 +49,32 @@ public final class TokenCounter {
    * over the characters, no tokenizing.
    */
   public long upperBound(List<ChatMessage> messages, List<ToolDefinition> tools) {
+    return measure(messages, tools, TokenCounter::utf8Length);
+  }
+
+  public long countPrompt(List<ChatMessage> messages, List<ToolDefinition> tools) {
+    return measure(messages, tools, this::count);
+  }
+
+  /** OpenAI's per-message accounting, with {@code text} measuring each piece of text. */
+  private static long measure(List<ChatMessage> messages, List<ToolDefinition> tools, ToLongFunction<String> text) {
     long total = REPLY_PRIMING;
     for (ChatMessage message : messages) {
       total += PER_MESSAGE;
       for (ContentPart part : message.content()) {
         total +=
             switch (part) {
-              case ContentPart.Text text -> utf8Length(text.text());
+              case ContentPart.Text t -> text.applyAsLong(t.text());
               case ContentPart.Image image -> PER_IMAGE;
               case ContentPart.Other other -> 0;
             };
       }
       for (ToolCall call : message.toolCalls()) {
-        total += utf8Length(call.name()) + utf8Length(call.arguments());
+        total += text.applyAsLong(call.name()) + text.applyAsLong(call.arguments());
       }
     }
     for (ToolDefinition tool : tools) {
-      total += utf8Length(tool.name()) + utf8Length(tool.description()) + utf8Length(tool.parameters().toString());
+      total += text.applyAsLong(tool.name()) + text.applyAsLong(tool.description()) + text.applyAsLong(tool.parameters().toString());
     }
     return total;
   }
@@ -87,25 +97,4 @@ public final class TokenCounter {
     return bytes;
   }
 
-  public long countPrompt(List<ChatMessage> messages, List<ToolDefinition> tools) {
-    long total = REPLY_PRIMING;
-    for (ChatMessage message : messages) {
-      total += PER_MESSAGE;
-      for (ContentPart part : message.content()) {
-        total +=
-            switch (part) {
-              case ContentPart.Text text -> count(text.text());
-              case ContentPart.Image image -> PER_IMAGE;
-              case ContentPart.Other other -> 0;
-            };
-      }
-      for (ToolCall call : message.toolCalls()) {
-        total += count(call.name()) + count(call.arguments());
-      }
-    }
-    for (ToolDefinition tool : tools) {
-      total += count(tool.name()) + count(tool.description()) + count(tool.parameters().toString());
-    }
-    return total;
-  }
 }

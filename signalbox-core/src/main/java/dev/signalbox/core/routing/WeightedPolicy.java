@@ -8,6 +8,7 @@ import dev.signalbox.api.ScoredModel;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -65,6 +66,6 @@ final class WeightedPolicy implements RoutingPolicy {
   }
 
   private static String round(double p) {
-    return String.format(java.util.Locale.ROOT, "%.4f", p);
+    return String.format(Locale.ROOT, "%.4f", p);
   }
 }

@@ -1,6 +1,7 @@
 package dev.signalbox.core.trace;
 
 import dev.signalbox.api.DecisionTrace;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -44,7 +45,7 @@ public final class SqliteTraceStore implements TraceStore {
         s.execute("CREATE TABLE IF NOT EXISTS configs (hash TEXT PRIMARY KEY, text TEXT NOT NULL)");
       }
       return new SqliteTraceStore(connection);
-    } catch (SQLException | java.io.IOException e) {
+    } catch (SQLException | IOException e) {
       throw new IllegalStateException("cannot open trace store " + file + ": " + e.getMessage(), e);
     }
   }

@@ -13,6 +13,7 @@ import dev.signalbox.api.Usage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Maps OpenAI chat requests to Anthropic Messages requests, and Anthropic answers back. */
 final class AnthropicMapping {
@@ -78,18 +79,18 @@ final class AnthropicMapping {
     return body;
   }
 
-  private static java.util.Optional<ObjectNode> toolChoice(JsonNode choice) {
+  private static Optional<ObjectNode> toolChoice(JsonNode choice) {
     if (choice.isTextual()) {
       return switch (choice.asText()) {
-        case "required" -> java.util.Optional.of(Json.object().put("type", "any"));
-        case "none" -> java.util.Optional.of(Json.object().put("type", "none"));
-        default -> java.util.Optional.of(Json.object().put("type", "auto"));
+        case "required" -> Optional.of(Json.object().put("type", "any"));
+        case "none" -> Optional.of(Json.object().put("type", "none"));
+        default -> Optional.of(Json.object().put("type", "auto"));
       };
     }
     if (choice.isObject() && choice.path("function").path("name").isTextual()) {
-      return java.util.Optional.of(Json.object().put("type", "tool").put("name", choice.path("function").path("name").asText()));
+      return Optional.of(Json.object().put("type", "tool").put("name", choice.path("function").path("name").asText()));
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   private static ArrayNode content(ChatMessage message) {

@@ -3,7 +3,6 @@ package dev.signalbox.core.upstream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.Chunk;
-import dev.signalbox.api.ChunkStream;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.Upstream;
 import dev.signalbox.api.UpstreamCall;
@@ -82,58 +81,34 @@ public final class AnthropicUpstream implements Upstream {
   }
 
   /** Turns Anthropic stream events into OpenAI chunks; the role rides on the first content chunk. */
-  private static final class AnthropicChunkStream implements ChunkStream {
-    private final GuardedBody body;
-    private final SseReader reader;
-    private final UpstreamCall call;
+  private static final class AnthropicChunkStream extends SseChunkStream {
     private final long created;
     private String id = "msg";
     private String model = "";
     private JsonNode startUsage = Json.object();
     private long outputTokens;
     private String finishReason = "";
-    private boolean first = true;
     private int toolIndex = -1;
 
     AnthropicChunkStream(GuardedBody body, UpstreamCall call, TimeSource time) {
-      this.body = body;
-      this.reader = new SseReader(body.stream());
-      this.call = call;
+      super(body, call);
       this.created = time.now().getEpochSecond();
     }
 
     @Override
-    public Chunk next() {
-      while (true) {
-        SseReader.Event event;
-        body.arm(first ? call.firstTokenTimeout() : call.idleTimeout());
-        try {
-          event = reader.next();
-        } catch (IOException e) {
-          return broken(e);
-        } finally {
-          body.disarm();
-        }
-        if (event == null) {
-          body.close();
-          return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream ended before message_stop"));
-        }
-        JsonNode data;
-        try {
-          data = Json.MAPPER.readTree(event.data());
-        } catch (IOException e) {
-          body.close();
-          return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "stream event is not JSON"));
-        }
-        if (data == null) {
-          continue;
-        }
-        String type = data.path("type").asText(event.event());
-        Chunk chunk = translate(type, data);
-        if (chunk != null) {
-          return chunk;
-        }
+    Chunk onEvent(SseReader.Event event) {
+      JsonNode data;
+      try {
+        data = Json.MAPPER.readTree(event.data());
+      } catch (IOException e) {
+        return malformed("stream event is not JSON", event.data());
       }
+      return data == null ? null : translate(data.path("type").asText(event.event()), data);
+    }
+
+    @Override
+    Chunk endOfStream() {
+      return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream ended before message_stop"));
     }
 
     /** The chunk an event becomes, or null for events that carry nothing to relay. */
@@ -185,12 +160,10 @@ public final class AnthropicUpstream implements Upstream {
           return new Chunk.Delta(chunk);
         }
         case "message_stop" -> {
-          body.close();
           Usage usage = AnthropicMapping.usage(startUsage, outputTokens);
           return new Chunk.Done(usage, finishReason.isEmpty() ? "stop" : finishReason);
         }
         case "error" -> {
-          body.close();
           JsonNode error = data.path("error");
           int status = error.path("type").asText().equals("overloaded_error") ? 529 : 500;
           return new Chunk.Broken(UpstreamFailure.status(status, Optional.empty(), "upstream error mid-stream: " + error.path("message").asText(error.toString())));
@@ -203,28 +176,11 @@ public final class AnthropicUpstream implements Upstream {
 
     private ObjectNode delta(ObjectNode chunk, String finish) {
       ObjectNode delta = Json.choiceDelta(chunk, finish);
-      if (first) {
+      if (beforeFirstToken()) {
         delta.put("role", "assistant");
-        first = false;
+        tokenArrived();
       }
       return delta;
-    }
-
-    private Chunk broken(IOException e) {
-      body.close();
-      if (body.cancelled()) {
-        return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.CANCELLED, "cancelled: the client went away"));
-      }
-      if (body.timedOut()) {
-        return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT,
-            first ? "no first token within " + HttpExchange.millis(call.firstTokenTimeout()) : "no event within " + HttpExchange.millis(call.idleTimeout())));
-      }
-      return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream cut: " + e.getMessage()));
-    }
-
-    @Override
-    public void cancel() {
-      body.cancel();
     }
   }
 }

@@ -3,7 +3,6 @@ package dev.signalbox.core.upstream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.Chunk;
-import dev.signalbox.api.ChunkStream;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.Upstream;
 import dev.signalbox.api.UpstreamCall;
@@ -103,110 +102,66 @@ public final class OpenAiUpstream implements Upstream {
   }
 
   /** Relays an OpenAI SSE stream; the usage-only chunk is kept, not relayed. */
-  private static final class OpenAiChunkStream implements ChunkStream {
-    private final GuardedBody body;
-    private final SseReader reader;
-    private final UpstreamCall call;
-    private boolean first = true;
+  private static final class OpenAiChunkStream extends SseChunkStream {
     private Usage usage;
     private String finishReason = "";
     private long countedTokens;
 
     OpenAiChunkStream(GuardedBody body, UpstreamCall call) {
-      this.body = body;
-      this.reader = new SseReader(body.stream());
-      this.call = call;
+      super(body, call);
     }
 
     @Override
-    public Chunk next() {
-      while (true) {
-        SseReader.Event event;
-        body.arm(first ? call.firstTokenTimeout() : call.idleTimeout());
-        try {
-          event = reader.next();
-        } catch (IOException e) {
-          return broken(e);
-        } finally {
-          body.disarm();
-        }
-        if (event == null) {
-          body.close();
-          return finishReason.isEmpty()
-              ? new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream ended before [DONE]"))
-              : done();
-        }
-        String data = event.data().trim();
-        if (data.equals("[DONE]")) {
-          body.close();
-          return done();
-        }
-        if (data.isEmpty()) {
-          continue;
-        }
-        JsonNode json;
-        try {
-          json = Json.MAPPER.readTree(data);
-        } catch (IOException e) {
-          body.close();
-          return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "stream event is not JSON: " + abbreviate(data)));
-        }
-        if (json == null || !json.isObject()) {
-          body.close();
-          return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "stream event is not a JSON object: " + abbreviate(data)));
-        }
-        if (json.has("error")) {
-          body.close();
-          return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.HTTP_STATUS, "upstream error mid-stream: " + json.path("error").path("message").asText(json.get("error").toString())));
-        }
-        Usage reported = Json.readUsage(json.get("usage"));
-        if (reported != null) {
-          usage = reported;
-        }
-        JsonNode choices = json.path("choices");
-        if (!choices.isArray() || choices.isEmpty()) {
-          continue;
-        }
-        JsonNode choice = choices.get(0);
-        if (choice.path("finish_reason").isTextual()) {
-          finishReason = choice.get("finish_reason").asText();
-        }
-        countedTokens += TokenCounter.shared().count(choice.path("delta").path("content").asText(""));
-        first = false;
-        if (json instanceof ObjectNode object) {
-          object.remove("usage");
-          return new Chunk.Delta(object);
-        }
+    Chunk onEvent(SseReader.Event event) {
+      String data = event.data().trim();
+      if (data.equals("[DONE]")) {
+        return done();
       }
+      if (data.isEmpty()) {
+        return null;
+      }
+      JsonNode json;
+      try {
+        json = Json.MAPPER.readTree(data);
+      } catch (IOException e) {
+        return malformed("stream event is not JSON", data);
+      }
+      if (!(json instanceof ObjectNode object)) {
+        return malformed("stream event is not a JSON object", data);
+      }
+      if (object.has("error")) {
+        JsonNode error = object.get("error");
+        return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.HTTP_STATUS,
+            "upstream error mid-stream: " + error.path("message").asText(error.toString())));
+      }
+      Usage reported = Json.readUsage(object.get("usage"));
+      if (reported != null) {
+        usage = reported;
+      }
+      JsonNode choices = object.path("choices");
+      if (!choices.isArray() || choices.isEmpty()) {
+        return null;
+      }
+      JsonNode choice = choices.get(0);
+      if (choice.path("finish_reason").isTextual()) {
+        finishReason = choice.get("finish_reason").asText();
+      }
+      countedTokens += TokenCounter.shared().count(choice.path("delta").path("content").asText(""));
+      tokenArrived();
+      object.remove("usage");
+      return new Chunk.Delta(object);
+    }
+
+    @Override
+    Chunk endOfStream() {
+      return finishReason.isEmpty()
+          ? new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream ended before [DONE]"))
+          : done();
     }
 
     private Chunk done() {
       Usage result = usage != null ? usage : new Usage(0, 0, countedTokens, true);
       return new Chunk.Done(result, finishReason.isEmpty() ? "stop" : finishReason);
-    }
-
-    private Chunk broken(IOException e) {
-      body.close();
-      if (body.cancelled()) {
-        return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.CANCELLED, "cancelled: the client went away"));
-      }
-      if (body.timedOut()) {
-        return new Chunk.Broken(
-            UpstreamFailure.of(
-                UpstreamFailure.Kind.TIMEOUT,
-                (first ? "no first token within " + HttpExchange.millis(call.firstTokenTimeout())
-                    : "no chunk within " + HttpExchange.millis(call.idleTimeout()))));
-      }
-      return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream cut: " + e.getMessage()));
-    }
-
-    @Override
-    public void cancel() {
-      body.cancel();
-    }
-
-    private static String abbreviate(String s) {
-      return s.length() > 120 ? s.substring(0, 120) + "..." : s;
     }
   }
 }

@@ -1,0 +1,89 @@
+package dev.signalbox.core.upstream;
+
+import dev.signalbox.api.Chunk;
+import dev.signalbox.api.ChunkStream;
+import dev.signalbox.api.UpstreamCall;
+import dev.signalbox.api.UpstreamFailure;
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * Reads a provider's SSE stream under the call's deadlines: the first token within the first-token
+ * timeout (events before it, like pings, do not extend it), then each event within the idle timeout.
+ * Subclasses turn events into chunks.
+ */
+abstract class SseChunkStream implements ChunkStream {
+  private final GuardedBody body;
+  private final SseReader reader;
+  private final long firstTokenDeadline;
+  protected final UpstreamCall call;
+  private boolean first = true;
+
+  SseChunkStream(GuardedBody body, UpstreamCall call) {
+    this.body = body;
+    this.reader = new SseReader(body.stream());
+    this.call = call;
+    this.firstTokenDeadline = System.nanoTime() + call.firstTokenTimeout().toNanos();
+  }
+
+  /** The chunk an event becomes, or null for an event with nothing to relay. */
+  abstract Chunk onEvent(SseReader.Event event);
+
+  /** What the end of the byte stream means when no final event came. */
+  abstract Chunk endOfStream();
+
+  /** Whether no token has arrived yet. */
+  final boolean beforeFirstToken() {
+    return first;
+  }
+
+  /** Marks the first token's arrival: from now on the idle timeout applies. */
+  final void tokenArrived() {
+    first = false;
+  }
+
+  @Override
+  public final Chunk next() {
+    while (true) {
+      SseReader.Event event;
+      body.arm(first ? Duration.ofNanos(Math.max(0, firstTokenDeadline - System.nanoTime())) : call.idleTimeout());
+      try {
+        event = reader.next();
+      } catch (IOException e) {
+        body.close();
+        return broken(e);
+      } finally {
+        body.disarm();
+      }
+      Chunk chunk = event == null ? endOfStream() : onEvent(event);
+      if (chunk != null) {
+        if (!(chunk instanceof Chunk.Delta)) {
+          body.close();
+        }
+        return chunk;
+      }
+    }
+  }
+
+  private Chunk broken(IOException e) {
+    if (body.cancelled()) {
+      return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.CANCELLED, "cancelled: the client went away"));
+    }
+    if (body.timedOut()) {
+      return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT,
+          first ? "no first token within " + HttpExchange.millis(call.firstTokenTimeout())
+              : "no chunk within " + HttpExchange.millis(call.idleTimeout())));
+    }
+    return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream cut: " + e.getMessage()));
+  }
+
+  static Chunk malformed(String what, String data) {
+    return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED,
+        what + ": " + (data.length() > 120 ? data.substring(0, 120) + "..." : data)));
+  }
+
+  @Override
+  public final void cancel() {
+    body.cancel();
+  }
+}
