@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * @param routes the route named by the request, then each route a rule delegated to
  * @param outcome ok, client_error, no_eligible_model, upstream_failed, upstream_timeout,
- *     stream_broken, client_cancelled
+ *     stream_broken, client_cancelled, internal_error
  * @param prompt the conversation, only when the config records prompts; "" otherwise
  * @param answer the answer text, only when the config records answers; "" otherwise
  */

@@ -116,7 +116,16 @@ public final class GatewayServer implements AutoCloseable {
   private void stream(ServerResponse res, Handled.Streaming streaming) throws InterruptedException {
     res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
     res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-    OutputStream out = res.outputStream();
+    OutputStream out;
+    try {
+      out = res.outputStream();
+    } catch (RuntimeException e) {
+      // No way to answer: the relay cancels the upstream and records the request, then the error propagates.
+      streaming.relay().relay(bytes -> {
+        throw new IOException("response stream unavailable", e);
+      });
+      throw e;
+    }
     try {
       streaming.relay().relay(bytes -> {
         try {

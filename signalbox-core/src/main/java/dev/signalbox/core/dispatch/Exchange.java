@@ -76,6 +76,10 @@ public final class Exchange {
     return signals.request();
   }
 
+  public RequestSignals signals() {
+    return signals;
+  }
+
   public boolean recordsAnswer() {
     return recordAnswer;
   }

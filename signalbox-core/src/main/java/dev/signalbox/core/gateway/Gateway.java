@@ -22,6 +22,7 @@ import dev.signalbox.core.routing.TokenCounter;
 import dev.signalbox.core.upstream.UpstreamFactory;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -120,55 +121,66 @@ public final class Gateway implements AutoCloseable {
     GatewayRuntime current = runtime.get();
     long seed = seeds.getAsLong();
     String id = "req_" + HexFormat.of().toHexDigits(seed) + HexFormat.of().toHexDigits(seeds.getAsLong());
-    if (draining) {
-      SignalboxException error = new SignalboxException(ErrorKind.NO_ELIGIBLE_MODEL, "The gateway is shutting down.", null, "shutting_down");
-      return new Handled.Rejected(error, new ResponseInfo(id, "", "", "", 0, OptionalDouble.empty()));
-    }
     if (current.router().knows(request.model()) && !caller.allows(request.model())) {
       throw new SignalboxException(ErrorKind.FORBIDDEN,
           "Your key may not use '" + request.model() + "' (allowed: " + String.join(", ", new TreeSet<>(caller.allowedRoutes())) + ").",
           "model", "route_not_allowed");
     }
     inFlight.incrementAndGet();
-    boolean streaming = false;
+    if (draining) {
+      requestEnded();
+      SignalboxException error = new SignalboxException(ErrorKind.NO_ELIGIBLE_MODEL, "The gateway is shutting down.", null, "shutting_down");
+      return new Handled.Rejected(error, new ResponseInfo(id, "", "", "", 0, OptionalDouble.empty()));
+    }
+    GatewayConfig config = current.config();
+    RequestSignals signals = new RequestSignals(request, caller.headers(), caller.tenant(), 1_024, TokenCounter.shared());
+    Exchange exchange = new Exchange(id, time, caller.tenant(), signals, config.hash(),
+        config.traces().recordPrompts(), config.traces().recordAnswers(), listener, sink);
+    Handled handled = null;
     try {
-      GatewayConfig config = current.config();
-      RequestSignals signals = new RequestSignals(request, caller.headers(), caller.tenant(), 1_024, TokenCounter.shared());
-      Exchange exchange = new Exchange(id, time, caller.tenant(), signals, config.hash(),
-          config.traces().recordPrompts(), config.traces().recordAnswers(), listener, sink);
-      Decision decision = current.router().decide(signals, seed, pool.snapshot());
-      exchange.decided(decision.record());
-      String route = decision.record().routes().isEmpty() ? "" : decision.record().routes().get(decision.record().routes().size() - 1);
-      if (decision instanceof Decision.Rejected rejected) {
-        exchange.finish(outcomeOf(rejected.error()), Usage.ZERO, null, rejected.error().getMessage(), "");
-        return new Handled.Rejected(rejected.error(), new ResponseInfo(id, route, "", "", 0, OptionalDouble.empty()));
-      }
-      Decision.Routed routed = (Decision.Routed) decision;
-      DispatchResult result = dispatcher.dispatch(routed.plan(), routed.route(), seed, exchange);
-      int attempts = exchange.attempts().size();
-      switch (result) {
-        case DispatchResult.Failed failed -> {
-          exchange.finish(failed.outcome(), Usage.ZERO, null, failed.error().getMessage(), "");
-          return new Handled.Rejected(failed.error(), new ResponseInfo(id, route, "", "", attempts, OptionalDouble.empty()));
-        }
-        case DispatchResult.Answered answered -> {
-          var trace = exchange.finish("ok", answered.reply().usage(), answered.attempt().model(), "",
-              answered.reply().body().path("choices").path(0).path("message").path("content").asText(""));
-          return new Handled.Completed(answered.reply().body(), new ResponseInfo(id, route, answered.attempt().model().name(),
-              answered.attempt().deployment().name(), attempts, OptionalDouble.of(trace.costUsd())));
-        }
-        case DispatchResult.Committed committed -> {
-          streaming = true;
-          StreamRelay relay = new StreamRelay(exchange, committed.attempt().model(), committed.first(), committed.rest(), this::requestEnded);
-          return new Handled.Streaming(relay, new ResponseInfo(id, route, committed.attempt().model().name(),
-              committed.attempt().deployment().name(), attempts + 1, OptionalDouble.empty()));
-        }
-      }
+      handled = routeAndDispatch(current, exchange, seed);
+      return handled;
+    } catch (RuntimeException | InterruptedException e) {
+      // Whatever failed, the request is still traced once.
+      exchange.finish("internal_error", Usage.ZERO, null, e.getClass().getSimpleName() + ": " + e.getMessage(), "");
+      throw e;
     } finally {
-      if (!streaming) {
+      if (!(handled instanceof Handled.Streaming)) {
         requestEnded();
       }
     }
+  }
+
+  private Handled routeAndDispatch(GatewayRuntime current, Exchange exchange, long seed) throws InterruptedException {
+    Decision decision = current.router().decide(exchange.signals(), seed, pool.snapshot());
+    exchange.decided(decision.record());
+    List<String> routes = decision.record().routes();
+    String route = routes.isEmpty() ? "" : routes.get(routes.size() - 1);
+    String id = exchange.id();
+    if (decision instanceof Decision.Rejected rejected) {
+      exchange.finish(outcomeOf(rejected.error()), Usage.ZERO, null, rejected.error().getMessage(), "");
+      return new Handled.Rejected(rejected.error(), new ResponseInfo(id, route, "", "", 0, OptionalDouble.empty()));
+    }
+    Decision.Routed routed = (Decision.Routed) decision;
+    DispatchResult result = dispatcher.dispatch(routed.plan(), routed.route(), seed, exchange);
+    int attempts = exchange.attempts().size();
+    return switch (result) {
+      case DispatchResult.Failed failed -> {
+        exchange.finish(failed.outcome(), Usage.ZERO, null, failed.error().getMessage(), "");
+        yield new Handled.Rejected(failed.error(), new ResponseInfo(id, route, "", "", attempts, OptionalDouble.empty()));
+      }
+      case DispatchResult.Answered answered -> {
+        var trace = exchange.finish("ok", answered.reply().usage(), answered.attempt().model(), "",
+            answered.reply().body().path("choices").path(0).path("message").path("content").asText(""));
+        yield new Handled.Completed(answered.reply().body(), new ResponseInfo(id, route, answered.attempt().model().name(),
+            answered.attempt().deployment().name(), attempts, OptionalDouble.of(trace.costUsd())));
+      }
+      case DispatchResult.Committed committed -> {
+        StreamRelay relay = new StreamRelay(exchange, committed.attempt().model(), committed.first(), committed.rest(), this::requestEnded);
+        yield new Handled.Streaming(relay, new ResponseInfo(id, route, committed.attempt().model().name(),
+            committed.attempt().deployment().name(), attempts + 1, OptionalDouble.empty()));
+      }
+    };
   }
 
   private static String outcomeOf(SignalboxException error) {

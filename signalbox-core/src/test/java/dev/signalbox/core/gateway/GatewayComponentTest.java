@@ -218,6 +218,18 @@ class GatewayComponentTest {
   }
 
   @Test
+  void anUpstreamThatThrowsIsStillTracedOnceAndReleasesTheRequest() {
+    upstream("small-a").then(call -> {
+      throw new IllegalStateException("adapter bug");
+    });
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> handle("auto", false)).hasMessage("adapter bug");
+    assertThat(events.lastTrace().outcome()).isEqualTo("internal_error");
+    assertThat(events.lastTrace().error()).isEqualTo("IllegalStateException: adapter bug");
+    assertThat(events.traces()).hasSize(1);
+    assertThat(gateway.inFlight()).isZero();
+  }
+
+  @Test
   void reloadSwapsTheConfigForNewRequestsOnly() throws Exception {
     GatewayConfig next = TestConfigs.read(TestConfigs.pool("- {name: auto, models: [medium], policy: priority}"));
     gateway.reload(next);
