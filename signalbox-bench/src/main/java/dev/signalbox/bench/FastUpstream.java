@@ -1,5 +1,6 @@
 package dev.signalbox.bench;
 
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.ServerRequest;
@@ -35,6 +36,7 @@ public final class FastUpstream {
     Duration gap = Duration.ofMillis(args.length > 1 ? Long.parseLong(args[1]) : 10);
     int chunks = args.length > 2 ? Integer.parseInt(args[2]) : 10;
     WebServer server = WebServer.builder().host("127.0.0.1").port(port)
+        .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
         .routing(r -> r.post("/v1/chat/completions", (req, res) -> answer(req, res, gap, chunks)))
         .build().start();
     System.out.println("fake upstream on http://127.0.0.1:" + server.port() + "/v1 (stream gap " + gap.toMillis() + " ms, " + chunks + " chunks)");

@@ -15,6 +15,7 @@ import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.Handled;
 import dev.signalbox.core.upstream.Json;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
@@ -61,6 +62,8 @@ public final class GatewayServer implements AutoCloseable {
             .host(host)
             .port(port)
             .shutdownHook(false)
+            // Without TCP_NODELAY a small SSE chunk written after the headers waits for the client's delayed ACK.
+            .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
             .routing(this::routes)
             .build();
   }

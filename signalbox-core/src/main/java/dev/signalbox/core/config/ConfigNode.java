@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -159,24 +161,7 @@ final class ConfigNode {
   }
 
   List<String> strings(String key) {
-    List<String> result = new ArrayList<>();
-    if (!has(key)) {
-      return result;
-    }
-    JsonNode value = node.get(key);
-    if (!value.isArray()) {
-      problem(key, "expected a list, got " + kind(value));
-      return result;
-    }
-    for (int i = 0; i < value.size(); i++) {
-      JsonNode item = value.get(i);
-      if (!item.isValueNode() || item.isNull()) {
-        problems.add(at(key) + "[" + i + "]: expected a string, got " + kind(item));
-      } else {
-        result.add(item.asText());
-      }
-    }
-    return result;
+    return items(key, "a string", item -> item.isValueNode() && !item.isNull(), (item, path) -> item.asText());
   }
 
   Optional<ConfigNode> object(String key) {
@@ -193,7 +178,11 @@ final class ConfigNode {
 
   /** The items of a list of mappings; items that are not mappings are reported and skipped. */
   List<ConfigNode> objects(String key) {
-    List<ConfigNode> result = new ArrayList<>();
+    return items(key, "a mapping", JsonNode::isObject, (item, path) -> new ConfigNode(item, path, problems));
+  }
+
+  private <T> List<T> items(String key, String expected, Predicate<JsonNode> fits, BiFunction<JsonNode, String, T> read) {
+    List<T> result = new ArrayList<>();
     if (!has(key)) {
       return result;
     }
@@ -205,10 +194,10 @@ final class ConfigNode {
     for (int i = 0; i < value.size(); i++) {
       JsonNode item = value.get(i);
       String itemPath = at(key) + "[" + i + "]";
-      if (!item.isObject()) {
-        problems.add(itemPath + ": expected a mapping, got " + kind(item));
+      if (fits.test(item)) {
+        result.add(read.apply(item, itemPath));
       } else {
-        result.add(new ConfigNode(item, itemPath, problems));
+        problems.add(itemPath + ": expected " + expected + ", got " + kind(item));
       }
     }
     return result;

@@ -7,12 +7,18 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The signals of one request, each computed on first read and remembered with its value, so the trace
  * holds exactly what routing read. Confined to the request's thread.
  */
 public final class RequestSignals implements Signals {
+  /** Headers a rule may read but whose values never reach a trace. */
+  static final Set<String> CREDENTIAL_HEADERS =
+      Set.of("authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "x-goog-api-key");
+  static final String REDACTED = "[redacted]";
+
   private final ChatRequest request;
   private final Map<String, String> headers;
   private final String tenant;
@@ -119,7 +125,7 @@ public final class RequestSignals implements Signals {
   public Optional<String> header(String name) {
     String key = name.toLowerCase(Locale.ROOT);
     Optional<String> value = Optional.ofNullable(headers.get(key));
-    read.put("header:" + key, value.orElse(""));
+    read.put("header:" + key, CREDENTIAL_HEADERS.contains(key) && value.isPresent() ? REDACTED : value.orElse(""));
     return value;
   }
 

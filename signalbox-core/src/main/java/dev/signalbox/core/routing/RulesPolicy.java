@@ -88,7 +88,8 @@ final class RulesPolicy implements RoutingPolicy {
       if (value.isEmpty() || !value.get().equalsIgnoreCase(header.value())) {
         return Optional.empty();
       }
-      why.append("header ").append(header.name()).append('=').append(header.value()).append(' ');
+      String shown = RequestSignals.CREDENTIAL_HEADERS.contains(header.name()) ? RequestSignals.REDACTED : header.value();
+      why.append("header ").append(header.name()).append('=').append(shown).append(' ');
     }
     return Optional.of(why.length() == 0 ? "unconditional" : why.toString().trim());
   }

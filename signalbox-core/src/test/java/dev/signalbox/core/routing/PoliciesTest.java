@@ -147,6 +147,16 @@ class PoliciesTest {
   }
 
   @Test
+  void aRuleOnACredentialHeaderMatchesButNeverRecordsItsValue() {
+    RequestSignals signals = Requests.signals(Requests.user("m", "hi"), Map.of("authorization", "Bearer sk-secret", "x-tier", "gold"));
+    var byKey = rule(List.of(), null, null, null, null, new RuleSpec.HeaderMatch("authorization", "Bearer sk-secret"));
+    assertThat(RulesPolicy.matches(byKey, signals)).contains("header authorization=[redacted]");
+    signals.header("x-tier");
+    assertThat(signals.orderedValues()).containsEntry("header:authorization", "[redacted]").containsEntry("header:x-tier", "gold");
+    assertThat(signals.orderedValues().toString()).doesNotContain("sk-secret");
+  }
+
+  @Test
   void rulesDelegateOnTheFirstMatchElseToTheDefault() {
     RulesPolicy policy = new RulesPolicy(List.of(
         new RuleSpec("code", List.of("java"), Optional.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(), "coder"),
