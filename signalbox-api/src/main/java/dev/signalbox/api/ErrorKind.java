@@ -9,6 +9,7 @@ public enum ErrorKind {
   PAYLOAD_TOO_LARGE(413, "invalid_request_error"),
   RATE_LIMITED(429, "rate_limit_error"),
   NO_ELIGIBLE_MODEL(503, "service_unavailable_error"),
+  OVERLOADED(503, "service_unavailable_error"),
   UPSTREAM_FAILED(502, "upstream_error"),
   UPSTREAM_TIMEOUT(504, "upstream_timeout_error"),
   INTERNAL(500, "server_error");

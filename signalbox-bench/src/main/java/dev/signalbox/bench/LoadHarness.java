@@ -132,7 +132,11 @@ public final class LoadHarness {
     }
   }
 
-  /** COUNT concurrent streams; a stall is a gap between chunks longer than GAP_MS + 100 ms. */
+  /**
+   * COUNT concurrent streams; a stall is a gap between chunks longer than GAP_MS + 100 ms. The streams
+   * open evenly over one second (each lasts longer than that), so all COUNT are open together without
+   * the generator's own core having to set up every connection in the same instant.
+   */
   static void streams(int count, String url, int gapMillis) throws Exception {
     URI uri = URI.create(url);
     byte[] request = request(uri, true);
@@ -143,9 +147,16 @@ public final class LoadHarness {
     CountDownLatch start = new CountDownLatch(1);
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < count; i++) {
+      long openAfterNanos = i * 1_000_000_000L / count;
       threads.add(Thread.ofVirtual().start(() -> {
-        try (RawHttpConnection connection = new RawHttpConnection(uri.getHost(), uri.getPort())) {
+        try {
           start.await();
+          LockSupport.parkNanos(openAfterNanos);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        try (RawHttpConnection connection = new RawHttpConnection(uri.getHost(), uri.getPort())) {
           long[] last = {0};
           long[] worst = {0};
           long[] events = {0};

@@ -62,6 +62,7 @@ public final class GatewayServer implements AutoCloseable {
             .host(host)
             .port(port)
             .shutdownHook(false)
+            .maxTcpConnections(gateway.config().server().maxConnections())
             // Without TCP_NODELAY a small SSE chunk written after the headers waits for the client's delayed ACK.
             .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
             .routing(this::routes)
@@ -222,6 +223,10 @@ public final class GatewayServer implements AutoCloseable {
       return;
     }
     accessLog.ifPresent(log -> log.rejected(e));
+    metrics.rejected(e);
+    if (e.kind() == ErrorKind.OVERLOADED) {
+      res.header(HeaderNames.RETRY_AFTER, "1");
+    }
     json(res, Status.create(e.kind().httpStatus()), ErrorBodies.of(e));
   }
 

@@ -181,6 +181,27 @@ class ServerApiIT {
     }
   }
 
+  @Test
+  void beyondMaxInFlightTheGatewayAnswers503WithRetryAfterAndCountsIt() throws Exception {
+    gateway = new GatewayHarness("server: {max-in-flight: 1}\n" + POOL);
+    try (Socket socket = new Socket("127.0.0.1", gateway.server.port())) {
+      String body = "{\"model\":\"endless\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+          + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      readUntil(socket.getInputStream(), "data: ");
+
+      HttpResponse<String> refused = gateway.chat("auto", false);
+      assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(refused.headers().firstValue("retry-after")).contains("1");
+      JsonNode error = GatewayHarness.json(refused).path("error");
+      assertThat(error.path("code").asText()).isEqualTo("overloaded");
+      assertThat(error.path("type").asText()).isEqualTo("service_unavailable_error");
+      assertThat(gateway.get("/metrics").body()).contains("signalbox_rejected_total{code=\"overloaded\",status=\"503\"} 1.0");
+    }
+  }
+
   private JsonNode awaitTrace(String id) throws Exception {
     gateway.events.awaitTrace(id, Duration.ofSeconds(10));
     return gateway.trace(id);

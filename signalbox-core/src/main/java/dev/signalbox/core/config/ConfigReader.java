@@ -126,7 +126,9 @@ public final class ConfigReader {
             node.string("host", d.host()),
             (int) node.integer("port", d.port(), 0, 65_535),
             node.integer("max-body-bytes", d.maxBodyBytes(), 1_024, 1L << 30),
-            node.bool("access-log", d.accessLog()));
+            node.bool("access-log", d.accessLog()),
+            (int) node.integer("max-connections", d.maxConnections(), 1, 1_000_000),
+            (int) node.integer("max-in-flight", d.maxInFlight(), 1, 1_000_000));
     node.rejectUnknownKeys();
     return result;
   }

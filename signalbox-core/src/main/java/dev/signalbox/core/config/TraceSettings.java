@@ -6,5 +6,5 @@ import java.nio.file.Path;
 public record TraceSettings(
     boolean enabled, Path path, int queueCapacity, boolean recordPrompts, boolean recordAnswers) {
   public static final TraceSettings DEFAULT =
-      new TraceSettings(true, Path.of("signalbox-traces.db"), 10_000, false, false);
+      new TraceSettings(true, Path.of("signalbox-traces.db"), 2_048, false, false);
 }

@@ -126,11 +126,16 @@ public final class Gateway implements AutoCloseable {
           "Your key may not use '" + request.model() + "' (allowed: " + String.join(", ", new TreeSet<>(caller.allowedRoutes())) + ").",
           "model", "route_not_allowed");
     }
-    inFlight.incrementAndGet();
+    int underWay = inFlight.incrementAndGet();
     if (draining) {
       requestEnded();
-      SignalboxException error = new SignalboxException(ErrorKind.NO_ELIGIBLE_MODEL, "The gateway is shutting down.", null, "shutting_down");
-      return new Handled.Rejected(error, new ResponseInfo(id, "", "", "", 0, OptionalDouble.empty()));
+      throw new SignalboxException(ErrorKind.NO_ELIGIBLE_MODEL, "The gateway is shutting down.", null, "shutting_down");
+    }
+    int limit = current.config().server().maxInFlight();
+    if (underWay > limit) {
+      requestEnded();
+      throw new SignalboxException(ErrorKind.OVERLOADED,
+          "The gateway is serving its limit of " + limit + " requests at once (server.max-in-flight); retry shortly.", null, "overloaded");
     }
     GatewayConfig config = current.config();
     RequestSignals signals = new RequestSignals(request, caller.headers(), caller.tenant(), 1_024, TokenCounter.shared());

@@ -4,6 +4,7 @@ import dev.signalbox.api.AttemptTrace;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.PlanStep;
 import dev.signalbox.api.RoutingListener;
+import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.trace.TraceRecorder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -39,6 +40,15 @@ public final class GatewayMetrics implements RoutingListener {
     FunctionCounter.builder("signalbox_trace_written", traces, TraceRecorder::written)
         .description("Traces written to the store")
         .register(registry);
+  }
+
+  /** A request refused before routing (bad key or body, unknown path, overload, shutdown): it has no trace. */
+  public void rejected(SignalboxException error) {
+    Counter.builder("signalbox_rejected")
+        .tags("status", Integer.toString(error.kind().httpStatus()), "code", error.code().orElse(""))
+        .description("Requests refused before routing")
+        .register(registry)
+        .increment();
   }
 
   public String scrape() {

@@ -1,6 +1,7 @@
 package dev.signalbox.core.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.AttemptTrace;
@@ -8,6 +9,7 @@ import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.Chunk;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.ErrorKind;
+import dev.signalbox.api.SignalboxException;
 import dev.signalbox.api.UpstreamFailure;
 import dev.signalbox.api.UpstreamReply;
 import dev.signalbox.api.Usage;
@@ -172,6 +174,28 @@ class GatewayComponentTest {
     assertThat(trace.attempts()).extracting(AttemptTrace::deployment, AttemptTrace::result, AttemptTrace::committed).containsExactly(
         org.assertj.core.groups.Tuple.tuple("small-a", "reset", false),
         org.assertj.core.groups.Tuple.tuple("small-b", "ok", true));
+  }
+
+  @Test
+  void beyondMaxInFlightARequestIsRefusedAtOnceAndChangesNothing() throws Exception {
+    GatewayConfig limited = TestConfigs.read("server: {max-in-flight: 1}\n" + TestConfigs.pool("- {name: one, models: [small]}"));
+    Gateway g = Gateway.create(limited, new Gateway.Settings(
+        clock, new SplittableRandom(3)::nextLong, d -> upstream(d.name()), events, trace -> {}, new PoolState(), Backoff.DEFAULT));
+    upstream("small-a").then(new UpstreamReply.Streaming(FakeUpstream.chunks(delta("still going"), new Chunk.Done(Usage.ZERO, "stop"))));
+    Handled.Streaming open = (Handled.Streaming) g.handle(request("one", true), new Caller("t", Set.of(), Map.of()));
+
+    assertThatThrownBy(() -> g.handle(request("one", false), new Caller("t", Set.of(), Map.of())))
+        .isInstanceOfSatisfying(SignalboxException.class, e -> {
+          assertThat(e.kind()).isEqualTo(ErrorKind.OVERLOADED);
+          assertThat(e.code()).contains("overloaded");
+          assertThat(e.getMessage()).contains("server.max-in-flight");
+        });
+    assertThat(upstream("small-a").calls()).as("the refused request reached no upstream").hasSize(1);
+    assertThat(g.inFlight()).isEqualTo(1);
+
+    relay(open);
+    assertThat(g.handle(request("one", false), new Caller("t", Set.of(), Map.of()))).isInstanceOf(Handled.Completed.class);
+    assertThat(g.inFlight()).isZero();
   }
 
   @Test
