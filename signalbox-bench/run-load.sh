@@ -136,6 +136,7 @@ for target in $TARGETS; do
   [ "$target" = portkey ] && watch_pid=$(pgrep -f "start-local.js --port=$PORTKEY" | head -1)
   [ "$target" = signalbox ] && watch_pid=$(pgrep -f "dev.signalbox.cli.Main serve" | head -1)
   harness open 200 1 10 "$url" > /dev/null            # warm-up, rising: JIT, connection pools
+  harness open 500 1 10 "$url" > /dev/null
   harness open 1000 1 "$WARMUP" "$url" > /dev/null
   log "$(harness open 200 "$DURATION" 5 "$url")"
   rm -f "$work/rss.done"; [ -n "$watch_pid" ] && { rss_watch "$watch_pid" "$work/rss.done" > "$work/rss.txt" & }

@@ -225,7 +225,9 @@ public final class GatewayServer implements AutoCloseable {
     accessLog.ifPresent(log -> log.rejected(e));
     metrics.rejected(e);
     if (e.kind() == ErrorKind.OVERLOADED) {
+      // Shedding load sheds the connection too, so that a client's idle keep-alive sockets do not hold every slot.
       res.header(HeaderNames.RETRY_AFTER, "1");
+      res.header(HeaderNames.CONNECTION, "close");
     }
     json(res, Status.create(e.kind().httpStatus()), ErrorBodies.of(e));
   }

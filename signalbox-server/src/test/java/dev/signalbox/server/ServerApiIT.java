@@ -195,6 +195,7 @@ class ServerApiIT {
       HttpResponse<String> refused = gateway.chat("auto", false);
       assertThat(refused.statusCode()).isEqualTo(503);
       assertThat(refused.headers().firstValue("retry-after")).contains("1");
+      assertThat(refused.headers().firstValue("connection")).contains("close");
       JsonNode error = GatewayHarness.json(refused).path("error");
       assertThat(error.path("code").asText()).isEqualTo("overloaded");
       assertThat(error.path("type").asText()).isEqualTo("service_unavailable_error");
