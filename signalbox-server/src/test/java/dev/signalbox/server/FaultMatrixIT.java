@@ -51,7 +51,7 @@ class FaultMatrixIT {
   void gateway(String faultyUrl) throws Exception {
     gateway = new GatewayHarness("""
         deployments:
-          - {name: faulty, provider: openai, base-url: '%s', connect-timeout: 1s, first-token-timeout: 500ms, idle-timeout: 500ms}
+          - {name: faulty, provider: openai, base-url: '%s', connect-timeout: 1s, first-token-timeout: 500ms, idle-timeout: 500ms, request-timeout: 1s}
           - {name: healthy, provider: openai, base-url: '%s'}
         models:
           - {name: pair, deployments: [faulty, healthy], pricing: {input: 1, output: 2}}

@@ -10,9 +10,9 @@ import dev.signalbox.api.UpstreamFailure;
 import dev.signalbox.api.UpstreamReply;
 import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.DeploymentSpec;
+import io.helidon.webclient.http1.Http1Client;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -27,12 +27,12 @@ public final class AnthropicUpstream implements Upstream {
   private static final int BODY_LIMIT = 64 * 1024 * 1024;
 
   private final DeploymentSpec spec;
-  private final HttpClient client;
+  private final Http1Client client;
   private final URI uri;
   private final Map<String, String> headers;
   private final TimeSource time;
 
-  AnthropicUpstream(DeploymentSpec spec, HttpClient client, Optional<String> apiKey, TimeSource time) {
+  AnthropicUpstream(DeploymentSpec spec, Http1Client client, Optional<String> apiKey, TimeSource time) {
     this.spec = spec;
     this.client = client;
     this.uri = URI.create(spec.baseUrl() + "/messages");
@@ -47,7 +47,7 @@ public final class AnthropicUpstream implements Upstream {
   public UpstreamReply send(UpstreamCall call) throws InterruptedException {
     boolean stream = call.request().stream();
     ObjectNode body = AnthropicMapping.request(call.request(), call.upstreamModel(), stream);
-    HttpExchange.Result result = HttpExchange.post(client, uri, headers, Json.bytes(body), call.firstTokenTimeout(), time);
+    HttpExchange.Result result = HttpExchange.post(client, uri, headers, Json.bytes(body), call, time);
     return switch (result) {
       case HttpExchange.Failed failed -> new UpstreamReply.Failed(failed.failure());
       case HttpExchange.Open open ->

@@ -1,5 +1,7 @@
 package dev.signalbox.core.upstream;
 
+import io.helidon.common.buffers.DataReader;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -8,16 +10,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A response body whose reads are bounded by a deadline: when it passes, or the call is cancelled,
  * the body is closed so that a blocked read fails, and {@link #timedOut()} or {@link #cancelled()}
- * tells why.
+ * tells why. Closing it also closes the response, which gives a fully read connection back to the pool
+ * and closes any other.
  */
 final class GuardedBody {
   private final InputStream body;
+  private final AutoCloseable response;
   private final AtomicBoolean timedOut = new AtomicBoolean();
   private final AtomicBoolean cancelled = new AtomicBoolean();
   private Watchdog.Armed armed;
 
-  GuardedBody(InputStream body) {
-    this.body = body;
+  /**
+   * @param endsAtClose whether the body has neither a length nor chunks, and so ends where the
+   *     connection does
+   */
+  GuardedBody(InputStream body, AutoCloseable response, boolean endsAtClose) {
+    this.body = new IoFailures(body, endsAtClose);
+    this.response = response;
   }
 
   InputStream stream() {
@@ -70,8 +79,59 @@ final class GuardedBody {
   private void closeQuietly() {
     try {
       body.close();
-    } catch (IOException ignored) {
+    } catch (IOException | RuntimeException ignored) {
       // Closing is how a stalled read is broken; a failure to close changes nothing.
+    }
+    try {
+      response.close();
+    } catch (Exception ignored) {
+      // As above.
+    }
+  }
+
+  /**
+   * The HTTP client reports a broken connection with unchecked exceptions, and the end of a body that
+   * ends at close as one too; readers here expect IOException and -1.
+   */
+  private static final class IoFailures extends FilterInputStream {
+    private final boolean endsAtClose;
+
+    IoFailures(InputStream in, boolean endsAtClose) {
+      super(in);
+      this.endsAtClose = endsAtClose;
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return super.read();
+      } catch (DataReader.InsufficientDataAvailableException e) {
+        return endOrCut(e);
+      } catch (RuntimeException e) {
+        throw asIo(e);
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        return super.read(b, off, len);
+      } catch (DataReader.InsufficientDataAvailableException e) {
+        return endOrCut(e);
+      } catch (RuntimeException e) {
+        throw asIo(e);
+      }
+    }
+
+    private int endOrCut(RuntimeException e) throws IOException {
+      if (endsAtClose) {
+        return -1;
+      }
+      throw new IOException("connection closed before the end of the body", e);
+    }
+
+    private static IOException asIo(RuntimeException e) {
+      return e.getCause() instanceof IOException io ? io : new IOException(e.getMessage(), e);
     }
   }
 }

@@ -2,16 +2,18 @@ package dev.signalbox.core.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.api.TimeSource;
+import dev.signalbox.api.UpstreamCall;
 import dev.signalbox.api.UpstreamFailure;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webclient.http1.Http1ClientRequest;
+import io.helidon.webclient.http1.Http1ClientResponse;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -26,42 +28,64 @@ final class HttpExchange {
   /** The response headers arrived with status 200, or the call failed. */
   sealed interface Result {}
 
-  record Open(HttpResponse<InputStream> response, GuardedBody body) implements Result {}
+  record Open(GuardedBody body) implements Result {}
 
   record Failed(UpstreamFailure failure) implements Result {}
 
-  static Result post(
-      HttpClient client, URI uri, Map<String, String> headers, byte[] body, Duration headersTimeout, TimeSource time)
+  /**
+   * Sends the body and waits for the response headers. A stream's headers come at once, so they wait
+   * as long as its first chunk may; a whole answer's headers come with the answer, so they wait as long
+   * as the attempt may. The wait is the socket's read timeout, which stays on the connection for the
+   * body, whose own deadlines {@link GuardedBody} enforces; it is therefore never shorter than them.
+   */
+  static Result post(Http1Client client, URI uri, Map<String, String> headers, byte[] body, UpstreamCall call, TimeSource time)
       throws InterruptedException {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(uri)
-            .timeout(headersTimeout)
-            .header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    headers.forEach(request::header);
-    HttpResponse<InputStream> response;
+    Duration headersTimeout = call.request().stream() ? max(call.firstTokenTimeout(), call.idleTimeout()) : call.totalTimeout();
+    Http1ClientRequest request =
+        client.post().uri(uri).readTimeout(headersTimeout).header(HeaderNames.CONTENT_TYPE, "application/json");
+    headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
+    Http1ClientResponse response;
     try {
-      response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (HttpConnectTimeoutException e) {
-      return new Failed(UpstreamFailure.of(UpstreamFailure.Kind.CONNECT, "connect timed out to " + hostOf(uri)));
-    } catch (HttpTimeoutException e) {
-      return new Failed(UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "no response headers within " + millis(headersTimeout)));
-    } catch (ConnectException e) {
-      return new Failed(UpstreamFailure.of(UpstreamFailure.Kind.CONNECT, "connection refused by " + hostOf(uri)));
-    } catch (IOException e) {
+      response = request.submit(body);
+    } catch (UncheckedIOException e) {
+      throwIfInterrupted();
+      return new Failed(ioFailure(e.getCause(), uri, headersTimeout));
+    } catch (RuntimeException e) {
+      // Helidon reports a connection closed before a complete status line and headers this way.
+      throwIfInterrupted();
       return new Failed(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "connection closed before response headers: " + e.getMessage()));
     }
-    GuardedBody guarded = new GuardedBody(response.body());
-    if (response.statusCode() == 200) {
-      return new Open(response, guarded);
+    boolean endsAtClose =
+        response.headers().contentLength().isEmpty() && !response.headers().contains(HeaderValues.TRANSFER_ENCODING_CHUNKED);
+    GuardedBody guarded = new GuardedBody(response.inputStream(), response, endsAtClose);
+    int status = response.status().code();
+    if (status == 200) {
+      return new Open(guarded);
     }
-    return new Failed(errorStatus(response, guarded, headersTimeout, time));
+    Optional<Duration> retryAfter = RetryAfter.parse(response.headers().first(HeaderNames.RETRY_AFTER), time.now());
+    return new Failed(errorStatus(status, retryAfter, guarded, headersTimeout));
   }
 
-  private static UpstreamFailure errorStatus(
-      HttpResponse<InputStream> response, GuardedBody body, Duration timeout, TimeSource time) {
-    int status = response.statusCode();
-    Optional<Duration> retryAfter = RetryAfter.parse(response.headers().firstValue("retry-after"), time.now());
+  private static UpstreamFailure ioFailure(IOException cause, URI uri, Duration headersTimeout) {
+    if (cause instanceof SocketTimeoutException timeout) {
+      // The JDK names a connect timeout "Connect timed out" and a read timeout "Read timed out".
+      return String.valueOf(timeout.getMessage()).toLowerCase().contains("connect")
+          ? UpstreamFailure.of(UpstreamFailure.Kind.CONNECT, "connect timed out to " + hostOf(uri))
+          : UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "no response headers within " + millis(headersTimeout));
+    }
+    if (cause instanceof ConnectException) {
+      return UpstreamFailure.of(UpstreamFailure.Kind.CONNECT, "connection refused by " + hostOf(uri));
+    }
+    return UpstreamFailure.of(UpstreamFailure.Kind.RESET, "connection closed before response headers: " + cause.getMessage());
+  }
+
+  private static void throwIfInterrupted() throws InterruptedException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException("interrupted while waiting for response headers");
+    }
+  }
+
+  private static UpstreamFailure errorStatus(int status, Optional<Duration> retryAfter, GuardedBody body, Duration timeout) {
     String detail;
     if (status == 401 || status == 403) {
       // Provider messages about credentials can quote part of the key; none of it is passed on.
@@ -90,11 +114,15 @@ final class HttpExchange {
         // Fall through to the raw text.
       }
       return text.length() > 200 ? text.substring(0, 200) + "..." : text;
-    } catch (IOException e) {
+    } catch (IOException | UncheckedIOException e) {
       return "";
     } finally {
       body.close();
     }
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   static String hostOf(URI uri) {

@@ -11,9 +11,9 @@ import dev.signalbox.api.UpstreamReply;
 import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.routing.TokenCounter;
+import io.helidon.webclient.http1.Http1Client;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -27,12 +27,12 @@ public final class OpenAiUpstream implements Upstream {
   private static final int BODY_LIMIT = 64 * 1024 * 1024;
 
   private final DeploymentSpec spec;
-  private final HttpClient client;
+  private final Http1Client client;
   private final URI uri;
   private final Map<String, String> headers;
   private final TimeSource time;
 
-  OpenAiUpstream(DeploymentSpec spec, HttpClient client, Optional<String> apiKey, TimeSource time) {
+  OpenAiUpstream(DeploymentSpec spec, Http1Client client, Optional<String> apiKey, TimeSource time) {
     this.spec = spec;
     this.client = client;
     this.uri = URI.create(spec.baseUrl() + "/chat/completions");
@@ -51,7 +51,7 @@ public final class OpenAiUpstream implements Upstream {
       body.withObject("/stream_options").put("include_usage", true);
     }
     HttpExchange.Result result =
-        HttpExchange.post(client, uri, stream ? headersWithAccept() : headers, Json.bytes(body), call.firstTokenTimeout(), time);
+        HttpExchange.post(client, uri, stream ? headersWithAccept() : headers, Json.bytes(body), call, time);
     return switch (result) {
       case HttpExchange.Failed failed -> new UpstreamReply.Failed(failed.failure());
       case HttpExchange.Open open ->

@@ -3,7 +3,7 @@ package dev.signalbox.core.upstream;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.Upstream;
 import dev.signalbox.core.config.DeploymentSpec;
-import java.net.http.HttpClient;
+import io.helidon.webclient.http1.Http1Client;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -35,11 +35,13 @@ public final class UpstreamFactory {
     };
   }
 
-  private static HttpClient client(DeploymentSpec spec) {
-    return HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
+  /** A blocking HTTP/1.1 client with its own keep-alive pool: a deployment's connections are its own. */
+  private static Http1Client client(DeploymentSpec spec) {
+    return Http1Client.builder()
         .connectTimeout(spec.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NEVER)
+        .followRedirects(false)
+        .sendExpectContinue(false)
+        .shareConnectionCache(false)
         .build();
   }
 }
