@@ -77,14 +77,16 @@ final class GuardedBody {
   }
 
   private void closeQuietly() {
-    try {
-      body.close();
-    } catch (IOException | RuntimeException ignored) {
-      // Closing is how a stalled read is broken; a failure to close changes nothing.
-    }
+    // The response first: it closes a connection whose body is unread, and only then can closing the
+    // body stream (which reads on to the next chunk) no longer block.
     try {
       response.close();
     } catch (Exception ignored) {
+      // Closing is how a stalled read is broken; a failure to close changes nothing.
+    }
+    try {
+      body.close();
+    } catch (IOException | RuntimeException ignored) {
       // As above.
     }
   }

@@ -3,6 +3,7 @@ package dev.signalbox.core.upstream;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.Upstream;
 import dev.signalbox.core.config.DeploymentSpec;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.webclient.http1.Http1Client;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,7 +39,8 @@ public final class UpstreamFactory {
   /** A blocking HTTP/1.1 client with its own keep-alive pool: a deployment's connections are its own. */
   private static Http1Client client(DeploymentSpec spec) {
     return Http1Client.builder()
-        .connectTimeout(spec.connectTimeout())
+        // Without TCP_NODELAY a request body written after its headers can wait for the upstream's delayed ACK.
+        .socketOptions(SocketOptions.builder().connectTimeout(spec.connectTimeout()).tcpNoDelay(true).build())
         .followRedirects(false)
         .sendExpectContinue(false)
         .shareConnectionCache(false)

@@ -6,8 +6,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs an action when a deadline passes unless disarmed first. The JDK's HTTP client has no read
- * timeout on a response body, so stalled streams are broken by closing them from here.
+ * Runs an action when a deadline passes unless disarmed first. The HTTP client's only timeout is the
+ * socket's, per read, so deadlines over a body (the first token, a whole answer) are kept here and
+ * broken by closing the response.
  */
 public final class Watchdog {
   private static final ScheduledThreadPoolExecutor TIMER = timer();
