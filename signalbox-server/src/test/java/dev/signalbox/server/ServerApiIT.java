@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.testing.ScriptedUpstreamServer;
 import java.io.InputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -166,11 +167,7 @@ class ServerApiIT {
           """.formatted(upstream.baseUrl()));
       String id;
       try (Socket socket = new Socket("127.0.0.1", gateway.server.port())) {
-        String body = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-        OutputStream out = socket.getOutputStream();
-        out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
-            + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
-        out.flush();
+        sendStreamingChat(socket, "m");
         String head = readUntil(socket.getInputStream(), "\"t0\"");
         id = head.lines().filter(l -> l.toLowerCase().startsWith("x-signalbox-request-id:")).findFirst().orElseThrow().split(":")[1].trim();
       }
@@ -185,11 +182,7 @@ class ServerApiIT {
   void beyondMaxInFlightTheGatewayAnswers503WithRetryAfterAndCountsIt() throws Exception {
     gateway = new GatewayHarness("server: {max-in-flight: 1}\n" + POOL);
     try (Socket socket = new Socket("127.0.0.1", gateway.server.port())) {
-      String body = "{\"model\":\"endless\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-      OutputStream out = socket.getOutputStream();
-      out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
-          + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
-      out.flush();
+      sendStreamingChat(socket, "endless");
       readUntil(socket.getInputStream(), "data: ");
 
       HttpResponse<String> refused = gateway.chat("auto", false);
@@ -218,5 +211,14 @@ class ServerApiIT {
       }
     }
     throw new AssertionError("stream ended before " + marker + ": " + seen);
+  }
+
+  /** A streamed chat request written on a raw socket, so the test decides when the client goes away. */
+  private static void sendStreamingChat(Socket socket, String model) throws IOException {
+    String body = "{\"model\":\"" + model + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    OutputStream out = socket.getOutputStream();
+    out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+        + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+    out.flush();
   }
 }
