@@ -309,7 +309,19 @@ public final class ConfigReader {
         fallbackOn,
         node.duration("timeout", Duration.ofSeconds(600)),
         (int) node.integer("max-attempts", 0, 0, 100),
-        (int) node.integer("default-max-tokens", 1_024, 1, 10_000_000));
+        (int) node.integer("default-max-tokens", 1_024, 1, 10_000_000),
+        node.object("threshold").map(ConfigReader::threshold));
+  }
+
+  private static ThresholdSpec threshold(ConfigNode node) {
+    ThresholdSpec result =
+        new ThresholdSpec(
+            node.requiredString("strong"),
+            node.requiredString("weak"),
+            node.number("value", 0.5, -1e12, 1e12),
+            node.string("score", "score"));
+    node.rejectUnknownKeys();
+    return result;
   }
 
   private static RuleSpec rule(ConfigNode node, int index) {

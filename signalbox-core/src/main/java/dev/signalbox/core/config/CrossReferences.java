@@ -53,6 +53,16 @@ final class CrossReferences {
         problems.add(path + ".weights." + weighted + ": not one of the route's models (" + String.join(", ", route.models()) + ")");
       }
     }
+    if (route.policy().equals("score") && route.threshold().isEmpty()) {
+      problems.add(path + ".threshold: the score policy needs {strong, weak, value, score}");
+    }
+    route.threshold().ifPresent(t -> {
+      for (String model : List.of(t.strong(), t.weak())) {
+        if (!route.models().contains(model)) {
+          problems.add(path + ".threshold: '" + model + "' is not one of the route's models (" + String.join(", ", route.models()) + ")");
+        }
+      }
+    });
     if (route.policy().equals("rules")) {
       if (route.rules().isEmpty()) {
         problems.add(path + ".rules: the rules policy needs at least one rule");

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -14,6 +15,7 @@ import java.util.Set;
  * @param defaultRoute where the {@code rules} policy sends a request no rule matched
  * @param fallbackOn upstream statuses after which the next attempt is made
  * @param defaultMaxTokens the output length assumed when a request sets no max_tokens
+ * @param threshold the {@code score} policy's strong and weak model and threshold
  */
 public record RouteSpec(
     String name,
@@ -26,7 +28,8 @@ public record RouteSpec(
     Set<Integer> fallbackOn,
     Duration timeout,
     int maxAttempts,
-    int defaultMaxTokens) {
+    int defaultMaxTokens,
+    Optional<ThresholdSpec> threshold) {
 
   public static final Set<Integer> DEFAULT_FALLBACK_ON = Set.of(408, 409, 429, 500, 502, 503, 504, 529);
 
@@ -40,5 +43,11 @@ public record RouteSpec(
     fallbacks = List.copyOf(fallbacks);
     fallbackOn = Set.copyOf(fallbackOn);
     Objects.requireNonNull(timeout);
+    Objects.requireNonNull(threshold);
+  }
+
+  public RouteSpec withThreshold(ThresholdSpec newThreshold) {
+    return new RouteSpec(name, models, policy, weights, rules, defaultRoute, fallbacks, fallbackOn, timeout, maxAttempts,
+        defaultMaxTokens, Optional.of(newThreshold));
   }
 }

@@ -18,6 +18,7 @@ public final class PolicyRegistry {
     registry.factories.put(PriorityPolicy.NAME, route -> new PriorityPolicy());
     registry.factories.put(WeightedPolicy.NAME, route -> new WeightedPolicy(route.weights()));
     registry.factories.put(CheapestPolicy.NAME, route -> new CheapestPolicy());
+    registry.factories.put(ScorePolicy.NAME, route -> new ScorePolicy(route.threshold().orElseThrow()));
     registry.factories.put(RulesPolicy.NAME, route -> new RulesPolicy(route.rules(), route.defaultRoute()));
     return registry;
   }

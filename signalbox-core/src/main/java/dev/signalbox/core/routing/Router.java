@@ -69,7 +69,7 @@ public final class Router {
   private Decision decideModel(ModelSpec model, RequestSignals signals, long seed, PoolSnapshot pool) {
     RouteSpec implicit =
         new RouteSpec(model.name(), List.of(model.name()), DIRECT, Map.of(), List.of(), "", List.of(),
-            RouteSpec.DEFAULT_FALLBACK_ON, Duration.ofSeconds(600), 0, 1_024);
+            RouteSpec.DEFAULT_FALLBACK_ON, Duration.ofSeconds(600), 0, 1_024, Optional.empty());
     List<CandidateTrace> traces = new ArrayList<>();
     Optional<String> excluded = exclusion(model, signals);
     if (excluded.isPresent()) {

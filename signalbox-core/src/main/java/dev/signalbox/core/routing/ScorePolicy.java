@@ -1,0 +1,61 @@
+package dev.signalbox.core.routing;
+
+import dev.signalbox.api.Candidate;
+import dev.signalbox.api.PolicyInput;
+import dev.signalbox.api.PolicyResult;
+import dev.signalbox.api.RoutingPolicy;
+import dev.signalbox.api.ScoredModel;
+import dev.signalbox.core.config.ThresholdSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * RouteLLM's threshold router on a score the request brings: {@code x-signalbox-score-<name>} at or
+ * above the threshold sends it to the strong model, below to the weak one. A request without a
+ * usable score goes to the strong model, so that a missing score never costs quality. Offline the
+ * evaluator supplies the data's score column, which checks threshold metrics on known scores.
+ */
+final class ScorePolicy implements RoutingPolicy {
+  static final String NAME = "score";
+  static final String HEADER_PREFIX = "x-signalbox-score-";
+
+  private final ThresholdSpec threshold;
+
+  ScorePolicy(ThresholdSpec threshold) {
+    this.threshold = threshold;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public PolicyResult decide(PolicyInput input) {
+    Optional<String> header = input.signals().header(HEADER_PREFIX + threshold.score());
+    double score = header.map(ScorePolicy::parse).orElse(Double.NaN);
+    boolean strong = Double.isNaN(score) || score >= threshold.value();
+    String first = strong ? threshold.strong() : threshold.weak();
+    String second = strong ? threshold.weak() : threshold.strong();
+    String reason = Double.isNaN(score)
+        ? "no usable score " + threshold.score() + ": strong"
+        : "score " + score + (strong ? " >= " : " < ") + threshold.value();
+    List<ScoredModel> order = new ArrayList<>();
+    for (String model : List.of(first, second)) {
+      if (input.candidates().stream().map(Candidate::model).anyMatch(model::equals)) {
+        order.add(new ScoredModel(model, model.equals(first) ? score : Double.NaN, model.equals(first) ? reason : "the other side of the threshold"));
+      }
+    }
+    return new PolicyResult.Ranked(order, 1.0);
+  }
+
+  private static double parse(String text) {
+    try {
+      double value = Double.parseDouble(text.trim());
+      return Double.isFinite(value) ? value : Double.NaN;
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
+  }
+}

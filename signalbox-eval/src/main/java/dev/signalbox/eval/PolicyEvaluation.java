@@ -1,0 +1,42 @@
+package dev.signalbox.eval;
+
+import dev.signalbox.eval.metrics.CurvePoint;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one policy scored on the test prompts. Costs are in USD; a metric that does not apply is NaN.
+ *
+ * @param shares the share of calls per model at the configured setting
+ * @param latencyMs mean recorded latency of the chosen outcomes, NaN where the data has none
+ * @param points the operating points along the policy's knob (the configured one included)
+ * @param frontier the non-decreasing concave hull of the points, {cost, quality}
+ * @param randomAtCost the random mix's quality at this policy's cost
+ */
+public record PolicyEvaluation(
+    String name,
+    String kind,
+    int prompts,
+    double quality,
+    double qualityLow,
+    double qualityHigh,
+    double costUsd,
+    double costPerPrompt,
+    Map<String, Double> shares,
+    double latencyMs,
+    List<CurvePoint> points,
+    List<double[]> frontier,
+    double aiq,
+    double apgr,
+    double cpt50,
+    double cpt80,
+    double costTo95,
+    double costTo100,
+    double randomAtCost) {
+
+  public PolicyEvaluation {
+    shares = Map.copyOf(shares);
+    points = List.copyOf(points);
+    frontier = List.copyOf(frontier);
+  }
+}

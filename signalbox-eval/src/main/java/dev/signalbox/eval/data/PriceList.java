@@ -1,0 +1,91 @@
+package dev.signalbox.eval.data;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.signalbox.api.Pricing;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Per-model prices in USD per million tokens, and the output length assumed where the data records
+ * none. File form (YAML or JSON):
+ *
+ * <pre>
+ * assumed-output-tokens: 256
+ * models:
+ *   gpt-4-1106-preview: {input: 10.0, output: 30.0}
+ * </pre>
+ */
+public record PriceList(Map<String, Pricing> models, long assumedOutputTokens, String source) {
+  public static final long DEFAULT_OUTPUT_TOKENS = 256;
+  public static final PriceList NONE = new PriceList(Map.of(), DEFAULT_OUTPUT_TOKENS, "");
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  public PriceList {
+    models = Map.copyOf(models);
+  }
+
+  public Optional<Pricing> pricing(String model) {
+    return Optional.ofNullable(models.get(model));
+  }
+
+  /** These prices, then {@code other}'s for models these lack. */
+  public PriceList orElse(PriceList other) {
+    Map<String, Pricing> merged = new LinkedHashMap<>(other.models);
+    merged.putAll(models);
+    return new PriceList(merged, assumedOutputTokens, source.isEmpty() ? other.source : source);
+  }
+
+  public PriceList withAssumedOutputTokens(long tokens) {
+    return new PriceList(models, tokens, source);
+  }
+
+  public static PriceList read(Path file) {
+    String where = file.toString();
+    JsonNode root;
+    try {
+      root = YAML.readTree(Files.readString(file));
+    } catch (NoSuchFileException e) {
+      throw new DataException(where, "file not found");
+    } catch (JacksonException e) {
+      throw new DataException(where, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), "", "not valid YAML or JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new DataException(where, "cannot read: " + e.getMessage());
+    }
+    if (root == null || !root.path("models").isObject()) {
+      throw new DataException(where, 0, "models", "expected a mapping of model name to {input, output} USD per million tokens");
+    }
+    Map<String, Pricing> models = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.path("models").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      String field = "models." + entry.getKey();
+      double input = price(where, field + ".input", entry.getValue().path("input"));
+      double output = price(where, field + ".output", entry.getValue().path("output"));
+      models.put(entry.getKey(), new Pricing(input, input, output));
+    }
+    long output = DEFAULT_OUTPUT_TOKENS;
+    JsonNode assumed = root.path("assumed-output-tokens");
+    if (!assumed.isMissingNode()) {
+      if (!assumed.canConvertToLong() || assumed.asLong() < 0) {
+        throw new DataException(where, 0, "assumed-output-tokens", "expected a whole number of tokens, got " + assumed);
+      }
+      output = assumed.asLong();
+    }
+    return new PriceList(models, output, where);
+  }
+
+  private static double price(String where, String field, JsonNode node) {
+    if (!node.isNumber() || !Double.isFinite(node.asDouble()) || node.asDouble() < 0) {
+      throw new DataException(where, 0, field, "expected a price in USD per million tokens (a number >= 0), got " + (node.isMissingNode() ? "nothing" : node.toString()));
+    }
+    return node.asDouble();
+  }
+}

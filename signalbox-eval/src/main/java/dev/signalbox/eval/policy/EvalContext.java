@@ -1,0 +1,65 @@
+package dev.signalbox.eval.policy;
+
+import dev.signalbox.core.routing.TokenCounter;
+import dev.signalbox.eval.data.Dataset;
+import dev.signalbox.eval.data.EvalPrompt;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** What every policy of one evaluation shares: the data, the seed and a cache of prompt token counts. */
+public final class EvalContext {
+  private final Dataset dataset;
+  private final long seed;
+  private final TokenCounter tokens;
+  private final Map<String, Long> promptTokens = new ConcurrentHashMap<>();
+
+  public EvalContext(Dataset dataset, long seed, TokenCounter tokens) {
+    this.dataset = dataset;
+    this.seed = seed;
+    this.tokens = tokens;
+  }
+
+  public Dataset dataset() {
+    return dataset;
+  }
+
+  public List<String> models() {
+    return dataset.models();
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public TokenCounter tokens() {
+    return tokens;
+  }
+
+  public long promptTokens(EvalPrompt prompt) {
+    return promptTokens.computeIfAbsent(prompt.id(), id -> tokens.countPrompt(prompt.messages(), List.of()));
+  }
+
+  /** A seed of its own for one prompt, the same in every run with the same seed. */
+  public long seedFor(EvalPrompt prompt) {
+    long h = seed * 0x9E3779B97F4A7C15L + prompt.id().hashCode();
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    return h ^ (h >>> 33);
+  }
+
+  /** The models ordered by mean cost over {@code prompts}, cheapest first, ties by name. */
+  public List<String> byCost(List<EvalPrompt> prompts) {
+    return models().stream()
+        .sorted(Comparator.comparingDouble((String m) -> Dataset.meanCost(prompts, m)).thenComparing(m -> m))
+        .toList();
+  }
+
+  /** The model of best mean quality over {@code prompts}, the cheaper one on ties. */
+  public String best(List<EvalPrompt> prompts) {
+    return byCost(prompts).stream()
+        .max(Comparator.comparingDouble((String m) -> Dataset.meanQuality(prompts, m)).thenComparing(m -> -Dataset.meanCost(prompts, m)))
+        .orElseThrow();
+  }
+}

@@ -1,0 +1,82 @@
+package dev.signalbox.eval.policy;
+
+import dev.signalbox.eval.data.Dataset;
+import dev.signalbox.eval.data.EvalPrompt;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The best model per task on the training part, the cheaper on ties; a task the training part lacks
+ * (leave-task-out) gets the best model overall. It reads the task label, which no serving policy
+ * may: it shows what knowing the task alone is worth. Its knob is a cost weight λ: per task, the
+ * model maximising mean quality − λ × (quality range) × cost / (the dearest model's mean cost).
+ */
+public final class TaskPriorPolicy implements OfflinePolicy {
+  static final double[] LAMBDAS = {0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 2, 5, 100};
+
+  @Override
+  public String name() {
+    return "task-prior";
+  }
+
+  @Override
+  public FittedPolicy fit(List<EvalPrompt> train, EvalContext context) {
+    Map<String, List<EvalPrompt>> byTask = new HashMap<>();
+    train.forEach(p -> byTask.computeIfAbsent(p.task(), t -> new ArrayList<>()).add(p));
+    List<String> models = context.byCost(train);
+    double dearCost = Dataset.meanCost(train, models.get(models.size() - 1));
+    double range = context.dataset().scale().max() - context.dataset().scale().min();
+    double costScale = dearCost > 0 ? range / dearCost : 0;
+    List<Map<String, String>> choices = new ArrayList<>();
+    List<String> fallback = new ArrayList<>();
+    for (double lambda : LAMBDAS) {
+      Map<String, String> perTask = new HashMap<>();
+      byTask.forEach((task, prompts) -> perTask.put(task, pick(prompts, models, lambda * costScale)));
+      choices.add(perTask);
+      fallback.add(pick(train, models, lambda * costScale));
+    }
+    List<String> labels = new ArrayList<>();
+    for (double lambda : LAMBDAS) {
+      labels.add(String.format(Locale.ROOT, "λ=%s", lambda));
+    }
+    Knob.Grid knob = new Knob.Grid() {
+      @Override
+      public List<String> labels() {
+        return labels;
+      }
+
+      @Override
+      public String chooseAt(EvalPrompt prompt, int setting) {
+        return choices.get(setting).getOrDefault(prompt.task(), fallback.get(setting));
+      }
+    };
+    return new FittedPolicy() {
+      @Override
+      public String choose(EvalPrompt prompt) {
+        return knob.chooseAt(prompt, 0);
+      }
+
+      @Override
+      public Knob knob() {
+        return knob;
+      }
+    };
+  }
+
+  /** The model of best quality − weight × cost; models come cheapest first, so ties go to the cheaper. */
+  private static String pick(List<EvalPrompt> prompts, List<String> cheapestFirst, double weight) {
+    String best = cheapestFirst.get(0);
+    double bestValue = Double.NEGATIVE_INFINITY;
+    for (String model : cheapestFirst) {
+      double value = Dataset.meanQuality(prompts, model) - weight * Dataset.meanCost(prompts, model);
+      if (value > bestValue + 1e-12) {
+        best = model;
+        bestValue = value;
+      }
+    }
+    return best;
+  }
+}

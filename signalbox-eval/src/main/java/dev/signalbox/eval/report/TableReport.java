@@ -1,0 +1,64 @@
+package dev.signalbox.eval.report;
+
+import dev.signalbox.eval.EvalReport;
+import dev.signalbox.eval.PolicyEvaluation;
+import java.io.PrintWriter;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The evaluation as a plain-text table, one row per policy and baseline. */
+public final class TableReport {
+  private TableReport() {}
+
+  public static void print(EvalReport report, PrintWriter out) {
+    out.printf(Locale.ROOT, "%s (%s): %d prompts, split %s, seed %d%n", report.dataset(), report.source(), report.prompts(), report.split(), report.seed());
+    report.notes().forEach(n -> out.println("  " + n));
+    if (!report.strong().isEmpty()) {
+      out.printf("  strong %s, weak %s%n", report.strong(), report.weak());
+    }
+    boolean twoModels = !report.strong().isEmpty();
+    int width = Math.max(6, report.policies().stream().mapToInt(p -> p.name().length()).max().orElse(6));
+    String header = String.format(Locale.ROOT, "%-" + width + "s %-8s %-22s %10s %10s %7s", "POLICY", "KIND", "QUALITY [95% CI]", "$/1K", "RANDOM@$", "AIQ");
+    if (twoModels) {
+      header += String.format(Locale.ROOT, " %6s %6s %6s", "APGR", "CPT50", "CPT80");
+    }
+    header += String.format(Locale.ROOT, " %10s %10s  %s", "$/1K@95%", "$/1K@100%", "CALLS");
+    out.println(header);
+    for (PolicyEvaluation p : report.policies()) {
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s %-8s %-22s %10s %10s %7s",
+          p.name(), p.kind(), quality(p), money(p.costPerPrompt() * 1000), number(p.randomAtCost()), number(p.aiq())));
+      if (twoModels) {
+        row.append(String.format(Locale.ROOT, " %6s %6s %6s", number(p.apgr()), percent(p.cpt50()), percent(p.cpt80())));
+      }
+      row.append(String.format(Locale.ROOT, " %10s %10s  %s", money(p.costTo95() * 1000), money(p.costTo100() * 1000), shares(p.shares())));
+      out.println(row);
+    }
+    out.flush();
+  }
+
+  private static String quality(PolicyEvaluation p) {
+    return String.format(Locale.ROOT, "%.4f [%.4f, %.4f]", p.quality(), p.qualityLow(), p.qualityHigh());
+  }
+
+  static String number(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
+  }
+
+  static String percent(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f%%", v * 100);
+  }
+
+  static String money(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
+  }
+
+  private static String shares(Map<String, Double> shares) {
+    return shares.entrySet().stream()
+        .filter(e -> e.getValue() > 0)
+        .sorted(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder()))
+        .map(e -> String.format(Locale.ROOT, "%s %.0f%%", e.getKey(), e.getValue() * 100))
+        .collect(Collectors.joining(", "));
+  }
+}
