@@ -57,7 +57,7 @@ class ConfigReaderTest {
             "deployments[1].base-url: expected an http:// or https:// URL, got 'ftp://x'",
             "models[0].capabilities[0]: unknown capability 'telepathy' (known: tools, vision, json-schema, assistant-prefill)",
             "models[0].context-window: must be between 1 and 100000000, was -5",
-            "routes[0].policy: unknown policy 'smartest' (known: cheapest, priority, rules, weighted)",
+            "routes[0].policy: unknown policy 'smartest' (known: cheapest, priority, rules, score, weighted)",
             "routes[0].timeout: expected a duration like 250ms, 2s, 1m or 1h, got 'soon'",
             "routes[0].colour: unknown key (known: default, default-max-tokens, fallback-on, fallbacks, max-attempts, models, name, policy, rules, timeout, weights)",
             "models[0].deployments[1]: unknown deployment 'north' (known: east, west)",
