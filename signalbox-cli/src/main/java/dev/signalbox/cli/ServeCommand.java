@@ -10,6 +10,7 @@ import dev.signalbox.core.gateway.AccessLog;
 import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.Listeners;
+import dev.signalbox.core.trace.FeedbackStore;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceRecorder;
 import dev.signalbox.server.GatewayServer;
@@ -107,7 +108,8 @@ final class ServeCommand implements Callable<Integer> {
     Gateway gateway = Gateway.create(config, Gateway.Settings.of(
         TimeSource.SYSTEM, () -> ThreadLocalRandom.current().nextLong(), System::getenv, new Listeners(listeners), sink));
     Running[] holder = new Running[1];
-    GatewayServer server = GatewayServer.start(gateway, metrics, () -> holder[0].reload(), accessLog, config.server().host(), port);
+    GatewayServer server = GatewayServer.start(gateway, metrics, () -> holder[0].reload(), accessLog,
+        traces.<FeedbackStore>map(t -> t).orElse(FeedbackStore.DISABLED), config.server().host(), port);
     holder[0] = new Running(server, gateway, traces, configFile, reader);
     return holder[0];
   }

@@ -55,7 +55,7 @@ final class TracesCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Path path;
     try {
-      path = storePath();
+      path = Configs.traceStore(store, config);
     } catch (ConfigException e) {
       err.println(e.getMessage());
       return 2;
@@ -80,16 +80,6 @@ final class TracesCommand implements Callable<Integer> {
       list(traces.recent(limit), out);
       return 0;
     }
-  }
-
-  private Path storePath() {
-    if (store != null) {
-      return store;
-    }
-    if (config != null) {
-      return Configs.reader().read(config).traces().path();
-    }
-    return Path.of("signalbox-traces.db");
   }
 
   private int export(TraceStore traces, PrintWriter out) throws Exception {

@@ -7,6 +7,8 @@ import dev.signalbox.api.ErrorKind;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.trace.Feedback;
+import dev.signalbox.core.trace.FeedbackStore;
 import dev.signalbox.core.gateway.AccessLog;
 import dev.signalbox.core.gateway.Caller;
 import dev.signalbox.core.gateway.ChatRequestParser;
@@ -29,6 +31,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -48,11 +51,15 @@ public final class GatewayServer implements AutoCloseable {
   private final GatewayMetrics metrics;
   private final Reloader reloader;
   private final Optional<AccessLog> accessLog;
+  private final FeedbackStore feedbackStore;
   private final long maxBodyBytes;
   private final WebServer server;
 
-  private GatewayServer(Gateway gateway, GatewayMetrics metrics, Reloader reloader, Optional<AccessLog> accessLog, String host, int port) {
+  private GatewayServer(
+      Gateway gateway, GatewayMetrics metrics, Reloader reloader, Optional<AccessLog> accessLog, FeedbackStore feedbackStore,
+      String host, int port) {
     this.gateway = gateway;
+    this.feedbackStore = feedbackStore;
     this.metrics = metrics;
     this.reloader = reloader;
     this.accessLog = accessLog;
@@ -73,10 +80,12 @@ public final class GatewayServer implements AutoCloseable {
    * Starts serving; {@code port} 0 picks a free port.
    *
    * @param accessLog where access lines go, when enabled
+   * @param feedbackStore where {@code POST /v1/feedback} keeps feedback ({@link FeedbackStore#DISABLED} without traces)
    */
   public static GatewayServer start(
-      Gateway gateway, GatewayMetrics metrics, Reloader reloader, Optional<AccessLog> accessLog, String host, int port) {
-    GatewayServer server = new GatewayServer(gateway, metrics, reloader, accessLog, host, port);
+      Gateway gateway, GatewayMetrics metrics, Reloader reloader, Optional<AccessLog> accessLog, FeedbackStore feedbackStore,
+      String host, int port) {
+    GatewayServer server = new GatewayServer(gateway, metrics, reloader, accessLog, feedbackStore, host, port);
     server.server.start();
     return server;
   }
@@ -95,6 +104,7 @@ public final class GatewayServer implements AutoCloseable {
           res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
           res.send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
         })
+        .post("/v1/feedback", this::feedback)
         .post("/admin/reload", this::reload)
         .any(this::unknown)
         .error(SignalboxException.class, (req, res, e) -> error(res, e))
@@ -115,6 +125,15 @@ public final class GatewayServer implements AutoCloseable {
       }
       case Handled.Streaming streaming -> stream(res, streaming);
     }
+  }
+
+  private void feedback(ServerRequest req, ServerResponse res) throws InterruptedException {
+    Map<String, String> headers = headers(req);
+    Caller caller = gateway.authenticate(Optional.ofNullable(headers.get("authorization")), loopback(req), headers);
+    Feedback feedback = Feedback.parse(body(req), Instant.now());
+    feedbackStore.record(feedback, caller.tenant());
+    json(res, Status.OK_200, Json.object().put("object", "feedback").put("request_id", feedback.requestId())
+        .put("score", feedback.score()).put("recorded", true));
   }
 
   private void stream(ServerResponse res, Handled.Streaming streaming) throws InterruptedException {

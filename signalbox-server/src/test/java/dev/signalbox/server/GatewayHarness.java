@@ -62,7 +62,7 @@ final class GatewayHarness implements AutoCloseable {
       GatewayConfig fresh = reader.read(configFile);
       holder.get().reload(fresh);
       return fresh;
-    }, Optional.empty(), "127.0.0.1", 0);
+    }, Optional.empty(), traces, "127.0.0.1", 0);
   }
 
   URI uri(String path) {

@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +44,8 @@ public final class SqliteTraceStore implements TraceStore {
                 + " outcome TEXT NOT NULL, config_hash TEXT NOT NULL, json TEXT NOT NULL)");
         s.execute("CREATE INDEX IF NOT EXISTS traces_time ON traces(time)");
         s.execute("CREATE TABLE IF NOT EXISTS configs (hash TEXT PRIMARY KEY, text TEXT NOT NULL)");
+        s.execute("CREATE TABLE IF NOT EXISTS feedback (request_id TEXT NOT NULL, time TEXT NOT NULL, score REAL NOT NULL, comment TEXT NOT NULL)");
+        s.execute("CREATE INDEX IF NOT EXISTS feedback_request ON feedback(request_id)");
       }
       return new SqliteTraceStore(connection);
     } catch (SQLException | IOException e) {
@@ -120,6 +123,44 @@ public final class SqliteTraceStore implements TraceStore {
     } finally {
       lock.unlock();
     }
+  }
+
+  @Override
+  public boolean addFeedback(Feedback feedback, String tenant) throws SQLException {
+    lock.lock();
+    try (PreparedStatement insert = connection.prepareStatement(
+        "INSERT INTO feedback SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM traces WHERE id = ?"
+            + (tenant == null ? "" : " AND json_extract(json, '$.tenant') = ?") + ")")) {
+      insert.setString(1, feedback.requestId());
+      insert.setString(2, feedback.time().toString());
+      insert.setDouble(3, feedback.score());
+      insert.setString(4, feedback.comment());
+      insert.setString(5, feedback.requestId());
+      if (tenant != null) {
+        insert.setString(6, tenant);
+      }
+      return insert.executeUpdate() == 1;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public List<Feedback> feedback(String requestId) throws SQLException {
+    List<Feedback> result = new ArrayList<>();
+    lock.lock();
+    try (PreparedStatement query = connection.prepareStatement(
+        "SELECT time, score, comment FROM feedback WHERE request_id = ? ORDER BY rowid")) {
+      query.setString(1, requestId);
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          result.add(new Feedback(requestId, rows.getDouble(2), rows.getString(3), Instant.parse(rows.getString(1))));
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    return result;
   }
 
   @Override

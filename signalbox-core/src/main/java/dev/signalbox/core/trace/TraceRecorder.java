@@ -1,6 +1,8 @@
 package dev.signalbox.core.trace;
 
 import dev.signalbox.api.DecisionTrace;
+import dev.signalbox.api.ErrorKind;
+import dev.signalbox.api.SignalboxException;
 import dev.signalbox.api.TraceSink;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,9 +26,10 @@ import java.util.logging.Logger;
  * {@link #droppedStoreError()}. Both counters are exported as metrics, and each drop is logged, at most
  * once a minute per reason.
  */
-public final class TraceRecorder implements TraceSink, AutoCloseable {
+public final class TraceRecorder implements TraceSink, FeedbackStore, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(TraceRecorder.class.getName());
   private static final int BATCH = 512;
+  private static final Duration FEEDBACK_FLUSH = Duration.ofSeconds(2);
 
   private final TraceStore store;
   private final BlockingQueue<DecisionTrace> queue;
@@ -121,6 +124,26 @@ public final class TraceRecorder implements TraceSink, AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Keeps the feedback with its trace. A trace may still be queued just after its answer, so an
+   * unknown id is looked up again once the queue is written.
+   */
+  @Override
+  public void record(Feedback feedback, String tenant) throws InterruptedException {
+    try {
+      if (store.addFeedback(feedback, tenant) || (flush(FEEDBACK_FLUSH) && store.addFeedback(feedback, tenant))) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new SignalboxException(ErrorKind.INTERNAL, "The trace store could not keep the feedback: " + e.getMessage(), null, "trace_store_failed");
+    }
+    throw new SignalboxException(ErrorKind.INVALID_REQUEST,
+        "No recorded request has the id '" + feedback.requestId() + "' (use the x-signalbox-request-id header of an answer).",
+        "request_id", "unknown_request_id");
   }
 
   /** Waits until every trace accepted so far is written or counted as dropped. */

@@ -64,6 +64,16 @@ class TraceRecorderTest {
     }
 
     @Override
+    public boolean addFeedback(Feedback feedback, String tenant) {
+      return false;
+    }
+
+    @Override
+    public List<Feedback> feedback(String requestId) {
+      return List.of();
+    }
+
+    @Override
     public void close() {}
   }
 

@@ -1,0 +1,100 @@
+package dev.signalbox.cli;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.signalbox.api.SignalboxException;
+import dev.signalbox.core.config.ConfigException;
+import dev.signalbox.core.trace.Feedback;
+import dev.signalbox.core.trace.SqliteTraceStore;
+import dev.signalbox.core.trace.TraceStore;
+import dev.signalbox.core.upstream.Json;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Imports feedback from a file into the trace store, as {@code POST /v1/feedback} would keep it. */
+@Command(name = "feedback", mixinStandardHelpOptions = true,
+    description = "Import feedback, one {request_id, score | thumbs, comment?} JSON object per line, into a trace store.")
+final class FeedbackCommand implements Callable<Integer> {
+  @Option(names = "--import", required = true, paramLabel = "FILE", description = "the JSONL file of feedback")
+  Path file;
+
+  @Option(names = "--store", paramLabel = "FILE", description = "the trace store (default: the config's traces.path, else signalbox-traces.db)")
+  Path store;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "take the store's path from this config")
+  Path config;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    List<Feedback> feedback = new ArrayList<>();
+    List<Integer> lines = new ArrayList<>();
+    Path path;
+    try {
+      path = Configs.traceStore(store, config);
+      List<String> text = Files.readAllLines(file, StandardCharsets.UTF_8);
+      Instant now = Instant.now();
+      for (int i = 0; i < text.size(); i++) {
+        if (text.get(i).isBlank()) {
+          continue;
+        }
+        feedback.add(parse(text.get(i), i + 1, now));
+        lines.add(i + 1);
+      }
+    } catch (ConfigException | LineException e) {
+      err.println(e.getMessage());
+      return 2;
+    } catch (IOException e) {
+      err.println(file + ": " + (Files.exists(file) ? "cannot read: " + e.getMessage() : "file not found"));
+      return 2;
+    }
+    if (!Files.exists(path)) {
+      err.println("no trace store at " + path + " (serve writes it; --store names another)");
+      return 2;
+    }
+    List<String> unknown = new ArrayList<>();
+    try (TraceStore traces = SqliteTraceStore.open(path)) {
+      for (int i = 0; i < feedback.size(); i++) {
+        if (!traces.addFeedback(feedback.get(i), null)) {
+          unknown.add(file + ":" + lines.get(i) + ": no recorded request '" + feedback.get(i).requestId() + "'");
+        }
+      }
+    }
+    out.printf("imported %d of %d feedback lines into %s%n", feedback.size() - unknown.size(), feedback.size(), path);
+    unknown.forEach(err::println);
+    return unknown.isEmpty() ? 0 : 1;
+  }
+
+  private Feedback parse(String line, int number, Instant now) {
+    try {
+      JsonNode node = Json.MAPPER.readTree(line);
+      if (node == null || !node.isObject()) {
+        throw new LineException(file + ":" + number + ": expected a JSON object {request_id, score}");
+      }
+      return Feedback.of(node, now);
+    } catch (JacksonException e) {
+      throw new LineException(file + ":" + number + ": not valid JSON: " + e.getOriginalMessage());
+    } catch (SignalboxException e) {
+      throw new LineException(file + ":" + number + ": " + e.param().map(param -> param + ": ").orElse("") + e.getMessage());
+    }
+  }
+
+  private static final class LineException extends RuntimeException {
+    LineException(String message) {
+      super(message);
+    }
+  }
+}
