@@ -108,7 +108,7 @@ class EvalCommandTest {
     assertThat(format.err()).contains("--format: unknown format 'csv' (known: outcomes, routellm, llmrouter)");
     CliTest.Run unpriced = CliTest.run("eval", "--dataset", data.toString());
     assertThat(unpriced.exit()).isEqualTo(2);
-    assertThat(unpriced.err()).contains("no price for small, large");
+    assertThat(unpriced.err()).contains("no price for small, large (give --prices FILE with every model)");
     CliTest.Run split = CliTest.run("eval", "--dataset", data.toString(), "--prices", dir.resolve("prices.yaml").toString(), "--split", "test");
     assertThat(split.err()).contains("no prompts marked \"split\": \"test\"");
   }

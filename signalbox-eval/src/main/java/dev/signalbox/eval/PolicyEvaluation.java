@@ -1,6 +1,8 @@
 package dev.signalbox.eval;
 
 import dev.signalbox.eval.metrics.CurvePoint;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,7 +37,7 @@ public record PolicyEvaluation(
     double randomAtCost) {
 
   public PolicyEvaluation {
-    shares = Map.copyOf(shares);
+    shares = Collections.unmodifiableMap(new LinkedHashMap<>(shares));
     points = List.copyOf(points);
     frontier = List.copyOf(frontier);
   }

@@ -1,6 +1,8 @@
 package dev.signalbox.eval.data;
 
 import dev.signalbox.api.ChatMessage;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,8 +29,9 @@ public record EvalPrompt(
     messages = List.copyOf(messages);
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(split, "split");
-    outcomes = Map.copyOf(outcomes);
-    scores = Map.copyOf(scores);
+    // Insertion order is the data's model order, which every report follows.
+    outcomes = Collections.unmodifiableMap(new LinkedHashMap<>(outcomes));
+    scores = Collections.unmodifiableMap(new LinkedHashMap<>(scores));
   }
 
   public Outcome outcome(String model) {

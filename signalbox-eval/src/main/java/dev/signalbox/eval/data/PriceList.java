@@ -1,13 +1,7 @@
 package dev.signalbox.eval.data;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.signalbox.api.Pricing;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -27,7 +21,6 @@ import java.util.Optional;
 public record PriceList(Map<String, Pricing> models, long assumedOutputTokens, String source) {
   public static final long DEFAULT_OUTPUT_TOKENS = 256;
   public static final PriceList NONE = new PriceList(Map.of(), DEFAULT_OUTPUT_TOKENS, "");
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   public PriceList {
     models = Map.copyOf(models);
@@ -50,16 +43,7 @@ public record PriceList(Map<String, Pricing> models, long assumedOutputTokens, S
 
   public static PriceList read(Path file) {
     String where = file.toString();
-    JsonNode root;
-    try {
-      root = YAML.readTree(Files.readString(file));
-    } catch (NoSuchFileException e) {
-      throw new DataException(where, "file not found");
-    } catch (JacksonException e) {
-      throw new DataException(where, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), "", "not valid YAML or JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new DataException(where, "cannot read: " + e.getMessage());
-    }
+    JsonNode root = YamlFile.read(file);
     if (root == null || !root.path("models").isObject()) {
       throw new DataException(where, 0, "models", "expected a mapping of model name to {input, output} USD per million tokens");
     }

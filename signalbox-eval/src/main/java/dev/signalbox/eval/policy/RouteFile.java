@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.signalbox.api.Pricing;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
@@ -13,9 +12,7 @@ import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.eval.data.DataException;
 import dev.signalbox.eval.data.Dataset;
 import dev.signalbox.eval.data.PriceList;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.signalbox.eval.data.YamlFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -28,22 +25,13 @@ import java.util.List;
  * serve. Validation is the gateway's, so every problem names its route and field.
  */
 public final class RouteFile {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper YAML = YamlFile.MAPPER;
 
   private RouteFile() {}
 
   public static List<OfflinePolicy> load(Path file, Dataset dataset, PriceList prices) {
     String where = file.toString();
-    JsonNode root;
-    try {
-      root = YAML.readTree(Files.readString(file));
-    } catch (NoSuchFileException e) {
-      throw new DataException(where, "file not found");
-    } catch (JacksonException e) {
-      throw new DataException(where, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), "", "not valid YAML: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new DataException(where, "cannot read: " + e.getMessage());
-    }
+    JsonNode root = YamlFile.read(file);
     if (root == null || !root.isObject() || !root.path("routes").isArray()) {
       throw new DataException(where, 0, "routes", "expected a list of routes in the gateway's syntax");
     }
