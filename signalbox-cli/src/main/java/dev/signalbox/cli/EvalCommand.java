@@ -80,10 +80,7 @@ final class EvalCommand implements Callable<Integer> {
         throw new DataException(dataset.toString(), "no such file or folder");
       }
       Dataset raw = kind.reader().read(dataset);
-      PriceList priceList = (prices == null ? PriceList.NONE : PriceList.read(prices)).orElse(raw.prices());
-      if (prices == null) {
-        priceList = priceList.withAssumedOutputTokens(raw.prices().assumedOutputTokens());
-      }
+      PriceList priceList = prices == null ? raw.prices() : PriceList.read(prices).orElse(raw.prices());
       if (outputTokens != null) {
         priceList = priceList.withAssumedOutputTokens(outputTokens);
       }

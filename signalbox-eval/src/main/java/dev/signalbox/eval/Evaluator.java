@@ -34,21 +34,22 @@ public final class Evaluator {
   private final Dataset data;
   private final EvalContext context;
   private final Split split;
+  private final List<Split.Fold> folds;
   private final int resamples;
 
   public Evaluator(Dataset data, EvalContext context, Split split, int resamples) {
     this.data = data;
     this.context = context;
     this.split = split;
+    this.folds = split.folds(data.prompts(), context.seed());
     this.resamples = resamples;
   }
 
   public List<Split.Fold> folds() {
-    return split.folds(data.prompts(), context.seed());
+    return folds;
   }
 
   public EvalReport run(List<OfflinePolicy> policies, Progress progress) {
-    List<Split.Fold> folds = folds();
     List<EvalPrompt> test = new ArrayList<>();
     folds.forEach(f -> test.addAll(f.test()));
     String strong = "";
@@ -75,10 +76,10 @@ public final class Evaluator {
     Scoring scoring = new Scoring(test, strong, weak, cheapestPoint, dearest, bestQuality);
     List<PolicyEvaluation> results = new ArrayList<>();
     for (OfflinePolicy policy : policies) {
-      results.add(scoring.evaluate(policy, run(policy, folds, test.size(), progress)));
+      results.add(scoring.evaluate(policy, run(policy, test.size(), progress)));
     }
     PolicyEvaluation random = results.stream().filter(r -> r.name().equals(RandomMixPolicy.NAME)).findFirst().orElse(null);
-    List<PolicyEvaluation> withRandom = results.stream().map(r -> random == null ? r : withRandomAtCost(r, random)).toList();
+    List<PolicyEvaluation> withRandom = results.stream().map(r -> random == null ? r : r.withRandomAtCost(randomAt(random, r.costPerPrompt()))).toList();
     return new EvalReport(data.name(), data.source(), split.toString(), context.seed(), test.size(), data.models(),
         strong, weak, data.notes(), withRandom);
   }
@@ -86,7 +87,7 @@ public final class Evaluator {
   /** The choices of one policy on every test prompt, and the fitted knob each prompt's fold gave. */
   private record Answers(String[] choices, Knob[] knobs) {}
 
-  private Answers run(OfflinePolicy policy, List<Split.Fold> folds, int size, Progress progress) {
+  private Answers run(OfflinePolicy policy, int size, Progress progress) {
     String[] choices = new String[size];
     Knob[] knobs = new Knob[size];
     int offset = 0;
@@ -105,15 +106,9 @@ public final class Evaluator {
     return new Answers(choices, knobs);
   }
 
-  private static PolicyEvaluation withRandomAtCost(PolicyEvaluation r, PolicyEvaluation random) {
+  /** The random mix's quality at a cost: its points joined by straight lines, flat beyond both ends. */
+  private static double randomAt(PolicyEvaluation random, double cost) {
     List<CurvePoint> line = random.points().stream().sorted(Comparator.comparingDouble(CurvePoint::cost)).toList();
-    double q = interpolate(line, r.costPerPrompt());
-    return new PolicyEvaluation(r.name(), r.kind(), r.prompts(), r.quality(), r.qualityLow(), r.qualityHigh(), r.costUsd(),
-        r.costPerPrompt(), r.shares(), r.latencyMs(), r.points(), r.frontier(), r.aiq(), r.apgr(), r.cpt50(), r.cpt80(),
-        r.costTo95(), r.costTo100(), q);
-  }
-
-  private static double interpolate(List<CurvePoint> line, double cost) {
     if (cost <= line.get(0).cost()) {
       return line.get(0).quality();
     }
@@ -161,12 +156,13 @@ public final class Evaluator {
         var recorded = prompt.outcome(choices[i]).latencyMillis();
         latencyKnown &= recorded.isPresent();
         latency += recorded.orElse(0);
-        shares.merge(choices[i], 1.0 / n, Double::sum);
+        shares.merge(choices[i], 1.0, Double::sum);
       }
+      shares.replaceAll((model, calls) -> calls / n);
       double mean = mean(quality);
       double[] ci = Bootstrap.interval(quality, resamples, context.seed());
       List<CurvePoint> points = new ArrayList<>();
-      points.add(point("configured", i -> choices[i]));
+      points.add(new CurvePoint("configured", strong.isEmpty() ? Double.NaN : shares.get(strong), cost / n, mean));
       points.addAll(sweep(answers.knobs()));
       List<double[]> costQuality = new ArrayList<>(points.stream().map(p -> new double[] {p.cost(), p.quality()}).toList());
       costQuality.add(cheapest);

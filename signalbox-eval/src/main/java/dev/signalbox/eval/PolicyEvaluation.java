@@ -41,4 +41,9 @@ public record PolicyEvaluation(
     points = List.copyOf(points);
     frontier = List.copyOf(frontier);
   }
+
+  public PolicyEvaluation withRandomAtCost(double quality) {
+    return new PolicyEvaluation(name, kind, prompts, this.quality, qualityLow, qualityHigh, costUsd, costPerPrompt, shares,
+        latencyMs, points, frontier, aiq, apgr, cpt50, cpt80, costTo95, costTo100, quality);
+  }
 }

@@ -16,6 +16,16 @@ public record ThresholdSpec(String strong, String weak, double value, String sco
     Objects.requireNonNull(score);
   }
 
+  /** The request header the {@code score} policy reads the score from. */
+  public String header() {
+    return headerFor(score);
+  }
+
+  /** The header that carries the score of that name. */
+  public static String headerFor(String score) {
+    return "x-signalbox-score-" + score;
+  }
+
   public ThresholdSpec withValue(double newValue) {
     return new ThresholdSpec(strong, weak, newValue, score);
   }

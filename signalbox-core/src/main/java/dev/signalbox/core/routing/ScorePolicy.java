@@ -18,7 +18,6 @@ import java.util.Optional;
  */
 final class ScorePolicy implements RoutingPolicy {
   static final String NAME = "score";
-  static final String HEADER_PREFIX = "x-signalbox-score-";
 
   private final ThresholdSpec threshold;
 
@@ -33,7 +32,7 @@ final class ScorePolicy implements RoutingPolicy {
 
   @Override
   public PolicyResult decide(PolicyInput input) {
-    Optional<String> header = input.signals().header(HEADER_PREFIX + threshold.score());
+    Optional<String> header = input.signals().header(threshold.header());
     double score = header.map(ScorePolicy::parse).orElse(Double.NaN);
     boolean strong = Double.isNaN(score) || score >= threshold.value();
     String first = strong ? threshold.strong() : threshold.weak();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.api.ErrorKind;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.upstream.Json;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Objects;
@@ -31,7 +32,7 @@ public record Feedback(String requestId, double score, String comment, Instant t
       node = Json.MAPPER.readTree(body);
     } catch (JacksonException e) {
       throw new SignalboxException(ErrorKind.INVALID_REQUEST, "We could not parse the JSON body: " + e.getOriginalMessage(), null, "invalid_json");
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new SignalboxException(ErrorKind.INVALID_REQUEST, "We could not read the request body: " + e.getMessage(), null, "invalid_json");
     }
     if (node == null || !node.isObject()) {

@@ -8,7 +8,6 @@ import dev.signalbox.api.Pricing;
 import dev.signalbox.api.Role;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,7 +39,7 @@ public final class LlmRouterReader implements DatasetReader {
     for (String split : List.of("train", "test")) {
       Path queries = root.resolve("query_data").resolve("default_query_" + split + ".jsonl");
       if (Files.isRegularFile(queries)) {
-        RouteLlmReader.forEachJsonLine(queries, (line, node) -> tasks.put(node.path("query").asText(), node.path("task_name").asText("")));
+        JsonLines.forEach(queries, (line, node) -> tasks.put(node.path("query").asText(), node.path("task_name").asText("")));
       }
     }
     List<EvalPrompt> prompts = new ArrayList<>();
@@ -109,15 +108,9 @@ public final class LlmRouterReader implements DatasetReader {
   }
 
   private static PriceList prices(Path file) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(file.toFile());
-    } catch (JacksonException e) {
-      throw new DataException(file.toString(), "not valid JSON: " + e.getOriginalMessage());
-    } catch (NoSuchFileException e) {
-      throw new DataException(file.toString(), "file not found (LLMRouter's price list)");
-    } catch (IOException e) {
-      throw new DataException(file.toString(), Files.exists(file) ? "cannot read: " + e.getMessage() : "file not found (LLMRouter's price list)");
+    JsonNode root = YamlFile.read(file);
+    if (root == null || !root.isObject()) {
+      throw new DataException(file.toString(), "expected LLMRouter's price list: an object of model to {input_price, output_price}");
     }
     Map<String, Pricing> models = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {

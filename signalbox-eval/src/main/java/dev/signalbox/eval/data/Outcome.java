@@ -35,7 +35,8 @@ public record Outcome(
     return new Outcome(quality, OptionalDouble.of(cost), inputTokens, outputTokens, latencyMillis, response, samples, logprobs);
   }
 
-  public Outcome withOutputTokens(long tokens) {
-    return new Outcome(quality, costUsd, inputTokens, OptionalLong.of(tokens), latencyMillis, response, samples, logprobs);
+  /** The same outcome with the recorded answer and its length in tokens. */
+  public Outcome withResponse(String text, long tokens) {
+    return new Outcome(quality, costUsd, inputTokens, OptionalLong.of(tokens), latencyMillis, text, samples, logprobs);
   }
 }

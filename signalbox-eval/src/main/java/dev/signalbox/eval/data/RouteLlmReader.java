@@ -3,7 +3,6 @@ package dev.signalbox.eval.data;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
@@ -14,7 +13,6 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -36,7 +33,6 @@ import java.util.stream.Stream;
 public final class RouteLlmReader implements DatasetReader {
   static final String CONTAMINATED = "contaminated_prompts.jsonl";
   private static final String RESPONSE_SUFFIX = "_response";
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final QualityScale MT_BENCH_SCALE = new QualityScale(1, 10);
 
   private final TokenCounter tokens;
@@ -72,7 +68,7 @@ public final class RouteLlmReader implements DatasetReader {
     Set<String> contaminated = contaminated(dir);
     List<EvalPrompt> prompts = new ArrayList<>();
     List<String> models = new ArrayList<>();
-    int dropped = csv(file, "gsm8k", contaminated, prompts, models, true);
+    int dropped = csv(file, "gsm8k", contaminated, prompts, models);
     return new Dataset("routellm/gsm8k", dir.toString(), models, prompts, QualityScale.UNIT, PriceList.NONE,
         List.of(dropped + " contaminated prompts dropped, " + prompts.size() + " remain"));
   }
@@ -94,14 +90,17 @@ public final class RouteLlmReader implements DatasetReader {
     for (Path file : files) {
       String name = file.getFileName().toString();
       String subject = name.substring("mmlu_".length(), name.length() - ".csv".length());
-      dropped += csv(file, subject, contaminated, prompts, models, false);
+      dropped += csv(file, subject, contaminated, prompts, models);
     }
     return new Dataset("routellm/mmlu", dir.toString(), models, prompts, QualityScale.UNIT, PriceList.NONE,
         List.of(files.size() + " subjects; " + dropped + " contaminated prompts dropped, " + prompts.size() + " remain"));
   }
 
-  /** Reads one CSV of prompts and True/False per model into {@code prompts}; returns how many were dropped. */
-  private int csv(Path file, String task, Set<String> contaminated, List<EvalPrompt> prompts, List<String> models, boolean responses) {
+  /**
+   * Reads one CSV of prompts, True/False per model and, where present, {@code <model>_response} into
+   * {@code prompts}; returns how many were dropped.
+   */
+  private int csv(Path file, String task, Set<String> contaminated, List<EvalPrompt> prompts, List<String> models) {
     String where = file.toString();
     CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
     int dropped = 0;
@@ -126,6 +125,8 @@ public final class RouteLlmReader implements DatasetReader {
       } else if (!models.equals(fileModels)) {
         throw new DataException(where, 1, "header", "models " + fileModels + " differ from the other files' " + models);
       }
+      int[] correctColumn = models.stream().mapToInt(header::indexOf).toArray();
+      int[] answerColumn = models.stream().mapToInt(m -> header.indexOf(m + RESPONSE_SUFFIX)).toArray();
       int index = 0;
       while (rows.hasNext()) {
         long line = rows.getCurrentLocation().getLineNr();
@@ -140,15 +141,12 @@ public final class RouteLlmReader implements DatasetReader {
           continue;
         }
         Map<String, Outcome> outcomes = new LinkedHashMap<>();
-        for (String model : models) {
-          Outcome outcome = Outcome.of(correctness(where, line, model, row.get(header.indexOf(model))));
-          int answer = header.indexOf(model + RESPONSE_SUFFIX);
-          if (responses && answer >= 0) {
-            String text = row.get(answer);
-            outcome = new Outcome(outcome.quality(), outcome.costUsd(), outcome.inputTokens(),
-                OptionalLong.of(tokens.count(text)), outcome.latencyMillis(), text, List.of(), List.of());
+        for (int m = 0; m < models.size(); m++) {
+          Outcome outcome = Outcome.of(correctness(where, line, models.get(m), row.get(correctColumn[m])));
+          if (answerColumn[m] >= 0) {
+            outcome = outcome.withResponse(row.get(answerColumn[m]), tokens.count(row.get(answerColumn[m])));
           }
-          outcomes.put(model, outcome);
+          outcomes.put(models.get(m), outcome);
         }
         prompts.add(new EvalPrompt(task + "-" + index, List.of(ChatMessage.text(Role.USER, prompt)), task, "", outcomes, Map.of()));
       }
@@ -173,7 +171,7 @@ public final class RouteLlmReader implements DatasetReader {
     Path judgementsFile = dir.resolve("judgements.jsonl");
     Map<Integer, Map<String, List<Double>>> scores = new LinkedHashMap<>();
     Set<String> modelSet = new LinkedHashSet<>();
-    forEachJsonLine(judgementsFile, (line, node) -> {
+    JsonLines.forEach(judgementsFile, (line, node) -> {
       JsonNode score = node.path("score");
       if (!score.isNumber() || !MT_BENCH_SCALE.contains(score.asDouble())) {
         throw new DataException(judgementsFile.toString(), line, "score", "expected a judge score in " + MT_BENCH_SCALE + ", got " + score);
@@ -190,7 +188,7 @@ public final class RouteLlmReader implements DatasetReader {
     Path questionsFile = dir.resolve("question.jsonl");
     List<EvalPrompt> prompts = new ArrayList<>();
     int[] dropped = {0};
-    forEachJsonLine(questionsFile, (line, node) -> {
+    JsonLines.forEach(questionsFile, (line, node) -> {
       int id = node.path("question_id").asInt();
       JsonNode turns = node.path("turns");
       if (!turns.isArray() || turns.isEmpty()) {
@@ -226,39 +224,12 @@ public final class RouteLlmReader implements DatasetReader {
     if (!Files.isRegularFile(file)) {
       return prompts;
     }
-    forEachJsonLine(file, (line, node) -> {
+    JsonLines.forEach(file, (line, node) -> {
       if (!node.path("eval_prompt").isTextual()) {
         throw new DataException(file.toString(), line, "eval_prompt", "missing");
       }
       prompts.add(node.path("eval_prompt").asText());
     });
     return prompts;
-  }
-
-  interface JsonLine {
-    void accept(long line, JsonNode node);
-  }
-
-  static void forEachJsonLine(Path file, JsonLine consumer) {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new DataException(file.toString(), e instanceof NoSuchFileException ? "file not found" : "cannot read: " + e.getMessage());
-    }
-    // Split on \n only: some records hold Unicode line separators inside their strings.
-    String[] lines = text.split("\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      if (lines[i].isBlank()) {
-        continue;
-      }
-      JsonNode node;
-      try {
-        node = JSON.readTree(lines[i]);
-      } catch (JacksonException e) {
-        throw new DataException(file.toString(), i + 1, "", "not valid JSON: " + e.getOriginalMessage());
-      }
-      consumer.accept(i + 1, node);
-    }
   }
 }

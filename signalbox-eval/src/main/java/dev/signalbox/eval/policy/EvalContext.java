@@ -56,6 +56,16 @@ public final class EvalContext {
         .toList();
   }
 
+  /** The two ends a two-model baseline mixes between: the cheapest model, and the best (the dearest when the cheapest is best). */
+  public record Pair(String weak, String strong) {}
+
+  public Pair cheapestAndBest(List<EvalPrompt> prompts) {
+    List<String> byCost = byCost(prompts);
+    String cheapest = byCost.get(0);
+    String best = best(prompts);
+    return new Pair(cheapest, best.equals(cheapest) ? byCost.get(byCost.size() - 1) : best);
+  }
+
   /** The model of best mean quality over {@code prompts}, the cheaper one on ties. */
   public String best(List<EvalPrompt> prompts) {
     return byCost(prompts).stream()

@@ -16,10 +16,9 @@ public final class PromptLengthPolicy implements OfflinePolicy {
 
   @Override
   public FittedPolicy fit(List<EvalPrompt> train, EvalContext context) {
-    List<String> byCost = context.byCost(train);
-    String weak = byCost.get(0);
-    String best = context.best(train);
-    String strong = best.equals(weak) ? byCost.get(byCost.size() - 1) : best;
+    EvalContext.Pair ends = context.cheapestAndBest(train);
+    String weak = ends.weak();
+    String strong = ends.strong();
     long[] lengths = train.stream().mapToLong(context::promptTokens).sorted().toArray();
     double median = lengths.length == 0 ? 0 : lengths[lengths.length / 2];
     Knob.Threshold knob = new Knob.Threshold() {

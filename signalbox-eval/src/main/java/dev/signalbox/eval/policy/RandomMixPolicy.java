@@ -22,37 +22,31 @@ public final class RandomMixPolicy implements OfflinePolicy {
 
   @Override
   public FittedPolicy fit(List<EvalPrompt> train, EvalContext context) {
-    List<String> byCost = context.byCost(train);
-    String cheap = byCost.get(0);
-    String best = context.best(train);
-    String dear = best.equals(cheap) ? byCost.get(byCost.size() - 1) : best;
+    EvalContext.Pair ends = context.cheapestAndBest(train);
     List<String> labels = new ArrayList<>();
     for (int i = 0; i <= STEPS; i++) {
       labels.add(String.format(Locale.ROOT, "p=%.1f", i / (double) STEPS));
     }
+    Knob.Grid knob = new Knob.Grid() {
+      @Override
+      public List<String> labels() {
+        return labels;
+      }
+
+      @Override
+      public String chooseAt(EvalPrompt prompt, int setting) {
+        return new SplittableRandom(context.seedFor(prompt)).nextDouble() < setting / (double) STEPS ? ends.strong() : ends.weak();
+      }
+    };
     return new FittedPolicy() {
       @Override
       public String choose(EvalPrompt prompt) {
-        return chooseAt(prompt, 0.5);
-      }
-
-      private String chooseAt(EvalPrompt prompt, double p) {
-        return new SplittableRandom(context.seedFor(prompt)).nextDouble() < p ? dear : cheap;
+        return knob.chooseAt(prompt, STEPS / 2);
       }
 
       @Override
       public Knob knob() {
-        return new Knob.Grid() {
-          @Override
-          public List<String> labels() {
-            return labels;
-          }
-
-          @Override
-          public String chooseAt(EvalPrompt prompt, int setting) {
-            return new SplittableRandom(context.seedFor(prompt)).nextDouble() < setting / (double) STEPS ? dear : cheap;
-          }
-        };
+        return knob;
       }
     };
   }

@@ -29,8 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * a seed of the prompt's own and an idle pool. Its knob is the route's threshold, where it has one.
  */
 final class RoutePolicy implements OfflinePolicy {
-  private static final String SCORE_HEADER = "x-signalbox-score-";
-
   private final GatewayConfig config;
   private final String route;
   private final Optional<ThresholdSpec> threshold;
@@ -71,7 +69,8 @@ final class RoutePolicy implements OfflinePolicy {
 
   private String decide(Router with, EvalPrompt prompt, EvalContext context) {
     Map<String, String> headers = new HashMap<>();
-    prompt.scores().forEach((column, value) -> headers.put(SCORE_HEADER + column, Double.toString(value)));
+    // Every column, not only this route's: a rule may hand the request to another score route.
+    prompt.scores().forEach((column, value) -> headers.put(ThresholdSpec.headerFor(column), Double.toString(value)));
     ChatRequest request = new ChatRequest(route, prompt.messages(), false, false, OptionalInt.empty(), OptionalDouble.empty(),
         List.of(), MissingNode.getInstance(), ResponseFormat.TEXT, List.of(), 1, "", Map.of(), JsonNodeFactory.instance.objectNode());
     RequestSignals signals = new RequestSignals(request, headers, "eval", config.route(route).orElseThrow().defaultMaxTokens(), context.tokens());

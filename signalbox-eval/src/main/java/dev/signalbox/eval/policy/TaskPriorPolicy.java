@@ -30,13 +30,16 @@ public final class TaskPriorPolicy implements OfflinePolicy {
     double dearCost = Dataset.meanCost(train, models.get(models.size() - 1));
     double range = context.dataset().scale().max() - context.dataset().scale().min();
     double costScale = dearCost > 0 ? range / dearCost : 0;
+    Map<String, Means> taskMeans = new HashMap<>();
+    byTask.forEach((task, prompts) -> taskMeans.put(task, Means.of(prompts, models)));
+    Means overall = Means.of(train, models);
     List<Map<String, String>> choices = new ArrayList<>();
     List<String> fallback = new ArrayList<>();
     for (double lambda : LAMBDAS) {
       Map<String, String> perTask = new HashMap<>();
-      byTask.forEach((task, prompts) -> perTask.put(task, pick(prompts, models, lambda * costScale)));
+      taskMeans.forEach((task, means) -> perTask.put(task, means.pick(lambda * costScale)));
       choices.add(perTask);
-      fallback.add(pick(train, models, lambda * costScale));
+      fallback.add(overall.pick(lambda * costScale));
     }
     List<String> labels = new ArrayList<>();
     for (double lambda : LAMBDAS) {
@@ -66,17 +69,26 @@ public final class TaskPriorPolicy implements OfflinePolicy {
     };
   }
 
-  /** The model of best quality − weight × cost; models come cheapest first, so ties go to the cheaper. */
-  private static String pick(List<EvalPrompt> prompts, List<String> cheapestFirst, double weight) {
-    String best = cheapestFirst.get(0);
-    double bestValue = Double.NEGATIVE_INFINITY;
-    for (String model : cheapestFirst) {
-      double value = Dataset.meanQuality(prompts, model) - weight * Dataset.meanCost(prompts, model);
-      if (value > bestValue + 1e-12) {
-        best = model;
-        bestValue = value;
-      }
+  /** Each model's mean quality and cost over some prompts, models cheapest first. */
+  private record Means(List<String> models, double[] quality, double[] cost) {
+    static Means of(List<EvalPrompt> prompts, List<String> cheapestFirst) {
+      double[] quality = cheapestFirst.stream().mapToDouble(m -> Dataset.meanQuality(prompts, m)).toArray();
+      double[] cost = cheapestFirst.stream().mapToDouble(m -> Dataset.meanCost(prompts, m)).toArray();
+      return new Means(cheapestFirst, quality, cost);
     }
-    return best;
+
+    /** The model of best quality − weight × cost; the cheaper on ties, since models come cheapest first. */
+    String pick(double weight) {
+      int best = 0;
+      double bestValue = Double.NEGATIVE_INFINITY;
+      for (int m = 0; m < models.size(); m++) {
+        double value = quality[m] - weight * cost[m];
+        if (value > bestValue + 1e-12) {
+          best = m;
+          bestValue = value;
+        }
+      }
+      return models.get(best);
+    }
   }
 }

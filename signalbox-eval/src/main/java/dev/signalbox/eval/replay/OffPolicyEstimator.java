@@ -1,8 +1,8 @@
 package dev.signalbox.eval.replay;
 
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 
@@ -124,32 +124,34 @@ public final class OffPolicyEstimator {
     double[] terms = new double[n];
     for (int i = 0; i < n; i++) {
       LoggedDecision d = log.get(i);
-      double onTarget = predict(log, fold, fold[i], d.features(), chosen[i]);
-      double onLogged = chosen[i].equals(d.action()) ? onTarget : predict(log, fold, fold[i], d.features(), d.action());
-      terms[i] = onTarget + weights[i] * (d.reward() - onLogged);
+      double predicted = predict(log, fold, fold[i], d.features(), chosen[i]);
+      // The correction needs r̂(x, a) only where the weight is not 0, that is where a is the target's choice.
+      terms[i] = predicted + weights[i] * (d.reward() - predicted);
     }
     return terms;
   }
 
   /** The mean reward of the nearest logged decisions outside {@code heldOut} that chose {@code action}. */
   private double predict(List<LoggedDecision> log, int[] fold, int heldOut, double[] x, String action) {
-    List<double[]> near = new ArrayList<>();
+    // The k nearest so far, farthest on top.
+    PriorityQueue<double[]> near = new PriorityQueue<>(Comparator.comparingDouble((double[] p) -> p[0]).reversed());
     for (int j = 0; j < log.size(); j++) {
       LoggedDecision other = log.get(j);
       if (fold[j] != heldOut && other.action().equals(action)) {
         near.add(new double[] {distance(x, other.features()), other.reward()});
+        if (near.size() > neighbours) {
+          near.poll();
+        }
       }
     }
     if (near.isEmpty()) {
       return 0;
     }
-    near.sort(Comparator.comparingDouble(p -> p[0]));
-    int k = Math.min(neighbours, near.size());
     double sum = 0;
-    for (int j = 0; j < k; j++) {
-      sum += near.get(j)[1];
+    for (double[] p : near) {
+      sum += p[1];
     }
-    return sum / k;
+    return sum / near.size();
   }
 
   private static double distance(double[] a, double[] b) {

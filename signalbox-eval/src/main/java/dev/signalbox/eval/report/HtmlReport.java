@@ -17,6 +17,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -58,33 +59,36 @@ public final class HtmlReport {
   }
 
   private static XYChart costChart(EvalReport report) {
-    XYChart chart = new XYChartBuilder().width(1000).height(700).title("Quality-cost frontier: " + report.dataset())
-        .xAxisTitle("USD per 1,000 prompts").yAxisTitle("mean quality").build();
-    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+    XYChart chart = chart("Quality-cost frontier: " + report.dataset(), "USD per 1,000 prompts");
     for (PolicyEvaluation p : report.policies()) {
       List<double[]> frontier = p.frontier();
-      XYSeries series = chart.addSeries(p.name(), frontier.stream().map(c -> c[0] * 1000).toList(), frontier.stream().map(c -> c[1]).toList());
-      series.setMarker(SeriesMarkers.CIRCLE);
-      if (frontier.size() == 1) {
-        series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-      }
+      addSeries(chart, p.name(), frontier.stream().map(c -> c[0] * 1000).toList(), frontier.stream().map(c -> c[1]).toList());
     }
     return chart;
   }
 
   private static XYChart shareChart(EvalReport report) {
-    XYChart chart = new XYChartBuilder().width(1000).height(700).title("Quality against strong-model share: " + report.dataset())
-        .xAxisTitle("calls to " + report.strong() + " (%)").yAxisTitle("mean quality").build();
-    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+    XYChart chart = chart("Quality against strong-model share: " + report.dataset(), "calls to " + report.strong() + " (%)");
     for (PolicyEvaluation p : report.policies()) {
       List<CurvePoint> points = p.points().stream().sorted(Comparator.comparingDouble(CurvePoint::strongShare)).toList();
-      XYSeries series = chart.addSeries(p.name(), points.stream().map(c -> c.strongShare() * 100).toList(), points.stream().map(CurvePoint::quality).toList());
-      series.setMarker(SeriesMarkers.CIRCLE);
-      if (points.size() == 1) {
-        series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-      }
+      addSeries(chart, p.name(), points.stream().map(c -> c.strongShare() * 100).toList(), points.stream().map(CurvePoint::quality).toList());
     }
     return chart;
+  }
+
+  private static XYChart chart(String title, String xAxis) {
+    XYChart chart = new XYChartBuilder().width(1000).height(700).title(title).xAxisTitle(xAxis).yAxisTitle("mean quality").build();
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    return chart;
+  }
+
+  /** A policy's curve; a policy of one point is drawn as a dot. */
+  private static void addSeries(XYChart chart, String name, List<Double> x, List<Double> y) {
+    XYSeries series = chart.addSeries(name, x, y);
+    series.setMarker(SeriesMarkers.CIRCLE);
+    if (x.size() == 1) {
+      series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+    }
   }
 
   private static Path save(XYChart chart, Path file) throws IOException {

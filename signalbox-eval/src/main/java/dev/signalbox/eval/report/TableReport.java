@@ -28,11 +28,11 @@ public final class TableReport {
     out.println(header);
     for (PolicyEvaluation p : report.policies()) {
       StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s %-8s %-22s %10s %10s %7s",
-          p.name(), p.kind(), quality(p), money(p.costPerPrompt() * 1000), number(p.randomAtCost()), number(p.aiq())));
+          p.name(), p.kind(), quality(p), number(p.costPerPrompt() * 1000), number(p.randomAtCost()), number(p.aiq())));
       if (twoModels) {
         row.append(String.format(Locale.ROOT, " %6s %6s %6s", number(p.apgr()), percent(p.cpt50()), percent(p.cpt80())));
       }
-      row.append(String.format(Locale.ROOT, " %10s %10s  %s", money(p.costTo95() * 1000), money(p.costTo100() * 1000), shares(p.shares())));
+      row.append(String.format(Locale.ROOT, " %10s %10s  %s", number(p.costTo95() * 1000), number(p.costTo100() * 1000), shares(p.shares())));
       out.println(row);
     }
     out.flush();
@@ -42,16 +42,12 @@ public final class TableReport {
     return String.format(Locale.ROOT, "%.4f [%.4f, %.4f]", p.quality(), p.qualityLow(), p.qualityHigh());
   }
 
-  static String number(double v) {
+  private static String number(double v) {
     return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
   }
 
-  static String percent(double v) {
+  private static String percent(double v) {
     return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f%%", v * 100);
-  }
-
-  static String money(double v) {
-    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
   }
 
   private static String shares(Map<String, Double> shares) {
