@@ -1,6 +1,7 @@
 package dev.signalbox.eval.policy;
 
 import dev.signalbox.eval.data.EvalPrompt;
+import java.util.List;
 
 /** A policy fitted on one fold's training part, asked about that fold's test prompts. */
 public interface FittedPolicy {
@@ -9,5 +10,37 @@ public interface FittedPolicy {
 
   default Knob knob() {
     return Knob.NONE;
+  }
+
+  /** What a grid setting chooses for a prompt. */
+  interface GridChoice {
+    String choose(EvalPrompt prompt, int setting);
+  }
+
+  /** A policy whose knob is a grid of settings, configured at one of them. */
+  static FittedPolicy onGrid(List<String> labels, int configured, GridChoice choice) {
+    List<String> settings = List.copyOf(labels);
+    Knob.Grid knob = new Knob.Grid() {
+      @Override
+      public List<String> labels() {
+        return settings;
+      }
+
+      @Override
+      public String chooseAt(EvalPrompt prompt, int setting) {
+        return choice.choose(prompt, setting);
+      }
+    };
+    return new FittedPolicy() {
+      @Override
+      public String choose(EvalPrompt prompt) {
+        return choice.choose(prompt, configured);
+      }
+
+      @Override
+      public Knob knob() {
+        return knob;
+      }
+    };
   }
 }

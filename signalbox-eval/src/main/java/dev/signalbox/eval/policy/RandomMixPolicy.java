@@ -27,27 +27,7 @@ public final class RandomMixPolicy implements OfflinePolicy {
     for (int i = 0; i <= STEPS; i++) {
       labels.add(String.format(Locale.ROOT, "p=%.1f", i / (double) STEPS));
     }
-    Knob.Grid knob = new Knob.Grid() {
-      @Override
-      public List<String> labels() {
-        return labels;
-      }
-
-      @Override
-      public String chooseAt(EvalPrompt prompt, int setting) {
-        return new SplittableRandom(context.seedFor(prompt)).nextDouble() < setting / (double) STEPS ? ends.strong() : ends.weak();
-      }
-    };
-    return new FittedPolicy() {
-      @Override
-      public String choose(EvalPrompt prompt) {
-        return knob.chooseAt(prompt, STEPS / 2);
-      }
-
-      @Override
-      public Knob knob() {
-        return knob;
-      }
-    };
+    return FittedPolicy.onGrid(labels, STEPS / 2, (prompt, setting) ->
+        new SplittableRandom(context.seedFor(prompt)).nextDouble() < setting / (double) STEPS ? ends.strong() : ends.weak());
   }
 }

@@ -45,28 +45,7 @@ public final class TaskPriorPolicy implements OfflinePolicy {
     for (double lambda : LAMBDAS) {
       labels.add(String.format(Locale.ROOT, "λ=%s", lambda));
     }
-    Knob.Grid knob = new Knob.Grid() {
-      @Override
-      public List<String> labels() {
-        return labels;
-      }
-
-      @Override
-      public String chooseAt(EvalPrompt prompt, int setting) {
-        return choices.get(setting).getOrDefault(prompt.task(), fallback.get(setting));
-      }
-    };
-    return new FittedPolicy() {
-      @Override
-      public String choose(EvalPrompt prompt) {
-        return knob.chooseAt(prompt, 0);
-      }
-
-      @Override
-      public Knob knob() {
-        return knob;
-      }
-    };
+    return FittedPolicy.onGrid(labels, 0, (prompt, setting) -> choices.get(setting).getOrDefault(prompt.task(), fallback.get(setting)));
   }
 
   /** Each model's mean quality and cost over some prompts, models cheapest first. */
