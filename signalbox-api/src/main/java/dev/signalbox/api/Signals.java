@@ -1,10 +1,14 @@
 package dev.signalbox.api;
 
+import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * What a policy may know of a request. Values are computed when first read, and the values read are
- * recorded in the decision trace.
+ * recorded in the decision trace, so that the decision can be replayed from the trace alone. A policy
+ * that only needs to know whether the text matches asks {@link #firstKeyword} or {@link #matches}:
+ * their answers are recorded, where the text itself is not.
  */
 public interface Signals {
   long promptTokens();
@@ -13,6 +17,12 @@ public interface Signals {
   long maxOutputTokens();
 
   String lastUserText();
+
+  /** The first of {@code keywords} (lower case) that the last user message contains, ignoring case. */
+  Optional<String> firstKeyword(List<String> keywords);
+
+  /** Whether {@code regex} finds a match in the last user message. */
+  boolean matches(Pattern regex);
 
   int turns();
 

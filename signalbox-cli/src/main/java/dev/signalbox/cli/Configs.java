@@ -12,6 +12,11 @@ final class Configs {
     return new ConfigReader(PolicyRegistry.builtIn().names(), System::getenv);
   }
 
+  /** A reader for configs that are only routed offline, never served: upstream keys need not be set. */
+  static ConfigReader offlineReader() {
+    return new ConfigReader(PolicyRegistry.builtIn().names(), name -> "unused-offline");
+  }
+
   /** The trace store a command reads: the one named, else the config's, else the default file. */
   static Path traceStore(Path store, Path config) {
     if (store != null) {

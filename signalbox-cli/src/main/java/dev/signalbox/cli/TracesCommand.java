@@ -1,9 +1,9 @@
 package dev.signalbox.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.trace.SqliteTraceStore;
+import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceStore;
 import dev.signalbox.core.upstream.Json;
 import java.io.BufferedWriter;
@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,11 +23,6 @@ import picocli.CommandLine;
 /** Shows recorded decision traces, one in full, or exports them as canonical JSONL. */
 @Command(name = "traces", mixinStandardHelpOptions = true, description = "Show recorded traces: the newest, one by ID, or export them as JSONL.")
 final class TracesCommand implements Callable<Integer> {
-  /** The fields of the decision log that replay compares byte for byte. */
-  static final Set<String> DECISION_FIELDS = Set.of(
-      "id", "requested_model", "routes", "policy", "policy_version", "config_hash", "seed", "signals",
-      "candidates", "plan", "propensity", "pool");
-
   @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "show this trace in full")
   String id;
 
@@ -88,7 +82,7 @@ final class TracesCommand implements Callable<Integer> {
       Exception[] failure = {null};
       traces.forEach(line -> {
         try {
-          writer.write(decisionsOnly ? decisionLine(line) : line);
+          writer.write(decisionsOnly ? TraceJson.decisionLine(line) : line);
           writer.write('\n');
           count[0]++;
         } catch (Exception e) {
@@ -101,17 +95,6 @@ final class TracesCommand implements Callable<Integer> {
     }
     out.printf("wrote %d traces to %s%n", count[0], export);
     return 0;
-  }
-
-  static String decisionLine(String traceJson) throws IOException {
-    JsonNode full = Json.MAPPER.readTree(traceJson);
-    ObjectNode decision = Json.object();
-    full.fieldNames().forEachRemaining(name -> {
-      if (DECISION_FIELDS.contains(name)) {
-        decision.set(name, full.get(name));
-      }
-    });
-    return Json.text(decision);
   }
 
   private static void list(List<String> traces, PrintWriter out) throws IOException {

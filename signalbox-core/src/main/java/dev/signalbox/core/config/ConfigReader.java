@@ -309,7 +309,7 @@ public final class ConfigReader {
         fallbackOn,
         node.duration("timeout", Duration.ofSeconds(600)),
         (int) node.integer("max-attempts", 0, 0, 100),
-        (int) node.integer("default-max-tokens", 1_024, 1, 10_000_000),
+        (int) node.integer("default-max-tokens", RouteSpec.DEFAULT_MAX_TOKENS, 1, 10_000_000),
         node.object("threshold").map(ConfigReader::threshold));
   }
 

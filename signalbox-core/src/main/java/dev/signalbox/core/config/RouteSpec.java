@@ -31,6 +31,9 @@ public record RouteSpec(
     int defaultMaxTokens,
     Optional<ThresholdSpec> threshold) {
 
+  /** The output length assumed when neither the request nor the route sets one. */
+  public static final int DEFAULT_MAX_TOKENS = 1_024;
+
   public static final Set<Integer> DEFAULT_FALLBACK_ON = Set.of(408, 409, 429, 500, 502, 503, 504, 529);
 
   public RouteSpec {

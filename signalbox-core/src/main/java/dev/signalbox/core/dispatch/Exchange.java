@@ -134,6 +134,9 @@ public final class Exchange {
     }
   }
 
+  /** The flag of a request that ended before the router decided: there is no decision to replay. */
+  public static final String NOT_ROUTED = "not-routed";
+
   public void flag(String flag) {
     if (!flags.contains(flag)) {
       flags.add(flag);
@@ -158,6 +161,9 @@ public final class Exchange {
       }
     }
     double cost = servedBy == null ? 0 : servedBy.pricing().cost(counted);
+    if (decision == null) {
+      flag(NOT_ROUTED);
+    }
     DecisionRecord d = decision != null ? decision : emptyDecision();
     trace =
         new DecisionTrace(
@@ -172,6 +178,6 @@ public final class Exchange {
   }
 
   private static DecisionRecord emptyDecision() {
-    return new DecisionRecord(List.of(), "", 1, 0, Map.of(), List.of(), List.of(), 1, PoolSnapshot.EMPTY);
+    return new DecisionRecord(List.of(), "", 1, 0, Map.of(), List.of(), List.of(), 1, Map.of(), PoolSnapshot.EMPTY);
   }
 }

@@ -10,6 +10,7 @@ import dev.signalbox.api.Upstream;
 import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.dispatch.Backoff;
 import dev.signalbox.core.dispatch.DispatchResult;
 import dev.signalbox.core.dispatch.Dispatcher;
@@ -138,7 +139,7 @@ public final class Gateway implements AutoCloseable {
           "The gateway is serving its limit of " + limit + " requests at once (server.max-in-flight); retry shortly.", null, "overloaded");
     }
     GatewayConfig config = current.config();
-    RequestSignals signals = new RequestSignals(request, caller.headers(), caller.tenant(), 1_024, TokenCounter.shared());
+    RequestSignals signals = new RequestSignals(request, caller.headers(), caller.tenant(), RouteSpec.DEFAULT_MAX_TOKENS, TokenCounter.shared());
     Exchange exchange = new Exchange(id, time, caller.tenant(), signals, config.hash(),
         config.traces().recordPrompts(), config.traces().recordAnswers(), listener, sink);
     Handled handled = null;

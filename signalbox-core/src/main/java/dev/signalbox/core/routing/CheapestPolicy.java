@@ -42,6 +42,6 @@ final class CheapestPolicy implements RoutingPolicy {
               p.cost(),
               String.format(Locale.ROOT, "est $%.6f for %d+%d tokens", p.cost(), prompt, output)));
     }
-    return new PolicyResult.Ranked(order, 1.0);
+    return PolicyResult.Ranked.deterministic(order);
   }
 }

@@ -7,7 +7,7 @@ import java.util.Optional;
 /** Removes a candidate model the request cannot use, with the reason. */
 interface EligibilityFilter {
   /** Why {@code model} cannot serve this request, or empty when it can. */
-  Optional<String> exclude(ModelSpec model, RequestSignals signals);
+  Optional<String> exclude(ModelSpec model, RoutingSignals signals);
 
   /** Tokenizes only when the prompt's byte-size bound does not already prove that it fits. */
   EligibilityFilter CONTEXT_WINDOW =

@@ -23,6 +23,6 @@ final class PriorityPolicy implements RoutingPolicy {
     for (int i = 0; i < n; i++) {
       order.add(new ScoredModel(input.candidates().get(i).model(), n - i, "listed " + (i + 1) + " of " + n));
     }
-    return new PolicyResult.Ranked(order, 1.0);
+    return PolicyResult.Ranked.deterministic(order);
   }
 }

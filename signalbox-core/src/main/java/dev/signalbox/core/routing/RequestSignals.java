@@ -1,19 +1,21 @@
 package dev.signalbox.core.routing;
 
 import dev.signalbox.api.ChatRequest;
+import dev.signalbox.api.ResponseFormat;
 import dev.signalbox.api.Role;
-import dev.signalbox.api.Signals;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The signals of one request, each computed on first read and remembered with its value, so the trace
  * holds exactly what routing read. Confined to the request's thread.
  */
-public final class RequestSignals implements Signals {
+public final class RequestSignals implements RoutingSignals {
   /** Headers a rule may read but whose values never reach a trace. */
   static final Set<String> CREDENTIAL_HEADERS =
       Set.of("authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "x-goog-api-key");
@@ -40,7 +42,7 @@ public final class RequestSignals implements Signals {
     this.tokens = tokens;
   }
 
-  /** The same request under another route's default output length, keeping what was read. */
+  @Override
   public RequestSignals withDefaultMaxTokens(long newDefault) {
     RequestSignals copy = new RequestSignals(request, headers, tenant, newDefault, tokens);
     copy.promptTokens = promptTokens;
@@ -52,72 +54,101 @@ public final class RequestSignals implements Signals {
     return request;
   }
 
-  /** Every signal read so far, in the order first read. */
+  @Override
+  public String requestedModel() {
+    return request.model();
+  }
+
+  /** Every signal read so far. */
   public Map<String, Object> values() {
     return Map.copyOf(read);
   }
 
-  Map<String, Object> orderedValues() {
+  @Override
+  public Map<String, Object> read() {
     return read;
+  }
+
+  @Override
+  public void note(String key, Object value) {
+    read.put(key, value);
   }
 
   @Override
   public long promptTokens() {
     if (promptTokens < 0) {
       promptTokens = tokens.countPrompt(request.messages(), request.tools());
-      read.put("prompt_tokens", promptTokens);
+      read.put(PROMPT_TOKENS, promptTokens);
     }
     return promptTokens;
   }
 
-  /** At least the prompt's token count, computed without tokenizing; see {@link TokenCounter#upperBound}. */
+  @Override
   public long promptTokensAtMost() {
     if (promptTokens >= 0) {
       return promptTokens;
     }
     long bound = tokens.upperBound(request.messages(), request.tools());
-    read.put("prompt_tokens_at_most", bound);
+    read.put(PROMPT_TOKENS_AT_MOST, bound);
     return bound;
   }
 
   @Override
   public long maxOutputTokens() {
-    long value = request.maxTokens().isPresent() ? request.maxTokens().getAsInt() : defaultMaxTokens;
-    read.put("max_output_tokens", value);
+    boolean requested = request.maxTokens().isPresent();
+    long value = requested ? request.maxTokens().getAsInt() : defaultMaxTokens;
+    read.put(MAX_OUTPUT_TOKENS, value);
+    read.put(MAX_OUTPUT_TOKENS_FROM, requested ? FROM_REQUEST : FROM_ROUTE_DEFAULT);
     return value;
   }
 
   @Override
   public String lastUserText() {
     String text = request.lastUserText();
-    read.put("last_user_chars", text.length());
+    read.put(LAST_USER_CHARS, text.length());
     return text;
+  }
+
+  @Override
+  public Optional<String> firstKeyword(List<String> keywords) {
+    String text = request.lastUserText().toLowerCase(Locale.ROOT);
+    Optional<String> hit = keywords.stream().filter(text::contains).findFirst();
+    read.put(RoutingSignals.keywordsKey(keywords), hit.orElse(""));
+    return hit;
+  }
+
+  @Override
+  public boolean matches(Pattern regex) {
+    boolean found = regex.matcher(request.lastUserText()).find();
+    read.put(REGEX + regex.pattern(), found);
+    return found;
   }
 
   @Override
   public int turns() {
     int turns = (int) request.messages().stream().filter(m -> m.role() == Role.USER).count();
-    read.put("turns", turns);
+    read.put(TURNS, turns);
     return turns;
   }
 
   @Override
   public boolean hasTools() {
     boolean tools = request.usesTools();
-    read.put("tools", tools);
+    read.put(TOOLS, tools);
     return tools;
   }
 
   @Override
   public boolean hasImages() {
     boolean images = request.hasImages();
-    read.put("images", images);
+    read.put(IMAGES, images);
     return images;
   }
 
+  @Override
   public boolean needsJsonSchema() {
-    boolean schema = request.responseFormat() == dev.signalbox.api.ResponseFormat.JSON_SCHEMA;
-    read.put("json_schema", schema);
+    boolean schema = request.responseFormat() == ResponseFormat.JSON_SCHEMA;
+    read.put(JSON_SCHEMA, schema);
     return schema;
   }
 
@@ -125,13 +156,13 @@ public final class RequestSignals implements Signals {
   public Optional<String> header(String name) {
     String key = name.toLowerCase(Locale.ROOT);
     Optional<String> value = Optional.ofNullable(headers.get(key));
-    read.put("header:" + key, CREDENTIAL_HEADERS.contains(key) && value.isPresent() ? REDACTED : value.orElse(""));
+    read.put(HEADER + key, CREDENTIAL_HEADERS.contains(key) && value.isPresent() ? REDACTED : value.orElse(""));
     return value;
   }
 
   @Override
   public String tenant() {
-    read.put("tenant", tenant);
+    read.put(TENANT, tenant);
     return tenant;
   }
 }

@@ -46,8 +46,8 @@ public final class Router {
     return config.routes().containsKey(name) || config.models().containsKey(name);
   }
 
-  public Decision decide(RequestSignals signals, long seed, PoolSnapshot pool) {
-    String name = signals.request().model();
+  public Decision decide(RoutingSignals signals, long seed, PoolSnapshot pool) {
+    String name = signals.requestedModel();
     Optional<RouteSpec> route = config.route(name);
     if (route.isPresent()) {
       return decideRoute(route.get(), signals, seed, pool);
@@ -63,13 +63,13 @@ public final class Router {
                 + "; models: " + String.join(", ", config.models().keySet()) + ")",
             "model",
             "model_not_found");
-    return new Decision.Rejected(record(List.of(), "", 1, seed, signals, List.of(), List.of(), 1, pool), error);
+    return new Decision.Rejected(record(List.of(), "", 1, seed, signals, List.of(), List.of(), 1, Map.of(), pool), error);
   }
 
-  private Decision decideModel(ModelSpec model, RequestSignals signals, long seed, PoolSnapshot pool) {
+  private Decision decideModel(ModelSpec model, RoutingSignals signals, long seed, PoolSnapshot pool) {
     RouteSpec implicit =
         new RouteSpec(model.name(), List.of(model.name()), DIRECT, Map.of(), List.of(), "", List.of(),
-            RouteSpec.DEFAULT_FALLBACK_ON, Duration.ofSeconds(600), 0, 1_024, Optional.empty());
+            RouteSpec.DEFAULT_FALLBACK_ON, Duration.ofSeconds(600), 0, RouteSpec.DEFAULT_MAX_TOKENS, Optional.empty());
     List<CandidateTrace> traces = new ArrayList<>();
     Optional<String> excluded = exclusion(model, signals);
     if (excluded.isPresent()) {
@@ -79,13 +79,13 @@ public final class Router {
     traces.add(new CandidateTrace(model.name(), "", 1, "requested by name"));
     List<PlannedAttempt> plan = plan(List.of(model), seed, pool);
     return new Decision.Routed(
-        record(List.of(model.name()), DIRECT, 1, seed, signals, traces, steps(plan), 1, pool), plan, implicit);
+        record(List.of(model.name()), DIRECT, 1, seed, signals, traces, steps(plan), 1, Map.of(model.name(), 1.0), pool), plan, implicit);
   }
 
-  private Decision decideRoute(RouteSpec first, RequestSignals initial, long seed, PoolSnapshot pool) {
+  private Decision decideRoute(RouteSpec first, RoutingSignals initial, long seed, PoolSnapshot pool) {
     List<String> trail = new ArrayList<>();
     RouteSpec route = first;
-    RequestSignals signals = initial;
+    RoutingSignals signals = initial;
     for (int hop = 0; hop < MAX_DELEGATIONS; hop++) {
       trail.add(route.name());
       signals = signals.withDefaultMaxTokens(route.defaultMaxTokens());
@@ -100,7 +100,7 @@ public final class Router {
       switch (result) {
         case PolicyResult.Delegated delegated -> {
           route = config.route(delegated.route()).orElseThrow();
-          signals.orderedValues().put("rule:" + trail.get(trail.size() - 1), delegated.reason());
+          signals.note(RoutingSignals.RULE + trail.get(trail.size() - 1), delegated.reason());
         }
         case PolicyResult.Ranked ranked -> {
           if (ranked.order().isEmpty()) {
@@ -118,7 +118,7 @@ public final class Router {
       List<String> trail,
       RoutingPolicy policy,
       PolicyResult.Ranked ranked,
-      RequestSignals signals,
+      RoutingSignals signals,
       List<CandidateTrace> traces,
       long seed,
       PoolSnapshot pool) {
@@ -146,11 +146,12 @@ public final class Router {
     }
     List<PlannedAttempt> plan = plan(order, seed, pool);
     DecisionRecord record =
-        record(trail, policy.name(), policy.version(), seed, signals, candidates, steps(plan), ranked.propensity(), pool);
+        record(trail, policy.name(), policy.version(), seed, signals, candidates, steps(plan), ranked.propensity(),
+            ranked.probabilities(), pool);
     return new Decision.Routed(record, plan, route);
   }
 
-  private List<ModelSpec> eligible(List<String> names, RequestSignals signals, List<CandidateTrace> traces) {
+  private List<ModelSpec> eligible(List<String> names, RoutingSignals signals, List<CandidateTrace> traces) {
     List<ModelSpec> eligible = new ArrayList<>();
     for (String name : names) {
       ModelSpec model = config.model(name).orElseThrow();
@@ -163,7 +164,7 @@ public final class Router {
     return eligible;
   }
 
-  private static Optional<String> exclusion(ModelSpec model, RequestSignals signals) {
+  private static Optional<String> exclusion(ModelSpec model, RoutingSignals signals) {
     for (EligibilityFilter filter : FILTERS) {
       Optional<String> reason = filter.exclude(model, signals);
       if (reason.isPresent()) {
@@ -194,7 +195,7 @@ public final class Router {
   }
 
   private Decision noEligible(
-      List<String> trail, String policy, int version, long seed, RequestSignals signals,
+      List<String> trail, String policy, int version, long seed, RoutingSignals signals,
       List<CandidateTrace> traces, PoolSnapshot pool) {
     List<String> reasons = traces.stream().map(t -> t.model() + " [" + t.excluded() + "]").toList();
     String what = trail.isEmpty() ? "request" : (policy.equals(DIRECT) ? "model '" : "route '") + trail.get(trail.size() - 1) + "'";
@@ -204,12 +205,13 @@ public final class Router {
             "no eligible model for " + what + " (excluded: " + String.join(", ", reasons) + ")",
             null,
             "no_eligible_model");
-    return new Decision.Rejected(record(trail, policy, version, seed, signals, traces, List.of(), 1, pool), error);
+    return new Decision.Rejected(record(trail, policy, version, seed, signals, traces, List.of(), 1, Map.of(), pool), error);
   }
 
   private static DecisionRecord record(
-      List<String> trail, String policy, int version, long seed, RequestSignals signals,
-      List<CandidateTrace> candidates, List<PlanStep> plan, double propensity, PoolSnapshot pool) {
-    return new DecisionRecord(trail, policy, version, seed, signals.orderedValues(), candidates, plan, propensity, pool);
+      List<String> trail, String policy, int version, long seed, RoutingSignals signals,
+      List<CandidateTrace> candidates, List<PlanStep> plan, double propensity, Map<String, Double> probabilities,
+      PoolSnapshot pool) {
+    return new DecisionRecord(trail, policy, version, seed, signals.read(), candidates, plan, propensity, probabilities, pool);
   }
 }

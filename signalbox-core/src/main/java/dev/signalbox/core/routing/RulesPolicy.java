@@ -6,7 +6,6 @@ import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.api.Signals;
 import dev.signalbox.core.config.RuleSpec;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -50,15 +49,14 @@ final class RulesPolicy implements RoutingPolicy {
   static Optional<String> matches(RuleSpec rule, Signals signals) {
     StringBuilder why = new StringBuilder();
     if (!rule.keywords().isEmpty()) {
-      String text = signals.lastUserText().toLowerCase(Locale.ROOT);
-      Optional<String> hit = rule.keywords().stream().filter(text::contains).findFirst();
+      Optional<String> hit = signals.firstKeyword(rule.keywords());
       if (hit.isEmpty()) {
         return Optional.empty();
       }
       why.append("keyword '").append(hit.get()).append("' ");
     }
     if (rule.regex().isPresent()) {
-      if (!rule.regex().get().matcher(signals.lastUserText()).find()) {
+      if (!signals.matches(rule.regex().get())) {
         return Optional.empty();
       }
       why.append("regex /").append(rule.regex().get().pattern()).append("/ ");

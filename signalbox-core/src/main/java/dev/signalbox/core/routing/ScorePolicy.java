@@ -46,7 +46,7 @@ final class ScorePolicy implements RoutingPolicy {
         order.add(new ScoredModel(model, model.equals(first) ? score : Double.NaN, model.equals(first) ? reason : "the other side of the threshold"));
       }
     }
-    return new PolicyResult.Ranked(order, 1.0);
+    return PolicyResult.Ranked.deterministic(order);
   }
 
   private static double parse(String text) {

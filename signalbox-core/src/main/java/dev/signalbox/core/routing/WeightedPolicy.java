@@ -7,10 +7,12 @@ import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.api.ScoredModel;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Picks the first model at random in proportion to its weight, seeded by the request, so traffic
@@ -38,31 +40,31 @@ final class WeightedPolicy implements RoutingPolicy {
   @Override
   public PolicyResult decide(PolicyInput input) {
     List<Candidate> candidates = input.candidates();
-    double total = candidates.stream().mapToDouble(this::weight).sum();
-    int chosen = 0;
-    double propensity = 1.0;
-    if (total > 0) {
-      double point = new SplittableRandom(input.seed()).nextDouble() * total;
-      double cumulative = 0;
-      for (int i = 0; i < candidates.size(); i++) {
-        cumulative += weight(candidates.get(i));
-        if (point < cumulative) {
-          chosen = i;
-          break;
-        }
+    boolean anyWeight = candidates.stream().anyMatch(c -> weight(c) > 0);
+    // With no weight on any eligible candidate, every one is equally likely.
+    ToDoubleFunction<Candidate> share = anyWeight ? this::weight : c -> 1.0;
+    double total = candidates.stream().mapToDouble(share).sum();
+    double point = new SplittableRandom(input.seed()).nextDouble() * total;
+    int chosen = candidates.size() - 1;
+    double cumulative = 0;
+    for (int i = 0; i < candidates.size(); i++) {
+      cumulative += share.applyAsDouble(candidates.get(i));
+      if (point < cumulative) {
+        chosen = i;
+        break;
       }
-      propensity = weight(candidates.get(chosen)) / total;
-    } else {
-      propensity = 1.0 / candidates.size();
     }
-    List<ScoredModel> order = new ArrayList<>();
+    Map<String, Double> probabilities = new HashMap<>();
+    candidates.forEach(c -> probabilities.merge(c.model(), share.applyAsDouble(c) / total, Double::sum));
     Candidate first = candidates.get(chosen);
+    double propensity = probabilities.get(first.model());
+    List<ScoredModel> order = new ArrayList<>();
     order.add(new ScoredModel(first.model(), weight(first), "drawn with p=" + round(propensity)));
     candidates.stream()
         .filter(c -> c != first)
         .sorted(Comparator.comparingDouble(this::weight).reversed())
         .forEach(c -> order.add(new ScoredModel(c.model(), weight(c), "fallback by weight")));
-    return new PolicyResult.Ranked(order, propensity);
+    return new PolicyResult.Ranked(order, propensity, probabilities);
   }
 
   private static String round(double p) {

@@ -10,7 +10,14 @@ import dev.signalbox.api.DeploymentState;
 import dev.signalbox.api.PlanStep;
 import dev.signalbox.api.Usage;
 import dev.signalbox.core.upstream.Json;
+import dev.signalbox.api.PoolSnapshot;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -18,6 +25,11 @@ import java.util.TreeMap;
  * that decide the same write the same bytes, which is what replay compares.
  */
 public final class TraceJson {
+  /** The fields of the decision log, the part replay compares byte for byte. */
+  public static final Set<String> DECISION_FIELDS = Set.of(
+      "id", "requested_model", "routes", "policy", "policy_version", "config_hash", "seed", "signals",
+      "candidates", "plan", "propensity", "pool");
+
   private TraceJson() {}
 
   /** The whole trace. */
@@ -66,6 +78,72 @@ public final class TraceJson {
 
   public static String line(JsonNode node) {
     return Json.text(node);
+  }
+
+  /** The decision line of a stored trace: its decision fields, in stored order. */
+  public static String decisionLine(String fullJson) throws IOException {
+    JsonNode full = Json.MAPPER.readTree(fullJson);
+    ObjectNode decision = Json.object();
+    full.fieldNames().forEachRemaining(name -> {
+      if (DECISION_FIELDS.contains(name)) {
+        decision.set(name, full.get(name));
+      }
+    });
+    return Json.text(decision);
+  }
+
+  /** Reads a stored trace back; the inverse of {@link #full}. */
+  public static DecisionTrace parse(String json) throws IOException {
+    JsonNode t = Json.MAPPER.readTree(json);
+    Map<String, Object> signals = new LinkedHashMap<>();
+    t.path("signals").fields().forEachRemaining(e -> signals.put(e.getKey(), scalar(e.getValue())));
+    List<CandidateTrace> candidates = new ArrayList<>();
+    for (JsonNode c : t.path("candidates")) {
+      candidates.add(new CandidateTrace(c.path("model").asText(), c.path("excluded").asText(), number(c.path("score")), c.path("reason").asText()));
+    }
+    List<PlanStep> plan = new ArrayList<>();
+    for (JsonNode p : t.path("plan")) {
+      plan.add(new PlanStep(p.path("model").asText(), p.path("deployment").asText()));
+    }
+    Map<String, DeploymentState> pool = new LinkedHashMap<>();
+    t.path("pool").fields().forEachRemaining(e ->
+        pool.put(e.getKey(), new DeploymentState(e.getValue().path("in_flight").asLong(), e.getValue().path("consecutive_failures").asLong())));
+    List<AttemptTrace> attempts = new ArrayList<>();
+    for (JsonNode a : t.path("attempts")) {
+      double ttft = number(a.path("ttft_ms"));
+      attempts.add(new AttemptTrace(a.path("index").asInt(), a.path("model").asText(), a.path("deployment").asText(),
+          a.path("result").asText(), Double.isNaN(ttft) ? -1 : ttft, a.path("duration_ms").asDouble(),
+          a.path("committed").asBoolean(), a.path("error").asText()));
+    }
+    JsonNode u = t.path("usage");
+    Usage usage = new Usage(u.path("prompt_tokens").asLong(), u.path("cached_prompt_tokens").asLong(),
+        u.path("completion_tokens").asLong(), u.path("estimated").asBoolean());
+    List<String> routes = new ArrayList<>();
+    t.path("routes").forEach(r -> routes.add(r.asText()));
+    List<String> flags = new ArrayList<>();
+    t.path("flags").forEach(f -> flags.add(f.asText()));
+    return new DecisionTrace(t.path("id").asText(), Instant.parse(t.path("time").asText()), t.path("tenant").asText(),
+        t.path("requested_model").asText(), routes, t.path("policy").asText(), t.path("policy_version").asInt(),
+        t.path("config_hash").asText(), t.path("seed").asLong(), signals, candidates, plan, t.path("propensity").asDouble(),
+        new PoolSnapshot(pool), attempts, usage, t.path("cost_usd").asDouble(), t.path("stream").asBoolean(),
+        t.path("outcome").asText(), t.path("error").asText(), flags, t.path("prompt").asText(""), t.path("answer").asText(""));
+  }
+
+  private static Object scalar(JsonNode value) {
+    if (value.isBoolean()) {
+      return value.booleanValue();
+    }
+    if (value.isIntegralNumber()) {
+      return value.longValue();
+    }
+    if (value.isNumber()) {
+      return value.doubleValue();
+    }
+    return value.isTextual() ? value.textValue() : value.toString();
+  }
+
+  private static double number(JsonNode value) {
+    return value.isNumber() ? value.doubleValue() : Double.NaN;
   }
 
   private static void decisionFields(ObjectNode node, DecisionTrace t) {

@@ -1,0 +1,50 @@
+package dev.signalbox.core.routing;
+
+import dev.signalbox.api.Signals;
+import java.util.Map;
+
+/**
+ * The signals the router reads: a live request's ({@link RequestSignals}), or a recorded decision's
+ * ({@link RecordedSignals}) when it is replayed. Either way every value read lands, in order, in the
+ * map the trace keeps.
+ */
+public interface RoutingSignals extends Signals {
+  /** Signal keys, shared by the live and the recorded side. */
+  String PROMPT_TOKENS = "prompt_tokens";
+  String PROMPT_TOKENS_AT_MOST = "prompt_tokens_at_most";
+  String MAX_OUTPUT_TOKENS = "max_output_tokens";
+  String MAX_OUTPUT_TOKENS_FROM = "max_output_tokens_from";
+  String FROM_REQUEST = "request";
+  String FROM_ROUTE_DEFAULT = "route-default";
+  String LAST_USER_CHARS = "last_user_chars";
+  String TURNS = "turns";
+  String TOOLS = "tools";
+  String IMAGES = "images";
+  String JSON_SCHEMA = "json_schema";
+  String TENANT = "tenant";
+  String HEADER = "header:";
+  String KEYWORDS = "keywords:";
+  String REGEX = "regex:";
+  String RULE = "rule:";
+
+  /** The route or model the request names. */
+  String requestedModel();
+
+  /** At least the prompt's token count, without tokenizing; see {@link TokenCounter#upperBound}. */
+  long promptTokensAtMost();
+
+  boolean needsJsonSchema();
+
+  /** The same request under another route's default output length, keeping what was read. */
+  RoutingSignals withDefaultMaxTokens(long newDefault);
+
+  /** Records a value the router derived, such as the reason a rule delegated. */
+  void note(String key, Object value);
+
+  /** Every value read so far, in the order first read; the router's own, not a copy. */
+  Map<String, Object> read();
+
+  static String keywordsKey(java.util.List<String> keywords) {
+    return KEYWORDS + String.join("|", keywords);
+  }
+}
