@@ -178,7 +178,17 @@ public final class ConfigReader {
     String baseUrl = node.string("base-url", "");
     String upstreamModel = node.string("model", name);
     Optional<String> apiKeyEnv = node.optionalString("api-key-env");
-    if (provider != Provider.SIM && baseUrl.isEmpty()) {
+    Optional<Path> replayFrom = node.optionalString("replay-from").map(Path::of);
+    if (provider == Provider.REPLAY) {
+      if (replayFrom.isEmpty()) {
+        node.problem("replay-from", "missing (a replay deployment answers from an outcomes file or a trace store)");
+      } else if (!Files.isRegularFile(replayFrom.get())) {
+        node.problem("replay-from", "no such file: " + replayFrom.get());
+      }
+    } else if (replayFrom.isPresent()) {
+      node.problem("replay-from", "only a replay deployment answers from a recording (provider: replay)");
+    }
+    if (provider != Provider.SIM && provider != Provider.REPLAY && baseUrl.isEmpty()) {
       node.problem("base-url", "missing (needed by provider " + providerText + ")");
     }
     if (!baseUrl.isEmpty() && !baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
@@ -202,7 +212,8 @@ public final class ConfigReader {
         node.duration("idle-timeout", Duration.ofSeconds(30)),
         node.duration("request-timeout", Duration.ofSeconds(300)),
         node.number("weight", 1, 0, 1e6),
-        sim);
+        sim,
+        replayFrom);
   }
 
   private static SimSettings sim(ConfigNode node) {

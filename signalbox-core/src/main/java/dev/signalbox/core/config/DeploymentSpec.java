@@ -1,5 +1,6 @@
 package dev.signalbox.core.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -8,7 +9,9 @@ import java.util.Optional;
  * One concrete endpoint: a provider URL and the model id it knows.
  *
  * @param apiKeyEnv the name of the environment variable holding the key, never the key itself
- * @param sim how the deployment behaves when {@code provider} is {@link Provider#SIM}
+ * @param sim how the deployment behaves when {@code provider} is {@link Provider#SIM}, and the latency
+ *     and faults of a {@link Provider#REPLAY} deployment where the recording has none
+ * @param replayFrom the outcomes file or trace store a {@link Provider#REPLAY} deployment answers from
  */
 public record DeploymentSpec(
     String name,
@@ -21,7 +24,8 @@ public record DeploymentSpec(
     Duration idleTimeout,
     Duration requestTimeout,
     double weight,
-    SimSettings sim) {
+    SimSettings sim,
+    Optional<Path> replayFrom) {
   public DeploymentSpec {
     Objects.requireNonNull(name);
     Objects.requireNonNull(provider);
@@ -33,5 +37,6 @@ public record DeploymentSpec(
     Objects.requireNonNull(idleTimeout);
     Objects.requireNonNull(requestTimeout);
     Objects.requireNonNull(sim);
+    Objects.requireNonNull(replayFrom);
   }
 }

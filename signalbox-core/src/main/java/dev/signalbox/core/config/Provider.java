@@ -7,5 +7,10 @@ public enum Provider {
   /** Anthropic's Messages API. */
   ANTHROPIC,
   /** An in-process simulated model, deterministic under a seed. */
-  SIM
+  SIM,
+  /**
+   * Answers recorded elsewhere (an outcomes file or a trace store), replayed with their recorded or
+   * simulated latency, so the whole gateway can be driven over real prompts without a provider.
+   */
+  REPLAY
 }

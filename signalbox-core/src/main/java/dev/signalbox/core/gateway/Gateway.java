@@ -8,7 +8,9 @@ import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.TraceSink;
 import dev.signalbox.api.Upstream;
 import dev.signalbox.api.Usage;
+import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.DeploymentSpec;
+import dev.signalbox.core.config.Provider;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.dispatch.Backoff;
@@ -43,6 +45,7 @@ import java.util.function.LongSupplier;
 public final class Gateway implements AutoCloseable {
   private final AtomicReference<GatewayRuntime> runtime;
   private final PolicyRegistry policies;
+  private final java.util.function.Function<DeploymentSpec, Upstream> upstreams;
   private final Dispatcher dispatcher;
   private final PoolState pool;
   private final TimeSource time;
@@ -55,6 +58,8 @@ public final class Gateway implements AutoCloseable {
   private volatile boolean draining;
 
   private Gateway(GatewayConfig config, Settings settings) {
+    this.upstreams = settings.upstreams();
+    loadRecordings(config);
     this.policies = PolicyRegistry.builtIn();
     this.runtime = new AtomicReference<>(GatewayRuntime.of(config, policies));
     this.time = settings.time();
@@ -88,6 +93,19 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
+  /** Reads replay deployments' recordings now, so that a bad one stops the start or reload, not a request. */
+  private void loadRecordings(GatewayConfig config) {
+    for (DeploymentSpec deployment : config.deployments().values()) {
+      if (deployment.provider() == Provider.REPLAY) {
+        try {
+          upstreams.apply(deployment);
+        } catch (RuntimeException e) {
+          throw new ConfigException("config " + config.hash().substring(0, 12), List.of("deployments." + deployment.name() + ".replay-from: " + e.getMessage()));
+        }
+      }
+    }
+  }
+
   public static Gateway create(GatewayConfig config, Settings settings) {
     return new Gateway(config, settings);
   }
@@ -102,6 +120,7 @@ public final class Gateway implements AutoCloseable {
 
   /** Swaps in a new config; requests already started finish on the old one. */
   public void reload(GatewayConfig config) {
+    loadRecordings(config);
     runtime.set(GatewayRuntime.of(config, policies));
   }
 

@@ -16,28 +16,41 @@ import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.SimSettings;
 import dev.signalbox.core.routing.TokenCounter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 
 /**
  * A simulated model in process: latency, length and faults drawn from the deployment's distributions
  * with the attempt's seed, so the same seed gives the same answer, timing and fault. Sleeps go through
- * the injected {@link TimeSource}, so tests run it on a manual clock.
+ * the injected {@link TimeSource}, so tests run it on a manual clock. Given a {@link ReplaySource} it
+ * is a replay deployment: it answers each conversation with the recorded answer of its model (the
+ * text, else a placeholder of the recorded length) after the recorded latency, where recorded.
  */
 public final class SimUpstream implements Upstream {
   private static final int[] SERVER_ERRORS = {500, 502, 503};
+  private static final Pattern WORD_ENDS = Pattern.compile("(?<=\\s)(?=\\S)");
 
   private final DeploymentSpec spec;
   private final SimSettings sim;
   private final TimeSource time;
   private final String[] words;
+  private final Optional<ReplaySource> replay;
 
   public SimUpstream(DeploymentSpec spec, TimeSource time) {
+    this(spec, time, Optional.empty());
+  }
+
+  public SimUpstream(DeploymentSpec spec, TimeSource time, Optional<ReplaySource> replay) {
     this.spec = spec;
     this.sim = spec.sim();
     this.time = time;
     this.words = sim.answer().isBlank() ? new String[] {"ok"} : sim.answer().trim().split("\\s+");
+    this.replay = replay;
   }
 
   @Override
@@ -55,15 +68,22 @@ public final class SimUpstream implements Upstream {
     if (call.request().stream()) {
       return new UpstreamReply.Streaming(new SimStream(plan, call));
     }
-    time.sleep(plan.firstToken.plus(plan.perToken.multipliedBy(Math.max(0, plan.outputTokens - 1))));
+    time.sleep(plan.firstToken.plus(plan.rest));
     return new UpstreamReply.Completed(completion(plan, call), plan.usage(), plan.finishReason);
   }
 
-  /** Everything the seed decides about one attempt. */
+  /**
+   * Everything the seed (and the recording) decides about one attempt.
+   *
+   * @param rest the time from the first piece to the last
+   * @param pieces the answer's text in the pieces a stream sends, one per chunk
+   * @param outputTokens the completion tokens reported in usage
+   */
   private record Plan(
       Optional<UpstreamFailure> failure,
       Duration firstToken,
-      Duration perToken,
+      Duration rest,
+      List<String> pieces,
       int outputTokens,
       int cutAfter,
       String finishReason,
@@ -73,17 +93,53 @@ public final class SimUpstream implements Upstream {
     Usage usage() {
       return new Usage(promptTokens, 0, outputTokens, false);
     }
+
+    String text() {
+      return String.join("", pieces);
+    }
+
+    /** The wait before piece {@code i} (from 1), so that the last one comes exactly {@code rest} after the first. */
+    Duration gapBefore(int i) {
+      long n = Math.max(1, pieces.size() - 1);
+      return Duration.ofNanos(rest.toNanos() * i / n - rest.toNanos() * (i - 1) / n);
+    }
   }
 
   private Plan plan(UpstreamCall call, SplittableRandom random) {
     ChatRequest request = call.request();
     Duration firstToken = millis(sim.timeToFirstTokenMillis().sample(random));
-    Duration perToken = millis(sim.millisPerToken().sample(random));
+    double perToken = sim.millisPerToken().sample(random);
     int drawn = (int) Math.max(1, Math.round(sim.outputTokens().sample(random)));
+    Optional<ReplaySource.Recorded> recorded = Optional.empty();
+    if (replay.isPresent()) {
+      recorded = replay.get().answer(request.messages(), call.upstreamModel());
+      if (recorded.isEmpty()) {
+        return failedPlan(UpstreamFailure.status(404, Optional.empty(),
+            "HTTP 404: the replay source has no answer of '" + call.upstreamModel() + "' to this conversation"), call);
+      }
+    }
+    List<String> pieces = recorded.filter(r -> !r.text().isEmpty()).map(r -> List.of(WORD_ENDS.split(r.text()))).orElse(null);
+    int length = recorded.flatMap(r -> r.outputTokens().isPresent() ? Optional.of(r.outputTokens().getAsInt()) : Optional.empty())
+        .orElse(pieces != null ? pieces.size() : drawn);
+    if (pieces == null) {
+      pieces = placeholder(Math.max(1, length));
+    }
     int limit = request.maxTokens().orElse(Integer.MAX_VALUE);
-    int outputTokens = Math.max(1, Math.min(drawn, limit));
-    String finish = drawn > limit ? "length" : "stop";
-    boolean toolCall = wantsToolCall(request);
+    String finish = "stop";
+    if (length > limit) {
+      finish = "length";
+      pieces = pieces.subList(0, Math.max(1, (int) Math.round((double) pieces.size() * limit / length)));
+      length = limit;
+    }
+    length = Math.max(1, length);
+    Duration rest = millis(perToken * Math.max(0, length - 1));
+    OptionalDouble latency = recorded.map(ReplaySource.Recorded::latencyMillis).orElse(OptionalDouble.empty());
+    if (latency.isPresent()) {
+      Duration total = millis(latency.getAsDouble());
+      firstToken = firstToken.compareTo(total) < 0 ? firstToken : total;
+      rest = total.minus(firstToken);
+    }
+    boolean toolCall = replay.isEmpty() && wantsToolCall(request);
     double fault = random.nextDouble();
     Optional<UpstreamFailure> failure = Optional.empty();
     if (fault < sim.errorRate()) {
@@ -96,11 +152,25 @@ public final class SimUpstream implements Upstream {
     } else if (fault < sim.errorRate() + sim.rateLimitRate() + sim.timeoutRate()) {
       firstToken = call.firstTokenTimeout().plusMillis(1);
     }
-    int cutAfter = random.nextDouble() < sim.cutRate() ? Math.max(1, outputTokens / 2) : -1;
+    int cutAfter = random.nextDouble() < sim.cutRate() ? Math.max(1, pieces.size() / 2) : -1;
     long promptTokens = TokenCounter.shared().countPrompt(request.messages(), request.tools());
     String id = "chatcmpl-sim-" + Long.toHexString(call.seed());
-    return new Plan(failure, firstToken, perToken, toolCall ? 1 : outputTokens, cutAfter,
+    return new Plan(failure, firstToken, rest, toolCall ? List.of("") : pieces, toolCall ? 1 : length, cutAfter,
         toolCall ? "tool_calls" : finish, toolCall, promptTokens, id);
+  }
+
+  private static Plan failedPlan(UpstreamFailure failure, UpstreamCall call) {
+    return new Plan(Optional.of(failure), Duration.ZERO, Duration.ZERO, List.of(""), 0, -1, "stop", false, 0,
+        "chatcmpl-sim-" + Long.toHexString(call.seed()));
+  }
+
+  /** The configured answer's words, repeated to {@code tokens} pieces. */
+  private List<String> placeholder(int tokens) {
+    List<String> pieces = new ArrayList<>(tokens);
+    for (int i = 0; i < tokens; i++) {
+      pieces.add((i == 0 ? "" : " ") + words[i % words.length]);
+    }
+    return pieces;
   }
 
   private static boolean wantsToolCall(ChatRequest request) {
@@ -111,14 +181,6 @@ public final class SimUpstream implements Upstream {
       return false;
     }
     return request.messages().get(request.messages().size() - 1).role() == Role.USER;
-  }
-
-  private String text(int tokens) {
-    StringBuilder text = new StringBuilder();
-    for (int i = 0; i < tokens; i++) {
-      text.append(i == 0 ? "" : " ").append(words[i % words.length]);
-    }
-    return text.toString();
   }
 
   private ObjectNode completion(Plan plan, UpstreamCall call) {
@@ -136,7 +198,7 @@ public final class SimUpstream implements Upstream {
       message.putNull("content");
       message.set("tool_calls", Json.MAPPER.createArrayNode().add(toolCall(call.request(), plan)));
     } else {
-      message.put("content", text(plan.outputTokens));
+      message.put("content", plan.text());
     }
     choice.put("finish_reason", plan.finishReason);
     body.set("usage", Json.usage(plan.usage()));
@@ -186,13 +248,14 @@ public final class SimUpstream implements Upstream {
       if (sent == plan.cutAfter) {
         return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "simulated cut after " + sent + " tokens"));
       }
-      time.sleep(sent == 0 ? plan.firstToken : plan.perToken);
       ObjectNode chunk = Json.chunk(plan.id, created, call.upstreamModel());
-      if (sent == plan.outputTokens) {
+      // The finish chunk follows the last piece at once, so a stream takes as long as the whole answer.
+      if (sent == plan.pieces.size()) {
         Json.choiceDelta(chunk, plan.finishReason);
         finished = true;
         return new Chunk.Delta(chunk);
       }
+      time.sleep(sent == 0 ? plan.firstToken : plan.gapBefore(sent));
       ObjectNode delta = Json.choiceDelta(chunk, null);
       if (sent == 0) {
         delta.put("role", "assistant");
@@ -202,7 +265,7 @@ public final class SimUpstream implements Upstream {
         tool.put("index", 0);
         delta.putArray("tool_calls").add(tool);
       } else {
-        delta.put("content", (sent == 0 ? "" : " ") + words[sent % words.length]);
+        delta.put("content", plan.pieces.get(sent));
       }
       sent++;
       return new Chunk.Delta(chunk);

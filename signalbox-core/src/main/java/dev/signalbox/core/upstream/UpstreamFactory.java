@@ -5,6 +5,7 @@ import dev.signalbox.api.Upstream;
 import dev.signalbox.core.config.DeploymentSpec;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webclient.http1.Http1Client;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -17,6 +18,8 @@ public final class UpstreamFactory {
   private final TimeSource time;
   private final Function<String, String> environment;
   private final ConcurrentHashMap<DeploymentSpec, Upstream> cache = new ConcurrentHashMap<>();
+  /** Read once, however many deployments replay the same recording. */
+  private final ConcurrentHashMap<Path, ReplaySource> replaySources = new ConcurrentHashMap<>();
 
   public UpstreamFactory(TimeSource time, Function<String, String> environment) {
     this.time = time;
@@ -31,6 +34,7 @@ public final class UpstreamFactory {
     Optional<String> key = spec.apiKeyEnv().map(environment);
     return switch (spec.provider()) {
       case SIM -> new SimUpstream(spec, time);
+      case REPLAY -> new SimUpstream(spec, time, Optional.of(replaySources.computeIfAbsent(spec.replayFrom().orElseThrow(), ReplaySource::load)));
       case OPENAI -> new OpenAiUpstream(spec, client(spec), key, time);
       case ANTHROPIC -> new AnthropicUpstream(spec, client(spec), key, time);
     };

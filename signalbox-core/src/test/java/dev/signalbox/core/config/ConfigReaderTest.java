@@ -53,7 +53,7 @@ class ConfigReaderTest {
     assertThatThrownBy(() -> TestConfigs.read(yaml))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
             "deployments[0].base-url: missing (needed by provider openai)",
-            "deployments[1].provider: unknown provider 'carrier-pigeon' (known: openai, anthropic, sim)",
+            "deployments[1].provider: unknown provider 'carrier-pigeon' (known: openai, anthropic, sim, replay)",
             "deployments[1].base-url: expected an http:// or https:// URL, got 'ftp://x'",
             "models[0].capabilities[0]: unknown capability 'telepathy' (known: tools, vision, json-schema, assistant-prefill)",
             "models[0].context-window: must be between 1 and 100000000, was -5",

@@ -57,7 +57,7 @@ class SimUpstreamTest {
     } while (c instanceof Chunk.Delta);
     assertThat(chunks).hasSize(7);
     assertThat(chunks.get(6)).isInstanceOfSatisfying(Chunk.Done.class, d -> assertThat(d.usage().completionTokens()).isEqualTo(5));
-    assertThat(clock.elapsed()).isEqualTo(Duration.ofMillis(50 + 5 * 10));
+    assertThat(clock.elapsed()).isEqualTo(Duration.ofMillis(50 + 4 * 10));
   }
 
   @Test
