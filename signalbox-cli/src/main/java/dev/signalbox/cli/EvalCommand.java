@@ -40,7 +40,7 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--dataset", required = true, paramLabel = "PATH", description = "an outcomes JSONL file, a RouteLLM folder (gsm8k, mmlu, mt_bench) or an LLMRouter folder")
   Path dataset;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "outcomes, routellm or llmrouter (default: guessed from the path)")
+  @Option(names = "--format", paramLabel = "FORMAT", description = "outcomes, routellm, llmrouter or traces (a Signalbox trace store; default: guessed from the path)")
   String format;
 
   @Option(names = "--prices", paramLabel = "FILE", description = "per-model prices (USD per million tokens) where the data has no costs")
@@ -75,7 +75,7 @@ final class EvalCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try {
       DatasetFormat kind = format == null ? DatasetFormat.guess(dataset) : DatasetFormat.named(format).orElseThrow(() ->
-          new DataException(dataset.toString(), 0, "--format", "unknown format '" + format + "' (known: outcomes, routellm, llmrouter)"));
+          new DataException(dataset.toString(), 0, "--format", "unknown format '" + format + "' (known: outcomes, routellm, llmrouter, traces)"));
       if (!Files.exists(dataset)) {
         throw new DataException(dataset.toString(), "no such file or folder");
       }

@@ -105,7 +105,7 @@ class EvalCommandTest {
     assertThat(missing.exit()).isEqualTo(2);
     assertThat(missing.err()).contains("nope.jsonl: no such file or folder");
     CliTest.Run format = CliTest.run("eval", "--dataset", data.toString(), "--format", "csv");
-    assertThat(format.err()).contains("--format: unknown format 'csv' (known: outcomes, routellm, llmrouter)");
+    assertThat(format.err()).contains("--format: unknown format 'csv' (known: outcomes, routellm, llmrouter, traces)");
     CliTest.Run unpriced = CliTest.run("eval", "--dataset", data.toString());
     assertThat(unpriced.exit()).isEqualTo(2);
     assertThat(unpriced.err()).contains("no price for small, large (give --prices FILE with every model)");

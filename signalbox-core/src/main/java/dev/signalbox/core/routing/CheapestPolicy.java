@@ -8,7 +8,6 @@ import dev.signalbox.api.ScoredModel;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Orders models by this request's estimated cost: its prompt tokens at the input price plus its
@@ -40,7 +39,7 @@ final class CheapestPolicy implements RoutingPolicy {
           new ScoredModel(
               p.candidate().model(),
               p.cost(),
-              String.format(Locale.ROOT, "est $%.6f for %d+%d tokens", p.cost(), prompt, output)));
+              "est $" + Decimals.fixed(p.cost(), 6) + " for " + prompt + "+" + output + " tokens"));
     }
     return PolicyResult.Ranked.deterministic(order);
   }

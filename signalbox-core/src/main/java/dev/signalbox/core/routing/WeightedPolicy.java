@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
@@ -59,15 +58,11 @@ final class WeightedPolicy implements RoutingPolicy {
     Candidate first = candidates.get(chosen);
     double propensity = probabilities.get(first.model());
     List<ScoredModel> order = new ArrayList<>();
-    order.add(new ScoredModel(first.model(), weight(first), "drawn with p=" + round(propensity)));
+    order.add(new ScoredModel(first.model(), weight(first), "drawn with p=" + Decimals.fixed(propensity, 4)));
     candidates.stream()
         .filter(c -> c != first)
         .sorted(Comparator.comparingDouble(this::weight).reversed())
         .forEach(c -> order.add(new ScoredModel(c.model(), weight(c), "fallback by weight")));
     return new PolicyResult.Ranked(order, propensity, probabilities);
-  }
-
-  private static String round(double p) {
-    return String.format(Locale.ROOT, "%.4f", p);
   }
 }

@@ -4,14 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.AttemptTrace;
+import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.CandidateTrace;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.DeploymentState;
 import dev.signalbox.api.PlanStep;
 import dev.signalbox.api.Usage;
+import dev.signalbox.core.gateway.ChatRequestParser;
 import dev.signalbox.core.upstream.Json;
 import dev.signalbox.api.PoolSnapshot;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -127,6 +130,17 @@ public final class TraceJson {
         t.path("config_hash").asText(), t.path("seed").asLong(), signals, candidates, plan, t.path("propensity").asDouble(),
         new PoolSnapshot(pool), attempts, usage, t.path("cost_usd").asDouble(), t.path("stream").asBoolean(),
         t.path("outcome").asText(), t.path("error").asText(), flags, t.path("prompt").asText(""), t.path("answer").asText(""));
+  }
+
+  /** The recorded conversation of a trace, or empty when the config did not record prompts. */
+  public static List<ChatMessage> prompt(DecisionTrace t) {
+    return t.prompt().isEmpty() ? List.of() : messages(t.prompt());
+  }
+
+  /** Messages from their JSON array, read as the gateway reads a request's. */
+  public static List<ChatMessage> messages(String messagesJson) {
+    String body = "{\"model\":\"recorded\",\"messages\":" + messagesJson + "}";
+    return ChatRequestParser.parse(body.getBytes(StandardCharsets.UTF_8)).messages();
   }
 
   private static Object scalar(JsonNode value) {

@@ -5,7 +5,6 @@ import dev.signalbox.api.AttemptTrace;
 import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.Role;
-import dev.signalbox.core.gateway.ChatRequestParser;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceStore;
@@ -56,7 +55,7 @@ public final class ReplaySource {
 
   /** What {@code model} answered to this conversation, when recorded. */
   public Optional<Recorded> answer(List<ChatMessage> messages, String model) {
-    return Optional.ofNullable(answers.getOrDefault(key(messages), Map.of()).get(model));
+    return Optional.ofNullable(answers.getOrDefault(conversationKey(messages), Map.of()).get(model));
   }
 
   public int conversations() {
@@ -64,7 +63,7 @@ public final class ReplaySource {
   }
 
   /** Conversations are matched on every message's role and text. */
-  static String key(List<ChatMessage> messages) {
+  public static String conversationKey(List<ChatMessage> messages) {
     StringBuilder key = new StringBuilder();
     for (ChatMessage m : messages) {
       key.append(m.role().name()).append('\u0001').append(m.text()).append('\u0002');
@@ -94,7 +93,7 @@ public final class ReplaySource {
         } catch (IOException e) {
           throw new IllegalArgumentException(file + ":" + number + ": not JSON: " + e.getMessage());
         }
-        Map<String, Recorded> byModel = answers.computeIfAbsent(key(messages(row, file, number)), k -> new HashMap<>());
+        Map<String, Recorded> byModel = answers.computeIfAbsent(conversationKey(messages(row, file, number)), k -> new HashMap<>());
         row.path("outcomes").fields().forEachRemaining(e -> byModel.put(e.getKey(), new Recorded(
             e.getValue().path("response").asText(""),
             e.getValue().path("output_tokens").isNumber() ? OptionalInt.of(e.getValue().path("output_tokens").asInt()) : OptionalInt.empty(),
@@ -111,12 +110,7 @@ public final class ReplaySource {
     if (!row.path("messages").isArray()) {
       throw new IllegalArgumentException(file + ":" + number + ": a line needs \"prompt\" or \"messages\"");
     }
-    return parseMessages(row.path("messages").toString());
-  }
-
-  private static List<ChatMessage> parseMessages(String messagesJson) {
-    String body = "{\"model\":\"replay\",\"messages\":" + messagesJson + "}";
-    return ChatRequestParser.parse(body.getBytes(StandardCharsets.UTF_8)).messages();
+    return TraceJson.messages(row.path("messages").toString());
   }
 
   private static ReplaySource fromTraceStore(Path file) {
@@ -133,7 +127,7 @@ public final class ReplaySource {
         if (t.prompt().isEmpty() || served.isEmpty()) {
           return;
         }
-        answers.computeIfAbsent(key(parseMessages(t.prompt())), k -> new HashMap<>()).put(served.get().model(), new Recorded(
+        answers.computeIfAbsent(conversationKey(TraceJson.prompt(t)), k -> new HashMap<>()).put(served.get().model(), new Recorded(
             t.answer(), OptionalInt.of((int) t.usage().completionTokens()), OptionalDouble.of(served.get().durationMillis())));
       });
     } catch (Exception e) {

@@ -1,5 +1,8 @@
 package dev.signalbox.eval.data;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -11,7 +14,8 @@ import java.util.function.Supplier;
 public enum DatasetFormat {
   OUTCOMES(OutcomesReader::new),
   ROUTELLM(RouteLlmReader::new),
-  LLMROUTER(LlmRouterReader::new);
+  LLMROUTER(LlmRouterReader::new),
+  TRACES(TracesReader::new);
 
   private final Supplier<DatasetReader> reader;
 
@@ -31,8 +35,14 @@ public enum DatasetFormat {
     return Arrays.stream(values()).filter(f -> f.key().equals(name)).findFirst();
   }
 
-  /** The format a path looks like when none is given: a folder of RouteLLM or LLMRouter files, else outcomes. */
+  /**
+   * The format a path looks like when none is given: a folder of RouteLLM or LLMRouter files, an
+   * SQLite file (a trace store), else outcomes.
+   */
   public static DatasetFormat guess(Path path) {
+    if (isSqlite(path)) {
+      return TRACES;
+    }
     if (Files.isDirectory(path)) {
       if (Files.isDirectory(path.resolve("dcrouter_preprocessed")) || Files.isRegularFile(path.resolve("test.json"))) {
         return LLMROUTER;
@@ -40,5 +50,16 @@ public enum DatasetFormat {
       return ROUTELLM;
     }
     return OUTCOMES;
+  }
+
+  private static boolean isSqlite(Path path) {
+    if (!Files.isRegularFile(path)) {
+      return false;
+    }
+    try (InputStream in = Files.newInputStream(path)) {
+      return new String(in.readNBytes(16), StandardCharsets.US_ASCII).equals("SQLite format 3\0");
+    } catch (IOException e) {
+      return false;
+    }
   }
 }

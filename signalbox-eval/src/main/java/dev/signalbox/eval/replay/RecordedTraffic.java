@@ -4,13 +4,11 @@ import dev.signalbox.api.AttemptTrace;
 import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.core.dispatch.Exchange;
-import dev.signalbox.core.gateway.ChatRequestParser;
 import dev.signalbox.core.trace.Feedback;
 import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -64,7 +62,7 @@ public final class RecordedTraffic {
       }
       List<Feedback> feedback = store.feedback(t.id());
       OptionalDouble reward = feedback.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(feedback.stream().mapToDouble(Feedback::score).average().orElseThrow());
-      requests.add(new Request(t, prompt(t), reward));
+      requests.add(new Request(t, TraceJson.prompt(t), reward));
     }
     Map<String, Double> medians = new HashMap<>();
     durations.forEach((deployment, list) -> {
@@ -73,14 +71,6 @@ public final class RecordedTraffic {
       medians.put(deployment, sorted[sorted.length / 2]);
     });
     return new RecordedTraffic(requests, notRouted, medians);
-  }
-
-  private static List<ChatMessage> prompt(DecisionTrace t) {
-    if (t.prompt().isEmpty()) {
-      return List.of();
-    }
-    String body = "{\"model\":\"replay\",\"messages\":" + t.prompt() + "}";
-    return ChatRequestParser.parse(body.getBytes(StandardCharsets.UTF_8)).messages();
   }
 
   public List<Request> requests() {

@@ -1,0 +1,113 @@
+package dev.signalbox.bench;
+
+import dev.signalbox.api.Candidate;
+import dev.signalbox.api.PolicyInput;
+import dev.signalbox.api.PolicyResult;
+import dev.signalbox.api.PoolSnapshot;
+import dev.signalbox.api.RoutingPolicy;
+import dev.signalbox.core.config.ConfigReader;
+import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.config.ModelSpec;
+import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.routing.Decision;
+import dev.signalbox.core.routing.PolicyRegistry;
+import dev.signalbox.core.routing.RecordedSignals;
+import dev.signalbox.core.routing.Router;
+import dev.signalbox.core.routing.TokenCounter;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Decisions on precomputed signals, single-threaded, as offline evaluation and replay make them: the
+ * signals come from a recorded map (no tokenizing), so what is measured is the policy alone
+ * ({@code policy}) and the router's whole decision around it ({@code router}: eligibility, policy,
+ * fallbacks, deployment order, the decision record).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Threads(1)
+@Fork(1)
+public class DecisionBenchmark {
+  private static final String CONFIG = """
+      deployments:
+        - {name: a, provider: sim}
+        - {name: b, provider: sim}
+        - {name: c, provider: sim}
+      models:
+        - {name: small, deployments: [a], pricing: {input: 0.1, output: 0.4}, context-window: 16000}
+        - {name: mid, deployments: [b, c], deployment-selector: weighted, pricing: {input: 1, output: 3}, context-window: 128000, capabilities: [tools]}
+      routes:
+        - name: rules
+          policy: rules
+          rules:
+            - {keywords: [refactor, prove], route: priority}
+            - {prompt-tokens: {min: 4000}, route: priority}
+          default: cheapest
+        - {name: cheapest, models: [small, mid], policy: cheapest}
+        - {name: priority, models: [mid, small], policy: priority}
+        - {name: weighted, models: [small, mid], policy: weighted, weights: {small: 3, mid: 1}}
+        - {name: score, models: [small, mid], policy: score, threshold: {strong: mid, weak: small, value: 0.5, score: bert}}
+      """;
+
+  /** What a 2 KB conversation's recorded decision read. */
+  private static final Map<String, Object> SIGNALS = Map.of(
+      "prompt_tokens", 460L,
+      "prompt_tokens_at_most", 2_100L,
+      "max_output_tokens", 1_024L,
+      "max_output_tokens_from", "route-default",
+      "tools", false,
+      "images", false,
+      "json_schema", false,
+      "keywords:refactor|prove", "",
+      "header:x-signalbox-score-bert", "0.62");
+
+  @Param({"cheapest", "priority", "weighted", "score", "rules"})
+  public String route;
+
+  private Router router;
+  private RoutingPolicy policy;
+  private List<Candidate> candidates;
+  private long seed;
+
+  @Setup
+  public void setUp() {
+    GatewayConfig config = new ConfigReader(PolicyRegistry.builtIn().names(), name -> null).read(CONFIG, "bench");
+    router = new Router(config, PolicyRegistry.builtIn());
+    RouteSpec spec = config.route(route).orElseThrow();
+    policy = PolicyRegistry.builtIn().create(spec);
+    candidates = spec.models().stream().map(m -> config.model(m).orElseThrow()).map(ModelSpec::candidate).toList();
+  }
+
+  private RecordedSignals signals() {
+    return new RecordedSignals(route, "t", SIGNALS, List.of(), OptionalLong.empty(), RouteSpec.DEFAULT_MAX_TOKENS, TokenCounter.shared());
+  }
+
+  /** The policy's decision alone, as the evaluator's inner loop makes it. */
+  @Benchmark
+  public PolicyResult policy() {
+    return policy.decide(new PolicyInput(signals(), candidates, PoolSnapshot.EMPTY, seed++));
+  }
+
+  /** The router's whole decision: eligibility, policy, fallbacks, deployment order, the record. */
+  @Benchmark
+  public Decision router() {
+    return router.decide(signals(), seed++, PoolSnapshot.EMPTY);
+  }
+}
