@@ -45,27 +45,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Threads(1)
 @Fork(1)
 public class DecisionBenchmark {
-  private static final String CONFIG = """
-      deployments:
-        - {name: a, provider: sim}
-        - {name: b, provider: sim}
-        - {name: c, provider: sim}
-      models:
-        - {name: small, deployments: [a], pricing: {input: 0.1, output: 0.4}, context-window: 16000}
-        - {name: mid, deployments: [b, c], deployment-selector: weighted, pricing: {input: 1, output: 3}, context-window: 128000, capabilities: [tools]}
-      routes:
-        - name: rules
-          policy: rules
-          rules:
-            - {keywords: [refactor, prove], route: priority}
-            - {prompt-tokens: {min: 4000}, route: priority}
-          default: cheapest
-        - {name: cheapest, models: [small, mid], policy: cheapest}
-        - {name: priority, models: [mid, small], policy: priority}
-        - {name: weighted, models: [small, mid], policy: weighted, weights: {small: 3, mid: 1}}
-        - {name: score, models: [small, mid], policy: score, threshold: {strong: mid, weak: small, value: 0.5, score: bert}}
-      """;
-
   /** What a 2 KB conversation's recorded decision read. */
   private static final Map<String, Object> SIGNALS = Map.of(
       "prompt_tokens", 460L,
@@ -88,7 +67,7 @@ public class DecisionBenchmark {
 
   @Setup
   public void setUp() {
-    GatewayConfig config = new ConfigReader(PolicyRegistry.builtIn().names(), name -> null).read(CONFIG, "bench");
+    GatewayConfig config = new ConfigReader(PolicyRegistry.builtIn().names(), name -> null).read(RoutingBenchmark.CONFIG, "bench");
     router = new Router(config, PolicyRegistry.builtIn());
     RouteSpec spec = config.route(route).orElseThrow();
     policy = PolicyRegistry.builtIn().create(spec);

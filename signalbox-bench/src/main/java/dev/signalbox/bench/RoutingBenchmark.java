@@ -33,7 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class RoutingBenchmark {
-  private static final String CONFIG = """
+  /** Every built-in policy over two models; DecisionBenchmark decides on the same routes. */
+  static final String CONFIG = """
       deployments:
         - {name: a, provider: sim}
         - {name: b, provider: sim}
@@ -51,6 +52,7 @@ public class RoutingBenchmark {
         - {name: cheapest, models: [small, mid], policy: cheapest}
         - {name: priority, models: [mid, small], policy: priority}
         - {name: weighted, models: [small, mid], policy: weighted, weights: {small: 3, mid: 1}}
+        - {name: score, models: [small, mid], policy: score, threshold: {strong: mid, weak: small, value: 0.5, score: bert}}
       """;
 
   @Param({"rules", "cheapest", "priority", "weighted"})

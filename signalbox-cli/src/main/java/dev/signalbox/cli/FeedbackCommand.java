@@ -3,7 +3,6 @@ package dev.signalbox.cli;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.api.SignalboxException;
-import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.trace.Feedback;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceStore;
@@ -16,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,11 +28,7 @@ final class FeedbackCommand implements Callable<Integer> {
   @Option(names = "--import", required = true, paramLabel = "FILE", description = "the JSONL file of feedback")
   Path file;
 
-  @Option(names = "--store", paramLabel = "FILE", description = "the trace store (default: the config's traces.path, else signalbox-traces.db)")
-  Path store;
-
-  @Option(names = "--config", paramLabel = "FILE", description = "take the store's path from this config")
-  Path config;
+  @CommandLine.Mixin TraceStoreOption traceStore;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -42,9 +38,7 @@ final class FeedbackCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     List<Feedback> feedback = new ArrayList<>();
     List<Integer> lines = new ArrayList<>();
-    Path path;
     try {
-      path = Configs.traceStore(store, config);
       List<String> text = Files.readAllLines(file, StandardCharsets.UTF_8);
       Instant now = Instant.now();
       for (int i = 0; i < text.size(); i++) {
@@ -54,17 +48,18 @@ final class FeedbackCommand implements Callable<Integer> {
         feedback.add(parse(text.get(i), i + 1, now));
         lines.add(i + 1);
       }
-    } catch (ConfigException | LineException e) {
+    } catch (LineException e) {
       err.println(e.getMessage());
       return 2;
     } catch (IOException e) {
       err.println(file + ": " + (Files.exists(file) ? "cannot read: " + e.getMessage() : "file not found"));
       return 2;
     }
-    if (!Files.exists(path)) {
-      err.println("no trace store at " + path + " (serve writes it; --store names another)");
+    Optional<Path> found = traceStore.existing(err);
+    if (found.isEmpty()) {
       return 2;
     }
+    Path path = found.get();
     List<String> unknown = new ArrayList<>();
     try (TraceStore traces = SqliteTraceStore.open(path)) {
       for (int i = 0; i < feedback.size(); i++) {

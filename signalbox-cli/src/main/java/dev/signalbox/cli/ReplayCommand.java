@@ -12,7 +12,6 @@ import dev.signalbox.eval.replay.CounterfactualReport;
 import dev.signalbox.eval.replay.DecisionReplay;
 import dev.signalbox.eval.replay.OffPolicyEstimator;
 import dev.signalbox.eval.replay.RecordedTraffic;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -22,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,11 +37,7 @@ import picocli.CommandLine.Option;
 final class ReplayCommand implements Callable<Integer> {
   private static final int SHOWN_DIVERGENCES = 10;
 
-  @Option(names = "--store", paramLabel = "FILE", description = "the trace store (default: the config's traces.path, else signalbox-traces.db)")
-  Path store;
-
-  @Option(names = "--config", paramLabel = "FILE", description = "take the store's path from this config")
-  Path config;
+  @CommandLine.Mixin TraceStoreOption traceStore;
 
   @Option(names = "--out", paramLabel = "FILE", description = "write the replayed decision log (compare with traces --export FILE --decisions)")
   Path out;
@@ -64,19 +60,18 @@ final class ReplayCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Path path;
     List<GatewayConfig> configs;
     try {
-      path = Configs.traceStore(store, config);
       configs = targets == null ? List.of() : targets.stream().map(Configs.offlineReader()::read).toList();
     } catch (ConfigException e) {
       err.println(e.getMessage().strip());
       return 2;
     }
-    if (!Files.exists(path)) {
-      err.println("no trace store at " + path + " (serve writes it; --store names another)");
+    Optional<Path> found = traceStore.existing(err);
+    if (found.isEmpty()) {
       return 2;
     }
+    Path path = found.get();
     try (TraceStore traces = SqliteTraceStore.open(path)) {
       return configs.isEmpty() ? replayDecisions(traces, path, stdout) : counterfactual(traces, path, configs, stdout);
     }

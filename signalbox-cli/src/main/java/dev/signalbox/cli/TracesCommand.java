@@ -1,7 +1,6 @@
 package dev.signalbox.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceStore;
@@ -26,11 +25,7 @@ final class TracesCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "show this trace in full")
   String id;
 
-  @Option(names = "--store", paramLabel = "FILE", description = "the trace store (default: the config's traces.path, else signalbox-traces.db)")
-  Path store;
-
-  @Option(names = "--config", paramLabel = "FILE", description = "take the store's path from this config")
-  Path config;
+  @CommandLine.Mixin TraceStoreOption traceStore;
 
   @Option(names = "--limit", defaultValue = "20", description = "how many of the newest to list (default ${DEFAULT-VALUE})")
   int limit;
@@ -47,17 +42,11 @@ final class TracesCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Path path;
-    try {
-      path = Configs.traceStore(store, config);
-    } catch (ConfigException e) {
-      err.println(e.getMessage());
+    Optional<Path> found = traceStore.existing(err);
+    if (found.isEmpty()) {
       return 2;
     }
-    if (!Files.exists(path)) {
-      err.println("no trace store at " + path + " (serve writes it; --store names another)");
-      return 2;
-    }
+    Path path = found.get();
     try (TraceStore traces = SqliteTraceStore.open(path)) {
       if (export != null) {
         return export(traces, out);

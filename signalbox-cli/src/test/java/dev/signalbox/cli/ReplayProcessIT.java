@@ -21,8 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,7 +80,7 @@ class ReplayProcessIT {
     int sent;
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      int port = awaitPort(out);
+      int port = Processes.awaitPort(out);
       Thread.ofVirtual().start(() -> out.lines().forEach(line -> {}));
       sent = sendConcurrently(port);
       process.destroy(); // SIGTERM: drain and flush the traces
@@ -150,17 +148,4 @@ class ReplayProcessIT {
     return sent;
   }
 
-  private static int awaitPort(BufferedReader out) throws Exception {
-    Pattern listening = Pattern.compile("Signalbox listening on http://127\\.0\\.0\\.1:(\\d+)");
-    String line;
-    StringBuilder seen = new StringBuilder();
-    while ((line = out.readLine()) != null) {
-      seen.append(line).append('\n');
-      Matcher m = listening.matcher(line);
-      if (m.find()) {
-        return Integer.parseInt(m.group(1));
-      }
-    }
-    throw new AssertionError("serve ended before listening:\n" + seen);
-  }
 }

@@ -15,8 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,7 +46,7 @@ class ServeProcessIT {
         .redirectErrorStream(true).start();
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      int port = awaitPort(out);
+      int port = Processes.awaitPort(out);
       Thread.ofVirtual().start(() -> out.lines().forEach(line -> {}));
       HttpClient client = HttpClient.newHttpClient();
 
@@ -80,17 +78,4 @@ class ServeProcessIT {
     }
   }
 
-  private static int awaitPort(BufferedReader out) throws Exception {
-    Pattern listening = Pattern.compile("Signalbox listening on http://127\\.0\\.0\\.1:(\\d+)");
-    String line;
-    StringBuilder seen = new StringBuilder();
-    while ((line = out.readLine()) != null) {
-      seen.append(line).append('\n');
-      Matcher m = listening.matcher(line);
-      if (m.find()) {
-        return Integer.parseInt(m.group(1));
-      }
-    }
-    throw new AssertionError("serve ended before listening:\n" + seen);
-  }
 }
