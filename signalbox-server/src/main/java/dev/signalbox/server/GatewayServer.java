@@ -16,6 +16,7 @@ import dev.signalbox.core.gateway.ErrorBodies;
 import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.Handled;
+import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.upstream.Json;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.HeaderNames;
@@ -106,6 +107,10 @@ public final class GatewayServer implements AutoCloseable {
         })
         .post("/v1/feedback", this::feedback)
         .post("/admin/reload", this::reload)
+        .get("/admin/pool", (req, res) -> {
+          gateway.authenticateAdmin(req.headers().first(HeaderNames.AUTHORIZATION));
+          json(res, Status.OK_200, Json.object().set("deployments", TraceJson.pool(gateway.pool())));
+        })
         .any(this::unknown)
         .error(SignalboxException.class, (req, res, e) -> error(res, e))
         .error(Throwable.class, this::unexpected);

@@ -148,6 +148,22 @@ class ServerApiIT {
   }
 
   @Test
+  void thePoolShowsEveryDeploymentsLiveStateToTheAdminOnly() throws Exception {
+    gateway = new GatewayHarness(keyed());
+    HttpResponse<String> ok = gateway.post("/v1/chat/completions",
+        "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "authorization", "Bearer " + TEAM_KEY);
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(gateway.get("/admin/pool", "authorization", "Bearer " + TEAM_KEY).statusCode()).isEqualTo(401);
+    HttpResponse<String> pool = gateway.get("/admin/pool", "authorization", "Bearer " + ADMIN_KEY);
+    assertThat(pool.statusCode()).isEqualTo(200);
+    JsonNode deployments = GatewayHarness.json(pool).path("deployments");
+    assertThat(deployments.path("fast").path("in_flight").asLong()).isZero();
+    assertThat(deployments.path("fast").path("breaker").asText()).isEqualTo("closed");
+    assertThat(deployments.path("fast").path("ttft_ms").isNumber()).as("measured by the request just served").isTrue();
+    assertThat(deployments.path("slow").path("ttft_ms").isNull()).as("never used: no measurement yet").isTrue();
+  }
+
+  @Test
   void withoutAnAdminKeyTheAdminApiIsDisabled() throws Exception {
     gateway = new GatewayHarness(POOL);
     HttpResponse<String> response = gateway.post("/admin/reload", "");

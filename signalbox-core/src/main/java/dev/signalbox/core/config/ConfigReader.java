@@ -213,7 +213,21 @@ public final class ConfigReader {
         node.duration("request-timeout", Duration.ofSeconds(300)),
         node.number("weight", 1, 0, 1e6),
         sim,
-        replayFrom);
+        replayFrom,
+        node.object("breaker").map(ConfigReader::breaker).orElse(BreakerSpec.DEFAULT));
+  }
+
+  private static BreakerSpec breaker(ConfigNode node) {
+    BreakerSpec d = BreakerSpec.DEFAULT;
+    BreakerSpec result = new BreakerSpec(
+        (int) node.integer("consecutive-failures", d.consecutiveFailures(), 1, 1_000_000),
+        node.number("error-rate", d.errorRate(), 0.01, 1),
+        (int) node.integer("min-requests", d.minRequests(), 1, 1_000_000),
+        node.duration("window", d.window()),
+        node.duration("cooldown", d.cooldown()),
+        (int) node.integer("half-open-probes", d.halfOpenProbes(), 1, 1_000));
+    node.rejectUnknownKeys();
+    return result;
   }
 
   private static SimSettings sim(ConfigNode node) {

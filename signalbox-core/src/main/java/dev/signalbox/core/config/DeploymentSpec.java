@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param sim how the deployment behaves when {@code provider} is {@link Provider#SIM}, and the latency
  *     and faults of a {@link Provider#REPLAY} deployment where the recording has none
  * @param replayFrom the outcomes file or trace store a {@link Provider#REPLAY} deployment answers from
+ * @param breaker when its circuit opens and closes
  */
 public record DeploymentSpec(
     String name,
@@ -25,7 +26,8 @@ public record DeploymentSpec(
     Duration requestTimeout,
     double weight,
     SimSettings sim,
-    Optional<Path> replayFrom) {
+    Optional<Path> replayFrom,
+    BreakerSpec breaker) {
   public DeploymentSpec {
     Objects.requireNonNull(name);
     Objects.requireNonNull(provider);
@@ -38,5 +40,6 @@ public record DeploymentSpec(
     Objects.requireNonNull(requestTimeout);
     Objects.requireNonNull(sim);
     Objects.requireNonNull(replayFrom);
+    Objects.requireNonNull(breaker);
   }
 }

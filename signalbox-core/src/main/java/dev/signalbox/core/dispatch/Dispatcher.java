@@ -14,6 +14,7 @@ import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.routing.PlannedAttempt;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,11 @@ import java.util.function.Function;
  * stream's first chunk is handed back, nothing is retried: that is the commit boundary.
  */
 public final class Dispatcher {
+  /** The result of a planned attempt skipped because its deployment's circuit was open. */
+  public static final String BREAKER_OPEN = "breaker_open";
+  /** The flag of a request sent to a deployment with an open circuit because every candidate's was. */
+  public static final String BREAKER_OVERRIDE = "breaker-override";
+
   private final Function<DeploymentSpec, Upstream> upstreams;
   private final TimeSource time;
   private final PoolState pool;
@@ -48,16 +54,29 @@ public final class Dispatcher {
     Map<String, Integer> tries = new HashMap<>();
     Map<String, Optional<Duration>> retryAfter = new HashMap<>();
     List<String> failures = new ArrayList<>();
+    List<PlannedAttempt> skipped = new ArrayList<>();
     UpstreamFailure last = null;
-    for (int i = 0; i < maxAttempts; i++) {
-      PlannedAttempt attempt = plan.get(i % plan.size());
+    int made = 0;
+    // Skipped entries do not count as attempts; the bound keeps a plan of open breakers from looping.
+    for (int step = 0; made < maxAttempts && step < maxAttempts + plan.size(); step++) {
+      PlannedAttempt attempt = plan.get(step % plan.size());
       String deployment = attempt.deployment().name();
+      DeploymentStats.Admission admission = pool.admit(attempt.deployment());
+      if (admission == DeploymentStats.Admission.REJECTED) {
+        if (!skipped.contains(attempt)) {
+          skipped.add(attempt);
+          exchange.skipped(attempt, BREAKER_OPEN, "circuit open: skipped");
+          failures.add(attempt.model().name() + "@" + deployment + " [skipped: circuit open]");
+        }
+        continue;
+      }
       int tried = tries.merge(deployment, 1, Integer::sum) - 1;
       if (tried > 0) {
         Optional<Duration> asked = retryAfter.getOrDefault(deployment, Optional.empty());
         if (backoff.tooLong(asked)) {
           failures.add(deployment + " [not retried: Retry-After " + asked.get().toMillis() + " ms is longer than the "
               + backoff.maxRetryAfter().toMillis() + " ms this gateway waits]");
+          made++; // decided against, which uses up the attempt as before
           continue;
         }
         Duration wait = backoff.delay(tried, asked, jitter);
@@ -72,7 +91,8 @@ public final class Dispatcher {
         last = UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "route deadline passed");
         break;
       }
-      Outcome outcome = attempt(attempt, remaining, seed + i, exchange);
+      Outcome outcome = attempt(attempt, remaining, seed + made, admission == DeploymentStats.Admission.PROBE, exchange);
+      made++;
       if (outcome.result != null) {
         return outcome.result;
       }
@@ -82,8 +102,25 @@ public final class Dispatcher {
       if (!retryable(last, route)) {
         return new DispatchResult.Failed(notRetryable(last, attempt), outcomeOf(last));
       }
-      if (i + 1 < maxAttempts) {
+      if (made < maxAttempts) {
         exchange.fallback(attempt, last.label());
+      }
+    }
+    if (made == 0 && !skipped.isEmpty()) {
+      // Every breaker is open: rather than fail at once, try the one that failed longest ago.
+      PlannedAttempt oldest = skipped.stream()
+          .min(Comparator.comparingLong(a -> pool.lastFailureNanos(a.deployment()))).orElseThrow();
+      exchange.flag(BREAKER_OVERRIDE);
+      long remaining = deadline - time.nanoTime();
+      Outcome outcome = attempt(oldest, Math.max(1, remaining), seed, false, exchange);
+      if (outcome.result != null) {
+        return outcome.result;
+      }
+      last = outcome.failure;
+      failures.add(oldest.model().name() + "@" + oldest.deployment().name() + " [" + last.label() + ": " + last.message()
+          + " (tried with its circuit open: every candidate's was)]");
+      if (!retryable(last, route)) {
+        return new DispatchResult.Failed(notRetryable(last, oldest), outcomeOf(last));
       }
     }
     return new DispatchResult.Failed(exhausted(route, failures, last), outcomeOf(last));
@@ -92,7 +129,7 @@ public final class Dispatcher {
   /** One attempt: a result to return, or the failure that ends it. */
   private record Outcome(DispatchResult result, UpstreamFailure failure) {}
 
-  private Outcome attempt(PlannedAttempt attempt, long remainingNanos, long seed, Exchange exchange)
+  private Outcome attempt(PlannedAttempt attempt, long remainingNanos, long seed, boolean probe, Exchange exchange)
       throws InterruptedException {
     DeploymentSpec deployment = attempt.deployment();
     Duration remaining = Duration.ofNanos(remainingNanos);
@@ -106,38 +143,39 @@ public final class Dispatcher {
             seed);
     exchange.attemptStarted(attempt);
     long start = time.nanoTime();
-    pool.started(deployment.name());
+    PoolState.Lease lease = pool.start(deployment, exchange.signals().promptTokensEstimate(), exchange.signals().maxOutputTokens(), probe);
     UpstreamReply reply = upstreams.apply(deployment).send(call);
     switch (reply) {
       case UpstreamReply.Completed completed -> {
-        pool.succeeded(deployment.name());
+        lease.succeeded(completed.usage().completionTokens());
         exchange.firstToken(attempt, start);
         exchange.attemptEnded(attempt, start, time.nanoTime(), "ok", true, "");
         return new Outcome(new DispatchResult.Answered(attempt, completed), null);
       }
       case UpstreamReply.Failed failed -> {
-        return failedAttempt(attempt, start, failed.failure(), exchange);
+        return failedAttempt(attempt, start, failed.failure(), lease, exchange);
       }
       case UpstreamReply.Streaming streaming -> {
         ChunkStream chunks = streaming.chunks();
         Chunk first = chunks.next();
         if (first instanceof Chunk.Broken broken) {
           chunks.cancel();
-          return failedAttempt(attempt, start, broken.failure(), exchange);
+          return failedAttempt(attempt, start, broken.failure(), lease, exchange);
         }
         long firstToken = time.nanoTime();
+        lease.firstToken();
         exchange.firstToken(attempt, start);
         exchange.committed(attempt, start, firstToken);
-        return new Outcome(new DispatchResult.Committed(attempt, first, new PoolTrackedStream(chunks, deployment.name(), pool)), null);
+        return new Outcome(new DispatchResult.Committed(attempt, first, new PoolTrackedStream(chunks, lease)), null);
       }
     }
   }
 
-  private Outcome failedAttempt(PlannedAttempt attempt, long start, UpstreamFailure failure, Exchange exchange) {
+  private Outcome failedAttempt(PlannedAttempt attempt, long start, UpstreamFailure failure, PoolState.Lease lease, Exchange exchange) {
     if (failure.kind() == UpstreamFailure.Kind.CANCELLED) {
-      pool.abandoned(attempt.deployment().name());
+      lease.abandoned();
     } else {
-      pool.failed(attempt.deployment().name());
+      lease.failed(failure.kind() == UpstreamFailure.Kind.HTTP_STATUS && failure.status() == 429);
     }
     exchange.attemptEnded(attempt, start, -1, failure.label(), false, failure.message());
     return new Outcome(null, failure);
@@ -187,55 +225,37 @@ public final class Dispatcher {
     return a.compareTo(b) <= 0 ? a : b;
   }
 
-  /** Keeps the deployment counted in flight until the committed stream ends. */
+  /** Keeps the deployment counted in flight until the committed stream ends, then reports how it ended. */
   private static final class PoolTrackedStream implements ChunkStream {
     private final ChunkStream delegate;
-    private final String deployment;
-    private final PoolState pool;
-    private boolean ended;
+    private final PoolState.Lease lease;
 
-    PoolTrackedStream(ChunkStream delegate, String deployment, PoolState pool) {
+    PoolTrackedStream(ChunkStream delegate, PoolState.Lease lease) {
       this.delegate = delegate;
-      this.deployment = deployment;
-      this.pool = pool;
+      this.lease = lease;
     }
 
     @Override
     public Chunk next() throws InterruptedException {
       Chunk chunk = delegate.next();
-      if (!ended) {
-        switch (chunk) {
-          case Chunk.Done done -> end(true);
-          case Chunk.Broken broken -> {
-            if (broken.failure().kind() == UpstreamFailure.Kind.CANCELLED) {
-              ended = true;
-              pool.abandoned(deployment);
-            } else {
-              end(false);
-            }
+      switch (chunk) {
+        case Chunk.Done done -> lease.succeeded(done.usage().completionTokens());
+        case Chunk.Broken broken -> {
+          if (broken.failure().kind() == UpstreamFailure.Kind.CANCELLED) {
+            lease.abandoned();
+          } else {
+            lease.failed(false);
           }
-          case Chunk.Delta delta -> {}
         }
+        case Chunk.Delta delta -> {}
       }
       return chunk;
-    }
-
-    private void end(boolean ok) {
-      ended = true;
-      if (ok) {
-        pool.succeeded(deployment);
-      } else {
-        pool.failed(deployment);
-      }
     }
 
     @Override
     public void cancel() {
       delegate.cancel();
-      if (!ended) {
-        ended = true;
-        pool.abandoned(deployment);
-      }
+      lease.abandoned();
     }
   }
 }

@@ -115,6 +115,13 @@ public final class Exchange {
     listener.attemptEnd(id, trace);
   }
 
+  /** A planned attempt not made, with why (an open breaker): traced as a hop of no duration. */
+  void skipped(PlannedAttempt attempt, String result, String why) {
+    AttemptTrace trace = new AttemptTrace(attempts.size(), attempt.model().name(), attempt.deployment().name(), result, -1, 0, false, why);
+    attempts.add(trace);
+    listener.attemptEnd(id, trace);
+  }
+
   void fallback(PlannedAttempt from, String reason) {
     listener.fallback(id, from.step(), reason);
   }

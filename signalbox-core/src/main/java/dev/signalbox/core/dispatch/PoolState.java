@@ -2,51 +2,110 @@ package dev.signalbox.core.dispatch;
 
 import dev.signalbox.api.DeploymentState;
 import dev.signalbox.api.PoolSnapshot;
+import dev.signalbox.api.TimeSource;
+import dev.signalbox.core.config.DeploymentSpec;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Live counters of each deployment, shared by all requests (and kept across reloads). Plain atomics:
- * a snapshot may mix values from a moment apart, which routing tolerates.
+ * The live state of every deployment, shared by all requests and kept across reloads: load counted
+ * from the moment of assignment, latency, errors and circuit breakers. Each deployment has its own
+ * lock; a snapshot reads them one after another, so it may mix moments a few microseconds apart,
+ * which routing tolerates.
  */
 public final class PoolState {
-  private static final class Counters {
-    final AtomicLong inFlight = new AtomicLong();
-    final AtomicLong consecutiveFailures = new AtomicLong();
+  private final TimeSource time;
+  private final ConcurrentHashMap<String, DeploymentStats> deployments = new ConcurrentHashMap<>();
+
+  public PoolState(TimeSource time) {
+    this.time = time;
   }
 
-  private final ConcurrentHashMap<String, Counters> deployments = new ConcurrentHashMap<>();
-
-  private Counters of(String deployment) {
-    return deployments.computeIfAbsent(deployment, d -> new Counters());
+  private DeploymentStats of(DeploymentSpec deployment) {
+    DeploymentStats stats = deployments.computeIfAbsent(deployment.name(), d -> new DeploymentStats(deployment.breaker()));
+    stats.configure(deployment.breaker());
+    return stats;
   }
 
-  public void started(String deployment) {
-    of(deployment).inFlight.incrementAndGet();
+  /** Whether the deployment's breaker lets an attempt through now. */
+  DeploymentStats.Admission admit(DeploymentSpec deployment) {
+    return of(deployment).admit(time.nanoTime());
   }
 
-  public void succeeded(String deployment) {
-    Counters c = of(deployment);
-    c.inFlight.decrementAndGet();
-    c.consecutiveFailures.set(0);
+  /**
+   * Counts an attempt in flight at once, with its prompt and predicted output tokens queued.
+   *
+   * @param maxOutputTokens the most it may produce; the deployment's mean answer length, when known
+   *     and shorter, is the prediction
+   * @param probe whether it holds one of the half-open breaker's probe permits
+   */
+  public Lease start(DeploymentSpec deployment, long promptTokens, long maxOutputTokens, boolean probe) {
+    DeploymentStats stats = of(deployment);
+    double mean = stats.meanOutputTokens();
+    long predicted = Double.isNaN(mean) ? maxOutputTokens : Math.min(maxOutputTokens, Math.round(mean));
+    stats.started(promptTokens, predicted);
+    return new Lease(stats, promptTokens, predicted, probe, time.nanoTime());
   }
 
-  public void failed(String deployment) {
-    Counters c = of(deployment);
-    c.inFlight.decrementAndGet();
-    c.consecutiveFailures.incrementAndGet();
-  }
-
-  /** An attempt ended without telling anything of the deployment's health (the client left). */
-  public void abandoned(String deployment) {
-    of(deployment).inFlight.decrementAndGet();
+  /** When the deployment last failed, on the monotonic clock; {@code Long.MIN_VALUE} when never. */
+  public long lastFailureNanos(DeploymentSpec deployment) {
+    return of(deployment).lastFailureNanos();
   }
 
   public PoolSnapshot snapshot() {
+    long now = time.nanoTime();
     Map<String, DeploymentState> states = new HashMap<>();
-    deployments.forEach((name, c) -> states.put(name, new DeploymentState(c.inFlight.get(), c.consecutiveFailures.get())));
+    deployments.forEach((name, stats) -> states.put(name, stats.snapshot(now)));
     return new PoolSnapshot(states);
+  }
+
+  /** One attempt's hold on a deployment; the first of its ends counts, later ones do nothing. */
+  public final class Lease {
+    private final DeploymentStats stats;
+    private final long promptTokens;
+    private final long predictedOutput;
+    private final boolean probe;
+    private final long startNanos;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile long firstTokenNanos = -1;
+
+    private Lease(DeploymentStats stats, long promptTokens, long predictedOutput, boolean probe, long startNanos) {
+      this.stats = stats;
+      this.promptTokens = promptTokens;
+      this.predictedOutput = predictedOutput;
+      this.probe = probe;
+      this.startNanos = startNanos;
+    }
+
+    public void firstToken() {
+      if (firstTokenNanos < 0) {
+        firstTokenNanos = time.nanoTime();
+      }
+    }
+
+    public void succeeded(long completionTokens) {
+      if (ended.compareAndSet(false, true)) {
+        long now = time.nanoTime();
+        long first = firstTokenNanos < 0 ? now : firstTokenNanos;
+        double ttft = (first - startNanos) / 1e6;
+        double perToken = completionTokens > 1 ? (now - first) / 1e6 / (completionTokens - 1) : Double.NaN;
+        stats.succeeded(now, promptTokens, predictedOutput, probe, ttft, perToken, completionTokens);
+      }
+    }
+
+    public void failed(boolean rateLimited) {
+      if (ended.compareAndSet(false, true)) {
+        stats.failed(time.nanoTime(), promptTokens, predictedOutput, probe, rateLimited);
+      }
+    }
+
+    /** The attempt ended without telling anything of the deployment's health (the client left). */
+    public void abandoned() {
+      if (ended.compareAndSet(false, true)) {
+        stats.abandoned(promptTokens, predictedOutput, probe);
+      }
+    }
   }
 }

@@ -1,7 +1,9 @@
 package dev.signalbox.core.gateway;
 
 import dev.signalbox.api.ChatRequest;
+import dev.signalbox.api.DeploymentState;
 import dev.signalbox.api.ErrorKind;
+import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.api.RoutingListener;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.api.TimeSource;
@@ -10,8 +12,8 @@ import dev.signalbox.api.Upstream;
 import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.DeploymentSpec;
-import dev.signalbox.core.config.Provider;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.config.Provider;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.dispatch.Backoff;
 import dev.signalbox.core.dispatch.DispatchResult;
@@ -24,6 +26,7 @@ import dev.signalbox.core.routing.RequestSignals;
 import dev.signalbox.core.routing.TokenCounter;
 import dev.signalbox.core.upstream.UpstreamFactory;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -89,7 +92,7 @@ public final class Gateway implements AutoCloseable {
     public static Settings of(
         TimeSource time, LongSupplier seeds, java.util.function.Function<String, String> environment,
         RoutingListener listener, TraceSink sink) {
-      return new Settings(time, seeds, new UpstreamFactory(time, environment)::upstream, listener, sink, new PoolState(), Backoff.DEFAULT);
+      return new Settings(time, seeds, new UpstreamFactory(time, environment)::upstream, listener, sink, new PoolState(time), Backoff.DEFAULT);
     }
   }
 
@@ -130,6 +133,14 @@ public final class Gateway implements AutoCloseable {
 
   public void authenticateAdmin(Optional<String> authorization) {
     runtime.get().authenticator().authenticateAdmin(authorization);
+  }
+
+  /** The live state of every configured deployment, idle ones included. */
+  public PoolSnapshot pool() {
+    PoolSnapshot live = pool.snapshot();
+    Map<String, DeploymentState> all = new HashMap<>();
+    runtime.get().config().deployments().keySet().forEach(name -> all.put(name, live.state(name)));
+    return new PoolSnapshot(all);
   }
 
   public boolean ready() {

@@ -93,6 +93,14 @@ public final class RequestSignals implements RoutingSignals {
     return bound;
   }
 
+  /**
+   * The prompt's tokens for load accounting after routing: the exact count when routing computed it,
+   * else a quarter of its UTF-8 size (about four bytes a token in English). Not recorded.
+   */
+  public long promptTokensEstimate() {
+    return promptTokens >= 0 ? promptTokens : tokens.upperBound(request.messages(), request.tools()) / 4;
+  }
+
   @Override
   public long maxOutputTokens() {
     boolean requested = request.maxTokens().isPresent();

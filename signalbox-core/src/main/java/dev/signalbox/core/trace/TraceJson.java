@@ -110,7 +110,7 @@ public final class TraceJson {
     }
     Map<String, DeploymentState> pool = new LinkedHashMap<>();
     t.path("pool").fields().forEachRemaining(e ->
-        pool.put(e.getKey(), new DeploymentState(e.getValue().path("in_flight").asLong(), e.getValue().path("consecutive_failures").asLong())));
+        pool.put(e.getKey(), deploymentState(e.getValue())));
     List<AttemptTrace> attempts = new ArrayList<>();
     for (JsonNode a : t.path("attempts")) {
       double ttft = number(a.path("ttft_ms"));
@@ -141,6 +141,14 @@ public final class TraceJson {
   public static List<ChatMessage> messages(String messagesJson) {
     String body = "{\"model\":\"recorded\",\"messages\":" + messagesJson + "}";
     return ChatRequestParser.parse(body.getBytes(StandardCharsets.UTF_8)).messages();
+  }
+
+  /** A recorded deployment state; fields older traces lack read as idle. */
+  private static DeploymentState deploymentState(JsonNode d) {
+    return new DeploymentState(d.path("in_flight").asLong(), d.path("queued_prompt_tokens").asLong(),
+        d.path("queued_output_tokens").asLong(), d.path("consecutive_failures").asLong(), d.path("error_rate").asDouble(0),
+        d.path("rate_limited").asLong(), number(d.path("ttft_ms")), number(d.path("p95_ttft_ms")), number(d.path("ms_per_token")),
+        d.path("breaker").asText(DeploymentState.CLOSED));
   }
 
   private static Object scalar(JsonNode value) {
@@ -183,12 +191,27 @@ public final class TraceJson {
       plan.addObject().put("model", step.model()).put("deployment", step.deployment());
     }
     node.put("propensity", t.propensity());
-    ObjectNode pool = node.putObject("pool");
-    for (Map.Entry<String, DeploymentState> e : new TreeMap<>(t.pool().deployments()).entrySet()) {
-      pool.putObject(e.getKey())
-          .put("in_flight", e.getValue().inFlight())
-          .put("consecutive_failures", e.getValue().consecutiveFailures());
+    node.set("pool", pool(t.pool()));
+  }
+
+  /** A pool snapshot, deployments by name: what the trace records and {@code GET /admin/pool} shows. */
+  public static ObjectNode pool(PoolSnapshot snapshot) {
+    ObjectNode pool = Json.object();
+    for (Map.Entry<String, DeploymentState> e : new TreeMap<>(snapshot.deployments()).entrySet()) {
+      DeploymentState d = e.getValue();
+      ObjectNode state = pool.putObject(e.getKey())
+          .put("in_flight", d.inFlight())
+          .put("queued_prompt_tokens", d.queuedPromptTokens())
+          .put("queued_output_tokens", d.queuedOutputTokens())
+          .put("consecutive_failures", d.consecutiveFailures());
+      number(state, "error_rate", round(d.errorRate()));
+      state.put("rate_limited", d.rateLimited());
+      number(state, "ttft_ms", round(d.ttftMillis()));
+      number(state, "p95_ttft_ms", round(d.p95TtftMillis()));
+      number(state, "ms_per_token", round(d.millisPerToken()));
+      state.put("breaker", d.breaker());
     }
+    return pool;
   }
 
   private static ObjectNode usage(Usage u) {
@@ -209,6 +232,6 @@ public final class TraceJson {
   }
 
   private static double round(double millis) {
-    return Math.round(millis * 1000) / 1000.0;
+    return Double.isFinite(millis) ? Math.round(millis * 1000) / 1000.0 : millis;
   }
 }

@@ -2,6 +2,7 @@ package dev.signalbox.core.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.AttemptTrace;
@@ -24,6 +25,7 @@ import dev.signalbox.testing.RecordingListener;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +52,7 @@ class GatewayComponentTest {
         timeout: 500ms
       """));
   private final Gateway gateway = Gateway.create(config, new Gateway.Settings(
-      clock, new SplittableRandom(5)::nextLong, d -> upstream(d.name()), events, trace -> {}, new PoolState(), Backoff.DEFAULT));
+      clock, new SplittableRandom(5)::nextLong, d -> upstream(d.name()), events, trace -> {}, new PoolState(clock), Backoff.DEFAULT));
 
   private FakeUpstream upstream(String deployment) {
     return upstreams.computeIfAbsent(deployment, d -> new FakeUpstream(call -> completed("from " + d)));
@@ -97,7 +99,7 @@ class GatewayComponentTest {
   void aDeploymentAlreadyTriedWaitsAtLeastItsRetryAfter() throws Exception {
     GatewayConfig single = TestConfigs.read(TestConfigs.pool("- {name: one, models: [medium], max-attempts: 2}"));
     Gateway g = Gateway.create(single, new Gateway.Settings(
-        clock, new SplittableRandom(1)::nextLong, d -> upstream(d.name()), events, trace -> {}, new PoolState(), Backoff.DEFAULT));
+        clock, new SplittableRandom(1)::nextLong, d -> upstream(d.name()), events, trace -> {}, new PoolState(clock), Backoff.DEFAULT));
     upstream("medium-a").then(status(429, Duration.ofSeconds(3)));
     Handled handled = g.handle(request("one", false), new Caller("t", Set.of(), Map.of()));
     assertThat(handled).isInstanceOf(Handled.Completed.class);
@@ -109,7 +111,7 @@ class GatewayComponentTest {
   void aRetryAfterLongerThanTheGatewayWaitsIsNotWaitedFor() throws Exception {
     GatewayConfig single = TestConfigs.read(TestConfigs.pool("- {name: one, models: [medium], max-attempts: 2}"));
     Gateway g = Gateway.create(single, new Gateway.Settings(
-        clock, new SplittableRandom(1)::nextLong, d -> upstream(d.name()), events, trace -> {}, new PoolState(), Backoff.DEFAULT));
+        clock, new SplittableRandom(1)::nextLong, d -> upstream(d.name()), events, trace -> {}, new PoolState(clock), Backoff.DEFAULT));
     upstream("medium-a").then(status(429, Duration.ofSeconds(60)));
     Handled handled = g.handle(request("one", false), new Caller("t", Set.of(), Map.of()));
     assertThat(handled).isInstanceOfSatisfying(Handled.Rejected.class, r -> assertThat(r.error().getMessage()).isEqualTo(
@@ -172,15 +174,15 @@ class GatewayComponentTest {
     DecisionTrace trace = events.lastTrace();
     assertThat(trace.outcome()).isEqualTo("ok");
     assertThat(trace.attempts()).extracting(AttemptTrace::deployment, AttemptTrace::result, AttemptTrace::committed).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("small-a", "reset", false),
-        org.assertj.core.groups.Tuple.tuple("small-b", "ok", true));
+        tuple("small-a", "reset", false),
+        tuple("small-b", "ok", true));
   }
 
   @Test
   void beyondMaxInFlightARequestIsRefusedAtOnceAndChangesNothing() throws Exception {
     GatewayConfig limited = TestConfigs.read("server: {max-in-flight: 1}\n" + TestConfigs.pool("- {name: one, models: [small]}"));
     Gateway g = Gateway.create(limited, new Gateway.Settings(
-        clock, new SplittableRandom(3)::nextLong, d -> upstream(d.name()), events, trace -> {}, new PoolState(), Backoff.DEFAULT));
+        clock, new SplittableRandom(3)::nextLong, d -> upstream(d.name()), events, trace -> {}, new PoolState(clock), Backoff.DEFAULT));
     upstream("small-a").then(new UpstreamReply.Streaming(FakeUpstream.chunks(delta("still going"), new Chunk.Done(Usage.ZERO, "stop"))));
     Handled.Streaming open = (Handled.Streaming) g.handle(request("one", true), new Caller("t", Set.of(), Map.of()));
 
@@ -284,4 +286,56 @@ class GatewayComponentTest {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+
+  @Test
+  void anOpenCircuitIsSkippedWithTheHopTracedAndClosesAfterAProbe() throws Exception {
+    List<DecisionTrace> traces = new ArrayList<>();
+    Gateway g = Gateway.create(config, new Gateway.Settings(
+        clock, new SplittableRandom(5)::nextLong, d -> upstream(d.name()), events, traces::add, new PoolState(clock), Backoff.DEFAULT));
+    upstream("small-a").always(call -> status(503, null));
+    for (int i = 0; i < 5; i++) { // the default breaker opens after five failures in a row
+      g.handle(request("auto", false), new Caller("t", Set.of(), Map.of()));
+    }
+    Handled handled = g.handle(request("auto", false), new Caller("t", Set.of(), Map.of()));
+    assertThat(handled.info().deployment()).isEqualTo("small-b");
+    assertThat(upstream("small-a").calls()).hasSize(5);
+    DecisionTrace skipped = traces.get(traces.size() - 1);
+    assertThat(skipped.attempts()).extracting(AttemptTrace::deployment, AttemptTrace::result)
+        .containsExactly(tuple("small-a", "breaker_open"), tuple("small-b", "ok"));
+    assertThat(skipped.pool().state("small-a").breaker()).isEqualTo("open");
+
+    upstream("small-a").always(call -> completed("from small-a"));
+    clock.advance(Duration.ofSeconds(30)); // the default cooldown
+    Handled probe = g.handle(request("auto", false), new Caller("t", Set.of(), Map.of()));
+    assertThat(probe.info().deployment()).as("the half-open circuit lets a probe through").isEqualTo("small-a");
+    assertThat(traces.get(traces.size() - 1).pool().state("small-a").breaker()).isEqualTo("half-open");
+    assertThat(g.handle(request("auto", false), new Caller("t", Set.of(), Map.of())).info().deployment()).isEqualTo("small-a");
+  }
+
+  @Test
+  void whenEveryCircuitIsOpenTheLeastRecentlyFailedIsTriedRatherThanNone() throws Exception {
+    GatewayConfig single = TestConfigs.read(TestConfigs.pool("- {name: one, models: [small], max-attempts: 2}"));
+    List<DecisionTrace> traces = new ArrayList<>();
+    Gateway g = Gateway.create(single, new Gateway.Settings(
+        clock, new SplittableRandom(1)::nextLong, d -> upstream(d.name()), events, traces::add, new PoolState(clock), Backoff.DEFAULT));
+    upstream("small-a").always(call -> status(503, null));
+    upstream("small-b").always(call -> status(503, null));
+    for (int i = 0; i < 5; i++) {
+      g.handle(request("one", false), new Caller("t", Set.of(), Map.of()));
+      clock.advance(Duration.ofMillis(10));
+    }
+    assertThat(traces.get(traces.size() - 1).pool().deployments().values()).allMatch(s -> s.consecutiveFailures() >= 4);
+    upstream("small-a").always(call -> completed("from small-a"));
+    Handled handled = g.handle(request("one", false), new Caller("t", Set.of(), Map.of()));
+    DecisionTrace last = traces.get(traces.size() - 1);
+    assertThat(last.pool().state("small-a").breaker()).isEqualTo("open");
+    assertThat(last.pool().state("small-b").breaker()).isEqualTo("open");
+    assertThat(last.flags()).contains("breaker-override");
+    // Each round tried small-a, then small-b: small-a failed longest ago.
+    assertThat(last.attempts()).extracting(AttemptTrace::deployment, AttemptTrace::result).containsExactly(
+        tuple("small-a", "breaker_open"), tuple("small-b", "breaker_open"),
+        tuple("small-a", "ok"));
+    assertThat(handled).isInstanceOf(Handled.Completed.class);
+    assertThat(handled.info().deployment()).isEqualTo("small-a");
+  }
 }

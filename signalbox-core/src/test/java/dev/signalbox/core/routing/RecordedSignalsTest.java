@@ -53,7 +53,7 @@ class RecordedSignalsTest {
 
   @Test
   void replayingEveryRecordedDecisionGivesTheSameDecision() {
-    PoolSnapshot pool = new PoolSnapshot(Map.of("small-a", new DeploymentState(3, 2), "large-a", new DeploymentState(1, 0)));
+    PoolSnapshot pool = new PoolSnapshot(Map.of("small-a", DeploymentState.of(3, 2), "large-a", DeploymentState.of(1, 0)));
     int seed = 0;
     for (String body : BODIES) {
       for (Map<String, String> headers : List.<Map<String, String>>of(Map.of(), Map.of("x-tier", "gold"))) {

@@ -129,7 +129,7 @@ class ReplayUpstreamTest {
     ManualClock clock = new ManualClock();
     List<DecisionTrace> traces = new ArrayList<>();
     Gateway gateway = Gateway.create(config(), new Gateway.Settings(clock, new SplittableRandom(1)::nextLong,
-        new UpstreamFactory(clock, name -> null)::upstream, new RecordingListener(), traces::add, new PoolState(), Backoff.DEFAULT));
+        new UpstreamFactory(clock, name -> null)::upstream, new RecordingListener(), traces::add, new PoolState(clock), Backoff.DEFAULT));
     ChatRequest request = ChatRequestParser.parse(("{\"model\":\"both\",\"messages\":" + QUESTION + "}").getBytes(StandardCharsets.UTF_8));
     Handled handled = gateway.handle(request, new Caller("t", Set.of(), Map.of()));
     assertThat(handled).isInstanceOfSatisfying(Handled.Completed.class,

@@ -1,0 +1,187 @@
+package dev.signalbox.core.dispatch;
+
+import dev.signalbox.api.DeploymentState;
+import dev.signalbox.core.config.BreakerSpec;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * The live state of one deployment: load (counted at assignment, so a burst sees each assignment at
+ * once), latency, recent errors and its circuit breaker. Every method holds the instance's lock; each
+ * does a few arithmetic steps.
+ */
+final class DeploymentStats {
+  /** Weight of the newest sample in the latency means. */
+  static final double EWMA_ALPHA = 0.2;
+  /** Recent times to first token kept for the percentile. */
+  static final int TTFT_SAMPLES = 128;
+
+  enum Admission { ADMITTED, PROBE, REJECTED }
+
+  private record Outcome(long atNanos, boolean failed, boolean rateLimited) {}
+
+  private BreakerSpec breaker;
+  private long inFlight;
+  private long queuedPrompt;
+  private long queuedOutput;
+  private long consecutiveFailures;
+  private final ArrayDeque<Outcome> window = new ArrayDeque<>();
+  private double ttft = Double.NaN;
+  private double perToken = Double.NaN;
+  private double outputTokens = Double.NaN;
+  private final double[] ttftSamples = new double[TTFT_SAMPLES];
+  private int ttftCount;
+  private String state = DeploymentState.CLOSED;
+  private long openedAtNanos;
+  private long lastFailureNanos = Long.MIN_VALUE;
+  /** Probes under way, whichever half-open spell admitted them: the limit holds across spells. */
+  private int probes;
+
+  DeploymentStats(BreakerSpec breaker) {
+    this.breaker = breaker;
+  }
+
+  synchronized void configure(BreakerSpec spec) {
+    this.breaker = spec;
+  }
+
+  /** Whether an attempt may go to this deployment now; a probe while half-open holds one of its permits. */
+  synchronized Admission admit(long now) {
+    if (state.equals(DeploymentState.OPEN) && now - openedAtNanos >= breaker.cooldown().toNanos()) {
+      state = DeploymentState.HALF_OPEN;
+    }
+    return switch (state) {
+      case DeploymentState.CLOSED -> Admission.ADMITTED;
+      case DeploymentState.HALF_OPEN -> {
+        if (probes < breaker.halfOpenProbes()) {
+          probes++;
+          yield Admission.PROBE;
+        }
+        yield Admission.REJECTED;
+      }
+      default -> Admission.REJECTED;
+    };
+  }
+
+  synchronized void started(long promptTokens, long predictedOutput) {
+    inFlight++;
+    queuedPrompt += promptTokens;
+    queuedOutput += predictedOutput;
+  }
+
+  /** The attempt ended; {@code probe} when it held a half-open permit. */
+  private void ended(long promptTokens, long predictedOutput, boolean probe) {
+    inFlight--;
+    queuedPrompt -= promptTokens;
+    queuedOutput -= predictedOutput;
+    if (probe && probes > 0) {
+      probes--;
+    }
+  }
+
+  synchronized void succeeded(
+      long now, long promptTokens, long predictedOutput, boolean probe, double ttftMillis, double millisPerToken, long completionTokens) {
+    ended(promptTokens, predictedOutput, probe);
+    if (completionTokens > 0) {
+      outputTokens = Double.isNaN(outputTokens) ? completionTokens : outputTokens + EWMA_ALPHA * (completionTokens - outputTokens);
+    }
+    consecutiveFailures = 0;
+    record(now, false, false);
+    if (!Double.isNaN(ttftMillis)) {
+      ttft = Double.isNaN(ttft) ? ttftMillis : ttft + EWMA_ALPHA * (ttftMillis - ttft);
+      ttftSamples[ttftCount++ % TTFT_SAMPLES] = ttftMillis;
+    }
+    if (!Double.isNaN(millisPerToken)) {
+      perToken = Double.isNaN(perToken) ? millisPerToken : perToken + EWMA_ALPHA * (millisPerToken - perToken);
+    }
+    // Only a probe's answer closes the circuit: one sent before it opened says nothing of now.
+    if (probe && state.equals(DeploymentState.HALF_OPEN)) {
+      state = DeploymentState.CLOSED;
+      window.clear();
+    }
+  }
+
+  synchronized void failed(long now, long promptTokens, long predictedOutput, boolean probe, boolean rateLimited) {
+    ended(promptTokens, predictedOutput, probe);
+    lastFailureNanos = now;
+    record(now, !rateLimited, rateLimited);
+    if (rateLimited) {
+      return;
+    }
+    consecutiveFailures++;
+    boolean reopen = probe && state.equals(DeploymentState.HALF_OPEN);
+    if (reopen || (state.equals(DeploymentState.CLOSED) && tripped())) {
+      state = DeploymentState.OPEN;
+      openedAtNanos = now;
+    }
+  }
+
+  /** The attempt ended without telling anything of the deployment's health (the client left). */
+  synchronized void abandoned(long promptTokens, long predictedOutput, boolean probe) {
+    ended(promptTokens, predictedOutput, probe);
+  }
+
+  private boolean tripped() {
+    if (consecutiveFailures >= breaker.consecutiveFailures()) {
+      return true;
+    }
+    long counted = window.stream().filter(o -> !o.rateLimited()).count();
+    return counted >= breaker.minRequests() && errorRate() >= breaker.errorRate();
+  }
+
+  private void record(long now, boolean failed, boolean rateLimited) {
+    window.addLast(new Outcome(now, failed, rateLimited));
+    evict(now);
+  }
+
+  private void evict(long now) {
+    long horizon = now - breaker.window().toNanos();
+    while (!window.isEmpty() && window.peekFirst().atNanos() < horizon) {
+      window.removeFirst();
+    }
+  }
+
+  private double errorRate() {
+    long counted = 0;
+    long failed = 0;
+    for (Outcome o : window) {
+      if (!o.rateLimited()) {
+        counted++;
+        failed += o.failed() ? 1 : 0;
+      }
+    }
+    return counted == 0 ? 0 : (double) failed / counted;
+  }
+
+  /** The mean answer length seen here, or NaN before the first answer. */
+  synchronized double meanOutputTokens() {
+    return outputTokens;
+  }
+
+  synchronized long lastFailureNanos() {
+    return lastFailureNanos;
+  }
+
+  synchronized DeploymentState snapshot(long now) {
+    evict(now);
+    String shown = state.equals(DeploymentState.OPEN) && now - openedAtNanos >= breaker.cooldown().toNanos() ? DeploymentState.HALF_OPEN : state;
+    long rateLimited = window.stream().filter(Outcome::rateLimited).count();
+    return new DeploymentState(inFlight, queuedPrompt, queuedOutput, consecutiveFailures, thousandths(errorRate()), rateLimited,
+        thousandths(ttft), thousandths(p95()), thousandths(perToken), shown);
+  }
+
+  /** Values as the trace keeps them, so a policy reads exactly what replay will give it. */
+  private static double thousandths(double value) {
+    return Double.isFinite(value) ? Math.round(value * 1000) / 1000.0 : value;
+  }
+
+  private double p95() {
+    int n = Math.min(ttftCount, TTFT_SAMPLES);
+    if (n == 0) {
+      return Double.NaN;
+    }
+    double[] sorted = Arrays.copyOf(ttftSamples, n);
+    Arrays.sort(sorted);
+    return sorted[(int) Math.ceil(0.95 * n) - 1];
+  }
+}
