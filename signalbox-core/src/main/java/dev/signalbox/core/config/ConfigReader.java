@@ -396,14 +396,18 @@ public final class ConfigReader {
     return result;
   }
 
+  private static String kebab(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
   private static <E extends Enum<E>> Optional<E> parseEnum(ConfigNode node, String key, String text, Class<E> type) {
     for (E value : type.getEnumConstants()) {
-      if (value.name().toLowerCase(Locale.ROOT).equals(text)) {
+      if (kebab(value).equals(text)) {
         return Optional.of(value);
       }
     }
     if (!text.isEmpty()) {
-      List<String> known = Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
+      List<String> known = Arrays.stream(type.getEnumConstants()).map(ConfigReader::kebab).toList();
       node.problem(key, "unknown " + key + " '" + text + "' (known: " + String.join(", ", known) + ")");
     }
     return Optional.empty();

@@ -16,10 +16,18 @@ public record ModelSpec(
     Set<Capability> capabilities,
     double joulesPerToken) {
 
-  /** How one of the model's deployments is picked for an attempt. */
+  /** How one of the model's deployments is picked for an attempt; the others follow as fallbacks. */
   public enum SelectorKind {
+    /** The listed order. */
     PRIORITY,
-    WEIGHTED
+    /** A seeded draw by weight. */
+    WEIGHTED,
+    /** The fewest requests under way. */
+    LEAST_OUTSTANDING,
+    /** Two drawn at random, the one with the lower peak-weighted latency (Finagle's P2C with peak EWMA). */
+    P2C_PEAK_EWMA,
+    /** The lowest predicted end-to-end latency for this request: its queue, then its own answer. */
+    LOWEST_LATENCY
   }
 
   public ModelSpec {

@@ -46,7 +46,33 @@ public final class Dispatcher {
     this.backoff = backoff;
   }
 
+  /** A plan's first attempt, admitted by its breaker and counted in flight the moment it was chosen. */
+  public record Reservation(PlannedAttempt attempt, boolean probe, PoolState.Lease lease) {}
+
+  /**
+   * Admits and counts the first attempt of a plan at once, so that the next decision sees it (the
+   * gateway calls this in the same critical section as the decision); empty when its circuit is open.
+   */
+  public Optional<Reservation> reserve(PlannedAttempt first, Exchange exchange) {
+    DeploymentStats.Admission admission = pool.admit(first.deployment());
+    if (admission == DeploymentStats.Admission.REJECTED) {
+      return Optional.empty();
+    }
+    boolean probe = admission == DeploymentStats.Admission.PROBE;
+    return Optional.of(new Reservation(first, probe, start(first, exchange, probe)));
+  }
+
+  private PoolState.Lease start(PlannedAttempt attempt, Exchange exchange, boolean probe) {
+    return pool.start(attempt.deployment(), exchange.signals().promptTokensEstimate(), exchange.signals().maxOutputTokens(), probe);
+  }
+
   public DispatchResult dispatch(List<PlannedAttempt> plan, RouteSpec route, long seed, Exchange exchange)
+      throws InterruptedException {
+    return dispatch(plan, route, seed, exchange, Optional.empty());
+  }
+
+  /** Walks the plan; {@code reserved}, when given, is its first attempt, already admitted and counted. */
+  public DispatchResult dispatch(List<PlannedAttempt> plan, RouteSpec route, long seed, Exchange exchange, Optional<Reservation> reserved)
       throws InterruptedException {
     long deadline = time.nanoTime() + route.timeout().toNanos();
     int maxAttempts = route.maxAttempts() > 0 ? route.maxAttempts() : plan.size() + 1;
@@ -61,7 +87,10 @@ public final class Dispatcher {
     for (int step = 0; made < maxAttempts && step < maxAttempts + plan.size(); step++) {
       PlannedAttempt attempt = plan.get(step % plan.size());
       String deployment = attempt.deployment().name();
-      DeploymentStats.Admission admission = pool.admit(attempt.deployment());
+      Optional<Reservation> held = step == 0 ? reserved.filter(r -> r.attempt().equals(attempt)) : Optional.empty();
+      DeploymentStats.Admission admission = held.isPresent()
+          ? (held.get().probe() ? DeploymentStats.Admission.PROBE : DeploymentStats.Admission.ADMITTED)
+          : pool.admit(attempt.deployment());
       if (admission == DeploymentStats.Admission.REJECTED) {
         if (!skipped.contains(attempt)) {
           skipped.add(attempt);
@@ -91,7 +120,8 @@ public final class Dispatcher {
         last = UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "route deadline passed");
         break;
       }
-      Outcome outcome = attempt(attempt, remaining, seed + made, admission == DeploymentStats.Admission.PROBE, exchange);
+      PoolState.Lease lease = held.isPresent() ? held.get().lease() : start(attempt, exchange, admission == DeploymentStats.Admission.PROBE);
+      Outcome outcome = attempt(attempt, remaining, seed + made, lease, exchange);
       made++;
       if (outcome.result != null) {
         return outcome.result;
@@ -112,7 +142,7 @@ public final class Dispatcher {
           .min(Comparator.comparingLong(a -> pool.lastFailureNanos(a.deployment()))).orElseThrow();
       exchange.flag(BREAKER_OVERRIDE);
       long remaining = deadline - time.nanoTime();
-      Outcome outcome = attempt(oldest, Math.max(1, remaining), seed, false, exchange);
+      Outcome outcome = attempt(oldest, Math.max(1, remaining), seed, start(oldest, exchange, false), exchange);
       if (outcome.result != null) {
         return outcome.result;
       }
@@ -129,7 +159,7 @@ public final class Dispatcher {
   /** One attempt: a result to return, or the failure that ends it. */
   private record Outcome(DispatchResult result, UpstreamFailure failure) {}
 
-  private Outcome attempt(PlannedAttempt attempt, long remainingNanos, long seed, boolean probe, Exchange exchange)
+  private Outcome attempt(PlannedAttempt attempt, long remainingNanos, long seed, PoolState.Lease lease, Exchange exchange)
       throws InterruptedException {
     DeploymentSpec deployment = attempt.deployment();
     Duration remaining = Duration.ofNanos(remainingNanos);
@@ -143,7 +173,17 @@ public final class Dispatcher {
             seed);
     exchange.attemptStarted(attempt);
     long start = time.nanoTime();
-    PoolState.Lease lease = pool.start(deployment, exchange.signals().promptTokensEstimate(), exchange.signals().maxOutputTokens(), probe);
+    try {
+      return send(attempt, call, start, lease, exchange);
+    } catch (InterruptedException | RuntimeException e) {
+      lease.abandoned();
+      throw e;
+    }
+  }
+
+  private Outcome send(PlannedAttempt attempt, UpstreamCall call, long start, PoolState.Lease lease, Exchange exchange)
+      throws InterruptedException {
+    DeploymentSpec deployment = attempt.deployment();
     UpstreamReply reply = upstreams.apply(deployment).send(call);
     switch (reply) {
       case UpstreamReply.Completed completed -> {

@@ -57,6 +57,7 @@ public final class Gateway implements AutoCloseable {
   private final TraceSink sink;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ReentrantLock drainLock = new ReentrantLock();
+  private final ReentrantLock assignment = new ReentrantLock();
   private final Condition drained = drainLock.newCondition();
   private volatile boolean draining;
 
@@ -188,7 +189,18 @@ public final class Gateway implements AutoCloseable {
   }
 
   private Handled routeAndDispatch(GatewayRuntime current, Exchange exchange, long seed) throws InterruptedException {
-    Decision decision = current.router().decide(exchange.signals(), seed, pool.snapshot());
+    Decision decision;
+    Optional<Dispatcher.Reservation> reserved = Optional.empty();
+    // Deciding and counting the first attempt in one step: a burst sees each assignment at once.
+    assignment.lock();
+    try {
+      decision = current.router().decide(exchange.signals(), seed, pool.snapshot());
+      if (decision instanceof Decision.Routed routed) {
+        reserved = dispatcher.reserve(routed.plan().get(0), exchange);
+      }
+    } finally {
+      assignment.unlock();
+    }
     exchange.decided(decision.record());
     List<String> routes = decision.record().routes();
     String route = routes.isEmpty() ? "" : routes.get(routes.size() - 1);
@@ -198,7 +210,7 @@ public final class Gateway implements AutoCloseable {
       return new Handled.Rejected(rejected.error(), new ResponseInfo(id, route, "", "", 0, OptionalDouble.empty()));
     }
     Decision.Routed routed = (Decision.Routed) decision;
-    DispatchResult result = dispatcher.dispatch(routed.plan(), routed.route(), seed, exchange);
+    DispatchResult result = dispatcher.dispatch(routed.plan(), routed.route(), seed, exchange, reserved);
     int attempts = exchange.attempts().size();
     return switch (result) {
       case DispatchResult.Failed failed -> {

@@ -184,6 +184,15 @@ public final class RecordedSignals implements RoutingSignals {
   }
 
   @Override
+  public Optional<String> session() {
+    if (!(recorded.get(SESSION) instanceof String digest)) {
+      throw new Unrecorded(SESSION, "was not recorded");
+    }
+    read.put(SESSION, digest);
+    return digest.isEmpty() ? Optional.empty() : Optional.of(digest);
+  }
+
+  @Override
   public Optional<String> header(String name) {
     String key = HEADER + name.toLowerCase(Locale.ROOT);
     if (!(recorded.get(key) instanceof String value)) {

@@ -3,6 +3,10 @@ package dev.signalbox.core.routing;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.ResponseFormat;
 import dev.signalbox.api.Role;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -158,6 +162,22 @@ public final class RequestSignals implements RoutingSignals {
     boolean schema = request.responseFormat() == ResponseFormat.JSON_SCHEMA;
     read.put(JSON_SCHEMA, schema);
     return schema;
+  }
+
+  @Override
+  public Optional<String> session() {
+    String id = headers.getOrDefault(SESSION_HEADER, request.metadata().getOrDefault("session_id", request.user()));
+    String digest = id.isEmpty() ? "" : HexFormat.of().formatHex(sha256(id), 0, 8);
+    read.put(SESSION, digest);
+    return digest.isEmpty() ? Optional.empty() : Optional.of(digest);
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   @Override

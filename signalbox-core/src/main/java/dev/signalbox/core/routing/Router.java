@@ -77,7 +77,7 @@ public final class Router {
       return noEligible(List.of(model.name()), DIRECT, 1, seed, signals, traces, pool);
     }
     traces.add(new CandidateTrace(model.name(), "", 1, "requested by name"));
-    List<PlannedAttempt> plan = plan(List.of(model), seed, pool);
+    List<PlannedAttempt> plan = plan(List.of(model), seed, pool, signals);
     return new Decision.Routed(
         record(List.of(model.name()), DIRECT, 1, seed, signals, traces, steps(plan), 1, Map.of(model.name(), 1.0), pool), plan, implicit);
   }
@@ -144,7 +144,7 @@ public final class Router {
         order.add(model);
       }
     }
-    List<PlannedAttempt> plan = plan(order, seed, pool);
+    List<PlannedAttempt> plan = plan(order, seed, pool, signals);
     DecisionRecord record =
         record(trail, policy.name(), policy.version(), seed, signals, candidates, steps(plan), ranked.propensity(),
             ranked.probabilities(), pool);
@@ -174,7 +174,7 @@ public final class Router {
     return Optional.empty();
   }
 
-  private List<PlannedAttempt> plan(List<ModelSpec> models, long seed, PoolSnapshot pool) {
+  private List<PlannedAttempt> plan(List<ModelSpec> models, long seed, PoolSnapshot pool, RoutingSignals signals) {
     List<PlannedAttempt> plan = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (ModelSpec model : models) {
@@ -183,12 +183,21 @@ public final class Router {
       }
       List<DeploymentSpec> deployments = model.deployments().stream().map(config::deployment).toList();
       long modelSeed = seed ^ (model.name().hashCode() * 0x9E3779B97F4A7C15L);
-      for (DeploymentSpec deployment : DeploymentSelector.of(model.selector()).order(deployments, pool, modelSeed)) {
+      DeploymentSelector selector = DeploymentSelector.of(model.selector());
+      DeploymentSelector.Request request = selector.readsRequest()
+          ? new DeploymentSelector.Request(signals.promptTokensAtMost(), signals.maxOutputTokens())
+          : NO_REQUEST;
+      List<DeploymentSpec> order = selector.order(deployments, pool, modelSeed, request);
+      // A priority list is the operator's order; every other selector keeps a session on its deployment.
+      boolean affinity = deployments.size() > 1 && model.selector() != ModelSpec.SelectorKind.PRIORITY;
+      for (DeploymentSpec deployment : DeploymentSelector.finish(order, pool, affinity ? signals.session() : Optional.empty())) {
         plan.add(new PlannedAttempt(model, deployment));
       }
     }
     return plan;
   }
+
+  private static final DeploymentSelector.Request NO_REQUEST = new DeploymentSelector.Request(0, 0);
 
   private static List<PlanStep> steps(List<PlannedAttempt> plan) {
     return plan.stream().map(PlannedAttempt::step).toList();

@@ -2,6 +2,7 @@ package dev.signalbox.core.routing;
 
 import dev.signalbox.api.Signals;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The signals the router reads: a live request's ({@link RequestSignals}), or a recorded decision's
@@ -26,6 +27,9 @@ public interface RoutingSignals extends Signals {
   String KEYWORDS = "keywords:";
   String REGEX = "regex:";
   String RULE = "rule:";
+  String SESSION = "session";
+  /** The header that names an agent's session; else {@code metadata.session_id}, else {@code user}. */
+  String SESSION_HEADER = "x-signalbox-session-id";
 
   /** The route or model the request names. */
   String requestedModel();
@@ -34,6 +38,12 @@ public interface RoutingSignals extends Signals {
   long promptTokensAtMost();
 
   boolean needsJsonSchema();
+
+  /**
+   * The request's session, as a digest of its id (the id itself is never recorded): from the
+   * {@code x-signalbox-session-id} header, else {@code metadata.session_id}, else {@code user}.
+   */
+  Optional<String> session();
 
   /** The same request under another route's default output length, keeping what was read. */
   RoutingSignals withDefaultMaxTokens(long newDefault);

@@ -10,6 +10,7 @@ import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.Chunk;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.ErrorKind;
+import dev.signalbox.api.PlanStep;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.api.UpstreamFailure;
 import dev.signalbox.api.UpstreamReply;
@@ -32,6 +33,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -288,7 +291,7 @@ class GatewayComponentTest {
 
 
   @Test
-  void anOpenCircuitIsSkippedWithTheHopTracedAndClosesAfterAProbe() throws Exception {
+  void anOpenCircuitGoesLastInThePlanAndClosesAfterAProbe() throws Exception {
     List<DecisionTrace> traces = new ArrayList<>();
     Gateway g = Gateway.create(config, new Gateway.Settings(
         clock, new SplittableRandom(5)::nextLong, d -> upstream(d.name()), events, traces::add, new PoolState(clock), Backoff.DEFAULT));
@@ -299,10 +302,10 @@ class GatewayComponentTest {
     Handled handled = g.handle(request("auto", false), new Caller("t", Set.of(), Map.of()));
     assertThat(handled.info().deployment()).isEqualTo("small-b");
     assertThat(upstream("small-a").calls()).hasSize(5);
-    DecisionTrace skipped = traces.get(traces.size() - 1);
-    assertThat(skipped.attempts()).extracting(AttemptTrace::deployment, AttemptTrace::result)
-        .containsExactly(tuple("small-a", "breaker_open"), tuple("small-b", "ok"));
-    assertThat(skipped.pool().state("small-a").breaker()).isEqualTo("open");
+    DecisionTrace routedAround = traces.get(traces.size() - 1);
+    assertThat(routedAround.pool().state("small-a").breaker()).isEqualTo("open");
+    assertThat(routedAround.plan()).extracting(PlanStep::deployment).containsExactly("small-b", "small-a", "medium-a");
+    assertThat(routedAround.attempts()).extracting(AttemptTrace::deployment).containsExactly("small-b");
 
     upstream("small-a").always(call -> completed("from small-a"));
     clock.advance(Duration.ofSeconds(30)); // the default cooldown
@@ -310,6 +313,53 @@ class GatewayComponentTest {
     assertThat(probe.info().deployment()).as("the half-open circuit lets a probe through").isEqualTo("small-a");
     assertThat(traces.get(traces.size() - 1).pool().state("small-a").breaker()).isEqualTo("half-open");
     assertThat(g.handle(request("auto", false), new Caller("t", Set.of(), Map.of())).info().deployment()).isEqualTo("small-a");
+    assertThat(g.pool().state("small-a").breaker()).isEqualTo("closed");
+  }
+
+  @Test
+  void aBurstUnderLeastOutstandingSpreadsEvenlyBecauseEachAssignmentCountsAtOnce() throws Exception {
+    GatewayConfig four = TestConfigs.read("""
+        deployments:
+          - {name: d1, provider: sim}
+          - {name: d2, provider: sim}
+          - {name: d3, provider: sim}
+          - {name: d4, provider: sim}
+        models:
+          - {name: m, deployments: [d1, d2, d3, d4], deployment-selector: least-outstanding}
+        routes:
+          - {name: r, models: [m], policy: priority}
+        """);
+    int requests = 100;
+    CountDownLatch allInFlight = new CountDownLatch(requests);
+    Map<String, java.util.concurrent.atomic.AtomicInteger> landed = new java.util.concurrent.ConcurrentHashMap<>();
+    Gateway g = Gateway.create(four, new Gateway.Settings(clock, new SplittableRandom(9)::nextLong, d -> call -> {
+      landed.computeIfAbsent(d.name(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+      allInFlight.countDown();
+      try {
+        allInFlight.await(); // every request is under way before any ends
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return completed("ok");
+    }, events, trace -> {}, new PoolState(clock), Backoff.DEFAULT));
+    CyclicBarrier release = new CyclicBarrier(requests);
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      threads.add(Thread.ofPlatform().start(() -> {
+        try {
+          release.await();
+          g.handle(request("r", false), new Caller("t", Set.of(), Map.of()));
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+    }
+    for (Thread t : threads) {
+      t.join(5_000);
+    }
+    assertThat(landed.keySet()).containsExactlyInAnyOrder("d1", "d2", "d3", "d4");
+    assertThat(landed.values()).allSatisfy(n -> assertThat(n.get()).isBetween(23, 27));
+    assertThat(g.pool().deployments().values()).allSatisfy(s -> assertThat(s.inFlight()).isZero());
   }
 
   @Test
