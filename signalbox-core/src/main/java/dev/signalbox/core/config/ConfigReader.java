@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
@@ -335,7 +336,19 @@ public final class ConfigReader {
         node.duration("timeout", Duration.ofSeconds(600)),
         (int) node.integer("max-attempts", 0, 0, 100),
         (int) node.integer("default-max-tokens", RouteSpec.DEFAULT_MAX_TOKENS, 1, 10_000_000),
-        node.object("threshold").map(ConfigReader::threshold));
+        node.object("threshold").map(ConfigReader::threshold),
+        parseEnum(node, "fallback-order", node.string("fallback-order", "plan"), RouteSpec.FallbackOrder.class).orElse(RouteSpec.FallbackOrder.PLAN),
+        node.object("slo").map(ConfigReader::slo).orElse(SloSpec.NONE));
+  }
+
+  private static SloSpec slo(ConfigNode node) {
+    SloSpec result = new SloSpec(optionalMillis(node, "max-ttft"), optionalMillis(node, "max-end-to-end"));
+    node.rejectUnknownKeys();
+    return result;
+  }
+
+  private static OptionalDouble optionalMillis(ConfigNode node, String key) {
+    return node.has(key) ? OptionalDouble.of(node.duration(key, Duration.ZERO).toNanos() / 1e6) : OptionalDouble.empty();
   }
 
   private static ThresholdSpec threshold(ConfigNode node) {

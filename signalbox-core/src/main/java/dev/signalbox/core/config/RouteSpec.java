@@ -16,6 +16,8 @@ import java.util.Set;
  * @param fallbackOn upstream statuses after which the next attempt is made
  * @param defaultMaxTokens the output length assumed when a request sets no max_tokens
  * @param threshold the {@code score} policy's strong and weak model and threshold
+ * @param fallbackOrder how the plan's entries after the first are ordered
+ * @param slo latency objectives the plan's deployments are filtered by
  */
 public record RouteSpec(
     String name,
@@ -29,7 +31,17 @@ public record RouteSpec(
     Duration timeout,
     int maxAttempts,
     int defaultMaxTokens,
-    Optional<ThresholdSpec> threshold) {
+    Optional<ThresholdSpec> threshold,
+    FallbackOrder fallbackOrder,
+    SloSpec slo) {
+
+  /** How a route orders its fallbacks. */
+  public enum FallbackOrder {
+    /** The policy's order, deployments with an open circuit skipped. */
+    PLAN,
+    /** The entries after the first re-ranked by price, weighted by live latency and reliability. */
+    SELF_HEALING
+  }
 
   /** The output length assumed when neither the request nor the route sets one. */
   public static final int DEFAULT_MAX_TOKENS = 1_024;
@@ -47,10 +59,12 @@ public record RouteSpec(
     fallbackOn = Set.copyOf(fallbackOn);
     Objects.requireNonNull(timeout);
     Objects.requireNonNull(threshold);
+    Objects.requireNonNull(fallbackOrder);
+    Objects.requireNonNull(slo);
   }
 
   public RouteSpec withThreshold(ThresholdSpec newThreshold) {
     return new RouteSpec(name, models, policy, weights, rules, defaultRoute, fallbacks, fallbackOn, timeout, maxAttempts,
-        defaultMaxTokens, Optional.of(newThreshold));
+        defaultMaxTokens, Optional.of(newThreshold), fallbackOrder, slo);
   }
 }

@@ -13,6 +13,7 @@ import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.config.ModelSpec;
 import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.config.SloSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -69,7 +70,8 @@ public final class Router {
   private Decision decideModel(ModelSpec model, RoutingSignals signals, long seed, PoolSnapshot pool) {
     RouteSpec implicit =
         new RouteSpec(model.name(), List.of(model.name()), DIRECT, Map.of(), List.of(), "", List.of(),
-            RouteSpec.DEFAULT_FALLBACK_ON, Duration.ofSeconds(600), 0, RouteSpec.DEFAULT_MAX_TOKENS, Optional.empty());
+            RouteSpec.DEFAULT_FALLBACK_ON, Duration.ofSeconds(600), 0, RouteSpec.DEFAULT_MAX_TOKENS, Optional.empty(),
+            RouteSpec.FallbackOrder.PLAN, SloSpec.NONE);
     List<CandidateTrace> traces = new ArrayList<>();
     Optional<String> excluded = exclusion(model, signals);
     if (excluded.isPresent()) {
@@ -144,7 +146,10 @@ public final class Router {
         order.add(model);
       }
     }
-    List<PlannedAttempt> plan = plan(order, seed, pool, signals);
+    List<PlannedAttempt> plan = PlanAdjustments.meetObjectives(plan(order, seed, pool, signals), route.slo(), pool, signals);
+    if (route.fallbackOrder() == RouteSpec.FallbackOrder.SELF_HEALING) {
+      plan = PlanAdjustments.selfHealing(plan, pool, signals);
+    }
     DecisionRecord record =
         record(trail, policy.name(), policy.version(), seed, signals, candidates, steps(plan), ranked.propensity(),
             ranked.probabilities(), pool);
