@@ -338,7 +338,16 @@ public final class ConfigReader {
         (int) node.integer("default-max-tokens", RouteSpec.DEFAULT_MAX_TOKENS, 1, 10_000_000),
         node.object("threshold").map(ConfigReader::threshold),
         parseEnum(node, "fallback-order", node.string("fallback-order", "plan"), RouteSpec.FallbackOrder.class).orElse(RouteSpec.FallbackOrder.PLAN),
-        node.object("slo").map(ConfigReader::slo).orElse(SloSpec.NONE));
+        node.object("slo").map(ConfigReader::slo).orElse(SloSpec.NONE),
+        node.object("hedge").map(ConfigReader::hedge));
+  }
+
+  private static HedgeSpec hedge(ConfigNode node) {
+    String after = node.string("after", "p95");
+    Optional<Duration> wait = after.equals("p95") ? Optional.empty() : Optional.of(node.duration("after", Duration.ZERO));
+    HedgeSpec result = new HedgeSpec(wait, node.number("max-share", HedgeSpec.DEFAULT_MAX_SHARE, 0, 1));
+    node.rejectUnknownKeys();
+    return result;
   }
 
   private static SloSpec slo(ConfigNode node) {

@@ -18,6 +18,7 @@ import java.util.Set;
  * @param threshold the {@code score} policy's strong and weak model and threshold
  * @param fallbackOrder how the plan's entries after the first are ordered
  * @param slo latency objectives the plan's deployments are filtered by
+ * @param hedge when to send the request to a second deployment before the first answers
  */
 public record RouteSpec(
     String name,
@@ -33,7 +34,8 @@ public record RouteSpec(
     int defaultMaxTokens,
     Optional<ThresholdSpec> threshold,
     FallbackOrder fallbackOrder,
-    SloSpec slo) {
+    SloSpec slo,
+    Optional<HedgeSpec> hedge) {
 
   /** How a route orders its fallbacks. */
   public enum FallbackOrder {
@@ -61,10 +63,11 @@ public record RouteSpec(
     Objects.requireNonNull(threshold);
     Objects.requireNonNull(fallbackOrder);
     Objects.requireNonNull(slo);
+    Objects.requireNonNull(hedge);
   }
 
   public RouteSpec withThreshold(ThresholdSpec newThreshold) {
     return new RouteSpec(name, models, policy, weights, rules, defaultRoute, fallbacks, fallbackOn, timeout, maxAttempts,
-        defaultMaxTokens, Optional.of(newThreshold), fallbackOrder, slo);
+        defaultMaxTokens, Optional.of(newThreshold), fallbackOrder, slo, hedge);
   }
 }

@@ -38,12 +38,14 @@ public final class Dispatcher {
   private final TimeSource time;
   private final PoolState pool;
   private final Backoff backoff;
+  private final Hedging hedging;
 
   public Dispatcher(Function<DeploymentSpec, Upstream> upstreams, TimeSource time, PoolState pool, Backoff backoff) {
     this.upstreams = upstreams;
     this.time = time;
     this.pool = pool;
     this.backoff = backoff;
+    this.hedging = new Hedging(this, pool);
   }
 
   /** A plan's first attempt, admitted by its breaker and counted in flight the moment it was chosen. */
@@ -62,7 +64,7 @@ public final class Dispatcher {
     return Optional.of(new Reservation(first, probe, start(first, exchange, probe)));
   }
 
-  private PoolState.Lease start(PlannedAttempt attempt, Exchange exchange, boolean probe) {
+  PoolState.Lease start(PlannedAttempt attempt, Exchange exchange, boolean probe) {
     return pool.start(attempt.deployment(), exchange.signals().promptTokensEstimate(), exchange.signals().maxOutputTokens(), probe);
   }
 
@@ -121,7 +123,9 @@ public final class Dispatcher {
         break;
       }
       PoolState.Lease lease = held.isPresent() ? held.get().lease() : start(attempt, exchange, admission == DeploymentStats.Admission.PROBE);
-      Outcome outcome = attempt(attempt, remaining, seed + made, lease, exchange);
+      Outcome outcome = made == 0 && route.hedge().isPresent()
+          ? hedging.firstAttempt(attempt, lease, plan, route, remaining, seed + made, exchange)
+          : attempt(attempt, remaining, seed + made, lease, exchange);
       made++;
       if (outcome.result != null) {
         return outcome.result;
@@ -157,35 +161,51 @@ public final class Dispatcher {
   }
 
   /** One attempt: a result to return, or the failure that ends it. */
-  private record Outcome(DispatchResult result, UpstreamFailure failure) {}
+  record Outcome(DispatchResult result, UpstreamFailure failure) {}
 
-  private Outcome attempt(PlannedAttempt attempt, long remainingNanos, long seed, PoolState.Lease lease, Exchange exchange)
+  Outcome attempt(PlannedAttempt attempt, long remainingNanos, long seed, PoolState.Lease lease, Exchange exchange)
       throws InterruptedException {
-    DeploymentSpec deployment = attempt.deployment();
-    Duration remaining = Duration.ofNanos(remainingNanos);
-    UpstreamCall call =
-        new UpstreamCall(
-            exchange.request(),
-            deployment.upstreamModel(),
-            min(deployment.firstTokenTimeout(), remaining),
-            deployment.idleTimeout(),
-            min(deployment.requestTimeout(), remaining),
-            seed);
+    UpstreamCall call = upstreamCall(attempt.deployment(), remainingNanos, seed, exchange);
     exchange.attemptStarted(attempt);
     long start = time.nanoTime();
     try {
-      return send(attempt, call, start, lease, exchange);
+      return settle(attempt, start, answer(attempt.deployment(), call), lease, exchange);
     } catch (InterruptedException | RuntimeException e) {
       lease.abandoned();
       throw e;
     }
   }
 
-  private Outcome send(PlannedAttempt attempt, UpstreamCall call, long start, PoolState.Lease lease, Exchange exchange)
-      throws InterruptedException {
-    DeploymentSpec deployment = attempt.deployment();
+  UpstreamCall upstreamCall(DeploymentSpec deployment, long remainingNanos, long seed, Exchange exchange) {
+    Duration remaining = Duration.ofNanos(remainingNanos);
+    return new UpstreamCall(exchange.request(), deployment.upstreamModel(), min(deployment.firstTokenTimeout(), remaining),
+        deployment.idleTimeout(), min(deployment.requestTimeout(), remaining), seed);
+  }
+
+  /** What an upstream gave back before anything reached the client: its reply and, for a stream, the first chunk. */
+  record Answer(UpstreamReply reply, ChunkStream chunks, Chunk first) {
+    boolean ok() {
+      return reply instanceof UpstreamReply.Completed || (chunks != null && !(first instanceof Chunk.Broken));
+    }
+  }
+
+  Answer answer(DeploymentSpec deployment, UpstreamCall call) throws InterruptedException {
     UpstreamReply reply = upstreams.apply(deployment).send(call);
-    switch (reply) {
+    if (reply instanceof UpstreamReply.Streaming streaming) {
+      ChunkStream chunks = streaming.chunks();
+      try {
+        return new Answer(reply, chunks, chunks.next());
+      } catch (InterruptedException | RuntimeException e) {
+        chunks.cancel();
+        throw e;
+      }
+    }
+    return new Answer(reply, null, null);
+  }
+
+  /** Reports an answer to the pool and the exchange: a result to return, or the failure that ends the attempt. */
+  Outcome settle(PlannedAttempt attempt, long start, Answer answer, PoolState.Lease lease, Exchange exchange) {
+    switch (answer.reply()) {
       case UpstreamReply.Completed completed -> {
         lease.succeeded(completed.usage().completionTokens());
         exchange.firstToken(attempt, start);
@@ -196,17 +216,15 @@ public final class Dispatcher {
         return failedAttempt(attempt, start, failed.failure(), lease, exchange);
       }
       case UpstreamReply.Streaming streaming -> {
-        ChunkStream chunks = streaming.chunks();
-        Chunk first = chunks.next();
-        if (first instanceof Chunk.Broken broken) {
-          chunks.cancel();
+        if (answer.first() instanceof Chunk.Broken broken) {
+          answer.chunks().cancel();
           return failedAttempt(attempt, start, broken.failure(), lease, exchange);
         }
         long firstToken = time.nanoTime();
         lease.firstToken();
         exchange.firstToken(attempt, start);
         exchange.committed(attempt, start, firstToken);
-        return new Outcome(new DispatchResult.Committed(attempt, first, new PoolTrackedStream(chunks, lease)), null);
+        return new Outcome(new DispatchResult.Committed(attempt, answer.first(), new PoolTrackedStream(answer.chunks(), lease)), null);
       }
     }
   }
