@@ -280,6 +280,7 @@ public final class GatewayServer implements AutoCloseable {
       LOG.warning("stopping with " + gateway.inFlight() + " requests still under way after " + drain.toSeconds() + " s");
     }
     server.stop();
+    gateway.close();
   }
 
   @Override

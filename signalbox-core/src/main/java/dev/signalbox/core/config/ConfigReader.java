@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.signalbox.api.Pricing;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -215,7 +216,18 @@ public final class ConfigReader {
         node.number("weight", 1, 0, 1e6),
         sim,
         replayFrom,
-        node.object("breaker").map(ConfigReader::breaker).orElse(BreakerSpec.DEFAULT));
+        node.object("breaker").map(ConfigReader::breaker).orElse(BreakerSpec.DEFAULT),
+        metricsUrl(node),
+        node.duration("metrics-interval", Duration.ofSeconds(2)));
+  }
+
+  private static Optional<URI> metricsUrl(ConfigNode node) {
+    Optional<String> url = node.optionalString("metrics-url");
+    if (url.isPresent() && !url.get().startsWith("http://") && !url.get().startsWith("https://")) {
+      node.problem("metrics-url", "expected an http:// or https:// URL, got '" + url.get() + "'");
+      return Optional.empty();
+    }
+    return url.map(URI::create);
   }
 
   private static BreakerSpec breaker(ConfigNode node) {

@@ -1,5 +1,6 @@
 package dev.signalbox.core.config;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -13,6 +14,8 @@ import java.util.Optional;
  *     and faults of a {@link Provider#REPLAY} deployment where the recording has none
  * @param replayFrom the outcomes file or trace store a {@link Provider#REPLAY} deployment answers from
  * @param breaker when its circuit opens and closes
+ * @param metricsUrl a vLLM server's Prometheus endpoint, whose running and waiting request counts
+ *     re-anchor the deployment's load every {@code metricsInterval}
  */
 public record DeploymentSpec(
     String name,
@@ -27,7 +30,9 @@ public record DeploymentSpec(
     double weight,
     SimSettings sim,
     Optional<Path> replayFrom,
-    BreakerSpec breaker) {
+    BreakerSpec breaker,
+    Optional<URI> metricsUrl,
+    Duration metricsInterval) {
   public DeploymentSpec {
     Objects.requireNonNull(name);
     Objects.requireNonNull(provider);
@@ -41,5 +46,7 @@ public record DeploymentSpec(
     Objects.requireNonNull(sim);
     Objects.requireNonNull(replayFrom);
     Objects.requireNonNull(breaker);
+    Objects.requireNonNull(metricsUrl);
+    Objects.requireNonNull(metricsInterval);
   }
 }

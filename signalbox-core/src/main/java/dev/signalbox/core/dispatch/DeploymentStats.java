@@ -22,6 +22,8 @@ final class DeploymentStats {
 
   private BreakerSpec breaker;
   private long inFlight;
+  /** Requests the server reported beyond ours at its last measurement (other clients' load). */
+  private long external;
   private long queuedPrompt;
   private long queuedOutput;
   private long consecutiveFailures;
@@ -61,6 +63,11 @@ final class DeploymentStats {
       }
       default -> Admission.REJECTED;
     };
+  }
+
+  /** The server's own count of requests running and waiting: the load is re-anchored on it. */
+  synchronized void anchor(long serverLoad) {
+    external = Math.max(0, serverLoad - inFlight);
   }
 
   synchronized void started(long promptTokens, long predictedOutput) {
@@ -166,7 +173,7 @@ final class DeploymentStats {
     evict(now);
     String shown = state.equals(DeploymentState.OPEN) && now - openedAtNanos >= breaker.cooldown().toNanos() ? DeploymentState.HALF_OPEN : state;
     long rateLimited = window.stream().filter(Outcome::rateLimited).count();
-    return new DeploymentState(inFlight, queuedPrompt, queuedOutput, consecutiveFailures, thousandths(errorRate()), rateLimited,
+    return new DeploymentState(inFlight + external, queuedPrompt, queuedOutput, consecutiveFailures, thousandths(errorRate()), rateLimited,
         thousandths(ttft), thousandths(p95()), thousandths(perToken), shown);
   }
 

@@ -49,6 +49,11 @@ public final class PoolState {
     return new Lease(stats, promptTokens, predicted, probe, time.nanoTime());
   }
 
+  /** Re-anchors the deployment's load on the server's own count of running and waiting requests. */
+  public void anchor(DeploymentSpec deployment, long serverLoad) {
+    of(deployment).anchor(serverLoad);
+  }
+
   /** When the deployment last failed, on the monotonic clock; {@code Long.MIN_VALUE} when never. */
   public long lastFailureNanos(DeploymentSpec deployment) {
     return of(deployment).lastFailureNanos();

@@ -1,0 +1,108 @@
+package dev.signalbox.core.upstream;
+
+import dev.signalbox.core.config.DeploymentSpec;
+import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.dispatch.PoolState;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Polls the Prometheus endpoint of each deployment that names one ({@code metrics-url}, as vLLM
+ * serves it) and re-anchors the deployment's load on {@code vllm:num_requests_running} plus
+ * {@code vllm:num_requests_waiting}: between two polls the pool counts its own assignments from that
+ * anchor (dead reckoning). A failed poll keeps the last anchor.
+ */
+public final class LoadProbes implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(LoadProbes.class.getName());
+  private static final Duration TIMEOUT = Duration.ofSeconds(2);
+  static final String RUNNING = "vllm:num_requests_running";
+  static final String WAITING = "vllm:num_requests_waiting";
+
+  private final List<Thread> threads = new ArrayList<>();
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
+  private volatile boolean closed;
+
+  private LoadProbes() {}
+
+  /** Starts one poller per deployment with a metrics URL. */
+  public static LoadProbes start(GatewayConfig config, PoolState pool) {
+    LoadProbes probes = new LoadProbes();
+    for (DeploymentSpec deployment : config.deployments().values()) {
+      deployment.metricsUrl().ifPresent(url -> probes.threads.add(
+          Thread.ofVirtual().name("load-probe-" + deployment.name()).start(() -> probes.poll(deployment, pool))));
+    }
+    return probes;
+  }
+
+  private void poll(DeploymentSpec deployment, PoolState pool) {
+    HttpRequest request = HttpRequest.newBuilder(deployment.metricsUrl().orElseThrow()).timeout(TIMEOUT).GET().build();
+    boolean warned = false;
+    while (!closed) {
+      try {
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        OptionalLong load = response.statusCode() == 200 ? serverLoad(response.body()) : OptionalLong.empty();
+        if (load.isPresent()) {
+          pool.anchor(deployment, load.getAsLong());
+          warned = false;
+        } else if (!warned) {
+          LOG.warning(() -> "no vLLM request counts at " + deployment.metricsUrl().get() + " (HTTP " + response.statusCode() + ")");
+          warned = true;
+        }
+        Thread.sleep(deployment.metricsInterval());
+      } catch (InterruptedException e) {
+        return;
+      } catch (IOException e) {
+        if (!warned) {
+          LOG.log(Level.WARNING, "cannot read " + deployment.metricsUrl().get() + ": " + e.getMessage());
+          warned = true;
+        }
+        try {
+          Thread.sleep(deployment.metricsInterval());
+        } catch (InterruptedException stop) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Running plus waiting requests from a Prometheus text exposition, summed over label sets; empty when neither is there. */
+  static OptionalLong serverLoad(String exposition) {
+    double total = 0;
+    boolean seen = false;
+    for (String raw : exposition.split("\n")) {
+      String line = raw.trim();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      int brace = line.indexOf('{');
+      int nameEnd = brace >= 0 ? brace : line.indexOf(' ');
+      if (nameEnd < 0 || !(line.substring(0, nameEnd).equals(RUNNING) || line.substring(0, nameEnd).equals(WAITING))) {
+        continue;
+      }
+      // Labels may hold spaces inside quotes; the value is the first field after them (a timestamp may follow).
+      int valueStart = brace >= 0 ? line.lastIndexOf('}') + 1 : nameEnd;
+      String[] fields = line.substring(valueStart).trim().split("\\s+");
+      try {
+        total += Double.parseDouble(fields[0]);
+        seen = true;
+      } catch (NumberFormatException ignored) {
+        // A malformed sample counts for nothing.
+      }
+    }
+    return seen ? OptionalLong.of(Math.round(total)) : OptionalLong.empty();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    threads.forEach(Thread::interrupt);
+  }
+}
