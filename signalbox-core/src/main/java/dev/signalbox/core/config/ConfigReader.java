@@ -351,7 +351,8 @@ public final class ConfigReader {
         node.object("threshold").map(ConfigReader::threshold),
         parseEnum(node, "fallback-order", node.string("fallback-order", "plan"), RouteSpec.FallbackOrder.class).orElse(RouteSpec.FallbackOrder.PLAN),
         node.object("slo").map(ConfigReader::slo).orElse(SloSpec.NONE),
-        node.object("hedge").map(ConfigReader::hedge));
+        node.object("hedge").map(ConfigReader::hedge),
+        node.bool("continue-streams", false));
   }
 
   private static HedgeSpec hedge(ConfigNode node) {

@@ -19,6 +19,8 @@ import java.util.Set;
  * @param fallbackOrder how the plan's entries after the first are ordered
  * @param slo latency objectives the plan's deployments are filtered by
  * @param hedge when to send the request to a second deployment before the first answers
+ * @param continueStreams whether a text answer whose stream breaks after the commit boundary is
+ *     continued on a deployment that accepts a final assistant message (assistant-prefill)
  */
 public record RouteSpec(
     String name,
@@ -35,7 +37,8 @@ public record RouteSpec(
     Optional<ThresholdSpec> threshold,
     FallbackOrder fallbackOrder,
     SloSpec slo,
-    Optional<HedgeSpec> hedge) {
+    Optional<HedgeSpec> hedge,
+    boolean continueStreams) {
 
   /** How a route orders its fallbacks. */
   public enum FallbackOrder {
@@ -68,6 +71,6 @@ public record RouteSpec(
 
   public RouteSpec withThreshold(ThresholdSpec newThreshold) {
     return new RouteSpec(name, models, policy, weights, rules, defaultRoute, fallbacks, fallbackOn, timeout, maxAttempts,
-        defaultMaxTokens, Optional.of(newThreshold), fallbackOrder, slo, hedge);
+        defaultMaxTokens, Optional.of(newThreshold), fallbackOrder, slo, hedge, continueStreams);
   }
 }

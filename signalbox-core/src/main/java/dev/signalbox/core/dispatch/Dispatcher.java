@@ -1,5 +1,6 @@
 package dev.signalbox.core.dispatch;
 
+import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.Chunk;
 import dev.signalbox.api.ChunkStream;
 import dev.signalbox.api.ErrorKind;
@@ -9,6 +10,7 @@ import dev.signalbox.api.Upstream;
 import dev.signalbox.api.UpstreamCall;
 import dev.signalbox.api.UpstreamFailure;
 import dev.signalbox.api.UpstreamReply;
+import dev.signalbox.core.config.Capability;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.routing.PlannedAttempt;
@@ -177,9 +179,50 @@ public final class Dispatcher {
   }
 
   UpstreamCall upstreamCall(DeploymentSpec deployment, long remainingNanos, long seed, Exchange exchange) {
+    return upstreamCall(exchange.request(), deployment, remainingNanos, seed);
+  }
+
+  private static UpstreamCall upstreamCall(ChatRequest request, DeploymentSpec deployment, long remainingNanos, long seed) {
     Duration remaining = Duration.ofNanos(remainingNanos);
-    return new UpstreamCall(exchange.request(), deployment.upstreamModel(), min(deployment.firstTokenTimeout(), remaining),
+    return new UpstreamCall(request, deployment.upstreamModel(), min(deployment.firstTokenTimeout(), remaining),
         deployment.idleTimeout(), min(deployment.requestTimeout(), remaining), seed);
+  }
+
+  /**
+   * Continues a text answer whose committed stream broke: the conversation, with the text so far as a
+   * final assistant message, goes to the plan's next deployments after the broken one whose model
+   * accepts that (assistant-prefill), until one streams. Empty when none does.
+   */
+  public Optional<DispatchResult.Committed> continueStream(
+      List<PlannedAttempt> plan, PlannedAttempt broken, String partial, RouteSpec route, long seed, Exchange exchange)
+      throws InterruptedException {
+    int from = plan.indexOf(broken) + 1;
+    for (PlannedAttempt next : plan.subList(Math.max(0, from), plan.size())) {
+      if (!next.model().capabilities().contains(Capability.ASSISTANT_PREFILL) || next.deployment().equals(broken.deployment())) {
+        continue;
+      }
+      DeploymentStats.Admission admission = pool.admit(next.deployment());
+      if (admission == DeploymentStats.Admission.REJECTED) {
+        exchange.skipped(next, BREAKER_OPEN, "circuit open: skipped");
+        continue;
+      }
+      ChatRequest request = Continuations.request(exchange.request(), partial, next.deployment().provider());
+      UpstreamCall call = upstreamCall(request, next.deployment(), route.timeout().toNanos(), seed + 7_919);
+      PoolState.Lease lease = start(next, exchange, admission == DeploymentStats.Admission.PROBE);
+      exchange.attemptStarted(next);
+      long start = time.nanoTime();
+      Outcome outcome;
+      try {
+        outcome = settle(next, start, answer(next.deployment(), call), lease, exchange);
+      } catch (InterruptedException | RuntimeException e) {
+        lease.abandoned();
+        throw e;
+      }
+      if (outcome.result() instanceof DispatchResult.Committed committed) {
+        return Optional.of(committed);
+      }
+    }
+    return Optional.empty();
   }
 
   /** What an upstream gave back before anything reached the client: its reply and, for a stream, the first chunk. */

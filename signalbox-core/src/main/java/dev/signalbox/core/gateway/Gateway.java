@@ -228,7 +228,10 @@ public final class Gateway implements AutoCloseable {
             answered.attempt().deployment().name(), attempts, OptionalDouble.of(trace.costUsd())));
       }
       case DispatchResult.Committed committed -> {
-        StreamRelay relay = new StreamRelay(exchange, committed.attempt().model(), committed.first(), committed.rest(), this::requestEnded);
+        StreamRelay.Continuation continuation = routed.route().continueStreams()
+            ? (broken, partial) -> dispatcher.continueStream(routed.plan(), broken, partial, routed.route(), seed, exchange)
+            : StreamRelay.Continuation.NONE;
+        StreamRelay relay = new StreamRelay(exchange, committed.attempt(), committed.first(), committed.rest(), continuation, this::requestEnded);
         yield new Handled.Streaming(relay, new ResponseInfo(id, route, committed.attempt().model().name(),
             committed.attempt().deployment().name(), attempts + 1, OptionalDouble.empty()));
       }

@@ -1,36 +1,63 @@
 package dev.signalbox.core.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.Chunk;
 import dev.signalbox.api.ChunkStream;
 import dev.signalbox.api.ErrorKind;
+import dev.signalbox.api.UpstreamFailure;
 import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.ModelSpec;
+import dev.signalbox.core.dispatch.DispatchResult;
 import dev.signalbox.core.dispatch.Exchange;
+import dev.signalbox.core.routing.PlannedAttempt;
+import dev.signalbox.core.routing.TokenCounter;
 import dev.signalbox.core.upstream.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * Relays a committed stream to the client as SSE: every chunk as it comes, a final usage chunk when
  * the client asked for one, then [DONE]. A failure past the commit boundary ends the stream with an
- * error event; a client that goes away cancels the upstream. Either way the trace says what happened.
+ * error event, unless the route continues text answers: then the text so far is resent as a final
+ * assistant message to a deployment that accepts one, and its chunks carry on the same stream (the
+ * join is flagged {@code continued} in the trace). Never after a tool call. A client that goes away
+ * cancels the upstream. Either way the trace says what happened.
  */
 public final class StreamRelay {
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+  /** The flag of a stream continued on another deployment after it broke. */
+  public static final String CONTINUED = "continued";
+
+  /** Resumes a broken text answer elsewhere; {@link #NONE} when the route does not. */
+  @FunctionalInterface
+  public interface Continuation {
+    Continuation NONE = (broken, partial) -> Optional.empty();
+
+    Optional<DispatchResult.Committed> resume(PlannedAttempt broken, String partial) throws InterruptedException;
+  }
 
   private final Exchange exchange;
-  private final ModelSpec model;
+  private ModelSpec model;
+  private PlannedAttempt current;
   private final Chunk first;
-  private final ChunkStream rest;
+  private ChunkStream rest;
   private final Runnable onEnd;
+  private final Continuation continuation;
   private final StringBuilder answer = new StringBuilder();
+  private boolean toolCalls;
+  private boolean continued;
+  /** The tokens of the text before the break, which the continuation got as prompt. */
+  private long continuedTokens;
 
-  StreamRelay(Exchange exchange, ModelSpec model, Chunk first, ChunkStream rest, Runnable onEnd) {
+  StreamRelay(Exchange exchange, PlannedAttempt committed, Chunk first, ChunkStream rest, Continuation continuation, Runnable onEnd) {
     this.exchange = exchange;
-    this.model = model;
+    this.current = committed;
+    this.model = committed.model();
     this.first = first;
     this.rest = rest;
+    this.continuation = continuation;
     this.onEnd = onEnd;
   }
 
@@ -44,17 +71,25 @@ public final class StreamRelay {
         switch (chunk) {
           case Chunk.Delta delta -> {
             ObjectNode json = delta.json();
+            if (continued) {
+              // The client sees one stream: the continuation speaks with the first one's id and model.
+              json.put("id", id).put("model", upstreamModel).put("created", created);
+              if (json.path("choices").path(0).path("delta") instanceof ObjectNode d) {
+                d.remove("role");
+              }
+            }
             id = json.path("id").asText(id);
             upstreamModel = json.path("model").asText(upstreamModel);
             created = json.path("created").asLong(created);
-            if (exchange.recordsAnswer()) {
-              answer.append(json.path("choices").path(0).path("delta").path("content").asText(""));
-            }
+            JsonNode deltaNode = json.path("choices").path(0).path("delta");
+            toolCalls |= deltaNode.has("tool_calls");
+            answer.append(deltaNode.path("content").asText(""));
             if (!send(out, event(json))) {
               return;
             }
           }
-          case Chunk.Done done -> {
+          case Chunk.Done ended -> {
+            Chunk.Done done = continued ? withPartialCounted(ended) : ended;
             if (exchange.request().includeUsage()) {
               ObjectNode usage = Json.chunk(id, created, upstreamModel);
               usage.putArray("choices");
@@ -65,15 +100,28 @@ public final class StreamRelay {
             }
             exchange.streamEnded("ok", "");
             boolean delivered = send(out, DONE);
-            exchange.finish(delivered ? "ok" : "client_cancelled", done.usage(), model, "", answer.toString());
+            exchange.finish(delivered ? "ok" : "client_cancelled", done.usage(), model, "", recorded());
             return;
           }
           case Chunk.Broken broken -> {
             String label = broken.failure().label();
             exchange.streamEnded(label, broken.failure().message());
+            if (!toolCalls && broken.failure().kind() != UpstreamFailure.Kind.CANCELLED) {
+              Optional<DispatchResult.Committed> resumed = continuation.resume(current, answer.toString());
+              if (resumed.isPresent()) {
+                exchange.flag(CONTINUED);
+                continued = true;
+                continuedTokens = TokenCounter.shared().count(answer.toString());
+                current = resumed.get().attempt();
+                model = current.model();
+                rest = resumed.get().rest();
+                chunk = resumed.get().first();
+                continue;
+              }
+            }
             String message = "the upstream stream broke after it started: " + broken.failure().message();
             send(out, event(ErrorBodies.error(ErrorKind.UPSTREAM_FAILED, message, null, "stream_broken")));
-            exchange.finish("stream_broken", Usage.ZERO, model, message, answer.toString());
+            exchange.finish("stream_broken", Usage.ZERO, model, message, recorded());
             return;
           }
         }
@@ -92,9 +140,20 @@ public final class StreamRelay {
     } catch (IOException e) {
       rest.cancel();
       exchange.streamEnded("cancelled", "client went away");
-      exchange.finish("client_cancelled", Usage.ZERO, model, "client went away mid-stream", answer.toString());
+      exchange.finish("client_cancelled", Usage.ZERO, model, "client went away mid-stream", recorded());
       return false;
     }
+  }
+
+  private String recorded() {
+    return exchange.recordsAnswer() ? answer.toString() : "";
+  }
+
+  /** The continuation's usage with the text before the break moved from its prompt to the answer (counted by the gateway). */
+  private Chunk.Done withPartialCounted(Chunk.Done done) {
+    Usage u = done.usage();
+    long moved = Math.min(continuedTokens, u.promptTokens());
+    return new Chunk.Done(new Usage(u.promptTokens() - moved, u.cachedPromptTokens(), u.completionTokens() + continuedTokens, true), done.finishReason());
   }
 
   private static byte[] event(ObjectNode json) {

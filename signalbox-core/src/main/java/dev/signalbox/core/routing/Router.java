@@ -71,7 +71,7 @@ public final class Router {
     RouteSpec implicit =
         new RouteSpec(model.name(), List.of(model.name()), DIRECT, Map.of(), List.of(), "", List.of(),
             RouteSpec.DEFAULT_FALLBACK_ON, Duration.ofSeconds(600), 0, RouteSpec.DEFAULT_MAX_TOKENS, Optional.empty(),
-            RouteSpec.FallbackOrder.PLAN, SloSpec.NONE, Optional.empty());
+            RouteSpec.FallbackOrder.PLAN, SloSpec.NONE, Optional.empty(), false);
     List<CandidateTrace> traces = new ArrayList<>();
     Optional<String> excluded = exclusion(model, signals);
     if (excluded.isPresent()) {
