@@ -217,14 +217,16 @@ public final class ConfigReader {
         sim,
         replayFrom,
         node.object("breaker").map(ConfigReader::breaker).orElse(BreakerSpec.DEFAULT),
-        metricsUrl(node),
-        node.duration("metrics-interval", Duration.ofSeconds(2)));
+        url(node, "metrics-url"),
+        node.duration("metrics-interval", Duration.ofSeconds(2)),
+        url(node, "health-check-url"),
+        node.duration("health-check-interval", Duration.ofSeconds(10)));
   }
 
-  private static Optional<URI> metricsUrl(ConfigNode node) {
-    Optional<String> url = node.optionalString("metrics-url");
+  private static Optional<URI> url(ConfigNode node, String key) {
+    Optional<String> url = node.optionalString(key);
     if (url.isPresent() && !url.get().startsWith("http://") && !url.get().startsWith("https://")) {
-      node.problem("metrics-url", "expected an http:// or https:// URL, got '" + url.get() + "'");
+      node.problem(key, "expected an http:// or https:// URL, got '" + url.get() + "'");
       return Optional.empty();
     }
     return url.map(URI::create);

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param breaker when its circuit opens and closes
  * @param metricsUrl a vLLM server's Prometheus endpoint, whose running and waiting request counts
  *     re-anchor the deployment's load every {@code metricsInterval}
+ * @param healthUrl an endpoint polled every {@code healthInterval}: a failure counts against the
+ *     breaker, a success moves an open circuit to half-open
  */
 public record DeploymentSpec(
     String name,
@@ -32,7 +34,9 @@ public record DeploymentSpec(
     Optional<Path> replayFrom,
     BreakerSpec breaker,
     Optional<URI> metricsUrl,
-    Duration metricsInterval) {
+    Duration metricsInterval,
+    Optional<URI> healthUrl,
+    Duration healthInterval) {
   public DeploymentSpec {
     Objects.requireNonNull(name);
     Objects.requireNonNull(provider);
@@ -48,5 +52,7 @@ public record DeploymentSpec(
     Objects.requireNonNull(breaker);
     Objects.requireNonNull(metricsUrl);
     Objects.requireNonNull(metricsInterval);
+    Objects.requireNonNull(healthUrl);
+    Objects.requireNonNull(healthInterval);
   }
 }

@@ -65,6 +65,26 @@ final class DeploymentStats {
     };
   }
 
+  /**
+   * An active health check's result: a failure counts like a failed attempt; a success moves an open
+   * circuit to half-open at once, so probes may go through before the cooldown ends.
+   */
+  synchronized void healthChecked(long now, boolean healthy) {
+    if (healthy) {
+      if (state.equals(DeploymentState.OPEN)) {
+        state = DeploymentState.HALF_OPEN;
+      }
+      return;
+    }
+    lastFailureNanos = now;
+    record(now, true, false);
+    consecutiveFailures++;
+    if (state.equals(DeploymentState.HALF_OPEN) || (state.equals(DeploymentState.CLOSED) && tripped())) {
+      state = DeploymentState.OPEN;
+      openedAtNanos = now;
+    }
+  }
+
   /** The server's own count of requests running and waiting: the load is re-anchored on it. */
   synchronized void anchor(long serverLoad) {
     external = Math.max(0, serverLoad - inFlight);

@@ -49,6 +49,11 @@ public final class PoolState {
     return new Lease(stats, promptTokens, predicted, probe, time.nanoTime());
   }
 
+  /** Reports an active health check of the deployment. */
+  public void healthChecked(DeploymentSpec deployment, boolean healthy) {
+    of(deployment).healthChecked(time.nanoTime(), healthy);
+  }
+
   /** Re-anchors the deployment's load on the server's own count of running and waiting requests. */
   public void anchor(DeploymentSpec deployment, long serverLoad) {
     of(deployment).anchor(serverLoad);

@@ -24,7 +24,7 @@ import dev.signalbox.core.routing.Decision;
 import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.routing.RequestSignals;
 import dev.signalbox.core.routing.TokenCounter;
-import dev.signalbox.core.upstream.LoadProbes;
+import dev.signalbox.core.upstream.DeploymentProbes;
 import dev.signalbox.core.upstream.UpstreamFactory;
 import java.time.Duration;
 import java.util.HashMap;
@@ -59,7 +59,7 @@ public final class Gateway implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ReentrantLock drainLock = new ReentrantLock();
   private final ReentrantLock assignment = new ReentrantLock();
-  private final AtomicReference<LoadProbes> probes;
+  private final AtomicReference<DeploymentProbes> probes;
   private final Condition drained = drainLock.newCondition();
   private volatile boolean draining;
 
@@ -74,7 +74,7 @@ public final class Gateway implements AutoCloseable {
     this.sink = settings.sink();
     this.pool = settings.pool();
     this.dispatcher = new Dispatcher(settings.upstreams(), settings.time(), settings.pool(), settings.backoff());
-    this.probes = new AtomicReference<>(LoadProbes.start(config, pool));
+    this.probes = new AtomicReference<>(DeploymentProbes.start(config, pool));
   }
 
   /**
@@ -129,7 +129,7 @@ public final class Gateway implements AutoCloseable {
   public void reload(GatewayConfig config) {
     loadRecordings(config);
     runtime.set(GatewayRuntime.of(config, policies));
-    probes.getAndSet(LoadProbes.start(config, pool)).close();
+    probes.getAndSet(DeploymentProbes.start(config, pool)).close();
   }
 
   public Caller authenticate(Optional<String> authorization, boolean loopback, Map<String, String> headers) {

@@ -15,13 +15,18 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Polls the Prometheus endpoint of each deployment that names one ({@code metrics-url}, as vLLM
- * serves it) and re-anchors the deployment's load on {@code vllm:num_requests_running} plus
- * {@code vllm:num_requests_waiting}: between two polls the pool counts its own assignments from that
- * anchor (dead reckoning). A failed poll keeps the last anchor.
+ * Background probes of deployments, one virtual thread each, stopped on close or reload:
+ * <ul>
+ *   <li>{@code metrics-url}: the Prometheus endpoint (as vLLM serves it); the deployment's load is
+ *       re-anchored on {@code vllm:num_requests_running} plus {@code vllm:num_requests_waiting}, and
+ *       between two polls the pool counts its own assignments from that anchor (dead reckoning). A
+ *       failed poll keeps the last anchor.
+ *   <li>{@code health-check-url}: an active health check; a 2xx is healthy, anything else (or no
+ *       answer within two seconds) counts against the breaker.
+ * </ul>
  */
-public final class LoadProbes implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(LoadProbes.class.getName());
+public final class DeploymentProbes implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(DeploymentProbes.class.getName());
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
   static final String RUNNING = "vllm:num_requests_running";
   static final String WAITING = "vllm:num_requests_waiting";
@@ -30,14 +35,16 @@ public final class LoadProbes implements AutoCloseable {
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
   private volatile boolean closed;
 
-  private LoadProbes() {}
+  private DeploymentProbes() {}
 
   /** Starts one poller per deployment with a metrics URL. */
-  public static LoadProbes start(GatewayConfig config, PoolState pool) {
-    LoadProbes probes = new LoadProbes();
+  public static DeploymentProbes start(GatewayConfig config, PoolState pool) {
+    DeploymentProbes probes = new DeploymentProbes();
     for (DeploymentSpec deployment : config.deployments().values()) {
       deployment.metricsUrl().ifPresent(url -> probes.threads.add(
           Thread.ofVirtual().name("load-probe-" + deployment.name()).start(() -> probes.poll(deployment, pool))));
+      deployment.healthUrl().ifPresent(url -> probes.threads.add(
+          Thread.ofVirtual().name("health-check-" + deployment.name()).start(() -> probes.check(deployment, pool))));
     }
     return probes;
   }
@@ -69,6 +76,27 @@ public final class LoadProbes implements AutoCloseable {
         } catch (InterruptedException stop) {
           return;
         }
+      }
+    }
+  }
+
+  private void check(DeploymentSpec deployment, PoolState pool) {
+    HttpRequest request = HttpRequest.newBuilder(deployment.healthUrl().orElseThrow()).timeout(TIMEOUT).GET().build();
+    while (!closed) {
+      boolean healthy;
+      try {
+        int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        healthy = status >= 200 && status < 300;
+      } catch (IOException e) {
+        healthy = false;
+      } catch (InterruptedException e) {
+        return;
+      }
+      pool.healthChecked(deployment, healthy);
+      try {
+        Thread.sleep(deployment.healthInterval());
+      } catch (InterruptedException e) {
+        return;
       }
     }
   }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** vLLM's running and waiting counts, read from its Prometheus endpoint, re-anchor a deployment's load. */
 @Timeout(20)
-class LoadProbesTest {
+class DeploymentProbesTest {
   private static final String EXPOSITION = """
       # HELP vllm:num_requests_running Number of requests currently running on GPU.
       # TYPE vllm:num_requests_running gauge
@@ -27,9 +27,9 @@ class LoadProbesTest {
 
   @Test
   void readsRunningPlusWaitingAcrossLabelsAndTimestamps() {
-    assertThat(LoadProbes.serverLoad(EXPOSITION)).hasValue(7);
-    assertThat(LoadProbes.serverLoad("vllm:num_requests_running 2\nvllm:num_requests_running{a=\"b\"} 1\n")).hasValue(3);
-    assertThat(LoadProbes.serverLoad("process_cpu_seconds_total 5\n")).isEqualTo(OptionalLong.empty());
+    assertThat(DeploymentProbes.serverLoad(EXPOSITION)).hasValue(7);
+    assertThat(DeploymentProbes.serverLoad("vllm:num_requests_running 2\nvllm:num_requests_running{a=\"b\"} 1\n")).hasValue(3);
+    assertThat(DeploymentProbes.serverLoad("process_cpu_seconds_total 5\n")).isEqualTo(OptionalLong.empty());
   }
 
   @Test
@@ -42,7 +42,7 @@ class LoadProbesTest {
             - {name: m, deployments: [local]}
           """.formatted(vllm.port()));
       PoolState pool = new PoolState(new ManualClock());
-      try (LoadProbes probes = LoadProbes.start(config, pool)) {
+      try (DeploymentProbes probes = DeploymentProbes.start(config, pool)) {
         awaitLoad(pool, 7);
         PoolState.Lease ours = pool.start(config.deployment("local"), 10, 10, false);
         assertThat(pool.snapshot().state("local").inFlight()).as("dead reckoning from the anchor").isEqualTo(8);
@@ -53,6 +53,35 @@ class LoadProbesTest {
       }
       assertThat(vllm.requests()).allSatisfy(r -> assertThat(r.path()).isEqualTo("/metrics"));
     }
+  }
+
+  @Test
+  void activeHealthChecksOpenTheBreakerAndLetItProbeAgainWhenHealthy() throws Exception {
+    try (ScriptedUpstreamServer health = new ScriptedUpstreamServer(ScriptedUpstreamServer.json(503, "{}"))) {
+      GatewayConfig config = TestConfigs.read("""
+          deployments:
+            - name: local
+              provider: sim
+              health-check-url: "http://127.0.0.1:%d/health"
+              health-check-interval: 20ms
+              breaker: {consecutive-failures: 2, cooldown: 1h}
+          models:
+            - {name: m, deployments: [local]}
+          """.formatted(health.port()));
+      PoolState pool = new PoolState(new ManualClock());
+      try (DeploymentProbes probes = DeploymentProbes.start(config, pool)) {
+        awaitBreaker(pool, "open");
+        health.always(ScriptedUpstreamServer.json(200, "{\"status\":\"ok\"}"));
+        awaitBreaker(pool, "half-open"); // long before the hour's cooldown
+      }
+    }
+  }
+
+  private static void awaitBreaker(PoolState pool, String expected) throws InterruptedException {
+    for (int i = 0; i < 500 && !pool.snapshot().state("local").breaker().equals(expected); i++) {
+      Thread.sleep(10);
+    }
+    assertThat(pool.snapshot().state("local").breaker()).isEqualTo(expected);
   }
 
   private static void awaitLoad(PoolState pool, long expected) throws InterruptedException {
