@@ -4,13 +4,14 @@ import io.helidon.common.buffers.DataReader;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A response body whose reads are bounded by a deadline: when it passes, or the call is cancelled,
  * the body is closed so that a blocked read fails, and {@link #timedOut()} or {@link #cancelled()}
- * tells why. Closing it also closes the response, which gives a fully read connection back to the pool
+ * tells why. The socket's own read timeout, which may fire at the same moment, counts as the deadline. Closing it also closes the response, which gives a fully read connection back to the pool
  * and closes any other.
  */
 final class GuardedBody {
@@ -25,7 +26,7 @@ final class GuardedBody {
    *     connection does
    */
   GuardedBody(InputStream body, AutoCloseable response, boolean endsAtClose) {
-    this.body = new IoFailures(body, endsAtClose);
+    this.body = new IoFailures(body, endsAtClose, timedOut);
     this.response = response;
   }
 
@@ -97,10 +98,12 @@ final class GuardedBody {
    */
   private static final class IoFailures extends FilterInputStream {
     private final boolean endsAtClose;
+    private final AtomicBoolean timedOut;
 
-    IoFailures(InputStream in, boolean endsAtClose) {
+    IoFailures(InputStream in, boolean endsAtClose, AtomicBoolean timedOut) {
       super(in);
       this.endsAtClose = endsAtClose;
+      this.timedOut = timedOut;
     }
 
     @Override
@@ -110,7 +113,9 @@ final class GuardedBody {
       } catch (DataReader.InsufficientDataAvailableException e) {
         return endOrCut(e);
       } catch (RuntimeException e) {
-        throw asIo(e);
+        throw noted(asIo(e));
+      } catch (IOException e) {
+        throw noted(e);
       }
     }
 
@@ -121,8 +126,17 @@ final class GuardedBody {
       } catch (DataReader.InsufficientDataAvailableException e) {
         return endOrCut(e);
       } catch (RuntimeException e) {
-        throw asIo(e);
+        throw noted(asIo(e));
+      } catch (IOException e) {
+        throw noted(e);
       }
+    }
+
+    private IOException noted(IOException e) {
+      if (e instanceof SocketTimeoutException) {
+        timedOut.set(true);
+      }
+      return e;
     }
 
     private int endOrCut(RuntimeException e) throws IOException {
