@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param p95TtftMillis the 95th percentile of recent times to first token
  * @param millisPerToken exponentially weighted mean time per output token after the first
  * @param breaker "closed", "open" or "half-open"
+ * @param assigned attempts ever assigned to it (what round robin evens out)
  */
 public record DeploymentState(
     long inFlight,
@@ -26,11 +27,12 @@ public record DeploymentState(
     double ttftMillis,
     double p95TtftMillis,
     double millisPerToken,
-    String breaker) {
+    String breaker,
+    long assigned) {
   public static final String CLOSED = "closed";
   public static final String OPEN = "open";
   public static final String HALF_OPEN = "half-open";
-  public static final DeploymentState IDLE = new DeploymentState(0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, CLOSED);
+  public static final DeploymentState IDLE = new DeploymentState(0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, CLOSED, 0);
 
   public DeploymentState {
     Objects.requireNonNull(breaker, "breaker");
@@ -38,7 +40,7 @@ public record DeploymentState(
 
   /** A deployment that has only its in-flight count and failure streak, as older traces recorded it. */
   public static DeploymentState of(long inFlight, long consecutiveFailures) {
-    return new DeploymentState(inFlight, 0, 0, consecutiveFailures, 0, 0, Double.NaN, Double.NaN, Double.NaN, CLOSED);
+    return new DeploymentState(inFlight, 0, 0, consecutiveFailures, 0, 0, Double.NaN, Double.NaN, Double.NaN, CLOSED, 0);
   }
 
   public boolean open() {

@@ -257,7 +257,8 @@ public final class ConfigReader {
             node.duration("retry-after", d.retryAfter()),
             node.number("timeout-rate", 0, 0, 1),
             node.number("cut-rate", 0, 0, 1),
-            node.string("answer", d.answer()));
+            node.string("answer", d.answer()),
+            (int) node.integer("max-concurrency", 0, 0, 1_000_000));
     node.rejectUnknownKeys();
     return result;
   }

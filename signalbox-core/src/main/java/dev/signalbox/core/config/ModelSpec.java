@@ -22,6 +22,8 @@ public record ModelSpec(
     PRIORITY,
     /** A seeded draw by weight. */
     WEIGHTED,
+    /** In turn: the one with the fewest attempts assigned so far, ties in listed order. */
+    ROUND_ROBIN,
     /** The fewest requests under way. */
     LEAST_OUTSTANDING,
     /** Two drawn at random, the one with the lower peak-weighted latency (Finagle's P2C with peak EWMA). */

@@ -10,6 +10,8 @@ import java.util.Objects;
  * @param millisPerToken the gap between output tokens
  * @param outputTokens the answer's length in tokens
  * @param cutRate the chance that a stream breaks after its first token
+ * @param maxConcurrency how many requests it serves at once (0: no limit); the rest wait their turn,
+ *     as on a server whose batch is full
  */
 public record SimSettings(
     Distribution timeToFirstTokenMillis,
@@ -20,7 +22,8 @@ public record SimSettings(
     Duration retryAfter,
     double timeoutRate,
     double cutRate,
-    String answer) {
+    String answer,
+    int maxConcurrency) {
 
   public static final SimSettings DEFAULT =
       new SimSettings(
@@ -32,7 +35,8 @@ public record SimSettings(
           Duration.ofSeconds(1),
           0,
           0,
-          "This is a simulated answer from Signalbox.");
+          "This is a simulated answer from Signalbox.",
+          0);
 
   public SimSettings {
     Objects.requireNonNull(timeToFirstTokenMillis);

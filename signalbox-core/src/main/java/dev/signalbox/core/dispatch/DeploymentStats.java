@@ -22,6 +22,7 @@ final class DeploymentStats {
 
   private BreakerSpec breaker;
   private long inFlight;
+  private long assigned;
   /** Requests the server reported beyond ours at its last measurement (other clients' load). */
   private long external;
   private long queuedPrompt;
@@ -92,6 +93,7 @@ final class DeploymentStats {
 
   synchronized void started(long promptTokens, long predictedOutput) {
     inFlight++;
+    assigned++;
     queuedPrompt += promptTokens;
     queuedOutput += predictedOutput;
   }
@@ -194,7 +196,7 @@ final class DeploymentStats {
     String shown = state.equals(DeploymentState.OPEN) && now - openedAtNanos >= breaker.cooldown().toNanos() ? DeploymentState.HALF_OPEN : state;
     long rateLimited = window.stream().filter(Outcome::rateLimited).count();
     return new DeploymentState(inFlight + external, queuedPrompt, queuedOutput, consecutiveFailures, thousandths(errorRate()), rateLimited,
-        thousandths(ttft), thousandths(p95()), thousandths(perToken), shown);
+        thousandths(ttft), thousandths(p95()), thousandths(perToken), shown, assigned);
   }
 
   /** Values as the trace keeps them, so a policy reads exactly what replay will give it. */

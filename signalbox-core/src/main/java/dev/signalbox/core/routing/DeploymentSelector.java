@@ -36,6 +36,8 @@ interface DeploymentSelector {
     return switch (kind) {
       case PRIORITY -> (deployments, pool, seed, request) -> List.copyOf(deployments);
       case WEIGHTED -> DeploymentSelector::weighted;
+      case ROUND_ROBIN -> (deployments, pool, seed, request) -> deployments.stream()
+          .sorted(Comparator.comparingLong(d -> pool.state(d.name()).assigned())).toList();
       case LEAST_OUTSTANDING -> (deployments, pool, seed, request) ->
           byScore(deployments, seed, d -> pool.state(d.name()).inFlight());
       case P2C_PEAK_EWMA -> DeploymentSelector::powerOfTwo;

@@ -148,7 +148,7 @@ public final class TraceJson {
     return new DeploymentState(d.path("in_flight").asLong(), d.path("queued_prompt_tokens").asLong(),
         d.path("queued_output_tokens").asLong(), d.path("consecutive_failures").asLong(), d.path("error_rate").asDouble(0),
         d.path("rate_limited").asLong(), number(d.path("ttft_ms")), number(d.path("p95_ttft_ms")), number(d.path("ms_per_token")),
-        d.path("breaker").asText(DeploymentState.CLOSED));
+        d.path("breaker").asText(DeploymentState.CLOSED), d.path("assigned").asLong());
   }
 
   private static Object scalar(JsonNode value) {
@@ -210,6 +210,7 @@ public final class TraceJson {
       number(state, "p95_ttft_ms", round(d.p95TtftMillis()));
       number(state, "ms_per_token", round(d.millisPerToken()));
       state.put("breaker", d.breaker());
+      state.put("assigned", d.assigned());
     }
     return pool;
   }

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Pattern;
 
 /**
@@ -40,6 +41,7 @@ public final class SimUpstream implements Upstream {
   private final TimeSource time;
   private final String[] words;
   private final Optional<ReplaySource> replay;
+  private final Semaphore slots;
 
   public SimUpstream(DeploymentSpec spec, TimeSource time) {
     this(spec, time, Optional.empty());
@@ -51,12 +53,42 @@ public final class SimUpstream implements Upstream {
     this.time = time;
     this.words = sim.answer().isBlank() ? new String[] {"ok"} : sim.answer().trim().split("\\s+");
     this.replay = replay;
+    this.slots = sim.maxConcurrency() > 0 ? new Semaphore(sim.maxConcurrency(), true) : null;
   }
 
   @Override
   public UpstreamReply send(UpstreamCall call) throws InterruptedException {
     SplittableRandom random = new SplittableRandom(call.seed());
     Plan plan = plan(call, random);
+    if (slots == null) {
+      return serve(plan, call, () -> {});
+    }
+    // A full batch: wait for a slot, as a real server queues; the wait counts in the latency.
+    slots.acquire();
+    Runnable release = new Runnable() {
+      private final AtomicBoolean released = new AtomicBoolean();
+
+      @Override
+      public void run() {
+        if (released.compareAndSet(false, true)) {
+          slots.release();
+        }
+      }
+    };
+    try {
+      UpstreamReply reply = serve(plan, call, release);
+      if (!(reply instanceof UpstreamReply.Streaming)) {
+        release.run();
+      }
+      return reply;
+    } catch (InterruptedException | RuntimeException e) {
+      release.run();
+      throw e;
+    }
+  }
+
+  /** The attempt once it has a slot; {@code release} gives the slot back when a stream ends. */
+  private UpstreamReply serve(Plan plan, UpstreamCall call, Runnable release) throws InterruptedException {
     if (plan.failure.isPresent()) {
       time.sleep(plan.firstToken);
       return new UpstreamReply.Failed(plan.failure.get());
@@ -66,7 +98,7 @@ public final class SimUpstream implements Upstream {
       return new UpstreamReply.Failed(UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "no first token within " + call.firstTokenTimeout().toMillis() + " ms"));
     }
     if (call.request().stream()) {
-      return new UpstreamReply.Streaming(new SimStream(plan, call));
+      return new UpstreamReply.Streaming(new SimStream(plan, call, release));
     }
     time.sleep(plan.firstToken.plus(plan.rest));
     return new UpstreamReply.Completed(completion(plan, call), plan.usage(), plan.finishReason);
@@ -231,21 +263,26 @@ public final class SimUpstream implements Upstream {
     private int sent;
     private boolean finished;
 
-    SimStream(Plan plan, UpstreamCall call) {
+    private final Runnable release;
+
+    SimStream(Plan plan, UpstreamCall call, Runnable release) {
       this.plan = plan;
       this.call = call;
+      this.release = release;
       this.created = time.now().getEpochSecond();
     }
 
     @Override
     public Chunk next() throws InterruptedException {
       if (cancelled.get()) {
+        release.run();
         return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.CANCELLED, "cancelled: the client went away"));
       }
       if (finished) {
         return new Chunk.Done(plan.usage(), plan.finishReason);
       }
       if (sent == plan.cutAfter) {
+        release.run();
         return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "simulated cut after " + sent + " tokens"));
       }
       ObjectNode chunk = Json.chunk(plan.id, created, call.upstreamModel());
@@ -253,6 +290,7 @@ public final class SimUpstream implements Upstream {
       if (sent == plan.pieces.size()) {
         Json.choiceDelta(chunk, plan.finishReason);
         finished = true;
+        release.run();
         return new Chunk.Delta(chunk);
       }
       time.sleep(sent == 0 ? plan.firstToken : plan.gapBefore(sent));
@@ -274,6 +312,7 @@ public final class SimUpstream implements Upstream {
     @Override
     public void cancel() {
       cancelled.set(true);
+      release.run();
     }
   }
 }

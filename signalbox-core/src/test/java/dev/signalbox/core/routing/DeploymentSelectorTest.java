@@ -29,11 +29,22 @@ class DeploymentSelectorTest {
   private static final DeploymentSelector.Request REQUEST = new DeploymentSelector.Request(500, 200);
 
   private static DeploymentState state(long inFlight, long queuedOutput, double ttft, double p95, double perToken, String breaker) {
-    return new DeploymentState(inFlight, 0, queuedOutput, 0, 0, 0, ttft, p95, perToken, breaker);
+    return new DeploymentState(inFlight, 0, queuedOutput, 0, 0, 0, ttft, p95, perToken, breaker, 0);
   }
 
   private static List<String> names(List<DeploymentSpec> order) {
     return order.stream().map(DeploymentSpec::name).toList();
+  }
+
+  @Test
+  void roundRobinTakesTheOneAssignedLeastSoFar() {
+    PoolSnapshot pool = new PoolSnapshot(Map.of(
+        "a", new DeploymentState(0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, "closed", 3),
+        "b", new DeploymentState(0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, "closed", 1),
+        "c", new DeploymentState(0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, "closed", 2)));
+    assertThat(names(DeploymentSelector.of(SelectorKind.ROUND_ROBIN).order(deployments, pool, 1, REQUEST))).containsExactly("b", "c", "a");
+    assertThat(names(DeploymentSelector.of(SelectorKind.ROUND_ROBIN).order(deployments, PoolSnapshot.EMPTY, 1, REQUEST)))
+        .as("ties in listed order").containsExactly("a", "b", "c");
   }
 
   @Test

@@ -25,7 +25,7 @@ class PlanAdjustmentsTest {
       """)), PolicyRegistry.builtIn());
 
   private static DeploymentState measured(double ttft, double p95, double perToken, long queued, double errorRate) {
-    return new DeploymentState(0, 0, queued, 0, errorRate, 0, ttft, p95, perToken, "closed");
+    return new DeploymentState(0, 0, queued, 0, errorRate, 0, ttft, p95, perToken, "closed", 0);
   }
 
   private DecisionRecord decide(String route, PoolSnapshot pool) {

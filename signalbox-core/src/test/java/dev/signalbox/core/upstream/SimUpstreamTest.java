@@ -86,4 +86,26 @@ class SimUpstreamTest {
     assertThat(reply).isInstanceOfSatisfying(UpstreamReply.Failed.class, f -> assertThat(f.failure().kind()).isEqualTo(UpstreamFailure.Kind.TIMEOUT));
     assertThat(clock.elapsed()).isEqualTo(Duration.ofSeconds(1));
   }
+
+  @Test
+  void beyondItsConcurrencyARequestWaitsForASlot() throws Exception {
+    DeploymentSpec spec = deployment("{max-concurrency: 1, output-tokens: {median: 3, p99: 3}}");
+    SimUpstream upstream = new SimUpstream(spec, new ManualClock());
+    var stream = ((UpstreamReply.Streaming) upstream.send(call(true, 1))).chunks();
+    java.util.concurrent.CompletableFuture<UpstreamReply> second = new java.util.concurrent.CompletableFuture<>();
+    Thread.ofVirtual().start(() -> {
+      try {
+        second.complete(upstream.send(call(false, 2)));
+      } catch (InterruptedException e) {
+        second.completeExceptionally(e);
+      }
+    });
+    Thread.sleep(100);
+    assertThat(second).as("the only slot is held by the open stream").isNotDone();
+    Chunk c;
+    do {
+      c = stream.next();
+    } while (c instanceof Chunk.Delta);
+    assertThat(second.get(5, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(UpstreamReply.Completed.class);
+  }
 }
