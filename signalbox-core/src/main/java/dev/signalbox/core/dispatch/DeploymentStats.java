@@ -2,7 +2,6 @@ package dev.signalbox.core.dispatch;
 
 import dev.signalbox.api.DeploymentState;
 import dev.signalbox.core.config.BreakerSpec;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
@@ -18,8 +17,6 @@ final class DeploymentStats {
 
   enum Admission { ADMITTED, PROBE, REJECTED }
 
-  private record Outcome(long atNanos, boolean failed, boolean rateLimited) {}
-
   private BreakerSpec breaker;
   private long inFlight;
   private long assigned;
@@ -28,12 +25,15 @@ final class DeploymentStats {
   private long queuedPrompt;
   private long queuedOutput;
   private long consecutiveFailures;
-  private final ArrayDeque<Outcome> window = new ArrayDeque<>();
+  private OutcomeWindow window;
   private double ttft = Double.NaN;
   private double perToken = Double.NaN;
   private double outputTokens = Double.NaN;
   private final double[] ttftSamples = new double[TTFT_SAMPLES];
   private int ttftCount;
+  /** The p95 of the samples, computed again only after a new one. */
+  private double ttftP95 = Double.NaN;
+  private boolean ttftP95Stale;
   private String state = DeploymentState.CLOSED;
   private long openedAtNanos;
   private long lastFailureNanos = Long.MIN_VALUE;
@@ -42,9 +42,14 @@ final class DeploymentStats {
 
   DeploymentStats(BreakerSpec breaker) {
     this.breaker = breaker;
+    this.window = new OutcomeWindow(breaker.window());
   }
 
+  /** A new breaker spec; a new window length starts an empty window. */
   synchronized void configure(BreakerSpec spec) {
+    if (!spec.window().equals(breaker.window())) {
+      window = new OutcomeWindow(spec.window());
+    }
     this.breaker = spec;
   }
 
@@ -78,9 +83,9 @@ final class DeploymentStats {
       return;
     }
     lastFailureNanos = now;
-    record(now, true, false);
+    window.add(now, true, false);
     consecutiveFailures++;
-    if (state.equals(DeploymentState.HALF_OPEN) || (state.equals(DeploymentState.CLOSED) && tripped())) {
+    if (state.equals(DeploymentState.HALF_OPEN) || (state.equals(DeploymentState.CLOSED) && tripped(now))) {
       state = DeploymentState.OPEN;
       openedAtNanos = now;
     }
@@ -115,10 +120,11 @@ final class DeploymentStats {
       outputTokens = Double.isNaN(outputTokens) ? completionTokens : outputTokens + EWMA_ALPHA * (completionTokens - outputTokens);
     }
     consecutiveFailures = 0;
-    record(now, false, false);
+    window.add(now, false, false);
     if (!Double.isNaN(ttftMillis)) {
       ttft = Double.isNaN(ttft) ? ttftMillis : ttft + EWMA_ALPHA * (ttftMillis - ttft);
       ttftSamples[ttftCount++ % TTFT_SAMPLES] = ttftMillis;
+      ttftP95Stale = true;
     }
     if (!Double.isNaN(millisPerToken)) {
       perToken = Double.isNaN(perToken) ? millisPerToken : perToken + EWMA_ALPHA * (millisPerToken - perToken);
@@ -133,13 +139,13 @@ final class DeploymentStats {
   synchronized void failed(long now, long promptTokens, long predictedOutput, boolean probe, boolean rateLimited) {
     ended(promptTokens, predictedOutput, probe);
     lastFailureNanos = now;
-    record(now, !rateLimited, rateLimited);
+    window.add(now, !rateLimited, rateLimited);
     if (rateLimited) {
       return;
     }
     consecutiveFailures++;
     boolean reopen = probe && state.equals(DeploymentState.HALF_OPEN);
-    if (reopen || (state.equals(DeploymentState.CLOSED) && tripped())) {
+    if (reopen || (state.equals(DeploymentState.CLOSED) && tripped(now))) {
       state = DeploymentState.OPEN;
       openedAtNanos = now;
     }
@@ -150,36 +156,11 @@ final class DeploymentStats {
     ended(promptTokens, predictedOutput, probe);
   }
 
-  private boolean tripped() {
+  private boolean tripped(long now) {
     if (consecutiveFailures >= breaker.consecutiveFailures()) {
       return true;
     }
-    long counted = window.stream().filter(o -> !o.rateLimited()).count();
-    return counted >= breaker.minRequests() && errorRate() >= breaker.errorRate();
-  }
-
-  private void record(long now, boolean failed, boolean rateLimited) {
-    window.addLast(new Outcome(now, failed, rateLimited));
-    evict(now);
-  }
-
-  private void evict(long now) {
-    long horizon = now - breaker.window().toNanos();
-    while (!window.isEmpty() && window.peekFirst().atNanos() < horizon) {
-      window.removeFirst();
-    }
-  }
-
-  private double errorRate() {
-    long counted = 0;
-    long failed = 0;
-    for (Outcome o : window) {
-      if (!o.rateLimited()) {
-        counted++;
-        failed += o.failed() ? 1 : 0;
-      }
-    }
-    return counted == 0 ? 0 : (double) failed / counted;
+    return window.counted(now) >= breaker.minRequests() && window.errorRate(now) >= breaker.errorRate();
   }
 
   /** The mean answer length seen here, or NaN before the first answer. */
@@ -192,10 +173,9 @@ final class DeploymentStats {
   }
 
   synchronized DeploymentState snapshot(long now) {
-    evict(now);
     String shown = state.equals(DeploymentState.OPEN) && now - openedAtNanos >= breaker.cooldown().toNanos() ? DeploymentState.HALF_OPEN : state;
-    long rateLimited = window.stream().filter(Outcome::rateLimited).count();
-    return new DeploymentState(inFlight + external, queuedPrompt, queuedOutput, consecutiveFailures, thousandths(errorRate()), rateLimited,
+    return new DeploymentState(inFlight + external, queuedPrompt, queuedOutput, consecutiveFailures,
+        thousandths(window.errorRate(now)), window.rateLimited(now),
         thousandths(ttft), thousandths(p95()), thousandths(perToken), shown, assigned);
   }
 
@@ -205,12 +185,13 @@ final class DeploymentStats {
   }
 
   private double p95() {
-    int n = Math.min(ttftCount, TTFT_SAMPLES);
-    if (n == 0) {
-      return Double.NaN;
+    if (ttftP95Stale) {
+      int n = Math.min(ttftCount, TTFT_SAMPLES);
+      double[] sorted = Arrays.copyOf(ttftSamples, n);
+      Arrays.sort(sorted);
+      ttftP95 = sorted[(int) Math.ceil(0.95 * n) - 1];
+      ttftP95Stale = false;
     }
-    double[] sorted = Arrays.copyOf(ttftSamples, n);
-    Arrays.sort(sorted);
-    return sorted[(int) Math.ceil(0.95 * n) - 1];
+    return ttftP95;
   }
 }
