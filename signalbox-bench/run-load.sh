@@ -24,31 +24,16 @@ pids=()
 cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-java="$(bash -c 'source <(sed -n "/^java_version()/,/^}/p;/^find_java()/,/^}/p" ./signalbox); find_java')"
-[ -f signalbox-bench/target/signalbox-bench-0.1.0-SNAPSHOT.jar ] || mvn -B -q -Pbench -pl signalbox-bench -am -DskipTests package
-./signalbox --version > /dev/null   # builds now if sources changed, not in the middle of a run
-bench_cp="signalbox-bench/target/signalbox-bench-0.1.0-SNAPSHOT.jar:signalbox-bench/target/lib/*"
-harness() { taskset -c 1 "$java" -Xmx1g -cp "$bench_cp" dev.signalbox.bench.LoadHarness "$@"; }
+source signalbox-bench/lib.sh
+build_bench
 log() { echo "$*" | tee -a "$out"; }
-
-wait_port() { for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
-
-rss_watch() { # prints the peak RSS in MB of pid $1 until file $2 exists
-  local peak=0 rss
-  while [ ! -f "$2" ]; do
-    rss=$(awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0)
-    [ "${rss:-0}" -gt "$peak" ] && peak=$rss
-    sleep 0.5
-  done
-  echo $((peak / 1024))
-}
 
 log "# Signalbox load benchmark, $(date -u +%FT%TZ), $(nproc) cores, $(uname -r)"
 log "# java: $("$java" -version 2>&1 | head -1); launcher JVM flags: $(./signalbox --print-jvm-flags)"
 log "# warmup ${WARMUP}s, recorded ${DURATION}s per fixed-rate run; upstream stream gap ${GAP_MS}ms x ${CHUNKS} chunks"
 
-taskset -c 1 "$java" -Xmx512m -cp "$bench_cp" dev.signalbox.bench.FastUpstream "$UP" "$GAP_MS" "$CHUNKS" > "$work/upstream.log" 2>&1 &
-pids+=($!); wait_port "$UP"
+start_fast_upstream "$UP" "$GAP_MS" "$CHUNKS"
+pids+=("$pid"); wait_port "$UP"
 
 start_nginx() {
   cat > "$work/nginx.conf" <<NGINX
@@ -134,7 +119,7 @@ for target in $TARGETS; do
   # The process to watch is the proxy itself (the launcher execs java; nginx and node run in the foreground).
   watch_pid="${pid:-}"
   [ "$target" = portkey ] && watch_pid=$(pgrep -f "start-local.js --port=$PORTKEY" | head -1)
-  [ "$target" = signalbox ] && watch_pid=$(pgrep -f "dev.signalbox.cli.Main serve" | head -1)
+  [ "$target" = signalbox ] && watch_pid=$(gateway_pid "$work/signalbox.yaml")
   harness open 200 1 10 "$url" > /dev/null            # warm-up, rising: JIT, connection pools
   harness open 500 1 10 "$url" > /dev/null
   harness open 1000 1 "$WARMUP" "$url" > /dev/null

@@ -2,18 +2,21 @@ package dev.signalbox.bench;
 
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The benchmark's fake OpenAI upstream: a canned completion at once, or a stream of chunks with a fixed
  * gap. Written in Java on Helidon so that it is not the ceiling of the measurement.
  *
- * <p>Usage: {@code FastUpstream PORT [GAP_MS] [CHUNKS]}.
+ * <p>Usage: {@code FastUpstream PORT [GAP_MS] [CHUNKS] [FAIL_SHARE]}. With a failure share, that share of
+ * requests gets a 503 at once, spread evenly (never two in a row below one half), so that runs compare.
  */
 public final class FastUpstream {
   static final byte[] COMPLETION = ("{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion\",\"created\":1700000000,"
@@ -28,6 +31,9 @@ public final class FastUpstream {
       + "data: {\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"bench\","
       + "\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":7,\"total_tokens\":19}}\n\ndata: [DONE]\n\n")
       .getBytes(StandardCharsets.UTF_8);
+  static final byte[] OVERLOADED =
+      "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\",\"param\":null,\"code\":null}}"
+          .getBytes(StandardCharsets.UTF_8);
 
   private FastUpstream() {}
 
@@ -35,11 +41,22 @@ public final class FastUpstream {
     int port = Integer.parseInt(args[0]);
     Duration gap = Duration.ofMillis(args.length > 1 ? Long.parseLong(args[1]) : 10);
     int chunks = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+    double failShare = args.length > 3 ? Double.parseDouble(args[3]) : 0;
+    AtomicLong requests = new AtomicLong();
     WebServer server = WebServer.builder().host("127.0.0.1").port(port)
         .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
-        .routing(r -> r.post("/v1/chat/completions", (req, res) -> answer(req, res, gap, chunks)))
+        .routing(r -> r.post("/v1/chat/completions", (req, res) -> {
+          long n = requests.getAndIncrement();
+          if (Math.floor((n + 1) * failShare) > Math.floor(n * failShare)) {
+            req.content().consume();
+            res.status(Status.SERVICE_UNAVAILABLE_503).header(HeaderNames.CONTENT_TYPE, "application/json").send(OVERLOADED);
+          } else {
+            answer(req, res, gap, chunks);
+          }
+        }))
         .build().start();
-    System.out.println("fake upstream on http://127.0.0.1:" + server.port() + "/v1 (stream gap " + gap.toMillis() + " ms, " + chunks + " chunks)");
+    System.out.println("fake upstream on http://127.0.0.1:" + server.port() + "/v1 (stream gap " + gap.toMillis() + " ms, "
+        + chunks + " chunks, failing " + failShare + ")");
     Thread.currentThread().join();
   }
 

@@ -25,7 +25,9 @@ import org.HdrHistogram.Recorder;
  * streams COUNT URL GAP_MS                   COUNT concurrent streams; the longest gap between chunks of each
  * </pre>
  *
- * Extra headers come from the HEADERS environment variable: "name: value; name: value".
+ * Extra headers come from the HEADERS environment variable: "name: value; name: value"; the model from
+ * MODEL (default bench); the status counted as an answer from EXPECT_STATUS (default 200), so that the
+ * round trip of a failure can be measured too.
  */
 public final class LoadHarness {
   private static final String BODY = "{\"model\":\"%s\",\"stream\":%s,\"messages\":[{\"role\":\"user\",\"content\":"
@@ -66,6 +68,7 @@ public final class LoadHarness {
     ConcurrentLinkedQueue<RawHttpConnection> idle = new ConcurrentLinkedQueue<>();
     Recorder recorder = new Recorder(3);
     AtomicLong errors = new AtomicLong();
+    int expected = Integer.parseInt(System.getenv().getOrDefault("EXPECT_STATUS", "200"));
     long intervalNanos = 1_000_000_000L / rate;
     long total = (long) rate * (seconds + warmup);
     long start = System.nanoTime() + 100_000_000;
@@ -93,7 +96,7 @@ public final class LoadHarness {
               }
             } : null);
             long end = stream ? first[0] : System.nanoTime();
-            if (status != 200 || end == 0) {
+            if (status != expected || end == 0) {
               errors.incrementAndGet();
             } else if (intended >= recordFrom) {
               recorder.recordValue((end - intended) / 1_000);

@@ -1,0 +1,34 @@
+# Helpers shared by the load scripts (sourced, not run). Expects $root to be the project directory.
+
+java="$(bash -c 'source <(sed -n "/^java_version()/,/^}/p;/^find_java()/,/^}/p" "'"$root"'/signalbox"); find_java')"
+bench_cp="$root/signalbox-bench/target/signalbox-bench-0.1.0-SNAPSHOT.jar:$root/signalbox-bench/target/lib/*"
+
+build_bench() {
+  [ -f "$root/signalbox-bench/target/signalbox-bench-0.1.0-SNAPSHOT.jar" ] \
+    || (cd "$root" && mvn -B -q -Pbench -pl signalbox-bench -am -DskipTests package)
+  "$root/signalbox" --version > /dev/null   # builds now if sources changed, not in the middle of a run
+}
+
+# The load generator, on core 1 (the proxy under test has core 0).
+harness() { taskset -c 1 "$java" -Xmx1g -cp "$bench_cp" dev.signalbox.bench.LoadHarness "$@"; }
+
+# A fake OpenAI upstream on core 1: PORT [GAP_MS] [CHUNKS] [FAIL_SHARE]; its pid in $pid.
+start_fast_upstream() {
+  taskset -c 1 "$java" -Xmx512m -cp "$bench_cp" dev.signalbox.bench.FastUpstream "$@" > "$work/upstream-$1.log" 2>&1 &
+  pid=$!
+}
+
+wait_port() { for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
+
+rss_watch() { # prints the peak RSS in MB of pid $1 until file $2 exists
+  local peak=0 rss
+  while [ ! -f "$2" ]; do
+    rss=$(awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0)
+    [ "${rss:-0}" -gt "$peak" ] && peak=$rss
+    sleep 0.5
+  done
+  echo $((peak / 1024))
+}
+
+# The pid of the JVM serving config $1 (the launcher execs java).
+gateway_pid() { pgrep -f "dev.signalbox.cli.Main serve --config $1" | head -1; }
