@@ -19,15 +19,22 @@ final class GuardedBody {
   private final AutoCloseable response;
   private final AtomicBoolean timedOut = new AtomicBoolean();
   private final AtomicBoolean cancelled = new AtomicBoolean();
+  private final long openedAtNanos;
   private Watchdog.Armed armed;
 
   /**
    * @param endsAtClose whether the body has neither a length nor chunks, and so ends where the
    *     connection does
+   * @param openedAtNanos when the request was sent, on {@link System#nanoTime()}
    */
-  GuardedBody(InputStream body, AutoCloseable response, boolean endsAtClose) {
+  GuardedBody(InputStream body, AutoCloseable response, boolean endsAtClose, long openedAtNanos) {
     this.body = new IoFailures(body, endsAtClose, timedOut);
     this.response = response;
+    this.openedAtNanos = openedAtNanos;
+  }
+
+  long openedAtNanos() {
+    return openedAtNanos;
   }
 
   InputStream stream() {

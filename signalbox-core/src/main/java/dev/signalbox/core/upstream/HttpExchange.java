@@ -44,26 +44,50 @@ final class HttpExchange {
     Http1ClientRequest request =
         client.post().uri(uri).readTimeout(headersTimeout).header(HeaderNames.CONTENT_TYPE, "application/json");
     headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
+    long openedAt = System.nanoTime();
+    // A stream's headers come before its first token, so they must come within the first-token timeout,
+    // which may be shorter than the socket's read timeout.
+    InterruptingDeadline firstToken = call.request().stream() && call.firstTokenTimeout().compareTo(headersTimeout) < 0
+        ? InterruptingDeadline.arm(call.firstTokenTimeout()) : null;
     Http1ClientResponse response;
     try {
       response = request.submit(body);
     } catch (UncheckedIOException e) {
+      if (fired(firstToken)) {
+        return new Failed(noFirstToken(call));
+      }
       throwIfInterrupted();
       return new Failed(ioFailure(e.getCause(), uri, headersTimeout));
     } catch (RuntimeException e) {
+      if (fired(firstToken)) {
+        return new Failed(noFirstToken(call));
+      }
       // Helidon reports a connection closed before a complete status line and headers this way.
       throwIfInterrupted();
       return new Failed(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "connection closed before response headers: " + e.getMessage()));
     }
+    if (fired(firstToken)) {
+      // The headers came as the deadline passed; the interrupt may have closed the connection under them.
+      response.close();
+      return new Failed(noFirstToken(call));
+    }
     boolean endsAtClose =
         response.headers().contentLength().isEmpty() && !response.headers().contains(HeaderValues.TRANSFER_ENCODING_CHUNKED);
-    GuardedBody guarded = new GuardedBody(response.inputStream(), response, endsAtClose);
+    GuardedBody guarded = new GuardedBody(response.inputStream(), response, endsAtClose, openedAt);
     int status = response.status().code();
     if (status == 200) {
       return new Open(guarded);
     }
     Optional<Duration> retryAfter = RetryAfter.parse(response.headers().first(HeaderNames.RETRY_AFTER), time.now());
     return new Failed(errorStatus(status, retryAfter, guarded, headersTimeout));
+  }
+
+  private static boolean fired(InterruptingDeadline deadline) {
+    return deadline != null && deadline.end();
+  }
+
+  private static UpstreamFailure noFirstToken(UpstreamCall call) {
+    return UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "no first token within " + millis(call.firstTokenTimeout()));
   }
 
   private static UpstreamFailure ioFailure(IOException cause, URI uri, Duration headersTimeout) {

@@ -9,7 +9,7 @@ import java.time.Duration;
 
 /**
  * Reads a provider's SSE stream under the call's deadlines: the first token within the first-token
- * timeout (events before it, like pings, do not extend it), then each event within the idle timeout.
+ * timeout of sending the request (events before it, like pings, do not extend it), then each event within the idle timeout.
  * Subclasses turn events into chunks.
  */
 abstract class SseChunkStream implements ChunkStream {
@@ -23,7 +23,7 @@ abstract class SseChunkStream implements ChunkStream {
     this.body = body;
     this.reader = new SseReader(body.stream());
     this.call = call;
-    this.firstTokenDeadline = System.nanoTime() + call.firstTokenTimeout().toNanos();
+    this.firstTokenDeadline = body.openedAtNanos() + call.firstTokenTimeout().toNanos();
   }
 
   /** The chunk an event becomes, or null for an event with nothing to relay. */
