@@ -3,6 +3,18 @@
 java="$(bash -c 'source <(sed -n "/^java_version()/,/^}/p;/^find_java()/,/^}/p" "'"$root"'/signalbox"); find_java')"
 bench_cp="$root/signalbox-bench/target/signalbox-bench-0.1.0-SNAPSHOT.jar:$root/signalbox-bench/target/lib/*"
 
+# Sets $work (a fresh directory), $out (bench-results/$1-<time>.txt) and $pids, every one of which is
+# stopped when the script exits.
+bench_start() {
+  work="$(mktemp -d "/tmp/signalbox-$1.XXXXXX")"
+  mkdir -p "$root/bench-results"
+  out="bench-results/$1-$(date -u +%Y%m%dT%H%M%SZ).txt"
+  pids=()
+  trap 'for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done' EXIT
+}
+
+log() { echo "$*" | tee -a "$out"; }
+
 build_bench() {
   [ -f "$root/signalbox-bench/target/signalbox-bench-0.1.0-SNAPSHOT.jar" ] \
     || (cd "$root" && mvn -B -q -Pbench -pl signalbox-bench -am -DskipTests package)

@@ -17,16 +17,9 @@ DURATION="${DURATION:-30}"    # seconds recorded per fixed-rate run
 GAP_MS=50                     # the upstream's gap between stream chunks
 CHUNKS=40
 UP=19001; NGINX=19002; PORTKEY=19003; SIGNALBOX=19004
-work="$(mktemp -d /tmp/signalbox-bench.XXXXXX)"
-mkdir -p bench-results
-out="bench-results/load-$(date -u +%Y%m%dT%H%M%SZ).txt"
-pids=()
-cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
 source signalbox-bench/lib.sh
+bench_start load
 build_bench
-log() { echo "$*" | tee -a "$out"; }
 
 log "# Signalbox load benchmark, $(date -u +%FT%TZ), $(nproc) cores, $(uname -r)"
 log "# java: $("$java" -version 2>&1 | head -1); launcher JVM flags: $(./signalbox --print-jvm-flags)"

@@ -23,16 +23,9 @@ cd "$root"
 SCENARIOS="${SCENARIOS:-selectors failing hedging soak}"
 SOAK_SECONDS="${SOAK_SECONDS:-600}"
 GATEWAY=19104
-work="$(mktemp -d /tmp/signalbox-pool.XXXXXX)"
-mkdir -p bench-results
-out="bench-results/pool-$(date -u +%Y%m%dT%H%M%SZ).txt"
-pids=()
-cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
 source signalbox-bench/lib.sh
+bench_start pool
 build_bench
-log() { echo "$*" | tee -a "$out"; }
 url="http://127.0.0.1:$GATEWAY/v1/chat/completions"
 
 # Serves config file $1 on core 0; its launcher's pid in $gateway.
@@ -71,6 +64,20 @@ sim() { # name ttft-median ms-per-token-median [extra sim settings]
   local p99_ttft p99_mpt
   p99_ttft=$(awk -v m="$2" 'BEGIN { print m * 3 }'); p99_mpt=$(awk -v m="$3" 'BEGIN { print m * 2 }')
   echo "  - {name: $1, provider: sim, sim: {time-to-first-token-ms: {median: $2, p99: $p99_ttft}, ms-per-token: {median: $3, p99: $p99_mpt}, output-tokens: {median: 60, p99: 120}${4:+, $4}}}"
+}
+
+http_pool() { # writes $1.yaml: model m over HTTP upstreams on ports $2 and $3, least-outstanding, traces in $1.db
+  cat > "$1.yaml" <<YAML
+server: {host: 127.0.0.1, port: $GATEWAY, access-log: false}
+traces: {path: $1.db}
+deployments:
+  - {name: a, provider: openai, base-url: "http://127.0.0.1:$2/v1", model: bench}
+  - {name: b, provider: openai, base-url: "http://127.0.0.1:$3/v1", model: bench}
+models:
+  - {name: m, deployments: [a, b], deployment-selector: least-outstanding, pricing: {input: 1, output: 2}}
+routes:
+  - {name: pool, models: [m], policy: priority}
+YAML
 }
 
 log "# Signalbox pool benchmark, $(date -u +%FT%TZ), $(nproc) cores, $(uname -r)"
@@ -123,17 +130,7 @@ failing() {
   for variant in healthy failing; do
     local second=$up_healthy
     [ $variant = failing ] && second=$up_failing
-    cat > "$work/failing-$variant.yaml" <<YAML
-server: {host: 127.0.0.1, port: $GATEWAY, access-log: false}
-traces: {path: $work/failing-$variant.db}
-deployments:
-  - {name: a, provider: openai, base-url: "http://127.0.0.1:$up_a/v1", model: bench}
-  - {name: b, provider: openai, base-url: "http://127.0.0.1:$second/v1", model: bench}
-models:
-  - {name: m, deployments: [a, b], deployment-selector: least-outstanding, pricing: {input: 1, output: 2}}
-routes:
-  - {name: pool, models: [m], policy: priority}
-YAML
+    http_pool "$work/failing-$variant" $up_a $second
     start_gateway "$work/failing-$variant.yaml"
     MODEL=pool harness open 200 1 10 "$url" > /dev/null
     MODEL=pool harness open 1000 1 30 "$url" > /dev/null
@@ -196,17 +193,7 @@ soak() {
   start_fast_upstream $up_a 50 20; pids+=("$pid")
   start_fast_upstream $up_b 50 20; pids+=("$pid")
   wait_port $up_a; wait_port $up_b
-  cat > "$work/soak.yaml" <<YAML
-server: {host: 127.0.0.1, port: $GATEWAY, access-log: false}
-traces: {path: $work/soak.db}
-deployments:
-  - {name: a, provider: openai, base-url: "http://127.0.0.1:$up_a/v1", model: bench}
-  - {name: b, provider: openai, base-url: "http://127.0.0.1:$up_b/v1", model: bench}
-models:
-  - {name: m, deployments: [a, b], deployment-selector: least-outstanding, pricing: {input: 1, output: 2}}
-routes:
-  - {name: pool, models: [m], policy: priority}
-YAML
+  http_pool "$work/soak" $up_a $up_b
   start_gateway "$work/soak.yaml"
   local jvm
   jvm=$(gateway_pid "$work/soak.yaml")
