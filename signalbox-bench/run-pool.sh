@@ -215,12 +215,14 @@ soak() {
   log "streams: $(cat "$work/soak-streams.txt")"
   cp "$work/soak-rss.txt" "${out%.txt}-soak-rss.txt"
   log "RSS (kB, every 5 s) in ${out%.txt}-soak-rss.txt; $(awk '
-    NR == 1 || $1 == 60 || $1 == 120 { printf "at %d s %.0f MB, ", $1, $2 / 1024 }
+    NR == 1 || (!m1 && $1 >= 60) || (!m2 && $1 >= 120) { printf "at %d s %.0f MB, ", $1, $2 / 1024; if ($1 >= 60) m1 = 1; if ($1 >= 120) m2 = 1 }
     { last_t = $1; last = $2 }
     $1 >= 120 { n++; st += $1; sr += $2; stt += $1 * $1; str += $1 * $2 }
     END {
+      printf "at %d s %.0f MB; ", last_t, last / 1024
+      if (n < 2) { printf "growth after minute 2: no samples (SOAK_SECONDS under 130)"; exit }
       slope = (n * str - st * sr) / (n * stt - st * st)   # kB per second
-      printf "at %d s %.0f MB; growth after minute 2: %.3f MB/min (least squares, %d samples)", last_t, last / 1024, slope * 60 / 1024, n
+      printf "growth after minute 2: %.3f MB/min (least squares, %d samples)", slope * 60 / 1024, n
     }' "$work/soak-rss.txt")"
   stop_gateway
 }
