@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A response body whose reads are bounded by a deadline: when it passes, or the call is cancelled,
  * the body is closed so that a blocked read fails, and {@link #timedOut()} or {@link #cancelled()}
- * tells why. The socket's own read timeout, which may fire at the same moment, counts as the deadline. Closing it also closes the response, which gives a fully read connection back to the pool
+ * tells why. The socket's own read timeout, which may fire at the same moment, counts as the
+ * deadline. Closing it also closes the response, which gives a fully read connection back to the pool
  * and closes any other.
  */
 final class GuardedBody {

@@ -86,7 +86,7 @@ final class HttpExchange {
     return deadline != null && deadline.end();
   }
 
-  private static UpstreamFailure noFirstToken(UpstreamCall call) {
+  static UpstreamFailure noFirstToken(UpstreamCall call) {
     return UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "no first token within " + millis(call.firstTokenTimeout()));
   }
 

@@ -35,7 +35,7 @@ final class InterruptingDeadline {
   /** Stops the deadline; true when it had fired, in which case the thread's interrupt is cleared. */
   boolean end() {
     armed.disarm();
-    if (state.compareAndSet(WAITING, ENDED)) {
+    if (state.compareAndSet(WAITING, ENDED) || state.get() == ENDED) {
       return false;
     }
     while (state.get() == FIRING) {

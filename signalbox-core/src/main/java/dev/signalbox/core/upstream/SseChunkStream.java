@@ -9,8 +9,8 @@ import java.time.Duration;
 
 /**
  * Reads a provider's SSE stream under the call's deadlines: the first token within the first-token
- * timeout of sending the request (events before it, like pings, do not extend it), then each event within the idle timeout.
- * Subclasses turn events into chunks.
+ * timeout of sending the request (events before it, like pings, do not extend it), then each event
+ * within the idle timeout. Subclasses turn events into chunks.
  */
 abstract class SseChunkStream implements ChunkStream {
   private final GuardedBody body;
@@ -70,9 +70,8 @@ abstract class SseChunkStream implements ChunkStream {
       return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.CANCELLED, "cancelled: the client went away"));
     }
     if (body.timedOut()) {
-      return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT,
-          first ? "no first token within " + HttpExchange.millis(call.firstTokenTimeout())
-              : "no chunk within " + HttpExchange.millis(call.idleTimeout())));
+      return new Chunk.Broken(first ? HttpExchange.noFirstToken(call)
+          : UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "no chunk within " + HttpExchange.millis(call.idleTimeout())));
     }
     return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream cut: " + e.getMessage()));
   }
