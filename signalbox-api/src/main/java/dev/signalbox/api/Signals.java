@@ -33,4 +33,11 @@ public interface Signals {
   Optional<String> header(String name);
 
   String tenant();
+
+  /**
+   * The unit-length sentence embedding of a part of the conversation: {@code last-user} (the last
+   * user message), {@code user} (every user message) or {@code conversation} (every message), as
+   * the embedding model reads it (its first 256 word pieces).
+   */
+  float[] embedding(String part);
 }

@@ -67,6 +67,10 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--report", paramLabel = "DIR", description = "write an HTML report with the charts, and the charts as PNG")
   Path report;
 
+  @Option(names = "--embedding-cache", defaultValue = ".signalbox/embeddings", paramLabel = "DIR",
+      description = "where prompt embeddings are kept between runs (default ${DEFAULT-VALUE})")
+  Path embeddingCache;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -89,7 +93,7 @@ final class EvalCommand implements Callable<Integer> {
       long seedValue = seed == null ? DEFAULT_SEED : seed;
       Split chosen = Split.parse(split != null ? split : data.hasSplit() ? "test" : "cv:5");
       err.printf("eval: %s, %d prompts, %d models, split %s, seed %d%n", data.name(), data.prompts().size(), data.models().size(), chosen, seedValue);
-      EvalContext context = new EvalContext(data, seedValue, tokens);
+      EvalContext context = new EvalContext(data, seedValue, tokens, Configs.offlineEmbeddings(embeddingCache));
       List<OfflinePolicy> all = new ArrayList<>();
       if (policies != null) {
         all.addAll(RouteFile.load(policies, data, priceList));

@@ -42,14 +42,25 @@ public final class ConfigReader {
 
   private final Set<String> knownPolicies;
   private final Function<String, String> environment;
+  private final boolean artifactsRequired;
 
   /**
    * @param knownPolicies the registered policy names
    * @param environment looks up environment variables (System::getenv outside tests)
    */
   public ConfigReader(Set<String> knownPolicies, Function<String, String> environment) {
+    this(knownPolicies, environment, true);
+  }
+
+  private ConfigReader(Set<String> knownPolicies, Function<String, String> environment, boolean artifactsRequired) {
     this.knownPolicies = Set.copyOf(knownPolicies);
     this.environment = environment;
+    this.artifactsRequired = artifactsRequired;
+  }
+
+  /** A reader for policies that are fitted where they are read ({@code eval}): a learned route needs no artifact. */
+  public ConfigReader fittingLearnedRoutes() {
+    return new ConfigReader(knownPolicies, environment, false);
   }
 
   public GatewayConfig read(Path file) {
@@ -351,11 +362,111 @@ public final class ConfigReader {
         node.duration("timeout", Duration.ofSeconds(600)),
         (int) node.integer("max-attempts", 0, 0, 100),
         (int) node.integer("default-max-tokens", RouteSpec.DEFAULT_MAX_TOKENS, 1, 10_000_000),
-        node.object("threshold").map(ConfigReader::threshold),
+        node.object("threshold").map(t -> threshold(t, policy)),
         parseEnum(node, "fallback-order", node.string("fallback-order", "plan"), RouteSpec.FallbackOrder.class).orElse(RouteSpec.FallbackOrder.PLAN),
         node.object("slo").map(ConfigReader::slo).orElse(SloSpec.NONE),
         node.object("hedge").map(ConfigReader::hedge),
-        node.bool("continue-streams", false));
+        node.bool("continue-streams", false),
+        learning(node, policy, artifactsRequired),
+        sessions(node));
+  }
+
+  /** The policies that read a {@code scorer}, an {@code artifact} and the embedding. */
+  public static final Set<String> LEARNED_POLICIES = Set.of("threshold", "objective", "bandit");
+
+  private static LearningSpec learning(ConfigNode node, String policy, boolean artifactsRequired) {
+    boolean learned = LEARNED_POLICIES.contains(policy);
+    for (String key : List.of("scorer", "embed", "artifact", "objective", "bandit")) {
+      if (node.has(key) && !learned) {
+        node.problem(key, "only a learned policy (" + String.join(", ", new TreeSet<>(LEARNED_POLICIES)) + ") reads " + key);
+      }
+    }
+    LearningSpec.ScorerSpec scorer = node.object("scorer").map(ConfigReader::scorer).orElse(LearningSpec.ScorerSpec.DEFAULT);
+    String embed = node.string("embed", "last-user");
+    if (!List.of("last-user", "user", "conversation").contains(embed)) {
+      node.problem("embed", "unknown part '" + embed + "' (known: last-user, user, conversation)");
+    }
+    Optional<Path> artifact = node.optionalString("artifact").map(Path::of);
+    if (artifact.isPresent() && !Files.isRegularFile(artifact.get())) {
+      node.problem("artifact", "no such file: " + artifact.get() + " (write one with ./signalbox train)");
+    }
+    if (learned && artifact.isEmpty() && artifactsRequired) {
+      node.problem("artifact", "missing (a " + policy + " route serves from a trained artifact: ./signalbox train ... --out FILE)");
+    }
+    ObjectiveSpec objective = node.object("objective").map(ConfigReader::objective).orElse(ObjectiveSpec.BALANCED);
+    BanditSpec bandit = node.object("bandit").map(ConfigReader::bandit).orElse(BanditSpec.DEFAULT);
+    return new LearningSpec(scorer, embed, artifact, objective, bandit);
+  }
+
+  private static LearningSpec.ScorerSpec scorer(ConfigNode node) {
+    LearningSpec.ScorerSpec d = LearningSpec.ScorerSpec.DEFAULT;
+    String kind = node.string("kind", d.kind());
+    if (!List.of("knn", "mf", "logistic").contains(kind)) {
+      node.problem("kind", "unknown scorer '" + kind + "' (known: knn, mf, logistic)");
+    }
+    LearningSpec.ScorerSpec result = new LearningSpec.ScorerSpec(kind,
+        (int) node.integer("k", d.k(), 1, 10_000),
+        node.number("smoothing", d.smoothing(), 0, 1e6),
+        (int) node.integer("latent", d.latent(), 1, 1024),
+        (int) node.integer("epochs", d.epochs(), 1, 1000));
+    node.rejectUnknownKeys();
+    return result;
+  }
+
+  private static ObjectiveSpec objective(ConfigNode node) {
+    String preset = node.string("preset", "balanced");
+    ObjectiveSpec base = ObjectiveSpec.PRESETS.get(preset);
+    if (base == null) {
+      node.problem("preset", "unknown preset '" + preset + "' (known: " + String.join(", ", new TreeSet<>(ObjectiveSpec.PRESETS.keySet())) + ")");
+      base = ObjectiveSpec.BALANCED;
+    }
+    Map<String, Double> weights = node.numbers("weights");
+    for (String key : weights.keySet()) {
+      if (!List.of("quality", "cost", "latency", "energy").contains(key)) {
+        node.problem("weights." + key, "unknown weight (known: quality, cost, latency, energy)");
+      }
+    }
+    ObjectiveSpec result = new ObjectiveSpec(
+        weights.isEmpty() ? base.preset() : base.preset() + "+weights",
+        weights.getOrDefault("quality", base.quality()),
+        weights.getOrDefault("cost", base.cost()),
+        weights.getOrDefault("latency", base.latency()),
+        weights.getOrDefault("energy", base.energy()),
+        node.has("max-cost-usd") ? OptionalDouble.of(node.number("max-cost-usd", 0, 0, 1e6)) : OptionalDouble.empty(),
+        node.has("max-latency") ? OptionalDouble.of(node.duration("max-latency", Duration.ZERO).toNanos() / 1e6) : OptionalDouble.empty());
+    node.rejectUnknownKeys();
+    return result;
+  }
+
+  private static BanditSpec bandit(ConfigNode node) {
+    BanditSpec d = BanditSpec.DEFAULT;
+    String algorithm = node.string("algorithm", d.algorithm());
+    if (!List.of("linucb", "thompson").contains(algorithm)) {
+      node.problem("algorithm", "unknown algorithm '" + algorithm + "' (known: linucb, thompson)");
+    }
+    BanditSpec result = new BanditSpec(algorithm,
+        node.number("exploration", d.exploration(), 0, 100),
+        node.number("cost-penalty", d.costPenalty(), 0, 100),
+        node.number("energy-penalty", d.energyPenalty(), 0, 100),
+        node.number("exploration-budget", d.explorationBudget(), 0, 1),
+        (int) node.integer("clusters", d.clusters(), 0, 256),
+        node.optionalString("state").map(Path::of));
+    node.rejectUnknownKeys();
+    return result;
+  }
+
+  private static SessionSpec sessions(ConfigNode node) {
+    SessionSpec d = SessionSpec.NONE;
+    OptionalDouble budget = node.has("session-budget-usd") ? OptionalDouble.of(node.number("session-budget-usd", 0, 0, 1e9)) : OptionalDouble.empty();
+    return node.object("session").map(s -> {
+      SessionSpec result = new SessionSpec(
+          s.bool("sticky", true),
+          s.number("sticky-margin", d.stickyMargin(), 0, 1e6),
+          s.duration("idle-timeout", d.idleTimeout()),
+          budget);
+      s.rejectUnknownKeys();
+      return result;
+    }).orElse(new SessionSpec(false, d.stickyMargin(), d.idleTimeout(), budget));
   }
 
   private static HedgeSpec hedge(ConfigNode node) {
@@ -376,12 +487,14 @@ public final class ConfigReader {
     return node.has(key) ? OptionalDouble.of(node.duration(key, Duration.ZERO).toNanos() / 1e6) : OptionalDouble.empty();
   }
 
-  private static ThresholdSpec threshold(ConfigNode node) {
+  private static ThresholdSpec threshold(ConfigNode node, String policy) {
+    // A learned threshold route without a value serves the one its artifact was calibrated to.
+    double unset = policy.equals("threshold") ? Double.NaN : 0.5;
     ThresholdSpec result =
         new ThresholdSpec(
             node.requiredString("strong"),
             node.requiredString("weak"),
-            node.number("value", 0.5, -1e12, 1e12),
+            node.has("value") ? node.number("value", 0.5, -1e12, 1e12) : unset,
             node.string("score", "score"));
     node.rejectUnknownKeys();
     return result;

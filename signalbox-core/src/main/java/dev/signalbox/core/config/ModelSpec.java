@@ -41,6 +41,6 @@ public record ModelSpec(
   }
 
   public Candidate candidate() {
-    return new Candidate(name, pricing, contextWindow, joulesPerToken);
+    return new Candidate(name, pricing, contextWindow, joulesPerToken, deployments);
   }
 }

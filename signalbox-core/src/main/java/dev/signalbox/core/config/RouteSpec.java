@@ -19,6 +19,8 @@ import java.util.Set;
  * @param fallbackOrder how the plan's entries after the first are ordered
  * @param slo latency objectives the plan's deployments are filtered by
  * @param hedge when to send the request to a second deployment before the first answers
+ * @param learning what a learned policy is fitted with and reads
+ * @param sessions stickiness and budget per agent session
  * @param continueStreams whether a text answer whose stream breaks after the commit boundary is
  *     continued on a deployment that accepts a final assistant message (assistant-prefill)
  */
@@ -38,7 +40,9 @@ public record RouteSpec(
     FallbackOrder fallbackOrder,
     SloSpec slo,
     Optional<HedgeSpec> hedge,
-    boolean continueStreams) {
+    boolean continueStreams,
+    LearningSpec learning,
+    SessionSpec sessions) {
 
   /** How a route orders its fallbacks. */
   public enum FallbackOrder {
@@ -67,10 +71,12 @@ public record RouteSpec(
     Objects.requireNonNull(fallbackOrder);
     Objects.requireNonNull(slo);
     Objects.requireNonNull(hedge);
+    Objects.requireNonNull(learning);
+    Objects.requireNonNull(sessions);
   }
 
   public RouteSpec withThreshold(ThresholdSpec newThreshold) {
     return new RouteSpec(name, models, policy, weights, rules, defaultRoute, fallbacks, fallbackOn, timeout, maxAttempts,
-        defaultMaxTokens, Optional.of(newThreshold), fallbackOrder, slo, hedge, continueStreams);
+        defaultMaxTokens, Optional.of(newThreshold), fallbackOrder, slo, hedge, continueStreams, learning, sessions);
   }
 }

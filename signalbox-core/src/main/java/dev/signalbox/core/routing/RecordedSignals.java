@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
+import dev.signalbox.core.embed.Embeddings;
 
 /**
  * A recorded request's signals, answered from the values its trace kept, so that a decision can be
@@ -203,6 +204,16 @@ public final class RecordedSignals implements RoutingSignals {
     }
     read.put(key, value);
     return value.isEmpty() ? Optional.empty() : Optional.of(value);
+  }
+
+  @Override
+  public float[] embedding(String part) {
+    String key = EMBEDDING + part;
+    String encoded = recorded.get(key) instanceof String value
+        ? value
+        : EmbeddedText.encode(Embeddings.offline().embed(EmbeddedText.of(fromPrompt(key), part)));
+    read.put(key, encoded);
+    return EmbeddedText.decode(encoded);
   }
 
   @Override

@@ -13,6 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
+import dev.signalbox.core.embed.Embeddings;
+import dev.signalbox.core.embed.TextEmbedder;
 import java.util.regex.Pattern;
 
 /**
@@ -30,6 +33,7 @@ public final class RequestSignals implements RoutingSignals {
   private final String tenant;
   private final long defaultMaxTokens;
   private final TokenCounter tokens;
+  private final Supplier<? extends TextEmbedder> embedder;
   private final Map<String, Object> read = new LinkedHashMap<>();
   private long promptTokens = -1;
 
@@ -39,6 +43,14 @@ public final class RequestSignals implements RoutingSignals {
    */
   public RequestSignals(
       ChatRequest request, Map<String, String> headers, String tenant, long defaultMaxTokens, TokenCounter tokens) {
+    this(request, headers, tenant, defaultMaxTokens, tokens, Embeddings::serving);
+  }
+
+  /** @param embedder the embeddings a route reads, asked for only when one does */
+  public RequestSignals(
+      ChatRequest request, Map<String, String> headers, String tenant, long defaultMaxTokens, TokenCounter tokens,
+      Supplier<? extends TextEmbedder> embedder) {
+    this.embedder = embedder;
     this.request = request;
     this.headers = headers;
     this.tenant = tenant;
@@ -48,7 +60,7 @@ public final class RequestSignals implements RoutingSignals {
 
   @Override
   public RequestSignals withDefaultMaxTokens(long newDefault) {
-    RequestSignals copy = new RequestSignals(request, headers, tenant, newDefault, tokens);
+    RequestSignals copy = new RequestSignals(request, headers, tenant, newDefault, tokens, embedder);
     copy.promptTokens = promptTokens;
     copy.read.putAll(read);
     return copy;
@@ -186,6 +198,17 @@ public final class RequestSignals implements RoutingSignals {
     Optional<String> value = Optional.ofNullable(headers.get(key));
     read.put(HEADER + key, CREDENTIAL_HEADERS.contains(key) && value.isPresent() ? REDACTED : value.orElse(""));
     return value;
+  }
+
+  @Override
+  public float[] embedding(String part) {
+    String key = EMBEDDING + part;
+    if (read.get(key) instanceof String stored) {
+      return EmbeddedText.decode(stored);
+    }
+    float[] vector = embedder.get().embed(EmbeddedText.of(request.messages(), part));
+    read.put(key, EmbeddedText.encode(vector));
+    return vector;
   }
 
   @Override

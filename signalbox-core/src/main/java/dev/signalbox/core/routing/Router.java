@@ -11,6 +11,8 @@ import dev.signalbox.api.ScoredModel;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.config.LearningSpec;
+import dev.signalbox.core.config.SessionSpec;
 import dev.signalbox.core.config.ModelSpec;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.config.SloSpec;
@@ -71,7 +73,7 @@ public final class Router {
     RouteSpec implicit =
         new RouteSpec(model.name(), List.of(model.name()), DIRECT, Map.of(), List.of(), "", List.of(),
             RouteSpec.DEFAULT_FALLBACK_ON, Duration.ofSeconds(600), 0, RouteSpec.DEFAULT_MAX_TOKENS, Optional.empty(),
-            RouteSpec.FallbackOrder.PLAN, SloSpec.NONE, Optional.empty(), false);
+            RouteSpec.FallbackOrder.PLAN, SloSpec.NONE, Optional.empty(), false, LearningSpec.NONE, SessionSpec.NONE);
     List<CandidateTrace> traces = new ArrayList<>();
     Optional<String> excluded = exclusion(model, signals);
     if (excluded.isPresent()) {

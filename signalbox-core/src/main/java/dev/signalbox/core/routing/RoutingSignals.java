@@ -28,6 +28,7 @@ public interface RoutingSignals extends Signals {
   String REGEX = "regex:";
   String RULE = "rule:";
   String SESSION = "session";
+  String EMBEDDING = "embedding:";
   String SLO = "slo";
   String FALLBACK_ORDER = "fallback_order";
   /** The header that names an agent's session; else {@code metadata.session_id}, else {@code user}. */

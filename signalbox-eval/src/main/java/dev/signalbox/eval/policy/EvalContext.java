@@ -7,18 +7,32 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import dev.signalbox.core.embed.Embeddings;
+import dev.signalbox.core.embed.TextEmbedder;
 
 /** What every policy of one evaluation shares: the data, the seed and a cache of prompt token counts. */
 public final class EvalContext {
   private final Dataset dataset;
   private final long seed;
   private final TokenCounter tokens;
+  private final Supplier<? extends TextEmbedder> embedder;
   private final Map<String, Long> promptTokens = new ConcurrentHashMap<>();
 
   public EvalContext(Dataset dataset, long seed, TokenCounter tokens) {
+    this(dataset, seed, tokens, Embeddings::offline);
+  }
+
+  /** @param embedder the embeddings learned routes read, asked for only when one does */
+  public EvalContext(Dataset dataset, long seed, TokenCounter tokens, Supplier<? extends TextEmbedder> embedder) {
     this.dataset = dataset;
     this.seed = seed;
     this.tokens = tokens;
+    this.embedder = embedder;
+  }
+
+  public Supplier<? extends TextEmbedder> embedder() {
+    return embedder;
   }
 
   public Dataset dataset() {

@@ -41,11 +41,12 @@ public final class RouteFile {
         throw new DataException(where, 0, key, "unknown key (a policies file holds only routes; models come from the data)");
       }
     }
-    GatewayConfig config = new ConfigReader(PolicyRegistry.builtIn().names(), name -> null)
+    GatewayConfig config = new ConfigReader(PolicyRegistry.builtIn().names(), name -> null).fittingLearnedRoutes()
         .read(configText(dataset, prices, root.path("routes")), where);
     List<OfflinePolicy> policies = new ArrayList<>();
+    FoldFits fits = new FoldFits(dataset.source());
     for (String route : config.routes().keySet()) {
-      policies.add(new RoutePolicy(config, route));
+      policies.add(new RoutePolicy(config, route, fits));
     }
     return policies;
   }

@@ -1,11 +1,15 @@
 package dev.signalbox.eval.policy;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.MissingNode;
-import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.PoolSnapshot;
-import dev.signalbox.api.ResponseFormat;
+import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.learn.LearnedArtifact;
+import dev.signalbox.core.learn.ThresholdPolicy;
+import dev.signalbox.core.learn.ObjectivePolicy;
+import dev.signalbox.core.config.ObjectiveSpec;
+import dev.signalbox.api.Candidate;
+import dev.signalbox.api.ScoredModel;
+import java.util.ArrayList;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.config.ThresholdSpec;
 import dev.signalbox.core.routing.Decision;
@@ -19,8 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -32,14 +34,17 @@ final class RoutePolicy implements OfflinePolicy {
   private final GatewayConfig config;
   private final String route;
   private final Optional<ThresholdSpec> threshold;
-  private final Map<Double, Router> routers = new ConcurrentHashMap<>();
-  private final Router router;
+  private final boolean learned;
+  private final FoldFits fits;
+  private final Router fixedRouter;
 
-  RoutePolicy(GatewayConfig config, String route) {
+  RoutePolicy(GatewayConfig config, String route, FoldFits fits) {
     this.config = config;
     this.route = route;
     this.threshold = config.route(route).orElseThrow().threshold();
-    this.router = new Router(config, PolicyRegistry.builtIn());
+    this.fits = fits;
+    this.learned = config.routes().values().stream().anyMatch(r -> ConfigReader.LEARNED_POLICIES.contains(r.policy()));
+    this.fixedRouter = learned ? null : new Router(config, PolicyRegistry.builtIn());
   }
 
   @Override
@@ -54,6 +59,19 @@ final class RoutePolicy implements OfflinePolicy {
 
   @Override
   public FittedPolicy fit(List<EvalPrompt> train, EvalContext context) {
+    // Learned routes are fitted again on every fold's training part; fixed ones need no fit.
+    PolicyRegistry registry = learned ? PolicyRegistry.builtIn(spec -> fits.fit(train, spec, context)) : PolicyRegistry.builtIn();
+    Router router = learned ? new Router(config, registry) : fixedRouter;
+    RouteSpec spec = config.route(route).orElseThrow();
+    Knob knob = Knob.NONE;
+    if (spec.policy().equals(ThresholdPolicy.NAME)) {
+      knob = new LearnedThresholdKnob(spec, fits.fit(train, spec, context), context);
+    } else if (spec.policy().equals(ObjectivePolicy.NAME)) {
+      knob = costWeightGrid(spec, fits.fit(train, spec, context), context);
+    } else if (threshold.isPresent()) {
+      knob = new ThresholdKnob(threshold.get(), context);
+    }
+    Knob fittedKnob = knob;
     return new FittedPolicy() {
       @Override
       public String choose(EvalPrompt prompt) {
@@ -62,7 +80,7 @@ final class RoutePolicy implements OfflinePolicy {
 
       @Override
       public Knob knob() {
-        return threshold.<Knob>map(t -> new ThresholdKnob(t, context)).orElse(Knob.NONE);
+        return fittedKnob;
       }
     };
   }
@@ -71,9 +89,7 @@ final class RoutePolicy implements OfflinePolicy {
     Map<String, String> headers = new HashMap<>();
     // Every column, not only this route's: a rule may hand the request to another score route.
     prompt.scores().forEach((column, value) -> headers.put(ThresholdSpec.headerFor(column), Double.toString(value)));
-    ChatRequest request = new ChatRequest(route, prompt.messages(), false, false, OptionalInt.empty(), OptionalDouble.empty(),
-        List.of(), MissingNode.getInstance(), ResponseFormat.TEXT, List.of(), 1, "", Map.of(), JsonNodeFactory.instance.objectNode());
-    RequestSignals signals = new RequestSignals(request, headers, "eval", config.route(route).orElseThrow().defaultMaxTokens(), context.tokens());
+    RequestSignals signals = TrainingData.signals(prompt, route, headers, config.route(route).orElseThrow().defaultMaxTokens(), context);
     return switch (with.decide(signals, context.seedFor(prompt), PoolSnapshot.EMPTY)) {
       case Decision.Routed routed -> routed.plan().get(0).model().name();
       case Decision.Rejected rejected ->
@@ -89,6 +105,74 @@ final class RoutePolicy implements OfflinePolicy {
       GatewayConfig swept = new GatewayConfig(config.server(), config.auth(), config.traces(), config.deployments(), config.models(), routes, config.text(), config.hash());
       return new Router(swept, PolicyRegistry.builtIn());
     });
+  }
+
+  private final Map<Double, Router> routers = new ConcurrentHashMap<>();
+
+  /** The cost weights an objective route's curve is drawn over, its other weights as configured. */
+  static final double[] COST_WEIGHTS = {0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10};
+
+  /**
+   * An objective route's knob: the cost weight. Each prompt's predicted qualities are computed once
+   * and ranked by {@link ObjectivePolicy#rank}, the function the route's policy decides with, on an
+   * idle pool.
+   */
+  private Knob costWeightGrid(RouteSpec spec, LearnedArtifact artifact, EvalContext context) {
+    List<Candidate> candidates = spec.models().stream().map(m -> config.model(m).orElseThrow().candidate()).toList();
+    Map<String, double[]> predictions = new ConcurrentHashMap<>();
+    List<String> labels = new ArrayList<>();
+    List<ObjectiveSpec> settings = new ArrayList<>();
+    ObjectiveSpec base = spec.learning().objective();
+    for (double weight : COST_WEIGHTS) {
+      labels.add("cost weight " + weight);
+      settings.add(new ObjectiveSpec(base.preset(), base.quality(), weight, base.latency(), base.energy(), base.maxCostUsd(), base.maxLatencyMillis()));
+    }
+    return FittedPolicy.onGrid(labels, 0, (prompt, setting) -> {
+      double[] predicted = predictions.computeIfAbsent(prompt.id(), id -> ObjectivePolicy.predict(artifact,
+          TrainingData.signals(prompt, route, Map.of(), spec.defaultMaxTokens(), context)));
+      List<ScoredModel> order = ObjectivePolicy.rank(settings.get(setting), artifact, predicted, candidates,
+          context.promptTokens(prompt), spec.defaultMaxTokens(), PoolSnapshot.EMPTY);
+      return order.isEmpty() ? spec.models().get(0) : order.get(0).model();
+    }).knob();
+  }
+
+  /**
+   * A learned threshold route's knob: its win score (the strong model's predicted quality minus the
+   * weak one's), computed once per prompt; the route sends a prompt to the strong model exactly when
+   * the score is at least the threshold, which {@code LearnedRoutesTest} checks against the router.
+   */
+  private final class LearnedThresholdKnob implements Knob.Threshold {
+    private final ThresholdSpec spec;
+    private final LearnedArtifact artifact;
+    private final EvalContext context;
+    private final Map<String, Double> scores = new ConcurrentHashMap<>();
+
+    LearnedThresholdKnob(RouteSpec route, LearnedArtifact artifact, EvalContext context) {
+      this.spec = route.threshold().orElseThrow();
+      this.artifact = artifact;
+      this.context = context;
+    }
+
+    @Override
+    public String strong() {
+      return spec.strong();
+    }
+
+    @Override
+    public String weak() {
+      return spec.weak();
+    }
+
+    @Override
+    public double score(EvalPrompt prompt) {
+      return scores.computeIfAbsent(prompt.id(), id -> ThresholdPolicy.winScore(artifact, spec,
+          TrainingData.signals(prompt, route, Map.of(), RouteSpec.DEFAULT_MAX_TOKENS, context)));
+    }
+
+    @Override
+    public String chooseAt(EvalPrompt prompt, double t) {
+      return score(prompt) >= t ? spec.strong() : spec.weak();
+    }
   }
 
   private final class ThresholdKnob implements Knob.Threshold {

@@ -1,0 +1,169 @@
+package dev.signalbox.core.embed;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+
+/**
+ * Sentence embeddings as routing reads them: cached by the text's content hash (an identical text is
+ * computed once, even when requests ask for it at the same moment), computed on a {@link
+ * MicroBatcher} so that requests waiting together share one model call, and backed by an optional
+ * {@link EmbeddingFile} so offline runs compute each prompt once across runs.
+ */
+public final class Embeddings implements TextEmbedder {
+  private static final int CACHE_ENTRIES = 20_000;
+  private static final int SERVING_BATCH = 8;
+  private static SentenceEncoder encoder;
+  private static volatile Embeddings serving;
+  private static volatile Embeddings offline;
+
+  private final String modelId;
+  private final MicroBatcher batcher;
+  private final AsyncCache<String, float[]> cache;
+  private volatile EmbeddingFile file;
+
+  Embeddings(String modelId, Function<List<String>, List<float[]>> encode, int workers, int maxBatch) {
+    this.modelId = modelId;
+    this.batcher = new MicroBatcher(encode, workers, maxBatch);
+    this.cache = Caffeine.newBuilder().maximumSize(CACHE_ENTRIES).buildAsync();
+  }
+
+  /**
+   * The MiniLM embeddings a gateway serves with: requests that wait together share a model call.
+   * The quantized model scales activations over a whole batch, so a batched vector differs from the
+   * text's lone vector a little (cosine above 0.98); the trace records the vector routing read, so
+   * replay is exact. The model is loaded once per JVM and shared with {@link #offline()}.
+   */
+  public static Embeddings serving() {
+    Embeddings instance = serving;
+    if (instance == null) {
+      synchronized (Embeddings.class) {
+        instance = serving;
+        if (instance == null) {
+          instance = new Embeddings(SentenceEncoder.MODEL_ID, encoder()::encode, cores(), SERVING_BATCH);
+          serving = instance;
+        }
+      }
+    }
+    return instance;
+  }
+
+  /** MiniLM embeddings one text per model call, so every vector is a function of its text alone: for eval and train. */
+  public static Embeddings offline() {
+    Embeddings instance = offline;
+    if (instance == null) {
+      synchronized (Embeddings.class) {
+        instance = offline;
+        if (instance == null) {
+          instance = new Embeddings(SentenceEncoder.MODEL_ID, encoder()::encode, cores(), 1);
+          offline = instance;
+        }
+      }
+    }
+    return instance;
+  }
+
+  private static synchronized SentenceEncoder encoder() {
+    if (encoder == null) {
+      encoder = SentenceEncoder.load();
+    }
+    return encoder;
+  }
+
+  private static int cores() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** Embeddings over any encoder, for tests of what is built on them. */
+  public static Embeddings over(String modelId, Function<List<String>, List<float[]>> encode) {
+    return new Embeddings(modelId, encode, 2, 16);
+  }
+
+  /** Keep computed vectors in {@code file} as well, and read the ones it already has. */
+  public Embeddings persistTo(EmbeddingFile file) {
+    this.file = file;
+    return this;
+  }
+
+  @Override
+  public String modelId() {
+    return modelId;
+  }
+
+  @Override
+  public float[] embed(String text) {
+    String key = contentHash(text);
+    CompletableFuture<float[]> known = cache.getIfPresent(key);
+    if (known != null && known.isDone() && !known.isCompletedExceptionally()) {
+      return known.join();
+    }
+    return await(cache.get(key, (k, executor) -> compute(k, text)));
+  }
+
+  @Override
+  public List<float[]> embedAll(List<String> texts) {
+    List<CompletableFuture<float[]>> pending = new ArrayList<>(texts.size());
+    for (String text : texts) {
+      pending.add(cache.get(contentHash(text), (k, executor) -> compute(k, text)));
+    }
+    List<float[]> vectors = new ArrayList<>(texts.size());
+    for (CompletableFuture<float[]> future : pending) {
+      vectors.add(await(future));
+    }
+    return vectors;
+  }
+
+  private CompletableFuture<float[]> compute(String key, String text) {
+    EmbeddingFile stored = file;
+    if (stored != null) {
+      float[] vector = stored.get(key);
+      if (vector != null) {
+        return CompletableFuture.completedFuture(vector);
+      }
+    }
+    CompletableFuture<float[]> future = batcher.submit(text);
+    return stored == null ? future : future.thenApply(vector -> {
+      stored.put(key, vector);
+      return vector;
+    });
+  }
+
+  private static float[] await(CompletableFuture<float[]> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while embedding", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** The cache key of a text: 128 bits of its SHA-256, in hex. */
+  public static String contentHash(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
+  /** How many model calls ran and how many texts they held, for the micro-batching test and benchmark. */
+  int queued() {
+    return batcher.queued();
+  }
+
+  public MicroBatcher.Stats batchStats() {
+    return batcher.stats();
+  }
+
+}

@@ -1,0 +1,159 @@
+package dev.signalbox.core.embed;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.LongBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * all-MiniLM-L6-v2 (quantized ONNX, from the langchain4j model jar) run in process: word pieces from
+ * the model's own tokenizer, truncated to {@link #MAX_WORD_PIECES}, mean-pooled over the attention
+ * mask and L2-normalised, so a dot product is the cosine. One intra-op thread per call: on a small
+ * machine concurrent callers get more throughput from whole cores than from a split one. Thread-safe;
+ * loaded once per JVM behind {@link Embeddings}.
+ */
+public final class SentenceEncoder implements AutoCloseable {
+  /** The model's id as artifacts record it: an artifact fitted on other vectors is refused. */
+  public static final String MODEL_ID = "all-MiniLM-L6-v2-q@langchain4j-1.20.0-beta30";
+  public static final int DIMENSIONS = 384;
+  public static final int MAX_WORD_PIECES = 256;
+  private static final String MODEL_RESOURCE = "/all-minilm-l6-v2-q.onnx";
+  private static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-q-tokenizer.json";
+
+  private final OrtEnvironment environment;
+  private final OrtSession session;
+  private final HuggingFaceTokenizer tokenizer;
+  private final boolean wantsTypeIds;
+
+  private SentenceEncoder(OrtEnvironment environment, OrtSession session, HuggingFaceTokenizer tokenizer) {
+    this.environment = environment;
+    this.session = session;
+    this.tokenizer = tokenizer;
+    this.wantsTypeIds = session.getInputNames().contains("token_type_ids");
+  }
+
+  /** Loads the model and tokenizer from the class path; about a second and 64 MB of heap. */
+  public static SentenceEncoder load() {
+    try {
+      OrtEnvironment environment = OrtEnvironment.getEnvironment();
+      OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+      options.setIntraOpNumThreads(1);
+      options.setInterOpNumThreads(1);
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      OrtSession session = environment.createSession(resource(MODEL_RESOURCE), options);
+      Map<String, String> tokenizerOptions = new HashMap<>();
+      tokenizerOptions.put("maxLength", Integer.toString(MAX_WORD_PIECES));
+      tokenizerOptions.put("truncation", "true");
+      tokenizerOptions.put("padding", "false");
+      HuggingFaceTokenizer tokenizer;
+      try (InputStream in = SentenceEncoder.class.getResourceAsStream(TOKENIZER_RESOURCE)) {
+        if (in == null) {
+          throw new IllegalStateException("the tokenizer " + TOKENIZER_RESOURCE + " is not on the class path");
+        }
+        tokenizer = HuggingFaceTokenizer.newInstance(in, tokenizerOptions);
+      }
+      return new SentenceEncoder(environment, session, tokenizer);
+    } catch (OrtException e) {
+      throw new IllegalStateException("cannot load the embedding model: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] resource(String name) throws IOException {
+    try (InputStream in = SentenceEncoder.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("the embedding model " + name + " is not on the class path");
+      }
+      return in.readAllBytes();
+    }
+  }
+
+  /** How many word pieces the model reads of {@code text}, special tokens included. */
+  public int wordPieces(String text) {
+    return tokenizer.encode(text).getIds().length;
+  }
+
+  public float[] encode(String text) {
+    return encode(List.of(text)).get(0);
+  }
+
+  /** One vector per text, in order; the batch runs as one call padded to its longest text. */
+  public List<float[]> encode(List<String> texts) {
+    int batch = texts.size();
+    Encoding[] encodings = new Encoding[batch];
+    int longest = 1;
+    for (int i = 0; i < batch; i++) {
+      encodings[i] = tokenizer.encode(texts.get(i));
+      longest = Math.max(longest, encodings[i].getIds().length);
+    }
+    long[] ids = new long[batch * longest];
+    long[] mask = new long[batch * longest];
+    long[] types = new long[batch * longest];
+    for (int i = 0; i < batch; i++) {
+      long[] pieceIds = encodings[i].getIds();
+      System.arraycopy(pieceIds, 0, ids, i * longest, pieceIds.length);
+      System.arraycopy(encodings[i].getAttentionMask(), 0, mask, i * longest, pieceIds.length);
+      System.arraycopy(encodings[i].getTypeIds(), 0, types, i * longest, pieceIds.length);
+    }
+    long[] shape = {batch, longest};
+    try (OnnxTensor idTensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape);
+        OnnxTensor maskTensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape);
+        OnnxTensor typeTensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(types), shape)) {
+      Map<String, OnnxTensor> inputs = new HashMap<>();
+      inputs.put("input_ids", idTensor);
+      inputs.put("attention_mask", maskTensor);
+      if (wantsTypeIds) {
+        inputs.put("token_type_ids", typeTensor);
+      }
+      try (OrtSession.Result result = session.run(inputs)) {
+        float[][][] hidden = (float[][][]) result.get(0).getValue();
+        return meanPooled(hidden, mask, longest);
+      }
+    } catch (OrtException e) {
+      throw new IllegalStateException("the embedding model failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<float[]> meanPooled(float[][][] hidden, long[] mask, int longest) {
+    float[][] vectors = new float[hidden.length][];
+    for (int i = 0; i < hidden.length; i++) {
+      float[] sum = new float[hidden[i][0].length];
+      int count = 0;
+      for (int t = 0; t < longest; t++) {
+        if (mask[i * longest + t] == 0) {
+          continue;
+        }
+        count++;
+        float[] token = hidden[i][t];
+        for (int d = 0; d < sum.length; d++) {
+          sum[d] += token[d];
+        }
+      }
+      for (int d = 0; d < sum.length; d++) {
+        sum[d] /= Math.max(count, 1);
+      }
+      vectors[i] = Vectors.normalised(sum);
+    }
+    return List.of(vectors);
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new IllegalStateException(e);
+    }
+    tokenizer.close();
+  }
+}

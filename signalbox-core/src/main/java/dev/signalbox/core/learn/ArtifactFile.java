@@ -1,0 +1,198 @@
+package dev.signalbox.core.learn;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.signalbox.core.config.ConfigReader;
+import dev.signalbox.core.routing.EmbeddedText;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An artifact as a JSON file: a header (format, policy, embedding model, data hash, models) and the
+ * fitted numbers, vectors as base64 of little-endian float32 or float64. The header's {@code
+ * content_sha256} is the hash of the file's body, checked on every read, so a file edited or cut
+ * short is refused rather than served.
+ */
+public final class ArtifactFile {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ArtifactFile() {}
+
+  /** A problem with an artifact file, naming it. */
+  public static final class ArtifactException extends RuntimeException {
+    public ArtifactException(Path file, String message) {
+      super(file + ": " + message);
+    }
+  }
+
+  public static void write(LearnedArtifact artifact, Path file) throws IOException {
+    ObjectNode body = body(artifact);
+    ObjectNode root = JSON.createObjectNode();
+    root.put("format", LearnedArtifact.FORMAT);
+    root.put("policy", artifact.policy());
+    root.put("embedding_model", artifact.embeddingModel());
+    root.put("embed", artifact.embed());
+    root.put("data_sha256", artifact.dataHash());
+    root.put("data_source", artifact.dataSource());
+    root.put("content_sha256", ConfigReader.sha256(JSON.writeValueAsString(body)));
+    root.set("body", body);
+    Path parent = file.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path temporary = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+    Files.writeString(temporary, JSON.writeValueAsString(root), StandardCharsets.UTF_8);
+    Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The artifact's content hash, the short form decisions record. */
+  public static String contentHash(LearnedArtifact artifact) {
+    try {
+      return ConfigReader.sha256(JSON.writeValueAsString(body(artifact)));
+    } catch (JacksonException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static LearnedArtifact read(Path file) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new ArtifactException(file, "no such artifact (write one with ./signalbox train)");
+    } catch (IOException e) {
+      throw new ArtifactException(file, "not a readable artifact: " + e.getMessage());
+    }
+    if (root == null || root.path("format").asInt(-1) != LearnedArtifact.FORMAT) {
+      throw new ArtifactException(file, "not an artifact of format " + LearnedArtifact.FORMAT + " (format: " + (root == null ? "none" : root.path("format")) + ")");
+    }
+    JsonNode body = root.path("body");
+    String expected = root.path("content_sha256").asText();
+    try {
+      String actual = ConfigReader.sha256(JSON.writeValueAsString(body));
+      if (!actual.equals(expected)) {
+        throw new ArtifactException(file, "content_sha256 is " + expected + " but the content hashes to " + actual + " (edited or cut short?)");
+      }
+    } catch (JacksonException e) {
+      throw new ArtifactException(file, e.getMessage());
+    }
+    try {
+      return fromBody(root, body);
+    } catch (RuntimeException e) {
+      throw new ArtifactException(file, "malformed: " + e.getMessage());
+    }
+  }
+
+  private static ObjectNode body(LearnedArtifact a) {
+    ObjectNode body = JSON.createObjectNode();
+    ArrayNode models = body.putArray("models");
+    a.models().forEach(models::add);
+    body.put("output_tokens", doubles(a.outputTokens()));
+    a.calibration().ifPresent(c -> body.putObject("calibration").put("strong", c.strong()).put("weak", c.weak()).put("value", c.value())
+        .put("target", c.target()).put("strong_share", c.strongShare()));
+    body.put("clusters", floats(a.clusters()));
+    body.put("clusters_count", a.clusters().length);
+    ObjectNode scorer = body.putObject("scorer");
+    scorer.put("kind", a.scorer().kind());
+    switch (a.scorer()) {
+      case KnnScorer knn -> {
+        scorer.put("k", knn.k()).put("smoothing", knn.smoothing()).put("prior", doubles(knn.prior()))
+            .put("vectors", floats(knn.vectors())).put("count", knn.vectors().length).put("quality", doubles(knn.quality()));
+      }
+      case MatrixFactorisation mf -> {
+        scorer.put("projection", floats(mf.projection())).put("latent", mf.projection().length)
+            .put("model_vectors", doubles(mf.modelVectors())).put("bias", doubles(mf.bias()));
+      }
+      case LogisticScorer logistic -> scorer.put("weights", doubles(logistic.weights())).put("bias", doubles(logistic.bias()));
+    }
+    return body;
+  }
+
+  private static LearnedArtifact fromBody(JsonNode root, JsonNode body) {
+    List<String> models = new ArrayList<>();
+    body.path("models").forEach(m -> models.add(m.asText()));
+    int m = models.size();
+    JsonNode s = body.path("scorer");
+    QualityScorer scorer = switch (s.path("kind").asText()) {
+      case "knn" -> {
+        int count = s.path("count").asInt();
+        yield new KnnScorer(models, s.path("k").asInt(), s.path("smoothing").asDouble(), toDoubles(s.path("prior").asText()),
+            toFloats(s.path("vectors").asText(), count), toDoubles(s.path("quality").asText(), count));
+      }
+      case "mf" -> new MatrixFactorisation(models, toFloats(s.path("projection").asText(), s.path("latent").asInt()),
+          toDoubles(s.path("model_vectors").asText(), m), toDoubles(s.path("bias").asText()));
+      case "logistic" -> new LogisticScorer(models, toDoubles(s.path("weights").asText(), m), toDoubles(s.path("bias").asText()));
+      default -> throw new IllegalArgumentException("unknown scorer '" + s.path("kind").asText() + "'");
+    };
+    Optional<LearnedArtifact.Calibration> calibration = Optional.empty();
+    JsonNode c = body.path("calibration");
+    if (c.isObject()) {
+      calibration = Optional.of(new LearnedArtifact.Calibration(c.path("strong").asText(), c.path("weak").asText(), c.path("value").asDouble(),
+          c.path("target").asText(), c.path("strong_share").asDouble()));
+    }
+    int clusters = body.path("clusters_count").asInt();
+    return new LearnedArtifact(root.path("policy").asText(), root.path("embedding_model").asText(), root.path("embed").asText(),
+        root.path("data_sha256").asText(), root.path("data_source").asText(), models, scorer, calibration,
+        clusters == 0 ? new float[0][] : toFloats(body.path("clusters").asText(), clusters), toDoubles(body.path("output_tokens").asText()));
+  }
+
+  private static String floats(float[][] rows) {
+    int width = rows.length == 0 ? 0 : rows[0].length;
+    ByteBuffer buffer = ByteBuffer.allocate(rows.length * width * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    for (float[] row : rows) {
+      buffer.asFloatBuffer().put(row);
+      buffer.position(buffer.position() + row.length * Float.BYTES);
+    }
+    return Base64.getEncoder().encodeToString(buffer.array());
+  }
+
+  private static float[][] toFloats(String text, int rows) {
+    float[] all = EmbeddedText.decode(text);
+    int width = rows == 0 ? 0 : all.length / rows;
+    float[][] result = new float[rows][width];
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(all, r * width, result[r], 0, width);
+    }
+    return result;
+  }
+
+  private static String doubles(double[] values) {
+    return doubles(new double[][] {values});
+  }
+
+  private static String doubles(double[][] rows) {
+    int width = rows.length == 0 ? 0 : rows[0].length;
+    ByteBuffer buffer = ByteBuffer.allocate(rows.length * width * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    for (double[] row : rows) {
+      for (double v : row) {
+        buffer.putDouble(v);
+      }
+    }
+    return Base64.getEncoder().encodeToString(buffer.array());
+  }
+
+  private static double[] toDoubles(String text) {
+    return toDoubles(text, 1)[0];
+  }
+
+  private static double[][] toDoubles(String text, int rows) {
+    ByteBuffer buffer = ByteBuffer.wrap(Base64.getDecoder().decode(text)).order(ByteOrder.LITTLE_ENDIAN);
+    int width = rows == 0 ? 0 : buffer.remaining() / Double.BYTES / rows;
+    double[][] result = new double[rows][width];
+    for (double[] row : result) {
+      for (int i = 0; i < width; i++) {
+        row[i] = buffer.getDouble();
+      }
+    }
+    return result;
+  }
+}

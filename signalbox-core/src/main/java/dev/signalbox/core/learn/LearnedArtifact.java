@@ -1,0 +1,67 @@
+package dev.signalbox.core.learn;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What {@code ./signalbox train} writes and a learned route serves from: a fitted scorer, the
+ * threshold calibrated for a target, the k-means clusters a bandit reads, and what the fit depended
+ * on, so that a route never serves from vectors of another embedding model or data it did not
+ * expect.
+ *
+ * @param embeddingModel the id of the embedding model the vectors came from
+ * @param embed the part of the conversation that was embedded
+ * @param dataHash SHA-256 of the training prompts' ids and qualities
+ * @param dataSource where the training data was read from, for people
+ * @param clusters k-means centroids over the training embeddings (empty unless a bandit asked)
+ * @param outputTokens per model, the mean output length in the training data
+ */
+public record LearnedArtifact(
+    String policy,
+    String embeddingModel,
+    String embed,
+    String dataHash,
+    String dataSource,
+    List<String> models,
+    QualityScorer scorer,
+    Optional<Calibration> calibration,
+    float[][] clusters,
+    double[] outputTokens) {
+  public static final int FORMAT = 1;
+
+  public LearnedArtifact {
+    Objects.requireNonNull(policy);
+    Objects.requireNonNull(embeddingModel);
+    models = List.copyOf(models);
+    Objects.requireNonNull(scorer);
+    Objects.requireNonNull(calibration);
+  }
+
+  /**
+   * A two-model threshold and how it was chosen.
+   *
+   * @param target what it was calibrated for: {@code strong-share=0.3}, {@code quality-floor=0.78}
+   *     or {@code none}
+   * @param strongShare the share of held-out training prompts it sends to the strong model
+   */
+  public record Calibration(String strong, String weak, double value, String target, double strongShare) {}
+
+  public int modelIndex(String model) {
+    return models.indexOf(model);
+  }
+
+  /** The nearest cluster's index, or 0 when there are none. */
+  public int cluster(float[] embedding) {
+    int best = 0;
+    float bestSimilarity = Float.NEGATIVE_INFINITY;
+    for (int c = 0; c < clusters.length; c++) {
+      float similarity = dev.signalbox.core.embed.Vectors.dot(embedding, clusters[c]);
+      if (similarity > bestSimilarity) {
+        best = c;
+        bestSimilarity = similarity;
+      }
+    }
+    return best;
+  }
+}

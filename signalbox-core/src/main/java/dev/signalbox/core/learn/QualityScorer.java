@@ -1,0 +1,18 @@
+package dev.signalbox.core.learn;
+
+import java.util.List;
+
+/** Predicts how well each model would answer a prompt, from its embedding and cheap features. */
+public sealed interface QualityScorer permits KnnScorer, MatrixFactorisation, LogisticScorer {
+  /** {@code knn}, {@code mf} or {@code logistic}. */
+  String kind();
+
+  List<String> models();
+
+  /** Predicted quality in [0, 1] per model, in {@link #models()} order. */
+  double[] predict(float[] embedding, double[] features);
+
+  static double sigmoid(double z) {
+    return 1 / (1 + Math.exp(-z));
+  }
+}

@@ -1,0 +1,73 @@
+package dev.signalbox.core.learn;
+
+import dev.signalbox.api.Candidate;
+import dev.signalbox.api.PolicyInput;
+import dev.signalbox.api.PolicyResult;
+import dev.signalbox.api.RoutingPolicy;
+import dev.signalbox.api.ScoredModel;
+import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.config.ThresholdSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * RouteLLM's threshold router (Ong et al., 2024): a learned scorer predicts each model's quality from
+ * the prompt's embedding; when the strong model's predicted quality exceeds the weak one's by at least
+ * the threshold (the "win score"), the strong model answers, else the weak one. The threshold is the
+ * route's {@code threshold.value}, else the one {@code train --target} calibrated.
+ */
+public final class ThresholdPolicy implements RoutingPolicy {
+  public static final String NAME = "threshold";
+
+  private final LearnedArtifact artifact;
+  private final String strong;
+  private final String weak;
+  private final int strongIndex;
+  private final int weakIndex;
+  private final double threshold;
+  private final String tag;
+
+  public ThresholdPolicy(RouteSpec route, LearnedArtifact artifact) {
+    ThresholdSpec spec = route.threshold().orElseThrow(() -> new IllegalArgumentException(
+        "route '" + route.name() + "': a threshold route names its strong and weak model (threshold: {strong: …, weak: …})"));
+    this.artifact = artifact;
+    this.strong = spec.strong();
+    this.weak = spec.weak();
+    this.strongIndex = artifact.modelIndex(strong);
+    this.weakIndex = artifact.modelIndex(weak);
+    this.threshold = !Double.isNaN(spec.value()) ? spec.value() : artifact.calibration().map(LearnedArtifact.Calibration::value).orElse(0.0);
+    this.tag = artifact.scorer().kind() + " on data " + artifact.dataHash().substring(0, Math.min(12, artifact.dataHash().length()));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  public double threshold() {
+    return threshold;
+  }
+
+  /** The score a threshold is compared with for a request: strong's predicted quality minus weak's. */
+  public static double winScore(LearnedArtifact artifact, ThresholdSpec spec, dev.signalbox.api.Signals signals) {
+    double[] predicted = Scoring.predict(artifact, signals);
+    return Training.winScore(predicted, artifact.modelIndex(spec.strong()), artifact.modelIndex(spec.weak()));
+  }
+
+  @Override
+  public PolicyResult decide(PolicyInput input) {
+    double[] predicted = Scoring.predict(artifact, input.signals());
+    double win = Training.winScore(predicted, strongIndex, weakIndex);
+    boolean toStrong = win >= threshold;
+    String first = toStrong ? strong : weak;
+    String reason = String.format(java.util.Locale.ROOT, "%s: win %.4f %s %.4f", tag, win, toStrong ? ">=" : "<", threshold);
+    List<ScoredModel> order = new ArrayList<>();
+    for (String model : List.of(first, toStrong ? weak : strong)) {
+      if (input.candidates().stream().map(Candidate::model).anyMatch(model::equals)) {
+        int index = model.equals(strong) ? strongIndex : weakIndex;
+        order.add(new ScoredModel(model, predicted[index], model.equals(first) ? reason : "the other side of the threshold"));
+      }
+    }
+    return PolicyResult.Ranked.deterministic(order);
+  }
+}

@@ -1,0 +1,142 @@
+package dev.signalbox.core.learn;
+
+import dev.signalbox.core.config.LearningSpec;
+import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.config.ThresholdSpec;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * Fits what a learned route serves from: its scorer on the training set, the threshold for a target
+ * (calibrated on a fifth of the data held out from a second fit, so a scorer that remembers its
+ * training prompts, as kNN does, is not calibrated on its own memory), and the clusters a bandit
+ * reads. Deterministic given the data and the seed.
+ */
+public final class Training {
+  private static final double HELD_OUT = 0.2;
+
+  private Training() {}
+
+  /**
+   * A calibration target: {@code strong-share=X} sends that share of prompts to the strong model;
+   * {@code quality-floor=Y} the least share whose held-out mean quality is at least Y.
+   */
+  public record Target(String kind, double value) {
+    public static final Target NONE = new Target("none", Double.NaN);
+
+    public static Target parse(String text) {
+      String[] parts = text.split("=", 2);
+      if (parts.length != 2 || !(parts[0].equals("strong-share") || parts[0].equals("quality-floor"))) {
+        throw new IllegalArgumentException("a target is strong-share=X or quality-floor=Y, not '" + text + "'");
+      }
+      double value;
+      try {
+        value = Double.parseDouble(parts[1]);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("the target '" + text + "' needs a number after '='");
+      }
+      if (parts[0].equals("strong-share") && !(value >= 0 && value <= 1)) {
+        throw new IllegalArgumentException("strong-share is between 0 and 1, not " + value);
+      }
+      return new Target(parts[0], value);
+    }
+
+    @Override
+    public String toString() {
+      return kind.equals("none") ? "none" : kind + "=" + value;
+    }
+  }
+
+  public static LearnedArtifact fit(
+      RouteSpec route, TrainingSet data, String embeddingModel, String dataHash, String dataSource, Target target, long seed) {
+    LearningSpec learning = route.learning();
+    QualityScorer scorer = scorer(learning.scorer(), data, seed);
+    Optional<LearnedArtifact.Calibration> calibration = Optional.empty();
+    if (route.policy().equals("threshold")) {
+      ThresholdSpec threshold = route.threshold().orElseThrow(() -> new IllegalArgumentException(
+          "route '" + route.name() + "': a threshold route names its strong and weak model (threshold: {strong: …, weak: …})"));
+      calibration = Optional.of(calibrate(learning.scorer(), data, threshold, target, seed));
+    }
+    float[][] clusters = route.policy().equals("bandit")
+        ? KMeans.fit(data.embeddings(), learning.bandit().clusters(), 20, seed)
+        : new float[0][];
+    return new LearnedArtifact(route.policy(), embeddingModel, learning.embed(), dataHash, dataSource, data.models(), scorer,
+        calibration, clusters, data.outputTokens());
+  }
+
+  public static QualityScorer scorer(LearningSpec.ScorerSpec spec, TrainingSet data, long seed) {
+    return switch (spec.kind()) {
+      case "knn" -> KnnScorer.fit(data, spec.k(), spec.smoothing());
+      case "mf" -> MatrixFactorisation.fit(data, new MatrixFactorisation.Settings(spec.latent(), spec.epochs(), 0.05, 1e-5), seed);
+      case "logistic" -> LogisticScorer.fit(data, new LogisticScorer.Settings(spec.epochs(), 0.1, 1e-4), seed);
+      default -> throw new IllegalArgumentException("unknown scorer '" + spec.kind() + "'");
+    };
+  }
+
+  /** The win score a threshold route compares: predicted quality of strong minus weak. */
+  public static double winScore(double[] predicted, int strong, int weak) {
+    return predicted[strong] - predicted[weak];
+  }
+
+  private static LearnedArtifact.Calibration calibrate(
+      LearningSpec.ScorerSpec spec, TrainingSet data, ThresholdSpec threshold, Target target, long seed) {
+    int strong = data.modelIndex(threshold.strong());
+    int weak = data.modelIndex(threshold.weak());
+    if (target.kind().equals("none")) {
+      double value = Double.isNaN(threshold.value()) ? 0 : threshold.value();
+      return new LearnedArtifact.Calibration(threshold.strong(), threshold.weak(), value, "none", Double.NaN);
+    }
+    int[] order = new int[data.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    MatrixFactorisation.shuffle(order, new SplittableRandom(seed ^ 0x5DEECE66DL));
+    int heldOut = Math.max(1, (int) Math.round(order.length * HELD_OUT));
+    TrainingSet fitPart = data.subset(Arrays.copyOfRange(order, heldOut, order.length));
+    TrainingSet checkPart = data.subset(Arrays.copyOfRange(order, 0, heldOut));
+    QualityScorer scorer = scorer(spec, fitPart, seed);
+    double[] wins = new double[checkPart.size()];
+    for (int i = 0; i < wins.length; i++) {
+      wins[i] = winScore(scorer.predict(checkPart.embeddings()[i], checkPart.features()[i]), strong, weak);
+    }
+    double[] sorted = wins.clone();
+    Arrays.sort(sorted);
+    double value;
+    if (target.kind().equals("strong-share")) {
+      value = quantile(sorted, 1 - target.value());
+    } else {
+      value = Double.POSITIVE_INFINITY;
+      // From "no strong calls" downwards, the first cut-off whose quality reaches the floor.
+      for (int cut = sorted.length; cut >= 0; cut--) {
+        double t = cut == sorted.length ? Double.POSITIVE_INFINITY : sorted[cut];
+        double quality = 0;
+        for (int i = 0; i < wins.length; i++) {
+          quality += (wins[i] >= t ? checkPart.quality()[i][strong] : checkPart.quality()[i][weak]) / wins.length;
+        }
+        if (quality >= target.value()) {
+          value = t;
+          break;
+        }
+      }
+      if (value == Double.POSITIVE_INFINITY && sorted.length > 0) {
+        value = sorted[0];
+      }
+    }
+    double share = 0;
+    for (double w : wins) {
+      share += w >= value ? 1.0 / wins.length : 0;
+    }
+    return new LearnedArtifact.Calibration(threshold.strong(), threshold.weak(), value, target.toString(), share);
+  }
+
+  private static double quantile(double[] sorted, double q) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    double position = q * (sorted.length - 1);
+    int low = (int) Math.floor(position);
+    int high = Math.min(low + 1, sorted.length - 1);
+    return sorted[low] + (position - low) * (sorted[high] - sorted[low]);
+  }
+}

@@ -1,0 +1,66 @@
+package dev.signalbox.core.learn;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What learned policies are fitted on: per prompt, its embedding, its cheap features and every
+ * model's quality in [0, 1] (and cost in USD, for rewards that charge it).
+ *
+ * @param embeddings one unit vector per prompt
+ * @param features one {@link CheapFeatures} vector per prompt
+ * @param quality per prompt, one quality per model in {@code models} order
+ * @param cost per prompt, one cost per model
+ * @param outputTokens per model, the mean output length observed, or the assumed one
+ */
+public record TrainingSet(
+    List<String> models, float[][] embeddings, double[][] features, double[][] quality, double[][] cost, double[] outputTokens) {
+  public TrainingSet {
+    models = List.copyOf(models);
+    Objects.requireNonNull(embeddings);
+    if (features.length != embeddings.length || quality.length != embeddings.length || cost.length != embeddings.length) {
+      throw new IllegalArgumentException("every prompt needs an embedding, features, qualities and costs");
+    }
+    if (outputTokens.length != models.size()) {
+      throw new IllegalArgumentException("one output length per model");
+    }
+  }
+
+  public int size() {
+    return embeddings.length;
+  }
+
+  public int modelIndex(String model) {
+    int index = models.indexOf(model);
+    if (index < 0) {
+      throw new IllegalArgumentException("the training data has no model '" + model + "' (it has " + models + ")");
+    }
+    return index;
+  }
+
+  /** Each model's mean quality over the set. */
+  public double[] meanQuality() {
+    double[] mean = new double[models.size()];
+    for (double[] row : quality) {
+      for (int m = 0; m < mean.length; m++) {
+        mean[m] += row[m] / size();
+      }
+    }
+    return mean;
+  }
+
+  /** The rows at {@code indexes}, in that order. */
+  public TrainingSet subset(int[] indexes) {
+    float[][] e = new float[indexes.length][];
+    double[][] f = new double[indexes.length][];
+    double[][] q = new double[indexes.length][];
+    double[][] c = new double[indexes.length][];
+    for (int i = 0; i < indexes.length; i++) {
+      e[i] = embeddings[indexes[i]];
+      f[i] = features[indexes[i]];
+      q[i] = quality[indexes[i]];
+      c[i] = cost[indexes[i]];
+    }
+    return new TrainingSet(models, e, f, q, c, outputTokens);
+  }
+}

@@ -1,0 +1,98 @@
+package dev.signalbox.core.embed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddingsTest {
+  @Test
+  void theRealModelPutsParaphrasesTogetherAndUnrelatedTextApart() {
+    Embeddings embeddings = Embeddings.offline();
+    float[] a = embeddings.embed("How do I reset my password?");
+    float[] b = embeddings.embed("I forgot my password, how can I change it?");
+    float[] c = embeddings.embed("The mitochondria is the powerhouse of the cell.");
+    assertThat(a).hasSize(SentenceEncoder.DIMENSIONS);
+    assertThat(Vectors.dot(a, a)).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-4f));
+    assertThat(Vectors.dot(a, b)).isGreaterThan(0.6f);
+    assertThat(Vectors.dot(a, c)).isLessThan(0.2f);
+    assertThat(embeddings.embed("How do I reset my password?")).isSameAs(a);
+  }
+
+  @Test
+  void aBatchGivesNearlyTheVectorsOfOneAtATimeAndOneAtATimeIsExact() {
+    // The quantized model scales activations over the whole batch, so batch mates move a vector a
+    // little: serving may batch (the trace keeps the vector), offline runs never do.
+    SentenceEncoder encoder = SentenceEncoder.load();
+    List<String> texts = List.of("short", "a somewhat longer sentence about routing language models", "x y z");
+    List<float[]> batched = encoder.encode(texts);
+    for (int i = 0; i < texts.size(); i++) {
+      float[] alone = encoder.encode(texts.get(i));
+      assertThat(Vectors.dot(batched.get(i), alone)).isGreaterThan(0.98f);
+      assertThat(encoder.encode(texts.get(i))).containsExactly(alone);
+    }
+    assertThat(encoder.wordPieces("word ".repeat(1000))).isEqualTo(SentenceEncoder.MAX_WORD_PIECES);
+    encoder.close();
+  }
+
+  @Test
+  void requestsThatWaitTogetherShareOneCallAndIdenticalTextsAreComputedOnce() throws Exception {
+    CountDownLatch firstCallStarted = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger encoded = new AtomicInteger();
+    Embeddings embeddings = new Embeddings("fake", texts -> {
+      firstCallStarted.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      encoded.addAndGet(texts.size());
+      return texts.stream().map(t -> new float[] {t.length()}).toList();
+    }, 1, 16);
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<float[]> first = pool.submit(() -> embeddings.embed("first"));
+      firstCallStarted.await();
+      List<Future<float[]>> waiting = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        String text = "text " + (i % 5);
+        waiting.add(pool.submit(() -> embeddings.embed(text)));
+      }
+      while (embeddings.queued() < 5) {
+        Thread.onSpinWait();
+      }
+      release.countDown();
+      assertThat(first.get()[0]).isEqualTo(5f);
+      for (Future<float[]> f : waiting) {
+        assertThat(f.get()[0]).isEqualTo(6f);
+      }
+    }
+    assertThat(encoded.get()).isEqualTo(6);
+    assertThat(embeddings.batchStats().calls()).isEqualTo(2);
+  }
+
+  @Test
+  void theFileKeepsVectorsAcrossRuns(@TempDir Path dir) {
+    AtomicInteger encoded = new AtomicInteger();
+    java.util.function.Function<List<String>, List<float[]>> encode = texts -> {
+      encoded.addAndGet(texts.size());
+      return texts.stream().map(t -> new float[] {t.length(), 1}).toList();
+    };
+    try (EmbeddingFile file = EmbeddingFile.open(dir, "fake", 2)) {
+      Embeddings.over("fake", encode).persistTo(file).embedAll(List.of("a", "bb", "a"));
+    }
+    assertThat(encoded.get()).isEqualTo(2);
+    try (EmbeddingFile file = EmbeddingFile.open(dir, "fake", 2)) {
+      assertThat(file.size()).isEqualTo(2);
+      assertThat(Embeddings.over("fake", encode).persistTo(file).embed("bb")).containsExactly(2f, 1f);
+    }
+    assertThat(encoded.get()).isEqualTo(2);
+  }
+}

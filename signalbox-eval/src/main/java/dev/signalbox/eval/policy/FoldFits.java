@@ -1,0 +1,33 @@
+package dev.signalbox.eval.policy;
+
+import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.learn.LearnedArtifact;
+import dev.signalbox.core.learn.Training;
+import dev.signalbox.core.learn.TrainingSet;
+import dev.signalbox.eval.data.EvalPrompt;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The artifacts of a policies file's learned routes, fitted once per fold (its training part) and
+ * shared by every route of the file that reads them, so a rule delegating to a learned route does not
+ * fit it again.
+ */
+final class FoldFits {
+  private final String source;
+  private final Map<List<EvalPrompt>, Map<String, LearnedArtifact>> byFold = new IdentityHashMap<>();
+  private final Map<List<EvalPrompt>, Map<String, TrainingSet>> data = new IdentityHashMap<>();
+
+  FoldFits(String source) {
+    this.source = source;
+  }
+
+  synchronized LearnedArtifact fit(List<EvalPrompt> train, RouteSpec route, EvalContext context) {
+    return byFold.computeIfAbsent(train, t -> new java.util.HashMap<>()).computeIfAbsent(route.name(), name -> {
+      TrainingSet set = data.computeIfAbsent(train, t -> new java.util.HashMap<>())
+          .computeIfAbsent(route.learning().embed(), part -> TrainingData.of(train, context, part));
+      return Training.fit(route, set, context.embedder().get().modelId(), TrainingData.hash(train), source, Training.Target.NONE, context.seed());
+    });
+  }
+}

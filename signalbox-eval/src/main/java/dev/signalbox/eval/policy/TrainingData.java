@@ -1,0 +1,75 @@
+package dev.signalbox.eval.policy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.signalbox.api.ChatRequest;
+import dev.signalbox.api.ResponseFormat;
+import dev.signalbox.core.config.ConfigReader;
+import dev.signalbox.core.learn.CheapFeatures;
+import dev.signalbox.core.learn.TrainingSet;
+import dev.signalbox.core.routing.EmbeddedText;
+import dev.signalbox.core.routing.RequestSignals;
+import dev.signalbox.eval.data.EvalPrompt;
+import dev.signalbox.eval.data.Outcome;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+
+/**
+ * Prompts of a data set as learned routes see them: a request of the prompt's messages (the one a
+ * route decides on offline), and a {@link TrainingSet} of their embeddings, cheap features, and every
+ * model's quality and cost.
+ */
+public final class TrainingData {
+  private TrainingData() {}
+
+  /** The request a route decides on for a prompt: its messages and nothing else. */
+  public static RequestSignals signals(EvalPrompt prompt, String route, Map<String, String> headers, long defaultMaxTokens, EvalContext context) {
+    ChatRequest request = new ChatRequest(route, prompt.messages(), false, false, OptionalInt.empty(), OptionalDouble.empty(),
+        List.of(), MissingNode.getInstance(), ResponseFormat.TEXT, List.of(), 1, "", Map.of(), JsonNodeFactory.instance.objectNode());
+    return new RequestSignals(request, headers, "eval", defaultMaxTokens, context.tokens(), context.embedder());
+  }
+
+  public static TrainingSet of(List<EvalPrompt> prompts, EvalContext context, String part) {
+    List<String> models = context.models();
+    List<float[]> vectors = context.embedder().get().embedAll(prompts.stream().map(p -> EmbeddedText.of(p.messages(), part)).toList());
+    float[][] embeddings = vectors.toArray(new float[0][]);
+    double[][] features = new double[prompts.size()][];
+    double[][] quality = new double[prompts.size()][models.size()];
+    double[][] cost = new double[prompts.size()][models.size()];
+    double[] outputSum = new double[models.size()];
+    int[] outputCount = new int[models.size()];
+    double low = context.dataset().scale().min();
+    double range = context.dataset().scale().max() - low;
+    for (int i = 0; i < prompts.size(); i++) {
+      EvalPrompt prompt = prompts.get(i);
+      features[i] = CheapFeatures.of(signals(prompt, "train", Map.of(), 0, context));
+      for (int m = 0; m < models.size(); m++) {
+        Outcome outcome = prompt.outcome(models.get(m));
+        quality[i][m] = range > 0 ? (outcome.quality() - low) / range : outcome.quality();
+        cost[i][m] = prompt.cost(models.get(m));
+        if (outcome.outputTokens().isPresent()) {
+          outputSum[m] += outcome.outputTokens().getAsLong();
+          outputCount[m]++;
+        }
+      }
+    }
+    double[] outputTokens = new double[models.size()];
+    for (int m = 0; m < models.size(); m++) {
+      outputTokens[m] = outputCount[m] > 0 ? outputSum[m] / outputCount[m] : context.dataset().prices().assumedOutputTokens();
+    }
+    return new TrainingSet(models, embeddings, features, quality, cost, outputTokens);
+  }
+
+  /** SHA-256 over the prompts' ids and every model's quality, in order: what an artifact was fitted on. */
+  public static String hash(List<EvalPrompt> prompts) {
+    StringBuilder text = new StringBuilder();
+    for (EvalPrompt prompt : prompts) {
+      text.append(prompt.id());
+      prompt.outcomes().forEach((model, outcome) -> text.append('\t').append(model).append('=').append(outcome.quality()));
+      text.append('\n');
+    }
+    return ConfigReader.sha256(text.toString());
+  }
+}
