@@ -8,7 +8,6 @@ import dev.signalbox.eval.Evaluator;
 import dev.signalbox.eval.Split;
 import dev.signalbox.eval.data.DataException;
 import dev.signalbox.eval.data.Dataset;
-import dev.signalbox.eval.data.DatasetFormat;
 import dev.signalbox.eval.data.PriceList;
 import dev.signalbox.eval.metrics.Bootstrap;
 import dev.signalbox.eval.policy.Baselines;
@@ -19,7 +18,6 @@ import dev.signalbox.eval.report.HtmlReport;
 import dev.signalbox.eval.report.JsonReport;
 import dev.signalbox.eval.report.TableReport;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,17 +35,7 @@ import picocli.CommandLine.Option;
 final class EvalCommand implements Callable<Integer> {
   static final long DEFAULT_SEED = 42;
 
-  @Option(names = "--dataset", required = true, paramLabel = "PATH", description = "an outcomes JSONL file, a RouteLLM folder (gsm8k, mmlu, mt_bench) or an LLMRouter folder")
-  Path dataset;
-
-  @Option(names = "--format", paramLabel = "FORMAT", description = "outcomes, routellm, llmrouter or traces (a Signalbox trace store; default: guessed from the path)")
-  String format;
-
-  @Option(names = "--prices", paramLabel = "FILE", description = "per-model prices (USD per million tokens) where the data has no costs")
-  Path prices;
-
-  @Option(names = "--output-tokens", paramLabel = "N", description = "output length assumed where the data records none (default: the price file's, else 256)")
-  Long outputTokens;
+  @CommandLine.Mixin DataOptions dataOptions;
 
   @Option(names = "--policies", paramLabel = "FILE", description = "routes in the gateway's syntax, each evaluated as a policy")
   Path policies;
@@ -67,10 +55,6 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--report", paramLabel = "DIR", description = "write an HTML report with the charts, and the charts as PNG")
   Path report;
 
-  @Option(names = "--embedding-cache", defaultValue = ".signalbox/embeddings", paramLabel = "DIR",
-      description = "where prompt embeddings are kept between runs (default ${DEFAULT-VALUE})")
-  Path embeddingCache;
-
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -78,22 +62,14 @@ final class EvalCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      DatasetFormat kind = format == null ? DatasetFormat.guess(dataset) : DatasetFormat.named(format).orElseThrow(() ->
-          new DataException(dataset.toString(), 0, "--format", "unknown format '" + format + "' (known: outcomes, routellm, llmrouter, traces)"));
-      if (!Files.exists(dataset)) {
-        throw new DataException(dataset.toString(), "no such file or folder");
-      }
-      Dataset raw = kind.reader().read(dataset);
-      PriceList priceList = prices == null ? raw.prices() : PriceList.read(prices).orElse(raw.prices());
-      if (outputTokens != null) {
-        priceList = priceList.withAssumedOutputTokens(outputTokens);
-      }
       TokenCounter tokens = TokenCounter.shared();
-      Dataset data = raw.priced(priceList, tokens);
+      DataOptions.Priced priced = dataOptions.read(tokens);
+      Dataset data = priced.data();
+      PriceList priceList = priced.prices();
       long seedValue = seed == null ? DEFAULT_SEED : seed;
       Split chosen = Split.parse(split != null ? split : data.hasSplit() ? "test" : "cv:5");
       err.printf("eval: %s, %d prompts, %d models, split %s, seed %d%n", data.name(), data.prompts().size(), data.models().size(), chosen, seedValue);
-      EvalContext context = new EvalContext(data, seedValue, tokens, Configs.offlineEmbeddings(embeddingCache));
+      EvalContext context = new EvalContext(data, seedValue, tokens, Configs.offlineEmbeddings(dataOptions.embeddingCache));
       List<OfflinePolicy> all = new ArrayList<>();
       if (policies != null) {
         all.addAll(RouteFile.load(policies, data, priceList));

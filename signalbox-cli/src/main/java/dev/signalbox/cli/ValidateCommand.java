@@ -2,6 +2,8 @@ package dev.signalbox.cli;
 
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.routing.PolicyRegistry;
+import dev.signalbox.core.routing.Router;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -20,6 +22,8 @@ final class ValidateCommand implements Callable<Integer> {
   public Integer call() {
     try {
       GatewayConfig config = Configs.reader().read(file);
+      // Building the router reads every learned route's artifact and checks it fits.
+      new Router(config, PolicyRegistry.builtIn());
       spec.commandLine().getOut().printf(
           "%s: valid (%d deployments, %d models, %d routes; config hash %s)%n",
           file, config.deployments().size(), config.models().size(), config.routes().size(), config.hash().substring(0, 12));

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,11 +60,24 @@ final class Processes {
     throw new AssertionError("serve ended before listening:\n" + seen);
   }
 
-  /** This JVM's java binary and class path, to start the CLI as a child process. */
+  /**
+   * This JVM's java binary and class path, to start the CLI as a child process. The class path goes
+   * in an argument file: ONNX Runtime 1.29 dies in native code (exit 139) when creating its
+   * environment in a process whose command line is several kilobytes long, as a spelled-out Maven
+   * class path is; the launcher's {@code lib/*} keeps its own short.
+   */
   static List<String> javaCommand(String... args) {
     String java = ProcessHandle.current().info().command().orElse("java");
+    Path argFile;
+    try {
+      argFile = Files.createTempFile("signalbox-cp", ".args");
+      argFile.toFile().deleteOnExit();
+      Files.writeString(argFile, "-cp \"" + System.getProperty("java.class.path").replace("\\", "\\\\") + "\"\n");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        "@" + argFile, Main.class.getName()));
     command.addAll(List.of(args));
     return command;
   }

@@ -58,7 +58,7 @@ public final class ConfigReader {
     this.artifactsRequired = artifactsRequired;
   }
 
-  /** A reader for policies that are fitted where they are read ({@code eval}): a learned route needs no artifact. */
+  /** A reader for routes that are fitted where they are read ({@code eval}, {@code train}): a learned route's artifact need not exist yet. */
   public ConfigReader fittingLearnedRoutes() {
     return new ConfigReader(knownPolicies, environment, false);
   }
@@ -387,7 +387,7 @@ public final class ConfigReader {
       node.problem("embed", "unknown part '" + embed + "' (known: last-user, user, conversation)");
     }
     Optional<Path> artifact = node.optionalString("artifact").map(Path::of);
-    if (artifact.isPresent() && !Files.isRegularFile(artifact.get())) {
+    if (artifact.isPresent() && artifactsRequired && !Files.isRegularFile(artifact.get())) {
       node.problem("artifact", "no such file: " + artifact.get() + " (write one with ./signalbox train)");
     }
     if (learned && artifact.isEmpty() && artifactsRequired) {

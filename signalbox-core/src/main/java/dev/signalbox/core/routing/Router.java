@@ -9,7 +9,9 @@ import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.api.ScoredModel;
 import dev.signalbox.api.SignalboxException;
+import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.DeploymentSpec;
+import dev.signalbox.core.learn.ArtifactFile;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.config.LearningSpec;
 import dev.signalbox.core.config.SessionSpec;
@@ -41,7 +43,17 @@ public final class Router {
 
   public Router(GatewayConfig config, PolicyRegistry registry) {
     this.config = config;
-    config.routes().values().forEach(route -> policies.put(route.name(), registry.create(route)));
+    List<String> problems = new ArrayList<>();
+    for (RouteSpec route : config.routes().values()) {
+      try {
+        policies.put(route.name(), registry.create(route));
+      } catch (ArtifactFile.ArtifactException e) {
+        problems.add("routes." + route.name() + ".artifact: " + e.getMessage());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException("config " + config.hash().substring(0, 12), problems);
+    }
   }
 
   /** Whether {@code name} is a route or model this gateway serves. */

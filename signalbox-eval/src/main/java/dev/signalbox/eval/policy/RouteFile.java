@@ -30,6 +30,17 @@ public final class RouteFile {
   private RouteFile() {}
 
   public static List<OfflinePolicy> load(Path file, Dataset dataset, PriceList prices) {
+    GatewayConfig config = config(file, dataset, prices);
+    List<OfflinePolicy> policies = new ArrayList<>();
+    FoldFits fits = new FoldFits(dataset.source());
+    for (String route : config.routes().keySet()) {
+      policies.add(new RoutePolicy(config, route, fits));
+    }
+    return policies;
+  }
+
+  /** The gateway config a policies file stands for: the data's models, then the file's routes. */
+  public static GatewayConfig config(Path file, Dataset dataset, PriceList prices) {
     String where = file.toString();
     JsonNode root = YamlFile.read(file);
     if (root == null || !root.isObject() || !root.path("routes").isArray()) {
@@ -41,14 +52,8 @@ public final class RouteFile {
         throw new DataException(where, 0, key, "unknown key (a policies file holds only routes; models come from the data)");
       }
     }
-    GatewayConfig config = new ConfigReader(PolicyRegistry.builtIn().names(), name -> null).fittingLearnedRoutes()
+    return new ConfigReader(PolicyRegistry.builtIn().names(), name -> null).fittingLearnedRoutes()
         .read(configText(dataset, prices, root.path("routes")), where);
-    List<OfflinePolicy> policies = new ArrayList<>();
-    FoldFits fits = new FoldFits(dataset.source());
-    for (String route : config.routes().keySet()) {
-      policies.add(new RoutePolicy(config, route, fits));
-    }
-    return policies;
   }
 
   /** A gateway config: one simulated deployment and one model per data model, then the file's routes. */

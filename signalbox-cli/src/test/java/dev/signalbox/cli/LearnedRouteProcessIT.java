@@ -1,0 +1,104 @@
+package dev.signalbox.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A learned route from data to traffic on real processes: {@code train} fits a kNN threshold route on
+ * an outcomes file (the weak model fails the calculus prompts, never the greetings) with the real
+ * MiniLM embeddings, calibrated to send half the prompts to the strong model; {@code serve} routes
+ * new prompts of each kind by their meaning; an artifact edited after training is refused.
+ */
+@Timeout(180)
+class LearnedRouteProcessIT {
+  @TempDir Path dir;
+
+  private static final List<String> NAMES = List.of("Ana", "Ben", "Chen", "Dara", "Eli", "Fatima", "Gus", "Hana", "Ivo", "Jun",
+      "Kofi", "Lena", "Mia", "Noor", "Omar", "Pia");
+
+  @Test
+  void aTrainedRouteSendsHardPromptsToTheStrongModelAndAnEditedArtifactIsRefused() throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < NAMES.size(); i++) {
+      lines.add("{\"id\": \"calc" + i + "\", \"prompt\": \"Evaluate the definite integral of x^" + (i + 2) + " * sin(x) from 0 to pi, showing each step.\","
+          + " \"outcomes\": {\"weak\": {\"quality\": 0}, \"strong\": {\"quality\": 1}}}");
+      lines.add("{\"id\": \"hello" + i + "\", \"prompt\": \"Write a short friendly birthday greeting for my friend " + NAMES.get(i) + ".\","
+          + " \"outcomes\": {\"weak\": {\"quality\": 1}, \"strong\": {\"quality\": 1}}}");
+    }
+    Path outcomes = dir.resolve("outcomes.jsonl");
+    Files.write(outcomes, lines);
+    Path prices = dir.resolve("prices.yaml");
+    Files.writeString(prices, "models:\n  weak: {input: 0.1, output: 0.4}\n  strong: {input: 5, output: 15}\n");
+    Path artifact = dir.resolve("smart.artifact.json");
+    Path config = dir.resolve("gateway.yaml");
+    Files.writeString(config, """
+        traces: {path: %s}
+        server: {access-log: false}
+        deployments:
+          - {name: weak-sim, provider: sim}
+          - {name: strong-sim, provider: sim}
+        models:
+          - {name: weak, deployments: [weak-sim], pricing: {input: 0.1, output: 0.4}}
+          - {name: strong, deployments: [strong-sim], pricing: {input: 5, output: 15}}
+        routes:
+          - name: smart
+            policy: threshold
+            models: [strong, weak]
+            threshold: {strong: strong, weak: weak}
+            scorer: {kind: knn, k: 5, smoothing: 1}
+            artifact: %s
+        """.formatted(dir.resolve("traces.db"), artifact));
+
+    Processes.Result trained = Processes.run(dir, Duration.ofMinutes(2), Processes.javaCommand("train", "--dataset", outcomes.toString(),
+        "--prices", prices.toString(), "--config", config.toString(), "--policy", "smart", "--target", "strong-share=0.5",
+        "--embedding-cache", dir.resolve("embeddings").toString()).toArray(String[]::new));
+    assertThat(trained.exitCode()).as(trained.output()).isZero();
+    assertThat(trained.output()).contains("train: smart (threshold, knn scorer) on 32 prompts").contains("for target strong-share=0.5")
+        .contains("wrote " + artifact);
+    assertThat(Files.readString(artifact)).contains("\"embedding_model\":\"all-MiniLM-L6-v2-q");
+
+    Process process = new ProcessBuilder(Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
+        .directory(dir.toFile()).redirectErrorStream(true).start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      int port = Processes.awaitPort(out);
+      Thread.ofVirtual().start(() -> out.lines().forEach(line -> {}));
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      assertThat(modelFor(client, port, "Evaluate the definite integral of x^3 * cos(x) from 0 to pi/2, showing each step.")).isEqualTo("strong");
+      assertThat(modelFor(client, port, "Compute the integral of x^5 * sin(x) between 0 and pi, step by step.")).isEqualTo("strong");
+      assertThat(modelFor(client, port, "Write a short friendly birthday greeting for my colleague Sam.")).isEqualTo("weak");
+      assertThat(modelFor(client, port, "Please write a warm happy birthday message for my friend Zoe.")).isEqualTo("weak");
+    } finally {
+      process.destroy();
+      process.waitFor();
+    }
+
+    Files.writeString(artifact, Files.readString(artifact).replace("\"k\":5", "\"k\":6"));
+    Processes.Result refused = Processes.run(dir, Duration.ofMinutes(1), Processes.javaCommand("validate", config.toString()).toArray(String[]::new));
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.output()).contains(artifact.toString()).contains("content_sha256");
+  }
+
+  private static String modelFor(HttpClient client, int port, String prompt) throws Exception {
+    String body = "{\"model\": \"smart\", \"messages\": [{\"role\": \"user\", \"content\": \"" + prompt + "\"}]}";
+    HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    return answer.headers().firstValue("x-signalbox-model").orElseThrow();
+  }
+}
