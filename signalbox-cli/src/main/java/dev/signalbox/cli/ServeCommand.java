@@ -11,6 +11,7 @@ import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.Listeners;
 import dev.signalbox.core.trace.FeedbackStore;
+import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceRecorder;
 import dev.signalbox.server.GatewayServer;
@@ -109,9 +110,24 @@ final class ServeCommand implements Callable<Integer> {
         TimeSource.SYSTEM, () -> ThreadLocalRandom.current().nextLong(), System::getenv, new Listeners(listeners), sink));
     Running[] holder = new Running[1];
     GatewayServer server = GatewayServer.start(gateway, metrics, () -> holder[0].reload(), accessLog,
-        traces.<FeedbackStore>map(t -> t).orElse(FeedbackStore.DISABLED), config.server().host(), port);
+        traces.map(t -> learning(t, gateway)).orElse(FeedbackStore.DISABLED), config.server().host(), port);
     holder[0] = new Running(server, gateway, traces, configFile, reader);
     return holder[0];
+  }
+
+  /** Feedback is kept with its trace, then taught to the bandit route that decided the request, if one did. */
+  private static FeedbackStore learning(TraceRecorder recorder, Gateway gateway) {
+    return (feedback, tenant) -> {
+      recorder.record(feedback, tenant);
+      try {
+        Optional<String> trace = recorder.store().find(feedback.requestId());
+        if (trace.isPresent()) {
+          gateway.learn(TraceJson.parse(trace.get()), feedback.score());
+        }
+      } catch (Exception e) {
+        LOG.warning("feedback on " + feedback.requestId() + " was kept but not learned from: " + e.getMessage());
+      }
+    };
   }
 
   @SuppressWarnings("restriction")

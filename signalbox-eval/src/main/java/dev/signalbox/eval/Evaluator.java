@@ -36,6 +36,7 @@ public final class Evaluator {
   private final Split split;
   private final List<Split.Fold> folds;
   private final int resamples;
+  private final List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public Evaluator(Dataset data, EvalContext context, Split split, int resamples) {
     this.data = data;
@@ -80,8 +81,10 @@ public final class Evaluator {
     }
     PolicyEvaluation random = results.stream().filter(r -> r.name().equals(RandomMixPolicy.NAME)).findFirst().orElse(null);
     List<PolicyEvaluation> withRandom = results.stream().map(r -> random == null ? r : r.withRandomAtCost(randomAt(random, r.costPerPrompt()))).toList();
+    List<String> allNotes = new ArrayList<>(data.notes());
+    allNotes.addAll(notes);
     return new EvalReport(data.name(), data.source(), split.toString(), context.seed(), test.size(), data.models(),
-        strong, weak, data.notes(), withRandom);
+        strong, weak, allNotes, withRandom);
   }
 
   /** The choices of one policy on every test prompt, and the fitted knob each prompt's fold gave. */
@@ -93,6 +96,7 @@ public final class Evaluator {
     int offset = 0;
     for (Split.Fold fold : folds) {
       FittedPolicy fitted = policy.fit(fold.train(), context);
+      fitted.notes().forEach(note -> notes.add(policy.name() + ", fold " + fold.name() + ": " + note));
       Knob knob = fitted.knob();
       List<EvalPrompt> test = fold.test();
       int base = offset;

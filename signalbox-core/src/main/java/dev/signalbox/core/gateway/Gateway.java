@@ -36,6 +36,8 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.signalbox.core.learn.BanditPolicy;
+import dev.signalbox.api.DecisionTrace;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -125,6 +127,23 @@ public final class Gateway implements AutoCloseable {
     return policies.names();
   }
 
+
+  /**
+   * Teaches the bandit route that decided a request the feedback it got. Returns false when no
+   * bandit route of the running config decided it (other policies learn nothing online).
+   */
+  public boolean learn(DecisionTrace trace, double score) {
+    if (trace.routes().isEmpty()) {
+      return false;
+    }
+    String route = trace.routes().get(trace.routes().size() - 1);
+    GatewayRuntime current = runtime.get();
+    if (current.router().policy(route).orElse(null) instanceof BanditPolicy bandit) {
+      bandit.learn(trace, score, current.router().candidates(route));
+      return true;
+    }
+    return false;
+  }
   /** Swaps in a new config; requests already started finish on the old one. */
   public void reload(GatewayConfig config) {
     loadRecordings(config);

@@ -11,6 +11,11 @@ import java.util.List;
 public interface ArtifactSource {
   LearnedArtifact artifactFor(RouteSpec route);
 
+  /** The learned state a bandit route decides from: by default the gateway's learner of that route. */
+  default BanditLearner learnerFor(RouteSpec route, LearnedArtifact artifact) {
+    return BanditLearners.shared().forRoute(route, artifact);
+  }
+
   /** Reads the route's {@code artifact} file and checks that it fits the route and this gateway. */
   ArtifactSource FILES = route -> {
     Path file = route.learning().artifact().orElseThrow(() -> new ArtifactFile.ArtifactException(

@@ -3,6 +3,8 @@ package dev.signalbox.core.routing;
 import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.learn.ArtifactSource;
+import dev.signalbox.core.learn.BanditPolicy;
+import dev.signalbox.core.learn.LearnedArtifact;
 import dev.signalbox.core.learn.ObjectivePolicy;
 import dev.signalbox.core.learn.ThresholdPolicy;
 import java.util.LinkedHashMap;
@@ -36,6 +38,10 @@ public final class PolicyRegistry {
     registry.factories.put(RulesPolicy.NAME, (route, a) -> new RulesPolicy(route.rules(), route.defaultRoute()));
     registry.factories.put(ThresholdPolicy.NAME, (route, a) -> new ThresholdPolicy(route, a.artifactFor(route)));
     registry.factories.put(ObjectivePolicy.NAME, (route, a) -> new ObjectivePolicy(route, a.artifactFor(route)));
+    registry.factories.put(BanditPolicy.NAME, (route, a) -> {
+      LearnedArtifact artifact = a.artifactFor(route);
+      return new BanditPolicy(route, artifact, a.learnerFor(route, artifact));
+    });
     return registry;
   }
 

@@ -56,6 +56,16 @@ public final class Router {
     }
   }
 
+  /** The policy deciding a route, if the route exists. */
+  public Optional<RoutingPolicy> policy(String route) {
+    return Optional.ofNullable(policies.get(route));
+  }
+
+  /** The candidates of a route: its models as policies see them. */
+  public List<dev.signalbox.api.Candidate> candidates(String route) {
+    return config.route(route).map(r -> r.models().stream().map(m -> config.model(m).orElseThrow().candidate()).toList()).orElse(List.of());
+  }
+
   /** Whether {@code name} is a route or model this gateway serves. */
   public boolean knows(String name) {
     return config.routes().containsKey(name) || config.models().containsKey(name);

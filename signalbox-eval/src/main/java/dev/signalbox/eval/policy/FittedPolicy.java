@@ -12,6 +12,11 @@ public interface FittedPolicy {
     return Knob.NONE;
   }
 
+  /** What the fit has to say, such as a bandit's learning curve; printed with the report's notes. */
+  default List<String> notes() {
+    return List.of();
+  }
+
   /** What a grid setting chooses for a prompt. */
   interface GridChoice {
     String choose(EvalPrompt prompt, int setting);

@@ -18,9 +18,21 @@ final class FoldFits {
   private final String source;
   private final Map<List<EvalPrompt>, Map<String, LearnedArtifact>> byFold = new IdentityHashMap<>();
   private final Map<List<EvalPrompt>, Map<String, TrainingSet>> data = new IdentityHashMap<>();
+  private final Map<List<EvalPrompt>, Map<String, BanditPass.Result>> passes = new IdentityHashMap<>();
 
   FoldFits(String source) {
     this.source = source;
+  }
+
+  /** A bandit route's online pass over the fold, run once however many routes read it. */
+  synchronized BanditPass.Result banditPass(List<EvalPrompt> train, RouteSpec route, java.util.function.Supplier<BanditPass.Result> pass) {
+    Map<String, BanditPass.Result> fold = passes.computeIfAbsent(train, t -> new java.util.HashMap<>());
+    BanditPass.Result result = fold.get(route.name());
+    if (result == null) {
+      result = pass.get();
+      fold.put(route.name(), result);
+    }
+    return result;
   }
 
   synchronized LearnedArtifact fit(List<EvalPrompt> train, RouteSpec route, EvalContext context) {

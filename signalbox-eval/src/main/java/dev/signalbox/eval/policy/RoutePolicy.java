@@ -5,6 +5,9 @@ import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.learn.LearnedArtifact;
 import dev.signalbox.core.learn.ThresholdPolicy;
+import dev.signalbox.core.learn.ArtifactSource;
+import dev.signalbox.core.learn.BanditLearner;
+import dev.signalbox.core.learn.BanditPolicy;
 import dev.signalbox.core.learn.ObjectivePolicy;
 import dev.signalbox.core.config.ObjectiveSpec;
 import dev.signalbox.api.Candidate;
@@ -60,9 +63,9 @@ final class RoutePolicy implements OfflinePolicy {
   @Override
   public FittedPolicy fit(List<EvalPrompt> train, EvalContext context) {
     // Learned routes are fitted again on every fold's training part; fixed ones need no fit.
-    PolicyRegistry registry = learned ? PolicyRegistry.builtIn(spec -> fits.fit(train, spec, context)) : PolicyRegistry.builtIn();
-    Router router = learned ? new Router(config, registry) : fixedRouter;
     RouteSpec spec = config.route(route).orElseThrow();
+    List<String> notes = new ArrayList<>();
+    Router router = learned ? new Router(config, registry(train, context, notes)) : fixedRouter;
     Knob knob = Knob.NONE;
     if (spec.policy().equals(ThresholdPolicy.NAME)) {
       knob = new LearnedThresholdKnob(spec, fits.fit(train, spec, context), context);
@@ -82,7 +85,50 @@ final class RoutePolicy implements OfflinePolicy {
       public Knob knob() {
         return fittedKnob;
       }
+
+      @Override
+      public List<String> notes() {
+        return notes;
+      }
     };
+  }
+
+  /**
+   * Learned routes' artifacts fitted on this fold; a bandit route's learner is the one its seeded
+   * online pass over the fold's training part left (see {@link BanditPass}), shared by every route.
+   */
+  private PolicyRegistry registry(List<EvalPrompt> train, EvalContext context, List<String> notes) {
+    ArtifactSource source = new ArtifactSource() {
+      @Override
+      public LearnedArtifact artifactFor(RouteSpec spec) {
+        return fits.fit(train, spec, context);
+      }
+
+      @Override
+      public BanditLearner learnerFor(RouteSpec spec, LearnedArtifact artifact) {
+        BanditPass.Result pass = fits.banditPass(train, spec, () -> BanditPass.run(config, spec, artifact, train, context, learner -> {
+          ArtifactSource during = new ArtifactSource() {
+            @Override
+            public LearnedArtifact artifactFor(RouteSpec other) {
+              return fits.fit(train, other, context);
+            }
+
+            @Override
+            public BanditLearner learnerFor(RouteSpec other, LearnedArtifact a) {
+              // Another bandit route is not what this pass teaches: it gets an untrained learner here.
+              return other.name().equals(spec.name()) ? learner
+                  : new BanditLearner(other.models(), BanditPolicy.dimensions(a), java.util.Optional.empty());
+            }
+          };
+          return new Router(config, PolicyRegistry.builtIn(during));
+        }));
+        if (spec.name().equals(route)) {
+          pass.curve().forEach(line -> notes.add("online pass over " + train.size() + " training prompts, " + line));
+        }
+        return pass.learner();
+      }
+    };
+    return PolicyRegistry.builtIn(source);
   }
 
   private String decide(Router with, EvalPrompt prompt, EvalContext context) {
