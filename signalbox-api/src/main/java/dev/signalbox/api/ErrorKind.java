@@ -8,6 +8,8 @@ public enum ErrorKind {
   NOT_FOUND(404, "invalid_request_error"),
   PAYLOAD_TOO_LARGE(413, "invalid_request_error"),
   RATE_LIMITED(429, "rate_limit_error"),
+  /** An agent session spent its budget: OpenAI's quota error. */
+  BUDGET_EXHAUSTED(429, "insufficient_quota"),
   NO_ELIGIBLE_MODEL(503, "service_unavailable_error"),
   OVERLOADED(503, "service_unavailable_error"),
   UPSTREAM_FAILED(502, "upstream_error"),

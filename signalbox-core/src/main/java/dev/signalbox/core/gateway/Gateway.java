@@ -37,6 +37,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import dev.signalbox.core.learn.BanditPolicy;
+import dev.signalbox.core.session.InMemorySessions;
+import dev.signalbox.core.session.SessionStore;
+import dev.signalbox.core.routing.RoutingSignals;
 import dev.signalbox.api.DecisionTrace;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
@@ -58,6 +61,7 @@ public final class Gateway implements AutoCloseable {
   private final LongSupplier seeds;
   private final RoutingListener listener;
   private final TraceSink sink;
+  private final SessionStore sessions;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ReentrantLock drainLock = new ReentrantLock();
   private final ReentrantLock assignment = new ReentrantLock();
@@ -73,7 +77,12 @@ public final class Gateway implements AutoCloseable {
     this.time = settings.time();
     this.seeds = settings.seeds();
     this.listener = settings.listener();
-    this.sink = settings.sink();
+    this.sessions = new InMemorySessions(settings.time()::nanoTime);
+    TraceSink traces = settings.sink();
+    this.sink = trace -> {
+      recordSessionStep(trace);
+      traces.accept(trace);
+    };
     this.pool = settings.pool();
     this.dispatcher = new Dispatcher(settings.upstreams(), settings.time(), settings.pool(), settings.backoff());
     this.probes = new AtomicReference<>(DeploymentProbes.start(config, pool));
@@ -127,6 +136,18 @@ public final class Gateway implements AutoCloseable {
     return policies.names();
   }
 
+
+  /** An answered step of a session on a route that follows sessions: its model and cost join the session's state. */
+  private void recordSessionStep(DecisionTrace trace) {
+    if (!trace.outcome().equals("ok") || trace.routes().isEmpty() || !(trace.signals().get(RoutingSignals.SESSION) instanceof String session)
+        || session.isEmpty()) {
+      return;
+    }
+    String route = trace.routes().get(trace.routes().size() - 1);
+    runtime.get().config().route(route).filter(r -> r.sessions().active()).ifPresent(spec -> trace.attempts().stream()
+        .filter(a -> a.result().equals("ok")).reduce((a, b) -> b)
+        .ifPresent(answered -> sessions.recordStep(route, session, answered.model(), trace.costUsd(), spec.sessions().idleTimeout())));
+  }
 
   /**
    * Teaches the bandit route that decided a request the feedback it got. Returns false when no
@@ -193,7 +214,8 @@ public final class Gateway implements AutoCloseable {
           "The gateway is serving its limit of " + limit + " requests at once (server.max-in-flight); retry shortly.", null, "overloaded");
     }
     GatewayConfig config = current.config();
-    RequestSignals signals = new RequestSignals(request, caller.headers(), caller.tenant(), RouteSpec.DEFAULT_MAX_TOKENS, TokenCounter.shared());
+    RequestSignals signals = new RequestSignals(request, caller.headers(), caller.tenant(), RouteSpec.DEFAULT_MAX_TOKENS, TokenCounter.shared())
+        .withSessions(sessions);
     Exchange exchange = new Exchange(id, time, caller.tenant(), signals, config.hash(),
         config.traces().recordPrompts(), config.traces().recordAnswers(), listener, sink);
     Handled handled = null;

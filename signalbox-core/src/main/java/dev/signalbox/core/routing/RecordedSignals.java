@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
 import dev.signalbox.core.embed.Embeddings;
+import dev.signalbox.core.session.SessionStore;
 
 /**
  * A recorded request's signals, answered from the values its trace kept, so that a decision can be
@@ -204,6 +205,21 @@ public final class RecordedSignals implements RoutingSignals {
     }
     read.put(key, value);
     return value.isEmpty() ? Optional.empty() : Optional.of(value);
+  }
+
+  @Override
+  public Optional<SessionStore.Session> sessionState(String route) {
+    session();
+    String key = SESSION_STATE + route;
+    if (!(recorded.get(key) instanceof String value)) {
+      throw new Unrecorded(key, "was not recorded");
+    }
+    read.put(key, value);
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    String[] parts = value.split("\\|");
+    return Optional.of(new SessionStore.Session(parts[0], Double.parseDouble(parts[1]), Integer.parseInt(parts[2])));
   }
 
   @Override

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import dev.signalbox.core.embed.Embeddings;
+import dev.signalbox.core.session.SessionStore;
 import dev.signalbox.core.embed.TextEmbedder;
 import java.util.regex.Pattern;
 
@@ -36,6 +37,7 @@ public final class RequestSignals implements RoutingSignals {
   private final Supplier<? extends TextEmbedder> embedder;
   private final Map<String, Object> read = new LinkedHashMap<>();
   private long promptTokens = -1;
+  private SessionStore sessions = SessionStore.NONE;
 
   /**
    * @param headers request headers, names in lower case
@@ -62,8 +64,22 @@ public final class RequestSignals implements RoutingSignals {
   public RequestSignals withDefaultMaxTokens(long newDefault) {
     RequestSignals copy = new RequestSignals(request, headers, tenant, newDefault, tokens, embedder);
     copy.promptTokens = promptTokens;
+    copy.sessions = sessions;
     copy.read.putAll(read);
     return copy;
+  }
+
+  /** Where this request's session state is read from; none by default. */
+  public RequestSignals withSessions(SessionStore store) {
+    this.sessions = store;
+    return this;
+  }
+
+  @Override
+  public Optional<SessionStore.Session> sessionState(String route) {
+    Optional<SessionStore.Session> state = session().flatMap(id -> sessions.get(route, id));
+    read.put(SESSION_STATE + route, state.map(s -> s.model() + "|" + s.spentUsd() + "|" + s.steps()).orElse(""));
+    return state;
   }
 
   public ChatRequest request() {

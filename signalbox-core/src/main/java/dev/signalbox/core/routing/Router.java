@@ -12,6 +12,9 @@ import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.learn.ArtifactFile;
+import dev.signalbox.core.session.SessionSteering;
+import dev.signalbox.core.session.SessionStore;
+import java.util.OptionalDouble;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.config.LearningSpec;
 import dev.signalbox.core.config.SessionSpec;
@@ -148,6 +151,22 @@ public final class Router {
       List<CandidateTrace> traces,
       long seed,
       PoolSnapshot pool) {
+    if (route.sessions().active() && signals.session().isPresent()) {
+      switch (steer(route, ranked.order(), signals)) {
+        case SessionSteering.Result.Refused refused -> {
+          var error = refused.badRequest()
+              ? new SignalboxException(ErrorKind.INVALID_REQUEST, refused.message(), SessionSpec.BUDGET_HEADER, "invalid_session_budget")
+              : new SignalboxException(ErrorKind.BUDGET_EXHAUSTED, refused.message(), null, "session_budget_exhausted");
+          return new Decision.Rejected(record(trail, policy.name(), policy.version(), seed, signals, traces, List.of(), 1, Map.of(), pool), error);
+        }
+        case SessionSteering.Result.Steered steered -> {
+          if (!steered.note().isEmpty()) {
+            signals.note(RoutingSignals.SESSION_STEERING + route.name(), steered.note());
+          }
+          ranked = new PolicyResult.Ranked(steered.order(), ranked.propensity(), ranked.probabilities());
+        }
+      }
+    }
     List<ModelSpec> order = new ArrayList<>();
     Map<String, ScoredModel> scores = new LinkedHashMap<>();
     for (ScoredModel scored : ranked.order()) {
@@ -178,6 +197,31 @@ public final class Router {
         record(trail, policy.name(), policy.version(), seed, signals, candidates, steps(plan), ranked.propensity(),
             ranked.probabilities(), pool);
     return new Decision.Routed(record, plan, route);
+  }
+
+  private SessionSteering.Result steer(RouteSpec route, List<ScoredModel> order, RoutingSignals signals) {
+    Optional<SessionStore.Session> state = signals.sessionState(route.name());
+    OptionalDouble budget = route.sessions().budgetUsd();
+    if (route.sessions().budgetUsd().isPresent() || route.sessions().sticky()) {
+      Optional<String> header = signals.header(SessionSpec.BUDGET_HEADER);
+      if (header.isPresent()) {
+        double value;
+        try {
+          value = Double.parseDouble(header.get().trim());
+        } catch (NumberFormatException e) {
+          value = Double.NaN;
+        }
+        if (!(value >= 0) || Double.isInfinite(value)) {
+          return new SessionSteering.Result.Refused(
+              "The header " + SessionSpec.BUDGET_HEADER + " must be a budget in USD, a number of 0 or more; got '" + header.get() + "'.", true);
+        }
+        budget = OptionalDouble.of(value);
+      }
+    }
+    long promptTokens = budget.isPresent() ? signals.promptTokens() : 0;
+    long maxOutput = budget.isPresent() ? signals.maxOutputTokens() : 0;
+    return SessionSteering.steer(route.sessions(), order, state, budget,
+        model -> SessionSteering.stepCost(config.model(model).orElseThrow(), promptTokens, maxOutput));
   }
 
   private List<ModelSpec> eligible(List<String> names, RoutingSignals signals, List<CandidateTrace> traces) {

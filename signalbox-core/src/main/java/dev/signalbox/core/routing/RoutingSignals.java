@@ -29,6 +29,8 @@ public interface RoutingSignals extends Signals {
   String RULE = "rule:";
   String SESSION = "session";
   String EMBEDDING = "embedding:";
+  String SESSION_STATE = "session_state:";
+  String SESSION_STEERING = "session_steering:";
   String SLO = "slo";
   String FALLBACK_ORDER = "fallback_order";
   /** The header that names an agent's session; else {@code metadata.session_id}, else {@code user}. */
@@ -47,6 +49,12 @@ public interface RoutingSignals extends Signals {
    * {@code x-signalbox-session-id} header, else {@code metadata.session_id}, else {@code user}.
    */
   Optional<String> session();
+
+  /**
+   * The state of this request's session on a route (its model, spend and steps before this step),
+   * empty on its first step or without a session. Recorded as {@code model|spent|steps}.
+   */
+  Optional<dev.signalbox.core.session.SessionStore.Session> sessionState(String route);
 
   /** The same request under another route's default output length, keeping what was read. */
   RoutingSignals withDefaultMaxTokens(long newDefault);
