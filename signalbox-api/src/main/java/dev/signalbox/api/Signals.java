@@ -34,6 +34,9 @@ public interface Signals {
 
   String tenant();
 
+  /** The last user message's language as an ISO 639-1 code, or {@code und} when it cannot be told. */
+  String language();
+
   /**
    * The unit-length sentence embedding of a part of the conversation: {@code last-user} (the last
    * user message), {@code user} (every user message) or {@code conversation} (every message), as

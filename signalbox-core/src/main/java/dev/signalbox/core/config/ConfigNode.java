@@ -204,6 +204,14 @@ final class ConfigNode {
   }
 
   /** A mapping of names to numbers. */
+  /** The keys of this mapping, each marked as read. */
+  List<String> keys() {
+    List<String> keys = new java.util.ArrayList<>();
+    node.fieldNames().forEachRemaining(keys::add);
+    read.addAll(keys);
+    return keys;
+  }
+
   Map<String, Double> numbers(String key) {
     Map<String, Double> result = new LinkedHashMap<>();
     object(key)

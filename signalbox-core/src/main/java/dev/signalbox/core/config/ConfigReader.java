@@ -350,6 +350,12 @@ public final class ConfigReader {
     } else {
       fallbackOn.addAll(RouteSpec.DEFAULT_FALLBACK_ON);
     }
+    LearningSpec learning = learning(node, policy, artifactsRequired);
+    for (int i = 0; i < rules.size(); i++) {
+      if (!rules.get(i).domains().isEmpty() && learning.domains().isEmpty()) {
+        node.problem("rules[" + i + "].domain", "the route classifies no domains: give it domains: {exemplars: {...}}");
+      }
+    }
     return new RouteSpec(
         name,
         node.strings("models"),
@@ -367,7 +373,7 @@ public final class ConfigReader {
         node.object("slo").map(ConfigReader::slo).orElse(SloSpec.NONE),
         node.object("hedge").map(ConfigReader::hedge),
         node.bool("continue-streams", false),
-        learning(node, policy, artifactsRequired),
+        learning,
         sessions(node));
   }
 
@@ -395,7 +401,28 @@ public final class ConfigReader {
     }
     ObjectiveSpec objective = node.object("objective").map(ConfigReader::objective).orElse(ObjectiveSpec.BALANCED);
     BanditSpec bandit = node.object("bandit").map(ConfigReader::bandit).orElse(BanditSpec.DEFAULT);
-    return new LearningSpec(scorer, embed, artifact, objective, bandit);
+    Optional<DomainSpec> domains = node.object("domains").map(ConfigReader::domains);
+    if (domains.isPresent() && !policy.equals("rules")) {
+      node.problem("domains", "only a rules route classifies domains (its rules match them with domain: [...])");
+    }
+    return new LearningSpec(scorer, embed, artifact, objective, bandit, domains);
+  }
+
+  private static DomainSpec domains(ConfigNode node) {
+    Map<String, List<String>> exemplars = new LinkedHashMap<>();
+    node.object("exemplars").ifPresent(map -> map.keys().forEach(domain -> {
+      List<String> examples = map.strings(domain);
+      if (examples.isEmpty()) {
+        map.problem(domain, "expected a list of example prompts");
+      }
+      exemplars.put(domain, examples);
+    }));
+    if (exemplars.isEmpty()) {
+      node.problem("exemplars", "missing (a domain classifier needs example prompts per domain: {code: [...], math: [...]})");
+    }
+    DomainSpec result = new DomainSpec((int) node.integer("k", 5, 1, 1000), node.number("min-confidence", 0.5, 0, 1), exemplars);
+    node.rejectUnknownKeys();
+    return result;
   }
 
   private static LearningSpec.ScorerSpec scorer(ConfigNode node) {
@@ -542,7 +569,9 @@ public final class ConfigReader {
             node.optionalBool("tools"),
             node.optionalBool("images"),
             header,
-            node.requiredString("route"));
+            node.requiredString("route"),
+            node.strings("language"),
+            node.strings("domain"));
     node.rejectUnknownKeys();
     return result;
   }

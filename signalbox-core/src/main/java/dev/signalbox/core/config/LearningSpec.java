@@ -11,11 +11,13 @@ import java.util.Optional;
  * ignores the artifact.
  *
  * @param embed {@code last-user}, {@code user} or {@code conversation}
- * @param artifact the artifact file, resolved against the config's folder
+ * @param artifact the artifact file (relative to the working directory)
+ * @param domains a {@code rules} route's domain classifier
  */
-public record LearningSpec(ScorerSpec scorer, String embed, Optional<Path> artifact, ObjectiveSpec objective, BanditSpec bandit) {
+public record LearningSpec(
+    ScorerSpec scorer, String embed, Optional<Path> artifact, ObjectiveSpec objective, BanditSpec bandit, Optional<DomainSpec> domains) {
   public static final LearningSpec NONE =
-      new LearningSpec(ScorerSpec.DEFAULT, "last-user", Optional.empty(), ObjectiveSpec.BALANCED, BanditSpec.DEFAULT);
+      new LearningSpec(ScorerSpec.DEFAULT, "last-user", Optional.empty(), ObjectiveSpec.BALANCED, BanditSpec.DEFAULT, Optional.empty());
 
   public LearningSpec {
     Objects.requireNonNull(scorer);
@@ -23,6 +25,7 @@ public record LearningSpec(ScorerSpec scorer, String embed, Optional<Path> artif
     Objects.requireNonNull(artifact);
     Objects.requireNonNull(objective);
     Objects.requireNonNull(bandit);
+    Objects.requireNonNull(domains);
   }
 
   /**

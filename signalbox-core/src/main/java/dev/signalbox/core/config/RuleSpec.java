@@ -21,7 +21,9 @@ public record RuleSpec(
     Optional<Boolean> tools,
     Optional<Boolean> images,
     Optional<HeaderMatch> header,
-    String route) {
+    String route,
+    List<String> languages,
+    List<String> domains) {
 
   /** A header that must be present with this value (compared ignoring case). */
   public record HeaderMatch(String name, String value) {}
@@ -36,5 +38,13 @@ public record RuleSpec(
     Objects.requireNonNull(images);
     Objects.requireNonNull(header);
     Objects.requireNonNull(route);
+    languages = List.copyOf(languages);
+    domains = List.copyOf(domains);
+  }
+
+  /** A rule on neither language nor domain. */
+  public RuleSpec(String name, List<String> keywords, Optional<Pattern> regex, OptionalLong minPromptTokens, OptionalLong maxPromptTokens,
+      Optional<Boolean> tools, Optional<Boolean> images, Optional<HeaderMatch> header, String route) {
+    this(name, keywords, regex, minPromptTokens, maxPromptTokens, tools, images, header, route, List.of(), List.of());
   }
 }

@@ -3,6 +3,8 @@ package dev.signalbox.core.routing;
 import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.learn.ArtifactSource;
+import dev.signalbox.core.learn.DomainClassifier;
+import dev.signalbox.core.embed.Embeddings;
 import dev.signalbox.core.learn.BanditPolicy;
 import dev.signalbox.core.learn.LearnedArtifact;
 import dev.signalbox.core.learn.ObjectivePolicy;
@@ -35,7 +37,8 @@ public final class PolicyRegistry {
     registry.factories.put(WeightedPolicy.NAME, (route, a) -> new WeightedPolicy(route.weights()));
     registry.factories.put(CheapestPolicy.NAME, (route, a) -> new CheapestPolicy());
     registry.factories.put(ScorePolicy.NAME, (route, a) -> new ScorePolicy(route.threshold().orElseThrow()));
-    registry.factories.put(RulesPolicy.NAME, (route, a) -> new RulesPolicy(route.rules(), route.defaultRoute()));
+    registry.factories.put(RulesPolicy.NAME, (route, a) -> new RulesPolicy(route.rules(), route.defaultRoute(),
+        route.learning().domains().map(spec -> new DomainClassifier(spec, Embeddings.offline()))));
     registry.factories.put(ThresholdPolicy.NAME, (route, a) -> new ThresholdPolicy(route, a.artifactFor(route)));
     registry.factories.put(ObjectivePolicy.NAME, (route, a) -> new ObjectivePolicy(route, a.artifactFor(route)));
     registry.factories.put(BanditPolicy.NAME, (route, a) -> {

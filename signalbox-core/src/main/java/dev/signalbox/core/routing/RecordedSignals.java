@@ -223,6 +223,13 @@ public final class RecordedSignals implements RoutingSignals {
   }
 
   @Override
+  public String language() {
+    String language = recorded.get(LANGUAGE) instanceof String value ? value : LanguageGuess.of(lastUserText(LANGUAGE));
+    read.put(LANGUAGE, language);
+    return language;
+  }
+
+  @Override
   public float[] embedding(String part) {
     String key = EMBEDDING + part;
     String encoded = recorded.get(key) instanceof String value

@@ -217,6 +217,13 @@ public final class RequestSignals implements RoutingSignals {
   }
 
   @Override
+  public String language() {
+    String language = LanguageGuess.of(request.lastUserText());
+    read.put(LANGUAGE, language);
+    return language;
+  }
+
+  @Override
   public float[] embedding(String part) {
     String key = EMBEDDING + part;
     if (read.get(key) instanceof String stored) {

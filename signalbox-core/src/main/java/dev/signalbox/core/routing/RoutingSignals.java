@@ -29,6 +29,8 @@ public interface RoutingSignals extends Signals {
   String RULE = "rule:";
   String SESSION = "session";
   String EMBEDDING = "embedding:";
+  String LANGUAGE = "language";
+  String DOMAIN = "domain";
   String SESSION_STATE = "session_state:";
   String SESSION_STEERING = "session_steering:";
   String SLO = "slo";

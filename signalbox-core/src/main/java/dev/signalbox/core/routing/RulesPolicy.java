@@ -7,6 +7,7 @@ import dev.signalbox.api.Signals;
 import dev.signalbox.core.config.RuleSpec;
 import java.util.List;
 import java.util.Optional;
+import dev.signalbox.core.learn.DomainClassifier;
 
 /**
  * Sends a request to another route by the first rule that matches: keywords or a regex on the last
@@ -20,10 +21,17 @@ final class RulesPolicy implements RoutingPolicy {
   private final List<RuleSpec> rules;
   private final String defaultRoute;
   private final PriorityPolicy ownModels = new PriorityPolicy();
+  private final Optional<DomainClassifier> domains;
 
   RulesPolicy(List<RuleSpec> rules, String defaultRoute) {
+    this(rules, defaultRoute, Optional.empty());
+  }
+
+  /** @param domains the route's domain classifier, for rules on {@code domain} */
+  RulesPolicy(List<RuleSpec> rules, String defaultRoute, Optional<DomainClassifier> domains) {
     this.rules = List.copyOf(rules);
     this.defaultRoute = defaultRoute;
+    this.domains = domains;
   }
 
   @Override
@@ -33,8 +41,9 @@ final class RulesPolicy implements RoutingPolicy {
 
   @Override
   public PolicyResult decide(PolicyInput input) {
+    DomainOnce domain = new DomainOnce(input.signals());
     for (RuleSpec rule : rules) {
-      Optional<String> why = matches(rule, input.signals());
+      Optional<String> why = matches(rule, input.signals(), domain);
       if (why.isPresent()) {
         return new PolicyResult.Delegated(rule.route(), "rule '" + rule.name() + "' matched: " + why.get());
       }
@@ -45,9 +54,46 @@ final class RulesPolicy implements RoutingPolicy {
     return ownModels.decide(input);
   }
 
-  /** Why the rule matches, or empty when one of its conditions fails. */
+  /** The request's domain, classified when a rule first asks and only then. */
+  private final class DomainOnce {
+    private final Signals signals;
+    private DomainClassifier.Verdict verdict;
+
+    DomainOnce(Signals signals) {
+      this.signals = signals;
+    }
+
+    DomainClassifier.Verdict get() {
+      if (verdict == null) {
+        verdict = domains.orElseThrow(() -> new IllegalStateException("a rule reads the domain but the route classifies none"))
+            .classify(signals.embedding(EmbeddedText.LAST_USER));
+      }
+      return verdict;
+    }
+  }
+
   static Optional<String> matches(RuleSpec rule, Signals signals) {
+    RulesPolicy alone = new RulesPolicy(List.of(rule), "");
+    return alone.matches(rule, signals, alone.new DomainOnce(signals));
+  }
+
+  /** Why the rule matches, or empty when one of its conditions fails. */
+  private Optional<String> matches(RuleSpec rule, Signals signals, DomainOnce domain) {
     StringBuilder why = new StringBuilder();
+    if (!rule.languages().isEmpty()) {
+      String language = signals.language();
+      if (!rule.languages().contains(language)) {
+        return Optional.empty();
+      }
+      why.append("language ").append(language).append(' ');
+    }
+    if (!rule.domains().isEmpty()) {
+      DomainClassifier.Verdict verdict = domain.get();
+      if (verdict.domain().isEmpty() || !rule.domains().contains(verdict.domain().get())) {
+        return Optional.empty();
+      }
+      why.append(String.format(java.util.Locale.ROOT, "domain %s (confidence %.2f) ", verdict.domain().get(), verdict.confidence()));
+    }
     if (!rule.keywords().isEmpty()) {
       Optional<String> hit = signals.firstKeyword(rule.keywords());
       if (hit.isEmpty()) {

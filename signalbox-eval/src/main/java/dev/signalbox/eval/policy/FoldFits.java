@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * The artifacts of a policies file's learned routes, fitted once per fold (its training part) and
- * shared by every route of the file that reads them, so a rule delegating to a learned route does not
- * fit it again.
+ * shared while that fold is evaluated, so a rule delegating to a learned route does not fit it again.
+ * Only the latest fold is kept: on leave-task-out's 57 folds the rest would not fit a small heap.
  */
 final class FoldFits {
   private final String source;
@@ -26,6 +26,7 @@ final class FoldFits {
 
   /** A bandit route's online pass over the fold, run once however many routes read it. */
   synchronized BanditPass.Result banditPass(List<EvalPrompt> train, RouteSpec route, java.util.function.Supplier<BanditPass.Result> pass) {
+    keepOnly(train);
     Map<String, BanditPass.Result> fold = passes.computeIfAbsent(train, t -> new java.util.HashMap<>());
     BanditPass.Result result = fold.get(route.name());
     if (result == null) {
@@ -35,7 +36,15 @@ final class FoldFits {
     return result;
   }
 
+  /** Forgets every fold but {@code train}'s: the evaluator runs a policy's folds one after another. */
+  private void keepOnly(List<EvalPrompt> train) {
+    byFold.keySet().removeIf(fold -> fold != train);
+    data.keySet().removeIf(fold -> fold != train);
+    passes.keySet().removeIf(fold -> fold != train);
+  }
+
   synchronized LearnedArtifact fit(List<EvalPrompt> train, RouteSpec route, EvalContext context) {
+    keepOnly(train);
     return byFold.computeIfAbsent(train, t -> new java.util.HashMap<>()).computeIfAbsent(route.name(), name -> {
       TrainingSet set = data.computeIfAbsent(train, t -> new java.util.HashMap<>())
           .computeIfAbsent(route.learning().embed(), part -> TrainingData.of(train, context, part));

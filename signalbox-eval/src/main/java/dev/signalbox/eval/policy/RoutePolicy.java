@@ -42,12 +42,38 @@ final class RoutePolicy implements OfflinePolicy {
   private final Router fixedRouter;
 
   RoutePolicy(GatewayConfig config, String route, FoldFits fits) {
+    config = reachableFrom(config, route);
     this.config = config;
     this.route = route;
-    this.threshold = config.route(route).orElseThrow().threshold();
+    this.threshold = this.config.route(route).orElseThrow().threshold();
     this.fits = fits;
-    this.learned = config.routes().values().stream().anyMatch(r -> ConfigReader.LEARNED_POLICIES.contains(r.policy()));
-    this.fixedRouter = learned ? null : new Router(config, PolicyRegistry.builtIn());
+    this.learned = this.config.routes().values().stream().anyMatch(r -> ConfigReader.LEARNED_POLICIES.contains(r.policy()));
+    this.fixedRouter = learned ? null : new Router(this.config, PolicyRegistry.builtIn());
+  }
+
+  /** The config with only the routes a request to {@code route} can reach, so a fold fits only the learned routes it uses. */
+  private static GatewayConfig reachableFrom(GatewayConfig config, String route) {
+    java.util.Set<String> reached = new java.util.LinkedHashSet<>();
+    java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>(List.of(route));
+    while (!queue.isEmpty()) {
+      String name = queue.poll();
+      if (!reached.add(name)) {
+        continue;
+      }
+      config.route(name).ifPresent(spec -> {
+        spec.rules().forEach(rule -> queue.add(rule.route()));
+        if (!spec.defaultRoute().isEmpty()) {
+          queue.add(spec.defaultRoute());
+        }
+      });
+    }
+    Map<String, RouteSpec> routes = new LinkedHashMap<>();
+    config.routes().forEach((name, spec) -> {
+      if (reached.contains(name)) {
+        routes.put(name, spec);
+      }
+    });
+    return new GatewayConfig(config.server(), config.auth(), config.traces(), config.deployments(), config.models(), routes, config.text(), config.hash());
   }
 
   @Override
