@@ -27,11 +27,12 @@ import org.HdrHistogram.Recorder;
  *
  * Extra headers come from the HEADERS environment variable: "name: value; name: value"; the model from
  * MODEL (default bench); the status counted as an answer from EXPECT_STATUS (default 200), so that the
- * round trip of a failure can be measured too.
+ * round trip of a failure can be measured too. PROMPTS_FILE names a file of prompts, one a line,
+ * sent in turn (request i gets line i modulo their number), so that per-prompt work such as an
+ * embedding is done, not cached.
  */
 public final class LoadHarness {
-  private static final String BODY = "{\"model\":\"%s\",\"stream\":%s,\"messages\":[{\"role\":\"user\",\"content\":"
-      + "\"Summarise the benchmark rules in one sentence.\"}]}";
+  private static final String BODY = "{\"model\":\"%s\",\"stream\":%s,\"messages\":[{\"role\":\"user\",\"content\":%s}]}";
 
   private LoadHarness() {}
 
@@ -46,7 +47,27 @@ public final class LoadHarness {
 
   /** The request's bytes: the body, Content-Length and any headers from the HEADERS variable. */
   static byte[] request(URI uri, boolean stream) {
-    byte[] body = BODY.formatted(System.getenv().getOrDefault("MODEL", "bench"), stream).getBytes(StandardCharsets.UTF_8);
+    return request(uri, stream, "Summarise the benchmark rules in one sentence.");
+  }
+
+  /** One request per line of PROMPTS_FILE, else the one fixed request. */
+  static List<byte[]> requests(URI uri, boolean stream) throws java.io.IOException {
+    String file = System.getenv("PROMPTS_FILE");
+    if (file == null || file.isEmpty()) {
+      return List.of(request(uri, stream));
+    }
+    List<byte[]> requests = new java.util.ArrayList<>();
+    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(file))) {
+      if (!line.isBlank()) {
+        requests.add(request(uri, stream, line));
+      }
+    }
+    return requests;
+  }
+
+  static byte[] request(URI uri, boolean stream, String prompt) {
+    String quoted = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode(prompt).toString();
+    byte[] body = BODY.formatted(System.getenv().getOrDefault("MODEL", "bench"), stream, quoted).getBytes(StandardCharsets.UTF_8);
     StringBuilder head = new StringBuilder("POST " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
         + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n");
     for (String header : System.getenv().getOrDefault("HEADERS", "").split(";")) {
@@ -64,7 +85,7 @@ public final class LoadHarness {
   /** Fixed-rate load: WARMUP seconds unrecorded, then SECONDS recorded. */
   static void open(int rate, int seconds, int warmup, String url, boolean stream) throws Exception {
     URI uri = URI.create(url);
-    byte[] request = request(uri, stream);
+    List<byte[]> requests = requests(uri, stream);
     ConcurrentLinkedQueue<RawHttpConnection> idle = new ConcurrentLinkedQueue<>();
     Recorder recorder = new Recorder(3);
     AtomicLong errors = new AtomicLong();
@@ -77,6 +98,7 @@ public final class LoadHarness {
     try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
       for (long i = 0; i < total; i++) {
         long intended = start + i * intervalNanos;
+        byte[] request = requests.get((int) (i % requests.size()));
         // Park rather than spin: the generator shares its core with the upstream. Lateness of a send is
         // not lost: latency is measured from the intended start.
         long delay = intended - System.nanoTime();

@@ -8,14 +8,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * Runs an encoder on batches of the texts that are waiting: each worker takes the oldest text, then
- * every other waiting one up to the batch limit, and answers them all with one call. Alone, a text
+ * Runs an encoder on batches of the texts that are waiting: each worker takes the oldest text and,
+ * when more are waiting than there are workers, the others up to the batch limit, and answers them
+ * all with one call. Alone, a text
  * is encoded at once; under load, requests that queue together share a call. Workers are daemon
  * platform threads, one per core, since an encoder call keeps a core busy.
  */
 public final class MicroBatcher {
   private final Function<List<String>, List<float[]>> encode;
   private final int maxBatch;
+  private final int workers;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicLong calls = new AtomicLong();
   private final AtomicLong texts = new AtomicLong();
@@ -28,6 +30,7 @@ public final class MicroBatcher {
   MicroBatcher(Function<List<String>, List<float[]>> encode, int workers, int maxBatch) {
     this.encode = encode;
     this.maxBatch = maxBatch;
+    this.workers = workers;
     for (int i = 0; i < workers; i++) {
       Thread worker = new Thread(this::work, "signalbox-embed-" + i);
       worker.setDaemon(true);
@@ -57,7 +60,11 @@ public final class MicroBatcher {
       } catch (InterruptedException e) {
         return;
       }
-      queue.drainTo(batch, maxBatch - 1);
+      // Batch only what the other workers cannot take at once: two texts and two idle cores go
+      // faster apart than padded together on one.
+      if (queue.size() >= workers) {
+        queue.drainTo(batch, maxBatch - 1);
+      }
       try {
         List<float[]> vectors = encode.apply(batch.stream().map(Pending::text).toList());
         calls.incrementAndGet();
