@@ -203,15 +203,15 @@ final class ConfigNode {
     return result;
   }
 
-  /** A mapping of names to numbers. */
   /** The keys of this mapping, each marked as read. */
   List<String> keys() {
-    List<String> keys = new java.util.ArrayList<>();
+    List<String> keys = new ArrayList<>();
     node.fieldNames().forEachRemaining(keys::add);
     read.addAll(keys);
     return keys;
   }
 
+  /** A mapping of names to numbers. */
   Map<String, Double> numbers(String key) {
     Map<String, Double> result = new LinkedHashMap<>();
     object(key)

@@ -1,16 +1,13 @@
 package dev.signalbox.core.learn;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.routing.EmbeddedText;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +22,10 @@ import java.util.Optional;
  * short is refused rather than served.
  */
 public final class ArtifactFile {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // A kNN store of MMLU's size is a 20 MB base64 string: above Jackson's default limit of 20 M chars.
+  private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+      .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+      .build());
 
   private ArtifactFile() {}
 
@@ -45,28 +45,45 @@ public final class ArtifactFile {
     root.put("embed", artifact.embed());
     root.put("data_sha256", artifact.dataHash());
     root.put("data_source", artifact.dataSource());
-    root.put("content_sha256", ConfigReader.sha256(JSON.writeValueAsString(body)));
+    root.put("content_sha256", hash(body));
     root.set("body", body);
     Path parent = file.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     Path temporary = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-    Files.writeString(temporary, JSON.writeValueAsString(root), StandardCharsets.UTF_8);
+    JSON.writeValue(temporary.toFile(), root);
     Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** The artifact's content hash, the short form decisions record. */
   public static String contentHash(LearnedArtifact artifact) {
     try {
-      return ConfigReader.sha256(JSON.writeValueAsString(body(artifact)));
-    } catch (JacksonException e) {
+      return hash(body(artifact));
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** SHA-256 of the body's compact JSON, streamed: the body of a large kNN store is tens of megabytes. */
+  private static String hash(JsonNode body) throws IOException {
+    java.security.MessageDigest digest;
+    try {
+      digest = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+    try (var out = new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), digest)) {
+      JSON.writeValue(out, body);
+    }
+    return java.util.HexFormat.of().formatHex(digest.digest());
   }
 
   public static LearnedArtifact read(Path file) {
     JsonNode root;
     try {
-      root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+      if (!Files.exists(file)) {
+        throw new java.nio.file.NoSuchFileException(file.toString());
+      }
+      root = JSON.readTree(file.toFile());
     } catch (java.nio.file.NoSuchFileException e) {
       throw new ArtifactException(file, "no such artifact (write one with ./signalbox train)");
     } catch (IOException e) {
@@ -78,11 +95,11 @@ public final class ArtifactFile {
     JsonNode body = root.path("body");
     String expected = root.path("content_sha256").asText();
     try {
-      String actual = ConfigReader.sha256(JSON.writeValueAsString(body));
+      String actual = hash(body);
       if (!actual.equals(expected)) {
         throw new ArtifactException(file, "content_sha256 is " + expected + " but the content hashes to " + actual + " (edited or cut short?)");
       }
-    } catch (JacksonException e) {
+    } catch (IOException e) {
       throw new ArtifactException(file, e.getMessage());
     }
     try {
