@@ -59,7 +59,7 @@ class ConfigReaderTest {
             "models[0].context-window: must be between 1 and 100000000, was -5",
             "routes[0].policy: unknown policy 'smartest' (known: bandit, cheapest, objective, priority, rules, score, threshold, weighted)",
             "routes[0].timeout: expected a duration like 250ms, 2s, 1m or 1h, got 'soon'",
-            "routes[0].colour: unknown key (known: artifact, bandit, continue-streams, default, default-max-tokens, embed, fallback-on, fallback-order, fallbacks, hedge, max-attempts, models, name, objective, policy, rules, scorer, session, session-budget-usd, slo, threshold, timeout, weights)",
+            "routes[0].colour: unknown key (known: artifact, bandit, continue-streams, default, default-max-tokens, domains, embed, fallback-on, fallback-order, fallbacks, hedge, max-attempts, models, name, objective, policy, rules, scorer, session, session-budget-usd, slo, threshold, timeout, weights)",
             "models[0].deployments[1]: unknown deployment 'north' (known: east, west)",
             "routes[0].models[0]: unknown model 'gpt4o' (known: gpt-4o)",
             "routes[0].fallbacks[0]: unknown model 'llama-local' (known: gpt-4o)"));
