@@ -213,26 +213,13 @@ final class RoutePolicy implements OfflinePolicy {
    * weak one's), computed once per prompt; the route sends a prompt to the strong model exactly when
    * the score is at least the threshold, which {@code LearnedRoutesTest} checks against the router.
    */
-  private final class LearnedThresholdKnob implements Knob.Threshold {
-    private final ThresholdSpec spec;
+  private final class LearnedThresholdKnob extends TwoModelKnob {
     private final LearnedArtifact artifact;
-    private final EvalContext context;
     private final Map<String, Double> scores = new ConcurrentHashMap<>();
 
     LearnedThresholdKnob(RouteSpec route, LearnedArtifact artifact, EvalContext context) {
-      this.spec = route.threshold().orElseThrow();
+      super(route.threshold().orElseThrow(), context);
       this.artifact = artifact;
-      this.context = context;
-    }
-
-    @Override
-    public String strong() {
-      return spec.strong();
-    }
-
-    @Override
-    public String weak() {
-      return spec.weak();
     }
 
     @Override
@@ -247,11 +234,12 @@ final class RoutePolicy implements OfflinePolicy {
     }
   }
 
-  private final class ThresholdKnob implements Knob.Threshold {
-    private final ThresholdSpec spec;
-    private final EvalContext context;
+  /** A threshold knob between a route's strong and weak model. */
+  private abstract static class TwoModelKnob implements Knob.Threshold {
+    final ThresholdSpec spec;
+    final EvalContext context;
 
-    ThresholdKnob(ThresholdSpec spec, EvalContext context) {
+    TwoModelKnob(ThresholdSpec spec, EvalContext context) {
       this.spec = spec;
       this.context = context;
     }
@@ -264,6 +252,13 @@ final class RoutePolicy implements OfflinePolicy {
     @Override
     public String weak() {
       return spec.weak();
+    }
+  }
+
+  /** A score route's knob: the data's score column, decided through the router at each threshold. */
+  private final class ThresholdKnob extends TwoModelKnob {
+    ThresholdKnob(ThresholdSpec spec, EvalContext context) {
+      super(spec, context);
     }
 
     @Override
