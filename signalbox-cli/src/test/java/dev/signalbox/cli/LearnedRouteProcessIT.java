@@ -94,6 +94,116 @@ class LearnedRouteProcessIT {
     assertThat(refused.output()).contains(artifact.toString()).contains("content_sha256");
   }
 
+  /**
+   * A bandit route learns online from feedback: every answer's feedback (1 when the weak model
+   * answered a greeting or the strong one a calculus prompt, else 0) reaches its learner through
+   * {@code POST /v1/feedback}; the learner's version rises, its state file is written, and a restart
+   * reads it back.
+   */
+  @Test
+  void aBanditRouteLearnsFromFeedbackAndKeepsItsStateAcrossARestart() throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < NAMES.size(); i++) {
+      lines.add("{\"id\": \"calc" + i + "\", \"prompt\": \"Evaluate the definite integral of x^" + (i + 2) + " * sin(x) from 0 to pi.\","
+          + " \"outcomes\": {\"weak\": {\"quality\": 0}, \"strong\": {\"quality\": 1}}}");
+      lines.add("{\"id\": \"hello" + i + "\", \"prompt\": \"Write a short birthday greeting for " + NAMES.get(i) + ".\","
+          + " \"outcomes\": {\"weak\": {\"quality\": 1}, \"strong\": {\"quality\": 1}}}");
+    }
+    Path outcomes = dir.resolve("outcomes.jsonl");
+    Files.write(outcomes, lines);
+    Path prices = dir.resolve("prices.yaml");
+    Files.writeString(prices, "models:\n  weak: {input: 0.1, output: 0.4}\n  strong: {input: 5, output: 15}\n");
+    Path state = dir.resolve("bandit-state.json");
+    Path config = dir.resolve("gateway.yaml");
+    Files.writeString(config, """
+        traces: {path: %s}
+        server: {access-log: false}
+        deployments:
+          - {name: weak-sim, provider: sim}
+          - {name: strong-sim, provider: sim}
+        models:
+          - {name: weak, deployments: [weak-sim], pricing: {input: 0.1, output: 0.4}}
+          - {name: strong, deployments: [strong-sim], pricing: {input: 5, output: 15}}
+        routes:
+          - name: learner
+            policy: bandit
+            models: [strong, weak]
+            bandit: {algorithm: linucb, exploration: 1.0, cost-penalty: 0.2, clusters: 2, state: %s}
+            artifact: %s
+        """.formatted(dir.resolve("traces.db"), state, dir.resolve("learner.json")));
+    Processes.Result trained = Processes.run(dir, Duration.ofMinutes(2), Processes.javaCommand("train", "--dataset", outcomes.toString(),
+        "--prices", prices.toString(), "--config", config.toString(), "--policy", "learner",
+        "--embedding-cache", dir.resolve("embeddings").toString()).toArray(String[]::new));
+    assertThat(trained.exitCode()).as(trained.output()).isZero();
+
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    Process process = new ProcessBuilder(Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
+        .directory(dir.toFile()).redirectErrorStream(true).start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      int port = Processes.awaitPort(out);
+      Thread.ofVirtual().start(() -> out.lines().forEach(line -> {}));
+      for (int step = 0; step < 30; step++) {
+        boolean hard = step % 2 == 0;
+        String prompt = hard ? "Evaluate the definite integral of x^" + step + " * cos(x) from 0 to pi." : "Write a short birthday greeting for Sam " + step + ".";
+        HttpResponse<String> answer = chat(client, port, "learner", prompt);
+        String model = answer.headers().firstValue("x-signalbox-model").orElseThrow();
+        String id = answer.headers().firstValue("x-signalbox-request-id").orElseThrow();
+        double score = hard ? (model.equals("strong") ? 1 : 0) : (model.equals("weak") ? 1 : 0);
+        awaitFeedback(client, port, id, score);
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (!Files.exists(state) || !Files.readString(state).contains("\"version\":30")) {
+        assertThat(System.nanoTime()).as("the learner reached version 30").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+    } finally {
+      process.destroy();
+      process.waitFor();
+    }
+    assertThat(Files.readString(state)).contains("\"updates\":30");
+
+    Process restarted = new ProcessBuilder(Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
+        .directory(dir.toFile()).redirectErrorStream(true).start();
+    String id;
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(restarted.getInputStream(), StandardCharsets.UTF_8));
+      int port = Processes.awaitPort(out);
+      Thread.ofVirtual().start(() -> out.lines().forEach(line -> {}));
+      id = chat(client, port, "learner", "Write a short birthday greeting for Ana.").headers().firstValue("x-signalbox-request-id").orElseThrow();
+    } finally {
+      restarted.destroy();
+      restarted.waitFor();
+    }
+    Processes.Result trace = Processes.run(dir, Duration.ofMinutes(1),
+        Processes.javaCommand("traces", "--store", dir.resolve("traces.db").toString(), id).toArray(String[]::new));
+    assertThat(trace.output()).contains("linucb v30: expected reward");
+  }
+
+  private static HttpResponse<String> chat(HttpClient client, int port, String model, String prompt) throws Exception {
+    String body = "{\"model\": \"" + model + "\", \"messages\": [{\"role\": \"user\", \"content\": \"" + prompt + "\"}]}";
+    HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    return answer;
+  }
+
+  /** Feedback on a request whose trace may still be in the writer's queue: retried until it is stored. */
+  private static void awaitFeedback(HttpClient client, int port, String id, double score) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/feedback"))
+          .header("content-type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"request_id\": \"" + id + "\", \"score\": " + score + "}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (answer.statusCode() == 200 || System.nanoTime() > deadline) {
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return;
+      }
+      Thread.sleep(20);
+    }
+  }
+
   private static String modelFor(HttpClient client, int port, String prompt) throws Exception {
     String body = "{\"model\": \"smart\", \"messages\": [{\"role\": \"user\", \"content\": \"" + prompt + "\"}]}";
     HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
