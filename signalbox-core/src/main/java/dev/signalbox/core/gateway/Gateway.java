@@ -1,5 +1,6 @@
 package dev.signalbox.core.gateway;
 
+import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.DeploymentState;
 import dev.signalbox.api.ErrorKind;
@@ -10,6 +11,10 @@ import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.TraceSink;
 import dev.signalbox.api.Upstream;
 import dev.signalbox.api.Usage;
+import dev.signalbox.core.learn.BanditPolicy;
+import dev.signalbox.core.routing.RoutingSignals;
+import dev.signalbox.core.session.InMemorySessions;
+import dev.signalbox.core.session.SessionStore;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.GatewayConfig;
@@ -36,11 +41,6 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
-import dev.signalbox.core.learn.BanditPolicy;
-import dev.signalbox.core.session.InMemorySessions;
-import dev.signalbox.core.session.SessionStore;
-import dev.signalbox.core.routing.RoutingSignals;
-import dev.signalbox.api.DecisionTrace;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -136,7 +136,6 @@ public final class Gateway implements AutoCloseable {
     return policies.names();
   }
 
-
   /** An answered step of a session on a route that follows sessions: its model and cost join the session's state. */
   private void recordSessionStep(DecisionTrace trace) {
     if (!trace.outcome().equals("ok") || trace.routes().isEmpty() || !(trace.signals().get(RoutingSignals.SESSION) instanceof String session)
@@ -165,6 +164,7 @@ public final class Gateway implements AutoCloseable {
     }
     return false;
   }
+
   /** Swaps in a new config; requests already started finish on the old one. */
   public void reload(GatewayConfig config) {
     loadRecordings(config);

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -156,9 +155,5 @@ class LearnedScorersTest {
 
   private static String first(ObjectiveSpec spec, LearnedArtifact artifact, double[] predicted, List<Candidate> candidates, PoolSnapshot pool) {
     return ObjectivePolicy.rank(spec, artifact, predicted, candidates, 500, 1000, pool).get(0).model();
-  }
-
-  static Optional<String> none() {
-    return Optional.empty();
   }
 }
