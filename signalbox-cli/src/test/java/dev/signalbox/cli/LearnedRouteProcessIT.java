@@ -33,17 +33,8 @@ class LearnedRouteProcessIT {
 
   @Test
   void aTrainedRouteSendsHardPromptsToTheStrongModelAndAnEditedArtifactIsRefused() throws Exception {
-    List<String> lines = new ArrayList<>();
-    for (int i = 0; i < NAMES.size(); i++) {
-      lines.add("{\"id\": \"calc" + i + "\", \"prompt\": \"Evaluate the definite integral of x^" + (i + 2) + " * sin(x) from 0 to pi, showing each step.\","
-          + " \"outcomes\": {\"weak\": {\"quality\": 0}, \"strong\": {\"quality\": 1}}}");
-      lines.add("{\"id\": \"hello" + i + "\", \"prompt\": \"Write a short friendly birthday greeting for my friend " + NAMES.get(i) + ".\","
-          + " \"outcomes\": {\"weak\": {\"quality\": 1}, \"strong\": {\"quality\": 1}}}");
-    }
-    Path outcomes = dir.resolve("outcomes.jsonl");
-    Files.write(outcomes, lines);
-    Path prices = dir.resolve("prices.yaml");
-    Files.writeString(prices, "models:\n  weak: {input: 0.1, output: 0.4}\n  strong: {input: 5, output: 15}\n");
+    Path outcomes = writeOutcomes();
+    Path prices = writePrices();
     Path artifact = dir.resolve("smart.artifact.json");
     Path config = dir.resolve("gateway.yaml");
     Files.writeString(config, """
@@ -102,17 +93,8 @@ class LearnedRouteProcessIT {
    */
   @Test
   void aBanditRouteLearnsFromFeedbackAndKeepsItsStateAcrossARestart() throws Exception {
-    List<String> lines = new ArrayList<>();
-    for (int i = 0; i < NAMES.size(); i++) {
-      lines.add("{\"id\": \"calc" + i + "\", \"prompt\": \"Evaluate the definite integral of x^" + (i + 2) + " * sin(x) from 0 to pi.\","
-          + " \"outcomes\": {\"weak\": {\"quality\": 0}, \"strong\": {\"quality\": 1}}}");
-      lines.add("{\"id\": \"hello" + i + "\", \"prompt\": \"Write a short birthday greeting for " + NAMES.get(i) + ".\","
-          + " \"outcomes\": {\"weak\": {\"quality\": 1}, \"strong\": {\"quality\": 1}}}");
-    }
-    Path outcomes = dir.resolve("outcomes.jsonl");
-    Files.write(outcomes, lines);
-    Path prices = dir.resolve("prices.yaml");
-    Files.writeString(prices, "models:\n  weak: {input: 0.1, output: 0.4}\n  strong: {input: 5, output: 15}\n");
+    Path outcomes = writeOutcomes();
+    Path prices = writePrices();
     Path state = dir.resolve("bandit-state.json");
     Path config = dir.resolve("gateway.yaml");
     Files.writeString(config, """
@@ -178,6 +160,22 @@ class LearnedRouteProcessIT {
     Processes.Result trace = Processes.run(dir, Duration.ofMinutes(1),
         Processes.javaCommand("traces", "--store", dir.resolve("traces.db").toString(), id).toArray(String[]::new));
     assertThat(trace.output()).contains("linucb v30: expected reward");
+  }
+
+  /** 32 prompts: the weak model fails every calculus prompt and answers every greeting; the strong one answers all. */
+  private Path writeOutcomes() throws java.io.IOException {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < NAMES.size(); i++) {
+      lines.add("{\"id\": \"calc" + i + "\", \"prompt\": \"Evaluate the definite integral of x^" + (i + 2) + " * sin(x) from 0 to pi, showing each step.\","
+          + " \"outcomes\": {\"weak\": {\"quality\": 0}, \"strong\": {\"quality\": 1}}}");
+      lines.add("{\"id\": \"hello" + i + "\", \"prompt\": \"Write a short friendly birthday greeting for my friend " + NAMES.get(i) + ".\","
+          + " \"outcomes\": {\"weak\": {\"quality\": 1}, \"strong\": {\"quality\": 1}}}");
+    }
+    return Files.write(dir.resolve("outcomes.jsonl"), lines);
+  }
+
+  private Path writePrices() throws java.io.IOException {
+    return Files.writeString(dir.resolve("prices.yaml"), "models:\n  weak: {input: 0.1, output: 0.4}\n  strong: {input: 5, output: 15}\n");
   }
 
   private static HttpResponse<String> chat(HttpClient client, int port, String model, String prompt) throws Exception {
