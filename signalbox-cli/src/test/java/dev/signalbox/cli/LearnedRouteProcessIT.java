@@ -3,6 +3,7 @@ package dev.signalbox.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,50 +34,25 @@ class LearnedRouteProcessIT {
 
   @Test
   void aTrainedRouteSendsHardPromptsToTheStrongModelAndAnEditedArtifactIsRefused() throws Exception {
-    Path outcomes = writeOutcomes();
-    Path prices = writePrices();
     Path artifact = dir.resolve("smart.artifact.json");
-    Path config = dir.resolve("gateway.yaml");
-    Files.writeString(config, """
-        traces: {path: %s}
-        server: {access-log: false}
-        deployments:
-          - {name: weak-sim, provider: sim}
-          - {name: strong-sim, provider: sim}
-        models:
-          - {name: weak, deployments: [weak-sim], pricing: {input: 0.1, output: 0.4}}
-          - {name: strong, deployments: [strong-sim], pricing: {input: 5, output: 15}}
-        routes:
-          - name: smart
-            policy: threshold
-            models: [strong, weak]
-            threshold: {strong: strong, weak: weak}
-            scorer: {kind: knn, k: 5, smoothing: 1}
-            artifact: %s
-        """.formatted(dir.resolve("traces.db"), artifact));
-
-    Processes.Result trained = Processes.run(dir, Duration.ofMinutes(2), Processes.javaCommand("train", "--dataset", outcomes.toString(),
-        "--prices", prices.toString(), "--config", config.toString(), "--policy", "smart", "--target", "strong-share=0.5",
-        "--embedding-cache", dir.resolve("embeddings").toString()).toArray(String[]::new));
-    assertThat(trained.exitCode()).as(trained.output()).isZero();
+    Path config = writeConfig("""
+        - name: smart
+          policy: threshold
+          models: [strong, weak]
+          threshold: {strong: strong, weak: weak}
+          scorer: {kind: knn, k: 5, smoothing: 1}
+          artifact: %s
+        """.formatted(artifact));
+    Processes.Result trained = train(config, "smart", "--target", "strong-share=0.5");
     assertThat(trained.output()).contains("train: smart (threshold, knn scorer) on 32 prompts").contains("for target strong-share=0.5")
         .contains("wrote " + artifact);
     assertThat(Files.readString(artifact)).contains("\"embedding_model\":\"all-MiniLM-L6-v2-q");
 
-    Process process = new ProcessBuilder(Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
-        .directory(dir.toFile()).redirectErrorStream(true).start();
-    try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      int port = Processes.awaitPort(out);
-      Thread.ofVirtual().start(() -> out.lines().forEach(line -> {}));
-      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      assertThat(modelFor(client, port, "Evaluate the definite integral of x^3 * cos(x) from 0 to pi/2, showing each step.")).isEqualTo("strong");
-      assertThat(modelFor(client, port, "Compute the integral of x^5 * sin(x) between 0 and pi, step by step.")).isEqualTo("strong");
-      assertThat(modelFor(client, port, "Write a short friendly birthday greeting for my colleague Sam.")).isEqualTo("weak");
-      assertThat(modelFor(client, port, "Please write a warm happy birthday message for my friend Zoe.")).isEqualTo("weak");
-    } finally {
-      process.destroy();
-      process.waitFor();
+    try (Served served = serve(config)) {
+      assertThat(served.model("smart", "Evaluate the definite integral of x^3 * cos(x) from 0 to pi/2, showing each step.")).isEqualTo("strong");
+      assertThat(served.model("smart", "Compute the integral of x^5 * sin(x) between 0 and pi, step by step.")).isEqualTo("strong");
+      assertThat(served.model("smart", "Write a short friendly birthday greeting for my colleague Sam.")).isEqualTo("weak");
+      assertThat(served.model("smart", "Please write a warm happy birthday message for my friend Zoe.")).isEqualTo("weak");
     }
 
     Files.writeString(artifact, Files.readString(artifact).replace("\"k\":5", "\"k\":6"));
@@ -93,11 +69,45 @@ class LearnedRouteProcessIT {
    */
   @Test
   void aBanditRouteLearnsFromFeedbackAndKeepsItsStateAcrossARestart() throws Exception {
-    Path outcomes = writeOutcomes();
-    Path prices = writePrices();
     Path state = dir.resolve("bandit-state.json");
-    Path config = dir.resolve("gateway.yaml");
-    Files.writeString(config, """
+    Path config = writeConfig("""
+        - name: learner
+          policy: bandit
+          models: [strong, weak]
+          bandit: {algorithm: linucb, exploration: 1.0, cost-penalty: 0.2, clusters: 2, state: %s}
+          artifact: %s
+        """.formatted(state, dir.resolve("learner.json")));
+    train(config, "learner");
+
+    try (Served served = serve(config)) {
+      for (int step = 0; step < 30; step++) {
+        boolean hard = step % 2 == 0;
+        String prompt = hard ? "Evaluate the definite integral of x^" + step + " * cos(x) from 0 to pi." : "Write a short birthday greeting for Sam " + step + ".";
+        HttpResponse<String> answer = served.chat("learner", prompt);
+        String model = answer.headers().firstValue("x-signalbox-model").orElseThrow();
+        String id = answer.headers().firstValue("x-signalbox-request-id").orElseThrow();
+        served.awaitFeedback(id, hard ? (model.equals("strong") ? 1 : 0) : (model.equals("weak") ? 1 : 0));
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (!Files.exists(state) || !Files.readString(state).contains("\"version\":30")) {
+        assertThat(System.nanoTime()).as("the learner reached version 30").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+    }
+    assertThat(Files.readString(state)).contains("\"updates\":30");
+
+    String id;
+    try (Served restarted = serve(config)) {
+      id = restarted.chat("learner", "Write a short birthday greeting for Ana.").headers().firstValue("x-signalbox-request-id").orElseThrow();
+    }
+    Processes.Result trace = Processes.run(dir, Duration.ofMinutes(1),
+        Processes.javaCommand("traces", "--store", dir.resolve("traces.db").toString(), id).toArray(String[]::new));
+    assertThat(trace.output()).contains("linucb v30: expected reward");
+  }
+
+  /** Two simulated models, weak and strong, traces on, and the given route. */
+  private Path writeConfig(String route) throws IOException {
+    return Files.writeString(dir.resolve("gateway.yaml"), """
         traces: {path: %s}
         server: {access-log: false}
         deployments:
@@ -107,63 +117,14 @@ class LearnedRouteProcessIT {
           - {name: weak, deployments: [weak-sim], pricing: {input: 0.1, output: 0.4}}
           - {name: strong, deployments: [strong-sim], pricing: {input: 5, output: 15}}
         routes:
-          - name: learner
-            policy: bandit
-            models: [strong, weak]
-            bandit: {algorithm: linucb, exploration: 1.0, cost-penalty: 0.2, clusters: 2, state: %s}
-            artifact: %s
-        """.formatted(dir.resolve("traces.db"), state, dir.resolve("learner.json")));
-    Processes.Result trained = Processes.run(dir, Duration.ofMinutes(2), Processes.javaCommand("train", "--dataset", outcomes.toString(),
-        "--prices", prices.toString(), "--config", config.toString(), "--policy", "learner",
-        "--embedding-cache", dir.resolve("embeddings").toString()).toArray(String[]::new));
-    assertThat(trained.exitCode()).as(trained.output()).isZero();
-
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    Process process = new ProcessBuilder(Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
-        .directory(dir.toFile()).redirectErrorStream(true).start();
-    try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      int port = Processes.awaitPort(out);
-      Thread.ofVirtual().start(() -> out.lines().forEach(line -> {}));
-      for (int step = 0; step < 30; step++) {
-        boolean hard = step % 2 == 0;
-        String prompt = hard ? "Evaluate the definite integral of x^" + step + " * cos(x) from 0 to pi." : "Write a short birthday greeting for Sam " + step + ".";
-        HttpResponse<String> answer = chat(client, port, "learner", prompt);
-        String model = answer.headers().firstValue("x-signalbox-model").orElseThrow();
-        String id = answer.headers().firstValue("x-signalbox-request-id").orElseThrow();
-        double score = hard ? (model.equals("strong") ? 1 : 0) : (model.equals("weak") ? 1 : 0);
-        awaitFeedback(client, port, id, score);
-      }
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (!Files.exists(state) || !Files.readString(state).contains("\"version\":30")) {
-        assertThat(System.nanoTime()).as("the learner reached version 30").isLessThan(deadline);
-        Thread.sleep(50);
-      }
-    } finally {
-      process.destroy();
-      process.waitFor();
-    }
-    assertThat(Files.readString(state)).contains("\"updates\":30");
-
-    Process restarted = new ProcessBuilder(Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
-        .directory(dir.toFile()).redirectErrorStream(true).start();
-    String id;
-    try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(restarted.getInputStream(), StandardCharsets.UTF_8));
-      int port = Processes.awaitPort(out);
-      Thread.ofVirtual().start(() -> out.lines().forEach(line -> {}));
-      id = chat(client, port, "learner", "Write a short birthday greeting for Ana.").headers().firstValue("x-signalbox-request-id").orElseThrow();
-    } finally {
-      restarted.destroy();
-      restarted.waitFor();
-    }
-    Processes.Result trace = Processes.run(dir, Duration.ofMinutes(1),
-        Processes.javaCommand("traces", "--store", dir.resolve("traces.db").toString(), id).toArray(String[]::new));
-    assertThat(trace.output()).contains("linucb v30: expected reward");
+        """.formatted(dir.resolve("traces.db")) + route.indent(2));
   }
 
-  /** 32 prompts: the weak model fails every calculus prompt and answers every greeting; the strong one answers all. */
-  private Path writeOutcomes() throws java.io.IOException {
+  /**
+   * {@code train} on 32 prompts: the weak model fails every calculus prompt and answers every
+   * greeting; the strong one answers all.
+   */
+  private Processes.Result train(Path config, String route, String... extra) throws Exception {
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < NAMES.size(); i++) {
       lines.add("{\"id\": \"calc" + i + "\", \"prompt\": \"Evaluate the definite integral of x^" + (i + 2) + " * sin(x) from 0 to pi, showing each step.\","
@@ -171,42 +132,60 @@ class LearnedRouteProcessIT {
       lines.add("{\"id\": \"hello" + i + "\", \"prompt\": \"Write a short friendly birthday greeting for my friend " + NAMES.get(i) + ".\","
           + " \"outcomes\": {\"weak\": {\"quality\": 1}, \"strong\": {\"quality\": 1}}}");
     }
-    return Files.write(dir.resolve("outcomes.jsonl"), lines);
+    Path outcomes = Files.write(dir.resolve("outcomes.jsonl"), lines);
+    Path prices = Files.writeString(dir.resolve("prices.yaml"), "models:\n  weak: {input: 0.1, output: 0.4}\n  strong: {input: 5, output: 15}\n");
+    List<String> args = new ArrayList<>(List.of("train", "--dataset", outcomes.toString(), "--prices", prices.toString(),
+        "--config", config.toString(), "--policy", route, "--embedding-cache", dir.resolve("embeddings").toString()));
+    args.addAll(List.of(extra));
+    Processes.Result trained = Processes.run(dir, Duration.ofMinutes(2), Processes.javaCommand(args.toArray(String[]::new)).toArray(String[]::new));
+    assertThat(trained.exitCode()).as(trained.output()).isZero();
+    return trained;
   }
 
-  private Path writePrices() throws java.io.IOException {
-    return Files.writeString(dir.resolve("prices.yaml"), "models:\n  weak: {input: 0.1, output: 0.4}\n  strong: {input: 5, output: 15}\n");
+  private Served serve(Path config) throws IOException {
+    Process process = new ProcessBuilder(Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
+        .directory(dir.toFile()).redirectErrorStream(true).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    int port = Processes.awaitPort(out);
+    Thread.ofVirtual().start(() -> out.lines().forEach(line -> {}));
+    return new Served(process, port, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
   }
 
-  private static HttpResponse<String> chat(HttpClient client, int port, String model, String prompt) throws Exception {
-    String body = "{\"model\": \"" + model + "\", \"messages\": [{\"role\": \"user\", \"content\": \"" + prompt + "\"}]}";
-    HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-    return answer;
-  }
-
-  /** Feedback on a request whose trace may still be in the writer's queue: retried until it is stored. */
-  private static void awaitFeedback(HttpClient client, int port, String id, double score) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (true) {
-      HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/feedback"))
-          .header("content-type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"request_id\": \"" + id + "\", \"score\": " + score + "}")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      if (answer.statusCode() == 200 || System.nanoTime() > deadline) {
-        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-        return;
-      }
-      Thread.sleep(20);
+  /** A running {@code serve} process; closing it stops it (SIGTERM) and waits, so its traces are flushed. */
+  private record Served(Process process, int port, HttpClient client) implements AutoCloseable {
+    HttpResponse<String> chat(String model, String prompt) throws Exception {
+      String body = "{\"model\": \"" + model + "\", \"messages\": [{\"role\": \"user\", \"content\": \"" + prompt + "\"}]}";
+      HttpResponse<String> answer = post("/v1/chat/completions", body);
+      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      return answer;
     }
-  }
 
-  private static String modelFor(HttpClient client, int port, String prompt) throws Exception {
-    String body = "{\"model\": \"smart\", \"messages\": [{\"role\": \"user\", \"content\": \"" + prompt + "\"}]}";
-    HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-    return answer.headers().firstValue("x-signalbox-model").orElseThrow();
+    String model(String route, String prompt) throws Exception {
+      return chat(route, prompt).headers().firstValue("x-signalbox-model").orElseThrow();
+    }
+
+    /** Feedback on a request whose trace may still be in the writer's queue: retried until it is stored. */
+    void awaitFeedback(String id, double score) throws Exception {
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (true) {
+        HttpResponse<String> answer = post("/v1/feedback", "{\"request_id\": \"" + id + "\", \"score\": " + score + "}");
+        if (answer.statusCode() == 200 || System.nanoTime() > deadline) {
+          assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+          return;
+        }
+        Thread.sleep(20);
+      }
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+      return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("content-type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroy();
+      process.waitFor();
+    }
   }
 }
