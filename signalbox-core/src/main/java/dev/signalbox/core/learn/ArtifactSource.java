@@ -16,6 +16,23 @@ public interface ArtifactSource {
     return BanditLearners.shared().forRoute(route, artifact);
   }
 
+  /** A source of the given artifacts and bandit learners. */
+  static ArtifactSource of(
+      java.util.function.Function<RouteSpec, LearnedArtifact> artifacts,
+      java.util.function.BiFunction<RouteSpec, LearnedArtifact, BanditLearner> learners) {
+    return new ArtifactSource() {
+      @Override
+      public LearnedArtifact artifactFor(RouteSpec route) {
+        return artifacts.apply(route);
+      }
+
+      @Override
+      public BanditLearner learnerFor(RouteSpec route, LearnedArtifact artifact) {
+        return learners.apply(route, artifact);
+      }
+    };
+  }
+
   /** Reads the route's {@code artifact} file and checks that it fits the route and this gateway. */
   ArtifactSource FILES = route -> {
     Path file = route.learning().artifact().orElseThrow(() -> new ArtifactFile.ArtifactException(

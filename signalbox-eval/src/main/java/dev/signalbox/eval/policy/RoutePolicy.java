@@ -124,37 +124,17 @@ final class RoutePolicy implements OfflinePolicy {
    * online pass over the fold's training part left (see {@link BanditPass}), shared by every route.
    */
   private PolicyRegistry registry(List<EvalPrompt> train, EvalContext context, List<String> notes) {
-    ArtifactSource source = new ArtifactSource() {
-      @Override
-      public LearnedArtifact artifactFor(RouteSpec spec) {
-        return fits.fit(train, spec, context);
+    java.util.function.Function<RouteSpec, LearnedArtifact> fitted = spec -> fits.fit(train, spec, context);
+    return PolicyRegistry.builtIn(ArtifactSource.of(fitted, (spec, artifact) -> {
+      BanditPass.Result pass = fits.banditPass(train, spec, () -> BanditPass.run(config, spec, artifact, train, context, learner ->
+          // Another bandit route is not what this pass teaches: it gets an untrained learner here.
+          new Router(config, PolicyRegistry.builtIn(ArtifactSource.of(fitted, (other, a) -> other.name().equals(spec.name()) ? learner
+              : new BanditLearner(other.models(), BanditPolicy.dimensions(a), java.util.Optional.empty()))))));
+      if (spec.name().equals(route)) {
+        pass.curve().forEach(line -> notes.add("online pass over " + train.size() + " training prompts, " + line));
       }
-
-      @Override
-      public BanditLearner learnerFor(RouteSpec spec, LearnedArtifact artifact) {
-        BanditPass.Result pass = fits.banditPass(train, spec, () -> BanditPass.run(config, spec, artifact, train, context, learner -> {
-          ArtifactSource during = new ArtifactSource() {
-            @Override
-            public LearnedArtifact artifactFor(RouteSpec other) {
-              return fits.fit(train, other, context);
-            }
-
-            @Override
-            public BanditLearner learnerFor(RouteSpec other, LearnedArtifact a) {
-              // Another bandit route is not what this pass teaches: it gets an untrained learner here.
-              return other.name().equals(spec.name()) ? learner
-                  : new BanditLearner(other.models(), BanditPolicy.dimensions(a), java.util.Optional.empty());
-            }
-          };
-          return new Router(config, PolicyRegistry.builtIn(during));
-        }));
-        if (spec.name().equals(route)) {
-          pass.curve().forEach(line -> notes.add("online pass over " + train.size() + " training prompts, " + line));
-        }
-        return pass.learner();
-      }
-    };
-    return PolicyRegistry.builtIn(source);
+      return pass.learner();
+    }));
   }
 
   private String decide(Router with, EvalPrompt prompt, EvalContext context) {
