@@ -202,21 +202,20 @@ public final class Router {
   private SessionSteering.Result steer(RouteSpec route, List<ScoredModel> order, RoutingSignals signals) {
     Optional<SessionStore.Session> state = signals.sessionState(route.name());
     OptionalDouble budget = route.sessions().budgetUsd();
-    if (route.sessions().budgetUsd().isPresent() || route.sessions().sticky()) {
-      Optional<String> header = signals.header(SessionSpec.BUDGET_HEADER);
-      if (header.isPresent()) {
-        double value;
-        try {
-          value = Double.parseDouble(header.get().trim());
-        } catch (NumberFormatException e) {
-          value = Double.NaN;
-        }
-        if (!(value >= 0) || Double.isInfinite(value)) {
-          return new SessionSteering.Result.Refused(
-              "The header " + SessionSpec.BUDGET_HEADER + " must be a budget in USD, a number of 0 or more; got '" + header.get() + "'.", true);
-        }
-        budget = OptionalDouble.of(value);
+    // A caller may set its session's budget on any route that follows sessions.
+    Optional<String> header = signals.header(SessionSpec.BUDGET_HEADER);
+    if (header.isPresent()) {
+      double value;
+      try {
+        value = Double.parseDouble(header.get().trim());
+      } catch (NumberFormatException e) {
+        value = Double.NaN;
       }
+      if (!(value >= 0) || Double.isInfinite(value)) {
+        return new SessionSteering.Result.Refused(
+            "The header " + SessionSpec.BUDGET_HEADER + " must be a budget in USD, a number of 0 or more; got '" + header.get() + "'.", true);
+      }
+      budget = OptionalDouble.of(value);
     }
     long promptTokens = budget.isPresent() ? signals.promptTokens() : 0;
     long maxOutput = budget.isPresent() ? signals.maxOutputTokens() : 0;

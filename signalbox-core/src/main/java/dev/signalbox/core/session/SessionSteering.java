@@ -24,7 +24,7 @@ public final class SessionSteering {
   public sealed interface Result {
     record Steered(List<ScoredModel> order, String note) implements Result {}
 
-    /** The step cannot be routed: {@code code} is the OpenAI-style error code. */
+    /** The step cannot be routed: a bad budget header (a 400), else a spent budget (a 429). */
     record Refused(String message, boolean badRequest) implements Result {}
   }
 
