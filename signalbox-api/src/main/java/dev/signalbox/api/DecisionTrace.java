@@ -12,8 +12,12 @@ import java.util.Objects;
  * @param routes the route named by the request, then each route a rule delegated to
  * @param outcome ok, client_error, no_eligible_model, upstream_failed, upstream_timeout,
  *     stream_broken, client_cancelled, internal_error
+ * @param usage the tokens of the answer served
+ * @param costUsd what every call the request made cost: the answer served, and a cascade's answers
+ *     that its checks turned down
  * @param prompt the conversation, only when the config records prompts; "" otherwise
  * @param answer the answer text, only when the config records answers; "" otherwise
+ * @param cascade the stages of a cascade route, in order; empty for every other policy
  */
 public record DecisionTrace(
     String id,
@@ -38,7 +42,8 @@ public record DecisionTrace(
     String error,
     List<String> flags,
     String prompt,
-    String answer) {
+    String answer,
+    List<CascadeStepTrace> cascade) {
 
   /** Bumped whenever a field changes meaning or is removed. */
   public static final int SCHEMA_VERSION = 1;
@@ -62,6 +67,17 @@ public record DecisionTrace(
     flags = List.copyOf(flags);
     Objects.requireNonNull(prompt, "prompt");
     Objects.requireNonNull(answer, "answer");
+    cascade = List.copyOf(cascade);
+  }
+
+  /** A trace of a request no cascade served. */
+  public DecisionTrace(
+      String id, Instant time, String tenant, String requestedModel, List<String> routes, String policy, int policyVersion,
+      String configHash, long seed, Map<String, Object> signals, List<CandidateTrace> candidates, List<PlanStep> plan,
+      double propensity, PoolSnapshot pool, List<AttemptTrace> attempts, Usage usage, double costUsd, boolean stream,
+      String outcome, String error, List<String> flags, String prompt, String answer) {
+    this(id, time, tenant, requestedModel, routes, policy, policyVersion, configHash, seed, signals, candidates, plan,
+        propensity, pool, attempts, usage, costUsd, stream, outcome, error, flags, prompt, answer, List.of());
   }
 
   /** The route that finally decided: the last one a rule delegated to, or the one requested. */

@@ -43,7 +43,7 @@ class CliTest {
     Run run = run("validate", bad.toString());
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err()).contains("3 problems",
-        "routes[0].policy: unknown policy 'fastest' (known: bandit, cheapest, objective, priority, rules, score, threshold, weighted)",
+        "routes[0].policy: unknown policy 'fastest' (known: bandit, cascade, cheapest, objective, priority, rules, score, threshold, weighted)",
         "models[0].deployments[0]: unknown deployment 'nowhere' (known: )",
         "routes[0].models[1]: unknown model 'x' (known: m)");
   }

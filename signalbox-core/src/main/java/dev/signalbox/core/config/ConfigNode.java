@@ -203,6 +203,11 @@ final class ConfigNode {
     return result;
   }
 
+  /** The value under {@code key} as it was written, for values the config passes on whole (a JSON schema). */
+  Optional<JsonNode> tree(String key) {
+    return has(key) ? Optional.of(node.get(key)) : Optional.empty();
+  }
+
   /** The keys of this mapping, each marked as read. */
   List<String> keys() {
     List<String> keys = new ArrayList<>();

@@ -374,7 +374,97 @@ public final class ConfigReader {
         node.object("hedge").map(ConfigReader::hedge),
         node.bool("continue-streams", false),
         learning,
-        sessions(node));
+        sessions(node),
+        cascade(node, policy, node.strings("models").size()));
+  }
+
+  /** The name of the cascade policy, the one route kind that reads {@code cascade:}. */
+  public static final String CASCADE = "cascade";
+
+  private static CascadeSpec cascade(ConfigNode route, String policy, int models) {
+    if (!policy.equals(CASCADE)) {
+      if (route.has("cascade")) {
+        route.problem("cascade", "only a cascade route reads cascade (policy: cascade)");
+      }
+      return CascadeSpec.NONE;
+    }
+    if (models < 2) {
+      route.problem("models", "a cascade needs two models or more: the cheapest answers first, the last one when checks fail");
+    }
+    Optional<ConfigNode> found = route.object("cascade");
+    if (found.isEmpty()) {
+      route.problem("cascade", "missing (a cascade route names its checks: cascade: {checks: [{regex: ...}]})");
+      return CascadeSpec.NONE;
+    }
+    ConfigNode node = found.get();
+    int samples = (int) node.integer("samples", 1, 1, 16);
+    OptionalDouble temperature = node.has("sample-temperature")
+        ? OptionalDouble.of(node.number("sample-temperature", 1, 0, 2)) : OptionalDouble.empty();
+    List<CascadeSpec.Check> checks = new ArrayList<>();
+    List<ConfigNode> items = node.objects("checks");
+    for (int i = 0; i < items.size(); i++) {
+      check(items.get(i), "checks[" + i + "]", samples, node).ifPresent(checks::add);
+    }
+    if (items.isEmpty()) {
+      node.problem("checks", "missing (known checks: " + String.join(", ", CASCADE_CHECKS) + ")");
+    }
+    node.rejectUnknownKeys();
+    return new CascadeSpec(samples, temperature, checks);
+  }
+
+  private static final List<String> CASCADE_CHECKS = List.of("agreement", "regex", "arithmetic", "json-schema", "logprobs");
+
+  private static Optional<CascadeSpec.Check> check(ConfigNode item, String at, int samples, ConfigNode cascade) {
+    List<String> kinds = item.keys();
+    if (kinds.size() != 1 || !CASCADE_CHECKS.contains(kinds.get(0))) {
+      cascade.problem(at, "expected one of " + String.join(", ", CASCADE_CHECKS) + ", got " + kinds);
+      return Optional.empty();
+    }
+    String kind = kinds.get(0);
+    return switch (kind) {
+      case "regex" -> item.optionalString("regex").flatMap(text -> compiled(item, "regex", text)).map(CascadeSpec.Matches::new);
+      case "json-schema" -> {
+        Optional<JsonNode> schema = item.tree("json-schema");
+        if (schema.isEmpty() || !schema.get().isObject()) {
+          item.problem("json-schema", "expected a JSON schema (a mapping)");
+          yield Optional.empty();
+        }
+        try {
+          yield Optional.of(CascadeSpec.JsonSchema.of(schema.get()));
+        } catch (IllegalArgumentException e) {
+          item.problem("json-schema", e.getMessage());
+          yield Optional.empty();
+        }
+      }
+      default -> {
+        ConfigNode settings = item.object(kind).orElse(null);
+        if (settings == null) {
+          yield Optional.empty();
+        }
+        CascadeSpec.Check check = switch (kind) {
+          case "agreement" -> {
+            if (samples < 2) {
+              cascade.problem("samples", "an agreement check compares samples: set samples to 2 or more");
+            }
+            yield new CascadeSpec.Agreement(settings.number("min-share", 0.5, 0, 1),
+                settings.optionalString("answer").flatMap(text -> compiled(settings, "answer", text)));
+          }
+          case "arithmetic" -> new CascadeSpec.Arithmetic(settings.number("tolerance", 1e-6, 0, 1));
+          default -> new CascadeSpec.LogProbs(settings.number("min-mean", -0.5, -1e6, 0));
+        };
+        settings.rejectUnknownKeys();
+        yield Optional.of(check);
+      }
+    };
+  }
+
+  private static Optional<Pattern> compiled(ConfigNode node, String key, String text) {
+    try {
+      return Optional.of(Pattern.compile(text, Pattern.MULTILINE));
+    } catch (PatternSyntaxException e) {
+      node.problem(key, "not a valid regular expression: " + e.getDescription());
+      return Optional.empty();
+    }
   }
 
   /** The policies that read a {@code scorer}, an {@code artifact} and the embedding. */

@@ -21,6 +21,7 @@ import java.util.Set;
  * @param hedge when to send the request to a second deployment before the first answers
  * @param learning what a learned policy is fitted with and reads
  * @param sessions stickiness and budget per agent session
+ * @param cascade a {@code cascade} route's checks
  * @param continueStreams whether a text answer whose stream breaks after the commit boundary is
  *     continued on a deployment that accepts a final assistant message (assistant-prefill)
  */
@@ -42,7 +43,8 @@ public record RouteSpec(
     Optional<HedgeSpec> hedge,
     boolean continueStreams,
     LearningSpec learning,
-    SessionSpec sessions) {
+    SessionSpec sessions,
+    CascadeSpec cascade) {
 
   /** How a route orders its fallbacks. */
   public enum FallbackOrder {
@@ -73,10 +75,11 @@ public record RouteSpec(
     Objects.requireNonNull(hedge);
     Objects.requireNonNull(learning);
     Objects.requireNonNull(sessions);
+    Objects.requireNonNull(cascade);
   }
 
   public RouteSpec withThreshold(ThresholdSpec newThreshold) {
     return new RouteSpec(name, models, policy, weights, rules, defaultRoute, fallbacks, fallbackOn, timeout, maxAttempts,
-        defaultMaxTokens, Optional.of(newThreshold), fallbackOrder, slo, hedge, continueStreams, learning, sessions);
+        defaultMaxTokens, Optional.of(newThreshold), fallbackOrder, slo, hedge, continueStreams, learning, sessions, cascade);
   }
 }

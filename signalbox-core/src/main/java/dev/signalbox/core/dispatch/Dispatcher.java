@@ -78,7 +78,15 @@ public final class Dispatcher {
   /** Walks the plan; {@code reserved}, when given, is its first attempt, already admitted and counted. */
   public DispatchResult dispatch(List<PlannedAttempt> plan, RouteSpec route, long seed, Exchange exchange, Optional<Reservation> reserved)
       throws InterruptedException {
-    long deadline = time.nanoTime() + route.timeout().toNanos();
+    return dispatch(plan, route, seed, exchange, reserved, exchange.request(), time.nanoTime() + route.timeout().toNanos());
+  }
+
+  /**
+   * Walks the plan sending {@code request} (the client's, or a cascade stage's variant of it) until
+   * {@code deadline} on the {@link TimeSource}'s clock.
+   */
+  public DispatchResult dispatch(List<PlannedAttempt> plan, RouteSpec route, long seed, Exchange exchange, Optional<Reservation> reserved,
+      ChatRequest request, long deadline) throws InterruptedException {
     int maxAttempts = route.maxAttempts() > 0 ? route.maxAttempts() : plan.size() + 1;
     SplittableRandom jitter = new SplittableRandom(seed ^ 0x5DEECE66DL);
     Map<String, Integer> tries = new HashMap<>();
@@ -126,8 +134,8 @@ public final class Dispatcher {
       }
       PoolState.Lease lease = held.isPresent() ? held.get().lease() : start(attempt, exchange, admission == DeploymentStats.Admission.PROBE);
       Outcome outcome = made == 0 && route.hedge().isPresent()
-          ? hedging.firstAttempt(attempt, lease, plan, route, remaining, seed + made, exchange)
-          : attempt(attempt, remaining, seed + made, lease, exchange);
+          ? hedging.firstAttempt(attempt, lease, plan, route, request, remaining, seed + made, exchange)
+          : attempt(attempt, request, remaining, seed + made, lease, exchange);
       made++;
       if (outcome.result != null) {
         return outcome.result;
@@ -148,7 +156,7 @@ public final class Dispatcher {
           .min(Comparator.comparingLong(a -> pool.lastFailureNanos(a.deployment()))).orElseThrow();
       exchange.flag(BREAKER_OVERRIDE);
       long remaining = deadline - time.nanoTime();
-      Outcome outcome = attempt(oldest, Math.max(1, remaining), seed, start(oldest, exchange, false), exchange);
+      Outcome outcome = attempt(oldest, request, Math.max(1, remaining), seed, start(oldest, exchange, false), exchange);
       if (outcome.result != null) {
         return outcome.result;
       }
@@ -165,9 +173,9 @@ public final class Dispatcher {
   /** One attempt: a result to return, or the failure that ends it. */
   record Outcome(DispatchResult result, UpstreamFailure failure) {}
 
-  Outcome attempt(PlannedAttempt attempt, long remainingNanos, long seed, PoolState.Lease lease, Exchange exchange)
+  Outcome attempt(PlannedAttempt attempt, ChatRequest request, long remainingNanos, long seed, PoolState.Lease lease, Exchange exchange)
       throws InterruptedException {
-    UpstreamCall call = upstreamCall(attempt.deployment(), remainingNanos, seed, exchange);
+    UpstreamCall call = upstreamCall(request, attempt.deployment(), remainingNanos, seed);
     exchange.attemptStarted(attempt);
     long start = time.nanoTime();
     try {
@@ -178,11 +186,7 @@ public final class Dispatcher {
     }
   }
 
-  UpstreamCall upstreamCall(DeploymentSpec deployment, long remainingNanos, long seed, Exchange exchange) {
-    return upstreamCall(exchange.request(), deployment, remainingNanos, seed);
-  }
-
-  private static UpstreamCall upstreamCall(ChatRequest request, DeploymentSpec deployment, long remainingNanos, long seed) {
+  static UpstreamCall upstreamCall(ChatRequest request, DeploymentSpec deployment, long remainingNanos, long seed) {
     Duration remaining = Duration.ofNanos(remainingNanos);
     return new UpstreamCall(request, deployment.upstreamModel(), min(deployment.firstTokenTimeout(), remaining),
         deployment.idleTimeout(), min(deployment.requestTimeout(), remaining), seed);

@@ -1,6 +1,7 @@
 package dev.signalbox.core.dispatch;
 
 import dev.signalbox.api.AttemptTrace;
+import dev.signalbox.api.CascadeStepTrace;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.PoolSnapshot;
@@ -21,7 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One request's life, from decision to its single {@link #finish}: collects the attempts, tells the
- * listener each event, and hands the finished trace to the sink. Used by one thread at a time.
+ * listener each event, and hands the finished trace to the sink. A cascade's samples run at once, so
+ * what they record is guarded by the exchange's lock.
  */
 public final class Exchange {
   private final String id;
@@ -37,9 +39,11 @@ public final class Exchange {
   private final TraceSink sink;
   private final List<AttemptTrace> attempts = new ArrayList<>();
   private final List<String> flags = new ArrayList<>();
+  private final List<CascadeStepTrace> cascade = new ArrayList<>();
+  private double chargedUsd;
   private final AtomicBoolean finished = new AtomicBoolean();
   private DecisionRecord decision;
-  private DecisionTrace trace;
+  private volatile DecisionTrace trace;
   private PlannedAttempt committed;
   private long committedStartNanos;
   private long committedFirstTokenNanos;
@@ -88,7 +92,7 @@ public final class Exchange {
     this.decision = record;
   }
 
-  public List<AttemptTrace> attempts() {
+  public synchronized List<AttemptTrace> attempts() {
     return List.copyOf(attempts);
   }
 
@@ -96,7 +100,7 @@ public final class Exchange {
     return clock.nanoTime();
   }
 
-  int attemptStarted(PlannedAttempt attempt) {
+  synchronized int attemptStarted(PlannedAttempt attempt) {
     listener.attemptStart(id, attempt.step(), attempts.size());
     return attempts.size();
   }
@@ -105,7 +109,7 @@ public final class Exchange {
     listener.firstToken(id, attempt.step(), Duration.ofNanos(clock.nanoTime() - attemptStartNanos));
   }
 
-  void attemptEnded(
+  synchronized void attemptEnded(
       PlannedAttempt attempt, long attemptStartNanos, long firstTokenNanos, String result, boolean committed, String error) {
     double ttft = firstTokenNanos < 0 ? -1 : (firstTokenNanos - attemptStartNanos) / 1e6;
     double duration = (clock.nanoTime() - attemptStartNanos) / 1e6;
@@ -116,7 +120,7 @@ public final class Exchange {
   }
 
   /** A planned attempt not made, with why (an open breaker): traced as a hop of no duration. */
-  void skipped(PlannedAttempt attempt, String result, String why) {
+  synchronized void skipped(PlannedAttempt attempt, String result, String why) {
     AttemptTrace trace = new AttemptTrace(attempts.size(), attempt.model().name(), attempt.deployment().name(), result, -1, 0, false, why);
     attempts.add(trace);
     listener.attemptEnd(id, trace);
@@ -144,10 +148,20 @@ public final class Exchange {
   /** The flag of a request that ended before the router decided: there is no decision to replay. */
   public static final String NOT_ROUTED = "not-routed";
 
-  public void flag(String flag) {
+  public synchronized void flag(String flag) {
     if (!flags.contains(flag)) {
       flags.add(flag);
     }
+  }
+
+  /** Adds the cost of an answer that was paid for but not served (a cascade's turned-down answers) to the request's. */
+  public synchronized void charge(ModelSpec model, Usage usage) {
+    chargedUsd += model.pricing().cost(usage);
+  }
+
+  /** Records one stage of a cascade, in order. */
+  public synchronized void cascadeStep(CascadeStepTrace step) {
+    cascade.add(step);
   }
 
   /**
@@ -160,6 +174,13 @@ public final class Exchange {
     if (!finished.compareAndSet(false, true)) {
       return trace;
     }
+    DecisionTrace built = build(outcome, usage, servedBy, error, answer);
+    listener.requestEnd(built, Duration.ofNanos(clock.nanoTime() - startNanos));
+    sink.accept(built);
+    return built;
+  }
+
+  private synchronized DecisionTrace build(String outcome, Usage usage, ModelSpec servedBy, String error, String answer) {
     Usage counted = usage;
     if (usage.estimated()) {
       flag("usage-estimated");
@@ -167,7 +188,7 @@ public final class Exchange {
         counted = new Usage(signals.promptTokens(), 0, usage.completionTokens(), true);
       }
     }
-    double cost = servedBy == null ? 0 : servedBy.pricing().cost(counted);
+    double cost = (servedBy == null ? 0 : servedBy.pricing().cost(counted)) + chargedUsd;
     if (decision == null) {
       flag(NOT_ROUTED);
     }
@@ -178,9 +199,7 @@ public final class Exchange {
             d.signals(), d.candidates(), d.plan(), d.propensity(), d.pool(), attempts, counted, cost,
             request().stream(), outcome, error, flags,
             recordPrompt ? request().raw().path("messages").toString() : "",
-            recordAnswer ? answer : "");
-    listener.requestEnd(trace, Duration.ofNanos(clock.nanoTime() - startNanos));
-    sink.accept(trace);
+            recordAnswer ? answer : "", cascade);
     return trace;
   }
 

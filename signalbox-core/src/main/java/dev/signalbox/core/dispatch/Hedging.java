@@ -1,5 +1,6 @@
 package dev.signalbox.core.dispatch;
 
+import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.DeploymentState;
 import dev.signalbox.api.UpstreamCall;
 import dev.signalbox.api.UpstreamFailure;
@@ -130,25 +131,25 @@ final class Hedging {
    * otherwise (or when the budget is spent, or the wait is not yet measured) a plain attempt.
    */
   Dispatcher.Outcome firstAttempt(
-      PlannedAttempt first, PoolState.Lease firstLease, List<PlannedAttempt> plan, RouteSpec route, long remainingNanos, long seed,
-      Exchange exchange) throws InterruptedException {
+      PlannedAttempt first, PoolState.Lease firstLease, List<PlannedAttempt> plan, RouteSpec route, ChatRequest request,
+      long remainingNanos, long seed, Exchange exchange) throws InterruptedException {
     HedgeSpec spec = route.hedge().orElseThrow();
     Budget budget = budgets.computeIfAbsent(route.name(), r -> new Budget());
     budget.requests.incrementAndGet();
     Optional<Duration> wait = spec.after().or(() -> measuredP95(first));
     Optional<PlannedAttempt> second = plan.stream().skip(1).filter(a -> !a.deployment().equals(first.deployment())).findFirst();
     if (wait.isEmpty() || second.isEmpty()) {
-      return dispatcher.attempt(first, remainingNanos, seed, firstLease, exchange);
+      return dispatcher.attempt(first, request, remainingNanos, seed, firstLease, exchange);
     }
     BlockingQueue<Leg> done = new LinkedBlockingQueue<>();
     exchange.attemptStarted(first);
-    Leg a = new Leg(first, firstLease, dispatcher.upstreamCall(first.deployment(), remainingNanos, seed, exchange),
+    Leg a = new Leg(first, firstLease, Dispatcher.upstreamCall(request, first.deployment(), remainingNanos, seed),
         exchange.nanoTime(), done).start();
     Leg b = null;
     try {
       Leg answered = done.poll(Math.min(wait.get().toNanos(), remainingNanos), TimeUnit.NANOSECONDS);
       if (answered == null) {
-        b = hedge(second.get(), spec, budget, remainingNanos, seed, exchange, done);
+        b = hedge(second.get(), spec, budget, request, remainingNanos, seed, exchange, done);
         answered = done.poll(remainingNanos, TimeUnit.NANOSECONDS);
       }
       if (answered == null) {
@@ -184,8 +185,8 @@ final class Hedging {
   }
 
   /** Starts the second leg when the budget and the deployment's breaker allow; null otherwise. */
-  private Leg hedge(PlannedAttempt second, HedgeSpec spec, Budget budget, long remainingNanos, long seed, Exchange exchange,
-      BlockingQueue<Leg> done) {
+  private Leg hedge(PlannedAttempt second, HedgeSpec spec, Budget budget, ChatRequest request, long remainingNanos, long seed,
+      Exchange exchange, BlockingQueue<Leg> done) {
     DeploymentStats.Admission admission = pool.admit(second.deployment());
     if (admission == DeploymentStats.Admission.REJECTED || !budget.take(spec.maxShare())) {
       return null;
@@ -193,7 +194,7 @@ final class Hedging {
     exchange.flag(HEDGED);
     exchange.attemptStarted(second);
     PoolState.Lease lease = dispatcher.start(second, exchange, admission == DeploymentStats.Admission.PROBE);
-    return new Leg(second, lease, dispatcher.upstreamCall(second.deployment(), remainingNanos, seed + 1, exchange), exchange.nanoTime(), done)
+    return new Leg(second, lease, Dispatcher.upstreamCall(request, second.deployment(), remainingNanos, seed + 1), exchange.nanoTime(), done)
         .start();
   }
 

@@ -11,6 +11,8 @@ import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.TraceSink;
 import dev.signalbox.api.Upstream;
 import dev.signalbox.api.Usage;
+import dev.signalbox.core.cascade.CascadePolicy;
+import dev.signalbox.core.cascade.CascadeRunner;
 import dev.signalbox.core.learn.BanditPolicy;
 import dev.signalbox.core.routing.RoutingSignals;
 import dev.signalbox.core.session.InMemorySessions;
@@ -56,6 +58,7 @@ public final class Gateway implements AutoCloseable {
   private final PolicyRegistry policies;
   private final java.util.function.Function<DeploymentSpec, Upstream> upstreams;
   private final Dispatcher dispatcher;
+  private final CascadeRunner cascades;
   private final PoolState pool;
   private final TimeSource time;
   private final LongSupplier seeds;
@@ -85,6 +88,7 @@ public final class Gateway implements AutoCloseable {
     };
     this.pool = settings.pool();
     this.dispatcher = new Dispatcher(settings.upstreams(), settings.time(), settings.pool(), settings.backoff());
+    this.cascades = new CascadeRunner(dispatcher, settings.time());
     this.probes = new AtomicReference<>(DeploymentProbes.start(config, pool));
   }
 
@@ -255,7 +259,9 @@ public final class Gateway implements AutoCloseable {
       return new Handled.Rejected(rejected.error(), new ResponseInfo(id, route, "", "", 0, OptionalDouble.empty()));
     }
     Decision.Routed routed = (Decision.Routed) decision;
-    DispatchResult result = dispatcher.dispatch(routed.plan(), routed.route(), seed, exchange, reserved);
+    DispatchResult result = routed.route().policy().equals(CascadePolicy.NAME)
+        ? cascades.run(routed.plan(), routed.route(), seed, exchange, reserved)
+        : dispatcher.dispatch(routed.plan(), routed.route(), seed, exchange, reserved);
     int attempts = exchange.attempts().size();
     return switch (result) {
       case DispatchResult.Failed failed -> {

@@ -1,6 +1,7 @@
 package dev.signalbox.core.routing;
 
 import dev.signalbox.api.RoutingPolicy;
+import dev.signalbox.core.cascade.CascadePolicy;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.learn.ArtifactSource;
 import dev.signalbox.core.learn.DomainClassifier;
@@ -39,6 +40,7 @@ public final class PolicyRegistry {
     registry.factories.put(ScorePolicy.NAME, (route, a) -> new ScorePolicy(route.threshold().orElseThrow()));
     registry.factories.put(RulesPolicy.NAME, (route, a) -> new RulesPolicy(route.rules(), route.defaultRoute(),
         route.learning().domains().map(spec -> new DomainClassifier(spec, Embeddings.offline()))));
+    registry.factories.put(CascadePolicy.NAME, (route, a) -> new CascadePolicy(route.cascade()));
     registry.factories.put(ThresholdPolicy.NAME, (route, a) -> new ThresholdPolicy(route, a.artifactFor(route)));
     registry.factories.put(ObjectivePolicy.NAME, (route, a) -> new ObjectivePolicy(route, a.artifactFor(route)));
     registry.factories.put(BanditPolicy.NAME, (route, a) -> {

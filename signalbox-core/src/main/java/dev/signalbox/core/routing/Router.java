@@ -9,6 +9,7 @@ import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.api.ScoredModel;
 import dev.signalbox.api.SignalboxException;
+import dev.signalbox.core.config.CascadeSpec;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.learn.ArtifactFile;
@@ -98,7 +99,7 @@ public final class Router {
     RouteSpec implicit =
         new RouteSpec(model.name(), List.of(model.name()), DIRECT, Map.of(), List.of(), "", List.of(),
             RouteSpec.DEFAULT_FALLBACK_ON, Duration.ofSeconds(600), 0, RouteSpec.DEFAULT_MAX_TOKENS, Optional.empty(),
-            RouteSpec.FallbackOrder.PLAN, SloSpec.NONE, Optional.empty(), false, LearningSpec.NONE, SessionSpec.NONE);
+            RouteSpec.FallbackOrder.PLAN, SloSpec.NONE, Optional.empty(), false, LearningSpec.NONE, SessionSpec.NONE, CascadeSpec.NONE);
     List<CandidateTrace> traces = new ArrayList<>();
     Optional<String> excluded = exclusion(model, signals);
     if (excluded.isPresent()) {

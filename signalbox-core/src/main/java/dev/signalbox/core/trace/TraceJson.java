@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.AttemptTrace;
 import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.CandidateTrace;
+import dev.signalbox.api.CascadeStepTrace;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.DeploymentState;
 import dev.signalbox.api.PlanStep;
@@ -62,6 +63,21 @@ public final class TraceJson {
     node.put("error", t.error());
     ArrayNode flags = node.putArray("flags");
     t.flags().forEach(flags::add);
+    if (!t.cascade().isEmpty()) {
+      ArrayNode cascade = node.putArray("cascade");
+      for (CascadeStepTrace c : t.cascade()) {
+        ObjectNode step = cascade.addObject();
+        step.put("stage", c.stage());
+        step.put("model", c.model());
+        step.put("samples", c.samples());
+        step.put("answered", c.answered());
+        step.put("verdict", c.verdict());
+        ArrayNode checks = step.putArray("checks");
+        c.checks().forEach(checks::add);
+        step.set("usage", usage(c.usage()));
+        step.put("cost_usd", c.costUsd());
+      }
+    }
     if (!t.prompt().isEmpty()) {
       node.put("prompt", t.prompt());
     }
@@ -118,9 +134,14 @@ public final class TraceJson {
           a.path("result").asText(), Double.isNaN(ttft) ? -1 : ttft, a.path("duration_ms").asDouble(),
           a.path("committed").asBoolean(), a.path("error").asText()));
     }
-    JsonNode u = t.path("usage");
-    Usage usage = new Usage(u.path("prompt_tokens").asLong(), u.path("cached_prompt_tokens").asLong(),
-        u.path("completion_tokens").asLong(), u.path("estimated").asBoolean());
+    Usage usage = readUsage(t.path("usage"));
+    List<CascadeStepTrace> cascade = new ArrayList<>();
+    for (JsonNode c : t.path("cascade")) {
+      List<String> checks = new ArrayList<>();
+      c.path("checks").forEach(check -> checks.add(check.asText()));
+      cascade.add(new CascadeStepTrace(c.path("stage").asInt(), c.path("model").asText(), c.path("samples").asInt(),
+          c.path("answered").asInt(), c.path("verdict").asText(), checks, readUsage(c.path("usage")), c.path("cost_usd").asDouble()));
+    }
     List<String> routes = new ArrayList<>();
     t.path("routes").forEach(r -> routes.add(r.asText()));
     List<String> flags = new ArrayList<>();
@@ -129,7 +150,13 @@ public final class TraceJson {
         t.path("requested_model").asText(), routes, t.path("policy").asText(), t.path("policy_version").asInt(),
         t.path("config_hash").asText(), t.path("seed").asLong(), signals, candidates, plan, t.path("propensity").asDouble(),
         new PoolSnapshot(pool), attempts, usage, t.path("cost_usd").asDouble(), t.path("stream").asBoolean(),
-        t.path("outcome").asText(), t.path("error").asText(), flags, t.path("prompt").asText(""), t.path("answer").asText(""));
+        t.path("outcome").asText(), t.path("error").asText(), flags, t.path("prompt").asText(""), t.path("answer").asText(""),
+        cascade);
+  }
+
+  private static Usage readUsage(JsonNode u) {
+    return new Usage(u.path("prompt_tokens").asLong(), u.path("cached_prompt_tokens").asLong(),
+        u.path("completion_tokens").asLong(), u.path("estimated").asBoolean());
   }
 
   /** The recorded conversation of a trace, or empty when the config did not record prompts. */

@@ -57,12 +57,61 @@ class ConfigReaderTest {
             "deployments[1].base-url: expected an http:// or https:// URL, got 'ftp://x'",
             "models[0].capabilities[0]: unknown capability 'telepathy' (known: tools, vision, json-schema, assistant-prefill)",
             "models[0].context-window: must be between 1 and 100000000, was -5",
-            "routes[0].policy: unknown policy 'smartest' (known: bandit, cheapest, objective, priority, rules, score, threshold, weighted)",
+            "routes[0].policy: unknown policy 'smartest' (known: bandit, cascade, cheapest, objective, priority, rules, score, threshold, weighted)",
             "routes[0].timeout: expected a duration like 250ms, 2s, 1m or 1h, got 'soon'",
-            "routes[0].colour: unknown key (known: artifact, bandit, continue-streams, default, default-max-tokens, domains, embed, fallback-on, fallback-order, fallbacks, hedge, max-attempts, models, name, objective, policy, rules, scorer, session, session-budget-usd, slo, threshold, timeout, weights)",
+            "routes[0].colour: unknown key (known: artifact, bandit, cascade, continue-streams, default, default-max-tokens, domains, embed, fallback-on, fallback-order, fallbacks, hedge, max-attempts, models, name, objective, policy, rules, scorer, session, session-budget-usd, slo, threshold, timeout, weights)",
             "models[0].deployments[1]: unknown deployment 'north' (known: east, west)",
             "routes[0].models[0]: unknown model 'gpt4o' (known: gpt-4o)",
             "routes[0].fallbacks[0]: unknown model 'llama-local' (known: gpt-4o)"));
+  }
+
+  @Test
+  void readsACascadeAndReportsWhatIsWrongWithOne() {
+    RouteSpec math = TestConfigs.read(TestConfigs.pool("""
+        - name: math
+          policy: cascade
+          models: [small, large]
+          cascade:
+            samples: 3
+            checks:
+              - agreement: {min-share: 0.6, answer: '####\\s*(\\S+)'}
+              - regex: '\\d+$'
+              - arithmetic: {tolerance: 0.01}
+              - json-schema: {type: object}
+              - logprobs: {min-mean: -1}
+        """)).route("math").orElseThrow();
+    assertThat(math.cascade().samples()).isEqualTo(3);
+    assertThat(math.cascade().checks()).extracting(CascadeSpec.Check::kind)
+        .containsExactly("agreement", "regex", "arithmetic", "json-schema", "logprobs");
+    assertThat(math.cascade().readsLogProbs()).isTrue();
+
+    assertThatThrownBy(() -> TestConfigs.read(TestConfigs.pool("""
+        - name: lone
+          policy: cascade
+          models: [small]
+          cascade:
+            checks:
+              - agreement: {}
+              - regex: '(unclosed'
+              - json-schema: {type: 12}
+              - vibes: {}
+        - name: bare
+          policy: cascade
+          models: [small, large]
+        - name: plain
+          policy: cheapest
+          models: [small, large]
+          cascade: {checks: [{regex: x}]}
+        """)))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "routes[0].models: a cascade needs two models or more: the cheapest answers first, the last one when checks fail",
+            "routes[0].cascade.samples: an agreement check compares samples: set samples to 2 or more",
+            "routes[0].cascade.checks[1].regex: not a valid regular expression: Unclosed group",
+            "routes[0].cascade.checks[2].json-schema: not a valid JSON schema: $.type: does not have a value in the enumeration"
+                + " [\"array\", \"boolean\", \"integer\", \"null\", \"number\", \"object\", \"string\"]; $.type: integer found, array expected",
+            "routes[0].cascade.checks[3]: expected one of agreement, regex, arithmetic, json-schema, logprobs, got [vibes]",
+            "routes[1].cascade: missing (a cascade route names its checks: cascade: {checks: [{regex: ...}]})",
+            "routes[2].cascade: only a cascade route reads cascade (policy: cascade)"));
   }
 
   @Test

@@ -44,7 +44,7 @@ class BanditTest {
     BanditSpec bandit = new BanditSpec(algorithm, algorithm.equals("thompson") ? 0.5 : 1.5, 0, 0, budget, 2, Optional.empty());
     return new RouteSpec(base.name(), base.models(), base.policy(), Map.of(), List.of(), "", List.of(), base.fallbackOn(), base.timeout(), 0,
         base.defaultMaxTokens(), Optional.empty(), base.fallbackOrder(), base.slo(), Optional.empty(), false,
-        new LearningSpec(l.scorer(), l.embed(), l.artifact(), l.objective(), bandit, Optional.empty()), base.sessions());
+        new LearningSpec(l.scorer(), l.embed(), l.artifact(), l.objective(), bandit, Optional.empty()), base.sessions(), base.cascade());
   }
 
   private static LearnedArtifact artifact(RouteSpec route) {

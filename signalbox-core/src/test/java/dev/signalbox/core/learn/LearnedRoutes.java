@@ -1,6 +1,7 @@
 package dev.signalbox.core.learn;
 
 import dev.signalbox.core.config.BanditSpec;
+import dev.signalbox.core.config.CascadeSpec;
 import dev.signalbox.core.config.LearningSpec;
 import dev.signalbox.core.config.ObjectiveSpec;
 import dev.signalbox.core.config.RouteSpec;
@@ -30,6 +31,6 @@ final class LearnedRoutes {
         ObjectiveSpec.BALANCED, BanditSpec.DEFAULT, Optional.empty());
     return new RouteSpec(name, models, policy, Map.of(), List.of(), "", List.of(), RouteSpec.DEFAULT_FALLBACK_ON, Duration.ofSeconds(60),
         0, RouteSpec.DEFAULT_MAX_TOKENS, Optional.of(new ThresholdSpec("strong", "weak", Double.NaN, "score")), RouteSpec.FallbackOrder.PLAN,
-        SloSpec.NONE, Optional.empty(), false, learning, SessionSpec.NONE);
+        SloSpec.NONE, Optional.empty(), false, learning, SessionSpec.NONE, CascadeSpec.NONE);
   }
 }
