@@ -12,6 +12,7 @@ import dev.signalbox.eval.policy.Knob;
 import dev.signalbox.eval.policy.OfflinePolicy;
 import dev.signalbox.eval.policy.RandomMixPolicy;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,27 +88,26 @@ public final class Evaluator {
         strong, weak, allNotes, withRandom);
   }
 
-  /** The choices of one policy on every test prompt, and the fitted knob each prompt's fold gave. */
-  private record Answers(String[] choices, Knob[] knobs) {}
+  /** The choices of one policy on every test prompt, and the fitted policy (with its knob) each prompt's fold gave. */
+  private record Answers(String[] choices, FittedPolicy[] fitted) {}
 
   private Answers run(OfflinePolicy policy, int size, Progress progress) {
     String[] choices = new String[size];
-    Knob[] knobs = new Knob[size];
+    FittedPolicy[] fits = new FittedPolicy[size];
     int offset = 0;
     for (Split.Fold fold : folds) {
       FittedPolicy fitted = policy.fit(fold.train(), context);
       fitted.notes().forEach(note -> notes.add(policy.name() + ", fold " + fold.name() + ": " + note));
-      Knob knob = fitted.knob();
       List<EvalPrompt> test = fold.test();
       int base = offset;
       IntStream.range(0, test.size()).parallel().forEach(i -> {
         choices[base + i] = fitted.choose(test.get(i));
-        knobs[base + i] = knob;
+        fits[base + i] = fitted;
       });
       offset += test.size();
       progress.step(policy.name(), fold.name());
     }
-    return new Answers(choices, knobs);
+    return new Answers(choices, fits);
   }
 
   /** The random mix's quality at a cost: its points joined by straight lines, flat beyond both ends. */
@@ -156,7 +156,7 @@ public final class Evaluator {
       for (int i = 0; i < n; i++) {
         EvalPrompt prompt = test.get(i);
         quality[i] = prompt.quality(choices[i]);
-        cost += prompt.cost(choices[i]);
+        cost += answers.fitted()[i].cost(prompt, choices[i]);
         var recorded = prompt.outcome(choices[i]).latencyMillis();
         latencyKnown &= recorded.isPresent();
         latency += recorded.orElse(0);
@@ -167,7 +167,7 @@ public final class Evaluator {
       double[] ci = Bootstrap.interval(quality, resamples, context.seed());
       List<CurvePoint> points = new ArrayList<>();
       points.add(new CurvePoint("configured", strong.isEmpty() ? Double.NaN : shares.get(strong), cost / n, mean));
-      points.addAll(sweep(answers.knobs()));
+      points.addAll(sweep(answers.fitted()));
       List<double[]> costQuality = new ArrayList<>(points.stream().map(p -> new double[] {p.cost(), p.quality()}).toList());
       costQuality.add(cheapest);
       Frontier frontier = Frontier.of(costQuality, data.scale().min());
@@ -187,7 +187,10 @@ public final class Evaluator {
           frontier.costToReach(0.95 * bestQuality), frontier.costToReach(bestQuality), Double.NaN);
     }
 
-    private List<CurvePoint> sweep(Knob[] knobs) {
+    private List<CurvePoint> sweep(FittedPolicy[] fitted) {
+      // One knob per fold: every prompt of a fold shares its fitted policy.
+      Map<FittedPolicy, Knob> perFold = new java.util.IdentityHashMap<>();
+      Knob[] knobs = Arrays.stream(fitted).map(f -> perFold.computeIfAbsent(f, FittedPolicy::knob)).toArray(Knob[]::new);
       if (knobs.length == 0 || knobs[0] instanceof Knob.None) {
         return List.of();
       }
@@ -198,25 +201,25 @@ public final class Evaluator {
         double[] edges = ThresholdMetrics.edges(scores, ThresholdMetrics.BINS);
         for (int e = 0; e < edges.length; e++) {
           double cutoff = ThresholdMetrics.cutoff(edges, e);
-          points.add(point(String.format(Locale.ROOT, "t=%.4g", edges[e]), i -> ((Knob.Threshold) knobs[i]).chooseAt(test.get(i), cutoff)));
+          points.add(point(String.format(Locale.ROOT, "t=%.4g", edges[e]), fitted, i -> ((Knob.Threshold) knobs[i]).chooseAt(test.get(i), cutoff)));
         }
       } else if (knobs[0] instanceof Knob.Grid grid) {
         for (int s = 0; s < grid.labels().size(); s++) {
           int setting = s;
-          points.add(point(grid.labels().get(s), i -> ((Knob.Grid) knobs[i]).chooseAt(test.get(i), setting)));
+          points.add(point(grid.labels().get(s), fitted, i -> ((Knob.Grid) knobs[i]).chooseAt(test.get(i), setting)));
         }
       }
       return points;
     }
 
-    private CurvePoint point(String label, IntFunction<String> choice) {
+    private CurvePoint point(String label, FittedPolicy[] fitted, IntFunction<String> choice) {
       String[] chosen = IntStream.range(0, test.size()).parallel().mapToObj(choice).toArray(String[]::new);
       double quality = 0;
       double cost = 0;
       int strongCalls = 0;
       for (int i = 0; i < chosen.length; i++) {
         quality += test.get(i).quality(chosen[i]);
-        cost += test.get(i).cost(chosen[i]);
+        cost += fitted[i].cost(test.get(i), chosen[i]);
         strongCalls += chosen[i].equals(strong) ? 1 : 0;
       }
       int n = chosen.length;

@@ -46,7 +46,7 @@ public final class CascadeRunner {
   }
 
   /** One model's part of the plan. */
-  record Stage(ModelSpec model, List<PlannedAttempt> plan) {}
+  public record Stage(ModelSpec model, List<PlannedAttempt> plan) {}
 
   /** A checked stage's answer, turned down, kept in case nothing better comes. */
   private record TurnedDown(DispatchResult.Answered answer, int stage, CascadeStepTrace step) {}
@@ -130,7 +130,7 @@ public final class CascadeRunner {
   }
 
   /** The plan cut by model: one stage per candidate in plan order; fallback models join the last stage. */
-  static List<Stage> stages(List<PlannedAttempt> plan, RouteSpec route) {
+  public static List<Stage> stages(List<PlannedAttempt> plan, RouteSpec route) {
     List<Stage> stages = new ArrayList<>();
     for (PlannedAttempt attempt : plan) {
       Stage last = stages.isEmpty() ? null : stages.get(stages.size() - 1);

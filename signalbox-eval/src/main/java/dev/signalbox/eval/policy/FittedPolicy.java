@@ -8,6 +8,14 @@ public interface FittedPolicy {
   /** The model chosen at the policy's configured setting. */
   String choose(EvalPrompt prompt);
 
+  /**
+   * What serving {@code served} cost for this prompt, every call the policy made included: the
+   * served model's recorded cost for a policy that asks one model, more for a cascade.
+   */
+  default double cost(EvalPrompt prompt, String served) {
+    return prompt.cost(served);
+  }
+
   default Knob knob() {
     return Knob.NONE;
   }

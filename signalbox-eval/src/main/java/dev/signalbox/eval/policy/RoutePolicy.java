@@ -1,6 +1,9 @@
 package dev.signalbox.eval.policy;
 
 import dev.signalbox.api.PoolSnapshot;
+import dev.signalbox.core.cascade.CascadePolicy;
+import dev.signalbox.core.cascade.CascadeRunner;
+import dev.signalbox.core.config.CascadeSpec;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.learn.LearnedArtifact;
@@ -92,8 +95,11 @@ final class RoutePolicy implements OfflinePolicy {
     RouteSpec spec = config.route(route).orElseThrow();
     List<String> notes = new ArrayList<>();
     Router router = learned ? new Router(config, registry(train, context, notes)) : fixedRouter;
+    Map<String, Cascade> cascades = new ConcurrentHashMap<>();
     Knob knob = Knob.NONE;
-    if (spec.policy().equals(ThresholdPolicy.NAME)) {
+    if (spec.policy().equals(CascadePolicy.NAME)) {
+      knob = strictnessGrid(spec, prompt -> cascades.computeIfAbsent(prompt.id(), id -> cascade(router, prompt, context).orElseThrow()), context);
+    } else if (spec.policy().equals(ThresholdPolicy.NAME)) {
       knob = new LearnedThresholdKnob(spec, fits.fit(train, spec, context), context);
     } else if (spec.policy().equals(ObjectivePolicy.NAME)) {
       knob = costWeightGrid(spec, fits.fit(train, spec, context), context);
@@ -104,7 +110,18 @@ final class RoutePolicy implements OfflinePolicy {
     return new FittedPolicy() {
       @Override
       public String choose(EvalPrompt prompt) {
+        Optional<Cascade> cascade = cascade(router, prompt, context);
+        if (cascade.isPresent()) {
+          cascades.put(prompt.id(), cascade.get());
+          return cascade.get().walk(prompt, CONFIGURED, context).served();
+        }
         return decide(router, prompt, context);
+      }
+
+      @Override
+      public double cost(EvalPrompt prompt, String served) {
+        Cascade cascade = cascades.get(prompt.id());
+        return cascade == null ? prompt.cost(served) : OfflineCascade.cost(prompt, cascade.stages(), cascade.spec(), served);
       }
 
       @Override
@@ -138,15 +155,57 @@ final class RoutePolicy implements OfflinePolicy {
   }
 
   private String decide(Router with, EvalPrompt prompt, EvalContext context) {
+    return routed(with, prompt, context).plan().get(0).model().name();
+  }
+
+  private Decision.Routed routed(Router with, EvalPrompt prompt, EvalContext context) {
     Map<String, String> headers = new HashMap<>();
     // Every column, not only this route's: a rule may hand the request to another score route.
     prompt.scores().forEach((column, value) -> headers.put(ThresholdSpec.headerFor(column), Double.toString(value)));
     RequestSignals signals = TrainingData.signals(prompt, route, headers, config.route(route).orElseThrow().defaultMaxTokens(), context);
     return switch (with.decide(signals, context.seedFor(prompt), PoolSnapshot.EMPTY)) {
-      case Decision.Routed routed -> routed.plan().get(0).model().name();
+      case Decision.Routed routed -> routed;
       case Decision.Rejected rejected ->
           throw new DataException(context.dataset().source(), 0, prompt.id(), "route '" + route + "' refused the prompt: " + rejected.error().getMessage());
     };
+  }
+
+  /** A cascade route's stages for one prompt, in the order the router gave them. */
+  private record Cascade(CascadeSpec spec, List<String> stages) {
+    OfflineCascade.Walk walk(EvalPrompt prompt, OfflineCascade.Strictness strictness, EvalContext context) {
+      return OfflineCascade.walk(prompt, stages, spec, strictness, context.dataset().source());
+    }
+  }
+
+  private static final OfflineCascade.Strictness CONFIGURED = new OfflineCascade.Strictness.Checks(Integer.MAX_VALUE);
+
+  /** The cascade that serves a prompt, when the route (or the one a rule hands it to) is a cascade. */
+  private Optional<Cascade> cascade(Router with, EvalPrompt prompt, EvalContext context) {
+    Decision.Routed routed = routed(with, prompt, context);
+    if (!routed.route().policy().equals(CascadePolicy.NAME)) {
+      return Optional.empty();
+    }
+    List<String> stages = CascadeRunner.stages(routed.plan(), routed.route()).stream().map(s -> s.model().name()).toList();
+    return Optional.of(new Cascade(routed.route().cascade(), stages));
+  }
+
+  /**
+   * A cascade's knob: how strict its checks are, from none (the first stage always serves) through
+   * the configured checks one by one to turning every answer down (the last stage always serves,
+   * every stage paid for).
+   */
+  private static Knob strictnessGrid(RouteSpec spec, java.util.function.Function<EvalPrompt, Cascade> cascades, EvalContext context) {
+    List<String> labels = new ArrayList<>();
+    List<OfflineCascade.Strictness> settings = new ArrayList<>();
+    List<String> kinds = spec.cascade().checks().stream().map(CascadeSpec.Check::kind).toList();
+    for (int i = 0; i <= kinds.size(); i++) {
+      labels.add(i == 0 ? "no checks" : "checks: " + String.join(", ", kinds.subList(0, i)));
+      settings.add(new OfflineCascade.Strictness.Checks(i));
+    }
+    labels.add("escalate every answer");
+    settings.add(new OfflineCascade.Strictness.EscalateAll());
+    return FittedPolicy.onGrid(labels, kinds.size(), (prompt, setting) ->
+        cascades.apply(prompt).walk(prompt, settings.get(setting), context).served()).knob();
   }
 
   private Router routerAt(double value) {
