@@ -1,16 +1,14 @@
 package dev.signalbox.core.cascade;
 
-import dev.signalbox.api.Candidate;
 import dev.signalbox.api.PolicyInput;
 import dev.signalbox.api.PolicyResult;
 import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.api.ScoredModel;
 import dev.signalbox.core.config.CascadeSpec;
 import dev.signalbox.core.config.ConfigReader;
+import dev.signalbox.core.routing.CheapestPolicy;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Orders a cascade's stages: the candidates by this request's estimated cost (prompt tokens at the
@@ -37,23 +35,13 @@ public final class CascadePolicy implements RoutingPolicy {
 
   @Override
   public PolicyResult decide(PolicyInput input) {
-    long prompt = input.signals().promptTokens();
-    long output = input.signals().maxOutputTokens();
-    record Priced(Candidate candidate, double cost, int listed) {}
-    List<Priced> priced = new ArrayList<>();
-    for (int i = 0; i < input.candidates().size(); i++) {
-      Candidate c = input.candidates().get(i);
-      priced.add(new Priced(c, c.pricing().estimate(prompt, output), i));
+    List<ScoredModel> byCost = CheapestPolicy.byEstimatedCost(input);
+    List<ScoredModel> stages = new ArrayList<>();
+    for (int i = 0; i < byCost.size(); i++) {
+      ScoredModel model = byCost.get(i);
+      String role = i == byCost.size() - 1 ? "final, unchecked" : "checked by " + checks;
+      stages.add(new ScoredModel(model.model(), model.score(), "stage " + (i + 1) + " of " + byCost.size() + " (" + role + "), " + model.reason()));
     }
-    priced.sort(Comparator.comparingDouble(Priced::cost).thenComparingInt(Priced::listed));
-    List<ScoredModel> order = new ArrayList<>();
-    for (int i = 0; i < priced.size(); i++) {
-      Priced p = priced.get(i);
-      boolean last = i == priced.size() - 1;
-      String role = last ? "final, unchecked" : "checked by " + checks;
-      order.add(new ScoredModel(p.candidate().model(), p.cost(),
-          String.format(Locale.ROOT, "stage %d of %d (%s), est $%.6f", i + 1, priced.size(), role, p.cost())));
-    }
-    return PolicyResult.Ranked.deterministic(order);
+    return PolicyResult.Ranked.deterministic(stages);
   }
 }

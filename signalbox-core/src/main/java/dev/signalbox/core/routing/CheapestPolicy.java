@@ -14,7 +14,7 @@ import java.util.List;
  * maximum output at the output price (LiteLLM's cost-based routing, priced per request). Ties keep
  * the route's order. The score is the estimated cost in USD, lower is better.
  */
-final class CheapestPolicy implements RoutingPolicy {
+public final class CheapestPolicy implements RoutingPolicy {
   static final String NAME = "cheapest";
 
   @Override
@@ -24,6 +24,11 @@ final class CheapestPolicy implements RoutingPolicy {
 
   @Override
   public PolicyResult decide(PolicyInput input) {
+    return PolicyResult.Ranked.deterministic(byEstimatedCost(input));
+  }
+
+  /** The candidates by this request's estimated cost, cheapest first, ties in the listed order; each scored by its cost. */
+  public static List<ScoredModel> byEstimatedCost(PolicyInput input) {
     long prompt = input.signals().promptTokens();
     long output = input.signals().maxOutputTokens();
     record Priced(Candidate candidate, double cost, int listed) {}
@@ -41,6 +46,6 @@ final class CheapestPolicy implements RoutingPolicy {
               p.cost(),
               "est $" + Decimals.fixed(p.cost(), 6) + " for " + prompt + "+" + output + " tokens"));
     }
-    return PolicyResult.Ranked.deterministic(order);
+    return order;
   }
 }
