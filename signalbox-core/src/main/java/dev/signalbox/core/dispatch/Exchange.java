@@ -131,14 +131,19 @@ public final class Exchange {
   }
 
   /** The attempt whose stream reached the client; its trace is written when the stream ends. */
-  void committed(PlannedAttempt attempt, long attemptStartNanos, long firstTokenNanos) {
+  synchronized void committed(PlannedAttempt attempt, long attemptStartNanos, long firstTokenNanos) {
     this.committed = attempt;
     this.committedStartNanos = attemptStartNanos;
     this.committedFirstTokenNanos = firstTokenNanos;
   }
 
+  /** Whether an upstream stream reached the client and its attempt is still open (traced when the stream ends). */
+  public synchronized boolean streamOpen() {
+    return committed != null;
+  }
+
   /** Ends the committed attempt once its stream is over: "ok", or the failure label. */
-  public void streamEnded(String result, String error) {
+  public synchronized void streamEnded(String result, String error) {
     if (committed != null) {
       attemptEnded(committed, committedStartNanos, committedFirstTokenNanos, result, true, error);
       committed = null;

@@ -280,7 +280,7 @@ public final class Gateway implements AutoCloseable {
             : StreamRelay.Continuation.NONE;
         StreamRelay relay = new StreamRelay(exchange, committed.attempt(), committed.first(), committed.rest(), continuation, this::requestEnded);
         yield new Handled.Streaming(relay, new ResponseInfo(id, route, committed.attempt().model().name(),
-            committed.attempt().deployment().name(), attempts + 1, OptionalDouble.empty()));
+            committed.attempt().deployment().name(), attempts + (exchange.streamOpen() ? 1 : 0), OptionalDouble.empty()));
       }
     };
   }

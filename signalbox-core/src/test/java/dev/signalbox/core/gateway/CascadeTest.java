@@ -236,6 +236,7 @@ class CascadeTest {
 
     assertThat(sse).contains("\"content\":\"3 x 60 = 180.\\n#### 180\"", "\"completion_tokens\":50", "data: [DONE]");
     assertThat(upstream("cheap-a").calls().get(0).request().stream()).as("checked stages do not stream").isFalse();
+    assertThat(handled.info().attempts()).as("one call, already traced").isEqualTo(1);
     DecisionTrace trace = traces.get(0);
     assertThat(trace.outcome()).isEqualTo("ok");
     assertThat(trace.stream()).isTrue();
