@@ -49,7 +49,7 @@ public final class CascadeRunner {
   public record Stage(ModelSpec model, List<PlannedAttempt> plan) {}
 
   /** A checked stage's answer, turned down, kept in case nothing better comes. */
-  private record TurnedDown(DispatchResult.Answered answer, int stage, CascadeStepTrace step) {}
+  private record TurnedDown(DispatchResult.Answered answer, CascadeStepTrace step) {}
 
   public DispatchResult run(List<PlannedAttempt> plan, RouteSpec route, long seed, Exchange exchange,
       Optional<Dispatcher.Reservation> reserved) throws InterruptedException {
@@ -63,30 +63,12 @@ public final class CascadeRunner {
       Optional<Dispatcher.Reservation> held = s == 0 ? reserved : Optional.empty();
       long stageSeed = seed + 1_000_003L * s;
       if (s == stages.size() - 1) {
-        DispatchResult result = dispatcher.dispatch(stage.plan(), route, stageSeed, exchange, held, exchange.request(), deadline);
-        boolean failed = result instanceof DispatchResult.Failed;
-        Usage usage = result instanceof DispatchResult.Answered a ? a.reply().usage() : Usage.ZERO;
-        List<String> notes = switch (result) {
-          case DispatchResult.Failed f -> List.of("no answer: " + f.error().getMessage());
-          case DispatchResult.Committed c -> List.of("streamed: its usage is the request's");
-          case DispatchResult.Answered a -> List.of();
-        };
-        exchange.cascadeStep(new CascadeStepTrace(s + 1, stage.model().name(), 1, failed ? 0 : 1, failed ? "failed" : "final", notes,
-            usage, stage.model().pricing().cost(usage)));
-        if (failed && turnedDown != null && !((DispatchResult.Failed) result).outcome().equals("client_cancelled")) {
-          CascadeStepTrace was = turnedDown.step();
-          exchange.cascadeStep(new CascadeStepTrace(was.stage(), was.model(), was.samples(), was.answered(), "unverified",
-              was.checks(), was.usage(), was.costUsd()));
-          exchange.flag(UNVERIFIED);
-          return served(turnedDown.answer(), exchange);
-        }
-        chargeTurnedDown(turnedDown, stages, exchange);
-        return result;
+        return finalStage(s, stage, route, stageSeed, exchange, held, deadline, turnedDown);
       }
       List<DispatchResult> results = samples(stage, route, stageSeed, exchange, held, checked, deadline, spec.samples());
       for (DispatchResult result : results) {
-        if (result instanceof DispatchResult.Failed failed && failed.outcome().equals("client_cancelled")) {
-          chargeTurnedDown(turnedDown, stages, exchange);
+        if (result instanceof DispatchResult.Failed failed && failed.outcome().equals(CANCELLED)) {
+          chargeTurnedDown(turnedDown, exchange);
           answeredOf(results).forEach(a -> exchange.charge(stage.model(), a.reply().usage()));
           return failed;
         }
@@ -100,7 +82,7 @@ public final class CascadeRunner {
       StageVerdict verdict = AnswerChecks.judge(spec, answered.stream().map(CascadeRunner::stageAnswer).toList());
       DispatchResult.Answered chosen = answered.get(verdict.chosen());
       // A later stage answered: the earlier answer will not be served, so it is paid for as turned down.
-      chargeTurnedDown(turnedDown, stages, exchange);
+      chargeTurnedDown(turnedDown, exchange);
       turnedDown = null;
       for (DispatchResult.Answered other : answered) {
         if (other != chosen) {
@@ -113,15 +95,44 @@ public final class CascadeRunner {
         return served(chosen, exchange);
       }
       exchange.cascadeStep(step);
-      turnedDown = new TurnedDown(chosen, s, step);
+      turnedDown = new TurnedDown(chosen, step);
     }
     throw new IllegalStateException("a cascade plan without a final stage");
   }
 
+  private static final String CANCELLED = "client_cancelled";
+
+  /**
+   * The last stage: the client's own request, streamed if it asked. When it fails, the answer the
+   * checks last turned down is served instead, flagged, unless the client went away.
+   */
+  private DispatchResult finalStage(int s, Stage stage, RouteSpec route, long seed, Exchange exchange,
+      Optional<Dispatcher.Reservation> held, long deadline, TurnedDown turnedDown) throws InterruptedException {
+    DispatchResult result = dispatcher.dispatch(stage.plan(), route, seed, exchange, held, exchange.request(), deadline);
+    boolean failed = result instanceof DispatchResult.Failed;
+    Usage usage = result instanceof DispatchResult.Answered a ? a.reply().usage() : Usage.ZERO;
+    List<String> notes = switch (result) {
+      case DispatchResult.Failed f -> List.of("no answer: " + f.error().getMessage());
+      case DispatchResult.Committed c -> List.of("streamed: its usage is the request's");
+      case DispatchResult.Answered a -> List.of();
+    };
+    exchange.cascadeStep(new CascadeStepTrace(s + 1, stage.model().name(), 1, failed ? 0 : 1, failed ? "failed" : "final", notes,
+        usage, stage.model().pricing().cost(usage)));
+    if (failed && turnedDown != null && !((DispatchResult.Failed) result).outcome().equals(CANCELLED)) {
+      CascadeStepTrace was = turnedDown.step();
+      exchange.cascadeStep(new CascadeStepTrace(was.stage(), was.model(), was.samples(), was.answered(), "unverified",
+          was.checks(), was.usage(), was.costUsd()));
+      exchange.flag(UNVERIFIED);
+      return served(turnedDown.answer(), exchange);
+    }
+    chargeTurnedDown(turnedDown, exchange);
+    return result;
+  }
+
   /** An answer turned down is paid for once it is clear it will not be served (served, its cost is the request's own). */
-  private static void chargeTurnedDown(TurnedDown turnedDown, List<Stage> stages, Exchange exchange) {
+  private static void chargeTurnedDown(TurnedDown turnedDown, Exchange exchange) {
     if (turnedDown != null) {
-      exchange.charge(stages.get(turnedDown.stage()).model(), turnedDown.answer().reply().usage());
+      exchange.charge(turnedDown.answer().attempt().model(), turnedDown.answer().reply().usage());
     }
   }
 

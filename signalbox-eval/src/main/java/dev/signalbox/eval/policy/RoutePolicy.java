@@ -98,7 +98,7 @@ final class RoutePolicy implements OfflinePolicy {
     Map<String, Cascade> cascades = new ConcurrentHashMap<>();
     Knob knob = Knob.NONE;
     if (spec.policy().equals(CascadePolicy.NAME)) {
-      knob = strictnessGrid(spec, prompt -> cascades.computeIfAbsent(prompt.id(), id -> cascade(router, prompt, context).orElseThrow()), context);
+      knob = strictnessGrid(spec, prompt -> cascades.computeIfAbsent(prompt.id(), id -> cascade(routed(router, prompt, context)).orElseThrow()), context);
     } else if (spec.policy().equals(ThresholdPolicy.NAME)) {
       knob = new LearnedThresholdKnob(spec, fits.fit(train, spec, context), context);
     } else if (spec.policy().equals(ObjectivePolicy.NAME)) {
@@ -110,12 +110,13 @@ final class RoutePolicy implements OfflinePolicy {
     return new FittedPolicy() {
       @Override
       public String choose(EvalPrompt prompt) {
-        Optional<Cascade> cascade = cascade(router, prompt, context);
+        Decision.Routed routed = routed(router, prompt, context);
+        Optional<Cascade> cascade = cascade(routed);
         if (cascade.isPresent()) {
           cascades.put(prompt.id(), cascade.get());
           return cascade.get().walk(prompt, CONFIGURED, context).served();
         }
-        return decide(router, prompt, context);
+        return routed.plan().get(0).model().name();
       }
 
       @Override
@@ -179,9 +180,8 @@ final class RoutePolicy implements OfflinePolicy {
 
   private static final OfflineCascade.Strictness CONFIGURED = new OfflineCascade.Strictness.Checks(Integer.MAX_VALUE);
 
-  /** The cascade that serves a prompt, when the route (or the one a rule hands it to) is a cascade. */
-  private Optional<Cascade> cascade(Router with, EvalPrompt prompt, EvalContext context) {
-    Decision.Routed routed = routed(with, prompt, context);
+  /** The cascade that serves a routed prompt, when the route (or the one a rule handed it to) is a cascade. */
+  private static Optional<Cascade> cascade(Decision.Routed routed) {
     if (!routed.route().policy().equals(CascadePolicy.NAME)) {
       return Optional.empty();
     }
