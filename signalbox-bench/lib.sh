@@ -1,6 +1,7 @@
 # Helpers shared by the load scripts (sourced, not run). Expects $root to be the project directory.
 
-java="$(bash -c 'source <(sed -n "/^java_version()/,/^}/p;/^find_java()/,/^}/p" "'"$root"'/signalbox"); find_java')"
+source "$root/build/find-java.sh"
+java="$(find_java)"
 bench_cp="$root/signalbox-bench/target/signalbox-bench-0.1.0-SNAPSHOT.jar:$root/signalbox-bench/target/lib/*"
 
 # Sets $work (a fresh directory), $out (bench-results/$1-<time>.txt) and $pids, every one of which is
@@ -17,7 +18,7 @@ log() { echo "$*" | tee -a "$out"; }
 
 build_bench() {
   [ -f "$root/signalbox-bench/target/signalbox-bench-0.1.0-SNAPSHOT.jar" ] \
-    || (cd "$root" && mvn -B -q -Pbench -pl signalbox-bench -am -DskipTests package)
+    || (cd "$root" && mvn -B -q -Pbench -pl signalbox-bench -am -DskipTests -Dformat.skip=true package)
   "$root/signalbox" --version > /dev/null   # builds now if sources changed, not in the middle of a run
 }
 

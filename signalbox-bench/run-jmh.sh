@@ -16,7 +16,8 @@ if [[ $# -gt 0 && $1 != -* ]]; then
   benchmark=$1
   shift
 fi
-java="$(bash -c 'source <(sed -n "/^java_version()/,/^}/p;/^find_java()/,/^}/p" ./signalbox); find_java')"
-mvn -B -q -Pbench -pl signalbox-bench -am -DskipTests package
+source build/find-java.sh
+java="$(find_java)"
+mvn -B -q -Pbench -pl signalbox-bench -am -DskipTests -Dformat.skip=true package
 taskset -c 0 "$java" -cp "signalbox-bench/target/signalbox-bench-0.1.0-SNAPSHOT.jar:signalbox-bench/target/lib/*" \
   org.openjdk.jmh.Main "$benchmark" "$@"

@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * One attempt at one deployment.
  *
- * @param result "ok", or the failure label: an HTTP status or connect, reset, timeout, malformed, cancelled
+ * @param result "ok", or the failure label: an HTTP status or connect, reset, timeout, malformed,
+ *     cancelled
  * @param ttftMillis time to the first token or the whole answer, or -1 when none came
  * @param committed true when bytes of this attempt reached the client
  */

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One stage of a cascade: the model asked, how many of its answers came back, what each check found,
- * and whether its answer was served or the request went on to the next stage.
+ * One stage of a cascade: the model asked, how many of its answers came back, what each check
+ * found, and whether its answer was served or the request went on to the next stage.
  *
  * @param stage 1 for the cheapest model
  * @param samples the answers asked of this stage
@@ -18,7 +18,14 @@ import java.util.Objects;
  * @param costUsd what those answers cost
  */
 public record CascadeStepTrace(
-    int stage, String model, int samples, int answered, String verdict, List<String> checks, Usage usage, double costUsd) {
+    int stage,
+    String model,
+    int samples,
+    int answered,
+    String verdict,
+    List<String> checks,
+    Usage usage,
+    double costUsd) {
   public CascadeStepTrace {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(verdict, "verdict");

@@ -6,7 +6,11 @@ import java.util.stream.Collectors;
 
 /** One message of a conversation; toolCallId and name are "" when absent. */
 public record ChatMessage(
-    Role role, List<ContentPart> content, List<ToolCall> toolCalls, String toolCallId, String name) {
+    Role role,
+    List<ContentPart> content,
+    List<ToolCall> toolCalls,
+    String toolCallId,
+    String name) {
 
   public ChatMessage {
     Objects.requireNonNull(role, "role");

@@ -9,8 +9,9 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
- * A chat completion request as the client sent it: the fields the gateway reads, typed, and the whole
- * body as sent ({@code raw}), so that OpenAI-compatible upstreams receive unknown fields untouched.
+ * A chat completion request as the client sent it: the fields the gateway reads, typed, and the
+ * whole body as sent ({@code raw}), so that OpenAI-compatible upstreams receive unknown fields
+ * untouched.
  *
  * @param toolChoice the client's tool_choice, or a missing node when absent
  * @param user the end-user id, or "" when absent

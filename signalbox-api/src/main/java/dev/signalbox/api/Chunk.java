@@ -13,7 +13,9 @@ public sealed interface Chunk {
     }
   }
 
-  /** The end of a successful stream, with the usage the upstream reported or the gateway counted. */
+  /**
+   * The end of a successful stream, with the usage the upstream reported or the gateway counted.
+   */
   record Done(Usage usage, String finishReason) implements Chunk {
     public Done {
       Objects.requireNonNull(usage, "usage");

@@ -20,7 +20,10 @@ public sealed interface ContentPart {
     }
   }
 
-  /** A part this gateway does not interpret (audio, file); OpenAI-compatible upstreams get it as sent. */
+  /**
+   * A part this gateway does not interpret (audio, file); OpenAI-compatible upstreams get it as
+   * sent.
+   */
   record Other(String type) implements ContentPart {
     public Other {
       Objects.requireNonNull(type, "type");

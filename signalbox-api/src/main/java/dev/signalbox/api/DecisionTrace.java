@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Everything recorded of one request: enough to replay its decision (signals read, candidates, seed,
- * pool state, policy and config hash) and to account for it (attempts, usage, cost, outcome).
+ * Everything recorded of one request: enough to replay its decision (signals read, candidates,
+ * seed, pool state, policy and config hash) and to account for it (attempts, usage, cost, outcome).
  *
  * @param routes the route named by the request, then each route a rule delegated to
  * @param outcome ok, client_error, no_eligible_model, upstream_failed, upstream_timeout,
@@ -72,12 +72,54 @@ public record DecisionTrace(
 
   /** A trace of a request no cascade served. */
   public DecisionTrace(
-      String id, Instant time, String tenant, String requestedModel, List<String> routes, String policy, int policyVersion,
-      String configHash, long seed, Map<String, Object> signals, List<CandidateTrace> candidates, List<PlanStep> plan,
-      double propensity, PoolSnapshot pool, List<AttemptTrace> attempts, Usage usage, double costUsd, boolean stream,
-      String outcome, String error, List<String> flags, String prompt, String answer) {
-    this(id, time, tenant, requestedModel, routes, policy, policyVersion, configHash, seed, signals, candidates, plan,
-        propensity, pool, attempts, usage, costUsd, stream, outcome, error, flags, prompt, answer, List.of());
+      String id,
+      Instant time,
+      String tenant,
+      String requestedModel,
+      List<String> routes,
+      String policy,
+      int policyVersion,
+      String configHash,
+      long seed,
+      Map<String, Object> signals,
+      List<CandidateTrace> candidates,
+      List<PlanStep> plan,
+      double propensity,
+      PoolSnapshot pool,
+      List<AttemptTrace> attempts,
+      Usage usage,
+      double costUsd,
+      boolean stream,
+      String outcome,
+      String error,
+      List<String> flags,
+      String prompt,
+      String answer) {
+    this(
+        id,
+        time,
+        tenant,
+        requestedModel,
+        routes,
+        policy,
+        policyVersion,
+        configHash,
+        seed,
+        signals,
+        candidates,
+        plan,
+        propensity,
+        pool,
+        attempts,
+        usage,
+        costUsd,
+        stream,
+        outcome,
+        error,
+        flags,
+        prompt,
+        answer,
+        List.of());
   }
 
   /** The route that finally decided: the last one a rule delegated to, or the one requested. */

@@ -32,15 +32,19 @@ public record DeploymentState(
   public static final String CLOSED = "closed";
   public static final String OPEN = "open";
   public static final String HALF_OPEN = "half-open";
-  public static final DeploymentState IDLE = new DeploymentState(0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, CLOSED, 0);
+  public static final DeploymentState IDLE =
+      new DeploymentState(0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, CLOSED, 0);
 
   public DeploymentState {
     Objects.requireNonNull(breaker, "breaker");
   }
 
-  /** A deployment that has only its in-flight count and failure streak, as older traces recorded it. */
+  /**
+   * A deployment that has only its in-flight count and failure streak, as older traces recorded it.
+   */
   public static DeploymentState of(long inFlight, long consecutiveFailures) {
-    return new DeploymentState(inFlight, 0, 0, consecutiveFailures, 0, 0, Double.NaN, Double.NaN, Double.NaN, CLOSED, 0);
+    return new DeploymentState(
+        inFlight, 0, 0, consecutiveFailures, 0, 0, Double.NaN, Double.NaN, Double.NaN, CLOSED, 0);
   }
 
   public boolean open() {

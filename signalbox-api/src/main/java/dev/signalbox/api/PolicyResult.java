@@ -13,7 +13,8 @@ public sealed interface PolicyResult {
    * the whole distribution of that first pick over the candidates, which replay reads to estimate
    * another policy's value.
    */
-  record Ranked(List<ScoredModel> order, double propensity, Map<String, Double> probabilities) implements PolicyResult {
+  record Ranked(List<ScoredModel> order, double propensity, Map<String, Double> probabilities)
+      implements PolicyResult {
     public Ranked {
       order = List.copyOf(order);
       probabilities = Map.copyOf(probabilities);

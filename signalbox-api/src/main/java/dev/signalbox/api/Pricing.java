@@ -1,7 +1,8 @@
 package dev.signalbox.api;
 
 /** Prices in USD per million tokens. */
-public record Pricing(double inputPerMillion, double cachedInputPerMillion, double outputPerMillion) {
+public record Pricing(
+    double inputPerMillion, double cachedInputPerMillion, double outputPerMillion) {
   public static final Pricing FREE = new Pricing(0, 0, 0);
 
   public Pricing {
@@ -10,7 +11,10 @@ public record Pricing(double inputPerMillion, double cachedInputPerMillion, doub
     }
   }
 
-  /** The cost in USD of a completion with this usage; cached prompt tokens are charged at their own price. */
+  /**
+   * The cost in USD of a completion with this usage; cached prompt tokens are charged at their own
+   * price.
+   */
   public double cost(Usage usage) {
     long uncached = Math.max(0, usage.promptTokens() - usage.cachedPromptTokens());
     return (uncached * inputPerMillion

@@ -3,8 +3,8 @@ package dev.signalbox.api;
 import java.time.Duration;
 
 /**
- * Paired events of one request's life, for metrics and logs. Implementations are fast, never throw and
- * never call back into the gateway; every method has a no-op default.
+ * Paired events of one request's life, for metrics and logs. Implementations are fast, never throw
+ * and never call back into the gateway; every method has a no-op default.
  */
 public interface RoutingListener {
   default void requestStart(String requestId, ChatRequest request) {}

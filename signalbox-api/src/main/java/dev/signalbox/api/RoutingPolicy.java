@@ -1,8 +1,8 @@
 package dev.signalbox.api;
 
 /**
- * Orders a route's eligible candidates. Pure and deterministic given its input: no clock, no I/O, no
- * randomness but the input's seed; this is what makes replay exact.
+ * Orders a route's eligible candidates. Pure and deterministic given its input: no clock, no I/O,
+ * no randomness but the input's seed; this is what makes replay exact.
  */
 public interface RoutingPolicy {
   /** The registered name, e.g. {@code cheapest}. */

@@ -2,7 +2,10 @@ package dev.signalbox.api;
 
 import java.util.Optional;
 
-/** The one root exception of Signalbox: a kind, a message that names the value, and OpenAI's param and code. */
+/**
+ * The one root exception of Signalbox: a kind, a message that names the value, and OpenAI's param
+ * and code.
+ */
 public class SignalboxException extends RuntimeException {
   private final ErrorKind kind;
   private final String param;

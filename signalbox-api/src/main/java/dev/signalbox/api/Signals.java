@@ -6,9 +6,9 @@ import java.util.regex.Pattern;
 
 /**
  * What a policy may know of a request. Values are computed when first read, and the values read are
- * recorded in the decision trace, so that the decision can be replayed from the trace alone. A policy
- * that only needs to know whether the text matches asks {@link #firstKeyword} or {@link #matches}:
- * their answers are recorded, where the text itself is not.
+ * recorded in the decision trace, so that the decision can be replayed from the trace alone. A
+ * policy that only needs to know whether the text matches asks {@link #firstKeyword} or {@link
+ * #matches}: their answers are recorded, where the text itself is not.
  */
 public interface Signals {
   long promptTokens();
@@ -18,7 +18,9 @@ public interface Signals {
 
   String lastUserText();
 
-  /** The first of {@code keywords} (lower case) that the last user message contains, ignoring case. */
+  /**
+   * The first of {@code keywords} (lower case) that the last user message contains, ignoring case.
+   */
   Optional<String> firstKeyword(List<String> keywords);
 
   /** Whether {@code regex} finds a match in the last user message. */
@@ -34,7 +36,9 @@ public interface Signals {
 
   String tenant();
 
-  /** The last user message's language as an ISO 639-1 code, or {@code und} when it cannot be told. */
+  /**
+   * The last user message's language as an ISO 639-1 code, or {@code und} when it cannot be told.
+   */
   String language();
 
   /**

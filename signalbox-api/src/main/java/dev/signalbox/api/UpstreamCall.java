@@ -7,10 +7,11 @@ import java.util.Objects;
  * One attempt's request to one deployment.
  *
  * @param upstreamModel the model id the provider knows
- * @param firstTokenTimeout when streaming, how long to wait for the response headers and the first chunk
+ * @param firstTokenTimeout when streaming, how long to wait for the response headers and the first
+ *     chunk
  * @param idleTimeout the longest gap between two chunks of a stream
- * @param totalTimeout the time left for this attempt as a whole; a whole answer's headers, which come
- *     with it, wait this long
+ * @param totalTimeout the time left for this attempt as a whole; a whole answer's headers, which
+ *     come with it, wait this long
  * @param seed a per-attempt seed, so simulated upstreams are deterministic
  */
 public record UpstreamCall(

@@ -5,10 +5,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Why one attempt at a deployment failed. {@code status} is the upstream's HTTP status, or 0 when no
- * response arrived; {@code retryAfter} is what the upstream asked for, when it did.
+ * Why one attempt at a deployment failed. {@code status} is the upstream's HTTP status, or 0 when
+ * no response arrived; {@code retryAfter} is what the upstream asked for, when it did.
  */
-public record UpstreamFailure(Kind kind, int status, Optional<Duration> retryAfter, String message) {
+public record UpstreamFailure(
+    Kind kind, int status, Optional<Duration> retryAfter, String message) {
 
   /** What went wrong, as far as the gateway can tell. */
   public enum Kind {

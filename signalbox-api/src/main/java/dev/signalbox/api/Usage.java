@@ -1,8 +1,8 @@
 package dev.signalbox.api;
 
 /**
- * Token counts of one completion. {@code estimated} is true when the upstream did not report them and
- * the gateway counted them itself.
+ * Token counts of one completion. {@code estimated} is true when the upstream did not report them
+ * and the gateway counted them itself.
  */
 public record Usage(
     long promptTokens, long cachedPromptTokens, long completionTokens, boolean estimated) {

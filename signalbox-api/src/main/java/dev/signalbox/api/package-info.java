@@ -1,2 +1,5 @@
-/** Wire records and the small extension interfaces of Signalbox: upstreams, policies, listeners, trace sinks. */
+/**
+ * Wire records and the small extension interfaces of Signalbox: upstreams, policies, listeners,
+ * trace sinks.
+ */
 package dev.signalbox.api;

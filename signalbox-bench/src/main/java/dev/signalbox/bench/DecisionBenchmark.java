@@ -32,8 +32,8 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Decisions on precomputed signals, single-threaded, as offline evaluation and replay make them: the
- * signals come from a recorded map (no tokenizing), so what is measured is the policy alone
+ * Decisions on precomputed signals, single-threaded, as offline evaluation and replay make them:
+ * the signals come from a recorded map (no tokenizing), so what is measured is the policy alone
  * ({@code policy}) and the router's whole decision around it ({@code router}: eligibility, policy,
  * fallbacks, deployment order, the decision record).
  */
@@ -46,16 +46,26 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class DecisionBenchmark {
   /** What a 2 KB conversation's recorded decision read. */
-  private static final Map<String, Object> SIGNALS = Map.of(
-      "prompt_tokens", 460L,
-      "prompt_tokens_at_most", 2_100L,
-      "max_output_tokens", 1_024L,
-      "max_output_tokens_from", "route-default",
-      "tools", false,
-      "images", false,
-      "json_schema", false,
-      "keywords:refactor|prove", "",
-      "header:x-signalbox-score-bert", "0.62");
+  private static final Map<String, Object> SIGNALS =
+      Map.of(
+          "prompt_tokens",
+          460L,
+          "prompt_tokens_at_most",
+          2_100L,
+          "max_output_tokens",
+          1_024L,
+          "max_output_tokens_from",
+          "route-default",
+          "tools",
+          false,
+          "images",
+          false,
+          "json_schema",
+          false,
+          "keywords:refactor|prove",
+          "",
+          "header:x-signalbox-score-bert",
+          "0.62");
 
   @Param({"cheapest", "priority", "weighted", "score", "rules"})
   public String route;
@@ -67,15 +77,28 @@ public class DecisionBenchmark {
 
   @Setup
   public void setUp() {
-    GatewayConfig config = new ConfigReader(PolicyRegistry.builtIn().names(), name -> null).read(RoutingBenchmark.CONFIG, "bench");
+    GatewayConfig config =
+        new ConfigReader(PolicyRegistry.builtIn().names(), name -> null)
+            .read(RoutingBenchmark.CONFIG, "bench");
     router = new Router(config, PolicyRegistry.builtIn());
     RouteSpec spec = config.route(route).orElseThrow();
     policy = PolicyRegistry.builtIn().create(spec);
-    candidates = spec.models().stream().map(m -> config.model(m).orElseThrow()).map(ModelSpec::candidate).toList();
+    candidates =
+        spec.models().stream()
+            .map(m -> config.model(m).orElseThrow())
+            .map(ModelSpec::candidate)
+            .toList();
   }
 
   private RecordedSignals signals() {
-    return new RecordedSignals(route, "t", SIGNALS, List.of(), OptionalLong.empty(), RouteSpec.DEFAULT_MAX_TOKENS, TokenCounter.shared());
+    return new RecordedSignals(
+        route,
+        "t",
+        SIGNALS,
+        List.of(),
+        OptionalLong.empty(),
+        RouteSpec.DEFAULT_MAX_TOKENS,
+        TokenCounter.shared());
   }
 
   /** The policy's decision alone, as the evaluator's inner loop makes it. */

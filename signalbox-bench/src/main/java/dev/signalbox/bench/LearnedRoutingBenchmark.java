@@ -52,8 +52,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code cheapSignals}: every cheap signal of a conversation of {@code kilobytes} KB (prompt
  *       tokens with the real tokenizer, turns, tools, images, keyword and regex hits, a header,
  *       tenant, session), read from a fresh request as the router would;
- *   <li>{@code cheapRouteDecision}: the router's whole decision on a {@code cheapest} route, signals
- *       computed live;
+ *   <li>{@code cheapRouteDecision}: the router's whole decision on a {@code cheapest} route,
+ *       signals computed live;
  *   <li>{@code cachedEmbedding}: the embedding of a text already embedded;
  *   <li>{@code rawEmbedding}: the model alone on a prompt not seen before (MMLU's prompts when
  *       {@code ../shared/data} is there, else generated questions of the same shape);
@@ -70,9 +70,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 5)
 @Measurement(iterations = 5, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx512m"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx512m"})
 public class LearnedRoutingBenchmark {
-  static final String CONFIG = """
+  static final String CONFIG =
+      """
       deployments:
         - {name: weak-a, provider: sim}
         - {name: strong-a, provider: sim}
@@ -104,7 +107,10 @@ public class LearnedRoutingBenchmark {
   public void setUp() throws Exception {
     prompts = prompts();
     encoder = SentenceEncoder.load();
-    GatewayConfig config = new ConfigReader(PolicyRegistry.builtIn().names(), name -> null).fittingLearnedRoutes().read(CONFIG, "bench");
+    GatewayConfig config =
+        new ConfigReader(PolicyRegistry.builtIn().names(), name -> null)
+            .fittingLearnedRoutes()
+            .read(CONFIG, "bench");
     LearnedArtifact artifact = labelledStore();
     router = new Router(config, PolicyRegistry.builtIn(route -> artifact));
     conversation = conversation(kilobytes);
@@ -113,7 +119,10 @@ public class LearnedRoutingBenchmark {
     Embeddings.serving().embed(cachedText);
   }
 
-  /** A kNN store of 11,000 random unit vectors with random labels: the search costs what a real one does. */
+  /**
+   * A kNN store of 11,000 random unit vectors with random labels: the search costs what a real one
+   * does.
+   */
   private static LearnedArtifact labelledStore() {
     SplittableRandom random = new SplittableRandom(1);
     float[][] vectors = new float[LABELLED][SentenceEncoder.DIMENSIONS];
@@ -126,26 +135,43 @@ public class LearnedRoutingBenchmark {
       quality[i][0] = random.nextDouble() < 0.8 ? 1 : 0;
       quality[i][1] = random.nextDouble() < 0.68 ? 1 : 0;
     }
-    KnnScorer knn = new KnnScorer(List.of("strong", "weak"), 40, 4, new double[] {0.8, 0.68}, vectors, quality);
-    return new LearnedArtifact("threshold", SentenceEncoder.MODEL_ID, "last-user", "bench", "bench", List.of("strong", "weak"), knn,
-        Optional.empty(), new float[0][], new double[] {256, 256});
+    KnnScorer knn =
+        new KnnScorer(List.of("strong", "weak"), 40, 4, new double[] {0.8, 0.68}, vectors, quality);
+    return new LearnedArtifact(
+        "threshold",
+        SentenceEncoder.MODEL_ID,
+        "last-user",
+        "bench",
+        "bench",
+        List.of("strong", "weak"),
+        knn,
+        Optional.empty(),
+        new float[0][],
+        new double[] {256, 256});
   }
 
   private static List<String> prompts() throws Exception {
     Path mmlu = Path.of("../shared/data/routellm/mmlu");
     if (Files.isDirectory(mmlu)) {
-      List<EvalPrompt> read = DatasetFormat.named("routellm").orElseThrow().reader().read(mmlu).prompts();
+      List<EvalPrompt> read =
+          DatasetFormat.named("routellm").orElseThrow().reader().read(mmlu).prompts();
       List<String> texts = new ArrayList<>();
       for (EvalPrompt p : read) {
         texts.add(p.messages().get(p.messages().size() - 1).text());
       }
       return texts;
     }
-    System.err.println("../shared/data is absent: embedding MMLU-shaped generated questions instead");
+    System.err.println(
+        "../shared/data is absent: embedding MMLU-shaped generated questions instead");
     List<String> texts = new ArrayList<>();
     for (int i = 0; i < 20_000; i++) {
-      texts.add("Question " + i + ": which of the following best describes the role of enzyme " + i
-          + " in cellular respiration? A. a catalyst B. a substrate C. a product D. an inhibitor. Answer:");
+      texts.add(
+          "Question "
+              + i
+              + ": which of the following best describes the role of enzyme "
+              + i
+              + " in cellular respiration? A. a catalyst B. a substrate C. a product D. an"
+              + " inhibitor. Answer:");
     }
     return texts;
   }
@@ -156,7 +182,11 @@ public class LearnedRoutingBenchmark {
     StringBuilder text = new StringBuilder();
     int turn = 0;
     while (text.length() < kilobytes * 1024) {
-      String line = "Turn " + turn++ + ": please look at this function and tell me why the loop never ends when the list is empty. ";
+      String line =
+          "Turn "
+              + turn++
+              + ": please look at this function and tell me why the loop never ends when the list"
+              + " is empty. ";
       text.append(line);
       messages.add(ChatMessage.text(turn % 2 == 0 ? Role.ASSISTANT : Role.USER, line.repeat(4)));
     }
@@ -165,13 +195,27 @@ public class LearnedRoutingBenchmark {
   }
 
   private static ChatRequest request(String model, List<ChatMessage> messages) {
-    return new ChatRequest(model, messages, false, false, OptionalInt.empty(), OptionalDouble.empty(), List.of(), MissingNode.getInstance(),
-        ResponseFormat.TEXT, List.of(), 1, "", Map.of(), JsonNodeFactory.instance.objectNode());
+    return new ChatRequest(
+        model,
+        messages,
+        false,
+        false,
+        OptionalInt.empty(),
+        OptionalDouble.empty(),
+        List.of(),
+        MissingNode.getInstance(),
+        ResponseFormat.TEXT,
+        List.of(),
+        1,
+        "",
+        Map.of(),
+        JsonNodeFactory.instance.objectNode());
   }
 
   private static final List<String> KEYWORDS = List.of("refactor", "prove", "derive");
   private static final Pattern CODE = Pattern.compile("(?s)(def |class |```)");
-  private static final Map<String, String> HEADERS = Map.of("x-tier", "premium", "x-signalbox-session-id", "run-1");
+  private static final Map<String, String> HEADERS =
+      Map.of("x-tier", "premium", "x-signalbox-session-id", "run-1");
 
   private String nextPrompt() {
     return prompts.get(Math.floorMod(next.getAndIncrement(), prompts.size())) + " #" + next.get();
@@ -179,14 +223,25 @@ public class LearnedRoutingBenchmark {
 
   @Benchmark
   public Object cheapSignals() {
-    RequestSignals s = new RequestSignals(conversation, HEADERS, "tenant-a", 1024, TokenCounter.shared());
-    return s.promptTokens() + s.turns() + (s.hasTools() ? 1 : 0) + (s.hasImages() ? 1 : 0) + s.firstKeyword(KEYWORDS).map(String::length).orElse(0)
-        + (s.matches(CODE) ? 1 : 0) + s.header("x-tier").map(String::length).orElse(0) + s.tenant().length() + s.session().map(String::length).orElse(0);
+    RequestSignals s =
+        new RequestSignals(conversation, HEADERS, "tenant-a", 1024, TokenCounter.shared());
+    return s.promptTokens()
+        + s.turns()
+        + (s.hasTools() ? 1 : 0)
+        + (s.hasImages() ? 1 : 0)
+        + s.firstKeyword(KEYWORDS).map(String::length).orElse(0)
+        + (s.matches(CODE) ? 1 : 0)
+        + s.header("x-tier").map(String::length).orElse(0)
+        + s.tenant().length()
+        + s.session().map(String::length).orElse(0);
   }
 
   @Benchmark
   public Object cheapRouteDecision() {
-    return router.decide(new RequestSignals(cheapRequest, HEADERS, "tenant-a", 1024, TokenCounter.shared()), 7, PoolSnapshot.EMPTY);
+    return router.decide(
+        new RequestSignals(cheapRequest, HEADERS, "tenant-a", 1024, TokenCounter.shared()),
+        7,
+        PoolSnapshot.EMPTY);
   }
 
   @Benchmark
@@ -202,6 +257,9 @@ public class LearnedRoutingBenchmark {
   @Benchmark
   public Object embeddingDecision() {
     ChatRequest request = request("learned", List.of(ChatMessage.text(Role.USER, nextPrompt())));
-    return router.decide(new RequestSignals(request, Map.of(), "tenant-a", 1024, TokenCounter.shared()), 7, PoolSnapshot.EMPTY);
+    return router.decide(
+        new RequestSignals(request, Map.of(), "tenant-a", 1024, TokenCounter.shared()),
+        7,
+        PoolSnapshot.EMPTY);
   }
 }

@@ -17,29 +17,35 @@ import org.HdrHistogram.Recorder;
 
 /**
  * The load generator of the benchmark. Latencies are measured from each request's intended start
- * (open loop), so a stalled proxy cannot hide its queueing: HdrHistogram's correction for coordinated
- * omission, done at the source.
+ * (open loop), so a stalled proxy cannot hide its queueing: HdrHistogram's correction for
+ * coordinated omission, done at the source.
  *
  * <pre>
  * open    RATE SECONDS WARMUP URL [stream]   fixed-rate requests; latency (or time to first token) percentiles
  * streams COUNT URL GAP_MS                   COUNT concurrent streams; the longest gap between chunks of each
  * </pre>
  *
- * Extra headers come from the HEADERS environment variable: "name: value; name: value"; the model from
- * MODEL (default bench); the status counted as an answer from EXPECT_STATUS (default 200), so that the
- * round trip of a failure can be measured too. PROMPTS_FILE names a file of prompts, one a line,
- * sent in turn (request i gets line i modulo their number), so that per-prompt work such as an
- * embedding is done, not cached.
+ * Extra headers come from the HEADERS environment variable: "name: value; name: value"; the model
+ * from MODEL (default bench); the status counted as an answer from EXPECT_STATUS (default 200), so
+ * that the round trip of a failure can be measured too. PROMPTS_FILE names a file of prompts, one a
+ * line, sent in turn (request i gets line i modulo their number), so that per-prompt work such as
+ * an embedding is done, not cached.
  */
 public final class LoadHarness {
-  private static final String BODY = "{\"model\":\"%s\",\"stream\":%s,\"messages\":[{\"role\":\"user\",\"content\":%s}]}";
+  private static final String BODY =
+      "{\"model\":\"%s\",\"stream\":%s,\"messages\":[{\"role\":\"user\",\"content\":%s}]}";
 
   private LoadHarness() {}
 
   public static void main(String[] args) throws Exception {
     switch (args[0]) {
-      case "open" -> open(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), args[4],
-          args.length > 5 && args[5].equals("stream"));
+      case "open" ->
+          open(
+              Integer.parseInt(args[1]),
+              Integer.parseInt(args[2]),
+              Integer.parseInt(args[3]),
+              args[4],
+              args.length > 5 && args[5].equals("stream"));
       case "streams" -> streams(Integer.parseInt(args[1]), args[2], Integer.parseInt(args[3]));
       default -> throw new IllegalArgumentException("unknown mode " + args[0] + " (open, streams)");
     }
@@ -66,10 +72,22 @@ public final class LoadHarness {
   }
 
   static byte[] request(URI uri, boolean stream, String prompt) {
-    String quoted = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode(prompt).toString();
-    byte[] body = BODY.formatted(System.getenv().getOrDefault("MODEL", "bench"), stream, quoted).getBytes(StandardCharsets.UTF_8);
-    StringBuilder head = new StringBuilder("POST " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
-        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n");
+    String quoted =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode(prompt).toString();
+    byte[] body =
+        BODY.formatted(System.getenv().getOrDefault("MODEL", "bench"), stream, quoted)
+            .getBytes(StandardCharsets.UTF_8);
+    StringBuilder head =
+        new StringBuilder(
+            "POST "
+                + uri.getPath()
+                + " HTTP/1.1\r\nHost: "
+                + uri.getHost()
+                + ":"
+                + uri.getPort()
+                + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length
+                + "\r\n");
     for (String header : System.getenv().getOrDefault("HEADERS", "").split(";")) {
       if (header.indexOf(':') > 0) {
         head.append(header.trim()).append("\r\n");
@@ -99,52 +117,68 @@ public final class LoadHarness {
       for (long i = 0; i < total; i++) {
         long intended = start + i * intervalNanos;
         byte[] request = requests.get((int) (i % requests.size()));
-        // Park rather than spin: the generator shares its core with the upstream. Lateness of a send is
+        // Park rather than spin: the generator shares its core with the upstream. Lateness of a
+        // send is
         // not lost: latency is measured from the intended start.
         long delay = intended - System.nanoTime();
         if (delay > 0) {
           LockSupport.parkNanos(delay);
         }
-        workers.execute(() -> {
-          RawHttpConnection connection = idle.poll();
-          try {
-            if (connection == null) {
-              connection = new RawHttpConnection(uri.getHost(), uri.getPort());
-            }
-            long[] first = {0};
-            int status = connection.exchange(request, stream ? nanos -> {
-              if (first[0] == 0) {
-                first[0] = nanos;
+        workers.execute(
+            () -> {
+              RawHttpConnection connection = idle.poll();
+              try {
+                if (connection == null) {
+                  connection = new RawHttpConnection(uri.getHost(), uri.getPort());
+                }
+                long[] first = {0};
+                int status =
+                    connection.exchange(
+                        request,
+                        stream
+                            ? nanos -> {
+                              if (first[0] == 0) {
+                                first[0] = nanos;
+                              }
+                            }
+                            : null);
+                long end = stream ? first[0] : System.nanoTime();
+                if (status != expected || end == 0) {
+                  errors.incrementAndGet();
+                } else if (intended >= recordFrom) {
+                  recorder.recordValue((end - intended) / 1_000);
+                }
+                if (connection.reusable()) {
+                  idle.add(connection);
+                } else {
+                  connection.close();
+                }
+              } catch (Exception e) {
+                errors.incrementAndGet();
+                closeQuietly(connection);
+              } finally {
+                done.countDown();
               }
-            } : null);
-            long end = stream ? first[0] : System.nanoTime();
-            if (status != expected || end == 0) {
-              errors.incrementAndGet();
-            } else if (intended >= recordFrom) {
-              recorder.recordValue((end - intended) / 1_000);
-            }
-            if (connection.reusable()) {
-              idle.add(connection);
-            } else {
-              connection.close();
-            }
-          } catch (Exception e) {
-            errors.incrementAndGet();
-            closeQuietly(connection);
-          } finally {
-            done.countDown();
-          }
-        });
+            });
       }
       done.await(120, TimeUnit.SECONDS);
     }
     idle.forEach(LoadHarness::closeQuietly);
     Histogram h = recorder.getIntervalHistogram();
-    System.out.printf(Locale.ROOT,
-        "open rate=%d/s recorded=%ds %s n=%d errors=%d p50=%.3fms p90=%.3fms p99=%.3fms p99.9=%.3fms max=%.3fms%n",
-        rate, seconds, stream ? "ttft" : "latency", h.getTotalCount(), errors.get(),
-        h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3, h.getValueAtPercentile(99) / 1e3,
-        h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
+    System.out.printf(
+        Locale.ROOT,
+        "open rate=%d/s recorded=%ds %s n=%d errors=%d p50=%.3fms p90=%.3fms p99=%.3fms"
+            + " p99.9=%.3fms max=%.3fms%n",
+        rate,
+        seconds,
+        stream ? "ttft" : "latency",
+        h.getTotalCount(),
+        errors.get(),
+        h.getValueAtPercentile(50) / 1e3,
+        h.getValueAtPercentile(90) / 1e3,
+        h.getValueAtPercentile(99) / 1e3,
+        h.getValueAtPercentile(99.9) / 1e3,
+        h.getMaxValue() / 1e3);
   }
 
   private static void closeQuietly(RawHttpConnection connection) {
@@ -158,9 +192,10 @@ public final class LoadHarness {
   }
 
   /**
-   * COUNT concurrent streams; a stall is a gap between chunks longer than GAP_MS + 100 ms. The streams
-   * open evenly over one second (each lasts longer than that), so all COUNT are open together without
-   * the generator's own core having to set up every connection in the same instant.
+   * COUNT concurrent streams; a stall is a gap between chunks longer than GAP_MS + 100 ms. The
+   * streams open evenly over one second (each lasts longer than that), so all COUNT are open
+   * together without the generator's own core having to set up every connection in the same
+   * instant.
    */
   static void streams(int count, String url, int gapMillis) throws Exception {
     URI uri = URI.create(url);
@@ -173,47 +208,63 @@ public final class LoadHarness {
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       long openAfterNanos = i * 1_000_000_000L / count;
-      threads.add(Thread.ofVirtual().start(() -> {
-        try {
-          start.await();
-          LockSupport.parkNanos(openAfterNanos);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-        try (RawHttpConnection connection = new RawHttpConnection(uri.getHost(), uri.getPort())) {
-          long[] last = {0};
-          long[] worst = {0};
-          long[] events = {0};
-          int status = connection.exchange(request, nanos -> {
-            if (last[0] > 0) {
-              worst[0] = Math.max(worst[0], nanos - last[0]);
-            }
-            last[0] = nanos;
-            events[0]++;
-          });
-          synchronized (gaps) {
-            gaps.recordValue(worst[0] / 1_000);
-          }
-          if (worst[0] / 1_000_000 > gapMillis + 100) {
-            stalls.incrementAndGet();
-          }
-          if (status == 200 && events[0] > 1) {
-            completed.incrementAndGet();
-          } else {
-            errors.incrementAndGet();
-          }
-        } catch (Exception e) {
-          errors.incrementAndGet();
-        }
-      }));
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      start.await();
+                      LockSupport.parkNanos(openAfterNanos);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                      return;
+                    }
+                    try (RawHttpConnection connection =
+                        new RawHttpConnection(uri.getHost(), uri.getPort())) {
+                      long[] last = {0};
+                      long[] worst = {0};
+                      long[] events = {0};
+                      int status =
+                          connection.exchange(
+                              request,
+                              nanos -> {
+                                if (last[0] > 0) {
+                                  worst[0] = Math.max(worst[0], nanos - last[0]);
+                                }
+                                last[0] = nanos;
+                                events[0]++;
+                              });
+                      synchronized (gaps) {
+                        gaps.recordValue(worst[0] / 1_000);
+                      }
+                      if (worst[0] / 1_000_000 > gapMillis + 100) {
+                        stalls.incrementAndGet();
+                      }
+                      if (status == 200 && events[0] > 1) {
+                        completed.incrementAndGet();
+                      } else {
+                        errors.incrementAndGet();
+                      }
+                    } catch (Exception e) {
+                      errors.incrementAndGet();
+                    }
+                  }));
     }
     start.countDown();
     for (Thread t : threads) {
       t.join();
     }
-    System.out.printf(Locale.ROOT, "streams n=%d completed=%d errors=%d stalls(>%dms)=%d worst-gap p50=%.1fms p99=%.1fms max=%.1fms%n",
-        count, completed.get(), errors.get(), gapMillis + 100, stalls.get(),
-        gaps.getValueAtPercentile(50) / 1e3, gaps.getValueAtPercentile(99) / 1e3, gaps.getMaxValue() / 1e3);
+    System.out.printf(
+        Locale.ROOT,
+        "streams n=%d completed=%d errors=%d stalls(>%dms)=%d worst-gap p50=%.1fms p99=%.1fms"
+            + " max=%.1fms%n",
+        count,
+        completed.get(),
+        errors.get(),
+        gapMillis + 100,
+        stalls.get(),
+        gaps.getValueAtPercentile(50) / 1e3,
+        gaps.getValueAtPercentile(99) / 1e3,
+        gaps.getMaxValue() / 1e3);
   }
 }

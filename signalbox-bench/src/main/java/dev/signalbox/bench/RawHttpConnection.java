@@ -106,7 +106,9 @@ final class RawHttpConnection implements AutoCloseable {
     while ((b = in.read()) != -1) {
       if (b == '\n') {
         int end = line.length();
-        return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
+        return end > 0 && line.charAt(end - 1) == '\r'
+            ? line.substring(0, end - 1)
+            : line.toString();
       }
       line.append((char) b);
     }

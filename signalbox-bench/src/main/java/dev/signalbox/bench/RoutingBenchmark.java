@@ -25,7 +25,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** The gateway's own work per request, without I/O: parse the body, compute signals, decide the plan. */
+/**
+ * The gateway's own work per request, without I/O: parse the body, compute signals, decide the
+ * plan.
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -34,7 +37,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class RoutingBenchmark {
   /** Every built-in policy over two models; DecisionBenchmark decides on the same routes. */
-  static final String CONFIG = """
+  static final String CONFIG =
+      """
       deployments:
         - {name: a, provider: sim}
         - {name: b, provider: sim}
@@ -65,18 +69,26 @@ public class RoutingBenchmark {
 
   @Setup
   public void setUp() {
-    GatewayConfig config = new ConfigReader(PolicyRegistry.builtIn().names(), name -> null).read(CONFIG, "bench");
+    GatewayConfig config =
+        new ConfigReader(PolicyRegistry.builtIn().names(), name -> null).read(CONFIG, "bench");
     router = new Router(config, PolicyRegistry.builtIn());
     String text = "Please summarise the following notes for the weekly report. ".repeat(30);
-    body = ("{\"model\":\"" + route + "\",\"messages\":[{\"role\":\"system\",\"content\":\"You are concise.\"},"
-        + "{\"role\":\"user\",\"content\":\"" + text + "\"}]}").getBytes(StandardCharsets.UTF_8);
+    body =
+        ("{\"model\":\""
+                + route
+                + "\",\"messages\":[{\"role\":\"system\",\"content\":\"You are concise.\"},"
+                + "{\"role\":\"user\",\"content\":\""
+                + text
+                + "\"}]}")
+            .getBytes(StandardCharsets.UTF_8);
     request = ChatRequestParser.parse(body);
   }
 
   /** A decision on an already parsed request: signals, filters, policy, deployment order. */
   @Benchmark
   public Decision decide() {
-    RequestSignals signals = new RequestSignals(request, Map.of(), "t", 1_024, TokenCounter.shared());
+    RequestSignals signals =
+        new RequestSignals(request, Map.of(), "t", 1_024, TokenCounter.shared());
     return router.decide(signals, seed++, PoolSnapshot.EMPTY);
   }
 

@@ -1,2 +1,4 @@
-/** Benchmarks: JMH micro-benchmarks of the routing path and the load harness that compares proxies. */
+/**
+ * Benchmarks: JMH micro-benchmarks of the routing path and the load harness that compares proxies.
+ */
 package dev.signalbox.bench;

@@ -1,13 +1,13 @@
 package dev.signalbox.cli;
 
 import dev.signalbox.core.config.ConfigReader;
-import dev.signalbox.core.routing.PolicyRegistry;
-import java.nio.file.Path;
-import java.util.function.Supplier;
 import dev.signalbox.core.embed.EmbeddingFile;
 import dev.signalbox.core.embed.Embeddings;
 import dev.signalbox.core.embed.SentenceEncoder;
 import dev.signalbox.core.embed.TextEmbedder;
+import dev.signalbox.core.routing.PolicyRegistry;
+import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /** The config reader every command uses: built-in policies, the process environment. */
 final class Configs {
@@ -17,7 +17,9 @@ final class Configs {
     return new ConfigReader(PolicyRegistry.builtIn().names(), System::getenv);
   }
 
-  /** A reader for configs that are only routed offline, never served: upstream keys need not be set. */
+  /**
+   * A reader for configs that are only routed offline, never served: upstream keys need not be set.
+   */
   static ConfigReader offlineReader() {
     return new ConfigReader(PolicyRegistry.builtIn().names(), name -> "unused-offline");
   }
@@ -33,7 +35,8 @@ final class Configs {
       @Override
       public synchronized TextEmbedder get() {
         if (embedder == null) {
-          EmbeddingFile file = EmbeddingFile.open(cache, SentenceEncoder.MODEL_ID, SentenceEncoder.DIMENSIONS);
+          EmbeddingFile file =
+              EmbeddingFile.open(cache, SentenceEncoder.MODEL_ID, SentenceEncoder.DIMENSIONS);
           embedder = Embeddings.offline().persistTo(file);
         }
         return embedder;

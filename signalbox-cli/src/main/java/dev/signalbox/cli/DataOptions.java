@@ -9,21 +9,44 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** The data flags {@code eval} and {@code train} share, and reading the priced data set they name. */
+/**
+ * The data flags {@code eval} and {@code train} share, and reading the priced data set they name.
+ */
 final class DataOptions {
-  @Option(names = "--dataset", required = true, paramLabel = "PATH", description = "an outcomes JSONL file, a RouteLLM folder (gsm8k, mmlu, mt_bench), an LLMRouter folder or a trace store")
+  @Option(
+      names = "--dataset",
+      required = true,
+      paramLabel = "PATH",
+      description =
+          "an outcomes JSONL file, a RouteLLM folder (gsm8k, mmlu, mt_bench), an LLMRouter folder"
+              + " or a trace store")
   Path dataset;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "outcomes, routellm, llmrouter or traces (a Signalbox trace store; default: guessed from the path)")
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description =
+          "outcomes, routellm, llmrouter or traces (a Signalbox trace store; default: guessed from"
+              + " the path)")
   String format;
 
-  @Option(names = "--prices", paramLabel = "FILE", description = "per-model prices (USD per million tokens) where the data has no costs")
+  @Option(
+      names = "--prices",
+      paramLabel = "FILE",
+      description = "per-model prices (USD per million tokens) where the data has no costs")
   Path prices;
 
-  @Option(names = "--output-tokens", paramLabel = "N", description = "output length assumed where the data records none (default: the price file's, else 256)")
+  @Option(
+      names = "--output-tokens",
+      paramLabel = "N",
+      description =
+          "output length assumed where the data records none (default: the price file's, else 256)")
   Long outputTokens;
 
-  @Option(names = "--embedding-cache", defaultValue = ".signalbox/embeddings", paramLabel = "DIR",
+  @Option(
+      names = "--embedding-cache",
+      defaultValue = ".signalbox/embeddings",
+      paramLabel = "DIR",
       description = "where prompt embeddings are kept between runs (default ${DEFAULT-VALUE})")
   Path embeddingCache;
 
@@ -31,13 +54,25 @@ final class DataOptions {
   record Priced(Dataset data, PriceList prices) {}
 
   Priced read(TokenCounter tokens) {
-    DatasetFormat kind = format == null ? DatasetFormat.guess(dataset) : DatasetFormat.named(format).orElseThrow(() ->
-        new DataException(dataset.toString(), 0, "--format", "unknown format '" + format + "' (known: outcomes, routellm, llmrouter, traces)"));
+    DatasetFormat kind =
+        format == null
+            ? DatasetFormat.guess(dataset)
+            : DatasetFormat.named(format)
+                .orElseThrow(
+                    () ->
+                        new DataException(
+                            dataset.toString(),
+                            0,
+                            "--format",
+                            "unknown format '"
+                                + format
+                                + "' (known: outcomes, routellm, llmrouter, traces)"));
     if (!Files.exists(dataset)) {
       throw new DataException(dataset.toString(), "no such file or folder");
     }
     Dataset raw = kind.reader().read(dataset);
-    PriceList priceList = prices == null ? raw.prices() : PriceList.read(prices).orElse(raw.prices());
+    PriceList priceList =
+        prices == null ? raw.prices() : PriceList.read(prices).orElse(raw.prices());
     if (outputTokens != null) {
       priceList = priceList.withAssumedOutputTokens(outputTokens);
     }

@@ -30,29 +30,52 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Evaluates routing policies offline on per-prompt outcome data. */
-@Command(name = "eval", mixinStandardHelpOptions = true,
-    description = "Evaluate routing policies offline: quality, cost and frontier metrics of every route in a policies file, beside baselines.")
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description =
+        "Evaluate routing policies offline: quality, cost and frontier metrics of every route in a"
+            + " policies file, beside baselines.")
 final class EvalCommand implements Callable<Integer> {
   static final long DEFAULT_SEED = 42;
 
   @CommandLine.Mixin DataOptions dataOptions;
 
-  @Option(names = "--policies", paramLabel = "FILE", description = "routes in the gateway's syntax, each evaluated as a policy")
+  @Option(
+      names = "--policies",
+      paramLabel = "FILE",
+      description = "routes in the gateway's syntax, each evaluated as a policy")
   Path policies;
 
-  @Option(names = "--split", paramLabel = "SPLIT", description = "test, cv:K or leave-task-out (default: test when the data has a split, else cv:5)")
+  @Option(
+      names = "--split",
+      paramLabel = "SPLIT",
+      description =
+          "test, cv:K or leave-task-out (default: test when the data has a split, else cv:5)")
   String split;
 
-  @Option(names = "--seed", paramLabel = "N", description = "seeds folds, random draws and the bootstrap (default " + DEFAULT_SEED + ")")
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      description = "seeds folds, random draws and the bootstrap (default " + DEFAULT_SEED + ")")
   Long seed;
 
-  @Option(names = "--resamples", defaultValue = "" + Bootstrap.DEFAULT_RESAMPLES, paramLabel = "N", description = "bootstrap resamples (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--resamples",
+      defaultValue = "" + Bootstrap.DEFAULT_RESAMPLES,
+      paramLabel = "N",
+      description = "bootstrap resamples (default ${DEFAULT-VALUE})")
   int resamples;
 
-  @Option(names = "--json", description = "print one JSON object keyed by policy name instead of the table")
+  @Option(
+      names = "--json",
+      description = "print one JSON object keyed by policy name instead of the table")
   boolean json;
 
-  @Option(names = "--report", paramLabel = "DIR", description = "write an HTML report with the charts, and the charts as PNG")
+  @Option(
+      names = "--report",
+      paramLabel = "DIR",
+      description = "write an HTML report with the charts, and the charts as PNG")
   Path report;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -68,8 +91,12 @@ final class EvalCommand implements Callable<Integer> {
       PriceList priceList = priced.prices();
       long seedValue = seed == null ? DEFAULT_SEED : seed;
       Split chosen = Split.parse(split != null ? split : data.hasSplit() ? "test" : "cv:5");
-      err.printf("eval: %s, %d prompts, %d models, split %s, seed %d%n", data.name(), data.prompts().size(), data.models().size(), chosen, seedValue);
-      EvalContext context = new EvalContext(data, seedValue, tokens, Configs.offlineEmbeddings(dataOptions.embeddingCache));
+      err.printf(
+          "eval: %s, %d prompts, %d models, split %s, seed %d%n",
+          data.name(), data.prompts().size(), data.models().size(), chosen, seedValue);
+      EvalContext context =
+          new EvalContext(
+              data, seedValue, tokens, Configs.offlineEmbeddings(dataOptions.embeddingCache));
       List<OfflinePolicy> all = new ArrayList<>();
       if (policies != null) {
         all.addAll(RouteFile.load(policies, data, priceList));
@@ -78,12 +105,18 @@ final class EvalCommand implements Callable<Integer> {
       Evaluator evaluator = new Evaluator(data, context, chosen, resamples);
       int steps = all.size() * evaluator.folds().size();
       EvalReport result;
-      try (ProgressBar bar = new ProgressBarBuilder().setTaskName("eval").setInitialMax(steps).setStyle(ProgressBarStyle.ASCII)
-          .continuousUpdate().build()) {
+      try (ProgressBar bar =
+          new ProgressBarBuilder()
+              .setTaskName("eval")
+              .setInitialMax(steps)
+              .setStyle(ProgressBarStyle.ASCII)
+              .continuousUpdate()
+              .build()) {
         result = evaluator.run(all, (policy, fold) -> bar.step());
       }
       if (json) {
-        out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(JsonReport.of(result)));
+        out.println(
+            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(JsonReport.of(result)));
       } else {
         TableReport.print(result, out);
       }

@@ -21,11 +21,21 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Imports feedback from a file into the trace store, as {@code POST /v1/feedback} would keep it. */
-@Command(name = "feedback", mixinStandardHelpOptions = true,
-    description = "Import feedback, one {request_id, score | thumbs, comment?} JSON object per line, into a trace store.")
+/**
+ * Imports feedback from a file into the trace store, as {@code POST /v1/feedback} would keep it.
+ */
+@Command(
+    name = "feedback",
+    mixinStandardHelpOptions = true,
+    description =
+        "Import feedback, one {request_id, score | thumbs, comment?} JSON object per line, into a"
+            + " trace store.")
 final class FeedbackCommand implements Callable<Integer> {
-  @Option(names = "--import", required = true, paramLabel = "FILE", description = "the JSONL file of feedback")
+  @Option(
+      names = "--import",
+      required = true,
+      paramLabel = "FILE",
+      description = "the JSONL file of feedback")
   Path file;
 
   @CommandLine.Mixin TraceStoreOption traceStore;
@@ -52,7 +62,8 @@ final class FeedbackCommand implements Callable<Integer> {
       err.println(e.getMessage());
       return 2;
     } catch (IOException e) {
-      err.println(file + ": " + (Files.exists(file) ? "cannot read: " + e.getMessage() : "file not found"));
+      err.println(
+          file + ": " + (Files.exists(file) ? "cannot read: " + e.getMessage() : "file not found"));
       return 2;
     }
     Optional<Path> found = traceStore.existing(err);
@@ -64,11 +75,19 @@ final class FeedbackCommand implements Callable<Integer> {
     try (TraceStore traces = SqliteTraceStore.open(path)) {
       for (int i = 0; i < feedback.size(); i++) {
         if (!traces.addFeedback(feedback.get(i), null)) {
-          unknown.add(file + ":" + lines.get(i) + ": no recorded request '" + feedback.get(i).requestId() + "'");
+          unknown.add(
+              file
+                  + ":"
+                  + lines.get(i)
+                  + ": no recorded request '"
+                  + feedback.get(i).requestId()
+                  + "'");
         }
       }
     }
-    out.printf("imported %d of %d feedback lines into %s%n", feedback.size() - unknown.size(), feedback.size(), path);
+    out.printf(
+        "imported %d of %d feedback lines into %s%n",
+        feedback.size() - unknown.size(), feedback.size(), path);
     unknown.forEach(err::println);
     return unknown.isEmpty() ? 0 : 1;
   }
@@ -77,13 +96,20 @@ final class FeedbackCommand implements Callable<Integer> {
     try {
       JsonNode node = Json.MAPPER.readTree(line);
       if (node == null || !node.isObject()) {
-        throw new LineException(file + ":" + number + ": expected a JSON object {request_id, score}");
+        throw new LineException(
+            file + ":" + number + ": expected a JSON object {request_id, score}");
       }
       return Feedback.of(node, now);
     } catch (JacksonException e) {
       throw new LineException(file + ":" + number + ": not valid JSON: " + e.getOriginalMessage());
     } catch (SignalboxException e) {
-      throw new LineException(file + ":" + number + ": " + e.param().map(param -> param + ": ").orElse("") + e.getMessage());
+      throw new LineException(
+          file
+              + ":"
+              + number
+              + ": "
+              + e.param().map(param -> param + ": ").orElse("")
+              + e.getMessage());
     }
   }
 

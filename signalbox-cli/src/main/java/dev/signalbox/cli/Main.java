@@ -9,7 +9,16 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "signalbox 0.1.0",
     description = "An OpenAI-compatible LLM routing gateway.",
-    subcommands = {ServeCommand.class, ValidateCommand.class, TracesCommand.class, EvalCommand.class, ReplayCommand.class, FeedbackCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      ValidateCommand.class,
+      TracesCommand.class,
+      EvalCommand.class,
+      ReplayCommand.class,
+      FeedbackCommand.class,
+      TrainCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -32,26 +32,48 @@ import picocli.CommandLine.Option;
  * same, byte for byte), or, with {@code --with}, under other configs, to see what they would have
  * changed.
  */
-@Command(name = "replay", mixinStandardHelpOptions = true,
-    description = "Replay recorded decisions under their own config, or recorded requests under other configs (--with).")
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description =
+        "Replay recorded decisions under their own config, or recorded requests under other configs"
+            + " (--with).")
 final class ReplayCommand implements Callable<Integer> {
   private static final int SHOWN_DIVERGENCES = 10;
 
   @CommandLine.Mixin TraceStoreOption traceStore;
 
-  @Option(names = "--out", paramLabel = "FILE", description = "write the replayed decision log (compare with traces --export FILE --decisions)")
+  @Option(
+      names = "--out",
+      paramLabel = "FILE",
+      description =
+          "write the replayed decision log (compare with traces --export FILE --decisions)")
   Path out;
 
-  @Option(names = "--with", paramLabel = "CONFIG", description = "counterfactual: route the recorded requests under this config (repeatable)")
+  @Option(
+      names = "--with",
+      paramLabel = "CONFIG",
+      description = "counterfactual: route the recorded requests under this config (repeatable)")
   List<Path> targets;
 
-  @Option(names = "--slo-ms", defaultValue = "5000", paramLabel = "MS", description = "with --with: end-to-end latency counted as an SLO miss above this (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--slo-ms",
+      defaultValue = "5000",
+      paramLabel = "MS",
+      description =
+          "with --with: end-to-end latency counted as an SLO miss above this (default"
+              + " ${DEFAULT-VALUE})")
   long sloMillis;
 
-  @Option(names = "--seed", defaultValue = "42", description = "with --with: the seed of the estimator's folds (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      description = "with --with: the seed of the estimator's folds (default ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--json", description = "with --with: print one JSON object keyed by config instead of the table")
+  @Option(
+      names = "--json",
+      description = "with --with: print one JSON object keyed by config instead of the table")
   boolean json;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -62,7 +84,10 @@ final class ReplayCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     List<GatewayConfig> configs;
     try {
-      configs = targets == null ? List.of() : targets.stream().map(Configs.offlineReader()::read).toList();
+      configs =
+          targets == null
+              ? List.of()
+              : targets.stream().map(Configs.offlineReader()::read).toList();
     } catch (ConfigException e) {
       err.println(e.getMessage().strip());
       return 2;
@@ -73,28 +98,53 @@ final class ReplayCommand implements Callable<Integer> {
     }
     Path path = found.get();
     try (TraceStore traces = SqliteTraceStore.open(path)) {
-      return configs.isEmpty() ? replayDecisions(traces, path, stdout) : counterfactual(traces, path, configs, stdout);
+      return configs.isEmpty()
+          ? replayDecisions(traces, path, stdout)
+          : counterfactual(traces, path, configs, stdout);
     }
   }
 
   private int replayDecisions(TraceStore traces, Path path, PrintWriter stdout) throws Exception {
     DecisionReplay.Result result;
-    try (Writer log = out == null ? Writer.nullWriter() : Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-      result = new DecisionReplay(traces, PolicyRegistry.builtIn()).run(line -> {
-        try {
-          log.write(line);
-          log.write('\n');
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+    try (Writer log =
+        out == null ? Writer.nullWriter() : Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+      result =
+          new DecisionReplay(traces, PolicyRegistry.builtIn())
+              .run(
+                  line -> {
+                    try {
+                      log.write(line);
+                      log.write('\n');
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(e);
+                    }
+                  });
     }
     int replayed = result.traces() - result.notRouted();
-    stdout.printf("replayed %d decisions from %s: %d identical, %d different%s%n", replayed, path, result.identical(),
-        result.divergences().size(), result.notRouted() == 0 ? "" : " (" + result.notRouted() + " requests ended before routing)");
-    result.divergences().stream().limit(SHOWN_DIVERGENCES).forEach(d -> stdout.println(d.field().isEmpty()
-        ? "  " + d.id() + ": " + d.replayed()
-        : "  " + d.id() + ": " + d.field() + " recorded " + d.recorded() + ", replayed " + d.replayed()));
+    stdout.printf(
+        "replayed %d decisions from %s: %d identical, %d different%s%n",
+        replayed,
+        path,
+        result.identical(),
+        result.divergences().size(),
+        result.notRouted() == 0
+            ? ""
+            : " (" + result.notRouted() + " requests ended before routing)");
+    result.divergences().stream()
+        .limit(SHOWN_DIVERGENCES)
+        .forEach(
+            d ->
+                stdout.println(
+                    d.field().isEmpty()
+                        ? "  " + d.id() + ": " + d.replayed()
+                        : "  "
+                            + d.id()
+                            + ": "
+                            + d.field()
+                            + " recorded "
+                            + d.recorded()
+                            + ", replayed "
+                            + d.replayed()));
     if (result.divergences().size() > SHOWN_DIVERGENCES) {
       stdout.printf("  … and %d more%n", result.divergences().size() - SHOWN_DIVERGENCES);
     }
@@ -104,9 +154,12 @@ final class ReplayCommand implements Callable<Integer> {
     return result.allIdentical() ? 0 : 1;
   }
 
-  private int counterfactual(TraceStore traces, Path path, List<GatewayConfig> configs, PrintWriter stdout) throws Exception {
+  private int counterfactual(
+      TraceStore traces, Path path, List<GatewayConfig> configs, PrintWriter stdout)
+      throws Exception {
     RecordedTraffic traffic = RecordedTraffic.load(traces);
-    CounterfactualReplay replay = new CounterfactualReplay(traces, traffic, PolicyRegistry.builtIn(), sloMillis, seed);
+    CounterfactualReplay replay =
+        new CounterfactualReplay(traces, traffic, PolicyRegistry.builtIn(), sloMillis, seed);
     ObjectNode all = Json.object();
     for (int i = 0; i < configs.size(); i++) {
       CounterfactualReport report = replay.run(targets.get(i).toString(), configs.get(i));
@@ -124,26 +177,68 @@ final class ReplayCommand implements Callable<Integer> {
 
   private static void print(CounterfactualReport r, Path path, PrintWriter out) {
     out.printf("%s over %d recorded requests (%s)%n", r.config(), r.traces(), path);
-    out.printf("  replayed            %d%s%n", r.replayed(), r.skipped().isEmpty() ? "" : "  skipped: " + r.skipped());
-    out.printf("  decisions changed   %d (%s)%s%n", r.changed(), percent(r.changed(), r.replayed()),
+    out.printf(
+        "  replayed            %d%s%n",
+        r.replayed(), r.skipped().isEmpty() ? "" : "  skipped: " + r.skipped());
+    out.printf(
+        "  decisions changed   %d (%s)%s%n",
+        r.changed(),
+        percent(r.changed(), r.replayed()),
         r.transitions().isEmpty() ? "" : "  " + r.transitions());
-    out.printf("  cost USD            recorded %.6f  replayed %.6f  delta %+.6f (%s) over %d served requests%n",
-        r.recordedCostUsd(), r.replayedCostUsd(), r.costDeltaUsd(), signedPercent(r.costDeltaUsd(), r.recordedCostUsd()), r.priced());
-    out.printf("  fallbacks           recorded %d  replayed %d%n", r.recorded().fallbacks(), r.replay().fallbacks());
-    out.printf("  failed requests     recorded %d  replayed %d%n", r.recorded().failures(), r.replay().failures());
-    out.printf("  SLO misses >%d ms  recorded %d  replayed %d%n", r.sloMillis(), r.recorded().sloMisses(), r.replay().sloMisses());
-    out.printf("  latency p50 / p95   recorded %.0f / %.0f ms  replayed %.0f / %.0f ms%s%n", r.recorded().p50Millis(), r.recorded().p95Millis(),
-        r.replay().p50Millis(), r.replay().p95Millis(), r.modelledLatencies() == 0 ? "" : "  (" + r.modelledLatencies() + " on deployments never seen answering)");
+    out.printf(
+        "  cost USD            recorded %.6f  replayed %.6f  delta %+.6f (%s) over %d served"
+            + " requests%n",
+        r.recordedCostUsd(),
+        r.replayedCostUsd(),
+        r.costDeltaUsd(),
+        signedPercent(r.costDeltaUsd(), r.recordedCostUsd()),
+        r.priced());
+    out.printf(
+        "  fallbacks           recorded %d  replayed %d%n",
+        r.recorded().fallbacks(), r.replay().fallbacks());
+    out.printf(
+        "  failed requests     recorded %d  replayed %d%n",
+        r.recorded().failures(), r.replay().failures());
+    out.printf(
+        "  SLO misses >%d ms  recorded %d  replayed %d%n",
+        r.sloMillis(), r.recorded().sloMisses(), r.replay().sloMisses());
+    out.printf(
+        "  latency p50 / p95   recorded %.0f / %.0f ms  replayed %.0f / %.0f ms%s%n",
+        r.recorded().p50Millis(),
+        r.recorded().p95Millis(),
+        r.replay().p50Millis(),
+        r.replay().p95Millis(),
+        r.modelledLatencies() == 0
+            ? ""
+            : "  (" + r.modelledLatencies() + " on deployments never seen answering)");
     if (r.withFeedback() > 0) {
-      out.printf("  feedback            %d requests, recorded mean %.3f; %d unchanged, mean %.3f%n", r.withFeedback(), r.recordedMeanFeedback(),
-          r.matchedWithFeedback(), r.matchedMeanFeedback());
+      out.printf(
+          "  feedback            %d requests, recorded mean %.3f; %d unchanged, mean %.3f%n",
+          r.withFeedback(),
+          r.recordedMeanFeedback(),
+          r.matchedWithFeedback(),
+          r.matchedMeanFeedback());
     }
-    r.estimate().ifPresentOrElse(e -> out.printf("  estimated feedback  %s  %s  %s  ESS %.1f%n", estimate(e.ips()), estimate(e.snips()),
-        estimate(e.doublyRobust()), e.effectiveSampleSize()), () -> out.printf("  estimated feedback  none: %s%n", r.refusal()));
+    r.estimate()
+        .ifPresentOrElse(
+            e ->
+                out.printf(
+                    "  estimated feedback  %s  %s  %s  ESS %.1f%n",
+                    estimate(e.ips()),
+                    estimate(e.snips()),
+                    estimate(e.doublyRobust()),
+                    e.effectiveSampleSize()),
+            () -> out.printf("  estimated feedback  none: %s%n", r.refusal()));
   }
 
   private static String estimate(OffPolicyEstimator.Estimate e) {
-    return String.format(Locale.ROOT, "%s %.3f [%.3f, %.3f]", e.name().toUpperCase(Locale.ROOT), e.value(), e.low(), e.high());
+    return String.format(
+        Locale.ROOT,
+        "%s %.3f [%.3f, %.3f]",
+        e.name().toUpperCase(Locale.ROOT),
+        e.value(),
+        e.low(),
+        e.high());
   }
 
   private static String percent(int part, int whole) {
@@ -177,16 +272,19 @@ final class ReplayCommand implements Callable<Integer> {
     number(feedback, "recorded_mean", r.recordedMeanFeedback());
     feedback.put("unchanged", r.matchedWithFeedback());
     number(feedback, "unchanged_mean", r.matchedMeanFeedback());
-    r.estimate().ifPresent(e -> {
-      ObjectNode estimate = node.putObject("estimate");
-      for (OffPolicyEstimator.Estimate one : List.of(e.ips(), e.snips(), e.doublyRobust())) {
-        ObjectNode value = estimate.putObject(one.name());
-        number(value, "value", one.value());
-        number(value, "low", one.low());
-        number(value, "high", one.high());
-      }
-      estimate.put("effective_sample_size", e.effectiveSampleSize());
-    });
+    r.estimate()
+        .ifPresent(
+            e -> {
+              ObjectNode estimate = node.putObject("estimate");
+              for (OffPolicyEstimator.Estimate one :
+                  List.of(e.ips(), e.snips(), e.doublyRobust())) {
+                ObjectNode value = estimate.putObject(one.name());
+                number(value, "value", one.value());
+                number(value, "low", one.low());
+                number(value, "high", one.high());
+              }
+              estimate.put("effective_sample_size", e.effectiveSampleSize());
+            });
     if (!r.refusal().isEmpty()) {
       node.put("no_estimate", r.refusal());
     }

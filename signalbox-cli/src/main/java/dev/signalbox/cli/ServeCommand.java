@@ -11,8 +11,8 @@ import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.Listeners;
 import dev.signalbox.core.trace.FeedbackStore;
-import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.SqliteTraceStore;
+import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceRecorder;
 import dev.signalbox.server.GatewayServer;
 import java.io.PrintWriter;
@@ -37,7 +37,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--config", required = true, paramLabel = "FILE", description = "the YAML config")
   Path configFile;
 
-  @Option(names = "--port", paramLabel = "N", description = "listen on this port instead of the config's (0: any free port)")
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      description = "listen on this port instead of the config's (0: any free port)")
   Integer port;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -55,24 +58,40 @@ final class ServeCommand implements Callable<Integer> {
       err.println(e.getMessage());
       return 2;
     }
-    Running running = start(config, reader, configFile, port == null ? config.server().port() : port);
-    out.printf("Signalbox listening on http://%s:%d (%d routes, %d models, %d deployments; config %s; traces %s)%n",
-        config.server().host(), running.server.port(), config.routes().size(), config.models().size(),
-        config.deployments().size(), config.hash().substring(0, 12),
+    Running running =
+        start(config, reader, configFile, port == null ? config.server().port() : port);
+    out.printf(
+        "Signalbox listening on http://%s:%d (%d routes, %d models, %d deployments; config %s;"
+            + " traces %s)%n",
+        config.server().host(),
+        running.server.port(),
+        config.routes().size(),
+        config.models().size(),
+        config.deployments().size(),
+        config.hash().substring(0, 12),
         config.traces().enabled() ? config.traces().path() : "off");
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      running.stop();
-      stopped.countDown();
-    }, "signalbox-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  running.stop();
+                  stopped.countDown();
+                },
+                "signalbox-shutdown"));
     onHangup(running);
     stopped.await();
     return 0;
   }
 
   /** A started gateway with what must be stopped with it. */
-  record Running(GatewayServer server, Gateway gateway, Optional<TraceRecorder> traces, Path configFile, ConfigReader reader) {
+  record Running(
+      GatewayServer server,
+      Gateway gateway,
+      Optional<TraceRecorder> traces,
+      Path configFile,
+      ConfigReader reader) {
     GatewayConfig reload() {
       GatewayConfig fresh = reader.read(configFile);
       gateway.reload(fresh);
@@ -97,25 +116,45 @@ final class ServeCommand implements Callable<Integer> {
     GatewayMetrics metrics = new GatewayMetrics();
     Optional<TraceRecorder> traces = Optional.empty();
     if (config.traces().enabled()) {
-      TraceRecorder recorder = new TraceRecorder(SqliteTraceStore.open(config.traces().path()), config.traces().queueCapacity());
+      TraceRecorder recorder =
+          new TraceRecorder(
+              SqliteTraceStore.open(config.traces().path()), config.traces().queueCapacity());
       recorder.storeConfig(config.hash(), config.text());
       metrics.watch(recorder);
       traces = Optional.of(recorder);
     }
     List<RoutingListener> listeners = new ArrayList<>(List.of(metrics));
-    Optional<AccessLog> accessLog = config.server().accessLog() ? Optional.of(new AccessLog(System.out)) : Optional.empty();
+    Optional<AccessLog> accessLog =
+        config.server().accessLog() ? Optional.of(new AccessLog(System.out)) : Optional.empty();
     accessLog.ifPresent(listeners::add);
     TraceSink sink = traces.<TraceSink>map(t -> t).orElse(trace -> {});
-    Gateway gateway = Gateway.create(config, Gateway.Settings.of(
-        TimeSource.SYSTEM, () -> ThreadLocalRandom.current().nextLong(), System::getenv, new Listeners(listeners), sink));
+    Gateway gateway =
+        Gateway.create(
+            config,
+            Gateway.Settings.of(
+                TimeSource.SYSTEM,
+                () -> ThreadLocalRandom.current().nextLong(),
+                System::getenv,
+                new Listeners(listeners),
+                sink));
     Running[] holder = new Running[1];
-    GatewayServer server = GatewayServer.start(gateway, metrics, () -> holder[0].reload(), accessLog,
-        traces.map(t -> learning(t, gateway)).orElse(FeedbackStore.DISABLED), config.server().host(), port);
+    GatewayServer server =
+        GatewayServer.start(
+            gateway,
+            metrics,
+            () -> holder[0].reload(),
+            accessLog,
+            traces.map(t -> learning(t, gateway)).orElse(FeedbackStore.DISABLED),
+            config.server().host(),
+            port);
     holder[0] = new Running(server, gateway, traces, configFile, reader);
     return holder[0];
   }
 
-  /** Feedback is kept with its trace, then taught to the bandit route that decided the request, if one did. */
+  /**
+   * Feedback is kept with its trace, then taught to the bandit route that decided the request, if
+   * one did.
+   */
   private static FeedbackStore learning(TraceRecorder recorder, Gateway gateway) {
     return (feedback, tenant) -> {
       recorder.record(feedback, tenant);
@@ -125,7 +164,11 @@ final class ServeCommand implements Callable<Integer> {
           gateway.learn(TraceJson.parse(trace.get()), feedback.score());
         }
       } catch (Exception e) {
-        LOG.warning("feedback on " + feedback.requestId() + " was kept but not learned from: " + e.getMessage());
+        LOG.warning(
+            "feedback on "
+                + feedback.requestId()
+                + " was kept but not learned from: "
+                + e.getMessage());
       }
     };
   }
@@ -133,13 +176,16 @@ final class ServeCommand implements Callable<Integer> {
   @SuppressWarnings("restriction")
   private static void onHangup(Running running) {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
-        try {
-          running.reload();
-        } catch (ConfigException e) {
-          LOG.warning("SIGHUP: kept the running config; the file is invalid:\n" + e.getMessage());
-        }
-      });
+      sun.misc.Signal.handle(
+          new sun.misc.Signal("HUP"),
+          signal -> {
+            try {
+              running.reload();
+            } catch (ConfigException e) {
+              LOG.warning(
+                  "SIGHUP: kept the running config; the file is invalid:\n" + e.getMessage());
+            }
+          });
     } catch (IllegalArgumentException unsupported) {
       LOG.info("SIGHUP is not available here; use POST /admin/reload");
     }

@@ -7,12 +7,21 @@ import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** The trace store a command reads: {@code --store}, else the {@code --config}'s traces.path, else the default file. */
+/**
+ * The trace store a command reads: {@code --store}, else the {@code --config}'s traces.path, else
+ * the default file.
+ */
 final class TraceStoreOption {
-  @Option(names = "--store", paramLabel = "FILE", description = "the trace store (default: the config's traces.path, else signalbox-traces.db)")
+  @Option(
+      names = "--store",
+      paramLabel = "FILE",
+      description = "the trace store (default: the config's traces.path, else signalbox-traces.db)")
   Path store;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "take the store's path from this config")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "take the store's path from this config")
   Path config;
 
   /** The store's path when it exists; otherwise empty, after saying why on {@code err}. */

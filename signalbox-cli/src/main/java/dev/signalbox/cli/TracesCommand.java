@@ -14,26 +14,41 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
 /** Shows recorded decision traces, one in full, or exports them as canonical JSONL. */
-@Command(name = "traces", mixinStandardHelpOptions = true, description = "Show recorded traces: the newest, one by ID, or export them as JSONL.")
+@Command(
+    name = "traces",
+    mixinStandardHelpOptions = true,
+    description = "Show recorded traces: the newest, one by ID, or export them as JSONL.")
 final class TracesCommand implements Callable<Integer> {
-  @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "show this trace in full")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "ID",
+      description = "show this trace in full")
   String id;
 
   @CommandLine.Mixin TraceStoreOption traceStore;
 
-  @Option(names = "--limit", defaultValue = "20", description = "how many of the newest to list (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--limit",
+      defaultValue = "20",
+      description = "how many of the newest to list (default ${DEFAULT-VALUE})")
   int limit;
 
-  @Option(names = "--export", paramLabel = "FILE", description = "write every trace, oldest first, as canonical JSONL")
+  @Option(
+      names = "--export",
+      paramLabel = "FILE",
+      description = "write every trace, oldest first, as canonical JSONL")
   Path export;
 
-  @Option(names = "--decisions", description = "with --export: only the decision fields (the log replay compares)")
+  @Option(
+      names = "--decisions",
+      description = "with --export: only the decision fields (the log replay compares)")
   boolean decisionsOnly;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -57,7 +72,10 @@ final class TracesCommand implements Callable<Integer> {
           err.println("no trace with id '" + id + "' in " + path);
           return 1;
         }
-        out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(Json.MAPPER.readTree(trace.get())));
+        out.println(
+            Json.MAPPER
+                .writerWithDefaultPrettyPrinter()
+                .writeValueAsString(Json.MAPPER.readTree(trace.get())));
         return 0;
       }
       list(traces.recent(limit), out);
@@ -69,15 +87,16 @@ final class TracesCommand implements Callable<Integer> {
     long[] count = {0};
     try (BufferedWriter writer = Files.newBufferedWriter(export, StandardCharsets.UTF_8)) {
       Exception[] failure = {null};
-      traces.forEach(line -> {
-        try {
-          writer.write(decisionsOnly ? TraceJson.decisionLine(line) : line);
-          writer.write('\n');
-          count[0]++;
-        } catch (Exception e) {
-          failure[0] = e;
-        }
-      });
+      traces.forEach(
+          line -> {
+            try {
+              writer.write(decisionsOnly ? TraceJson.decisionLine(line) : line);
+              writer.write('\n');
+              count[0]++;
+            } catch (Exception e) {
+              failure[0] = e;
+            }
+          });
       if (failure[0] != null) {
         throw failure[0];
       }
@@ -87,15 +106,25 @@ final class TracesCommand implements Callable<Integer> {
   }
 
   private static void list(List<String> traces, PrintWriter out) throws IOException {
-    out.printf("%-38s %-24s %-12s %-14s %-18s %-8s %s%n", "ID", "TIME", "ROUTE", "MODEL", "OUTCOME", "TRIES", "COST_USD");
+    out.printf(
+        "%-38s %-24s %-12s %-14s %-18s %-8s %s%n",
+        "ID", "TIME", "ROUTE", "MODEL", "OUTCOME", "TRIES", "COST_USD");
     for (String line : traces) {
       JsonNode t = Json.MAPPER.readTree(line);
       JsonNode attempts = t.path("attempts");
-      String model = attempts.isEmpty() ? "-" : attempts.get(attempts.size() - 1).path("model").asText();
+      String model =
+          attempts.isEmpty() ? "-" : attempts.get(attempts.size() - 1).path("model").asText();
       JsonNode routes = t.path("routes");
       String route = routes.isEmpty() ? "-" : routes.get(routes.size() - 1).asText();
-      out.printf("%-38s %-24s %-12s %-14s %-18s %-8d %.8f%n", t.path("id").asText(), t.path("time").asText(),
-          route, model, t.path("outcome").asText(), attempts.size(), t.path("cost_usd").asDouble());
+      out.printf(
+          "%-38s %-24s %-12s %-14s %-18s %-8d %.8f%n",
+          t.path("id").asText(),
+          t.path("time").asText(),
+          route,
+          model,
+          t.path("outcome").asText(),
+          attempts.size(),
+          t.path("cost_usd").asDouble());
     }
   }
 }

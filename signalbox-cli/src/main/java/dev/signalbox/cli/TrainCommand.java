@@ -25,31 +25,62 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Fits a learned route on outcome data and writes the artifact it serves from. */
-@Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Fit a learned route (threshold, objective, bandit) on outcome data or traces with feedback, and write its artifact.")
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description =
+        "Fit a learned route (threshold, objective, bandit) on outcome data or traces with"
+            + " feedback, and write its artifact.")
 final class TrainCommand implements Callable<Integer> {
   @CommandLine.Mixin DataOptions dataOptions;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "a gateway config holding the route")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "a gateway config holding the route")
   Path config;
 
-  @Option(names = "--policies", paramLabel = "FILE", description = "a policies file (eval's) holding the route")
+  @Option(
+      names = "--policies",
+      paramLabel = "FILE",
+      description = "a policies file (eval's) holding the route")
   Path policies;
 
-  @Option(names = "--policy", required = true, paramLabel = "NAME", description = "the learned route to fit")
+  @Option(
+      names = "--policy",
+      required = true,
+      paramLabel = "NAME",
+      description = "the learned route to fit")
   String route;
 
-  @Option(names = "--split", defaultValue = "auto", paramLabel = "SPLIT",
-      description = "the prompts to fit on: train (the data's training part), all, or auto (train when the data has a split, else all)")
+  @Option(
+      names = "--split",
+      defaultValue = "auto",
+      paramLabel = "SPLIT",
+      description =
+          "the prompts to fit on: train (the data's training part), all, or auto (train when the"
+              + " data has a split, else all)")
   String split;
 
-  @Option(names = "--target", paramLabel = "TARGET", description = "calibrate a threshold route: strong-share=X or quality-floor=Y (Y in the data's quality units)")
+  @Option(
+      names = "--target",
+      paramLabel = "TARGET",
+      description =
+          "calibrate a threshold route: strong-share=X or quality-floor=Y (Y in the data's quality"
+              + " units)")
   String target;
 
-  @Option(names = "--seed", defaultValue = "" + EvalCommand.DEFAULT_SEED, paramLabel = "N", description = "seeds the fit (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--seed",
+      defaultValue = "" + EvalCommand.DEFAULT_SEED,
+      paramLabel = "N",
+      description = "seeds the fit (default ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--out", paramLabel = "FILE", description = "where to write the artifact (default: the route's artifact path)")
+  @Option(
+      names = "--out",
+      paramLabel = "FILE",
+      description = "where to write the artifact (default: the route's artifact path)")
   Path out;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -59,30 +90,62 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try {
       if ((config == null) == (policies == null)) {
-        throw new IllegalArgumentException("give the route's file: --config (a gateway config) or --policies (a policies file)");
+        throw new IllegalArgumentException(
+            "give the route's file: --config (a gateway config) or --policies (a policies file)");
       }
       TokenCounter tokens = TokenCounter.shared();
       DataOptions.Priced priced = dataOptions.read(tokens);
       Dataset data = priced.data();
-      GatewayConfig routes = config != null
-          ? Configs.reader().fittingLearnedRoutes().read(config)
-          : RouteFile.config(policies, data, priced.prices());
-      RouteSpec spec = routes.route(route).orElseThrow(() -> new IllegalArgumentException(
-          "no route '" + route + "' (routes: " + String.join(", ", routes.routes().keySet()) + ")"));
+      GatewayConfig routes =
+          config != null
+              ? Configs.reader().fittingLearnedRoutes().read(config)
+              : RouteFile.config(policies, data, priced.prices());
+      RouteSpec spec =
+          routes
+              .route(route)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "no route '"
+                              + route
+                              + "' (routes: "
+                              + String.join(", ", routes.routes().keySet())
+                              + ")"));
       if (!ConfigReader.LEARNED_POLICIES.contains(spec.policy())) {
-        throw new IllegalArgumentException("route '" + route + "' has policy '" + spec.policy() + "', which learns nothing (learned: threshold, objective, bandit)");
+        throw new IllegalArgumentException(
+            "route '"
+                + route
+                + "' has policy '"
+                + spec.policy()
+                + "', which learns nothing (learned: threshold, objective, bandit)");
       }
-      List<String> missing = spec.models().stream().filter(m -> !data.models().contains(m)).toList();
+      List<String> missing =
+          spec.models().stream().filter(m -> !data.models().contains(m)).toList();
       if (!missing.isEmpty()) {
-        throw new IllegalArgumentException("the data has no outcomes of " + String.join(", ", missing) + " (it has " + String.join(", ", data.models()) + ")");
+        throw new IllegalArgumentException(
+            "the data has no outcomes of "
+                + String.join(", ", missing)
+                + " (it has "
+                + String.join(", ", data.models())
+                + ")");
       }
-      Path file = out != null ? out : spec.learning().artifact().orElseThrow(() -> new IllegalArgumentException(
-          "route '" + route + "' names no artifact: give --out FILE"));
+      Path file =
+          out != null
+              ? out
+              : spec.learning()
+                  .artifact()
+                  .orElseThrow(
+                      () ->
+                          new IllegalArgumentException(
+                              "route '" + route + "' names no artifact: give --out FILE"));
       boolean trainPart = split.equals("train") || (split.equals("auto") && data.hasSplit());
       if (!List.of("auto", "train", "all").contains(split)) {
         throw new IllegalArgumentException("--split is train, all or auto, not '" + split + "'");
       }
-      List<EvalPrompt> prompts = trainPart ? data.prompts().stream().filter(p -> p.split().equals("train")).toList() : data.prompts();
+      List<EvalPrompt> prompts =
+          trainPart
+              ? data.prompts().stream().filter(p -> p.split().equals("train")).toList()
+              : data.prompts();
       if (prompts.isEmpty()) {
         throw new IllegalArgumentException("no prompts to fit on (split " + split + ")");
       }
@@ -91,16 +154,41 @@ final class TrainCommand implements Callable<Integer> {
         double low = data.scale().min();
         goal = new Training.Target(goal.kind(), (goal.value() - low) / (data.scale().max() - low));
       }
-      EvalContext context = new EvalContext(data, seed, tokens, Configs.offlineEmbeddings(dataOptions.embeddingCache));
+      EvalContext context =
+          new EvalContext(
+              data, seed, tokens, Configs.offlineEmbeddings(dataOptions.embeddingCache));
       long started = System.nanoTime();
       TrainingSet set = TrainingData.of(prompts, context, spec.learning().embed());
-      LearnedArtifact artifact = Training.fit(spec, set, context.embedder().get().modelId(), TrainingData.hash(prompts),
-          dataOptions.dataset.toString(), goal, seed);
+      LearnedArtifact artifact =
+          Training.fit(
+              spec,
+              set,
+              context.embedder().get().modelId(),
+              TrainingData.hash(prompts),
+              dataOptions.dataset.toString(),
+              goal,
+              seed);
       ArtifactFile.write(artifact, file);
-      err.printf(Locale.ROOT, "train: %s (%s, %s scorer) on %d prompts of %s, seed %d, in %.1f s%n", route, spec.policy(),
-          artifact.scorer().kind(), prompts.size(), data.name(), seed, (System.nanoTime() - started) / 1e9);
-      artifact.calibration().ifPresent(c -> err.printf(Locale.ROOT, "  threshold %.4f for target %s (strong share %.3f on held-out prompts)%n",
-          c.value(), c.target(), c.strongShare()));
+      err.printf(
+          Locale.ROOT,
+          "train: %s (%s, %s scorer) on %d prompts of %s, seed %d, in %.1f s%n",
+          route,
+          spec.policy(),
+          artifact.scorer().kind(),
+          prompts.size(),
+          data.name(),
+          seed,
+          (System.nanoTime() - started) / 1e9);
+      artifact
+          .calibration()
+          .ifPresent(
+              c ->
+                  err.printf(
+                      Locale.ROOT,
+                      "  threshold %.4f for target %s (strong share %.3f on held-out prompts)%n",
+                      c.value(),
+                      c.target(),
+                      c.strongShare()));
       err.printf("  wrote %s (data sha256 %s)%n", file, artifact.dataHash());
       return 0;
     } catch (DataException | ConfigException | IllegalArgumentException e) {

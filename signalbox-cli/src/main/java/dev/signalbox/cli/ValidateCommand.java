@@ -11,7 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** Checks a config and reports every problem at once. */
-@Command(name = "validate", mixinStandardHelpOptions = true, description = "Check a config file; report every problem with its path.")
+@Command(
+    name = "validate",
+    mixinStandardHelpOptions = true,
+    description = "Check a config file; report every problem with its path.")
 final class ValidateCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "the YAML config")
   Path file;
@@ -24,9 +27,15 @@ final class ValidateCommand implements Callable<Integer> {
       GatewayConfig config = Configs.reader().read(file);
       // Building the router reads every learned route's artifact and checks it fits.
       new Router(config, PolicyRegistry.builtIn());
-      spec.commandLine().getOut().printf(
-          "%s: valid (%d deployments, %d models, %d routes; config hash %s)%n",
-          file, config.deployments().size(), config.models().size(), config.routes().size(), config.hash().substring(0, 12));
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "%s: valid (%d deployments, %d models, %d routes; config hash %s)%n",
+              file,
+              config.deployments().size(),
+              config.models().size(),
+              config.routes().size(),
+              config.hash().substring(0, 12));
       return 0;
     } catch (ConfigException e) {
       spec.commandLine().getErr().println(e.getMessage());

@@ -39,13 +39,21 @@ class CliTest {
   @Test
   void validateReportsEveryProblemWithAnExitCodeOfTwo() throws Exception {
     Path bad = dir.resolve("bad.yaml");
-    Files.writeString(bad, "models:\n  - {name: m, deployments: [nowhere]}\nroutes:\n  - {name: r, models: [m, x], policy: fastest}\n");
+    Files.writeString(
+        bad,
+        "models:\n"
+            + "  - {name: m, deployments: [nowhere]}\n"
+            + "routes:\n"
+            + "  - {name: r, models: [m, x], policy: fastest}\n");
     Run run = run("validate", bad.toString());
     assertThat(run.exit()).isEqualTo(2);
-    assertThat(run.err()).contains("3 problems",
-        "routes[0].policy: unknown policy 'fastest' (known: bandit, cascade, cheapest, objective, priority, rules, score, threshold, weighted)",
-        "models[0].deployments[0]: unknown deployment 'nowhere' (known: )",
-        "routes[0].models[1]: unknown model 'x' (known: m)");
+    assertThat(run.err())
+        .contains(
+            "3 problems",
+            "routes[0].policy: unknown policy 'fastest' (known: bandit, cascade, cheapest,"
+                + " objective, priority, rules, score, threshold, weighted)",
+            "models[0].deployments[0]: unknown deployment 'nowhere' (known: )",
+            "routes[0].models[1]: unknown model 'x' (known: m)");
   }
 
   @Test
@@ -54,7 +62,10 @@ class CliTest {
     Files.writeString(bad, "routes:\n  - {name: r, models: [ghost]}\n");
     Run run = run("serve", "--config", bad.toString(), "--port", "0");
     assertThat(run.exit()).isEqualTo(2);
-    assertThat(run.err()).contains("refusing to serve an invalid config", "routes[0].models[0]: unknown model 'ghost' (known: )");
+    assertThat(run.err())
+        .contains(
+            "refusing to serve an invalid config",
+            "routes[0].models[0]: unknown model 'ghost' (known: )");
   }
 
   @Test
@@ -67,7 +78,9 @@ class CliTest {
   @Test
   void tracesListsShowsAndExportsWhatServeRecorded() throws Exception {
     Path config = dir.resolve("c.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         traces: {path: %s}
         deployments:
           - {name: d, provider: sim, sim: {time-to-first-token-ms: {median: 1}, ms-per-token: {median: 0}}}
@@ -75,15 +88,23 @@ class CliTest {
           - {name: m, deployments: [d], pricing: {input: 1, output: 1}}
         routes:
           - {name: split, models: [m], policy: weighted}
-        """.formatted(dir.resolve("t.db")));
-    ServeCommand.Running running = ServeCommand.start(Configs.reader().read(config), Configs.reader(), config, 0);
+        """
+            .formatted(dir.resolve("t.db")));
+    ServeCommand.Running running =
+        ServeCommand.start(Configs.reader().read(config), Configs.reader(), config, 0);
     var client = java.net.http.HttpClient.newHttpClient();
     String id;
     try {
-      var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-              "http://127.0.0.1:" + running.server().port() + "/v1/chat/completions"))
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"split\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      var response =
+          client.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(
+                          "http://127.0.0.1:" + running.server().port() + "/v1/chat/completions"))
+                  .POST(
+                      java.net.http.HttpRequest.BodyPublishers.ofString(
+                          "{\"model\":\"split\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
       id = response.headers().firstValue("x-signalbox-request-id").orElseThrow();
       running.traces().orElseThrow().flush(Duration.ofSeconds(10));
     } finally {
@@ -95,10 +116,20 @@ class CliTest {
     Run show = run("traces", "--store", dir.resolve("t.db").toString(), id);
     assertThat(show.out()).contains("\"policy\" : \"weighted\"", "\"propensity\" : 1.0");
     Path export = dir.resolve("decisions.jsonl");
-    Run exported = run("traces", "--store", dir.resolve("t.db").toString(), "--export", export.toString(), "--decisions");
+    Run exported =
+        run(
+            "traces",
+            "--store",
+            dir.resolve("t.db").toString(),
+            "--export",
+            export.toString(),
+            "--decisions");
     assertThat(exported.out()).contains("wrote 1 traces");
-    assertThat(Files.readString(export)).startsWith("{\"id\":\"" + id + "\",\"requested_model\":\"split\"").doesNotContain("attempts");
-    assertThat(run("traces", "--store", dir.resolve("t.db").toString(), "req_missing").exit()).isEqualTo(1);
+    assertThat(Files.readString(export))
+        .startsWith("{\"id\":\"" + id + "\",\"requested_model\":\"split\"")
+        .doesNotContain("attempts");
+    assertThat(run("traces", "--store", dir.resolve("t.db").toString(), "req_missing").exit())
+        .isEqualTo(1);
   }
 
   @Test

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code signalbox eval} end to end on a generated outcomes file: table, JSON, report, bad input. */
+/**
+ * {@code signalbox eval} end to end on a generated outcomes file: table, JSON, report, bad input.
+ */
 @Timeout(120)
 class EvalCommandTest {
   @TempDir Path dir;
@@ -31,17 +33,31 @@ class EvalCommandTest {
       boolean hard = hardness > 0.5;
       int weak = random.nextDouble() < (hard ? 0.3 : 0.8) ? 1 : 0;
       int strong = random.nextDouble() < (hard ? 0.8 : 0.9) ? 1 : 0;
-      lines.add(String.format(Locale.ROOT,
-          "{\"id\": \"q%d\", \"prompt\": \"%s question %d\", \"task\": \"%s\", \"scores\": {\"hard\": %.3f},"
-              + " \"outcomes\": {\"small\": {\"quality\": %d, \"input_tokens\": 100, \"output_tokens\": 50, \"latency_ms\": 120},"
-              + " \"large\": {\"quality\": %d, \"input_tokens\": 100, \"output_tokens\": 80, \"latency_ms\": 900}}}",
-          i, hard ? "prove the hard" : "say the easy", i, hard ? "math" : "chat", hardness, weak, strong));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "{\"id\": \"q%d\", \"prompt\": \"%s question %d\", \"task\": \"%s\", \"scores\":"
+                  + " {\"hard\": %.3f}, \"outcomes\": {\"small\": {\"quality\": %d,"
+                  + " \"input_tokens\": 100, \"output_tokens\": 50, \"latency_ms\": 120},"
+                  + " \"large\": {\"quality\": %d, \"input_tokens\": 100, \"output_tokens\": 80,"
+                  + " \"latency_ms\": 900}}}",
+              i,
+              hard ? "prove the hard" : "say the easy",
+              i,
+              hard ? "math" : "chat",
+              hardness,
+              weak,
+              strong));
     }
     data = dir.resolve("data.jsonl");
     Files.write(data, lines);
-    Files.writeString(dir.resolve("prices.yaml"), "models:\n  small: {input: 0.1, output: 0.2}\n  large: {input: 5, output: 15}\n");
+    Files.writeString(
+        dir.resolve("prices.yaml"),
+        "models:\n  small: {input: 0.1, output: 0.2}\n  large: {input: 5, output: 15}\n");
     policies = dir.resolve("policies.yaml");
-    Files.writeString(policies, """
+    Files.writeString(
+        policies,
+        """
         routes:
           - name: by-hardness
             policy: score
@@ -59,40 +75,87 @@ class EvalCommandTest {
 
   @Test
   void printsTheTableWithEveryRouteAndBaselineAndTheSeed() {
-    CliTest.Run run = CliTest.run("eval", "--dataset", data.toString(), "--prices", dir.resolve("prices.yaml").toString(),
-        "--policies", policies.toString(), "--seed", "3");
+    CliTest.Run run =
+        CliTest.run(
+            "eval",
+            "--dataset",
+            data.toString(),
+            "--prices",
+            dir.resolve("prices.yaml").toString(),
+            "--policies",
+            policies.toString(),
+            "--seed",
+            "3");
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.err()).contains("split cv:5, seed 3");
-    assertThat(run.out()).contains("by-hardness", "keywords", "only:small", "only:large", "random", "oracle", "prompt-length", "task-prior", "APGR");
+    assertThat(run.out())
+        .contains(
+            "by-hardness",
+            "keywords",
+            "only:small",
+            "only:large",
+            "random",
+            "oracle",
+            "prompt-length",
+            "task-prior",
+            "APGR");
   }
 
   @Test
   void jsonIsKeyedByPolicyAndTheSameForTheSameSeed() throws Exception {
-    String[] args = {"eval", "--dataset", data.toString(), "--prices", dir.resolve("prices.yaml").toString(),
-        "--policies", policies.toString(), "--json", "--split", "cv:4", "--seed", "11"};
+    String[] args = {
+      "eval",
+      "--dataset",
+      data.toString(),
+      "--prices",
+      dir.resolve("prices.yaml").toString(),
+      "--policies",
+      policies.toString(),
+      "--json",
+      "--split",
+      "cv:4",
+      "--seed",
+      "11"
+    };
     CliTest.Run first = CliTest.run(args);
     CliTest.Run second = CliTest.run(args);
     assertThat(first.exit()).as(first.err()).isZero();
     assertThat(first.out()).isEqualTo(second.out());
     JsonNode json = Json.MAPPER.readTree(first.out());
     JsonNode byHardness = json.path("by-hardness");
-    for (String field : List.of("quality", "quality_ci", "cost_usd", "aiq", "apgr", "cpt50", "cpt80")) {
+    for (String field :
+        List.of("quality", "quality_ci", "cost_usd", "aiq", "apgr", "cpt50", "cpt80")) {
       assertThat(byHardness.has(field)).as(field).isTrue();
     }
     // The score is the hardness, which decides who is right: routing on it beats random by far.
-    assertThat(byHardness.path("apgr").asDouble()).isGreaterThan(json.path("random").path("apgr").asDouble() + 0.2);
-    assertThat(json.path("keywords").path("quality").asDouble()).isGreaterThan(json.path("only:small").path("quality").asDouble());
+    assertThat(byHardness.path("apgr").asDouble())
+        .isGreaterThan(json.path("random").path("apgr").asDouble() + 0.2);
+    assertThat(json.path("keywords").path("quality").asDouble())
+        .isGreaterThan(json.path("only:small").path("quality").asDouble());
     assertThat(json.path("only:large").path("latency_ms").asDouble()).isEqualTo(900.0);
-    assertThat(json.path("oracle").path("quality").asDouble()).isGreaterThanOrEqualTo(json.path("only:large").path("quality").asDouble());
+    assertThat(json.path("oracle").path("quality").asDouble())
+        .isGreaterThanOrEqualTo(json.path("only:large").path("quality").asDouble());
   }
 
   @Test
   void writesAnHtmlReportWithPngCharts() throws Exception {
     Path report = dir.resolve("report");
-    CliTest.Run run = CliTest.run("eval", "--dataset", data.toString(), "--prices", dir.resolve("prices.yaml").toString(),
-        "--policies", policies.toString(), "--report", report.toString(), "--resamples", "100");
+    CliTest.Run run =
+        CliTest.run(
+            "eval",
+            "--dataset",
+            data.toString(),
+            "--prices",
+            dir.resolve("prices.yaml").toString(),
+            "--policies",
+            policies.toString(),
+            "--report",
+            report.toString(),
+            "--resamples",
+            "100");
     assertThat(run.exit()).as(run.err()).isZero();
-    assertThat(Files.readString(report.resolve("index.html"))).contains("by-hardness", "data:image/png;base64,");
+    assertThat(Files.readString(report.resolve("index.html")))
+        .contains("by-hardness", "data:image/png;base64,");
     for (String png : List.of("quality-cost.png", "quality-strong-share.png")) {
       byte[] bytes = Files.readAllBytes(report.resolve(png));
       assertThat(bytes).startsWith(new byte[] {(byte) 0x89, 'P', 'N', 'G'});
@@ -105,11 +168,21 @@ class EvalCommandTest {
     assertThat(missing.exit()).isEqualTo(2);
     assertThat(missing.err()).contains("nope.jsonl: no such file or folder");
     CliTest.Run format = CliTest.run("eval", "--dataset", data.toString(), "--format", "csv");
-    assertThat(format.err()).contains("--format: unknown format 'csv' (known: outcomes, routellm, llmrouter, traces)");
+    assertThat(format.err())
+        .contains("--format: unknown format 'csv' (known: outcomes, routellm, llmrouter, traces)");
     CliTest.Run unpriced = CliTest.run("eval", "--dataset", data.toString());
     assertThat(unpriced.exit()).isEqualTo(2);
-    assertThat(unpriced.err()).contains("no price for small, large (give --prices FILE with every model)");
-    CliTest.Run split = CliTest.run("eval", "--dataset", data.toString(), "--prices", dir.resolve("prices.yaml").toString(), "--split", "test");
+    assertThat(unpriced.err())
+        .contains("no price for small, large (give --prices FILE with every model)");
+    CliTest.Run split =
+        CliTest.run(
+            "eval",
+            "--dataset",
+            data.toString(),
+            "--prices",
+            dir.resolve("prices.yaml").toString(),
+            "--split",
+            "test");
     assertThat(split.err()).contains("no prompts marked \"split\": \"test\"");
   }
 }

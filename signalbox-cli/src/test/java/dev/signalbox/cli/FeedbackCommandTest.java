@@ -30,16 +30,42 @@ class FeedbackCommandTest {
   }
 
   private static DecisionTrace trace(String id) {
-    return new DecisionTrace(id, Instant.parse("2026-11-01T00:00:00Z"), "t", "auto", List.of("auto"), "priority", 1, "abc", 7,
-        Map.of(), List.of(), List.of(), 1.0, PoolSnapshot.EMPTY, List.of(), new Usage(12, 0, 3, false), 0.001, false, "ok", "",
-        List.of(), "", "");
+    return new DecisionTrace(
+        id,
+        Instant.parse("2026-11-01T00:00:00Z"),
+        "t",
+        "auto",
+        List.of("auto"),
+        "priority",
+        1,
+        "abc",
+        7,
+        Map.of(),
+        List.of(),
+        List.of(),
+        1.0,
+        PoolSnapshot.EMPTY,
+        List.of(),
+        new Usage(12, 0, 3, false),
+        0.001,
+        false,
+        "ok",
+        "",
+        List.of(),
+        "",
+        "");
   }
 
   @Test
   void importsEachLineAndNamesTheUnknownOnes() throws Exception {
     Path file = dir.resolve("feedback.jsonl");
-    Files.writeString(file, "{\"request_id\": \"req_a\", \"score\": 0.9}\n\n{\"request_id\": \"req_zzz\", \"score\": 1}\n{\"request_id\": \"req_b\", \"thumbs\": \"down\"}\n");
-    CliTest.Run run = CliTest.run("feedback", "--import", file.toString(), "--store", store.toString());
+    Files.writeString(
+        file,
+        "{\"request_id\": \"req_a\", \"score\": 0.9}\n\n"
+            + "{\"request_id\": \"req_zzz\", \"score\": 1}\n"
+            + "{\"request_id\": \"req_b\", \"thumbs\": \"down\"}\n");
+    CliTest.Run run =
+        CliTest.run("feedback", "--import", file.toString(), "--store", store.toString());
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.out()).contains("imported 2 of 3 feedback lines");
     assertThat(run.err()).contains("feedback.jsonl:3: no recorded request 'req_zzz'");
@@ -52,10 +78,14 @@ class FeedbackCommandTest {
   @Test
   void aBadLineIsNamedAndNothingIsImported() throws Exception {
     Path file = dir.resolve("feedback.jsonl");
-    Files.writeString(file, "{\"request_id\": \"req_a\", \"score\": 0.9}\n{\"request_id\": \"req_b\", \"score\": 7}\n");
-    CliTest.Run run = CliTest.run("feedback", "--import", file.toString(), "--store", store.toString());
+    Files.writeString(
+        file,
+        "{\"request_id\": \"req_a\", \"score\": 0.9}\n{\"request_id\": \"req_b\", \"score\": 7}\n");
+    CliTest.Run run =
+        CliTest.run("feedback", "--import", file.toString(), "--store", store.toString());
     assertThat(run.exit()).isEqualTo(2);
-    assertThat(run.err()).contains("feedback.jsonl:2: score: 'score' must be a number from 0 to 1, got 7.");
+    assertThat(run.err())
+        .contains("feedback.jsonl:2: score: 'score' must be a number from 0 to 1, got 7.");
     try (SqliteTraceStore traces = SqliteTraceStore.open(store)) {
       assertThat(traces.feedback("req_a")).isEmpty();
     }

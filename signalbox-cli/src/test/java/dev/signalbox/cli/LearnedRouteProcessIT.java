@@ -20,43 +20,69 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A learned route from data to traffic on real processes: {@code train} fits a kNN threshold route on
- * an outcomes file (the weak model fails the calculus prompts, never the greetings) with the real
- * MiniLM embeddings, calibrated to send half the prompts to the strong model; {@code serve} routes
- * new prompts of each kind by their meaning; an artifact edited after training is refused.
+ * A learned route from data to traffic on real processes: {@code train} fits a kNN threshold route
+ * on an outcomes file (the weak model fails the calculus prompts, never the greetings) with the
+ * real MiniLM embeddings, calibrated to send half the prompts to the strong model; {@code serve}
+ * routes new prompts of each kind by their meaning; an artifact edited after training is refused.
  */
 @Timeout(180)
 class LearnedRouteProcessIT {
   @TempDir Path dir;
 
-  private static final List<String> NAMES = List.of("Ana", "Ben", "Chen", "Dara", "Eli", "Fatima", "Gus", "Hana", "Ivo", "Jun",
-      "Kofi", "Lena", "Mia", "Noor", "Omar", "Pia");
+  private static final List<String> NAMES =
+      List.of(
+          "Ana", "Ben", "Chen", "Dara", "Eli", "Fatima", "Gus", "Hana", "Ivo", "Jun", "Kofi",
+          "Lena", "Mia", "Noor", "Omar", "Pia");
 
   @Test
-  void aTrainedRouteSendsHardPromptsToTheStrongModelAndAnEditedArtifactIsRefused() throws Exception {
+  void aTrainedRouteSendsHardPromptsToTheStrongModelAndAnEditedArtifactIsRefused()
+      throws Exception {
     Path artifact = dir.resolve("smart.artifact.json");
-    Path config = writeConfig("""
-        - name: smart
-          policy: threshold
-          models: [strong, weak]
-          threshold: {strong: strong, weak: weak}
-          scorer: {kind: knn, k: 5, smoothing: 1}
-          artifact: %s
-        """.formatted(artifact));
+    Path config =
+        writeConfig(
+            """
+            - name: smart
+              policy: threshold
+              models: [strong, weak]
+              threshold: {strong: strong, weak: weak}
+              scorer: {kind: knn, k: 5, smoothing: 1}
+              artifact: %s
+            """
+                .formatted(artifact));
     Processes.Result trained = train(config, "smart", "--target", "strong-share=0.5");
-    assertThat(trained.output()).contains("train: smart (threshold, knn scorer) on 32 prompts").contains("for target strong-share=0.5")
+    assertThat(trained.output())
+        .contains("train: smart (threshold, knn scorer) on 32 prompts")
+        .contains("for target strong-share=0.5")
         .contains("wrote " + artifact);
     assertThat(Files.readString(artifact)).contains("\"embedding_model\":\"all-MiniLM-L6-v2-q");
 
     try (Served served = serve(config)) {
-      assertThat(served.model("smart", "Evaluate the definite integral of x^3 * cos(x) from 0 to pi/2, showing each step.")).isEqualTo("strong");
-      assertThat(served.model("smart", "Compute the integral of x^5 * sin(x) between 0 and pi, step by step.")).isEqualTo("strong");
-      assertThat(served.model("smart", "Write a short friendly birthday greeting for my colleague Sam.")).isEqualTo("weak");
-      assertThat(served.model("smart", "Please write a warm happy birthday message for my friend Zoe.")).isEqualTo("weak");
+      assertThat(
+              served.model(
+                  "smart",
+                  "Evaluate the definite integral of x^3 * cos(x) from 0 to pi/2, showing each"
+                      + " step."))
+          .isEqualTo("strong");
+      assertThat(
+              served.model(
+                  "smart", "Compute the integral of x^5 * sin(x) between 0 and pi, step by step."))
+          .isEqualTo("strong");
+      assertThat(
+              served.model(
+                  "smart", "Write a short friendly birthday greeting for my colleague Sam."))
+          .isEqualTo("weak");
+      assertThat(
+              served.model(
+                  "smart", "Please write a warm happy birthday message for my friend Zoe."))
+          .isEqualTo("weak");
     }
 
     Files.writeString(artifact, Files.readString(artifact).replace("\"k\":5", "\"k\":6"));
-    Processes.Result refused = Processes.run(dir, Duration.ofMinutes(1), Processes.javaCommand("validate", config.toString()).toArray(String[]::new));
+    Processes.Result refused =
+        Processes.run(
+            dir,
+            Duration.ofMinutes(1),
+            Processes.javaCommand("validate", config.toString()).toArray(String[]::new));
     assertThat(refused.exitCode()).isNotZero();
     assertThat(refused.output()).contains(artifact.toString()).contains("content_sha256");
   }
@@ -64,29 +90,36 @@ class LearnedRouteProcessIT {
   /**
    * A bandit route learns online from feedback: every answer's feedback (1 when the weak model
    * answered a greeting or the strong one a calculus prompt, else 0) reaches its learner through
-   * {@code POST /v1/feedback}; the learner's version rises, its state file is written, and a restart
-   * reads it back.
+   * {@code POST /v1/feedback}; the learner's version rises, its state file is written, and a
+   * restart reads it back.
    */
   @Test
   void aBanditRouteLearnsFromFeedbackAndKeepsItsStateAcrossARestart() throws Exception {
     Path state = dir.resolve("bandit-state.json");
-    Path config = writeConfig("""
-        - name: learner
-          policy: bandit
-          models: [strong, weak]
-          bandit: {algorithm: linucb, exploration: 1.0, cost-penalty: 0.2, clusters: 2, state: %s}
-          artifact: %s
-        """.formatted(state, dir.resolve("learner.json")));
+    Path config =
+        writeConfig(
+            """
+            - name: learner
+              policy: bandit
+              models: [strong, weak]
+              bandit: {algorithm: linucb, exploration: 1.0, cost-penalty: 0.2, clusters: 2, state: %s}
+              artifact: %s
+            """
+                .formatted(state, dir.resolve("learner.json")));
     train(config, "learner");
 
     try (Served served = serve(config)) {
       for (int step = 0; step < 30; step++) {
         boolean hard = step % 2 == 0;
-        String prompt = hard ? "Evaluate the definite integral of x^" + step + " * cos(x) from 0 to pi." : "Write a short birthday greeting for Sam " + step + ".";
+        String prompt =
+            hard
+                ? "Evaluate the definite integral of x^" + step + " * cos(x) from 0 to pi."
+                : "Write a short birthday greeting for Sam " + step + ".";
         HttpResponse<String> answer = served.chat("learner", prompt);
         String model = answer.headers().firstValue("x-signalbox-model").orElseThrow();
         String id = answer.headers().firstValue("x-signalbox-request-id").orElseThrow();
-        served.awaitFeedback(id, hard ? (model.equals("strong") ? 1 : 0) : (model.equals("weak") ? 1 : 0));
+        served.awaitFeedback(
+            id, hard ? (model.equals("strong") ? 1 : 0) : (model.equals("weak") ? 1 : 0));
       }
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (!Files.exists(state) || !Files.readString(state).contains("\"version\":30")) {
@@ -98,16 +131,27 @@ class LearnedRouteProcessIT {
 
     String id;
     try (Served restarted = serve(config)) {
-      id = restarted.chat("learner", "Write a short birthday greeting for Ana.").headers().firstValue("x-signalbox-request-id").orElseThrow();
+      id =
+          restarted
+              .chat("learner", "Write a short birthday greeting for Ana.")
+              .headers()
+              .firstValue("x-signalbox-request-id")
+              .orElseThrow();
     }
-    Processes.Result trace = Processes.run(dir, Duration.ofMinutes(1),
-        Processes.javaCommand("traces", "--store", dir.resolve("traces.db").toString(), id).toArray(String[]::new));
+    Processes.Result trace =
+        Processes.run(
+            dir,
+            Duration.ofMinutes(1),
+            Processes.javaCommand("traces", "--store", dir.resolve("traces.db").toString(), id)
+                .toArray(String[]::new));
     assertThat(trace.output()).contains("linucb v30: expected reward");
   }
 
   /** Two simulated models, weak and strong, traces on, and the given route. */
   private Path writeConfig(String route) throws IOException {
-    return Files.writeString(dir.resolve("gateway.yaml"), """
+    return Files.writeString(
+        dir.resolve("gateway.yaml"),
+        """
         traces: {path: %s}
         server: {access-log: false}
         deployments:
@@ -117,7 +161,9 @@ class LearnedRouteProcessIT {
           - {name: weak, deployments: [weak-sim], pricing: {input: 0.1, output: 0.4}}
           - {name: strong, deployments: [strong-sim], pricing: {input: 5, output: 15}}
         routes:
-        """.formatted(dir.resolve("traces.db")) + route.indent(2));
+        """
+                .formatted(dir.resolve("traces.db"))
+            + route.indent(2));
   }
 
   /**
@@ -127,34 +173,77 @@ class LearnedRouteProcessIT {
   private Processes.Result train(Path config, String route, String... extra) throws Exception {
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < NAMES.size(); i++) {
-      lines.add("{\"id\": \"calc" + i + "\", \"prompt\": \"Evaluate the definite integral of x^" + (i + 2) + " * sin(x) from 0 to pi, showing each step.\","
-          + " \"outcomes\": {\"weak\": {\"quality\": 0}, \"strong\": {\"quality\": 1}}}");
-      lines.add("{\"id\": \"hello" + i + "\", \"prompt\": \"Write a short friendly birthday greeting for my friend " + NAMES.get(i) + ".\","
-          + " \"outcomes\": {\"weak\": {\"quality\": 1}, \"strong\": {\"quality\": 1}}}");
+      lines.add(
+          "{\"id\": \"calc"
+              + i
+              + "\", \"prompt\": \"Evaluate the definite integral of x^"
+              + (i + 2)
+              + " * sin(x) from 0 to pi, showing each step.\","
+              + " \"outcomes\": {\"weak\": {\"quality\": 0}, \"strong\": {\"quality\": 1}}}");
+      lines.add(
+          "{\"id\": \"hello"
+              + i
+              + "\", \"prompt\": \"Write a short friendly birthday greeting for my friend "
+              + NAMES.get(i)
+              + ".\","
+              + " \"outcomes\": {\"weak\": {\"quality\": 1}, \"strong\": {\"quality\": 1}}}");
     }
     Path outcomes = Files.write(dir.resolve("outcomes.jsonl"), lines);
-    Path prices = Files.writeString(dir.resolve("prices.yaml"), "models:\n  weak: {input: 0.1, output: 0.4}\n  strong: {input: 5, output: 15}\n");
-    List<String> args = new ArrayList<>(List.of("train", "--dataset", outcomes.toString(), "--prices", prices.toString(),
-        "--config", config.toString(), "--policy", route, "--embedding-cache", dir.resolve("embeddings").toString()));
+    Path prices =
+        Files.writeString(
+            dir.resolve("prices.yaml"),
+            "models:\n  weak: {input: 0.1, output: 0.4}\n  strong: {input: 5, output: 15}\n");
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "train",
+                "--dataset",
+                outcomes.toString(),
+                "--prices",
+                prices.toString(),
+                "--config",
+                config.toString(),
+                "--policy",
+                route,
+                "--embedding-cache",
+                dir.resolve("embeddings").toString()));
     args.addAll(List.of(extra));
-    Processes.Result trained = Processes.run(dir, Duration.ofMinutes(2), Processes.javaCommand(args.toArray(String[]::new)).toArray(String[]::new));
+    Processes.Result trained =
+        Processes.run(
+            dir,
+            Duration.ofMinutes(2),
+            Processes.javaCommand(args.toArray(String[]::new)).toArray(String[]::new));
     assertThat(trained.exitCode()).as(trained.output()).isZero();
     return trained;
   }
 
   private Served serve(Path config) throws IOException {
-    Process process = new ProcessBuilder(Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
-        .directory(dir.toFile()).redirectErrorStream(true).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    Process process =
+        new ProcessBuilder(
+                Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     int port = Processes.awaitPort(out);
     Thread.ofVirtual().start(() -> out.lines().forEach(line -> {}));
-    return new Served(process, port, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
+    return new Served(
+        process, port, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
   }
 
-  /** A running {@code serve} process; closing it stops it (SIGTERM) and waits, so its traces are flushed. */
+  /**
+   * A running {@code serve} process; closing it stops it (SIGTERM) and waits, so its traces are
+   * flushed.
+   */
   private record Served(Process process, int port, HttpClient client) implements AutoCloseable {
     HttpResponse<String> chat(String model, String prompt) throws Exception {
-      String body = "{\"model\": \"" + model + "\", \"messages\": [{\"role\": \"user\", \"content\": \"" + prompt + "\"}]}";
+      String body =
+          "{\"model\": \""
+              + model
+              + "\", \"messages\": [{\"role\": \"user\", \"content\": \""
+              + prompt
+              + "\"}]}";
       HttpResponse<String> answer = post("/v1/chat/completions", body);
       assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
       return answer;
@@ -164,11 +253,15 @@ class LearnedRouteProcessIT {
       return chat(route, prompt).headers().firstValue("x-signalbox-model").orElseThrow();
     }
 
-    /** Feedback on a request whose trace may still be in the writer's queue: retried until it is stored. */
+    /**
+     * Feedback on a request whose trace may still be in the writer's queue: retried until it is
+     * stored.
+     */
     void awaitFeedback(String id, double score) throws Exception {
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (true) {
-        HttpResponse<String> answer = post("/v1/feedback", "{\"request_id\": \"" + id + "\", \"score\": " + score + "}");
+        HttpResponse<String> answer =
+            post("/v1/feedback", "{\"request_id\": \"" + id + "\", \"score\": " + score + "}");
         if (answer.statusCode() == 200 || System.nanoTime() > deadline) {
           assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
           return;
@@ -178,8 +271,12 @@ class LearnedRouteProcessIT {
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-      return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("content-type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      return client.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+              .header("content-type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(body))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
     }
 
     @Override

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The official openai npm client, pinned by package-lock.json and installed with npm ci, calls the
- * gateway serving the quickstart config. Without Node this test fails: the client is part of the proof.
+ * gateway serving the quickstart config. Without Node this test fails: the client is part of the
+ * proof.
  */
 @Timeout(600)
 class OpenAiNodeClientIT {
@@ -24,23 +25,40 @@ class OpenAiNodeClientIT {
     Path client = Path.of("target", "node-client").toAbsolutePath();
     Files.createDirectories(client);
     for (String file : new String[] {"package.json", "package-lock.json", "client.mjs"}) {
-      Files.copy(Path.of("src", "test", "node", file), client.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(
+          Path.of("src", "test", "node", file),
+          client.resolve(file),
+          StandardCopyOption.REPLACE_EXISTING);
     }
     if (!Files.exists(client.resolve("node_modules/openai/package.json"))) {
-      Processes.Result install = Processes.run(client, Duration.ofMinutes(5), "npm", "ci", "--no-audit", "--no-fund");
+      Processes.Result install =
+          Processes.run(client, Duration.ofMinutes(5), "npm", "ci", "--no-audit", "--no-fund");
       assertThat(install.exitCode()).as("npm ci:\n" + install.output()).isZero();
     }
-    String quickstart = Files.readString(Path.of("..", "examples", "quickstart.yaml"))
-        .replace("path: .signalbox/traces.db", "path: " + dir.resolve("traces.db"));
+    String quickstart =
+        Files.readString(Path.of("..", "examples", "quickstart.yaml"))
+            .replace("path: .signalbox/traces.db", "path: " + dir.resolve("traces.db"));
     Path config = dir.resolve("quickstart.yaml");
     Files.writeString(config, quickstart);
     GatewayConfig parsed = Configs.reader().read(config);
     ServeCommand.Running running = ServeCommand.start(parsed, Configs.reader(), config, 0);
     try {
-      Processes.Result result = Processes.run(client, Duration.ofMinutes(2),
-          "node", "client.mjs", "http://127.0.0.1:" + running.server().port() + "/v1");
+      Processes.Result result =
+          Processes.run(
+              client,
+              Duration.ofMinutes(2),
+              "node",
+              "client.mjs",
+              "http://127.0.0.1:" + running.server().port() + "/v1");
       assertThat(result.exitCode()).as(result.output()).isZero();
-      assertThat(result.output()).contains("completion ok", "headers ok", "stream ok", "tools ok", "models ok", "errors ok: 404 model_not_found");
+      assertThat(result.output())
+          .contains(
+              "completion ok",
+              "headers ok",
+              "stream ok",
+              "tools ok",
+              "models ok",
+              "errors ok: 404 model_not_found");
     } finally {
       running.stop();
     }

@@ -13,31 +13,43 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Child processes for tests: run to completion with a timeout, output captured, killed by PID if late. */
+/**
+ * Child processes for tests: run to completion with a timeout, output captured, killed by PID if
+ * late.
+ */
 final class Processes {
   private Processes() {}
 
   record Result(int exitCode, String output) {}
 
-  static Result run(Path dir, Duration timeout, String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+  static Result run(Path dir, Duration timeout, String... command)
+      throws IOException, InterruptedException {
+    Process process =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     StringBuilder output = new StringBuilder();
-    Thread reader = Thread.ofVirtual().start(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          synchronized (output) {
-            output.append(line).append('\n');
-          }
-        }
-      } catch (IOException ignored) {
-        // The process ended.
-      }
-    });
+    Thread reader =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try (BufferedReader in =
+                      new BufferedReader(
+                          new InputStreamReader(
+                              process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                      synchronized (output) {
+                        output.append(line).append('\n');
+                      }
+                    }
+                  } catch (IOException ignored) {
+                    // The process ended.
+                  }
+                });
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
-      throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout + ":\n" + output);
+      throw new AssertionError(
+          String.join(" ", command) + " did not finish within " + timeout + ":\n" + output);
     }
     reader.join(5_000);
     synchronized (output) {
@@ -72,12 +84,19 @@ final class Processes {
     try {
       argFile = Files.createTempFile("signalbox-cp", ".args");
       argFile.toFile().deleteOnExit();
-      Files.writeString(argFile, "-cp \"" + System.getProperty("java.class.path").replace("\\", "\\\\") + "\"\n");
+      Files.writeString(
+          argFile, "-cp \"" + System.getProperty("java.class.path").replace("\\", "\\\\") + "\"\n");
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-        "@" + argFile, Main.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xmx256m",
+                "@" + argFile,
+                Main.class.getName()));
     command.addAll(List.of(args));
     return command;
   }

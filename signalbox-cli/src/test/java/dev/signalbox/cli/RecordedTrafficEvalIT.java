@@ -29,9 +29,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole loop on real processes: {@code serve} over two {@code replay} deployments answering from an
- * outcomes file, a weighted split with prompts recorded, feedback on every answer, then the trace store
- * evaluated with {@code eval} (qualities as the feedback gave them) and replayed with {@code replay}.
+ * The whole loop on real processes: {@code serve} over two {@code replay} deployments answering
+ * from an outcomes file, a weighted split with prompts recorded, feedback on every answer, then the
+ * trace store evaluated with {@code eval} (qualities as the feedback gave them) and replayed with
+ * {@code replay}.
  */
 @Timeout(120)
 class RecordedTrafficEvalIT {
@@ -49,14 +50,29 @@ class RecordedTrafficEvalIT {
     Path outcomes = dir.resolve("outcomes.jsonl");
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < PROMPTS; i++) {
-      lines.add("{\"id\": \"p" + i + "\", \"prompt\": \"question " + i + "\", \"outcomes\": {"
-          + "\"small\": {\"quality\": " + quality("small", i) + ", \"response\": \"small answer " + i + "\", \"latency_ms\": 3},"
-          + "\"large\": {\"quality\": " + quality("large", i) + ", \"response\": \"large answer " + i + "\", \"latency_ms\": 8}}}");
+      lines.add(
+          "{\"id\": \"p"
+              + i
+              + "\", \"prompt\": \"question "
+              + i
+              + "\", \"outcomes\": {"
+              + "\"small\": {\"quality\": "
+              + quality("small", i)
+              + ", \"response\": \"small answer "
+              + i
+              + "\", \"latency_ms\": 3},"
+              + "\"large\": {\"quality\": "
+              + quality("large", i)
+              + ", \"response\": \"large answer "
+              + i
+              + "\", \"latency_ms\": 8}}}");
     }
     Files.write(outcomes, lines);
     Path store = dir.resolve("traces.db");
     Path config = dir.resolve("gateway.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         traces: {path: %s, record-prompts: true, record-answers: true}
         server: {access-log: false}
         deployments:
@@ -67,13 +83,19 @@ class RecordedTrafficEvalIT {
           - {name: large, deployments: [large-r], pricing: {input: 5, output: 15}}
         routes:
           - {name: chat, models: [small, large], policy: weighted}
-        """.formatted(store, outcomes));
+        """
+            .formatted(store, outcomes));
 
     Map<Integer, Set<String>> servedBy = new ConcurrentHashMap<>();
-    Process process = new ProcessBuilder(Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
-        .redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(
+                Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
+            .redirectErrorStream(true)
+            .start();
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
       int port = Processes.awaitPort(out);
       Thread.ofVirtual().start(() -> out.lines().forEach(line -> {}));
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -81,20 +103,45 @@ class RecordedTrafficEvalIT {
       List<Future<?>> done = new ArrayList<>();
       for (int n = 0; n < PROMPTS * REPEATS; n++) {
         int prompt = n % PROMPTS;
-        done.add(pool.submit(() -> {
-          HttpResponse<String> answer = post(client, port, "/v1/chat/completions",
-              "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"question " + prompt + "\"}]}");
-          assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-          String model = answer.headers().firstValue("x-signalbox-model").orElseThrow();
-          assertThat(Json.MAPPER.readTree(answer.body()).path("choices").path(0).path("message").path("content").asText())
-              .as("the replay deployment gives the recorded answer").isEqualTo(model + " answer " + prompt);
-          servedBy.computeIfAbsent(prompt, p -> ConcurrentHashMap.newKeySet()).add(model);
-          String id = answer.headers().firstValue("x-signalbox-request-id").orElseThrow();
-          HttpResponse<String> feedback = post(client, port, "/v1/feedback",
-              "{\"request_id\":\"" + id + "\",\"score\":" + quality(model, prompt) + "}");
-          assertThat(feedback.statusCode()).as(feedback.body()).isEqualTo(200);
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  HttpResponse<String> answer =
+                      post(
+                          client,
+                          port,
+                          "/v1/chat/completions",
+                          "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"question"
+                              + " "
+                              + prompt
+                              + "\"}]}");
+                  assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+                  String model = answer.headers().firstValue("x-signalbox-model").orElseThrow();
+                  assertThat(
+                          Json.MAPPER
+                              .readTree(answer.body())
+                              .path("choices")
+                              .path(0)
+                              .path("message")
+                              .path("content")
+                              .asText())
+                      .as("the replay deployment gives the recorded answer")
+                      .isEqualTo(model + " answer " + prompt);
+                  servedBy.computeIfAbsent(prompt, p -> ConcurrentHashMap.newKeySet()).add(model);
+                  String id = answer.headers().firstValue("x-signalbox-request-id").orElseThrow();
+                  HttpResponse<String> feedback =
+                      post(
+                          client,
+                          port,
+                          "/v1/feedback",
+                          "{\"request_id\":\""
+                              + id
+                              + "\",\"score\":"
+                              + quality(model, prompt)
+                              + "}");
+                  assertThat(feedback.statusCode()).as(feedback.body()).isEqualTo(200);
+                  return null;
+                }));
       }
       for (Future<?> f : done) {
         f.get(60, TimeUnit.SECONDS);
@@ -106,16 +153,30 @@ class RecordedTrafficEvalIT {
       process.destroyForcibly();
     }
 
-    List<Integer> complete = servedBy.entrySet().stream().filter(e -> e.getValue().size() == 2).map(Map.Entry::getKey).toList();
-    assertThat(complete.size()).as("most prompts drew both models in four tries").isGreaterThan(PROMPTS / 2);
-    CliTest.Run eval = CliTest.run("eval", "--dataset", store.toString(), "--json", "--resamples", "100");
+    List<Integer> complete =
+        servedBy.entrySet().stream()
+            .filter(e -> e.getValue().size() == 2)
+            .map(Map.Entry::getKey)
+            .toList();
+    assertThat(complete.size())
+        .as("most prompts drew both models in four tries")
+        .isGreaterThan(PROMPTS / 2);
+    CliTest.Run eval =
+        CliTest.run("eval", "--dataset", store.toString(), "--json", "--resamples", "100");
     assertThat(eval.exit()).as(eval.err()).isZero();
     JsonNode json = Json.MAPPER.readTree(eval.out());
     for (String model : List.of("small", "large")) {
-      double expected = complete.stream().mapToDouble(p -> quality(model, p)).average().orElseThrow();
-      assertThat(json.path("only:" + model).path("quality").asDouble()).as(model).isCloseTo(expected, within(1e-9));
+      double expected =
+          complete.stream().mapToDouble(p -> quality(model, p)).average().orElseThrow();
+      assertThat(json.path("only:" + model).path("quality").asDouble())
+          .as(model)
+          .isCloseTo(expected, within(1e-9));
     }
-    double oracle = complete.stream().mapToDouble(p -> Math.max(quality("small", p), quality("large", p))).average().orElseThrow();
+    double oracle =
+        complete.stream()
+            .mapToDouble(p -> Math.max(quality("small", p), quality("large", p)))
+            .average()
+            .orElseThrow();
     assertThat(json.path("oracle").path("quality").asDouble()).isCloseTo(oracle, within(1e-9));
 
     CliTest.Run replay = CliTest.run("replay", "--store", store.toString());
@@ -123,8 +184,14 @@ class RecordedTrafficEvalIT {
     assertThat(replay.out()).contains(PROMPTS * REPEATS + " identical, 0 different");
   }
 
-  private static HttpResponse<String> post(HttpClient client, int port, String path, String body) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> post(HttpClient client, int port, String path, String body)
+      throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(20))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }

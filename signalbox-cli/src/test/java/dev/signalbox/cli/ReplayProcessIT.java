@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Records a real concurrent run of {@code signalbox serve} (a weighted split, rules, a flaky
- * deployment, streams) and replays it: the replayed decision log must equal the exported one byte for byte.
+ * deployment, streams) and replays it: the replayed decision log must equal the exported one byte
+ * for byte.
  */
 @Timeout(120)
 class ReplayProcessIT {
@@ -36,7 +37,8 @@ class ReplayProcessIT {
 
   @TempDir Path dir;
 
-  private static final String CONFIG = """
+  private static final String CONFIG =
+      """
       traces: {path: %s}
       server: {access-log: false}
       deployments:
@@ -57,7 +59,8 @@ class ReplayProcessIT {
         - {name: strong, models: [large], policy: priority, fallbacks: [small], default-max-tokens: 300}
       """;
 
-  private static final String ALWAYS_LARGE = """
+  private static final String ALWAYS_LARGE =
+      """
       deployments:
         - {name: small-east, provider: sim}
         - {name: small-west, provider: sim}
@@ -75,11 +78,16 @@ class ReplayProcessIT {
     Path store = dir.resolve("traces.db");
     Path config = dir.resolve("gateway.yaml");
     Files.writeString(config, CONFIG.formatted(store));
-    Process process = new ProcessBuilder(Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
-        .redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(
+                Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
+            .redirectErrorStream(true)
+            .start();
     int sent;
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
       int port = Processes.awaitPort(out);
       Thread.ofVirtual().start(() -> out.lines().forEach(line -> {}));
       sent = sendConcurrently(port);
@@ -91,53 +99,84 @@ class ReplayProcessIT {
 
     Path recorded = dir.resolve("recorded.jsonl");
     Path replayed = dir.resolve("replayed.jsonl");
-    CliTest.Run export = CliTest.run("traces", "--store", store.toString(), "--export", recorded.toString(), "--decisions");
+    CliTest.Run export =
+        CliTest.run(
+            "traces", "--store", store.toString(), "--export", recorded.toString(), "--decisions");
     assertThat(export.exit()).as(export.err()).isZero();
     assertThat(Files.readAllLines(recorded)).hasSize(sent);
-    CliTest.Run replay = CliTest.run("replay", "--store", store.toString(), "--out", replayed.toString());
+    CliTest.Run replay =
+        CliTest.run("replay", "--store", store.toString(), "--out", replayed.toString());
     assertThat(replay.exit()).as(replay.out() + replay.err()).isZero();
     assertThat(replay.out()).contains(sent + " identical, 0 different");
-    assertThat(Files.mismatch(recorded, replayed)).as("the replayed log equals the recorded one byte for byte").isEqualTo(-1L);
+    assertThat(Files.mismatch(recorded, replayed))
+        .as("the replayed log equals the recorded one byte for byte")
+        .isEqualTo(-1L);
     String log = Files.readString(recorded);
-    assertThat(log).as("the run exercised what replay must reproduce")
-        .contains("\"policy\":\"weighted\"", "\"routes\":[\"auto\",\"strong\"]", "\"consecutive_failures\":1", "\"propensity\":0.75", "\"propensity\":0.25");
+    assertThat(log)
+        .as("the run exercised what replay must reproduce")
+        .contains(
+            "\"policy\":\"weighted\"",
+            "\"routes\":[\"auto\",\"strong\"]",
+            "\"consecutive_failures\":1",
+            "\"propensity\":0.75",
+            "\"propensity\":0.25");
 
     Path target = dir.resolve("large.yaml");
     Files.writeString(target, ALWAYS_LARGE);
-    CliTest.Run counterfactual = CliTest.run("replay", "--store", store.toString(), "--with", target.toString(), "--json");
+    CliTest.Run counterfactual =
+        CliTest.run("replay", "--store", store.toString(), "--with", target.toString(), "--json");
     assertThat(counterfactual.exit()).as(counterfactual.err()).isZero();
     JsonNode report = Json.MAPPER.readTree(counterfactual.out()).path(target.toString());
     assertThat(report.path("replayed").asInt()).isEqualTo(sent);
     assertThat(report.path("changed").asInt()).as("every small choice becomes large").isPositive();
     assertThat(report.path("cost_usd").path("delta").asDouble()).isPositive();
-    assertThat(report.path("no_estimate").asText()).isEqualTo("no feedback on the replayed requests");
+    assertThat(report.path("no_estimate").asText())
+        .isEqualTo("no feedback on the replayed requests");
   }
 
   private static int sendConcurrently(int port) throws Exception {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<Integer>> done = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
       int thread = t;
-      done.add(pool.submit(() -> {
-        start.await();
-        for (int i = 0; i < PER_THREAD; i++) {
-          int n = thread * PER_THREAD + i;
-          String model = n % 3 == 0 ? "split" : "auto";
-          String text = n % 5 == 0 ? "please prove this" : "question " + n;
-          String body = "{\"model\":\"" + model + "\",\"stream\":" + (n % 4 == 0) + (n % 7 == 0 ? ",\"max_tokens\":50" : "")
-              + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
-          HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
-              .timeout(Duration.ofSeconds(20)).header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-          if (n % 6 == 1) {
-            request.header("x-tier", "gold");
-          }
-          HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-          assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        }
-        return PER_THREAD;
-      }));
+      done.add(
+          pool.submit(
+              () -> {
+                start.await();
+                for (int i = 0; i < PER_THREAD; i++) {
+                  int n = thread * PER_THREAD + i;
+                  String model = n % 3 == 0 ? "split" : "auto";
+                  String text = n % 5 == 0 ? "please prove this" : "question " + n;
+                  String body =
+                      "{\"model\":\""
+                          + model
+                          + "\",\"stream\":"
+                          + (n % 4 == 0)
+                          + (n % 7 == 0 ? ",\"max_tokens\":50" : "")
+                          + ",\"messages\":[{\"role\":\"user\",\"content\":\""
+                          + text
+                          + "\"}]}";
+                  HttpRequest.Builder request =
+                      HttpRequest.newBuilder(
+                              URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                          .timeout(Duration.ofSeconds(20))
+                          .header("content-type", "application/json")
+                          .POST(HttpRequest.BodyPublishers.ofString(body));
+                  if (n % 6 == 1) {
+                    request.header("x-tier", "gold");
+                  }
+                  HttpResponse<String> response =
+                      client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                  assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                }
+                return PER_THREAD;
+              }));
     }
     start.countDown();
     int sent = 0;
@@ -147,5 +186,4 @@ class ReplayProcessIT {
     pool.shutdown();
     return sent;
   }
-
 }

@@ -17,30 +17,34 @@ public final class TestConfigs {
     return reader(Map.of()).read(yaml, "test.yaml");
   }
 
-  /** Three sim models (small, medium, large) with one deployment each; routes appended by the caller. */
+  /**
+   * Three sim models (small, medium, large) with one deployment each; routes appended by the
+   * caller.
+   */
   public static String pool(String routes) {
     return """
-        deployments:
-          - {name: small-a, provider: sim}
-          - {name: small-b, provider: sim}
-          - {name: medium-a, provider: sim}
-          - {name: large-a, provider: sim}
-        models:
-          - name: small
-            deployments: [small-a, small-b]
-            pricing: {input: 0.1, output: 0.4}
-            context-window: 4096
-          - name: medium
-            deployments: [medium-a]
-            pricing: {input: 1.0, output: 3.0}
-            context-window: 32000
-            capabilities: [tools, json-schema]
-          - name: large
-            deployments: [large-a]
-            pricing: {input: 10.0, output: 30.0}
-            context-window: 200000
-            capabilities: [tools, vision, json-schema]
-        routes:
-        """ + routes.stripIndent().indent(2);
+    deployments:
+      - {name: small-a, provider: sim}
+      - {name: small-b, provider: sim}
+      - {name: medium-a, provider: sim}
+      - {name: large-a, provider: sim}
+    models:
+      - name: small
+        deployments: [small-a, small-b]
+        pricing: {input: 0.1, output: 0.4}
+        context-window: 4096
+      - name: medium
+        deployments: [medium-a]
+        pricing: {input: 1.0, output: 3.0}
+        context-window: 32000
+        capabilities: [tools, json-schema]
+      - name: large
+        deployments: [large-a]
+        pricing: {input: 10.0, output: 30.0}
+        context-window: 200000
+        capabilities: [tools, vision, json-schema]
+    routes:
+    """
+        + routes.stripIndent().indent(2);
   }
 }

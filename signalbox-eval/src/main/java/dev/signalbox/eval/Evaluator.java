@@ -58,7 +58,8 @@ public final class Evaluator {
     String weak = "";
     if (data.twoModels()) {
       List<String> m = data.models();
-      boolean firstStronger = Dataset.meanQuality(test, m.get(0)) > Dataset.meanQuality(test, m.get(1));
+      boolean firstStronger =
+          Dataset.meanQuality(test, m.get(0)) > Dataset.meanQuality(test, m.get(1));
       strong = firstStronger ? m.get(0) : m.get(1);
       weak = firstStronger ? m.get(1) : m.get(0);
     }
@@ -68,7 +69,8 @@ public final class Evaluator {
     double[] cheapestPoint = null;
     for (String model : data.models()) {
       double cost = Dataset.meanCost(test, model);
-      if (cost < cheapest || (cost == cheapest && Dataset.meanQuality(test, model) > cheapestPoint[1])) {
+      if (cost < cheapest
+          || (cost == cheapest && Dataset.meanQuality(test, model) > cheapestPoint[1])) {
         cheapestPoint = new double[] {cost, Dataset.meanQuality(test, model)};
       }
       cheapest = Math.min(cheapest, cost);
@@ -80,15 +82,34 @@ public final class Evaluator {
     for (OfflinePolicy policy : policies) {
       results.add(scoring.evaluate(policy, run(policy, test.size(), progress)));
     }
-    PolicyEvaluation random = results.stream().filter(r -> r.name().equals(RandomMixPolicy.NAME)).findFirst().orElse(null);
-    List<PolicyEvaluation> withRandom = results.stream().map(r -> random == null ? r : r.withRandomAtCost(randomAt(random, r.costPerPrompt()))).toList();
+    PolicyEvaluation random =
+        results.stream()
+            .filter(r -> r.name().equals(RandomMixPolicy.NAME))
+            .findFirst()
+            .orElse(null);
+    List<PolicyEvaluation> withRandom =
+        results.stream()
+            .map(r -> random == null ? r : r.withRandomAtCost(randomAt(random, r.costPerPrompt())))
+            .toList();
     List<String> allNotes = new ArrayList<>(data.notes());
     allNotes.addAll(notes);
-    return new EvalReport(data.name(), data.source(), split.toString(), context.seed(), test.size(), data.models(),
-        strong, weak, allNotes, withRandom);
+    return new EvalReport(
+        data.name(),
+        data.source(),
+        split.toString(),
+        context.seed(),
+        test.size(),
+        data.models(),
+        strong,
+        weak,
+        allNotes,
+        withRandom);
   }
 
-  /** The choices of one policy on every test prompt, and the fitted policy (with its knob) each prompt's fold gave. */
+  /**
+   * The choices of one policy on every test prompt, and the fitted policy (with its knob) each
+   * prompt's fold gave.
+   */
   private record Answers(String[] choices, FittedPolicy[] fitted) {}
 
   private Answers run(OfflinePolicy policy, int size, Progress progress) {
@@ -97,22 +118,30 @@ public final class Evaluator {
     int offset = 0;
     for (Split.Fold fold : folds) {
       FittedPolicy fitted = policy.fit(fold.train(), context);
-      fitted.notes().forEach(note -> notes.add(policy.name() + ", fold " + fold.name() + ": " + note));
+      fitted
+          .notes()
+          .forEach(note -> notes.add(policy.name() + ", fold " + fold.name() + ": " + note));
       List<EvalPrompt> test = fold.test();
       int base = offset;
-      IntStream.range(0, test.size()).parallel().forEach(i -> {
-        choices[base + i] = fitted.choose(test.get(i));
-        fits[base + i] = fitted;
-      });
+      IntStream.range(0, test.size())
+          .parallel()
+          .forEach(
+              i -> {
+                choices[base + i] = fitted.choose(test.get(i));
+                fits[base + i] = fitted;
+              });
       offset += test.size();
       progress.step(policy.name(), fold.name());
     }
     return new Answers(choices, fits);
   }
 
-  /** The random mix's quality at a cost: its points joined by straight lines, flat beyond both ends. */
+  /**
+   * The random mix's quality at a cost: its points joined by straight lines, flat beyond both ends.
+   */
   private static double randomAt(PolicyEvaluation random, double cost) {
-    List<CurvePoint> line = random.points().stream().sorted(Comparator.comparingDouble(CurvePoint::cost)).toList();
+    List<CurvePoint> line =
+        random.points().stream().sorted(Comparator.comparingDouble(CurvePoint::cost)).toList();
     if (cost <= line.get(0).cost()) {
       return line.get(0).quality();
     }
@@ -120,7 +149,9 @@ public final class Evaluator {
       CurvePoint a = line.get(i - 1);
       CurvePoint b = line.get(i);
       if (cost <= b.cost()) {
-        return b.cost() == a.cost() ? b.quality() : a.quality() + (cost - a.cost()) / (b.cost() - a.cost()) * (b.quality() - a.quality());
+        return b.cost() == a.cost()
+            ? b.quality()
+            : a.quality() + (cost - a.cost()) / (b.cost() - a.cost()) * (b.quality() - a.quality());
       }
     }
     return line.get(line.size() - 1).quality();
@@ -135,7 +166,13 @@ public final class Evaluator {
     private final double dearest;
     private final double bestQuality;
 
-    Scoring(List<EvalPrompt> test, String strong, String weak, double[] cheapest, double dearest, double bestQuality) {
+    Scoring(
+        List<EvalPrompt> test,
+        String strong,
+        String weak,
+        double[] cheapest,
+        double dearest,
+        double bestQuality) {
       this.test = test;
       this.strong = strong;
       this.weak = weak;
@@ -166,9 +203,12 @@ public final class Evaluator {
       double mean = mean(quality);
       double[] ci = Bootstrap.interval(quality, resamples, context.seed());
       List<CurvePoint> points = new ArrayList<>();
-      points.add(new CurvePoint("configured", strong.isEmpty() ? Double.NaN : shares.get(strong), cost / n, mean));
+      points.add(
+          new CurvePoint(
+              "configured", strong.isEmpty() ? Double.NaN : shares.get(strong), cost / n, mean));
       points.addAll(sweep(answers.fitted()));
-      List<double[]> costQuality = new ArrayList<>(points.stream().map(p -> new double[] {p.cost(), p.quality()}).toList());
+      List<double[]> costQuality =
+          new ArrayList<>(points.stream().map(p -> new double[] {p.cost(), p.quality()}).toList());
       costQuality.add(cheapest);
       Frontier frontier = Frontier.of(costQuality, data.scale().min());
       double apgr = Double.NaN;
@@ -182,38 +222,70 @@ public final class Evaluator {
         cpt50 = ThresholdMetrics.cpt(knobPoints, qw, qs, 0.5);
         cpt80 = ThresholdMetrics.cpt(knobPoints, qw, qs, 0.8);
       }
-      return new PolicyEvaluation(policy.name(), policy.kind(), n, mean, ci[0], ci[1], cost, cost / n, shares,
-          latencyKnown ? latency / n : Double.NaN, points, frontier.hull(), frontier.aiq(cheapest[0], dearest), apgr, cpt50, cpt80,
-          frontier.costToReach(0.95 * bestQuality), frontier.costToReach(bestQuality), Double.NaN);
+      return new PolicyEvaluation(
+          policy.name(),
+          policy.kind(),
+          n,
+          mean,
+          ci[0],
+          ci[1],
+          cost,
+          cost / n,
+          shares,
+          latencyKnown ? latency / n : Double.NaN,
+          points,
+          frontier.hull(),
+          frontier.aiq(cheapest[0], dearest),
+          apgr,
+          cpt50,
+          cpt80,
+          frontier.costToReach(0.95 * bestQuality),
+          frontier.costToReach(bestQuality),
+          Double.NaN);
     }
 
     private List<CurvePoint> sweep(FittedPolicy[] fitted) {
       // One knob per fold: every prompt of a fold shares its fitted policy.
       Map<FittedPolicy, Knob> perFold = new java.util.IdentityHashMap<>();
-      Knob[] knobs = Arrays.stream(fitted).map(f -> perFold.computeIfAbsent(f, FittedPolicy::knob)).toArray(Knob[]::new);
+      Knob[] knobs =
+          Arrays.stream(fitted)
+              .map(f -> perFold.computeIfAbsent(f, FittedPolicy::knob))
+              .toArray(Knob[]::new);
       if (knobs.length == 0 || knobs[0] instanceof Knob.None) {
         return List.of();
       }
       List<CurvePoint> points = new ArrayList<>();
       if (knobs[0] instanceof Knob.Threshold) {
-        double[] scores = IntStream.range(0, test.size()).parallel()
-            .mapToDouble(i -> ((Knob.Threshold) knobs[i]).score(test.get(i))).toArray();
+        double[] scores =
+            IntStream.range(0, test.size())
+                .parallel()
+                .mapToDouble(i -> ((Knob.Threshold) knobs[i]).score(test.get(i)))
+                .toArray();
         double[] edges = ThresholdMetrics.edges(scores, ThresholdMetrics.BINS);
         for (int e = 0; e < edges.length; e++) {
           double cutoff = ThresholdMetrics.cutoff(edges, e);
-          points.add(point(String.format(Locale.ROOT, "t=%.4g", edges[e]), fitted, i -> ((Knob.Threshold) knobs[i]).chooseAt(test.get(i), cutoff)));
+          points.add(
+              point(
+                  String.format(Locale.ROOT, "t=%.4g", edges[e]),
+                  fitted,
+                  i -> ((Knob.Threshold) knobs[i]).chooseAt(test.get(i), cutoff)));
         }
       } else if (knobs[0] instanceof Knob.Grid grid) {
         for (int s = 0; s < grid.labels().size(); s++) {
           int setting = s;
-          points.add(point(grid.labels().get(s), fitted, i -> ((Knob.Grid) knobs[i]).chooseAt(test.get(i), setting)));
+          points.add(
+              point(
+                  grid.labels().get(s),
+                  fitted,
+                  i -> ((Knob.Grid) knobs[i]).chooseAt(test.get(i), setting)));
         }
       }
       return points;
     }
 
     private CurvePoint point(String label, FittedPolicy[] fitted, IntFunction<String> choice) {
-      String[] chosen = IntStream.range(0, test.size()).parallel().mapToObj(choice).toArray(String[]::new);
+      String[] chosen =
+          IntStream.range(0, test.size()).parallel().mapToObj(choice).toArray(String[]::new);
       double quality = 0;
       double cost = 0;
       int strongCalls = 0;
@@ -223,7 +295,8 @@ public final class Evaluator {
         strongCalls += chosen[i].equals(strong) ? 1 : 0;
       }
       int n = chosen.length;
-      return new CurvePoint(label, strong.isEmpty() ? Double.NaN : strongCalls / (double) n, cost / n, quality / n);
+      return new CurvePoint(
+          label, strong.isEmpty() ? Double.NaN : strongCalls / (double) n, cost / n, quality / n);
     }
   }
 

@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one policy scored on the test prompts. Costs are in USD; a metric that does not apply is NaN.
+ * What one policy scored on the test prompts. Costs are in USD; a metric that does not apply is
+ * NaN.
  *
  * @param shares the share of calls per model at the configured setting
  * @param latencyMs mean recorded latency of the chosen outcomes, NaN where the data has none
@@ -43,7 +44,25 @@ public record PolicyEvaluation(
   }
 
   public PolicyEvaluation withRandomAtCost(double quality) {
-    return new PolicyEvaluation(name, kind, prompts, this.quality, qualityLow, qualityHigh, costUsd, costPerPrompt, shares,
-        latencyMs, points, frontier, aiq, apgr, cpt50, cpt80, costTo95, costTo100, quality);
+    return new PolicyEvaluation(
+        name,
+        kind,
+        prompts,
+        this.quality,
+        qualityLow,
+        qualityHigh,
+        costUsd,
+        costPerPrompt,
+        shares,
+        latencyMs,
+        points,
+        frontier,
+        aiq,
+        apgr,
+        cpt50,
+        cpt80,
+        costTo95,
+        costTo100,
+        quality);
   }
 }

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-/** How prompts are divided into training and test parts: the data's own split, K folds, or one fold per task. */
+/**
+ * How prompts are divided into training and test parts: the data's own split, K folds, or one fold
+ * per task.
+ */
 public sealed interface Split {
   record Fold(String name, List<EvalPrompt> train, List<EvalPrompt> test) {
     public Fold {
@@ -36,7 +39,8 @@ public sealed interface Split {
         // reported below
       }
     }
-    throw new IllegalArgumentException("unknown split '" + text + "' (expected test, cv:K with K >= 2, or leave-task-out)");
+    throw new IllegalArgumentException(
+        "unknown split '" + text + "' (expected test, cv:K with K >= 2, or leave-task-out)");
   }
 
   /** The data's own train and test labels. */
@@ -46,7 +50,9 @@ public sealed interface Split {
       List<EvalPrompt> train = prompts.stream().filter(p -> p.split().equals("train")).toList();
       List<EvalPrompt> test = prompts.stream().filter(p -> p.split().equals("test")).toList();
       if (test.isEmpty()) {
-        throw new IllegalArgumentException("the data has no prompts marked \"split\": \"test\"; use --split cv:K or leave-task-out");
+        throw new IllegalArgumentException(
+            "the data has no prompts marked \"split\": \"test\"; use --split cv:K or"
+                + " leave-task-out");
       }
       return List.of(new Fold("test", train, test));
     }
@@ -57,12 +63,16 @@ public sealed interface Split {
     }
   }
 
-  /** K folds of a seeded shuffle; each prompt is tested once, by policies fitted on the other K − 1 folds. */
+  /**
+   * K folds of a seeded shuffle; each prompt is tested once, by policies fitted on the other K − 1
+   * folds.
+   */
   record CrossValidation(int k) implements Split {
     @Override
     public List<Fold> folds(List<EvalPrompt> prompts, long seed) {
       if (prompts.size() < k) {
-        throw new IllegalArgumentException("cv:" + k + " needs at least " + k + " prompts, the data has " + prompts.size());
+        throw new IllegalArgumentException(
+            "cv:" + k + " needs at least " + k + " prompts, the data has " + prompts.size());
       }
       List<EvalPrompt> shuffled = new ArrayList<>(prompts);
       SplittableRandom random = new SplittableRandom(seed);
@@ -97,11 +107,17 @@ public sealed interface Split {
       Map<String, List<EvalPrompt>> byTask = new LinkedHashMap<>();
       prompts.forEach(p -> byTask.computeIfAbsent(p.task(), t -> new ArrayList<>()).add(p));
       if (byTask.size() < 2 || byTask.containsKey("")) {
-        throw new IllegalArgumentException("leave-task-out needs every prompt labelled with one of at least two tasks");
+        throw new IllegalArgumentException(
+            "leave-task-out needs every prompt labelled with one of at least two tasks");
       }
       List<Fold> folds = new ArrayList<>();
-      byTask.forEach((task, test) -> folds.add(new Fold("task " + task,
-          prompts.stream().filter(p -> !p.task().equals(task)).toList(), test)));
+      byTask.forEach(
+          (task, test) ->
+              folds.add(
+                  new Fold(
+                      "task " + task,
+                      prompts.stream().filter(p -> !p.task().equals(task)).toList(),
+                      test)));
       return folds;
     }
 

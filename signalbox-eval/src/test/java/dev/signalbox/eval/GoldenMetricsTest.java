@@ -29,12 +29,19 @@ class GoldenMetricsTest {
 
   @BeforeAll
   static void evaluate() throws URISyntaxException {
-    Path dir = Path.of(GoldenMetricsTest.class.getResource("/golden/outcomes.jsonl").toURI()).getParent();
-    Dataset data = new OutcomesReader().read(dir.resolve("outcomes.jsonl")).priced(PriceList.NONE, TokenCounter.shared());
-    List<OfflinePolicy> policies = new ArrayList<>(RouteFile.load(dir.resolve("policies.yaml"), data, PriceList.NONE));
+    Path dir =
+        Path.of(GoldenMetricsTest.class.getResource("/golden/outcomes.jsonl").toURI()).getParent();
+    Dataset data =
+        new OutcomesReader()
+            .read(dir.resolve("outcomes.jsonl"))
+            .priced(PriceList.NONE, TokenCounter.shared());
+    List<OfflinePolicy> policies =
+        new ArrayList<>(RouteFile.load(dir.resolve("policies.yaml"), data, PriceList.NONE));
     policies.addAll(Baselines.all(data.models()));
-    report = new Evaluator(data, new EvalContext(data, 7, TokenCounter.shared()), Split.parse("test"), 1_000)
-        .run(policies, (policy, fold) -> {});
+    report =
+        new Evaluator(
+                data, new EvalContext(data, 7, TokenCounter.shared()), Split.parse("test"), 1_000)
+            .run(policies, (policy, fold) -> {});
   }
 
   private static PolicyEvaluation policy(String name) {
@@ -44,7 +51,10 @@ class GoldenMetricsTest {
   @Test
   void quantileEdgesInterpolateLinearlyAndKeepTheLastEdgeStrict() {
     double[] edges = ThresholdMetrics.edges(new double[] {0.9, 0.7, 0.5, 0.3, 0.1}, 10);
-    assertThat(edges).containsExactly(new double[] {0.1, 0.18, 0.26, 0.34, 0.42, 0.5, 0.58, 0.66, 0.74, 0.82, 0.9}, within(1e-12));
+    assertThat(edges)
+        .containsExactly(
+            new double[] {0.1, 0.18, 0.26, 0.34, 0.42, 0.5, 0.58, 0.66, 0.74, 0.82, 0.9},
+            within(1e-12));
     assertThat(ThresholdMetrics.cutoff(edges, 10)).isGreaterThan(0.9);
     assertThat(ThresholdMetrics.cutoff(edges, 5)).isEqualTo(0.5);
   }
@@ -60,7 +70,8 @@ class GoldenMetricsTest {
     assertThat(byScore.costUsd()).isCloseTo(32, within(1e-12));
     assertThat(byScore.shares().get("S")).isCloseTo(0.6, within(1e-12));
     // Shares along the sweep: 1, .8, .8, .6, .6, .6, .4, .4, .2, .2, 0.
-    assertThat(byScore.points().subList(1, 12)).extracting(p -> Math.round(p.strongShare() * 10) / 10.0)
+    assertThat(byScore.points().subList(1, 12))
+        .extracting(p -> Math.round(p.strongShare() * 10) / 10.0)
         .containsExactly(1.0, 0.8, 0.8, 0.6, 0.6, 0.6, 0.4, 0.4, 0.2, 0.2, 0.0);
   }
 
@@ -96,16 +107,21 @@ class GoldenMetricsTest {
     PolicyEvaluation byScore = policy("by-score");
     assertThat(byScore.qualityLow()).isLessThanOrEqualTo(0.8).isGreaterThanOrEqualTo(0.2);
     assertThat(byScore.qualityHigh()).isGreaterThanOrEqualTo(0.8).isLessThanOrEqualTo(1.0);
-    assertThat(dev.signalbox.eval.metrics.Bootstrap.interval(new double[] {0, 1, 1, 0, 1}, 1_000, 7))
-        .containsExactly(dev.signalbox.eval.metrics.Bootstrap.interval(new double[] {0, 1, 1, 0, 1}, 1_000, 7));
-    assertThat(dev.signalbox.eval.metrics.Bootstrap.percentile(new double[] {1, 2, 3, 4}, 50)).isEqualTo(2.5);
+    assertThat(
+            dev.signalbox.eval.metrics.Bootstrap.interval(new double[] {0, 1, 1, 0, 1}, 1_000, 7))
+        .containsExactly(
+            dev.signalbox.eval.metrics.Bootstrap.interval(new double[] {0, 1, 1, 0, 1}, 1_000, 7));
+    assertThat(dev.signalbox.eval.metrics.Bootstrap.percentile(new double[] {1, 2, 3, 4}, 50))
+        .isEqualTo(2.5);
   }
 
   @Test
   void randomAtMatchedCostIsReadOffTheRandomMixLine() {
     PolicyEvaluation random = policy("random");
-    assertThat(random.points().subList(1, random.points().size()).get(0).quality()).isCloseTo(0.4, within(1e-12));
-    assertThat(random.points().get(random.points().size() - 1).quality()).isCloseTo(0.6, within(1e-12));
+    assertThat(random.points().subList(1, random.points().size()).get(0).quality())
+        .isCloseTo(0.4, within(1e-12));
+    assertThat(random.points().get(random.points().size() - 1).quality())
+        .isCloseTo(0.6, within(1e-12));
     assertThat(policy("only:W").randomAtCost()).isCloseTo(0.4, within(1e-12));
     assertThat(policy("only:S").randomAtCost()).isCloseTo(0.6, within(1e-12));
   }

@@ -7,8 +7,6 @@ import dev.signalbox.api.ErrorKind;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.trace.Feedback;
-import dev.signalbox.core.trace.FeedbackStore;
 import dev.signalbox.core.gateway.AccessLog;
 import dev.signalbox.core.gateway.Caller;
 import dev.signalbox.core.gateway.ChatRequestParser;
@@ -16,6 +14,8 @@ import dev.signalbox.core.gateway.ErrorBodies;
 import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.Handled;
+import dev.signalbox.core.trace.Feedback;
+import dev.signalbox.core.trace.FeedbackStore;
 import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.upstream.Json;
 import io.helidon.common.socket.SocketOptions;
@@ -57,8 +57,13 @@ public final class GatewayServer implements AutoCloseable {
   private final WebServer server;
 
   private GatewayServer(
-      Gateway gateway, GatewayMetrics metrics, Reloader reloader, Optional<AccessLog> accessLog, FeedbackStore feedbackStore,
-      String host, int port) {
+      Gateway gateway,
+      GatewayMetrics metrics,
+      Reloader reloader,
+      Optional<AccessLog> accessLog,
+      FeedbackStore feedbackStore,
+      String host,
+      int port) {
     this.gateway = gateway;
     this.feedbackStore = feedbackStore;
     this.metrics = metrics;
@@ -71,7 +76,8 @@ public final class GatewayServer implements AutoCloseable {
             .port(port)
             .shutdownHook(false)
             .maxTcpConnections(gateway.config().server().maxConnections())
-            // Without TCP_NODELAY a small SSE chunk written after the headers waits for the client's delayed ACK.
+            // Without TCP_NODELAY a small SSE chunk written after the headers waits for the
+            // client's delayed ACK.
             .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
             .routing(this::routes)
             .build();
@@ -81,12 +87,19 @@ public final class GatewayServer implements AutoCloseable {
    * Starts serving; {@code port} 0 picks a free port.
    *
    * @param accessLog where access lines go, when enabled
-   * @param feedbackStore where {@code POST /v1/feedback} keeps feedback ({@link FeedbackStore#DISABLED} without traces)
+   * @param feedbackStore where {@code POST /v1/feedback} keeps feedback ({@link
+   *     FeedbackStore#DISABLED} without traces)
    */
   public static GatewayServer start(
-      Gateway gateway, GatewayMetrics metrics, Reloader reloader, Optional<AccessLog> accessLog, FeedbackStore feedbackStore,
-      String host, int port) {
-    GatewayServer server = new GatewayServer(gateway, metrics, reloader, accessLog, feedbackStore, host, port);
+      Gateway gateway,
+      GatewayMetrics metrics,
+      Reloader reloader,
+      Optional<AccessLog> accessLog,
+      FeedbackStore feedbackStore,
+      String host,
+      int port) {
+    GatewayServer server =
+        new GatewayServer(gateway, metrics, reloader, accessLog, feedbackStore, host, port);
     server.server.start();
     return server;
   }
@@ -101,16 +114,23 @@ public final class GatewayServer implements AutoCloseable {
         .get("/v1/models", this::models)
         .get("/health", (req, res) -> json(res, Status.OK_200, Json.object().put("status", "ok")))
         .get("/ready", this::ready)
-        .get("/metrics", (req, res) -> {
-          res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-          res.send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
-        })
+        .get(
+            "/metrics",
+            (req, res) -> {
+              res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+              res.send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
+            })
         .post("/v1/feedback", this::feedback)
         .post("/admin/reload", this::reload)
-        .get("/admin/pool", (req, res) -> {
-          gateway.authenticateAdmin(req.headers().first(HeaderNames.AUTHORIZATION));
-          json(res, Status.OK_200, Json.object().set("deployments", TraceJson.pool(gateway.pool())));
-        })
+        .get(
+            "/admin/pool",
+            (req, res) -> {
+              gateway.authenticateAdmin(req.headers().first(HeaderNames.AUTHORIZATION));
+              json(
+                  res,
+                  Status.OK_200,
+                  Json.object().set("deployments", TraceJson.pool(gateway.pool())));
+            })
         .any(this::unknown)
         .error(SignalboxException.class, (req, res, e) -> error(res, e))
         .error(Throwable.class, this::unexpected);
@@ -118,12 +138,18 @@ public final class GatewayServer implements AutoCloseable {
 
   private void chat(ServerRequest req, ServerResponse res) throws InterruptedException {
     Map<String, String> headers = headers(req);
-    Caller caller = gateway.authenticate(Optional.ofNullable(headers.get("authorization")), loopback(req), headers);
+    Caller caller =
+        gateway.authenticate(
+            Optional.ofNullable(headers.get("authorization")), loopback(req), headers);
     ChatRequest request = ChatRequestParser.parse(body(req));
     Handled handled = gateway.handle(request, caller);
     handled.info().headers().forEach(res::header);
     switch (handled) {
-      case Handled.Rejected rejected -> json(res, Status.create(rejected.error().kind().httpStatus()), ErrorBodies.of(rejected.error()));
+      case Handled.Rejected rejected ->
+          json(
+              res,
+              Status.create(rejected.error().kind().httpStatus()),
+              ErrorBodies.of(rejected.error()));
       case Handled.Completed completed -> {
         res.header(HeaderNames.CONTENT_TYPE, JSON);
         res.send(Json.bytes(completed.body()));
@@ -134,11 +160,19 @@ public final class GatewayServer implements AutoCloseable {
 
   private void feedback(ServerRequest req, ServerResponse res) throws InterruptedException {
     Map<String, String> headers = headers(req);
-    Caller caller = gateway.authenticate(Optional.ofNullable(headers.get("authorization")), loopback(req), headers);
+    Caller caller =
+        gateway.authenticate(
+            Optional.ofNullable(headers.get("authorization")), loopback(req), headers);
     Feedback feedback = Feedback.parse(body(req), Instant.now());
     feedbackStore.record(feedback, caller.tenant());
-    json(res, Status.OK_200, Json.object().put("object", "feedback").put("request_id", feedback.requestId())
-        .put("score", feedback.score()).put("recorded", true));
+    json(
+        res,
+        Status.OK_200,
+        Json.object()
+            .put("object", "feedback")
+            .put("request_id", feedback.requestId())
+            .put("score", feedback.score())
+            .put("recorded", true));
   }
 
   private void stream(ServerResponse res, Handled.Streaming streaming) throws InterruptedException {
@@ -148,23 +182,30 @@ public final class GatewayServer implements AutoCloseable {
     try {
       out = res.outputStream();
     } catch (RuntimeException e) {
-      // No way to answer: the relay cancels the upstream and records the request, then the error propagates.
-      streaming.relay().relay(bytes -> {
-        throw new IOException("response stream unavailable", e);
-      });
+      // No way to answer: the relay cancels the upstream and records the request, then the error
+      // propagates.
+      streaming
+          .relay()
+          .relay(
+              bytes -> {
+                throw new IOException("response stream unavailable", e);
+              });
       throw e;
     }
     try {
-      streaming.relay().relay(bytes -> {
-        try {
-          out.write(bytes);
-          out.flush();
-        } catch (UncheckedIOException e) {
-          throw e.getCause();
-        } catch (RuntimeException e) {
-          throw new IOException("client connection closed", e);
-        }
-      });
+      streaming
+          .relay()
+          .relay(
+              bytes -> {
+                try {
+                  out.write(bytes);
+                  out.flush();
+                } catch (UncheckedIOException e) {
+                  throw e.getCause();
+                } catch (RuntimeException e) {
+                  throw new IOException("client connection closed", e);
+                }
+              });
     } finally {
       try {
         out.close();
@@ -186,31 +227,57 @@ public final class GatewayServer implements AutoCloseable {
       }
       return bytes;
     } catch (IOException e) {
-      throw new SignalboxException(ErrorKind.INVALID_REQUEST, "could not read the request body: " + e.getMessage(), null, "invalid_body");
+      throw new SignalboxException(
+          ErrorKind.INVALID_REQUEST,
+          "could not read the request body: " + e.getMessage(),
+          null,
+          "invalid_body");
     }
   }
 
   private SignalboxException tooLarge() {
-    return new SignalboxException(ErrorKind.PAYLOAD_TOO_LARGE,
-        "The request body is larger than this gateway's limit of " + maxBodyBytes + " bytes.", null, "payload_too_large");
+    return new SignalboxException(
+        ErrorKind.PAYLOAD_TOO_LARGE,
+        "The request body is larger than this gateway's limit of " + maxBodyBytes + " bytes.",
+        null,
+        "payload_too_large");
   }
 
   private void models(ServerRequest req, ServerResponse res) {
     Map<String, String> headers = headers(req);
-    Caller caller = gateway.authenticate(Optional.ofNullable(headers.get("authorization")), loopback(req), headers);
+    Caller caller =
+        gateway.authenticate(
+            Optional.ofNullable(headers.get("authorization")), loopback(req), headers);
     GatewayConfig config = gateway.config();
     ObjectNode body = Json.object().put("object", "list");
     ArrayNode data = body.putArray("data");
-    config.routes().keySet().stream().filter(caller::allows).forEach(name -> data.addObject()
-        .put("id", name).put("object", "model").put("created", 0).put("owned_by", "signalbox:route"));
-    config.models().keySet().stream().filter(caller::allows).forEach(name -> data.addObject()
-        .put("id", name).put("object", "model").put("created", 0).put("owned_by", "signalbox:model"));
+    config.routes().keySet().stream()
+        .filter(caller::allows)
+        .forEach(
+            name ->
+                data.addObject()
+                    .put("id", name)
+                    .put("object", "model")
+                    .put("created", 0)
+                    .put("owned_by", "signalbox:route"));
+    config.models().keySet().stream()
+        .filter(caller::allows)
+        .forEach(
+            name ->
+                data.addObject()
+                    .put("id", name)
+                    .put("object", "model")
+                    .put("created", 0)
+                    .put("owned_by", "signalbox:model"));
     json(res, Status.OK_200, body);
   }
 
   private void ready(ServerRequest req, ServerResponse res) {
     if (gateway.ready()) {
-      json(res, Status.OK_200, Json.object().put("status", "ready").put("config_hash", gateway.config().hash()));
+      json(
+          res,
+          Status.OK_200,
+          Json.object().put("status", "ready").put("config_hash", gateway.config().hash()));
     } else {
       json(res, Status.SERVICE_UNAVAILABLE_503, Json.object().put("status", "draining"));
     }
@@ -220,9 +287,13 @@ public final class GatewayServer implements AutoCloseable {
     gateway.authenticateAdmin(req.headers().first(HeaderNames.AUTHORIZATION));
     try {
       GatewayConfig config = reloader.reload();
-      json(res, Status.OK_200, Json.object().put("reloaded", true).put("config_hash", config.hash()));
+      json(
+          res,
+          Status.OK_200,
+          Json.object().put("reloaded", true).put("config_hash", config.hash()));
     } catch (ConfigException e) {
-      ObjectNode body = ErrorBodies.error(ErrorKind.INVALID_REQUEST, e.getMessage(), null, "invalid_config");
+      ObjectNode body =
+          ErrorBodies.error(ErrorKind.INVALID_REQUEST, e.getMessage(), null, "invalid_config");
       ArrayNode problems = ((ObjectNode) body.get("error")).putArray("problems");
       e.problems().forEach(problems::add);
       json(res, Status.BAD_REQUEST_400, body);
@@ -232,14 +303,31 @@ public final class GatewayServer implements AutoCloseable {
   private void unknown(ServerRequest req, ServerResponse res) {
     String method = req.prologue().method().text();
     String path = req.path().path();
-    error(res, new SignalboxException(ErrorKind.NOT_FOUND,
-        "Unknown request URL: " + method + " " + path + ". Signalbox serves POST /v1/chat/completions and GET /v1/models.",
-        null, "unknown_url"));
+    error(
+        res,
+        new SignalboxException(
+            ErrorKind.NOT_FOUND,
+            "Unknown request URL: "
+                + method
+                + " "
+                + path
+                + ". Signalbox serves POST /v1/chat/completions and GET /v1/models.",
+            null,
+            "unknown_url"));
   }
 
   private void unexpected(ServerRequest req, ServerResponse res, Throwable t) {
-    LOG.log(Level.SEVERE, "unexpected failure on " + req.prologue().method().text() + " " + req.path().path(), t);
-    error(res, new SignalboxException(ErrorKind.INTERNAL, "The gateway failed unexpectedly; the failure is logged.", null, "internal_error"));
+    LOG.log(
+        Level.SEVERE,
+        "unexpected failure on " + req.prologue().method().text() + " " + req.path().path(),
+        t);
+    error(
+        res,
+        new SignalboxException(
+            ErrorKind.INTERNAL,
+            "The gateway failed unexpectedly; the failure is logged.",
+            null,
+            "internal_error"));
   }
 
   private void error(ServerResponse res, SignalboxException e) {
@@ -249,7 +337,8 @@ public final class GatewayServer implements AutoCloseable {
     accessLog.ifPresent(log -> log.rejected(e));
     metrics.rejected(e);
     if (e.kind() == ErrorKind.OVERLOADED) {
-      // Shedding load sheds the connection too, so that a client's idle keep-alive sockets do not hold every slot.
+      // Shedding load sheds the connection too, so that a client's idle keep-alive sockets do not
+      // hold every slot.
       res.header(HeaderNames.RETRY_AFTER, "1");
       res.header(HeaderNames.CONNECTION, "close");
     }
@@ -277,7 +366,12 @@ public final class GatewayServer implements AutoCloseable {
   /** Refuses new requests, lets those under way (streams too) finish, then stops listening. */
   public void stop(Duration drain) throws InterruptedException {
     if (!gateway.drain(drain)) {
-      LOG.warning("stopping with " + gateway.inFlight() + " requests still under way after " + drain.toSeconds() + " s");
+      LOG.warning(
+          "stopping with "
+              + gateway.inFlight()
+              + " requests still under way after "
+              + drain.toSeconds()
+              + " s");
     }
     server.stop();
     gateway.close();

@@ -25,14 +25,19 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Each upstream fault, streaming and not, against the real server: with a healthy second deployment the
- * client gets a right answer and the trace names the failed hop; with none, a clear error.
+ * Each upstream fault, streaming and not, against the real server: with a healthy second deployment
+ * the client gets a right answer and the trace names the failed hop; with none, a clear error.
  */
 @Timeout(30)
 class FaultMatrixIT {
-  static final String CHUNK = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"up\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%s\"},\"finish_reason\":null}]}";
-  static final String FINISH = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"up\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}";
-  static final String COMPLETION = "{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"up\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"fine\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1,\"total_tokens\":6}}";
+  static final String CHUNK =
+      "data:"
+          + " {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"up\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%s\"},\"finish_reason\":null}]}";
+  static final String FINISH =
+      "data:"
+          + " {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"up\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}";
+  static final String COMPLETION =
+      "{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"up\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"fine\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1,\"total_tokens\":6}}";
 
   ScriptedUpstreamServer faulty;
   ScriptedUpstreamServer healthy;
@@ -49,16 +54,19 @@ class FaultMatrixIT {
   }
 
   void gateway(String faultyUrl) throws Exception {
-    gateway = new GatewayHarness("""
-        deployments:
-          - {name: faulty, provider: openai, base-url: '%s', connect-timeout: 1s, first-token-timeout: 500ms, idle-timeout: 500ms, request-timeout: 1s}
-          - {name: healthy, provider: openai, base-url: '%s'}
-        models:
-          - {name: pair, deployments: [faulty, healthy], pricing: {input: 1, output: 2}}
-          - {name: solo, deployments: [faulty]}
-        routes:
-          - {name: auto, models: [pair], policy: priority, max-attempts: 2}
-        """.formatted(faultyUrl, healthy.baseUrl()));
+    gateway =
+        new GatewayHarness(
+            """
+            deployments:
+              - {name: faulty, provider: openai, base-url: '%s', connect-timeout: 1s, first-token-timeout: 500ms, idle-timeout: 500ms, request-timeout: 1s}
+              - {name: healthy, provider: openai, base-url: '%s'}
+            models:
+              - {name: pair, deployments: [faulty, healthy], pricing: {input: 1, output: 2}}
+              - {name: solo, deployments: [faulty]}
+            routes:
+              - {name: auto, models: [pair], policy: priority, max-attempts: 2}
+            """
+                .formatted(faultyUrl, healthy.baseUrl()));
   }
 
   @AfterEach
@@ -70,7 +78,12 @@ class FaultMatrixIT {
     healthy.close();
   }
 
-  record Fault(String name, ScriptedUpstreamServer.Behaviour behaviour, String label, int soloStatus, boolean refused) {
+  record Fault(
+      String name,
+      ScriptedUpstreamServer.Behaviour behaviour,
+      String label,
+      int soloStatus,
+      boolean refused) {
     @Override
     public String toString() {
       return name;
@@ -78,14 +91,21 @@ class FaultMatrixIT {
   }
 
   static Stream<Arguments> faultsBeforeTheFirstByte() {
-    List<Fault> faults = List.of(
-        new Fault("refused", null, "connect", 502, true),
-        new Fault("reset before headers", resetBeforeHeaders(), "reset", 502, false),
-        new Fault("500", json(500, "{\"error\":{\"message\":\"boom\"}}"), "500", 502, false),
-        new Fault("502", json(502, "bad gateway"), "502", 502, false),
-        new Fault("503", json(503, "{\"error\":{\"message\":\"overloaded\"}}"), "503", 502, false),
-        new Fault("429 with Retry-After", json(429, "{\"error\":{\"message\":\"slow down\"}}", "Retry-After", "30"), "429", 502, false),
-        new Fault("timeout before the first token", stall(), "timeout", 504, false));
+    List<Fault> faults =
+        List.of(
+            new Fault("refused", null, "connect", 502, true),
+            new Fault("reset before headers", resetBeforeHeaders(), "reset", 502, false),
+            new Fault("500", json(500, "{\"error\":{\"message\":\"boom\"}}"), "500", 502, false),
+            new Fault("502", json(502, "bad gateway"), "502", 502, false),
+            new Fault(
+                "503", json(503, "{\"error\":{\"message\":\"overloaded\"}}"), "503", 502, false),
+            new Fault(
+                "429 with Retry-After",
+                json(429, "{\"error\":{\"message\":\"slow down\"}}", "Retry-After", "30"),
+                "429",
+                502,
+                false),
+            new Fault("timeout before the first token", stall(), "timeout", 504, false));
     List<Arguments> cases = new ArrayList<>();
     for (Fault f : faults) {
       cases.add(Arguments.of(f, false));
@@ -105,16 +125,33 @@ class FaultMatrixIT {
   @ParameterizedTest(name = "{0}, stream={1}")
   @MethodSource("faultsBeforeTheFirstByte")
   void withASecondDeploymentTheClientGetsTheAnswer(Fault fault, boolean stream) throws Exception {
-    healthy.always(stream ? sse(Duration.ofMillis(2), CHUNK.formatted("fi"), CHUNK.formatted("ne"), FINISH, "data: [DONE]") : json(200, COMPLETION));
+    healthy.always(
+        stream
+            ? sse(
+                Duration.ofMillis(2),
+                CHUNK.formatted("fi"),
+                CHUNK.formatted("ne"),
+                FINISH,
+                "data: [DONE]")
+            : json(200, COMPLETION));
     gateway(faultyUrl(fault));
     HttpResponse<String> response = gateway.chat("auto", stream);
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("x-signalbox-deployment")).contains("healthy");
     assertThat(response.headers().firstValue("x-signalbox-attempts")).contains("2");
     if (stream) {
-      assertThat(response.body()).contains("\"content\":\"fi\"", "\"content\":\"ne\"").endsWith("data: [DONE]\n\n");
+      assertThat(response.body())
+          .contains("\"content\":\"fi\"", "\"content\":\"ne\"")
+          .endsWith("data: [DONE]\n\n");
     } else {
-      assertThat(GatewayHarness.json(response).path("choices").get(0).path("message").path("content").asText()).isEqualTo("fine");
+      assertThat(
+              GatewayHarness.json(response)
+                  .path("choices")
+                  .get(0)
+                  .path("message")
+                  .path("content")
+                  .asText())
+          .isEqualTo("fine");
     }
     JsonNode trace = gateway.trace(response);
     assertThat(trace.path("outcome").asText()).isEqualTo("ok");
@@ -132,10 +169,12 @@ class FaultMatrixIT {
     HttpResponse<String> response = gateway.chat("solo", stream);
     assertThat(response.statusCode()).isEqualTo(fault.soloStatus());
     JsonNode error = GatewayHarness.json(response).path("error");
-    assertThat(error.path("message").asText()).contains("for 'solo'", "solo@faulty [" + fault.label());
+    assertThat(error.path("message").asText())
+        .contains("for 'solo'", "solo@faulty [" + fault.label());
     assertThat(error.path("type").asText()).isIn("upstream_error", "upstream_timeout_error");
     JsonNode trace = gateway.trace(response);
-    assertThat(trace.path("outcome").asText()).isEqualTo(fault.soloStatus() == 504 ? "upstream_timeout" : "upstream_failed");
+    assertThat(trace.path("outcome").asText())
+        .isEqualTo(fault.soloStatus() == 504 ? "upstream_timeout" : "upstream_failed");
     assertThat(trace.path("attempts").size()).isGreaterThanOrEqualTo(1);
     assertThat(trace.path("error").asText()).isEqualTo(error.path("message").asText());
   }
@@ -146,7 +185,8 @@ class FaultMatrixIT {
     gateway(faulty.baseUrl());
     HttpResponse<String> response = gateway.chat("auto", false);
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(gateway.trace(response).path("attempts").get(0).path("result").asText()).isEqualTo("malformed");
+    assertThat(gateway.trace(response).path("attempts").get(0).path("result").asText())
+        .isEqualTo("malformed");
   }
 
   @Test
@@ -157,7 +197,8 @@ class FaultMatrixIT {
     HttpResponse<String> response = gateway.chat("auto", true);
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).contains("\"content\":\"ok\"");
-    assertThat(gateway.trace(response).path("attempts").get(0).path("result").asText()).isEqualTo("malformed");
+    assertThat(gateway.trace(response).path("attempts").get(0).path("result").asText())
+        .isEqualTo("malformed");
   }
 
   @Test
@@ -166,7 +207,12 @@ class FaultMatrixIT {
     gateway(faulty.baseUrl());
     HttpResponse<String> response = gateway.chat("auto", true);
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).contains("\"content\":\"par\"", "\"content\":\"tial\"", "\"code\":\"stream_broken\"", "no chunk within 500 ms")
+    assertThat(response.body())
+        .contains(
+            "\"content\":\"par\"",
+            "\"content\":\"tial\"",
+            "\"code\":\"stream_broken\"",
+            "no chunk within 500 ms")
         .doesNotContain("[DONE]");
     assertThat(healthy.requests()).isEmpty();
     JsonNode trace = gateway.trace(response);
@@ -181,7 +227,9 @@ class FaultMatrixIT {
     faulty.always(sseThenReset(CHUNK.formatted("par")));
     gateway(faulty.baseUrl());
     HttpResponse<String> response = gateway.chat("auto", true);
-    assertThat(response.body()).contains("\"content\":\"par\"", "\"type\":\"upstream_error\"").doesNotContain("[DONE]");
+    assertThat(response.body())
+        .contains("\"content\":\"par\"", "\"type\":\"upstream_error\"")
+        .doesNotContain("[DONE]");
     JsonNode trace = gateway.trace(response);
     assertThat(trace.path("outcome").asText()).isEqualTo("stream_broken");
     assertThat(trace.path("attempts").get(0).path("result").asText()).isEqualTo("reset");

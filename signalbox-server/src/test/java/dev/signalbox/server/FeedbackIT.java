@@ -11,7 +11,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** {@code POST /v1/feedback} on the real server: kept with the trace, bad input refused in OpenAI's shape. */
+/**
+ * {@code POST /v1/feedback} on the real server: kept with the trace, bad input refused in OpenAI's
+ * shape.
+ */
 @Timeout(30)
 class FeedbackIT {
   private final GatewayHarness gateway = new GatewayHarness(ServerApiIT.POOL);
@@ -28,10 +31,14 @@ class FeedbackIT {
     HttpResponse<String> answer = gateway.chat("auto", false);
     String id = answer.headers().firstValue("x-signalbox-request-id").orElseThrow();
     // Sent at once: the trace may still be queued, and must be found all the same.
-    HttpResponse<String> first = gateway.post("/v1/feedback", "{\"request_id\": \"" + id + "\", \"score\": 0.75, \"comment\": \"close\"}");
+    HttpResponse<String> first =
+        gateway.post(
+            "/v1/feedback",
+            "{\"request_id\": \"" + id + "\", \"score\": 0.75, \"comment\": \"close\"}");
     assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
     assertThat(GatewayHarness.json(first).path("recorded").asBoolean()).isTrue();
-    HttpResponse<String> second = gateway.post("/v1/feedback", "{\"request_id\": \"" + id + "\", \"thumbs\": \"down\"}");
+    HttpResponse<String> second =
+        gateway.post("/v1/feedback", "{\"request_id\": \"" + id + "\", \"thumbs\": \"down\"}");
     assertThat(second.statusCode()).isEqualTo(200);
     List<Feedback> kept = gateway.traces.store().feedback(id);
     assertThat(kept).extracting(Feedback::score).containsExactly(0.75, 0.0);
@@ -44,15 +51,34 @@ class FeedbackIT {
     String id = answer.headers().firstValue("x-signalbox-request-id").orElseThrow();
     assertThat(gateway.traces.flush(Duration.ofSeconds(10))).isTrue();
     record Case(String body, String param, String message) {}
-    for (Case bad : List.of(
-        new Case("{\"request_id\": \"req_nobody\", \"score\": 1}", "request_id", "No recorded request has the id 'req_nobody'"),
-        new Case("{\"request_id\": \"" + id + "\", \"score\": 1.5}", "score", "'score' must be a number from 0 to 1"),
-        new Case("{\"request_id\": \"" + id + "\", \"score\": \"1\"}", "score", "'score' must be a number from 0 to 1"),
-        new Case("{\"request_id\": \"" + id + "\", \"thumbs\": \"sideways\"}", "thumbs", "'thumbs' must be \"up\" or \"down\""),
-        new Case("{\"request_id\": \"" + id + "\", \"score\": 1, \"thumbs\": \"up\"}", "score", "Give exactly one of 'score'"),
-        new Case("{\"request_id\": \"" + id + "\"}", "score", "Give exactly one of 'score'"),
-        new Case("{\"request_id\": \"" + id + "\", \"score\": 1, \"rating\": 5}", "rating", "Unknown field 'rating'"),
-        new Case("{\"score\": 1}", "request_id", "'request_id' must be"))) {
+    for (Case bad :
+        List.of(
+            new Case(
+                "{\"request_id\": \"req_nobody\", \"score\": 1}",
+                "request_id",
+                "No recorded request has the id 'req_nobody'"),
+            new Case(
+                "{\"request_id\": \"" + id + "\", \"score\": 1.5}",
+                "score",
+                "'score' must be a number from 0 to 1"),
+            new Case(
+                "{\"request_id\": \"" + id + "\", \"score\": \"1\"}",
+                "score",
+                "'score' must be a number from 0 to 1"),
+            new Case(
+                "{\"request_id\": \"" + id + "\", \"thumbs\": \"sideways\"}",
+                "thumbs",
+                "'thumbs' must be \"up\" or \"down\""),
+            new Case(
+                "{\"request_id\": \"" + id + "\", \"score\": 1, \"thumbs\": \"up\"}",
+                "score",
+                "Give exactly one of 'score'"),
+            new Case("{\"request_id\": \"" + id + "\"}", "score", "Give exactly one of 'score'"),
+            new Case(
+                "{\"request_id\": \"" + id + "\", \"score\": 1, \"rating\": 5}",
+                "rating",
+                "Unknown field 'rating'"),
+            new Case("{\"score\": 1}", "request_id", "'request_id' must be"))) {
       HttpResponse<String> response = gateway.post("/v1/feedback", bad.body());
       assertThat(response.statusCode()).as(bad.body()).isEqualTo(400);
       JsonNode error = GatewayHarness.json(response).path("error");

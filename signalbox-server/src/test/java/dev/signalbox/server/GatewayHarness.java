@@ -26,7 +26,10 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A real gateway server on port 0 with a real SQLite trace store, and a real HTTP client to call it. */
+/**
+ * A real gateway server on port 0 with a real SQLite trace store, and a real HTTP client to call
+ * it.
+ */
 final class GatewayHarness implements AutoCloseable {
   final Path dir;
   final Path configFile;
@@ -52,34 +55,56 @@ final class GatewayHarness implements AutoCloseable {
     metrics.watch(traces);
     SplittableRandom seeds = new SplittableRandom(42);
     AtomicReference<Gateway> holder = new AtomicReference<>();
-    gateway = Gateway.create(config, Gateway.Settings.of(TimeSource.SYSTEM, () -> {
-      synchronized (seeds) {
-        return seeds.nextLong();
-      }
-    }, environment::get, new Listeners(List.of(metrics, events)), traces));
+    gateway =
+        Gateway.create(
+            config,
+            Gateway.Settings.of(
+                TimeSource.SYSTEM,
+                () -> {
+                  synchronized (seeds) {
+                    return seeds.nextLong();
+                  }
+                },
+                environment::get,
+                new Listeners(List.of(metrics, events)),
+                traces));
     holder.set(gateway);
-    server = GatewayServer.start(gateway, metrics, () -> {
-      GatewayConfig fresh = reader.read(configFile);
-      holder.get().reload(fresh);
-      return fresh;
-    }, Optional.empty(), traces, "127.0.0.1", 0);
+    server =
+        GatewayServer.start(
+            gateway,
+            metrics,
+            () -> {
+              GatewayConfig fresh = reader.read(configFile);
+              holder.get().reload(fresh);
+              return fresh;
+            },
+            Optional.empty(),
+            traces,
+            "127.0.0.1",
+            0);
   }
 
   URI uri(String path) {
     return URI.create("http://127.0.0.1:" + server.port() + path);
   }
 
-  HttpResponse<String> post(String path, String body, String... headers) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+  HttpResponse<String> post(String path, String body, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(path))
+            .timeout(Duration.ofSeconds(20))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     for (int i = 0; i + 1 < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
     }
     return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).GET();
+  HttpResponse<String> get(String path, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).GET();
     for (int i = 0; i + 1 < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
     }
@@ -87,13 +112,22 @@ final class GatewayHarness implements AutoCloseable {
   }
 
   HttpResponse<String> chat(String model, boolean stream) throws IOException, InterruptedException {
-    return post("/v1/chat/completions", "{\"model\":\"" + model + "\",\"stream\":" + stream
-        + ",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}");
+    return post(
+        "/v1/chat/completions",
+        "{\"model\":\""
+            + model
+            + "\",\"stream\":"
+            + stream
+            + ",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}");
   }
 
   /** The stored trace of a request, after every trace so far is written. */
   JsonNode trace(HttpResponse<?> response) throws Exception {
-    String id = response.headers().firstValue("x-signalbox-request-id").orElseThrow(() -> new AssertionError("no request id header"));
+    String id =
+        response
+            .headers()
+            .firstValue("x-signalbox-request-id")
+            .orElseThrow(() -> new AssertionError("no request id header"));
     return trace(id);
   }
 
@@ -101,7 +135,8 @@ final class GatewayHarness implements AutoCloseable {
     if (!traces.flush(Duration.ofSeconds(10))) {
       throw new AssertionError("traces not flushed in time");
     }
-    return Json.MAPPER.readTree(traces.store().find(id).orElseThrow(() -> new AssertionError("no trace " + id)));
+    return Json.MAPPER.readTree(
+        traces.store().find(id).orElseThrow(() -> new AssertionError("no trace " + id)));
   }
 
   static JsonNode json(HttpResponse<String> response) throws IOException {

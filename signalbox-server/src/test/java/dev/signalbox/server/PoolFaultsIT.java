@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(30)
 class PoolFaultsIT {
-  static final ScriptedUpstreamServer.Behaviour FAILURE = json(500, "{\"error\":{\"message\":\"boom\"}}");
+  static final ScriptedUpstreamServer.Behaviour FAILURE =
+      json(500, "{\"error\":{\"message\":\"boom\"}}");
 
   ScriptedUpstreamServer faulty;
   ScriptedUpstreamServer healthy;
@@ -36,23 +37,26 @@ class PoolFaultsIT {
   void start() throws Exception {
     faulty = new ScriptedUpstreamServer(FAILURE);
     healthy = new ScriptedUpstreamServer(json(200, COMPLETION));
-    gateway = new GatewayHarness("""
-        deployments:
-          - name: faulty
-            provider: openai
-            base-url: '%s'
-            first-token-timeout: 2s
-            request-timeout: 2s
-            breaker: {consecutive-failures: 2, cooldown: 10m}
-          - {name: healthy, provider: openai, base-url: '%s'}
-        models:
-          - {name: pair, deployments: [faulty, healthy], pricing: {input: 1, output: 2}}
-          - {name: solo, deployments: [faulty]}
-        routes:
-          - {name: auto, models: [pair], policy: priority, max-attempts: 2}
-          - {name: only, models: [solo], policy: priority, max-attempts: 1}
-          - {name: hedged, models: [pair], policy: priority, max-attempts: 2, hedge: {after: 100ms, max-share: 1}}
-        """.formatted(faulty.baseUrl(), healthy.baseUrl()));
+    gateway =
+        new GatewayHarness(
+            """
+            deployments:
+              - name: faulty
+                provider: openai
+                base-url: '%s'
+                first-token-timeout: 2s
+                request-timeout: 2s
+                breaker: {consecutive-failures: 2, cooldown: 10m}
+              - {name: healthy, provider: openai, base-url: '%s'}
+            models:
+              - {name: pair, deployments: [faulty, healthy], pricing: {input: 1, output: 2}}
+              - {name: solo, deployments: [faulty]}
+            routes:
+              - {name: auto, models: [pair], policy: priority, max-attempts: 2}
+              - {name: only, models: [solo], policy: priority, max-attempts: 1}
+              - {name: hedged, models: [pair], policy: priority, max-attempts: 2, hedge: {after: 100ms, max-share: 1}}
+            """
+                .formatted(faulty.baseUrl(), healthy.baseUrl()));
   }
 
   @AfterEach
@@ -63,21 +67,41 @@ class PoolFaultsIT {
   }
 
   private void healthyAnswers(boolean stream) {
-    healthy.always(stream ? sse(Duration.ofMillis(2), CHUNK.formatted("fi"), CHUNK.formatted("ne"), FINISH, "data: [DONE]") : json(200, COMPLETION));
+    healthy.always(
+        stream
+            ? sse(
+                Duration.ofMillis(2),
+                CHUNK.formatted("fi"),
+                CHUNK.formatted("ne"),
+                FINISH,
+                "data: [DONE]")
+            : json(200, COMPLETION));
   }
 
-  private static void assertAnswered(HttpResponse<String> response, boolean stream) throws Exception {
+  private static void assertAnswered(HttpResponse<String> response, boolean stream)
+      throws Exception {
     assertThat(response.statusCode()).isEqualTo(200);
     if (stream) {
-      assertThat(response.body()).contains("\"content\":\"fi\"", "\"content\":\"ne\"").endsWith("data: [DONE]\n\n");
+      assertThat(response.body())
+          .contains("\"content\":\"fi\"", "\"content\":\"ne\"")
+          .endsWith("data: [DONE]\n\n");
     } else {
-      assertThat(GatewayHarness.json(response).path("choices").get(0).path("message").path("content").asText()).isEqualTo("fine");
+      assertThat(
+              GatewayHarness.json(response)
+                  .path("choices")
+                  .get(0)
+                  .path("message")
+                  .path("content")
+                  .asText())
+          .isEqualTo("fine");
     }
   }
 
   private static List<String> hops(JsonNode trace) {
     List<String> hops = new ArrayList<>();
-    trace.path("attempts").forEach(a -> hops.add(a.path("deployment").asText() + ":" + a.path("result").asText()));
+    trace
+        .path("attempts")
+        .forEach(a -> hops.add(a.path("deployment").asText() + ":" + a.path("result").asText()));
     return hops;
   }
 
@@ -97,9 +121,11 @@ class PoolFaultsIT {
     healthy.always(FAILURE);
     response = gateway.chat("auto", stream);
     assertThat(response.statusCode()).isEqualTo(502);
-    assertThat(GatewayHarness.json(response).path("error").path("message").asText()).contains("pair@healthy [500", "pair@faulty [skipped: circuit open");
+    assertThat(GatewayHarness.json(response).path("error").path("message").asText())
+        .contains("pair@healthy [500", "pair@faulty [skipped: circuit open");
     // The skip spends no attempt: the route's second goes to healthy again.
-    assertThat(hops(gateway.trace(response))).containsExactly("healthy:500", "faulty:breaker_open", "healthy:500");
+    assertThat(hops(gateway.trace(response)))
+        .containsExactly("healthy:500", "faulty:breaker_open", "healthy:500");
     assertThat(faulty.requests()).hasSize(2);
   }
 
@@ -109,9 +135,14 @@ class PoolFaultsIT {
     for (int i = 0; i < 2; i++) {
       HttpResponse<String> response = gateway.chat("only", stream);
       assertThat(response.statusCode()).isEqualTo(502);
-      assertThat(GatewayHarness.json(response).path("error").path("message").asText()).contains("solo@faulty [500");
+      assertThat(GatewayHarness.json(response).path("error").path("message").asText())
+          .contains("solo@faulty [500");
     }
-    faulty.always(stream ? sse(Duration.ZERO, CHUNK.formatted("fi"), CHUNK.formatted("ne"), FINISH, "data: [DONE]") : json(200, COMPLETION));
+    faulty.always(
+        stream
+            ? sse(
+                Duration.ZERO, CHUNK.formatted("fi"), CHUNK.formatted("ne"), FINISH, "data: [DONE]")
+            : json(200, COMPLETION));
     HttpResponse<String> response = gateway.chat("only", stream);
     assertAnswered(response, stream);
     JsonNode trace = gateway.trace(response);
@@ -137,7 +168,8 @@ class PoolFaultsIT {
 
   @ParameterizedTest(name = "stream={0}")
   @ValueSource(booleans = {false, true})
-  void whenBothHedgedAttemptsFailTheClientGetsOneClearErrorNamingBoth(boolean stream) throws Exception {
+  void whenBothHedgedAttemptsFailTheClientGetsOneClearErrorNamingBoth(boolean stream)
+      throws Exception {
     faulty.always(stall());
     healthy.always(FAILURE);
     HttpResponse<String> response = gateway.chat("hedged", stream);

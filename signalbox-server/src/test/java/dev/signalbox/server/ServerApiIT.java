@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.testing.ScriptedUpstreamServer;
-import java.io.InputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -17,12 +17,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The HTTP API of the real server: auth, limits, errors in OpenAI's shape, metadata endpoints, reload. */
+/**
+ * The HTTP API of the real server: auth, limits, errors in OpenAI's shape, metadata endpoints,
+ * reload.
+ */
 @Timeout(30)
 class ServerApiIT {
   static final String ADMIN_KEY = "sb-admin-secret";
   static final String TEAM_KEY = "sb-team-a-secret";
-  static final String POOL = """
+  static final String POOL =
+      """
       deployments:
         - name: fast
           provider: sim
@@ -47,12 +51,14 @@ class ServerApiIT {
 
   private static String keyed() {
     return """
-        server: {max-body-bytes: 2048}
-        auth:
-          admin-key-sha256: %s
-          keys:
-            - {name: team-a, key-sha256: %s, tenant: acme, routes: [auto]}
-        """.formatted(ConfigReader.sha256(ADMIN_KEY), ConfigReader.sha256(TEAM_KEY)) + POOL;
+    server: {max-body-bytes: 2048}
+    auth:
+      admin-key-sha256: %s
+      keys:
+        - {name: team-a, key-sha256: %s, tenant: acme, routes: [auto]}
+    """
+            .formatted(ConfigReader.sha256(ADMIN_KEY), ConfigReader.sha256(TEAM_KEY))
+        + POOL;
   }
 
   @Test
@@ -61,28 +67,50 @@ class ServerApiIT {
     String body = "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     HttpResponse<String> missing = gateway.post("/v1/chat/completions", body);
     assertThat(missing.statusCode()).isEqualTo(401);
-    assertThat(GatewayHarness.json(missing).path("error").path("code").asText()).isEqualTo("missing_api_key");
-    assertThat(gateway.post("/v1/chat/completions", body, "authorization", "Bearer wrong").statusCode()).isEqualTo(401);
-    HttpResponse<String> ok = gateway.post("/v1/chat/completions", body, "authorization", "Bearer " + TEAM_KEY);
+    assertThat(GatewayHarness.json(missing).path("error").path("code").asText())
+        .isEqualTo("missing_api_key");
+    assertThat(
+            gateway
+                .post("/v1/chat/completions", body, "authorization", "Bearer wrong")
+                .statusCode())
+        .isEqualTo(401);
+    HttpResponse<String> ok =
+        gateway.post("/v1/chat/completions", body, "authorization", "Bearer " + TEAM_KEY);
     assertThat(ok.statusCode()).isEqualTo(200);
     assertThat(gateway.trace(ok).path("tenant").asText()).isEqualTo("acme");
-    HttpResponse<String> forbidden = gateway.post("/v1/chat/completions", body.replace("auto", "other"), "authorization", "Bearer " + TEAM_KEY);
+    HttpResponse<String> forbidden =
+        gateway.post(
+            "/v1/chat/completions",
+            body.replace("auto", "other"),
+            "authorization",
+            "Bearer " + TEAM_KEY);
     assertThat(forbidden.statusCode()).isEqualTo(403);
-    assertThat(GatewayHarness.json(forbidden).path("error").path("code").asText()).isEqualTo("route_not_allowed");
-    JsonNode models = GatewayHarness.json(gateway.get("/v1/models", "authorization", "Bearer " + TEAM_KEY));
+    assertThat(GatewayHarness.json(forbidden).path("error").path("code").asText())
+        .isEqualTo("route_not_allowed");
+    JsonNode models =
+        GatewayHarness.json(gateway.get("/v1/models", "authorization", "Bearer " + TEAM_KEY));
     assertThat(models.path("data")).extracting(m -> m.path("id").asText()).containsExactly("auto");
   }
 
   @Test
   void anOversizedBodyIs413AndMalformedJsonIs400() throws Exception {
     gateway = new GatewayHarness(keyed());
-    HttpResponse<String> large = gateway.post("/v1/chat/completions",
-        "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(4_000) + "\"}]}", "authorization", "Bearer " + TEAM_KEY);
+    HttpResponse<String> large =
+        gateway.post(
+            "/v1/chat/completions",
+            "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\""
+                + "x".repeat(4_000)
+                + "\"}]}",
+            "authorization",
+            "Bearer " + TEAM_KEY);
     assertThat(large.statusCode()).isEqualTo(413);
-    assertThat(GatewayHarness.json(large).path("error").path("message").asText()).contains("limit of 2048 bytes");
-    HttpResponse<String> bad = gateway.post("/v1/chat/completions", "{\"model\":", "authorization", "Bearer " + TEAM_KEY);
+    assertThat(GatewayHarness.json(large).path("error").path("message").asText())
+        .contains("limit of 2048 bytes");
+    HttpResponse<String> bad =
+        gateway.post("/v1/chat/completions", "{\"model\":", "authorization", "Bearer " + TEAM_KEY);
     assertThat(bad.statusCode()).isEqualTo(400);
-    assertThat(GatewayHarness.json(bad).path("error").path("code").asText()).isEqualTo("invalid_json");
+    assertThat(GatewayHarness.json(bad).path("error").path("code").asText())
+        .isEqualTo("invalid_json");
   }
 
   @Test
@@ -91,7 +119,8 @@ class ServerApiIT {
     HttpResponse<String> response = gateway.post("/v1/embeddings", "{}");
     assertThat(response.statusCode()).isEqualTo(404);
     JsonNode error = GatewayHarness.json(response).path("error");
-    assertThat(error.path("message").asText()).startsWith("Unknown request URL: POST /v1/embeddings.");
+    assertThat(error.path("message").asText())
+        .startsWith("Unknown request URL: POST /v1/embeddings.");
     assertThat(error.has("param")).isTrue();
     assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
   }
@@ -104,63 +133,100 @@ class ServerApiIT {
     assertThat(response.headers().firstValue("x-signalbox-model")).contains("small");
     assertThat(response.headers().firstValue("x-signalbox-deployment")).contains("fast");
     assertThat(response.headers().firstValue("x-signalbox-attempts")).contains("1");
-    double cost = Double.parseDouble(response.headers().firstValue("x-signalbox-cost-usd").orElseThrow());
-    assertThat(cost).isEqualTo(gateway.trace(response).path("cost_usd").asDouble(), org.assertj.core.data.Offset.offset(1e-8)).isPositive();
+    double cost =
+        Double.parseDouble(response.headers().firstValue("x-signalbox-cost-usd").orElseThrow());
+    assertThat(cost)
+        .isEqualTo(
+            gateway.trace(response).path("cost_usd").asDouble(),
+            org.assertj.core.data.Offset.offset(1e-8))
+        .isPositive();
     assertThat(gateway.get("/health").body()).contains("ok");
     assertThat(gateway.get("/ready").statusCode()).isEqualTo(200);
     String metrics = gateway.get("/metrics").body();
-    assertThat(metrics).contains(
-        "signalbox_requests_total{deployment=\"fast\",model=\"small\",outcome=\"ok\",route=\"auto\"} 1.0",
-        "signalbox_tokens_total", "signalbox_cost_usd_total", "signalbox_trace_queue_depth", "signalbox_time_to_first_token_seconds_bucket",
-        "signalbox_trace_dropped_total{reason=\"queue_full\"} 0.0");
+    assertThat(metrics)
+        .contains(
+            "signalbox_requests_total{deployment=\"fast\",model=\"small\",outcome=\"ok\",route=\"auto\"}"
+                + " 1.0",
+            "signalbox_tokens_total",
+            "signalbox_cost_usd_total",
+            "signalbox_trace_queue_depth",
+            "signalbox_time_to_first_token_seconds_bucket",
+            "signalbox_trace_dropped_total{reason=\"queue_full\"} 0.0");
   }
 
   @Test
   void streamsSseWithAFinalUsageChunkWhenAskedFor() throws Exception {
     gateway = new GatewayHarness(POOL);
-    HttpResponse<String> response = gateway.post("/v1/chat/completions",
-        "{\"model\":\"auto\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    HttpResponse<String> response =
+        gateway.post(
+            "/v1/chat/completions",
+            "{\"model\":\"auto\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
     assertThat(response.headers().firstValue("content-type")).contains("text/event-stream");
     String[] events = response.body().split("\n\n");
     assertThat(events).hasSize(8 + 1 + 1 + 1);
-    assertThat(events[events.length - 2]).contains("\"choices\":[]", "\"usage\":{\"prompt_tokens\":");
+    assertThat(events[events.length - 2])
+        .contains("\"choices\":[]", "\"usage\":{\"prompt_tokens\":");
     assertThat(events[events.length - 1]).isEqualTo("data: [DONE]");
-    assertThat(gateway.trace(response).path("usage").path("completion_tokens").asInt()).isEqualTo(8);
+    assertThat(gateway.trace(response).path("usage").path("completion_tokens").asInt())
+        .isEqualTo(8);
   }
 
   @Test
   void reloadNeedsTheAdminKeyAndRefusesAnInvalidFile() throws Exception {
     gateway = new GatewayHarness(keyed());
-    assertThat(gateway.post("/admin/reload", "", "authorization", "Bearer " + TEAM_KEY).statusCode()).isEqualTo(401);
-    Files.writeString(gateway.configFile, keyed().replace("- {name: other, models: [small], policy: priority}", "- {name: other, models: [missing]}"));
-    HttpResponse<String> refused = gateway.post("/admin/reload", "", "authorization", "Bearer " + ADMIN_KEY);
+    assertThat(
+            gateway.post("/admin/reload", "", "authorization", "Bearer " + TEAM_KEY).statusCode())
+        .isEqualTo(401);
+    Files.writeString(
+        gateway.configFile,
+        keyed()
+            .replace(
+                "- {name: other, models: [small], policy: priority}",
+                "- {name: other, models: [missing]}"));
+    HttpResponse<String> refused =
+        gateway.post("/admin/reload", "", "authorization", "Bearer " + ADMIN_KEY);
     assertThat(refused.statusCode()).isEqualTo(400);
     assertThat(GatewayHarness.json(refused).path("error").path("problems").get(0).asText())
         .isEqualTo("routes[1].models[0]: unknown model 'missing' (known: small, endless)");
     String before = gateway.gateway.config().hash();
-    Files.writeString(gateway.configFile, keyed().replace("routes: [auto]", "routes: [auto, other]"));
-    HttpResponse<String> reloaded = gateway.post("/admin/reload", "", "authorization", "Bearer " + ADMIN_KEY);
+    Files.writeString(
+        gateway.configFile, keyed().replace("routes: [auto]", "routes: [auto, other]"));
+    HttpResponse<String> reloaded =
+        gateway.post("/admin/reload", "", "authorization", "Bearer " + ADMIN_KEY);
     assertThat(reloaded.statusCode()).isEqualTo(200);
     assertThat(gateway.gateway.config().hash()).isNotEqualTo(before);
-    HttpResponse<String> nowAllowed = gateway.post("/v1/chat/completions",
-        "{\"model\":\"other\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "authorization", "Bearer " + TEAM_KEY);
+    HttpResponse<String> nowAllowed =
+        gateway.post(
+            "/v1/chat/completions",
+            "{\"model\":\"other\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+            "authorization",
+            "Bearer " + TEAM_KEY);
     assertThat(nowAllowed.statusCode()).isEqualTo(200);
   }
 
   @Test
   void thePoolShowsEveryDeploymentsLiveStateToTheAdminOnly() throws Exception {
     gateway = new GatewayHarness(keyed());
-    HttpResponse<String> ok = gateway.post("/v1/chat/completions",
-        "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "authorization", "Bearer " + TEAM_KEY);
+    HttpResponse<String> ok =
+        gateway.post(
+            "/v1/chat/completions",
+            "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+            "authorization",
+            "Bearer " + TEAM_KEY);
     assertThat(ok.statusCode()).isEqualTo(200);
-    assertThat(gateway.get("/admin/pool", "authorization", "Bearer " + TEAM_KEY).statusCode()).isEqualTo(401);
+    assertThat(gateway.get("/admin/pool", "authorization", "Bearer " + TEAM_KEY).statusCode())
+        .isEqualTo(401);
     HttpResponse<String> pool = gateway.get("/admin/pool", "authorization", "Bearer " + ADMIN_KEY);
     assertThat(pool.statusCode()).isEqualTo(200);
     JsonNode deployments = GatewayHarness.json(pool).path("deployments");
     assertThat(deployments.path("fast").path("in_flight").asLong()).isZero();
     assertThat(deployments.path("fast").path("breaker").asText()).isEqualTo("closed");
-    assertThat(deployments.path("fast").path("ttft_ms").isNumber()).as("measured by the request just served").isTrue();
-    assertThat(deployments.path("slow").path("ttft_ms").isNull()).as("never used: no measurement yet").isTrue();
+    assertThat(deployments.path("fast").path("ttft_ms").isNumber())
+        .as("measured by the request just served")
+        .isTrue();
+    assertThat(deployments.path("slow").path("ttft_ms").isNull())
+        .as("never used: no measurement yet")
+        .isTrue();
   }
 
   @Test
@@ -168,26 +234,43 @@ class ServerApiIT {
     gateway = new GatewayHarness(POOL);
     HttpResponse<String> response = gateway.post("/admin/reload", "");
     assertThat(response.statusCode()).isEqualTo(403);
-    assertThat(GatewayHarness.json(response).path("error").path("code").asText()).isEqualTo("admin_disabled");
+    assertThat(GatewayHarness.json(response).path("error").path("code").asText())
+        .isEqualTo("admin_disabled");
   }
 
   @Test
   void aClientThatDisconnectsMidStreamCancelsTheUpstreamCall() throws Exception {
-    try (ScriptedUpstreamServer upstream = new ScriptedUpstreamServer(ScriptedUpstreamServer.sse(Duration.ofMillis(20),
-        java.util.stream.IntStream.range(0, 500).mapToObj(i -> FaultMatrixIT.CHUNK.formatted("t" + i)).toArray(String[]::new)))) {
-      gateway = new GatewayHarness("""
-          deployments:
-            - {name: up, provider: openai, base-url: '%s'}
-          models:
-            - {name: m, deployments: [up]}
-          """.formatted(upstream.baseUrl()));
+    try (ScriptedUpstreamServer upstream =
+        new ScriptedUpstreamServer(
+            ScriptedUpstreamServer.sse(
+                Duration.ofMillis(20),
+                java.util.stream.IntStream.range(0, 500)
+                    .mapToObj(i -> FaultMatrixIT.CHUNK.formatted("t" + i))
+                    .toArray(String[]::new)))) {
+      gateway =
+          new GatewayHarness(
+              """
+              deployments:
+                - {name: up, provider: openai, base-url: '%s'}
+              models:
+                - {name: m, deployments: [up]}
+              """
+                  .formatted(upstream.baseUrl()));
       String id;
       try (Socket socket = new Socket("127.0.0.1", gateway.server.port())) {
         sendStreamingChat(socket, "m");
         String head = readUntil(socket.getInputStream(), "\"t0\"");
-        id = head.lines().filter(l -> l.toLowerCase().startsWith("x-signalbox-request-id:")).findFirst().orElseThrow().split(":")[1].trim();
+        id =
+            head.lines()
+                .filter(l -> l.toLowerCase().startsWith("x-signalbox-request-id:"))
+                .findFirst()
+                .orElseThrow()
+                .split(":")[1]
+                .trim();
       }
-      assertThat(upstream.awaitClientDisconnect(Duration.ofSeconds(10))).as("the upstream saw the gateway hang up").isTrue();
+      assertThat(upstream.awaitClientDisconnect(Duration.ofSeconds(10)))
+          .as("the upstream saw the gateway hang up")
+          .isTrue();
       JsonNode trace = awaitTrace(id);
       assertThat(trace.path("outcome").asText()).isEqualTo("client_cancelled");
       assertThat(trace.path("attempts").get(0).path("result").asText()).isEqualTo("cancelled");
@@ -208,7 +291,8 @@ class ServerApiIT {
       JsonNode error = GatewayHarness.json(refused).path("error");
       assertThat(error.path("code").asText()).isEqualTo("overloaded");
       assertThat(error.path("type").asText()).isEqualTo("service_unavailable_error");
-      assertThat(gateway.get("/metrics").body()).contains("signalbox_rejected_total{code=\"overloaded\",status=\"503\"} 1.0");
+      assertThat(gateway.get("/metrics").body())
+          .contains("signalbox_rejected_total{code=\"overloaded\",status=\"503\"} 1.0");
     }
   }
 
@@ -229,12 +313,24 @@ class ServerApiIT {
     throw new AssertionError("stream ended before " + marker + ": " + seen);
   }
 
-  /** A streamed chat request written on a raw socket, so the test decides when the client goes away. */
+  /**
+   * A streamed chat request written on a raw socket, so the test decides when the client goes away.
+   */
   private static void sendStreamingChat(Socket socket, String model) throws IOException {
-    String body = "{\"model\":\"" + model + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    String body =
+        "{\"model\":\""
+            + model
+            + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     OutputStream out = socket.getOutputStream();
-    out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
-        + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+    out.write(
+        ("POST /v1/chat/completions HTTP/1.1\r\n"
+                + "Host: x\r\n"
+                + "Content-Type: application/json\r\n"
+                + "Content-Length: "
+                + body.length()
+                + "\r\n\r\n"
+                + body)
+            .getBytes(StandardCharsets.US_ASCII));
     out.flush();
   }
 }

@@ -13,8 +13,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * An in-process upstream that answers from a script, one entry per call; when the script runs out, it
- * answers with the fallback. Records every call it got.
+ * An in-process upstream that answers from a script, one entry per call; when the script runs out,
+ * it answers with the fallback. Records every call it got.
  */
 public final class FakeUpstream implements Upstream {
   private final Deque<Function<UpstreamCall, UpstreamReply>> script = new ArrayDeque<>();
@@ -77,7 +77,9 @@ public final class FakeUpstream implements Upstream {
       @Override
       public Chunk next() {
         if (cancelled) {
-          return new Chunk.Broken(dev.signalbox.api.UpstreamFailure.of(dev.signalbox.api.UpstreamFailure.Kind.CANCELLED, "cancelled"));
+          return new Chunk.Broken(
+              dev.signalbox.api.UpstreamFailure.of(
+                  dev.signalbox.api.UpstreamFailure.Kind.CANCELLED, "cancelled"));
         }
         return chunks[Math.min(next++, chunks.length - 1)];
       }

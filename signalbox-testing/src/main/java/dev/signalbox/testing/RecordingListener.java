@@ -12,7 +12,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-/** Records every event as a short line, e.g. {@code attemptEnd mid@mid-east 503}, and every trace. */
+/**
+ * Records every event as a short line, e.g. {@code attemptEnd mid@mid-east 503}, and every trace.
+ */
 public final class RecordingListener implements RoutingListener {
   private final List<String> events = new CopyOnWriteArrayList<>();
   private final List<DecisionTrace> traces = new CopyOnWriteArrayList<>();
@@ -36,7 +38,8 @@ public final class RecordingListener implements RoutingListener {
 
   @Override
   public void attemptEnd(String requestId, AttemptTrace attempt) {
-    events.add("attemptEnd " + attempt.model() + "@" + attempt.deployment() + " " + attempt.result());
+    events.add(
+        "attemptEnd " + attempt.model() + "@" + attempt.deployment() + " " + attempt.result());
   }
 
   @Override

@@ -33,11 +33,13 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
   /** What the server does with one request. */
   @FunctionalInterface
   public interface Behaviour {
-    void respond(Socket socket, OutputStream out, ScriptedUpstreamServer server) throws IOException, InterruptedException;
+    void respond(Socket socket, OutputStream out, ScriptedUpstreamServer server)
+        throws IOException, InterruptedException;
   }
 
   /** One request the server received. */
-  public record RecordedRequest(String method, String path, Map<String, String> headers, String body) {}
+  public record RecordedRequest(
+      String method, String path, Map<String, String> headers, String body) {}
 
   private final ServerSocket socket;
   private final Deque<Behaviour> script = new ArrayDeque<>();
@@ -130,7 +132,9 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
     while ((header = line(in)) != null && !header.isEmpty()) {
       int colon = header.indexOf(':');
       if (colon > 0) {
-        headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
+        headers.put(
+            header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+            header.substring(colon + 1).trim());
       }
     }
     int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
@@ -187,7 +191,10 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
     };
   }
 
-  /** An SSE response: each event text (e.g. "data: {...}") with a gap before every one but the first. */
+  /**
+   * An SSE response: each event text (e.g. "data: {...}") with a gap before every one but the
+   * first.
+   */
   public static Behaviour sse(Duration gap, String... events) {
     return (socket, out, server) -> {
       sseHead(out);
@@ -208,9 +215,9 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
   }
 
   /**
-   * SSE events, then a connection reset. The reset waits a moment after the last event: a reset makes
-   * the receiver drop bytes it has not read yet, and a cut that loses the chunks before it is a different
-   * fault (a reset before the first byte).
+   * SSE events, then a connection reset. The reset waits a moment after the last event: a reset
+   * makes the receiver drop bytes it has not read yet, and a cut that loses the chunks before it is
+   * a different fault (a reset before the first byte).
    */
   public static Behaviour sseThenReset(String... events) {
     return (socket, out, server) -> {
@@ -244,12 +251,14 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
   }
 
   private static void sseHead(OutputStream out) throws IOException {
-    out.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n"
-        .getBytes(StandardCharsets.US_ASCII));
+    out.write(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII));
     out.flush();
   }
 
-  private static void writeEvents(OutputStream out, ScriptedUpstreamServer server, Duration gap, String... events)
+  private static void writeEvents(
+      OutputStream out, ScriptedUpstreamServer server, Duration gap, String... events)
       throws IOException, InterruptedException {
     for (int i = 0; i < events.length; i++) {
       if (i > 0 && !gap.isZero()) {

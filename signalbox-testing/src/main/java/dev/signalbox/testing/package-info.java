@@ -1,2 +1,5 @@
-/** Test doubles for Signalbox and for users' own tests: a manual clock, scripted upstreams, recorders. */
+/**
+ * Test doubles for Signalbox and for users' own tests: a manual clock, scripted upstreams,
+ * recorders.
+ */
 package dev.signalbox.testing;

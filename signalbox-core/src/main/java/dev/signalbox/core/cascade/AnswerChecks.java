@@ -37,21 +37,35 @@ public final class AnswerChecks {
         Agreed agreed = agree(agreement, answers);
         chosen = agreed.first();
         boolean pass = agreed.size() >= agreement.minShare() * answers.size() - 1e-9;
-        findings.add(String.format(Locale.ROOT, "agreement: %d of %d on '%s' (min share %s)%s",
-            agreed.size(), answers.size(), clip(agreed.key()), number(agreement.minShare()), pass ? PASS : FAIL));
+        findings.add(
+            String.format(
+                Locale.ROOT,
+                "agreement: %d of %d on '%s' (min share %s)%s",
+                agreed.size(),
+                answers.size(),
+                clip(agreed.key()),
+                number(agreement.minShare()),
+                pass ? PASS : FAIL));
         accepted &= pass;
       }
     }
     StageAnswer answer = answers.get(chosen);
     for (CascadeSpec.Check check : spec.checks()) {
-      String finding = switch (check) {
-        case CascadeSpec.Agreement agreement -> null;
-        case CascadeSpec.Matches matches -> "regex '" + clip(matches.pattern().pattern()) + "'"
-            + (matches.pattern().matcher(answer.text()).find() ? PASS : FAIL + " (no match)");
-        case CascadeSpec.Arithmetic arithmetic -> arithmetic(answer.text(), arithmetic.tolerance());
-        case CascadeSpec.JsonSchema schema -> jsonSchema(answer.text(), schema);
-        case CascadeSpec.LogProbs logProbs -> logProbs(answer, logProbs.minMean());
-      };
+      String finding =
+          switch (check) {
+            case CascadeSpec.Agreement agreement -> null;
+            case CascadeSpec.Matches matches ->
+                "regex '"
+                    + clip(matches.pattern().pattern())
+                    + "'"
+                    + (matches.pattern().matcher(answer.text()).find()
+                        ? PASS
+                        : FAIL + " (no match)");
+            case CascadeSpec.Arithmetic arithmetic ->
+                arithmetic(answer.text(), arithmetic.tolerance());
+            case CascadeSpec.JsonSchema schema -> jsonSchema(answer.text(), schema);
+            case CascadeSpec.LogProbs logProbs -> logProbs(answer, logProbs.minMean());
+          };
       if (finding != null) {
         findings.add(finding);
         accepted &= finding.endsWith(PASS);
@@ -99,9 +113,17 @@ public final class AnswerChecks {
 
   private static String arithmetic(String text, double tolerance) {
     Arithmetic.Finding finding = Arithmetic.check(text, tolerance);
-    return finding.wrong()
+    return finding
+        .wrong()
         .map(w -> "arithmetic: '" + clip(w.equation()) + "' is " + number(w.value()) + FAIL)
-        .orElse("arithmetic: " + finding.judged() + " equation" + (finding.judged() == 1 ? "" : "s") + " hold" + (finding.judged() == 1 ? "s" : "") + PASS);
+        .orElse(
+            "arithmetic: "
+                + finding.judged()
+                + " equation"
+                + (finding.judged() == 1 ? "" : "s")
+                + " hold"
+                + (finding.judged() == 1 ? "s" : "")
+                + PASS);
   }
 
   private static String jsonSchema(String text, CascadeSpec.JsonSchema schema) {
@@ -118,7 +140,13 @@ public final class AnswerChecks {
     if (problems.isEmpty()) {
       return "json-schema" + PASS;
     }
-    return "json-schema" + FAIL + " (" + clip(String.join("; ", problems.stream().map(ValidationMessage::getMessage).sorted().toList())) + ")";
+    return "json-schema"
+        + FAIL
+        + " ("
+        + clip(
+            String.join(
+                "; ", problems.stream().map(ValidationMessage::getMessage).sorted().toList()))
+        + ")";
   }
 
   /** The answer without a Markdown code fence around it. */
@@ -135,13 +163,22 @@ public final class AnswerChecks {
     if (answer.logprobs().isEmpty() || answer.logprobs().get().isEmpty()) {
       return "logprobs" + FAIL + " (the upstream returned none)";
     }
-    double mean = answer.logprobs().get().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-    return "logprobs: mean " + number(mean) + " (min " + number(minMean) + ")" + (mean >= minMean ? PASS : FAIL);
+    double mean =
+        answer.logprobs().get().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    return "logprobs: mean "
+        + number(mean)
+        + " (min "
+        + number(minMean)
+        + ")"
+        + (mean >= minMean ? PASS : FAIL);
   }
 
   /** A number as short as it reads: up to six significant digits, no trailing zeros. */
   private static String number(double value) {
-    return new java.math.BigDecimal(value).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
+    return new java.math.BigDecimal(value)
+        .round(new java.math.MathContext(6))
+        .stripTrailingZeros()
+        .toPlainString();
   }
 
   private static String clip(String text) {

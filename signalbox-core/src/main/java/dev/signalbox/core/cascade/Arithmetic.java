@@ -13,9 +13,20 @@ import java.util.regex.Pattern;
 final class Arithmetic {
   private static final String NUMBER = "\\d[\\d,]*(?:\\.\\d+)?";
   private static final String OPERATOR = "[-+*/x×÷]";
-  private static final Pattern EQUATION = Pattern.compile(
-      "(?<![\\d.,])((?:\\(?\\s*" + NUMBER + "\\s*\\)?\\s*" + OPERATOR + "\\s*)+\\(?\\s*" + NUMBER + "\\s*\\)?)"
-          + "\\s*=\\s*\\$?\\s*(-?" + NUMBER + ")(?![\\d,]*\\s*" + OPERATOR + "\\s*\\d)(?!\\.\\d)");
+  private static final Pattern EQUATION =
+      Pattern.compile(
+          "(?<![\\d.,])((?:\\(?\\s*"
+              + NUMBER
+              + "\\s*\\)?\\s*"
+              + OPERATOR
+              + "\\s*)+\\(?\\s*"
+              + NUMBER
+              + "\\s*\\)?)"
+              + "\\s*=\\s*\\$?\\s*(-?"
+              + NUMBER
+              + ")(?![\\d,]*\\s*"
+              + OPERATOR
+              + "\\s*\\d)(?!\\.\\d)");
 
   private Arithmetic() {}
 
@@ -45,19 +56,26 @@ final class Arithmetic {
     return new Finding(judged, Optional.empty());
   }
 
-  /** The value of an expression, empty when it is not one this parser reads (or divides by zero). */
+  /**
+   * The value of an expression, empty when it is not one this parser reads (or divides by zero).
+   */
   static Optional<Double> evaluate(String expression) {
     Parser parser = new Parser(expression.replace(",", ""));
     try {
       double value = parser.sum();
       parser.skipSpaces();
-      return parser.at < parser.text.length() || !Double.isFinite(value) ? Optional.empty() : Optional.of(value);
+      return parser.at < parser.text.length() || !Double.isFinite(value)
+          ? Optional.empty()
+          : Optional.of(value);
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
   }
 
-  /** Recursive descent: sum = product (('+'|'-') product)*; product = factor (('*'|'/') factor)*; factor = number | '(' sum ')'. */
+  /**
+   * Recursive descent: sum = product (('+'|'-') product)*; product = factor (('*'|'/') factor)*;
+   * factor = number | '(' sum ')'.
+   */
   private static final class Parser {
     final String text;
     int at;

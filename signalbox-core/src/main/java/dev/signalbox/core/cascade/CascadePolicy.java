@@ -13,10 +13,10 @@ import java.util.List;
 /**
  * Orders a cascade's stages: the candidates by this request's estimated cost (prompt tokens at the
  * input price, the maximum output at the output price), cheapest first, ties in the route's order.
- * Every stage but the last is checked; the {@link CascadeRunner} walks them. This is FrugalGPT's LLM
- * cascade (Chen, Zaharia and Zou, 2023) with checks a gateway can run without a trained scorer:
- * agreement among samples (ACAR, self-consistency), verifier rules and token log-probabilities.
- * The score is the estimated cost in USD.
+ * Every stage but the last is checked; the {@link CascadeRunner} walks them. This is FrugalGPT's
+ * LLM cascade (Chen, Zaharia and Zou, 2023) with checks a gateway can run without a trained scorer:
+ * agreement among samples (ACAR, self-consistency), verifier rules and token log-probabilities. The
+ * score is the estimated cost in USD.
  */
 public final class CascadePolicy implements RoutingPolicy {
   public static final String NAME = ConfigReader.CASCADE;
@@ -24,8 +24,9 @@ public final class CascadePolicy implements RoutingPolicy {
   private final String checks;
 
   public CascadePolicy(CascadeSpec spec) {
-    this.checks = String.join(", ", spec.checks().stream().map(CascadeSpec.Check::kind).toList())
-        + (spec.samples() > 1 ? " over " + spec.samples() + " samples" : "");
+    this.checks =
+        String.join(", ", spec.checks().stream().map(CascadeSpec.Check::kind).toList())
+            + (spec.samples() > 1 ? " over " + spec.samples() + " samples" : "");
   }
 
   @Override
@@ -40,7 +41,11 @@ public final class CascadePolicy implements RoutingPolicy {
     for (int i = 0; i < byCost.size(); i++) {
       ScoredModel model = byCost.get(i);
       String role = i == byCost.size() - 1 ? "final, unchecked" : "checked by " + checks;
-      stages.add(new ScoredModel(model.model(), model.score(), "stage " + (i + 1) + " of " + byCost.size() + " (" + role + "), " + model.reason()));
+      stages.add(
+          new ScoredModel(
+              model.model(),
+              model.score(),
+              "stage " + (i + 1) + " of " + byCost.size() + " (" + role + "), " + model.reason()));
     }
     return PolicyResult.Ranked.deterministic(stages);
   }

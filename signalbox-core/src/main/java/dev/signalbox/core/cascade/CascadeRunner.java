@@ -34,7 +34,10 @@ import java.util.concurrent.Future;
  * cascade-unverified}. Every answer paid for is charged to the request, and every stage traced.
  */
 public final class CascadeRunner {
-  /** The flag of a request served an answer its checks turned down, because every later stage failed. */
+  /**
+   * The flag of a request served an answer its checks turned down, because every later stage
+   * failed.
+   */
   public static final String UNVERIFIED = "cascade-unverified";
 
   private final Dispatcher dispatcher;
@@ -51,8 +54,13 @@ public final class CascadeRunner {
   /** A checked stage's answer, turned down, kept in case nothing better comes. */
   private record TurnedDown(DispatchResult.Answered answer, CascadeStepTrace step) {}
 
-  public DispatchResult run(List<PlannedAttempt> plan, RouteSpec route, long seed, Exchange exchange,
-      Optional<Dispatcher.Reservation> reserved) throws InterruptedException {
+  public DispatchResult run(
+      List<PlannedAttempt> plan,
+      RouteSpec route,
+      long seed,
+      Exchange exchange,
+      Optional<Dispatcher.Reservation> reserved)
+      throws InterruptedException {
     long deadline = time.nanoTime() + route.timeout().toNanos();
     CascadeSpec spec = route.cascade();
     List<Stage> stages = stages(plan, route);
@@ -65,7 +73,8 @@ public final class CascadeRunner {
       if (s == stages.size() - 1) {
         return finalStage(s, stage, route, stageSeed, exchange, held, deadline, turnedDown);
       }
-      List<DispatchResult> results = samples(stage, route, stageSeed, exchange, held, checked, deadline, spec.samples());
+      List<DispatchResult> results =
+          samples(stage, route, stageSeed, exchange, held, checked, deadline, spec.samples());
       for (DispatchResult result : results) {
         if (result instanceof DispatchResult.Failed failed && failed.outcome().equals(CANCELLED)) {
           chargeTurnedDown(turnedDown, exchange);
@@ -75,13 +84,23 @@ public final class CascadeRunner {
       }
       List<DispatchResult.Answered> answered = answeredOf(results);
       if (answered.isEmpty()) {
-        exchange.cascadeStep(step(s, stage, spec.samples(), answered, "failed",
-            List.of("no answer: " + ((DispatchResult.Failed) results.get(0)).error().getMessage())));
+        exchange.cascadeStep(
+            step(
+                s,
+                stage,
+                spec.samples(),
+                answered,
+                "failed",
+                List.of(
+                    "no answer: "
+                        + ((DispatchResult.Failed) results.get(0)).error().getMessage())));
         continue;
       }
-      StageVerdict verdict = AnswerChecks.judge(spec, answered.stream().map(CascadeRunner::stageAnswer).toList());
+      StageVerdict verdict =
+          AnswerChecks.judge(spec, answered.stream().map(CascadeRunner::stageAnswer).toList());
       DispatchResult.Answered chosen = answered.get(verdict.chosen());
-      // A later stage answered: the earlier answer will not be served, so it is paid for as turned down.
+      // A later stage answered: the earlier answer will not be served, so it is paid for as turned
+      // down.
       chargeTurnedDown(turnedDown, exchange);
       turnedDown = null;
       for (DispatchResult.Answered other : answered) {
@@ -89,7 +108,14 @@ public final class CascadeRunner {
           exchange.charge(stage.model(), other.reply().usage());
         }
       }
-      CascadeStepTrace step = step(s, stage, spec.samples(), answered, verdict.accepted() ? "accepted" : "escalated", verdict.findings());
+      CascadeStepTrace step =
+          step(
+              s,
+              stage,
+              spec.samples(),
+              answered,
+              verdict.accepted() ? "accepted" : "escalated",
+              verdict.findings());
       if (verdict.accepted()) {
         exchange.cascadeStep(step);
         return served(chosen, exchange);
@@ -106,22 +132,51 @@ public final class CascadeRunner {
    * The last stage: the client's own request, streamed if it asked. When it fails, the answer the
    * checks last turned down is served instead, flagged, unless the client went away.
    */
-  private DispatchResult finalStage(int s, Stage stage, RouteSpec route, long seed, Exchange exchange,
-      Optional<Dispatcher.Reservation> held, long deadline, TurnedDown turnedDown) throws InterruptedException {
-    DispatchResult result = dispatcher.dispatch(stage.plan(), route, seed, exchange, held, exchange.request(), deadline);
+  private DispatchResult finalStage(
+      int s,
+      Stage stage,
+      RouteSpec route,
+      long seed,
+      Exchange exchange,
+      Optional<Dispatcher.Reservation> held,
+      long deadline,
+      TurnedDown turnedDown)
+      throws InterruptedException {
+    DispatchResult result =
+        dispatcher.dispatch(
+            stage.plan(), route, seed, exchange, held, exchange.request(), deadline);
     boolean failed = result instanceof DispatchResult.Failed;
     Usage usage = result instanceof DispatchResult.Answered a ? a.reply().usage() : Usage.ZERO;
-    List<String> notes = switch (result) {
-      case DispatchResult.Failed f -> List.of("no answer: " + f.error().getMessage());
-      case DispatchResult.Committed c -> List.of("streamed: its usage is the request's");
-      case DispatchResult.Answered a -> List.of();
-    };
-    exchange.cascadeStep(new CascadeStepTrace(s + 1, stage.model().name(), 1, failed ? 0 : 1, failed ? "failed" : "final", notes,
-        usage, stage.model().pricing().cost(usage)));
-    if (failed && turnedDown != null && !((DispatchResult.Failed) result).outcome().equals(CANCELLED)) {
+    List<String> notes =
+        switch (result) {
+          case DispatchResult.Failed f -> List.of("no answer: " + f.error().getMessage());
+          case DispatchResult.Committed c -> List.of("streamed: its usage is the request's");
+          case DispatchResult.Answered a -> List.of();
+        };
+    exchange.cascadeStep(
+        new CascadeStepTrace(
+            s + 1,
+            stage.model().name(),
+            1,
+            failed ? 0 : 1,
+            failed ? "failed" : "final",
+            notes,
+            usage,
+            stage.model().pricing().cost(usage)));
+    if (failed
+        && turnedDown != null
+        && !((DispatchResult.Failed) result).outcome().equals(CANCELLED)) {
       CascadeStepTrace was = turnedDown.step();
-      exchange.cascadeStep(new CascadeStepTrace(was.stage(), was.model(), was.samples(), was.answered(), "unverified",
-          was.checks(), was.usage(), was.costUsd()));
+      exchange.cascadeStep(
+          new CascadeStepTrace(
+              was.stage(),
+              was.model(),
+              was.samples(),
+              was.answered(),
+              "unverified",
+              was.checks(),
+              was.usage(),
+              was.costUsd()));
       exchange.flag(UNVERIFIED);
       return served(turnedDown.answer(), exchange);
     }
@@ -129,7 +184,10 @@ public final class CascadeRunner {
     return result;
   }
 
-  /** An answer turned down is paid for once it is clear it will not be served (served, its cost is the request's own). */
+  /**
+   * An answer turned down is paid for once it is clear it will not be served (served, its cost is
+   * the request's own).
+   */
   private static void chargeTurnedDown(TurnedDown turnedDown, Exchange exchange) {
     if (turnedDown != null) {
       exchange.charge(turnedDown.answer().attempt().model(), turnedDown.answer().reply().usage());
@@ -137,10 +195,16 @@ public final class CascadeRunner {
   }
 
   private static List<DispatchResult.Answered> answeredOf(List<DispatchResult> results) {
-    return results.stream().filter(r -> r instanceof DispatchResult.Answered).map(r -> (DispatchResult.Answered) r).toList();
+    return results.stream()
+        .filter(r -> r instanceof DispatchResult.Answered)
+        .map(r -> (DispatchResult.Answered) r)
+        .toList();
   }
 
-  /** The plan cut by model: one stage per candidate in plan order; fallback models join the last stage. */
+  /**
+   * The plan cut by model: one stage per candidate in plan order; fallback models join the last
+   * stage.
+   */
   public static List<Stage> stages(List<PlannedAttempt> plan, RouteSpec route) {
     List<Stage> stages = new ArrayList<>();
     for (PlannedAttempt attempt : plan) {
@@ -157,10 +221,19 @@ public final class CascadeRunner {
     return stages;
   }
 
-  private List<DispatchResult> samples(Stage stage, RouteSpec route, long seed, Exchange exchange,
-      Optional<Dispatcher.Reservation> held, ChatRequest request, long deadline, int count) throws InterruptedException {
+  private List<DispatchResult> samples(
+      Stage stage,
+      RouteSpec route,
+      long seed,
+      Exchange exchange,
+      Optional<Dispatcher.Reservation> held,
+      ChatRequest request,
+      long deadline,
+      int count)
+      throws InterruptedException {
     if (count == 1) {
-      return List.of(dispatcher.dispatch(stage.plan(), route, seed, exchange, held, request, deadline));
+      return List.of(
+          dispatcher.dispatch(stage.plan(), route, seed, exchange, held, request, deadline));
     }
     ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     try {
@@ -168,7 +241,17 @@ public final class CascadeRunner {
       for (int i = 0; i < count; i++) {
         Optional<Dispatcher.Reservation> reservation = i == 0 ? held : Optional.empty();
         long sampleSeed = seed + 7_919L * i;
-        futures.add(threads.submit(() -> dispatcher.dispatch(stage.plan(), route, sampleSeed, exchange, reservation, request, deadline)));
+        futures.add(
+            threads.submit(
+                () ->
+                    dispatcher.dispatch(
+                        stage.plan(),
+                        route,
+                        sampleSeed,
+                        exchange,
+                        reservation,
+                        request,
+                        deadline)));
       }
       List<DispatchResult> results = new ArrayList<>();
       for (Future<DispatchResult> future : futures) {
@@ -176,7 +259,9 @@ public final class CascadeRunner {
       }
       return results;
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(e.getCause());
     } finally {
       threads.shutdownNow();
     }
@@ -212,7 +297,9 @@ public final class CascadeRunner {
     return new StageAnswer(text, Optional.of(logprobs));
   }
 
-  /** An answer to serve: as it came, or as a one-piece stream when the client asked for a stream. */
+  /**
+   * An answer to serve: as it came, or as a one-piece stream when the client asked for a stream.
+   */
   private static DispatchResult served(DispatchResult.Answered answered, Exchange exchange) {
     if (!exchange.request().stream()) {
       return answered;
@@ -221,7 +308,12 @@ public final class CascadeRunner {
     return new DispatchResult.Committed(answered.attempt(), stream.first(), stream);
   }
 
-  private static CascadeStepTrace step(int index, Stage stage, int samples, List<DispatchResult.Answered> answered, String verdict,
+  private static CascadeStepTrace step(
+      int index,
+      Stage stage,
+      int samples,
+      List<DispatchResult.Answered> answered,
+      String verdict,
       List<String> checks) {
     long prompt = 0;
     long cached = 0;
@@ -235,7 +327,14 @@ public final class CascadeRunner {
       estimated |= u.estimated();
     }
     Usage total = new Usage(prompt, cached, completion, estimated);
-    return new CascadeStepTrace(index + 1, stage.model().name(), samples, answered.size(), verdict, checks, total,
+    return new CascadeStepTrace(
+        index + 1,
+        stage.model().name(),
+        samples,
+        answered.size(),
+        verdict,
+        checks,
+        total,
         stage.model().pricing().cost(total));
   }
 }

@@ -19,7 +19,11 @@ final class CompletedStream implements ChunkStream {
 
   CompletedStream(UpstreamReply.Completed reply) {
     ObjectNode body = reply.body();
-    ObjectNode chunk = Json.chunk(body.path("id").asText(""), body.path("created").asLong(0), body.path("model").asText(""));
+    ObjectNode chunk =
+        Json.chunk(
+            body.path("id").asText(""),
+            body.path("created").asLong(0),
+            body.path("model").asText(""));
     ObjectNode delta = Json.choiceDelta(chunk, reply.finishReason());
     JsonNode message = body.path("choices").path(0).path("message");
     delta.put("role", "assistant");

@@ -63,11 +63,13 @@ public record CascadeSpec(int samples, OptionalDouble sampleTemperature, List<Ch
   }
 
   /**
-   * The answer is JSON (a fenced block is unwrapped) valid against {@code schema}, JSON Schema draft
-   * 2020-12 unless the schema names another.
+   * The answer is JSON (a fenced block is unwrapped) valid against {@code schema}, JSON Schema
+   * draft 2020-12 unless the schema names another.
    */
-  public record JsonSchema(JsonNode schema, com.networknt.schema.JsonSchema compiled) implements Check {
-    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+  public record JsonSchema(JsonNode schema, com.networknt.schema.JsonSchema compiled)
+      implements Check {
+    private static final JsonSchemaFactory FACTORY =
+        JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 
     /** Compiles a schema; one its meta-schema refuses fails with the reasons. */
     public static JsonSchema of(JsonNode schema) {
@@ -76,11 +78,14 @@ public record CascadeSpec(int samples, OptionalDouble sampleTemperature, List<Ch
       try {
         problems = FACTORY.getSchema(SchemaLocation.of(meta)).validate(schema);
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("cannot check the schema against " + meta + ": " + e.getMessage());
+        throw new IllegalArgumentException(
+            "cannot check the schema against " + meta + ": " + e.getMessage());
       }
       if (!problems.isEmpty()) {
-        throw new IllegalArgumentException("not a valid JSON schema: "
-            + String.join("; ", problems.stream().map(ValidationMessage::getMessage).sorted().toList()));
+        throw new IllegalArgumentException(
+            "not a valid JSON schema: "
+                + String.join(
+                    "; ", problems.stream().map(ValidationMessage::getMessage).sorted().toList()));
       }
       return new JsonSchema(schema, FACTORY.getSchema(schema));
     }
@@ -91,7 +96,10 @@ public record CascadeSpec(int samples, OptionalDouble sampleTemperature, List<Ch
     }
   }
 
-  /** The mean log-probability of the answer's tokens, as the upstream returns them, is at least {@code minMean}. */
+  /**
+   * The mean log-probability of the answer's tokens, as the upstream returns them, is at least
+   * {@code minMean}.
+   */
   public record LogProbs(double minMean) implements Check {
     @Override
     public String kind() {

@@ -7,8 +7,14 @@ public final class ConfigException extends RuntimeException {
   private final List<String> problems;
 
   public ConfigException(String source, List<String> problems) {
-    super(source + ": " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + "\n  "
-        + String.join("\n  ", problems));
+    super(
+        source
+            + ": "
+            + problems.size()
+            + " problem"
+            + (problems.size() == 1 ? "" : "s")
+            + "\n  "
+            + String.join("\n  ", problems));
     this.problems = List.copyOf(problems);
   }
 

@@ -161,7 +161,11 @@ final class ConfigNode {
   }
 
   List<String> strings(String key) {
-    return items(key, "a string", item -> item.isValueNode() && !item.isNull(), (item, path) -> item.asText());
+    return items(
+        key,
+        "a string",
+        item -> item.isValueNode() && !item.isNull(),
+        (item, path) -> item.asText());
   }
 
   Optional<ConfigNode> object(String key) {
@@ -178,10 +182,12 @@ final class ConfigNode {
 
   /** The items of a list of mappings; items that are not mappings are reported and skipped. */
   List<ConfigNode> objects(String key) {
-    return items(key, "a mapping", JsonNode::isObject, (item, path) -> new ConfigNode(item, path, problems));
+    return items(
+        key, "a mapping", JsonNode::isObject, (item, path) -> new ConfigNode(item, path, problems));
   }
 
-  private <T> List<T> items(String key, String expected, Predicate<JsonNode> fits, BiFunction<JsonNode, String, T> read) {
+  private <T> List<T> items(
+      String key, String expected, Predicate<JsonNode> fits, BiFunction<JsonNode, String, T> read) {
     List<T> result = new ArrayList<>();
     if (!has(key)) {
       return result;
@@ -203,7 +209,10 @@ final class ConfigNode {
     return result;
   }
 
-  /** The value under {@code key} as it was written, for values the config passes on whole (a JSON schema). */
+  /**
+   * The value under {@code key} as it was written, for values the config passes on whole (a JSON
+   * schema).
+   */
   Optional<JsonNode> tree(String key) {
     return has(key) ? Optional.of(node.get(key)) : Optional.empty();
   }
@@ -227,7 +236,8 @@ final class ConfigNode {
                 Map.Entry<String, JsonNode> field = fields.next();
                 map.read.add(field.getKey());
                 if (!field.getValue().isNumber() || field.getValue().doubleValue() < 0) {
-                  map.problem(field.getKey(), "expected a number of at least 0, got " + field.getValue());
+                  map.problem(
+                      field.getKey(), "expected a number of at least 0, got " + field.getValue());
                 } else {
                   result.put(field.getKey(), field.getValue().doubleValue());
                 }

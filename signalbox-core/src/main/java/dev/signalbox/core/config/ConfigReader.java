@@ -52,13 +52,17 @@ public final class ConfigReader {
     this(knownPolicies, environment, true);
   }
 
-  private ConfigReader(Set<String> knownPolicies, Function<String, String> environment, boolean artifactsRequired) {
+  private ConfigReader(
+      Set<String> knownPolicies, Function<String, String> environment, boolean artifactsRequired) {
     this.knownPolicies = Set.copyOf(knownPolicies);
     this.environment = environment;
     this.artifactsRequired = artifactsRequired;
   }
 
-  /** A reader for routes that are fitted where they are read ({@code eval}, {@code train}): a learned route's artifact need not exist yet. */
+  /**
+   * A reader for routes that are fitted where they are read ({@code eval}, {@code train}): a
+   * learned route's artifact need not exist yet.
+   */
   public ConfigReader fittingLearnedRoutes() {
     return new ConfigReader(knownPolicies, environment, false);
   }
@@ -81,10 +85,12 @@ public final class ConfigReader {
       root = YAML.readTree(text);
     } catch (JacksonException e) {
       String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ";
-      throw new ConfigException(source, List.of(where + "not valid YAML: " + e.getOriginalMessage()));
+      throw new ConfigException(
+          source, List.of(where + "not valid YAML: " + e.getOriginalMessage()));
     }
     if (root == null || !root.isObject()) {
-      throw new ConfigException(source, List.of("expected a mapping with deployments, models and routes"));
+      throw new ConfigException(
+          source, List.of("expected a mapping with deployments, models and routes"));
     }
     List<String> problems = new ArrayList<>();
     ConfigNode top = new ConfigNode(root, "", problems);
@@ -101,7 +107,9 @@ public final class ConfigReader {
     new CrossReferences(deployments, models, routes, problems).check();
     if (auth.keys().isEmpty() && !server.loopbackOnly()) {
       problems.add(
-          "server.host: '" + server.host() + "' is not loopback and auth.keys is empty;"
+          "server.host: '"
+              + server.host()
+              + "' is not loopback and auth.keys is empty;"
               + " add gateway keys or bind 127.0.0.1");
     }
     if (!problems.isEmpty()) {
@@ -124,7 +132,8 @@ public final class ConfigReader {
         continue;
       }
       if (result.containsKey(name)) {
-        item.problem("name", "duplicate " + key.substring(0, key.length() - 1) + " name '" + name + "'");
+        item.problem(
+            "name", "duplicate " + key.substring(0, key.length() - 1) + " name '" + name + "'");
       } else {
         result.put(name, value);
       }
@@ -155,7 +164,9 @@ public final class ConfigReader {
       if (!digest.isEmpty() && !digests.add(digest)) {
         key.problem("key-sha256", "the same key is listed twice");
       }
-      keys.add(new GatewayKey(name, digest, key.string("tenant", name), Set.copyOf(key.strings("routes"))));
+      keys.add(
+          new GatewayKey(
+              name, digest, key.string("tenant", name), Set.copyOf(key.strings("routes"))));
       key.rejectUnknownKeys();
     }
     Optional<String> admin = digest(node, "admin-key-sha256", false);
@@ -164,9 +175,14 @@ public final class ConfigReader {
   }
 
   private static Optional<String> digest(ConfigNode node, String key, boolean required) {
-    Optional<String> value = required ? Optional.of(node.requiredString(key)) : node.optionalString(key);
+    Optional<String> value =
+        required ? Optional.of(node.requiredString(key)) : node.optionalString(key);
     if (value.isPresent() && !value.get().isEmpty() && !SHA256.matcher(value.get()).matches()) {
-      node.problem(key, "expected 64 lower-case hex digits (sha256sum of the key), got " + value.get().length() + " characters");
+      node.problem(
+          key,
+          "expected 64 lower-case hex digits (sha256sum of the key), got "
+              + value.get().length()
+              + " characters");
       return Optional.empty();
     }
     return value.filter(v -> !v.isEmpty());
@@ -187,19 +203,23 @@ public final class ConfigReader {
 
   private DeploymentSpec deployment(ConfigNode node, String name) {
     String providerText = node.requiredString("provider");
-    Provider provider = parseEnum(node, "provider", providerText, Provider.class).orElse(Provider.SIM);
+    Provider provider =
+        parseEnum(node, "provider", providerText, Provider.class).orElse(Provider.SIM);
     String baseUrl = node.string("base-url", "");
     String upstreamModel = node.string("model", name);
     Optional<String> apiKeyEnv = node.optionalString("api-key-env");
     Optional<Path> replayFrom = node.optionalString("replay-from").map(Path::of);
     if (provider == Provider.REPLAY) {
       if (replayFrom.isEmpty()) {
-        node.problem("replay-from", "missing (a replay deployment answers from an outcomes file or a trace store)");
+        node.problem(
+            "replay-from",
+            "missing (a replay deployment answers from an outcomes file or a trace store)");
       } else if (!Files.isRegularFile(replayFrom.get())) {
         node.problem("replay-from", "no such file: " + replayFrom.get());
       }
     } else if (replayFrom.isPresent()) {
-      node.problem("replay-from", "only a replay deployment answers from a recording (provider: replay)");
+      node.problem(
+          "replay-from", "only a replay deployment answers from a recording (provider: replay)");
     }
     if (provider != Provider.SIM && provider != Provider.REPLAY && baseUrl.isEmpty()) {
       node.problem("base-url", "missing (needed by provider " + providerText + ")");
@@ -245,13 +265,14 @@ public final class ConfigReader {
 
   private static BreakerSpec breaker(ConfigNode node) {
     BreakerSpec d = BreakerSpec.DEFAULT;
-    BreakerSpec result = new BreakerSpec(
-        (int) node.integer("consecutive-failures", d.consecutiveFailures(), 1, 1_000_000),
-        node.number("error-rate", d.errorRate(), 0.01, 1),
-        (int) node.integer("min-requests", d.minRequests(), 1, 1_000_000),
-        node.duration("window", d.window()),
-        node.duration("cooldown", d.cooldown()),
-        (int) node.integer("half-open-probes", d.halfOpenProbes(), 1, 1_000));
+    BreakerSpec result =
+        new BreakerSpec(
+            (int) node.integer("consecutive-failures", d.consecutiveFailures(), 1, 1_000_000),
+            node.number("error-rate", d.errorRate(), 0.01, 1),
+            (int) node.integer("min-requests", d.minRequests(), 1, 1_000_000),
+            node.duration("window", d.window()),
+            node.duration("cooldown", d.cooldown()),
+            (int) node.integer("half-open-probes", d.halfOpenProbes(), 1, 1_000));
     node.rejectUnknownKeys();
     return result;
   }
@@ -260,9 +281,15 @@ public final class ConfigReader {
     SimSettings d = SimSettings.DEFAULT;
     SimSettings result =
         new SimSettings(
-            node.object("time-to-first-token-ms").map(n -> distribution(n, d.timeToFirstTokenMillis())).orElse(d.timeToFirstTokenMillis()),
-            node.object("ms-per-token").map(n -> distribution(n, d.millisPerToken())).orElse(d.millisPerToken()),
-            node.object("output-tokens").map(n -> distribution(n, d.outputTokens())).orElse(d.outputTokens()),
+            node.object("time-to-first-token-ms")
+                .map(n -> distribution(n, d.timeToFirstTokenMillis()))
+                .orElse(d.timeToFirstTokenMillis()),
+            node.object("ms-per-token")
+                .map(n -> distribution(n, d.millisPerToken()))
+                .orElse(d.millisPerToken()),
+            node.object("output-tokens")
+                .map(n -> distribution(n, d.outputTokens()))
+                .orElse(d.outputTokens()),
             node.number("error-rate", 0, 0, 1),
             node.number("rate-limit-rate", 0, 0, 1),
             node.duration("retry-after", d.retryAfter()),
@@ -291,7 +318,11 @@ public final class ConfigReader {
       node.problem("deployments", "a model needs at least one deployment");
     }
     ModelSpec.SelectorKind selector =
-        parseEnum(node, "deployment-selector", node.string("deployment-selector", "priority"), ModelSpec.SelectorKind.class)
+        parseEnum(
+                node,
+                "deployment-selector",
+                node.string("deployment-selector", "priority"),
+                ModelSpec.SelectorKind.class)
             .orElse(ModelSpec.SelectorKind.PRIORITY);
     Pricing pricing = node.object("pricing").map(ConfigReader::pricing).orElse(Pricing.FREE);
     Set<Capability> capabilities = EnumSet.noneOf(Capability.class);
@@ -303,7 +334,11 @@ public final class ConfigReader {
       if (capability.isPresent()) {
         capabilities.add(capability.get());
       } else {
-        node.problem("capabilities[" + i + "]", "unknown capability '" + text + "' (known: tools, vision, json-schema, assistant-prefill)");
+        node.problem(
+            "capabilities[" + i + "]",
+            "unknown capability '"
+                + text
+                + "' (known: tools, vision, json-schema, assistant-prefill)");
       }
     }
     return new ModelSpec(
@@ -318,7 +353,9 @@ public final class ConfigReader {
 
   private static Pricing pricing(ConfigNode node) {
     double input = node.number("input", 0, 0, 1e6);
-    Pricing result = new Pricing(input, node.number("cached-input", input, 0, 1e6), node.number("output", 0, 0, 1e6));
+    Pricing result =
+        new Pricing(
+            input, node.number("cached-input", input, 0, 1e6), node.number("output", 0, 0, 1e6));
     node.rejectUnknownKeys();
     return result;
   }
@@ -326,7 +363,13 @@ public final class ConfigReader {
   private RouteSpec route(ConfigNode node, String name) {
     String policy = node.string("policy", "priority");
     if (!knownPolicies.contains(policy)) {
-      node.problem("policy", "unknown policy '" + policy + "' (known: " + String.join(", ", new TreeSet<>(knownPolicies)) + ")");
+      node.problem(
+          "policy",
+          "unknown policy '"
+              + policy
+              + "' (known: "
+              + String.join(", ", new TreeSet<>(knownPolicies))
+              + ")");
     }
     List<RuleSpec> rules = new ArrayList<>();
     List<ConfigNode> ruleNodes = node.objects("rules");
@@ -344,7 +387,9 @@ public final class ConfigReader {
           }
           fallbackOn.add(status);
         } catch (NumberFormatException e) {
-          node.problem("fallback-on[" + i + "]", "expected an HTTP status from 400 to 599, got '" + statuses.get(i) + "'");
+          node.problem(
+              "fallback-on[" + i + "]",
+              "expected an HTTP status from 400 to 599, got '" + statuses.get(i) + "'");
         }
       }
     } else {
@@ -353,7 +398,9 @@ public final class ConfigReader {
     LearningSpec learning = learning(node, policy, artifactsRequired);
     for (int i = 0; i < rules.size(); i++) {
       if (!rules.get(i).domains().isEmpty() && learning.domains().isEmpty()) {
-        node.problem("rules[" + i + "].domain", "the route classifies no domains: give it domains: {exemplars: {...}}");
+        node.problem(
+            "rules[" + i + "].domain",
+            "the route classifies no domains: give it domains: {exemplars: {...}}");
       }
     }
     return new RouteSpec(
@@ -369,7 +416,12 @@ public final class ConfigReader {
         (int) node.integer("max-attempts", 0, 0, 100),
         (int) node.integer("default-max-tokens", RouteSpec.DEFAULT_MAX_TOKENS, 1, 10_000_000),
         node.object("threshold").map(t -> threshold(t, policy)),
-        parseEnum(node, "fallback-order", node.string("fallback-order", "plan"), RouteSpec.FallbackOrder.class).orElse(RouteSpec.FallbackOrder.PLAN),
+        parseEnum(
+                node,
+                "fallback-order",
+                node.string("fallback-order", "plan"),
+                RouteSpec.FallbackOrder.class)
+            .orElse(RouteSpec.FallbackOrder.PLAN),
         node.object("slo").map(ConfigReader::slo).orElse(SloSpec.NONE),
         node.object("hedge").map(ConfigReader::hedge),
         node.bool("continue-streams", false),
@@ -389,17 +441,24 @@ public final class ConfigReader {
       return CascadeSpec.NONE;
     }
     if (models < 2) {
-      route.problem("models", "a cascade needs two models or more: the cheapest answers first, the last one when checks fail");
+      route.problem(
+          "models",
+          "a cascade needs two models or more: the cheapest answers first, the last one when checks"
+              + " fail");
     }
     Optional<ConfigNode> found = route.object("cascade");
     if (found.isEmpty()) {
-      route.problem("cascade", "missing (a cascade route names its checks: cascade: {checks: [{regex: ...}]})");
+      route.problem(
+          "cascade",
+          "missing (a cascade route names its checks: cascade: {checks: [{regex: ...}]})");
       return CascadeSpec.NONE;
     }
     ConfigNode node = found.get();
     int samples = (int) node.integer("samples", 1, 1, 16);
-    OptionalDouble temperature = node.has("sample-temperature")
-        ? OptionalDouble.of(node.number("sample-temperature", 1, 0, 2)) : OptionalDouble.empty();
+    OptionalDouble temperature =
+        node.has("sample-temperature")
+            ? OptionalDouble.of(node.number("sample-temperature", 1, 0, 2))
+            : OptionalDouble.empty();
     List<CascadeSpec.Check> checks = new ArrayList<>();
     List<ConfigNode> items = node.objects("checks");
     for (int i = 0; i < items.size(); i++) {
@@ -412,17 +471,23 @@ public final class ConfigReader {
     return new CascadeSpec(samples, temperature, checks);
   }
 
-  private static final List<String> CASCADE_CHECKS = List.of("agreement", "regex", "arithmetic", "json-schema", "logprobs");
+  private static final List<String> CASCADE_CHECKS =
+      List.of("agreement", "regex", "arithmetic", "json-schema", "logprobs");
 
-  private static Optional<CascadeSpec.Check> check(ConfigNode item, String at, int samples, ConfigNode cascade) {
+  private static Optional<CascadeSpec.Check> check(
+      ConfigNode item, String at, int samples, ConfigNode cascade) {
     List<String> kinds = item.keys();
     if (kinds.size() != 1 || !CASCADE_CHECKS.contains(kinds.get(0))) {
-      cascade.problem(at, "expected one of " + String.join(", ", CASCADE_CHECKS) + ", got " + kinds);
+      cascade.problem(
+          at, "expected one of " + String.join(", ", CASCADE_CHECKS) + ", got " + kinds);
       return Optional.empty();
     }
     String kind = kinds.get(0);
     return switch (kind) {
-      case "regex" -> item.optionalString("regex").flatMap(text -> compiled(item, "regex", text)).map(CascadeSpec.Matches::new);
+      case "regex" ->
+          item.optionalString("regex")
+              .flatMap(text -> compiled(item, "regex", text))
+              .map(CascadeSpec.Matches::new);
       case "json-schema" -> {
         Optional<JsonNode> schema = item.tree("json-schema");
         if (schema.isEmpty() || !schema.get().isObject()) {
@@ -441,17 +506,23 @@ public final class ConfigReader {
         if (settings == null) {
           yield Optional.empty();
         }
-        CascadeSpec.Check check = switch (kind) {
-          case "agreement" -> {
-            if (samples < 2) {
-              cascade.problem("samples", "an agreement check compares samples: set samples to 2 or more");
-            }
-            yield new CascadeSpec.Agreement(settings.number("min-share", 0.5, 0, 1),
-                settings.optionalString("answer").flatMap(text -> compiled(settings, "answer", text)));
-          }
-          case "arithmetic" -> new CascadeSpec.Arithmetic(settings.number("tolerance", 1e-6, 0, 1));
-          default -> new CascadeSpec.LogProbs(settings.number("min-mean", -0.5, -1e6, 0));
-        };
+        CascadeSpec.Check check =
+            switch (kind) {
+              case "agreement" -> {
+                if (samples < 2) {
+                  cascade.problem(
+                      "samples", "an agreement check compares samples: set samples to 2 or more");
+                }
+                yield new CascadeSpec.Agreement(
+                    settings.number("min-share", 0.5, 0, 1),
+                    settings
+                        .optionalString("answer")
+                        .flatMap(text -> compiled(settings, "answer", text)));
+              }
+              case "arithmetic" ->
+                  new CascadeSpec.Arithmetic(settings.number("tolerance", 1e-6, 0, 1));
+              default -> new CascadeSpec.LogProbs(settings.number("min-mean", -0.5, -1e6, 0));
+            };
         settings.rejectUnknownKeys();
         yield Optional.of(check);
       }
@@ -474,43 +545,69 @@ public final class ConfigReader {
     boolean learned = LEARNED_POLICIES.contains(policy);
     for (String key : List.of("scorer", "embed", "artifact", "objective", "bandit")) {
       if (node.has(key) && !learned) {
-        node.problem(key, "only a learned policy (" + String.join(", ", new TreeSet<>(LEARNED_POLICIES)) + ") reads " + key);
+        node.problem(
+            key,
+            "only a learned policy ("
+                + String.join(", ", new TreeSet<>(LEARNED_POLICIES))
+                + ") reads "
+                + key);
       }
     }
-    LearningSpec.ScorerSpec scorer = node.object("scorer").map(ConfigReader::scorer).orElse(LearningSpec.ScorerSpec.DEFAULT);
+    LearningSpec.ScorerSpec scorer =
+        node.object("scorer").map(ConfigReader::scorer).orElse(LearningSpec.ScorerSpec.DEFAULT);
     String embed = node.string("embed", "last-user");
     if (!List.of("last-user", "user", "conversation").contains(embed)) {
       node.problem("embed", "unknown part '" + embed + "' (known: last-user, user, conversation)");
     }
     Optional<Path> artifact = node.optionalString("artifact").map(Path::of);
     if (artifact.isPresent() && artifactsRequired && !Files.isRegularFile(artifact.get())) {
-      node.problem("artifact", "no such file: " + artifact.get() + " (write one with ./signalbox train)");
+      node.problem(
+          "artifact", "no such file: " + artifact.get() + " (write one with ./signalbox train)");
     }
     if (learned && artifact.isEmpty() && artifactsRequired) {
-      node.problem("artifact", "missing (a " + policy + " route serves from a trained artifact: ./signalbox train ... --out FILE)");
+      node.problem(
+          "artifact",
+          "missing (a "
+              + policy
+              + " route serves from a trained artifact: ./signalbox train ... --out FILE)");
     }
-    ObjectiveSpec objective = node.object("objective").map(ConfigReader::objective).orElse(ObjectiveSpec.BALANCED);
+    ObjectiveSpec objective =
+        node.object("objective").map(ConfigReader::objective).orElse(ObjectiveSpec.BALANCED);
     BanditSpec bandit = node.object("bandit").map(ConfigReader::bandit).orElse(BanditSpec.DEFAULT);
     Optional<DomainSpec> domains = node.object("domains").map(ConfigReader::domains);
     if (domains.isPresent() && !policy.equals("rules")) {
-      node.problem("domains", "only a rules route classifies domains (its rules match them with domain: [...])");
+      node.problem(
+          "domains",
+          "only a rules route classifies domains (its rules match them with domain: [...])");
     }
     return new LearningSpec(scorer, embed, artifact, objective, bandit, domains);
   }
 
   private static DomainSpec domains(ConfigNode node) {
     Map<String, List<String>> exemplars = new LinkedHashMap<>();
-    node.object("exemplars").ifPresent(map -> map.keys().forEach(domain -> {
-      List<String> examples = map.strings(domain);
-      if (examples.isEmpty()) {
-        map.problem(domain, "expected a list of example prompts");
-      }
-      exemplars.put(domain, examples);
-    }));
+    node.object("exemplars")
+        .ifPresent(
+            map ->
+                map.keys()
+                    .forEach(
+                        domain -> {
+                          List<String> examples = map.strings(domain);
+                          if (examples.isEmpty()) {
+                            map.problem(domain, "expected a list of example prompts");
+                          }
+                          exemplars.put(domain, examples);
+                        }));
     if (exemplars.isEmpty()) {
-      node.problem("exemplars", "missing (a domain classifier needs example prompts per domain: {code: [...], math: [...]})");
+      node.problem(
+          "exemplars",
+          "missing (a domain classifier needs example prompts per domain: {code: [...], math:"
+              + " [...]})");
     }
-    DomainSpec result = new DomainSpec((int) node.integer("k", 5, 1, 1000), node.number("min-confidence", 0.5, 0, 1), exemplars);
+    DomainSpec result =
+        new DomainSpec(
+            (int) node.integer("k", 5, 1, 1000),
+            node.number("min-confidence", 0.5, 0, 1),
+            exemplars);
     node.rejectUnknownKeys();
     return result;
   }
@@ -521,11 +618,13 @@ public final class ConfigReader {
     if (!List.of("knn", "mf", "logistic").contains(kind)) {
       node.problem("kind", "unknown scorer '" + kind + "' (known: knn, mf, logistic)");
     }
-    LearningSpec.ScorerSpec result = new LearningSpec.ScorerSpec(kind,
-        (int) node.integer("k", d.k(), 1, 10_000),
-        node.number("smoothing", d.smoothing(), 0, 1e6),
-        (int) node.integer("latent", d.latent(), 1, 1024),
-        (int) node.integer("epochs", d.epochs(), 1, 1000));
+    LearningSpec.ScorerSpec result =
+        new LearningSpec.ScorerSpec(
+            kind,
+            (int) node.integer("k", d.k(), 1, 10_000),
+            node.number("smoothing", d.smoothing(), 0, 1e6),
+            (int) node.integer("latent", d.latent(), 1, 1024),
+            (int) node.integer("epochs", d.epochs(), 1, 1000));
     node.rejectUnknownKeys();
     return result;
   }
@@ -534,7 +633,13 @@ public final class ConfigReader {
     String preset = node.string("preset", "balanced");
     ObjectiveSpec base = ObjectiveSpec.PRESETS.get(preset);
     if (base == null) {
-      node.problem("preset", "unknown preset '" + preset + "' (known: " + String.join(", ", new TreeSet<>(ObjectiveSpec.PRESETS.keySet())) + ")");
+      node.problem(
+          "preset",
+          "unknown preset '"
+              + preset
+              + "' (known: "
+              + String.join(", ", new TreeSet<>(ObjectiveSpec.PRESETS.keySet()))
+              + ")");
       base = ObjectiveSpec.BALANCED;
     }
     Map<String, Double> weights = node.numbers("weights");
@@ -543,14 +648,19 @@ public final class ConfigReader {
         node.problem("weights." + key, "unknown weight (known: quality, cost, latency, energy)");
       }
     }
-    ObjectiveSpec result = new ObjectiveSpec(
-        weights.isEmpty() ? base.preset() : base.preset() + "+weights",
-        weights.getOrDefault("quality", base.quality()),
-        weights.getOrDefault("cost", base.cost()),
-        weights.getOrDefault("latency", base.latency()),
-        weights.getOrDefault("energy", base.energy()),
-        node.has("max-cost-usd") ? OptionalDouble.of(node.number("max-cost-usd", 0, 0, 1e6)) : OptionalDouble.empty(),
-        node.has("max-latency") ? OptionalDouble.of(node.duration("max-latency", Duration.ZERO).toNanos() / 1e6) : OptionalDouble.empty());
+    ObjectiveSpec result =
+        new ObjectiveSpec(
+            weights.isEmpty() ? base.preset() : base.preset() + "+weights",
+            weights.getOrDefault("quality", base.quality()),
+            weights.getOrDefault("cost", base.cost()),
+            weights.getOrDefault("latency", base.latency()),
+            weights.getOrDefault("energy", base.energy()),
+            node.has("max-cost-usd")
+                ? OptionalDouble.of(node.number("max-cost-usd", 0, 0, 1e6))
+                : OptionalDouble.empty(),
+            node.has("max-latency")
+                ? OptionalDouble.of(node.duration("max-latency", Duration.ZERO).toNanos() / 1e6)
+                : OptionalDouble.empty());
     node.rejectUnknownKeys();
     return result;
   }
@@ -561,47 +671,61 @@ public final class ConfigReader {
     if (!List.of("linucb", "thompson").contains(algorithm)) {
       node.problem("algorithm", "unknown algorithm '" + algorithm + "' (known: linucb, thompson)");
     }
-    BanditSpec result = new BanditSpec(algorithm,
-        node.number("exploration", d.exploration(), 0, 100),
-        node.number("cost-penalty", d.costPenalty(), 0, 100),
-        node.number("energy-penalty", d.energyPenalty(), 0, 100),
-        node.number("exploration-budget", d.explorationBudget(), 0, 1),
-        (int) node.integer("clusters", d.clusters(), 0, 256),
-        node.optionalString("state").map(Path::of));
+    BanditSpec result =
+        new BanditSpec(
+            algorithm,
+            node.number("exploration", d.exploration(), 0, 100),
+            node.number("cost-penalty", d.costPenalty(), 0, 100),
+            node.number("energy-penalty", d.energyPenalty(), 0, 100),
+            node.number("exploration-budget", d.explorationBudget(), 0, 1),
+            (int) node.integer("clusters", d.clusters(), 0, 256),
+            node.optionalString("state").map(Path::of));
     node.rejectUnknownKeys();
     return result;
   }
 
   private static SessionSpec sessions(ConfigNode node) {
     SessionSpec d = SessionSpec.NONE;
-    OptionalDouble budget = node.has("session-budget-usd") ? OptionalDouble.of(node.number("session-budget-usd", 0, 0, 1e9)) : OptionalDouble.empty();
-    return node.object("session").map(s -> {
-      SessionSpec result = new SessionSpec(
-          s.bool("sticky", true),
-          s.number("sticky-margin", d.stickyMargin(), 0, 1e6),
-          s.duration("idle-timeout", d.idleTimeout()),
-          budget);
-      s.rejectUnknownKeys();
-      return result;
-    }).orElse(new SessionSpec(false, d.stickyMargin(), d.idleTimeout(), budget));
+    OptionalDouble budget =
+        node.has("session-budget-usd")
+            ? OptionalDouble.of(node.number("session-budget-usd", 0, 0, 1e9))
+            : OptionalDouble.empty();
+    return node.object("session")
+        .map(
+            s -> {
+              SessionSpec result =
+                  new SessionSpec(
+                      s.bool("sticky", true),
+                      s.number("sticky-margin", d.stickyMargin(), 0, 1e6),
+                      s.duration("idle-timeout", d.idleTimeout()),
+                      budget);
+              s.rejectUnknownKeys();
+              return result;
+            })
+        .orElse(new SessionSpec(false, d.stickyMargin(), d.idleTimeout(), budget));
   }
 
   private static HedgeSpec hedge(ConfigNode node) {
     String after = node.string("after", "p95");
-    Optional<Duration> wait = after.equals("p95") ? Optional.empty() : Optional.of(node.duration("after", Duration.ZERO));
-    HedgeSpec result = new HedgeSpec(wait, node.number("max-share", HedgeSpec.DEFAULT_MAX_SHARE, 0, 1));
+    Optional<Duration> wait =
+        after.equals("p95") ? Optional.empty() : Optional.of(node.duration("after", Duration.ZERO));
+    HedgeSpec result =
+        new HedgeSpec(wait, node.number("max-share", HedgeSpec.DEFAULT_MAX_SHARE, 0, 1));
     node.rejectUnknownKeys();
     return result;
   }
 
   private static SloSpec slo(ConfigNode node) {
-    SloSpec result = new SloSpec(optionalMillis(node, "max-ttft"), optionalMillis(node, "max-end-to-end"));
+    SloSpec result =
+        new SloSpec(optionalMillis(node, "max-ttft"), optionalMillis(node, "max-end-to-end"));
     node.rejectUnknownKeys();
     return result;
   }
 
   private static OptionalDouble optionalMillis(ConfigNode node, String key) {
-    return node.has(key) ? OptionalDouble.of(node.duration(key, Duration.ZERO).toNanos() / 1e6) : OptionalDouble.empty();
+    return node.has(key)
+        ? OptionalDouble.of(node.duration(key, Duration.ZERO).toNanos() / 1e6)
+        : OptionalDouble.empty();
   }
 
   private static ThresholdSpec threshold(ConfigNode node, String policy) {
@@ -645,7 +769,9 @@ public final class ConfigReader {
             .map(
                 h -> {
                   RuleSpec.HeaderMatch match =
-                      new RuleSpec.HeaderMatch(h.requiredString("name").toLowerCase(Locale.ROOT), h.requiredString("value"));
+                      new RuleSpec.HeaderMatch(
+                          h.requiredString("name").toLowerCase(Locale.ROOT),
+                          h.requiredString("value"));
                   h.rejectUnknownKeys();
                   return match;
                 });
@@ -670,7 +796,8 @@ public final class ConfigReader {
     return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
-  private static <E extends Enum<E>> Optional<E> parseEnum(ConfigNode node, String key, String text, Class<E> type) {
+  private static <E extends Enum<E>> Optional<E> parseEnum(
+      ConfigNode node, String key, String text, Class<E> type) {
     for (E value : type.getEnumConstants()) {
       if (kebab(value).equals(text)) {
         return Optional.of(value);
@@ -678,7 +805,8 @@ public final class ConfigReader {
     }
     if (!text.isEmpty()) {
       List<String> known = Arrays.stream(type.getEnumConstants()).map(ConfigReader::kebab).toList();
-      node.problem(key, "unknown " + key + " '" + text + "' (known: " + String.join(", ", known) + ")");
+      node.problem(
+          key, "unknown " + key + " '" + text + "' (known: " + String.join(", ", known) + ")");
     }
     return Optional.empty();
   }

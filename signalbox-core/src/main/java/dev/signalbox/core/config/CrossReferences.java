@@ -29,10 +29,18 @@ final class CrossReferences {
     for (ModelSpec model : models.values()) {
       String path = "models[" + m++ + "]";
       for (int i = 0; i < model.deployments().size(); i++) {
-        known(path + ".deployments[" + i + "]", "deployment", model.deployments().get(i), deployments.keySet());
+        known(
+            path + ".deployments[" + i + "]",
+            "deployment",
+            model.deployments().get(i),
+            deployments.keySet());
       }
       if (routes.containsKey(model.name())) {
-        problems.add(path + ".name: '" + model.name() + "' is also a route name; a request's model must name one or the other");
+        problems.add(
+            path
+                + ".name: '"
+                + model.name()
+                + "' is also a route name; a request's model must name one or the other");
       }
     }
     int r = 0;
@@ -50,28 +58,50 @@ final class CrossReferences {
     }
     for (String weighted : route.weights().keySet()) {
       if (!route.models().contains(weighted)) {
-        problems.add(path + ".weights." + weighted + ": not one of the route's models (" + String.join(", ", route.models()) + ")");
+        problems.add(
+            path
+                + ".weights."
+                + weighted
+                + ": not one of the route's models ("
+                + String.join(", ", route.models())
+                + ")");
       }
     }
     if (route.policy().equals("score") && route.threshold().isEmpty()) {
       problems.add(path + ".threshold: the score policy needs {strong, weak, value, score}");
     }
-    route.threshold().ifPresent(t -> {
-      for (String model : List.of(t.strong(), t.weak())) {
-        if (!route.models().contains(model)) {
-          problems.add(path + ".threshold: '" + model + "' is not one of the route's models (" + String.join(", ", route.models()) + ")");
-        }
-      }
-    });
+    route
+        .threshold()
+        .ifPresent(
+            t -> {
+              for (String model : List.of(t.strong(), t.weak())) {
+                if (!route.models().contains(model)) {
+                  problems.add(
+                      path
+                          + ".threshold: '"
+                          + model
+                          + "' is not one of the route's models ("
+                          + String.join(", ", route.models())
+                          + ")");
+                }
+              }
+            });
     if (route.policy().equals("rules")) {
       if (route.rules().isEmpty()) {
         problems.add(path + ".rules: the rules policy needs at least one rule");
       }
       for (int i = 0; i < route.rules().size(); i++) {
-        known(path + ".rules[" + i + "].route", "route", route.rules().get(i).route(), routes.keySet());
+        known(
+            path + ".rules[" + i + "].route",
+            "route",
+            route.rules().get(i).route(),
+            routes.keySet());
       }
       if (route.defaultRoute().isEmpty() && route.models().isEmpty()) {
-        problems.add(path + ".default: missing (where requests go that no rule matches), or give the route models");
+        problems.add(
+            path
+                + ".default: missing (where requests go that no rule matches), or give the route"
+                + " models");
       } else if (!route.defaultRoute().isEmpty()) {
         known(path + ".default", "route", route.defaultRoute(), routes.keySet());
       }
@@ -81,7 +111,11 @@ final class CrossReferences {
         problems.add(path + ".models: a route needs at least one model");
       }
       if (!route.rules().isEmpty()) {
-        problems.add(path + ".rules: only the rules policy reads rules (this route's policy is " + route.policy() + ")");
+        problems.add(
+            path
+                + ".rules: only the rules policy reads rules (this route's policy is "
+                + route.policy()
+                + ")");
       }
     }
   }
@@ -89,7 +123,8 @@ final class CrossReferences {
   private void cycleFrom(String path, RouteSpec start) {
     List<String> trail = new ArrayList<>(List.of(start.name()));
     if (reaches(start, start.name(), new HashSet<>(), trail)) {
-      problems.add(path + ".rules: delegation loops back to itself (" + String.join(" -> ", trail) + ")");
+      problems.add(
+          path + ".rules: delegation loops back to itself (" + String.join(" -> ", trail) + ")");
     }
   }
 
@@ -115,7 +150,8 @@ final class CrossReferences {
 
   private void known(String path, String what, String name, Set<String> known) {
     if (!known.contains(name)) {
-      problems.add(path + ": unknown " + what + " '" + name + "' (known: " + String.join(", ", known) + ")");
+      problems.add(
+          path + ": unknown " + what + " '" + name + "' (known: " + String.join(", ", known) + ")");
     }
   }
 }

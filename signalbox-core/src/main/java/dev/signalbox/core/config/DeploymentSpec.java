@@ -10,9 +10,10 @@ import java.util.Optional;
  * One concrete endpoint: a provider URL and the model id it knows.
  *
  * @param apiKeyEnv the name of the environment variable holding the key, never the key itself
- * @param sim how the deployment behaves when {@code provider} is {@link Provider#SIM}, and the latency
- *     and faults of a {@link Provider#REPLAY} deployment where the recording has none
- * @param replayFrom the outcomes file or trace store a {@link Provider#REPLAY} deployment answers from
+ * @param sim how the deployment behaves when {@code provider} is {@link Provider#SIM}, and the
+ *     latency and faults of a {@link Provider#REPLAY} deployment where the recording has none
+ * @param replayFrom the outcomes file or trace store a {@link Provider#REPLAY} deployment answers
+ *     from
  * @param breaker when its circuit opens and closes
  * @param metricsUrl a vLLM server's Prometheus endpoint, whose running and waiting request counts
  *     re-anchor the deployment's load every {@code metricsInterval}

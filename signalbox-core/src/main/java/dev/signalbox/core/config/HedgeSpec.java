@@ -8,8 +8,8 @@ import java.util.Optional;
  * within {@code after}, the same request goes to the plan's next deployment too, and the first to
  * answer wins; the other is cancelled.
  *
- * @param after the wait before hedging; empty means the first deployment's measured p95 time to first
- *     token (no hedge while it is unmeasured)
+ * @param after the wait before hedging; empty means the first deployment's measured p95 time to
+ *     first token (no hedge while it is unmeasured)
  * @param maxShare the most hedged requests may be of the route's requests
  */
 public record HedgeSpec(Optional<Duration> after, double maxShare) {

@@ -15,9 +15,20 @@ import java.util.Optional;
  * @param domains a {@code rules} route's domain classifier
  */
 public record LearningSpec(
-    ScorerSpec scorer, String embed, Optional<Path> artifact, ObjectiveSpec objective, BanditSpec bandit, Optional<DomainSpec> domains) {
+    ScorerSpec scorer,
+    String embed,
+    Optional<Path> artifact,
+    ObjectiveSpec objective,
+    BanditSpec bandit,
+    Optional<DomainSpec> domains) {
   public static final LearningSpec NONE =
-      new LearningSpec(ScorerSpec.DEFAULT, "last-user", Optional.empty(), ObjectiveSpec.BALANCED, BanditSpec.DEFAULT, Optional.empty());
+      new LearningSpec(
+          ScorerSpec.DEFAULT,
+          "last-user",
+          Optional.empty(),
+          ObjectiveSpec.BALANCED,
+          BanditSpec.DEFAULT,
+          Optional.empty());
 
   public LearningSpec {
     Objects.requireNonNull(scorer);

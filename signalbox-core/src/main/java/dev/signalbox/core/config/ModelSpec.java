@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
-/** A logical model: its prices, context window and capabilities, served by one or more deployments. */
+/**
+ * A logical model: its prices, context window and capabilities, served by one or more deployments.
+ */
 public record ModelSpec(
     String name,
     List<String> deployments,
@@ -16,7 +18,9 @@ public record ModelSpec(
     Set<Capability> capabilities,
     double joulesPerToken) {
 
-  /** How one of the model's deployments is picked for an attempt; the others follow as fallbacks. */
+  /**
+   * How one of the model's deployments is picked for an attempt; the others follow as fallbacks.
+   */
   public enum SelectorKind {
     /** The listed order. */
     PRIORITY,
@@ -26,7 +30,10 @@ public record ModelSpec(
     ROUND_ROBIN,
     /** The fewest requests under way. */
     LEAST_OUTSTANDING,
-    /** Two drawn at random, the one with the lower peak-weighted latency (Finagle's P2C with peak EWMA). */
+    /**
+     * Two drawn at random, the one with the lower peak-weighted latency (Finagle's P2C with peak
+     * EWMA).
+     */
     P2C_PEAK_EWMA,
     /** The lowest predicted end-to-end latency for this request: its queue, then its own answer. */
     LOWEST_LATENCY

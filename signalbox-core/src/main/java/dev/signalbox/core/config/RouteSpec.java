@@ -57,7 +57,8 @@ public record RouteSpec(
   /** The output length assumed when neither the request nor the route sets one. */
   public static final int DEFAULT_MAX_TOKENS = 1_024;
 
-  public static final Set<Integer> DEFAULT_FALLBACK_ON = Set.of(408, 409, 429, 500, 502, 503, 504, 529);
+  public static final Set<Integer> DEFAULT_FALLBACK_ON =
+      Set.of(408, 409, 429, 500, 502, 503, 504, 529);
 
   public RouteSpec {
     Objects.requireNonNull(name);
@@ -79,7 +80,25 @@ public record RouteSpec(
   }
 
   public RouteSpec withThreshold(ThresholdSpec newThreshold) {
-    return new RouteSpec(name, models, policy, weights, rules, defaultRoute, fallbacks, fallbackOn, timeout, maxAttempts,
-        defaultMaxTokens, Optional.of(newThreshold), fallbackOrder, slo, hedge, continueStreams, learning, sessions, cascade);
+    return new RouteSpec(
+        name,
+        models,
+        policy,
+        weights,
+        rules,
+        defaultRoute,
+        fallbacks,
+        fallbackOn,
+        timeout,
+        maxAttempts,
+        defaultMaxTokens,
+        Optional.of(newThreshold),
+        fallbackOrder,
+        slo,
+        hedge,
+        continueStreams,
+        learning,
+        sessions,
+        cascade);
   }
 }

@@ -43,8 +43,27 @@ public record RuleSpec(
   }
 
   /** A rule on neither language nor domain. */
-  public RuleSpec(String name, List<String> keywords, Optional<Pattern> regex, OptionalLong minPromptTokens, OptionalLong maxPromptTokens,
-      Optional<Boolean> tools, Optional<Boolean> images, Optional<HeaderMatch> header, String route) {
-    this(name, keywords, regex, minPromptTokens, maxPromptTokens, tools, images, header, route, List.of(), List.of());
+  public RuleSpec(
+      String name,
+      List<String> keywords,
+      Optional<Pattern> regex,
+      OptionalLong minPromptTokens,
+      OptionalLong maxPromptTokens,
+      Optional<Boolean> tools,
+      Optional<Boolean> images,
+      Optional<HeaderMatch> header,
+      String route) {
+    this(
+        name,
+        keywords,
+        regex,
+        minPromptTokens,
+        maxPromptTokens,
+        tools,
+        images,
+        header,
+        route,
+        List.of(),
+        List.of());
   }
 }

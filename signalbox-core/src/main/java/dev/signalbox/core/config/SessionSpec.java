@@ -10,11 +10,14 @@ import java.util.OptionalDouble;
  * @param sticky whether a session keeps its model from step to step
  * @param stickyMargin another model takes over only when its score beats the kept model's by more
  * @param idleTimeout a session idle this long is forgotten
- * @param budgetUsd what a session may spend in all (the header {@code x-signalbox-session-budget-usd}
- *     overrides it); a step whose estimated cost does not fit is downgraded or refused
+ * @param budgetUsd what a session may spend in all (the header {@code
+ *     x-signalbox-session-budget-usd} overrides it); a step whose estimated cost does not fit is
+ *     downgraded or refused
  */
-public record SessionSpec(boolean sticky, double stickyMargin, Duration idleTimeout, OptionalDouble budgetUsd) {
-  public static final SessionSpec NONE = new SessionSpec(false, 0.05, Duration.ofMinutes(30), OptionalDouble.empty());
+public record SessionSpec(
+    boolean sticky, double stickyMargin, Duration idleTimeout, OptionalDouble budgetUsd) {
+  public static final SessionSpec NONE =
+      new SessionSpec(false, 0.05, Duration.ofMinutes(30), OptionalDouble.empty());
   public static final String BUDGET_HEADER = "x-signalbox-session-budget-usd";
 
   public boolean active() {

@@ -10,8 +10,8 @@ import java.util.Objects;
  * @param millisPerToken the gap between output tokens
  * @param outputTokens the answer's length in tokens
  * @param cutRate the chance that a stream breaks after its first token
- * @param maxConcurrency how many requests it serves at once (0: no limit); the rest wait their turn,
- *     as on a server whose batch is full
+ * @param maxConcurrency how many requests it serves at once (0: no limit); the rest wait their
+ *     turn, as on a server whose batch is full
  */
 public record SimSettings(
     Distribution timeToFirstTokenMillis,

@@ -7,7 +7,10 @@ import dev.signalbox.core.config.Provider;
 import dev.signalbox.core.gateway.ChatRequestParser;
 import dev.signalbox.core.upstream.Json;
 
-/** The request that continues a broken text answer: the conversation with the text so far as a final assistant message. */
+/**
+ * The request that continues a broken text answer: the conversation with the text so far as a final
+ * assistant message.
+ */
 final class Continuations {
   private Continuations() {}
 

@@ -6,22 +6,29 @@ import java.util.Arrays;
 
 /**
  * The live state of one deployment: load (counted at assignment, so a burst sees each assignment at
- * once), latency, recent errors and its circuit breaker. Every method holds the instance's lock; each
- * does a few arithmetic steps.
+ * once), latency, recent errors and its circuit breaker. Every method holds the instance's lock;
+ * each does a few arithmetic steps.
  */
 final class DeploymentStats {
   /** Weight of the newest sample in the latency means. */
   static final double EWMA_ALPHA = 0.2;
+
   /** Recent times to first token kept for the percentile. */
   static final int TTFT_SAMPLES = 128;
 
-  enum Admission { ADMITTED, PROBE, REJECTED }
+  enum Admission {
+    ADMITTED,
+    PROBE,
+    REJECTED
+  }
 
   private BreakerSpec breaker;
   private long inFlight;
   private long assigned;
+
   /** Requests the server reported beyond ours at its last measurement (other clients' load). */
   private long external;
+
   private long queuedPrompt;
   private long queuedOutput;
   private long consecutiveFailures;
@@ -31,12 +38,15 @@ final class DeploymentStats {
   private double outputTokens = Double.NaN;
   private final double[] ttftSamples = new double[TTFT_SAMPLES];
   private int ttftCount;
+
   /** The p95 of the samples, computed again only after a new one. */
   private double ttftP95 = Double.NaN;
+
   private boolean ttftP95Stale;
   private String state = DeploymentState.CLOSED;
   private long openedAtNanos;
   private long lastFailureNanos = Long.MIN_VALUE;
+
   /** Probes under way, whichever half-open spell admitted them: the limit holds across spells. */
   private int probes;
 
@@ -53,7 +63,10 @@ final class DeploymentStats {
     this.breaker = spec;
   }
 
-  /** Whether an attempt may go to this deployment now; a probe while half-open holds one of its permits. */
+  /**
+   * Whether an attempt may go to this deployment now; a probe while half-open holds one of its
+   * permits.
+   */
   synchronized Admission admit(long now) {
     if (state.equals(DeploymentState.OPEN) && now - openedAtNanos >= breaker.cooldown().toNanos()) {
       state = DeploymentState.HALF_OPEN;
@@ -72,8 +85,8 @@ final class DeploymentStats {
   }
 
   /**
-   * An active health check's result: a failure counts like a failed attempt; a success moves an open
-   * circuit to half-open at once, so probes may go through before the cooldown ends.
+   * An active health check's result: a failure counts like a failed attempt; a success moves an
+   * open circuit to half-open at once, so probes may go through before the cooldown ends.
    */
   synchronized void healthChecked(long now, boolean healthy) {
     if (healthy) {
@@ -85,7 +98,8 @@ final class DeploymentStats {
     lastFailureNanos = now;
     window.add(now, true, false);
     consecutiveFailures++;
-    if (state.equals(DeploymentState.HALF_OPEN) || (state.equals(DeploymentState.CLOSED) && tripped(now))) {
+    if (state.equals(DeploymentState.HALF_OPEN)
+        || (state.equals(DeploymentState.CLOSED) && tripped(now))) {
       state = DeploymentState.OPEN;
       openedAtNanos = now;
     }
@@ -114,10 +128,19 @@ final class DeploymentStats {
   }
 
   synchronized void succeeded(
-      long now, long promptTokens, long predictedOutput, boolean probe, double ttftMillis, double millisPerToken, long completionTokens) {
+      long now,
+      long promptTokens,
+      long predictedOutput,
+      boolean probe,
+      double ttftMillis,
+      double millisPerToken,
+      long completionTokens) {
     ended(promptTokens, predictedOutput, probe);
     if (completionTokens > 0) {
-      outputTokens = Double.isNaN(outputTokens) ? completionTokens : outputTokens + EWMA_ALPHA * (completionTokens - outputTokens);
+      outputTokens =
+          Double.isNaN(outputTokens)
+              ? completionTokens
+              : outputTokens + EWMA_ALPHA * (completionTokens - outputTokens);
     }
     consecutiveFailures = 0;
     window.add(now, false, false);
@@ -127,7 +150,10 @@ final class DeploymentStats {
       ttftP95Stale = true;
     }
     if (!Double.isNaN(millisPerToken)) {
-      perToken = Double.isNaN(perToken) ? millisPerToken : perToken + EWMA_ALPHA * (millisPerToken - perToken);
+      perToken =
+          Double.isNaN(perToken)
+              ? millisPerToken
+              : perToken + EWMA_ALPHA * (millisPerToken - perToken);
     }
     // Only a probe's answer closes the circuit: one sent before it opened says nothing of now.
     if (probe && state.equals(DeploymentState.HALF_OPEN)) {
@@ -136,7 +162,8 @@ final class DeploymentStats {
     }
   }
 
-  synchronized void failed(long now, long promptTokens, long predictedOutput, boolean probe, boolean rateLimited) {
+  synchronized void failed(
+      long now, long promptTokens, long predictedOutput, boolean probe, boolean rateLimited) {
     ended(promptTokens, predictedOutput, probe);
     lastFailureNanos = now;
     window.add(now, !rateLimited, rateLimited);
@@ -160,7 +187,8 @@ final class DeploymentStats {
     if (consecutiveFailures >= breaker.consecutiveFailures()) {
       return true;
     }
-    return window.counted(now) >= breaker.minRequests() && window.errorRate(now) >= breaker.errorRate();
+    return window.counted(now) >= breaker.minRequests()
+        && window.errorRate(now) >= breaker.errorRate();
   }
 
   /** The mean answer length seen here, or NaN before the first answer. */
@@ -173,10 +201,22 @@ final class DeploymentStats {
   }
 
   synchronized DeploymentState snapshot(long now) {
-    String shown = state.equals(DeploymentState.OPEN) && now - openedAtNanos >= breaker.cooldown().toNanos() ? DeploymentState.HALF_OPEN : state;
-    return new DeploymentState(inFlight + external, queuedPrompt, queuedOutput, consecutiveFailures,
-        thousandths(window.errorRate(now)), window.rateLimited(now),
-        thousandths(ttft), thousandths(p95()), thousandths(perToken), shown, assigned);
+    String shown =
+        state.equals(DeploymentState.OPEN) && now - openedAtNanos >= breaker.cooldown().toNanos()
+            ? DeploymentState.HALF_OPEN
+            : state;
+    return new DeploymentState(
+        inFlight + external,
+        queuedPrompt,
+        queuedOutput,
+        consecutiveFailures,
+        thousandths(window.errorRate(now)),
+        window.rateLimited(now),
+        thousandths(ttft),
+        thousandths(p95()),
+        thousandths(perToken),
+        shown,
+        assigned);
   }
 
   /** Values as the trace keeps them, so a policy reads exactly what replay will give it. */

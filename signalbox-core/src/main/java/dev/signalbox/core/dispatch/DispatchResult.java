@@ -10,13 +10,15 @@ import dev.signalbox.core.routing.PlannedAttempt;
 public sealed interface DispatchResult {
 
   /** A whole non-streamed answer. */
-  record Answered(PlannedAttempt attempt, UpstreamReply.Completed reply) implements DispatchResult {}
+  record Answered(PlannedAttempt attempt, UpstreamReply.Completed reply)
+      implements DispatchResult {}
 
   /**
    * A stream whose first chunk arrived: past this point nothing is retried. {@code first} is a
    * {@link Chunk.Delta}, or {@link Chunk.Done} for an empty answer.
    */
-  record Committed(PlannedAttempt attempt, Chunk first, ChunkStream rest) implements DispatchResult {}
+  record Committed(PlannedAttempt attempt, Chunk first, ChunkStream rest)
+      implements DispatchResult {}
 
   /** Every attempt failed, or the first failure was not worth another attempt. */
   record Failed(SignalboxException error, String outcome) implements DispatchResult {}

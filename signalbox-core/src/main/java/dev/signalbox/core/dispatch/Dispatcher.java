@@ -33,7 +33,10 @@ import java.util.function.Function;
 public final class Dispatcher {
   /** The result of a planned attempt skipped because its deployment's circuit was open. */
   public static final String BREAKER_OPEN = "breaker_open";
-  /** The flag of a request sent to a deployment with an open circuit because every candidate's was. */
+
+  /**
+   * The flag of a request sent to a deployment with an open circuit because every candidate's was.
+   */
   public static final String BREAKER_OVERRIDE = "breaker-override";
 
   private final Function<DeploymentSpec, Upstream> upstreams;
@@ -42,7 +45,11 @@ public final class Dispatcher {
   private final Backoff backoff;
   private final Hedging hedging;
 
-  public Dispatcher(Function<DeploymentSpec, Upstream> upstreams, TimeSource time, PoolState pool, Backoff backoff) {
+  public Dispatcher(
+      Function<DeploymentSpec, Upstream> upstreams,
+      TimeSource time,
+      PoolState pool,
+      Backoff backoff) {
     this.upstreams = upstreams;
     this.time = time;
     this.pool = pool;
@@ -50,12 +57,15 @@ public final class Dispatcher {
     this.hedging = new Hedging(this, pool);
   }
 
-  /** A plan's first attempt, admitted by its breaker and counted in flight the moment it was chosen. */
+  /**
+   * A plan's first attempt, admitted by its breaker and counted in flight the moment it was chosen.
+   */
   public record Reservation(PlannedAttempt attempt, boolean probe, PoolState.Lease lease) {}
 
   /**
    * Admits and counts the first attempt of a plan at once, so that the next decision sees it (the
-   * gateway calls this in the same critical section as the decision); empty when its circuit is open.
+   * gateway calls this in the same critical section as the decision); empty when its circuit is
+   * open.
    */
   public Optional<Reservation> reserve(PlannedAttempt first, Exchange exchange) {
     DeploymentStats.Admission admission = pool.admit(first.deployment());
@@ -67,26 +77,53 @@ public final class Dispatcher {
   }
 
   PoolState.Lease start(PlannedAttempt attempt, Exchange exchange, boolean probe) {
-    return pool.start(attempt.deployment(), exchange.signals().promptTokensEstimate(), exchange.signals().maxOutputTokens(), probe);
+    return pool.start(
+        attempt.deployment(),
+        exchange.signals().promptTokensEstimate(),
+        exchange.signals().maxOutputTokens(),
+        probe);
   }
 
-  public DispatchResult dispatch(List<PlannedAttempt> plan, RouteSpec route, long seed, Exchange exchange)
+  public DispatchResult dispatch(
+      List<PlannedAttempt> plan, RouteSpec route, long seed, Exchange exchange)
       throws InterruptedException {
     return dispatch(plan, route, seed, exchange, Optional.empty());
   }
 
-  /** Walks the plan; {@code reserved}, when given, is its first attempt, already admitted and counted. */
-  public DispatchResult dispatch(List<PlannedAttempt> plan, RouteSpec route, long seed, Exchange exchange, Optional<Reservation> reserved)
+  /**
+   * Walks the plan; {@code reserved}, when given, is its first attempt, already admitted and
+   * counted.
+   */
+  public DispatchResult dispatch(
+      List<PlannedAttempt> plan,
+      RouteSpec route,
+      long seed,
+      Exchange exchange,
+      Optional<Reservation> reserved)
       throws InterruptedException {
-    return dispatch(plan, route, seed, exchange, reserved, exchange.request(), time.nanoTime() + route.timeout().toNanos());
+    return dispatch(
+        plan,
+        route,
+        seed,
+        exchange,
+        reserved,
+        exchange.request(),
+        time.nanoTime() + route.timeout().toNanos());
   }
 
   /**
    * Walks the plan sending {@code request} (the client's, or a cascade stage's variant of it) until
    * {@code deadline} on the {@link TimeSource}'s clock.
    */
-  public DispatchResult dispatch(List<PlannedAttempt> plan, RouteSpec route, long seed, Exchange exchange, Optional<Reservation> reserved,
-      ChatRequest request, long deadline) throws InterruptedException {
+  public DispatchResult dispatch(
+      List<PlannedAttempt> plan,
+      RouteSpec route,
+      long seed,
+      Exchange exchange,
+      Optional<Reservation> reserved,
+      ChatRequest request,
+      long deadline)
+      throws InterruptedException {
     int maxAttempts = route.maxAttempts() > 0 ? route.maxAttempts() : plan.size() + 1;
     SplittableRandom jitter = new SplittableRandom(seed ^ 0x5DEECE66DL);
     Map<String, Integer> tries = new HashMap<>();
@@ -95,14 +132,19 @@ public final class Dispatcher {
     List<PlannedAttempt> skipped = new ArrayList<>();
     UpstreamFailure last = null;
     int made = 0;
-    // Skipped entries do not count as attempts; the bound keeps a plan of open breakers from looping.
+    // Skipped entries do not count as attempts; the bound keeps a plan of open breakers from
+    // looping.
     for (int step = 0; made < maxAttempts && step < maxAttempts + plan.size(); step++) {
       PlannedAttempt attempt = plan.get(step % plan.size());
       String deployment = attempt.deployment().name();
-      Optional<Reservation> held = step == 0 ? reserved.filter(r -> r.attempt().equals(attempt)) : Optional.empty();
-      DeploymentStats.Admission admission = held.isPresent()
-          ? (held.get().probe() ? DeploymentStats.Admission.PROBE : DeploymentStats.Admission.ADMITTED)
-          : pool.admit(attempt.deployment());
+      Optional<Reservation> held =
+          step == 0 ? reserved.filter(r -> r.attempt().equals(attempt)) : Optional.empty();
+      DeploymentStats.Admission admission =
+          held.isPresent()
+              ? (held.get().probe()
+                  ? DeploymentStats.Admission.PROBE
+                  : DeploymentStats.Admission.ADMITTED)
+              : pool.admit(attempt.deployment());
       if (admission == DeploymentStats.Admission.REJECTED) {
         if (!skipped.contains(attempt)) {
           skipped.add(attempt);
@@ -115,14 +157,23 @@ public final class Dispatcher {
       if (tried > 0) {
         Optional<Duration> asked = retryAfter.getOrDefault(deployment, Optional.empty());
         if (backoff.tooLong(asked)) {
-          failures.add(deployment + " [not retried: Retry-After " + asked.get().toMillis() + " ms is longer than the "
-              + backoff.maxRetryAfter().toMillis() + " ms this gateway waits]");
+          failures.add(
+              deployment
+                  + " [not retried: Retry-After "
+                  + asked.get().toMillis()
+                  + " ms is longer than the "
+                  + backoff.maxRetryAfter().toMillis()
+                  + " ms this gateway waits]");
           made++; // decided against, which uses up the attempt as before
           continue;
         }
         Duration wait = backoff.delay(tried, asked, jitter);
         if (time.nanoTime() + wait.toNanos() >= deadline) {
-          failures.add(deployment + " [not retried: backoff " + wait.toMillis() + " ms passes the route's deadline]");
+          failures.add(
+              deployment
+                  + " [not retried: backoff "
+                  + wait.toMillis()
+                  + " ms passes the route's deadline]");
           break;
         }
         time.sleep(wait);
@@ -132,16 +183,29 @@ public final class Dispatcher {
         last = UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "route deadline passed");
         break;
       }
-      PoolState.Lease lease = held.isPresent() ? held.get().lease() : start(attempt, exchange, admission == DeploymentStats.Admission.PROBE);
-      Outcome outcome = made == 0 && route.hedge().isPresent()
-          ? hedging.firstAttempt(attempt, lease, plan, route, request, remaining, seed + made, exchange)
-          : attempt(attempt, request, remaining, seed + made, lease, exchange);
+      PoolState.Lease lease =
+          held.isPresent()
+              ? held.get().lease()
+              : start(attempt, exchange, admission == DeploymentStats.Admission.PROBE);
+      Outcome outcome =
+          made == 0 && route.hedge().isPresent()
+              ? hedging.firstAttempt(
+                  attempt, lease, plan, route, request, remaining, seed + made, exchange)
+              : attempt(attempt, request, remaining, seed + made, lease, exchange);
       made++;
       if (outcome.result != null) {
         return outcome.result;
       }
       last = outcome.failure;
-      failures.add(attempt.model().name() + "@" + deployment + " [" + last.label() + ": " + last.message() + "]");
+      failures.add(
+          attempt.model().name()
+              + "@"
+              + deployment
+              + " ["
+              + last.label()
+              + ": "
+              + last.message()
+              + "]");
       retryAfter.put(deployment, last.retryAfter());
       if (!retryable(last, route)) {
         return new DispatchResult.Failed(notRetryable(last, attempt), outcomeOf(last));
@@ -152,17 +216,33 @@ public final class Dispatcher {
     }
     if (made == 0 && !skipped.isEmpty()) {
       // Every breaker is open: rather than fail at once, try the one that failed longest ago.
-      PlannedAttempt oldest = skipped.stream()
-          .min(Comparator.comparingLong(a -> pool.lastFailureNanos(a.deployment()))).orElseThrow();
+      PlannedAttempt oldest =
+          skipped.stream()
+              .min(Comparator.comparingLong(a -> pool.lastFailureNanos(a.deployment())))
+              .orElseThrow();
       exchange.flag(BREAKER_OVERRIDE);
       long remaining = deadline - time.nanoTime();
-      Outcome outcome = attempt(oldest, request, Math.max(1, remaining), seed, start(oldest, exchange, false), exchange);
+      Outcome outcome =
+          attempt(
+              oldest,
+              request,
+              Math.max(1, remaining),
+              seed,
+              start(oldest, exchange, false),
+              exchange);
       if (outcome.result != null) {
         return outcome.result;
       }
       last = outcome.failure;
-      failures.add(oldest.model().name() + "@" + oldest.deployment().name() + " [" + last.label() + ": " + last.message()
-          + " (tried with its circuit open: every candidate's was)]");
+      failures.add(
+          oldest.model().name()
+              + "@"
+              + oldest.deployment().name()
+              + " ["
+              + last.label()
+              + ": "
+              + last.message()
+              + " (tried with its circuit open: every candidate's was)]");
       if (!retryable(last, route)) {
         return new DispatchResult.Failed(notRetryable(last, oldest), outcomeOf(last));
       }
@@ -173,7 +253,13 @@ public final class Dispatcher {
   /** One attempt: a result to return, or the failure that ends it. */
   record Outcome(DispatchResult result, UpstreamFailure failure) {}
 
-  Outcome attempt(PlannedAttempt attempt, ChatRequest request, long remainingNanos, long seed, PoolState.Lease lease, Exchange exchange)
+  Outcome attempt(
+      PlannedAttempt attempt,
+      ChatRequest request,
+      long remainingNanos,
+      long seed,
+      PoolState.Lease lease,
+      Exchange exchange)
       throws InterruptedException {
     UpstreamCall call = upstreamCall(request, attempt.deployment(), remainingNanos, seed);
     exchange.attemptStarted(attempt);
@@ -186,23 +272,35 @@ public final class Dispatcher {
     }
   }
 
-  static UpstreamCall upstreamCall(ChatRequest request, DeploymentSpec deployment, long remainingNanos, long seed) {
+  static UpstreamCall upstreamCall(
+      ChatRequest request, DeploymentSpec deployment, long remainingNanos, long seed) {
     Duration remaining = Duration.ofNanos(remainingNanos);
-    return new UpstreamCall(request, deployment.upstreamModel(), min(deployment.firstTokenTimeout(), remaining),
-        deployment.idleTimeout(), min(deployment.requestTimeout(), remaining), seed);
+    return new UpstreamCall(
+        request,
+        deployment.upstreamModel(),
+        min(deployment.firstTokenTimeout(), remaining),
+        deployment.idleTimeout(),
+        min(deployment.requestTimeout(), remaining),
+        seed);
   }
 
   /**
-   * Continues a text answer whose committed stream broke: the conversation, with the text so far as a
-   * final assistant message, goes to the plan's next deployments after the broken one whose model
+   * Continues a text answer whose committed stream broke: the conversation, with the text so far as
+   * a final assistant message, goes to the plan's next deployments after the broken one whose model
    * accepts that (assistant-prefill), until one streams. Empty when none does.
    */
   public Optional<DispatchResult.Committed> continueStream(
-      List<PlannedAttempt> plan, PlannedAttempt broken, String partial, RouteSpec route, long seed, Exchange exchange)
+      List<PlannedAttempt> plan,
+      PlannedAttempt broken,
+      String partial,
+      RouteSpec route,
+      long seed,
+      Exchange exchange)
       throws InterruptedException {
     int from = plan.indexOf(broken) + 1;
     for (PlannedAttempt next : plan.subList(Math.max(0, from), plan.size())) {
-      if (!next.model().capabilities().contains(Capability.ASSISTANT_PREFILL) || next.deployment().equals(broken.deployment())) {
+      if (!next.model().capabilities().contains(Capability.ASSISTANT_PREFILL)
+          || next.deployment().equals(broken.deployment())) {
         continue;
       }
       DeploymentStats.Admission admission = pool.admit(next.deployment());
@@ -210,8 +308,10 @@ public final class Dispatcher {
         exchange.skipped(next, BREAKER_OPEN, "circuit open: skipped");
         continue;
       }
-      ChatRequest request = Continuations.request(exchange.request(), partial, next.deployment().provider());
-      UpstreamCall call = upstreamCall(request, next.deployment(), route.timeout().toNanos(), seed + 7_919);
+      ChatRequest request =
+          Continuations.request(exchange.request(), partial, next.deployment().provider());
+      UpstreamCall call =
+          upstreamCall(request, next.deployment(), route.timeout().toNanos(), seed + 7_919);
       PoolState.Lease lease = start(next, exchange, admission == DeploymentStats.Admission.PROBE);
       exchange.attemptStarted(next);
       long start = time.nanoTime();
@@ -229,10 +329,14 @@ public final class Dispatcher {
     return Optional.empty();
   }
 
-  /** What an upstream gave back before anything reached the client: its reply and, for a stream, the first chunk. */
+  /**
+   * What an upstream gave back before anything reached the client: its reply and, for a stream, the
+   * first chunk.
+   */
   record Answer(UpstreamReply reply, ChunkStream chunks, Chunk first) {
     boolean ok() {
-      return reply instanceof UpstreamReply.Completed || (chunks != null && !(first instanceof Chunk.Broken));
+      return reply instanceof UpstreamReply.Completed
+          || (chunks != null && !(first instanceof Chunk.Broken));
     }
   }
 
@@ -250,8 +354,12 @@ public final class Dispatcher {
     return new Answer(reply, null, null);
   }
 
-  /** Reports an answer to the pool and the exchange: a result to return, or the failure that ends the attempt. */
-  Outcome settle(PlannedAttempt attempt, long start, Answer answer, PoolState.Lease lease, Exchange exchange) {
+  /**
+   * Reports an answer to the pool and the exchange: a result to return, or the failure that ends
+   * the attempt.
+   */
+  Outcome settle(
+      PlannedAttempt attempt, long start, Answer answer, PoolState.Lease lease, Exchange exchange) {
     switch (answer.reply()) {
       case UpstreamReply.Completed completed -> {
         lease.succeeded(completed.usage().completionTokens());
@@ -271,12 +379,20 @@ public final class Dispatcher {
         lease.firstToken();
         exchange.firstToken(attempt, start);
         exchange.committed(attempt, start, firstToken);
-        return new Outcome(new DispatchResult.Committed(attempt, answer.first(), new PoolTrackedStream(answer.chunks(), lease)), null);
+        return new Outcome(
+            new DispatchResult.Committed(
+                attempt, answer.first(), new PoolTrackedStream(answer.chunks(), lease)),
+            null);
       }
     }
   }
 
-  private Outcome failedAttempt(PlannedAttempt attempt, long start, UpstreamFailure failure, PoolState.Lease lease, Exchange exchange) {
+  private Outcome failedAttempt(
+      PlannedAttempt attempt,
+      long start,
+      UpstreamFailure failure,
+      PoolState.Lease lease,
+      Exchange exchange) {
     if (failure.kind() == UpstreamFailure.Kind.CANCELLED) {
       lease.abandoned();
     } else {
@@ -295,24 +411,56 @@ public final class Dispatcher {
   }
 
   private static SignalboxException notRetryable(UpstreamFailure failure, PlannedAttempt attempt) {
-    String where = "deployment '" + attempt.deployment().name() + "' of model '" + attempt.model().name() + "'";
+    String where =
+        "deployment '"
+            + attempt.deployment().name()
+            + "' of model '"
+            + attempt.model().name()
+            + "'";
     if (failure.kind() == UpstreamFailure.Kind.CANCELLED) {
-      return new SignalboxException(ErrorKind.UPSTREAM_FAILED, "cancelled: the client went away", null, "client_cancelled");
+      return new SignalboxException(
+          ErrorKind.UPSTREAM_FAILED, "cancelled: the client went away", null, "client_cancelled");
     }
     return switch (failure.status()) {
-      case 400, 422 -> new SignalboxException(ErrorKind.INVALID_REQUEST, where + " rejected the request: " + failure.message(), null, "upstream_rejected");
-      case 413 -> new SignalboxException(ErrorKind.PAYLOAD_TOO_LARGE, where + " rejected the request: " + failure.message(), null, "upstream_rejected");
-      default -> new SignalboxException(ErrorKind.UPSTREAM_FAILED, where + " failed: " + failure.message(), null, "upstream_error");
+      case 400, 422 ->
+          new SignalboxException(
+              ErrorKind.INVALID_REQUEST,
+              where + " rejected the request: " + failure.message(),
+              null,
+              "upstream_rejected");
+      case 413 ->
+          new SignalboxException(
+              ErrorKind.PAYLOAD_TOO_LARGE,
+              where + " rejected the request: " + failure.message(),
+              null,
+              "upstream_rejected");
+      default ->
+          new SignalboxException(
+              ErrorKind.UPSTREAM_FAILED,
+              where + " failed: " + failure.message(),
+              null,
+              "upstream_error");
     };
   }
 
-  private static SignalboxException exhausted(RouteSpec route, List<String> failures, UpstreamFailure last) {
+  private static SignalboxException exhausted(
+      RouteSpec route, List<String> failures, UpstreamFailure last) {
     boolean timeout = last != null && last.kind() == UpstreamFailure.Kind.TIMEOUT;
     String message =
-        (timeout ? "timed out" : "failed") + " after " + failures.size() + " attempt" + (failures.size() == 1 ? "" : "s")
-            + " for '" + route.name() + "': " + String.join(", ", failures);
+        (timeout ? "timed out" : "failed")
+            + " after "
+            + failures.size()
+            + " attempt"
+            + (failures.size() == 1 ? "" : "s")
+            + " for '"
+            + route.name()
+            + "': "
+            + String.join(", ", failures);
     return new SignalboxException(
-        timeout ? ErrorKind.UPSTREAM_TIMEOUT : ErrorKind.UPSTREAM_FAILED, message, null, timeout ? "upstream_timeout" : "upstream_error");
+        timeout ? ErrorKind.UPSTREAM_TIMEOUT : ErrorKind.UPSTREAM_FAILED,
+        message,
+        null,
+        timeout ? "upstream_timeout" : "upstream_error");
   }
 
   private static String outcomeOf(UpstreamFailure last) {
@@ -330,7 +478,10 @@ public final class Dispatcher {
     return a.compareTo(b) <= 0 ? a : b;
   }
 
-  /** Keeps the deployment counted in flight until the committed stream ends, then reports how it ended. */
+  /**
+   * Keeps the deployment counted in flight until the committed stream ends, then reports how it
+   * ended.
+   */
   private static final class PoolTrackedStream implements ChunkStream {
     private final ChunkStream delegate;
     private final PoolState.Lease lease;

@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One request's life, from decision to its single {@link #finish}: collects the attempts, tells the
- * listener each event, and hands the finished trace to the sink. A cascade's samples run at once, so
- * what they record is guarded by the exchange's lock.
+ * listener each event, and hands the finished trace to the sink. A cascade's samples run at once,
+ * so what they record is guarded by the exchange's lock.
  */
 public final class Exchange {
   private final String id;
@@ -110,18 +110,40 @@ public final class Exchange {
   }
 
   synchronized void attemptEnded(
-      PlannedAttempt attempt, long attemptStartNanos, long firstTokenNanos, String result, boolean committed, String error) {
+      PlannedAttempt attempt,
+      long attemptStartNanos,
+      long firstTokenNanos,
+      String result,
+      boolean committed,
+      String error) {
     double ttft = firstTokenNanos < 0 ? -1 : (firstTokenNanos - attemptStartNanos) / 1e6;
     double duration = (clock.nanoTime() - attemptStartNanos) / 1e6;
     AttemptTrace trace =
-        new AttemptTrace(attempts.size(), attempt.model().name(), attempt.deployment().name(), result, ttft, duration, committed, error);
+        new AttemptTrace(
+            attempts.size(),
+            attempt.model().name(),
+            attempt.deployment().name(),
+            result,
+            ttft,
+            duration,
+            committed,
+            error);
     attempts.add(trace);
     listener.attemptEnd(id, trace);
   }
 
   /** A planned attempt not made, with why (an open breaker): traced as a hop of no duration. */
   synchronized void skipped(PlannedAttempt attempt, String result, String why) {
-    AttemptTrace trace = new AttemptTrace(attempts.size(), attempt.model().name(), attempt.deployment().name(), result, -1, 0, false, why);
+    AttemptTrace trace =
+        new AttemptTrace(
+            attempts.size(),
+            attempt.model().name(),
+            attempt.deployment().name(),
+            result,
+            -1,
+            0,
+            false,
+            why);
     attempts.add(trace);
     listener.attemptEnd(id, trace);
   }
@@ -131,13 +153,17 @@ public final class Exchange {
   }
 
   /** The attempt whose stream reached the client; its trace is written when the stream ends. */
-  synchronized void committed(PlannedAttempt attempt, long attemptStartNanos, long firstTokenNanos) {
+  synchronized void committed(
+      PlannedAttempt attempt, long attemptStartNanos, long firstTokenNanos) {
     this.committed = attempt;
     this.committedStartNanos = attemptStartNanos;
     this.committedFirstTokenNanos = firstTokenNanos;
   }
 
-  /** Whether an upstream stream reached the client and its attempt is still open (traced when the stream ends). */
+  /**
+   * Whether an upstream stream reached the client and its attempt is still open (traced when the
+   * stream ends).
+   */
   public synchronized boolean streamOpen() {
     return committed != null;
   }
@@ -159,7 +185,10 @@ public final class Exchange {
     }
   }
 
-  /** Adds the cost of an answer that was paid for but not served (a cascade's turned-down answers) to the request's. */
+  /**
+   * Adds the cost of an answer that was paid for but not served (a cascade's turned-down answers)
+   * to the request's.
+   */
   public synchronized void charge(ModelSpec model, Usage usage) {
     chargedUsd += model.pricing().cost(usage);
   }
@@ -170,12 +199,13 @@ public final class Exchange {
   }
 
   /**
-   * Ends the request: builds its trace, tells the listener and hands the trace to the sink. Only the
-   * first call counts.
+   * Ends the request: builds its trace, tells the listener and hands the trace to the sink. Only
+   * the first call counts.
    *
    * @param servedBy the model whose prices apply, or null when nothing was served
    */
-  public DecisionTrace finish(String outcome, Usage usage, ModelSpec servedBy, String error, String answer) {
+  public DecisionTrace finish(
+      String outcome, Usage usage, ModelSpec servedBy, String error, String answer) {
     if (!finished.compareAndSet(false, true)) {
       return trace;
     }
@@ -185,7 +215,8 @@ public final class Exchange {
     return built;
   }
 
-  private synchronized DecisionTrace build(String outcome, Usage usage, ModelSpec servedBy, String error, String answer) {
+  private synchronized DecisionTrace build(
+      String outcome, Usage usage, ModelSpec servedBy, String error, String answer) {
     Usage counted = usage;
     if (usage.estimated()) {
       flag("usage-estimated");
@@ -200,15 +231,35 @@ public final class Exchange {
     DecisionRecord d = decision != null ? decision : emptyDecision();
     trace =
         new DecisionTrace(
-            id, time, tenant, request().model(), d.routes(), d.policy(), d.policyVersion(), configHash, d.seed(),
-            d.signals(), d.candidates(), d.plan(), d.propensity(), d.pool(), attempts, counted, cost,
-            request().stream(), outcome, error, flags,
+            id,
+            time,
+            tenant,
+            request().model(),
+            d.routes(),
+            d.policy(),
+            d.policyVersion(),
+            configHash,
+            d.seed(),
+            d.signals(),
+            d.candidates(),
+            d.plan(),
+            d.propensity(),
+            d.pool(),
+            attempts,
+            counted,
+            cost,
+            request().stream(),
+            outcome,
+            error,
+            flags,
             recordPrompt ? request().raw().path("messages").toString() : "",
-            recordAnswer ? answer : "", cascade);
+            recordAnswer ? answer : "",
+            cascade);
     return trace;
   }
 
   private static DecisionRecord emptyDecision() {
-    return new DecisionRecord(List.of(), "", 1, 0, Map.of(), List.of(), List.of(), 1, Map.of(), PoolSnapshot.EMPTY);
+    return new DecisionRecord(
+        List.of(), "", 1, 0, Map.of(), List.of(), List.of(), 1, Map.of(), PoolSnapshot.EMPTY);
   }
 }

@@ -20,9 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Hedging before the first byte (the tail-at-scale technique): the plan's first attempt runs on its
  * own thread; when it has neither answered nor sent its first chunk within the route's wait, the
- * request also goes to the plan's next deployment, and the first of the two to answer wins. The other
- * is cancelled (its thread interrupted, its stream closed) and traced as {@code hedge_lost}. Hedges
- * are capped per route as a share of its requests. Only the request's thread touches the exchange.
+ * request also goes to the plan's next deployment, and the first of the two to answer wins. The
+ * other is cancelled (its thread interrupted, its stream closed) and traced as {@code hedge_lost}.
+ * Hedges are capped per route as a share of its requests. Only the request's thread touches the
+ * exchange.
  */
 final class Hedging {
   static final String HEDGED = "hedged";
@@ -37,7 +38,9 @@ final class Hedging {
     this.pool = pool;
   }
 
-  /** Hedges allowed per route: at most {@code maxShare} of the requests that could have been hedged. */
+  /**
+   * Hedges allowed per route: at most {@code maxShare} of the requests that could have been hedged.
+   */
   private static final class Budget {
     final AtomicLong requests = new AtomicLong();
     final AtomicLong hedges = new AtomicLong();
@@ -67,7 +70,12 @@ final class Hedging {
     private boolean finished;
     private boolean lost;
 
-    Leg(PlannedAttempt attempt, PoolState.Lease lease, UpstreamCall call, long startNanos, BlockingQueue<Leg> done) {
+    Leg(
+        PlannedAttempt attempt,
+        PoolState.Lease lease,
+        UpstreamCall call,
+        long startNanos,
+        BlockingQueue<Leg> done) {
       this.attempt = attempt;
       this.lease = lease;
       this.call = call;
@@ -86,9 +94,13 @@ final class Hedging {
       try {
         result = dispatcher.answer(attempt.deployment(), call);
       } catch (InterruptedException e) {
-        result = failure(UpstreamFailure.Kind.CANCELLED, "cancelled: the other attempt answered first");
+        result =
+            failure(UpstreamFailure.Kind.CANCELLED, "cancelled: the other attempt answered first");
       } catch (RuntimeException e) {
-        result = failure(UpstreamFailure.Kind.MALFORMED, e.getClass().getSimpleName() + ": " + e.getMessage());
+        result =
+            failure(
+                UpstreamFailure.Kind.MALFORMED,
+                e.getClass().getSimpleName() + ": " + e.getMessage());
       }
       synchronized (this) {
         answer = result;
@@ -122,7 +134,8 @@ final class Hedging {
     }
 
     private static Dispatcher.Answer failure(UpstreamFailure.Kind kind, String message) {
-      return new Dispatcher.Answer(new UpstreamReply.Failed(UpstreamFailure.of(kind, message)), null, null);
+      return new Dispatcher.Answer(
+          new UpstreamReply.Failed(UpstreamFailure.of(kind, message)), null, null);
     }
   }
 
@@ -131,23 +144,38 @@ final class Hedging {
    * otherwise (or when the budget is spent, or the wait is not yet measured) a plain attempt.
    */
   Dispatcher.Outcome firstAttempt(
-      PlannedAttempt first, PoolState.Lease firstLease, List<PlannedAttempt> plan, RouteSpec route, ChatRequest request,
-      long remainingNanos, long seed, Exchange exchange) throws InterruptedException {
+      PlannedAttempt first,
+      PoolState.Lease firstLease,
+      List<PlannedAttempt> plan,
+      RouteSpec route,
+      ChatRequest request,
+      long remainingNanos,
+      long seed,
+      Exchange exchange)
+      throws InterruptedException {
     HedgeSpec spec = route.hedge().orElseThrow();
     Budget budget = budgets.computeIfAbsent(route.name(), r -> new Budget());
     budget.requests.incrementAndGet();
     Optional<Duration> wait = spec.after().or(() -> measuredP95(first));
-    Optional<PlannedAttempt> second = plan.stream().skip(1).filter(a -> !a.deployment().equals(first.deployment())).findFirst();
+    Optional<PlannedAttempt> second =
+        plan.stream().skip(1).filter(a -> !a.deployment().equals(first.deployment())).findFirst();
     if (wait.isEmpty() || second.isEmpty()) {
       return dispatcher.attempt(first, request, remainingNanos, seed, firstLease, exchange);
     }
     BlockingQueue<Leg> done = new LinkedBlockingQueue<>();
     exchange.attemptStarted(first);
-    Leg a = new Leg(first, firstLease, Dispatcher.upstreamCall(request, first.deployment(), remainingNanos, seed),
-        exchange.nanoTime(), done).start();
+    Leg a =
+        new Leg(
+                first,
+                firstLease,
+                Dispatcher.upstreamCall(request, first.deployment(), remainingNanos, seed),
+                exchange.nanoTime(),
+                done)
+            .start();
     Leg b = null;
     try {
-      Leg answered = done.poll(Math.min(wait.get().toNanos(), remainingNanos), TimeUnit.NANOSECONDS);
+      Leg answered =
+          done.poll(Math.min(wait.get().toNanos(), remainingNanos), TimeUnit.NANOSECONDS);
       if (answered == null) {
         b = hedge(second.get(), spec, budget, request, remainingNanos, seed, exchange, done);
         answered = done.poll(remainingNanos, TimeUnit.NANOSECONDS);
@@ -157,22 +185,32 @@ final class Hedging {
         if (b != null) {
           b.lose();
         }
-        return new Dispatcher.Outcome(null, UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "route deadline passed"));
+        return new Dispatcher.Outcome(
+            null, UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "route deadline passed"));
       }
       Leg other = answered == a ? b : a;
       if (answered.answer().ok() || other == null) {
         if (other != null) {
           other.lose();
-          exchange.attemptEnded(other.attempt, other.startNanos, -1, HEDGE_LOST, false, "the other attempt answered first");
+          exchange.attemptEnded(
+              other.attempt,
+              other.startNanos,
+              -1,
+              HEDGE_LOST,
+              false,
+              "the other attempt answered first");
         }
-        return dispatcher.settle(answered.attempt, answered.startNanos, answered.answer(), answered.lease, exchange);
+        return dispatcher.settle(
+            answered.attempt, answered.startNanos, answered.answer(), answered.lease, exchange);
       }
       // The first to answer failed: its failure is traced, and the other may still win.
-      dispatcher.settle(answered.attempt, answered.startNanos, answered.answer(), answered.lease, exchange);
+      dispatcher.settle(
+          answered.attempt, answered.startNanos, answered.answer(), answered.lease, exchange);
       Leg last = done.poll(remainingNanos, TimeUnit.NANOSECONDS);
       if (last == null) {
         other.lose();
-        return new Dispatcher.Outcome(null, UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "route deadline passed"));
+        return new Dispatcher.Outcome(
+            null, UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "route deadline passed"));
       }
       return dispatcher.settle(last.attempt, last.startNanos, last.answer(), last.lease, exchange);
     } catch (InterruptedException e) {
@@ -185,16 +223,29 @@ final class Hedging {
   }
 
   /** Starts the second leg when the budget and the deployment's breaker allow; null otherwise. */
-  private Leg hedge(PlannedAttempt second, HedgeSpec spec, Budget budget, ChatRequest request, long remainingNanos, long seed,
-      Exchange exchange, BlockingQueue<Leg> done) {
+  private Leg hedge(
+      PlannedAttempt second,
+      HedgeSpec spec,
+      Budget budget,
+      ChatRequest request,
+      long remainingNanos,
+      long seed,
+      Exchange exchange,
+      BlockingQueue<Leg> done) {
     DeploymentStats.Admission admission = pool.admit(second.deployment());
     if (admission == DeploymentStats.Admission.REJECTED || !budget.take(spec.maxShare())) {
       return null;
     }
     exchange.flag(HEDGED);
     exchange.attemptStarted(second);
-    PoolState.Lease lease = dispatcher.start(second, exchange, admission == DeploymentStats.Admission.PROBE);
-    return new Leg(second, lease, Dispatcher.upstreamCall(request, second.deployment(), remainingNanos, seed + 1), exchange.nanoTime(), done)
+    PoolState.Lease lease =
+        dispatcher.start(second, exchange, admission == DeploymentStats.Admission.PROBE);
+    return new Leg(
+            second,
+            lease,
+            Dispatcher.upstreamCall(request, second.deployment(), remainingNanos, seed + 1),
+            exchange.nanoTime(),
+            done)
         .start();
   }
 

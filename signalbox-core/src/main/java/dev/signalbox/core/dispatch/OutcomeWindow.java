@@ -12,8 +12,10 @@ final class OutcomeWindow {
   static final int BUCKETS = 30;
 
   private final long bucketNanos;
+
   /** The epoch (time / bucket width) each bucket holds, or {@code Long.MIN_VALUE} when empty. */
   private final long[] epochs = new long[BUCKETS];
+
   private final long[] counted = new long[BUCKETS];
   private final long[] failed = new long[BUCKETS];
   private final long[] rateLimited = new long[BUCKETS];
@@ -26,7 +28,10 @@ final class OutcomeWindow {
     clear();
   }
 
-  /** A failure counts toward the error rate; a 429 is only counted as one (neither success nor failure). */
+  /**
+   * A failure counts toward the error rate; a 429 is only counted as one (neither success nor
+   * failure).
+   */
   void add(long now, boolean isFailure, boolean isRateLimited) {
     int bucket = bucketAt(now);
     if (isRateLimited) {

@@ -24,7 +24,9 @@ public final class PoolState {
   }
 
   private DeploymentStats of(DeploymentSpec deployment) {
-    DeploymentStats stats = deployments.computeIfAbsent(deployment.name(), d -> new DeploymentStats(deployment.breaker()));
+    DeploymentStats stats =
+        deployments.computeIfAbsent(
+            deployment.name(), d -> new DeploymentStats(deployment.breaker()));
     stats.configure(deployment.breaker());
     return stats;
   }
@@ -41,10 +43,12 @@ public final class PoolState {
    *     and shorter, is the prediction
    * @param probe whether it holds one of the half-open breaker's probe permits
    */
-  public Lease start(DeploymentSpec deployment, long promptTokens, long maxOutputTokens, boolean probe) {
+  public Lease start(
+      DeploymentSpec deployment, long promptTokens, long maxOutputTokens, boolean probe) {
     DeploymentStats stats = of(deployment);
     double mean = stats.meanOutputTokens();
-    long predicted = Double.isNaN(mean) ? maxOutputTokens : Math.min(maxOutputTokens, Math.round(mean));
+    long predicted =
+        Double.isNaN(mean) ? maxOutputTokens : Math.min(maxOutputTokens, Math.round(mean));
     stats.started(promptTokens, predicted);
     return new Lease(stats, promptTokens, predicted, probe, time.nanoTime());
   }
@@ -81,7 +85,12 @@ public final class PoolState {
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile long firstTokenNanos = -1;
 
-    private Lease(DeploymentStats stats, long promptTokens, long predictedOutput, boolean probe, long startNanos) {
+    private Lease(
+        DeploymentStats stats,
+        long promptTokens,
+        long predictedOutput,
+        boolean probe,
+        long startNanos) {
       this.stats = stats;
       this.promptTokens = promptTokens;
       this.predictedOutput = predictedOutput;
@@ -100,8 +109,10 @@ public final class PoolState {
         long now = time.nanoTime();
         long first = firstTokenNanos < 0 ? now : firstTokenNanos;
         double ttft = (first - startNanos) / 1e6;
-        double perToken = completionTokens > 1 ? (now - first) / 1e6 / (completionTokens - 1) : Double.NaN;
-        stats.succeeded(now, promptTokens, predictedOutput, probe, ttft, perToken, completionTokens);
+        double perToken =
+            completionTokens > 1 ? (now - first) / 1e6 / (completionTokens - 1) : Double.NaN;
+        stats.succeeded(
+            now, promptTokens, predictedOutput, probe, ttft, perToken, completionTokens);
       }
     }
 

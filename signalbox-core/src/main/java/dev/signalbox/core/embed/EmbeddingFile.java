@@ -36,14 +36,20 @@ public final class EmbeddingFile implements AutoCloseable {
   public static EmbeddingFile open(Path folder, String modelId, int dimensions) {
     try {
       Files.createDirectories(folder);
-      String name = HexFormat.of().formatHex(modelId.getBytes(StandardCharsets.UTF_8)).substring(0, Math.min(48, modelId.length() * 2));
+      String name =
+          HexFormat.of()
+              .formatHex(modelId.getBytes(StandardCharsets.UTF_8))
+              .substring(0, Math.min(48, modelId.length() * 2));
       Path path = folder.resolve(name + ".vectors");
-      FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      FileChannel channel =
+          FileChannel.open(
+              path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
       EmbeddingFile file = new EmbeddingFile(path, dimensions, channel);
       file.readAll();
       return file;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the embedding cache in " + folder + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot open the embedding cache in " + folder + ": " + e.getMessage(), e);
     }
   }
 
@@ -93,7 +99,8 @@ public final class EmbeddingFile implements AutoCloseable {
         channel.write(buffer);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the embedding cache " + path + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write the embedding cache " + path + ": " + e.getMessage(), e);
     }
   }
 

@@ -13,8 +13,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 
 /**
- * Sentence embeddings as routing reads them: cached by the text's content hash (an identical text is
- * computed once, even when requests ask for it at the same moment), computed on a {@link
+ * Sentence embeddings as routing reads them: cached by the text's content hash (an identical text
+ * is computed once, even when requests ask for it at the same moment), computed on a {@link
  * MicroBatcher} so that requests waiting together share one model call, and backed by an optional
  * {@link EmbeddingFile} so offline runs compute each prompt once across runs.
  */
@@ -30,7 +30,8 @@ public final class Embeddings implements TextEmbedder {
   private final AsyncCache<String, float[]> cache;
   private volatile EmbeddingFile file;
 
-  Embeddings(String modelId, Function<List<String>, List<float[]>> encode, int workers, int maxBatch) {
+  Embeddings(
+      String modelId, Function<List<String>, List<float[]>> encode, int workers, int maxBatch) {
     this.modelId = modelId;
     this.batcher = new MicroBatcher(encode, workers, maxBatch);
     this.cache = Caffeine.newBuilder().maximumSize(CACHE_ENTRIES).buildAsync();
@@ -48,7 +49,8 @@ public final class Embeddings implements TextEmbedder {
       synchronized (Embeddings.class) {
         instance = serving;
         if (instance == null) {
-          instance = new Embeddings(SentenceEncoder.MODEL_ID, encoder()::encode, cores(), SERVING_BATCH);
+          instance =
+              new Embeddings(SentenceEncoder.MODEL_ID, encoder()::encode, cores(), SERVING_BATCH);
           serving = instance;
         }
       }
@@ -56,7 +58,10 @@ public final class Embeddings implements TextEmbedder {
     return instance;
   }
 
-  /** MiniLM embeddings one text per model call, so every vector is a function of its text alone: for eval and train. */
+  /**
+   * MiniLM embeddings one text per model call, so every vector is a function of its text alone: for
+   * eval and train.
+   */
   public static Embeddings offline() {
     Embeddings instance = offline;
     if (instance == null) {
@@ -130,10 +135,13 @@ public final class Embeddings implements TextEmbedder {
       }
     }
     CompletableFuture<float[]> future = batcher.submit(text);
-    return stored == null ? future : future.thenApply(vector -> {
-      stored.put(key, vector);
-      return vector;
-    });
+    return stored == null
+        ? future
+        : future.thenApply(
+            vector -> {
+              stored.put(key, vector);
+              return vector;
+            });
   }
 
   private static float[] await(CompletableFuture<float[]> future) {
@@ -143,21 +151,27 @@ public final class Embeddings implements TextEmbedder {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while embedding", e);
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(e.getCause());
     }
   }
 
   /** The cache key of a text: 128 bits of its SHA-256, in hex. */
   public static String contentHash(String text) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }
   }
 
-  /** How many model calls ran and how many texts they held, for the micro-batching test and benchmark. */
+  /**
+   * How many model calls ran and how many texts they held, for the micro-batching test and
+   * benchmark.
+   */
   int queued() {
     return batcher.queued();
   }
@@ -165,5 +179,4 @@ public final class Embeddings implements TextEmbedder {
   public MicroBatcher.Stats batchStats() {
     return batcher.stats();
   }
-
 }

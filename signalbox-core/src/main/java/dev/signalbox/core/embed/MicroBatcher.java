@@ -10,9 +10,9 @@ import java.util.function.Function;
 /**
  * Runs an encoder on batches of the texts that are waiting: each worker takes the oldest text and,
  * when more are waiting than there are workers, the others up to the batch limit, and answers them
- * all with one call. Alone, a text
- * is encoded at once; under load, requests that queue together share a call. Workers are daemon
- * platform threads, one per core, since an encoder call keeps a core busy.
+ * all with one call. Alone, a text is encoded at once; under load, requests that queue together
+ * share a call. Workers are daemon platform threads, one per core, since an encoder call keeps a
+ * core busy.
  */
 public final class MicroBatcher {
   private final Function<List<String>, List<float[]>> encode;

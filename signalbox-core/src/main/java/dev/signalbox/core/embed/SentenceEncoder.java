@@ -15,15 +15,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * all-MiniLM-L6-v2 (quantized ONNX, from the langchain4j model jar) run in process: word pieces from
- * the model's own tokenizer, truncated to {@link #MAX_WORD_PIECES}, mean-pooled over the attention
- * mask and L2-normalised, so a dot product is the cosine. One intra-op thread per call: on a small
- * machine concurrent callers get more throughput from whole cores than from a split one. Thread-safe;
- * loaded once per JVM behind {@link Embeddings}.
+ * all-MiniLM-L6-v2 (quantized ONNX, from the langchain4j model jar) run in process: word pieces
+ * from the model's own tokenizer, truncated to {@link #MAX_WORD_PIECES}, mean-pooled over the
+ * attention mask and L2-normalised, so a dot product is the cosine. One intra-op thread per call:
+ * on a small machine concurrent callers get more throughput from whole cores than from a split one.
+ * Thread-safe; loaded once per JVM behind {@link Embeddings}.
  */
 public final class SentenceEncoder implements AutoCloseable {
   /** The model's id as artifacts record it: an artifact fitted on other vectors is refused. */
   public static final String MODEL_ID = "all-MiniLM-L6-v2-q@langchain4j-1.20.0-beta30";
+
   public static final int DIMENSIONS = 384;
   public static final int MAX_WORD_PIECES = 256;
   private static final String MODEL_RESOURCE = "/all-minilm-l6-v2-q.onnx";
@@ -34,7 +35,8 @@ public final class SentenceEncoder implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
   private final boolean wantsTypeIds;
 
-  private SentenceEncoder(OrtEnvironment environment, OrtSession session, HuggingFaceTokenizer tokenizer) {
+  private SentenceEncoder(
+      OrtEnvironment environment, OrtSession session, HuggingFaceTokenizer tokenizer) {
     this.environment = environment;
     this.session = session;
     this.tokenizer = tokenizer;
@@ -68,7 +70,8 @@ public final class SentenceEncoder implements AutoCloseable {
     options.put("padding", "false");
     try (InputStream in = SentenceEncoder.class.getResourceAsStream(TOKENIZER_RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("the tokenizer " + TOKENIZER_RESOURCE + " is not on the class path");
+        throw new IllegalStateException(
+            "the tokenizer " + TOKENIZER_RESOURCE + " is not on the class path");
       }
       return HuggingFaceTokenizer.newInstance(in, options);
     }
@@ -77,7 +80,8 @@ public final class SentenceEncoder implements AutoCloseable {
   private static byte[] resource(String name) throws IOException {
     try (InputStream in = SentenceEncoder.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("the embedding model " + name + " is not on the class path");
+        throw new IllegalStateException(
+            "the embedding model " + name + " is not on the class path");
       }
       return in.readAllBytes();
     }
@@ -113,7 +117,8 @@ public final class SentenceEncoder implements AutoCloseable {
     long[] shape = {batch, longest};
     try (OnnxTensor idTensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape);
         OnnxTensor maskTensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape);
-        OnnxTensor typeTensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(types), shape)) {
+        OnnxTensor typeTensor =
+            OnnxTensor.createTensor(environment, LongBuffer.wrap(types), shape)) {
       Map<String, OnnxTensor> inputs = new HashMap<>();
       inputs.put("input_ids", idTensor);
       inputs.put("attention_mask", maskTensor);

@@ -4,7 +4,10 @@ package dev.signalbox.core.embed;
 public final class Vectors {
   private Vectors() {}
 
-  /** The dot product; four running sums let the CPU overlap the additions (a kNN search is mostly this). */
+  /**
+   * The dot product; four running sums let the CPU overlap the additions (a kNN search is mostly
+   * this).
+   */
   public static float dot(float[] a, float[] b) {
     float s0 = 0;
     float s1 = 0;

@@ -27,7 +27,8 @@ public final class AccessLog implements RoutingListener {
     line.put("tenant", trace.tenant());
     line.put("model_requested", trace.requestedModel());
     line.put("route", trace.route());
-    AttemptTrace last = trace.attempts().isEmpty() ? null : trace.attempts().get(trace.attempts().size() - 1);
+    AttemptTrace last =
+        trace.attempts().isEmpty() ? null : trace.attempts().get(trace.attempts().size() - 1);
     line.put("model", last == null ? "" : last.model());
     line.put("deployment", last == null ? "" : last.deployment());
     line.put("attempts", trace.attempts().size());

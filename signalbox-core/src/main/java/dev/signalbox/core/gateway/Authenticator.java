@@ -13,8 +13,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Checks bearer keys against the SHA-256 digests in the config. Without configured keys only loopback
- * callers are served, as the tenant "local".
+ * Checks bearer keys against the SHA-256 digests in the config. Without configured keys only
+ * loopback callers are served, as the tenant "local".
  */
 public final class Authenticator {
   private final Map<String, GatewayKey> byDigest = new HashMap<>();
@@ -25,19 +25,32 @@ public final class Authenticator {
     this.adminDigest = auth.adminKeySha256();
   }
 
-  public Caller authenticate(Optional<String> authorization, boolean loopback, Map<String, String> headers) {
+  public Caller authenticate(
+      Optional<String> authorization, boolean loopback, Map<String, String> headers) {
     if (byDigest.isEmpty()) {
       if (!loopback) {
-        throw new SignalboxException(ErrorKind.FORBIDDEN, "This gateway has no keys configured and serves loopback callers only.", null, "loopback_only");
+        throw new SignalboxException(
+            ErrorKind.FORBIDDEN,
+            "This gateway has no keys configured and serves loopback callers only.",
+            null,
+            "loopback_only");
       }
       return new Caller("local", Set.of(), headers);
     }
-    String presented = bearer(authorization)
-        .orElseThrow(() -> new SignalboxException(ErrorKind.UNAUTHENTICATED,
-            "You didn't provide an API key. Send it in the Authorization header as 'Bearer KEY'.", null, "missing_api_key"));
+    String presented =
+        bearer(authorization)
+            .orElseThrow(
+                () ->
+                    new SignalboxException(
+                        ErrorKind.UNAUTHENTICATED,
+                        "You didn't provide an API key. Send it in the Authorization header as"
+                            + " 'Bearer KEY'.",
+                        null,
+                        "missing_api_key"));
     GatewayKey key = byDigest.get(ConfigReader.sha256(presented));
     if (key == null) {
-      throw new SignalboxException(ErrorKind.UNAUTHENTICATED, "Incorrect API key provided.", null, "invalid_api_key");
+      throw new SignalboxException(
+          ErrorKind.UNAUTHENTICATED, "Incorrect API key provided.", null, "invalid_api_key");
     }
     return new Caller(key.tenant(), key.routes(), headers);
   }
@@ -45,13 +58,25 @@ public final class Authenticator {
   /** Admin endpoints need the admin key; without one configured they are disabled. */
   public void authenticateAdmin(Optional<String> authorization) {
     if (adminDigest.isEmpty()) {
-      throw new SignalboxException(ErrorKind.FORBIDDEN, "The admin API is disabled: set auth.admin-key-sha256 in the config.", null, "admin_disabled");
+      throw new SignalboxException(
+          ErrorKind.FORBIDDEN,
+          "The admin API is disabled: set auth.admin-key-sha256 in the config.",
+          null,
+          "admin_disabled");
     }
-    String presented = bearer(authorization)
-        .orElseThrow(() -> new SignalboxException(ErrorKind.UNAUTHENTICATED, "The admin API needs the admin key as 'Bearer KEY'.", null, "missing_api_key"));
+    String presented =
+        bearer(authorization)
+            .orElseThrow(
+                () ->
+                    new SignalboxException(
+                        ErrorKind.UNAUTHENTICATED,
+                        "The admin API needs the admin key as 'Bearer KEY'.",
+                        null,
+                        "missing_api_key"));
     byte[] digest = ConfigReader.sha256(presented).getBytes(StandardCharsets.US_ASCII);
     if (!MessageDigest.isEqual(digest, adminDigest.get().getBytes(StandardCharsets.US_ASCII))) {
-      throw new SignalboxException(ErrorKind.UNAUTHENTICATED, "Incorrect admin key provided.", null, "invalid_api_key");
+      throw new SignalboxException(
+          ErrorKind.UNAUTHENTICATED, "Incorrect admin key provided.", null, "invalid_api_key");
     }
   }
 

@@ -33,12 +33,21 @@ public final class ChatRequestParser {
     } catch (JsonParseException e) {
       throw new SignalboxException(
           dev.signalbox.api.ErrorKind.INVALID_REQUEST,
-          "We could not parse the JSON body of your request: " + e.getOriginalMessage()
-              + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")",
+          "We could not parse the JSON body of your request: "
+              + e.getOriginalMessage()
+              + " (line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr()
+              + ")",
           null,
           "invalid_json");
     } catch (IOException e) {
-      throw new SignalboxException(dev.signalbox.api.ErrorKind.INVALID_REQUEST, "We could not read the request body: " + e.getMessage(), null, "invalid_json");
+      throw new SignalboxException(
+          dev.signalbox.api.ErrorKind.INVALID_REQUEST,
+          "We could not read the request body: " + e.getMessage(),
+          null,
+          "invalid_json");
     }
     if (root == null || !root.isObject()) {
       throw SignalboxException.invalid(null, "The request body must be a JSON object.");
@@ -69,7 +78,8 @@ public final class ChatRequestParser {
       if (!streamOptions.isObject()) {
         throw wrongType("stream_options", "an object", streamOptions);
       }
-      includeUsage = optionalBoolean(streamOptions, "include_usage", false, "stream_options.include_usage");
+      includeUsage =
+          optionalBoolean(streamOptions, "include_usage", false, "stream_options.include_usage");
     }
     OptionalInt maxTokens = positiveInt(raw, "max_completion_tokens");
     if (maxTokens.isEmpty()) {
@@ -82,14 +92,27 @@ public final class ChatRequestParser {
         throw wrongType("temperature", "a number", t);
       }
       if (t.doubleValue() < 0 || t.doubleValue() > 2) {
-        throw SignalboxException.invalid("temperature", "'temperature' must be between 0 and 2, got " + t.asText() + ".");
+        throw SignalboxException.invalid(
+            "temperature", "'temperature' must be between 0 and 2, got " + t.asText() + ".");
       }
       temperature = OptionalDouble.of(t.doubleValue());
     }
     int n = positiveInt(raw, "n").orElse(1);
     return new ChatRequest(
-        model, messages, stream, includeUsage, maxTokens, temperature, tools(raw), toolChoice(raw),
-        responseFormat(raw), stop(raw), n, optionalString(raw, "user"), metadata(raw), raw);
+        model,
+        messages,
+        stream,
+        includeUsage,
+        maxTokens,
+        temperature,
+        tools(raw),
+        toolChoice(raw),
+        responseFormat(raw),
+        stop(raw),
+        n,
+        optionalString(raw, "user"),
+        metadata(raw),
+        raw);
   }
 
   private static ChatMessage message(JsonNode node, String path) {
@@ -97,8 +120,18 @@ public final class ChatRequestParser {
       throw wrongType(path, "an object", node);
     }
     String roleText = requiredString(node, "role", path + ".role");
-    Role role = Role.parse(roleText).orElseThrow(() -> SignalboxException.invalid(path + ".role",
-        "Invalid value for '" + path + ".role': '" + roleText + "'. Supported values are: 'system', 'developer', 'user', 'assistant', 'tool' and 'function'."));
+    Role role =
+        Role.parse(roleText)
+            .orElseThrow(
+                () ->
+                    SignalboxException.invalid(
+                        path + ".role",
+                        "Invalid value for '"
+                            + path
+                            + ".role': '"
+                            + roleText
+                            + "'. Supported values are: 'system', 'developer', 'user', 'assistant',"
+                            + " 'tool' and 'function'."));
     List<ContentPart> content = content(node.path("content"), path + ".content", role);
     List<ToolCall> toolCalls = new ArrayList<>();
     JsonNode calls = node.path("tool_calls");
@@ -111,12 +144,17 @@ public final class ChatRequestParser {
         JsonNode call = calls.get(i);
         JsonNode function = call.path("function");
         if (!function.isObject()) {
-          throw present(function) ? wrongType(callPath + ".function", "an object", function) : missing(callPath + ".function");
+          throw present(function)
+              ? wrongType(callPath + ".function", "an object", function)
+              : missing(callPath + ".function");
         }
-        toolCalls.add(new ToolCall(
-            requiredString(call, "id", callPath + ".id"),
-            requiredString(function, "name", callPath + ".function.name"),
-            function.path("arguments").isTextual() ? function.get("arguments").asText() : "{}"));
+        toolCalls.add(
+            new ToolCall(
+                requiredString(call, "id", callPath + ".id"),
+                requiredString(function, "name", callPath + ".function.name"),
+                function.path("arguments").isTextual()
+                    ? function.get("arguments").asText()
+                    : "{}"));
       }
     }
     String toolCallId = "";
@@ -149,15 +187,21 @@ public final class ChatRequestParser {
       }
       String type = requiredString(part, "type", partPath + ".type");
       switch (type) {
-        case "text" -> parts.add(new ContentPart.Text(requiredString(part, "text", partPath + ".text")));
+        case "text" ->
+            parts.add(new ContentPart.Text(requiredString(part, "text", partPath + ".text")));
         case "image_url" -> {
           JsonNode image = part.path("image_url");
           if (image.isTextual()) {
             parts.add(new ContentPart.Image(image.asText(), ""));
           } else if (image.isObject()) {
-            parts.add(new ContentPart.Image(requiredString(image, "url", partPath + ".image_url.url"), image.path("detail").asText("")));
+            parts.add(
+                new ContentPart.Image(
+                    requiredString(image, "url", partPath + ".image_url.url"),
+                    image.path("detail").asText("")));
           } else {
-            throw present(image) ? wrongType(partPath + ".image_url", "an object", image) : missing(partPath + ".image_url");
+            throw present(image)
+                ? wrongType(partPath + ".image_url", "an object", image)
+                : missing(partPath + ".image_url");
           }
         }
         case "refusal" -> parts.add(new ContentPart.Text(part.path("refusal").asText("")));
@@ -184,16 +228,19 @@ public final class ChatRequestParser {
       }
       JsonNode function = tool.path("function");
       if (!function.isObject()) {
-        throw present(function) ? wrongType(path + ".function", "an object", function) : missing(path + ".function");
+        throw present(function)
+            ? wrongType(path + ".function", "an object", function)
+            : missing(path + ".function");
       }
       JsonNode parameters = function.path("parameters");
       if (present(parameters) && !parameters.isObject()) {
         throw wrongType(path + ".function.parameters", "an object", parameters);
       }
-      tools.add(new ToolDefinition(
-          requiredString(function, "name", path + ".function.name"),
-          function.path("description").asText(""),
-          parameters.isObject() ? parameters : Json.object().put("type", "object")));
+      tools.add(
+          new ToolDefinition(
+              requiredString(function, "name", path + ".function.name"),
+              function.path("description").asText(""),
+              parameters.isObject() ? parameters : Json.object().put("type", "object")));
     }
     return tools;
   }
@@ -206,7 +253,12 @@ public final class ChatRequestParser {
     if (node.isTextual()) {
       String value = node.asText();
       if (!value.equals("none") && !value.equals("auto") && !value.equals("required")) {
-        throw SignalboxException.invalid("tool_choice", "Invalid value for 'tool_choice': '" + value + "'. Supported values are: 'none', 'auto' and 'required', or an object naming a function.");
+        throw SignalboxException.invalid(
+            "tool_choice",
+            "Invalid value for 'tool_choice': '"
+                + value
+                + "'. Supported values are: 'none', 'auto' and 'required', or an object naming a"
+                + " function.");
       }
       return node;
     }
@@ -229,7 +281,12 @@ public final class ChatRequestParser {
       case "text" -> ResponseFormat.TEXT;
       case "json_object" -> ResponseFormat.JSON_OBJECT;
       case "json_schema" -> ResponseFormat.JSON_SCHEMA;
-      default -> throw SignalboxException.invalid("response_format.type", "Invalid value for 'response_format.type': '" + type + "'. Supported values are: 'text', 'json_object' and 'json_schema'.");
+      default ->
+          throw SignalboxException.invalid(
+              "response_format.type",
+              "Invalid value for 'response_format.type': '"
+                  + type
+                  + "'. Supported values are: 'text', 'json_object' and 'json_schema'.");
     };
   }
 
@@ -308,7 +365,8 @@ public final class ChatRequestParser {
     return optionalBoolean(node, field, fallback, field);
   }
 
-  private static boolean optionalBoolean(JsonNode node, String field, boolean fallback, String path) {
+  private static boolean optionalBoolean(
+      JsonNode node, String field, boolean fallback, String path) {
     JsonNode value = node.path(field);
     if (!present(value)) {
       return fallback;
@@ -328,19 +386,35 @@ public final class ChatRequestParser {
       throw wrongType(field, "an integer", value);
     }
     if (value.intValue() < 1) {
-      throw SignalboxException.invalid(field, "Invalid '" + field + "': integer below minimum value. Expected a value >= 1, but got " + value.intValue() + " instead.");
+      throw SignalboxException.invalid(
+          field,
+          "Invalid '"
+              + field
+              + "': integer below minimum value. Expected a value >= 1, but got "
+              + value.intValue()
+              + " instead.");
     }
     return OptionalInt.of(value.intValue());
   }
 
   private static SignalboxException missing(String path) {
-    return new SignalboxException(dev.signalbox.api.ErrorKind.INVALID_REQUEST, "Missing required parameter: '" + path + "'.", path, "missing_required_parameter");
+    return new SignalboxException(
+        dev.signalbox.api.ErrorKind.INVALID_REQUEST,
+        "Missing required parameter: '" + path + "'.",
+        path,
+        "missing_required_parameter");
   }
 
   private static SignalboxException wrongType(String path, String expected, JsonNode got) {
     return new SignalboxException(
         dev.signalbox.api.ErrorKind.INVALID_REQUEST,
-        "Invalid type for '" + path + "': expected " + expected + ", but got " + describe(got) + " instead.",
+        "Invalid type for '"
+            + path
+            + "': expected "
+            + expected
+            + ", but got "
+            + describe(got)
+            + " instead.",
         path,
         "invalid_type");
   }

@@ -1,7 +1,7 @@
 package dev.signalbox.core.gateway;
 
-import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.ChatRequest;
+import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.DeploymentState;
 import dev.signalbox.api.ErrorKind;
 import dev.signalbox.api.PoolSnapshot;
@@ -13,10 +13,6 @@ import dev.signalbox.api.Upstream;
 import dev.signalbox.api.Usage;
 import dev.signalbox.core.cascade.CascadePolicy;
 import dev.signalbox.core.cascade.CascadeRunner;
-import dev.signalbox.core.learn.BanditPolicy;
-import dev.signalbox.core.routing.RoutingSignals;
-import dev.signalbox.core.session.InMemorySessions;
-import dev.signalbox.core.session.SessionStore;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.GatewayConfig;
@@ -27,10 +23,14 @@ import dev.signalbox.core.dispatch.DispatchResult;
 import dev.signalbox.core.dispatch.Dispatcher;
 import dev.signalbox.core.dispatch.Exchange;
 import dev.signalbox.core.dispatch.PoolState;
+import dev.signalbox.core.learn.BanditPolicy;
 import dev.signalbox.core.routing.Decision;
 import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.routing.RequestSignals;
+import dev.signalbox.core.routing.RoutingSignals;
 import dev.signalbox.core.routing.TokenCounter;
+import dev.signalbox.core.session.InMemorySessions;
+import dev.signalbox.core.session.SessionStore;
 import dev.signalbox.core.upstream.DeploymentProbes;
 import dev.signalbox.core.upstream.UpstreamFactory;
 import java.time.Duration;
@@ -49,8 +49,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
- * The gateway without its HTTP server: authenticate, route, dispatch, relay, record. Each request runs
- * on the config version current when it started; {@link #reload} swaps versions atomically, so
+ * The gateway without its HTTP server: authenticate, route, dispatch, relay, record. Each request
+ * runs on the config version current when it started; {@link #reload} swaps versions atomically, so
  * in-flight requests finish on the old one.
  */
 public final class Gateway implements AutoCloseable {
@@ -82,12 +82,14 @@ public final class Gateway implements AutoCloseable {
     this.listener = settings.listener();
     this.sessions = new InMemorySessions(settings.time()::nanoTime);
     TraceSink traces = settings.sink();
-    this.sink = trace -> {
-      recordSessionStep(trace);
-      traces.accept(trace);
-    };
+    this.sink =
+        trace -> {
+          recordSessionStep(trace);
+          traces.accept(trace);
+        };
     this.pool = settings.pool();
-    this.dispatcher = new Dispatcher(settings.upstreams(), settings.time(), settings.pool(), settings.backoff());
+    this.dispatcher =
+        new Dispatcher(settings.upstreams(), settings.time(), settings.pool(), settings.backoff());
     this.cascades = new CascadeRunner(dispatcher, settings.time());
     this.probes = new AtomicReference<>(DeploymentProbes.start(config, pool));
   }
@@ -95,7 +97,8 @@ public final class Gateway implements AutoCloseable {
   /**
    * What the gateway is built from besides its config.
    *
-   * @param seeds one seed per request; the seed decides weighted draws, simulated behaviour and jitter
+   * @param seeds one seed per request; the seed decides weighted draws, simulated behaviour and
+   *     jitter
    * @param upstreams the upstream of each deployment
    */
   public record Settings(
@@ -109,20 +112,35 @@ public final class Gateway implements AutoCloseable {
 
     /** Real upstreams from the deployments' specs, with keys from {@code environment}. */
     public static Settings of(
-        TimeSource time, LongSupplier seeds, java.util.function.Function<String, String> environment,
-        RoutingListener listener, TraceSink sink) {
-      return new Settings(time, seeds, new UpstreamFactory(time, environment)::upstream, listener, sink, new PoolState(time), Backoff.DEFAULT);
+        TimeSource time,
+        LongSupplier seeds,
+        java.util.function.Function<String, String> environment,
+        RoutingListener listener,
+        TraceSink sink) {
+      return new Settings(
+          time,
+          seeds,
+          new UpstreamFactory(time, environment)::upstream,
+          listener,
+          sink,
+          new PoolState(time),
+          Backoff.DEFAULT);
     }
   }
 
-  /** Reads replay deployments' recordings now, so that a bad one stops the start or reload, not a request. */
+  /**
+   * Reads replay deployments' recordings now, so that a bad one stops the start or reload, not a
+   * request.
+   */
   private void loadRecordings(GatewayConfig config) {
     for (DeploymentSpec deployment : config.deployments().values()) {
       if (deployment.provider() == Provider.REPLAY) {
         try {
           upstreams.apply(deployment);
         } catch (RuntimeException e) {
-          throw new ConfigException("config " + config.hash().substring(0, 12), List.of("deployments." + deployment.name() + ".replay-from: " + e.getMessage()));
+          throw new ConfigException(
+              "config " + config.hash().substring(0, 12),
+              List.of("deployments." + deployment.name() + ".replay-from: " + e.getMessage()));
         }
       }
     }
@@ -140,16 +158,36 @@ public final class Gateway implements AutoCloseable {
     return policies.names();
   }
 
-  /** An answered step of a session on a route that follows sessions: its model and cost join the session's state. */
+  /**
+   * An answered step of a session on a route that follows sessions: its model and cost join the
+   * session's state.
+   */
   private void recordSessionStep(DecisionTrace trace) {
-    if (!trace.outcome().equals("ok") || trace.routes().isEmpty() || !(trace.signals().get(RoutingSignals.SESSION) instanceof String session)
+    if (!trace.outcome().equals("ok")
+        || trace.routes().isEmpty()
+        || !(trace.signals().get(RoutingSignals.SESSION) instanceof String session)
         || session.isEmpty()) {
       return;
     }
     String route = trace.routes().get(trace.routes().size() - 1);
-    runtime.get().config().route(route).filter(r -> r.sessions().active()).ifPresent(spec -> trace.attempts().stream()
-        .filter(a -> a.result().equals("ok")).reduce((a, b) -> b)
-        .ifPresent(answered -> sessions.recordStep(route, session, answered.model(), trace.costUsd(), spec.sessions().idleTimeout())));
+    runtime
+        .get()
+        .config()
+        .route(route)
+        .filter(r -> r.sessions().active())
+        .ifPresent(
+            spec ->
+                trace.attempts().stream()
+                    .filter(a -> a.result().equals("ok"))
+                    .reduce((a, b) -> b)
+                    .ifPresent(
+                        answered ->
+                            sessions.recordStep(
+                                route,
+                                session,
+                                answered.model(),
+                                trace.costUsd(),
+                                spec.sessions().idleTimeout())));
   }
 
   /**
@@ -176,7 +214,8 @@ public final class Gateway implements AutoCloseable {
     probes.getAndSet(DeploymentProbes.start(config, pool)).close();
   }
 
-  public Caller authenticate(Optional<String> authorization, boolean loopback, Map<String, String> headers) {
+  public Caller authenticate(
+      Optional<String> authorization, boolean loopback, Map<String, String> headers) {
     return runtime.get().authenticator().authenticate(authorization, loopback, headers);
   }
 
@@ -200,35 +239,68 @@ public final class Gateway implements AutoCloseable {
   public Handled handle(ChatRequest request, Caller caller) throws InterruptedException {
     GatewayRuntime current = runtime.get();
     long seed = seeds.getAsLong();
-    String id = "req_" + HexFormat.of().toHexDigits(seed) + HexFormat.of().toHexDigits(seeds.getAsLong());
+    String id =
+        "req_" + HexFormat.of().toHexDigits(seed) + HexFormat.of().toHexDigits(seeds.getAsLong());
     if (current.router().knows(request.model()) && !caller.allows(request.model())) {
-      throw new SignalboxException(ErrorKind.FORBIDDEN,
-          "Your key may not use '" + request.model() + "' (allowed: " + String.join(", ", new TreeSet<>(caller.allowedRoutes())) + ").",
-          "model", "route_not_allowed");
+      throw new SignalboxException(
+          ErrorKind.FORBIDDEN,
+          "Your key may not use '"
+              + request.model()
+              + "' (allowed: "
+              + String.join(", ", new TreeSet<>(caller.allowedRoutes()))
+              + ").",
+          "model",
+          "route_not_allowed");
     }
     int underWay = inFlight.incrementAndGet();
     if (draining) {
       requestEnded();
-      throw new SignalboxException(ErrorKind.NO_ELIGIBLE_MODEL, "The gateway is shutting down.", null, "shutting_down");
+      throw new SignalboxException(
+          ErrorKind.NO_ELIGIBLE_MODEL, "The gateway is shutting down.", null, "shutting_down");
     }
     int limit = current.config().server().maxInFlight();
     if (underWay > limit) {
       requestEnded();
-      throw new SignalboxException(ErrorKind.OVERLOADED,
-          "The gateway is serving its limit of " + limit + " requests at once (server.max-in-flight); retry shortly.", null, "overloaded");
+      throw new SignalboxException(
+          ErrorKind.OVERLOADED,
+          "The gateway is serving its limit of "
+              + limit
+              + " requests at once (server.max-in-flight); retry shortly.",
+          null,
+          "overloaded");
     }
     GatewayConfig config = current.config();
-    RequestSignals signals = new RequestSignals(request, caller.headers(), caller.tenant(), RouteSpec.DEFAULT_MAX_TOKENS, TokenCounter.shared())
-        .withSessions(sessions);
-    Exchange exchange = new Exchange(id, time, caller.tenant(), signals, config.hash(),
-        config.traces().recordPrompts(), config.traces().recordAnswers(), listener, sink);
+    RequestSignals signals =
+        new RequestSignals(
+                request,
+                caller.headers(),
+                caller.tenant(),
+                RouteSpec.DEFAULT_MAX_TOKENS,
+                TokenCounter.shared())
+            .withSessions(sessions);
+    Exchange exchange =
+        new Exchange(
+            id,
+            time,
+            caller.tenant(),
+            signals,
+            config.hash(),
+            config.traces().recordPrompts(),
+            config.traces().recordAnswers(),
+            listener,
+            sink);
     Handled handled = null;
     try {
       handled = routeAndDispatch(current, exchange, seed);
       return handled;
     } catch (RuntimeException | InterruptedException e) {
       // Whatever failed, the request is still traced once.
-      exchange.finish("internal_error", Usage.ZERO, null, e.getClass().getSimpleName() + ": " + e.getMessage(), "");
+      exchange.finish(
+          "internal_error",
+          Usage.ZERO,
+          null,
+          e.getClass().getSimpleName() + ": " + e.getMessage(),
+          "");
       throw e;
     } finally {
       if (!(handled instanceof Handled.Streaming)) {
@@ -237,7 +309,8 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
-  private Handled routeAndDispatch(GatewayRuntime current, Exchange exchange, long seed) throws InterruptedException {
+  private Handled routeAndDispatch(GatewayRuntime current, Exchange exchange, long seed)
+      throws InterruptedException {
     Decision decision;
     Optional<Dispatcher.Reservation> reserved = Optional.empty();
     // Deciding and counting the first attempt in one step: a burst sees each assignment at once.
@@ -255,32 +328,72 @@ public final class Gateway implements AutoCloseable {
     String route = routes.isEmpty() ? "" : routes.get(routes.size() - 1);
     String id = exchange.id();
     if (decision instanceof Decision.Rejected rejected) {
-      exchange.finish(outcomeOf(rejected.error()), Usage.ZERO, null, rejected.error().getMessage(), "");
-      return new Handled.Rejected(rejected.error(), new ResponseInfo(id, route, "", "", 0, OptionalDouble.empty()));
+      exchange.finish(
+          outcomeOf(rejected.error()), Usage.ZERO, null, rejected.error().getMessage(), "");
+      return new Handled.Rejected(
+          rejected.error(), new ResponseInfo(id, route, "", "", 0, OptionalDouble.empty()));
     }
     Decision.Routed routed = (Decision.Routed) decision;
-    DispatchResult result = routed.route().policy().equals(CascadePolicy.NAME)
-        ? cascades.run(routed.plan(), routed.route(), seed, exchange, reserved)
-        : dispatcher.dispatch(routed.plan(), routed.route(), seed, exchange, reserved);
+    DispatchResult result =
+        routed.route().policy().equals(CascadePolicy.NAME)
+            ? cascades.run(routed.plan(), routed.route(), seed, exchange, reserved)
+            : dispatcher.dispatch(routed.plan(), routed.route(), seed, exchange, reserved);
     int attempts = exchange.attempts().size();
     return switch (result) {
       case DispatchResult.Failed failed -> {
         exchange.finish(failed.outcome(), Usage.ZERO, null, failed.error().getMessage(), "");
-        yield new Handled.Rejected(failed.error(), new ResponseInfo(id, route, "", "", attempts, OptionalDouble.empty()));
+        yield new Handled.Rejected(
+            failed.error(), new ResponseInfo(id, route, "", "", attempts, OptionalDouble.empty()));
       }
       case DispatchResult.Answered answered -> {
-        var trace = exchange.finish("ok", answered.reply().usage(), answered.attempt().model(), "",
-            answered.reply().body().path("choices").path(0).path("message").path("content").asText(""));
-        yield new Handled.Completed(answered.reply().body(), new ResponseInfo(id, route, answered.attempt().model().name(),
-            answered.attempt().deployment().name(), attempts, OptionalDouble.of(trace.costUsd())));
+        var trace =
+            exchange.finish(
+                "ok",
+                answered.reply().usage(),
+                answered.attempt().model(),
+                "",
+                answered
+                    .reply()
+                    .body()
+                    .path("choices")
+                    .path(0)
+                    .path("message")
+                    .path("content")
+                    .asText(""));
+        yield new Handled.Completed(
+            answered.reply().body(),
+            new ResponseInfo(
+                id,
+                route,
+                answered.attempt().model().name(),
+                answered.attempt().deployment().name(),
+                attempts,
+                OptionalDouble.of(trace.costUsd())));
       }
       case DispatchResult.Committed committed -> {
-        StreamRelay.Continuation continuation = routed.route().continueStreams()
-            ? (broken, partial) -> dispatcher.continueStream(routed.plan(), broken, partial, routed.route(), seed, exchange)
-            : StreamRelay.Continuation.NONE;
-        StreamRelay relay = new StreamRelay(exchange, committed.attempt(), committed.first(), committed.rest(), continuation, this::requestEnded);
-        yield new Handled.Streaming(relay, new ResponseInfo(id, route, committed.attempt().model().name(),
-            committed.attempt().deployment().name(), attempts + (exchange.streamOpen() ? 1 : 0), OptionalDouble.empty()));
+        StreamRelay.Continuation continuation =
+            routed.route().continueStreams()
+                ? (broken, partial) ->
+                    dispatcher.continueStream(
+                        routed.plan(), broken, partial, routed.route(), seed, exchange)
+                : StreamRelay.Continuation.NONE;
+        StreamRelay relay =
+            new StreamRelay(
+                exchange,
+                committed.attempt(),
+                committed.first(),
+                committed.rest(),
+                continuation,
+                this::requestEnded);
+        yield new Handled.Streaming(
+            relay,
+            new ResponseInfo(
+                id,
+                route,
+                committed.attempt().model().name(),
+                committed.attempt().deployment().name(),
+                attempts + (exchange.streamOpen() ? 1 : 0),
+                OptionalDouble.empty()));
       }
     };
   }

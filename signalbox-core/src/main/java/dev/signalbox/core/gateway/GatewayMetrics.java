@@ -20,7 +20,8 @@ import java.time.Duration;
  * tokens, USD and fallbacks per route, model and deployment, and the trace queue's depth and drops.
  */
 public final class GatewayMetrics implements RoutingListener {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   public GatewayMetrics() {}
 
@@ -42,10 +43,14 @@ public final class GatewayMetrics implements RoutingListener {
         .register(registry);
   }
 
-  /** A request refused before routing (bad key or body, unknown path, overload, shutdown): it has no trace. */
+  /**
+   * A request refused before routing (bad key or body, unknown path, overload, shutdown): it has no
+   * trace.
+   */
   public void rejected(SignalboxException error) {
     Counter.builder("signalbox_rejected")
-        .tags("status", Integer.toString(error.kind().httpStatus()), "code", error.code().orElse(""))
+        .tags(
+            "status", Integer.toString(error.kind().httpStatus()), "code", error.code().orElse(""))
         .description("Requests refused before routing")
         .register(registry)
         .increment();
@@ -67,7 +72,13 @@ public final class GatewayMetrics implements RoutingListener {
   @Override
   public void attemptEnd(String requestId, AttemptTrace attempt) {
     Counter.builder("signalbox_attempts")
-        .tags("model", attempt.model(), "deployment", attempt.deployment(), "result", attempt.result())
+        .tags(
+            "model",
+            attempt.model(),
+            "deployment",
+            attempt.deployment(),
+            "result",
+            attempt.result())
         .register(registry)
         .increment();
   }
@@ -75,11 +86,16 @@ public final class GatewayMetrics implements RoutingListener {
   @Override
   public void requestEnd(DecisionTrace trace, Duration duration) {
     String route = trace.route();
-    AttemptTrace served = trace.attempts().isEmpty() ? null : trace.attempts().get(trace.attempts().size() - 1);
+    AttemptTrace served =
+        trace.attempts().isEmpty() ? null : trace.attempts().get(trace.attempts().size() - 1);
     String model = served == null ? "" : served.model();
     String deployment = served == null ? "" : served.deployment();
     Tags tags = Tags.of("route", route, "model", model, "deployment", deployment);
-    Counter.builder("signalbox_requests").tags(tags).tag("outcome", trace.outcome()).register(registry).increment();
+    Counter.builder("signalbox_requests")
+        .tags(tags)
+        .tag("outcome", trace.outcome())
+        .register(registry)
+        .increment();
     Timer.builder("signalbox_request_duration")
         .tags(tags)
         .tag("stream", Boolean.toString(trace.stream()))
@@ -87,18 +103,37 @@ public final class GatewayMetrics implements RoutingListener {
         .register(registry)
         .record(duration);
     if (trace.usage().promptTokens() > 0) {
-      Counter.builder("signalbox_tokens").tags(tags).tag("type", "prompt").register(registry).increment(trace.usage().promptTokens());
+      Counter.builder("signalbox_tokens")
+          .tags(tags)
+          .tag("type", "prompt")
+          .register(registry)
+          .increment(trace.usage().promptTokens());
     }
     if (trace.usage().completionTokens() > 0) {
-      Counter.builder("signalbox_tokens").tags(tags).tag("type", "completion").register(registry).increment(trace.usage().completionTokens());
+      Counter.builder("signalbox_tokens")
+          .tags(tags)
+          .tag("type", "completion")
+          .register(registry)
+          .increment(trace.usage().completionTokens());
     }
     if (trace.costUsd() > 0) {
-      Counter.builder("signalbox_cost_usd").tags(tags).register(registry).increment(trace.costUsd());
+      Counter.builder("signalbox_cost_usd")
+          .tags(tags)
+          .register(registry)
+          .increment(trace.costUsd());
     }
     for (int i = 0; i + 1 < trace.attempts().size(); i++) {
       AttemptTrace failed = trace.attempts().get(i);
       Counter.builder("signalbox_fallbacks")
-          .tags("route", route, "model", failed.model(), "deployment", failed.deployment(), "reason", failed.result())
+          .tags(
+              "route",
+              route,
+              "model",
+              failed.model(),
+              "deployment",
+              failed.deployment(),
+              "reason",
+              failed.result())
           .register(registry)
           .increment();
     }

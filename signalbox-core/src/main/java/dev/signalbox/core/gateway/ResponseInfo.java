@@ -6,7 +6,13 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 /** What the x-signalbox-* response headers tell the client. */
-public record ResponseInfo(String requestId, String route, String model, String deployment, int attempts, OptionalDouble costUsd) {
+public record ResponseInfo(
+    String requestId,
+    String route,
+    String model,
+    String deployment,
+    int attempts,
+    OptionalDouble costUsd) {
 
   public Map<String, String> headers() {
     Map<String, String> headers = new LinkedHashMap<>();
@@ -19,7 +25,8 @@ public record ResponseInfo(String requestId, String route, String model, String 
       headers.put("x-signalbox-deployment", deployment);
     }
     headers.put("x-signalbox-attempts", Integer.toString(attempts));
-    costUsd.ifPresent(cost -> headers.put("x-signalbox-cost-usd", String.format(Locale.ROOT, "%.8f", cost)));
+    costUsd.ifPresent(
+        cost -> headers.put("x-signalbox-cost-usd", String.format(Locale.ROOT, "%.8f", cost)));
     return headers;
   }
 }

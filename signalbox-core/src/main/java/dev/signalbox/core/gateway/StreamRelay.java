@@ -27,6 +27,7 @@ import java.util.Optional;
  */
 public final class StreamRelay {
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+
   /** The flag of a stream continued on another deployment after it broke. */
   public static final String CONTINUED = "continued";
 
@@ -35,7 +36,8 @@ public final class StreamRelay {
   public interface Continuation {
     Continuation NONE = (broken, partial) -> Optional.empty();
 
-    Optional<DispatchResult.Committed> resume(PlannedAttempt broken, String partial) throws InterruptedException;
+    Optional<DispatchResult.Committed> resume(PlannedAttempt broken, String partial)
+        throws InterruptedException;
   }
 
   private final Exchange exchange;
@@ -48,10 +50,17 @@ public final class StreamRelay {
   private final StringBuilder answer = new StringBuilder();
   private boolean toolCalls;
   private boolean continued;
+
   /** The tokens of the text before the break, which the continuation got as prompt. */
   private long continuedTokens;
 
-  StreamRelay(Exchange exchange, PlannedAttempt committed, Chunk first, ChunkStream rest, Continuation continuation, Runnable onEnd) {
+  StreamRelay(
+      Exchange exchange,
+      PlannedAttempt committed,
+      Chunk first,
+      ChunkStream rest,
+      Continuation continuation,
+      Runnable onEnd) {
     this.exchange = exchange;
     this.current = committed;
     this.model = committed.model();
@@ -72,7 +81,8 @@ public final class StreamRelay {
           case Chunk.Delta delta -> {
             ObjectNode json = delta.json();
             if (continued) {
-              // The client sees one stream: the continuation speaks with the first one's id and model.
+              // The client sees one stream: the continuation speaks with the first one's id and
+              // model.
               json.put("id", id).put("model", upstreamModel).put("created", created);
               if (json.path("choices").path(0).path("delta") instanceof ObjectNode d) {
                 d.remove("role");
@@ -100,14 +110,16 @@ public final class StreamRelay {
             }
             exchange.streamEnded("ok", "");
             boolean delivered = send(out, DONE);
-            exchange.finish(delivered ? "ok" : "client_cancelled", done.usage(), model, "", recorded());
+            exchange.finish(
+                delivered ? "ok" : "client_cancelled", done.usage(), model, "", recorded());
             return;
           }
           case Chunk.Broken broken -> {
             String label = broken.failure().label();
             exchange.streamEnded(label, broken.failure().message());
             if (!toolCalls && broken.failure().kind() != UpstreamFailure.Kind.CANCELLED) {
-              Optional<DispatchResult.Committed> resumed = continuation.resume(current, answer.toString());
+              Optional<DispatchResult.Committed> resumed =
+                  continuation.resume(current, answer.toString());
               if (resumed.isPresent()) {
                 exchange.flag(CONTINUED);
                 continued = true;
@@ -119,8 +131,12 @@ public final class StreamRelay {
                 continue;
               }
             }
-            String message = "the upstream stream broke after it started: " + broken.failure().message();
-            send(out, event(ErrorBodies.error(ErrorKind.UPSTREAM_FAILED, message, null, "stream_broken")));
+            String message =
+                "the upstream stream broke after it started: " + broken.failure().message();
+            send(
+                out,
+                event(
+                    ErrorBodies.error(ErrorKind.UPSTREAM_FAILED, message, null, "stream_broken")));
             exchange.finish("stream_broken", Usage.ZERO, model, message, recorded());
             return;
           }
@@ -140,7 +156,8 @@ public final class StreamRelay {
     } catch (IOException e) {
       rest.cancel();
       exchange.streamEnded("cancelled", "client went away");
-      exchange.finish("client_cancelled", Usage.ZERO, model, "client went away mid-stream", recorded());
+      exchange.finish(
+          "client_cancelled", Usage.ZERO, model, "client went away mid-stream", recorded());
       return false;
     }
   }
@@ -149,11 +166,20 @@ public final class StreamRelay {
     return exchange.recordsAnswer() ? answer.toString() : "";
   }
 
-  /** The continuation's usage with the text before the break moved from its prompt to the answer (counted by the gateway). */
+  /**
+   * The continuation's usage with the text before the break moved from its prompt to the answer
+   * (counted by the gateway).
+   */
   private Chunk.Done withPartialCounted(Chunk.Done done) {
     Usage u = done.usage();
     long moved = Math.min(continuedTokens, u.promptTokens());
-    return new Chunk.Done(new Usage(u.promptTokens() - moved, u.cachedPromptTokens(), u.completionTokens() + continuedTokens, true), done.finishReason());
+    return new Chunk.Done(
+        new Usage(
+            u.promptTokens() - moved,
+            u.cachedPromptTokens(),
+            u.completionTokens() + continuedTokens,
+            true),
+        done.finishReason());
   }
 
   private static byte[] event(ObjectNode json) {

@@ -22,10 +22,16 @@ import java.util.Optional;
  * short is refused rather than served.
  */
 public final class ArtifactFile {
-  // A kNN store of MMLU's size is a 20 MB base64 string: above Jackson's default limit of 20 M chars.
-  private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-      .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
-      .build());
+  // A kNN store of MMLU's size is a 20 MB base64 string: above Jackson's default limit of 20 M
+  // chars.
+  private static final ObjectMapper JSON =
+      new ObjectMapper(
+          com.fasterxml.jackson.core.JsonFactory.builder()
+              .streamReadConstraints(
+                  com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                      .maxStringLength(Integer.MAX_VALUE)
+                      .build())
+              .build());
 
   private ArtifactFile() {}
 
@@ -51,7 +57,11 @@ public final class ArtifactFile {
     Files.createDirectories(parent);
     Path temporary = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
     JSON.writeValue(temporary.toFile(), root);
-    Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        temporary,
+        file,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** The artifact's content hash, the short form decisions record. */
@@ -63,7 +73,10 @@ public final class ArtifactFile {
     }
   }
 
-  /** SHA-256 of the body's compact JSON, streamed: the body of a large kNN store is tens of megabytes. */
+  /**
+   * SHA-256 of the body's compact JSON, streamed: the body of a large kNN store is tens of
+   * megabytes.
+   */
   private static String hash(JsonNode body) throws IOException {
     java.security.MessageDigest digest;
     try {
@@ -71,7 +84,8 @@ public final class ArtifactFile {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }
-    try (var out = new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), digest)) {
+    try (var out =
+        new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), digest)) {
       JSON.writeValue(out, body);
     }
     return java.util.HexFormat.of().formatHex(digest.digest());
@@ -90,14 +104,26 @@ public final class ArtifactFile {
       throw new ArtifactException(file, "not a readable artifact: " + e.getMessage());
     }
     if (root == null || root.path("format").asInt(-1) != LearnedArtifact.FORMAT) {
-      throw new ArtifactException(file, "not an artifact of format " + LearnedArtifact.FORMAT + " (format: " + (root == null ? "none" : root.path("format")) + ")");
+      throw new ArtifactException(
+          file,
+          "not an artifact of format "
+              + LearnedArtifact.FORMAT
+              + " (format: "
+              + (root == null ? "none" : root.path("format"))
+              + ")");
     }
     JsonNode body = root.path("body");
     String expected = root.path("content_sha256").asText();
     try {
       String actual = hash(body);
       if (!actual.equals(expected)) {
-        throw new ArtifactException(file, "content_sha256 is " + expected + " but the content hashes to " + actual + " (edited or cut short?)");
+        throw new ArtifactException(
+            file,
+            "content_sha256 is "
+                + expected
+                + " but the content hashes to "
+                + actual
+                + " (edited or cut short?)");
       }
     } catch (IOException e) {
       throw new ArtifactException(file, e.getMessage());
@@ -114,22 +140,38 @@ public final class ArtifactFile {
     ArrayNode models = body.putArray("models");
     a.models().forEach(models::add);
     body.put("output_tokens", doubles(a.outputTokens()));
-    a.calibration().ifPresent(c -> body.putObject("calibration").put("strong", c.strong()).put("weak", c.weak()).put("value", c.value())
-        .put("target", c.target()).put("strong_share", c.strongShare()));
+    a.calibration()
+        .ifPresent(
+            c ->
+                body.putObject("calibration")
+                    .put("strong", c.strong())
+                    .put("weak", c.weak())
+                    .put("value", c.value())
+                    .put("target", c.target())
+                    .put("strong_share", c.strongShare()));
     body.put("clusters", floats(a.clusters()));
     body.put("clusters_count", a.clusters().length);
     ObjectNode scorer = body.putObject("scorer");
     scorer.put("kind", a.scorer().kind());
     switch (a.scorer()) {
       case KnnScorer knn -> {
-        scorer.put("k", knn.k()).put("smoothing", knn.smoothing()).put("prior", doubles(knn.prior()))
-            .put("vectors", floats(knn.vectors())).put("count", knn.vectors().length).put("quality", doubles(knn.quality()));
+        scorer
+            .put("k", knn.k())
+            .put("smoothing", knn.smoothing())
+            .put("prior", doubles(knn.prior()))
+            .put("vectors", floats(knn.vectors()))
+            .put("count", knn.vectors().length)
+            .put("quality", doubles(knn.quality()));
       }
       case MatrixFactorisation mf -> {
-        scorer.put("projection", floats(mf.projection())).put("latent", mf.projection().length)
-            .put("model_vectors", doubles(mf.modelVectors())).put("bias", doubles(mf.bias()));
+        scorer
+            .put("projection", floats(mf.projection()))
+            .put("latent", mf.projection().length)
+            .put("model_vectors", doubles(mf.modelVectors()))
+            .put("bias", doubles(mf.bias()));
       }
-      case LogisticScorer logistic -> scorer.put("weights", doubles(logistic.weights())).put("bias", doubles(logistic.bias()));
+      case LogisticScorer logistic ->
+          scorer.put("weights", doubles(logistic.weights())).put("bias", doubles(logistic.bias()));
     }
     return body;
   }
@@ -139,32 +181,63 @@ public final class ArtifactFile {
     body.path("models").forEach(m -> models.add(m.asText()));
     int m = models.size();
     JsonNode s = body.path("scorer");
-    QualityScorer scorer = switch (s.path("kind").asText()) {
-      case "knn" -> {
-        int count = s.path("count").asInt();
-        yield new KnnScorer(models, s.path("k").asInt(), s.path("smoothing").asDouble(), toDoubles(s.path("prior").asText()),
-            toFloats(s.path("vectors").asText(), count), toDoubles(s.path("quality").asText(), count));
-      }
-      case "mf" -> new MatrixFactorisation(models, toFloats(s.path("projection").asText(), s.path("latent").asInt()),
-          toDoubles(s.path("model_vectors").asText(), m), toDoubles(s.path("bias").asText()));
-      case "logistic" -> new LogisticScorer(models, toDoubles(s.path("weights").asText(), m), toDoubles(s.path("bias").asText()));
-      default -> throw new IllegalArgumentException("unknown scorer '" + s.path("kind").asText() + "'");
-    };
+    QualityScorer scorer =
+        switch (s.path("kind").asText()) {
+          case "knn" -> {
+            int count = s.path("count").asInt();
+            yield new KnnScorer(
+                models,
+                s.path("k").asInt(),
+                s.path("smoothing").asDouble(),
+                toDoubles(s.path("prior").asText()),
+                toFloats(s.path("vectors").asText(), count),
+                toDoubles(s.path("quality").asText(), count));
+          }
+          case "mf" ->
+              new MatrixFactorisation(
+                  models,
+                  toFloats(s.path("projection").asText(), s.path("latent").asInt()),
+                  toDoubles(s.path("model_vectors").asText(), m),
+                  toDoubles(s.path("bias").asText()));
+          case "logistic" ->
+              new LogisticScorer(
+                  models,
+                  toDoubles(s.path("weights").asText(), m),
+                  toDoubles(s.path("bias").asText()));
+          default ->
+              throw new IllegalArgumentException(
+                  "unknown scorer '" + s.path("kind").asText() + "'");
+        };
     Optional<LearnedArtifact.Calibration> calibration = Optional.empty();
     JsonNode c = body.path("calibration");
     if (c.isObject()) {
-      calibration = Optional.of(new LearnedArtifact.Calibration(c.path("strong").asText(), c.path("weak").asText(), c.path("value").asDouble(),
-          c.path("target").asText(), c.path("strong_share").asDouble()));
+      calibration =
+          Optional.of(
+              new LearnedArtifact.Calibration(
+                  c.path("strong").asText(),
+                  c.path("weak").asText(),
+                  c.path("value").asDouble(),
+                  c.path("target").asText(),
+                  c.path("strong_share").asDouble()));
     }
     int clusters = body.path("clusters_count").asInt();
-    return new LearnedArtifact(root.path("policy").asText(), root.path("embedding_model").asText(), root.path("embed").asText(),
-        root.path("data_sha256").asText(), root.path("data_source").asText(), models, scorer, calibration,
-        clusters == 0 ? new float[0][] : toFloats(body.path("clusters").asText(), clusters), toDoubles(body.path("output_tokens").asText()));
+    return new LearnedArtifact(
+        root.path("policy").asText(),
+        root.path("embedding_model").asText(),
+        root.path("embed").asText(),
+        root.path("data_sha256").asText(),
+        root.path("data_source").asText(),
+        models,
+        scorer,
+        calibration,
+        clusters == 0 ? new float[0][] : toFloats(body.path("clusters").asText(), clusters),
+        toDoubles(body.path("output_tokens").asText()));
   }
 
   private static String floats(float[][] rows) {
     int width = rows.length == 0 ? 0 : rows[0].length;
-    ByteBuffer buffer = ByteBuffer.allocate(rows.length * width * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buffer =
+        ByteBuffer.allocate(rows.length * width * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     for (float[] row : rows) {
       buffer.asFloatBuffer().put(row);
       buffer.position(buffer.position() + row.length * Float.BYTES);
@@ -188,7 +261,8 @@ public final class ArtifactFile {
 
   private static String doubles(double[][] rows) {
     int width = rows.length == 0 ? 0 : rows[0].length;
-    ByteBuffer buffer = ByteBuffer.allocate(rows.length * width * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buffer =
+        ByteBuffer.allocate(rows.length * width * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     for (double[] row : rows) {
       for (double v : row) {
         buffer.putDouble(v);
@@ -202,7 +276,8 @@ public final class ArtifactFile {
   }
 
   private static double[][] toDoubles(String text, int rows) {
-    ByteBuffer buffer = ByteBuffer.wrap(Base64.getDecoder().decode(text)).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buffer =
+        ByteBuffer.wrap(Base64.getDecoder().decode(text)).order(ByteOrder.LITTLE_ENDIAN);
     int width = rows == 0 ? 0 : buffer.remaining() / Double.BYTES / rows;
     double[][] result = new double[rows][width];
     for (double[] row : result) {

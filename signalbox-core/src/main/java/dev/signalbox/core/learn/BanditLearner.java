@@ -31,11 +31,13 @@ public final class BanditLearner implements Supplier<BanditState>, AutoCloseable
 
   private final AtomicReference<BanditState> state;
   private final Optional<Path> file;
-  private final ExecutorService updates = Executors.newSingleThreadExecutor(r -> {
-    Thread thread = new Thread(r, "signalbox-bandit-learner");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ExecutorService updates =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread thread = new Thread(r, "signalbox-bandit-learner");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   public BanditLearner(List<String> arms, int dimensions, Optional<Path> file) {
     this.file = file;
@@ -53,22 +55,26 @@ public final class BanditLearner implements Supplier<BanditState>, AutoCloseable
 
   /** Applies a reward off the caller's thread; the future completes with the new version. */
   public Future<Long> reward(String model, double[] context, double reward, boolean wasExploring) {
-    return updates.submit(() -> {
-      BanditState current = state.get();
-      int arm = current.arm(model);
-      if (arm < 0) {
-        return current.version();
-      }
-      BanditState next = current.update(arm, context, reward, wasExploring);
-      state.set(next);
-      file.ifPresent(f -> write(next, f));
-      return next.version();
-    });
+    return updates.submit(
+        () -> {
+          BanditState current = state.get();
+          int arm = current.arm(model);
+          if (arm < 0) {
+            return current.version();
+          }
+          BanditState next = current.update(arm, context, reward, wasExploring);
+          state.set(next);
+          file.ifPresent(f -> write(next, f));
+          return next.version();
+        });
   }
 
   static void write(BanditState s, Path file) {
     ObjectNode root = JSON.createObjectNode();
-    root.put("version", s.version()).put("dimensions", s.dimensions()).put("updates", s.updates()).put("explored", s.explored());
+    root.put("version", s.version())
+        .put("dimensions", s.dimensions())
+        .put("updates", s.updates())
+        .put("explored", s.explored());
     ArrayNode arms = root.putArray("arms");
     for (int a = 0; a < s.arms().size(); a++) {
       ObjectNode arm = arms.addObject().put("model", s.arms().get(a)).put("pulls", s.pulls()[a]);
@@ -89,9 +95,11 @@ public final class BanditLearner implements Supplier<BanditState>, AutoCloseable
       Files.createDirectories(parent);
       Path temporary = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
       Files.writeString(temporary, JSON.writeValueAsString(root), StandardCharsets.UTF_8);
-      Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the bandit state " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write the bandit state " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -101,8 +109,17 @@ public final class BanditLearner implements Supplier<BanditState>, AutoCloseable
       List<String> stored = new ArrayList<>();
       root.path("arms").forEach(a -> stored.add(a.path("model").asText()));
       if (!stored.equals(arms) || root.path("dimensions").asInt() != dimensions) {
-        throw new IllegalArgumentException(file + ": the bandit state is for arms " + stored + " with " + root.path("dimensions").asInt()
-            + " context dimensions; the route has " + arms + " with " + dimensions + " (move the file away to start afresh)");
+        throw new IllegalArgumentException(
+            file
+                + ": the bandit state is for arms "
+                + stored
+                + " with "
+                + root.path("dimensions").asInt()
+                + " context dimensions; the route has "
+                + arms
+                + " with "
+                + dimensions
+                + " (move the file away to start afresh)");
       }
       double[][][] inverse = new double[arms.size()][dimensions][dimensions];
       double[][] rewards = new double[arms.size()][dimensions];
@@ -117,10 +134,18 @@ public final class BanditLearner implements Supplier<BanditState>, AutoCloseable
           }
         }
       }
-      return new BanditState(root.path("version").asLong(), arms, dimensions, inverse, rewards, pulls, root.path("updates").asLong(),
+      return new BanditState(
+          root.path("version").asLong(),
+          arms,
+          dimensions,
+          inverse,
+          rewards,
+          pulls,
+          root.path("updates").asLong(),
           root.path("explored").asLong());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the bandit state " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read the bandit state " + file + ": " + e.getMessage(), e);
     }
   }
 

@@ -17,12 +17,28 @@ public final class BanditLearners {
   }
 
   public BanditLearner forRoute(RouteSpec route, LearnedArtifact artifact) {
-    String key = route.name() + "|" + artifact.dataHash() + "|" + route.models() + "|" + route.learning().bandit().state().map(Object::toString).orElse("");
-    return learners.computeIfAbsent(key, k -> new BanditLearner(route.models(), BanditPolicy.dimensions(artifact), route.learning().bandit().state()));
+    String key =
+        route.name()
+            + "|"
+            + artifact.dataHash()
+            + "|"
+            + route.models()
+            + "|"
+            + route.learning().bandit().state().map(Object::toString).orElse("");
+    return learners.computeIfAbsent(
+        key,
+        k ->
+            new BanditLearner(
+                route.models(),
+                BanditPolicy.dimensions(artifact),
+                route.learning().bandit().state()));
   }
 
   /** The learner of a route, if it is a bandit route that has decided. */
   public java.util.Optional<BanditLearner> ofRoute(String route) {
-    return learners.entrySet().stream().filter(e -> e.getKey().startsWith(route + "|")).map(Map.Entry::getValue).reduce((a, b) -> b);
+    return learners.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(route + "|"))
+        .map(Map.Entry::getValue)
+        .reduce((a, b) -> b);
   }
 }

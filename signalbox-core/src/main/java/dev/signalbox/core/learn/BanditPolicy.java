@@ -1,6 +1,8 @@
 package dev.signalbox.core.learn;
 
+import dev.signalbox.api.AttemptTrace;
 import dev.signalbox.api.Candidate;
+import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.PolicyInput;
 import dev.signalbox.api.PolicyResult;
 import dev.signalbox.api.RoutingPolicy;
@@ -8,6 +10,8 @@ import dev.signalbox.api.ScoredModel;
 import dev.signalbox.api.Signals;
 import dev.signalbox.core.config.BanditSpec;
 import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.routing.RecordedSignals;
+import dev.signalbox.core.routing.TokenCounter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,19 +19,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import dev.signalbox.api.AttemptTrace;
-import dev.signalbox.api.DecisionTrace;
-import dev.signalbox.core.routing.RecordedSignals;
-import dev.signalbox.core.routing.TokenCounter;
 
 /**
  * A contextual bandit over the route's models: LinUCB (Li et al., 2010) or linear Thompson sampling
- * (Agrawal and Goyal, 2013). The context is a bias, the cheap features and the one-hot k-means cluster
- * of the prompt's embedding (clusters fitted on training data, stored in the artifact); the reward is
- * feedback quality minus a cost penalty (cost over the dearest candidate's) and an optional energy
- * penalty. Exploration beyond the greedy choice is capped: once the share of decisions that explored
- * reaches the budget, the greedy arm is taken. Pure given its input and the learner-state version it
- * reads, which every decision names; Thompson's propensity is estimated from 256 seeded draws.
+ * (Agrawal and Goyal, 2013). The context is a bias, the cheap features and the one-hot k-means
+ * cluster of the prompt's embedding (clusters fitted on training data, stored in the artifact); the
+ * reward is feedback quality minus a cost penalty (cost over the dearest candidate's) and an
+ * optional energy penalty. Exploration beyond the greedy choice is capped: once the share of
+ * decisions that explored reaches the budget, the greedy arm is taken. Pure given its input and the
+ * learner-state version it reads, which every decision names; Thompson's propensity is estimated
+ * from 256 seeded draws.
  */
 public final class BanditPolicy implements RoutingPolicy {
   public static final String NAME = "bandit";
@@ -54,19 +55,44 @@ public final class BanditPolicy implements RoutingPolicy {
    * context from the recorded signals, the model that answered, the reward from the score, the
    * recorded cost and the usage priced at each candidate's price. Off the caller's thread.
    */
-  public java.util.concurrent.Future<Long> learn(DecisionTrace trace, double score, List<Candidate> candidates) {
-    String model = trace.attempts().stream().filter(a -> a.result().equals("ok")).map(AttemptTrace::model).reduce((a, b) -> b)
-        .orElse(trace.plan().isEmpty() ? "" : trace.plan().get(0).model());
-    RecordedSignals signals = new RecordedSignals(trace.requestedModel(), trace.tenant(), trace.signals(), List.of(),
-        java.util.OptionalLong.of(trace.usage().promptTokens()), route.defaultMaxTokens(), TokenCounter.shared());
+  public java.util.concurrent.Future<Long> learn(
+      DecisionTrace trace, double score, List<Candidate> candidates) {
+    String model =
+        trace.attempts().stream()
+            .filter(a -> a.result().equals("ok"))
+            .map(AttemptTrace::model)
+            .reduce((a, b) -> b)
+            .orElse(trace.plan().isEmpty() ? "" : trace.plan().get(0).model());
+    RecordedSignals signals =
+        new RecordedSignals(
+            trace.requestedModel(),
+            trace.tenant(),
+            trace.signals(),
+            List.of(),
+            java.util.OptionalLong.of(trace.usage().promptTokens()),
+            route.defaultMaxTokens(),
+            TokenCounter.shared());
     double[] x = context(artifact, signals);
     long prompt = trace.usage().promptTokens();
     long output = trace.usage().completionTokens();
-    double dearest = candidates.stream().mapToDouble(c -> c.pricing().estimate(prompt, output)).max().orElse(0);
-    double mostJoules = candidates.stream().mapToDouble(c -> c.joulesPerToken() * (prompt + output)).max().orElse(0);
-    double joules = candidates.stream().filter(c -> c.model().equals(model)).mapToDouble(c -> c.joulesPerToken() * (prompt + output)).findFirst().orElse(0);
-    boolean exploring = trace.candidates().stream().anyMatch(c -> c.model().equals(model) && c.reason().endsWith(", exploring"));
-    return state.reward(model, x, reward(spec, score, trace.costUsd(), dearest, joules, mostJoules), exploring);
+    double dearest =
+        candidates.stream().mapToDouble(c -> c.pricing().estimate(prompt, output)).max().orElse(0);
+    double mostJoules =
+        candidates.stream()
+            .mapToDouble(c -> c.joulesPerToken() * (prompt + output))
+            .max()
+            .orElse(0);
+    double joules =
+        candidates.stream()
+            .filter(c -> c.model().equals(model))
+            .mapToDouble(c -> c.joulesPerToken() * (prompt + output))
+            .findFirst()
+            .orElse(0);
+    boolean exploring =
+        trace.candidates().stream()
+            .anyMatch(c -> c.model().equals(model) && c.reason().endsWith(", exploring"));
+    return state.reward(
+        model, x, reward(spec, score, trace.costUsd(), dearest, joules, mostJoules), exploring);
   }
 
   @Override
@@ -91,9 +117,20 @@ public final class BanditPolicy implements RoutingPolicy {
     return 1 + CheapFeatures.SIZE + artifact.clusters().length;
   }
 
-  /** The reward a decision earns: quality less the stated penalties, each over the route's dearest candidate. */
-  public static double reward(BanditSpec spec, double quality, double cost, double dearestCost, double joules, double mostJoules) {
-    return quality - spec.costPenalty() * (dearestCost > 0 ? cost / dearestCost : 0) - spec.energyPenalty() * (mostJoules > 0 ? joules / mostJoules : 0);
+  /**
+   * The reward a decision earns: quality less the stated penalties, each over the route's dearest
+   * candidate.
+   */
+  public static double reward(
+      BanditSpec spec,
+      double quality,
+      double cost,
+      double dearestCost,
+      double joules,
+      double mostJoules) {
+    return quality
+        - spec.costPenalty() * (dearestCost > 0 ? cost / dearestCost : 0)
+        - spec.energyPenalty() * (mostJoules > 0 ? joules / mostJoules : 0);
   }
 
   @Override
@@ -110,8 +147,12 @@ public final class BanditPolicy implements RoutingPolicy {
     }
     int greedy = argmax(means);
     boolean thompson = spec.algorithm().equals("thompson");
-    int choice = thompson ? argmax(sampled(means, widths, new SplittableRandom(input.seed()))) : argmax(optimistic(means, widths));
-    boolean budgetSpent = current.explored() >= spec.explorationBudget() * Math.max(1, current.updates());
+    int choice =
+        thompson
+            ? argmax(sampled(means, widths, new SplittableRandom(input.seed())))
+            : argmax(optimistic(means, widths));
+    boolean budgetSpent =
+        current.explored() >= spec.explorationBudget() * Math.max(1, current.updates());
     String why;
     if (choice != greedy && budgetSpent) {
       choice = greedy;
@@ -142,12 +183,28 @@ public final class BanditPolicy implements RoutingPolicy {
         rest.add(i);
       }
     }
-    rest.sort(Comparator.comparingDouble((Integer i) -> -means[i]).thenComparing(i -> candidates.get(i).model()));
+    rest.sort(
+        Comparator.comparingDouble((Integer i) -> -means[i])
+            .thenComparing(i -> candidates.get(i).model()));
     List<ScoredModel> order = new ArrayList<>();
-    order.add(new ScoredModel(candidates.get(choice).model(), means[choice], String.format(Locale.ROOT,
-        "%s v%d: expected reward %.4f ± %.4f, %s", spec.algorithm(), current.version(), means[choice], widths[choice], why)));
+    order.add(
+        new ScoredModel(
+            candidates.get(choice).model(),
+            means[choice],
+            String.format(
+                Locale.ROOT,
+                "%s v%d: expected reward %.4f ± %.4f, %s",
+                spec.algorithm(),
+                current.version(),
+                means[choice],
+                widths[choice],
+                why)));
     for (int i : rest) {
-      order.add(new ScoredModel(candidates.get(i).model(), means[i], String.format(Locale.ROOT, "expected reward %.4f ± %.4f", means[i], widths[i])));
+      order.add(
+          new ScoredModel(
+              candidates.get(i).model(),
+              means[i],
+              String.format(Locale.ROOT, "expected reward %.4f ± %.4f", means[i], widths[i])));
     }
     probabilities.keySet().retainAll(candidates.stream().map(Candidate::model).toList());
     return new PolicyResult.Ranked(order, Math.min(1, propensity), probabilities);

@@ -3,13 +3,22 @@ package dev.signalbox.core.learn;
 import java.util.List;
 
 /**
- * A linear bandit's learned state, immutable and numbered: per arm, the inverse of its design matrix
- * A⁻¹ (kept by Sherman–Morrison updates) and the reward-weighted context sum b, so θ = A⁻¹b. Every
- * update makes a new version; a decision records the version it read.
+ * A linear bandit's learned state, immutable and numbered: per arm, the inverse of its design
+ * matrix A⁻¹ (kept by Sherman–Morrison updates) and the reward-weighted context sum b, so θ = A⁻¹b.
+ * Every update makes a new version; a decision records the version it read.
  *
- * @param explored updates whose decision differed from the greedy choice, for the exploration budget
+ * @param explored updates whose decision differed from the greedy choice, for the exploration
+ *     budget
  */
-public record BanditState(long version, List<String> arms, int dimensions, double[][][] inverse, double[][] rewards, long[] pulls, long updates, long explored) {
+public record BanditState(
+    long version,
+    List<String> arms,
+    int dimensions,
+    double[][][] inverse,
+    double[][] rewards,
+    long[] pulls,
+    long updates,
+    long explored) {
   public BanditState {
     arms = List.copyOf(arms);
   }
@@ -22,7 +31,15 @@ public record BanditState(long version, List<String> arms, int dimensions, doubl
         a[i][i] = 1;
       }
     }
-    return new BanditState(0, arms, dimensions, inverse, new double[arms.size()][dimensions], new long[arms.size()], 0, 0);
+    return new BanditState(
+        0,
+        arms,
+        dimensions,
+        inverse,
+        new double[arms.size()][dimensions],
+        new long[arms.size()],
+        0,
+        0);
   }
 
   public int arm(String model) {
@@ -60,7 +77,15 @@ public record BanditState(long version, List<String> arms, int dimensions, doubl
     }
     long[] counts = pulls.clone();
     counts[arm]++;
-    return new BanditState(version + 1, arms, dimensions, inverses, sums, counts, updates + 1, explored + (wasExploring ? 1 : 0));
+    return new BanditState(
+        version + 1,
+        arms,
+        dimensions,
+        inverses,
+        sums,
+        counts,
+        updates + 1,
+        explored + (wasExploring ? 1 : 0));
   }
 
   private static double[] multiply(double[][] m, double[] v) {

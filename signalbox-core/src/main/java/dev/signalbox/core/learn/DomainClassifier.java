@@ -29,16 +29,27 @@ public final class DomainClassifier {
     this.minConfidence = spec.minConfidence();
     List<String> texts = new ArrayList<>();
     List<String> names = new ArrayList<>();
-    new TreeMap<>(spec.exemplars()).forEach((domain, examples) -> examples.forEach(text -> {
-      texts.add(text);
-      names.add(domain);
-    }));
+    new TreeMap<>(spec.exemplars())
+        .forEach(
+            (domain, examples) ->
+                examples.forEach(
+                    text -> {
+                      texts.add(text);
+                      names.add(domain);
+                    }));
     this.vectors = embedder.embedAll(texts).toArray(new float[0][]);
     this.labels = names.toArray(new String[0]);
   }
 
   public Verdict classify(float[] embedding) {
-    KnnScorer search = new KnnScorer(List.of("_"), Math.min(k, vectors.length), 0, new double[1], vectors, new double[vectors.length][1]);
+    KnnScorer search =
+        new KnnScorer(
+            List.of("_"),
+            Math.min(k, vectors.length),
+            0,
+            new double[1],
+            vectors,
+            new double[vectors.length][1]);
     Map<String, Double> votes = new LinkedHashMap<>();
     double total = 0;
     for (int i : search.nearest(embedding)) {
@@ -53,6 +64,9 @@ public final class DomainClassifier {
       }
     }
     double confidence = total > 0 && best != null ? votes.get(best) / total : 0;
-    return new Verdict(confidence >= minConfidence ? Optional.ofNullable(best) : Optional.empty(), confidence, votes);
+    return new Verdict(
+        confidence >= minConfidence ? Optional.ofNullable(best) : Optional.empty(),
+        confidence,
+        votes);
   }
 }

@@ -3,7 +3,9 @@ package dev.signalbox.core.learn;
 import dev.signalbox.core.embed.Vectors;
 import java.util.SplittableRandom;
 
-/** Spherical k-means (cosine) with k-means++ seeding, seeded: the clusters a bandit's context reads. */
+/**
+ * Spherical k-means (cosine) with k-means++ seeding, seeded: the clusters a bandit's context reads.
+ */
 public final class KMeans {
   private KMeans() {}
 

@@ -6,10 +6,16 @@ import java.util.List;
 /**
  * The mean quality of the k labelled prompts nearest by cosine, smoothed toward each model's prior
  * with {@code smoothing} pseudo-prompts: RouterBench's KNN router (Hu et al., 2024), with the
- * shrinkage of TwinRouterBench's SR-KNN so that a few neighbours cannot swing a prediction to 0 or 1.
- * Exhaustive search: exact, and on 2 cores about a millisecond over 10,000 prompts.
+ * shrinkage of TwinRouterBench's SR-KNN so that a few neighbours cannot swing a prediction to 0 or
+ * 1. Exhaustive search: exact, and on 2 cores about a millisecond over 10,000 prompts.
  */
-public record KnnScorer(List<String> models, int k, double smoothing, double[] prior, float[][] vectors, double[][] quality)
+public record KnnScorer(
+    List<String> models,
+    int k,
+    double smoothing,
+    double[] prior,
+    float[][] vectors,
+    double[][] quality)
     implements QualityScorer {
   public KnnScorer {
     models = List.copyOf(models);
@@ -19,7 +25,13 @@ public record KnnScorer(List<String> models, int k, double smoothing, double[] p
   }
 
   public static KnnScorer fit(TrainingSet data, int k, double smoothing) {
-    return new KnnScorer(data.models(), Math.min(k, data.size()), smoothing, data.meanQuality(), data.embeddings(), data.quality());
+    return new KnnScorer(
+        data.models(),
+        Math.min(k, data.size()),
+        smoothing,
+        data.meanQuality(),
+        data.embeddings(),
+        data.quality());
   }
 
   @Override
@@ -41,7 +53,10 @@ public record KnnScorer(List<String> models, int k, double smoothing, double[] p
     return predicted;
   }
 
-  /** The indexes of the k most similar prompts; ties go to the earlier prompt, so results are stable. */
+  /**
+   * The indexes of the k most similar prompts; ties go to the earlier prompt, so results are
+   * stable.
+   */
   int[] nearest(float[] embedding) {
     int size = Math.min(k, vectors.length);
     int[] best = new int[size];

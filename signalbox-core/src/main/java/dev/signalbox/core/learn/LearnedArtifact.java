@@ -45,7 +45,8 @@ public record LearnedArtifact(
    *     or {@code none}
    * @param strongShare the share of held-out training prompts it sends to the strong model
    */
-  public record Calibration(String strong, String weak, double value, String target, double strongShare) {}
+  public record Calibration(
+      String strong, String weak, double value, String target, double strongShare) {}
 
   public int modelIndex(String model) {
     return models.indexOf(model);

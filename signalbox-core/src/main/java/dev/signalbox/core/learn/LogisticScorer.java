@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
  *
  * @param weights per model, embedding dimensions then {@link CheapFeatures#SIZE} features
  */
-public record LogisticScorer(List<String> models, double[][] weights, double[] bias) implements QualityScorer {
+public record LogisticScorer(List<String> models, double[][] weights, double[] bias)
+    implements QualityScorer {
   public LogisticScorer {
     models = List.copyOf(models);
   }
@@ -41,7 +42,8 @@ public record LogisticScorer(List<String> models, double[][] weights, double[] b
         float[] x = data.embeddings()[i];
         double[] f = data.features()[i];
         for (int m = 0; m < models; m++) {
-          double error = QualityScorer.sigmoid(bias[m] + linear(weights[m], x, f)) - data.quality()[i][m];
+          double error =
+              QualityScorer.sigmoid(bias[m] + linear(weights[m], x, f)) - data.quality()[i][m];
           bias[m] -= rate * error;
           double[] w = weights[m];
           double decay = 1 - rate * settings.l2();

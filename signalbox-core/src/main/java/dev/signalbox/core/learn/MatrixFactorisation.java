@@ -7,14 +7,15 @@ import java.util.SplittableRandom;
  * Matrix factorisation over prompt and model, as RouteLLM builds it (Ong et al., 2024, §4.2): the
  * prompt's embedding is projected to a small latent space, and a model's predicted quality is
  * σ(bias + model vector · projected prompt). RouteLLM trains the difference of two models on
- * pairwise preferences; here each model's score is trained on its own quality with cross-entropy, so
- * one factorisation serves any number of models and its difference gives the two-model win score.
- * Fitted by seeded stochastic gradient descent.
+ * pairwise preferences; here each model's score is trained on its own quality with cross-entropy,
+ * so one factorisation serves any number of models and its difference gives the two-model win
+ * score. Fitted by seeded stochastic gradient descent.
  *
  * @param projection latent × embedding dimensions
  * @param modelVectors one latent vector per model
  */
-public record MatrixFactorisation(List<String> models, float[][] projection, double[][] modelVectors, double[] bias)
+public record MatrixFactorisation(
+    List<String> models, float[][] projection, double[][] modelVectors, double[] bias)
     implements QualityScorer {
   public MatrixFactorisation {
     models = List.copyOf(models);

@@ -23,10 +23,11 @@ import java.util.Locale;
  * prompt's tokens plus the output length the training data showed for it (at most the request's
  * max_tokens); latency = its best deployment's live time to first token plus time per token × that
  * output length, from the pool snapshot (a deployment never measured counts as the mean of the
- * measured ones, or 0 when none is); energy = joules per token × all tokens. Cost, latency and energy
- * are divided by the largest among the candidates, so each lies in [0, 1] and the weights compare
- * like with like. Score = w_q q − w_c cost − w_l latency − w_e energy. A candidate over a hard limit
- * (max cost, max latency) is left out with the reason. Ties go to the cheaper, then to the name.
+ * measured ones, or 0 when none is); energy = joules per token × all tokens. Cost, latency and
+ * energy are divided by the largest among the candidates, so each lies in [0, 1] and the weights
+ * compare like with like. Score = w_q q − w_c cost − w_l latency − w_e energy. A candidate over a
+ * hard limit (max cost, max latency) is left out with the reason. Ties go to the cheaper, then to
+ * the name.
  */
 public final class ObjectivePolicy implements RoutingPolicy {
   public static final String NAME = "objective";
@@ -49,7 +50,15 @@ public final class ObjectivePolicy implements RoutingPolicy {
     double[] predicted = Scoring.predict(artifact, input.signals());
     long promptTokens = input.signals().promptTokens();
     long maxOutput = input.signals().maxOutputTokens();
-    return PolicyResult.Ranked.deterministic(rank(objective, artifact, predicted, input.candidates(), promptTokens, maxOutput, input.pool()));
+    return PolicyResult.Ranked.deterministic(
+        rank(
+            objective,
+            artifact,
+            predicted,
+            input.candidates(),
+            promptTokens,
+            maxOutput,
+            input.pool()));
   }
 
   /** Every model's predicted quality for a request, in the artifact's model order. */
@@ -58,17 +67,24 @@ public final class ObjectivePolicy implements RoutingPolicy {
   }
 
   /** One candidate's terms before weighting. */
-  public record Terms(String model, double quality, double costUsd, double latencyMillis, double joules) {}
+  public record Terms(
+      String model, double quality, double costUsd, double latencyMillis, double joules) {}
 
   /** The candidates best first, those over a hard limit left out; pure. */
   public static List<ScoredModel> rank(
-      ObjectiveSpec objective, LearnedArtifact artifact, double[] predicted, List<Candidate> candidates,
-      long promptTokens, long maxOutput, PoolSnapshot pool) {
+      ObjectiveSpec objective,
+      LearnedArtifact artifact,
+      double[] predicted,
+      List<Candidate> candidates,
+      long promptTokens,
+      long maxOutput,
+      PoolSnapshot pool) {
     List<Terms> terms = new ArrayList<>();
     double measuredSum = 0;
     int measured = 0;
     for (Candidate candidate : candidates) {
-      double latency = bestLatency(candidate, pool, outputTokens(artifact, candidate.model(), maxOutput));
+      double latency =
+          bestLatency(candidate, pool, outputTokens(artifact, candidate.model(), maxOutput));
       if (!Double.isNaN(latency)) {
         measuredSum += latency;
         measured++;
@@ -79,10 +95,13 @@ public final class ObjectivePolicy implements RoutingPolicy {
       int index = artifact.modelIndex(candidate.model());
       double output = outputTokens(artifact, candidate.model(), maxOutput);
       double latency = bestLatency(candidate, pool, output);
-      terms.add(new Terms(candidate.model(), index < 0 ? 0 : predicted[index],
-          candidate.pricing().estimate(promptTokens, Math.round(output)),
-          Double.isNaN(latency) ? unmeasured : latency,
-          candidate.joulesPerToken() * (promptTokens + output)));
+      terms.add(
+          new Terms(
+              candidate.model(),
+              index < 0 ? 0 : predicted[index],
+              candidate.pricing().estimate(promptTokens, Math.round(output)),
+              Double.isNaN(latency) ? unmeasured : latency,
+              candidate.joulesPerToken() * (promptTokens + output)));
     }
     double maxCost = terms.stream().mapToDouble(Terms::costUsd).max().orElse(0);
     double maxLatency = terms.stream().mapToDouble(Terms::latencyMillis).max().orElse(0);
@@ -90,26 +109,40 @@ public final class ObjectivePolicy implements RoutingPolicy {
     record Scored(Terms terms, double score) {}
     List<Scored> scored = new ArrayList<>();
     for (Terms t : terms) {
-      if (objective.maxCostUsd().isPresent() && t.costUsd() > objective.maxCostUsd().getAsDouble()) {
+      if (objective.maxCostUsd().isPresent()
+          && t.costUsd() > objective.maxCostUsd().getAsDouble()) {
         continue;
       }
-      if (objective.maxLatencyMillis().isPresent() && t.latencyMillis() > objective.maxLatencyMillis().getAsDouble()) {
+      if (objective.maxLatencyMillis().isPresent()
+          && t.latencyMillis() > objective.maxLatencyMillis().getAsDouble()) {
         continue;
       }
-      double score = objective.quality() * t.quality()
-          - objective.cost() * ratio(t.costUsd(), maxCost)
-          - objective.latency() * ratio(t.latencyMillis(), maxLatency)
-          - objective.energy() * ratio(t.joules(), maxJoules);
+      double score =
+          objective.quality() * t.quality()
+              - objective.cost() * ratio(t.costUsd(), maxCost)
+              - objective.latency() * ratio(t.latencyMillis(), maxLatency)
+              - objective.energy() * ratio(t.joules(), maxJoules);
       scored.add(new Scored(t, score));
     }
-    scored.sort(Comparator.comparingDouble((Scored s) -> -s.score())
-        .thenComparingDouble(s -> s.terms().costUsd())
-        .thenComparing(s -> s.terms().model()));
+    scored.sort(
+        Comparator.comparingDouble((Scored s) -> -s.score())
+            .thenComparingDouble(s -> s.terms().costUsd())
+            .thenComparing(s -> s.terms().model()));
     List<ScoredModel> order = new ArrayList<>();
     for (Scored s : scored) {
       Terms t = s.terms();
-      order.add(new ScoredModel(t.model(), s.score(), String.format(Locale.ROOT,
-          "%s: quality %.3f, cost $%.6f, latency %.0f ms, energy %.1f J", objective.preset(), t.quality(), t.costUsd(), t.latencyMillis(), t.joules())));
+      order.add(
+          new ScoredModel(
+              t.model(),
+              s.score(),
+              String.format(
+                  Locale.ROOT,
+                  "%s: quality %.3f, cost $%.6f, latency %.0f ms, energy %.1f J",
+                  objective.preset(),
+                  t.quality(),
+                  t.costUsd(),
+                  t.latencyMillis(),
+                  t.joules())));
     }
     return order;
   }
@@ -121,7 +154,10 @@ public final class ObjectivePolicy implements RoutingPolicy {
     return Math.min(typical, maxOutput);
   }
 
-  /** The fastest predicted answer among the model's deployments with a closed circuit; NaN if none was measured. */
+  /**
+   * The fastest predicted answer among the model's deployments with a closed circuit; NaN if none
+   * was measured.
+   */
   static double bestLatency(Candidate candidate, PoolSnapshot pool, double outputTokens) {
     double best = Double.NaN;
     for (String deployment : candidate.deployments()) {

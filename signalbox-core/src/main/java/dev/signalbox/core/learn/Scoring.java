@@ -10,7 +10,8 @@ final class Scoring {
 
   static double[] predict(LearnedArtifact artifact, Signals signals) {
     float[] embedding = signals.embedding(artifact.embed());
-    double[] features = artifact.scorer() instanceof LogisticScorer ? CheapFeatures.of(signals) : NO_FEATURES;
+    double[] features =
+        artifact.scorer() instanceof LogisticScorer ? CheapFeatures.of(signals) : NO_FEATURES;
     return artifact.scorer().predict(embedding, features);
   }
 }

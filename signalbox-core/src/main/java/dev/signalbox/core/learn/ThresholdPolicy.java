@@ -11,10 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * RouteLLM's threshold router (Ong et al., 2024): a learned scorer predicts each model's quality from
- * the prompt's embedding; when the strong model's predicted quality exceeds the weak one's by at least
- * the threshold (the "win score"), the strong model answers, else the weak one. The threshold is the
- * route's {@code threshold.value}, else the one {@code train --target} calibrated.
+ * RouteLLM's threshold router (Ong et al., 2024): a learned scorer predicts each model's quality
+ * from the prompt's embedding; when the strong model's predicted quality exceeds the weak one's by
+ * at least the threshold (the "win score"), the strong model answers, else the weak one. The
+ * threshold is the route's {@code threshold.value}, else the one {@code train --target} calibrated.
  */
 public final class ThresholdPolicy implements RoutingPolicy {
   public static final String NAME = "threshold";
@@ -28,15 +28,29 @@ public final class ThresholdPolicy implements RoutingPolicy {
   private final String tag;
 
   public ThresholdPolicy(RouteSpec route, LearnedArtifact artifact) {
-    ThresholdSpec spec = route.threshold().orElseThrow(() -> new IllegalArgumentException(
-        "route '" + route.name() + "': a threshold route names its strong and weak model (threshold: {strong: …, weak: …})"));
+    ThresholdSpec spec =
+        route
+            .threshold()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "route '"
+                            + route.name()
+                            + "': a threshold route names its strong and weak model (threshold:"
+                            + " {strong: …, weak: …})"));
     this.artifact = artifact;
     this.strong = spec.strong();
     this.weak = spec.weak();
     this.strongIndex = artifact.modelIndex(strong);
     this.weakIndex = artifact.modelIndex(weak);
-    this.threshold = !Double.isNaN(spec.value()) ? spec.value() : artifact.calibration().map(LearnedArtifact.Calibration::value).orElse(0.0);
-    this.tag = artifact.scorer().kind() + " on data " + artifact.dataHash().substring(0, Math.min(12, artifact.dataHash().length()));
+    this.threshold =
+        !Double.isNaN(spec.value())
+            ? spec.value()
+            : artifact.calibration().map(LearnedArtifact.Calibration::value).orElse(0.0);
+    this.tag =
+        artifact.scorer().kind()
+            + " on data "
+            + artifact.dataHash().substring(0, Math.min(12, artifact.dataHash().length()));
   }
 
   @Override
@@ -48,10 +62,14 @@ public final class ThresholdPolicy implements RoutingPolicy {
     return threshold;
   }
 
-  /** The score a threshold is compared with for a request: strong's predicted quality minus weak's. */
-  public static double winScore(LearnedArtifact artifact, ThresholdSpec spec, dev.signalbox.api.Signals signals) {
+  /**
+   * The score a threshold is compared with for a request: strong's predicted quality minus weak's.
+   */
+  public static double winScore(
+      LearnedArtifact artifact, ThresholdSpec spec, dev.signalbox.api.Signals signals) {
     double[] predicted = Scoring.predict(artifact, signals);
-    return Training.winScore(predicted, artifact.modelIndex(spec.strong()), artifact.modelIndex(spec.weak()));
+    return Training.winScore(
+        predicted, artifact.modelIndex(spec.strong()), artifact.modelIndex(spec.weak()));
   }
 
   @Override
@@ -60,12 +78,23 @@ public final class ThresholdPolicy implements RoutingPolicy {
     double win = Training.winScore(predicted, strongIndex, weakIndex);
     boolean toStrong = win >= threshold;
     String first = toStrong ? strong : weak;
-    String reason = String.format(java.util.Locale.ROOT, "%s: win %.4f %s %.4f", tag, win, toStrong ? ">=" : "<", threshold);
+    String reason =
+        String.format(
+            java.util.Locale.ROOT,
+            "%s: win %.4f %s %.4f",
+            tag,
+            win,
+            toStrong ? ">=" : "<",
+            threshold);
     List<ScoredModel> order = new ArrayList<>();
     for (String model : List.of(first, toStrong ? weak : strong)) {
       if (input.candidates().stream().map(Candidate::model).anyMatch(model::equals)) {
         int index = model.equals(strong) ? strongIndex : weakIndex;
-        order.add(new ScoredModel(model, predicted[index], model.equals(first) ? reason : "the other side of the threshold"));
+        order.add(
+            new ScoredModel(
+                model,
+                predicted[index],
+                model.equals(first) ? reason : "the other side of the threshold"));
       }
     }
     return PolicyResult.Ranked.deterministic(order);

@@ -27,8 +27,10 @@ public final class Training {
 
     public static Target parse(String text) {
       String[] parts = text.split("=", 2);
-      if (parts.length != 2 || !(parts[0].equals("strong-share") || parts[0].equals("quality-floor"))) {
-        throw new IllegalArgumentException("a target is strong-share=X or quality-floor=Y, not '" + text + "'");
+      if (parts.length != 2
+          || !(parts[0].equals("strong-share") || parts[0].equals("quality-floor"))) {
+        throw new IllegalArgumentException(
+            "a target is strong-share=X or quality-floor=Y, not '" + text + "'");
       }
       double value;
       try {
@@ -49,27 +51,56 @@ public final class Training {
   }
 
   public static LearnedArtifact fit(
-      RouteSpec route, TrainingSet data, String embeddingModel, String dataHash, String dataSource, Target target, long seed) {
+      RouteSpec route,
+      TrainingSet data,
+      String embeddingModel,
+      String dataHash,
+      String dataSource,
+      Target target,
+      long seed) {
     LearningSpec learning = route.learning();
     QualityScorer scorer = scorer(learning.scorer(), data, seed);
     Optional<LearnedArtifact.Calibration> calibration = Optional.empty();
     if (route.policy().equals("threshold")) {
-      ThresholdSpec threshold = route.threshold().orElseThrow(() -> new IllegalArgumentException(
-          "route '" + route.name() + "': a threshold route names its strong and weak model (threshold: {strong: …, weak: …})"));
+      ThresholdSpec threshold =
+          route
+              .threshold()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "route '"
+                              + route.name()
+                              + "': a threshold route names its strong and weak model (threshold:"
+                              + " {strong: …, weak: …})"));
       calibration = Optional.of(calibrate(learning.scorer(), data, threshold, target, seed));
     }
-    float[][] clusters = route.policy().equals("bandit")
-        ? KMeans.fit(data.embeddings(), learning.bandit().clusters(), 20, seed)
-        : new float[0][];
-    return new LearnedArtifact(route.policy(), embeddingModel, learning.embed(), dataHash, dataSource, data.models(), scorer,
-        calibration, clusters, data.outputTokens());
+    float[][] clusters =
+        route.policy().equals("bandit")
+            ? KMeans.fit(data.embeddings(), learning.bandit().clusters(), 20, seed)
+            : new float[0][];
+    return new LearnedArtifact(
+        route.policy(),
+        embeddingModel,
+        learning.embed(),
+        dataHash,
+        dataSource,
+        data.models(),
+        scorer,
+        calibration,
+        clusters,
+        data.outputTokens());
   }
 
   public static QualityScorer scorer(LearningSpec.ScorerSpec spec, TrainingSet data, long seed) {
     return switch (spec.kind()) {
       case "knn" -> KnnScorer.fit(data, spec.k(), spec.smoothing());
-      case "mf" -> MatrixFactorisation.fit(data, new MatrixFactorisation.Settings(spec.latent(), spec.epochs(), 0.05, 1e-5), seed);
-      case "logistic" -> LogisticScorer.fit(data, new LogisticScorer.Settings(spec.epochs(), 0.1, 1e-4), seed);
+      case "mf" ->
+          MatrixFactorisation.fit(
+              data,
+              new MatrixFactorisation.Settings(spec.latent(), spec.epochs(), 0.05, 1e-5),
+              seed);
+      case "logistic" ->
+          LogisticScorer.fit(data, new LogisticScorer.Settings(spec.epochs(), 0.1, 1e-4), seed);
       default -> throw new IllegalArgumentException("unknown scorer '" + spec.kind() + "'");
     };
   }
@@ -80,12 +111,17 @@ public final class Training {
   }
 
   private static LearnedArtifact.Calibration calibrate(
-      LearningSpec.ScorerSpec spec, TrainingSet data, ThresholdSpec threshold, Target target, long seed) {
+      LearningSpec.ScorerSpec spec,
+      TrainingSet data,
+      ThresholdSpec threshold,
+      Target target,
+      long seed) {
     int strong = data.modelIndex(threshold.strong());
     int weak = data.modelIndex(threshold.weak());
     if (target.kind().equals("none")) {
       double value = Double.isNaN(threshold.value()) ? 0 : threshold.value();
-      return new LearnedArtifact.Calibration(threshold.strong(), threshold.weak(), value, "none", Double.NaN);
+      return new LearnedArtifact.Calibration(
+          threshold.strong(), threshold.weak(), value, "none", Double.NaN);
     }
     int[] order = new int[data.size()];
     for (int i = 0; i < order.length; i++) {
@@ -98,7 +134,9 @@ public final class Training {
     QualityScorer scorer = scorer(spec, fitPart, seed);
     double[] wins = new double[checkPart.size()];
     for (int i = 0; i < wins.length; i++) {
-      wins[i] = winScore(scorer.predict(checkPart.embeddings()[i], checkPart.features()[i]), strong, weak);
+      wins[i] =
+          winScore(
+              scorer.predict(checkPart.embeddings()[i], checkPart.features()[i]), strong, weak);
     }
     double[] sorted = wins.clone();
     Arrays.sort(sorted);
@@ -112,7 +150,9 @@ public final class Training {
         double t = cut == sorted.length ? Double.POSITIVE_INFINITY : sorted[cut];
         double quality = 0;
         for (int i = 0; i < wins.length; i++) {
-          quality += (wins[i] >= t ? checkPart.quality()[i][strong] : checkPart.quality()[i][weak]) / wins.length;
+          quality +=
+              (wins[i] >= t ? checkPart.quality()[i][strong] : checkPart.quality()[i][weak])
+                  / wins.length;
         }
         if (quality >= target.value()) {
           value = t;
@@ -127,7 +167,8 @@ public final class Training {
     for (double w : wins) {
       share += w >= value ? 1.0 / wins.length : 0;
     }
-    return new LearnedArtifact.Calibration(threshold.strong(), threshold.weak(), value, target.toString(), share);
+    return new LearnedArtifact.Calibration(
+        threshold.strong(), threshold.weak(), value, target.toString(), share);
   }
 
   private static double quantile(double[] sorted, double q) {

@@ -14,12 +14,20 @@ import java.util.Objects;
  * @param outputTokens per model, the mean output length observed, or the assumed one
  */
 public record TrainingSet(
-    List<String> models, float[][] embeddings, double[][] features, double[][] quality, double[][] cost, double[] outputTokens) {
+    List<String> models,
+    float[][] embeddings,
+    double[][] features,
+    double[][] quality,
+    double[][] cost,
+    double[] outputTokens) {
   public TrainingSet {
     models = List.copyOf(models);
     Objects.requireNonNull(embeddings);
-    if (features.length != embeddings.length || quality.length != embeddings.length || cost.length != embeddings.length) {
-      throw new IllegalArgumentException("every prompt needs an embedding, features, qualities and costs");
+    if (features.length != embeddings.length
+        || quality.length != embeddings.length
+        || cost.length != embeddings.length) {
+      throw new IllegalArgumentException(
+          "every prompt needs an embedding, features, qualities and costs");
     }
     if (outputTokens.length != models.size()) {
       throw new IllegalArgumentException("one output length per model");
@@ -33,7 +41,8 @@ public record TrainingSet(
   public int modelIndex(String model) {
     int index = models.indexOf(model);
     if (index < 0) {
-      throw new IllegalArgumentException("the training data has no model '" + model + "' (it has " + models + ")");
+      throw new IllegalArgumentException(
+          "the training data has no model '" + model + "' (it has " + models + ")");
     }
     return index;
   }

@@ -27,7 +27,10 @@ public final class CheapestPolicy implements RoutingPolicy {
     return PolicyResult.Ranked.deterministic(byEstimatedCost(input));
   }
 
-  /** The candidates by this request's estimated cost, cheapest first, ties in the listed order; each scored by its cost. */
+  /**
+   * The candidates by this request's estimated cost, cheapest first, ties in the listed order; each
+   * scored by its cost.
+   */
   public static List<ScoredModel> byEstimatedCost(PolicyInput input) {
     long prompt = input.signals().promptTokens();
     long output = input.signals().maxOutputTokens();

@@ -7,7 +7,9 @@ import java.math.RoundingMode;
 final class Decimals {
   private Decimals() {}
 
-  /** The same text as {@code String.format(Locale.ROOT, "%.<places>f", value)} for finite values. */
+  /**
+   * The same text as {@code String.format(Locale.ROOT, "%.<places>f", value)} for finite values.
+   */
   static String fixed(double value, int places) {
     if (!Double.isFinite(value)) {
       return Double.toString(value);

@@ -8,8 +8,11 @@ import java.util.List;
 public sealed interface Decision {
   DecisionRecord record();
 
-  /** @param route the route whose dispatch settings apply (the last one delegated to) */
-  record Routed(DecisionRecord record, List<PlannedAttempt> plan, RouteSpec route) implements Decision {
+  /**
+   * @param route the route whose dispatch settings apply (the last one delegated to)
+   */
+  record Routed(DecisionRecord record, List<PlannedAttempt> plan, RouteSpec route)
+      implements Decision {
     public Routed {
       plan = List.copyOf(plan);
     }

@@ -25,7 +25,8 @@ interface DeploymentSelector {
    */
   record Request(long promptTokens, long outputTokens) {}
 
-  List<DeploymentSpec> order(List<DeploymentSpec> deployments, PoolSnapshot pool, long seed, Request request);
+  List<DeploymentSpec> order(
+      List<DeploymentSpec> deployments, PoolSnapshot pool, long seed, Request request);
 
   /** Whether the selector reads the request's size (so the router records it only then). */
   default boolean readsRequest() {
@@ -36,27 +37,35 @@ interface DeploymentSelector {
     return switch (kind) {
       case PRIORITY -> (deployments, pool, seed, request) -> List.copyOf(deployments);
       case WEIGHTED -> DeploymentSelector::weighted;
-      case ROUND_ROBIN -> (deployments, pool, seed, request) -> deployments.stream()
-          .sorted(Comparator.comparingLong(d -> pool.state(d.name()).assigned())).toList();
-      case LEAST_OUTSTANDING -> (deployments, pool, seed, request) ->
-          byScore(deployments, seed, d -> pool.state(d.name()).inFlight());
+      case ROUND_ROBIN ->
+          (deployments, pool, seed, request) ->
+              deployments.stream()
+                  .sorted(Comparator.comparingLong(d -> pool.state(d.name()).assigned()))
+                  .toList();
+      case LEAST_OUTSTANDING ->
+          (deployments, pool, seed, request) ->
+              byScore(deployments, seed, d -> pool.state(d.name()).inFlight());
       case P2C_PEAK_EWMA -> DeploymentSelector::powerOfTwo;
-      case LOWEST_LATENCY -> new DeploymentSelector() {
-        @Override
-        public List<DeploymentSpec> order(List<DeploymentSpec> deployments, PoolSnapshot pool, long seed, Request request) {
-          return byScore(deployments, seed, d -> predictedMillis(pool.state(d.name()), request, pool));
-        }
+      case LOWEST_LATENCY ->
+          new DeploymentSelector() {
+            @Override
+            public List<DeploymentSpec> order(
+                List<DeploymentSpec> deployments, PoolSnapshot pool, long seed, Request request) {
+              return byScore(
+                  deployments, seed, d -> predictedMillis(pool.state(d.name()), request, pool));
+            }
 
-        @Override
-        public boolean readsRequest() {
-          return true;
-        }
-      };
+            @Override
+            public boolean readsRequest() {
+              return true;
+            }
+          };
     };
   }
 
   /** By ascending score; ties broken by a seeded shuffle, so equals share the load. */
-  private static List<DeploymentSpec> byScore(List<DeploymentSpec> deployments, long seed, ToDoubleFunction<DeploymentSpec> score) {
+  private static List<DeploymentSpec> byScore(
+      List<DeploymentSpec> deployments, long seed, ToDoubleFunction<DeploymentSpec> score) {
     List<DeploymentSpec> shuffled = new ArrayList<>(deployments);
     SplittableRandom random = new SplittableRandom(seed);
     for (int i = shuffled.size() - 1; i > 0; i--) {
@@ -75,12 +84,14 @@ interface DeploymentSelector {
    * when that is higher (a spike counts at once, as with Finagle's peak EWMA), times one more than
    * the requests under way. Unmeasured deployments cost 0, so they are tried.
    */
-  private static List<DeploymentSpec> powerOfTwo(List<DeploymentSpec> deployments, PoolSnapshot pool, long seed, Request request) {
-    ToDoubleFunction<DeploymentSpec> cost = d -> {
-      DeploymentState s = pool.state(d.name());
-      double peak = Math.max(orZero(s.ttftMillis()), orZero(s.p95TtftMillis()));
-      return peak * (1 + s.inFlight());
-    };
+  private static List<DeploymentSpec> powerOfTwo(
+      List<DeploymentSpec> deployments, PoolSnapshot pool, long seed, Request request) {
+    ToDoubleFunction<DeploymentSpec> cost =
+        d -> {
+          DeploymentState s = pool.state(d.name());
+          double peak = Math.max(orZero(s.ttftMillis()), orZero(s.p95TtftMillis()));
+          return peak * (1 + s.inFlight());
+        };
     if (deployments.size() < 2) {
       return List.copyOf(deployments);
     }
@@ -90,26 +101,40 @@ interface DeploymentSelector {
     if (b >= a) {
       b++;
     }
-    DeploymentSpec first = cost.applyAsDouble(deployments.get(b)) < cost.applyAsDouble(deployments.get(a)) ? deployments.get(b) : deployments.get(a);
+    DeploymentSpec first =
+        cost.applyAsDouble(deployments.get(b)) < cost.applyAsDouble(deployments.get(a))
+            ? deployments.get(b)
+            : deployments.get(a);
     List<DeploymentSpec> order = new ArrayList<>();
     order.add(first);
-    deployments.stream().filter(d -> d != first).sorted(Comparator.comparingDouble(cost)).forEach(order::add);
+    deployments.stream()
+        .filter(d -> d != first)
+        .sorted(Comparator.comparingDouble(cost))
+        .forEach(order::add);
     return order;
   }
 
   /**
-   * The request's predicted end to end at this deployment: the output already queued there, then its
-   * own first token and output, at the deployment's measured speed. A deployment not yet measured
-   * takes the pool's mean speeds, or 0 when nothing is measured.
+   * The request's predicted end to end at this deployment: the output already queued there, then
+   * its own first token and output, at the deployment's measured speed. A deployment not yet
+   * measured takes the pool's mean speeds, or 0 when nothing is measured.
    */
   static double predictedMillis(DeploymentState s, Request request, PoolSnapshot pool) {
-    double ttft = Double.isNaN(s.ttftMillis()) ? mean(pool, DeploymentState::ttftMillis) : s.ttftMillis();
-    double perToken = Double.isNaN(s.millisPerToken()) ? mean(pool, DeploymentState::millisPerToken) : s.millisPerToken();
+    double ttft =
+        Double.isNaN(s.ttftMillis()) ? mean(pool, DeploymentState::ttftMillis) : s.ttftMillis();
+    double perToken =
+        Double.isNaN(s.millisPerToken())
+            ? mean(pool, DeploymentState::millisPerToken)
+            : s.millisPerToken();
     return s.queuedOutputTokens() * perToken + ttft + request.outputTokens() * perToken;
   }
 
   private static double mean(PoolSnapshot pool, ToDoubleFunction<DeploymentState> value) {
-    return pool.deployments().values().stream().mapToDouble(value).filter(v -> !Double.isNaN(v)).average().orElse(0);
+    return pool.deployments().values().stream()
+        .mapToDouble(value)
+        .filter(v -> !Double.isNaN(v))
+        .average()
+        .orElse(0);
   }
 
   private static double orZero(double value) {
@@ -117,7 +142,8 @@ interface DeploymentSelector {
   }
 
   /** The first drawn in proportion to weight, seeded by the request; the rest in listed order. */
-  private static List<DeploymentSpec> weighted(List<DeploymentSpec> deployments, PoolSnapshot pool, long seed, Request request) {
+  private static List<DeploymentSpec> weighted(
+      List<DeploymentSpec> deployments, PoolSnapshot pool, long seed, Request request) {
     double total = deployments.stream().mapToDouble(DeploymentSpec::weight).sum();
     if (deployments.size() < 2 || total <= 0) {
       return List.copyOf(deployments);
@@ -147,15 +173,18 @@ interface DeploymentSelector {
    * first while healthy: the one rendezvous hashing gives the session among the healthy ones, so it
    * moves only when that one stops being healthy and a provider's cached prefix is kept.
    */
-  static List<DeploymentSpec> finish(List<DeploymentSpec> order, PoolSnapshot pool, Optional<String> session) {
+  static List<DeploymentSpec> finish(
+      List<DeploymentSpec> order, PoolSnapshot pool, Optional<String> session) {
     List<DeploymentSpec> healthy = new ArrayList<>();
     List<DeploymentSpec> open = new ArrayList<>();
     for (DeploymentSpec d : order) {
       (pool.state(d.name()).open() ? open : healthy).add(d);
     }
     if (session.isPresent() && healthy.size() > 1) {
-      DeploymentSpec home = healthy.stream()
-          .max(Comparator.comparingLong(d -> rendezvous(session.get(), d.name()))).orElseThrow();
+      DeploymentSpec home =
+          healthy.stream()
+              .max(Comparator.comparingLong(d -> rendezvous(session.get(), d.name())))
+              .orElseThrow();
       healthy.remove(home);
       healthy.add(0, home);
     }

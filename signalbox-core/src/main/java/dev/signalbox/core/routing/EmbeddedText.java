@@ -31,20 +31,29 @@ public final class EmbeddedText {
         }
         yield "";
       }
-      case USER -> messages.stream().filter(m -> m.role() == Role.USER).map(ChatMessage::text).collect(Collectors.joining("\n"));
-      case CONVERSATION -> messages.stream().map(ChatMessage::text).collect(Collectors.joining("\n"));
-      default -> throw new IllegalArgumentException("unknown part '" + part + "' (known: " + String.join(", ", PARTS) + ")");
+      case USER ->
+          messages.stream()
+              .filter(m -> m.role() == Role.USER)
+              .map(ChatMessage::text)
+              .collect(Collectors.joining("\n"));
+      case CONVERSATION ->
+          messages.stream().map(ChatMessage::text).collect(Collectors.joining("\n"));
+      default ->
+          throw new IllegalArgumentException(
+              "unknown part '" + part + "' (known: " + String.join(", ", PARTS) + ")");
     };
   }
 
   public static String encode(float[] vector) {
-    ByteBuffer buffer = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buffer =
+        ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     buffer.asFloatBuffer().put(vector);
     return Base64.getEncoder().encodeToString(buffer.array());
   }
 
   public static float[] decode(String text) {
-    ByteBuffer buffer = ByteBuffer.wrap(Base64.getDecoder().decode(text)).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buffer =
+        ByteBuffer.wrap(Base64.getDecoder().decode(text)).order(ByteOrder.LITTLE_ENDIAN);
     float[] vector = new float[buffer.remaining() / Float.BYTES];
     buffer.asFloatBuffer().get(vector);
     return vector;

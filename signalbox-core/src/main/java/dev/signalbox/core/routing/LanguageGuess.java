@@ -5,23 +5,45 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A cheap guess of a text's language, for rules: the writing system of its letters decides
- * scripts that name one language (or a family: {@code zh}, {@code ja}, {@code ko}, {@code ru},
- * {@code ar}, {@code he}, {@code hi}, {@code el}, {@code th}); Latin text is voted on by the most
- * frequent function words of English, Spanish, French, German, Italian, Portuguese and Dutch. Reads
- * at most the first 2,000 characters; {@code und} when it cannot tell.
+ * A cheap guess of a text's language, for rules: the writing system of its letters decides scripts
+ * that name one language (or a family: {@code zh}, {@code ja}, {@code ko}, {@code ru}, {@code ar},
+ * {@code he}, {@code hi}, {@code el}, {@code th}); Latin text is voted on by the most frequent
+ * function words of English, Spanish, French, German, Italian, Portuguese and Dutch. Reads at most
+ * the first 2,000 characters; {@code und} when it cannot tell.
  */
 public final class LanguageGuess {
   public static final String UNKNOWN = "und";
   private static final int READ = 2_000;
-  private static final Map<String, Set<String>> STOPWORDS = Map.of(
-      "en", Set.of("the", "and", "is", "of", "to", "in", "that", "it", "what", "how", "you", "for", "with", "this"),
-      "es", Set.of("el", "la", "de", "que", "y", "en", "los", "es", "por", "una", "para", "con", "como", "qué"),
-      "fr", Set.of("le", "la", "les", "de", "et", "est", "un", "une", "des", "que", "pour", "dans", "qui", "pas"),
-      "de", Set.of("der", "die", "das", "und", "ist", "nicht", "ein", "eine", "zu", "mit", "ich", "wie", "den", "auf"),
-      "it", Set.of("il", "di", "che", "e", "la", "per", "un", "una", "non", "sono", "con", "come", "gli", "della"),
-      "pt", Set.of("o", "a", "de", "que", "e", "do", "da", "em", "um", "uma", "para", "não", "com", "os"),
-      "nl", Set.of("de", "het", "een", "en", "van", "is", "niet", "dat", "op", "te", "zijn", "met", "voor", "wat"));
+  private static final Map<String, Set<String>> STOPWORDS =
+      Map.of(
+          "en",
+              Set.of(
+                  "the", "and", "is", "of", "to", "in", "that", "it", "what", "how", "you", "for",
+                  "with", "this"),
+          "es",
+              Set.of(
+                  "el", "la", "de", "que", "y", "en", "los", "es", "por", "una", "para", "con",
+                  "como", "qué"),
+          "fr",
+              Set.of(
+                  "le", "la", "les", "de", "et", "est", "un", "une", "des", "que", "pour", "dans",
+                  "qui", "pas"),
+          "de",
+              Set.of(
+                  "der", "die", "das", "und", "ist", "nicht", "ein", "eine", "zu", "mit", "ich",
+                  "wie", "den", "auf"),
+          "it",
+              Set.of(
+                  "il", "di", "che", "e", "la", "per", "un", "una", "non", "sono", "con", "come",
+                  "gli", "della"),
+          "pt",
+              Set.of(
+                  "o", "a", "de", "que", "e", "do", "da", "em", "um", "uma", "para", "não", "com",
+                  "os"),
+          "nl",
+              Set.of(
+                  "de", "het", "een", "en", "van", "is", "niet", "dat", "op", "te", "zijn", "met",
+                  "voor", "wat"));
   private static final List<String> LATIN_ORDER = List.of("en", "es", "fr", "de", "it", "pt", "nl");
 
   private LanguageGuess() {}

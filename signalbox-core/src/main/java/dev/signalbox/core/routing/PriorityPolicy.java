@@ -21,7 +21,9 @@ final class PriorityPolicy implements RoutingPolicy {
     List<ScoredModel> order = new ArrayList<>();
     int n = input.candidates().size();
     for (int i = 0; i < n; i++) {
-      order.add(new ScoredModel(input.candidates().get(i).model(), n - i, "listed " + (i + 1) + " of " + n));
+      order.add(
+          new ScoredModel(
+              input.candidates().get(i).model(), n - i, "listed " + (i + 1) + " of " + n));
     }
     return PolicyResult.Ranked.deterministic(order);
   }

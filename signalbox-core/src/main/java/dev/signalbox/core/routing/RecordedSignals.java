@@ -2,6 +2,8 @@ package dev.signalbox.core.routing;
 
 import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.Role;
+import dev.signalbox.core.embed.Embeddings;
+import dev.signalbox.core.session.SessionStore;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -9,13 +11,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
-import dev.signalbox.core.embed.Embeddings;
-import dev.signalbox.core.session.SessionStore;
 
 /**
  * A recorded request's signals, answered from the values its trace kept, so that a decision can be
- * re-run without the request. Reads follow the same logic as {@link RequestSignals}, so replaying the
- * recorded config reads, and records, the same values in the same order. Where a value was not
+ * re-run without the request. Reads follow the same logic as {@link RequestSignals}, so replaying
+ * the recorded config reads, and records, the same values in the same order. Where a value was not
  * recorded (another config's policy reads more), the prompt's size comes from the token count the
  * upstream reported, and the recorded conversation answers what can be derived from it, when the
  * store kept prompts; otherwise the read fails with {@link Unrecorded}.
@@ -52,8 +52,13 @@ public final class RecordedSignals implements RoutingSignals {
    *     leaves it empty: only what routing read then may decide again)
    */
   public RecordedSignals(
-      String requestedModel, String tenant, Map<String, Object> recorded, List<ChatMessage> prompt,
-      OptionalLong reportedPromptTokens, long defaultMaxTokens, TokenCounter tokens) {
+      String requestedModel,
+      String tenant,
+      Map<String, Object> recorded,
+      List<ChatMessage> prompt,
+      OptionalLong reportedPromptTokens,
+      long defaultMaxTokens,
+      TokenCounter tokens) {
     this.requestedModel = requestedModel;
     this.tenant = tenant;
     this.recorded = Map.copyOf(recorded);
@@ -65,7 +70,9 @@ public final class RecordedSignals implements RoutingSignals {
 
   @Override
   public RecordedSignals withDefaultMaxTokens(long newDefault) {
-    RecordedSignals copy = new RecordedSignals(requestedModel, tenant, recorded, prompt, reportedPromptTokens, newDefault, tokens);
+    RecordedSignals copy =
+        new RecordedSignals(
+            requestedModel, tenant, recorded, prompt, reportedPromptTokens, newDefault, tokens);
     copy.promptTokens = promptTokens;
     copy.read.putAll(read);
     return copy;
@@ -154,16 +161,20 @@ public final class RecordedSignals implements RoutingSignals {
   @Override
   public boolean matches(Pattern regex) {
     String key = REGEX + regex.pattern();
-    boolean found = recorded.get(key) instanceof Boolean value ? value : regex.matcher(lastUserText(key)).find();
+    boolean found =
+        recorded.get(key) instanceof Boolean value
+            ? value
+            : regex.matcher(lastUserText(key)).find();
     read.put(key, found);
     return found;
   }
 
   @Override
   public int turns() {
-    int turns = recorded.get(TURNS) instanceof Number n
-        ? n.intValue()
-        : (int) fromPrompt(TURNS).stream().filter(m -> m.role() == Role.USER).count();
+    int turns =
+        recorded.get(TURNS) instanceof Number n
+            ? n.intValue()
+            : (int) fromPrompt(TURNS).stream().filter(m -> m.role() == Role.USER).count();
     read.put(TURNS, turns);
     return turns;
   }
@@ -175,7 +186,10 @@ public final class RecordedSignals implements RoutingSignals {
 
   @Override
   public boolean hasImages() {
-    boolean images = recorded.get(IMAGES) instanceof Boolean value ? value : fromPrompt(IMAGES).stream().anyMatch(ChatMessage::hasImage);
+    boolean images =
+        recorded.get(IMAGES) instanceof Boolean value
+            ? value
+            : fromPrompt(IMAGES).stream().anyMatch(ChatMessage::hasImage);
     read.put(IMAGES, images);
     return images;
   }
@@ -219,12 +233,17 @@ public final class RecordedSignals implements RoutingSignals {
       return Optional.empty();
     }
     String[] parts = value.split("\\|");
-    return Optional.of(new SessionStore.Session(parts[0], Double.parseDouble(parts[1]), Integer.parseInt(parts[2])));
+    return Optional.of(
+        new SessionStore.Session(
+            parts[0], Double.parseDouble(parts[1]), Integer.parseInt(parts[2])));
   }
 
   @Override
   public String language() {
-    String language = recorded.get(LANGUAGE) instanceof String value ? value : LanguageGuess.of(lastUserText(LANGUAGE));
+    String language =
+        recorded.get(LANGUAGE) instanceof String value
+            ? value
+            : LanguageGuess.of(lastUserText(LANGUAGE));
     read.put(LANGUAGE, language);
     return language;
   }
@@ -232,9 +251,11 @@ public final class RecordedSignals implements RoutingSignals {
   @Override
   public float[] embedding(String part) {
     String key = EMBEDDING + part;
-    String encoded = recorded.get(key) instanceof String value
-        ? value
-        : EmbeddedText.encode(Embeddings.offline().embed(EmbeddedText.of(fromPrompt(key), part)));
+    String encoded =
+        recorded.get(key) instanceof String value
+            ? value
+            : EmbeddedText.encode(
+                Embeddings.offline().embed(EmbeddedText.of(fromPrompt(key), part)));
     read.put(key, encoded);
     return EmbeddedText.decode(encoded);
   }
@@ -255,7 +276,10 @@ public final class RecordedSignals implements RoutingSignals {
 
   private List<ChatMessage> fromPrompt(String signal) {
     if (prompt.isEmpty()) {
-      throw new Unrecorded(signal, "was not recorded, and the store kept no prompt to derive it from (traces.record-prompts)");
+      throw new Unrecorded(
+          signal,
+          "was not recorded, and the store kept no prompt to derive it from"
+              + " (traces.record-prompts)");
     }
     return prompt;
   }

@@ -3,6 +3,9 @@ package dev.signalbox.core.routing;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.ResponseFormat;
 import dev.signalbox.api.Role;
+import dev.signalbox.core.embed.Embeddings;
+import dev.signalbox.core.embed.TextEmbedder;
+import dev.signalbox.core.session.SessionStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,19 +17,23 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import dev.signalbox.core.embed.Embeddings;
-import dev.signalbox.core.session.SessionStore;
-import dev.signalbox.core.embed.TextEmbedder;
 import java.util.regex.Pattern;
 
 /**
- * The signals of one request, each computed on first read and remembered with its value, so the trace
- * holds exactly what routing read. Confined to the request's thread.
+ * The signals of one request, each computed on first read and remembered with its value, so the
+ * trace holds exactly what routing read. Confined to the request's thread.
  */
 public final class RequestSignals implements RoutingSignals {
   /** Headers a rule may read but whose values never reach a trace. */
   static final Set<String> CREDENTIAL_HEADERS =
-      Set.of("authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "x-goog-api-key");
+      Set.of(
+          "authorization",
+          "proxy-authorization",
+          "x-api-key",
+          "api-key",
+          "cookie",
+          "x-goog-api-key");
+
   static final String REDACTED = "[redacted]";
 
   private final ChatRequest request;
@@ -44,13 +51,23 @@ public final class RequestSignals implements RoutingSignals {
    * @param defaultMaxTokens the output length assumed when the request sets none
    */
   public RequestSignals(
-      ChatRequest request, Map<String, String> headers, String tenant, long defaultMaxTokens, TokenCounter tokens) {
+      ChatRequest request,
+      Map<String, String> headers,
+      String tenant,
+      long defaultMaxTokens,
+      TokenCounter tokens) {
     this(request, headers, tenant, defaultMaxTokens, tokens, Embeddings::serving);
   }
 
-  /** @param embedder the embeddings a route reads, asked for only when one does */
+  /**
+   * @param embedder the embeddings a route reads, asked for only when one does
+   */
   public RequestSignals(
-      ChatRequest request, Map<String, String> headers, String tenant, long defaultMaxTokens, TokenCounter tokens,
+      ChatRequest request,
+      Map<String, String> headers,
+      String tenant,
+      long defaultMaxTokens,
+      TokenCounter tokens,
       Supplier<? extends TextEmbedder> embedder) {
     this.embedder = embedder;
     this.request = request;
@@ -62,7 +79,8 @@ public final class RequestSignals implements RoutingSignals {
 
   @Override
   public RequestSignals withDefaultMaxTokens(long newDefault) {
-    RequestSignals copy = new RequestSignals(request, headers, tenant, newDefault, tokens, embedder);
+    RequestSignals copy =
+        new RequestSignals(request, headers, tenant, newDefault, tokens, embedder);
     copy.promptTokens = promptTokens;
     copy.sessions = sessions;
     copy.read.putAll(read);
@@ -78,7 +96,9 @@ public final class RequestSignals implements RoutingSignals {
   @Override
   public Optional<SessionStore.Session> sessionState(String route) {
     Optional<SessionStore.Session> state = session().flatMap(id -> sessions.get(route, id));
-    read.put(SESSION_STATE + route, state.map(s -> s.model() + "|" + s.spentUsd() + "|" + s.steps()).orElse(""));
+    read.put(
+        SESSION_STATE + route,
+        state.map(s -> s.model() + "|" + s.spentUsd() + "|" + s.steps()).orElse(""));
     return state;
   }
 
@@ -126,11 +146,13 @@ public final class RequestSignals implements RoutingSignals {
   }
 
   /**
-   * The prompt's tokens for load accounting after routing: the exact count when routing computed it,
-   * else a quarter of its UTF-8 size (about four bytes a token in English). Not recorded.
+   * The prompt's tokens for load accounting after routing: the exact count when routing computed
+   * it, else a quarter of its UTF-8 size (about four bytes a token in English). Not recorded.
    */
   public long promptTokensEstimate() {
-    return promptTokens >= 0 ? promptTokens : tokens.upperBound(request.messages(), request.tools()) / 4;
+    return promptTokens >= 0
+        ? promptTokens
+        : tokens.upperBound(request.messages(), request.tools()) / 4;
   }
 
   @Override
@@ -194,7 +216,9 @@ public final class RequestSignals implements RoutingSignals {
 
   @Override
   public Optional<String> session() {
-    String id = headers.getOrDefault(SESSION_HEADER, request.metadata().getOrDefault("session_id", request.user()));
+    String id =
+        headers.getOrDefault(
+            SESSION_HEADER, request.metadata().getOrDefault("session_id", request.user()));
     String digest = id.isEmpty() ? "" : HexFormat.of().formatHex(sha256(id), 0, 8);
     read.put(SESSION, digest);
     return digest.isEmpty() ? Optional.empty() : Optional.of(digest);
@@ -212,7 +236,9 @@ public final class RequestSignals implements RoutingSignals {
   public Optional<String> header(String name) {
     String key = name.toLowerCase(Locale.ROOT);
     Optional<String> value = Optional.ofNullable(headers.get(key));
-    read.put(HEADER + key, CREDENTIAL_HEADERS.contains(key) && value.isPresent() ? REDACTED : value.orElse(""));
+    read.put(
+        HEADER + key,
+        CREDENTIAL_HEADERS.contains(key) && value.isPresent() ? REDACTED : value.orElse(""));
     return value;
   }
 

@@ -12,16 +12,15 @@ import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.config.CascadeSpec;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.DeploymentSpec;
+import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.config.LearningSpec;
+import dev.signalbox.core.config.ModelSpec;
+import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.config.SessionSpec;
+import dev.signalbox.core.config.SloSpec;
 import dev.signalbox.core.learn.ArtifactFile;
 import dev.signalbox.core.session.SessionSteering;
 import dev.signalbox.core.session.SessionStore;
-import java.util.OptionalDouble;
-import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.config.LearningSpec;
-import dev.signalbox.core.config.SessionSpec;
-import dev.signalbox.core.config.ModelSpec;
-import dev.signalbox.core.config.RouteSpec;
-import dev.signalbox.core.config.SloSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -67,7 +67,10 @@ public final class Router {
 
   /** The candidates of a route: its models as policies see them. */
   public List<dev.signalbox.api.Candidate> candidates(String route) {
-    return config.route(route).map(r -> r.models().stream().map(m -> config.model(m).orElseThrow().candidate()).toList()).orElse(List.of());
+    return config
+        .route(route)
+        .map(r -> r.models().stream().map(m -> config.model(m).orElseThrow().candidate()).toList())
+        .orElse(List.of());
   }
 
   /** Whether {@code name} is a route or model this gateway serves. */
@@ -88,18 +91,42 @@ public final class Router {
     var error =
         new SignalboxException(
             ErrorKind.NOT_FOUND,
-            "The model '" + name + "' does not exist (routes: " + String.join(", ", config.routes().keySet())
-                + "; models: " + String.join(", ", config.models().keySet()) + ")",
+            "The model '"
+                + name
+                + "' does not exist (routes: "
+                + String.join(", ", config.routes().keySet())
+                + "; models: "
+                + String.join(", ", config.models().keySet())
+                + ")",
             "model",
             "model_not_found");
-    return new Decision.Rejected(record(List.of(), "", 1, seed, signals, List.of(), List.of(), 1, Map.of(), pool), error);
+    return new Decision.Rejected(
+        record(List.of(), "", 1, seed, signals, List.of(), List.of(), 1, Map.of(), pool), error);
   }
 
-  private Decision decideModel(ModelSpec model, RoutingSignals signals, long seed, PoolSnapshot pool) {
+  private Decision decideModel(
+      ModelSpec model, RoutingSignals signals, long seed, PoolSnapshot pool) {
     RouteSpec implicit =
-        new RouteSpec(model.name(), List.of(model.name()), DIRECT, Map.of(), List.of(), "", List.of(),
-            RouteSpec.DEFAULT_FALLBACK_ON, Duration.ofSeconds(600), 0, RouteSpec.DEFAULT_MAX_TOKENS, Optional.empty(),
-            RouteSpec.FallbackOrder.PLAN, SloSpec.NONE, Optional.empty(), false, LearningSpec.NONE, SessionSpec.NONE, CascadeSpec.NONE);
+        new RouteSpec(
+            model.name(),
+            List.of(model.name()),
+            DIRECT,
+            Map.of(),
+            List.of(),
+            "",
+            List.of(),
+            RouteSpec.DEFAULT_FALLBACK_ON,
+            Duration.ofSeconds(600),
+            0,
+            RouteSpec.DEFAULT_MAX_TOKENS,
+            Optional.empty(),
+            RouteSpec.FallbackOrder.PLAN,
+            SloSpec.NONE,
+            Optional.empty(),
+            false,
+            LearningSpec.NONE,
+            SessionSpec.NONE,
+            CascadeSpec.NONE);
     List<CandidateTrace> traces = new ArrayList<>();
     Optional<String> excluded = exclusion(model, signals);
     if (excluded.isPresent()) {
@@ -109,10 +136,23 @@ public final class Router {
     traces.add(new CandidateTrace(model.name(), "", 1, "requested by name"));
     List<PlannedAttempt> plan = plan(List.of(model), seed, pool, signals);
     return new Decision.Routed(
-        record(List.of(model.name()), DIRECT, 1, seed, signals, traces, steps(plan), 1, Map.of(model.name(), 1.0), pool), plan, implicit);
+        record(
+            List.of(model.name()),
+            DIRECT,
+            1,
+            seed,
+            signals,
+            traces,
+            steps(plan),
+            1,
+            Map.of(model.name(), 1.0),
+            pool),
+        plan,
+        implicit);
   }
 
-  private Decision decideRoute(RouteSpec first, RoutingSignals initial, long seed, PoolSnapshot pool) {
+  private Decision decideRoute(
+      RouteSpec first, RoutingSignals initial, long seed, PoolSnapshot pool) {
     List<String> trail = new ArrayList<>();
     RouteSpec route = first;
     RoutingSignals signals = initial;
@@ -126,7 +166,9 @@ public final class Router {
         return noEligible(trail, policy.name(), policy.version(), seed, signals, traces, pool);
       }
       PolicyResult result =
-          policy.decide(new PolicyInput(signals, eligible.stream().map(ModelSpec::candidate).toList(), pool, seed));
+          policy.decide(
+              new PolicyInput(
+                  signals, eligible.stream().map(ModelSpec::candidate).toList(), pool, seed));
       switch (result) {
         case PolicyResult.Delegated delegated -> {
           route = config.route(delegated.route()).orElseThrow();
@@ -140,7 +182,8 @@ public final class Router {
         }
       }
     }
-    throw new IllegalStateException("rules delegated more than " + MAX_DELEGATIONS + " times from " + first.name());
+    throw new IllegalStateException(
+        "rules delegated more than " + MAX_DELEGATIONS + " times from " + first.name());
   }
 
   private Decision routed(
@@ -155,16 +198,38 @@ public final class Router {
     if (route.sessions().active() && signals.session().isPresent()) {
       switch (steer(route, ranked.order(), signals)) {
         case SessionSteering.Result.Refused refused -> {
-          var error = refused.badRequest()
-              ? new SignalboxException(ErrorKind.INVALID_REQUEST, refused.message(), SessionSpec.BUDGET_HEADER, "invalid_session_budget")
-              : new SignalboxException(ErrorKind.BUDGET_EXHAUSTED, refused.message(), null, "session_budget_exhausted");
-          return new Decision.Rejected(record(trail, policy.name(), policy.version(), seed, signals, traces, List.of(), 1, Map.of(), pool), error);
+          var error =
+              refused.badRequest()
+                  ? new SignalboxException(
+                      ErrorKind.INVALID_REQUEST,
+                      refused.message(),
+                      SessionSpec.BUDGET_HEADER,
+                      "invalid_session_budget")
+                  : new SignalboxException(
+                      ErrorKind.BUDGET_EXHAUSTED,
+                      refused.message(),
+                      null,
+                      "session_budget_exhausted");
+          return new Decision.Rejected(
+              record(
+                  trail,
+                  policy.name(),
+                  policy.version(),
+                  seed,
+                  signals,
+                  traces,
+                  List.of(),
+                  1,
+                  Map.of(),
+                  pool),
+              error);
         }
         case SessionSteering.Result.Steered steered -> {
           if (!steered.note().isEmpty()) {
             signals.note(RoutingSignals.SESSION_STEERING + route.name(), steered.note());
           }
-          ranked = new PolicyResult.Ranked(steered.order(), ranked.propensity(), ranked.probabilities());
+          ranked =
+              new PolicyResult.Ranked(steered.order(), ranked.propensity(), ranked.probabilities());
         }
       }
     }
@@ -185,22 +250,36 @@ public final class Router {
       }
       ModelSpec model = config.model(fallback).orElseThrow();
       Optional<String> excluded = exclusion(model, signals);
-      candidates.add(new CandidateTrace(fallback, excluded.orElse(""), Double.NaN, excluded.isEmpty() ? "fallback" : ""));
+      candidates.add(
+          new CandidateTrace(
+              fallback, excluded.orElse(""), Double.NaN, excluded.isEmpty() ? "fallback" : ""));
       if (excluded.isEmpty()) {
         order.add(model);
       }
     }
-    List<PlannedAttempt> plan = PlanAdjustments.meetObjectives(plan(order, seed, pool, signals), route.slo(), pool, signals);
+    List<PlannedAttempt> plan =
+        PlanAdjustments.meetObjectives(
+            plan(order, seed, pool, signals), route.slo(), pool, signals);
     if (route.fallbackOrder() == RouteSpec.FallbackOrder.SELF_HEALING) {
       plan = PlanAdjustments.selfHealing(plan, pool, signals);
     }
     DecisionRecord record =
-        record(trail, policy.name(), policy.version(), seed, signals, candidates, steps(plan), ranked.propensity(),
-            ranked.probabilities(), pool);
+        record(
+            trail,
+            policy.name(),
+            policy.version(),
+            seed,
+            signals,
+            candidates,
+            steps(plan),
+            ranked.propensity(),
+            ranked.probabilities(),
+            pool);
     return new Decision.Routed(record, plan, route);
   }
 
-  private SessionSteering.Result steer(RouteSpec route, List<ScoredModel> order, RoutingSignals signals) {
+  private SessionSteering.Result steer(
+      RouteSpec route, List<ScoredModel> order, RoutingSignals signals) {
     Optional<SessionStore.Session> state = signals.sessionState(route.name());
     OptionalDouble budget = route.sessions().budgetUsd();
     // A caller may set its session's budget on any route that follows sessions.
@@ -214,17 +293,28 @@ public final class Router {
       }
       if (!(value >= 0) || Double.isInfinite(value)) {
         return new SessionSteering.Result.Refused(
-            "The header " + SessionSpec.BUDGET_HEADER + " must be a budget in USD, a number of 0 or more; got '" + header.get() + "'.", true);
+            "The header "
+                + SessionSpec.BUDGET_HEADER
+                + " must be a budget in USD, a number of 0 or more; got '"
+                + header.get()
+                + "'.",
+            true);
       }
       budget = OptionalDouble.of(value);
     }
     long promptTokens = budget.isPresent() ? signals.promptTokens() : 0;
     long maxOutput = budget.isPresent() ? signals.maxOutputTokens() : 0;
-    return SessionSteering.steer(route.sessions(), order, state, budget,
-        model -> SessionSteering.stepCost(config.model(model).orElseThrow(), promptTokens, maxOutput));
+    return SessionSteering.steer(
+        route.sessions(),
+        order,
+        state,
+        budget,
+        model ->
+            SessionSteering.stepCost(config.model(model).orElseThrow(), promptTokens, maxOutput));
   }
 
-  private List<ModelSpec> eligible(List<String> names, RoutingSignals signals, List<CandidateTrace> traces) {
+  private List<ModelSpec> eligible(
+      List<String> names, RoutingSignals signals, List<CandidateTrace> traces) {
     List<ModelSpec> eligible = new ArrayList<>();
     for (String name : names) {
       ModelSpec model = config.model(name).orElseThrow();
@@ -247,23 +337,30 @@ public final class Router {
     return Optional.empty();
   }
 
-  private List<PlannedAttempt> plan(List<ModelSpec> models, long seed, PoolSnapshot pool, RoutingSignals signals) {
+  private List<PlannedAttempt> plan(
+      List<ModelSpec> models, long seed, PoolSnapshot pool, RoutingSignals signals) {
     List<PlannedAttempt> plan = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (ModelSpec model : models) {
       if (!seen.add(model.name())) {
         continue;
       }
-      List<DeploymentSpec> deployments = model.deployments().stream().map(config::deployment).toList();
+      List<DeploymentSpec> deployments =
+          model.deployments().stream().map(config::deployment).toList();
       long modelSeed = seed ^ (model.name().hashCode() * 0x9E3779B97F4A7C15L);
       DeploymentSelector selector = DeploymentSelector.of(model.selector());
-      DeploymentSelector.Request request = selector.readsRequest()
-          ? new DeploymentSelector.Request(signals.promptTokensAtMost(), signals.maxOutputTokens())
-          : NO_REQUEST;
+      DeploymentSelector.Request request =
+          selector.readsRequest()
+              ? new DeploymentSelector.Request(
+                  signals.promptTokensAtMost(), signals.maxOutputTokens())
+              : NO_REQUEST;
       List<DeploymentSpec> order = selector.order(deployments, pool, modelSeed, request);
-      // A priority list is the operator's order; every other selector keeps a session on its deployment.
-      boolean affinity = deployments.size() > 1 && model.selector() != ModelSpec.SelectorKind.PRIORITY;
-      for (DeploymentSpec deployment : DeploymentSelector.finish(order, pool, affinity ? signals.session() : Optional.empty())) {
+      // A priority list is the operator's order; every other selector keeps a session on its
+      // deployment.
+      boolean affinity =
+          deployments.size() > 1 && model.selector() != ModelSpec.SelectorKind.PRIORITY;
+      for (DeploymentSpec deployment :
+          DeploymentSelector.finish(order, pool, affinity ? signals.session() : Optional.empty())) {
         plan.add(new PlannedAttempt(model, deployment));
       }
     }
@@ -277,23 +374,49 @@ public final class Router {
   }
 
   private Decision noEligible(
-      List<String> trail, String policy, int version, long seed, RoutingSignals signals,
-      List<CandidateTrace> traces, PoolSnapshot pool) {
+      List<String> trail,
+      String policy,
+      int version,
+      long seed,
+      RoutingSignals signals,
+      List<CandidateTrace> traces,
+      PoolSnapshot pool) {
     List<String> reasons = traces.stream().map(t -> t.model() + " [" + t.excluded() + "]").toList();
-    String what = trail.isEmpty() ? "request" : (policy.equals(DIRECT) ? "model '" : "route '") + trail.get(trail.size() - 1) + "'";
+    String what =
+        trail.isEmpty()
+            ? "request"
+            : (policy.equals(DIRECT) ? "model '" : "route '") + trail.get(trail.size() - 1) + "'";
     var error =
         new SignalboxException(
             ErrorKind.NO_ELIGIBLE_MODEL,
             "no eligible model for " + what + " (excluded: " + String.join(", ", reasons) + ")",
             null,
             "no_eligible_model");
-    return new Decision.Rejected(record(trail, policy, version, seed, signals, traces, List.of(), 1, Map.of(), pool), error);
+    return new Decision.Rejected(
+        record(trail, policy, version, seed, signals, traces, List.of(), 1, Map.of(), pool), error);
   }
 
   private static DecisionRecord record(
-      List<String> trail, String policy, int version, long seed, RoutingSignals signals,
-      List<CandidateTrace> candidates, List<PlanStep> plan, double propensity, Map<String, Double> probabilities,
+      List<String> trail,
+      String policy,
+      int version,
+      long seed,
+      RoutingSignals signals,
+      List<CandidateTrace> candidates,
+      List<PlanStep> plan,
+      double propensity,
+      Map<String, Double> probabilities,
       PoolSnapshot pool) {
-    return new DecisionRecord(trail, policy, version, seed, signals.read(), candidates, plan, propensity, probabilities, pool);
+    return new DecisionRecord(
+        trail,
+        policy,
+        version,
+        seed,
+        signals.read(),
+        candidates,
+        plan,
+        propensity,
+        probabilities,
+        pool);
   }
 }

@@ -6,12 +6,13 @@ import java.util.Optional;
 
 /**
  * The signals the router reads: a live request's ({@link RequestSignals}), or a recorded decision's
- * ({@link RecordedSignals}) when it is replayed. Either way every value read lands, in order, in the
- * map the trace keeps.
+ * ({@link RecordedSignals}) when it is replayed. Either way every value read lands, in order, in
+ * the map the trace keeps.
  */
 public interface RoutingSignals extends Signals {
   /** Signal keys, shared by the live and the recorded side. */
   String PROMPT_TOKENS = "prompt_tokens";
+
   String PROMPT_TOKENS_AT_MOST = "prompt_tokens_at_most";
   String MAX_OUTPUT_TOKENS = "max_output_tokens";
   String MAX_OUTPUT_TOKENS_FROM = "max_output_tokens_from";
@@ -35,7 +36,10 @@ public interface RoutingSignals extends Signals {
   String SESSION_STEERING = "session_steering:";
   String SLO = "slo";
   String FALLBACK_ORDER = "fallback_order";
-  /** The header that names an agent's session; else {@code metadata.session_id}, else {@code user}. */
+
+  /**
+   * The header that names an agent's session; else {@code metadata.session_id}, else {@code user}.
+   */
   String SESSION_HEADER = "x-signalbox-session-id";
 
   /** The route or model the request names. */
@@ -47,8 +51,8 @@ public interface RoutingSignals extends Signals {
   boolean needsJsonSchema();
 
   /**
-   * The request's session, as a digest of its id (the id itself is never recorded): from the
-   * {@code x-signalbox-session-id} header, else {@code metadata.session_id}, else {@code user}.
+   * The request's session, as a digest of its id (the id itself is never recorded): from the {@code
+   * x-signalbox-session-id} header, else {@code metadata.session_id}, else {@code user}.
    */
   Optional<String> session();
 

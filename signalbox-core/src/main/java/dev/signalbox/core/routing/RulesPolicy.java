@@ -5,15 +5,15 @@ import dev.signalbox.api.PolicyResult;
 import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.api.Signals;
 import dev.signalbox.core.config.RuleSpec;
+import dev.signalbox.core.learn.DomainClassifier;
 import java.util.List;
 import java.util.Optional;
-import dev.signalbox.core.learn.DomainClassifier;
 
 /**
  * Sends a request to another route by the first rule that matches: keywords or a regex on the last
- * user message, a prompt-token range, tools or images present, a header value (vLLM Semantic Router's
- * keyword and context signals, as decisions). No match goes to the default route, or ranks the
- * route's own models in order.
+ * user message, a prompt-token range, tools or images present, a header value (vLLM Semantic
+ * Router's keyword and context signals, as decisions). No match goes to the default route, or ranks
+ * the route's own models in order.
  */
 final class RulesPolicy implements RoutingPolicy {
   static final String NAME = "rules";
@@ -27,7 +27,9 @@ final class RulesPolicy implements RoutingPolicy {
     this(rules, defaultRoute, Optional.empty());
   }
 
-  /** @param domains the route's domain classifier, for rules on {@code domain} */
+  /**
+   * @param domains the route's domain classifier, for rules on {@code domain}
+   */
   RulesPolicy(List<RuleSpec> rules, String defaultRoute, Optional<DomainClassifier> domains) {
     this.rules = List.copyOf(rules);
     this.defaultRoute = defaultRoute;
@@ -45,7 +47,8 @@ final class RulesPolicy implements RoutingPolicy {
     for (RuleSpec rule : rules) {
       Optional<String> why = matches(rule, input.signals(), domain);
       if (why.isPresent()) {
-        return new PolicyResult.Delegated(rule.route(), "rule '" + rule.name() + "' matched: " + why.get());
+        return new PolicyResult.Delegated(
+            rule.route(), "rule '" + rule.name() + "' matched: " + why.get());
       }
     }
     if (!defaultRoute.isEmpty()) {
@@ -65,8 +68,13 @@ final class RulesPolicy implements RoutingPolicy {
 
     DomainClassifier.Verdict get() {
       if (verdict == null) {
-        verdict = domains.orElseThrow(() -> new IllegalStateException("a rule reads the domain but the route classifies none"))
-            .classify(signals.embedding(EmbeddedText.LAST_USER));
+        verdict =
+            domains
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            "a rule reads the domain but the route classifies none"))
+                .classify(signals.embedding(EmbeddedText.LAST_USER));
       }
       return verdict;
     }
@@ -92,7 +100,12 @@ final class RulesPolicy implements RoutingPolicy {
       if (verdict.domain().isEmpty() || !rule.domains().contains(verdict.domain().get())) {
         return Optional.empty();
       }
-      why.append(String.format(java.util.Locale.ROOT, "domain %s (confidence %.2f) ", verdict.domain().get(), verdict.confidence()));
+      why.append(
+          String.format(
+              java.util.Locale.ROOT,
+              "domain %s (confidence %.2f) ",
+              verdict.domain().get(),
+              verdict.confidence()));
     }
     if (!rule.keywords().isEmpty()) {
       Optional<String> hit = signals.firstKeyword(rule.keywords());
@@ -109,7 +122,8 @@ final class RulesPolicy implements RoutingPolicy {
     }
     if (rule.minPromptTokens().isPresent() || rule.maxPromptTokens().isPresent()) {
       long tokens = signals.promptTokens();
-      if (tokens < rule.minPromptTokens().orElse(0) || tokens > rule.maxPromptTokens().orElse(Long.MAX_VALUE)) {
+      if (tokens < rule.minPromptTokens().orElse(0)
+          || tokens > rule.maxPromptTokens().orElse(Long.MAX_VALUE)) {
         return Optional.empty();
       }
       why.append("prompt ").append(tokens).append(" tokens ");
@@ -132,7 +146,10 @@ final class RulesPolicy implements RoutingPolicy {
       if (value.isEmpty() || !value.get().equalsIgnoreCase(header.value())) {
         return Optional.empty();
       }
-      String shown = RequestSignals.CREDENTIAL_HEADERS.contains(header.name()) ? RequestSignals.REDACTED : header.value();
+      String shown =
+          RequestSignals.CREDENTIAL_HEADERS.contains(header.name())
+              ? RequestSignals.REDACTED
+              : header.value();
       why.append("header ").append(header.name()).append('=').append(shown).append(' ');
     }
     return Optional.of(why.length() == 0 ? "unconditional" : why.toString().trim());

@@ -37,13 +37,18 @@ final class ScorePolicy implements RoutingPolicy {
     boolean strong = Double.isNaN(score) || score >= threshold.value();
     String first = strong ? threshold.strong() : threshold.weak();
     String second = strong ? threshold.weak() : threshold.strong();
-    String reason = Double.isNaN(score)
-        ? "no usable score " + threshold.score() + ": strong"
-        : "score " + score + (strong ? " >= " : " < ") + threshold.value();
+    String reason =
+        Double.isNaN(score)
+            ? "no usable score " + threshold.score() + ": strong"
+            : "score " + score + (strong ? " >= " : " < ") + threshold.value();
     List<ScoredModel> order = new ArrayList<>();
     for (String model : List.of(first, second)) {
       if (input.candidates().stream().map(Candidate::model).anyMatch(model::equals)) {
-        order.add(new ScoredModel(model, model.equals(first) ? score : Double.NaN, model.equals(first) ? reason : "the other side of the threshold"));
+        order.add(
+            new ScoredModel(
+                model,
+                model.equals(first) ? score : Double.NaN,
+                model.equals(first) ? reason : "the other side of the threshold"));
       }
     }
     return PolicyResult.Ranked.deterministic(order);

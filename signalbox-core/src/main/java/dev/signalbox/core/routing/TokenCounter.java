@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.function.ToLongFunction;
 
 /**
- * Counts tokens with the cl100k_base tokenizer, following OpenAI's per-message accounting. Text longer
- * than {@link #EXACT_LIMIT_CHARS} is estimated at four characters a token rather than tokenized, so
- * that counting stays cheap on the request path.
+ * Counts tokens with the cl100k_base tokenizer, following OpenAI's per-message accounting. Text
+ * longer than {@link #EXACT_LIMIT_CHARS} is estimated at four characters a token rather than
+ * tokenized, so that counting stays cheap on the request path.
  */
 public final class TokenCounter {
   public static final int EXACT_LIMIT_CHARS = 64 * 1024;
@@ -44,9 +44,9 @@ public final class TokenCounter {
   }
 
   /**
-   * A bound no exact count can pass: every token of cl100k_base is at least one byte, so a prompt has at
-   * most as many tokens as its text has UTF-8 bytes, plus the same per-message overheads. Costs one pass
-   * over the characters, no tokenizing.
+   * A bound no exact count can pass: every token of cl100k_base is at least one byte, so a prompt
+   * has at most as many tokens as its text has UTF-8 bytes, plus the same per-message overheads.
+   * Costs one pass over the characters, no tokenizing.
    */
   public long upperBound(List<ChatMessage> messages, List<ToolDefinition> tools) {
     return measure(messages, tools, TokenCounter::utf8Length);
@@ -57,7 +57,8 @@ public final class TokenCounter {
   }
 
   /** OpenAI's per-message accounting, with {@code text} measuring each piece of text. */
-  private static long measure(List<ChatMessage> messages, List<ToolDefinition> tools, ToLongFunction<String> text) {
+  private static long measure(
+      List<ChatMessage> messages, List<ToolDefinition> tools, ToLongFunction<String> text) {
     long total = REPLY_PRIMING;
     for (ChatMessage message : messages) {
       total += PER_MESSAGE;
@@ -74,7 +75,10 @@ public final class TokenCounter {
       }
     }
     for (ToolDefinition tool : tools) {
-      total += text.applyAsLong(tool.name()) + text.applyAsLong(tool.description()) + text.applyAsLong(tool.parameters().toString());
+      total +=
+          text.applyAsLong(tool.name())
+              + text.applyAsLong(tool.description())
+              + text.applyAsLong(tool.parameters().toString());
     }
     return total;
   }
@@ -96,5 +100,4 @@ public final class TokenCounter {
     }
     return bytes;
   }
-
 }

@@ -54,11 +54,14 @@ final class WeightedPolicy implements RoutingPolicy {
       }
     }
     Map<String, Double> probabilities = new HashMap<>();
-    candidates.forEach(c -> probabilities.merge(c.model(), share.applyAsDouble(c) / total, Double::sum));
+    candidates.forEach(
+        c -> probabilities.merge(c.model(), share.applyAsDouble(c) / total, Double::sum));
     Candidate first = candidates.get(chosen);
     double propensity = probabilities.get(first.model());
     List<ScoredModel> order = new ArrayList<>();
-    order.add(new ScoredModel(first.model(), weight(first), "drawn with p=" + Decimals.fixed(propensity, 4)));
+    order.add(
+        new ScoredModel(
+            first.model(), weight(first), "drawn with p=" + Decimals.fixed(propensity, 4)));
     candidates.stream()
         .filter(c -> c != first)
         .sorted(Comparator.comparingDouble(this::weight).reversed())

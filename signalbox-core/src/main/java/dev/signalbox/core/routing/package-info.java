@@ -1,2 +1,5 @@
-/** From a request to a plan: signals, eligibility filters, policies, deployment selectors. Pure; no I/O. */
+/**
+ * From a request to a plan: signals, eligibility filters, policies, deployment selectors. Pure; no
+ * I/O.
+ */
 package dev.signalbox.core.routing;

@@ -11,11 +11,11 @@ import java.util.OptionalDouble;
 import java.util.function.ToDoubleFunction;
 
 /**
- * What an agent's session changes in a route's order, as a pure function (budget-aware step routing,
- * after the step-level routers of agent frameworks): stickiness keeps the session's model first
- * unless the policy's first choice beats it by more than the margin (so a conversation does not hop
- * between models and lose its prompt cache); a budget moves the best-ranked model whose estimated
- * step cost fits the remaining budget first, or refuses the step when none fits.
+ * What an agent's session changes in a route's order, as a pure function (budget-aware step
+ * routing, after the step-level routers of agent frameworks): stickiness keeps the session's model
+ * first unless the policy's first choice beats it by more than the margin (so a conversation does
+ * not hop between models and lose its prompt cache); a budget moves the best-ranked model whose
+ * estimated step cost fits the remaining budget first, or refuses the step when none fits.
  */
 public final class SessionSteering {
   private SessionSteering() {}
@@ -35,7 +35,10 @@ public final class SessionSteering {
    * @param stepCost the estimated cost of this step on a model
    */
   public static Result steer(
-      SessionSpec spec, List<ScoredModel> order, Optional<SessionStore.Session> session, OptionalDouble budgetUsd,
+      SessionSpec spec,
+      List<ScoredModel> order,
+      Optional<SessionStore.Session> session,
+      OptionalDouble budgetUsd,
       ToDoubleFunction<String> stepCost) {
     List<ScoredModel> steered = new ArrayList<>(order);
     List<String> notes = new ArrayList<>();
@@ -50,9 +53,23 @@ public final class SessionSteering {
         if (gain <= spec.stickyMargin()) {
           steered.remove(at);
           steered.add(0, candidate);
-          notes.add(String.format(Locale.ROOT, "kept %s (the policy's %s is better by %.4f <= margin %.4f)", kept, first.model(), gain, spec.stickyMargin()));
+          notes.add(
+              String.format(
+                  Locale.ROOT,
+                  "kept %s (the policy's %s is better by %.4f <= margin %.4f)",
+                  kept,
+                  first.model(),
+                  gain,
+                  spec.stickyMargin()));
         } else {
-          notes.add(String.format(Locale.ROOT, "left %s for %s (better by %.4f > margin %.4f)", kept, first.model(), gain, spec.stickyMargin()));
+          notes.add(
+              String.format(
+                  Locale.ROOT,
+                  "left %s for %s (better by %.4f > margin %.4f)",
+                  kept,
+                  first.model(),
+                  gain,
+                  spec.stickyMargin()));
         }
       } else if (at == 0) {
         notes.add("kept " + kept);
@@ -69,17 +86,33 @@ public final class SessionSteering {
         }
       }
       if (fits < 0) {
-        return new Result.Refused(String.format(Locale.ROOT,
-            "The session's budget of $%.6f has $%.6f left, less than this step's estimated cost on any eligible model (cheapest: %s at $%.6f).",
-            budgetUsd.getAsDouble(), Math.max(remaining, 0), cheapest(steered, stepCost), stepCost.applyAsDouble(cheapest(steered, stepCost))), false);
+        return new Result.Refused(
+            String.format(
+                Locale.ROOT,
+                "The session's budget of $%.6f has $%.6f left, less than this step's estimated cost"
+                    + " on any eligible model (cheapest: %s at $%.6f).",
+                budgetUsd.getAsDouble(),
+                Math.max(remaining, 0),
+                cheapest(steered, stepCost),
+                stepCost.applyAsDouble(cheapest(steered, stepCost))),
+            false);
       }
       if (fits > 0) {
         ScoredModel downgraded = steered.remove(fits);
-        notes.add(String.format(Locale.ROOT, "downgraded %s -> %s: step estimated $%.6f > $%.6f left of $%.6f", steered.get(0).model(),
-            downgraded.model(), stepCost.applyAsDouble(steered.get(0).model()), remaining, budgetUsd.getAsDouble()));
+        notes.add(
+            String.format(
+                Locale.ROOT,
+                "downgraded %s -> %s: step estimated $%.6f > $%.6f left of $%.6f",
+                steered.get(0).model(),
+                downgraded.model(),
+                stepCost.applyAsDouble(steered.get(0).model()),
+                remaining,
+                budgetUsd.getAsDouble()));
         steered.add(0, downgraded);
       } else {
-        notes.add(String.format(Locale.ROOT, "budget: $%.6f left of $%.6f", remaining, budgetUsd.getAsDouble()));
+        notes.add(
+            String.format(
+                Locale.ROOT, "budget: $%.6f left of $%.6f", remaining, budgetUsd.getAsDouble()));
       }
     }
     return new Result.Steered(steered, String.join("; ", notes));

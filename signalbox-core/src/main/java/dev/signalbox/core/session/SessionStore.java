@@ -17,13 +17,15 @@ public interface SessionStore {
   /** Adds a finished step: the model that answered and what it cost. */
   void recordStep(String route, String session, String model, double costUsd, Duration idleTimeout);
 
-  SessionStore NONE = new SessionStore() {
-    @Override
-    public Optional<Session> get(String route, String session) {
-      return Optional.empty();
-    }
+  SessionStore NONE =
+      new SessionStore() {
+        @Override
+        public Optional<Session> get(String route, String session) {
+          return Optional.empty();
+        }
 
-    @Override
-    public void recordStep(String route, String session, String model, double costUsd, Duration idleTimeout) {}
-  };
+        @Override
+        public void recordStep(
+            String route, String session, String model, double costUsd, Duration idleTimeout) {}
+      };
 }

@@ -25,18 +25,29 @@ public record Feedback(String requestId, double score, String comment, Instant t
     Objects.requireNonNull(time);
   }
 
-  /** Parses {@code {request_id, score | thumbs, comment?}}; anything else is a 400 naming the field. */
+  /**
+   * Parses {@code {request_id, score | thumbs, comment?}}; anything else is a 400 naming the field.
+   */
   public static Feedback parse(byte[] body, Instant now) {
     JsonNode node;
     try {
       node = Json.MAPPER.readTree(body);
     } catch (JacksonException e) {
-      throw new SignalboxException(ErrorKind.INVALID_REQUEST, "We could not parse the JSON body: " + e.getOriginalMessage(), null, "invalid_json");
+      throw new SignalboxException(
+          ErrorKind.INVALID_REQUEST,
+          "We could not parse the JSON body: " + e.getOriginalMessage(),
+          null,
+          "invalid_json");
     } catch (IOException e) {
-      throw new SignalboxException(ErrorKind.INVALID_REQUEST, "We could not read the request body: " + e.getMessage(), null, "invalid_json");
+      throw new SignalboxException(
+          ErrorKind.INVALID_REQUEST,
+          "We could not read the request body: " + e.getMessage(),
+          null,
+          "invalid_json");
     }
     if (node == null || !node.isObject()) {
-      throw SignalboxException.invalid(null, "The request body must be a JSON object {request_id, score | thumbs, comment?}.");
+      throw SignalboxException.invalid(
+          null, "The request body must be a JSON object {request_id, score | thumbs, comment?}.");
     }
     return of(node, now);
   }
@@ -46,30 +57,39 @@ public record Feedback(String requestId, double score, String comment, Instant t
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String field = it.next();
       if (!FIELDS.contains(field)) {
-        throw SignalboxException.invalid(field, "Unknown field '" + field + "' (feedback takes request_id, score or thumbs, comment).");
+        throw SignalboxException.invalid(
+            field,
+            "Unknown field '" + field + "' (feedback takes request_id, score or thumbs, comment).");
       }
     }
     JsonNode id = node.path("request_id");
     if (!id.isTextual() || id.asText().isBlank()) {
-      throw SignalboxException.invalid("request_id", "'request_id' must be the x-signalbox-request-id of an answer.");
+      throw SignalboxException.invalid(
+          "request_id", "'request_id' must be the x-signalbox-request-id of an answer.");
     }
     JsonNode score = node.path("score");
     JsonNode thumbs = node.path("thumbs");
     if (score.isMissingNode() == thumbs.isMissingNode()) {
-      throw SignalboxException.invalid("score", "Give exactly one of 'score' (a number from 0 to 1) or 'thumbs' (\"up\" or \"down\").");
+      throw SignalboxException.invalid(
+          "score",
+          "Give exactly one of 'score' (a number from 0 to 1) or 'thumbs' (\"up\" or \"down\").");
     }
     double value;
     if (!score.isMissingNode()) {
       if (!score.isNumber() || !(score.asDouble() >= 0 && score.asDouble() <= 1)) {
-        throw SignalboxException.invalid("score", "'score' must be a number from 0 to 1, got " + score + ".");
+        throw SignalboxException.invalid(
+            "score", "'score' must be a number from 0 to 1, got " + score + ".");
       }
       value = score.asDouble();
     } else {
-      value = switch (thumbs.asText("")) {
-        case "up" -> 1;
-        case "down" -> 0;
-        default -> throw SignalboxException.invalid("thumbs", "'thumbs' must be \"up\" or \"down\", got " + thumbs + ".");
-      };
+      value =
+          switch (thumbs.asText("")) {
+            case "up" -> 1;
+            case "down" -> 0;
+            default ->
+                throw SignalboxException.invalid(
+                    "thumbs", "'thumbs' must be \"up\" or \"down\", got " + thumbs + ".");
+          };
     }
     JsonNode comment = node.path("comment");
     if (!comment.isMissingNode() && !comment.isNull() && !comment.isTextual()) {
@@ -77,7 +97,8 @@ public record Feedback(String requestId, double score, String comment, Instant t
     }
     String text = comment.asText("");
     if (text.length() > MAX_COMMENT_CHARS) {
-      throw SignalboxException.invalid("comment", "'comment' must be at most " + MAX_COMMENT_CHARS + " characters.");
+      throw SignalboxException.invalid(
+          "comment", "'comment' must be at most " + MAX_COMMENT_CHARS + " characters.");
     }
     return new Feedback(id.asText(), value, text, now);
   }

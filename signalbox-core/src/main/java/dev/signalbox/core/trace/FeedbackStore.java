@@ -7,9 +7,14 @@ import dev.signalbox.api.SignalboxException;
 @FunctionalInterface
 public interface FeedbackStore {
   /** Used when traces are off: there is nothing to attach feedback to. */
-  FeedbackStore DISABLED = (feedback, tenant) -> {
-    throw new SignalboxException(ErrorKind.NOT_FOUND, "Feedback needs traces; this gateway records none (traces.enabled: false).", null, "feedback_disabled");
-  };
+  FeedbackStore DISABLED =
+      (feedback, tenant) -> {
+        throw new SignalboxException(
+            ErrorKind.NOT_FOUND,
+            "Feedback needs traces; this gateway records none (traces.enabled: false).",
+            null,
+            "feedback_disabled");
+      };
 
   /**
    * Keeps the feedback with the trace of its request.

@@ -18,8 +18,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * Traces in an SQLite file, created on first use: one row per trace with its canonical JSON, and one
- * row per config text. One connection, guarded by a lock; the trace writer is its only frequent user.
+ * Traces in an SQLite file, created on first use: one row per trace with its canonical JSON, and
+ * one row per config text. One connection, guarded by a lock; the trace writer is its only frequent
+ * user.
  */
 public final class SqliteTraceStore implements TraceStore {
   private final Connection connection;
@@ -40,11 +41,14 @@ public final class SqliteTraceStore implements TraceStore {
         s.execute("PRAGMA journal_mode=WAL");
         s.execute("PRAGMA synchronous=NORMAL");
         s.execute(
-            "CREATE TABLE IF NOT EXISTS traces (id TEXT PRIMARY KEY, time TEXT NOT NULL, route TEXT NOT NULL,"
-                + " outcome TEXT NOT NULL, config_hash TEXT NOT NULL, json TEXT NOT NULL)");
+            "CREATE TABLE IF NOT EXISTS traces (id TEXT PRIMARY KEY, time TEXT NOT NULL, route TEXT"
+                + " NOT NULL, outcome TEXT NOT NULL, config_hash TEXT NOT NULL, json TEXT NOT"
+                + " NULL)");
         s.execute("CREATE INDEX IF NOT EXISTS traces_time ON traces(time)");
         s.execute("CREATE TABLE IF NOT EXISTS configs (hash TEXT PRIMARY KEY, text TEXT NOT NULL)");
-        s.execute("CREATE TABLE IF NOT EXISTS feedback (request_id TEXT NOT NULL, time TEXT NOT NULL, score REAL NOT NULL, comment TEXT NOT NULL)");
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS feedback (request_id TEXT NOT NULL, time TEXT NOT NULL,"
+                + " score REAL NOT NULL, comment TEXT NOT NULL)");
         s.execute("CREATE INDEX IF NOT EXISTS feedback_request ON feedback(request_id)");
       }
       return new SqliteTraceStore(connection);
@@ -58,7 +62,8 @@ public final class SqliteTraceStore implements TraceStore {
     lock.lock();
     try {
       connection.setAutoCommit(false);
-      try (PreparedStatement insert = connection.prepareStatement("INSERT OR REPLACE INTO traces VALUES (?, ?, ?, ?, ?, ?)")) {
+      try (PreparedStatement insert =
+          connection.prepareStatement("INSERT OR REPLACE INTO traces VALUES (?, ?, ?, ?, ?, ?)")) {
         for (DecisionTrace t : batch) {
           insert.setString(1, t.id());
           insert.setString(2, t.time().toString());
@@ -94,7 +99,8 @@ public final class SqliteTraceStore implements TraceStore {
   @Override
   public void storeConfig(String hash, String text) throws SQLException {
     lock.lock();
-    try (PreparedStatement insert = connection.prepareStatement("INSERT OR IGNORE INTO configs VALUES (?, ?)")) {
+    try (PreparedStatement insert =
+        connection.prepareStatement("INSERT OR IGNORE INTO configs VALUES (?, ?)")) {
       insert.setString(1, hash);
       insert.setString(2, text);
       insert.executeUpdate();
@@ -128,9 +134,11 @@ public final class SqliteTraceStore implements TraceStore {
   @Override
   public boolean addFeedback(Feedback feedback, String tenant) throws SQLException {
     lock.lock();
-    try (PreparedStatement insert = connection.prepareStatement(
-        "INSERT INTO feedback SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM traces WHERE id = ?"
-            + (tenant == null ? "" : " AND json_extract(json, '$.tenant') = ?") + ")")) {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO feedback SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM traces WHERE id = ?"
+                + (tenant == null ? "" : " AND json_extract(json, '$.tenant') = ?")
+                + ")")) {
       insert.setString(1, feedback.requestId());
       insert.setString(2, feedback.time().toString());
       insert.setDouble(3, feedback.score());
@@ -149,12 +157,18 @@ public final class SqliteTraceStore implements TraceStore {
   public List<Feedback> feedback(String requestId) throws SQLException {
     List<Feedback> result = new ArrayList<>();
     lock.lock();
-    try (PreparedStatement query = connection.prepareStatement(
-        "SELECT time, score, comment FROM feedback WHERE request_id = ? ORDER BY rowid")) {
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT time, score, comment FROM feedback WHERE request_id = ? ORDER BY rowid")) {
       query.setString(1, requestId);
       try (ResultSet rows = query.executeQuery()) {
         while (rows.next()) {
-          result.add(new Feedback(requestId, rows.getDouble(2), rows.getString(3), Instant.parse(rows.getString(1))));
+          result.add(
+              new Feedback(
+                  requestId,
+                  rows.getDouble(2),
+                  rows.getString(3),
+                  Instant.parse(rows.getString(1))));
         }
       }
     } finally {
@@ -167,7 +181,9 @@ public final class SqliteTraceStore implements TraceStore {
   public List<String> recent(int limit) throws SQLException {
     List<String> result = new ArrayList<>();
     lock.lock();
-    try (PreparedStatement query = connection.prepareStatement("SELECT json FROM traces ORDER BY time DESC, id DESC LIMIT ?")) {
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT json FROM traces ORDER BY time DESC, id DESC LIMIT ?")) {
       query.setInt(1, limit);
       try (ResultSet rows = query.executeQuery()) {
         while (rows.next()) {

@@ -4,16 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.AttemptTrace;
-import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.CandidateTrace;
 import dev.signalbox.api.CascadeStepTrace;
+import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.DeploymentState;
 import dev.signalbox.api.PlanStep;
+import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.api.Usage;
 import dev.signalbox.core.gateway.ChatRequestParser;
 import dev.signalbox.core.upstream.Json;
-import dev.signalbox.api.PoolSnapshot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -30,9 +30,20 @@ import java.util.TreeMap;
  */
 public final class TraceJson {
   /** The fields of the decision log, the part replay compares byte for byte. */
-  public static final Set<String> DECISION_FIELDS = Set.of(
-      "id", "requested_model", "routes", "policy", "policy_version", "config_hash", "seed", "signals",
-      "candidates", "plan", "propensity", "pool");
+  public static final Set<String> DECISION_FIELDS =
+      Set.of(
+          "id",
+          "requested_model",
+          "routes",
+          "policy",
+          "policy_version",
+          "config_hash",
+          "seed",
+          "signals",
+          "candidates",
+          "plan",
+          "propensity",
+          "pool");
 
   private TraceJson() {}
 
@@ -87,7 +98,9 @@ public final class TraceJson {
     return node;
   }
 
-  /** Only what the decision depended on and what it chose: the line replay compares byte for byte. */
+  /**
+   * Only what the decision depended on and what it chose: the line replay compares byte for byte.
+   */
   public static ObjectNode decision(DecisionTrace t) {
     ObjectNode node = Json.object();
     node.put("id", t.id());
@@ -103,11 +116,13 @@ public final class TraceJson {
   public static String decisionLine(String fullJson) throws IOException {
     JsonNode full = Json.MAPPER.readTree(fullJson);
     ObjectNode decision = Json.object();
-    full.fieldNames().forEachRemaining(name -> {
-      if (DECISION_FIELDS.contains(name)) {
-        decision.set(name, full.get(name));
-      }
-    });
+    full.fieldNames()
+        .forEachRemaining(
+            name -> {
+              if (DECISION_FIELDS.contains(name)) {
+                decision.set(name, full.get(name));
+              }
+            });
     return Json.text(decision);
   }
 
@@ -118,45 +133,88 @@ public final class TraceJson {
     t.path("signals").fields().forEachRemaining(e -> signals.put(e.getKey(), scalar(e.getValue())));
     List<CandidateTrace> candidates = new ArrayList<>();
     for (JsonNode c : t.path("candidates")) {
-      candidates.add(new CandidateTrace(c.path("model").asText(), c.path("excluded").asText(), number(c.path("score")), c.path("reason").asText()));
+      candidates.add(
+          new CandidateTrace(
+              c.path("model").asText(),
+              c.path("excluded").asText(),
+              number(c.path("score")),
+              c.path("reason").asText()));
     }
     List<PlanStep> plan = new ArrayList<>();
     for (JsonNode p : t.path("plan")) {
       plan.add(new PlanStep(p.path("model").asText(), p.path("deployment").asText()));
     }
     Map<String, DeploymentState> pool = new LinkedHashMap<>();
-    t.path("pool").fields().forEachRemaining(e ->
-        pool.put(e.getKey(), deploymentState(e.getValue())));
+    t.path("pool")
+        .fields()
+        .forEachRemaining(e -> pool.put(e.getKey(), deploymentState(e.getValue())));
     List<AttemptTrace> attempts = new ArrayList<>();
     for (JsonNode a : t.path("attempts")) {
       double ttft = number(a.path("ttft_ms"));
-      attempts.add(new AttemptTrace(a.path("index").asInt(), a.path("model").asText(), a.path("deployment").asText(),
-          a.path("result").asText(), Double.isNaN(ttft) ? -1 : ttft, a.path("duration_ms").asDouble(),
-          a.path("committed").asBoolean(), a.path("error").asText()));
+      attempts.add(
+          new AttemptTrace(
+              a.path("index").asInt(),
+              a.path("model").asText(),
+              a.path("deployment").asText(),
+              a.path("result").asText(),
+              Double.isNaN(ttft) ? -1 : ttft,
+              a.path("duration_ms").asDouble(),
+              a.path("committed").asBoolean(),
+              a.path("error").asText()));
     }
     Usage usage = readUsage(t.path("usage"));
     List<CascadeStepTrace> cascade = new ArrayList<>();
     for (JsonNode c : t.path("cascade")) {
       List<String> checks = new ArrayList<>();
       c.path("checks").forEach(check -> checks.add(check.asText()));
-      cascade.add(new CascadeStepTrace(c.path("stage").asInt(), c.path("model").asText(), c.path("samples").asInt(),
-          c.path("answered").asInt(), c.path("verdict").asText(), checks, readUsage(c.path("usage")), c.path("cost_usd").asDouble()));
+      cascade.add(
+          new CascadeStepTrace(
+              c.path("stage").asInt(),
+              c.path("model").asText(),
+              c.path("samples").asInt(),
+              c.path("answered").asInt(),
+              c.path("verdict").asText(),
+              checks,
+              readUsage(c.path("usage")),
+              c.path("cost_usd").asDouble()));
     }
     List<String> routes = new ArrayList<>();
     t.path("routes").forEach(r -> routes.add(r.asText()));
     List<String> flags = new ArrayList<>();
     t.path("flags").forEach(f -> flags.add(f.asText()));
-    return new DecisionTrace(t.path("id").asText(), Instant.parse(t.path("time").asText()), t.path("tenant").asText(),
-        t.path("requested_model").asText(), routes, t.path("policy").asText(), t.path("policy_version").asInt(),
-        t.path("config_hash").asText(), t.path("seed").asLong(), signals, candidates, plan, t.path("propensity").asDouble(),
-        new PoolSnapshot(pool), attempts, usage, t.path("cost_usd").asDouble(), t.path("stream").asBoolean(),
-        t.path("outcome").asText(), t.path("error").asText(), flags, t.path("prompt").asText(""), t.path("answer").asText(""),
+    return new DecisionTrace(
+        t.path("id").asText(),
+        Instant.parse(t.path("time").asText()),
+        t.path("tenant").asText(),
+        t.path("requested_model").asText(),
+        routes,
+        t.path("policy").asText(),
+        t.path("policy_version").asInt(),
+        t.path("config_hash").asText(),
+        t.path("seed").asLong(),
+        signals,
+        candidates,
+        plan,
+        t.path("propensity").asDouble(),
+        new PoolSnapshot(pool),
+        attempts,
+        usage,
+        t.path("cost_usd").asDouble(),
+        t.path("stream").asBoolean(),
+        t.path("outcome").asText(),
+        t.path("error").asText(),
+        flags,
+        t.path("prompt").asText(""),
+        t.path("answer").asText(""),
         cascade);
   }
 
   private static Usage readUsage(JsonNode u) {
-    return new Usage(u.path("prompt_tokens").asLong(), u.path("cached_prompt_tokens").asLong(),
-        u.path("completion_tokens").asLong(), u.path("estimated").asBoolean());
+    return new Usage(
+        u.path("prompt_tokens").asLong(),
+        u.path("cached_prompt_tokens").asLong(),
+        u.path("completion_tokens").asLong(),
+        u.path("estimated").asBoolean());
   }
 
   /** The recorded conversation of a trace, or empty when the config did not record prompts. */
@@ -172,10 +230,18 @@ public final class TraceJson {
 
   /** A recorded deployment state; fields older traces lack read as idle. */
   private static DeploymentState deploymentState(JsonNode d) {
-    return new DeploymentState(d.path("in_flight").asLong(), d.path("queued_prompt_tokens").asLong(),
-        d.path("queued_output_tokens").asLong(), d.path("consecutive_failures").asLong(), d.path("error_rate").asDouble(0),
-        d.path("rate_limited").asLong(), number(d.path("ttft_ms")), number(d.path("p95_ttft_ms")), number(d.path("ms_per_token")),
-        d.path("breaker").asText(DeploymentState.CLOSED), d.path("assigned").asLong());
+    return new DeploymentState(
+        d.path("in_flight").asLong(),
+        d.path("queued_prompt_tokens").asLong(),
+        d.path("queued_output_tokens").asLong(),
+        d.path("consecutive_failures").asLong(),
+        d.path("error_rate").asDouble(0),
+        d.path("rate_limited").asLong(),
+        number(d.path("ttft_ms")),
+        number(d.path("p95_ttft_ms")),
+        number(d.path("ms_per_token")),
+        d.path("breaker").asText(DeploymentState.CLOSED),
+        d.path("assigned").asLong());
   }
 
   private static Object scalar(JsonNode value) {
@@ -221,16 +287,19 @@ public final class TraceJson {
     node.set("pool", pool(t.pool()));
   }
 
-  /** A pool snapshot, deployments by name: what the trace records and {@code GET /admin/pool} shows. */
+  /**
+   * A pool snapshot, deployments by name: what the trace records and {@code GET /admin/pool} shows.
+   */
   public static ObjectNode pool(PoolSnapshot snapshot) {
     ObjectNode pool = Json.object();
     for (Map.Entry<String, DeploymentState> e : new TreeMap<>(snapshot.deployments()).entrySet()) {
       DeploymentState d = e.getValue();
-      ObjectNode state = pool.putObject(e.getKey())
-          .put("in_flight", d.inFlight())
-          .put("queued_prompt_tokens", d.queuedPromptTokens())
-          .put("queued_output_tokens", d.queuedOutputTokens())
-          .put("consecutive_failures", d.consecutiveFailures());
+      ObjectNode state =
+          pool.putObject(e.getKey())
+              .put("in_flight", d.inFlight())
+              .put("queued_prompt_tokens", d.queuedPromptTokens())
+              .put("queued_output_tokens", d.queuedOutputTokens())
+              .put("consecutive_failures", d.consecutiveFailures());
       number(state, "error_rate", round(d.errorRate()));
       state.put("rate_limited", d.rateLimited());
       number(state, "ttft_ms", round(d.ttftMillis()));

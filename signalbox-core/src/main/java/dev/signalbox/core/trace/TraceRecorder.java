@@ -18,13 +18,13 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Writes traces off the request path. Requests only offer to a bounded queue; one writer thread drains
- * it in batches into the store.
+ * Writes traces off the request path. Requests only offer to a bounded queue; one writer thread
+ * drains it in batches into the store.
  *
- * <p>Overflow policy: when the queue is full the newest trace is dropped (the request is never held up
- * by the store) and counted in {@link #droppedQueueFull()}; a batch the store refuses is counted in
- * {@link #droppedStoreError()}. Both counters are exported as metrics, and each drop is logged, at most
- * once a minute per reason.
+ * <p>Overflow policy: when the queue is full the newest trace is dropped (the request is never held
+ * up by the store) and counted in {@link #droppedQueueFull()}; a batch the store refuses is counted
+ * in {@link #droppedStoreError()}. Both counters are exported as metrics, and each drop is logged,
+ * at most once a minute per reason.
  */
 public final class TraceRecorder implements TraceSink, FeedbackStore, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(TraceRecorder.class.getName());
@@ -54,7 +54,8 @@ public final class TraceRecorder implements TraceSink, FeedbackStore, AutoClosea
   public void accept(DecisionTrace trace) {
     if (closed.get() || !queue.offer(trace)) {
       droppedQueueFull.increment();
-      lastQueueFullLog = logAtMostOncePerMinute(lastQueueFullLog, "trace queue full; dropped trace " + trace.id());
+      lastQueueFullLog =
+          logAtMostOncePerMinute(lastQueueFullLog, "trace queue full; dropped trace " + trace.id());
       return;
     }
     accepted.increment();
@@ -116,7 +117,10 @@ public final class TraceRecorder implements TraceSink, FeedbackStore, AutoClosea
       written.add(batch.size());
     } catch (Exception e) {
       droppedStoreError.add(batch.size());
-      lastStoreErrorLog = logAtMostOncePerMinute(lastStoreErrorLog, "trace store refused " + batch.size() + " traces: " + e.getMessage());
+      lastStoreErrorLog =
+          logAtMostOncePerMinute(
+              lastStoreErrorLog,
+              "trace store refused " + batch.size() + " traces: " + e.getMessage());
     }
     lock.lock();
     try {
@@ -133,17 +137,26 @@ public final class TraceRecorder implements TraceSink, FeedbackStore, AutoClosea
   @Override
   public void record(Feedback feedback, String tenant) throws InterruptedException {
     try {
-      if (store.addFeedback(feedback, tenant) || (flush(FEEDBACK_FLUSH) && store.addFeedback(feedback, tenant))) {
+      if (store.addFeedback(feedback, tenant)
+          || (flush(FEEDBACK_FLUSH) && store.addFeedback(feedback, tenant))) {
         return;
       }
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {
-      throw new SignalboxException(ErrorKind.INTERNAL, "The trace store could not keep the feedback: " + e.getMessage(), null, "trace_store_failed");
+      throw new SignalboxException(
+          ErrorKind.INTERNAL,
+          "The trace store could not keep the feedback: " + e.getMessage(),
+          null,
+          "trace_store_failed");
     }
-    throw new SignalboxException(ErrorKind.INVALID_REQUEST,
-        "No recorded request has the id '" + feedback.requestId() + "' (use the x-signalbox-request-id header of an answer).",
-        "request_id", "unknown_request_id");
+    throw new SignalboxException(
+        ErrorKind.INVALID_REQUEST,
+        "No recorded request has the id '"
+            + feedback.requestId()
+            + "' (use the x-signalbox-request-id header of an answer).",
+        "request_id",
+        "unknown_request_id");
   }
 
   /** Waits until every trace accepted so far is written or counted as dropped. */

@@ -25,8 +25,8 @@ public interface TraceStore extends AutoCloseable {
   Optional<String> config(String hash) throws Exception;
 
   /**
-   * Keeps feedback beside the trace of its request; false when there is no trace of that id (or, when
-   * {@code tenant} is not null, none of that tenant).
+   * Keeps feedback beside the trace of its request; false when there is no trace of that id (or,
+   * when {@code tenant} is not null, none of that tenant).
    */
   boolean addFeedback(Feedback feedback, String tenant) throws Exception;
 

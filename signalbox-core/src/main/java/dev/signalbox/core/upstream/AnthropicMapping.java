@@ -66,7 +66,9 @@ final class AnthropicMapping {
         if (!tool.description().isEmpty()) {
           t.put("description", tool.description());
         }
-        t.set("input_schema", tool.parameters().isObject() ? tool.parameters() : Json.object().put("type", "object"));
+        t.set(
+            "input_schema",
+            tool.parameters().isObject() ? tool.parameters() : Json.object().put("type", "object"));
       }
       toolChoice(request.toolChoice()).ifPresent(choice -> body.set("tool_choice", choice));
     }
@@ -88,7 +90,10 @@ final class AnthropicMapping {
       };
     }
     if (choice.isObject() && choice.path("function").path("name").isTextual()) {
-      return Optional.of(Json.object().put("type", "tool").put("name", choice.path("function").path("name").asText()));
+      return Optional.of(
+          Json.object()
+              .put("type", "tool")
+              .put("name", choice.path("function").path("name").asText()));
     }
     return Optional.empty();
   }
@@ -154,8 +159,12 @@ final class AnthropicMapping {
 
   static Usage usage(JsonNode usage, long outputTokens) {
     long cacheRead = usage.path("cache_read_input_tokens").asLong(0);
-    long prompt = usage.path("input_tokens").asLong(0) + cacheRead + usage.path("cache_creation_input_tokens").asLong(0);
-    return new Usage(prompt, cacheRead, Math.max(outputTokens, usage.path("output_tokens").asLong(0)), false);
+    long prompt =
+        usage.path("input_tokens").asLong(0)
+            + cacheRead
+            + usage.path("cache_creation_input_tokens").asLong(0);
+    return new Usage(
+        prompt, cacheRead, Math.max(outputTokens, usage.path("output_tokens").asLong(0)), false);
   }
 
   /** An Anthropic message as an OpenAI chat.completion object. */
@@ -178,7 +187,9 @@ final class AnthropicMapping {
           ObjectNode call = calls.addObject();
           call.put("id", block.path("id").asText());
           call.put("type", "function");
-          call.putObject("function").put("name", block.path("name").asText()).put("arguments", Json.text(block.path("input")));
+          call.putObject("function")
+              .put("name", block.path("name").asText())
+              .put("arguments", Json.text(block.path("input")));
         }
         default -> {
           // Thinking blocks and others have no OpenAI counterpart.

@@ -18,9 +18,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Anthropic's Messages API behind the OpenAI shape: requests are mapped by {@link AnthropicMapping},
- * stream events are turned into chat.completion.chunk objects. An overloaded (529) answer falls back
- * like any retryable status.
+ * Anthropic's Messages API behind the OpenAI shape: requests are mapped by {@link
+ * AnthropicMapping}, stream events are turned into chat.completion.chunk objects. An overloaded
+ * (529) answer falls back like any retryable status.
  */
 public final class AnthropicUpstream implements Upstream {
   static final String API_VERSION = "2023-06-01";
@@ -32,7 +32,8 @@ public final class AnthropicUpstream implements Upstream {
   private final Map<String, String> headers;
   private final TimeSource time;
 
-  AnthropicUpstream(DeploymentSpec spec, Http1Client client, Optional<String> apiKey, TimeSource time) {
+  AnthropicUpstream(
+      DeploymentSpec spec, Http1Client client, Optional<String> apiKey, TimeSource time) {
     this.spec = spec;
     this.client = client;
     this.uri = URI.create(spec.baseUrl() + "/messages");
@@ -47,11 +48,14 @@ public final class AnthropicUpstream implements Upstream {
   public UpstreamReply send(UpstreamCall call) throws InterruptedException {
     boolean stream = call.request().stream();
     ObjectNode body = AnthropicMapping.request(call.request(), call.upstreamModel(), stream);
-    HttpExchange.Result result = HttpExchange.post(client, uri, headers, Json.bytes(body), call, time);
+    HttpExchange.Result result =
+        HttpExchange.post(client, uri, headers, Json.bytes(body), call, time);
     return switch (result) {
       case HttpExchange.Failed failed -> new UpstreamReply.Failed(failed.failure());
       case HttpExchange.Open open ->
-          stream ? new UpstreamReply.Streaming(new AnthropicChunkStream(open.body(), call, time)) : complete(open.body(), call);
+          stream
+              ? new UpstreamReply.Streaming(new AnthropicChunkStream(open.body(), call, time))
+              : complete(open.body(), call);
     };
   }
 
@@ -62,17 +66,25 @@ public final class AnthropicUpstream implements Upstream {
     } catch (IOException e) {
       return new UpstreamReply.Failed(
           body.timedOut()
-              ? UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "no complete answer within " + HttpExchange.millis(call.totalTimeout()))
-              : UpstreamFailure.of(body.cancelled() ? UpstreamFailure.Kind.CANCELLED : UpstreamFailure.Kind.MALFORMED, "bad answer: " + e.getMessage()));
+              ? UpstreamFailure.of(
+                  UpstreamFailure.Kind.TIMEOUT,
+                  "no complete answer within " + HttpExchange.millis(call.totalTimeout()))
+              : UpstreamFailure.of(
+                  body.cancelled()
+                      ? UpstreamFailure.Kind.CANCELLED
+                      : UpstreamFailure.Kind.MALFORMED,
+                  "bad answer: " + e.getMessage()));
     } finally {
       body.close();
     }
     if (message == null || !message.path("content").isArray()) {
-      return new UpstreamReply.Failed(UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "answer has no content array"));
+      return new UpstreamReply.Failed(
+          UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "answer has no content array"));
     }
     ObjectNode completion = AnthropicMapping.completion(message, time.now().getEpochSecond());
     Usage usage = AnthropicMapping.usage(message.path("usage"), 0);
-    return new UpstreamReply.Completed(completion, usage, completion.path("choices").path(0).path("finish_reason").asText());
+    return new UpstreamReply.Completed(
+        completion, usage, completion.path("choices").path(0).path("finish_reason").asText());
   }
 
   @Override
@@ -80,7 +92,9 @@ public final class AnthropicUpstream implements Upstream {
     return "anthropic(" + spec.name() + ")";
   }
 
-  /** Turns Anthropic stream events into OpenAI chunks; the role rides on the first content chunk. */
+  /**
+   * Turns Anthropic stream events into OpenAI chunks; the role rides on the first content chunk.
+   */
   private static final class AnthropicChunkStream extends SseChunkStream {
     private final long created;
     private String id = "msg";
@@ -108,7 +122,8 @@ public final class AnthropicUpstream implements Upstream {
 
     @Override
     Chunk endOfStream() {
-      return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream ended before message_stop"));
+      return new Chunk.Broken(
+          UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream ended before message_stop"));
     }
 
     /** The chunk an event becomes, or null for events that carry nothing to relay. */
@@ -131,7 +146,9 @@ public final class AnthropicUpstream implements Upstream {
             tool.put("index", toolIndex);
             tool.put("id", block.path("id").asText());
             tool.put("type", "function");
-            tool.putObject("function").put("name", block.path("name").asText()).put("arguments", "");
+            tool.putObject("function")
+                .put("name", block.path("name").asText())
+                .put("arguments", "");
             return new Chunk.Delta(chunk);
           }
           return null;
@@ -153,7 +170,9 @@ public final class AnthropicUpstream implements Upstream {
           return new Chunk.Delta(chunk);
         }
         case "message_delta" -> {
-          finishReason = AnthropicMapping.finishReason(data.path("delta").path("stop_reason").asText("end_turn"));
+          finishReason =
+              AnthropicMapping.finishReason(
+                  data.path("delta").path("stop_reason").asText("end_turn"));
           outputTokens = data.path("usage").path("output_tokens").asLong(outputTokens);
           ObjectNode chunk = Json.chunk(id, created, model);
           delta(chunk, finishReason);
@@ -166,7 +185,11 @@ public final class AnthropicUpstream implements Upstream {
         case "error" -> {
           JsonNode error = data.path("error");
           int status = error.path("type").asText().equals("overloaded_error") ? 529 : 500;
-          return new Chunk.Broken(UpstreamFailure.status(status, Optional.empty(), "upstream error mid-stream: " + error.path("message").asText(error.toString())));
+          return new Chunk.Broken(
+              UpstreamFailure.status(
+                  status,
+                  Optional.empty(),
+                  "upstream error mid-stream: " + error.path("message").asText(error.toString())));
         }
         default -> {
           return null;

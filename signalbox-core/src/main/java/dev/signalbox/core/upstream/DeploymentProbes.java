@@ -16,11 +16,12 @@ import java.util.logging.Logger;
 
 /**
  * Background probes of deployments, one virtual thread each, stopped on close or reload:
+ *
  * <ul>
  *   <li>{@code metrics-url}: the Prometheus endpoint (as vLLM serves it); the deployment's load is
- *       re-anchored on {@code vllm:num_requests_running} plus {@code vllm:num_requests_waiting}, and
- *       between two polls the pool counts its own assignments from that anchor (dead reckoning). A
- *       failed poll keeps the last anchor.
+ *       re-anchored on {@code vllm:num_requests_running} plus {@code vllm:num_requests_waiting},
+ *       and between two polls the pool counts its own assignments from that anchor (dead
+ *       reckoning). A failed poll keeps the last anchor.
  *   <li>{@code health-check-url}: an active health check; a 2xx is healthy, anything else (or no
  *       answer within two seconds) counts against the breaker.
  * </ul>
@@ -32,7 +33,8 @@ public final class DeploymentProbes implements AutoCloseable {
   static final String WAITING = "vllm:num_requests_waiting";
 
   private final List<Thread> threads = new ArrayList<>();
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
   private volatile boolean closed;
 
   private DeploymentProbes() {}
@@ -41,26 +43,49 @@ public final class DeploymentProbes implements AutoCloseable {
   public static DeploymentProbes start(GatewayConfig config, PoolState pool) {
     DeploymentProbes probes = new DeploymentProbes();
     for (DeploymentSpec deployment : config.deployments().values()) {
-      deployment.metricsUrl().ifPresent(url -> probes.threads.add(
-          Thread.ofVirtual().name("load-probe-" + deployment.name()).start(() -> probes.poll(deployment, pool))));
-      deployment.healthUrl().ifPresent(url -> probes.threads.add(
-          Thread.ofVirtual().name("health-check-" + deployment.name()).start(() -> probes.check(deployment, pool))));
+      deployment
+          .metricsUrl()
+          .ifPresent(
+              url ->
+                  probes.threads.add(
+                      Thread.ofVirtual()
+                          .name("load-probe-" + deployment.name())
+                          .start(() -> probes.poll(deployment, pool))));
+      deployment
+          .healthUrl()
+          .ifPresent(
+              url ->
+                  probes.threads.add(
+                      Thread.ofVirtual()
+                          .name("health-check-" + deployment.name())
+                          .start(() -> probes.check(deployment, pool))));
     }
     return probes;
   }
 
   private void poll(DeploymentSpec deployment, PoolState pool) {
-    HttpRequest request = HttpRequest.newBuilder(deployment.metricsUrl().orElseThrow()).timeout(TIMEOUT).GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(deployment.metricsUrl().orElseThrow())
+            .timeout(TIMEOUT)
+            .GET()
+            .build();
     boolean warned = false;
     while (!closed) {
       try {
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        OptionalLong load = response.statusCode() == 200 ? serverLoad(response.body()) : OptionalLong.empty();
+        OptionalLong load =
+            response.statusCode() == 200 ? serverLoad(response.body()) : OptionalLong.empty();
         if (load.isPresent()) {
           pool.anchor(deployment, load.getAsLong());
           warned = false;
         } else if (!warned) {
-          LOG.warning(() -> "no vLLM request counts at " + deployment.metricsUrl().get() + " (HTTP " + response.statusCode() + ")");
+          LOG.warning(
+              () ->
+                  "no vLLM request counts at "
+                      + deployment.metricsUrl().get()
+                      + " (HTTP "
+                      + response.statusCode()
+                      + ")");
           warned = true;
         }
         Thread.sleep(deployment.metricsInterval());
@@ -68,7 +93,9 @@ public final class DeploymentProbes implements AutoCloseable {
         return;
       } catch (IOException e) {
         if (!warned) {
-          LOG.log(Level.WARNING, "cannot read " + deployment.metricsUrl().get() + ": " + e.getMessage());
+          LOG.log(
+              Level.WARNING,
+              "cannot read " + deployment.metricsUrl().get() + ": " + e.getMessage());
           warned = true;
         }
         try {
@@ -81,7 +108,8 @@ public final class DeploymentProbes implements AutoCloseable {
   }
 
   private void check(DeploymentSpec deployment, PoolState pool) {
-    HttpRequest request = HttpRequest.newBuilder(deployment.healthUrl().orElseThrow()).timeout(TIMEOUT).GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(deployment.healthUrl().orElseThrow()).timeout(TIMEOUT).GET().build();
     while (!closed) {
       boolean healthy;
       try {
@@ -101,7 +129,10 @@ public final class DeploymentProbes implements AutoCloseable {
     }
   }
 
-  /** Running plus waiting requests from a Prometheus text exposition, summed over label sets; empty when neither is there. */
+  /**
+   * Running plus waiting requests from a Prometheus text exposition, summed over label sets; empty
+   * when neither is there.
+   */
   static OptionalLong serverLoad(String exposition) {
     double total = 0;
     boolean seen = false;
@@ -112,10 +143,13 @@ public final class DeploymentProbes implements AutoCloseable {
       }
       int brace = line.indexOf('{');
       int nameEnd = brace >= 0 ? brace : line.indexOf(' ');
-      if (nameEnd < 0 || !(line.substring(0, nameEnd).equals(RUNNING) || line.substring(0, nameEnd).equals(WAITING))) {
+      if (nameEnd < 0
+          || !(line.substring(0, nameEnd).equals(RUNNING)
+              || line.substring(0, nameEnd).equals(WAITING))) {
         continue;
       }
-      // Labels may hold spaces inside quotes; the value is the first field after them (a timestamp may follow).
+      // Labels may hold spaces inside quotes; the value is the first field after them (a timestamp
+      // may follow).
       int valueStart = brace >= 0 ? line.lastIndexOf('}') + 1 : nameEnd;
       String[] fields = line.substring(valueStart).trim().split("\\s+");
       try {

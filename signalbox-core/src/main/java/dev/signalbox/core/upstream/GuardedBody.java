@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A response body whose reads are bounded by a deadline: when it passes, or the call is cancelled,
  * the body is closed so that a blocked read fails, and {@link #timedOut()} or {@link #cancelled()}
  * tells why. The socket's own read timeout, which may fire at the same moment, counts as the
- * deadline. Closing it also closes the response, which gives a fully read connection back to the pool
- * and closes any other.
+ * deadline. Closing it also closes the response, which gives a fully read connection back to the
+ * pool and closes any other.
  */
 final class GuardedBody {
   private final InputStream body;
@@ -44,10 +44,13 @@ final class GuardedBody {
 
   void arm(Duration deadline) {
     disarm();
-    armed = Watchdog.arm(deadline, () -> {
-      timedOut.set(true);
-      closeQuietly();
-    });
+    armed =
+        Watchdog.arm(
+            deadline,
+            () -> {
+              timedOut.set(true);
+              closeQuietly();
+            });
   }
 
   void disarm() {
@@ -86,7 +89,8 @@ final class GuardedBody {
   }
 
   private void closeQuietly() {
-    // The response first: it closes a connection whose body is unread, and only then can closing the
+    // The response first: it closes a connection whose body is unread, and only then can closing
+    // the
     // body stream (which reads on to the next chunk) no longer block.
     try {
       response.close();
@@ -101,8 +105,8 @@ final class GuardedBody {
   }
 
   /**
-   * The HTTP client reports a broken connection with unchecked exceptions, and the end of a body that
-   * ends at close as one too; readers here expect IOException and -1.
+   * The HTTP client reports a broken connection with unchecked exceptions, and the end of a body
+   * that ends at close as one too; readers here expect IOException and -1.
    */
   private static final class IoFailures extends FilterInputStream {
     private final boolean endsAtClose;

@@ -33,22 +33,39 @@ final class HttpExchange {
   record Failed(UpstreamFailure failure) implements Result {}
 
   /**
-   * Sends the body and waits for the response headers. A stream's headers come at once, so they wait
-   * as long as its first chunk may; a whole answer's headers come with the answer, so they wait as long
-   * as the attempt may. The wait is the socket's read timeout, which stays on the connection for the
-   * body, whose own deadlines {@link GuardedBody} enforces; it is therefore never shorter than them.
+   * Sends the body and waits for the response headers. A stream's headers come at once, so they
+   * wait as long as its first chunk may; a whole answer's headers come with the answer, so they
+   * wait as long as the attempt may. The wait is the socket's read timeout, which stays on the
+   * connection for the body, whose own deadlines {@link GuardedBody} enforces; it is therefore
+   * never shorter than them.
    */
-  static Result post(Http1Client client, URI uri, Map<String, String> headers, byte[] body, UpstreamCall call, TimeSource time)
+  static Result post(
+      Http1Client client,
+      URI uri,
+      Map<String, String> headers,
+      byte[] body,
+      UpstreamCall call,
+      TimeSource time)
       throws InterruptedException {
-    Duration headersTimeout = call.request().stream() ? max(call.firstTokenTimeout(), call.idleTimeout()) : call.totalTimeout();
+    Duration headersTimeout =
+        call.request().stream()
+            ? max(call.firstTokenTimeout(), call.idleTimeout())
+            : call.totalTimeout();
     Http1ClientRequest request =
-        client.post().uri(uri).readTimeout(headersTimeout).header(HeaderNames.CONTENT_TYPE, "application/json");
+        client
+            .post()
+            .uri(uri)
+            .readTimeout(headersTimeout)
+            .header(HeaderNames.CONTENT_TYPE, "application/json");
     headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
     long openedAt = System.nanoTime();
-    // A stream's headers come before its first token, so they must come within the first-token timeout,
+    // A stream's headers come before its first token, so they must come within the first-token
+    // timeout,
     // which may be shorter than the socket's read timeout.
-    InterruptingDeadline firstToken = call.request().stream() && call.firstTokenTimeout().compareTo(headersTimeout) < 0
-        ? InterruptingDeadline.arm(call.firstTokenTimeout()) : null;
+    InterruptingDeadline firstToken =
+        call.request().stream() && call.firstTokenTimeout().compareTo(headersTimeout) < 0
+            ? InterruptingDeadline.arm(call.firstTokenTimeout())
+            : null;
     Http1ClientResponse response;
     try {
       response = request.submit(body);
@@ -64,21 +81,27 @@ final class HttpExchange {
       }
       // Helidon reports a connection closed before a complete status line and headers this way.
       throwIfInterrupted();
-      return new Failed(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "connection closed before response headers: " + e.getMessage()));
+      return new Failed(
+          UpstreamFailure.of(
+              UpstreamFailure.Kind.RESET,
+              "connection closed before response headers: " + e.getMessage()));
     }
     if (fired(firstToken)) {
-      // The headers came as the deadline passed; the interrupt may have closed the connection under them.
+      // The headers came as the deadline passed; the interrupt may have closed the connection under
+      // them.
       response.close();
       return new Failed(noFirstToken(call));
     }
     boolean endsAtClose =
-        response.headers().contentLength().isEmpty() && !response.headers().contains(HeaderValues.TRANSFER_ENCODING_CHUNKED);
+        response.headers().contentLength().isEmpty()
+            && !response.headers().contains(HeaderValues.TRANSFER_ENCODING_CHUNKED);
     GuardedBody guarded = new GuardedBody(response.inputStream(), response, endsAtClose, openedAt);
     int status = response.status().code();
     if (status == 200) {
       return new Open(guarded);
     }
-    Optional<Duration> retryAfter = RetryAfter.parse(response.headers().first(HeaderNames.RETRY_AFTER), time.now());
+    Optional<Duration> retryAfter =
+        RetryAfter.parse(response.headers().first(HeaderNames.RETRY_AFTER), time.now());
     return new Failed(errorStatus(status, retryAfter, guarded, headersTimeout));
   }
 
@@ -87,7 +110,8 @@ final class HttpExchange {
   }
 
   static UpstreamFailure noFirstToken(UpstreamCall call) {
-    return UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "no first token within " + millis(call.firstTokenTimeout()));
+    return UpstreamFailure.of(
+        UpstreamFailure.Kind.TIMEOUT, "no first token within " + millis(call.firstTokenTimeout()));
   }
 
   private static UpstreamFailure ioFailure(IOException cause, URI uri, Duration headersTimeout) {
@@ -95,12 +119,16 @@ final class HttpExchange {
       // The JDK names a connect timeout "Connect timed out" and a read timeout "Read timed out".
       return String.valueOf(timeout.getMessage()).toLowerCase().contains("connect")
           ? UpstreamFailure.of(UpstreamFailure.Kind.CONNECT, "connect timed out to " + hostOf(uri))
-          : UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "no response headers within " + millis(headersTimeout));
+          : UpstreamFailure.of(
+              UpstreamFailure.Kind.TIMEOUT, "no response headers within " + millis(headersTimeout));
     }
     if (cause instanceof ConnectException) {
-      return UpstreamFailure.of(UpstreamFailure.Kind.CONNECT, "connection refused by " + hostOf(uri));
+      return UpstreamFailure.of(
+          UpstreamFailure.Kind.CONNECT, "connection refused by " + hostOf(uri));
     }
-    return UpstreamFailure.of(UpstreamFailure.Kind.RESET, "connection closed before response headers: " + cause.getMessage());
+    return UpstreamFailure.of(
+        UpstreamFailure.Kind.RESET,
+        "connection closed before response headers: " + cause.getMessage());
   }
 
   private static void throwIfInterrupted() throws InterruptedException {
@@ -109,7 +137,8 @@ final class HttpExchange {
     }
   }
 
-  private static UpstreamFailure errorStatus(int status, Optional<Duration> retryAfter, GuardedBody body, Duration timeout) {
+  private static UpstreamFailure errorStatus(
+      int status, Optional<Duration> retryAfter, GuardedBody body, Duration timeout) {
     String detail;
     if (status == 401 || status == 403) {
       // Provider messages about credentials can quote part of the key; none of it is passed on.
@@ -118,7 +147,8 @@ final class HttpExchange {
     } else {
       detail = errorMessage(body, timeout);
     }
-    return UpstreamFailure.status(status, retryAfter, "HTTP " + status + (detail.isEmpty() ? "" : ": " + detail));
+    return UpstreamFailure.status(
+        status, retryAfter, "HTTP " + status + (detail.isEmpty() ? "" : ": " + detail));
   }
 
   private static String errorMessage(GuardedBody body, Duration timeout) {

@@ -4,10 +4,11 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Interrupts the calling thread when a deadline passes before {@link #end()}: the way to break a wait
- * for response headers, which the HTTP client bounds only by the socket's read timeout. A virtual
- * thread blocked on a socket is woken by an interrupt (the socket is closed); {@link #end()} tells
- * whether it fired and clears the interrupt it caused, so that it is never mistaken for a cancellation.
+ * Interrupts the calling thread when a deadline passes before {@link #end()}: the way to break a
+ * wait for response headers, which the HTTP client bounds only by the socket's read timeout. A
+ * virtual thread blocked on a socket is woken by an interrupt (the socket is closed); {@link
+ * #end()} tells whether it fired and clears the interrupt it caused, so that it is never mistaken
+ * for a cancellation.
  */
 final class InterruptingDeadline {
   private static final int WAITING = 0;
@@ -20,19 +21,24 @@ final class InterruptingDeadline {
   private final Watchdog.Armed armed;
 
   private InterruptingDeadline(Duration after) {
-    armed = Watchdog.arm(after, () -> {
-      if (state.compareAndSet(WAITING, FIRING)) {
-        thread.interrupt();
-        state.set(FIRED);
-      }
-    });
+    armed =
+        Watchdog.arm(
+            after,
+            () -> {
+              if (state.compareAndSet(WAITING, FIRING)) {
+                thread.interrupt();
+                state.set(FIRED);
+              }
+            });
   }
 
   static InterruptingDeadline arm(Duration after) {
     return new InterruptingDeadline(after);
   }
 
-  /** Stops the deadline; true when it had fired, in which case the thread's interrupt is cleared. */
+  /**
+   * Stops the deadline; true when it had fired, in which case the thread's interrupt is cleared.
+   */
   boolean end() {
     armed.disarm();
     if (state.compareAndSet(WAITING, ENDED) || state.get() == ENDED) {

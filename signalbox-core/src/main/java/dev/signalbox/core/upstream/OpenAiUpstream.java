@@ -32,7 +32,8 @@ public final class OpenAiUpstream implements Upstream {
   private final Map<String, String> headers;
   private final TimeSource time;
 
-  OpenAiUpstream(DeploymentSpec spec, Http1Client client, Optional<String> apiKey, TimeSource time) {
+  OpenAiUpstream(
+      DeploymentSpec spec, Http1Client client, Optional<String> apiKey, TimeSource time) {
     this.spec = spec;
     this.client = client;
     this.uri = URI.create(spec.baseUrl() + "/chat/completions");
@@ -51,11 +52,14 @@ public final class OpenAiUpstream implements Upstream {
       body.withObject("/stream_options").put("include_usage", true);
     }
     HttpExchange.Result result =
-        HttpExchange.post(client, uri, stream ? headersWithAccept() : headers, Json.bytes(body), call, time);
+        HttpExchange.post(
+            client, uri, stream ? headersWithAccept() : headers, Json.bytes(body), call, time);
     return switch (result) {
       case HttpExchange.Failed failed -> new UpstreamReply.Failed(failed.failure());
       case HttpExchange.Open open ->
-          stream ? new UpstreamReply.Streaming(new OpenAiChunkStream(open.body(), call)) : complete(open.body(), call);
+          stream
+              ? new UpstreamReply.Streaming(new OpenAiChunkStream(open.body(), call))
+              : complete(open.body(), call);
     };
   }
 
@@ -72,8 +76,11 @@ public final class OpenAiUpstream implements Upstream {
     } catch (IOException e) {
       return new UpstreamReply.Failed(
           body.timedOut()
-              ? UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "no complete answer within " + HttpExchange.millis(call.totalTimeout()))
-              : UpstreamFailure.of(UpstreamFailure.Kind.RESET, "connection closed mid-answer: " + e.getMessage()));
+              ? UpstreamFailure.of(
+                  UpstreamFailure.Kind.TIMEOUT,
+                  "no complete answer within " + HttpExchange.millis(call.totalTimeout()))
+              : UpstreamFailure.of(
+                  UpstreamFailure.Kind.RESET, "connection closed mid-answer: " + e.getMessage()));
     } finally {
       body.close();
     }
@@ -81,10 +88,13 @@ public final class OpenAiUpstream implements Upstream {
     try {
       json = Json.MAPPER.readTree(bytes);
     } catch (IOException e) {
-      return new UpstreamReply.Failed(UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "answer is not JSON: " + e.getMessage()));
+      return new UpstreamReply.Failed(
+          UpstreamFailure.of(
+              UpstreamFailure.Kind.MALFORMED, "answer is not JSON: " + e.getMessage()));
     }
     if (json == null || !json.isObject() || !json.path("choices").isArray()) {
-      return new UpstreamReply.Failed(UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "answer has no choices array"));
+      return new UpstreamReply.Failed(
+          UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "answer has no choices array"));
     }
     ObjectNode object = (ObjectNode) json;
     String finish = object.path("choices").path(0).path("finish_reason").asText("stop");
@@ -131,8 +141,10 @@ public final class OpenAiUpstream implements Upstream {
       }
       if (object.has("error")) {
         JsonNode error = object.get("error");
-        return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.HTTP_STATUS,
-            "upstream error mid-stream: " + error.path("message").asText(error.toString())));
+        return new Chunk.Broken(
+            UpstreamFailure.of(
+                UpstreamFailure.Kind.HTTP_STATUS,
+                "upstream error mid-stream: " + error.path("message").asText(error.toString())));
       }
       Usage reported = Json.readUsage(object.get("usage"));
       if (reported != null) {
@@ -155,7 +167,8 @@ public final class OpenAiUpstream implements Upstream {
     @Override
     Chunk endOfStream() {
       return finishReason.isEmpty()
-          ? new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream ended before [DONE]"))
+          ? new Chunk.Broken(
+              UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream ended before [DONE]"))
           : done();
     }
 

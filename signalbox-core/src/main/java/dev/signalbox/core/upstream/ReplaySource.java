@@ -36,7 +36,8 @@ public final class ReplaySource {
    */
   public record Recorded(String text, OptionalInt outputTokens, OptionalDouble latencyMillis) {}
 
-  private static final byte[] SQLITE_MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SQLITE_MAGIC =
+      "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
   private final Map<String, Map<String, Recorded>> answers;
 
@@ -49,13 +50,15 @@ public final class ReplaySource {
     try {
       return isSqlite(file) ? fromTraceStore(file) : fromOutcomes(file);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read replay source " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read replay source " + file + ": " + e.getMessage(), e);
     }
   }
 
   /** What {@code model} answered to this conversation, when recorded. */
   public Optional<Recorded> answer(List<ChatMessage> messages, String model) {
-    return Optional.ofNullable(answers.getOrDefault(conversationKey(messages), Map.of()).get(model));
+    return Optional.ofNullable(
+        answers.getOrDefault(conversationKey(messages), Map.of()).get(model));
   }
 
   public int conversations() {
@@ -93,11 +96,23 @@ public final class ReplaySource {
         } catch (IOException e) {
           throw new IllegalArgumentException(file + ":" + number + ": not JSON: " + e.getMessage());
         }
-        Map<String, Recorded> byModel = answers.computeIfAbsent(conversationKey(messages(row, file, number)), k -> new HashMap<>());
-        row.path("outcomes").fields().forEachRemaining(e -> byModel.put(e.getKey(), new Recorded(
-            e.getValue().path("response").asText(""),
-            e.getValue().path("output_tokens").isNumber() ? OptionalInt.of(e.getValue().path("output_tokens").asInt()) : OptionalInt.empty(),
-            e.getValue().path("latency_ms").isNumber() ? OptionalDouble.of(e.getValue().path("latency_ms").asDouble()) : OptionalDouble.empty())));
+        Map<String, Recorded> byModel =
+            answers.computeIfAbsent(
+                conversationKey(messages(row, file, number)), k -> new HashMap<>());
+        row.path("outcomes")
+            .fields()
+            .forEachRemaining(
+                e ->
+                    byModel.put(
+                        e.getKey(),
+                        new Recorded(
+                            e.getValue().path("response").asText(""),
+                            e.getValue().path("output_tokens").isNumber()
+                                ? OptionalInt.of(e.getValue().path("output_tokens").asInt())
+                                : OptionalInt.empty(),
+                            e.getValue().path("latency_ms").isNumber()
+                                ? OptionalDouble.of(e.getValue().path("latency_ms").asDouble())
+                                : OptionalDouble.empty())));
       }
     }
     return new ReplaySource(answers);
@@ -108,7 +123,8 @@ public final class ReplaySource {
       return List.of(ChatMessage.text(Role.USER, row.path("prompt").asText()));
     }
     if (!row.path("messages").isArray()) {
-      throw new IllegalArgumentException(file + ":" + number + ": a line needs \"prompt\" or \"messages\"");
+      throw new IllegalArgumentException(
+          file + ":" + number + ": a line needs \"prompt\" or \"messages\"");
     }
     return TraceJson.messages(row.path("messages").toString());
   }
@@ -116,22 +132,31 @@ public final class ReplaySource {
   private static ReplaySource fromTraceStore(Path file) {
     Map<String, Map<String, Recorded>> answers = new HashMap<>();
     try (TraceStore store = SqliteTraceStore.open(file)) {
-      store.forEach(json -> {
-        DecisionTrace t;
-        try {
-          t = TraceJson.parse(json);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-        Optional<AttemptTrace> served = t.attempts().stream().filter(a -> a.result().equals("ok")).findFirst();
-        if (t.prompt().isEmpty() || served.isEmpty()) {
-          return;
-        }
-        answers.computeIfAbsent(conversationKey(TraceJson.prompt(t)), k -> new HashMap<>()).put(served.get().model(), new Recorded(
-            t.answer(), OptionalInt.of((int) t.usage().completionTokens()), OptionalDouble.of(served.get().durationMillis())));
-      });
+      store.forEach(
+          json -> {
+            DecisionTrace t;
+            try {
+              t = TraceJson.parse(json);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+            Optional<AttemptTrace> served =
+                t.attempts().stream().filter(a -> a.result().equals("ok")).findFirst();
+            if (t.prompt().isEmpty() || served.isEmpty()) {
+              return;
+            }
+            answers
+                .computeIfAbsent(conversationKey(TraceJson.prompt(t)), k -> new HashMap<>())
+                .put(
+                    served.get().model(),
+                    new Recorded(
+                        t.answer(),
+                        OptionalInt.of((int) t.usage().completionTokens()),
+                        OptionalDouble.of(served.get().durationMillis())));
+          });
     } catch (Exception e) {
-      throw new IllegalArgumentException("cannot read trace store " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read trace store " + file + ": " + e.getMessage(), e);
     }
     return new ReplaySource(answers);
   }

@@ -18,7 +18,9 @@ final class RetryAfter {
     String value = header.get().trim();
     try {
       double seconds = Double.parseDouble(value);
-      return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofMillis((long) (seconds * 1000)));
+      return seconds < 0
+          ? Optional.empty()
+          : Optional.of(Duration.ofMillis((long) (seconds * 1000)));
     } catch (NumberFormatException notSeconds) {
       try {
         Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();

@@ -21,16 +21,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 /**
- * A simulated model in process: latency, length and faults drawn from the deployment's distributions
- * with the attempt's seed, so the same seed gives the same answer, timing and fault. Sleeps go through
- * the injected {@link TimeSource}, so tests run it on a manual clock. Given a {@link ReplaySource} it
- * is a replay deployment: it answers each conversation with the recorded answer of its model (the
- * text, else a placeholder of the recorded length) after the recorded latency, where recorded.
+ * A simulated model in process: latency, length and faults drawn from the deployment's
+ * distributions with the attempt's seed, so the same seed gives the same answer, timing and fault.
+ * Sleeps go through the injected {@link TimeSource}, so tests run it on a manual clock. Given a
+ * {@link ReplaySource} it is a replay deployment: it answers each conversation with the recorded
+ * answer of its model (the text, else a placeholder of the recorded length) after the recorded
+ * latency, where recorded.
  */
 public final class SimUpstream implements Upstream {
   private static final int[] SERVER_ERRORS = {500, 502, 503};
@@ -65,16 +66,17 @@ public final class SimUpstream implements Upstream {
     }
     // A full batch: wait for a slot, as a real server queues; the wait counts in the latency.
     slots.acquire();
-    Runnable release = new Runnable() {
-      private final AtomicBoolean released = new AtomicBoolean();
+    Runnable release =
+        new Runnable() {
+          private final AtomicBoolean released = new AtomicBoolean();
 
-      @Override
-      public void run() {
-        if (released.compareAndSet(false, true)) {
-          slots.release();
-        }
-      }
-    };
+          @Override
+          public void run() {
+            if (released.compareAndSet(false, true)) {
+              slots.release();
+            }
+          }
+        };
     try {
       UpstreamReply reply = serve(plan, call, release);
       if (!(reply instanceof UpstreamReply.Streaming)) {
@@ -88,14 +90,18 @@ public final class SimUpstream implements Upstream {
   }
 
   /** The attempt once it has a slot; {@code release} gives the slot back when a stream ends. */
-  private UpstreamReply serve(Plan plan, UpstreamCall call, Runnable release) throws InterruptedException {
+  private UpstreamReply serve(Plan plan, UpstreamCall call, Runnable release)
+      throws InterruptedException {
     if (plan.failure.isPresent()) {
       time.sleep(plan.firstToken);
       return new UpstreamReply.Failed(plan.failure.get());
     }
     if (plan.firstToken.compareTo(call.firstTokenTimeout()) > 0) {
       time.sleep(call.firstTokenTimeout());
-      return new UpstreamReply.Failed(UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "no first token within " + call.firstTokenTimeout().toMillis() + " ms"));
+      return new UpstreamReply.Failed(
+          UpstreamFailure.of(
+              UpstreamFailure.Kind.TIMEOUT,
+              "no first token within " + call.firstTokenTimeout().toMillis() + " ms"));
     }
     if (call.request().stream()) {
       return new UpstreamReply.Streaming(new SimStream(plan, call, release));
@@ -130,7 +136,10 @@ public final class SimUpstream implements Upstream {
       return String.join("", pieces);
     }
 
-    /** The wait before piece {@code i} (from 1), so that the last one comes exactly {@code rest} after the first. */
+    /**
+     * The wait before piece {@code i} (from 1), so that the last one comes exactly {@code rest}
+     * after the first.
+     */
     Duration gapBefore(int i) {
       long n = Math.max(1, pieces.size() - 1);
       return Duration.ofNanos(rest.toNanos() * i / n - rest.toNanos() * (i - 1) / n);
@@ -146,13 +155,29 @@ public final class SimUpstream implements Upstream {
     if (replay.isPresent()) {
       recorded = replay.get().answer(request.messages(), call.upstreamModel());
       if (recorded.isEmpty()) {
-        return failedPlan(UpstreamFailure.status(404, Optional.empty(),
-            "HTTP 404: the replay source has no answer of '" + call.upstreamModel() + "' to this conversation"), call);
+        return failedPlan(
+            UpstreamFailure.status(
+                404,
+                Optional.empty(),
+                "HTTP 404: the replay source has no answer of '"
+                    + call.upstreamModel()
+                    + "' to this conversation"),
+            call);
       }
     }
-    List<String> pieces = recorded.filter(r -> !r.text().isEmpty()).map(r -> List.of(WORD_ENDS.split(r.text()))).orElse(null);
-    int length = recorded.flatMap(r -> r.outputTokens().isPresent() ? Optional.of(r.outputTokens().getAsInt()) : Optional.empty())
-        .orElse(pieces != null ? pieces.size() : drawn);
+    List<String> pieces =
+        recorded
+            .filter(r -> !r.text().isEmpty())
+            .map(r -> List.of(WORD_ENDS.split(r.text())))
+            .orElse(null);
+    int length =
+        recorded
+            .flatMap(
+                r ->
+                    r.outputTokens().isPresent()
+                        ? Optional.of(r.outputTokens().getAsInt())
+                        : Optional.empty())
+            .orElse(pieces != null ? pieces.size() : drawn);
     if (pieces == null) {
       pieces = placeholder(Math.max(1, length));
     }
@@ -160,12 +185,14 @@ public final class SimUpstream implements Upstream {
     String finish = "stop";
     if (length > limit) {
       finish = "length";
-      pieces = pieces.subList(0, Math.max(1, (int) Math.round((double) pieces.size() * limit / length)));
+      pieces =
+          pieces.subList(0, Math.max(1, (int) Math.round((double) pieces.size() * limit / length)));
       length = limit;
     }
     length = Math.max(1, length);
     Duration rest = millis(perToken * Math.max(0, length - 1));
-    OptionalDouble latency = recorded.map(ReplaySource.Recorded::latencyMillis).orElse(OptionalDouble.empty());
+    OptionalDouble latency =
+        recorded.map(ReplaySource.Recorded::latencyMillis).orElse(OptionalDouble.empty());
     if (latency.isPresent()) {
       Duration total = millis(latency.getAsDouble());
       firstToken = firstToken.compareTo(total) < 0 ? firstToken : total;
@@ -176,10 +203,16 @@ public final class SimUpstream implements Upstream {
     Optional<UpstreamFailure> failure = Optional.empty();
     if (fault < sim.errorRate()) {
       int status = SERVER_ERRORS[random.nextInt(SERVER_ERRORS.length)];
-      failure = Optional.of(UpstreamFailure.status(status, Optional.empty(), "HTTP " + status + ": simulated server error"));
+      failure =
+          Optional.of(
+              UpstreamFailure.status(
+                  status, Optional.empty(), "HTTP " + status + ": simulated server error"));
       firstToken = millis(Math.min(5, firstToken.toMillis()));
     } else if (fault < sim.errorRate() + sim.rateLimitRate()) {
-      failure = Optional.of(UpstreamFailure.status(429, Optional.of(sim.retryAfter()), "HTTP 429: simulated rate limit"));
+      failure =
+          Optional.of(
+              UpstreamFailure.status(
+                  429, Optional.of(sim.retryAfter()), "HTTP 429: simulated rate limit"));
       firstToken = millis(Math.min(5, firstToken.toMillis()));
     } else if (fault < sim.errorRate() + sim.rateLimitRate() + sim.timeoutRate()) {
       firstToken = call.firstTokenTimeout().plusMillis(1);
@@ -187,12 +220,30 @@ public final class SimUpstream implements Upstream {
     int cutAfter = random.nextDouble() < sim.cutRate() ? Math.max(1, pieces.size() / 2) : -1;
     long promptTokens = TokenCounter.shared().countPrompt(request.messages(), request.tools());
     String id = "chatcmpl-sim-" + Long.toHexString(call.seed());
-    return new Plan(failure, firstToken, rest, toolCall ? List.of("") : pieces, toolCall ? 1 : length, cutAfter,
-        toolCall ? "tool_calls" : finish, toolCall, promptTokens, id);
+    return new Plan(
+        failure,
+        firstToken,
+        rest,
+        toolCall ? List.of("") : pieces,
+        toolCall ? 1 : length,
+        cutAfter,
+        toolCall ? "tool_calls" : finish,
+        toolCall,
+        promptTokens,
+        id);
   }
 
   private static Plan failedPlan(UpstreamFailure failure, UpstreamCall call) {
-    return new Plan(Optional.of(failure), Duration.ZERO, Duration.ZERO, List.of(""), 0, -1, "stop", false, 0,
+    return new Plan(
+        Optional.of(failure),
+        Duration.ZERO,
+        Duration.ZERO,
+        List.of(""),
+        0,
+        -1,
+        "stop",
+        false,
+        0,
         "chatcmpl-sim-" + Long.toHexString(call.seed()));
   }
 
@@ -276,17 +327,21 @@ public final class SimUpstream implements Upstream {
     public Chunk next() throws InterruptedException {
       if (cancelled.get()) {
         release.run();
-        return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.CANCELLED, "cancelled: the client went away"));
+        return new Chunk.Broken(
+            UpstreamFailure.of(UpstreamFailure.Kind.CANCELLED, "cancelled: the client went away"));
       }
       if (finished) {
         return new Chunk.Done(plan.usage(), plan.finishReason);
       }
       if (sent == plan.cutAfter) {
         release.run();
-        return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "simulated cut after " + sent + " tokens"));
+        return new Chunk.Broken(
+            UpstreamFailure.of(
+                UpstreamFailure.Kind.RESET, "simulated cut after " + sent + " tokens"));
       }
       ObjectNode chunk = Json.chunk(plan.id, created, call.upstreamModel());
-      // The finish chunk follows the last piece at once, so a stream takes as long as the whole answer.
+      // The finish chunk follows the last piece at once, so a stream takes as long as the whole
+      // answer.
       if (sent == plan.pieces.size()) {
         Json.choiceDelta(chunk, plan.finishReason);
         finished = true;

@@ -46,7 +46,10 @@ abstract class SseChunkStream implements ChunkStream {
   public final Chunk next() {
     while (true) {
       SseReader.Event event;
-      body.arm(first ? Duration.ofNanos(Math.max(0, firstTokenDeadline - System.nanoTime())) : call.idleTimeout());
+      body.arm(
+          first
+              ? Duration.ofNanos(Math.max(0, firstTokenDeadline - System.nanoTime()))
+              : call.idleTimeout());
       try {
         event = reader.next();
       } catch (IOException e) {
@@ -67,18 +70,26 @@ abstract class SseChunkStream implements ChunkStream {
 
   private Chunk broken(IOException e) {
     if (body.cancelled()) {
-      return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.CANCELLED, "cancelled: the client went away"));
+      return new Chunk.Broken(
+          UpstreamFailure.of(UpstreamFailure.Kind.CANCELLED, "cancelled: the client went away"));
     }
     if (body.timedOut()) {
-      return new Chunk.Broken(first ? HttpExchange.noFirstToken(call)
-          : UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "no chunk within " + HttpExchange.millis(call.idleTimeout())));
+      return new Chunk.Broken(
+          first
+              ? HttpExchange.noFirstToken(call)
+              : UpstreamFailure.of(
+                  UpstreamFailure.Kind.TIMEOUT,
+                  "no chunk within " + HttpExchange.millis(call.idleTimeout())));
     }
-    return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream cut: " + e.getMessage()));
+    return new Chunk.Broken(
+        UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream cut: " + e.getMessage()));
   }
 
   static Chunk malformed(String what, String data) {
-    return new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED,
-        what + ": " + (data.length() > 120 ? data.substring(0, 120) + "..." : data)));
+    return new Chunk.Broken(
+        UpstreamFailure.of(
+            UpstreamFailure.Kind.MALFORMED,
+            what + ": " + (data.length() > 120 ? data.substring(0, 120) + "..." : data)));
   }
 
   @Override

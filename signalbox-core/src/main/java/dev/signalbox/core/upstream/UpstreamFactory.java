@@ -11,13 +11,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Creates the upstream of each deployment. Upstreams are kept by their spec, so a reload that leaves a
- * deployment unchanged keeps its connections.
+ * Creates the upstream of each deployment. Upstreams are kept by their spec, so a reload that
+ * leaves a deployment unchanged keeps its connections.
  */
 public final class UpstreamFactory {
   private final TimeSource time;
   private final Function<String, String> environment;
   private final ConcurrentHashMap<DeploymentSpec, Upstream> cache = new ConcurrentHashMap<>();
+
   /** Read once, however many deployments replay the same recording. */
   private final ConcurrentHashMap<Path, ReplaySource> replaySources = new ConcurrentHashMap<>();
 
@@ -34,17 +35,28 @@ public final class UpstreamFactory {
     Optional<String> key = spec.apiKeyEnv().map(environment);
     return switch (spec.provider()) {
       case SIM -> new SimUpstream(spec, time);
-      case REPLAY -> new SimUpstream(spec, time, Optional.of(replaySources.computeIfAbsent(spec.replayFrom().orElseThrow(), ReplaySource::load)));
+      case REPLAY ->
+          new SimUpstream(
+              spec,
+              time,
+              Optional.of(
+                  replaySources.computeIfAbsent(
+                      spec.replayFrom().orElseThrow(), ReplaySource::load)));
       case OPENAI -> new OpenAiUpstream(spec, client(spec), key, time);
       case ANTHROPIC -> new AnthropicUpstream(spec, client(spec), key, time);
     };
   }
 
-  /** A blocking HTTP/1.1 client with its own keep-alive pool: a deployment's connections are its own. */
+  /**
+   * A blocking HTTP/1.1 client with its own keep-alive pool: a deployment's connections are its
+   * own.
+   */
   private static Http1Client client(DeploymentSpec spec) {
     return Http1Client.builder()
-        // Without TCP_NODELAY a request body written after its headers can wait for the upstream's delayed ACK.
-        .socketOptions(SocketOptions.builder().connectTimeout(spec.connectTimeout()).tcpNoDelay(true).build())
+        // Without TCP_NODELAY a request body written after its headers can wait for the upstream's
+        // delayed ACK.
+        .socketOptions(
+            SocketOptions.builder().connectTimeout(spec.connectTimeout()).tcpNoDelay(true).build())
         .followRedirects(false)
         .sendExpectContinue(false)
         .shareConnectionCache(false)

@@ -6,9 +6,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs an action when a deadline passes unless disarmed first. The HTTP client's only timeout is the
- * socket's, per read, so deadlines over a body (the first token, a whole answer) are kept here and
- * broken by closing the response.
+ * Runs an action when a deadline passes unless disarmed first. The HTTP client's only timeout is
+ * the socket's, per read, so deadlines over a body (the first token, a whole answer) are kept here
+ * and broken by closing the response.
  */
 public final class Watchdog {
   private static final ScheduledThreadPoolExecutor TIMER = timer();
@@ -17,11 +17,13 @@ public final class Watchdog {
 
   private static ScheduledThreadPoolExecutor timer() {
     ScheduledThreadPoolExecutor timer =
-        new ScheduledThreadPoolExecutor(1, r -> {
-          Thread t = new Thread(r, "signalbox-watchdog");
-          t.setDaemon(true);
-          return t;
-        });
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "signalbox-watchdog");
+              t.setDaemon(true);
+              return t;
+            });
     timer.setRemoveOnCancelPolicy(true);
     return timer;
   }

@@ -14,26 +14,31 @@ class ConfigReaderTest {
 
   @Test
   void readsAValidConfigWithDefaults() {
-    GatewayConfig config = TestConfigs.read(TestConfigs.pool("""
-        - name: auto
-          models: [small, large]
-          policy: cheapest
-          fallbacks: [medium]
-          timeout: 1.5s
-        """));
+    GatewayConfig config =
+        TestConfigs.read(
+            TestConfigs.pool(
+                """
+                - name: auto
+                  models: [small, large]
+                  policy: cheapest
+                  fallbacks: [medium]
+                  timeout: 1.5s
+                """));
     RouteSpec auto = config.route("auto").orElseThrow();
     assertThat(auto.models()).containsExactly("small", "large");
     assertThat(auto.fallbacks()).containsExactly("medium");
     assertThat(auto.timeout()).isEqualTo(Duration.ofMillis(1500));
     assertThat(auto.fallbackOn()).contains(429, 500, 503, 529).doesNotContain(400);
-    assertThat(config.model("large").orElseThrow().capabilities()).contains(Capability.VISION, Capability.TOOLS);
+    assertThat(config.model("large").orElseThrow().capabilities())
+        .contains(Capability.VISION, Capability.TOOLS);
     assertThat(config.server().host()).isEqualTo("127.0.0.1");
     assertThat(config.hash()).hasSize(64);
   }
 
   @Test
   void reportsEveryProblemAtOnceWithItsPath() {
-    String yaml = """
+    String yaml =
+        """
         deployments:
           - {name: east, provider: openai}
           - {name: west, provider: carrier-pigeon, base-url: ftp://x}
@@ -51,103 +56,157 @@ class ConfigReaderTest {
             colour: blue
         """;
     assertThatThrownBy(() -> TestConfigs.read(yaml))
-        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
-            "deployments[0].base-url: missing (needed by provider openai)",
-            "deployments[1].provider: unknown provider 'carrier-pigeon' (known: openai, anthropic, sim, replay)",
-            "deployments[1].base-url: expected an http:// or https:// URL, got 'ftp://x'",
-            "models[0].capabilities[0]: unknown capability 'telepathy' (known: tools, vision, json-schema, assistant-prefill)",
-            "models[0].context-window: must be between 1 and 100000000, was -5",
-            "routes[0].policy: unknown policy 'smartest' (known: bandit, cascade, cheapest, objective, priority, rules, score, threshold, weighted)",
-            "routes[0].timeout: expected a duration like 250ms, 2s, 1m or 1h, got 'soon'",
-            "routes[0].colour: unknown key (known: artifact, bandit, cascade, continue-streams, default, default-max-tokens, domains, embed, fallback-on, fallback-order, fallbacks, hedge, max-attempts, models, name, objective, policy, rules, scorer, session, session-budget-usd, slo, threshold, timeout, weights)",
-            "models[0].deployments[1]: unknown deployment 'north' (known: east, west)",
-            "routes[0].models[0]: unknown model 'gpt4o' (known: gpt-4o)",
-            "routes[0].fallbacks[0]: unknown model 'llama-local' (known: gpt-4o)"));
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "deployments[0].base-url: missing (needed by provider openai)",
+                        "deployments[1].provider: unknown provider 'carrier-pigeon' (known: openai,"
+                            + " anthropic, sim, replay)",
+                        "deployments[1].base-url: expected an http:// or https:// URL, got"
+                            + " 'ftp://x'",
+                        "models[0].capabilities[0]: unknown capability 'telepathy' (known: tools,"
+                            + " vision, json-schema, assistant-prefill)",
+                        "models[0].context-window: must be between 1 and 100000000, was -5",
+                        "routes[0].policy: unknown policy 'smartest' (known: bandit, cascade,"
+                            + " cheapest, objective, priority, rules, score, threshold, weighted)",
+                        "routes[0].timeout: expected a duration like 250ms, 2s, 1m or 1h, got"
+                            + " 'soon'",
+                        "routes[0].colour: unknown key (known: artifact, bandit, cascade,"
+                            + " continue-streams, default, default-max-tokens, domains, embed,"
+                            + " fallback-on, fallback-order, fallbacks, hedge, max-attempts,"
+                            + " models, name, objective, policy, rules, scorer, session,"
+                            + " session-budget-usd, slo, threshold, timeout, weights)",
+                        "models[0].deployments[1]: unknown deployment 'north' (known: east, west)",
+                        "routes[0].models[0]: unknown model 'gpt4o' (known: gpt-4o)",
+                        "routes[0].fallbacks[0]: unknown model 'llama-local' (known: gpt-4o)"));
   }
 
   @Test
   void readsACascadeAndReportsWhatIsWrongWithOne() {
-    RouteSpec math = TestConfigs.read(TestConfigs.pool("""
-        - name: math
-          policy: cascade
-          models: [small, large]
-          cascade:
-            samples: 3
-            checks:
-              - agreement: {min-share: 0.6, answer: '####\\s*(\\S+)'}
-              - regex: '\\d+$'
-              - arithmetic: {tolerance: 0.01}
-              - json-schema: {type: object}
-              - logprobs: {min-mean: -1}
-        """)).route("math").orElseThrow();
+    RouteSpec math =
+        TestConfigs.read(
+                TestConfigs.pool(
+                    """
+                    - name: math
+                      policy: cascade
+                      models: [small, large]
+                      cascade:
+                        samples: 3
+                        checks:
+                          - agreement: {min-share: 0.6, answer: '####\\s*(\\S+)'}
+                          - regex: '\\d+$'
+                          - arithmetic: {tolerance: 0.01}
+                          - json-schema: {type: object}
+                          - logprobs: {min-mean: -1}
+                    """))
+            .route("math")
+            .orElseThrow();
     assertThat(math.cascade().samples()).isEqualTo(3);
-    assertThat(math.cascade().checks()).extracting(CascadeSpec.Check::kind)
+    assertThat(math.cascade().checks())
+        .extracting(CascadeSpec.Check::kind)
         .containsExactly("agreement", "regex", "arithmetic", "json-schema", "logprobs");
     assertThat(math.cascade().readsLogProbs()).isTrue();
 
-    assertThatThrownBy(() -> TestConfigs.read(TestConfigs.pool("""
-        - name: lone
-          policy: cascade
-          models: [small]
-          cascade:
-            checks:
-              - agreement: {}
-              - regex: '(unclosed'
-              - json-schema: {type: 12}
-              - vibes: {}
-        - name: bare
-          policy: cascade
-          models: [small, large]
-        - name: plain
-          policy: cheapest
-          models: [small, large]
-          cascade: {checks: [{regex: x}]}
-        """)))
-        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
-            "routes[0].models: a cascade needs two models or more: the cheapest answers first, the last one when checks fail",
-            "routes[0].cascade.samples: an agreement check compares samples: set samples to 2 or more",
-            "routes[0].cascade.checks[1].regex: not a valid regular expression: Unclosed group",
-            "routes[0].cascade.checks[2].json-schema: not a valid JSON schema: $.type: does not have a value in the enumeration"
-                + " [\"array\", \"boolean\", \"integer\", \"null\", \"number\", \"object\", \"string\"]; $.type: integer found, array expected",
-            "routes[0].cascade.checks[3]: expected one of agreement, regex, arithmetic, json-schema, logprobs, got [vibes]",
-            "routes[1].cascade: missing (a cascade route names its checks: cascade: {checks: [{regex: ...}]})",
-            "routes[2].cascade: only a cascade route reads cascade (policy: cascade)"));
+    assertThatThrownBy(
+            () ->
+                TestConfigs.read(
+                    TestConfigs.pool(
+                        """
+                        - name: lone
+                          policy: cascade
+                          models: [small]
+                          cascade:
+                            checks:
+                              - agreement: {}
+                              - regex: '(unclosed'
+                              - json-schema: {type: 12}
+                              - vibes: {}
+                        - name: bare
+                          policy: cascade
+                          models: [small, large]
+                        - name: plain
+                          policy: cheapest
+                          models: [small, large]
+                          cascade: {checks: [{regex: x}]}
+                        """)))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "routes[0].models: a cascade needs two models or more: the cheapest answers"
+                            + " first, the last one when checks fail",
+                        "routes[0].cascade.samples: an agreement check compares samples: set"
+                            + " samples to 2 or more",
+                        "routes[0].cascade.checks[1].regex: not a valid regular expression:"
+                            + " Unclosed group",
+                        "routes[0].cascade.checks[2].json-schema: not a valid JSON schema: $.type:"
+                            + " does not have a value in the enumeration [\"array\", \"boolean\","
+                            + " \"integer\", \"null\", \"number\", \"object\", \"string\"]; $.type:"
+                            + " integer found, array expected",
+                        "routes[0].cascade.checks[3]: expected one of agreement, regex, arithmetic,"
+                            + " json-schema, logprobs, got [vibes]",
+                        "routes[1].cascade: missing (a cascade route names its checks: cascade:"
+                            + " {checks: [{regex: ...}]})",
+                        "routes[2].cascade: only a cascade route reads cascade (policy: cascade)"));
   }
 
   @Test
   void refusesANonLoopbackBindWithoutKeys() {
-    assertThatThrownBy(() -> TestConfigs.read("server: {host: 0.0.0.0}\n" + TestConfigs.pool("- {name: a, models: [small]}")))
-        .hasMessageContaining("server.host: '0.0.0.0' is not loopback and auth.keys is empty; add gateway keys or bind 127.0.0.1");
+    assertThatThrownBy(
+            () ->
+                TestConfigs.read(
+                    "server: {host: 0.0.0.0}\n" + TestConfigs.pool("- {name: a, models: [small]}")))
+        .hasMessageContaining(
+            "server.host: '0.0.0.0' is not loopback and auth.keys is empty; add gateway keys or"
+                + " bind 127.0.0.1");
   }
 
   @Test
   void acceptsANonLoopbackBindWithKeys() {
     String digest = ConfigReader.sha256("sk-team-a");
-    GatewayConfig config = TestConfigs.read("server: {host: 0.0.0.0}\nauth:\n  keys:\n    - {name: a, key-sha256: " + digest
-        + ", tenant: team-a, routes: [a]}\n" + TestConfigs.pool("- {name: a, models: [small]}"));
-    assertThat(config.auth().keys()).singleElement().satisfies(k -> {
-      assertThat(k.tenant()).isEqualTo("team-a");
-      assertThat(k.allows("a")).isTrue();
-      assertThat(k.allows("b")).isFalse();
-    });
+    GatewayConfig config =
+        TestConfigs.read(
+            "server: {host: 0.0.0.0}\nauth:\n  keys:\n    - {name: a, key-sha256: "
+                + digest
+                + ", tenant: team-a, routes: [a]}\n"
+                + TestConfigs.pool("- {name: a, models: [small]}"));
+    assertThat(config.auth().keys())
+        .singleElement()
+        .satisfies(
+            k -> {
+              assertThat(k.tenant()).isEqualTo("team-a");
+              assertThat(k.allows("a")).isTrue();
+              assertThat(k.allows("b")).isFalse();
+            });
   }
 
   @Test
   void reportsAMissingKeyEnvironmentVariableByName() {
-    String yaml = """
+    String yaml =
+        """
         deployments:
           - {name: east, provider: openai, base-url: https://api.example.com/v1, api-key-env: EXAMPLE_KEY}
         models:
           - {name: m, deployments: [east]}
         """;
     assertThatThrownBy(() -> TestConfigs.read(yaml))
-        .hasMessageContaining("deployments[0].api-key-env: environment variable 'EXAMPLE_KEY' is not set");
-    assertThat(TestConfigs.reader(Map.of("EXAMPLE_KEY", "sk-x")).read(yaml, "t").deployment("east").apiKeyEnv()).contains("EXAMPLE_KEY");
+        .hasMessageContaining(
+            "deployments[0].api-key-env: environment variable 'EXAMPLE_KEY' is not set");
+    assertThat(
+            TestConfigs.reader(Map.of("EXAMPLE_KEY", "sk-x"))
+                .read(yaml, "t")
+                .deployment("east")
+                .apiKeyEnv())
+        .contains("EXAMPLE_KEY");
   }
 
   @Test
   void findsRuleDelegationCyclesAndUnknownTargets() {
-    String routes = """
+    String routes =
+        """
         - name: a
           policy: rules
           rules:
@@ -161,14 +220,25 @@ class ConfigReaderTest {
         - {name: c, models: [small]}
         """;
     assertThatThrownBy(() -> TestConfigs.read(TestConfigs.pool(routes)))
-        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).contains(
-            "routes[0].rules: delegation loops back to itself (a -> b -> a)",
-            "routes[1].default: unknown route 'nowhere' (known: a, b, c)"));
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .contains(
+                        "routes[0].rules: delegation loops back to itself (a -> b -> a)",
+                        "routes[1].default: unknown route 'nowhere' (known: a, b, c)"));
   }
 
   @Test
   void reportsDuplicateNamesAndBadYaml() {
-    assertThatThrownBy(() -> TestConfigs.read("deployments:\n  - {name: x, provider: sim}\n  - {name: x, provider: sim}\nmodels:\n  - {name: m, deployments: [x]}\n"))
+    assertThatThrownBy(
+            () ->
+                TestConfigs.read(
+                    "deployments:\n"
+                        + "  - {name: x, provider: sim}\n"
+                        + "  - {name: x, provider: sim}\n"
+                        + "models:\n"
+                        + "  - {name: m, deployments: [x]}\n"))
         .hasMessageContaining("deployments[1].name: duplicate deployment name 'x'");
     assertThatThrownBy(() -> TestConfigs.read("routes: [unclosed"))
         .isInstanceOf(ConfigException.class)

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(5)
 class BackoffTest {
-  private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(5));
+  private final Backoff backoff =
+      new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(5));
 
   @Test
   void fullJitterStaysUnderAnExponentialCeilingCappedAtTheMaximum() {
@@ -18,7 +19,8 @@ class BackoffTest {
     for (int retry = 1; retry <= 10; retry++) {
       long ceiling = Math.min(2_000, 100L << (retry - 1));
       for (int i = 0; i < 200; i++) {
-        assertThat(backoff.delay(retry, Optional.empty(), random).toMillis()).isBetween(0L, ceiling);
+        assertThat(backoff.delay(retry, Optional.empty(), random).toMillis())
+            .isBetween(0L, ceiling);
       }
     }
   }
@@ -26,8 +28,10 @@ class BackoffTest {
   @Test
   void neverWaitsLessThanRetryAfter() {
     SplittableRandom random = new SplittableRandom(2);
-    assertThat(backoff.delay(1, Optional.of(Duration.ofSeconds(5)), random)).isEqualTo(Duration.ofSeconds(5));
-    assertThat(backoff.delay(5, Optional.of(Duration.ofMillis(1)), random)).isGreaterThanOrEqualTo(Duration.ofMillis(1));
+    assertThat(backoff.delay(1, Optional.of(Duration.ofSeconds(5)), random))
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(backoff.delay(5, Optional.of(Duration.ofMillis(1)), random))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(1));
   }
 
   @Test

@@ -14,19 +14,25 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The live state of a deployment: load at assignment, latency, errors, and its breaker's transitions. */
+/**
+ * The live state of a deployment: load at assignment, latency, errors, and its breaker's
+ * transitions.
+ */
 @Timeout(30)
 class PoolStateTest {
   private final ManualClock clock = new ManualClock();
   private final PoolState pool = new PoolState(clock);
-  private final DeploymentSpec deployment = TestConfigs.read("""
-      deployments:
-        - name: d
-          provider: sim
-          breaker: {consecutive-failures: 3, error-rate: 0.5, min-requests: 10, window: 10s, cooldown: 5s, half-open-probes: 2}
-      models:
-        - {name: m, deployments: [d]}
-      """).deployment("d");
+  private final DeploymentSpec deployment =
+      TestConfigs.read(
+              """
+              deployments:
+                - name: d
+                  provider: sim
+                  breaker: {consecutive-failures: 3, error-rate: 0.5, min-requests: 10, window: 10s, cooldown: 5s, half-open-probes: 2}
+              models:
+                - {name: m, deployments: [d]}
+              """)
+          .deployment("d");
 
   private DeploymentState state() {
     return pool.snapshot().state("d");
@@ -44,7 +50,9 @@ class PoolStateTest {
     assertThat(state().inFlight()).isEqualTo(1);
     assertThat(state().queuedPromptTokens()).isEqualTo(40);
     second.abandoned();
-    assertThat(state()).extracting(DeploymentState::inFlight, DeploymentState::queuedOutputTokens).containsExactly(0L, 0L);
+    assertThat(state())
+        .extracting(DeploymentState::inFlight, DeploymentState::queuedOutputTokens)
+        .containsExactly(0L, 0L);
     // Once answers were seen, the prediction is their mean length, capped by the request's maximum.
     pool.start(deployment, 10, 500, false);
     assertThat(state().queuedOutputTokens()).isEqualTo(200);
@@ -78,9 +86,13 @@ class PoolStateTest {
     assertThat(state().breaker()).isEqualTo(DeploymentState.HALF_OPEN);
     assertThat(pool.admit(deployment)).isEqualTo(DeploymentStats.Admission.PROBE);
     assertThat(pool.admit(deployment)).isEqualTo(DeploymentStats.Admission.PROBE);
-    assertThat(pool.admit(deployment)).as("two probes at most").isEqualTo(DeploymentStats.Admission.REJECTED);
+    assertThat(pool.admit(deployment))
+        .as("two probes at most")
+        .isEqualTo(DeploymentStats.Admission.REJECTED);
     pool.start(deployment, 1, 1, true).failed(false);
-    assertThat(state().breaker()).as("a failed probe opens it again").isEqualTo(DeploymentState.OPEN);
+    assertThat(state().breaker())
+        .as("a failed probe opens it again")
+        .isEqualTo(DeploymentState.OPEN);
     clock.advance(Duration.ofSeconds(5));
     assertThat(pool.admit(deployment)).isEqualTo(DeploymentStats.Admission.PROBE);
     pool.start(deployment, 1, 1, true).succeeded(1);
@@ -102,7 +114,9 @@ class PoolStateTest {
       } else {
         lease.succeeded(1);
       }
-      assertThat(state().breaker()).as("after %d requests", i + 1).isEqualTo(i < 9 ? DeploymentState.CLOSED : DeploymentState.OPEN);
+      assertThat(state().breaker())
+          .as("after %d requests", i + 1)
+          .isEqualTo(i < 9 ? DeploymentState.CLOSED : DeploymentState.OPEN);
     }
     assertThat(state().errorRate()).isEqualTo(0.5);
     clock.advance(Duration.ofSeconds(11));
@@ -111,7 +125,8 @@ class PoolStateTest {
 
   @Test
   void breakerTransitionsStayLegalUnderSeededRandomTraffic() {
-    Set<String> legal = Set.of("closed>open", "open>half-open", "half-open>closed", "half-open>open");
+    Set<String> legal =
+        Set.of("closed>open", "open>half-open", "half-open>closed", "half-open>open");
     for (long seed = 0; seed < 20; seed++) {
       ManualClock time = new ManualClock();
       PoolState random = new PoolState(time);
@@ -149,10 +164,15 @@ class PoolStateTest {
           assertThat(legal).as("seed %d step %d", seed, step).contains(last + ">" + s.breaker());
           last = s.breaker();
         }
-        assertThat(s.inFlight()).as("seed %d step %d", seed, step).isEqualTo(started - ended).isGreaterThanOrEqualTo(0);
+        assertThat(s.inFlight())
+            .as("seed %d step %d", seed, step)
+            .isEqualTo(started - ended)
+            .isGreaterThanOrEqualTo(0);
         long probing = probes.stream().filter(p -> p).count();
         if (s.breaker().equals(DeploymentState.HALF_OPEN)) {
-          assertThat(probing).as("probes in flight, seed %d step %d", seed, step).isLessThanOrEqualTo(2);
+          assertThat(probing)
+              .as("probes in flight, seed %d step %d", seed, step)
+              .isLessThanOrEqualTo(2);
         }
       }
     }

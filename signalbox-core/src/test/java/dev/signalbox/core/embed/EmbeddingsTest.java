@@ -31,7 +31,8 @@ class EmbeddingsTest {
     // The quantized model scales activations over the whole batch, so batch mates move a vector a
     // little: serving may batch (the trace keeps the vector), offline runs never do.
     SentenceEncoder encoder = SentenceEncoder.load();
-    List<String> texts = List.of("short", "a somewhat longer sentence about routing language models", "x y z");
+    List<String> texts =
+        List.of("short", "a somewhat longer sentence about routing language models", "x y z");
     List<float[]> batched = encoder.encode(texts);
     for (int i = 0; i < texts.size(); i++) {
       float[] alone = encoder.encode(texts.get(i));
@@ -47,16 +48,21 @@ class EmbeddingsTest {
     CountDownLatch firstCallStarted = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger encoded = new AtomicInteger();
-    Embeddings embeddings = new Embeddings("fake", texts -> {
-      firstCallStarted.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-      encoded.addAndGet(texts.size());
-      return texts.stream().map(t -> new float[] {t.length()}).toList();
-    }, 1, 16);
+    Embeddings embeddings =
+        new Embeddings(
+            "fake",
+            texts -> {
+              firstCallStarted.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+              encoded.addAndGet(texts.size());
+              return texts.stream().map(t -> new float[] {t.length()}).toList();
+            },
+            1,
+            16);
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       Future<float[]> first = pool.submit(() -> embeddings.embed("first"));
       firstCallStarted.await();
@@ -81,17 +87,19 @@ class EmbeddingsTest {
   @Test
   void theFileKeepsVectorsAcrossRuns(@TempDir Path dir) {
     AtomicInteger encoded = new AtomicInteger();
-    java.util.function.Function<List<String>, List<float[]>> encode = texts -> {
-      encoded.addAndGet(texts.size());
-      return texts.stream().map(t -> new float[] {t.length(), 1}).toList();
-    };
+    java.util.function.Function<List<String>, List<float[]>> encode =
+        texts -> {
+          encoded.addAndGet(texts.size());
+          return texts.stream().map(t -> new float[] {t.length(), 1}).toList();
+        };
     try (EmbeddingFile file = EmbeddingFile.open(dir, "fake", 2)) {
       Embeddings.over("fake", encode).persistTo(file).embedAll(List.of("a", "bb", "a"));
     }
     assertThat(encoded.get()).isEqualTo(2);
     try (EmbeddingFile file = EmbeddingFile.open(dir, "fake", 2)) {
       assertThat(file.size()).isEqualTo(2);
-      assertThat(Embeddings.over("fake", encode).persistTo(file).embed("bb")).containsExactly(2f, 1f);
+      assertThat(Embeddings.over("fake", encode).persistTo(file).embed("bb"))
+          .containsExactly(2f, 1f);
     }
     assertThat(encoded.get()).isEqualTo(2);
   }

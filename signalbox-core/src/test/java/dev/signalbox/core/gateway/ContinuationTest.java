@@ -37,23 +37,38 @@ class ContinuationTest {
   private final ManualClock clock = new ManualClock();
   private final List<DecisionTrace> traces = new ArrayList<>();
   private final Map<String, FakeUpstream> upstreams = new HashMap<>();
-  private final Gateway gateway = Gateway.create(TestConfigs.read("""
-      deployments:
-        - {name: small-a, provider: sim}
-        - {name: small-b, provider: sim}
-        - {name: prefill-a, provider: sim}
-      models:
-        - {name: small, deployments: [small-a, small-b]}
-        - {name: big, deployments: [prefill-a], capabilities: [assistant-prefill]}
-      routes:
-        - {name: cont, models: [small, big], policy: priority, continue-streams: true}
-        - {name: plain, models: [small, big], policy: priority}
-      """), new Gateway.Settings(clock, new SplittableRandom(2)::nextLong, d -> upstream(d.name()), new RecordingListener(), traces::add,
-      new PoolState(clock), Backoff.DEFAULT));
+  private final Gateway gateway =
+      Gateway.create(
+          TestConfigs.read(
+              """
+              deployments:
+                - {name: small-a, provider: sim}
+                - {name: small-b, provider: sim}
+                - {name: prefill-a, provider: sim}
+              models:
+                - {name: small, deployments: [small-a, small-b]}
+                - {name: big, deployments: [prefill-a], capabilities: [assistant-prefill]}
+              routes:
+                - {name: cont, models: [small, big], policy: priority, continue-streams: true}
+                - {name: plain, models: [small, big], policy: priority}
+              """),
+          new Gateway.Settings(
+              clock,
+              new SplittableRandom(2)::nextLong,
+              d -> upstream(d.name()),
+              new RecordingListener(),
+              traces::add,
+              new PoolState(clock),
+              Backoff.DEFAULT));
 
   private FakeUpstream upstream(String deployment) {
-    return upstreams.computeIfAbsent(deployment, d -> new FakeUpstream(call -> new UpstreamReply.Failed(
-        UpstreamFailure.of(UpstreamFailure.Kind.CONNECT, "not scripted"))));
+    return upstreams.computeIfAbsent(
+        deployment,
+        d ->
+            new FakeUpstream(
+                call ->
+                    new UpstreamReply.Failed(
+                        UpstreamFailure.of(UpstreamFailure.Kind.CONNECT, "not scripted"))));
   }
 
   private static Chunk delta(String id, String text, boolean role) {
@@ -66,11 +81,17 @@ class ContinuationTest {
     return new Chunk.Delta(chunk);
   }
 
-  private static final Chunk RESET = new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "connection reset"));
+  private static final Chunk RESET =
+      new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "connection reset"));
 
   private String stream(String route) throws Exception {
-    var request = ChatRequestParser.parse(("{\"model\":\"" + route + "\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
-        + "\"messages\":[{\"role\":\"user\",\"content\":\"greet\"}]}").getBytes(StandardCharsets.UTF_8));
+    var request =
+        ChatRequestParser.parse(
+            ("{\"model\":\""
+                    + route
+                    + "\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"greet\"}]}")
+                .getBytes(StandardCharsets.UTF_8));
     Handled handled = gateway.handle(request, new Caller("t", Set.of(), Map.of()));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ((Handled.Streaming) handled).relay().relay(out::write);
@@ -79,11 +100,21 @@ class ContinuationTest {
 
   @Test
   void aBrokenTextStreamIsContinuedWithTheTextSoFarAsAPrefill() throws Exception {
-    upstream("small-a").then(new UpstreamReply.Streaming(FakeUpstream.chunks(delta("c1", "Hel", true), delta("c1", "lo", false), RESET)));
-    upstream("prefill-a").then(new UpstreamReply.Streaming(FakeUpstream.chunks(delta("c2", ", world", true),
-        new Chunk.Done(new Usage(20, 0, 3, false), "stop"))));
+    upstream("small-a")
+        .then(
+            new UpstreamReply.Streaming(
+                FakeUpstream.chunks(delta("c1", "Hel", true), delta("c1", "lo", false), RESET)));
+    upstream("prefill-a")
+        .then(
+            new UpstreamReply.Streaming(
+                FakeUpstream.chunks(
+                    delta("c2", ", world", true),
+                    new Chunk.Done(new Usage(20, 0, 3, false), "stop"))));
     String body = stream("cont");
-    assertThat(body).contains("\"content\":\"Hel\"", "\"content\":\"lo\"", "\"content\":\", world\"", "data: [DONE]").doesNotContain("error");
+    assertThat(body)
+        .contains(
+            "\"content\":\"Hel\"", "\"content\":\"lo\"", "\"content\":\", world\"", "data: [DONE]")
+        .doesNotContain("error");
     List<JsonNode> events = new ArrayList<>();
     for (String line : body.split("\n\n")) {
       if (line.startsWith("data: {")) {
@@ -91,18 +122,23 @@ class ContinuationTest {
       }
     }
     assertThat(events).allSatisfy(e -> assertThat(e.path("id").asText()).isEqualTo("c1"));
-    assertThat(events).filteredOn(e -> e.path("choices").path(0).path("delta").has("role")).hasSize(1);
+    assertThat(events)
+        .filteredOn(e -> e.path("choices").path(0).path("delta").has("role"))
+        .hasSize(1);
 
     List<ChatMessage> sent = upstream("prefill-a").calls().get(0).request().messages();
-    assertThat(sent.get(sent.size() - 1)).satisfies(m -> {
-      assertThat(m.role()).isEqualTo(Role.ASSISTANT);
-      assertThat(m.text()).isEqualTo("Hello");
-    });
+    assertThat(sent.get(sent.size() - 1))
+        .satisfies(
+            m -> {
+              assertThat(m.role()).isEqualTo(Role.ASSISTANT);
+              assertThat(m.text()).isEqualTo("Hello");
+            });
     assertThat(upstream("small-b").calls()).as("small has no assistant-prefill").isEmpty();
     DecisionTrace trace = traces.get(0);
     assertThat(trace.outcome()).isEqualTo("ok");
     assertThat(trace.flags()).contains("continued");
-    assertThat(trace.attempts()).extracting(AttemptTrace::deployment, AttemptTrace::result, AttemptTrace::committed)
+    assertThat(trace.attempts())
+        .extracting(AttemptTrace::deployment, AttemptTrace::result, AttemptTrace::committed)
         .containsExactly(tuple("small-a", "reset", true), tuple("prefill-a", "ok", true));
     // The text before the break is the continuation's prompt, counted back as output.
     assertThat(trace.usage().completionTokens()).isGreaterThan(3);
@@ -110,7 +146,8 @@ class ContinuationTest {
 
   @Test
   void withoutTheRouteOptingInTheStreamEndsWithAnErrorEvent() throws Exception {
-    upstream("small-a").then(new UpstreamReply.Streaming(FakeUpstream.chunks(delta("c1", "Hel", true), RESET)));
+    upstream("small-a")
+        .then(new UpstreamReply.Streaming(FakeUpstream.chunks(delta("c1", "Hel", true), RESET)));
     String body = stream("plain");
     assertThat(body).contains("\"code\":\"stream_broken\"");
     assertThat(upstream("prefill-a").calls()).isEmpty();
@@ -120,8 +157,13 @@ class ContinuationTest {
   @Test
   void aToolCallIsNeverContinued() throws Exception {
     ObjectNode chunk = Json.chunk("c1", 100, "m");
-    Json.choiceDelta(chunk, null).putArray("tool_calls").addObject().put("index", 0).put("id", "call_1");
-    upstream("small-a").then(new UpstreamReply.Streaming(FakeUpstream.chunks(new Chunk.Delta(chunk), RESET)));
+    Json.choiceDelta(chunk, null)
+        .putArray("tool_calls")
+        .addObject()
+        .put("index", 0)
+        .put("id", "call_1");
+    upstream("small-a")
+        .then(new UpstreamReply.Streaming(FakeUpstream.chunks(new Chunk.Delta(chunk), RESET)));
     String body = stream("cont");
     assertThat(body).contains("\"code\":\"stream_broken\"");
     assertThat(upstream("prefill-a").calls()).isEmpty();

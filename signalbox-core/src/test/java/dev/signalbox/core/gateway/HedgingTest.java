@@ -33,7 +33,10 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Hedging before the first byte: a stalled first attempt is raced by the next deployment, and the loser cancelled. */
+/**
+ * Hedging before the first byte: a stalled first attempt is raced by the next deployment, and the
+ * loser cancelled.
+ */
 @Timeout(20)
 class HedgingTest {
   private final ManualClock clock = new ManualClock();
@@ -42,18 +45,32 @@ class HedgingTest {
   private final CountDownLatch interrupted = new CountDownLatch(1);
 
   private Gateway gateway(String hedge) {
-    return Gateway.create(TestConfigs.read(TestConfigs.pool("- {name: hedged, models: [small], policy: priority, hedge: " + hedge + "}")),
-        new Gateway.Settings(clock, new SplittableRandom(3)::nextLong, d -> upstream(d.name()), new RecordingListener(), traces::add,
-            new PoolState(clock), Backoff.DEFAULT));
+    return Gateway.create(
+        TestConfigs.read(
+            TestConfigs.pool(
+                "- {name: hedged, models: [small], policy: priority, hedge: " + hedge + "}")),
+        new Gateway.Settings(
+            clock,
+            new SplittableRandom(3)::nextLong,
+            d -> upstream(d.name()),
+            new RecordingListener(),
+            traces::add,
+            new PoolState(clock),
+            Backoff.DEFAULT));
   }
 
   private FakeUpstream upstream(String deployment) {
-    return upstreams.computeIfAbsent(deployment, d -> new FakeUpstream(call -> completed("from " + d)));
+    return upstreams.computeIfAbsent(
+        deployment, d -> new FakeUpstream(call -> completed("from " + d)));
   }
 
   private static UpstreamReply completed(String text) {
     ObjectNode body = Json.object();
-    body.putArray("choices").addObject().putObject("message").put("role", "assistant").put("content", text);
+    body.putArray("choices")
+        .addObject()
+        .putObject("message")
+        .put("role", "assistant")
+        .put("content", text);
     return new UpstreamReply.Completed(body, new Usage(10, 0, 5, false), "stop");
   }
 
@@ -65,24 +82,30 @@ class HedgingTest {
       } catch (InterruptedException e) {
         interrupted.countDown();
       }
-      return new UpstreamReply.Failed(UpstreamFailure.of(UpstreamFailure.Kind.CANCELLED, "interrupted"));
+      return new UpstreamReply.Failed(
+          UpstreamFailure.of(UpstreamFailure.Kind.CANCELLED, "interrupted"));
     };
   }
 
-  private static Function<dev.signalbox.api.UpstreamCall, UpstreamReply> after(long millis, String text) {
+  private static Function<dev.signalbox.api.UpstreamCall, UpstreamReply> after(
+      long millis, String text) {
     return call -> {
       try {
         Thread.sleep(millis);
       } catch (InterruptedException e) {
-        return new UpstreamReply.Failed(UpstreamFailure.of(UpstreamFailure.Kind.CANCELLED, "interrupted"));
+        return new UpstreamReply.Failed(
+            UpstreamFailure.of(UpstreamFailure.Kind.CANCELLED, "interrupted"));
       }
       return completed(text);
     };
   }
 
   private static ChatRequest request(boolean stream) {
-    return ChatRequestParser.parse(("{\"model\":\"hedged\",\"stream\":" + stream
-        + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8));
+    return ChatRequestParser.parse(
+        ("{\"model\":\"hedged\",\"stream\":"
+                + stream
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+            .getBytes(StandardCharsets.UTF_8));
   }
 
   private static Handled handle(Gateway g, boolean stream) throws InterruptedException {
@@ -95,10 +118,13 @@ class HedgingTest {
     upstream("small-a").always(stalled());
     Handled handled = handle(g, false);
     assertThat(handled.info().deployment()).isEqualTo("small-b");
-    assertThat(interrupted.await(5, TimeUnit.SECONDS)).as("the losing call was interrupted").isTrue();
+    assertThat(interrupted.await(5, TimeUnit.SECONDS))
+        .as("the losing call was interrupted")
+        .isTrue();
     DecisionTrace trace = traces.get(0);
     assertThat(trace.flags()).contains("hedged");
-    assertThat(trace.attempts()).extracting(AttemptTrace::deployment, AttemptTrace::result)
+    assertThat(trace.attempts())
+        .extracting(AttemptTrace::deployment, AttemptTrace::result)
         .containsExactly(tuple("small-a", "hedge_lost"), tuple("small-b", "ok"));
     awaitIdle(g);
   }
@@ -120,7 +146,8 @@ class HedgingTest {
     for (int i = 0; i < 4; i++) {
       served.add(handle(g, false).info().deployment());
     }
-    // The budget is half the requests so far: none at the first, one by the second, two by the fourth.
+    // The budget is half the requests so far: none at the first, one by the second, two by the
+    // fourth.
     assertThat(served).containsExactly("small-a", "small-b", "small-a", "small-b");
     assertThat(traces).filteredOn(t -> t.flags().contains("hedged")).hasSize(2);
     awaitIdle(g);
@@ -130,28 +157,42 @@ class HedgingTest {
   void aStreamWhoseFirstChunkStallsIsHedgedAndTheWinnersStreamRelayed() throws Exception {
     Gateway g = gateway("{after: 30ms, max-share: 1}");
     CountDownLatch cancelled = new CountDownLatch(1);
-    upstream("small-a").always(call -> new UpstreamReply.Streaming(new ChunkStream() {
-      @Override
-      public Chunk next() throws InterruptedException {
-        new CountDownLatch(1).await();
-        return new Chunk.Done(Usage.ZERO, "stop");
-      }
+    upstream("small-a")
+        .always(
+            call ->
+                new UpstreamReply.Streaming(
+                    new ChunkStream() {
+                      @Override
+                      public Chunk next() throws InterruptedException {
+                        new CountDownLatch(1).await();
+                        return new Chunk.Done(Usage.ZERO, "stop");
+                      }
 
-      @Override
-      public void cancel() {
-        cancelled.countDown();
-      }
-    }));
-    upstream("small-b").always(call -> new UpstreamReply.Streaming(FakeUpstream.chunks(
-        delta("Hel"), delta("lo"), new Chunk.Done(new Usage(3, 0, 2, false), "stop"))));
+                      @Override
+                      public void cancel() {
+                        cancelled.countDown();
+                      }
+                    }));
+    upstream("small-b")
+        .always(
+            call ->
+                new UpstreamReply.Streaming(
+                    FakeUpstream.chunks(
+                        delta("Hel"),
+                        delta("lo"),
+                        new Chunk.Done(new Usage(3, 0, 2, false), "stop"))));
     Handled handled = handle(g, true);
     assertThat(handled.info().deployment()).isEqualTo("small-b");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ((Handled.Streaming) handled).relay().relay(out::write);
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"content\":\"Hel\"", "\"content\":\"lo\"", "data: [DONE]");
-    assertThat(cancelled.await(5, TimeUnit.SECONDS)).as("the stalled stream was cancelled").isTrue();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("\"content\":\"Hel\"", "\"content\":\"lo\"", "data: [DONE]");
+    assertThat(cancelled.await(5, TimeUnit.SECONDS))
+        .as("the stalled stream was cancelled")
+        .isTrue();
     DecisionTrace trace = traces.get(0);
-    assertThat(trace.attempts()).extracting(AttemptTrace::deployment, AttemptTrace::result, AttemptTrace::committed)
+    assertThat(trace.attempts())
+        .extracting(AttemptTrace::deployment, AttemptTrace::result, AttemptTrace::committed)
         .containsExactly(tuple("small-a", "hedge_lost", false), tuple("small-b", "ok", true));
     awaitIdle(g);
   }
@@ -164,7 +205,9 @@ class HedgingTest {
 
   /** Every lease is given back once the losing thread ends. */
   private static void awaitIdle(Gateway g) throws InterruptedException {
-    for (int i = 0; i < 500 && g.pool().deployments().values().stream().anyMatch(s -> s.inFlight() != 0); i++) {
+    for (int i = 0;
+        i < 500 && g.pool().deployments().values().stream().anyMatch(s -> s.inFlight() != 0);
+        i++) {
       Thread.sleep(10);
     }
     assertThat(g.pool().deployments().values()).allSatisfy(s -> assertThat(s.inFlight()).isZero());

@@ -30,40 +30,91 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bandits learn which model serves which kind of prompt from the reward of their own choices alone. */
+/**
+ * Bandits learn which model serves which kind of prompt from the reward of their own choices alone.
+ */
 class BanditTest {
-  private static final List<Candidate> CANDIDATES = List.of(
-      new Candidate("strong", new Pricing(1, 1, 1), 100_000, 0), new Candidate("weak", new Pricing(1, 1, 1), 100_000, 0));
+  private static final List<Candidate> CANDIDATES =
+      List.of(
+          new Candidate("strong", new Pricing(1, 1, 1), 100_000, 0),
+          new Candidate("weak", new Pricing(1, 1, 1), 100_000, 0));
   // Texts starting with "hard" embed at one centre, the rest at another.
-  private static final Embeddings EMBEDDINGS = Embeddings.over("fake", texts -> texts.stream()
-      .map(t -> t.startsWith("hard") ? LearnedScorersTest.HARD_CENTRE : LearnedScorersTest.EASY_CENTRE).toList());
+  private static final Embeddings EMBEDDINGS =
+      Embeddings.over(
+          "fake",
+          texts ->
+              texts.stream()
+                  .map(
+                      t ->
+                          t.startsWith("hard")
+                              ? LearnedScorersTest.HARD_CENTRE
+                              : LearnedScorersTest.EASY_CENTRE)
+                  .toList());
 
   private static RouteSpec route(String algorithm, double budget) {
     RouteSpec base = LearnedRoutes.route("b", "bandit", "knn", List.of("strong", "weak"));
     LearningSpec l = base.learning();
-    BanditSpec bandit = new BanditSpec(algorithm, algorithm.equals("thompson") ? 0.5 : 1.5, 0, 0, budget, 2, Optional.empty());
-    return new RouteSpec(base.name(), base.models(), base.policy(), Map.of(), List.of(), "", List.of(), base.fallbackOn(), base.timeout(), 0,
-        base.defaultMaxTokens(), Optional.empty(), base.fallbackOrder(), base.slo(), Optional.empty(), false,
-        new LearningSpec(l.scorer(), l.embed(), l.artifact(), l.objective(), bandit, Optional.empty()), base.sessions(), base.cascade());
+    BanditSpec bandit =
+        new BanditSpec(
+            algorithm, algorithm.equals("thompson") ? 0.5 : 1.5, 0, 0, budget, 2, Optional.empty());
+    return new RouteSpec(
+        base.name(),
+        base.models(),
+        base.policy(),
+        Map.of(),
+        List.of(),
+        "",
+        List.of(),
+        base.fallbackOn(),
+        base.timeout(),
+        0,
+        base.defaultMaxTokens(),
+        Optional.empty(),
+        base.fallbackOrder(),
+        base.slo(),
+        Optional.empty(),
+        false,
+        new LearningSpec(
+            l.scorer(), l.embed(), l.artifact(), l.objective(), bandit, Optional.empty()),
+        base.sessions(),
+        base.cascade());
   }
 
   private static LearnedArtifact artifact(RouteSpec route) {
-    return Training.fit(route, LearnedScorersTest.data(100, 1), "fake", "h", "t", Training.Target.NONE, 3);
+    return Training.fit(
+        route, LearnedScorersTest.data(100, 1), "fake", "h", "t", Training.Target.NONE, 3);
   }
 
   private static RequestSignals signals(String text) {
-    ChatRequest request = new ChatRequest("b", List.of(ChatMessage.text(Role.USER, text)), false, false, OptionalInt.empty(), OptionalDouble.empty(),
-        List.of(), MissingNode.getInstance(), ResponseFormat.TEXT, List.of(), 1, "", Map.of(), JsonNodeFactory.instance.objectNode());
+    ChatRequest request =
+        new ChatRequest(
+            "b",
+            List.of(ChatMessage.text(Role.USER, text)),
+            false,
+            false,
+            OptionalInt.empty(),
+            OptionalDouble.empty(),
+            List.of(),
+            MissingNode.getInstance(),
+            ResponseFormat.TEXT,
+            List.of(),
+            1,
+            "",
+            Map.of(),
+            JsonNodeFactory.instance.objectNode());
     return new RequestSignals(request, Map.of(), "t", 100, TokenCounter.shared(), () -> EMBEDDINGS);
   }
 
-  /** The weak model answers easy prompts perfectly and hard ones never; the strong one 0.8 always. */
+  /**
+   * The weak model answers easy prompts perfectly and hard ones never; the strong one 0.8 always.
+   */
   private static double reward(String model, boolean hard) {
     return model.equals("strong") ? 0.8 : hard ? 0 : 1;
   }
 
   private static PolicyResult.Ranked decide(BanditPolicy policy, String text, long seed) {
-    return (PolicyResult.Ranked) policy.decide(new PolicyInput(signals(text), CANDIDATES, PoolSnapshot.EMPTY, seed));
+    return (PolicyResult.Ranked)
+        policy.decide(new PolicyInput(signals(text), CANDIDATES, PoolSnapshot.EMPTY, seed));
   }
 
   @Test
@@ -71,24 +122,44 @@ class BanditTest {
     for (String algorithm : List.of("linucb", "thompson")) {
       RouteSpec route = route(algorithm, 1);
       LearnedArtifact artifact = artifact(route);
-      BanditLearner learner = new BanditLearner(route.models(), BanditPolicy.dimensions(artifact), Optional.empty());
+      BanditLearner learner =
+          new BanditLearner(route.models(), BanditPolicy.dimensions(artifact), Optional.empty());
       BanditPolicy policy = new BanditPolicy(route, artifact, learner);
       SplittableRandom random = new SplittableRandom(5);
       for (int step = 0; step < 400; step++) {
         boolean hard = random.nextBoolean();
         String text = (hard ? "hard question " : "easy question ") + step;
         String chosen = decide(policy, text, step).order().get(0).model();
-        learner.reward(chosen, BanditPolicy.context(artifact, signals(text)), reward(chosen, hard), false).get();
+        learner
+            .reward(
+                chosen, BanditPolicy.context(artifact, signals(text)), reward(chosen, hard), false)
+            .get();
       }
       assertThat(learner.get().version()).isEqualTo(400);
       int right = 0;
       for (int probe = 0; probe < 40; probe++) {
-        right += decide(policy, "hard probe " + probe, 10_000 + probe).order().get(0).model().equals("strong") ? 1 : 0;
-        right += decide(policy, "easy probe " + probe, 20_000 + probe).order().get(0).model().equals("weak") ? 1 : 0;
+        right +=
+            decide(policy, "hard probe " + probe, 10_000 + probe)
+                    .order()
+                    .get(0)
+                    .model()
+                    .equals("strong")
+                ? 1
+                : 0;
+        right +=
+            decide(policy, "easy probe " + probe, 20_000 + probe)
+                    .order()
+                    .get(0)
+                    .model()
+                    .equals("weak")
+                ? 1
+                : 0;
       }
-      // A policy that ignores the kind of prompt gets 40 of 80; Thompson keeps sampling, so a few probes explore.
+      // A policy that ignores the kind of prompt gets 40 of 80; Thompson keeps sampling, so a few
+      // probes explore.
       assertThat(right).as(algorithm).isGreaterThanOrEqualTo(70);
-      assertThat(decide(policy, "hard probe", 1).order().get(0).reason()).startsWith(algorithm + " v400: expected reward");
+      assertThat(decide(policy, "hard probe", 1).order().get(0).reason())
+          .startsWith(algorithm + " v400: expected reward");
     }
   }
 
@@ -96,12 +167,18 @@ class BanditTest {
   void thompsonsPropensityIsTheShareOfSeededDrawsAndTheSameSeedDecidesTheSame() {
     RouteSpec route = route("thompson", 1);
     LearnedArtifact artifact = artifact(route);
-    BanditPolicy policy = new BanditPolicy(route, artifact, new BanditLearner(route.models(), BanditPolicy.dimensions(artifact), Optional.empty()));
+    BanditPolicy policy =
+        new BanditPolicy(
+            route,
+            artifact,
+            new BanditLearner(route.models(), BanditPolicy.dimensions(artifact), Optional.empty()));
     PolicyResult.Ranked first = decide(policy, "easy", 42);
     PolicyResult.Ranked again = decide(policy, "easy", 42);
     assertThat(again.order()).isEqualTo(first.order());
-    assertThat(first.probabilities().values().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(first.propensity()).isEqualTo(first.probabilities().get(first.order().get(0).model()));
+    assertThat(first.probabilities().values().stream().mapToDouble(Double::doubleValue).sum())
+        .isCloseTo(1, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(first.propensity())
+        .isEqualTo(first.probabilities().get(first.order().get(0).model()));
     // Untrained, both arms are equally likely: neither share is far from a half.
     assertThat(first.probabilities().get("strong")).isBetween(0.35, 0.65);
   }
@@ -110,7 +187,8 @@ class BanditTest {
   void aSpentExplorationBudgetTakesTheGreedyArm() throws Exception {
     RouteSpec route = route("linucb", 0);
     LearnedArtifact artifact = artifact(route);
-    BanditLearner learner = new BanditLearner(route.models(), BanditPolicy.dimensions(artifact), Optional.empty());
+    BanditLearner learner =
+        new BanditLearner(route.models(), BanditPolicy.dimensions(artifact), Optional.empty());
     BanditPolicy policy = new BanditPolicy(route, artifact, learner);
     double[] x = BanditPolicy.context(artifact, signals("easy"));
     for (int i = 0; i < 5; i++) {
@@ -121,11 +199,14 @@ class BanditTest {
     assertThat(ranked.order().get(0).model()).isEqualTo("strong");
     assertThat(ranked.order().get(0).reason()).endsWith("exploration budget spent, greedy");
     RouteSpec generous = route("linucb", 1);
-    assertThat(decide(new BanditPolicy(generous, artifact, learner), "easy", 1).order().get(0).model()).isEqualTo("weak");
+    assertThat(
+            decide(new BanditPolicy(generous, artifact, learner), "easy", 1).order().get(0).model())
+        .isEqualTo("weak");
   }
 
   @Test
-  void theLearnedStateSurvivesARestartAndAStateOfOtherArmsIsRefused(@TempDir Path dir) throws Exception {
+  void theLearnedStateSurvivesARestartAndAStateOfOtherArmsIsRefused(@TempDir Path dir)
+      throws Exception {
     Path file = dir.resolve("bandit-state.json");
     BanditLearner learner = new BanditLearner(List.of("strong", "weak"), 3, Optional.of(file));
     learner.reward("weak", new double[] {1, 0, 1}, 0.9, true).get();
@@ -134,8 +215,11 @@ class BanditTest {
     BanditLearner restarted = new BanditLearner(List.of("strong", "weak"), 3, Optional.of(file));
     assertThat(restarted.get().version()).isEqualTo(2);
     assertThat(restarted.get().explored()).isEqualTo(1);
-    assertThat(restarted.get().mean(1, new double[] {1, 0, 1})).isEqualTo(learner.get().mean(1, new double[] {1, 0, 1}));
-    assertThatThrownBy(() -> new BanditLearner(List.of("strong", "weak", "new"), 3, Optional.of(file)))
-        .hasMessageContaining("the bandit state is for arms [strong, weak]").hasMessageContaining(file.toString());
+    assertThat(restarted.get().mean(1, new double[] {1, 0, 1}))
+        .isEqualTo(learner.get().mean(1, new double[] {1, 0, 1}));
+    assertThatThrownBy(
+            () -> new BanditLearner(List.of("strong", "weak", "new"), 3, Optional.of(file)))
+        .hasMessageContaining("the bandit state is for arms [strong, weak]")
+        .hasMessageContaining(file.toString());
   }
 }

@@ -27,10 +27,33 @@ final class LearnedRoutes {
 
   static RouteSpec route(String name, String policy, String scorer, List<String> models) {
     LearningSpec.ScorerSpec d = LearningSpec.ScorerSpec.DEFAULT;
-    LearningSpec learning = new LearningSpec(new LearningSpec.ScorerSpec(scorer, 20, d.smoothing(), 8, 20), "last-user", Optional.empty(),
-        ObjectiveSpec.BALANCED, BanditSpec.DEFAULT, Optional.empty());
-    return new RouteSpec(name, models, policy, Map.of(), List.of(), "", List.of(), RouteSpec.DEFAULT_FALLBACK_ON, Duration.ofSeconds(60),
-        0, RouteSpec.DEFAULT_MAX_TOKENS, Optional.of(new ThresholdSpec("strong", "weak", Double.NaN, "score")), RouteSpec.FallbackOrder.PLAN,
-        SloSpec.NONE, Optional.empty(), false, learning, SessionSpec.NONE, CascadeSpec.NONE);
+    LearningSpec learning =
+        new LearningSpec(
+            new LearningSpec.ScorerSpec(scorer, 20, d.smoothing(), 8, 20),
+            "last-user",
+            Optional.empty(),
+            ObjectiveSpec.BALANCED,
+            BanditSpec.DEFAULT,
+            Optional.empty());
+    return new RouteSpec(
+        name,
+        models,
+        policy,
+        Map.of(),
+        List.of(),
+        "",
+        List.of(),
+        RouteSpec.DEFAULT_FALLBACK_ON,
+        Duration.ofSeconds(60),
+        0,
+        RouteSpec.DEFAULT_MAX_TOKENS,
+        Optional.of(new ThresholdSpec("strong", "weak", Double.NaN, "score")),
+        RouteSpec.FallbackOrder.PLAN,
+        SloSpec.NONE,
+        Optional.empty(),
+        false,
+        learning,
+        SessionSpec.NONE,
+        CascadeSpec.NONE);
   }
 }

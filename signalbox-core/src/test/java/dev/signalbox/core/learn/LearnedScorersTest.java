@@ -51,7 +51,10 @@ class LearnedScorersTest {
     for (int i = 0; i < size; i++) {
       boolean hard = i % 2 == 1;
       e[i] = near(hard ? HARD_CENTRE : EASY_CENTRE, random);
-      q[i] = new double[] {random.nextDouble() < 0.9 ? 1 : 0, random.nextDouble() < (hard ? 0.2 : 0.9) ? 1 : 0};
+      q[i] =
+          new double[] {
+            random.nextDouble() < 0.9 ? 1 : 0, random.nextDouble() < (hard ? 0.2 : 0.9) ? 1 : 0
+          };
       c[i] = new double[] {0.01, 0.001};
     }
     return new TrainingSet(MODELS, e, f, q, c, new double[] {200, 100});
@@ -61,10 +64,11 @@ class LearnedScorersTest {
   void everyScorerLearnsWhichPromptsTheWeakModelFails() {
     TrainingSet train = data(400, 1);
     SplittableRandom random = new SplittableRandom(2);
-    for (QualityScorer scorer : List.<QualityScorer>of(
-        KnnScorer.fit(train, 20, 2),
-        MatrixFactorisation.fit(train, new MatrixFactorisation.Settings(8, 30, 0.1, 1e-5), 7),
-        LogisticScorer.fit(train, new LogisticScorer.Settings(30, 0.2, 1e-4), 7))) {
+    for (QualityScorer scorer :
+        List.<QualityScorer>of(
+            KnnScorer.fit(train, 20, 2),
+            MatrixFactorisation.fit(train, new MatrixFactorisation.Settings(8, 30, 0.1, 1e-5), 7),
+            LogisticScorer.fit(train, new LogisticScorer.Settings(30, 0.2, 1e-4), 7))) {
       double[] easy = scorer.predict(near(EASY_CENTRE, random), new double[CheapFeatures.SIZE]);
       double[] hard = scorer.predict(near(HARD_CENTRE, random), new double[CheapFeatures.SIZE]);
       assertThat(easy[1]).as(scorer.kind() + " weak on easy").isGreaterThan(0.7);
@@ -83,77 +87,166 @@ class LearnedScorersTest {
     assertThat(nearest).isEqualTo(5);
     double[] predicted = knn.predict(train.embeddings()[5], new double[0]);
     assertThat(predicted[1]).isEqualTo((train.quality()[5][1] + prior[1]) / 2);
-    assertThat(MatrixFactorisation.fit(train, MatrixFactorisation.Settings.DEFAULT, 9).predict(train.embeddings()[0], new double[0]))
-        .containsExactly(MatrixFactorisation.fit(train, MatrixFactorisation.Settings.DEFAULT, 9).predict(train.embeddings()[0], new double[0]));
+    assertThat(
+            MatrixFactorisation.fit(train, MatrixFactorisation.Settings.DEFAULT, 9)
+                .predict(train.embeddings()[0], new double[0]))
+        .containsExactly(
+            MatrixFactorisation.fit(train, MatrixFactorisation.Settings.DEFAULT, 9)
+                .predict(train.embeddings()[0], new double[0]));
   }
 
   @Test
   void aCalibratedThresholdSendsTheTargetShareToTheStrongModel() {
     TrainingSet train = data(500, 4);
     var route = LearnedRoutes.thresholdRoute("r", "knn");
-    LearnedArtifact artifact = Training.fit(route, train, "test-model", "hash", "test", Training.Target.parse("strong-share=0.3"), 5);
+    LearnedArtifact artifact =
+        Training.fit(
+            route,
+            train,
+            "test-model",
+            "hash",
+            "test",
+            Training.Target.parse("strong-share=0.3"),
+            5);
     LearnedArtifact.Calibration calibration = artifact.calibration().orElseThrow();
     assertThat(calibration.target()).isEqualTo("strong-share=0.3");
     assertThat(calibration.strongShare()).isBetween(0.25, 0.35);
-    LearnedArtifact floor = Training.fit(route, train, "test-model", "hash", "test", Training.Target.parse("quality-floor=0.85"), 5);
+    LearnedArtifact floor =
+        Training.fit(
+            route,
+            train,
+            "test-model",
+            "hash",
+            "test",
+            Training.Target.parse("quality-floor=0.85"),
+            5);
     assertThat(floor.calibration().orElseThrow().strongShare()).isBetween(0.3, 0.8);
-    assertThatThrownBy(() -> Training.Target.parse("strong-share=2")).hasMessageContaining("between 0 and 1");
-    assertThatThrownBy(() -> Training.Target.parse("cheap=1")).hasMessageContaining("strong-share=X or quality-floor=Y");
+    assertThatThrownBy(() -> Training.Target.parse("strong-share=2"))
+        .hasMessageContaining("between 0 and 1");
+    assertThatThrownBy(() -> Training.Target.parse("cheap=1"))
+        .hasMessageContaining("strong-share=X or quality-floor=Y");
   }
 
   @Test
   void anArtifactRoundTripsAndAnEditedOneIsRefused(@TempDir Path dir) throws Exception {
     TrainingSet train = data(60, 6);
     for (String kind : List.of("knn", "mf", "logistic")) {
-      LearnedArtifact artifact = Training.fit(LearnedRoutes.thresholdRoute("r", kind), train, "test-model", "abc", "test", Training.Target.NONE, 5);
+      LearnedArtifact artifact =
+          Training.fit(
+              LearnedRoutes.thresholdRoute("r", kind),
+              train,
+              "test-model",
+              "abc",
+              "test",
+              Training.Target.NONE,
+              5);
       Path file = dir.resolve(kind + ".json");
       ArtifactFile.write(artifact, file);
       LearnedArtifact read = ArtifactFile.read(file);
       float[] probe = train.embeddings()[3];
-      assertThat(read.scorer().predict(probe, train.features()[3])).containsExactly(artifact.scorer().predict(probe, train.features()[3]));
+      assertThat(read.scorer().predict(probe, train.features()[3]))
+          .containsExactly(artifact.scorer().predict(probe, train.features()[3]));
       assertThat(read.models()).isEqualTo(MODELS);
       assertThat(read.dataHash()).isEqualTo("abc");
       assertThat(ArtifactFile.contentHash(read)).isEqualTo(ArtifactFile.contentHash(artifact));
     }
     Path file = dir.resolve("knn.json");
     Files.writeString(file, Files.readString(file).replace("\"k\":20", "\"k\":21"));
-    assertThatThrownBy(() -> ArtifactFile.read(file)).hasMessageContaining("content_sha256").hasMessageContaining(file.toString());
-    assertThatThrownBy(() -> ArtifactFile.read(dir.resolve("missing.json"))).hasMessageContaining("no such artifact");
+    assertThatThrownBy(() -> ArtifactFile.read(file))
+        .hasMessageContaining("content_sha256")
+        .hasMessageContaining(file.toString());
+    assertThatThrownBy(() -> ArtifactFile.read(dir.resolve("missing.json")))
+        .hasMessageContaining("no such artifact");
   }
 
   @Test
   void anArtifactOfAnotherEmbeddingModelOrOtherModelsDoesNotFitTheRoute() {
-    LearnedArtifact artifact = Training.fit(LearnedRoutes.thresholdRoute("r", "knn"), data(40, 8), "other-model", "h", "t", Training.Target.NONE, 1);
+    LearnedArtifact artifact =
+        Training.fit(
+            LearnedRoutes.thresholdRoute("r", "knn"),
+            data(40, 8),
+            "other-model",
+            "h",
+            "t",
+            Training.Target.NONE,
+            1);
     var route = LearnedRoutes.thresholdRoute("r", "knn");
     assertThat(ArtifactSource.mismatches(route, artifact, "other-model")).isEmpty();
-    assertThat(ArtifactSource.mismatches(route, artifact, "all-MiniLM")).singleElement().asString().contains("embedding model 'other-model'");
+    assertThat(ArtifactSource.mismatches(route, artifact, "all-MiniLM"))
+        .singleElement()
+        .asString()
+        .contains("embedding model 'other-model'");
     var wider = LearnedRoutes.thresholdRoute("r", "knn", List.of("strong", "weak", "new"));
-    assertThat(ArtifactSource.mismatches(wider, artifact, "other-model")).singleElement().asString().contains("no outcomes of new");
+    assertThat(ArtifactSource.mismatches(wider, artifact, "other-model"))
+        .singleElement()
+        .asString()
+        .contains("no outcomes of new");
   }
 
   @Test
   void theObjectiveWeighsQualityAgainstCostAndLiveLatencyAndKeepsHardLimits() {
-    LearnedArtifact artifact = Training.fit(LearnedRoutes.thresholdRoute("r", "knn"), data(40, 9), "m", "h", "t", Training.Target.NONE, 1);
+    LearnedArtifact artifact =
+        Training.fit(
+            LearnedRoutes.thresholdRoute("r", "knn"),
+            data(40, 9),
+            "m",
+            "h",
+            "t",
+            Training.Target.NONE,
+            1);
     Candidate strong = new Candidate("strong", new Pricing(10, 10, 30), 100_000, 0, List.of("s1"));
     Candidate weak = new Candidate("weak", new Pricing(0.5, 0.5, 1), 100_000, 0, List.of("w1"));
     double[] predicted = {0.9, 0.6};
     ObjectiveSpec quality = ObjectiveSpec.PRESETS.get("quality");
     ObjectiveSpec cost = ObjectiveSpec.PRESETS.get("cost");
-    assertThat(first(quality, artifact, predicted, List.of(strong, weak), PoolSnapshot.EMPTY)).isEqualTo("strong");
-    assertThat(first(cost, artifact, predicted, List.of(strong, weak), PoolSnapshot.EMPTY)).isEqualTo("weak");
+    assertThat(first(quality, artifact, predicted, List.of(strong, weak), PoolSnapshot.EMPTY))
+        .isEqualTo("strong");
+    assertThat(first(cost, artifact, predicted, List.of(strong, weak), PoolSnapshot.EMPTY))
+        .isEqualTo("weak");
     // A slow strong deployment tips the latency preset to the weak model.
-    PoolSnapshot slowStrong = new PoolSnapshot(Map.of(
-        "s1", new DeploymentState(3, 0, 0, 0, 0, 0, 4000, 5000, 20, DeploymentState.CLOSED, 10),
-        "w1", new DeploymentState(0, 0, 0, 0, 0, 0, 100, 150, 5, DeploymentState.CLOSED, 10)));
-    assertThat(first(ObjectiveSpec.PRESETS.get("latency"), artifact, predicted, List.of(strong, weak), slowStrong)).isEqualTo("weak");
-    assertThat(first(ObjectiveSpec.PRESETS.get("latency"), artifact, predicted, List.of(strong, weak), PoolSnapshot.EMPTY)).isEqualTo("strong");
-    ObjectiveSpec capped = new ObjectiveSpec("quality", 1, 0.05, 0.02, 0, OptionalDouble.of(0.0005), OptionalDouble.empty());
-    List<ScoredModel> order = ObjectivePolicy.rank(capped, artifact, predicted, List.of(strong, weak), 100, 1000, PoolSnapshot.EMPTY);
+    PoolSnapshot slowStrong =
+        new PoolSnapshot(
+            Map.of(
+                "s1",
+                    new DeploymentState(
+                        3, 0, 0, 0, 0, 0, 4000, 5000, 20, DeploymentState.CLOSED, 10),
+                "w1",
+                    new DeploymentState(
+                        0, 0, 0, 0, 0, 0, 100, 150, 5, DeploymentState.CLOSED, 10)));
+    assertThat(
+            first(
+                ObjectiveSpec.PRESETS.get("latency"),
+                artifact,
+                predicted,
+                List.of(strong, weak),
+                slowStrong))
+        .isEqualTo("weak");
+    assertThat(
+            first(
+                ObjectiveSpec.PRESETS.get("latency"),
+                artifact,
+                predicted,
+                List.of(strong, weak),
+                PoolSnapshot.EMPTY))
+        .isEqualTo("strong");
+    ObjectiveSpec capped =
+        new ObjectiveSpec(
+            "quality", 1, 0.05, 0.02, 0, OptionalDouble.of(0.0005), OptionalDouble.empty());
+    List<ScoredModel> order =
+        ObjectivePolicy.rank(
+            capped, artifact, predicted, List.of(strong, weak), 100, 1000, PoolSnapshot.EMPTY);
     assertThat(order).extracting(ScoredModel::model).containsExactly("weak");
     assertThat(order.get(0).reason()).contains("quality 0.600").contains("cost $");
   }
 
-  private static String first(ObjectiveSpec spec, LearnedArtifact artifact, double[] predicted, List<Candidate> candidates, PoolSnapshot pool) {
-    return ObjectivePolicy.rank(spec, artifact, predicted, candidates, 500, 1000, pool).get(0).model();
+  private static String first(
+      ObjectiveSpec spec,
+      LearnedArtifact artifact,
+      double[] predicted,
+      List<Candidate> candidates,
+      PoolSnapshot pool) {
+    return ObjectivePolicy.rank(spec, artifact, predicted, candidates, 500, 1000, pool)
+        .get(0)
+        .model();
   }
 }

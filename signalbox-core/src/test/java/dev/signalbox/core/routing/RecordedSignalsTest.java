@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Timeout;
 /** A decision re-run from the signals its record kept is the same decision, reads included. */
 @Timeout(10)
 class RecordedSignalsTest {
-  private static final String ROUTES = """
+  private static final String ROUTES =
+      """
       - name: auto
         policy: rules
         rules:
@@ -40,27 +41,44 @@ class RecordedSignalsTest {
   private final GatewayConfig config = TestConfigs.read(TestConfigs.pool(ROUTES));
   private final Router router = new Router(config, PolicyRegistry.builtIn());
 
-  private static final List<String> BODIES = List.of(
-      "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"please derive the formula\"}]}",
-      "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"where is order #1234?\"}]}",
-      "{\"model\":\"auto\",\"max_tokens\":50,\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}",
-      "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "many words ".repeat(1_500) + "\"}]}",
-      "{\"model\":\"auto\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{}}}],"
-          + "\"messages\":[{\"role\":\"user\",\"content\":\"call it\"}]}",
-      "{\"model\":\"split\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
-      "{\"model\":\"small\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
-      "{\"model\":\"nowhere\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+  private static final List<String> BODIES =
+      List.of(
+          "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"please derive the"
+              + " formula\"}]}",
+          "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"where is order"
+              + " #1234?\"}]}",
+          "{\"model\":\"auto\",\"max_tokens\":50,\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}",
+          "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\""
+              + "many words ".repeat(1_500)
+              + "\"}]}",
+          "{\"model\":\"auto\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{}}}],\"messages\":[{\"role\":\"user\",\"content\":\"call"
+              + " it\"}]}",
+          "{\"model\":\"split\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+          "{\"model\":\"small\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+          "{\"model\":\"nowhere\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
   @Test
   void replayingEveryRecordedDecisionGivesTheSameDecision() {
-    PoolSnapshot pool = new PoolSnapshot(Map.of("small-a", DeploymentState.of(3, 2), "large-a", DeploymentState.of(1, 0)));
+    PoolSnapshot pool =
+        new PoolSnapshot(
+            Map.of("small-a", DeploymentState.of(3, 2), "large-a", DeploymentState.of(1, 0)));
     int seed = 0;
     for (String body : BODIES) {
-      for (Map<String, String> headers : List.<Map<String, String>>of(Map.of(), Map.of("x-tier", "gold"))) {
+      for (Map<String, String> headers :
+          List.<Map<String, String>>of(Map.of(), Map.of("x-tier", "gold"))) {
         seed++;
         ChatRequest request = Requests.of(body);
-        DecisionRecord live = router.decide(Requests.signals(request, headers), seed, pool).record();
-        RecordedSignals recorded = new RecordedSignals(request.model(), "t", live.signals(), List.of(), OptionalLong.empty(), 1_000, TokenCounter.shared());
+        DecisionRecord live =
+            router.decide(Requests.signals(request, headers), seed, pool).record();
+        RecordedSignals recorded =
+            new RecordedSignals(
+                request.model(),
+                "t",
+                live.signals(),
+                List.of(),
+                OptionalLong.empty(),
+                1_000,
+                TokenCounter.shared());
         DecisionRecord replayed = router.decide(recorded, seed, pool).record();
         assertThat(replayed).as(body + " " + headers).isEqualTo(live);
       }
@@ -69,7 +87,8 @@ class RecordedSignalsTest {
 
   @Test
   void keywordAndRegexHitsAreRecordedButNotTheText() {
-    DecisionRecord live = router.decide(Requests.signals(Requests.of(BODIES.get(1))), 1, PoolSnapshot.EMPTY).record();
+    DecisionRecord live =
+        router.decide(Requests.signals(Requests.of(BODIES.get(1))), 1, PoolSnapshot.EMPTY).record();
     assertThat(live.signals())
         .containsEntry("keywords:prove|derive", "")
         .containsEntry("regex:#\\d{4}", true)
@@ -80,39 +99,66 @@ class RecordedSignalsTest {
 
   @Test
   void anotherConfigsPolicyThatReadsMoreIsAnsweredFromThePromptOrRefused() {
-    DecisionRecord live = router.decide(Requests.signals(Requests.of(BODIES.get(5))), 1, PoolSnapshot.EMPTY).record();
-    Router other = new Router(TestConfigs.read(TestConfigs.pool("""
-        - name: split
-          policy: rules
-          rules:
-            - {name: hard, keywords: [hi], route: strong}
-            - {name: gold, header: {name: x-tier, value: gold}, route: strong}
-          default: strong
-        - name: strong
-          models: [large]
-          policy: priority
-        """)), PolicyRegistry.builtIn());
-    RecordedSignals withoutPrompt = new RecordedSignals("split", "t", live.signals(), List.of(), OptionalLong.empty(), 1_000, TokenCounter.shared());
+    DecisionRecord live =
+        router.decide(Requests.signals(Requests.of(BODIES.get(5))), 1, PoolSnapshot.EMPTY).record();
+    Router other =
+        new Router(
+            TestConfigs.read(
+                TestConfigs.pool(
+                    """
+                    - name: split
+                      policy: rules
+                      rules:
+                        - {name: hard, keywords: [hi], route: strong}
+                        - {name: gold, header: {name: x-tier, value: gold}, route: strong}
+                      default: strong
+                    - name: strong
+                      models: [large]
+                      policy: priority
+                    """)),
+            PolicyRegistry.builtIn());
+    RecordedSignals withoutPrompt =
+        new RecordedSignals(
+            "split",
+            "t",
+            live.signals(),
+            List.of(),
+            OptionalLong.empty(),
+            1_000,
+            TokenCounter.shared());
     assertThatThrownBy(() -> other.decide(withoutPrompt, 1, PoolSnapshot.EMPTY))
         .isInstanceOf(RecordedSignals.Unrecorded.class)
         .hasMessageContaining("'keywords:hi'")
         .hasMessageContaining("record-prompts");
     ChatRequest request = Requests.of(BODIES.get(5));
-    RecordedSignals withPrompt = new RecordedSignals("split", "t", live.signals(), request.messages(), OptionalLong.empty(), 1_000, TokenCounter.shared());
+    RecordedSignals withPrompt =
+        new RecordedSignals(
+            "split",
+            "t",
+            live.signals(),
+            request.messages(),
+            OptionalLong.empty(),
+            1_000,
+            TokenCounter.shared());
     DecisionRecord replayed = other.decide(withPrompt, 1, PoolSnapshot.EMPTY).record();
     assertThat(replayed.routes()).containsExactly("split", "strong");
     assertThat(replayed.signals()).containsEntry("keywords:hi", "hi");
 
-    Router readsHeader = new Router(TestConfigs.read(TestConfigs.pool("""
-        - name: split
-          policy: rules
-          rules:
-            - {name: gold, header: {name: x-tier, value: gold}, route: strong}
-          default: strong
-        - name: strong
-          models: [large]
-          policy: priority
-        """)), PolicyRegistry.builtIn());
+    Router readsHeader =
+        new Router(
+            TestConfigs.read(
+                TestConfigs.pool(
+                    """
+                    - name: split
+                      policy: rules
+                      rules:
+                        - {name: gold, header: {name: x-tier, value: gold}, route: strong}
+                      default: strong
+                    - name: strong
+                      models: [large]
+                      policy: priority
+                    """)),
+            PolicyRegistry.builtIn());
     assertThatThrownBy(() -> readsHeader.decide(withPrompt, 1, PoolSnapshot.EMPTY))
         .isInstanceOf(RecordedSignals.Unrecorded.class)
         .hasMessageContaining("'header:x-tier' was not recorded");

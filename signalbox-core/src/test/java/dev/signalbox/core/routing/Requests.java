@@ -14,7 +14,12 @@ final class Requests {
   }
 
   static ChatRequest user(String model, String text) {
-    return of("{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}");
+    return of(
+        "{\"model\":\""
+            + model
+            + "\",\"messages\":[{\"role\":\"user\",\"content\":\""
+            + text
+            + "\"}]}");
   }
 
   static RequestSignals signals(ChatRequest request) {

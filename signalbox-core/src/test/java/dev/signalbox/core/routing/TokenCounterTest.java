@@ -14,7 +14,9 @@ class TokenCounterTest {
 
   @Test
   void theByteBoundIsNeverBelowTheExactCount() {
-    String[] alphabet = {"a", "b", " ", "the ", "é", "ß", "中文", "🙂", "\\n", "{\\\"k\\\": 1}", "0123", "ـ", "ñandú "};
+    String[] alphabet = {
+      "a", "b", " ", "the ", "é", "ß", "中文", "🙂", "\\n", "{\\\"k\\\": 1}", "0123", "ـ", "ñandú "
+    };
     SplittableRandom random = new SplittableRandom(11);
     for (int i = 0; i < 500; i++) {
       StringBuilder text = new StringBuilder();
@@ -24,7 +26,9 @@ class TokenCounterTest {
       }
       ChatRequest request = Requests.user("m", text.toString());
       long exact = tokens.countPrompt(request.messages(), List.of());
-      assertThat(tokens.upperBound(request.messages(), List.of())).as(text.toString()).isGreaterThanOrEqualTo(exact);
+      assertThat(tokens.upperBound(request.messages(), List.of()))
+          .as(text.toString())
+          .isGreaterThanOrEqualTo(exact);
     }
   }
 
@@ -36,8 +40,16 @@ class TokenCounterTest {
   @Test
   void theContextFilterTokenizesOnlyNearTheLimit() {
     RequestSignals small = Requests.signals(Requests.user("m", "short prompt"));
-    assertThat(EligibilityFilter.CONTEXT_WINDOW.exclude(dev.signalbox.core.TestConfigs.read(dev.signalbox.core.TestConfigs.pool("- {name: r, models: [small]}"))
-        .model("small").orElseThrow(), small)).isEmpty();
-    assertThat(small.values()).containsKey("prompt_tokens_at_most").doesNotContainKey("prompt_tokens");
+    assertThat(
+            EligibilityFilter.CONTEXT_WINDOW.exclude(
+                dev.signalbox.core.TestConfigs.read(
+                        dev.signalbox.core.TestConfigs.pool("- {name: r, models: [small]}"))
+                    .model("small")
+                    .orElseThrow(),
+                small))
+        .isEmpty();
+    assertThat(small.values())
+        .containsKey("prompt_tokens_at_most")
+        .doesNotContainKey("prompt_tokens");
   }
 }

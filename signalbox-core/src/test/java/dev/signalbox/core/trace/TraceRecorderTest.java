@@ -24,9 +24,30 @@ class TraceRecorderTest {
   @TempDir Path dir;
 
   static DecisionTrace trace(String id) {
-    return new DecisionTrace(id, Instant.parse("2026-01-01T00:00:00Z").plusMillis(id.hashCode() & 0xffff), "t", "auto",
-        List.of("auto"), "priority", 1, "abc", 7, Map.of("prompt_tokens", 12L), List.of(), List.of(), 1.0,
-        PoolSnapshot.EMPTY, List.of(), new Usage(12, 0, 3, false), 0.001, false, "ok", "", List.of(), "", "");
+    return new DecisionTrace(
+        id,
+        Instant.parse("2026-01-01T00:00:00Z").plusMillis(id.hashCode() & 0xffff),
+        "t",
+        "auto",
+        List.of("auto"),
+        "priority",
+        1,
+        "abc",
+        7,
+        Map.of("prompt_tokens", 12L),
+        List.of(),
+        List.of(),
+        1.0,
+        PoolSnapshot.EMPTY,
+        List.of(),
+        new Usage(12, 0, 3, false),
+        0.001,
+        false,
+        "ok",
+        "",
+        List.of(),
+        "",
+        "");
   }
 
   /** A store that blocks on its first write until released, as a full or stuck disk would. */
@@ -90,8 +111,9 @@ class TraceRecorderTest {
     assertThat(recorder.droppedQueueFull()).isEqualTo(5);
     store.release.countDown();
     assertThat(recorder.flush(Duration.ofSeconds(10))).isTrue();
-    assertThat(store.written).extracting(DecisionTrace::id).containsExactly(
-        "first", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9");
+    assertThat(store.written)
+        .extracting(DecisionTrace::id)
+        .containsExactly("first", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9");
     recorder.close();
   }
 
@@ -119,7 +141,9 @@ class TraceRecorderTest {
       recorder.accept(trace("two"));
       assertThat(recorder.flush(Duration.ofSeconds(10))).isTrue();
       TraceStore store = recorder.store();
-      assertThat(store.find("one")).get().asString()
+      assertThat(store.find("one"))
+          .get()
+          .asString()
           .startsWith("{\"schema_version\":1,\"id\":\"one\",\"time\":")
           .contains("\"signals\":{\"prompt_tokens\":12}", "\"outcome\":\"ok\"");
       assertThat(store.config("abc")).contains("routes: []");
@@ -133,8 +157,10 @@ class TraceRecorderTest {
   @Test
   void theDecisionLineHoldsOnlyWhatTheDecisionReadAndChose() {
     String line = TraceJson.line(TraceJson.decision(trace("d")));
-    assertThat(line).isEqualTo("{\"id\":\"d\",\"requested_model\":\"auto\",\"routes\":[\"auto\"],\"policy\":\"priority\","
-        + "\"policy_version\":1,\"config_hash\":\"abc\",\"seed\":7,\"signals\":{\"prompt_tokens\":12},\"candidates\":[],"
-        + "\"plan\":[],\"propensity\":1.0,\"pool\":{}}");
+    assertThat(line)
+        .isEqualTo(
+            "{\"id\":\"d\",\"requested_model\":\"auto\",\"routes\":[\"auto\"],\"policy\":\"priority\","
+                + "\"policy_version\":1,\"config_hash\":\"abc\",\"seed\":7,\"signals\":{\"prompt_tokens\":12},\"candidates\":[],"
+                + "\"plan\":[],\"propensity\":1.0,\"pool\":{}}");
   }
 }

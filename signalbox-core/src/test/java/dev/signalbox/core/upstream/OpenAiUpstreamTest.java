@@ -33,9 +33,15 @@ import org.junit.jupiter.api.Timeout;
 /** The OpenAI-compatible adapter against a real socket, one fault at a time. */
 @Timeout(20)
 class OpenAiUpstreamTest {
-  private static final String CHUNK = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%s\"},\"finish_reason\":null}]}";
-  private static final String FINISH = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}";
-  private static final String USAGE = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,\"total_tokens\":11,\"prompt_tokens_details\":{\"cached_tokens\":4}}}";
+  private static final String CHUNK =
+      "data:"
+          + " {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%s\"},\"finish_reason\":null}]}";
+  private static final String FINISH =
+      "data:"
+          + " {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}";
+  private static final String USAGE =
+      "data:"
+          + " {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,\"total_tokens\":11,\"prompt_tokens_details\":{\"cached_tokens\":4}}}";
 
   private ScriptedUpstreamServer server;
 
@@ -47,13 +53,31 @@ class OpenAiUpstreamTest {
   }
 
   private UpstreamReply send(boolean stream, String baseUrl) throws InterruptedException {
-    DeploymentSpec spec = TestConfigs.reader(Map.of("TEST_KEY", "sk-secret")).read(
-        "deployments:\n  - {name: d, provider: openai, base-url: '" + baseUrl + "', model: up-model, api-key-env: TEST_KEY, connect-timeout: 1s}\n"
-            + "models:\n  - {name: m, deployments: [d]}\n", "t").deployment("d");
-    ChatRequest request = ChatRequestParser.parse(("{\"model\":\"m\",\"stream\":" + stream
-        + ",\"logit_bias\":{\"50256\":-100},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8));
-    var upstream = new UpstreamFactory(TimeSource.SYSTEM, Map.of("TEST_KEY", "sk-secret")::get).upstream(spec);
-    return upstream.send(new UpstreamCall(request, "up-model", Duration.ofMillis(400), Duration.ofMillis(400), Duration.ofSeconds(5), 1));
+    DeploymentSpec spec =
+        TestConfigs.reader(Map.of("TEST_KEY", "sk-secret"))
+            .read(
+                "deployments:\n  - {name: d, provider: openai, base-url: '"
+                    + baseUrl
+                    + "', model: up-model, api-key-env: TEST_KEY, connect-timeout: 1s}\n"
+                    + "models:\n  - {name: m, deployments: [d]}\n",
+                "t")
+            .deployment("d");
+    ChatRequest request =
+        ChatRequestParser.parse(
+            ("{\"model\":\"m\",\"stream\":"
+                    + stream
+                    + ",\"logit_bias\":{\"50256\":-100},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .getBytes(StandardCharsets.UTF_8));
+    var upstream =
+        new UpstreamFactory(TimeSource.SYSTEM, Map.of("TEST_KEY", "sk-secret")::get).upstream(spec);
+    return upstream.send(
+        new UpstreamCall(
+            request,
+            "up-model",
+            Duration.ofMillis(400),
+            Duration.ofMillis(400),
+            Duration.ofSeconds(5),
+            1));
   }
 
   private UpstreamReply send(boolean stream) throws InterruptedException {
@@ -77,14 +101,21 @@ class OpenAiUpstreamTest {
 
   @Test
   void forwardsTheBodyAsSentWithTheUpstreamModelAndKey() throws Exception {
-    server = new ScriptedUpstreamServer(json(200, "{\"id\":\"x\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hello\"},\"finish_reason\":\"stop\"}],"
-        + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":1,\"total_tokens\":10,\"prompt_tokens_details\":{\"cached_tokens\":8}}}"));
+    server =
+        new ScriptedUpstreamServer(
+            json(
+                200,
+                "{\"id\":\"x\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hello\"},\"finish_reason\":\"stop\"}],"
+                    + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":1,\"total_tokens\":10,\"prompt_tokens_details\":{\"cached_tokens\":8}}}"));
     UpstreamReply reply = send(false);
-    assertThat(reply).isInstanceOfSatisfying(UpstreamReply.Completed.class, c -> {
-      assertThat(c.usage().promptTokens()).isEqualTo(9);
-      assertThat(c.usage().cachedPromptTokens()).isEqualTo(8);
-      assertThat(c.usage().estimated()).isFalse();
-    });
+    assertThat(reply)
+        .isInstanceOfSatisfying(
+            UpstreamReply.Completed.class,
+            c -> {
+              assertThat(c.usage().promptTokens()).isEqualTo(9);
+              assertThat(c.usage().cachedPromptTokens()).isEqualTo(8);
+              assertThat(c.usage().estimated()).isFalse();
+            });
     ScriptedUpstreamServer.RecordedRequest sent = server.requests().get(0);
     assertThat(sent.path()).isEqualTo("/v1/chat/completions");
     assertThat(sent.headers()).containsEntry("authorization", "Bearer sk-secret");
@@ -93,20 +124,38 @@ class OpenAiUpstreamTest {
 
   @Test
   void countsTokensWhenTheUpstreamReportsNoUsage() throws Exception {
-    server = new ScriptedUpstreamServer(json(200, "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"one two three\"},\"finish_reason\":\"stop\"}]}"));
-    assertThat(send(false)).isInstanceOfSatisfying(UpstreamReply.Completed.class, c -> {
-      assertThat(c.usage().estimated()).isTrue();
-      assertThat(c.usage().completionTokens()).isEqualTo(3);
-    });
+    server =
+        new ScriptedUpstreamServer(
+            json(
+                200,
+                "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"one"
+                    + " two three\"},\"finish_reason\":\"stop\"}]}"));
+    assertThat(send(false))
+        .isInstanceOfSatisfying(
+            UpstreamReply.Completed.class,
+            c -> {
+              assertThat(c.usage().estimated()).isTrue();
+              assertThat(c.usage().completionTokens()).isEqualTo(3);
+            });
   }
 
   @Test
   void relaysAStreamChunkByChunkAndKeepsItsUsage() throws Exception {
-    server = new ScriptedUpstreamServer(sse(Duration.ofMillis(5), CHUNK.formatted("Hel"), CHUNK.formatted("lo"), FINISH, USAGE, "data: [DONE]"));
+    server =
+        new ScriptedUpstreamServer(
+            sse(
+                Duration.ofMillis(5),
+                CHUNK.formatted("Hel"),
+                CHUNK.formatted("lo"),
+                FINISH,
+                USAGE,
+                "data: [DONE]"));
     List<Chunk> chunks = drain(send(true));
     assertThat(chunks).hasSize(4);
-    assertThat(chunks.get(3)).isEqualTo(new Chunk.Done(new dev.signalbox.api.Usage(9, 4, 2, false), "stop"));
-    assertThat(server.requests().get(0).body()).contains("\"stream_options\":{\"include_usage\":true}");
+    assertThat(chunks.get(3))
+        .isEqualTo(new Chunk.Done(new dev.signalbox.api.Usage(9, 4, 2, false), "stop"));
+    assertThat(server.requests().get(0).body())
+        .contains("\"stream_options\":{\"include_usage\":true}");
   }
 
   @Test
@@ -115,7 +164,8 @@ class OpenAiUpstreamTest {
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
     }
-    assertThat(failure(send(false, "http://127.0.0.1:" + closedPort + "/v1")).kind()).isEqualTo(UpstreamFailure.Kind.CONNECT);
+    assertThat(failure(send(false, "http://127.0.0.1:" + closedPort + "/v1")).kind())
+        .isEqualTo(UpstreamFailure.Kind.CONNECT);
   }
 
   @Test
@@ -126,7 +176,9 @@ class OpenAiUpstreamTest {
 
   @Test
   void errorStatusesCarryTheUpstreamMessageAndRetryAfter() throws Exception {
-    server = new ScriptedUpstreamServer(json(429, "{\"error\":{\"message\":\"slow down\"}}", "Retry-After", "7"));
+    server =
+        new ScriptedUpstreamServer(
+            json(429, "{\"error\":{\"message\":\"slow down\"}}", "Retry-After", "7"));
     UpstreamFailure f = failure(send(false));
     assertThat(f.status()).isEqualTo(429);
     assertThat(f.retryAfter()).contains(Duration.ofSeconds(7));
@@ -135,8 +187,12 @@ class OpenAiUpstreamTest {
 
   @Test
   void credentialErrorsNeverEchoTheUpstreamsText() throws Exception {
-    server = new ScriptedUpstreamServer(json(401, "{\"error\":{\"message\":\"Incorrect API key provided: sk-secret\"}}"));
-    assertThat(failure(send(false)).message()).isEqualTo("HTTP 401: upstream rejected the gateway's credentials").doesNotContain("sk-");
+    server =
+        new ScriptedUpstreamServer(
+            json(401, "{\"error\":{\"message\":\"Incorrect API key provided: sk-secret\"}}"));
+    assertThat(failure(send(false)).message())
+        .isEqualTo("HTTP 401: upstream rejected the gateway's credentials")
+        .doesNotContain("sk-");
   }
 
   @Test
@@ -150,17 +206,23 @@ class OpenAiUpstreamTest {
     server = new ScriptedUpstreamServer(sseThenStall(CHUNK.formatted("a")));
     List<Chunk> chunks = drain(send(true));
     assertThat(chunks.get(0)).isInstanceOf(Chunk.Delta.class);
-    assertThat(chunks.get(1)).isInstanceOfSatisfying(Chunk.Broken.class, b -> {
-      assertThat(b.failure().kind()).isEqualTo(UpstreamFailure.Kind.TIMEOUT);
-      assertThat(b.failure().message()).isEqualTo("no chunk within 400 ms");
-    });
+    assertThat(chunks.get(1))
+        .isInstanceOfSatisfying(
+            Chunk.Broken.class,
+            b -> {
+              assertThat(b.failure().kind()).isEqualTo(UpstreamFailure.Kind.TIMEOUT);
+              assertThat(b.failure().message()).isEqualTo("no chunk within 400 ms");
+            });
   }
 
   @Test
   void aCutMidStreamIsAReset() throws Exception {
     server = new ScriptedUpstreamServer(sseThenReset(CHUNK.formatted("a")));
     List<Chunk> chunks = drain(send(true));
-    assertThat(chunks.get(1)).isInstanceOfSatisfying(Chunk.Broken.class, b -> assertThat(b.failure().kind()).isEqualTo(UpstreamFailure.Kind.RESET));
+    assertThat(chunks.get(1))
+        .isInstanceOfSatisfying(
+            Chunk.Broken.class,
+            b -> assertThat(b.failure().kind()).isEqualTo(UpstreamFailure.Kind.RESET));
   }
 
   @Test
@@ -168,20 +230,26 @@ class OpenAiUpstreamTest {
     server = new ScriptedUpstreamServer(json(200, "{\"choices\": [unterminated"));
     assertThat(failure(send(false)).kind()).isEqualTo(UpstreamFailure.Kind.MALFORMED);
     server.always(sse(Duration.ZERO, "data: {not json"));
-    assertThat(drain(send(true)).get(0)).isInstanceOfSatisfying(Chunk.Broken.class,
-        b -> assertThat(b.failure().kind()).isEqualTo(UpstreamFailure.Kind.MALFORMED));
+    assertThat(drain(send(true)).get(0))
+        .isInstanceOfSatisfying(
+            Chunk.Broken.class,
+            b -> assertThat(b.failure().kind()).isEqualTo(UpstreamFailure.Kind.MALFORMED));
   }
 
   @Test
   void aStreamThatEndsWithoutDoneOrFinishIsBroken() throws Exception {
     server = new ScriptedUpstreamServer(sse(Duration.ZERO, CHUNK.formatted("a")));
     List<Chunk> chunks = drain(send(true));
-    assertThat(chunks.get(1)).isInstanceOfSatisfying(Chunk.Broken.class, b -> assertThat(b.failure().message()).isEqualTo("stream ended before [DONE]"));
+    assertThat(chunks.get(1))
+        .isInstanceOfSatisfying(
+            Chunk.Broken.class,
+            b -> assertThat(b.failure().message()).isEqualTo("stream ended before [DONE]"));
   }
 
   @Test
   void aResponseThatIsNotHttpIsAReset() throws Exception {
     server = new ScriptedUpstreamServer(raw("garbage\r\n\r\n"));
-    assertThat(failure(send(false)).kind()).isIn(UpstreamFailure.Kind.RESET, UpstreamFailure.Kind.MALFORMED);
+    assertThat(failure(send(false)).kind())
+        .isIn(UpstreamFailure.Kind.RESET, UpstreamFailure.Kind.MALFORMED);
   }
 }

@@ -33,10 +33,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A replay deployment answers with the recorded answer after the recorded latency, on a manual clock. */
+/**
+ * A replay deployment answers with the recorded answer after the recorded latency, on a manual
+ * clock.
+ */
 @Timeout(10)
 class ReplayUpstreamTest {
-  private static final String OUTCOMES = """
+  private static final String OUTCOMES =
+      """
       {"id": "a", "prompt": "What is 2+2?", "outcomes": {"strong": {"quality": 1, "response": "It is 4.\\nSurely.", "output_tokens": 6, "latency_ms": 1200}, "weak": {"quality": 0, "output_tokens": 5, "latency_ms": 300}}}
       {"id": "b", "messages": [{"role": "system", "content": "Be brief"}, {"role": "user", "content": "Hi"}], "outcomes": {"strong": {"quality": 1, "response": "Hello!"}}}
       """;
@@ -46,7 +50,8 @@ class ReplayUpstreamTest {
   private GatewayConfig config() throws Exception {
     Path outcomes = dir.resolve("outcomes.jsonl");
     Files.writeString(outcomes, OUTCOMES);
-    return TestConfigs.read("""
+    return TestConfigs.read(
+        """
         deployments:
           - {name: strong-r, provider: replay, replay-from: %1$s, model: strong, sim: {time-to-first-token-ms: {median: 100, p99: 100}}}
           - {name: weak-r, provider: replay, replay-from: %1$s, model: weak}
@@ -55,27 +60,36 @@ class ReplayUpstreamTest {
           - {name: weak, deployments: [weak-r]}
         routes:
           - {name: both, models: [weak, strong], policy: priority}
-        """.formatted(outcomes));
+        """
+            .formatted(outcomes));
   }
 
   private static UpstreamCall call(String model, boolean stream, String messages) {
-    ChatRequest request = ChatRequestParser.parse(("{\"model\":\"x\",\"stream\":" + stream + ",\"messages\":" + messages + "}")
-        .getBytes(StandardCharsets.UTF_8));
-    return new UpstreamCall(request, model, Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(30), 7);
+    ChatRequest request =
+        ChatRequestParser.parse(
+            ("{\"model\":\"x\",\"stream\":" + stream + ",\"messages\":" + messages + "}")
+                .getBytes(StandardCharsets.UTF_8));
+    return new UpstreamCall(
+        request, model, Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(30), 7);
   }
 
   private static final String QUESTION = "[{\"role\":\"user\",\"content\":\"What is 2+2?\"}]";
 
   private SimUpstream upstream(String deployment, ManualClock clock) throws Exception {
     GatewayConfig config = config();
-    return new SimUpstream(config.deployment(deployment), clock, Optional.of(ReplaySource.load(config.deployment(deployment).replayFrom().orElseThrow())));
+    return new SimUpstream(
+        config.deployment(deployment),
+        clock,
+        Optional.of(ReplaySource.load(config.deployment(deployment).replayFrom().orElseThrow())));
   }
 
   @Test
   void answersWithTheRecordedTextAfterTheRecordedLatency() throws Exception {
     ManualClock clock = new ManualClock();
-    var reply = (UpstreamReply.Completed) upstream("strong-r", clock).send(call("strong", false, QUESTION));
-    assertThat(reply.body().path("choices").path(0).path("message").path("content").asText()).isEqualTo("It is 4.\nSurely.");
+    var reply =
+        (UpstreamReply.Completed) upstream("strong-r", clock).send(call("strong", false, QUESTION));
+    assertThat(reply.body().path("choices").path(0).path("message").path("content").asText())
+        .isEqualTo("It is 4.\nSurely.");
     assertThat(reply.usage().completionTokens()).isEqualTo(6);
     assertThat(clock.elapsed()).isEqualTo(Duration.ofMillis(1_200));
   }
@@ -83,7 +97,9 @@ class ReplayUpstreamTest {
   @Test
   void streamsTheRecordedTextPieceByPieceInTheRecordedTime() throws Exception {
     ManualClock clock = new ManualClock();
-    var stream = ((UpstreamReply.Streaming) upstream("strong-r", clock).send(call("strong", true, QUESTION))).chunks();
+    var stream =
+        ((UpstreamReply.Streaming) upstream("strong-r", clock).send(call("strong", true, QUESTION)))
+            .chunks();
     StringBuilder text = new StringBuilder();
     List<Chunk> chunks = new ArrayList<>();
     Chunk c;
@@ -93,15 +109,19 @@ class ReplayUpstreamTest {
     }
     assertThat(text.toString()).isEqualTo("It is 4.\nSurely.");
     assertThat(chunks).hasSize(5); // four pieces and the finish
-    assertThat(c).isInstanceOfSatisfying(Chunk.Done.class, d -> assertThat(d.usage().completionTokens()).isEqualTo(6));
+    assertThat(c)
+        .isInstanceOfSatisfying(
+            Chunk.Done.class, d -> assertThat(d.usage().completionTokens()).isEqualTo(6));
     assertThat(clock.elapsed()).isEqualTo(Duration.ofMillis(1_200));
   }
 
   @Test
   void anAnswerRecordedOnlyByLengthIsAPlaceholderOfThatLength() throws Exception {
     ManualClock clock = new ManualClock();
-    var reply = (UpstreamReply.Completed) upstream("weak-r", clock).send(call("weak", false, QUESTION));
-    assertThat(reply.body().path("choices").path(0).path("message").path("content").asText()).isEqualTo("This is a simulated answer");
+    var reply =
+        (UpstreamReply.Completed) upstream("weak-r", clock).send(call("weak", false, QUESTION));
+    assertThat(reply.body().path("choices").path(0).path("message").path("content").asText())
+        .isEqualTo("This is a simulated answer");
     assertThat(reply.usage().completionTokens()).isEqualTo(5);
     assertThat(clock.elapsed()).isEqualTo(Duration.ofMillis(300));
   }
@@ -109,44 +129,85 @@ class ReplayUpstreamTest {
   @Test
   void withoutARecordedLatencyTheSimulatedOneApplies() throws Exception {
     ManualClock clock = new ManualClock();
-    var reply = (UpstreamReply.Completed) upstream("strong-r", clock)
-        .send(call("strong", false, "[{\"role\":\"system\",\"content\":\"Be brief\"},{\"role\":\"user\",\"content\":\"Hi\"}]"));
-    assertThat(reply.body().path("choices").path(0).path("message").path("content").asText()).isEqualTo("Hello!");
+    var reply =
+        (UpstreamReply.Completed)
+            upstream("strong-r", clock)
+                .send(
+                    call(
+                        "strong",
+                        false,
+                        "[{\"role\":\"system\",\"content\":\"Be"
+                            + " brief\"},{\"role\":\"user\",\"content\":\"Hi\"}]"));
+    assertThat(reply.body().path("choices").path(0).path("message").path("content").asText())
+        .isEqualTo("Hello!");
     assertThat(clock.elapsed()).isEqualTo(Duration.ofMillis(100));
   }
 
   @Test
   void aConversationOrModelNotRecordedIsA404NamingIt() throws Exception {
-    var reply = upstream("weak-r", new ManualClock()).send(call("weak", false, "[{\"role\":\"user\",\"content\":\"Hi\"}]"));
-    assertThat(reply).isInstanceOfSatisfying(UpstreamReply.Failed.class, f -> {
-      assertThat(f.failure().status()).isEqualTo(404);
-      assertThat(f.failure().message()).contains("no answer of 'weak' to this conversation");
-    });
+    var reply =
+        upstream("weak-r", new ManualClock())
+            .send(call("weak", false, "[{\"role\":\"user\",\"content\":\"Hi\"}]"));
+    assertThat(reply)
+        .isInstanceOfSatisfying(
+            UpstreamReply.Failed.class,
+            f -> {
+              assertThat(f.failure().status()).isEqualTo(404);
+              assertThat(f.failure().message())
+                  .contains("no answer of 'weak' to this conversation");
+            });
   }
 
   @Test
   void theWholeGatewayServesRecordedAnswersOnTheManualClock() throws Exception {
     ManualClock clock = new ManualClock();
     List<DecisionTrace> traces = new ArrayList<>();
-    Gateway gateway = Gateway.create(config(), new Gateway.Settings(clock, new SplittableRandom(1)::nextLong,
-        new UpstreamFactory(clock, name -> null)::upstream, new RecordingListener(), traces::add, new PoolState(clock), Backoff.DEFAULT));
-    ChatRequest request = ChatRequestParser.parse(("{\"model\":\"both\",\"messages\":" + QUESTION + "}").getBytes(StandardCharsets.UTF_8));
+    Gateway gateway =
+        Gateway.create(
+            config(),
+            new Gateway.Settings(
+                clock,
+                new SplittableRandom(1)::nextLong,
+                new UpstreamFactory(clock, name -> null)::upstream,
+                new RecordingListener(),
+                traces::add,
+                new PoolState(clock),
+                Backoff.DEFAULT));
+    ChatRequest request =
+        ChatRequestParser.parse(
+            ("{\"model\":\"both\",\"messages\":" + QUESTION + "}")
+                .getBytes(StandardCharsets.UTF_8));
     Handled handled = gateway.handle(request, new Caller("t", Set.of(), Map.of()));
-    assertThat(handled).isInstanceOfSatisfying(Handled.Completed.class,
-        done -> assertThat(done.body().path("choices").path(0).path("message").path("content").asText()).isEqualTo("This is a simulated answer"));
-    assertThat(traces).singleElement().satisfies(t -> assertThat(t.attempts().get(0).durationMillis()).isEqualTo(300.0));
+    assertThat(handled)
+        .isInstanceOfSatisfying(
+            Handled.Completed.class,
+            done ->
+                assertThat(
+                        done.body()
+                            .path("choices")
+                            .path(0)
+                            .path("message")
+                            .path("content")
+                            .asText())
+                    .isEqualTo("This is a simulated answer"));
+    assertThat(traces)
+        .singleElement()
+        .satisfies(t -> assertThat(t.attempts().get(0).durationMillis()).isEqualTo(300.0));
   }
 
   @Test
   void aReplayDeploymentNeedsItsRecording() {
-    assertThatThrownBy(() -> TestConfigs.read("""
-        deployments:
-          - {name: r, provider: replay}
-          - {name: s, provider: sim, replay-from: x.jsonl}
-          - {name: t, provider: replay, replay-from: /nowhere/x.jsonl}
-        models:
-          - {name: m, deployments: [r, s, t]}
-        """))
+    assertThatThrownBy(
+            () ->
+                TestConfigs.read(
+                    """
+                    deployments:
+                      - {name: r, provider: replay}
+                      - {name: s, provider: sim, replay-from: x.jsonl}
+                      - {name: t, provider: replay, replay-from: /nowhere/x.jsonl}
+                    models:
+                      - {name: m, deployments: [r, s, t]}
+                    """))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("deployments[0].replay-from: missing")
         .hasMessageContaining("deployments[1].replay-from: only a replay deployment")
@@ -157,13 +218,25 @@ class ReplayUpstreamTest {
   void aBrokenRecordingStopsTheGatewayAtStart() throws Exception {
     Path broken = dir.resolve("broken.jsonl");
     Files.writeString(broken, "{\"id\": \"a\", \"outcomes\": {}}\n");
-    GatewayConfig config = TestConfigs.read("""
-        deployments:
-          - {name: r, provider: replay, replay-from: %s}
-        models:
-          - {name: m, deployments: [r]}
-        """.formatted(broken));
-    assertThatThrownBy(() -> Gateway.create(config, Gateway.Settings.of(new ManualClock(), () -> 1, name -> null, new RecordingListener(), t -> {})))
+    GatewayConfig config =
+        TestConfigs.read(
+            """
+            deployments:
+              - {name: r, provider: replay, replay-from: %s}
+            models:
+              - {name: m, deployments: [r]}
+            """
+                .formatted(broken));
+    assertThatThrownBy(
+            () ->
+                Gateway.create(
+                    config,
+                    Gateway.Settings.of(
+                        new ManualClock(),
+                        () -> 1,
+                        name -> null,
+                        new RecordingListener(),
+                        t -> {})))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("deployments.r.replay-from")
         .hasMessageContaining("broken.jsonl:1: a line needs \"prompt\" or \"messages\"");

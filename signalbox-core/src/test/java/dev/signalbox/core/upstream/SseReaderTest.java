@@ -29,14 +29,23 @@ class SseReaderTest {
 
   @Test
   void readsEventsSeparatedByBlankLinesWithAnyLineEnding() throws IOException {
-    assertThat(read("data: a\n\ndata: b\r\n\r\ndata: c\r\rdata: d\n\n")).extracting(SseReader.Event::data)
+    assertThat(read("data: a\n\ndata: b\r\n\r\ndata: c\r\rdata: d\n\n"))
+        .extracting(SseReader.Event::data)
         .containsExactly("a", "b", "c", "d");
   }
 
   @Test
   void joinsDataLinesAndKeepsEventNames() throws IOException {
-    assertThat(read("event: message_start\ndata: {\"a\":\ndata: 1}\n\n: a comment\nevent: ping\ndata:\n\n"))
-        .containsExactly(new SseReader.Event("message_start", "{\"a\":\n1}"), new SseReader.Event("ping", ""));
+    assertThat(
+            read(
+                "event: message_start\n"
+                    + "data: {\"a\":\n"
+                    + "data: 1}\n\n"
+                    + ": a comment\n"
+                    + "event: ping\n"
+                    + "data:\n\n"))
+        .containsExactly(
+            new SseReader.Event("message_start", "{\"a\":\n1}"), new SseReader.Event("ping", ""));
   }
 
   @Test
@@ -47,23 +56,26 @@ class SseReaderTest {
   @Test
   void readsEventsSplitAcrossReadsAtAnyByte() throws IOException {
     byte[] bytes = "data: {\"x\":\"é\"}\r\n\r\ndata: two\n\n".getBytes(StandardCharsets.UTF_8);
-    InputStream oneByteAtATime = new InputStream() {
-      int i;
+    InputStream oneByteAtATime =
+        new InputStream() {
+          int i;
 
-      @Override
-      public int read() {
-        return i < bytes.length ? bytes[i++] & 0xff : -1;
-      }
+          @Override
+          public int read() {
+            return i < bytes.length ? bytes[i++] & 0xff : -1;
+          }
 
-      @Override
-      public int read(byte[] b, int off, int len) {
-        if (i >= bytes.length) {
-          return -1;
-        }
-        b[off] = bytes[i++];
-        return 1;
-      }
-    };
-    assertThat(read(oneByteAtATime)).extracting(SseReader.Event::data).containsExactly("{\"x\":\"é\"}", "two");
+          @Override
+          public int read(byte[] b, int off, int len) {
+            if (i >= bytes.length) {
+              return -1;
+            }
+            b[off] = bytes[i++];
+            return 1;
+          }
+        };
+    assertThat(read(oneByteAtATime))
+        .extracting(SseReader.Event::data)
+        .containsExactly("{\"x\":\"é\"}", "two");
   }
 }

@@ -15,7 +15,14 @@ import java.util.Objects;
  * @param prices the prices that come with the data (LLMRouter's list), else {@link PriceList#NONE}
  * @param notes what the reader did that a reader of the results should know (prompts dropped …)
  */
-public record Dataset(String name, String source, List<String> models, List<EvalPrompt> prompts, QualityScale scale, PriceList prices, List<String> notes) {
+public record Dataset(
+    String name,
+    String source,
+    List<String> models,
+    List<EvalPrompt> prompts,
+    QualityScale scale,
+    PriceList prices,
+    List<String> notes) {
 
   public Dataset {
     Objects.requireNonNull(name);
@@ -77,7 +84,9 @@ public record Dataset(String name, String source, List<String> models, List<Eval
     if (!unpriced.isEmpty()) {
       throw new DataException(
           prices.source().isEmpty() ? source : prices.source(),
-          "no cost in the data and no price for " + String.join(", ", unpriced) + " (give --prices FILE with every model)");
+          "no cost in the data and no price for "
+              + String.join(", ", unpriced)
+              + " (give --prices FILE with every model)");
     }
     return new Dataset(name, source, models, result, scale, prices, notes);
   }

@@ -44,7 +44,8 @@ public enum DatasetFormat {
       return TRACES;
     }
     if (Files.isDirectory(path)) {
-      if (Files.isDirectory(path.resolve("dcrouter_preprocessed")) || Files.isRegularFile(path.resolve("test.json"))) {
+      if (Files.isDirectory(path.resolve("dcrouter_preprocessed"))
+          || Files.isRegularFile(path.resolve("test.json"))) {
         return LLMROUTER;
       }
       return ROUTELLM;

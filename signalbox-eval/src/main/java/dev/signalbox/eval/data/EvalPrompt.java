@@ -37,7 +37,8 @@ public record EvalPrompt(
   public Outcome outcome(String model) {
     Outcome outcome = outcomes.get(model);
     if (outcome == null) {
-      throw new IllegalArgumentException("prompt " + id + " has no outcome for model '" + model + "'");
+      throw new IllegalArgumentException(
+          "prompt " + id + " has no outcome for model '" + model + "'");
     }
     return outcome;
   }
@@ -46,9 +47,15 @@ public record EvalPrompt(
     return outcome(model).quality();
   }
 
-  /** The cost of sending this prompt to {@code model}; every outcome has one once the data set is priced. */
+  /**
+   * The cost of sending this prompt to {@code model}; every outcome has one once the data set is
+   * priced.
+   */
   public double cost(String model) {
-    return outcome(model).costUsd().orElseThrow(() -> new IllegalStateException("prompt " + id + " is not priced for " + model));
+    return outcome(model)
+        .costUsd()
+        .orElseThrow(
+            () -> new IllegalStateException("prompt " + id + " is not priced for " + model));
   }
 
   public Optional<Double> score(String column) {

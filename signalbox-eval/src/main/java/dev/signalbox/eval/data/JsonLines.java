@@ -25,7 +25,9 @@ public final class JsonLines {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new DataException(file.toString(), e instanceof NoSuchFileException ? "file not found" : "cannot read: " + e.getMessage());
+      throw new DataException(
+          file.toString(),
+          e instanceof NoSuchFileException ? "file not found" : "cannot read: " + e.getMessage());
     }
     // Split on \n only: some records hold Unicode line separators inside their strings.
     String[] lines = text.split("\n", -1);
@@ -37,7 +39,8 @@ public final class JsonLines {
       try {
         node = JSON.readTree(lines[i]);
       } catch (JacksonException e) {
-        throw new DataException(file.toString(), i + 1, "", "not valid JSON: " + e.getOriginalMessage());
+        throw new DataException(
+            file.toString(), i + 1, "", "not valid JSON: " + e.getOriginalMessage());
       }
       consumer.accept(i + 1, node);
     }

@@ -21,25 +21,34 @@ import java.util.TreeSet;
 /**
  * LLMRouter's dcrouter files (ulab-uiuc/LLMRouter): {@code dcrouter_preprocessed/{train,test}.json}
  * with per-model scores in [0, 1], the tasks from {@code query_data/default_query_*.jsonl} (matched
- * on the question text) and the price list {@code llm_candidates/default_llm.json}. Only models both
- * priced and scored are kept; {@code cluster_id} is ignored (a policy must not see it).
+ * on the question text) and the price list {@code llm_candidates/default_llm.json}. Only models
+ * both priced and scored are kept; {@code cluster_id} is ignored (a policy must not see it).
  */
 public final class LlmRouterReader implements DatasetReader {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Override
   public Dataset read(Path path) {
-    Path root = Files.isDirectory(path.resolve("dcrouter_preprocessed")) ? path : path.toAbsolutePath().getParent();
+    Path root =
+        Files.isDirectory(path.resolve("dcrouter_preprocessed"))
+            ? path
+            : path.toAbsolutePath().getParent();
     Path dcrouter = root.resolve("dcrouter_preprocessed");
-    if (!Files.isRegularFile(dcrouter.resolve("train.json")) || !Files.isRegularFile(dcrouter.resolve("test.json"))) {
-      throw new DataException(path.toString(), "not an LLMRouter folder: expected dcrouter_preprocessed/train.json and test.json");
+    if (!Files.isRegularFile(dcrouter.resolve("train.json"))
+        || !Files.isRegularFile(dcrouter.resolve("test.json"))) {
+      throw new DataException(
+          path.toString(),
+          "not an LLMRouter folder: expected dcrouter_preprocessed/train.json and test.json");
     }
     PriceList prices = prices(root.resolve("llm_candidates").resolve("default_llm.json"));
     Map<String, String> tasks = new HashMap<>();
     for (String split : List.of("train", "test")) {
       Path queries = root.resolve("query_data").resolve("default_query_" + split + ".jsonl");
       if (Files.isRegularFile(queries)) {
-        JsonLines.forEach(queries, (line, node) -> tasks.put(node.path("query").asText(), node.path("task_name").asText("")));
+        JsonLines.forEach(
+            queries,
+            (line, node) ->
+                tasks.put(node.path("query").asText(), node.path("task_name").asText("")));
       }
     }
     List<EvalPrompt> prompts = new ArrayList<>();
@@ -65,17 +74,35 @@ public final class LlmRouterReader implements DatasetReader {
     long withTask = kept.stream().filter(p -> !p.task().isEmpty()).count();
     Set<String> unpriced = new TreeSet<>(scored);
     unpriced.removeAll(models);
-    return new Dataset("llmrouter/dcrouter", path.toString(), models, kept, QualityScale.UNIT, prices,
-        List.of(models.size() + " models scored and priced" + (unpriced.isEmpty() ? "" : " (dropped, unpriced: " + unpriced + ")"),
+    return new Dataset(
+        "llmrouter/dcrouter",
+        path.toString(),
+        models,
+        kept,
+        QualityScale.UNIT,
+        prices,
+        List.of(
+            models.size()
+                + " models scored and priced"
+                + (unpriced.isEmpty() ? "" : " (dropped, unpriced: " + unpriced + ")"),
             withTask + " of " + kept.size() + " prompts matched to a task"));
   }
 
-  private static void read(Path file, String split, Map<String, String> tasks, List<EvalPrompt> prompts, Set<String> scored) {
+  private static void read(
+      Path file,
+      String split,
+      Map<String, String> tasks,
+      List<EvalPrompt> prompts,
+      Set<String> scored) {
     JsonNode items;
     try {
       items = JSON.readTree(file.toFile());
     } catch (JacksonException e) {
-      throw new DataException(file.toString(), e.getLocation() == null ? 0 : e.getLocation().getLineNr(), "", "not valid JSON: " + e.getOriginalMessage());
+      throw new DataException(
+          file.toString(),
+          e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+          "",
+          "not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new DataException(file.toString(), "cannot read: " + e.getMessage());
     }
@@ -90,37 +117,62 @@ public final class LlmRouterReader implements DatasetReader {
       }
       JsonNode scores = item.path("scores");
       if (!scores.isObject() || scores.isEmpty()) {
-        throw new DataException(file.toString(), 0, field + ".scores", "expected an object of model to score in [0, 1]");
+        throw new DataException(
+            file.toString(),
+            0,
+            field + ".scores",
+            "expected an object of model to score in [0, 1]");
       }
       Map<String, Outcome> outcomes = new LinkedHashMap<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = scores.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> entry = it.next();
         double quality = entry.getValue().asDouble(Double.NaN);
         if (!entry.getValue().isNumber() || !QualityScale.UNIT.contains(quality)) {
-          throw new DataException(file.toString(), 0, field + ".scores." + entry.getKey(), "expected a score in [0, 1], got " + entry.getValue());
+          throw new DataException(
+              file.toString(),
+              0,
+              field + ".scores." + entry.getKey(),
+              "expected a score in [0, 1], got " + entry.getValue());
         }
         outcomes.put(entry.getKey(), Outcome.of(quality));
         scored.add(entry.getKey());
       }
       String question = item.path("question").asText();
-      prompts.add(new EvalPrompt(split + "-" + i, List.of(ChatMessage.text(Role.USER, question)), tasks.getOrDefault(question, ""), split, outcomes, Map.of()));
+      prompts.add(
+          new EvalPrompt(
+              split + "-" + i,
+              List.of(ChatMessage.text(Role.USER, question)),
+              tasks.getOrDefault(question, ""),
+              split,
+              outcomes,
+              Map.of()));
     }
   }
 
   private static PriceList prices(Path file) {
     JsonNode root = YamlFile.read(file);
     if (root == null || !root.isObject()) {
-      throw new DataException(file.toString(), "expected LLMRouter's price list: an object of model to {input_price, output_price}");
+      throw new DataException(
+          file.toString(),
+          "expected LLMRouter's price list: an object of model to {input_price, output_price}");
     }
     Map<String, Pricing> models = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
       JsonNode input = entry.getValue().path("input_price");
       JsonNode output = entry.getValue().path("output_price");
-      if (!input.isNumber() || !output.isNumber() || input.asDouble() < 0 || output.asDouble() < 0) {
-        throw new DataException(file.toString(), 0, entry.getKey(), "expected input_price and output_price in USD per million tokens");
+      if (!input.isNumber()
+          || !output.isNumber()
+          || input.asDouble() < 0
+          || output.asDouble() < 0) {
+        throw new DataException(
+            file.toString(),
+            0,
+            entry.getKey(),
+            "expected input_price and output_price in USD per million tokens");
       }
-      models.put(entry.getKey(), new Pricing(input.asDouble(), input.asDouble(), output.asDouble()));
+      models.put(
+          entry.getKey(), new Pricing(input.asDouble(), input.asDouble(), output.asDouble()));
     }
     return new PriceList(models, PriceList.DEFAULT_OUTPUT_TOKENS, file.toString());
   }

@@ -28,15 +28,39 @@ public record Outcome(
   }
 
   public static Outcome of(double quality) {
-    return new Outcome(quality, OptionalDouble.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalDouble.empty(), "", List.of(), List.of());
+    return new Outcome(
+        quality,
+        OptionalDouble.empty(),
+        OptionalLong.empty(),
+        OptionalLong.empty(),
+        OptionalDouble.empty(),
+        "",
+        List.of(),
+        List.of());
   }
 
   public Outcome withCost(double cost) {
-    return new Outcome(quality, OptionalDouble.of(cost), inputTokens, outputTokens, latencyMillis, response, samples, logprobs);
+    return new Outcome(
+        quality,
+        OptionalDouble.of(cost),
+        inputTokens,
+        outputTokens,
+        latencyMillis,
+        response,
+        samples,
+        logprobs);
   }
 
   /** The same outcome with the recorded answer and its length in tokens. */
   public Outcome withResponse(String text, long tokens) {
-    return new Outcome(quality, costUsd, inputTokens, OptionalLong.of(tokens), latencyMillis, text, samples, logprobs);
+    return new Outcome(
+        quality,
+        costUsd,
+        inputTokens,
+        OptionalLong.of(tokens),
+        latencyMillis,
+        text,
+        samples,
+        logprobs);
   }
 }

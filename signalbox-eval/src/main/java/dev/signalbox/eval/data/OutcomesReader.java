@@ -50,8 +50,15 @@ public final class OutcomesReader implements DatasetReader {
         if (models == null) {
           models = List.copyOf(prompt.outcomes().keySet());
         } else if (!prompt.outcomes().keySet().equals(Set.copyOf(models))) {
-          throw new DataException(file, line, "outcomes",
-              "models " + prompt.outcomes().keySet() + " differ from the first line's " + models + "; every line needs the same models");
+          throw new DataException(
+              file,
+              line,
+              "outcomes",
+              "models "
+                  + prompt.outcomes().keySet()
+                  + " differ from the first line's "
+                  + models
+                  + "; every line needs the same models");
         }
         prompts.add(prompt);
       }
@@ -61,9 +68,17 @@ public final class OutcomesReader implements DatasetReader {
       throw new DataException(file, "cannot read: " + e.getMessage());
     }
     if (prompts.isEmpty()) {
-      throw new DataException(file, "no prompts (expected JSONL, one prompt with its outcomes per line)");
+      throw new DataException(
+          file, "no prompts (expected JSONL, one prompt with its outcomes per line)");
     }
-    return new Dataset(path.getFileName().toString(), file, models, prompts, QualityScale.UNIT, PriceList.NONE, List.of());
+    return new Dataset(
+        path.getFileName().toString(),
+        file,
+        models,
+        prompts,
+        QualityScale.UNIT,
+        PriceList.NONE,
+        List.of());
   }
 
   static EvalPrompt prompt(String file, long line, String text) {
@@ -83,36 +98,46 @@ public final class OutcomesReader implements DatasetReader {
     List<ChatMessage> messages = messages(file, line, node);
     String split = node.path("split").asText("");
     if (!split.isEmpty() && !split.equals("train") && !split.equals("test")) {
-      throw new DataException(file, line, "split", "expected \"train\" or \"test\", got \"" + split + "\"");
+      throw new DataException(
+          file, line, "split", "expected \"train\" or \"test\", got \"" + split + "\"");
     }
     JsonNode outcomes = node.path("outcomes");
     if (!outcomes.isObject() || outcomes.isEmpty()) {
-      throw new DataException(file, line, "outcomes", "expected an object of model name to outcome");
+      throw new DataException(
+          file, line, "outcomes", "expected an object of model name to outcome");
     }
     Map<String, Outcome> byModel = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = outcomes.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
-      byModel.put(entry.getKey(), outcome(file, line, "outcomes." + entry.getKey(), entry.getValue()));
+      byModel.put(
+          entry.getKey(), outcome(file, line, "outcomes." + entry.getKey(), entry.getValue()));
     }
     Map<String, Double> scores = new LinkedHashMap<>();
     JsonNode scoreNode = node.path("scores");
     if (!scoreNode.isMissingNode()) {
       if (!scoreNode.isObject()) {
-        throw new DataException(file, line, "scores", "expected an object of column name to number");
+        throw new DataException(
+            file, line, "scores", "expected an object of column name to number");
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = scoreNode.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> entry = it.next();
-        scores.put(entry.getKey(), finite(file, line, "scores." + entry.getKey(), entry.getValue()));
+        scores.put(
+            entry.getKey(), finite(file, line, "scores." + entry.getKey(), entry.getValue()));
       }
     }
-    return new EvalPrompt(id.asText(), messages, node.path("task").asText(""), split, byModel, scores);
+    return new EvalPrompt(
+        id.asText(), messages, node.path("task").asText(""), split, byModel, scores);
   }
 
   private static List<ChatMessage> messages(String file, long line, JsonNode node) {
     JsonNode prompt = node.path("prompt");
     JsonNode messages = node.path("messages");
     if (prompt.isTextual() == messages.isArray()) {
-      throw new DataException(file, line, "prompt", "expected exactly one of \"prompt\" (a string) or \"messages\" (an array)");
+      throw new DataException(
+          file,
+          line,
+          "prompt",
+          "expected exactly one of \"prompt\" (a string) or \"messages\" (an array)");
     }
     if (prompt.isTextual()) {
       return List.of(ChatMessage.text(Role.USER, prompt.asText()));
@@ -133,7 +158,8 @@ public final class OutcomesReader implements DatasetReader {
           }
         }
       } else {
-        throw new DataException(file, line, field + ".content", "expected a string or an array of parts");
+        throw new DataException(
+            file, line, field + ".content", "expected a string or an array of parts");
       }
       result.add(ChatMessage.text(role, text.toString()));
     }
@@ -160,9 +186,11 @@ public final class OutcomesReader implements DatasetReader {
     if (q.isMissingNode()) {
       throw new DataException(file, line, field + ".quality", "missing");
     }
-    double quality = q.isBoolean() ? (q.asBoolean() ? 1 : 0) : finite(file, line, field + ".quality", q);
+    double quality =
+        q.isBoolean() ? (q.asBoolean() ? 1 : 0) : finite(file, line, field + ".quality", q);
     if (!QualityScale.UNIT.contains(quality)) {
-      throw new DataException(file, line, field + ".quality", "expected a quality in [0, 1], got " + q);
+      throw new DataException(
+          file, line, field + ".quality", "expected a quality in [0, 1], got " + q);
     }
     List<String> samples = new ArrayList<>();
     node.path("samples").forEach(s -> samples.add(s.asText()));
@@ -189,14 +217,17 @@ public final class OutcomesReader implements DatasetReader {
     return node.asDouble();
   }
 
-  private static double finiteOrNegativeInfinity(String file, long line, String field, JsonNode node) {
+  private static double finiteOrNegativeInfinity(
+      String file, long line, String field, JsonNode node) {
     if (node.isNumber() && node.asDouble() <= 0 && !Double.isNaN(node.asDouble())) {
       return node.asDouble();
     }
-    throw new DataException(file, line, field, "expected a log-probability (a number <= 0), got " + node);
+    throw new DataException(
+        file, line, field, "expected a log-probability (a number <= 0), got " + node);
   }
 
-  private static OptionalDouble optionalNonNegative(String file, long line, String field, JsonNode node) {
+  private static OptionalDouble optionalNonNegative(
+      String file, long line, String field, JsonNode node) {
     if (node.isMissingNode() || node.isNull()) {
       return OptionalDouble.empty();
     }

@@ -45,7 +45,11 @@ public record PriceList(Map<String, Pricing> models, long assumedOutputTokens, S
     String where = file.toString();
     JsonNode root = YamlFile.read(file);
     if (root == null || !root.path("models").isObject()) {
-      throw new DataException(where, 0, "models", "expected a mapping of model name to {input, output} USD per million tokens");
+      throw new DataException(
+          where,
+          0,
+          "models",
+          "expected a mapping of model name to {input, output} USD per million tokens");
     }
     Map<String, Pricing> models = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = root.path("models").fields(); it.hasNext(); ) {
@@ -59,7 +63,8 @@ public record PriceList(Map<String, Pricing> models, long assumedOutputTokens, S
     JsonNode assumed = root.path("assumed-output-tokens");
     if (!assumed.isMissingNode()) {
       if (!assumed.canConvertToLong() || assumed.asLong() < 0) {
-        throw new DataException(where, 0, "assumed-output-tokens", "expected a whole number of tokens, got " + assumed);
+        throw new DataException(
+            where, 0, "assumed-output-tokens", "expected a whole number of tokens, got " + assumed);
       }
       output = assumed.asLong();
     }
@@ -68,7 +73,12 @@ public record PriceList(Map<String, Pricing> models, long assumedOutputTokens, S
 
   private static double price(String where, String field, JsonNode node) {
     if (!node.isNumber() || !Double.isFinite(node.asDouble()) || node.asDouble() < 0) {
-      throw new DataException(where, 0, field, "expected a price in USD per million tokens (a number >= 0), got " + (node.isMissingNode() ? "nothing" : node.toString()));
+      throw new DataException(
+          where,
+          0,
+          field,
+          "expected a price in USD per million tokens (a number >= 0), got "
+              + (node.isMissingNode() ? "nothing" : node.toString()));
     }
     return node.asDouble();
   }

@@ -1,6 +1,8 @@
 package dev.signalbox.eval.data;
 
-/** The range a data set's qualities lie in: [0, 1] for correctness, [1, 10] for MT-Bench's judge. */
+/**
+ * The range a data set's qualities lie in: [0, 1] for correctness, [1, 10] for MT-Bench's judge.
+ */
 public record QualityScale(double min, double max) {
   public static final QualityScale UNIT = new QualityScale(0, 1);
 

@@ -21,10 +21,10 @@ import java.util.Set;
 
 /**
  * Signalbox's own trace store as evaluation data: every answered request with a recorded prompt and
- * feedback is one observation of its model on its conversation, quality the mean feedback score, cost
- * and latency as recorded. Observations of the same conversation are pooled (means per model); only
- * conversations that every observed model answered are kept, since a policy may pick any of them.
- * Traffic recorded under a {@code weighted} split with repeated prompts gives such data.
+ * feedback is one observation of its model on its conversation, quality the mean feedback score,
+ * cost and latency as recorded. Observations of the same conversation are pooled (means per model);
+ * only conversations that every observed model answered are kept, since a policy may pick any of
+ * them. Traffic recorded under a {@code weighted} split with repeated prompts gives such data.
  */
 public final class TracesReader implements DatasetReader {
   /** The observations of one model on one conversation. */
@@ -36,9 +36,16 @@ public final class TracesReader implements DatasetReader {
     String answer = "";
 
     Outcome outcome() {
-      return new Outcome(mean(quality), OptionalDouble.of(mean(cost)), OptionalLong.empty(),
-          OptionalLong.of(Math.round(outputTokens.stream().mapToLong(Long::longValue).average().orElse(0))),
-          OptionalDouble.of(mean(latency)), answer, List.of(), List.of());
+      return new Outcome(
+          mean(quality),
+          OptionalDouble.of(mean(cost)),
+          OptionalLong.empty(),
+          OptionalLong.of(
+              Math.round(outputTokens.stream().mapToLong(Long::longValue).average().orElse(0))),
+          OptionalDouble.of(mean(latency)),
+          answer,
+          List.of(),
+          List.of());
     }
 
     private static double mean(List<Double> values) {
@@ -47,7 +54,8 @@ public final class TracesReader implements DatasetReader {
   }
 
   /** One conversation with its observations by model, in the order first seen. */
-  private record Conversation(String id, List<ChatMessage> messages, Map<String, Observed> byModel) {}
+  private record Conversation(
+      String id, List<ChatMessage> messages, Map<String, Observed> byModel) {}
 
   @Override
   public Dataset read(Path path) {
@@ -60,16 +68,18 @@ public final class TracesReader implements DatasetReader {
     int[] counts = new int[3]; // traces, answered, usable
     try (TraceStore store = SqliteTraceStore.open(path)) {
       List<DecisionTrace> traces = new ArrayList<>();
-      store.forEach(json -> {
-        try {
-          traces.add(TraceJson.parse(json));
-        } catch (Exception e) {
-          throw new DataException(file, "a stored trace is not readable: " + e.getMessage());
-        }
-      });
+      store.forEach(
+          json -> {
+            try {
+              traces.add(TraceJson.parse(json));
+            } catch (Exception e) {
+              throw new DataException(file, "a stored trace is not readable: " + e.getMessage());
+            }
+          });
       for (DecisionTrace t : traces) {
         counts[0]++;
-        AttemptTrace served = t.attempts().stream().filter(a -> a.result().equals("ok")).findFirst().orElse(null);
+        AttemptTrace served =
+            t.attempts().stream().filter(a -> a.result().equals("ok")).findFirst().orElse(null);
         if (served == null || !t.outcome().equals("ok")) {
           continue;
         }
@@ -80,11 +90,15 @@ public final class TracesReader implements DatasetReader {
         }
         counts[2]++;
         List<ChatMessage> messages = TraceJson.prompt(t);
-        Conversation conversation = conversations.computeIfAbsent(ReplaySource.conversationKey(messages),
-            k -> new Conversation(t.id(), messages, new LinkedHashMap<>()));
-        Observed observed = conversation.byModel().computeIfAbsent(served.model(), m -> new Observed());
+        Conversation conversation =
+            conversations.computeIfAbsent(
+                ReplaySource.conversationKey(messages),
+                k -> new Conversation(t.id(), messages, new LinkedHashMap<>()));
+        Observed observed =
+            conversation.byModel().computeIfAbsent(served.model(), m -> new Observed());
         models.add(served.model());
-        observed.quality.add(feedback.stream().mapToDouble(Feedback::score).average().orElseThrow());
+        observed.quality.add(
+            feedback.stream().mapToDouble(Feedback::score).average().orElseThrow());
         observed.cost.add(t.costUsd());
         observed.latency.add(t.attempts().stream().mapToDouble(AttemptTrace::durationMillis).sum());
         observed.outputTokens.add(t.usage().completionTokens());
@@ -105,12 +119,33 @@ public final class TracesReader implements DatasetReader {
         prompts.add(new EvalPrompt(c.id(), c.messages(), "", "", outcomes, Map.of()));
       }
     }
-    String summary = counts[0] + " traces, " + counts[1] + " answered, " + counts[2] + " with a recorded prompt and feedback; "
-        + conversations.size() + " conversations, " + prompts.size() + " answered by every model " + models;
+    String summary =
+        counts[0]
+            + " traces, "
+            + counts[1]
+            + " answered, "
+            + counts[2]
+            + " with a recorded prompt and feedback; "
+            + conversations.size()
+            + " conversations, "
+            + prompts.size()
+            + " answered by every model "
+            + models;
     if (prompts.isEmpty()) {
-      throw new DataException(file, "no usable conversations (" + summary + "). Evaluation needs traces.record-prompts, feedback,"
-          + " and each conversation answered by every model, as a weighted split over repeated prompts gives");
+      throw new DataException(
+          file,
+          "no usable conversations ("
+              + summary
+              + "). Evaluation needs traces.record-prompts, feedback, and each conversation"
+              + " answered by every model, as a weighted split over repeated prompts gives");
     }
-    return new Dataset(path.getFileName().toString(), file, List.copyOf(models), prompts, QualityScale.UNIT, PriceList.NONE, List.of(summary));
+    return new Dataset(
+        path.getFileName().toString(),
+        file,
+        List.copyOf(models),
+        prompts,
+        QualityScale.UNIT,
+        PriceList.NONE,
+        List.of(summary));
   }
 }

@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** Reads a YAML (or JSON) input file of the evaluator; every failure is a {@link DataException} naming the file. */
+/**
+ * Reads a YAML (or JSON) input file of the evaluator; every failure is a {@link DataException}
+ * naming the file.
+ */
 public final class YamlFile {
   public static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory());
 
@@ -23,7 +26,11 @@ public final class YamlFile {
     } catch (NoSuchFileException e) {
       throw new DataException(where, "file not found");
     } catch (JacksonException e) {
-      throw new DataException(where, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), "", "not valid YAML or JSON: " + e.getOriginalMessage());
+      throw new DataException(
+          where,
+          e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+          "",
+          "not valid YAML or JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new DataException(where, "cannot read: " + e.getMessage());
     }

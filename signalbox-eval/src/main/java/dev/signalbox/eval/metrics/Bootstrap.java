@@ -3,7 +3,10 @@ package dev.signalbox.eval.metrics;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
-/** Percentile bootstrap of a mean: resample the values with replacement, take the 2.5th and 97.5th percentiles. */
+/**
+ * Percentile bootstrap of a mean: resample the values with replacement, take the 2.5th and 97.5th
+ * percentiles.
+ */
 public final class Bootstrap {
   public static final int DEFAULT_RESAMPLES = 1_000;
 
@@ -28,7 +31,9 @@ public final class Bootstrap {
     return new double[] {percentile(means, 2.5), percentile(means, 97.5)};
   }
 
-  /** The p-th percentile of sorted values, interpolated linearly between ranks (numpy's default). */
+  /**
+   * The p-th percentile of sorted values, interpolated linearly between ranks (numpy's default).
+   */
   public static double percentile(double[] sorted, double p) {
     double position = p / 100.0 * (sorted.length - 1);
     int lower = (int) Math.floor(position);

@@ -8,9 +8,9 @@ import java.util.List;
  * A policy's quality-cost frontier: the non-decreasing concave hull of its operating points (any
  * point on it is reachable by mixing two operating points at random). The evaluator adds the
  * cheapest single model's point to every policy's points, since sending everything there is always
- * an option; so the frontier starts at the cheapest budget, and a one-point policy's frontier is the
- * line from there to its point. AIQ is the frontier's mean height over cost from the cheapest to
- * the dearest single model; beyond its dearest point the frontier stays flat, and below its
+ * an option; so the frontier starts at the cheapest budget, and a one-point policy's frontier is
+ * the line from there to its point. AIQ is the frontier's mean height over cost from the cheapest
+ * to the dearest single model; beyond its dearest point the frontier stays flat, and below its
  * cheapest point (only when it is cheaper than every single model's budget range) it is the floor.
  */
 public final class Frontier {
@@ -22,7 +22,10 @@ public final class Frontier {
     this.floor = floor;
   }
 
-  /** The frontier of points given as {cost, quality}; {@code floor} is the lowest quality of the scale. */
+  /**
+   * The frontier of points given as {cost, quality}; {@code floor} is the lowest quality of the
+   * scale.
+   */
   public static Frontier of(List<double[]> points, double floor) {
     List<double[]> sorted = new ArrayList<>(points);
     sorted.sort(Comparator.<double[]>comparingDouble(p -> p[0]).thenComparing(p -> -p[1]));
@@ -34,7 +37,8 @@ public final class Frontier {
     }
     List<double[]> hull = new ArrayList<>();
     for (double[] p : rising) {
-      while (hull.size() >= 2 && !turnsRight(hull.get(hull.size() - 2), hull.get(hull.size() - 1), p)) {
+      while (hull.size() >= 2
+          && !turnsRight(hull.get(hull.size() - 2), hull.get(hull.size() - 1), p)) {
         hull.remove(hull.size() - 1);
       }
       hull.add(p);
@@ -67,17 +71,20 @@ public final class Frontier {
     return hull.get(hull.size() - 1)[1];
   }
 
-  /** The area under the frontier for cost from {@code low} to {@code high}, divided by the width. */
+  /**
+   * The area under the frontier for cost from {@code low} to {@code high}, divided by the width.
+   */
   public double aiq(double low, double high) {
     if (!(high > low)) {
       return at(low);
     }
     List<Double> xs = new ArrayList<>(List.of(low, high));
-    hull.forEach(p -> {
-      if (p[0] > low && p[0] < high) {
-        xs.add(p[0]);
-      }
-    });
+    hull.forEach(
+        p -> {
+          if (p[0] > low && p[0] < high) {
+            xs.add(p[0]);
+          }
+        });
     xs.sort(null);
     double start = hull.get(0)[0];
     double area = 0;

@@ -15,7 +15,10 @@ public final class ThresholdMetrics {
 
   private ThresholdMetrics() {}
 
-  /** The {@code bins + 1} quantile edges of the scores (linear interpolation, duplicates kept, as pandas' qcut computes them). */
+  /**
+   * The {@code bins + 1} quantile edges of the scores (linear interpolation, duplicates kept, as
+   * pandas' qcut computes them).
+   */
   public static double[] edges(double[] scores, int bins) {
     double[] sorted = scores.clone();
     Arrays.sort(sorted);
@@ -27,14 +30,17 @@ public final class ThresholdMetrics {
   }
 
   /**
-   * The threshold that gives RouteLLM's selection at edge {@code i}: strong when the score is {@code
-   * >=} the edge, except {@code >} at the last edge.
+   * The threshold that gives RouteLLM's selection at edge {@code i}: strong when the score is
+   * {@code >=} the edge, except {@code >} at the last edge.
    */
   public static double cutoff(double[] edges, int i) {
     return i == edges.length - 1 ? Math.nextUp(edges[i]) : edges[i];
   }
 
-  /** APGR: (area under quality vs strong share − weak × width) / ((strong − weak) × width), by the trapezoid rule. */
+  /**
+   * APGR: (area under quality vs strong share − weak × width) / ((strong − weak) × width), by the
+   * trapezoid rule.
+   */
   public static double apgr(List<CurvePoint> points, double weak, double strong) {
     List<CurvePoint> sorted = byShare(points);
     double area = 0;
@@ -50,7 +56,10 @@ public final class ThresholdMetrics {
     return (area - weak * width) / ((strong - weak) * width);
   }
 
-  /** CPT(p): the strong share at which the curve, walked by rising share, first reaches the target; NaN when it never does. */
+  /**
+   * CPT(p): the strong share at which the curve, walked by rising share, first reaches the target;
+   * NaN when it never does.
+   */
   public static double cpt(List<CurvePoint> points, double weak, double strong, double p) {
     double target = weak + p * (strong - weak);
     List<CurvePoint> sorted = byShare(points);

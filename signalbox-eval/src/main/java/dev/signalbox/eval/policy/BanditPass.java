@@ -19,10 +19,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 
 /**
- * A bandit route learning offline as it would online: a seeded pass over the fold's training part in
- * random order, each prompt decided by the gateway's router with the learner's current state, the
- * reward of the chosen model alone revealed and learned from. Its learning curve compares the reward
- * earned with the oracle's (the best reward each prompt had) and the best single model's in hindsight.
+ * A bandit route learning offline as it would online: a seeded pass over the fold's training part
+ * in random order, each prompt decided by the gateway's router with the learner's current state,
+ * the reward of the chosen model alone revealed and learned from. Its learning curve compares the
+ * reward earned with the oracle's (the best reward each prompt had) and the best single model's in
+ * hindsight.
  */
 final class BanditPass {
   private BanditPass() {}
@@ -30,11 +31,19 @@ final class BanditPass {
   /** What the pass learned, and how it went. */
   record Result(BanditLearner learner, List<String> curve) {}
 
-  static Result run(GatewayConfig config, RouteSpec route, LearnedArtifact artifact, List<EvalPrompt> train, EvalContext context,
+  static Result run(
+      GatewayConfig config,
+      RouteSpec route,
+      LearnedArtifact artifact,
+      List<EvalPrompt> train,
+      EvalContext context,
       java.util.function.Function<BanditLearner, Router> routerWith) {
-    BanditLearner learner = new BanditLearner(route.models(), BanditPolicy.dimensions(artifact), java.util.Optional.empty());
+    BanditLearner learner =
+        new BanditLearner(
+            route.models(), BanditPolicy.dimensions(artifact), java.util.Optional.empty());
     Router router = routerWith.apply(learner);
-    List<Candidate> candidates = route.models().stream().map(m -> config.model(m).orElseThrow().candidate()).toList();
+    List<Candidate> candidates =
+        route.models().stream().map(m -> config.model(m).orElseThrow().candidate()).toList();
     BanditSpec spec = route.learning().bandit();
     List<EvalPrompt> order = new ArrayList<>(train);
     shuffle(order, new SplittableRandom(context.seed()));
@@ -55,14 +64,23 @@ final class BanditPass {
         best = Math.max(best, rewards[i]);
       }
       oracle += best;
-      String chosen = switch (router.decide(TrainingData.signals(prompt, route.name(), Map.of(), route.defaultMaxTokens(), context),
-          context.seedFor(prompt), PoolSnapshot.EMPTY)) {
-        case Decision.Routed routed -> routed.plan().get(0).model().name();
-        case Decision.Rejected rejected -> throw new IllegalStateException(rejected.error().getMessage());
-      };
+      String chosen =
+          switch (router.decide(
+              TrainingData.signals(
+                  prompt, route.name(), Map.of(), route.defaultMaxTokens(), context),
+              context.seedFor(prompt),
+              PoolSnapshot.EMPTY)) {
+            case Decision.Routed routed -> routed.plan().get(0).model().name();
+            case Decision.Rejected rejected ->
+                throw new IllegalStateException(rejected.error().getMessage());
+          };
       int arm = route.models().indexOf(chosen);
       earned += rewards[arm];
-      double[] x = BanditPolicy.context(artifact, TrainingData.signals(prompt, route.name(), Map.of(), route.defaultMaxTokens(), context));
+      double[] x =
+          BanditPolicy.context(
+              artifact,
+              TrainingData.signals(
+                  prompt, route.name(), Map.of(), route.defaultMaxTokens(), context));
       try {
         learner.reward(chosen, x, rewards[arm], false).get();
       } catch (InterruptedException e) {
@@ -76,15 +94,23 @@ final class BanditPass {
         for (double f : fixed) {
           bestFixed = Math.max(bestFixed, f);
         }
-        curve.add(String.format(Locale.ROOT, "after %d: mean reward %.4f, regret per prompt vs oracle %.4f, vs best fixed model %.4f",
-            step, earned / step, (oracle - earned) / step, (bestFixed - earned) / step));
+        curve.add(
+            String.format(
+                Locale.ROOT,
+                "after %d: mean reward %.4f, regret per prompt vs oracle %.4f, vs best fixed model"
+                    + " %.4f",
+                step,
+                earned / step,
+                (oracle - earned) / step,
+                (bestFixed - earned) / step));
       }
     }
     learner.close();
     return new Result(learner, curve);
   }
 
-  private static double[] rewards(EvalPrompt prompt, List<Candidate> candidates, BanditSpec spec, double low, double range) {
+  private static double[] rewards(
+      EvalPrompt prompt, List<Candidate> candidates, BanditSpec spec, double low, double range) {
     double dearest = 0;
     double mostJoules = 0;
     for (Candidate c : candidates) {
@@ -94,8 +120,11 @@ final class BanditPass {
     double[] rewards = new double[candidates.size()];
     for (int i = 0; i < rewards.length; i++) {
       Candidate c = candidates.get(i);
-      double quality = range > 0 ? (prompt.quality(c.model()) - low) / range : prompt.quality(c.model());
-      rewards[i] = BanditPolicy.reward(spec, quality, prompt.cost(c.model()), dearest, c.joulesPerToken(), mostJoules);
+      double quality =
+          range > 0 ? (prompt.quality(c.model()) - low) / range : prompt.quality(c.model());
+      rewards[i] =
+          BanditPolicy.reward(
+              spec, quality, prompt.cost(c.model()), dearest, c.joulesPerToken(), mostJoules);
     }
     return rewards;
   }

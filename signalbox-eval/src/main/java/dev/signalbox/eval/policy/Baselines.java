@@ -3,7 +3,10 @@ package dev.signalbox.eval.policy;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The baselines run beside every evaluation: each single model, random, the oracle, prompt length and task prior. */
+/**
+ * The baselines run beside every evaluation: each single model, random, the oracle, prompt length
+ * and task prior.
+ */
 public final class Baselines {
   private Baselines() {}
 

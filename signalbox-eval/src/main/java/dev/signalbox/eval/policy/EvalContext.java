@@ -1,5 +1,7 @@
 package dev.signalbox.eval.policy;
 
+import dev.signalbox.core.embed.Embeddings;
+import dev.signalbox.core.embed.TextEmbedder;
 import dev.signalbox.core.routing.TokenCounter;
 import dev.signalbox.eval.data.Dataset;
 import dev.signalbox.eval.data.EvalPrompt;
@@ -8,10 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import dev.signalbox.core.embed.Embeddings;
-import dev.signalbox.core.embed.TextEmbedder;
 
-/** What every policy of one evaluation shares: the data, the seed and a cache of prompt token counts. */
+/**
+ * What every policy of one evaluation shares: the data, the seed and a cache of prompt token
+ * counts.
+ */
 public final class EvalContext {
   private final Dataset dataset;
   private final long seed;
@@ -23,8 +26,11 @@ public final class EvalContext {
     this(dataset, seed, tokens, Embeddings::offline);
   }
 
-  /** @param embedder the embeddings learned routes read, asked for only when one does */
-  public EvalContext(Dataset dataset, long seed, TokenCounter tokens, Supplier<? extends TextEmbedder> embedder) {
+  /**
+   * @param embedder the embeddings learned routes read, asked for only when one does
+   */
+  public EvalContext(
+      Dataset dataset, long seed, TokenCounter tokens, Supplier<? extends TextEmbedder> embedder) {
     this.dataset = dataset;
     this.seed = seed;
     this.tokens = tokens;
@@ -52,7 +58,8 @@ public final class EvalContext {
   }
 
   public long promptTokens(EvalPrompt prompt) {
-    return promptTokens.computeIfAbsent(prompt.id(), id -> tokens.countPrompt(prompt.messages(), List.of()));
+    return promptTokens.computeIfAbsent(
+        prompt.id(), id -> tokens.countPrompt(prompt.messages(), List.of()));
   }
 
   /** A seed of its own for one prompt, the same in every run with the same seed. */
@@ -66,11 +73,16 @@ public final class EvalContext {
   /** The models ordered by mean cost over {@code prompts}, cheapest first, ties by name. */
   public List<String> byCost(List<EvalPrompt> prompts) {
     return models().stream()
-        .sorted(Comparator.comparingDouble((String m) -> Dataset.meanCost(prompts, m)).thenComparing(m -> m))
+        .sorted(
+            Comparator.comparingDouble((String m) -> Dataset.meanCost(prompts, m))
+                .thenComparing(m -> m))
         .toList();
   }
 
-  /** The two ends a two-model baseline mixes between: the cheapest model, and the best (the dearest when the cheapest is best). */
+  /**
+   * The two ends a two-model baseline mixes between: the cheapest model, and the best (the dearest
+   * when the cheapest is best).
+   */
   public record Pair(String weak, String strong) {}
 
   public Pair cheapestAndBest(List<EvalPrompt> prompts) {
@@ -83,7 +95,9 @@ public final class EvalContext {
   /** The model of best mean quality over {@code prompts}, the cheaper one on ties. */
   public String best(List<EvalPrompt> prompts) {
     return byCost(prompts).stream()
-        .max(Comparator.comparingDouble((String m) -> Dataset.meanQuality(prompts, m)).thenComparing(m -> -Dataset.meanCost(prompts, m)))
+        .max(
+            Comparator.comparingDouble((String m) -> Dataset.meanQuality(prompts, m))
+                .thenComparing(m -> -Dataset.meanCost(prompts, m)))
         .orElseThrow();
   }
 }

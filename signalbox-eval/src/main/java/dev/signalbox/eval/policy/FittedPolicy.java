@@ -20,7 +20,9 @@ public interface FittedPolicy {
     return Knob.NONE;
   }
 
-  /** What the fit has to say, such as a bandit's learning curve; printed with the report's notes. */
+  /**
+   * What the fit has to say, such as a bandit's learning curve; printed with the report's notes.
+   */
   default List<String> notes() {
     return List.of();
   }
@@ -33,17 +35,18 @@ public interface FittedPolicy {
   /** A policy whose knob is a grid of settings, configured at one of them. */
   static FittedPolicy onGrid(List<String> labels, int configured, GridChoice choice) {
     List<String> settings = List.copyOf(labels);
-    Knob.Grid knob = new Knob.Grid() {
-      @Override
-      public List<String> labels() {
-        return settings;
-      }
+    Knob.Grid knob =
+        new Knob.Grid() {
+          @Override
+          public List<String> labels() {
+            return settings;
+          }
 
-      @Override
-      public String chooseAt(EvalPrompt prompt, int setting) {
-        return choice.choose(prompt, setting);
-      }
-    };
+          @Override
+          public String chooseAt(EvalPrompt prompt, int setting) {
+            return choice.choose(prompt, setting);
+          }
+        };
     return new FittedPolicy() {
       @Override
       public String choose(EvalPrompt prompt) {

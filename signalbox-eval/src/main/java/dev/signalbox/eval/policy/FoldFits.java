@@ -11,23 +11,30 @@ import java.util.Map;
 
 /**
  * The artifacts of a policies file's learned routes, fitted once per fold (its training part) and
- * shared while that fold is evaluated, so a rule delegating to a learned route does not fit it again.
- * Only the latest fold is kept: on leave-task-out's 57 folds the rest would not fit a small heap.
+ * shared while that fold is evaluated, so a rule delegating to a learned route does not fit it
+ * again. Only the latest fold is kept: on leave-task-out's 57 folds the rest would not fit a small
+ * heap.
  */
 final class FoldFits {
   private final String source;
-  private final Map<List<EvalPrompt>, Map<String, LearnedArtifact>> byFold = new IdentityHashMap<>();
+  private final Map<List<EvalPrompt>, Map<String, LearnedArtifact>> byFold =
+      new IdentityHashMap<>();
   private final Map<List<EvalPrompt>, Map<String, TrainingSet>> data = new IdentityHashMap<>();
-  private final Map<List<EvalPrompt>, Map<String, BanditPass.Result>> passes = new IdentityHashMap<>();
+  private final Map<List<EvalPrompt>, Map<String, BanditPass.Result>> passes =
+      new IdentityHashMap<>();
 
   FoldFits(String source) {
     this.source = source;
   }
 
   /** A bandit route's online pass over the fold, run once however many routes read it. */
-  synchronized BanditPass.Result banditPass(List<EvalPrompt> train, RouteSpec route, java.util.function.Supplier<BanditPass.Result> pass) {
+  synchronized BanditPass.Result banditPass(
+      List<EvalPrompt> train,
+      RouteSpec route,
+      java.util.function.Supplier<BanditPass.Result> pass) {
     keepOnly(train);
-    Map<String, BanditPass.Result> fold = passes.computeIfAbsent(train, t -> new java.util.HashMap<>());
+    Map<String, BanditPass.Result> fold =
+        passes.computeIfAbsent(train, t -> new java.util.HashMap<>());
     BanditPass.Result result = fold.get(route.name());
     if (result == null) {
       result = pass.get();
@@ -36,7 +43,9 @@ final class FoldFits {
     return result;
   }
 
-  /** Forgets every fold but {@code train}'s: the evaluator runs a policy's folds one after another. */
+  /**
+   * Forgets every fold but {@code train}'s: the evaluator runs a policy's folds one after another.
+   */
   private void keepOnly(List<EvalPrompt> train) {
     byFold.keySet().removeIf(fold -> fold != train);
     data.keySet().removeIf(fold -> fold != train);
@@ -45,10 +54,23 @@ final class FoldFits {
 
   synchronized LearnedArtifact fit(List<EvalPrompt> train, RouteSpec route, EvalContext context) {
     keepOnly(train);
-    return byFold.computeIfAbsent(train, t -> new java.util.HashMap<>()).computeIfAbsent(route.name(), name -> {
-      TrainingSet set = data.computeIfAbsent(train, t -> new java.util.HashMap<>())
-          .computeIfAbsent(route.learning().embed(), part -> TrainingData.of(train, context, part));
-      return Training.fit(route, set, context.embedder().get().modelId(), TrainingData.hash(train), source, Training.Target.NONE, context.seed());
-    });
+    return byFold
+        .computeIfAbsent(train, t -> new java.util.HashMap<>())
+        .computeIfAbsent(
+            route.name(),
+            name -> {
+              TrainingSet set =
+                  data.computeIfAbsent(train, t -> new java.util.HashMap<>())
+                      .computeIfAbsent(
+                          route.learning().embed(), part -> TrainingData.of(train, context, part));
+              return Training.fit(
+                  route,
+                  set,
+                  context.embedder().get().modelId(),
+                  TrainingData.hash(train),
+                  source,
+                  Training.Target.NONE,
+                  context.seed());
+            });
   }
 }

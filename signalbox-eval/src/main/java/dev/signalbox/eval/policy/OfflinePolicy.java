@@ -11,7 +11,9 @@ import java.util.List;
 public interface OfflinePolicy {
   String name();
 
-  /** "policy" for a route from the policies file, "baseline" for the ones always run beside them. */
+  /**
+   * "policy" for a route from the policies file, "baseline" for the ones always run beside them.
+   */
   default String kind() {
     return "baseline";
   }

@@ -3,7 +3,10 @@ package dev.signalbox.eval.policy;
 import dev.signalbox.eval.data.EvalPrompt;
 import java.util.List;
 
-/** The best quality each prompt could have had, the cheapest model on ties. It reads the outcomes, so no router can beat it. */
+/**
+ * The best quality each prompt could have had, the cheapest model on ties. It reads the outcomes,
+ * so no router can beat it.
+ */
 public final class OraclePolicy implements OfflinePolicy {
   @Override
   public String name() {

@@ -21,27 +21,28 @@ public final class PromptLengthPolicy implements OfflinePolicy {
     String strong = ends.strong();
     long[] lengths = train.stream().mapToLong(context::promptTokens).sorted().toArray();
     double median = lengths.length == 0 ? 0 : lengths[lengths.length / 2];
-    Knob.Threshold knob = new Knob.Threshold() {
-      @Override
-      public String strong() {
-        return strong;
-      }
+    Knob.Threshold knob =
+        new Knob.Threshold() {
+          @Override
+          public String strong() {
+            return strong;
+          }
 
-      @Override
-      public String weak() {
-        return weak;
-      }
+          @Override
+          public String weak() {
+            return weak;
+          }
 
-      @Override
-      public double score(EvalPrompt prompt) {
-        return context.promptTokens(prompt);
-      }
+          @Override
+          public double score(EvalPrompt prompt) {
+            return context.promptTokens(prompt);
+          }
 
-      @Override
-      public String chooseAt(EvalPrompt prompt, double t) {
-        return score(prompt) >= t ? strong : weak;
-      }
-    };
+          @Override
+          public String chooseAt(EvalPrompt prompt, double t) {
+            return score(prompt) >= t ? strong : weak;
+          }
+        };
     return new FittedPolicy() {
       @Override
       public String choose(EvalPrompt prompt) {

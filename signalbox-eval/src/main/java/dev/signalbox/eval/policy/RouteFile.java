@@ -20,9 +20,9 @@ import java.util.List;
 
 /**
  * A policies file: {@code routes:} in the gateway's own syntax. Each route becomes a policy named
- * after it, decided by the gateway's router over a config whose models are the data's models (priced
- * from the price list, one simulated deployment each), so a route is evaluated exactly as it would
- * serve. Validation is the gateway's, so every problem names its route and field.
+ * after it, decided by the gateway's router over a config whose models are the data's models
+ * (priced from the price list, one simulated deployment each), so a route is evaluated exactly as
+ * it would serve. Validation is the gateway's, so every problem names its route and field.
  */
 public final class RouteFile {
   private static final ObjectMapper YAML = YamlFile.MAPPER;
@@ -44,19 +44,28 @@ public final class RouteFile {
     String where = file.toString();
     JsonNode root = YamlFile.read(file);
     if (root == null || !root.isObject() || !root.path("routes").isArray()) {
-      throw new DataException(where, 0, "routes", "expected a list of routes in the gateway's syntax");
+      throw new DataException(
+          where, 0, "routes", "expected a list of routes in the gateway's syntax");
     }
     for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
       String key = it.next();
       if (!key.equals("routes")) {
-        throw new DataException(where, 0, key, "unknown key (a policies file holds only routes; models come from the data)");
+        throw new DataException(
+            where,
+            0,
+            key,
+            "unknown key (a policies file holds only routes; models come from the data)");
       }
     }
-    return new ConfigReader(PolicyRegistry.builtIn().names(), name -> null).fittingLearnedRoutes()
+    return new ConfigReader(PolicyRegistry.builtIn().names(), name -> null)
+        .fittingLearnedRoutes()
         .read(configText(dataset, prices, root.path("routes")), where);
   }
 
-  /** A gateway config: one simulated deployment and one model per data model, then the file's routes. */
+  /**
+   * A gateway config: one simulated deployment and one model per data model, then the file's
+   * routes.
+   */
   static String configText(Dataset dataset, PriceList prices, JsonNode routes) {
     ObjectNode root = YAML.createObjectNode();
     ArrayNode deployments = root.putArray("deployments");
@@ -71,7 +80,9 @@ public final class RouteFile {
       spec.put("context-window", 100_000_000);
       spec.putArray("capabilities").add("tools").add("vision").add("json-schema");
       Pricing pricing = prices.pricing(model).orElse(Pricing.FREE);
-      spec.putObject("pricing").put("input", pricing.inputPerMillion()).put("output", pricing.outputPerMillion());
+      spec.putObject("pricing")
+          .put("input", pricing.inputPerMillion())
+          .put("output", pricing.outputPerMillion());
     }
     root.set("routes", routes);
     try {

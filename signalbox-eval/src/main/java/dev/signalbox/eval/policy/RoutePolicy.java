@@ -1,29 +1,29 @@
 package dev.signalbox.eval.policy;
 
+import dev.signalbox.api.Candidate;
 import dev.signalbox.api.PoolSnapshot;
+import dev.signalbox.api.ScoredModel;
 import dev.signalbox.core.cascade.CascadePolicy;
 import dev.signalbox.core.cascade.CascadeRunner;
 import dev.signalbox.core.config.CascadeSpec;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.learn.LearnedArtifact;
-import dev.signalbox.core.learn.ThresholdPolicy;
+import dev.signalbox.core.config.ObjectiveSpec;
+import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.config.ThresholdSpec;
 import dev.signalbox.core.learn.ArtifactSource;
 import dev.signalbox.core.learn.BanditLearner;
 import dev.signalbox.core.learn.BanditPolicy;
+import dev.signalbox.core.learn.LearnedArtifact;
 import dev.signalbox.core.learn.ObjectivePolicy;
-import dev.signalbox.core.config.ObjectiveSpec;
-import dev.signalbox.api.Candidate;
-import dev.signalbox.api.ScoredModel;
-import java.util.ArrayList;
-import dev.signalbox.core.config.RouteSpec;
-import dev.signalbox.core.config.ThresholdSpec;
+import dev.signalbox.core.learn.ThresholdPolicy;
 import dev.signalbox.core.routing.Decision;
 import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.routing.RequestSignals;
 import dev.signalbox.core.routing.Router;
 import dev.signalbox.eval.data.DataException;
 import dev.signalbox.eval.data.EvalPrompt;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,11 +50,16 @@ final class RoutePolicy implements OfflinePolicy {
     this.route = route;
     this.threshold = this.config.route(route).orElseThrow().threshold();
     this.fits = fits;
-    this.learned = this.config.routes().values().stream().anyMatch(r -> ConfigReader.LEARNED_POLICIES.contains(r.policy()));
+    this.learned =
+        this.config.routes().values().stream()
+            .anyMatch(r -> ConfigReader.LEARNED_POLICIES.contains(r.policy()));
     this.fixedRouter = learned ? null : new Router(this.config, PolicyRegistry.builtIn());
   }
 
-  /** The config with only the routes a request to {@code route} can reach, so a fold fits only the learned routes it uses. */
+  /**
+   * The config with only the routes a request to {@code route} can reach, so a fold fits only the
+   * learned routes it uses.
+   */
   private static GatewayConfig reachableFrom(GatewayConfig config, String route) {
     java.util.Set<String> reached = new java.util.LinkedHashSet<>();
     java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>(List.of(route));
@@ -63,20 +68,34 @@ final class RoutePolicy implements OfflinePolicy {
       if (!reached.add(name)) {
         continue;
       }
-      config.route(name).ifPresent(spec -> {
-        spec.rules().forEach(rule -> queue.add(rule.route()));
-        if (!spec.defaultRoute().isEmpty()) {
-          queue.add(spec.defaultRoute());
-        }
-      });
+      config
+          .route(name)
+          .ifPresent(
+              spec -> {
+                spec.rules().forEach(rule -> queue.add(rule.route()));
+                if (!spec.defaultRoute().isEmpty()) {
+                  queue.add(spec.defaultRoute());
+                }
+              });
     }
     Map<String, RouteSpec> routes = new LinkedHashMap<>();
-    config.routes().forEach((name, spec) -> {
-      if (reached.contains(name)) {
-        routes.put(name, spec);
-      }
-    });
-    return new GatewayConfig(config.server(), config.auth(), config.traces(), config.deployments(), config.models(), routes, config.text(), config.hash());
+    config
+        .routes()
+        .forEach(
+            (name, spec) -> {
+              if (reached.contains(name)) {
+                routes.put(name, spec);
+              }
+            });
+    return new GatewayConfig(
+        config.server(),
+        config.auth(),
+        config.traces(),
+        config.deployments(),
+        config.models(),
+        routes,
+        config.text(),
+        config.hash());
   }
 
   @Override
@@ -98,7 +117,13 @@ final class RoutePolicy implements OfflinePolicy {
     Map<String, Cascade> cascades = new ConcurrentHashMap<>();
     Knob knob = Knob.NONE;
     if (spec.policy().equals(CascadePolicy.NAME)) {
-      knob = strictnessGrid(spec, prompt -> cascades.computeIfAbsent(prompt.id(), id -> cascade(routed(router, prompt, context)).orElseThrow()), context);
+      knob =
+          strictnessGrid(
+              spec,
+              prompt ->
+                  cascades.computeIfAbsent(
+                      prompt.id(), id -> cascade(routed(router, prompt, context)).orElseThrow()),
+              context);
     } else if (spec.policy().equals(ThresholdPolicy.NAME)) {
       knob = new LearnedThresholdKnob(spec, fits.fit(train, spec, context), context);
     } else if (spec.policy().equals(ObjectivePolicy.NAME)) {
@@ -122,7 +147,9 @@ final class RoutePolicy implements OfflinePolicy {
       @Override
       public double cost(EvalPrompt prompt, String served) {
         Cascade cascade = cascades.get(prompt.id());
-        return cascade == null ? prompt.cost(served) : OfflineCascade.cost(prompt, cascade.stages(), cascade.spec(), served);
+        return cascade == null
+            ? prompt.cost(served)
+            : OfflineCascade.cost(prompt, cascade.stages(), cascade.spec(), served);
       }
 
       @Override
@@ -142,17 +169,47 @@ final class RoutePolicy implements OfflinePolicy {
    * online pass over the fold's training part left (see {@link BanditPass}), shared by every route.
    */
   private PolicyRegistry registry(List<EvalPrompt> train, EvalContext context, List<String> notes) {
-    java.util.function.Function<RouteSpec, LearnedArtifact> fitted = spec -> fits.fit(train, spec, context);
-    return PolicyRegistry.builtIn(ArtifactSource.of(fitted, (spec, artifact) -> {
-      BanditPass.Result pass = fits.banditPass(train, spec, () -> BanditPass.run(config, spec, artifact, train, context, learner ->
-          // Another bandit route is not what this pass teaches: it gets an untrained learner here.
-          new Router(config, PolicyRegistry.builtIn(ArtifactSource.of(fitted, (other, a) -> other.name().equals(spec.name()) ? learner
-              : new BanditLearner(other.models(), BanditPolicy.dimensions(a), java.util.Optional.empty()))))));
-      if (spec.name().equals(route)) {
-        pass.curve().forEach(line -> notes.add("online pass over " + train.size() + " training prompts, " + line));
-      }
-      return pass.learner();
-    }));
+    java.util.function.Function<RouteSpec, LearnedArtifact> fitted =
+        spec -> fits.fit(train, spec, context);
+    return PolicyRegistry.builtIn(
+        ArtifactSource.of(
+            fitted,
+            (spec, artifact) -> {
+              BanditPass.Result pass =
+                  fits.banditPass(
+                      train,
+                      spec,
+                      () ->
+                          BanditPass.run(
+                              config,
+                              spec,
+                              artifact,
+                              train,
+                              context,
+                              learner ->
+                                  // Another bandit route is not what this pass teaches: it gets an
+                                  // untrained learner here.
+                                  new Router(
+                                      config,
+                                      PolicyRegistry.builtIn(
+                                          ArtifactSource.of(
+                                              fitted,
+                                              (other, a) ->
+                                                  other.name().equals(spec.name())
+                                                      ? learner
+                                                      : new BanditLearner(
+                                                          other.models(),
+                                                          BanditPolicy.dimensions(a),
+                                                          java.util.Optional.empty()))))));
+              if (spec.name().equals(route)) {
+                pass.curve()
+                    .forEach(
+                        line ->
+                            notes.add(
+                                "online pass over " + train.size() + " training prompts, " + line));
+              }
+              return pass.learner();
+            }));
   }
 
   private String decide(Router with, EvalPrompt prompt, EvalContext context) {
@@ -162,30 +219,48 @@ final class RoutePolicy implements OfflinePolicy {
   private Decision.Routed routed(Router with, EvalPrompt prompt, EvalContext context) {
     Map<String, String> headers = new HashMap<>();
     // Every column, not only this route's: a rule may hand the request to another score route.
-    prompt.scores().forEach((column, value) -> headers.put(ThresholdSpec.headerFor(column), Double.toString(value)));
-    RequestSignals signals = TrainingData.signals(prompt, route, headers, config.route(route).orElseThrow().defaultMaxTokens(), context);
+    prompt
+        .scores()
+        .forEach(
+            (column, value) ->
+                headers.put(ThresholdSpec.headerFor(column), Double.toString(value)));
+    RequestSignals signals =
+        TrainingData.signals(
+            prompt, route, headers, config.route(route).orElseThrow().defaultMaxTokens(), context);
     return switch (with.decide(signals, context.seedFor(prompt), PoolSnapshot.EMPTY)) {
       case Decision.Routed routed -> routed;
       case Decision.Rejected rejected ->
-          throw new DataException(context.dataset().source(), 0, prompt.id(), "route '" + route + "' refused the prompt: " + rejected.error().getMessage());
+          throw new DataException(
+              context.dataset().source(),
+              0,
+              prompt.id(),
+              "route '" + route + "' refused the prompt: " + rejected.error().getMessage());
     };
   }
 
   /** A cascade route's stages for one prompt, in the order the router gave them. */
   private record Cascade(CascadeSpec spec, List<String> stages) {
-    OfflineCascade.Walk walk(EvalPrompt prompt, OfflineCascade.Strictness strictness, EvalContext context) {
+    OfflineCascade.Walk walk(
+        EvalPrompt prompt, OfflineCascade.Strictness strictness, EvalContext context) {
       return OfflineCascade.walk(prompt, stages, spec, strictness, context.dataset().source());
     }
   }
 
-  private static final OfflineCascade.Strictness CONFIGURED = new OfflineCascade.Strictness.Checks(Integer.MAX_VALUE);
+  private static final OfflineCascade.Strictness CONFIGURED =
+      new OfflineCascade.Strictness.Checks(Integer.MAX_VALUE);
 
-  /** The cascade that serves a routed prompt, when the route (or the one a rule handed it to) is a cascade. */
+  /**
+   * The cascade that serves a routed prompt, when the route (or the one a rule handed it to) is a
+   * cascade.
+   */
   private static Optional<Cascade> cascade(Decision.Routed routed) {
     if (!routed.route().policy().equals(CascadePolicy.NAME)) {
       return Optional.empty();
     }
-    List<String> stages = CascadeRunner.stages(routed.plan(), routed.route()).stream().map(s -> s.model().name()).toList();
+    List<String> stages =
+        CascadeRunner.stages(routed.plan(), routed.route()).stream()
+            .map(s -> s.model().name())
+            .toList();
     return Optional.of(new Cascade(routed.route().cascade(), stages));
   }
 
@@ -194,7 +269,10 @@ final class RoutePolicy implements OfflinePolicy {
    * the configured checks one by one to turning every answer down (the last stage always serves,
    * every stage paid for).
    */
-  private static Knob strictnessGrid(RouteSpec spec, java.util.function.Function<EvalPrompt, Cascade> cascades, EvalContext context) {
+  private static Knob strictnessGrid(
+      RouteSpec spec,
+      java.util.function.Function<EvalPrompt, Cascade> cascades,
+      EvalContext context) {
     List<String> labels = new ArrayList<>();
     List<OfflineCascade.Strictness> settings = new ArrayList<>();
     List<String> kinds = spec.cascade().checks().stream().map(CascadeSpec.Check::kind).toList();
@@ -204,24 +282,41 @@ final class RoutePolicy implements OfflinePolicy {
     }
     labels.add("escalate every answer");
     settings.add(new OfflineCascade.Strictness.EscalateAll());
-    return FittedPolicy.onGrid(labels, kinds.size(), (prompt, setting) ->
-        cascades.apply(prompt).walk(prompt, settings.get(setting), context).served()).knob();
+    return FittedPolicy.onGrid(
+            labels,
+            kinds.size(),
+            (prompt, setting) ->
+                cascades.apply(prompt).walk(prompt, settings.get(setting), context).served())
+        .knob();
   }
 
   private Router routerAt(double value) {
-    return routers.computeIfAbsent(value, v -> {
-      Map<String, RouteSpec> routes = new LinkedHashMap<>(config.routes());
-      RouteSpec spec = routes.get(route);
-      routes.put(route, spec.withThreshold(spec.threshold().orElseThrow().withValue(v)));
-      GatewayConfig swept = new GatewayConfig(config.server(), config.auth(), config.traces(), config.deployments(), config.models(), routes, config.text(), config.hash());
-      return new Router(swept, PolicyRegistry.builtIn());
-    });
+    return routers.computeIfAbsent(
+        value,
+        v -> {
+          Map<String, RouteSpec> routes = new LinkedHashMap<>(config.routes());
+          RouteSpec spec = routes.get(route);
+          routes.put(route, spec.withThreshold(spec.threshold().orElseThrow().withValue(v)));
+          GatewayConfig swept =
+              new GatewayConfig(
+                  config.server(),
+                  config.auth(),
+                  config.traces(),
+                  config.deployments(),
+                  config.models(),
+                  routes,
+                  config.text(),
+                  config.hash());
+          return new Router(swept, PolicyRegistry.builtIn());
+        });
   }
 
   private final Map<Double, Router> routers = new ConcurrentHashMap<>();
 
   /** The cost weights an objective route's curve is drawn over, its other weights as configured. */
-  static final double[] COST_WEIGHTS = {0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10};
+  static final double[] COST_WEIGHTS = {
+    0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10
+  };
 
   /**
    * An objective route's knob: the cost weight. Each prompt's predicted qualities are computed once
@@ -229,28 +324,55 @@ final class RoutePolicy implements OfflinePolicy {
    * idle pool.
    */
   private Knob costWeightGrid(RouteSpec spec, LearnedArtifact artifact, EvalContext context) {
-    List<Candidate> candidates = spec.models().stream().map(m -> config.model(m).orElseThrow().candidate()).toList();
+    List<Candidate> candidates =
+        spec.models().stream().map(m -> config.model(m).orElseThrow().candidate()).toList();
     Map<String, double[]> predictions = new ConcurrentHashMap<>();
     List<String> labels = new ArrayList<>();
     List<ObjectiveSpec> settings = new ArrayList<>();
     ObjectiveSpec base = spec.learning().objective();
     for (double weight : COST_WEIGHTS) {
       labels.add("cost weight " + weight);
-      settings.add(new ObjectiveSpec(base.preset(), base.quality(), weight, base.latency(), base.energy(), base.maxCostUsd(), base.maxLatencyMillis()));
+      settings.add(
+          new ObjectiveSpec(
+              base.preset(),
+              base.quality(),
+              weight,
+              base.latency(),
+              base.energy(),
+              base.maxCostUsd(),
+              base.maxLatencyMillis()));
     }
-    return FittedPolicy.onGrid(labels, 0, (prompt, setting) -> {
-      double[] predicted = predictions.computeIfAbsent(prompt.id(), id -> ObjectivePolicy.predict(artifact,
-          TrainingData.signals(prompt, route, Map.of(), spec.defaultMaxTokens(), context)));
-      List<ScoredModel> order = ObjectivePolicy.rank(settings.get(setting), artifact, predicted, candidates,
-          context.promptTokens(prompt), spec.defaultMaxTokens(), PoolSnapshot.EMPTY);
-      return order.isEmpty() ? spec.models().get(0) : order.get(0).model();
-    }).knob();
+    return FittedPolicy.onGrid(
+            labels,
+            0,
+            (prompt, setting) -> {
+              double[] predicted =
+                  predictions.computeIfAbsent(
+                      prompt.id(),
+                      id ->
+                          ObjectivePolicy.predict(
+                              artifact,
+                              TrainingData.signals(
+                                  prompt, route, Map.of(), spec.defaultMaxTokens(), context)));
+              List<ScoredModel> order =
+                  ObjectivePolicy.rank(
+                      settings.get(setting),
+                      artifact,
+                      predicted,
+                      candidates,
+                      context.promptTokens(prompt),
+                      spec.defaultMaxTokens(),
+                      PoolSnapshot.EMPTY);
+              return order.isEmpty() ? spec.models().get(0) : order.get(0).model();
+            })
+        .knob();
   }
 
   /**
    * A learned threshold route's knob: its win score (the strong model's predicted quality minus the
-   * weak one's), computed once per prompt; the route sends a prompt to the strong model exactly when
-   * the score is at least the threshold, which {@code LearnedRoutesTest} checks against the router.
+   * weak one's), computed once per prompt; the route sends a prompt to the strong model exactly
+   * when the score is at least the threshold, which {@code LearnedRoutesTest} checks against the
+   * router.
    */
   private final class LearnedThresholdKnob extends TwoModelKnob {
     private final LearnedArtifact artifact;
@@ -263,8 +385,14 @@ final class RoutePolicy implements OfflinePolicy {
 
     @Override
     public double score(EvalPrompt prompt) {
-      return scores.computeIfAbsent(prompt.id(), id -> ThresholdPolicy.winScore(artifact, spec,
-          TrainingData.signals(prompt, route, Map.of(), RouteSpec.DEFAULT_MAX_TOKENS, context)));
+      return scores.computeIfAbsent(
+          prompt.id(),
+          id ->
+              ThresholdPolicy.winScore(
+                  artifact,
+                  spec,
+                  TrainingData.signals(
+                      prompt, route, Map.of(), RouteSpec.DEFAULT_MAX_TOKENS, context)));
     }
 
     @Override
@@ -294,7 +422,9 @@ final class RoutePolicy implements OfflinePolicy {
     }
   }
 
-  /** A score route's knob: the data's score column, decided through the router at each threshold. */
+  /**
+   * A score route's knob: the data's score column, decided through the router at each threshold.
+   */
   private final class ThresholdKnob extends TwoModelKnob {
     ThresholdKnob(ThresholdSpec spec, EvalContext context) {
       super(spec, context);
@@ -302,8 +432,19 @@ final class RoutePolicy implements OfflinePolicy {
 
     @Override
     public double score(EvalPrompt prompt) {
-      return prompt.score(spec.score()).orElseThrow(() -> new DataException(context.dataset().source(), 0, prompt.id(),
-          "route '" + route + "' reads the score column '" + spec.score() + "', which this prompt lacks"));
+      return prompt
+          .score(spec.score())
+          .orElseThrow(
+              () ->
+                  new DataException(
+                      context.dataset().source(),
+                      0,
+                      prompt.id(),
+                      "route '"
+                          + route
+                          + "' reads the score column '"
+                          + spec.score()
+                          + "', which this prompt lacks"));
     }
 
     @Override

@@ -45,18 +45,27 @@ public final class TaskPriorPolicy implements OfflinePolicy {
     for (double lambda : LAMBDAS) {
       labels.add(String.format(Locale.ROOT, "λ=%s", lambda));
     }
-    return FittedPolicy.onGrid(labels, 0, (prompt, setting) -> choices.get(setting).getOrDefault(prompt.task(), fallback.get(setting)));
+    return FittedPolicy.onGrid(
+        labels,
+        0,
+        (prompt, setting) ->
+            choices.get(setting).getOrDefault(prompt.task(), fallback.get(setting)));
   }
 
   /** Each model's mean quality and cost over some prompts, models cheapest first. */
   private record Means(List<String> models, double[] quality, double[] cost) {
     static Means of(List<EvalPrompt> prompts, List<String> cheapestFirst) {
-      double[] quality = cheapestFirst.stream().mapToDouble(m -> Dataset.meanQuality(prompts, m)).toArray();
-      double[] cost = cheapestFirst.stream().mapToDouble(m -> Dataset.meanCost(prompts, m)).toArray();
+      double[] quality =
+          cheapestFirst.stream().mapToDouble(m -> Dataset.meanQuality(prompts, m)).toArray();
+      double[] cost =
+          cheapestFirst.stream().mapToDouble(m -> Dataset.meanCost(prompts, m)).toArray();
       return new Means(cheapestFirst, quality, cost);
     }
 
-    /** The model of best quality − weight × cost; the cheaper on ties, since models come cheapest first. */
+    /**
+     * The model of best quality − weight × cost; the cheaper on ties, since models come cheapest
+     * first.
+     */
     String pick(double weight) {
       int best = 0;
       double bestValue = Double.NEGATIVE_INFINITY;

@@ -18,22 +18,46 @@ import java.util.OptionalInt;
 
 /**
  * Prompts of a data set as learned routes see them: a request of the prompt's messages (the one a
- * route decides on offline), and a {@link TrainingSet} of their embeddings, cheap features, and every
- * model's quality and cost.
+ * route decides on offline), and a {@link TrainingSet} of their embeddings, cheap features, and
+ * every model's quality and cost.
  */
 public final class TrainingData {
   private TrainingData() {}
 
   /** The request a route decides on for a prompt: its messages and nothing else. */
-  public static RequestSignals signals(EvalPrompt prompt, String route, Map<String, String> headers, long defaultMaxTokens, EvalContext context) {
-    ChatRequest request = new ChatRequest(route, prompt.messages(), false, false, OptionalInt.empty(), OptionalDouble.empty(),
-        List.of(), MissingNode.getInstance(), ResponseFormat.TEXT, List.of(), 1, "", Map.of(), JsonNodeFactory.instance.objectNode());
-    return new RequestSignals(request, headers, "eval", defaultMaxTokens, context.tokens(), context.embedder());
+  public static RequestSignals signals(
+      EvalPrompt prompt,
+      String route,
+      Map<String, String> headers,
+      long defaultMaxTokens,
+      EvalContext context) {
+    ChatRequest request =
+        new ChatRequest(
+            route,
+            prompt.messages(),
+            false,
+            false,
+            OptionalInt.empty(),
+            OptionalDouble.empty(),
+            List.of(),
+            MissingNode.getInstance(),
+            ResponseFormat.TEXT,
+            List.of(),
+            1,
+            "",
+            Map.of(),
+            JsonNodeFactory.instance.objectNode());
+    return new RequestSignals(
+        request, headers, "eval", defaultMaxTokens, context.tokens(), context.embedder());
   }
 
   public static TrainingSet of(List<EvalPrompt> prompts, EvalContext context, String part) {
     List<String> models = context.models();
-    List<float[]> vectors = context.embedder().get().embedAll(prompts.stream().map(p -> EmbeddedText.of(p.messages(), part)).toList());
+    List<float[]> vectors =
+        context
+            .embedder()
+            .get()
+            .embedAll(prompts.stream().map(p -> EmbeddedText.of(p.messages(), part)).toList());
     float[][] embeddings = vectors.toArray(new float[0][]);
     double[][] features = new double[prompts.size()][];
     double[][] quality = new double[prompts.size()][models.size()];
@@ -57,17 +81,27 @@ public final class TrainingData {
     }
     double[] outputTokens = new double[models.size()];
     for (int m = 0; m < models.size(); m++) {
-      outputTokens[m] = outputCount[m] > 0 ? outputSum[m] / outputCount[m] : context.dataset().prices().assumedOutputTokens();
+      outputTokens[m] =
+          outputCount[m] > 0
+              ? outputSum[m] / outputCount[m]
+              : context.dataset().prices().assumedOutputTokens();
     }
     return new TrainingSet(models, embeddings, features, quality, cost, outputTokens);
   }
 
-  /** SHA-256 over the prompts' ids and every model's quality, in order: what an artifact was fitted on. */
+  /**
+   * SHA-256 over the prompts' ids and every model's quality, in order: what an artifact was fitted
+   * on.
+   */
   public static String hash(List<EvalPrompt> prompts) {
     StringBuilder text = new StringBuilder();
     for (EvalPrompt prompt : prompts) {
       text.append(prompt.id());
-      prompt.outcomes().forEach((model, outcome) -> text.append('\t').append(model).append('=').append(outcome.quality()));
+      prompt
+          .outcomes()
+          .forEach(
+              (model, outcome) ->
+                  text.append('\t').append(model).append('=').append(outcome.quality()));
       text.append('\n');
     }
     return ConfigReader.sha256(text.toString());

@@ -25,8 +25,8 @@ import java.util.TreeMap;
  * Runs another config's routing over recorded requests. Where its first choice is the recorded one,
  * the outcome is known; elsewhere the mean feedback it would have earned is estimated off-policy
  * (IPS, SNIPS, doubly robust) from the recorded propensities, with the recorded config replayed to
- * learn the logging policy's probability of every candidate. Beside that, what the recording says of
- * cost, fallbacks and latency under the new plans (see {@link PlanOutcome}).
+ * learn the logging policy's probability of every candidate. Beside that, what the recording says
+ * of cost, fallbacks and latency under the new plans (see {@link PlanOutcome}).
  */
 public final class CounterfactualReplay {
   private static final int NEIGHBOURS = 10;
@@ -38,7 +38,12 @@ public final class CounterfactualReplay {
   private final long sloMillis;
   private final long seed;
 
-  public CounterfactualReplay(TraceStore store, RecordedTraffic traffic, PolicyRegistry registry, long sloMillis, long seed) {
+  public CounterfactualReplay(
+      TraceStore store,
+      RecordedTraffic traffic,
+      PolicyRegistry registry,
+      long sloMillis,
+      long seed) {
     this.traffic = traffic;
     this.recordedConfigs = new RecordedConfigs(store, registry);
     this.registry = registry;
@@ -71,7 +76,10 @@ public final class CounterfactualReplay {
         continue;
       }
       if (!(decision instanceof Decision.Routed routed)) {
-        skipped.merge("refused: " + ((Decision.Rejected) decision).error().code().orElse("rejected"), 1, Integer::sum);
+        skipped.merge(
+            "refused: " + ((Decision.Rejected) decision).error().code().orElse("rejected"),
+            1,
+            Integer::sum);
         continue;
       }
       String chosen = routed.plan().get(0).model().name();
@@ -92,7 +100,13 @@ public final class CounterfactualReplay {
       }
       if (request.reward().isPresent()) {
         double reward = request.reward().getAsDouble();
-        LoggedDecision d = new LoggedDecision(features(t), request.loggedModel(), t.propensity(), loggingProbabilities(request), reward);
+        LoggedDecision d =
+            new LoggedDecision(
+                features(t),
+                request.loggedModel(),
+                t.propensity(),
+                loggingProbabilities(request),
+                reward);
         logged.add(d);
         targetChoice.put(d, chosen);
         if (chosen.equals(request.loggedModel())) {
@@ -107,29 +121,66 @@ public final class CounterfactualReplay {
       refusal = "no feedback on the replayed requests";
     } else {
       try {
-        estimate = Optional.of(new OffPolicyEstimator(NEIGHBOURS, FOLDS, seed).estimate(logged, targetChoice::get));
+        estimate =
+            Optional.of(
+                new OffPolicyEstimator(NEIGHBOURS, FOLDS, seed)
+                    .estimate(logged, targetChoice::get));
       } catch (IllegalArgumentException e) {
         refusal = e.getMessage();
       }
     }
-    double recordedMean = logged.stream().mapToDouble(LoggedDecision::reward).average().orElse(Double.NaN);
-    return new CounterfactualReport(name, traffic.requests().size() + traffic.notRouted(), before.size(), skipped, changed,
-        transitions, priced, recordedCost, replayedCost, side(before), side(after), modelled, sloMillis, logged.size(),
-        recordedMean, matched, matched == 0 ? Double.NaN : matchedReward / matched, estimate, refusal);
+    double recordedMean =
+        logged.stream().mapToDouble(LoggedDecision::reward).average().orElse(Double.NaN);
+    return new CounterfactualReport(
+        name,
+        traffic.requests().size() + traffic.notRouted(),
+        before.size(),
+        skipped,
+        changed,
+        transitions,
+        priced,
+        recordedCost,
+        replayedCost,
+        side(before),
+        side(after),
+        modelled,
+        sloMillis,
+        logged.size(),
+        recordedMean,
+        matched,
+        matched == 0 ? Double.NaN : matchedReward / matched,
+        estimate,
+        refusal);
   }
 
   private static RecordedSignals signals(RecordedTraffic.Request request) {
     DecisionTrace t = request.trace();
-    OptionalLong reported = t.usage().promptTokens() > 0 && !t.usage().estimated() ? OptionalLong.of(t.usage().promptTokens()) : OptionalLong.empty();
-    return new RecordedSignals(t.requestedModel(), t.tenant(), t.signals(), request.prompt(), reported, RouteSpec.DEFAULT_MAX_TOKENS,
+    OptionalLong reported =
+        t.usage().promptTokens() > 0 && !t.usage().estimated()
+            ? OptionalLong.of(t.usage().promptTokens())
+            : OptionalLong.empty();
+    return new RecordedSignals(
+        t.requestedModel(),
+        t.tenant(),
+        t.signals(),
+        request.prompt(),
+        reported,
+        RouteSpec.DEFAULT_MAX_TOKENS,
         TokenCounter.shared());
   }
 
-  /** The recorded policy's probability of each candidate, from replaying it; empty when it cannot be replayed. */
+  /**
+   * The recorded policy's probability of each candidate, from replaying it; empty when it cannot be
+   * replayed.
+   */
   private Map<String, Double> loggingProbabilities(RecordedTraffic.Request request) {
     DecisionTrace t = request.trace();
     try {
-      DecisionRecord again = recordedConfigs.router(t.configHash()).decide(signals(request), t.seed(), t.pool()).record();
+      DecisionRecord again =
+          recordedConfigs
+              .router(t.configHash())
+              .decide(signals(request), t.seed(), t.pool())
+              .record();
       return again.probabilities();
     } catch (ReplayException | RecordedSignals.Unrecorded e) {
       return Map.of();

@@ -36,7 +36,8 @@ public record CounterfactualReport(
     String refusal) {
 
   /** Counts over the replayed requests, for the recording and for the new config. */
-  public record Side(int fallbacks, int failures, int sloMisses, double p50Millis, double p95Millis) {}
+  public record Side(
+      int fallbacks, int failures, int sloMisses, double p50Millis, double p95Millis) {}
 
   public double costDeltaUsd() {
     return replayedCostUsd - recordedCostUsd;

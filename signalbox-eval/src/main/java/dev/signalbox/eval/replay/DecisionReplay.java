@@ -50,51 +50,87 @@ public final class DecisionReplay {
     RecordedConfigs configs = new RecordedConfigs(store, registry);
     List<Divergence> divergences = new ArrayList<>();
     int[] counts = new int[3];
-    store.forEach(json -> {
-      try {
-        DecisionTrace recorded = TraceJson.parse(json);
-        counts[0]++;
-        if (recorded.flags().contains(Exchange.NOT_ROUTED)) {
-          counts[2]++;
-          return;
-        }
-        String expected = TraceJson.decisionLine(json);
-        String replayed;
-        try {
-          replayed = replay(recorded, configs);
-        } catch (ReplayException | RecordedSignals.Unrecorded e) {
-          divergences.add(new Divergence(recorded.id(), "", expected, e.getMessage()));
-          return;
-        }
-        replayedLog.accept(replayed);
-        if (replayed.equals(expected)) {
-          counts[1]++;
-        } else {
-          divergences.add(firstDifference(recorded.id(), expected, replayed));
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    store.forEach(
+        json -> {
+          try {
+            DecisionTrace recorded = TraceJson.parse(json);
+            counts[0]++;
+            if (recorded.flags().contains(Exchange.NOT_ROUTED)) {
+              counts[2]++;
+              return;
+            }
+            String expected = TraceJson.decisionLine(json);
+            String replayed;
+            try {
+              replayed = replay(recorded, configs);
+            } catch (ReplayException | RecordedSignals.Unrecorded e) {
+              divergences.add(new Divergence(recorded.id(), "", expected, e.getMessage()));
+              return;
+            }
+            replayedLog.accept(replayed);
+            if (replayed.equals(expected)) {
+              counts[1]++;
+            } else {
+              divergences.add(firstDifference(recorded.id(), expected, replayed));
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
     return new Result(counts[0], counts[1], counts[2], divergences);
   }
 
   private static String replay(DecisionTrace t, RecordedConfigs configs) throws IOException {
-    var signals = new RecordedSignals(t.requestedModel(), t.tenant(), t.signals(), List.of(), OptionalLong.empty(), RouteSpec.DEFAULT_MAX_TOKENS, TokenCounter.shared());
+    var signals =
+        new RecordedSignals(
+            t.requestedModel(),
+            t.tenant(),
+            t.signals(),
+            List.of(),
+            OptionalLong.empty(),
+            RouteSpec.DEFAULT_MAX_TOKENS,
+            TokenCounter.shared());
     DecisionRecord d = configs.router(t.configHash()).decide(signals, t.seed(), t.pool()).record();
-    DecisionTrace again = new DecisionTrace(t.id(), t.time(), t.tenant(), t.requestedModel(), d.routes(), d.policy(),
-        d.policyVersion(), t.configHash(), d.seed(), d.signals(), d.candidates(), d.plan(), d.propensity(), d.pool(),
-        t.attempts(), t.usage(), t.costUsd(), t.stream(), t.outcome(), t.error(), t.flags(), t.prompt(), t.answer());
+    DecisionTrace again =
+        new DecisionTrace(
+            t.id(),
+            t.time(),
+            t.tenant(),
+            t.requestedModel(),
+            d.routes(),
+            d.policy(),
+            d.policyVersion(),
+            t.configHash(),
+            d.seed(),
+            d.signals(),
+            d.candidates(),
+            d.plan(),
+            d.propensity(),
+            d.pool(),
+            t.attempts(),
+            t.usage(),
+            t.costUsd(),
+            t.stream(),
+            t.outcome(),
+            t.error(),
+            t.flags(),
+            t.prompt(),
+            t.answer());
     return TraceJson.decisionLine(TraceJson.line(TraceJson.full(again)));
   }
 
-  private static Divergence firstDifference(String id, String expected, String replayed) throws IOException {
+  private static Divergence firstDifference(String id, String expected, String replayed)
+      throws IOException {
     JsonNode a = Json.MAPPER.readTree(expected);
     JsonNode b = Json.MAPPER.readTree(replayed);
     for (var names = a.fieldNames(); names.hasNext(); ) {
       String field = names.next();
       if (!a.get(field).equals(b.get(field))) {
-        return new Divergence(id, field, Json.text(a.get(field)), b.has(field) ? Json.text(b.get(field)) : "(missing)");
+        return new Divergence(
+            id,
+            field,
+            Json.text(a.get(field)),
+            b.has(field) ? Json.text(b.get(field)) : "(missing)");
       }
     }
     return new Divergence(id, "(bytes)", expected, replayed);

@@ -13,17 +13,26 @@ import java.util.Objects;
  *     the logging policy gives them); empty when only the chosen one's is known
  * @param reward the observed reward (feedback score, or the outcome's quality)
  */
-public record LoggedDecision(double[] features, String action, double propensity, Map<String, Double> probabilities, double reward) {
+public record LoggedDecision(
+    double[] features,
+    String action,
+    double propensity,
+    Map<String, Double> probabilities,
+    double reward) {
   public LoggedDecision {
     Objects.requireNonNull(features);
     Objects.requireNonNull(action);
     probabilities = Map.copyOf(probabilities);
     if (!(propensity > 0 && propensity <= 1)) {
-      throw new IllegalArgumentException("a logged propensity must be in (0, 1], was " + propensity);
+      throw new IllegalArgumentException(
+          "a logged propensity must be in (0, 1], was " + propensity);
     }
   }
 
-  /** The logging policy's probability of {@code other}; 0 when it chose deterministically and not {@code other}. */
+  /**
+   * The logging policy's probability of {@code other}; 0 when it chose deterministically and not
+   * {@code other}.
+   */
   public double probabilityOf(String other) {
     if (other.equals(action)) {
       return propensity;

@@ -22,7 +22,13 @@ public final class OffPolicyEstimator {
    * @param matched how many logged decisions the target agrees with (its outcome is then known)
    * @param effectiveSampleSize (Σw)² / Σw² of the importance weights
    */
-  public record Result(int decisions, int matched, double effectiveSampleSize, Estimate ips, Estimate snips, Estimate doublyRobust) {}
+  public record Result(
+      int decisions,
+      int matched,
+      double effectiveSampleSize,
+      Estimate ips,
+      Estimate snips,
+      Estimate doublyRobust) {}
 
   private static final double Z95 = 1.959963984540054;
 
@@ -49,12 +55,22 @@ public final class OffPolicyEstimator {
       chosen[i] = target.apply(d);
       double logged = d.probabilityOf(chosen[i]);
       if (Double.isNaN(logged)) {
-        throw new IllegalArgumentException("decision " + i + ": the logging policy's probability of '" + chosen[i]
-            + "' is unknown (only the chosen model's was logged); replay the logging policy to get every candidate's");
+        throw new IllegalArgumentException(
+            "decision "
+                + i
+                + ": the logging policy's probability of '"
+                + chosen[i]
+                + "' is unknown (only the chosen model's was logged); replay the logging policy to"
+                + " get every candidate's");
       }
       if (logged == 0) {
-        throw new IllegalArgumentException("decision " + i + ": the target chooses '" + chosen[i]
-            + "', which the logging policy could not have chosen (probability 0); no estimate can account for it");
+        throw new IllegalArgumentException(
+            "decision "
+                + i
+                + ": the target chooses '"
+                + chosen[i]
+                + "', which the logging policy could not have chosen (probability 0); no estimate"
+                + " can account for it");
       }
       boolean same = chosen[i].equals(d.action());
       matched += same ? 1 : 0;
@@ -125,16 +141,22 @@ public final class OffPolicyEstimator {
     for (int i = 0; i < n; i++) {
       LoggedDecision d = log.get(i);
       double predicted = predict(log, fold, fold[i], d.features(), chosen[i]);
-      // The correction needs r̂(x, a) only where the weight is not 0, that is where a is the target's choice.
+      // The correction needs r̂(x, a) only where the weight is not 0, that is where a is the
+      // target's choice.
       terms[i] = predicted + weights[i] * (d.reward() - predicted);
     }
     return terms;
   }
 
-  /** The mean reward of the nearest logged decisions outside {@code heldOut} that chose {@code action}. */
-  private double predict(List<LoggedDecision> log, int[] fold, int heldOut, double[] x, String action) {
+  /**
+   * The mean reward of the nearest logged decisions outside {@code heldOut} that chose {@code
+   * action}.
+   */
+  private double predict(
+      List<LoggedDecision> log, int[] fold, int heldOut, double[] x, String action) {
     // The k nearest so far, farthest on top.
-    PriorityQueue<double[]> near = new PriorityQueue<>(Comparator.comparingDouble((double[] p) -> p[0]).reversed());
+    PriorityQueue<double[]> near =
+        new PriorityQueue<>(Comparator.comparingDouble((double[] p) -> p[0]).reversed());
     for (int j = 0; j < log.size(); j++) {
       LoggedDecision other = log.get(j);
       if (fold[j] != heldOut && other.action().equals(action)) {

@@ -25,7 +25,10 @@ final class RecordedConfigs {
     this.reader = new ConfigReader(registry.names(), name -> "not-needed-for-replay");
   }
 
-  /** The router of the config with this hash; throws when the store lacks its text or it no longer validates. */
+  /**
+   * The router of the config with this hash; throws when the store lacks its text or it no longer
+   * validates.
+   */
   Router router(String hash) {
     Router router = routers.get(hash);
     if (router == null) {
@@ -38,16 +41,22 @@ final class RecordedConfigs {
   private GatewayConfig config(String hash) {
     String text;
     try {
-      text = store.config(hash).orElseThrow(() -> new ReplayException("the store has no config text for hash " + hash));
+      text =
+          store
+              .config(hash)
+              .orElseThrow(
+                  () -> new ReplayException("the store has no config text for hash " + hash));
     } catch (ReplayException e) {
       throw e;
     } catch (Exception e) {
       throw new ReplayException("cannot read config " + hash + ": " + e.getMessage());
     }
     try {
-      GatewayConfig config = reader.read(text, "recorded config " + hash.substring(0, Math.min(12, hash.length())));
+      GatewayConfig config =
+          reader.read(text, "recorded config " + hash.substring(0, Math.min(12, hash.length())));
       if (!config.hash().equals(hash)) {
-        throw new ReplayException("the stored text of config " + hash + " hashes to " + config.hash());
+        throw new ReplayException(
+            "the stored text of config " + hash + " hashes to " + config.hash());
       }
       return config;
     } catch (ConfigException e) {

@@ -40,13 +40,14 @@ public final class RecordedTraffic {
 
   public static RecordedTraffic load(TraceStore store) throws Exception {
     List<DecisionTrace> traces = new ArrayList<>();
-    store.forEach(json -> {
-      try {
-        traces.add(TraceJson.parse(json));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    store.forEach(
+        json -> {
+          try {
+            traces.add(TraceJson.parse(json));
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
     List<Request> requests = new ArrayList<>();
     int notRouted = 0;
     Map<String, List<Double>> durations = new HashMap<>();
@@ -61,15 +62,20 @@ public final class RecordedTraffic {
         }
       }
       List<Feedback> feedback = store.feedback(t.id());
-      OptionalDouble reward = feedback.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(feedback.stream().mapToDouble(Feedback::score).average().orElseThrow());
+      OptionalDouble reward =
+          feedback.isEmpty()
+              ? OptionalDouble.empty()
+              : OptionalDouble.of(
+                  feedback.stream().mapToDouble(Feedback::score).average().orElseThrow());
       requests.add(new Request(t, TraceJson.prompt(t), reward));
     }
     Map<String, Double> medians = new HashMap<>();
-    durations.forEach((deployment, list) -> {
-      double[] sorted = list.stream().mapToDouble(Double::doubleValue).toArray();
-      Arrays.sort(sorted);
-      medians.put(deployment, sorted[sorted.length / 2]);
-    });
+    durations.forEach(
+        (deployment, list) -> {
+          double[] sorted = list.stream().mapToDouble(Double::doubleValue).toArray();
+          Arrays.sort(sorted);
+          medians.put(deployment, sorted[sorted.length / 2]);
+        });
     return new RecordedTraffic(requests, notRouted, medians);
   }
 

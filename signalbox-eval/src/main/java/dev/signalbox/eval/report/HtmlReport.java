@@ -4,8 +4,8 @@ import dev.signalbox.eval.EvalReport;
 import dev.signalbox.eval.PolicyEvaluation;
 import dev.signalbox.eval.metrics.CurvePoint;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +22,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * An HTML report with the results table and the charts (the quality-cost frontier of every policy
- * and baseline; for two-model data also quality against strong-model share),
- * and the same charts as PNG files beside it.
+ * and baseline; for two-model data also quality against strong-model share), and the same charts as
+ * PNG files beside it.
  */
 public final class HtmlReport {
   private HtmlReport() {}
@@ -38,19 +38,34 @@ public final class HtmlReport {
       charts.add(save(shareChart(report), dir.resolve("quality-strong-share.png")));
     }
     StringBuilder html = new StringBuilder();
-    html.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Signalbox eval: ").append(escape(report.dataset()))
-        .append("</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td:first-child,th:first-child{text-align:left}</style></head><body>");
-    html.append("<h1>").append(escape(report.dataset())).append("</h1><p>")
-        .append(report.prompts()).append(" prompts from ").append(escape(report.source())).append(", split ").append(escape(report.split()))
-        .append(", seed ").append(report.seed()).append("</p><ul>");
+    html.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Signalbox eval: ")
+        .append(escape(report.dataset()))
+        .append(
+            "</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px"
+                + " solid #ccc;padding:2px"
+                + " 6px;text-align:right}td:first-child,th:first-child{text-align:left}</style></head><body>");
+    html.append("<h1>")
+        .append(escape(report.dataset()))
+        .append("</h1><p>")
+        .append(report.prompts())
+        .append(" prompts from ")
+        .append(escape(report.source()))
+        .append(", split ")
+        .append(escape(report.split()))
+        .append(", seed ")
+        .append(report.seed())
+        .append("</p><ul>");
     report.notes().forEach(n -> html.append("<li>").append(escape(n)).append("</li>"));
     html.append("</ul><h2>Results</h2><pre>");
     StringWriter table = new StringWriter();
     TableReport.print(report, new PrintWriter(table));
     html.append(escape(table.toString())).append("</pre><h2>Charts</h2>");
     for (Path chart : charts) {
-      html.append("<p><img alt=\"").append(chart.getFileName()).append("\" src=\"data:image/png;base64,")
-          .append(Base64.getEncoder().encodeToString(Files.readAllBytes(chart))).append("\"></p>");
+      html.append("<p><img alt=\"")
+          .append(chart.getFileName())
+          .append("\" src=\"data:image/png;base64,")
+          .append(Base64.getEncoder().encodeToString(Files.readAllBytes(chart)))
+          .append("\"></p>");
     }
     html.append("</body></html>\n");
     Path index = dir.resolve("index.html");
@@ -62,22 +77,41 @@ public final class HtmlReport {
     XYChart chart = chart("Quality-cost frontier: " + report.dataset(), "USD per 1,000 prompts");
     for (PolicyEvaluation p : report.policies()) {
       List<double[]> frontier = p.frontier();
-      addSeries(chart, p.name(), frontier.stream().map(c -> c[0] * 1000).toList(), frontier.stream().map(c -> c[1]).toList());
+      addSeries(
+          chart,
+          p.name(),
+          frontier.stream().map(c -> c[0] * 1000).toList(),
+          frontier.stream().map(c -> c[1]).toList());
     }
     return chart;
   }
 
   private static XYChart shareChart(EvalReport report) {
-    XYChart chart = chart("Quality against strong-model share: " + report.dataset(), "calls to " + report.strong() + " (%)");
+    XYChart chart =
+        chart(
+            "Quality against strong-model share: " + report.dataset(),
+            "calls to " + report.strong() + " (%)");
     for (PolicyEvaluation p : report.policies()) {
-      List<CurvePoint> points = p.points().stream().sorted(Comparator.comparingDouble(CurvePoint::strongShare)).toList();
-      addSeries(chart, p.name(), points.stream().map(c -> c.strongShare() * 100).toList(), points.stream().map(CurvePoint::quality).toList());
+      List<CurvePoint> points =
+          p.points().stream().sorted(Comparator.comparingDouble(CurvePoint::strongShare)).toList();
+      addSeries(
+          chart,
+          p.name(),
+          points.stream().map(c -> c.strongShare() * 100).toList(),
+          points.stream().map(CurvePoint::quality).toList());
     }
     return chart;
   }
 
   private static XYChart chart(String title, String xAxis) {
-    XYChart chart = new XYChartBuilder().width(1000).height(700).title(title).xAxisTitle(xAxis).yAxisTitle("mean quality").build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(1000)
+            .height(700)
+            .title(title)
+            .xAxisTitle(xAxis)
+            .yAxisTitle("mean quality")
+            .build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     return chart;
   }
@@ -97,6 +131,9 @@ public final class HtmlReport {
   }
 
   private static String escape(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 }

@@ -13,33 +13,72 @@ public final class TableReport {
   private TableReport() {}
 
   public static void print(EvalReport report, PrintWriter out) {
-    out.printf(Locale.ROOT, "%s (%s): %d prompts, split %s, seed %d%n", report.dataset(), report.source(), report.prompts(), report.split(), report.seed());
+    out.printf(
+        Locale.ROOT,
+        "%s (%s): %d prompts, split %s, seed %d%n",
+        report.dataset(),
+        report.source(),
+        report.prompts(),
+        report.split(),
+        report.seed());
     report.notes().forEach(n -> out.println("  " + n));
     if (!report.strong().isEmpty()) {
       out.printf("  strong %s, weak %s%n", report.strong(), report.weak());
     }
     boolean twoModels = !report.strong().isEmpty();
-    int width = Math.max(6, report.policies().stream().mapToInt(p -> p.name().length()).max().orElse(6));
-    String header = String.format(Locale.ROOT, "%-" + width + "s %-8s %-22s %10s %10s %7s", "POLICY", "KIND", "QUALITY [95% CI]", "$/1K", "RANDOM@$", "AIQ");
+    int width =
+        Math.max(6, report.policies().stream().mapToInt(p -> p.name().length()).max().orElse(6));
+    String header =
+        String.format(
+            Locale.ROOT,
+            "%-" + width + "s %-8s %-22s %10s %10s %7s",
+            "POLICY",
+            "KIND",
+            "QUALITY [95% CI]",
+            "$/1K",
+            "RANDOM@$",
+            "AIQ");
     if (twoModels) {
       header += String.format(Locale.ROOT, " %6s %6s %6s", "APGR", "CPT50", "CPT80");
     }
     header += String.format(Locale.ROOT, " %10s %10s  %s", "$/1K@95%", "$/1K@100%", "CALLS");
     out.println(header);
     for (PolicyEvaluation p : report.policies()) {
-      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s %-8s %-22s %10s %10s %7s",
-          p.name(), p.kind(), quality(p), number(p.costPerPrompt() * 1000), number(p.randomAtCost()), number(p.aiq())));
+      StringBuilder row =
+          new StringBuilder(
+              String.format(
+                  Locale.ROOT,
+                  "%-" + width + "s %-8s %-22s %10s %10s %7s",
+                  p.name(),
+                  p.kind(),
+                  quality(p),
+                  number(p.costPerPrompt() * 1000),
+                  number(p.randomAtCost()),
+                  number(p.aiq())));
       if (twoModels) {
-        row.append(String.format(Locale.ROOT, " %6s %6s %6s", number(p.apgr()), percent(p.cpt50()), percent(p.cpt80())));
+        row.append(
+            String.format(
+                Locale.ROOT,
+                " %6s %6s %6s",
+                number(p.apgr()),
+                percent(p.cpt50()),
+                percent(p.cpt80())));
       }
-      row.append(String.format(Locale.ROOT, " %10s %10s  %s", number(p.costTo95() * 1000), number(p.costTo100() * 1000), shares(p.shares())));
+      row.append(
+          String.format(
+              Locale.ROOT,
+              " %10s %10s  %s",
+              number(p.costTo95() * 1000),
+              number(p.costTo100() * 1000),
+              shares(p.shares())));
       out.println(row);
     }
     out.flush();
   }
 
   private static String quality(PolicyEvaluation p) {
-    return String.format(Locale.ROOT, "%.4f [%.4f, %.4f]", p.quality(), p.qualityLow(), p.qualityHigh());
+    return String.format(
+        Locale.ROOT, "%.4f [%.4f, %.4f]", p.quality(), p.qualityLow(), p.qualityHigh());
   }
 
   private static String number(double v) {

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The trace store as evaluation data: answered requests with a prompt and feedback, pooled per conversation. */
+/**
+ * The trace store as evaluation data: answered requests with a prompt and feedback, pooled per
+ * conversation.
+ */
 @Timeout(30)
 class TracesReaderTest {
   @TempDir Path dir;
@@ -31,15 +34,41 @@ class TracesReaderTest {
     served(question, model, millis, cost, score, "ok");
   }
 
-  private void served(String question, String model, double millis, double cost, Double score, String outcome) {
+  private void served(
+      String question, String model, double millis, double cost, Double score, String outcome) {
     String id = "req_" + traces.size();
-    String prompt = question == null ? "" : "[{\"role\":\"user\",\"content\":\"" + question + "\"}]";
-    List<AttemptTrace> attempts = outcome.equals("ok")
-        ? List.of(new AttemptTrace(0, model, model + "-a", "ok", millis / 2, millis, true, ""))
-        : List.of(new AttemptTrace(0, model, model + "-a", "503", -1, millis, false, "HTTP 503"));
-    traces.add(new DecisionTrace(id, Instant.ofEpochSecond(1_700_000_000L + traces.size()), "t", "chat", List.of("chat"), "weighted", 1,
-        "hash", 1, Map.of(), List.of(), List.of(), 0.5, PoolSnapshot.EMPTY, attempts, new Usage(10, 0, 20, false), cost, false,
-        outcome, "", List.of(), prompt, "answer of " + model));
+    String prompt =
+        question == null ? "" : "[{\"role\":\"user\",\"content\":\"" + question + "\"}]";
+    List<AttemptTrace> attempts =
+        outcome.equals("ok")
+            ? List.of(new AttemptTrace(0, model, model + "-a", "ok", millis / 2, millis, true, ""))
+            : List.of(
+                new AttemptTrace(0, model, model + "-a", "503", -1, millis, false, "HTTP 503"));
+    traces.add(
+        new DecisionTrace(
+            id,
+            Instant.ofEpochSecond(1_700_000_000L + traces.size()),
+            "t",
+            "chat",
+            List.of("chat"),
+            "weighted",
+            1,
+            "hash",
+            1,
+            Map.of(),
+            List.of(),
+            List.of(),
+            0.5,
+            PoolSnapshot.EMPTY,
+            attempts,
+            new Usage(10, 0, 20, false),
+            cost,
+            false,
+            outcome,
+            "",
+            List.of(),
+            prompt,
+            "answer of " + model));
     if (score != null) {
       feedback.add(new Feedback(id, score, "", Instant.EPOCH));
     }
@@ -80,8 +109,10 @@ class TracesReaderTest {
     assertThat(q1.outcome("small").latencyMillis()).hasValue(200.0);
     assertThat(q1.quality("large")).isEqualTo(1.0);
     assertThat(q1.outcome("large").response()).isEqualTo("answer of large");
-    assertThat(data.notes()).containsExactly(
-        "9 traces, 8 answered, 6 with a recorded prompt and feedback; 3 conversations, 2 answered by every model [small, large]");
+    assertThat(data.notes())
+        .containsExactly(
+            "9 traces, 8 answered, 6 with a recorded prompt and feedback; 3 conversations, 2"
+                + " answered by every model [small, large]");
   }
 
   @Test
@@ -90,7 +121,8 @@ class TracesReaderTest {
     Path file = store();
     assertThatThrownBy(() -> new TracesReader().read(file))
         .isInstanceOf(DataException.class)
-        .hasMessageContaining("no usable conversations (1 traces, 1 answered, 0 with a recorded prompt and feedback")
+        .hasMessageContaining(
+            "no usable conversations (1 traces, 1 answered, 0 with a recorded prompt and feedback")
         .hasMessageContaining("traces.record-prompts");
   }
 }

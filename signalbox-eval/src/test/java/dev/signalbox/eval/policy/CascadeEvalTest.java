@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Cascade routes walked over recorded answers, on five test prompts whose figures are worked by
- * hand: weak W costs 1 and strong S 10 a call. "verified" serves W's answer when it ends in a
- * "#### n" line (p1, p3) and escalates the rest; "voted" asks W three times (its response and two
+ * hand: weak W costs 1 and strong S 10 a call. "verified" serves W's answer when it ends in a "####
+ * n" line (p1, p3) and escalates the rest; "voted" asks W three times (its response and two
  * samples) and serves it when two agree (p1, p3, p4).
  */
 @Timeout(30)
@@ -34,15 +34,23 @@ class CascadeEvalTest {
 
   @BeforeAll
   static void evaluate() throws URISyntaxException {
-    Path dir = Path.of(CascadeEvalTest.class.getResource("/cascade/outcomes.jsonl").toURI()).getParent();
-    data = new OutcomesReader().read(dir.resolve("outcomes.jsonl")).priced(PriceList.NONE, TokenCounter.shared());
-    List<OfflinePolicy> policies = RouteFile.load(dir.resolve("policies.yaml"), data, PriceList.NONE).stream()
-        .filter(p -> !p.name().equals("over-sampled")).toList();
+    Path dir =
+        Path.of(CascadeEvalTest.class.getResource("/cascade/outcomes.jsonl").toURI()).getParent();
+    data =
+        new OutcomesReader()
+            .read(dir.resolve("outcomes.jsonl"))
+            .priced(PriceList.NONE, TokenCounter.shared());
+    List<OfflinePolicy> policies =
+        RouteFile.load(dir.resolve("policies.yaml"), data, PriceList.NONE).stream()
+            .filter(p -> !p.name().equals("over-sampled"))
+            .toList();
     report = run(policies);
   }
 
   private static EvalReport run(List<OfflinePolicy> policies) {
-    return new Evaluator(data, new EvalContext(data, 7, TokenCounter.shared()), Split.parse("test"), 200).run(policies, (p, f) -> {});
+    return new Evaluator(
+            data, new EvalContext(data, 7, TokenCounter.shared()), Split.parse("test"), 200)
+        .run(policies, (p, f) -> {});
   }
 
   private static PolicyEvaluation policy(String name) {
@@ -60,11 +68,16 @@ class CascadeEvalTest {
 
   @Test
   void itsKnobIsHowStrictItIsFromNoChecksToEscalatingEverything() {
-    List<CurvePoint> knob = policy("verified").points().subList(1, policy("verified").points().size());
-    assertThat(knob).extracting(CurvePoint::label).containsExactly("no checks", "checks: regex", "escalate every answer");
+    List<CurvePoint> knob =
+        policy("verified").points().subList(1, policy("verified").points().size());
+    assertThat(knob)
+        .extracting(CurvePoint::label)
+        .containsExactly("no checks", "checks: regex", "escalate every answer");
     assertThat(knob).extracting(CurvePoint::strongShare).containsExactly(0.0, 0.6, 1.0);
-    assertThat(knob.stream().mapToDouble(CurvePoint::quality).toArray()).containsExactly(new double[] {0.4, 0.6, 0.8}, within(1e-12));
-    assertThat(knob.stream().mapToDouble(CurvePoint::cost).toArray()).containsExactly(new double[] {1.0, 7.0, 11.0}, within(1e-12));
+    assertThat(knob.stream().mapToDouble(CurvePoint::quality).toArray())
+        .containsExactly(new double[] {0.4, 0.6, 0.8}, within(1e-12));
+    assertThat(knob.stream().mapToDouble(CurvePoint::cost).toArray())
+        .containsExactly(new double[] {1.0, 7.0, 11.0}, within(1e-12));
     // Area (0,.4)-(.6,.6)-(1,.8) = .58; APGR = (.58 - .4) / (.8 - .4).
     assertThat(policy("verified").apgr()).isCloseTo(0.45, within(1e-9));
   }
@@ -87,10 +100,16 @@ class CascadeEvalTest {
 
   @Test
   void moreSamplesThanTheDataRecordsIsAClearError() throws URISyntaxException {
-    Path dir = Path.of(CascadeEvalTest.class.getResource("/cascade/policies.yaml").toURI()).getParent();
-    List<OfflinePolicy> overSampled = RouteFile.load(dir.resolve("policies.yaml"), data, PriceList.NONE).stream()
-        .filter(p -> p.name().equals("over-sampled")).toList();
-    assertThatThrownBy(() -> run(overSampled)).isInstanceOf(DataException.class)
-        .hasMessageContaining("a cascade checks 5 recorded answers of 'W' (its response, then its samples); this prompt has 3");
+    Path dir =
+        Path.of(CascadeEvalTest.class.getResource("/cascade/policies.yaml").toURI()).getParent();
+    List<OfflinePolicy> overSampled =
+        RouteFile.load(dir.resolve("policies.yaml"), data, PriceList.NONE).stream()
+            .filter(p -> p.name().equals("over-sampled"))
+            .toList();
+    assertThatThrownBy(() -> run(overSampled))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining(
+            "a cascade checks 5 recorded answers of 'W' (its response, then its samples); this"
+                + " prompt has 3");
   }
 }

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Learned routes in the evaluator, with the real embeddings: each fitted on the training part, their
- * knob agrees with what the route decides through the router at the configured setting, and the
- * learned threshold tells the two kinds of prompt apart on prompts it never saw.
+ * Learned routes in the evaluator, with the real embeddings: each fitted on the training part,
+ * their knob agrees with what the route decides through the router at the configured setting, and
+ * the learned threshold tells the two kinds of prompt apart on prompts it never saw.
  */
 class LearnedRoutesTest {
   @TempDir Path dir;
@@ -27,14 +27,31 @@ class LearnedRoutesTest {
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < 24; i++) {
       String split = i < 16 ? "train" : "test";
-      lines.add("{\"id\": \"calc" + i + "\", \"split\": \"" + split + "\", \"prompt\": \"Evaluate the definite integral of x^" + (i + 2)
-          + " * sin(x) from 0 to pi, step by step.\", \"outcomes\": {\"weak\": {\"quality\": 0}, \"strong\": {\"quality\": 1}}}");
-      lines.add("{\"id\": \"hello" + i + "\", \"split\": \"" + split + "\", \"prompt\": \"Write a short friendly birthday greeting for my friend number "
-          + i + ".\", \"outcomes\": {\"weak\": {\"quality\": 1}, \"strong\": {\"quality\": 1}}}");
+      lines.add(
+          "{\"id\": \"calc"
+              + i
+              + "\", \"split\": \""
+              + split
+              + "\", \"prompt\": \"Evaluate the definite integral of x^"
+              + (i + 2)
+              + " * sin(x) from 0 to pi, step by step.\", \"outcomes\": {\"weak\": {\"quality\":"
+              + " 0}, \"strong\": {\"quality\": 1}}}");
+      lines.add(
+          "{\"id\": \"hello"
+              + i
+              + "\", \"split\": \""
+              + split
+              + "\", \"prompt\": \"Write a short friendly birthday greeting for my friend number "
+              + i
+              + ".\", \"outcomes\": {\"weak\": {\"quality\": 1}, \"strong\": {\"quality\": 1}}}");
     }
     Files.write(dir.resolve("outcomes.jsonl"), lines);
-    Files.writeString(dir.resolve("prices.yaml"), "models:\n  weak: {input: 0.1, output: 0.4}\n  strong: {input: 5, output: 15}\n");
-    Files.writeString(dir.resolve("policies.yaml"), """
+    Files.writeString(
+        dir.resolve("prices.yaml"),
+        "models:\n  weak: {input: 0.1, output: 0.4}\n  strong: {input: 5, output: 15}\n");
+    Files.writeString(
+        dir.resolve("policies.yaml"),
+        """
         routes:
           - {name: knn, policy: threshold, models: [strong, weak], threshold: {strong: strong, weak: weak, value: 0.3},
              scorer: {kind: knn, k: 5, smoothing: 1}}
@@ -42,9 +59,13 @@ class LearnedRoutesTest {
              objective: {preset: balanced}}
         """);
     PriceList prices = PriceList.read(dir.resolve("prices.yaml")).orElse(PriceList.NONE);
-    Dataset data = new OutcomesReader().read(dir.resolve("outcomes.jsonl")).priced(prices, TokenCounter.shared());
+    Dataset data =
+        new OutcomesReader()
+            .read(dir.resolve("outcomes.jsonl"))
+            .priced(prices, TokenCounter.shared());
     EvalContext context = new EvalContext(data, 7, TokenCounter.shared());
-    List<EvalPrompt> train = data.prompts().stream().filter(p -> p.split().equals("train")).toList();
+    List<EvalPrompt> train =
+        data.prompts().stream().filter(p -> p.split().equals("train")).toList();
     List<EvalPrompt> test = data.prompts().stream().filter(p -> p.split().equals("test")).toList();
     List<OfflinePolicy> routes = RouteFile.load(dir.resolve("policies.yaml"), data, prices);
 
@@ -52,7 +73,9 @@ class LearnedRoutesTest {
     Knob.Threshold knob = (Knob.Threshold) threshold.knob();
     for (EvalPrompt prompt : test) {
       assertThat(knob.chooseAt(prompt, 0.3)).as(prompt.id()).isEqualTo(threshold.choose(prompt));
-      assertThat(threshold.choose(prompt)).as(prompt.id()).isEqualTo(prompt.id().startsWith("calc") ? "strong" : "weak");
+      assertThat(threshold.choose(prompt))
+          .as(prompt.id())
+          .isEqualTo(prompt.id().startsWith("calc") ? "strong" : "weak");
     }
 
     FittedPolicy objective = routes.get(1).fit(train, context);
@@ -60,9 +83,16 @@ class LearnedRoutesTest {
     int balancedCostWeight = grid.labels().indexOf("cost weight 0.3");
     assertThat(balancedCostWeight).isNotNegative();
     for (EvalPrompt prompt : test) {
-      assertThat(grid.chooseAt(prompt, balancedCostWeight)).as(prompt.id()).isEqualTo(objective.choose(prompt));
+      assertThat(grid.chooseAt(prompt, balancedCostWeight))
+          .as(prompt.id())
+          .isEqualTo(objective.choose(prompt));
     }
-    // With no cost weight the predicted quality alone decides: the strong model, which never does worse.
-    assertThat(test).allSatisfy(p -> assertThat(grid.chooseAt(p, grid.labels().indexOf("cost weight 0.0"))).isEqualTo("strong"));
+    // With no cost weight the predicted quality alone decides: the strong model, which never does
+    // worse.
+    assertThat(test)
+        .allSatisfy(
+            p ->
+                assertThat(grid.chooseAt(p, grid.labels().indexOf("cost weight 0.0")))
+                    .isEqualTo("strong"));
   }
 }

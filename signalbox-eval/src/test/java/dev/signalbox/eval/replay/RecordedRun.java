@@ -28,10 +28,12 @@ import java.util.function.ToDoubleBiFunction;
 /**
  * Recorded traffic made by the gateway's own router under a config, with attempts scripted per
  * deployment: {@code large-a} fails every fourth request in 20 ms and otherwise answers in 900 ms,
- * {@code large-b} in 1,000 ms, {@code small-a} in 100 ms. Each answer used 10 prompt and 100 output tokens.
+ * {@code large-b} in 1,000 ms, {@code small-a} in 100 ms. Each answer used 10 prompt and 100 output
+ * tokens.
  */
 final class RecordedRun {
-  static final String POOL = """
+  static final String POOL =
+      """
       deployments:
         - {name: small-a, provider: sim}
         - {name: large-a, provider: sim}
@@ -46,32 +48,57 @@ final class RecordedRun {
   private RecordedRun() {}
 
   static GatewayConfig config(String routes) {
-    return new ConfigReader(PolicyRegistry.builtIn().names(), name -> null).read(POOL + routes.stripIndent().indent(2), "test.yaml");
+    return new ConfigReader(PolicyRegistry.builtIn().names(), name -> null)
+        .read(POOL + routes.stripIndent().indent(2), "test.yaml");
   }
 
-  /** Records {@code n} requests to route {@code chat} under {@code config}, with feedback {@code reward(model, i)}. */
-  static void record(TraceStore store, GatewayConfig config, int n, ToDoubleBiFunction<String, Integer> reward) throws Exception {
+  /**
+   * Records {@code n} requests to route {@code chat} under {@code config}, with feedback {@code
+   * reward(model, i)}.
+   */
+  static void record(
+      TraceStore store, GatewayConfig config, int n, ToDoubleBiFunction<String, Integer> reward)
+      throws Exception {
     store.storeConfig(config.hash(), config.text());
     Router router = new Router(config, PolicyRegistry.builtIn());
     SplittableRandom seeds = new SplittableRandom(7);
     List<DecisionTrace> traces = new ArrayList<>();
     List<Feedback> feedback = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      ChatRequest request = ChatRequestParser.parse(("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"question "
-          + i + "\"}]}").getBytes(StandardCharsets.UTF_8));
+      ChatRequest request =
+          ChatRequestParser.parse(
+              ("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"question "
+                      + i
+                      + "\"}]}")
+                  .getBytes(StandardCharsets.UTF_8));
       long seed = seeds.nextLong();
-      Decision.Routed routed = (Decision.Routed) router.decide(
-          new RequestSignals(request, Map.of(), "t", RouteSpec.DEFAULT_MAX_TOKENS, TokenCounter.shared()), seed, PoolSnapshot.EMPTY);
+      Decision.Routed routed =
+          (Decision.Routed)
+              router.decide(
+                  new RequestSignals(
+                      request, Map.of(), "t", RouteSpec.DEFAULT_MAX_TOKENS, TokenCounter.shared()),
+                  seed,
+                  PoolSnapshot.EMPTY);
       List<AttemptTrace> attempts = new ArrayList<>();
       String served = "";
       for (PlanStep step : routed.record().plan()) {
         boolean fails = step.deployment().equals("large-a") && i % 4 == 0;
-        double millis = switch (step.deployment()) {
-          case "large-a" -> fails ? 20 : 900;
-          case "large-b" -> 1_000;
-          default -> 100;
-        };
-        attempts.add(new AttemptTrace(attempts.size(), step.model(), step.deployment(), fails ? "503" : "ok", fails ? -1 : millis / 2, millis, !fails, fails ? "HTTP 503" : ""));
+        double millis =
+            switch (step.deployment()) {
+              case "large-a" -> fails ? 20 : 900;
+              case "large-b" -> 1_000;
+              default -> 100;
+            };
+        attempts.add(
+            new AttemptTrace(
+                attempts.size(),
+                step.model(),
+                step.deployment(),
+                fails ? "503" : "ok",
+                fails ? -1 : millis / 2,
+                millis,
+                !fails,
+                fails ? "HTTP 503" : ""));
         if (!fails) {
           served = step.model();
           break;
@@ -79,10 +106,34 @@ final class RecordedRun {
       }
       var d = routed.record();
       String id = "req_" + i;
-      traces.add(new DecisionTrace(id, Instant.ofEpochSecond(1_700_000_000L + i), "t", "chat", d.routes(), d.policy(), d.policyVersion(),
-          config.hash(), d.seed(), d.signals(), d.candidates(), d.plan(), d.propensity(), d.pool(), attempts, USAGE,
-          config.model(served).orElseThrow().pricing().cost(USAGE), false, "ok", "", List.of(), "", ""));
-      feedback.add(new Feedback(id, reward.applyAsDouble(served, i), "", Instant.ofEpochSecond(1_800_000_000L)));
+      traces.add(
+          new DecisionTrace(
+              id,
+              Instant.ofEpochSecond(1_700_000_000L + i),
+              "t",
+              "chat",
+              d.routes(),
+              d.policy(),
+              d.policyVersion(),
+              config.hash(),
+              d.seed(),
+              d.signals(),
+              d.candidates(),
+              d.plan(),
+              d.propensity(),
+              d.pool(),
+              attempts,
+              USAGE,
+              config.model(served).orElseThrow().pricing().cost(USAGE),
+              false,
+              "ok",
+              "",
+              List.of(),
+              "",
+              ""));
+      feedback.add(
+          new Feedback(
+              id, reward.applyAsDouble(served, i), "", Instant.ofEpochSecond(1_800_000_000L)));
     }
     store.write(traces);
     for (Feedback f : feedback) {

@@ -30,7 +30,8 @@ class RecordedStoreReplayTest {
     Path copy = Files.copy(V0, dir.resolve("traces.db"));
     try (TraceStore store = SqliteTraceStore.open(copy)) {
       List<String> replayed = new ArrayList<>();
-      DecisionReplay.Result result = new DecisionReplay(store, PolicyRegistry.builtIn()).run(replayed::add);
+      DecisionReplay.Result result =
+          new DecisionReplay(store, PolicyRegistry.builtIn()).run(replayed::add);
 
       assertThat(result.divergences()).isEmpty();
       assertThat(result.traces()).isEqualTo(36);

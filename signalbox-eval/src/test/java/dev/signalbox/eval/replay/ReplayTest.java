@@ -23,9 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplayTest {
   private static final int N = 400;
   private static final long SLO_MS = 500;
-  private static final GatewayConfig SPLIT = RecordedRun.config("""
-      - {name: chat, models: [small, large], policy: weighted, weights: {small: 1, large: 1}}
-      """);
+  private static final GatewayConfig SPLIT =
+      RecordedRun.config(
+          """
+          - {name: chat, models: [small, large], policy: weighted, weights: {small: 1, large: 1}}
+          """);
 
   @TempDir Path dir;
   private TraceStore store;
@@ -45,7 +47,8 @@ class ReplayTest {
   }
 
   private CounterfactualReport replay(String routes) throws Exception {
-    return new CounterfactualReplay(store, RecordedTraffic.load(store), PolicyRegistry.builtIn(), SLO_MS, 42)
+    return new CounterfactualReplay(
+            store, RecordedTraffic.load(store), PolicyRegistry.builtIn(), SLO_MS, 42)
         .run("target", RecordedRun.config(routes));
   }
 
@@ -53,7 +56,8 @@ class ReplayTest {
   void replaysEveryRecordedDecisionIdentically() throws Exception {
     recordSplit();
     List<String> log = new ArrayList<>();
-    DecisionReplay.Result result = new DecisionReplay(store, PolicyRegistry.builtIn()).run(log::add);
+    DecisionReplay.Result result =
+        new DecisionReplay(store, PolicyRegistry.builtIn()).run(log::add);
     assertThat(result.divergences()).isEmpty();
     assertThat(result.identical()).isEqualTo(N);
     List<String> recorded = new ArrayList<>();
@@ -68,7 +72,8 @@ class ReplayTest {
     store.write(List.of(withPropensity(t, t.propensity() / 2)));
     DecisionTrace u = TraceJson.parse(store.find("req_5").orElseThrow());
     store.write(List.of(withConfig(u, "0".repeat(64))));
-    DecisionReplay.Result result = new DecisionReplay(store, PolicyRegistry.builtIn()).run(line -> {});
+    DecisionReplay.Result result =
+        new DecisionReplay(store, PolicyRegistry.builtIn()).run(line -> {});
     assertThat(result.identical()).isEqualTo(N - 2);
     assertThat(result.divergences()).hasSize(2);
     assertThat(result.divergences().get(0).id()).isEqualTo("req_3");
@@ -82,19 +87,25 @@ class ReplayTest {
     recordSplit();
     RecordedTraffic traffic = RecordedTraffic.load(store);
     long large = traffic.requests().stream().filter(r -> r.loggedModel().equals("large")).count();
-    long largeFallbacks = traffic.requests().stream().filter(r -> r.loggedModel().equals("large") && index(r) % 4 == 0).count();
+    long largeFallbacks =
+        traffic.requests().stream()
+            .filter(r -> r.loggedModel().equals("large") && index(r) % 4 == 0)
+            .count();
     assertThat(large).as("a fair split").isBetween(160L, 240L);
 
-    CounterfactualReport report = replay("""
-        - {name: chat, models: [large], policy: priority}
-        """);
+    CounterfactualReport report =
+        replay(
+            """
+            - {name: chat, models: [large], policy: priority}
+            """);
     assertThat(report.replayed()).isEqualTo(N);
     assertThat(report.skipped()).isEmpty();
     assertThat(report.changed()).isEqualTo(N - large);
     assertThat(report.transitions()).isEqualTo(Map.of("small -> large", (int) (N - large)));
     double largeCost = 10 * 10e-6 + 100 * 30e-6;
     double smallCost = 10 * 0.1e-6 + 100 * 0.4e-6;
-    assertThat(report.recordedCostUsd()).isCloseTo(large * largeCost + (N - large) * smallCost, within(1e-9));
+    assertThat(report.recordedCostUsd())
+        .isCloseTo(large * largeCost + (N - large) * smallCost, within(1e-9));
     assertThat(report.replayedCostUsd()).isCloseTo(N * largeCost, within(1e-9));
     // Recorded requests that went to large-a fail there as recorded; the others meet its median.
     assertThat(report.recorded().fallbacks()).isEqualTo((int) largeFallbacks);
@@ -117,9 +128,11 @@ class ReplayTest {
   @Test
   void alwaysSmallIsEstimatedNearItsTrueMean() throws Exception {
     recordSplit();
-    CounterfactualReport report = replay("""
-        - {name: chat, models: [small, large], policy: cheapest}
-        """);
+    CounterfactualReport report =
+        replay(
+            """
+            - {name: chat, models: [small, large], policy: cheapest}
+            """);
     var estimate = report.estimate().orElseThrow();
     for (var e : List.of(estimate.ips(), estimate.snips(), estimate.doublyRobust())) {
       assertThat(e.low()).as(e.name()).isLessThan(0.5);
@@ -132,12 +145,19 @@ class ReplayTest {
   @Test
   void refusesToEstimateAChoiceTheRecordedPolicyCouldNotMake() throws Exception {
     store = SqliteTraceStore.open(dir.resolve("traces.db"));
-    RecordedRun.record(store, RecordedRun.config("""
-        - {name: chat, models: [large, small], policy: priority}
-        """), 50, (model, i) -> 0.9);
-    CounterfactualReport report = replay("""
-        - {name: chat, models: [small, large], policy: cheapest}
-        """);
+    RecordedRun.record(
+        store,
+        RecordedRun.config(
+            """
+            - {name: chat, models: [large, small], policy: priority}
+            """),
+        50,
+        (model, i) -> 0.9);
+    CounterfactualReport report =
+        replay(
+            """
+            - {name: chat, models: [small, large], policy: cheapest}
+            """);
     assertThat(report.changed()).isEqualTo(50);
     assertThat(report.estimate()).isEmpty();
     assertThat(report.refusal()).contains("could not have chosen (probability 0)");
@@ -146,13 +166,15 @@ class ReplayTest {
   @Test
   void aPolicyThatReadsWhatWasNotRecordedIsCountedNotGuessed() throws Exception {
     recordSplit();
-    CounterfactualReport report = replay("""
-        - name: chat
-          policy: rules
-          rules: [{name: gold, header: {name: x-tier, value: gold}, route: big}]
-          default: big
-        - {name: big, models: [large], policy: priority}
-        """);
+    CounterfactualReport report =
+        replay(
+            """
+            - name: chat
+              policy: rules
+              rules: [{name: gold, header: {name: x-tier, value: gold}, route: big}]
+              default: big
+            - {name: big, models: [large], policy: priority}
+            """);
     assertThat(report.replayed()).isZero();
     assertThat(report.skipped()).isEqualTo(Map.of("reads unrecorded header:x-tier", N));
   }
@@ -170,14 +192,56 @@ class ReplayTest {
   }
 
   private static DecisionTrace withPropensity(DecisionTrace t, double propensity) {
-    return new DecisionTrace(t.id(), t.time(), t.tenant(), t.requestedModel(), t.routes(), t.policy(), t.policyVersion(), t.configHash(),
-        t.seed(), t.signals(), t.candidates(), t.plan(), propensity, t.pool(), t.attempts(), t.usage(), t.costUsd(), t.stream(),
-        t.outcome(), t.error(), t.flags(), t.prompt(), t.answer());
+    return new DecisionTrace(
+        t.id(),
+        t.time(),
+        t.tenant(),
+        t.requestedModel(),
+        t.routes(),
+        t.policy(),
+        t.policyVersion(),
+        t.configHash(),
+        t.seed(),
+        t.signals(),
+        t.candidates(),
+        t.plan(),
+        propensity,
+        t.pool(),
+        t.attempts(),
+        t.usage(),
+        t.costUsd(),
+        t.stream(),
+        t.outcome(),
+        t.error(),
+        t.flags(),
+        t.prompt(),
+        t.answer());
   }
 
   private static DecisionTrace withConfig(DecisionTrace t, String hash) {
-    return new DecisionTrace(t.id(), t.time(), t.tenant(), t.requestedModel(), t.routes(), t.policy(), t.policyVersion(), hash,
-        t.seed(), t.signals(), t.candidates(), t.plan(), t.propensity(), t.pool(), t.attempts(), t.usage(), t.costUsd(), t.stream(),
-        t.outcome(), t.error(), t.flags(), t.prompt(), t.answer());
+    return new DecisionTrace(
+        t.id(),
+        t.time(),
+        t.tenant(),
+        t.requestedModel(),
+        t.routes(),
+        t.policy(),
+        t.policyVersion(),
+        hash,
+        t.seed(),
+        t.signals(),
+        t.candidates(),
+        t.plan(),
+        t.propensity(),
+        t.pool(),
+        t.attempts(),
+        t.usage(),
+        t.costUsd(),
+        t.stream(),
+        t.outcome(),
+        t.error(),
+        t.flags(),
+        t.prompt(),
+        t.answer());
   }
 }
