@@ -43,6 +43,8 @@ public record UpstreamFailure(
 
   /** A short label for traces and metrics: the status code, or the kind in lower case. */
   public String label() {
-    return kind == Kind.HTTP_STATUS ? Integer.toString(status) : kind.name().toLowerCase();
+    return kind == Kind.HTTP_STATUS
+        ? Integer.toString(status)
+        : kind.name().toLowerCase(java.util.Locale.ROOT);
   }
 }

@@ -139,7 +139,7 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
     }
     int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
     String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
-    String[] parts = requestLine.split(" ");
+    String[] parts = requestLine.split(" ", -1);
     return new RecordedRequest(parts[0], parts.length > 1 ? parts[1] : "", headers, body);
   }
 

@@ -72,7 +72,7 @@ final class OutcomeWindow {
 
   private int bucketAt(long now) {
     long epoch = Math.floorDiv(now, bucketNanos);
-    int bucket = (int) Math.floorMod(epoch, BUCKETS);
+    int bucket = Math.floorMod(epoch, BUCKETS);
     if (epochs[bucket] != epoch) {
       reset(bucket, epoch);
     }

@@ -136,7 +136,7 @@ public final class Gateway implements AutoCloseable {
     for (DeploymentSpec deployment : config.deployments().values()) {
       if (deployment.provider() == Provider.REPLAY) {
         try {
-          upstreams.apply(deployment);
+          var unused = upstreams.apply(deployment);
         } catch (RuntimeException e) {
           throw new ConfigException(
               "config " + config.hash().substring(0, 12),

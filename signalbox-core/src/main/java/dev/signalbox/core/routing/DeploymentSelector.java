@@ -108,7 +108,7 @@ interface DeploymentSelector {
     List<DeploymentSpec> order = new ArrayList<>();
     order.add(first);
     deployments.stream()
-        .filter(d -> d != first)
+        .filter(d -> !d.equals(first))
         .sorted(Comparator.comparingDouble(cost))
         .forEach(order::add);
     return order;

@@ -95,7 +95,7 @@ public final class LanguageGuess {
 
   private static String latinLanguage(String text) {
     int[] votes = new int[LATIN_ORDER.size()];
-    for (String word : text.toLowerCase(java.util.Locale.ROOT).split("[^\\p{L}]+")) {
+    for (String word : text.toLowerCase(java.util.Locale.ROOT).split("[^\\p{L}]+", -1)) {
       for (int l = 0; l < votes.length; l++) {
         if (STOPWORDS.get(LATIN_ORDER.get(l)).contains(word)) {
           votes[l]++;

@@ -232,7 +232,7 @@ public final class RecordedSignals implements RoutingSignals {
     if (value.isEmpty()) {
       return Optional.empty();
     }
-    String[] parts = value.split("\\|");
+    String[] parts = value.split("\\|", -1);
     return Optional.of(
         new SessionStore.Session(
             parts[0], Double.parseDouble(parts[1]), Integer.parseInt(parts[2])));

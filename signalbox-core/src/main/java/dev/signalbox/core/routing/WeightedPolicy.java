@@ -63,7 +63,7 @@ final class WeightedPolicy implements RoutingPolicy {
         new ScoredModel(
             first.model(), weight(first), "drawn with p=" + Decimals.fixed(propensity, 4)));
     candidates.stream()
-        .filter(c -> c != first)
+        .filter(c -> !c.equals(first))
         .sorted(Comparator.comparingDouble(this::weight).reversed())
         .forEach(c -> order.add(new ScoredModel(c.model(), weight(c), "fallback by weight")));
     return new PolicyResult.Ranked(order, propensity, probabilities);

@@ -136,7 +136,7 @@ public final class DeploymentProbes implements AutoCloseable {
   static OptionalLong serverLoad(String exposition) {
     double total = 0;
     boolean seen = false;
-    for (String raw : exposition.split("\n")) {
+    for (String raw : exposition.split("\n", -1)) {
       String line = raw.trim();
       if (line.isEmpty() || line.startsWith("#")) {
         continue;
@@ -151,7 +151,7 @@ public final class DeploymentProbes implements AutoCloseable {
       // Labels may hold spaces inside quotes; the value is the first field after them (a timestamp
       // may follow).
       int valueStart = brace >= 0 ? line.lastIndexOf('}') + 1 : nameEnd;
-      String[] fields = line.substring(valueStart).trim().split("\\s+");
+      String[] fields = line.substring(valueStart).trim().split("\\s+", -1);
       try {
         total += Double.parseDouble(fields[0]);
         seen = true;

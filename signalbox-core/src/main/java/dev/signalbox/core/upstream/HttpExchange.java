@@ -117,7 +117,9 @@ final class HttpExchange {
   private static UpstreamFailure ioFailure(IOException cause, URI uri, Duration headersTimeout) {
     if (cause instanceof SocketTimeoutException timeout) {
       // The JDK names a connect timeout "Connect timed out" and a read timeout "Read timed out".
-      return String.valueOf(timeout.getMessage()).toLowerCase().contains("connect")
+      return String.valueOf(timeout.getMessage())
+              .toLowerCase(java.util.Locale.ROOT)
+              .contains("connect")
           ? UpstreamFailure.of(UpstreamFailure.Kind.CONNECT, "connect timed out to " + hostOf(uri))
           : UpstreamFailure.of(
               UpstreamFailure.Kind.TIMEOUT, "no response headers within " + millis(headersTimeout));
