@@ -13,7 +13,7 @@ import dev.signalbox.core.routing.Decision;
 import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.routing.RecordedSignals;
 import dev.signalbox.core.routing.Router;
-import dev.signalbox.core.routing.TokenCounter;
+import dev.signalbox.core.text.TokenCounter;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;

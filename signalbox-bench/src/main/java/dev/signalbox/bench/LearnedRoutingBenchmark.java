@@ -17,7 +17,7 @@ import dev.signalbox.core.learn.LearnedArtifact;
 import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.routing.RequestSignals;
 import dev.signalbox.core.routing.Router;
-import dev.signalbox.core.routing.TokenCounter;
+import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.eval.data.DatasetFormat;
 import dev.signalbox.eval.data.EvalPrompt;
 import java.nio.file.Files;

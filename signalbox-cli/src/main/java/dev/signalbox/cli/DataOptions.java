@@ -1,6 +1,6 @@
 package dev.signalbox.cli;
 
-import dev.signalbox.core.routing.TokenCounter;
+import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.eval.data.DataException;
 import dev.signalbox.eval.data.Dataset;
 import dev.signalbox.eval.data.DatasetFormat;

@@ -1,8 +1,8 @@
 package dev.signalbox.cli;
 
 import dev.signalbox.core.config.ConfigException;
-import dev.signalbox.core.routing.TokenCounter;
-import dev.signalbox.core.upstream.Json;
+import dev.signalbox.core.text.TokenCounter;
+import dev.signalbox.core.wire.Json;
 import dev.signalbox.eval.EvalReport;
 import dev.signalbox.eval.Evaluator;
 import dev.signalbox.eval.Split;

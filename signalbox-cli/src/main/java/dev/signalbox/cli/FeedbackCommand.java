@@ -6,7 +6,7 @@ import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.trace.Feedback;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceStore;
-import dev.signalbox.core.upstream.Json;
+import dev.signalbox.core.wire.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

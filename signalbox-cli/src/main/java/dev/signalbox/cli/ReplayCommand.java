@@ -6,7 +6,7 @@ import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceStore;
-import dev.signalbox.core.upstream.Json;
+import dev.signalbox.core.wire.Json;
 import dev.signalbox.eval.replay.CounterfactualReplay;
 import dev.signalbox.eval.replay.CounterfactualReport;
 import dev.signalbox.eval.replay.DecisionReplay;

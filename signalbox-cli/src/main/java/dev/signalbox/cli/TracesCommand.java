@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceStore;
-import dev.signalbox.core.upstream.Json;
+import dev.signalbox.core.wire.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -8,7 +8,7 @@ import dev.signalbox.core.learn.ArtifactFile;
 import dev.signalbox.core.learn.LearnedArtifact;
 import dev.signalbox.core.learn.Training;
 import dev.signalbox.core.learn.TrainingSet;
-import dev.signalbox.core.routing.TokenCounter;
+import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.eval.data.DataException;
 import dev.signalbox.eval.data.Dataset;
 import dev.signalbox.eval.data.EvalPrompt;

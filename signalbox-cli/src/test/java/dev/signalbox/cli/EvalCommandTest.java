@@ -3,7 +3,7 @@ package dev.signalbox.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.signalbox.core.upstream.Json;
+import dev.signalbox.core.wire.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

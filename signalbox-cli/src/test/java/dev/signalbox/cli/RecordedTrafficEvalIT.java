@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.signalbox.core.upstream.Json;
+import dev.signalbox.core.wire.Json;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;

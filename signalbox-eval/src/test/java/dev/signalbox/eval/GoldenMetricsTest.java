@@ -3,7 +3,7 @@ package dev.signalbox.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.signalbox.core.routing.TokenCounter;
+import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.eval.data.Dataset;
 import dev.signalbox.eval.data.OutcomesReader;
 import dev.signalbox.eval.data.PriceList;

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.signalbox.core.upstream.Json;
+import dev.signalbox.core.wire.Json;
 import dev.signalbox.testing.ScriptedUpstreamServer;
 import java.net.http.HttpResponse;
 import java.time.Duration;

@@ -10,7 +10,7 @@ import dev.signalbox.core.gateway.Listeners;
 import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceRecorder;
-import dev.signalbox.core.upstream.Json;
+import dev.signalbox.core.wire.Json;
 import dev.signalbox.testing.RecordingListener;
 import java.io.IOException;
 import java.net.URI;

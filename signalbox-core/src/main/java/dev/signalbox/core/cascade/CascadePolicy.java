@@ -6,6 +6,7 @@ import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.api.ScoredModel;
 import dev.signalbox.core.config.CascadeSpec;
 import dev.signalbox.core.config.ConfigReader;
+import dev.signalbox.core.dispatch.CascadeRunner;
 import dev.signalbox.core.routing.CheapestPolicy;
 import java.util.ArrayList;
 import java.util.List;

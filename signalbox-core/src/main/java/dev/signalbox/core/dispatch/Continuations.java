@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.core.config.Provider;
-import dev.signalbox.core.gateway.ChatRequestParser;
-import dev.signalbox.core.upstream.Json;
+import dev.signalbox.core.wire.ChatRequestParser;
+import dev.signalbox.core.wire.Json;
 
 /**
  * The request that continues a broken text answer: the conversation with the text so far as a final

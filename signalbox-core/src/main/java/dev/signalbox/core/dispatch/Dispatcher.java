@@ -13,6 +13,8 @@ import dev.signalbox.api.UpstreamReply;
 import dev.signalbox.core.config.Capability;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.pool.Admission;
+import dev.signalbox.core.pool.PoolState;
 import dev.signalbox.core.routing.PlannedAttempt;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,11 +70,11 @@ public final class Dispatcher {
    * open.
    */
   public Optional<Reservation> reserve(PlannedAttempt first, Exchange exchange) {
-    DeploymentStats.Admission admission = pool.admit(first.deployment());
-    if (admission == DeploymentStats.Admission.REJECTED) {
+    Admission admission = pool.admit(first.deployment());
+    if (admission == Admission.REJECTED) {
       return Optional.empty();
     }
-    boolean probe = admission == DeploymentStats.Admission.PROBE;
+    boolean probe = admission == Admission.PROBE;
     return Optional.of(new Reservation(first, probe, start(first, exchange, probe)));
   }
 
@@ -139,13 +141,11 @@ public final class Dispatcher {
       String deployment = attempt.deployment().name();
       Optional<Reservation> held =
           step == 0 ? reserved.filter(r -> r.attempt().equals(attempt)) : Optional.empty();
-      DeploymentStats.Admission admission =
+      Admission admission =
           held.isPresent()
-              ? (held.get().probe()
-                  ? DeploymentStats.Admission.PROBE
-                  : DeploymentStats.Admission.ADMITTED)
+              ? (held.get().probe() ? Admission.PROBE : Admission.ADMITTED)
               : pool.admit(attempt.deployment());
-      if (admission == DeploymentStats.Admission.REJECTED) {
+      if (admission == Admission.REJECTED) {
         if (!skipped.contains(attempt)) {
           skipped.add(attempt);
           exchange.skipped(attempt, BREAKER_OPEN, "circuit open: skipped");
@@ -186,7 +186,7 @@ public final class Dispatcher {
       PoolState.Lease lease =
           held.isPresent()
               ? held.get().lease()
-              : start(attempt, exchange, admission == DeploymentStats.Admission.PROBE);
+              : start(attempt, exchange, admission == Admission.PROBE);
       Outcome outcome =
           made == 0 && route.hedge().isPresent()
               ? hedging.firstAttempt(
@@ -303,8 +303,8 @@ public final class Dispatcher {
           || next.deployment().equals(broken.deployment())) {
         continue;
       }
-      DeploymentStats.Admission admission = pool.admit(next.deployment());
-      if (admission == DeploymentStats.Admission.REJECTED) {
+      Admission admission = pool.admit(next.deployment());
+      if (admission == Admission.REJECTED) {
         exchange.skipped(next, BREAKER_OPEN, "circuit open: skipped");
         continue;
       }
@@ -312,7 +312,7 @@ public final class Dispatcher {
           Continuations.request(exchange.request(), partial, next.deployment().provider());
       UpstreamCall call =
           upstreamCall(request, next.deployment(), route.timeout().toNanos(), seed + 7_919);
-      PoolState.Lease lease = start(next, exchange, admission == DeploymentStats.Admission.PROBE);
+      PoolState.Lease lease = start(next, exchange, admission == Admission.PROBE);
       exchange.attemptStarted(next);
       long start = time.nanoTime();
       Outcome outcome;

@@ -7,6 +7,8 @@ import dev.signalbox.api.UpstreamFailure;
 import dev.signalbox.api.UpstreamReply;
 import dev.signalbox.core.config.HedgeSpec;
 import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.pool.Admission;
+import dev.signalbox.core.pool.PoolState;
 import dev.signalbox.core.routing.PlannedAttempt;
 import java.time.Duration;
 import java.util.List;
@@ -232,14 +234,13 @@ final class Hedging {
       long seed,
       Exchange exchange,
       BlockingQueue<Leg> done) {
-    DeploymentStats.Admission admission = pool.admit(second.deployment());
-    if (admission == DeploymentStats.Admission.REJECTED || !budget.take(spec.maxShare())) {
+    Admission admission = pool.admit(second.deployment());
+    if (admission == Admission.REJECTED || !budget.take(spec.maxShare())) {
       return null;
     }
     exchange.flag(HEDGED);
     exchange.attemptStarted(second);
-    PoolState.Lease lease =
-        dispatcher.start(second, exchange, admission == DeploymentStats.Admission.PROBE);
+    PoolState.Lease lease = dispatcher.start(second, exchange, admission == Admission.PROBE);
     return new Leg(
             second,
             lease,

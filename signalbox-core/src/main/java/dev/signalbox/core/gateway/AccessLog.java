@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.AttemptTrace;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.RoutingListener;
-import dev.signalbox.core.upstream.Json;
+import dev.signalbox.core.wire.Json;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;

@@ -11,7 +11,7 @@ import dev.signalbox.api.Signals;
 import dev.signalbox.core.config.BanditSpec;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.routing.RecordedSignals;
-import dev.signalbox.core.routing.TokenCounter;
+import dev.signalbox.core.text.TokenCounter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

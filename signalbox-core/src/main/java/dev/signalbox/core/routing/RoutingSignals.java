@@ -1,6 +1,7 @@
 package dev.signalbox.core.routing;
 
 import dev.signalbox.api.Signals;
+import dev.signalbox.core.text.TokenCounter;
 import java.util.Map;
 import java.util.Optional;
 

@@ -6,6 +6,7 @@ import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.api.Signals;
 import dev.signalbox.core.config.RuleSpec;
 import dev.signalbox.core.learn.DomainClassifier;
+import dev.signalbox.core.text.EmbeddedText;
 import java.util.List;
 import java.util.Optional;
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.api.ErrorKind;
 import dev.signalbox.api.SignalboxException;
-import dev.signalbox.core.upstream.Json;
+import dev.signalbox.core.wire.Json;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Iterator;

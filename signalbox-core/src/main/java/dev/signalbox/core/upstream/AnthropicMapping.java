@@ -10,6 +10,7 @@ import dev.signalbox.api.Role;
 import dev.signalbox.api.ToolCall;
 import dev.signalbox.api.ToolDefinition;
 import dev.signalbox.api.Usage;
+import dev.signalbox.core.wire.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -10,6 +10,7 @@ import dev.signalbox.api.UpstreamFailure;
 import dev.signalbox.api.UpstreamReply;
 import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.DeploymentSpec;
+import dev.signalbox.core.wire.Json;
 import io.helidon.webclient.http1.Http1Client;
 import java.io.IOException;
 import java.net.URI;

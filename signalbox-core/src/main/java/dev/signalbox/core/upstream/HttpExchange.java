@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.UpstreamCall;
 import dev.signalbox.api.UpstreamFailure;
+import dev.signalbox.core.wire.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webclient.http1.Http1Client;

@@ -8,6 +8,7 @@ import dev.signalbox.api.Role;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceStore;
+import dev.signalbox.core.wire.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -19,7 +19,7 @@ import dev.signalbox.core.config.LearningSpec;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.embed.Embeddings;
 import dev.signalbox.core.routing.RequestSignals;
-import dev.signalbox.core.routing.TokenCounter;
+import dev.signalbox.core.text.TokenCounter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

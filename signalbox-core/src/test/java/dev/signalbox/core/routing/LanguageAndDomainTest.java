@@ -7,6 +7,8 @@ import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.core.TestConfigs;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.text.LanguageGuess;
+import dev.signalbox.core.text.TokenCounter;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;

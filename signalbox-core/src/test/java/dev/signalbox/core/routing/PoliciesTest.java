@@ -10,6 +10,7 @@ import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.api.Pricing;
 import dev.signalbox.api.ScoredModel;
 import dev.signalbox.core.config.RuleSpec;
+import dev.signalbox.core.text.TokenCounter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,7 +1,8 @@
 package dev.signalbox.core.routing;
 
 import dev.signalbox.api.ChatRequest;
-import dev.signalbox.core.gateway.ChatRequestParser;
+import dev.signalbox.core.text.TokenCounter;
+import dev.signalbox.core.wire.ChatRequestParser;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 

@@ -8,6 +8,7 @@ import dev.signalbox.api.PlanStep;
 import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.core.TestConfigs;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.text.TokenCounter;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -8,6 +8,7 @@ import dev.signalbox.core.TestConfigs;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.session.InMemorySessions;
 import dev.signalbox.core.session.SessionStore;
+import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.testing.ManualClock;
 import java.time.Duration;
 import java.util.List;

@@ -18,7 +18,7 @@ import dev.signalbox.api.UpstreamFailure;
 import dev.signalbox.api.UpstreamReply;
 import dev.signalbox.core.TestConfigs;
 import dev.signalbox.core.config.DeploymentSpec;
-import dev.signalbox.core.gateway.ChatRequestParser;
+import dev.signalbox.core.wire.ChatRequestParser;
 import dev.signalbox.testing.ScriptedUpstreamServer;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;

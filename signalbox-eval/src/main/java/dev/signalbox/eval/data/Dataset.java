@@ -1,6 +1,6 @@
 package dev.signalbox.eval.data;
 
-import dev.signalbox.core.routing.TokenCounter;
+import dev.signalbox.core.text.TokenCounter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

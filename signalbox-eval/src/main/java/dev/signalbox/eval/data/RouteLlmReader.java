@@ -8,7 +8,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.Role;
-import dev.signalbox.core.routing.TokenCounter;
+import dev.signalbox.core.text.TokenCounter;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;

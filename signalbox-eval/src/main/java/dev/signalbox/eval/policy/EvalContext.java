@@ -2,7 +2,7 @@ package dev.signalbox.eval.policy;
 
 import dev.signalbox.core.embed.Embeddings;
 import dev.signalbox.core.embed.TextEmbedder;
-import dev.signalbox.core.routing.TokenCounter;
+import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.eval.data.Dataset;
 import dev.signalbox.eval.data.EvalPrompt;
 import java.util.Comparator;

@@ -9,7 +9,7 @@ import dev.signalbox.core.routing.DecisionRecord;
 import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.routing.RecordedSignals;
 import dev.signalbox.core.routing.Router;
-import dev.signalbox.core.routing.TokenCounter;
+import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.core.trace.TraceStore;
 import dev.signalbox.eval.metrics.Bootstrap;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.signalbox.core.config.ConfigException;
-import dev.signalbox.core.routing.TokenCounter;
+import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.eval.policy.RouteFile;
 import java.io.IOException;
 import java.nio.file.Files;

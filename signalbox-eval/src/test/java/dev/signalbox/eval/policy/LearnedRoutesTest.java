@@ -2,7 +2,7 @@ package dev.signalbox.eval.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.signalbox.core.routing.TokenCounter;
+import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.eval.data.Dataset;
 import dev.signalbox.eval.data.EvalPrompt;
 import dev.signalbox.eval.data.OutcomesReader;

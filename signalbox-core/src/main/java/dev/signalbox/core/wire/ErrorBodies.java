@@ -1,9 +1,8 @@
-package dev.signalbox.core.gateway;
+package dev.signalbox.core.wire;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.ErrorKind;
 import dev.signalbox.api.SignalboxException;
-import dev.signalbox.core.upstream.Json;
 
 /** OpenAI's error body: {"error": {"message", "type", "param", "code"}}. */
 public final class ErrorBodies {

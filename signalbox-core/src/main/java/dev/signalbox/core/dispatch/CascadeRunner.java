@@ -1,4 +1,4 @@
-package dev.signalbox.core.cascade;
+package dev.signalbox.core.dispatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -7,15 +7,15 @@ import dev.signalbox.api.CascadeStepTrace;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.Usage;
+import dev.signalbox.core.cascade.AnswerChecks;
+import dev.signalbox.core.cascade.StageAnswer;
+import dev.signalbox.core.cascade.StageVerdict;
 import dev.signalbox.core.config.CascadeSpec;
 import dev.signalbox.core.config.ModelSpec;
 import dev.signalbox.core.config.RouteSpec;
-import dev.signalbox.core.dispatch.DispatchResult;
-import dev.signalbox.core.dispatch.Dispatcher;
-import dev.signalbox.core.dispatch.Exchange;
-import dev.signalbox.core.gateway.ChatRequestParser;
 import dev.signalbox.core.routing.PlannedAttempt;
-import dev.signalbox.core.upstream.Json;
+import dev.signalbox.core.wire.ChatRequestParser;
+import dev.signalbox.core.wire.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

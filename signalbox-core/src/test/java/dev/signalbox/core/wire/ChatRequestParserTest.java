@@ -1,4 +1,4 @@
-package dev.signalbox.core.gateway;
+package dev.signalbox.core.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

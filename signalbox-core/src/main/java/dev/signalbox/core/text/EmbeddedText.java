@@ -1,4 +1,4 @@
-package dev.signalbox.core.routing;
+package dev.signalbox.core.text;
 
 import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.Role;

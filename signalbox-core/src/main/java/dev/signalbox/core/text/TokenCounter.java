@@ -1,4 +1,4 @@
-package dev.signalbox.core.routing;
+package dev.signalbox.core.text;
 
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;

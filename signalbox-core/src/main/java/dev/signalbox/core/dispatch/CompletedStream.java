@@ -1,4 +1,4 @@
-package dev.signalbox.core.cascade;
+package dev.signalbox.core.dispatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.Chunk;
 import dev.signalbox.api.ChunkStream;
 import dev.signalbox.api.UpstreamReply;
-import dev.signalbox.core.upstream.Json;
+import dev.signalbox.core.wire.Json;
 
 /**
  * A whole answer told as a stream, for a client that asked to stream a cascade whose checked stage

@@ -1,4 +1,4 @@
-package dev.signalbox.core.dispatch;
+package dev.signalbox.core.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,8 +1,7 @@
-package dev.signalbox.core.upstream;
+package dev.signalbox.core.pool;
 
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.dispatch.PoolState;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

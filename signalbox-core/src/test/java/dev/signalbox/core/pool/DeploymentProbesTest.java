@@ -1,10 +1,9 @@
-package dev.signalbox.core.upstream;
+package dev.signalbox.core.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.signalbox.core.TestConfigs;
 import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.dispatch.PoolState;
 import dev.signalbox.testing.ManualClock;
 import dev.signalbox.testing.ScriptedUpstreamServer;
 import java.util.OptionalLong;

@@ -1,4 +1,4 @@
-package dev.signalbox.core.dispatch;
+package dev.signalbox.core.pool;
 
 import dev.signalbox.api.DeploymentState;
 import dev.signalbox.core.config.BreakerSpec;
@@ -15,12 +15,6 @@ final class DeploymentStats {
 
   /** Recent times to first token kept for the percentile. */
   static final int TTFT_SAMPLES = 128;
-
-  enum Admission {
-    ADMITTED,
-    PROBE,
-    REJECTED
-  }
 
   private BreakerSpec breaker;
   private long inFlight;

@@ -1,4 +1,4 @@
-package dev.signalbox.core.upstream;
+package dev.signalbox.core.wire;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package dev.signalbox.core.dispatch;
+package dev.signalbox.core.pool;
 
 import dev.signalbox.api.DeploymentState;
 import dev.signalbox.api.PoolSnapshot;
@@ -32,7 +32,7 @@ public final class PoolState {
   }
 
   /** Whether the deployment's breaker lets an attempt through now. */
-  DeploymentStats.Admission admit(DeploymentSpec deployment) {
+  public Admission admit(DeploymentSpec deployment) {
     return of(deployment).admit(time.nanoTime());
   }
 

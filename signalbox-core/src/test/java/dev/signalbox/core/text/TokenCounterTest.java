@@ -1,8 +1,10 @@
-package dev.signalbox.core.routing;
+package dev.signalbox.core.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.signalbox.api.ChatRequest;
+import dev.signalbox.core.wire.ChatRequestParser;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -24,7 +26,10 @@ class TokenCounterTest {
       for (int j = 0; j < pieces; j++) {
         text.append(alphabet[random.nextInt(alphabet.length)]);
       }
-      ChatRequest request = Requests.user("m", text.toString());
+      ChatRequest request =
+          ChatRequestParser.parse(
+              ("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}")
+                  .getBytes(StandardCharsets.UTF_8));
       long exact = tokens.countPrompt(request.messages(), List.of());
       assertThat(tokens.upperBound(request.messages(), List.of()))
           .as(text.toString())
@@ -35,21 +40,5 @@ class TokenCounterTest {
   @Test
   void countsUtf8BytesExactly() {
     assertThat(TokenCounter.utf8Length("aé中🙂")).isEqualTo(1 + 2 + 3 + 4);
-  }
-
-  @Test
-  void theContextFilterTokenizesOnlyNearTheLimit() {
-    RequestSignals small = Requests.signals(Requests.user("m", "short prompt"));
-    assertThat(
-            EligibilityFilter.CONTEXT_WINDOW.exclude(
-                dev.signalbox.core.TestConfigs.read(
-                        dev.signalbox.core.TestConfigs.pool("- {name: r, models: [small]}"))
-                    .model("small")
-                    .orElseThrow(),
-                small))
-        .isEmpty();
-    assertThat(small.values())
-        .containsKey("prompt_tokens_at_most")
-        .doesNotContainKey("prompt_tokens");
   }
 }

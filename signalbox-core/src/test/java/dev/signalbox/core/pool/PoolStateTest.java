@@ -1,4 +1,4 @@
-package dev.signalbox.core.dispatch;
+package dev.signalbox.core.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,24 +77,22 @@ class PoolStateTest {
   @Test
   void opensOnConsecutiveFailuresThenProbesAndCloses() {
     for (int i = 0; i < 3; i++) {
-      assertThat(pool.admit(deployment)).isEqualTo(DeploymentStats.Admission.ADMITTED);
+      assertThat(pool.admit(deployment)).isEqualTo(Admission.ADMITTED);
       pool.start(deployment, 1, 1, false).failed(false);
     }
     assertThat(state().breaker()).isEqualTo(DeploymentState.OPEN);
-    assertThat(pool.admit(deployment)).isEqualTo(DeploymentStats.Admission.REJECTED);
+    assertThat(pool.admit(deployment)).isEqualTo(Admission.REJECTED);
     clock.advance(Duration.ofSeconds(5));
     assertThat(state().breaker()).isEqualTo(DeploymentState.HALF_OPEN);
-    assertThat(pool.admit(deployment)).isEqualTo(DeploymentStats.Admission.PROBE);
-    assertThat(pool.admit(deployment)).isEqualTo(DeploymentStats.Admission.PROBE);
-    assertThat(pool.admit(deployment))
-        .as("two probes at most")
-        .isEqualTo(DeploymentStats.Admission.REJECTED);
+    assertThat(pool.admit(deployment)).isEqualTo(Admission.PROBE);
+    assertThat(pool.admit(deployment)).isEqualTo(Admission.PROBE);
+    assertThat(pool.admit(deployment)).as("two probes at most").isEqualTo(Admission.REJECTED);
     pool.start(deployment, 1, 1, true).failed(false);
     assertThat(state().breaker())
         .as("a failed probe opens it again")
         .isEqualTo(DeploymentState.OPEN);
     clock.advance(Duration.ofSeconds(5));
-    assertThat(pool.admit(deployment)).isEqualTo(DeploymentStats.Admission.PROBE);
+    assertThat(pool.admit(deployment)).isEqualTo(Admission.PROBE);
     pool.start(deployment, 1, 1, true).succeeded(1);
     assertThat(state().breaker()).isEqualTo(DeploymentState.CLOSED);
     assertThat(state().consecutiveFailures()).isZero();
@@ -140,8 +138,8 @@ class PoolStateTest {
         int action = r.nextInt(10);
         if (action < 4) {
           var admission = random.admit(deployment);
-          if (admission != DeploymentStats.Admission.REJECTED) {
-            boolean probe = admission == DeploymentStats.Admission.PROBE;
+          if (admission != Admission.REJECTED) {
+            boolean probe = admission == Admission.PROBE;
             open.add(random.start(deployment, r.nextInt(100), r.nextInt(100), probe));
             probes.add(probe);
             started++;

@@ -1,4 +1,4 @@
-package dev.signalbox.core.gateway;
+package dev.signalbox.core.wire;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,7 +12,6 @@ import dev.signalbox.api.Role;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.api.ToolCall;
 import dev.signalbox.api.ToolDefinition;
-import dev.signalbox.core.upstream.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
