@@ -14,4 +14,12 @@ public interface RoutingPolicy {
   }
 
   PolicyResult decide(PolicyInput input);
+
+  /**
+   * Teaches the policy the feedback a request it decided got (its trace, and a score in [0, 1]),
+   * off the caller's thread; false when the policy does not learn online.
+   */
+  default boolean learn(DecisionTrace trace, double score) {
+    return false;
+  }
 }

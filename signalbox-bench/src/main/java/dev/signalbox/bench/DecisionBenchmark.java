@@ -5,15 +5,14 @@ import dev.signalbox.api.PolicyInput;
 import dev.signalbox.api.PolicyResult;
 import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.api.RoutingPolicy;
-import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.config.ModelSpec;
 import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.learn.ArtifactSource;
+import dev.signalbox.core.policy.PolicyContext;
 import dev.signalbox.core.routing.Decision;
-import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.routing.RecordedSignals;
 import dev.signalbox.core.routing.Router;
-import dev.signalbox.core.text.TokenCounter;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -77,12 +76,12 @@ public class DecisionBenchmark {
 
   @Setup
   public void setUp() {
-    GatewayConfig config =
-        new ConfigReader(PolicyRegistry.builtIn().names(), name -> null)
-            .read(RoutingBenchmark.CONFIG, "bench");
-    router = new Router(config, PolicyRegistry.builtIn());
+    GatewayConfig config = BenchSetup.reader().read(RoutingBenchmark.CONFIG, "bench");
+    router = new Router(config, BenchSetup.POLICIES, BenchSetup.services(ArtifactSource.NONE));
     RouteSpec spec = config.route(route).orElseThrow();
-    policy = PolicyRegistry.builtIn().create(spec);
+    policy =
+        BenchSetup.POLICIES.create(
+            spec, new PolicyContext(config, BenchSetup.services(ArtifactSource.NONE)));
     candidates =
         spec.models().stream()
             .map(m -> config.model(m).orElseThrow())
@@ -98,7 +97,7 @@ public class DecisionBenchmark {
         List.of(),
         OptionalLong.empty(),
         RouteSpec.DEFAULT_MAX_TOKENS,
-        TokenCounter.shared());
+        BenchSetup.SIGNALS);
   }
 
   /** The policy's decision alone, as the evaluator's inner loop makes it. */

@@ -7,17 +7,18 @@ import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.api.ResponseFormat;
 import dev.signalbox.api.Role;
-import dev.signalbox.core.config.ConfigReader;
+import dev.signalbox.core.config.BanditPolicySpec;
 import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.embed.Embeddings;
+import dev.signalbox.core.config.LearnedPolicySpec;
+import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.embed.SentenceEncoder;
 import dev.signalbox.core.embed.Vectors;
+import dev.signalbox.core.learn.ArtifactSource;
+import dev.signalbox.core.learn.BanditLearner;
 import dev.signalbox.core.learn.KnnScorer;
 import dev.signalbox.core.learn.LearnedArtifact;
-import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.routing.RequestSignals;
 import dev.signalbox.core.routing.Router;
-import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.eval.data.DatasetFormat;
 import dev.signalbox.eval.data.EvalPrompt;
 import java.nio.file.Files;
@@ -107,16 +108,29 @@ public class LearnedRoutingBenchmark {
   public void setUp() throws Exception {
     prompts = prompts();
     encoder = SentenceEncoder.load();
-    GatewayConfig config =
-        new ConfigReader(PolicyRegistry.builtIn().names(), name -> null)
-            .fittingLearnedRoutes()
-            .read(CONFIG, "bench");
+    GatewayConfig config = BenchSetup.reader().fittingLearnedRoutes().read(CONFIG, "bench");
     LearnedArtifact artifact = labelledStore();
-    router = new Router(config, PolicyRegistry.builtIn(route -> artifact));
+    router =
+        new Router(
+            config,
+            BenchSetup.POLICIES,
+            BenchSetup.services(
+                new ArtifactSource() {
+                  @Override
+                  public LearnedArtifact artifactFor(RouteSpec route, LearnedPolicySpec spec) {
+                    return artifact;
+                  }
+
+                  @Override
+                  public BanditLearner learnerFor(
+                      RouteSpec route, BanditPolicySpec spec, LearnedArtifact learned) {
+                    throw new IllegalStateException("no bandit here");
+                  }
+                }));
     conversation = conversation(kilobytes);
     cheapRequest = conversation;
     cachedText = prompts.get(0);
-    Embeddings.serving().embed(cachedText);
+    BenchSetup.SIGNALS.embeddings().get().embed(cachedText);
   }
 
   /**
@@ -224,7 +238,7 @@ public class LearnedRoutingBenchmark {
   @Benchmark
   public Object cheapSignals() {
     RequestSignals s =
-        new RequestSignals(conversation, HEADERS, "tenant-a", 1024, TokenCounter.shared());
+        new RequestSignals(conversation, HEADERS, "tenant-a", 1024, BenchSetup.SIGNALS);
     return s.promptTokens()
         + s.turns()
         + (s.hasTools() ? 1 : 0)
@@ -239,14 +253,14 @@ public class LearnedRoutingBenchmark {
   @Benchmark
   public Object cheapRouteDecision() {
     return router.decide(
-        new RequestSignals(cheapRequest, HEADERS, "tenant-a", 1024, TokenCounter.shared()),
+        new RequestSignals(cheapRequest, HEADERS, "tenant-a", 1024, BenchSetup.SIGNALS),
         7,
         PoolSnapshot.EMPTY);
   }
 
   @Benchmark
   public Object cachedEmbedding() {
-    return Embeddings.serving().embed(cachedText);
+    return BenchSetup.SIGNALS.embeddings().get().embed(cachedText);
   }
 
   @Benchmark
@@ -258,7 +272,7 @@ public class LearnedRoutingBenchmark {
   public Object embeddingDecision() {
     ChatRequest request = request("learned", List.of(ChatMessage.text(Role.USER, nextPrompt())));
     return router.decide(
-        new RequestSignals(request, Map.of(), "tenant-a", 1024, TokenCounter.shared()),
+        new RequestSignals(request, Map.of(), "tenant-a", 1024, BenchSetup.SIGNALS),
         7,
         PoolSnapshot.EMPTY);
   }

@@ -2,13 +2,11 @@ package dev.signalbox.bench;
 
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.PoolSnapshot;
-import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.learn.ArtifactSource;
 import dev.signalbox.core.routing.Decision;
-import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.routing.RequestSignals;
 import dev.signalbox.core.routing.Router;
-import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.core.wire.ChatRequestParser;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -69,9 +67,8 @@ public class RoutingBenchmark {
 
   @Setup
   public void setUp() {
-    GatewayConfig config =
-        new ConfigReader(PolicyRegistry.builtIn().names(), name -> null).read(CONFIG, "bench");
-    router = new Router(config, PolicyRegistry.builtIn());
+    GatewayConfig config = BenchSetup.reader().read(CONFIG, "bench");
+    router = new Router(config, BenchSetup.POLICIES, BenchSetup.services(ArtifactSource.NONE));
     String text = "Please summarise the following notes for the weekly report. ".repeat(30);
     body =
         ("{\"model\":\""
@@ -87,8 +84,7 @@ public class RoutingBenchmark {
   /** A decision on an already parsed request: signals, filters, policy, deployment order. */
   @Benchmark
   public Decision decide() {
-    RequestSignals signals =
-        new RequestSignals(request, Map.of(), "t", 1_024, TokenCounter.shared());
+    RequestSignals signals = new RequestSignals(request, Map.of(), "t", 1_024, BenchSetup.SIGNALS);
     return router.decide(signals, seed++, PoolSnapshot.EMPTY);
   }
 

@@ -5,23 +5,42 @@ import dev.signalbox.core.embed.EmbeddingFile;
 import dev.signalbox.core.embed.Embeddings;
 import dev.signalbox.core.embed.SentenceEncoder;
 import dev.signalbox.core.embed.TextEmbedder;
-import dev.signalbox.core.routing.PolicyRegistry;
+import dev.signalbox.core.learn.ArtifactSource;
+import dev.signalbox.core.learn.BanditLearners;
+import dev.signalbox.core.policy.PolicyRegistry;
+import dev.signalbox.core.policy.PolicyServices;
+import dev.signalbox.core.text.SignalSources;
+import dev.signalbox.core.text.TokenCounter;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
-/** The config reader every command uses: built-in policies, the process environment. */
+/**
+ * What every command is built from: the policies on the class path (built-in and plug-in), the
+ * config readers, the embeddings and the services policies are built with. The command line is the
+ * one place these are made; everything below takes them as arguments.
+ */
 final class Configs {
+  private static PolicyRegistry policies;
+
   private Configs() {}
 
+  /** The policies on the class path, found once per process. */
+  static synchronized PolicyRegistry policies() {
+    if (policies == null) {
+      policies = PolicyRegistry.load();
+    }
+    return policies;
+  }
+
   static ConfigReader reader() {
-    return new ConfigReader(PolicyRegistry.builtIn().names(), System::getenv);
+    return new ConfigReader(policies(), System::getenv);
   }
 
   /**
    * A reader for configs that are only routed offline, never served: upstream keys need not be set.
    */
   static ConfigReader offlineReader() {
-    return new ConfigReader(PolicyRegistry.builtIn().names(), name -> "unused-offline");
+    return new ConfigReader(policies(), name -> "unused-offline");
   }
 
   /**
@@ -29,6 +48,7 @@ final class Configs {
    * the model loads when a learned route first asks, never for configs without one.
    */
   static Supplier<TextEmbedder> offlineEmbeddings(Path cache) {
+    Supplier<Embeddings> model = Embeddings.offlineOnDemand();
     return new Supplier<>() {
       private TextEmbedder embedder;
 
@@ -37,11 +57,22 @@ final class Configs {
         if (embedder == null) {
           EmbeddingFile file =
               EmbeddingFile.open(cache, SentenceEncoder.MODEL_ID, SentenceEncoder.DIMENSIONS);
-          embedder = Embeddings.offline().persistTo(file);
+          embedder = model.get().persistTo(file);
         }
         return embedder;
       }
     };
+  }
+
+  /**
+   * What a recorded or validated config's policies are built with outside the gateway: exact
+   * offline embeddings, learned routes' artifacts from their files, bandit learners that apply
+   * feedback at once.
+   */
+  static PolicyServices offlineServices() {
+    return PolicyServices.of(
+        new SignalSources(new TokenCounter(), Embeddings.offlineOnDemand()),
+        ArtifactSource.files(SentenceEncoder.MODEL_ID, new BanditLearners(Runnable::run)));
   }
 
   /** The trace store a command reads: the one named, else the config's, else the default file. */

@@ -1,6 +1,7 @@
 package dev.signalbox.cli;
 
 import dev.signalbox.core.config.ConfigException;
+import dev.signalbox.core.text.SignalSources;
 import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.core.wire.Json;
 import dev.signalbox.eval.EvalReport;
@@ -85,7 +86,7 @@ final class EvalCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      TokenCounter tokens = TokenCounter.shared();
+      TokenCounter tokens = new TokenCounter();
       DataOptions.Priced priced = dataOptions.read(tokens);
       Dataset data = priced.data();
       PriceList priceList = priced.prices();
@@ -96,10 +97,13 @@ final class EvalCommand implements Callable<Integer> {
           data.name(), data.prompts().size(), data.models().size(), chosen, seedValue);
       EvalContext context =
           new EvalContext(
-              data, seedValue, tokens, Configs.offlineEmbeddings(dataOptions.embeddingCache));
+              data,
+              seedValue,
+              new SignalSources(tokens, Configs.offlineEmbeddings(dataOptions.embeddingCache)),
+              Configs.policies());
       List<OfflinePolicy> all = new ArrayList<>();
       if (policies != null) {
-        all.addAll(RouteFile.load(policies, data, priceList));
+        all.addAll(RouteFile.load(policies, data, priceList, Configs.policies()));
       }
       all.addAll(Baselines.all(data.models()));
       Evaluator evaluator = new Evaluator(data, context, chosen, resamples);

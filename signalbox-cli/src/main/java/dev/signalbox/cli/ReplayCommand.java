@@ -3,7 +3,6 @@ package dev.signalbox.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceStore;
 import dev.signalbox.core.wire.Json;
@@ -109,7 +108,7 @@ final class ReplayCommand implements Callable<Integer> {
     try (Writer log =
         out == null ? Writer.nullWriter() : Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
       result =
-          new DecisionReplay(traces, PolicyRegistry.builtIn())
+          new DecisionReplay(traces, Configs.policies(), Configs.offlineServices())
               .run(
                   line -> {
                     try {
@@ -159,7 +158,8 @@ final class ReplayCommand implements Callable<Integer> {
       throws Exception {
     RecordedTraffic traffic = RecordedTraffic.load(traces);
     CounterfactualReplay replay =
-        new CounterfactualReplay(traces, traffic, PolicyRegistry.builtIn(), sloMillis, seed);
+        new CounterfactualReplay(
+            traces, traffic, Configs.policies(), Configs.offlineServices(), sloMillis, seed);
     ObjectNode all = Json.object();
     for (int i = 0; i < configs.size(); i++) {
       CounterfactualReport report = replay.run(targets.get(i).toString(), configs.get(i));

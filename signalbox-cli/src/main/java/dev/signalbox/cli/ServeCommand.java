@@ -131,12 +131,14 @@ final class ServeCommand implements Callable<Integer> {
     Gateway gateway =
         Gateway.create(
             config,
-            Gateway.Settings.of(
-                TimeSource.SYSTEM,
-                () -> ThreadLocalRandom.current().nextLong(),
-                System::getenv,
-                new Listeners(listeners),
-                sink));
+            Gateway.Settings.builder()
+                .time(TimeSource.SYSTEM)
+                .seeds(() -> ThreadLocalRandom.current().nextLong())
+                .environment(System::getenv)
+                .policies(Configs.policies())
+                .listener(new Listeners(listeners))
+                .sink(sink)
+                .build());
     Running[] holder = new Running[1];
     GatewayServer server =
         GatewayServer.start(

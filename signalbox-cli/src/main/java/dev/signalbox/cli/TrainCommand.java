@@ -1,13 +1,15 @@
 package dev.signalbox.cli;
 
 import dev.signalbox.core.config.ConfigException;
-import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.config.LearnedPolicySpec;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.learn.ArtifactFile;
 import dev.signalbox.core.learn.LearnedArtifact;
 import dev.signalbox.core.learn.Training;
 import dev.signalbox.core.learn.TrainingSet;
+import dev.signalbox.core.policy.PolicyRegistry;
+import dev.signalbox.core.text.SignalSources;
 import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.eval.data.DataException;
 import dev.signalbox.eval.data.Dataset;
@@ -93,13 +95,13 @@ final class TrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException(
             "give the route's file: --config (a gateway config) or --policies (a policies file)");
       }
-      TokenCounter tokens = TokenCounter.shared();
+      TokenCounter tokens = new TokenCounter();
       DataOptions.Priced priced = dataOptions.read(tokens);
       Dataset data = priced.data();
       GatewayConfig routes =
           config != null
               ? Configs.reader().fittingLearnedRoutes().read(config)
-              : RouteFile.config(policies, data, priced.prices());
+              : RouteFile.config(policies, data, priced.prices(), Configs.policies());
       RouteSpec spec =
           routes
               .route(route)
@@ -111,13 +113,15 @@ final class TrainCommand implements Callable<Integer> {
                               + "' (routes: "
                               + String.join(", ", routes.routes().keySet())
                               + ")"));
-      if (!ConfigReader.LEARNED_POLICIES.contains(spec.policy())) {
+      if (!(spec.spec() instanceof LearnedPolicySpec learned)) {
         throw new IllegalArgumentException(
             "route '"
                 + route
                 + "' has policy '"
                 + spec.policy()
-                + "', which learns nothing (learned: threshold, objective, bandit)");
+                + "', which learns nothing from data (learned: "
+                + String.join(", ", learnedPolicies())
+                + ")");
       }
       List<String> missing =
           spec.models().stream().filter(m -> !data.models().contains(m)).toList();
@@ -132,7 +136,7 @@ final class TrainCommand implements Callable<Integer> {
       Path file =
           out != null
               ? out
-              : spec.learning()
+              : learned
                   .artifact()
                   .orElseThrow(
                       () ->
@@ -156,12 +160,16 @@ final class TrainCommand implements Callable<Integer> {
       }
       EvalContext context =
           new EvalContext(
-              data, seed, tokens, Configs.offlineEmbeddings(dataOptions.embeddingCache));
+              data,
+              seed,
+              new SignalSources(tokens, Configs.offlineEmbeddings(dataOptions.embeddingCache)),
+              Configs.policies());
       long started = System.nanoTime();
-      TrainingSet set = TrainingData.of(prompts, context, spec.learning().embed());
+      TrainingSet set = TrainingData.of(prompts, context, learned.embed());
       LearnedArtifact artifact =
           Training.fit(
               spec,
+              learned,
               set,
               context.embedder().get().modelId(),
               TrainingData.hash(prompts),
@@ -195,5 +203,17 @@ final class TrainCommand implements Callable<Integer> {
       err.println("train: " + e.getMessage());
       return 2;
     }
+  }
+
+  private static List<String> learnedPolicies() {
+    PolicyRegistry policies = Configs.policies();
+    return policies.names().stream()
+        .filter(
+            name ->
+                policies
+                    .specType(name)
+                    .filter(LearnedPolicySpec.class::isAssignableFrom)
+                    .isPresent())
+        .toList();
   }
 }

@@ -2,7 +2,6 @@ package dev.signalbox.cli;
 
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.routing.Router;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -26,7 +25,7 @@ final class ValidateCommand implements Callable<Integer> {
     try {
       GatewayConfig config = Configs.reader().read(file);
       // Building the router reads every learned route's artifact and checks it fits.
-      new Router(config, PolicyRegistry.builtIn());
+      new Router(config, Configs.policies(), Configs.offlineServices());
       spec.commandLine()
           .getOut()
           .printf(

@@ -2,15 +2,55 @@ package dev.signalbox.core;
 
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.routing.PolicyRegistry;
+import dev.signalbox.core.embed.Embeddings;
+import dev.signalbox.core.embed.SentenceEncoder;
+import dev.signalbox.core.learn.ArtifactSource;
+import dev.signalbox.core.learn.BanditLearners;
+import dev.signalbox.core.policy.PolicyRegistry;
+import dev.signalbox.core.policy.PolicyServices;
+import dev.signalbox.core.text.SignalSources;
+import dev.signalbox.core.text.TokenCounter;
 import java.util.Map;
+import java.util.function.Supplier;
 
-/** Configs for tests, read from YAML text exactly as a user's file would be. */
+/**
+ * Configs for tests, read from YAML text exactly as a user's file would be, and what routes are
+ * built with: the policies on the class path, a token counter, and the real MiniLM embeddings,
+ * loaded once for the whole test run and only when a test reads one.
+ */
 public final class TestConfigs {
+  private static final PolicyRegistry POLICIES = PolicyRegistry.load();
+  private static final TokenCounter TOKENS = new TokenCounter();
+  private static final Supplier<Embeddings> EMBEDDINGS = Embeddings.offlineOnDemand();
+
   private TestConfigs() {}
 
+  public static PolicyRegistry policies() {
+    return POLICIES;
+  }
+
+  public static TokenCounter tokens() {
+    return TOKENS;
+  }
+
+  /** The real sentence embeddings, one text per model call (exact). */
+  public static Supplier<Embeddings> embeddings() {
+    return EMBEDDINGS;
+  }
+
+  public static SignalSources signals() {
+    return new SignalSources(TOKENS, EMBEDDINGS);
+  }
+
+  /** Policies built over artifact files, with learners that apply feedback at once. */
+  public static PolicyServices services() {
+    return PolicyServices.of(
+        signals(),
+        ArtifactSource.files(SentenceEncoder.MODEL_ID, new BanditLearners(Runnable::run)));
+  }
+
   public static ConfigReader reader(Map<String, String> environment) {
-    return new ConfigReader(PolicyRegistry.builtIn().names(), environment::get);
+    return new ConfigReader(POLICIES, environment::get);
   }
 
   public static GatewayConfig read(String yaml) {

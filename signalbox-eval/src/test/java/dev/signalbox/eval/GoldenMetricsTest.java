@@ -3,13 +3,11 @@ package dev.signalbox.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.eval.data.Dataset;
 import dev.signalbox.eval.data.OutcomesReader;
 import dev.signalbox.eval.data.PriceList;
 import dev.signalbox.eval.metrics.ThresholdMetrics;
 import dev.signalbox.eval.policy.Baselines;
-import dev.signalbox.eval.policy.EvalContext;
 import dev.signalbox.eval.policy.OfflinePolicy;
 import dev.signalbox.eval.policy.RouteFile;
 import java.net.URISyntaxException;
@@ -34,13 +32,14 @@ class GoldenMetricsTest {
     Dataset data =
         new OutcomesReader()
             .read(dir.resolve("outcomes.jsonl"))
-            .priced(PriceList.NONE, TokenCounter.shared());
+            .priced(PriceList.NONE, EvalFixtures.tokens());
     List<OfflinePolicy> policies =
-        new ArrayList<>(RouteFile.load(dir.resolve("policies.yaml"), data, PriceList.NONE));
+        new ArrayList<>(
+            RouteFile.load(
+                dir.resolve("policies.yaml"), data, PriceList.NONE, EvalFixtures.policies()));
     policies.addAll(Baselines.all(data.models()));
     report =
-        new Evaluator(
-                data, new EvalContext(data, 7, TokenCounter.shared()), Split.parse("test"), 1_000)
+        new Evaluator(data, EvalFixtures.context(data, 7), Split.parse("test"), 1_000)
             .run(policies, (policy, fold) -> {});
   }
 

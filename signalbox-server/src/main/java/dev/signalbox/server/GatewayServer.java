@@ -69,7 +69,7 @@ public final class GatewayServer implements AutoCloseable {
     this.metrics = metrics;
     this.reloader = reloader;
     this.accessLog = accessLog;
-    this.maxBodyBytes = gateway.config().server().maxBodyBytes();
+    this.maxBodyBytes = gateway.config().server().maxBodyBytes().bytes();
     this.server =
         WebServer.builder()
             .host(host)

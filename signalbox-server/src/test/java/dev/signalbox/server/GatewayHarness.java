@@ -7,7 +7,7 @@ import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.Listeners;
-import dev.signalbox.core.routing.PolicyRegistry;
+import dev.signalbox.core.policy.PolicyRegistry;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceRecorder;
 import dev.signalbox.core.wire.Json;
@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * it.
  */
 final class GatewayHarness implements AutoCloseable {
+  private static final PolicyRegistry POLICIES = PolicyRegistry.load();
+
   final Path dir;
   final Path configFile;
   final TraceRecorder traces;
@@ -49,7 +51,7 @@ final class GatewayHarness implements AutoCloseable {
     dir = Files.createTempDirectory("signalbox-it");
     configFile = dir.resolve("config.yaml");
     Files.writeString(configFile, yaml);
-    reader = new ConfigReader(PolicyRegistry.builtIn().names(), environment::get);
+    reader = new ConfigReader(POLICIES, environment::get);
     GatewayConfig config = reader.read(configFile);
     traces = new TraceRecorder(SqliteTraceStore.open(dir.resolve("traces.db")), 1_000);
     metrics.watch(traces);
@@ -58,16 +60,19 @@ final class GatewayHarness implements AutoCloseable {
     gateway =
         Gateway.create(
             config,
-            Gateway.Settings.of(
-                TimeSource.SYSTEM,
-                () -> {
-                  synchronized (seeds) {
-                    return seeds.nextLong();
-                  }
-                },
-                environment::get,
-                new Listeners(List.of(metrics, events)),
-                traces));
+            Gateway.Settings.builder()
+                .time(TimeSource.SYSTEM)
+                .seeds(
+                    () -> {
+                      synchronized (seeds) {
+                        return seeds.nextLong();
+                      }
+                    })
+                .environment(environment::get)
+                .policies(POLICIES)
+                .listener(new Listeners(List.of(metrics, events)))
+                .sink(traces)
+                .build());
     holder.set(gateway);
     server =
         GatewayServer.start(

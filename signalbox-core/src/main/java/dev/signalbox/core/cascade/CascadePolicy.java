@@ -4,10 +4,14 @@ import dev.signalbox.api.PolicyInput;
 import dev.signalbox.api.PolicyResult;
 import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.api.ScoredModel;
+import dev.signalbox.core.config.CascadePolicySpec;
 import dev.signalbox.core.config.CascadeSpec;
-import dev.signalbox.core.config.ConfigReader;
+import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.dispatch.CascadeRunner;
-import dev.signalbox.core.routing.CheapestPolicy;
+import dev.signalbox.core.policies.CheapestPolicy;
+import dev.signalbox.core.policy.Execution;
+import dev.signalbox.core.policy.PolicyContext;
+import dev.signalbox.core.policy.PolicyProvider;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,9 +24,32 @@ import java.util.List;
  * score is the estimated cost in USD.
  */
 public final class CascadePolicy implements RoutingPolicy {
-  public static final String NAME = ConfigReader.CASCADE;
+  public static final String NAME = "cascade";
 
   private final String checks;
+
+  /** Registers the policy: its plans run as a cascade, stage by stage. */
+  public static final class Provider implements PolicyProvider<CascadePolicySpec> {
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public Class<CascadePolicySpec> specType() {
+      return CascadePolicySpec.class;
+    }
+
+    @Override
+    public RoutingPolicy create(RouteSpec route, CascadePolicySpec spec, PolicyContext context) {
+      return new CascadePolicy(spec.cascade());
+    }
+
+    @Override
+    public Execution execution(CascadePolicySpec spec) {
+      return new Execution.Cascade(spec.cascade());
+    }
+  }
 
   public CascadePolicy(CascadeSpec spec) {
     this.checks =

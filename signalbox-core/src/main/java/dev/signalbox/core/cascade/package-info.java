@@ -5,5 +5,3 @@
  * dev.signalbox.core.dispatch.CascadeRunner} walks the stages through the dispatcher.
  */
 package dev.signalbox.core.cascade;
-
-

@@ -17,12 +17,12 @@ import java.util.Optional;
  * @param state the file the learner's state is kept in
  */
 public record BanditSpec(
-    String algorithm,
-    double exploration,
-    double costPenalty,
-    double energyPenalty,
-    double explorationBudget,
-    int clusters,
+    @Default("linucb") @OneOf({"linucb", "thompson"}) String algorithm,
+    @Default("0.5") @Range(min = 0, max = 100) double exploration,
+    @Default("0.3") @Range(min = 0, max = 100) double costPenalty,
+    @Default("0") @Range(min = 0, max = 100) double energyPenalty,
+    @Default("0.2") @Range(min = 0, max = 1) double explorationBudget,
+    @Default("8") @Range(min = 0, max = 256) int clusters,
     Optional<Path> state) {
   public static final BanditSpec DEFAULT =
       new BanditSpec("linucb", 0.5, 0.3, 0, 0.2, 8, Optional.empty());

@@ -12,12 +12,12 @@ import java.time.Duration;
  * @param halfOpenProbes how many probes may be under way at once while half-open
  */
 public record BreakerSpec(
-    int consecutiveFailures,
-    double errorRate,
-    int minRequests,
-    Duration window,
-    Duration cooldown,
-    int halfOpenProbes) {
+    @Default("5") @Range(min = 1, max = 1_000_000) int consecutiveFailures,
+    @Default("0.5") @Range(min = 0.01, max = 1) double errorRate,
+    @Default("20") @Range(min = 1, max = 1_000_000) int minRequests,
+    @Default("30s") Duration window,
+    @Default("30s") Duration cooldown,
+    @Default("1") @Range(min = 1, max = 1_000) int halfOpenProbes) {
   public static final BreakerSpec DEFAULT =
       new BreakerSpec(5, 0.5, 20, Duration.ofSeconds(30), Duration.ofSeconds(30), 1);
 }

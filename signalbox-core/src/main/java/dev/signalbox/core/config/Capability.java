@@ -1,19 +1,16 @@
 package dev.signalbox.core.config;
 
+import java.util.Locale;
+
 /** What a model can do beyond plain text chat; requests that need one exclude models without it. */
 public enum Capability {
-  TOOLS("tools"),
-  VISION("vision"),
-  JSON_SCHEMA("json-schema"),
-  ASSISTANT_PREFILL("assistant-prefill");
+  TOOLS,
+  VISION,
+  JSON_SCHEMA,
+  ASSISTANT_PREFILL;
 
-  private final String key;
-
-  Capability(String key) {
-    this.key = key;
-  }
-
+  /** The name a config writes. */
   public String key() {
-    return key;
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 }

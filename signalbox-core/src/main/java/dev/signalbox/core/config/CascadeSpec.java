@@ -1,5 +1,6 @@
 package dev.signalbox.core.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaLocation;
@@ -18,14 +19,57 @@ import java.util.regex.Pattern;
  *
  * @param samples the answers drawn from each checked stage (an agreement check needs two or more)
  * @param sampleTemperature the temperature the samples are drawn at; the client's when empty
- * @param checks in the order they are reported; all must pass
+ * @param entries the checks as written, in the order they are reported; all must pass
  */
-public record CascadeSpec(int samples, OptionalDouble sampleTemperature, List<Check> checks) {
+public record CascadeSpec(
+    @Default("1") @Range(min = 1, max = 16) int samples,
+    @Range(min = 0, max = 2) OptionalDouble sampleTemperature,
+    @JsonProperty("checks")
+        @WhenMissing("known checks: agreement, regex, arithmetic, json-schema, logprobs")
+        List<CheckEntry> entries) {
   public static final CascadeSpec NONE = new CascadeSpec(1, OptionalDouble.empty(), List.of());
 
   public CascadeSpec {
     Objects.requireNonNull(sampleTemperature);
-    checks = List.copyOf(checks);
+    entries = List.copyOf(entries);
+  }
+
+  /** A cascade of these checks. */
+  public static CascadeSpec of(int samples, OptionalDouble sampleTemperature, List<Check> checks) {
+    return new CascadeSpec(
+        samples, sampleTemperature, checks.stream().map(CheckEntry::of).toList());
+  }
+
+  public List<Check> checks() {
+    return entries.stream().map(CheckEntry::check).toList();
+  }
+
+  /** One check as a config writes it: a mapping of its kind to its settings. */
+  @OneKey
+  public record CheckEntry(
+      Optional<Agreement> agreement,
+      Optional<Pattern> regex,
+      Optional<Arithmetic> arithmetic,
+      Optional<JsonSchema> jsonSchema,
+      Optional<LogProbs> logprobs) {
+    static CheckEntry of(Check check) {
+      return new CheckEntry(
+          check instanceof Agreement a ? Optional.of(a) : Optional.empty(),
+          check instanceof Matches m ? Optional.of(m.pattern()) : Optional.empty(),
+          check instanceof Arithmetic a ? Optional.of(a) : Optional.empty(),
+          check instanceof JsonSchema s ? Optional.of(s) : Optional.empty(),
+          check instanceof LogProbs l ? Optional.of(l) : Optional.empty());
+    }
+
+    public Check check() {
+      return agreement
+          .<Check>map(a -> a)
+          .or(() -> regex.map(Matches::new))
+          .or(() -> arithmetic)
+          .or(() -> jsonSchema)
+          .or(() -> logprobs)
+          .orElseThrow();
+    }
   }
 
   /** What one check of a stage's answer asks. */
@@ -39,7 +83,9 @@ public record CascadeSpec(int samples, OptionalDouble sampleTemperature, List<Ch
    * (ACAR's self-consistency spread). Answers are compared by {@code answer}'s first group where it
    * matches (its last match), else by their whole text, trimmed and with spaces collapsed.
    */
-  public record Agreement(double minShare, Optional<Pattern> answer) implements Check {
+  public record Agreement(
+      @Default("0.5") @Range(min = 0, max = 1) double minShare, Optional<Pattern> answer)
+      implements Check {
     @Override
     public String kind() {
       return "agreement";
@@ -55,7 +101,8 @@ public record CascadeSpec(int samples, OptionalDouble sampleTemperature, List<Ch
   }
 
   /** Every {@code a op b = c} the answer writes out holds, within a relative {@code tolerance}. */
-  public record Arithmetic(double tolerance) implements Check {
+  public record Arithmetic(@Default("1e-6") @Range(min = 0, max = 1) double tolerance)
+      implements Check {
     @Override
     public String kind() {
       return "arithmetic";
@@ -73,6 +120,9 @@ public record CascadeSpec(int samples, OptionalDouble sampleTemperature, List<Ch
 
     /** Compiles a schema; one its meta-schema refuses fails with the reasons. */
     public static JsonSchema of(JsonNode schema) {
+      if (!schema.isObject()) {
+        throw new IllegalArgumentException("expected a JSON schema (a mapping)");
+      }
       String meta = schema.path("$schema").asText("https://json-schema.org/draft/2020-12/schema");
       Set<ValidationMessage> problems;
       try {
@@ -100,7 +150,8 @@ public record CascadeSpec(int samples, OptionalDouble sampleTemperature, List<Ch
    * The mean log-probability of the answer's tokens, as the upstream returns them, is at least
    * {@code minMean}.
    */
-  public record LogProbs(double minMean) implements Check {
+  public record LogProbs(@Default("-0.5") @Range(min = -1e6, max = 0) double minMean)
+      implements Check {
     @Override
     public String kind() {
       return "logprobs";
@@ -108,6 +159,6 @@ public record CascadeSpec(int samples, OptionalDouble sampleTemperature, List<Ch
   }
 
   public boolean readsLogProbs() {
-    return checks.stream().anyMatch(c -> c instanceof LogProbs);
+    return checks().stream().anyMatch(c -> c instanceof LogProbs);
   }
 }

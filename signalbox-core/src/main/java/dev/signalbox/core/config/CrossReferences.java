@@ -1,151 +1,180 @@
 package dev.signalbox.core.config;
 
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
-/** Checks that every name a config uses is defined, and that rules never delegate in a cycle. */
+/**
+ * The checks that need the whole config: every name a config uses is defined, each route's policy
+ * spec agrees with the rest ({@link PolicySpec#check}), keys are distinct and name what exists,
+ * files and environment variables are there.
+ */
 final class CrossReferences {
-  private final Map<String, DeploymentSpec> deployments;
-  private final Map<String, ModelSpec> models;
-  private final Map<String, RouteSpec> routes;
+  private final Map<Integer, DeploymentSpec> deployments;
+  private final Map<Integer, ModelSpec> models;
+  private final Map<Integer, RouteSpec> routes;
+  private final Set<String> deploymentNames;
+  private final Set<String> modelNames;
+  private final Set<String> routeNames;
+  private final Map<String, RouteSpec> routesByName;
   private final List<String> problems;
 
+  /**
+   * @param deployments the bound deployments by their index in the file
+   * @param names the names of every item of each list, bound or not
+   */
   CrossReferences(
-      Map<String, DeploymentSpec> deployments,
-      Map<String, ModelSpec> models,
-      Map<String, RouteSpec> routes,
+      Map<Integer, DeploymentSpec> deployments,
+      Map<Integer, ModelSpec> models,
+      Map<Integer, RouteSpec> routes,
+      Names names,
       List<String> problems) {
     this.deployments = deployments;
     this.models = models;
     this.routes = routes;
+    this.deploymentNames = names.deployments();
+    this.modelNames = names.models();
+    this.routeNames = names.routes();
+    this.routesByName = new java.util.HashMap<>();
+    routes.values().forEach(r -> routesByName.put(r.name(), r));
     this.problems = problems;
   }
 
-  void check() {
-    int m = 0;
-    for (ModelSpec model : models.values()) {
-      String path = "models[" + m++ + "]";
-      for (int i = 0; i < model.deployments().size(); i++) {
-        known(
-            path + ".deployments[" + i + "]",
-            "deployment",
-            model.deployments().get(i),
-            deployments.keySet());
-      }
-      if (routes.containsKey(model.name())) {
-        problems.add(
-            path
-                + ".name: '"
-                + model.name()
-                + "' is also a route name; a request's model must name one or the other");
-      }
-    }
-    int r = 0;
-    for (RouteSpec route : routes.values()) {
-      checkRoute("routes[" + r++ + "]", route);
-    }
+  /** The names of every deployment, model and route the file lists, in order. */
+  record Names(Set<String> deployments, Set<String> models, Set<String> routes) {}
+
+  void check(boolean artifactsRequired, Function<String, String> environment, AuthSettings auth) {
+    deployments.forEach(
+        (i, deployment) -> checkDeployment("deployments[" + i + "]", deployment, environment));
+    models.forEach(
+        (i, model) -> {
+          String path = "models[" + i + "]";
+          for (int d = 0; d < model.deployments().size(); d++) {
+            known(
+                path + ".deployments[" + d + "]",
+                "deployment",
+                model.deployments().get(d),
+                deploymentNames);
+          }
+          if (routeNames.contains(model.name())) {
+            problems.add(
+                path
+                    + ".name: '"
+                    + model.name()
+                    + "' is also a route name; a request's model must name one or the other");
+          }
+        });
+    routes.forEach((i, route) -> checkRoute("routes[" + i + "]", route, artifactsRequired));
+    checkKeys(auth);
   }
 
-  private void checkRoute(String path, RouteSpec route) {
+  private void checkDeployment(
+      String path, DeploymentSpec deployment, Function<String, String> environment) {
+    deployment
+        .replayFrom()
+        .filter(file -> !Files.isRegularFile(file))
+        .ifPresent(file -> problems.add(path + ".replay-from: no such file: " + file));
+    deployment
+        .apiKeyEnv()
+        .filter(env -> environment.apply(env) == null)
+        .ifPresent(
+            env ->
+                problems.add(path + ".api-key-env: environment variable '" + env + "' is not set"));
+  }
+
+  private void checkRoute(String path, RouteSpec route, boolean artifactsRequired) {
     for (int i = 0; i < route.models().size(); i++) {
-      known(path + ".models[" + i + "]", "model", route.models().get(i), models.keySet());
+      known(path + ".models[" + i + "]", "model", route.models().get(i), modelNames);
     }
     for (int i = 0; i < route.fallbacks().size(); i++) {
-      known(path + ".fallbacks[" + i + "]", "model", route.fallbacks().get(i), models.keySet());
+      known(path + ".fallbacks[" + i + "]", "model", route.fallbacks().get(i), modelNames);
     }
-    for (String weighted : route.weights().keySet()) {
-      if (!route.models().contains(weighted)) {
-        problems.add(
-            path
-                + ".weights."
-                + weighted
-                + ": not one of the route's models ("
-                + String.join(", ", route.models())
-                + ")");
-      }
-    }
-    if (route.policy().equals("score") && route.threshold().isEmpty()) {
-      problems.add(path + ".threshold: the score policy needs {strong, weak, value, score}");
+    if (route.spec().delegatesTo().isEmpty() && route.models().isEmpty()) {
+      problems.add(path + ".models: a route needs at least one model");
     }
     route
-        .threshold()
-        .ifPresent(
-            t -> {
-              for (String model : List.of(t.strong(), t.weak())) {
-                if (!route.models().contains(model)) {
-                  problems.add(
-                      path
-                          + ".threshold: '"
-                          + model
-                          + "' is not one of the route's models ("
-                          + String.join(", ", route.models())
-                          + ")");
-                }
+        .spec()
+        .check(
+            new RouteCheck() {
+              @Override
+              public RouteSpec route() {
+                return route;
+              }
+
+              @Override
+              public void problem(String key, String message) {
+                problems.add(path + "." + key + ": " + message);
+              }
+
+              @Override
+              public Set<String> models() {
+                return modelNames;
+              }
+
+              @Override
+              public Set<String> routes() {
+                return routeNames;
+              }
+
+              @Override
+              public boolean artifactsRequired() {
+                return artifactsRequired;
+              }
+
+              @Override
+              public Optional<List<String>> delegationCycle() {
+                List<String> trail = new ArrayList<>(List.of(route.name()));
+                return reaches(route, route.name(), new HashSet<>(), trail)
+                    ? Optional.of(trail)
+                    : Optional.empty();
               }
             });
-    if (route.policy().equals("rules")) {
-      if (route.rules().isEmpty()) {
-        problems.add(path + ".rules: the rules policy needs at least one rule");
-      }
-      for (int i = 0; i < route.rules().size(); i++) {
-        known(
-            path + ".rules[" + i + "].route",
-            "route",
-            route.rules().get(i).route(),
-            routes.keySet());
-      }
-      if (route.defaultRoute().isEmpty() && route.models().isEmpty()) {
-        problems.add(
-            path
-                + ".default: missing (where requests go that no rule matches), or give the route"
-                + " models");
-      } else if (!route.defaultRoute().isEmpty()) {
-        known(path + ".default", "route", route.defaultRoute(), routes.keySet());
-      }
-      cycleFrom(path, route);
-    } else {
-      if (route.models().isEmpty()) {
-        problems.add(path + ".models: a route needs at least one model");
-      }
-      if (!route.rules().isEmpty()) {
-        problems.add(
-            path
-                + ".rules: only the rules policy reads rules (this route's policy is "
-                + route.policy()
-                + ")");
-      }
-    }
-  }
-
-  private void cycleFrom(String path, RouteSpec start) {
-    List<String> trail = new ArrayList<>(List.of(start.name()));
-    if (reaches(start, start.name(), new HashSet<>(), trail)) {
-      problems.add(
-          path + ".rules: delegation loops back to itself (" + String.join(" -> ", trail) + ")");
-    }
   }
 
   private boolean reaches(RouteSpec from, String target, Set<String> seen, List<String> trail) {
-    List<String> next = new ArrayList<>();
-    from.rules().forEach(rule -> next.add(rule.route()));
-    if (!from.defaultRoute().isEmpty()) {
-      next.add(from.defaultRoute());
-    }
-    for (String name : next) {
+    for (String name : from.spec().delegatesTo()) {
       trail.add(name);
       if (name.equals(target)) {
         return true;
       }
-      RouteSpec route = routes.get(name);
+      RouteSpec route = routesByName.get(name);
       if (route != null && seen.add(name) && reaches(route, target, seen, trail)) {
         return true;
       }
       trail.remove(trail.size() - 1);
     }
     return false;
+  }
+
+  private void checkKeys(AuthSettings auth) {
+    Set<String> digests = new HashSet<>();
+    Set<String> callable = new LinkedHashSet<>(routeNames);
+    callable.addAll(modelNames);
+    for (int i = 0; i < auth.keys().size(); i++) {
+      GatewayKey key = auth.keys().get(i);
+      String path = "auth.keys[" + i + "]";
+      if (!digests.add(key.sha256())) {
+        problems.add(path + ".key-sha256: the same key is listed twice");
+      }
+      List<String> routes = List.copyOf(new java.util.TreeSet<>(key.routes()));
+      for (String route : routes) {
+        if (!callable.contains(route)) {
+          problems.add(
+              path
+                  + ".routes: '"
+                  + route
+                  + "' is no route or model of this config (known: "
+                  + String.join(", ", callable)
+                  + ")");
+        }
+      }
+    }
   }
 
   private void known(String path, String what, String name, Set<String> known) {

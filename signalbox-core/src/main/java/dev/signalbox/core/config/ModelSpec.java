@@ -1,5 +1,6 @@
 package dev.signalbox.core.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.signalbox.api.Candidate;
 import dev.signalbox.api.Pricing;
 import java.util.List;
@@ -12,11 +13,11 @@ import java.util.Set;
 public record ModelSpec(
     String name,
     List<String> deployments,
-    SelectorKind selector,
-    Pricing pricing,
-    int contextWindow,
+    @JsonProperty("deployment-selector") @Default("priority") SelectorKind selector,
+    @JsonProperty("pricing") @Default("{}") Prices prices,
     Set<Capability> capabilities,
-    double joulesPerToken) {
+    @Default("8192") @Range(min = 1, max = 100_000_000) int contextWindow,
+    @Default("0") @Range(min = 0, max = 1e6) double joulesPerToken) {
 
   /**
    * How one of the model's deployments is picked for an attempt; the others follow as fallbacks.
@@ -42,12 +43,20 @@ public record ModelSpec(
   public ModelSpec {
     Objects.requireNonNull(name);
     deployments = List.copyOf(deployments);
+    if (deployments.isEmpty()) {
+      throw new ConfigProblem("deployments", "a model needs at least one deployment");
+    }
     Objects.requireNonNull(selector);
-    Objects.requireNonNull(pricing);
+    Objects.requireNonNull(prices);
     capabilities = Set.copyOf(capabilities);
   }
 
+  /** The prices per million tokens. */
+  public Pricing pricing() {
+    return prices.prices();
+  }
+
   public Candidate candidate() {
-    return new Candidate(name, pricing, contextWindow, joulesPerToken, deployments);
+    return new Candidate(name, pricing(), contextWindow, joulesPerToken, deployments);
   }
 }

@@ -1,50 +1,50 @@
 package dev.signalbox.core.config;
 
+import com.fasterxml.jackson.annotation.JacksonInject;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
- * What a client names in {@code model}: candidate models, a policy and its settings, fallbacks.
+ * What a client names in {@code model}: candidate models, a policy, fallbacks. The keys every route
+ * has are its components; the keys its policy reads sit beside them and are bound to {@code spec},
+ * the record the policy names.
  *
- * @param weights the {@code weighted} policy's weight per model
- * @param rules the {@code rules} policy's rules, first match wins
- * @param defaultRoute where the {@code rules} policy sends a request no rule matched
+ * @param policy the name of the policy that decides the route
  * @param fallbackOn upstream statuses after which the next attempt is made
+ * @param timeout the deadline of the whole request, every attempt included
+ * @param maxAttempts the most attempts a request makes (0: one per plan entry, plus a retry)
  * @param defaultMaxTokens the output length assumed when a request sets no max_tokens
- * @param threshold the {@code score} policy's strong and weak model and threshold
  * @param fallbackOrder how the plan's entries after the first are ordered
  * @param slo latency objectives the plan's deployments are filtered by
  * @param hedge when to send the request to a second deployment before the first answers
- * @param learning what a learned policy is fitted with and reads
- * @param sessions stickiness and budget per agent session
- * @param cascade a {@code cascade} route's checks
  * @param continueStreams whether a text answer whose stream breaks after the commit boundary is
  *     continued on a deployment that accepts a final assistant message (assistant-prefill)
+ * @param session stickiness per agent session
+ * @param sessionBudgetUsd what one agent session may spend on this route
+ * @param spec the policy's own settings
  */
 public record RouteSpec(
     String name,
     List<String> models,
-    String policy,
-    Map<String, Double> weights,
-    List<RuleSpec> rules,
-    String defaultRoute,
+    @Default("priority") String policy,
     List<String> fallbacks,
-    Set<Integer> fallbackOn,
-    Duration timeout,
-    int maxAttempts,
-    int defaultMaxTokens,
-    Optional<ThresholdSpec> threshold,
-    FallbackOrder fallbackOrder,
-    SloSpec slo,
+    @Default("[408, 409, 429, 500, 502, 503, 504, 529]") @Range(min = 400, max = 599)
+        Set<Integer> fallbackOn,
+    @Default("600s") Duration timeout,
+    @Default("0") @Range(min = 0, max = 100) int maxAttempts,
+    @Default("1024") @Range(min = 1, max = 10_000_000) int defaultMaxTokens,
+    @Default("plan") FallbackOrder fallbackOrder,
+    @Default("{}") SloSpec slo,
     Optional<HedgeSpec> hedge,
-    boolean continueStreams,
-    LearningSpec learning,
-    SessionSpec sessions,
-    CascadeSpec cascade) {
+    @Default("false") boolean continueStreams,
+    @JsonProperty("session") Optional<SessionSpec.Settings> session,
+    @Range(min = 0, max = 1e9) OptionalDouble sessionBudgetUsd,
+    @JacksonInject @Flattened(selector = "policy") PolicySpec spec) {
 
   /** How a route orders its fallbacks. */
   public enum FallbackOrder {
@@ -60,45 +60,73 @@ public record RouteSpec(
   public static final Set<Integer> DEFAULT_FALLBACK_ON =
       Set.of(408, 409, 429, 500, 502, 503, 504, 529);
 
+  /** The policy name of a request that names a model rather than a route. */
+  public static final String DIRECT = "direct";
+
   public RouteSpec {
     Objects.requireNonNull(name);
     models = List.copyOf(models);
     Objects.requireNonNull(policy);
-    weights = Map.copyOf(weights);
-    rules = List.copyOf(rules);
-    Objects.requireNonNull(defaultRoute);
     fallbacks = List.copyOf(fallbacks);
     fallbackOn = Set.copyOf(fallbackOn);
     Objects.requireNonNull(timeout);
-    Objects.requireNonNull(threshold);
     Objects.requireNonNull(fallbackOrder);
     Objects.requireNonNull(slo);
     Objects.requireNonNull(hedge);
-    Objects.requireNonNull(learning);
-    Objects.requireNonNull(sessions);
-    Objects.requireNonNull(cascade);
+    Objects.requireNonNull(session);
+    Objects.requireNonNull(sessionBudgetUsd);
+    Objects.requireNonNull(spec);
   }
 
-  public RouteSpec withThreshold(ThresholdSpec newThreshold) {
+  /** The implicit route of a request that names a model: that model alone, every default. */
+  public static RouteSpec direct(String model) {
+    return new RouteSpec(
+        model,
+        List.of(model),
+        DIRECT,
+        List.of(),
+        DEFAULT_FALLBACK_ON,
+        Duration.ofSeconds(600),
+        0,
+        DEFAULT_MAX_TOKENS,
+        FallbackOrder.PLAN,
+        SloSpec.NONE,
+        Optional.empty(),
+        false,
+        Optional.empty(),
+        OptionalDouble.empty(),
+        new PriorityPolicySpec());
+  }
+
+  /** Stickiness and budget per agent session, together. */
+  public SessionSpec sessions() {
+    return session
+        .map(s -> new SessionSpec(s.sticky(), s.stickyMargin(), s.idleTimeout(), sessionBudgetUsd))
+        .orElse(
+            new SessionSpec(
+                false,
+                SessionSpec.NONE.stickyMargin(),
+                SessionSpec.NONE.idleTimeout(),
+                sessionBudgetUsd));
+  }
+
+  /** The same route with another policy spec, as {@code eval} sweeps a knob. */
+  public RouteSpec withSpec(PolicySpec newSpec) {
     return new RouteSpec(
         name,
         models,
         policy,
-        weights,
-        rules,
-        defaultRoute,
         fallbacks,
         fallbackOn,
         timeout,
         maxAttempts,
         defaultMaxTokens,
-        Optional.of(newThreshold),
         fallbackOrder,
         slo,
         hedge,
         continueStreams,
-        learning,
-        sessions,
-        cascade);
+        session,
+        sessionBudgetUsd,
+        newSpec);
   }
 }

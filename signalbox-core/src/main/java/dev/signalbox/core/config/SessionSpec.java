@@ -5,7 +5,8 @@ import java.util.OptionalDouble;
 
 /**
  * How a route treats an agent's session (its id from {@code x-signalbox-session-id}, else {@code
- * metadata.session_id}, else {@code user}).
+ * metadata.session_id}, else {@code user}): the route's {@code session} settings and its {@code
+ * session-budget-usd} together.
  *
  * @param sticky whether a session keeps its model from step to step
  * @param stickyMargin another model takes over only when its score beats the kept model's by more
@@ -23,4 +24,10 @@ public record SessionSpec(
   public boolean active() {
     return sticky || budgetUsd.isPresent();
   }
+
+  /** A route's {@code session:} settings as written. */
+  public record Settings(
+      @Default("true") boolean sticky,
+      @Default("0.05") @Range(min = 0, max = 1e6) double stickyMargin,
+      @Default("30m") Duration idleTimeout) {}
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Walks a cascade's stages. Each stage but the last gets the request without streaming (asking for
@@ -43,9 +44,15 @@ public final class CascadeRunner {
   private final Dispatcher dispatcher;
   private final TimeSource time;
 
-  public CascadeRunner(Dispatcher dispatcher, TimeSource time) {
+  private final ThreadFactory samples;
+
+  /**
+   * @param samples the threads a stage's samples are drawn on, all at once
+   */
+  public CascadeRunner(Dispatcher dispatcher, TimeSource time, ThreadFactory samples) {
     this.dispatcher = dispatcher;
     this.time = time;
+    this.samples = samples;
   }
 
   /** One model's part of the plan. */
@@ -55,6 +62,7 @@ public final class CascadeRunner {
   private record TurnedDown(DispatchResult.Answered answer, CascadeStepTrace step) {}
 
   public DispatchResult run(
+      CascadeSpec spec,
       List<PlannedAttempt> plan,
       RouteSpec route,
       long seed,
@@ -62,7 +70,6 @@ public final class CascadeRunner {
       Optional<Dispatcher.Reservation> reserved)
       throws InterruptedException {
     long deadline = time.nanoTime() + route.timeout().toNanos();
-    CascadeSpec spec = route.cascade();
     List<Stage> stages = stages(plan, route);
     ChatRequest checked = checkedRequest(exchange.request(), spec);
     TurnedDown turnedDown = null;
@@ -235,7 +242,7 @@ public final class CascadeRunner {
       return List.of(
           dispatcher.dispatch(stage.plan(), route, seed, exchange, held, request, deadline));
     }
-    ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    ExecutorService threads = Executors.newThreadPerTaskExecutor(samples);
     try {
       List<Future<DispatchResult>> futures = new ArrayList<>();
       for (int i = 0; i < count; i++) {

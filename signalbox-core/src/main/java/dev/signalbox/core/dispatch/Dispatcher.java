@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Function;
 
 /**
@@ -51,12 +52,13 @@ public final class Dispatcher {
       Function<DeploymentSpec, Upstream> upstreams,
       TimeSource time,
       PoolState pool,
-      Backoff backoff) {
+      Backoff backoff,
+      ThreadFactory legs) {
     this.upstreams = upstreams;
     this.time = time;
     this.pool = pool;
     this.backoff = backoff;
-    this.hedging = new Hedging(this, pool);
+    this.hedging = new Hedging(this, pool, legs);
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -35,9 +36,12 @@ final class Hedging {
   private final PoolState pool;
   private final ConcurrentHashMap<String, Budget> budgets = new ConcurrentHashMap<>();
 
-  Hedging(Dispatcher dispatcher, PoolState pool) {
+  private final ThreadFactory legs;
+
+  Hedging(Dispatcher dispatcher, PoolState pool, ThreadFactory legs) {
     this.dispatcher = dispatcher;
     this.pool = pool;
+    this.legs = legs;
   }
 
   /**
@@ -86,7 +90,8 @@ final class Hedging {
     }
 
     Leg start() {
-      thread = Thread.ofVirtual().name("hedge-" + attempt.deployment().name()).start(this);
+      thread = legs.newThread(this);
+      thread.start();
       return this;
     }
 
@@ -158,7 +163,7 @@ final class Hedging {
     HedgeSpec spec = route.hedge().orElseThrow();
     Budget budget = budgets.computeIfAbsent(route.name(), r -> new Budget());
     budget.requests.incrementAndGet();
-    Optional<Duration> wait = spec.after().or(() -> measuredP95(first));
+    Optional<Duration> wait = spec.waitTime().or(() -> measuredP95(first));
     Optional<PlannedAttempt> second =
         plan.stream().skip(1).filter(a -> !a.deployment().equals(first.deployment())).findFirst();
     if (wait.isEmpty() || second.isEmpty()) {

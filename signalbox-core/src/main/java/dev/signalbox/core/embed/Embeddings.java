@@ -10,7 +10,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Sentence embeddings as routing reads them: cached by the text's content hash (an identical text
@@ -21,9 +23,6 @@ import java.util.function.Function;
 public final class Embeddings implements TextEmbedder {
   private static final int CACHE_ENTRIES = 20_000;
   private static final int SERVING_BATCH = 8;
-  private static SentenceEncoder encoder;
-  private static volatile Embeddings serving;
-  private static volatile Embeddings offline;
 
   private final String modelId;
   private final MicroBatcher batcher;
@@ -31,56 +30,66 @@ public final class Embeddings implements TextEmbedder {
   private volatile EmbeddingFile file;
 
   Embeddings(
-      String modelId, Function<List<String>, List<float[]>> encode, int workers, int maxBatch) {
+      String modelId,
+      Function<List<String>, List<float[]>> encode,
+      int workers,
+      int maxBatch,
+      ThreadFactory threads) {
     this.modelId = modelId;
-    this.batcher = new MicroBatcher(encode, workers, maxBatch);
+    this.batcher = new MicroBatcher(encode, workers, maxBatch, threads);
     this.cache = Caffeine.newBuilder().maximumSize(CACHE_ENTRIES).buildAsync();
   }
 
   /**
-   * The MiniLM embeddings a gateway serves with: requests that wait together share a model call.
-   * The quantized model scales activations over a whole batch, so a batched vector differs from the
-   * text's lone vector a little (cosine above 0.98); the trace records the vector routing read, so
-   * replay is exact. The model is loaded once per JVM and shared with {@link #offline()}.
+   * The embeddings a gateway serves with: requests that wait together share a model call, on one
+   * worker per core made by {@code threads}. The quantized model scales activations over a whole
+   * batch, so a batched vector differs from the text's lone vector a little (cosine above 0.98);
+   * the trace records the vector routing read, so replay is exact.
    */
-  public static Embeddings serving() {
-    Embeddings instance = serving;
-    if (instance == null) {
-      synchronized (Embeddings.class) {
-        instance = serving;
-        if (instance == null) {
-          instance =
-              new Embeddings(SentenceEncoder.MODEL_ID, encoder()::encode, cores(), SERVING_BATCH);
-          serving = instance;
-        }
-      }
-    }
-    return instance;
+  public static Embeddings serving(SentenceEncoder encoder, ThreadFactory threads) {
+    return new Embeddings(
+        SentenceEncoder.MODEL_ID, encoder::encode, cores(), SERVING_BATCH, threads);
   }
 
   /**
-   * MiniLM embeddings one text per model call, so every vector is a function of its text alone: for
-   * eval and train.
+   * Embeddings one text per model call, so every vector is a function of its text alone: for eval
+   * and train.
    */
-  public static Embeddings offline() {
-    Embeddings instance = offline;
-    if (instance == null) {
-      synchronized (Embeddings.class) {
-        instance = offline;
-        if (instance == null) {
-          instance = new Embeddings(SentenceEncoder.MODEL_ID, encoder()::encode, cores(), 1);
-          offline = instance;
-        }
-      }
-    }
-    return instance;
+  public static Embeddings offline(SentenceEncoder encoder, ThreadFactory threads) {
+    return new Embeddings(SentenceEncoder.MODEL_ID, encoder::encode, cores(), 1, threads);
   }
 
-  private static synchronized SentenceEncoder encoder() {
-    if (encoder == null) {
-      encoder = SentenceEncoder.load();
-    }
-    return encoder;
+  /**
+   * Serving embeddings made when first asked for (a gateway without learned routes never loads the
+   * model), on daemon worker threads.
+   */
+  public static Supplier<TextEmbedder> servingOnDemand() {
+    return onDemand(() -> serving(SentenceEncoder.shared(), Embeddings::daemon));
+  }
+
+  /** Offline embeddings made when first asked for, as {@link #servingOnDemand} is. */
+  public static Supplier<Embeddings> offlineOnDemand() {
+    return onDemand(() -> offline(SentenceEncoder.shared(), Embeddings::daemon));
+  }
+
+  private static <T> Supplier<T> onDemand(Supplier<T> make) {
+    return new Supplier<>() {
+      private T made;
+
+      @Override
+      public synchronized T get() {
+        if (made == null) {
+          made = make.get();
+        }
+        return made;
+      }
+    };
+  }
+
+  private static Thread daemon(Runnable work) {
+    Thread thread = new Thread(work, "signalbox-embed");
+    thread.setDaemon(true);
+    return thread;
   }
 
   private static int cores() {
@@ -89,7 +98,7 @@ public final class Embeddings implements TextEmbedder {
 
   /** Embeddings over any encoder, for tests of what is built on them. */
   public static Embeddings over(String modelId, Function<List<String>, List<float[]>> encode) {
-    return new Embeddings(modelId, encode, 2, 16);
+    return new Embeddings(modelId, encode, 2, 16, Embeddings::daemon);
   }
 
   /** Keep computed vectors in {@code file} as well, and read the ones it already has. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -11,8 +12,8 @@ import java.util.function.Function;
  * Runs an encoder on batches of the texts that are waiting: each worker takes the oldest text and,
  * when more are waiting than there are workers, the others up to the batch limit, and answers them
  * all with one call. Alone, a text is encoded at once; under load, requests that queue together
- * share a call. Workers are daemon platform threads, one per core, since an encoder call keeps a
- * core busy.
+ * share a call. Workers come from the caller's thread factory (platform threads: an encoder call
+ * keeps a core busy), one per core.
  */
 public final class MicroBatcher {
   private final Function<List<String>, List<float[]>> encode;
@@ -27,14 +28,16 @@ public final class MicroBatcher {
   /** How many encoder calls ran, and how many texts they encoded together. */
   public record Stats(long calls, long texts) {}
 
-  MicroBatcher(Function<List<String>, List<float[]>> encode, int workers, int maxBatch) {
+  MicroBatcher(
+      Function<List<String>, List<float[]>> encode,
+      int workers,
+      int maxBatch,
+      ThreadFactory threads) {
     this.encode = encode;
     this.maxBatch = maxBatch;
     this.workers = workers;
     for (int i = 0; i < workers; i++) {
-      Thread worker = new Thread(this::work, "signalbox-embed-" + i);
-      worker.setDaemon(true);
-      worker.start();
+      threads.newThread(this::work).start();
     }
   }
 

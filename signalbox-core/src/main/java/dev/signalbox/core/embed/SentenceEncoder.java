@@ -19,7 +19,8 @@ import java.util.Map;
  * from the model's own tokenizer, truncated to {@link #MAX_WORD_PIECES}, mean-pooled over the
  * attention mask and L2-normalised, so a dot product is the cosine. One intra-op thread per call:
  * on a small machine concurrent callers get more throughput from whole cores than from a split one.
- * Thread-safe; loaded once per JVM behind {@link Embeddings}.
+ * Thread-safe. {@link #shared} reads the model once per JVM: ONNX Runtime's environment is one per
+ * process anyway, and the model's 64 MB are read-only.
  */
 public final class SentenceEncoder implements AutoCloseable {
   /** The model's id as artifacts record it: an artifact fitted on other vectors is refused. */
@@ -41,6 +42,16 @@ public final class SentenceEncoder implements AutoCloseable {
     this.session = session;
     this.tokenizer = tokenizer;
     this.wantsTypeIds = session.getInputNames().contains("token_type_ids");
+  }
+
+  private static SentenceEncoder shared;
+
+  /** The model, read once per JVM on first use. */
+  public static synchronized SentenceEncoder shared() {
+    if (shared == null) {
+      shared = load();
+    }
+    return shared;
   }
 
   /** Loads the model and tokenizer from the class path; about a second and 64 MB of heap. */

@@ -11,7 +11,6 @@ import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.TraceSink;
 import dev.signalbox.api.Upstream;
 import dev.signalbox.api.Usage;
-import dev.signalbox.core.cascade.CascadePolicy;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.GatewayConfig;
@@ -22,17 +21,24 @@ import dev.signalbox.core.dispatch.CascadeRunner;
 import dev.signalbox.core.dispatch.DispatchResult;
 import dev.signalbox.core.dispatch.Dispatcher;
 import dev.signalbox.core.dispatch.Exchange;
-import dev.signalbox.core.learn.BanditPolicy;
+import dev.signalbox.core.embed.Embeddings;
+import dev.signalbox.core.embed.SentenceEncoder;
+import dev.signalbox.core.learn.ArtifactSource;
+import dev.signalbox.core.learn.BanditLearners;
+import dev.signalbox.core.policy.Execution;
+import dev.signalbox.core.policy.PolicyRegistry;
+import dev.signalbox.core.policy.PolicyServices;
 import dev.signalbox.core.pool.DeploymentProbes;
 import dev.signalbox.core.pool.PoolState;
 import dev.signalbox.core.routing.Decision;
-import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.routing.RequestSignals;
 import dev.signalbox.core.routing.RoutingSignals;
 import dev.signalbox.core.session.InMemorySessions;
 import dev.signalbox.core.session.SessionStore;
+import dev.signalbox.core.text.SignalSources;
 import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.core.upstream.UpstreamFactory;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -42,6 +48,9 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
@@ -56,6 +65,8 @@ import java.util.function.LongSupplier;
 public final class Gateway implements AutoCloseable {
   private final AtomicReference<GatewayRuntime> runtime;
   private final PolicyRegistry policies;
+  private final PolicyServices policyServices;
+  private final BanditLearners learners;
   private final java.util.function.Function<DeploymentSpec, Upstream> upstreams;
   private final Dispatcher dispatcher;
   private final CascadeRunner cascades;
@@ -65,6 +76,8 @@ public final class Gateway implements AutoCloseable {
   private final RoutingListener listener;
   private final TraceSink sink;
   private final SessionStore sessions;
+  private final SignalSources signalSources;
+  private final Settings settings;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ReentrantLock drainLock = new ReentrantLock();
   private final ReentrantLock assignment = new ReentrantLock();
@@ -73,14 +86,19 @@ public final class Gateway implements AutoCloseable {
   private volatile boolean draining;
 
   private Gateway(GatewayConfig config, Settings settings) {
+    this.settings = settings;
     this.upstreams = settings.upstreams();
     loadRecordings(config);
-    this.policies = PolicyRegistry.builtIn();
-    this.runtime = new AtomicReference<>(GatewayRuntime.of(config, policies));
+    this.policies = settings.policies();
+    this.signalSources = settings.signals();
+    this.learners = new BanditLearners(settings.background());
+    this.policyServices =
+        PolicyServices.of(signalSources, ArtifactSource.files(SentenceEncoder.MODEL_ID, learners));
+    this.runtime = new AtomicReference<>(GatewayRuntime.of(config, policies, policyServices));
     this.time = settings.time();
     this.seeds = settings.seeds();
     this.listener = settings.listener();
-    this.sessions = new InMemorySessions(settings.time()::nanoTime);
+    this.sessions = settings.sessions();
     TraceSink traces = settings.sink();
     this.sink =
         trace -> {
@@ -89,17 +107,32 @@ public final class Gateway implements AutoCloseable {
         };
     this.pool = settings.pool();
     this.dispatcher =
-        new Dispatcher(settings.upstreams(), settings.time(), settings.pool(), settings.backoff());
-    this.cascades = new CascadeRunner(dispatcher, settings.time());
-    this.probes = new AtomicReference<>(DeploymentProbes.start(config, pool));
+        new Dispatcher(
+            settings.upstreams(),
+            settings.time(),
+            settings.pool(),
+            settings.backoff(),
+            settings.requestThreads());
+    this.cascades = new CascadeRunner(dispatcher, settings.time(), settings.requestThreads());
+    this.probes = new AtomicReference<>(startProbes(config));
+  }
+
+  private DeploymentProbes startProbes(GatewayConfig config) {
+    return DeploymentProbes.start(
+        config, pool, settings.probeThreads(), settings.probeClient(), settings.time());
   }
 
   /**
-   * What the gateway is built from besides its config.
+   * What the gateway is built from besides its config; see {@link #builder} for each part's
+   * default.
    *
    * @param seeds one seed per request; the seed decides weighted draws, simulated behaviour and
    *     jitter
    * @param upstreams the upstream of each deployment
+   * @param signals the token counter and the embeddings routes read
+   * @param background where bandit learners apply feedback
+   * @param requestThreads where a request's parallel legs run (hedges, cascade samples)
+   * @param probeThreads the threads that poll deployments' metrics and health URLs
    */
   public record Settings(
       TimeSource time,
@@ -108,23 +141,139 @@ public final class Gateway implements AutoCloseable {
       RoutingListener listener,
       TraceSink sink,
       PoolState pool,
-      Backoff backoff) {
+      Backoff backoff,
+      PolicyRegistry policies,
+      SignalSources signals,
+      SessionStore sessions,
+      Executor background,
+      ThreadFactory requestThreads,
+      ThreadFactory probeThreads,
+      HttpClient probeClient) {
 
-    /** Real upstreams from the deployments' specs, with keys from {@code environment}. */
-    public static Settings of(
-        TimeSource time,
-        LongSupplier seeds,
-        java.util.function.Function<String, String> environment,
-        RoutingListener listener,
-        TraceSink sink) {
+    public static Builder builder() {
+      return new Builder();
+    }
+  }
+
+  /** A builder of {@link Settings}; every part left unset takes its default. */
+  public static final class Builder {
+    private TimeSource time = TimeSource.SYSTEM;
+    private LongSupplier seeds = () -> ThreadLocalRandom.current().nextLong();
+    private java.util.function.Function<DeploymentSpec, Upstream> upstreams;
+    private java.util.function.Function<String, String> environment = System::getenv;
+    private RoutingListener listener = RoutingListener.NONE;
+    private TraceSink sink = trace -> {};
+    private PoolState pool;
+    private Backoff backoff = Backoff.DEFAULT;
+    private PolicyRegistry policies;
+    private SignalSources signals;
+    private SessionStore sessions;
+    private Executor background;
+    private ThreadFactory requestThreads = Thread.ofVirtual().name("signalbox-leg-", 0).factory();
+    private ThreadFactory probeThreads = Thread.ofVirtual().name("signalbox-probe-", 0).factory();
+    private HttpClient probeClient;
+
+    private Builder() {}
+
+    /** The clocks and sleeping; the machine's by default. */
+    public Builder time(TimeSource value) {
+      this.time = value;
+      return this;
+    }
+
+    public Builder seeds(LongSupplier value) {
+      this.seeds = value;
+      return this;
+    }
+
+    /** The upstream of each deployment; by default real ones built from the deployments' specs. */
+    public Builder upstreams(java.util.function.Function<DeploymentSpec, Upstream> value) {
+      this.upstreams = value;
+      return this;
+    }
+
+    /** Where the default upstreams read provider keys; the process environment by default. */
+    public Builder environment(java.util.function.Function<String, String> value) {
+      this.environment = value;
+      return this;
+    }
+
+    public Builder listener(RoutingListener value) {
+      this.listener = value;
+      return this;
+    }
+
+    public Builder sink(TraceSink value) {
+      this.sink = value;
+      return this;
+    }
+
+    public Builder pool(PoolState value) {
+      this.pool = value;
+      return this;
+    }
+
+    public Builder backoff(Backoff value) {
+      this.backoff = value;
+      return this;
+    }
+
+    /** The policies routes may name; those on the class path by default. */
+    public Builder policies(PolicyRegistry value) {
+      this.policies = value;
+      return this;
+    }
+
+    /** The token counter and embeddings; by default MiniLM, loaded when a route first reads it. */
+    public Builder signals(SignalSources value) {
+      this.signals = value;
+      return this;
+    }
+
+    /** Agent sessions' state; in memory by default. */
+    public Builder sessions(SessionStore value) {
+      this.sessions = value;
+      return this;
+    }
+
+    /** Where learners apply feedback; a virtual thread per update by default. */
+    public Builder background(Executor value) {
+      this.background = value;
+      return this;
+    }
+
+    public Builder requestThreads(ThreadFactory value) {
+      this.requestThreads = value;
+      return this;
+    }
+
+    public Builder probeThreads(ThreadFactory value) {
+      this.probeThreads = value;
+      return this;
+    }
+
+    public Builder probeClient(HttpClient value) {
+      this.probeClient = value;
+      return this;
+    }
+
+    public Settings build() {
+      TokenCounter tokens = signals == null ? new TokenCounter() : signals.tokens();
       return new Settings(
           time,
           seeds,
-          new UpstreamFactory(time, environment)::upstream,
+          upstreams != null ? upstreams : new UpstreamFactory(time, environment, tokens)::upstream,
           listener,
           sink,
-          new PoolState(time),
-          Backoff.DEFAULT);
+          pool != null ? pool : new PoolState(time),
+          backoff,
+          policies != null ? policies : PolicyRegistry.load(),
+          signals != null ? signals : new SignalSources(tokens, Embeddings.servingOnDemand()),
+          sessions != null ? sessions : new InMemorySessions(time::nanoTime),
+          background != null ? background : Thread.ofVirtual().name("signalbox-learner")::start,
+          requestThreads,
+          probeThreads,
+          probeClient != null ? probeClient : DeploymentProbes.client());
     }
   }
 
@@ -191,27 +340,26 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
-   * Teaches the bandit route that decided a request the feedback it got. Returns false when no
-   * bandit route of the running config decided it (other policies learn nothing online).
+   * Teaches the route that decided a request the feedback it got, if its policy learns online (a
+   * bandit's does). Returns false when no such route of the running config decided it.
    */
   public boolean learn(DecisionTrace trace, double score) {
     if (trace.routes().isEmpty()) {
       return false;
     }
-    String route = trace.routes().get(trace.routes().size() - 1);
-    GatewayRuntime current = runtime.get();
-    if (current.router().policy(route).orElse(null) instanceof BanditPolicy bandit) {
-      bandit.learn(trace, score, current.router().candidates(route));
-      return true;
-    }
-    return false;
+    return runtime
+        .get()
+        .router()
+        .policy(trace.route())
+        .map(policy -> policy.learn(trace, score))
+        .orElse(false);
   }
 
   /** Swaps in a new config; requests already started finish on the old one. */
   public void reload(GatewayConfig config) {
     loadRecordings(config);
-    runtime.set(GatewayRuntime.of(config, policies));
-    probes.getAndSet(DeploymentProbes.start(config, pool)).close();
+    runtime.set(GatewayRuntime.of(config, policies, policyServices));
+    probes.getAndSet(startProbes(config)).close();
   }
 
   public Caller authenticate(
@@ -276,7 +424,7 @@ public final class Gateway implements AutoCloseable {
                 caller.headers(),
                 caller.tenant(),
                 RouteSpec.DEFAULT_MAX_TOKENS,
-                TokenCounter.shared())
+                signalSources)
             .withSessions(sessions);
     Exchange exchange =
         new Exchange(
@@ -335,9 +483,12 @@ public final class Gateway implements AutoCloseable {
     }
     Decision.Routed routed = (Decision.Routed) decision;
     DispatchResult result =
-        routed.route().policy().equals(CascadePolicy.NAME)
-            ? cascades.run(routed.plan(), routed.route(), seed, exchange, reserved)
-            : dispatcher.dispatch(routed.plan(), routed.route(), seed, exchange, reserved);
+        switch (routed.execution()) {
+          case Execution.Cascade cascade ->
+              cascades.run(cascade.spec(), routed.plan(), routed.route(), seed, exchange, reserved);
+          case Execution.Plan plan ->
+              dispatcher.dispatch(routed.plan(), routed.route(), seed, exchange, reserved);
+        };
     int attempts = exchange.attempts().size();
     return switch (result) {
       case DispatchResult.Failed failed -> {
@@ -384,6 +535,7 @@ public final class Gateway implements AutoCloseable {
                 committed.first(),
                 committed.rest(),
                 continuation,
+                signalSources.tokens(),
                 this::requestEnded);
         yield new Handled.Streaming(
             relay,
@@ -445,5 +597,6 @@ public final class Gateway implements AutoCloseable {
   public void close() {
     draining = true;
     probes.get().close();
+    learners.close();
   }
 }

@@ -42,6 +42,7 @@ public final class StreamRelay {
   }
 
   private final Exchange exchange;
+  private final TokenCounter tokens;
   private ModelSpec model;
   private PlannedAttempt current;
   private final Chunk first;
@@ -61,7 +62,9 @@ public final class StreamRelay {
       Chunk first,
       ChunkStream rest,
       Continuation continuation,
+      TokenCounter tokens,
       Runnable onEnd) {
+    this.tokens = tokens;
     this.exchange = exchange;
     this.current = committed;
     this.model = committed.model();
@@ -124,7 +127,7 @@ public final class StreamRelay {
               if (resumed.isPresent()) {
                 exchange.flag(CONTINUED);
                 continued = true;
-                continuedTokens = TokenCounter.shared().count(answer.toString());
+                continuedTokens = tokens.count(answer.toString());
                 current = resumed.get().attempt();
                 model = current.model();
                 rest = resumed.get().rest();

@@ -1,65 +1,71 @@
 package dev.signalbox.core.learn;
 
+import dev.signalbox.core.config.BanditPolicySpec;
+import dev.signalbox.core.config.LearnedPolicySpec;
 import dev.signalbox.core.config.RouteSpec;
-import dev.signalbox.core.embed.SentenceEncoder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where a learned route's artifact comes from: its file when serving, a fit of the fold in {@code
- * eval}.
+ * Where a learned route's artifact and a bandit route's learner come from: the route's files when
+ * serving, a fit of the fold in {@code eval}.
  */
-@FunctionalInterface
 public interface ArtifactSource {
-  LearnedArtifact artifactFor(RouteSpec route);
+  LearnedArtifact artifactFor(RouteSpec route, LearnedPolicySpec spec);
+
+  /** The learned state a bandit route decides from. */
+  BanditLearner learnerFor(RouteSpec route, BanditPolicySpec spec, LearnedArtifact artifact);
+
+  /** For configs without learned routes: asking for an artifact is a mistake. */
+  ArtifactSource NONE =
+      new ArtifactSource() {
+        @Override
+        public LearnedArtifact artifactFor(RouteSpec route, LearnedPolicySpec spec) {
+          throw new IllegalStateException("no artifacts here (route '" + route.name() + "')");
+        }
+
+        @Override
+        public BanditLearner learnerFor(
+            RouteSpec route, BanditPolicySpec spec, LearnedArtifact artifact) {
+          throw new IllegalStateException("no learners here (route '" + route.name() + "')");
+        }
+      };
 
   /**
-   * The learned state a bandit route decides from: by default the gateway's learner of that route.
+   * Reads the route's {@code artifact} file and checks that it fits the route and this gateway's
+   * embedding model; bandit routes learn in {@code learners}.
    */
-  default BanditLearner learnerFor(RouteSpec route, LearnedArtifact artifact) {
-    return BanditLearners.shared().forRoute(route, artifact);
-  }
-
-  /** A source of the given artifacts and bandit learners. */
-  static ArtifactSource of(
-      java.util.function.Function<RouteSpec, LearnedArtifact> artifacts,
-      java.util.function.BiFunction<RouteSpec, LearnedArtifact, BanditLearner> learners) {
+  static ArtifactSource files(String embeddingModel, BanditLearners learners) {
     return new ArtifactSource() {
       @Override
-      public LearnedArtifact artifactFor(RouteSpec route) {
-        return artifacts.apply(route);
-      }
-
-      @Override
-      public BanditLearner learnerFor(RouteSpec route, LearnedArtifact artifact) {
-        return learners.apply(route, artifact);
-      }
-    };
-  }
-
-  /** Reads the route's {@code artifact} file and checks that it fits the route and this gateway. */
-  ArtifactSource FILES =
-      route -> {
+      public LearnedArtifact artifactFor(RouteSpec route, LearnedPolicySpec spec) {
         Path file =
-            route
-                .learning()
-                .artifact()
+            spec.artifact()
                 .orElseThrow(
                     () ->
                         new ArtifactFile.ArtifactException(
                             Path.of("(none)"), "route '" + route.name() + "' names no artifact"));
         LearnedArtifact artifact = ArtifactFile.read(file);
-        List<String> problems = mismatches(route, artifact, SentenceEncoder.MODEL_ID);
+        List<String> problems = mismatches(route, spec, artifact, embeddingModel);
         if (!problems.isEmpty()) {
           throw new ArtifactFile.ArtifactException(
               file, "does not fit route '" + route.name() + "': " + String.join("; ", problems));
         }
         return artifact;
-      };
+      }
+
+      @Override
+      public BanditLearner learnerFor(
+          RouteSpec route, BanditPolicySpec spec, LearnedArtifact artifact) {
+        return learners.forRoute(route, spec, artifact);
+      }
+    };
+  }
 
   /** Why an artifact cannot serve a route; empty when it can. */
-  static List<String> mismatches(RouteSpec route, LearnedArtifact artifact, String embeddingModel) {
+  static List<String> mismatches(
+      RouteSpec route, LearnedPolicySpec spec, LearnedArtifact artifact, String embeddingModel) {
     List<String> problems = new ArrayList<>();
     if (!artifact.policy().equals(route.policy())) {
       problems.add(
@@ -77,13 +83,9 @@ public interface ArtifactSource {
               + embeddingModel
               + "'");
     }
-    if (!artifact.embed().equals(route.learning().embed())) {
+    if (!artifact.embed().equals(spec.embed())) {
       problems.add(
-          "it embedded '"
-              + artifact.embed()
-              + "', the route embeds '"
-              + route.learning().embed()
-              + "'");
+          "it embedded '" + artifact.embed() + "', the route embeds '" + spec.embed() + "'");
     }
     List<String> unknown = route.models().stream().filter(m -> artifact.modelIndex(m) < 0).toList();
     if (!unknown.isEmpty()) {
@@ -94,8 +96,7 @@ public interface ArtifactSource {
               + String.join(", ", artifact.models())
               + ")");
     }
-    route
-        .threshold()
+    spec.calibrates()
         .ifPresent(
             t ->
                 artifact

@@ -13,10 +13,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -31,16 +32,16 @@ public final class BanditLearner implements Supplier<BanditState>, AutoCloseable
 
   private final AtomicReference<BanditState> state;
   private final Optional<Path> file;
-  private final ExecutorService updates =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread thread = new Thread(r, "signalbox-bandit-learner");
-            thread.setDaemon(true);
-            return thread;
-          });
+  private final Executor updates;
+  private final ReentrantLock updating = new ReentrantLock();
 
-  public BanditLearner(List<String> arms, int dimensions, Optional<Path> file) {
+  /**
+   * @param updates where rewards are applied (off the caller's thread); one at a time, whatever it
+   *     runs concurrently
+   */
+  public BanditLearner(List<String> arms, int dimensions, Optional<Path> file, Executor updates) {
     this.file = file;
+    this.updates = updates;
     BanditState initial = BanditState.initial(arms, dimensions);
     if (file.isPresent() && Files.exists(file.get())) {
       initial = read(file.get(), arms, dimensions);
@@ -55,18 +56,35 @@ public final class BanditLearner implements Supplier<BanditState>, AutoCloseable
 
   /** Applies a reward off the caller's thread; the future completes with the new version. */
   public Future<Long> reward(String model, double[] context, double reward, boolean wasExploring) {
-    return updates.submit(
-        () -> {
-          BanditState current = state.get();
-          int arm = current.arm(model);
-          if (arm < 0) {
-            return current.version();
-          }
-          BanditState next = current.update(arm, context, reward, wasExploring);
-          state.set(next);
-          file.ifPresent(f -> write(next, f));
-          return next.version();
-        });
+    FutureTask<Long> task =
+        new FutureTask<>(
+            () -> {
+              updating.lock();
+              try {
+                return apply(model, context, reward, wasExploring);
+              } finally {
+                updating.unlock();
+              }
+            });
+    updates.execute(task);
+    return task;
+  }
+
+  /** The context width of a bandit over an artifact: bias, cheap features, one-hot cluster. */
+  public static int dimensions(LearnedArtifact artifact) {
+    return 1 + CheapFeatures.SIZE + artifact.clusters().length;
+  }
+
+  private long apply(String model, double[] context, double reward, boolean wasExploring) {
+    BanditState current = state.get();
+    int arm = current.arm(model);
+    if (arm < 0) {
+      return current.version();
+    }
+    BanditState next = current.update(arm, context, reward, wasExploring);
+    state.set(next);
+    file.ifPresent(f -> write(next, f));
+    return next.version();
   }
 
   static void write(BanditState s, Path file) {
@@ -151,6 +169,6 @@ public final class BanditLearner implements Supplier<BanditState>, AutoCloseable
 
   @Override
   public void close() {
-    updates.shutdown();
+    // The executor is the gateway's; a learner holds nothing else to release.
   }
 }

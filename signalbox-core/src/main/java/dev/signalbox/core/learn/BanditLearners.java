@@ -1,22 +1,25 @@
 package dev.signalbox.core.learn;
 
+import dev.signalbox.core.config.BanditPolicySpec;
 import dev.signalbox.core.config.RouteSpec;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * The learners of a gateway's bandit routes, one per route and artifact, kept across config reloads
  * so that a reload neither forgets what was learned nor starts a second learner on the same file.
+ * Updates run one at a time on {@code updates}.
  */
-public final class BanditLearners {
-  private static final BanditLearners SHARED = new BanditLearners();
+public final class BanditLearners implements AutoCloseable {
   private final Map<String, BanditLearner> learners = new ConcurrentHashMap<>();
+  private final Executor updates;
 
-  public static BanditLearners shared() {
-    return SHARED;
+  public BanditLearners(Executor updates) {
+    this.updates = updates;
   }
 
-  public BanditLearner forRoute(RouteSpec route, LearnedArtifact artifact) {
+  public BanditLearner forRoute(RouteSpec route, BanditPolicySpec spec, LearnedArtifact artifact) {
     String key =
         route.name()
             + "|"
@@ -24,21 +27,19 @@ public final class BanditLearners {
             + "|"
             + route.models()
             + "|"
-            + route.learning().bandit().state().map(Object::toString).orElse("");
+            + spec.bandit().state().map(Object::toString).orElse("");
     return learners.computeIfAbsent(
         key,
         k ->
             new BanditLearner(
                 route.models(),
-                BanditPolicy.dimensions(artifact),
-                route.learning().bandit().state()));
+                BanditLearner.dimensions(artifact),
+                spec.bandit().state(),
+                updates));
   }
 
-  /** The learner of a route, if it is a bandit route that has decided. */
-  public java.util.Optional<BanditLearner> ofRoute(String route) {
-    return learners.entrySet().stream()
-        .filter(e -> e.getKey().startsWith(route + "|"))
-        .map(Map.Entry::getValue)
-        .reduce((a, b) -> b);
+  @Override
+  public void close() {
+    learners.values().forEach(BanditLearner::close);
   }
 }

@@ -3,12 +3,12 @@ package dev.signalbox.core.learn;
 import dev.signalbox.api.Signals;
 
 /** Reads what an artifact's scorer needs from a request's signals, and only that, and predicts. */
-final class Scoring {
+public final class Scoring {
   private static final double[] NO_FEATURES = new double[CheapFeatures.SIZE];
 
   private Scoring() {}
 
-  static double[] predict(LearnedArtifact artifact, Signals signals) {
+  public static double[] predict(LearnedArtifact artifact, Signals signals) {
     float[] embedding = signals.embedding(artifact.embed());
     double[] features =
         artifact.scorer() instanceof LogisticScorer ? CheapFeatures.of(signals) : NO_FEATURES;

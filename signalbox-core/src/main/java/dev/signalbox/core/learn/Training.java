@@ -1,7 +1,8 @@
 package dev.signalbox.core.learn;
 
-import dev.signalbox.core.config.LearningSpec;
+import dev.signalbox.core.config.LearnedPolicySpec;
 import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.config.ScorerSpec;
 import dev.signalbox.core.config.ThresholdSpec;
 import java.util.Arrays;
 import java.util.Optional;
@@ -52,36 +53,24 @@ public final class Training {
 
   public static LearnedArtifact fit(
       RouteSpec route,
+      LearnedPolicySpec spec,
       TrainingSet data,
       String embeddingModel,
       String dataHash,
       String dataSource,
       Target target,
       long seed) {
-    LearningSpec learning = route.learning();
-    QualityScorer scorer = scorer(learning.scorer(), data, seed);
-    Optional<LearnedArtifact.Calibration> calibration = Optional.empty();
-    if (route.policy().equals("threshold")) {
-      ThresholdSpec threshold =
-          route
-              .threshold()
-              .orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          "route '"
-                              + route.name()
-                              + "': a threshold route names its strong and weak model (threshold:"
-                              + " {strong: …, weak: …})"));
-      calibration = Optional.of(calibrate(learning.scorer(), data, threshold, target, seed));
-    }
+    QualityScorer scorer = scorer(spec.scorer(), data, seed);
+    Optional<LearnedArtifact.Calibration> calibration =
+        spec.calibrates().map(threshold -> calibrate(spec.scorer(), data, threshold, target, seed));
     float[][] clusters =
-        route.policy().equals("bandit")
-            ? KMeans.fit(data.embeddings(), learning.bandit().clusters(), 20, seed)
+        spec.clusters() > 0
+            ? KMeans.fit(data.embeddings(), spec.clusters(), 20, seed)
             : new float[0][];
     return new LearnedArtifact(
         route.policy(),
         embeddingModel,
-        learning.embed(),
+        spec.embed(),
         dataHash,
         dataSource,
         data.models(),
@@ -91,7 +80,7 @@ public final class Training {
         data.outputTokens());
   }
 
-  public static QualityScorer scorer(LearningSpec.ScorerSpec spec, TrainingSet data, long seed) {
+  public static QualityScorer scorer(ScorerSpec spec, TrainingSet data, long seed) {
     return switch (spec.kind()) {
       case "knn" -> KnnScorer.fit(data, spec.k(), spec.smoothing());
       case "mf" ->
@@ -111,15 +100,11 @@ public final class Training {
   }
 
   private static LearnedArtifact.Calibration calibrate(
-      LearningSpec.ScorerSpec spec,
-      TrainingSet data,
-      ThresholdSpec threshold,
-      Target target,
-      long seed) {
+      ScorerSpec spec, TrainingSet data, ThresholdSpec threshold, Target target, long seed) {
     int strong = data.modelIndex(threshold.strong());
     int weak = data.modelIndex(threshold.weak());
     if (target.kind().equals("none")) {
-      double value = Double.isNaN(threshold.value()) ? 0 : threshold.value();
+      double value = threshold.value().orElse(0);
       return new LearnedArtifact.Calibration(
           threshold.strong(), threshold.weak(), value, "none", Double.NaN);
     }

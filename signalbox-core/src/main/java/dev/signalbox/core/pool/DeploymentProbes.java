@@ -1,5 +1,6 @@
 package dev.signalbox.core.pool;
 
+import dev.signalbox.api.TimeSource;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.GatewayConfig;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.ThreadFactory;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -32,34 +34,49 @@ public final class DeploymentProbes implements AutoCloseable {
   static final String WAITING = "vllm:num_requests_waiting";
 
   private final List<Thread> threads = new ArrayList<>();
-  private final HttpClient client =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
+  private final HttpClient client;
+  private final TimeSource time;
   private volatile boolean closed;
 
-  private DeploymentProbes() {}
+  private DeploymentProbes(HttpClient client, TimeSource time) {
+    this.client = client;
+    this.time = time;
+  }
 
-  /** Starts one poller per deployment with a metrics URL. */
-  public static DeploymentProbes start(GatewayConfig config, PoolState pool) {
-    DeploymentProbes probes = new DeploymentProbes();
+  /** The HTTP client probes use by default: HTTP/1.1, a two-second connect timeout. */
+  public static HttpClient client() {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(TIMEOUT)
+        .build();
+  }
+
+  /**
+   * Starts one poller per deployment with a metrics URL and one per health-check URL, each on a
+   * thread from {@code threads}, sleeping on {@code time} between polls.
+   */
+  public static DeploymentProbes start(
+      GatewayConfig config,
+      PoolState pool,
+      ThreadFactory threads,
+      HttpClient client,
+      TimeSource time) {
+    DeploymentProbes probes = new DeploymentProbes(client, time);
     for (DeploymentSpec deployment : config.deployments().values()) {
       deployment
           .metricsUrl()
-          .ifPresent(
-              url ->
-                  probes.threads.add(
-                      Thread.ofVirtual()
-                          .name("load-probe-" + deployment.name())
-                          .start(() -> probes.poll(deployment, pool))));
+          .ifPresent(url -> probes.start(threads, () -> probes.poll(deployment, pool)));
       deployment
           .healthUrl()
-          .ifPresent(
-              url ->
-                  probes.threads.add(
-                      Thread.ofVirtual()
-                          .name("health-check-" + deployment.name())
-                          .start(() -> probes.check(deployment, pool))));
+          .ifPresent(url -> probes.start(threads, () -> probes.check(deployment, pool)));
     }
     return probes;
+  }
+
+  private void start(ThreadFactory threads, Runnable probe) {
+    Thread thread = threads.newThread(probe);
+    this.threads.add(thread);
+    thread.start();
   }
 
   private void poll(DeploymentSpec deployment, PoolState pool) {
@@ -87,7 +104,7 @@ public final class DeploymentProbes implements AutoCloseable {
                       + ")");
           warned = true;
         }
-        Thread.sleep(deployment.metricsInterval());
+        time.sleep(deployment.metricsInterval());
       } catch (InterruptedException e) {
         return;
       } catch (IOException e) {
@@ -98,7 +115,7 @@ public final class DeploymentProbes implements AutoCloseable {
           warned = true;
         }
         try {
-          Thread.sleep(deployment.metricsInterval());
+          time.sleep(deployment.metricsInterval());
         } catch (InterruptedException stop) {
           return;
         }
@@ -121,7 +138,7 @@ public final class DeploymentProbes implements AutoCloseable {
       }
       pool.healthChecked(deployment, healthy);
       try {
-        Thread.sleep(deployment.healthInterval());
+        time.sleep(deployment.healthInterval());
       } catch (InterruptedException e) {
         return;
       }

@@ -2,6 +2,7 @@ package dev.signalbox.core.routing;
 
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.policy.Execution;
 import java.util.List;
 
 /** The router's answer: a plan to dispatch, or a rejection with its reasons. Both are traced. */
@@ -10,8 +11,10 @@ public sealed interface Decision {
 
   /**
    * @param route the route whose dispatch settings apply (the last one delegated to)
+   * @param execution how that route's plan is run
    */
-  record Routed(DecisionRecord record, List<PlannedAttempt> plan, RouteSpec route)
+  record Routed(
+      DecisionRecord record, List<PlannedAttempt> plan, RouteSpec route, Execution execution)
       implements Decision {
     public Routed {
       plan = List.copyOf(plan);

@@ -2,10 +2,10 @@ package dev.signalbox.core.routing;
 
 import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.Role;
-import dev.signalbox.core.embed.Embeddings;
 import dev.signalbox.core.session.SessionStore;
 import dev.signalbox.core.text.EmbeddedText;
 import dev.signalbox.core.text.LanguageGuess;
+import dev.signalbox.core.text.SignalSources;
 import dev.signalbox.core.text.TokenCounter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +44,7 @@ public final class RecordedSignals implements RoutingSignals {
   private final List<ChatMessage> prompt;
   private final OptionalLong reportedPromptTokens;
   private final long defaultMaxTokens;
+  private final SignalSources sources;
   private final TokenCounter tokens;
   private final Map<String, Object> read = new LinkedHashMap<>();
   private long promptTokens = -1;
@@ -61,21 +62,22 @@ public final class RecordedSignals implements RoutingSignals {
       List<ChatMessage> prompt,
       OptionalLong reportedPromptTokens,
       long defaultMaxTokens,
-      TokenCounter tokens) {
+      SignalSources sources) {
     this.requestedModel = requestedModel;
     this.tenant = tenant;
     this.recorded = Map.copyOf(recorded);
     this.prompt = List.copyOf(prompt);
     this.reportedPromptTokens = reportedPromptTokens;
     this.defaultMaxTokens = defaultMaxTokens;
-    this.tokens = tokens;
+    this.sources = sources;
+    this.tokens = sources.tokens();
   }
 
   @Override
   public RecordedSignals withDefaultMaxTokens(long newDefault) {
     RecordedSignals copy =
         new RecordedSignals(
-            requestedModel, tenant, recorded, prompt, reportedPromptTokens, newDefault, tokens);
+            requestedModel, tenant, recorded, prompt, reportedPromptTokens, newDefault, sources);
     copy.promptTokens = promptTokens;
     copy.read.putAll(read);
     return copy;
@@ -258,7 +260,7 @@ public final class RecordedSignals implements RoutingSignals {
         recorded.get(key) instanceof String value
             ? value
             : EmbeddedText.encode(
-                Embeddings.offline().embed(EmbeddedText.of(fromPrompt(key), part)));
+                sources.embeddings().get().embed(EmbeddedText.of(fromPrompt(key), part)));
     read.put(key, encoded);
     return EmbeddedText.decode(encoded);
   }

@@ -3,11 +3,10 @@ package dev.signalbox.core.routing;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.ResponseFormat;
 import dev.signalbox.api.Role;
-import dev.signalbox.core.embed.Embeddings;
-import dev.signalbox.core.embed.TextEmbedder;
 import dev.signalbox.core.session.SessionStore;
 import dev.signalbox.core.text.EmbeddedText;
 import dev.signalbox.core.text.LanguageGuess;
+import dev.signalbox.core.text.SignalSources;
 import dev.signalbox.core.text.TokenCounter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -19,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -28,7 +26,7 @@ import java.util.regex.Pattern;
  */
 public final class RequestSignals implements RoutingSignals {
   /** Headers a rule may read but whose values never reach a trace. */
-  static final Set<String> CREDENTIAL_HEADERS =
+  public static final Set<String> CREDENTIAL_HEADERS =
       Set.of(
           "authorization",
           "proxy-authorization",
@@ -37,14 +35,14 @@ public final class RequestSignals implements RoutingSignals {
           "cookie",
           "x-goog-api-key");
 
-  static final String REDACTED = "[redacted]";
+  public static final String REDACTED = "[redacted]";
 
   private final ChatRequest request;
   private final Map<String, String> headers;
   private final String tenant;
   private final long defaultMaxTokens;
   private final TokenCounter tokens;
-  private final Supplier<? extends TextEmbedder> embedder;
+  private final SignalSources sources;
   private final Map<String, Object> read = new LinkedHashMap<>();
   private long promptTokens = -1;
   private SessionStore sessions = SessionStore.NONE;
@@ -52,38 +50,26 @@ public final class RequestSignals implements RoutingSignals {
   /**
    * @param headers request headers, names in lower case
    * @param defaultMaxTokens the output length assumed when the request sets none
+   * @param sources the token counter, and the embeddings a route reads (asked for only when one
+   *     does)
    */
   public RequestSignals(
       ChatRequest request,
       Map<String, String> headers,
       String tenant,
       long defaultMaxTokens,
-      TokenCounter tokens) {
-    this(request, headers, tenant, defaultMaxTokens, tokens, Embeddings::serving);
-  }
-
-  /**
-   * @param embedder the embeddings a route reads, asked for only when one does
-   */
-  public RequestSignals(
-      ChatRequest request,
-      Map<String, String> headers,
-      String tenant,
-      long defaultMaxTokens,
-      TokenCounter tokens,
-      Supplier<? extends TextEmbedder> embedder) {
-    this.embedder = embedder;
+      SignalSources sources) {
+    this.sources = sources;
     this.request = request;
     this.headers = headers;
     this.tenant = tenant;
     this.defaultMaxTokens = defaultMaxTokens;
-    this.tokens = tokens;
+    this.tokens = sources.tokens();
   }
 
   @Override
   public RequestSignals withDefaultMaxTokens(long newDefault) {
-    RequestSignals copy =
-        new RequestSignals(request, headers, tenant, newDefault, tokens, embedder);
+    RequestSignals copy = new RequestSignals(request, headers, tenant, newDefault, sources);
     copy.promptTokens = promptTokens;
     copy.sessions = sessions;
     copy.read.putAll(read);
@@ -258,7 +244,7 @@ public final class RequestSignals implements RoutingSignals {
     if (read.get(key) instanceof String stored) {
       return EmbeddedText.decode(stored);
     }
-    float[] vector = embedder.get().embed(EmbeddedText.of(request.messages(), part));
+    float[] vector = sources.embeddings().get().embed(EmbeddedText.of(request.messages(), part));
     read.put(key, EmbeddedText.encode(vector));
     return vector;
   }

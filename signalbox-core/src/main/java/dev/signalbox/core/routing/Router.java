@@ -9,19 +9,19 @@ import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.api.ScoredModel;
 import dev.signalbox.api.SignalboxException;
-import dev.signalbox.core.config.CascadeSpec;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.config.LearningSpec;
 import dev.signalbox.core.config.ModelSpec;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.config.SessionSpec;
-import dev.signalbox.core.config.SloSpec;
 import dev.signalbox.core.learn.ArtifactFile;
+import dev.signalbox.core.policy.Execution;
+import dev.signalbox.core.policy.PolicyContext;
+import dev.signalbox.core.policy.PolicyRegistry;
+import dev.signalbox.core.policy.PolicyServices;
 import dev.signalbox.core.session.SessionSteering;
 import dev.signalbox.core.session.SessionStore;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -37,20 +37,28 @@ import java.util.Set;
  * route's fallbacks, then order each model's deployments. Pure given its inputs.
  */
 public final class Router {
-  static final String DIRECT = "direct";
+  static final String DIRECT = RouteSpec.DIRECT;
   private static final int MAX_DELEGATIONS = 16;
   private static final List<EligibilityFilter> FILTERS =
       List.of(EligibilityFilter.CONTEXT_WINDOW, EligibilityFilter.CAPABILITIES);
 
   private final GatewayConfig config;
   private final Map<String, RoutingPolicy> policies = new LinkedHashMap<>();
+  private final Map<String, Execution> executions = new LinkedHashMap<>();
 
-  public Router(GatewayConfig config, PolicyRegistry registry) {
+  /**
+   * Builds every route's policy.
+   *
+   * @param services what policies are built with besides the config
+   */
+  public Router(GatewayConfig config, PolicyRegistry registry, PolicyServices services) {
     this.config = config;
+    PolicyContext over = new PolicyContext(config, services);
     List<String> problems = new ArrayList<>();
     for (RouteSpec route : config.routes().values()) {
       try {
-        policies.put(route.name(), registry.create(route));
+        policies.put(route.name(), registry.create(route, over));
+        executions.put(route.name(), registry.execution(route));
       } catch (ArtifactFile.ArtifactException e) {
         problems.add("routes." + route.name() + ".artifact: " + e.getMessage());
       }
@@ -63,14 +71,6 @@ public final class Router {
   /** The policy deciding a route, if the route exists. */
   public Optional<RoutingPolicy> policy(String route) {
     return Optional.ofNullable(policies.get(route));
-  }
-
-  /** The candidates of a route: its models as policies see them. */
-  public List<dev.signalbox.api.Candidate> candidates(String route) {
-    return config
-        .route(route)
-        .map(r -> r.models().stream().map(m -> config.model(m).orElseThrow().candidate()).toList())
-        .orElse(List.of());
   }
 
   /** Whether {@code name} is a route or model this gateway serves. */
@@ -106,27 +106,7 @@ public final class Router {
 
   private Decision decideModel(
       ModelSpec model, RoutingSignals signals, long seed, PoolSnapshot pool) {
-    RouteSpec implicit =
-        new RouteSpec(
-            model.name(),
-            List.of(model.name()),
-            DIRECT,
-            Map.of(),
-            List.of(),
-            "",
-            List.of(),
-            RouteSpec.DEFAULT_FALLBACK_ON,
-            Duration.ofSeconds(600),
-            0,
-            RouteSpec.DEFAULT_MAX_TOKENS,
-            Optional.empty(),
-            RouteSpec.FallbackOrder.PLAN,
-            SloSpec.NONE,
-            Optional.empty(),
-            false,
-            LearningSpec.NONE,
-            SessionSpec.NONE,
-            CascadeSpec.NONE);
+    RouteSpec implicit = RouteSpec.direct(model.name());
     List<CandidateTrace> traces = new ArrayList<>();
     Optional<String> excluded = exclusion(model, signals);
     if (excluded.isPresent()) {
@@ -148,7 +128,8 @@ public final class Router {
             Map.of(model.name(), 1.0),
             pool),
         plan,
-        implicit);
+        implicit,
+        new Execution.Plan());
   }
 
   private Decision decideRoute(
@@ -162,7 +143,7 @@ public final class Router {
       RoutingPolicy policy = policies.get(route.name());
       List<CandidateTrace> traces = new ArrayList<>();
       List<ModelSpec> eligible = eligible(route.models(), signals, traces);
-      if (eligible.isEmpty() && !(policy instanceof RulesPolicy)) {
+      if (eligible.isEmpty() && route.spec().delegatesTo().isEmpty()) {
         return noEligible(trail, policy.name(), policy.version(), seed, signals, traces, pool);
       }
       PolicyResult result =
@@ -275,7 +256,7 @@ public final class Router {
             ranked.propensity(),
             ranked.probabilities(),
             pool);
-    return new Decision.Routed(record, plan, route);
+    return new Decision.Routed(record, plan, route, executions.get(route.name()));
   }
 
   private SessionSteering.Result steer(

@@ -21,16 +21,10 @@ public final class TokenCounter {
   private static final int REPLY_PRIMING = 3;
   private static final int PER_IMAGE = 85;
 
-  private static final TokenCounter INSTANCE = new TokenCounter();
-
   private final Encoding encoding;
 
-  private TokenCounter() {
+  public TokenCounter() {
     this.encoding = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
-  }
-
-  public static TokenCounter shared() {
-    return INSTANCE;
   }
 
   public int count(String text) {

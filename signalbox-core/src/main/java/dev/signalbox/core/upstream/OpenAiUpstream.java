@@ -32,10 +32,16 @@ public final class OpenAiUpstream implements Upstream {
   private final URI uri;
   private final Map<String, String> headers;
   private final TimeSource time;
+  private final TokenCounter tokens;
 
   OpenAiUpstream(
-      DeploymentSpec spec, Http1Client client, Optional<String> apiKey, TimeSource time) {
+      DeploymentSpec spec,
+      Http1Client client,
+      Optional<String> apiKey,
+      TimeSource time,
+      TokenCounter tokens) {
     this.spec = spec;
+    this.tokens = tokens;
     this.client = client;
     this.uri = URI.create(spec.baseUrl() + "/chat/completions");
     this.time = time;
@@ -59,7 +65,7 @@ public final class OpenAiUpstream implements Upstream {
       case HttpExchange.Failed failed -> new UpstreamReply.Failed(failed.failure());
       case HttpExchange.Open open ->
           stream
-              ? new UpstreamReply.Streaming(new OpenAiChunkStream(open.body(), call))
+              ? new UpstreamReply.Streaming(new OpenAiChunkStream(open.body(), call, tokens))
               : complete(open.body(), call);
     };
   }
@@ -102,7 +108,7 @@ public final class OpenAiUpstream implements Upstream {
     Usage usage = Json.readUsage(object.get("usage"));
     if (usage == null) {
       String text = object.path("choices").path(0).path("message").path("content").asText("");
-      usage = new Usage(0, 0, TokenCounter.shared().count(text), true);
+      usage = new Usage(0, 0, tokens.count(text), true);
     }
     return new UpstreamReply.Completed(object, usage, finish);
   }
@@ -117,9 +123,11 @@ public final class OpenAiUpstream implements Upstream {
     private Usage usage;
     private String finishReason = "";
     private long countedTokens;
+    private final TokenCounter tokens;
 
-    OpenAiChunkStream(GuardedBody body, UpstreamCall call) {
+    OpenAiChunkStream(GuardedBody body, UpstreamCall call, TokenCounter tokens) {
       super(body, call);
+      this.tokens = tokens;
     }
 
     @Override
@@ -159,7 +167,7 @@ public final class OpenAiUpstream implements Upstream {
       if (choice.path("finish_reason").isTextual()) {
         finishReason = choice.get("finish_reason").asText();
       }
-      countedTokens += TokenCounter.shared().count(choice.path("delta").path("content").asText(""));
+      countedTokens += tokens.count(choice.path("delta").path("content").asText(""));
       tokenArrived();
       object.remove("usage");
       return new Chunk.Delta(object);

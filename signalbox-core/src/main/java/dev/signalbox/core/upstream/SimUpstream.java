@@ -44,13 +44,16 @@ public final class SimUpstream implements Upstream {
   private final String[] words;
   private final Optional<ReplaySource> replay;
   private final Semaphore slots;
+  private final TokenCounter tokens;
 
-  public SimUpstream(DeploymentSpec spec, TimeSource time) {
-    this(spec, time, Optional.empty());
+  public SimUpstream(DeploymentSpec spec, TimeSource time, TokenCounter tokens) {
+    this(spec, time, tokens, Optional.empty());
   }
 
-  public SimUpstream(DeploymentSpec spec, TimeSource time, Optional<ReplaySource> replay) {
+  public SimUpstream(
+      DeploymentSpec spec, TimeSource time, TokenCounter tokens, Optional<ReplaySource> replay) {
     this.spec = spec;
+    this.tokens = tokens;
     this.sim = spec.sim();
     this.time = time;
     this.words = sim.answer().isBlank() ? new String[] {"ok"} : sim.answer().trim().split("\\s+");
@@ -219,7 +222,7 @@ public final class SimUpstream implements Upstream {
       firstToken = call.firstTokenTimeout().plusMillis(1);
     }
     int cutAfter = random.nextDouble() < sim.cutRate() ? Math.max(1, pieces.size() / 2) : -1;
-    long promptTokens = TokenCounter.shared().countPrompt(request.messages(), request.tools());
+    long promptTokens = tokens.countPrompt(request.messages(), request.tools());
     String id = "chatcmpl-sim-" + Long.toHexString(call.seed());
     return new Plan(
         failure,

@@ -3,6 +3,7 @@ package dev.signalbox.core.upstream;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.Upstream;
 import dev.signalbox.core.config.DeploymentSpec;
+import dev.signalbox.core.text.TokenCounter;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webclient.http1.Http1Client;
 import java.nio.file.Path;
@@ -22,9 +23,16 @@ public final class UpstreamFactory {
   /** Read once, however many deployments replay the same recording. */
   private final ConcurrentHashMap<Path, ReplaySource> replaySources = new ConcurrentHashMap<>();
 
-  public UpstreamFactory(TimeSource time, Function<String, String> environment) {
+  private final TokenCounter tokens;
+
+  /**
+   * @param tokens counts the tokens of answers whose upstream reports no usage
+   */
+  public UpstreamFactory(
+      TimeSource time, Function<String, String> environment, TokenCounter tokens) {
     this.time = time;
     this.environment = environment;
+    this.tokens = tokens;
   }
 
   public Upstream upstream(DeploymentSpec spec) {
@@ -34,15 +42,16 @@ public final class UpstreamFactory {
   private Upstream create(DeploymentSpec spec) {
     Optional<String> key = spec.apiKeyEnv().map(environment);
     return switch (spec.provider()) {
-      case SIM -> new SimUpstream(spec, time);
+      case SIM -> new SimUpstream(spec, time, tokens);
       case REPLAY ->
           new SimUpstream(
               spec,
               time,
+              tokens,
               Optional.of(
                   replaySources.computeIfAbsent(
                       spec.replayFrom().orElseThrow(), ReplaySource::load)));
-      case OPENAI -> new OpenAiUpstream(spec, client(spec), key, time);
+      case OPENAI -> new OpenAiUpstream(spec, client(spec), key, time, tokens);
       case ANTHROPIC -> new AnthropicUpstream(spec, client(spec), key, time);
     };
   }

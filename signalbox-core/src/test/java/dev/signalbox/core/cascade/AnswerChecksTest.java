@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(10)
 class AnswerChecksTest {
   private static CascadeSpec spec(CascadeSpec.Check... checks) {
-    return new CascadeSpec(3, OptionalDouble.empty(), List.of(checks));
+    return CascadeSpec.of(3, OptionalDouble.empty(), List.of(checks));
   }
 
   @Test

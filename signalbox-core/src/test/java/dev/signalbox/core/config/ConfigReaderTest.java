@@ -73,11 +73,10 @@ class ConfigReaderTest {
                             + " cheapest, objective, priority, rules, score, threshold, weighted)",
                         "routes[0].timeout: expected a duration like 250ms, 2s, 1m or 1h, got"
                             + " 'soon'",
-                        "routes[0].colour: unknown key (known: artifact, bandit, cascade,"
-                            + " continue-streams, default, default-max-tokens, domains, embed,"
-                            + " fallback-on, fallback-order, fallbacks, hedge, max-attempts,"
-                            + " models, name, objective, policy, rules, scorer, session,"
-                            + " session-budget-usd, slo, threshold, timeout, weights)",
+                        "routes[0].colour: unknown key (known: continue-streams,"
+                            + " default-max-tokens, fallback-on, fallback-order, fallbacks, hedge,"
+                            + " max-attempts, models, name, policy, session, session-budget-usd,"
+                            + " slo, timeout)",
                         "models[0].deployments[1]: unknown deployment 'north' (known: east, west)",
                         "routes[0].models[0]: unknown model 'gpt4o' (known: gpt-4o)",
                         "routes[0].fallbacks[0]: unknown model 'llama-local' (known: gpt-4o)"));
@@ -103,11 +102,11 @@ class ConfigReaderTest {
                     """))
             .route("math")
             .orElseThrow();
-    assertThat(math.cascade().samples()).isEqualTo(3);
-    assertThat(math.cascade().checks())
+    assertThat(((CascadePolicySpec) math.spec()).cascade().samples()).isEqualTo(3);
+    assertThat(((CascadePolicySpec) math.spec()).cascade().checks())
         .extracting(CascadeSpec.Check::kind)
         .containsExactly("agreement", "regex", "arithmetic", "json-schema", "logprobs");
-    assertThat(math.cascade().readsLogProbs()).isTrue();
+    assertThat(((CascadePolicySpec) math.spec()).cascade().readsLogProbs()).isTrue();
 
     assertThatThrownBy(
             () ->
@@ -136,10 +135,6 @@ class ConfigReaderTest {
             e ->
                 assertThat(e.problems())
                     .containsExactly(
-                        "routes[0].models: a cascade needs two models or more: the cheapest answers"
-                            + " first, the last one when checks fail",
-                        "routes[0].cascade.samples: an agreement check compares samples: set"
-                            + " samples to 2 or more",
                         "routes[0].cascade.checks[1].regex: not a valid regular expression:"
                             + " Unclosed group",
                         "routes[0].cascade.checks[2].json-schema: not a valid JSON schema: $.type:"
@@ -150,7 +145,11 @@ class ConfigReaderTest {
                             + " json-schema, logprobs, got [vibes]",
                         "routes[1].cascade: missing (a cascade route names its checks: cascade:"
                             + " {checks: [{regex: ...}]})",
-                        "routes[2].cascade: only a cascade route reads cascade (policy: cascade)"));
+                        "routes[2].cascade: only a cascade route reads cascade (policy: cascade)",
+                        "routes[0].models: a cascade needs two models or more: the cheapest answers"
+                            + " first, the last one when checks fail",
+                        "routes[0].cascade.samples: an agreement check compares samples: set"
+                            + " samples to 2 or more"));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.signalbox.core.embed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.signalbox.core.TestConfigs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddingsTest {
   @Test
   void theRealModelPutsParaphrasesTogetherAndUnrelatedTextApart() {
-    Embeddings embeddings = Embeddings.offline();
+    Embeddings embeddings = TestConfigs.embeddings().get();
     float[] a = embeddings.embed("How do I reset my password?");
     float[] b = embeddings.embed("I forgot my password, how can I change it?");
     float[] c = embeddings.embed("The mitochondria is the powerhouse of the cell.");
@@ -62,7 +63,8 @@ class EmbeddingsTest {
               return texts.stream().map(t -> new float[] {t.length()}).toList();
             },
             1,
-            16);
+            16,
+            Thread.ofPlatform().daemon().factory());
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       Future<float[]> first = pool.submit(() -> embeddings.embed("first"));
       firstCallStarted.await();

@@ -87,14 +87,17 @@ class CascadeTest {
                       - json-schema: {type: object, required: [name, age], properties: {age: {type: integer}}}
               """
                   .formatted(CHEAP_IN, CHEAP_OUT, STRONG_IN, STRONG_OUT)),
-          new Gateway.Settings(
-              clock,
-              new SplittableRandom(5)::nextLong,
-              d -> upstream(d.name()),
-              new RecordingListener(),
-              traces::add,
-              new PoolState(clock),
-              Backoff.DEFAULT));
+          Gateway.Settings.builder()
+              .time(clock)
+              .seeds(new SplittableRandom(5)::nextLong)
+              .upstreams(d -> upstream(d.name()))
+              .listener(new RecordingListener())
+              .sink(traces::add)
+              .pool(new PoolState(clock))
+              .backoff(Backoff.DEFAULT)
+              .policies(TestConfigs.policies())
+              .signals(TestConfigs.signals())
+              .build());
 
   private FakeUpstream upstream(String deployment) {
     return upstreams.computeIfAbsent(

@@ -53,14 +53,17 @@ class ContinuationTest {
                 - {name: cont, models: [small, big], policy: priority, continue-streams: true}
                 - {name: plain, models: [small, big], policy: priority}
               """),
-          new Gateway.Settings(
-              clock,
-              new SplittableRandom(2)::nextLong,
-              d -> upstream(d.name()),
-              new RecordingListener(),
-              traces::add,
-              new PoolState(clock),
-              Backoff.DEFAULT));
+          Gateway.Settings.builder()
+              .time(clock)
+              .seeds(new SplittableRandom(2)::nextLong)
+              .upstreams(d -> upstream(d.name()))
+              .listener(new RecordingListener())
+              .sink(traces::add)
+              .pool(new PoolState(clock))
+              .backoff(Backoff.DEFAULT)
+              .policies(TestConfigs.policies())
+              .signals(TestConfigs.signals())
+              .build());
 
   private FakeUpstream upstream(String deployment) {
     return upstreams.computeIfAbsent(

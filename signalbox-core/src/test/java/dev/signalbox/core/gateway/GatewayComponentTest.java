@@ -64,14 +64,17 @@ class GatewayComponentTest {
   private final Gateway gateway =
       Gateway.create(
           config,
-          new Gateway.Settings(
-              clock,
-              new SplittableRandom(5)::nextLong,
-              d -> upstream(d.name()),
-              events,
-              trace -> {},
-              new PoolState(clock),
-              Backoff.DEFAULT));
+          Gateway.Settings.builder()
+              .time(clock)
+              .seeds(new SplittableRandom(5)::nextLong)
+              .upstreams(d -> upstream(d.name()))
+              .listener(events)
+              .sink(trace -> {})
+              .pool(new PoolState(clock))
+              .backoff(Backoff.DEFAULT)
+              .policies(TestConfigs.policies())
+              .signals(TestConfigs.signals())
+              .build());
 
   private FakeUpstream upstream(String deployment) {
     return upstreams.computeIfAbsent(
@@ -138,14 +141,17 @@ class GatewayComponentTest {
     Gateway g =
         Gateway.create(
             single,
-            new Gateway.Settings(
-                clock,
-                new SplittableRandom(1)::nextLong,
-                d -> upstream(d.name()),
-                events,
-                trace -> {},
-                new PoolState(clock),
-                Backoff.DEFAULT));
+            Gateway.Settings.builder()
+                .time(clock)
+                .seeds(new SplittableRandom(1)::nextLong)
+                .upstreams(d -> upstream(d.name()))
+                .listener(events)
+                .sink(trace -> {})
+                .pool(new PoolState(clock))
+                .backoff(Backoff.DEFAULT)
+                .policies(TestConfigs.policies())
+                .signals(TestConfigs.signals())
+                .build());
     upstream("medium-a").then(status(429, Duration.ofSeconds(3)));
     Handled handled = g.handle(request("one", false), new Caller("t", Set.of(), Map.of()));
     assertThat(handled).isInstanceOf(Handled.Completed.class);
@@ -162,14 +168,17 @@ class GatewayComponentTest {
     Gateway g =
         Gateway.create(
             single,
-            new Gateway.Settings(
-                clock,
-                new SplittableRandom(1)::nextLong,
-                d -> upstream(d.name()),
-                events,
-                trace -> {},
-                new PoolState(clock),
-                Backoff.DEFAULT));
+            Gateway.Settings.builder()
+                .time(clock)
+                .seeds(new SplittableRandom(1)::nextLong)
+                .upstreams(d -> upstream(d.name()))
+                .listener(events)
+                .sink(trace -> {})
+                .pool(new PoolState(clock))
+                .backoff(Backoff.DEFAULT)
+                .policies(TestConfigs.policies())
+                .signals(TestConfigs.signals())
+                .build());
     upstream("medium-a").then(status(429, Duration.ofSeconds(60)));
     Handled handled = g.handle(request("one", false), new Caller("t", Set.of(), Map.of()));
     assertThat(handled)
@@ -284,14 +293,17 @@ class GatewayComponentTest {
     Gateway g =
         Gateway.create(
             limited,
-            new Gateway.Settings(
-                clock,
-                new SplittableRandom(3)::nextLong,
-                d -> upstream(d.name()),
-                events,
-                trace -> {},
-                new PoolState(clock),
-                Backoff.DEFAULT));
+            Gateway.Settings.builder()
+                .time(clock)
+                .seeds(new SplittableRandom(3)::nextLong)
+                .upstreams(d -> upstream(d.name()))
+                .listener(events)
+                .sink(trace -> {})
+                .pool(new PoolState(clock))
+                .backoff(Backoff.DEFAULT)
+                .policies(TestConfigs.policies())
+                .signals(TestConfigs.signals())
+                .build());
     upstream("small-a")
         .then(
             new UpstreamReply.Streaming(
@@ -434,14 +446,17 @@ class GatewayComponentTest {
     Gateway g =
         Gateway.create(
             config,
-            new Gateway.Settings(
-                clock,
-                new SplittableRandom(5)::nextLong,
-                d -> upstream(d.name()),
-                events,
-                traces::add,
-                new PoolState(clock),
-                Backoff.DEFAULT));
+            Gateway.Settings.builder()
+                .time(clock)
+                .seeds(new SplittableRandom(5)::nextLong)
+                .upstreams(d -> upstream(d.name()))
+                .listener(events)
+                .sink(traces::add)
+                .pool(new PoolState(clock))
+                .backoff(Backoff.DEFAULT)
+                .policies(TestConfigs.policies())
+                .signals(TestConfigs.signals())
+                .build());
     upstream("small-a").always(call -> status(503, null));
     for (int i = 0; i < 5; i++) { // the default breaker opens after five failures in a row
       g.handle(request("auto", false), new Caller("t", Set.of(), Map.of()));
@@ -497,27 +512,31 @@ class GatewayComponentTest {
     Gateway g =
         Gateway.create(
             four,
-            new Gateway.Settings(
-                clock,
-                new SplittableRandom(9)::nextLong,
-                d ->
-                    call -> {
-                      landed
-                          .computeIfAbsent(
-                              d.name(), k -> new java.util.concurrent.atomic.AtomicInteger())
-                          .incrementAndGet();
-                      allInFlight.countDown();
-                      try {
-                        allInFlight.await(); // every request is under way before any ends
-                      } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                      }
-                      return completed("ok");
-                    },
-                events,
-                trace -> {},
-                new PoolState(clock),
-                Backoff.DEFAULT));
+            Gateway.Settings.builder()
+                .time(clock)
+                .seeds(new SplittableRandom(9)::nextLong)
+                .upstreams(
+                    d ->
+                        call -> {
+                          landed
+                              .computeIfAbsent(
+                                  d.name(), k -> new java.util.concurrent.atomic.AtomicInteger())
+                              .incrementAndGet();
+                          allInFlight.countDown();
+                          try {
+                            allInFlight.await(); // every request is under way before any ends
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                          }
+                          return completed("ok");
+                        })
+                .listener(events)
+                .sink(trace -> {})
+                .pool(new PoolState(clock))
+                .backoff(Backoff.DEFAULT)
+                .policies(TestConfigs.policies())
+                .signals(TestConfigs.signals())
+                .build());
     CyclicBarrier release = new CyclicBarrier(requests);
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < requests; i++) {
@@ -549,14 +568,17 @@ class GatewayComponentTest {
     Gateway g =
         Gateway.create(
             single,
-            new Gateway.Settings(
-                clock,
-                new SplittableRandom(1)::nextLong,
-                d -> upstream(d.name()),
-                events,
-                traces::add,
-                new PoolState(clock),
-                Backoff.DEFAULT));
+            Gateway.Settings.builder()
+                .time(clock)
+                .seeds(new SplittableRandom(1)::nextLong)
+                .upstreams(d -> upstream(d.name()))
+                .listener(events)
+                .sink(traces::add)
+                .pool(new PoolState(clock))
+                .backoff(Backoff.DEFAULT)
+                .policies(TestConfigs.policies())
+                .signals(TestConfigs.signals())
+                .build());
     upstream("small-a").always(call -> status(503, null));
     upstream("small-b").always(call -> status(503, null));
     for (int i = 0; i < 5; i++) {

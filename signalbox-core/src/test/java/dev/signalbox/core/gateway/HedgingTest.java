@@ -50,14 +50,17 @@ class HedgingTest {
         TestConfigs.read(
             TestConfigs.pool(
                 "- {name: hedged, models: [small], policy: priority, hedge: " + hedge + "}")),
-        new Gateway.Settings(
-            clock,
-            new SplittableRandom(3)::nextLong,
-            d -> upstream(d.name()),
-            new RecordingListener(),
-            traces::add,
-            new PoolState(clock),
-            Backoff.DEFAULT));
+        Gateway.Settings.builder()
+            .time(clock)
+            .seeds(new SplittableRandom(3)::nextLong)
+            .upstreams(d -> upstream(d.name()))
+            .listener(new RecordingListener())
+            .sink(traces::add)
+            .pool(new PoolState(clock))
+            .backoff(Backoff.DEFAULT)
+            .policies(TestConfigs.policies())
+            .signals(TestConfigs.signals())
+            .build());
   }
 
   private FakeUpstream upstream(String deployment) {

@@ -14,12 +14,14 @@ import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.api.Pricing;
 import dev.signalbox.api.ResponseFormat;
 import dev.signalbox.api.Role;
+import dev.signalbox.core.TestConfigs;
+import dev.signalbox.core.config.BanditPolicySpec;
 import dev.signalbox.core.config.BanditSpec;
-import dev.signalbox.core.config.LearningSpec;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.embed.Embeddings;
+import dev.signalbox.core.policies.BanditPolicy;
 import dev.signalbox.core.routing.RequestSignals;
-import dev.signalbox.core.text.TokenCounter;
+import dev.signalbox.core.text.SignalSources;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -53,36 +55,39 @@ class BanditTest {
 
   private static RouteSpec route(String algorithm, double budget) {
     RouteSpec base = LearnedRoutes.route("b", "bandit", "knn", List.of("strong", "weak"));
-    LearningSpec l = base.learning();
+    BanditPolicySpec learned = (BanditPolicySpec) base.spec();
     BanditSpec bandit =
         new BanditSpec(
             algorithm, algorithm.equals("thompson") ? 0.5 : 1.5, 0, 0, budget, 2, Optional.empty());
-    return new RouteSpec(
-        base.name(),
-        base.models(),
-        base.policy(),
-        Map.of(),
-        List.of(),
-        "",
-        List.of(),
-        base.fallbackOn(),
-        base.timeout(),
-        0,
-        base.defaultMaxTokens(),
-        Optional.empty(),
-        base.fallbackOrder(),
-        base.slo(),
-        Optional.empty(),
-        false,
-        new LearningSpec(
-            l.scorer(), l.embed(), l.artifact(), l.objective(), bandit, Optional.empty()),
-        base.sessions(),
-        base.cascade());
+    return base.withSpec(
+        new BanditPolicySpec(learned.scorer(), learned.embed(), learned.artifact(), bandit));
+  }
+
+  private static BanditSpec bandit(RouteSpec route) {
+    return ((BanditPolicySpec) route.spec()).bandit();
+  }
+
+  private static BanditPolicy policy(
+      RouteSpec route, LearnedArtifact artifact, BanditLearner learner) {
+    return new BanditPolicy(
+        route, bandit(route), artifact, learner, CANDIDATES, TestConfigs.tokens());
+  }
+
+  private static BanditLearner learner(RouteSpec route, LearnedArtifact artifact) {
+    return new BanditLearner(
+        route.models(), BanditLearner.dimensions(artifact), Optional.empty(), Runnable::run);
   }
 
   private static LearnedArtifact artifact(RouteSpec route) {
     return Training.fit(
-        route, LearnedScorersTest.data(100, 1), "fake", "h", "t", Training.Target.NONE, 3);
+        route,
+        LearnedRoutes.learned(route),
+        LearnedScorersTest.data(100, 1),
+        "fake",
+        "h",
+        "t",
+        Training.Target.NONE,
+        3);
   }
 
   private static RequestSignals signals(String text) {
@@ -102,7 +107,8 @@ class BanditTest {
             "",
             Map.of(),
             JsonNodeFactory.instance.objectNode());
-    return new RequestSignals(request, Map.of(), "t", 100, TokenCounter.shared(), () -> EMBEDDINGS);
+    return new RequestSignals(
+        request, Map.of(), "t", 100, new SignalSources(TestConfigs.tokens(), () -> EMBEDDINGS));
   }
 
   /**
@@ -122,9 +128,8 @@ class BanditTest {
     for (String algorithm : List.of("linucb", "thompson")) {
       RouteSpec route = route(algorithm, 1);
       LearnedArtifact artifact = artifact(route);
-      BanditLearner learner =
-          new BanditLearner(route.models(), BanditPolicy.dimensions(artifact), Optional.empty());
-      BanditPolicy policy = new BanditPolicy(route, artifact, learner);
+      BanditLearner learner = learner(route, artifact);
+      BanditPolicy policy = policy(route, artifact, learner);
       SplittableRandom random = new SplittableRandom(5);
       for (int step = 0; step < 400; step++) {
         boolean hard = random.nextBoolean();
@@ -167,11 +172,7 @@ class BanditTest {
   void thompsonsPropensityIsTheShareOfSeededDrawsAndTheSameSeedDecidesTheSame() {
     RouteSpec route = route("thompson", 1);
     LearnedArtifact artifact = artifact(route);
-    BanditPolicy policy =
-        new BanditPolicy(
-            route,
-            artifact,
-            new BanditLearner(route.models(), BanditPolicy.dimensions(artifact), Optional.empty()));
+    BanditPolicy policy = policy(route, artifact, learner(route, artifact));
     PolicyResult.Ranked first = decide(policy, "easy", 42);
     PolicyResult.Ranked again = decide(policy, "easy", 42);
     assertThat(again.order()).isEqualTo(first.order());
@@ -187,9 +188,8 @@ class BanditTest {
   void aSpentExplorationBudgetTakesTheGreedyArm() throws Exception {
     RouteSpec route = route("linucb", 0);
     LearnedArtifact artifact = artifact(route);
-    BanditLearner learner =
-        new BanditLearner(route.models(), BanditPolicy.dimensions(artifact), Optional.empty());
-    BanditPolicy policy = new BanditPolicy(route, artifact, learner);
+    BanditLearner learner = learner(route, artifact);
+    BanditPolicy policy = policy(route, artifact, learner);
     double[] x = BanditPolicy.context(artifact, signals("easy"));
     for (int i = 0; i < 5; i++) {
       learner.reward("strong", x, 0.6, false).get();
@@ -199,8 +199,7 @@ class BanditTest {
     assertThat(ranked.order().get(0).model()).isEqualTo("strong");
     assertThat(ranked.order().get(0).reason()).endsWith("exploration budget spent, greedy");
     RouteSpec generous = route("linucb", 1);
-    assertThat(
-            decide(new BanditPolicy(generous, artifact, learner), "easy", 1).order().get(0).model())
+    assertThat(decide(policy(generous, artifact, learner), "easy", 1).order().get(0).model())
         .isEqualTo("weak");
   }
 
@@ -208,17 +207,21 @@ class BanditTest {
   void theLearnedStateSurvivesARestartAndAStateOfOtherArmsIsRefused(@TempDir Path dir)
       throws Exception {
     Path file = dir.resolve("bandit-state.json");
-    BanditLearner learner = new BanditLearner(List.of("strong", "weak"), 3, Optional.of(file));
+    BanditLearner learner =
+        new BanditLearner(List.of("strong", "weak"), 3, Optional.of(file), Runnable::run);
     learner.reward("weak", new double[] {1, 0, 1}, 0.9, true).get();
     learner.reward("strong", new double[] {1, 1, 0}, 0.4, false).get();
     learner.close();
-    BanditLearner restarted = new BanditLearner(List.of("strong", "weak"), 3, Optional.of(file));
+    BanditLearner restarted =
+        new BanditLearner(List.of("strong", "weak"), 3, Optional.of(file), Runnable::run);
     assertThat(restarted.get().version()).isEqualTo(2);
     assertThat(restarted.get().explored()).isEqualTo(1);
     assertThat(restarted.get().mean(1, new double[] {1, 0, 1}))
         .isEqualTo(learner.get().mean(1, new double[] {1, 0, 1}));
     assertThatThrownBy(
-            () -> new BanditLearner(List.of("strong", "weak", "new"), 3, Optional.of(file)))
+            () ->
+                new BanditLearner(
+                    List.of("strong", "weak", "new"), 3, Optional.of(file), Runnable::run))
         .hasMessageContaining("the bandit state is for arms [strong, weak]")
         .hasMessageContaining(file.toString());
   }

@@ -1,17 +1,19 @@
 package dev.signalbox.core.learn;
 
+import dev.signalbox.core.config.BanditPolicySpec;
 import dev.signalbox.core.config.BanditSpec;
-import dev.signalbox.core.config.CascadeSpec;
-import dev.signalbox.core.config.LearningSpec;
+import dev.signalbox.core.config.LearnedPolicySpec;
+import dev.signalbox.core.config.ObjectivePolicySpec;
 import dev.signalbox.core.config.ObjectiveSpec;
+import dev.signalbox.core.config.PolicySpec;
 import dev.signalbox.core.config.RouteSpec;
-import dev.signalbox.core.config.SessionSpec;
-import dev.signalbox.core.config.SloSpec;
+import dev.signalbox.core.config.ScorerSpec;
+import dev.signalbox.core.config.ThresholdPolicySpec;
 import dev.signalbox.core.config.ThresholdSpec;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /** Routes for tests of learned policies, without a config file. */
 final class LearnedRoutes {
@@ -26,34 +28,43 @@ final class LearnedRoutes {
   }
 
   static RouteSpec route(String name, String policy, String scorer, List<String> models) {
-    LearningSpec.ScorerSpec d = LearningSpec.ScorerSpec.DEFAULT;
-    LearningSpec learning =
-        new LearningSpec(
-            new LearningSpec.ScorerSpec(scorer, 20, d.smoothing(), 8, 20),
-            "last-user",
-            Optional.empty(),
-            ObjectiveSpec.BALANCED,
-            BanditSpec.DEFAULT,
-            Optional.empty());
+    ScorerSpec scorerSpec = new ScorerSpec(scorer, 20, ScorerSpec.DEFAULT.smoothing(), 8, 20);
+    PolicySpec spec =
+        switch (policy) {
+          case "threshold" ->
+              new ThresholdPolicySpec(
+                  new ThresholdSpec("strong", "weak", OptionalDouble.empty(), "score"),
+                  scorerSpec,
+                  "last-user",
+                  Optional.empty());
+          case "objective" ->
+              new ObjectivePolicySpec(
+                  scorerSpec, "last-user", Optional.empty(), ObjectiveSpec.BALANCED);
+          case "bandit" ->
+              new BanditPolicySpec(scorerSpec, "last-user", Optional.empty(), BanditSpec.DEFAULT);
+          default -> throw new IllegalArgumentException("not a learned policy: " + policy);
+        };
+    RouteSpec base = RouteSpec.direct(name);
     return new RouteSpec(
         name,
         models,
         policy,
-        Map.of(),
-        List.of(),
-        "",
         List.of(),
         RouteSpec.DEFAULT_FALLBACK_ON,
         Duration.ofSeconds(60),
         0,
         RouteSpec.DEFAULT_MAX_TOKENS,
-        Optional.of(new ThresholdSpec("strong", "weak", Double.NaN, "score")),
-        RouteSpec.FallbackOrder.PLAN,
-        SloSpec.NONE,
+        base.fallbackOrder(),
+        base.slo(),
         Optional.empty(),
         false,
-        learning,
-        SessionSpec.NONE,
-        CascadeSpec.NONE);
+        Optional.empty(),
+        OptionalDouble.empty(),
+        spec);
+  }
+
+  /** The learned spec of a route made here. */
+  static LearnedPolicySpec learned(RouteSpec route) {
+    return (LearnedPolicySpec) route.spec();
   }
 }

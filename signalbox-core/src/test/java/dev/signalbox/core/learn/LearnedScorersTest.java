@@ -10,10 +10,12 @@ import dev.signalbox.api.Pricing;
 import dev.signalbox.api.ScoredModel;
 import dev.signalbox.core.config.ObjectiveSpec;
 import dev.signalbox.core.embed.Vectors;
+import dev.signalbox.core.policies.ObjectivePolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -102,6 +104,7 @@ class LearnedScorersTest {
     LearnedArtifact artifact =
         Training.fit(
             route,
+            LearnedRoutes.learned(route),
             train,
             "test-model",
             "hash",
@@ -114,6 +117,7 @@ class LearnedScorersTest {
     LearnedArtifact floor =
         Training.fit(
             route,
+            LearnedRoutes.learned(route),
             train,
             "test-model",
             "hash",
@@ -134,6 +138,7 @@ class LearnedScorersTest {
       LearnedArtifact artifact =
           Training.fit(
               LearnedRoutes.thresholdRoute("r", kind),
+              LearnedRoutes.learned(LearnedRoutes.thresholdRoute("r", kind)),
               train,
               "test-model",
               "abc",
@@ -164,6 +169,7 @@ class LearnedScorersTest {
     LearnedArtifact artifact =
         Training.fit(
             LearnedRoutes.thresholdRoute("r", "knn"),
+            LearnedRoutes.learned(LearnedRoutes.thresholdRoute("r", "knn")),
             data(40, 8),
             "other-model",
             "h",
@@ -171,13 +177,17 @@ class LearnedScorersTest {
             Training.Target.NONE,
             1);
     var route = LearnedRoutes.thresholdRoute("r", "knn");
-    assertThat(ArtifactSource.mismatches(route, artifact, "other-model")).isEmpty();
-    assertThat(ArtifactSource.mismatches(route, artifact, "all-MiniLM"))
+    assertThat(
+            ArtifactSource.mismatches(route, LearnedRoutes.learned(route), artifact, "other-model"))
+        .isEmpty();
+    assertThat(
+            ArtifactSource.mismatches(route, LearnedRoutes.learned(route), artifact, "all-MiniLM"))
         .singleElement()
         .asString()
         .contains("embedding model 'other-model'");
     var wider = LearnedRoutes.thresholdRoute("r", "knn", List.of("strong", "weak", "new"));
-    assertThat(ArtifactSource.mismatches(wider, artifact, "other-model"))
+    assertThat(
+            ArtifactSource.mismatches(wider, LearnedRoutes.learned(wider), artifact, "other-model"))
         .singleElement()
         .asString()
         .contains("no outcomes of new");
@@ -188,6 +198,7 @@ class LearnedScorersTest {
     LearnedArtifact artifact =
         Training.fit(
             LearnedRoutes.thresholdRoute("r", "knn"),
+            LearnedRoutes.learned(LearnedRoutes.thresholdRoute("r", "knn")),
             data(40, 9),
             "m",
             "h",
@@ -197,8 +208,8 @@ class LearnedScorersTest {
     Candidate strong = new Candidate("strong", new Pricing(10, 10, 30), 100_000, 0, List.of("s1"));
     Candidate weak = new Candidate("weak", new Pricing(0.5, 0.5, 1), 100_000, 0, List.of("w1"));
     double[] predicted = {0.9, 0.6};
-    ObjectiveSpec quality = ObjectiveSpec.PRESETS.get("quality");
-    ObjectiveSpec cost = ObjectiveSpec.PRESETS.get("cost");
+    ObjectiveSpec quality = ObjectiveSpec.preset("quality");
+    ObjectiveSpec cost = ObjectiveSpec.preset("cost");
     assertThat(first(quality, artifact, predicted, List.of(strong, weak), PoolSnapshot.EMPTY))
         .isEqualTo("strong");
     assertThat(first(cost, artifact, predicted, List.of(strong, weak), PoolSnapshot.EMPTY))
@@ -215,7 +226,7 @@ class LearnedScorersTest {
                         0, 0, 0, 0, 0, 0, 100, 150, 5, DeploymentState.CLOSED, 10)));
     assertThat(
             first(
-                ObjectiveSpec.PRESETS.get("latency"),
+                ObjectiveSpec.preset("latency"),
                 artifact,
                 predicted,
                 List.of(strong, weak),
@@ -223,7 +234,7 @@ class LearnedScorersTest {
         .isEqualTo("weak");
     assertThat(
             first(
-                ObjectiveSpec.PRESETS.get("latency"),
+                ObjectiveSpec.preset("latency"),
                 artifact,
                 predicted,
                 List.of(strong, weak),
@@ -231,7 +242,7 @@ class LearnedScorersTest {
         .isEqualTo("strong");
     ObjectiveSpec capped =
         new ObjectiveSpec(
-            "quality", 1, 0.05, 0.02, 0, OptionalDouble.of(0.0005), OptionalDouble.empty());
+            "quality", ObjectiveSpec.Weights.NONE, OptionalDouble.of(0.0005), Optional.empty());
     List<ScoredModel> order =
         ObjectivePolicy.rank(
             capped, artifact, predicted, List.of(strong, weak), 100, 1000, PoolSnapshot.EMPTY);

@@ -53,7 +53,13 @@ class DeploymentProbesTest {
               """
                   .formatted(vllm.port()));
       PoolState pool = new PoolState(new ManualClock());
-      try (DeploymentProbes probes = DeploymentProbes.start(config, pool)) {
+      try (DeploymentProbes probes =
+          DeploymentProbes.start(
+              config,
+              pool,
+              Thread.ofVirtual().factory(),
+              DeploymentProbes.client(),
+              dev.signalbox.api.TimeSource.SYSTEM)) {
         awaitLoad(pool, 7);
         PoolState.Lease ours = pool.start(config.deployment("local"), 10, 10, false);
         assertThat(pool.snapshot().state("local").inFlight())
@@ -88,7 +94,13 @@ class DeploymentProbesTest {
               """
                   .formatted(health.port()));
       PoolState pool = new PoolState(new ManualClock());
-      try (DeploymentProbes probes = DeploymentProbes.start(config, pool)) {
+      try (DeploymentProbes probes =
+          DeploymentProbes.start(
+              config,
+              pool,
+              Thread.ofVirtual().factory(),
+              DeploymentProbes.client(),
+              dev.signalbox.api.TimeSource.SYSTEM)) {
         awaitBreaker(pool, "open");
         health.always(ScriptedUpstreamServer.json(200, "{\"status\":\"ok\"}"));
         awaitBreaker(pool, "half-open"); // long before the hour's cooldown

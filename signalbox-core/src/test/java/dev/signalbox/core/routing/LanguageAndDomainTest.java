@@ -8,7 +8,6 @@ import dev.signalbox.core.TestConfigs;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.text.LanguageGuess;
-import dev.signalbox.core.text.TokenCounter;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -59,7 +58,7 @@ class LanguageAndDomainTest {
               - {name: medium-only, models: [medium]}
               - {name: small-only, models: [small]}
               """));
-  private final Router router = new Router(config, PolicyRegistry.builtIn());
+  private final Router router = new Router(config, TestConfigs.policies(), TestConfigs.services());
 
   private Decision.Routed decide(String text) {
     return (Decision.Routed)
@@ -98,7 +97,7 @@ class LanguageAndDomainTest {
               List.of(),
               OptionalLong.empty(),
               1000,
-              TokenCounter.shared());
+              TestConfigs.signals());
       Decision.Routed replayed = (Decision.Routed) router.decide(recorded, 3, PoolSnapshot.EMPTY);
       assertThat(replayed.record().routes()).isEqualTo(live.record().routes());
       assertThat(replayed.record().signals()).isEqualTo(live.record().signals());

@@ -27,7 +27,8 @@ class PlanAdjustmentsTest {
                     fallback-order: self-healing
                     default-max-tokens: 100
                   """)),
-          PolicyRegistry.builtIn());
+          TestConfigs.policies(),
+          TestConfigs.services());
 
   private static DeploymentState measured(
       double ttft, double p95, double perToken, long queued, double errorRate) {

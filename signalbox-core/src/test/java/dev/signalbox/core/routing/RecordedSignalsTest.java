@@ -8,7 +8,6 @@ import dev.signalbox.api.DeploymentState;
 import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.core.TestConfigs;
 import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.text.TokenCounter;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -40,7 +39,7 @@ class RecordedSignalsTest {
         default-max-tokens: 2000
       """;
   private final GatewayConfig config = TestConfigs.read(TestConfigs.pool(ROUTES));
-  private final Router router = new Router(config, PolicyRegistry.builtIn());
+  private final Router router = new Router(config, TestConfigs.policies(), TestConfigs.services());
 
   private static final List<String> BODIES =
       List.of(
@@ -79,7 +78,7 @@ class RecordedSignalsTest {
                 List.of(),
                 OptionalLong.empty(),
                 1_000,
-                TokenCounter.shared());
+                TestConfigs.signals());
         DecisionRecord replayed = router.decide(recorded, seed, pool).record();
         assertThat(replayed).as(body + " " + headers).isEqualTo(live);
       }
@@ -117,7 +116,8 @@ class RecordedSignalsTest {
                       models: [large]
                       policy: priority
                     """)),
-            PolicyRegistry.builtIn());
+            TestConfigs.policies(),
+            TestConfigs.services());
     RecordedSignals withoutPrompt =
         new RecordedSignals(
             "split",
@@ -126,7 +126,7 @@ class RecordedSignalsTest {
             List.of(),
             OptionalLong.empty(),
             1_000,
-            TokenCounter.shared());
+            TestConfigs.signals());
     assertThatThrownBy(() -> other.decide(withoutPrompt, 1, PoolSnapshot.EMPTY))
         .isInstanceOf(RecordedSignals.Unrecorded.class)
         .hasMessageContaining("'keywords:hi'")
@@ -140,7 +140,7 @@ class RecordedSignalsTest {
             request.messages(),
             OptionalLong.empty(),
             1_000,
-            TokenCounter.shared());
+            TestConfigs.signals());
     DecisionRecord replayed = other.decide(withPrompt, 1, PoolSnapshot.EMPTY).record();
     assertThat(replayed.routes()).containsExactly("split", "strong");
     assertThat(replayed.signals()).containsEntry("keywords:hi", "hi");
@@ -159,7 +159,8 @@ class RecordedSignalsTest {
                       models: [large]
                       policy: priority
                     """)),
-            PolicyRegistry.builtIn());
+            TestConfigs.policies(),
+            TestConfigs.services());
     assertThatThrownBy(() -> readsHeader.decide(withPrompt, 1, PoolSnapshot.EMPTY))
         .isInstanceOf(RecordedSignals.Unrecorded.class)
         .hasMessageContaining("'header:x-tier' was not recorded");

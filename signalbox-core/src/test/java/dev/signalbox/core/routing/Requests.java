@@ -1,20 +1,19 @@
 package dev.signalbox.core.routing;
 
 import dev.signalbox.api.ChatRequest;
-import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.core.wire.ChatRequestParser;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** Requests for routing tests, parsed from JSON as the server would. */
-final class Requests {
+public final class Requests {
   private Requests() {}
 
-  static ChatRequest of(String json) {
+  public static ChatRequest of(String json) {
     return ChatRequestParser.parse(json.getBytes(StandardCharsets.UTF_8));
   }
 
-  static ChatRequest user(String model, String text) {
+  public static ChatRequest user(String model, String text) {
     return of(
         "{\"model\":\""
             + model
@@ -23,11 +22,12 @@ final class Requests {
             + "\"}]}");
   }
 
-  static RequestSignals signals(ChatRequest request) {
+  public static RequestSignals signals(ChatRequest request) {
     return signals(request, Map.of());
   }
 
-  static RequestSignals signals(ChatRequest request, Map<String, String> headers) {
-    return new RequestSignals(request, headers, "t", 1_000, TokenCounter.shared());
+  public static RequestSignals signals(ChatRequest request, Map<String, String> headers) {
+    return new RequestSignals(
+        request, headers, "t", 1_000, dev.signalbox.core.TestConfigs.signals());
   }
 }

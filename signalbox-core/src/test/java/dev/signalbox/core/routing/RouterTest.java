@@ -8,7 +8,6 @@ import dev.signalbox.api.PlanStep;
 import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.core.TestConfigs;
 import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.text.TokenCounter;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,7 +33,7 @@ class RouterTest {
                 policy: priority
                 fallbacks: [medium, small]
               """));
-  private final Router router = new Router(config, PolicyRegistry.builtIn());
+  private final Router router = new Router(config, TestConfigs.policies(), TestConfigs.services());
 
   private Decision decide(String json) {
     return router.decide(Requests.signals(Requests.of(json)), 11, PoolSnapshot.EMPTY);
@@ -101,7 +100,7 @@ class RouterTest {
             + " is this\"},{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/a.png\"}}]}],"
             + "\"max_tokens\":250000}";
     long needed =
-        TokenCounter.shared().countPrompt(Requests.of(json).messages(), java.util.List.of())
+        TestConfigs.tokens().countPrompt(Requests.of(json).messages(), java.util.List.of())
             + 250_000;
     Decision.Rejected rejected = (Decision.Rejected) decide(json);
     assertThat(rejected.error().kind()).isEqualTo(ErrorKind.NO_ELIGIBLE_MODEL);
@@ -129,7 +128,7 @@ class RouterTest {
   }
 
   private static long promptTokens(String text) {
-    return TokenCounter.shared()
+    return TestConfigs.tokens()
         .countPrompt(Requests.user("m", text).messages(), java.util.List.of());
   }
 

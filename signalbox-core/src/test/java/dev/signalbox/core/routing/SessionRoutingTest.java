@@ -8,7 +8,6 @@ import dev.signalbox.core.TestConfigs;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.session.InMemorySessions;
 import dev.signalbox.core.session.SessionStore;
-import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.testing.ManualClock;
 import java.time.Duration;
 import java.util.List;
@@ -32,7 +31,7 @@ class SessionRoutingTest {
                 session: {sticky: true, sticky-margin: 1, idle-timeout: 10m}   # priority scores differ by 1 a rank
                 session-budget-usd: 0.05
               """));
-  private final Router router = new Router(config, PolicyRegistry.builtIn());
+  private final Router router = new Router(config, TestConfigs.policies(), TestConfigs.services());
   private final ManualClock clock = new ManualClock();
   private final SessionStore sessions = new InMemorySessions(clock::nanoTime);
 
@@ -119,7 +118,7 @@ class SessionRoutingTest {
             List.of(),
             OptionalLong.empty(),
             1000,
-            TokenCounter.shared());
+            TestConfigs.signals());
     Decision.Routed replayed = (Decision.Routed) router.decide(recorded, 7, PoolSnapshot.EMPTY);
     assertThat(replayed.record().plan()).isEqualTo(live.record().plan());
     assertThat(replayed.record().signals()).isEqualTo(live.record().signals());

@@ -3,6 +3,7 @@ package dev.signalbox.core.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.signalbox.api.ChatRequest;
+import dev.signalbox.core.TestConfigs;
 import dev.signalbox.core.wire.ChatRequestParser;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(20)
 class TokenCounterTest {
-  private final TokenCounter tokens = TokenCounter.shared();
+  private final TokenCounter tokens = TestConfigs.tokens();
 
   @Test
   void theByteBoundIsNeverBelowTheExactCount() {

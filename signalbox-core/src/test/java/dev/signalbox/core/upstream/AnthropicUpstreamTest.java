@@ -61,7 +61,10 @@ class AnthropicUpstreamTest {
     String json = stream ? REQUEST.replaceFirst("\\{", "{\"stream\":true,") : REQUEST;
     ChatRequest request = ChatRequestParser.parse(json.getBytes(StandardCharsets.UTF_8));
     var upstream =
-        new UpstreamFactory(TimeSource.SYSTEM, Map.of("ANTHROPIC_TEST_KEY", "sk-ant")::get)
+        new UpstreamFactory(
+                TimeSource.SYSTEM,
+                Map.of("ANTHROPIC_TEST_KEY", "sk-ant")::get,
+                TestConfigs.tokens())
             .upstream(spec);
     return upstream.send(
         new UpstreamCall(

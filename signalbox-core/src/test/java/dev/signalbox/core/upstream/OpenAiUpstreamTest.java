@@ -69,7 +69,9 @@ class OpenAiUpstreamTest {
                     + ",\"logit_bias\":{\"50256\":-100},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
                 .getBytes(StandardCharsets.UTF_8));
     var upstream =
-        new UpstreamFactory(TimeSource.SYSTEM, Map.of("TEST_KEY", "sk-secret")::get).upstream(spec);
+        new UpstreamFactory(
+                TimeSource.SYSTEM, Map.of("TEST_KEY", "sk-secret")::get, TestConfigs.tokens())
+            .upstream(spec);
     return upstream.send(
         new UpstreamCall(
             request,

@@ -80,6 +80,7 @@ class ReplayUpstreamTest {
     return new SimUpstream(
         config.deployment(deployment),
         clock,
+        TestConfigs.tokens(),
         Optional.of(ReplaySource.load(config.deployment(deployment).replayFrom().orElseThrow())));
   }
 
@@ -165,14 +166,17 @@ class ReplayUpstreamTest {
     Gateway gateway =
         Gateway.create(
             config(),
-            new Gateway.Settings(
-                clock,
-                new SplittableRandom(1)::nextLong,
-                new UpstreamFactory(clock, name -> null)::upstream,
-                new RecordingListener(),
-                traces::add,
-                new PoolState(clock),
-                Backoff.DEFAULT));
+            Gateway.Settings.builder()
+                .time(clock)
+                .seeds(new SplittableRandom(1)::nextLong)
+                .upstreams(new UpstreamFactory(clock, name -> null, TestConfigs.tokens())::upstream)
+                .listener(new RecordingListener())
+                .sink(traces::add)
+                .pool(new PoolState(clock))
+                .backoff(Backoff.DEFAULT)
+                .policies(TestConfigs.policies())
+                .signals(TestConfigs.signals())
+                .build());
     ChatRequest request =
         ChatRequestParser.parse(
             ("{\"model\":\"both\",\"messages\":" + QUESTION + "}")
@@ -231,12 +235,13 @@ class ReplayUpstreamTest {
             () ->
                 Gateway.create(
                     config,
-                    Gateway.Settings.of(
-                        new ManualClock(),
-                        () -> 1,
-                        name -> null,
-                        new RecordingListener(),
-                        t -> {})))
+                    Gateway.Settings.builder()
+                        .time(new ManualClock())
+                        .seeds(() -> 1)
+                        .environment(name -> null)
+                        .policies(TestConfigs.policies())
+                        .signals(TestConfigs.signals())
+                        .build()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("deployments.r.replay-from")
         .hasMessageContaining("broken.jsonl:1: a line needs \"prompt\" or \"messages\"");

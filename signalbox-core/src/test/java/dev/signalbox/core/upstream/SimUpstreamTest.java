@@ -55,8 +55,12 @@ class SimUpstreamTest {
                 + " 90}}");
     ManualClock first = new ManualClock();
     ManualClock second = new ManualClock();
-    var a = (UpstreamReply.Completed) new SimUpstream(spec, first).send(call(false, 99));
-    var b = (UpstreamReply.Completed) new SimUpstream(spec, second).send(call(false, 99));
+    var a =
+        (UpstreamReply.Completed)
+            new SimUpstream(spec, first, TestConfigs.tokens()).send(call(false, 99));
+    var b =
+        (UpstreamReply.Completed)
+            new SimUpstream(spec, second, TestConfigs.tokens()).send(call(false, 99));
     assertThat(Json.text(a.body().get("choices"))).isEqualTo(Json.text(b.body().get("choices")));
     assertThat(a.usage()).isEqualTo(b.usage());
     assertThat(first.elapsed()).isEqualTo(second.elapsed()).isPositive();
@@ -70,7 +74,9 @@ class SimUpstreamTest {
                 + " time-to-first-token-ms: {median: 50, p99: 50}}");
     ManualClock clock = new ManualClock();
     var stream =
-        ((UpstreamReply.Streaming) new SimUpstream(spec, clock).send(call(true, 1))).chunks();
+        ((UpstreamReply.Streaming)
+                new SimUpstream(spec, clock, TestConfigs.tokens()).send(call(true, 1)))
+            .chunks();
     List<Chunk> chunks = new ArrayList<>();
     Chunk c;
     do {
@@ -87,7 +93,7 @@ class SimUpstreamTest {
   @Test
   void faultRatesHoldOverManySeeds() throws Exception {
     DeploymentSpec spec = deployment("{error-rate: 0.2, rate-limit-rate: 0.1, retry-after: 2s}");
-    SimUpstream sim = new SimUpstream(spec, new ManualClock());
+    SimUpstream sim = new SimUpstream(spec, new ManualClock(), TestConfigs.tokens());
     Map<String, Integer> outcomes = new HashMap<>();
     int n = 5_000;
     for (int seed = 0; seed < n; seed++) {
@@ -109,7 +115,7 @@ class SimUpstreamTest {
   void aFirstTokenSlowerThanTheTimeoutIsATimeout() throws Exception {
     DeploymentSpec spec = deployment("{time-to-first-token-ms: {median: 5000, p99: 5000}}");
     ManualClock clock = new ManualClock();
-    UpstreamReply reply = new SimUpstream(spec, clock).send(call(true, 3));
+    UpstreamReply reply = new SimUpstream(spec, clock, TestConfigs.tokens()).send(call(true, 3));
     assertThat(reply)
         .isInstanceOfSatisfying(
             UpstreamReply.Failed.class,
@@ -120,7 +126,7 @@ class SimUpstreamTest {
   @Test
   void beyondItsConcurrencyARequestWaitsForASlot() throws Exception {
     DeploymentSpec spec = deployment("{max-concurrency: 1, output-tokens: {median: 3, p99: 3}}");
-    SimUpstream upstream = new SimUpstream(spec, new ManualClock());
+    SimUpstream upstream = new SimUpstream(spec, new ManualClock(), TestConfigs.tokens());
     var stream = ((UpstreamReply.Streaming) upstream.send(call(true, 1))).chunks();
     java.util.concurrent.CompletableFuture<UpstreamReply> second =
         new java.util.concurrent.CompletableFuture<>();

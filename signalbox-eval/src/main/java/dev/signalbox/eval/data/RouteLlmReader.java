@@ -38,7 +38,7 @@ public final class RouteLlmReader implements DatasetReader {
   private final TokenCounter tokens;
 
   public RouteLlmReader() {
-    this(TokenCounter.shared());
+    this(new TokenCounter());
   }
 
   RouteLlmReader(TokenCounter tokens) {

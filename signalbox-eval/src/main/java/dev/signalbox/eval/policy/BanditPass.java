@@ -6,8 +6,8 @@ import dev.signalbox.core.config.BanditSpec;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.learn.BanditLearner;
-import dev.signalbox.core.learn.BanditPolicy;
 import dev.signalbox.core.learn.LearnedArtifact;
+import dev.signalbox.core.policies.BanditPolicy;
 import dev.signalbox.core.routing.Decision;
 import dev.signalbox.core.routing.Router;
 import dev.signalbox.eval.data.EvalPrompt;
@@ -34,17 +34,15 @@ final class BanditPass {
   static Result run(
       GatewayConfig config,
       RouteSpec route,
+      BanditSpec spec,
       LearnedArtifact artifact,
       List<EvalPrompt> train,
       EvalContext context,
       java.util.function.Function<BanditLearner, Router> routerWith) {
-    BanditLearner learner =
-        new BanditLearner(
-            route.models(), BanditPolicy.dimensions(artifact), java.util.Optional.empty());
+    BanditLearner learner = untrained(route, artifact);
     Router router = routerWith.apply(learner);
     List<Candidate> candidates =
         route.models().stream().map(m -> config.model(m).orElseThrow().candidate()).toList();
-    BanditSpec spec = route.learning().bandit();
     List<EvalPrompt> order = new ArrayList<>(train);
     shuffle(order, new SplittableRandom(context.seed()));
     double low = context.dataset().scale().min();
@@ -107,6 +105,15 @@ final class BanditPass {
     }
     learner.close();
     return new Result(learner, curve);
+  }
+
+  /** A learner that knows nothing yet and applies each reward at once, on the caller's thread. */
+  static BanditLearner untrained(RouteSpec route, LearnedArtifact artifact) {
+    return new BanditLearner(
+        route.models(),
+        BanditLearner.dimensions(artifact),
+        java.util.Optional.empty(),
+        Runnable::run);
   }
 
   private static double[] rewards(

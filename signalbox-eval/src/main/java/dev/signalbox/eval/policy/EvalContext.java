@@ -1,7 +1,8 @@
 package dev.signalbox.eval.policy;
 
-import dev.signalbox.core.embed.Embeddings;
 import dev.signalbox.core.embed.TextEmbedder;
+import dev.signalbox.core.policy.PolicyRegistry;
+import dev.signalbox.core.text.SignalSources;
 import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.eval.data.Dataset;
 import dev.signalbox.eval.data.EvalPrompt;
@@ -18,27 +19,32 @@ import java.util.function.Supplier;
 public final class EvalContext {
   private final Dataset dataset;
   private final long seed;
-  private final TokenCounter tokens;
-  private final Supplier<? extends TextEmbedder> embedder;
+  private final SignalSources sources;
+  private final PolicyRegistry policies;
   private final Map<String, Long> promptTokens = new ConcurrentHashMap<>();
 
-  public EvalContext(Dataset dataset, long seed, TokenCounter tokens) {
-    this(dataset, seed, tokens, Embeddings::offline);
-  }
-
   /**
-   * @param embedder the embeddings learned routes read, asked for only when one does
+   * @param sources the token counter, and the embeddings learned routes read (asked for only when
+   *     one does)
+   * @param policies the policies a route may name
    */
-  public EvalContext(
-      Dataset dataset, long seed, TokenCounter tokens, Supplier<? extends TextEmbedder> embedder) {
+  public EvalContext(Dataset dataset, long seed, SignalSources sources, PolicyRegistry policies) {
     this.dataset = dataset;
     this.seed = seed;
-    this.tokens = tokens;
-    this.embedder = embedder;
+    this.sources = sources;
+    this.policies = policies;
+  }
+
+  public SignalSources sources() {
+    return sources;
   }
 
   public Supplier<? extends TextEmbedder> embedder() {
-    return embedder;
+    return sources.embeddings();
+  }
+
+  public PolicyRegistry policies() {
+    return policies;
   }
 
   public Dataset dataset() {
@@ -54,12 +60,12 @@ public final class EvalContext {
   }
 
   public TokenCounter tokens() {
-    return tokens;
+    return sources.tokens();
   }
 
   public long promptTokens(EvalPrompt prompt) {
     return promptTokens.computeIfAbsent(
-        prompt.id(), id -> tokens.countPrompt(prompt.messages(), List.of()));
+        prompt.id(), id -> tokens().countPrompt(prompt.messages(), List.of()));
   }
 
   /** A seed of its own for one prompt, the same in every run with the same seed. */

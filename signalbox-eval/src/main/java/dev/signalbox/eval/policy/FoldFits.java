@@ -1,5 +1,6 @@
 package dev.signalbox.eval.policy;
 
+import dev.signalbox.core.config.LearnedPolicySpec;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.learn.LearnedArtifact;
 import dev.signalbox.core.learn.Training;
@@ -52,7 +53,8 @@ final class FoldFits {
     passes.keySet().removeIf(fold -> fold != train);
   }
 
-  synchronized LearnedArtifact fit(List<EvalPrompt> train, RouteSpec route, EvalContext context) {
+  synchronized LearnedArtifact fit(
+      List<EvalPrompt> train, RouteSpec route, LearnedPolicySpec spec, EvalContext context) {
     keepOnly(train);
     return byFold
         .computeIfAbsent(train, t -> new java.util.HashMap<>())
@@ -61,10 +63,10 @@ final class FoldFits {
             name -> {
               TrainingSet set =
                   data.computeIfAbsent(train, t -> new java.util.HashMap<>())
-                      .computeIfAbsent(
-                          route.learning().embed(), part -> TrainingData.of(train, context, part));
+                      .computeIfAbsent(spec.embed(), part -> TrainingData.of(train, context, part));
               return Training.fit(
                   route,
+                  spec,
                   set,
                   context.embedder().get().modelId(),
                   TrainingData.hash(train),

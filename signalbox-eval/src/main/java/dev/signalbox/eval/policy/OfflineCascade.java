@@ -56,7 +56,7 @@ final class OfflineCascade {
               int count = Math.min(checks.count(), spec.checks().size());
               yield count == 0
                   || AnswerChecks.judge(
-                          new CascadeSpec(
+                          CascadeSpec.of(
                               spec.samples(),
                               spec.sampleTemperature(),
                               spec.checks().subList(0, count)),

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.Pricing;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.routing.PolicyRegistry;
+import dev.signalbox.core.config.PolicyTypes;
 import dev.signalbox.eval.data.DataException;
 import dev.signalbox.eval.data.Dataset;
 import dev.signalbox.eval.data.PriceList;
@@ -29,18 +29,20 @@ public final class RouteFile {
 
   private RouteFile() {}
 
-  public static List<OfflinePolicy> load(Path file, Dataset dataset, PriceList prices) {
-    GatewayConfig config = config(file, dataset, prices);
-    List<OfflinePolicy> policies = new ArrayList<>();
+  public static List<OfflinePolicy> load(
+      Path file, Dataset dataset, PriceList prices, PolicyTypes policies) {
+    GatewayConfig config = config(file, dataset, prices, policies);
+    List<OfflinePolicy> routes = new ArrayList<>();
     FoldFits fits = new FoldFits(dataset.source());
     for (String route : config.routes().keySet()) {
-      policies.add(new RoutePolicy(config, route, fits));
+      routes.add(new RoutePolicy(config, route, fits));
     }
-    return policies;
+    return routes;
   }
 
   /** The gateway config a policies file stands for: the data's models, then the file's routes. */
-  public static GatewayConfig config(Path file, Dataset dataset, PriceList prices) {
+  public static GatewayConfig config(
+      Path file, Dataset dataset, PriceList prices, PolicyTypes policies) {
     String where = file.toString();
     JsonNode root = YamlFile.read(file);
     if (root == null || !root.isObject() || !root.path("routes").isArray()) {
@@ -57,7 +59,7 @@ public final class RouteFile {
             "unknown key (a policies file holds only routes; models come from the data)");
       }
     }
-    return new ConfigReader(PolicyRegistry.builtIn().names(), name -> null)
+    return new ConfigReader(policies, name -> null)
         .fittingLearnedRoutes()
         .read(configText(dataset, prices, root.path("routes")), where);
   }

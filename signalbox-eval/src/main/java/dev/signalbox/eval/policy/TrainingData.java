@@ -47,8 +47,7 @@ public final class TrainingData {
             "",
             Map.of(),
             JsonNodeFactory.instance.objectNode());
-    return new RequestSignals(
-        request, headers, "eval", defaultMaxTokens, context.tokens(), context.embedder());
+    return new RequestSignals(request, headers, "eval", defaultMaxTokens, context.sources());
   }
 
   public static TrainingSet of(List<EvalPrompt> prompts, EvalContext context, String part) {

@@ -4,12 +4,12 @@ import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.config.ModelSpec;
 import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.policy.PolicyRegistry;
+import dev.signalbox.core.policy.PolicyServices;
 import dev.signalbox.core.routing.Decision;
 import dev.signalbox.core.routing.DecisionRecord;
-import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.routing.RecordedSignals;
 import dev.signalbox.core.routing.Router;
-import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.core.trace.TraceStore;
 import dev.signalbox.eval.metrics.Bootstrap;
 import java.util.ArrayList;
@@ -35,6 +35,7 @@ public final class CounterfactualReplay {
   private final RecordedTraffic traffic;
   private final RecordedConfigs recordedConfigs;
   private final PolicyRegistry registry;
+  private final PolicyServices services;
   private final long sloMillis;
   private final long seed;
 
@@ -42,17 +43,19 @@ public final class CounterfactualReplay {
       TraceStore store,
       RecordedTraffic traffic,
       PolicyRegistry registry,
+      PolicyServices services,
       long sloMillis,
       long seed) {
     this.traffic = traffic;
-    this.recordedConfigs = new RecordedConfigs(store, registry);
+    this.recordedConfigs = new RecordedConfigs(store, registry, services);
     this.registry = registry;
+    this.services = services;
     this.sloMillis = sloMillis;
     this.seed = seed;
   }
 
   public CounterfactualReport run(String name, GatewayConfig target) {
-    Router router = new Router(target, registry);
+    Router router = new Router(target, registry, services);
     Map<String, Integer> skipped = new TreeMap<>();
     Map<String, Integer> transitions = new TreeMap<>();
     List<PlanOutcome> before = new ArrayList<>();
@@ -153,7 +156,7 @@ public final class CounterfactualReplay {
         refusal);
   }
 
-  private static RecordedSignals signals(RecordedTraffic.Request request) {
+  private RecordedSignals signals(RecordedTraffic.Request request) {
     DecisionTrace t = request.trace();
     OptionalLong reported =
         t.usage().promptTokens() > 0 && !t.usage().estimated()
@@ -166,7 +169,7 @@ public final class CounterfactualReplay {
         request.prompt(),
         reported,
         RouteSpec.DEFAULT_MAX_TOKENS,
-        TokenCounter.shared());
+        services.signals());
   }
 
   /**

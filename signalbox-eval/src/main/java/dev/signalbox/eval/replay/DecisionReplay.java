@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.dispatch.Exchange;
+import dev.signalbox.core.policy.PolicyRegistry;
+import dev.signalbox.core.policy.PolicyServices;
 import dev.signalbox.core.routing.DecisionRecord;
-import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.routing.RecordedSignals;
-import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceStore;
 import dev.signalbox.core.wire.Json;
@@ -39,15 +39,21 @@ public final class DecisionReplay {
 
   private final TraceStore store;
   private final PolicyRegistry registry;
+  private final PolicyServices services;
 
-  public DecisionReplay(TraceStore store, PolicyRegistry registry) {
+  /**
+   * @param services what the recorded routes' policies are built with (a learned route's artifact
+   *     file, read from where the config names it)
+   */
+  public DecisionReplay(TraceStore store, PolicyRegistry registry, PolicyServices services) {
     this.store = store;
     this.registry = registry;
+    this.services = services;
   }
 
   /** Replays every trace, oldest first; each replayed decision line goes to {@code replayedLog}. */
   public Result run(Consumer<String> replayedLog) throws Exception {
-    RecordedConfigs configs = new RecordedConfigs(store, registry);
+    RecordedConfigs configs = new RecordedConfigs(store, registry, services);
     List<Divergence> divergences = new ArrayList<>();
     int[] counts = new int[3];
     store.forEach(
@@ -80,7 +86,7 @@ public final class DecisionReplay {
     return new Result(counts[0], counts[1], counts[2], divergences);
   }
 
-  private static String replay(DecisionTrace t, RecordedConfigs configs) throws IOException {
+  private String replay(DecisionTrace t, RecordedConfigs configs) throws IOException {
     var signals =
         new RecordedSignals(
             t.requestedModel(),
@@ -89,7 +95,7 @@ public final class DecisionReplay {
             List.of(),
             OptionalLong.empty(),
             RouteSpec.DEFAULT_MAX_TOKENS,
-            TokenCounter.shared());
+            services.signals());
     DecisionRecord d = configs.router(t.configHash()).decide(signals, t.seed(), t.pool()).record();
     DecisionTrace again =
         new DecisionTrace(

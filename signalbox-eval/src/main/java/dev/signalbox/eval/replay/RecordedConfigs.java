@@ -3,7 +3,8 @@ package dev.signalbox.eval.replay;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.routing.PolicyRegistry;
+import dev.signalbox.core.policy.PolicyRegistry;
+import dev.signalbox.core.policy.PolicyServices;
 import dev.signalbox.core.routing.Router;
 import dev.signalbox.core.trace.TraceStore;
 import java.util.HashMap;
@@ -17,12 +18,14 @@ final class RecordedConfigs {
   private final TraceStore store;
   private final ConfigReader reader;
   private final PolicyRegistry registry;
+  private final PolicyServices services;
   private final Map<String, Router> routers = new HashMap<>();
 
-  RecordedConfigs(TraceStore store, PolicyRegistry registry) {
+  RecordedConfigs(TraceStore store, PolicyRegistry registry, PolicyServices services) {
     this.store = store;
     this.registry = registry;
-    this.reader = new ConfigReader(registry.names(), name -> "not-needed-for-replay");
+    this.services = services;
+    this.reader = new ConfigReader(registry, name -> "not-needed-for-replay");
   }
 
   /**
@@ -32,7 +35,7 @@ final class RecordedConfigs {
   Router router(String hash) {
     Router router = routers.get(hash);
     if (router == null) {
-      router = new Router(config(hash), registry);
+      router = new Router(config(hash), registry, services);
       routers.put(hash, router);
     }
     return router;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.signalbox.core.config.ConfigException;
-import dev.signalbox.core.text.TokenCounter;
+import dev.signalbox.eval.EvalFixtures;
 import dev.signalbox.eval.policy.RouteFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -150,9 +150,9 @@ class ReadersTest {
     assertThat(data.prompts()).extracting(EvalPrompt::split).containsExactly("train", "test");
     assertThat(data.prompts().get(1).task()).isEqualTo("logic");
     assertThat(data.notes().get(0)).contains("unpriced");
-    Dataset priced = data.priced(data.prices(), TokenCounter.shared());
+    Dataset priced = data.priced(data.prices(), EvalFixtures.tokens());
     long tokens =
-        TokenCounter.shared().countPrompt(data.prompts().get(1).messages(), java.util.List.of());
+        EvalFixtures.tokens().countPrompt(data.prompts().get(1).messages(), java.util.List.of());
     assertThat(priced.prompts().get(1).cost("b"))
         .isCloseTo((tokens + PriceList.DEFAULT_OUTPUT_TOKENS) * 0.9 / 1e6, within(1e-15));
   }
@@ -194,7 +194,7 @@ class ReadersTest {
     Path prices = dir.resolve("prices.yaml");
     Files.writeString(prices, "models:\n  a: {input: 2.0, output: 4.0}\n");
     Dataset data = new OutcomesReader().read(file);
-    assertThatThrownBy(() -> data.priced(PriceList.read(prices), TokenCounter.shared()))
+    assertThatThrownBy(() -> data.priced(PriceList.read(prices), EvalFixtures.tokens()))
         .hasMessageContaining("no price for b");
     Files.writeString(
         prices, "models:\n  a: {input: 2.0, output: 4.0}\n  b: {input: -1, output: 1}\n");
@@ -202,7 +202,7 @@ class ReadersTest {
     Files.writeString(
         prices, "models:\n  a: {input: 2.0, output: 4.0}\n  b: {input: 1, output: 1}\n");
     assertThat(
-            data.priced(PriceList.read(prices), TokenCounter.shared()).prompts().get(0).cost("a"))
+            data.priced(PriceList.read(prices), EvalFixtures.tokens()).prompts().get(0).cost("a"))
         .isCloseTo(0.00204, within(1e-12));
   }
 
@@ -217,7 +217,8 @@ class ReadersTest {
     Files.writeString(
         policies, "routes:\n  - name: r\n    policy: priority\n    models: [a, gpt-5]\n");
     Dataset data = new OutcomesReader().read(file);
-    assertThatThrownBy(() -> RouteFile.load(policies, data, PriceList.NONE))
+    assertThatThrownBy(
+            () -> RouteFile.load(policies, data, PriceList.NONE, EvalFixtures.policies()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("policies.yaml")
         .hasMessageContaining("routes[0].models[1]: unknown model 'gpt-5'");

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.signalbox.core.text.TokenCounter;
+import dev.signalbox.eval.EvalFixtures;
 import dev.signalbox.eval.EvalReport;
 import dev.signalbox.eval.Evaluator;
 import dev.signalbox.eval.PolicyEvaluation;
@@ -39,17 +39,17 @@ class CascadeEvalTest {
     data =
         new OutcomesReader()
             .read(dir.resolve("outcomes.jsonl"))
-            .priced(PriceList.NONE, TokenCounter.shared());
+            .priced(PriceList.NONE, EvalFixtures.tokens());
     List<OfflinePolicy> policies =
-        RouteFile.load(dir.resolve("policies.yaml"), data, PriceList.NONE).stream()
+        RouteFile.load(dir.resolve("policies.yaml"), data, PriceList.NONE, EvalFixtures.policies())
+            .stream()
             .filter(p -> !p.name().equals("over-sampled"))
             .toList();
     report = run(policies);
   }
 
   private static EvalReport run(List<OfflinePolicy> policies) {
-    return new Evaluator(
-            data, new EvalContext(data, 7, TokenCounter.shared()), Split.parse("test"), 200)
+    return new Evaluator(data, EvalFixtures.context(data, 7), Split.parse("test"), 200)
         .run(policies, (p, f) -> {});
   }
 
@@ -103,7 +103,8 @@ class CascadeEvalTest {
     Path dir =
         Path.of(CascadeEvalTest.class.getResource("/cascade/policies.yaml").toURI()).getParent();
     List<OfflinePolicy> overSampled =
-        RouteFile.load(dir.resolve("policies.yaml"), data, PriceList.NONE).stream()
+        RouteFile.load(dir.resolve("policies.yaml"), data, PriceList.NONE, EvalFixtures.policies())
+            .stream()
             .filter(p -> p.name().equals("over-sampled"))
             .toList();
     assertThatThrownBy(() -> run(overSampled))

@@ -2,7 +2,7 @@ package dev.signalbox.eval.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.signalbox.core.text.TokenCounter;
+import dev.signalbox.eval.EvalFixtures;
 import dev.signalbox.eval.data.Dataset;
 import dev.signalbox.eval.data.EvalPrompt;
 import dev.signalbox.eval.data.OutcomesReader;
@@ -62,12 +62,13 @@ class LearnedRoutesTest {
     Dataset data =
         new OutcomesReader()
             .read(dir.resolve("outcomes.jsonl"))
-            .priced(prices, TokenCounter.shared());
-    EvalContext context = new EvalContext(data, 7, TokenCounter.shared());
+            .priced(prices, EvalFixtures.tokens());
+    EvalContext context = EvalFixtures.context(data, 7);
     List<EvalPrompt> train =
         data.prompts().stream().filter(p -> p.split().equals("train")).toList();
     List<EvalPrompt> test = data.prompts().stream().filter(p -> p.split().equals("test")).toList();
-    List<OfflinePolicy> routes = RouteFile.load(dir.resolve("policies.yaml"), data, prices);
+    List<OfflinePolicy> routes =
+        RouteFile.load(dir.resolve("policies.yaml"), data, prices, EvalFixtures.policies());
 
     FittedPolicy threshold = routes.get(0).fit(train, context);
     Knob.Threshold knob = (Knob.Threshold) threshold.knob();

@@ -10,13 +10,12 @@ import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.routing.Decision;
-import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.routing.RequestSignals;
 import dev.signalbox.core.routing.Router;
-import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.core.trace.Feedback;
 import dev.signalbox.core.trace.TraceStore;
 import dev.signalbox.core.wire.ChatRequestParser;
+import dev.signalbox.eval.EvalFixtures;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,7 +47,7 @@ final class RecordedRun {
   private RecordedRun() {}
 
   static GatewayConfig config(String routes) {
-    return new ConfigReader(PolicyRegistry.builtIn().names(), name -> null)
+    return new ConfigReader(EvalFixtures.policies(), name -> null)
         .read(POOL + routes.stripIndent().indent(2), "test.yaml");
   }
 
@@ -60,7 +59,7 @@ final class RecordedRun {
       TraceStore store, GatewayConfig config, int n, ToDoubleBiFunction<String, Integer> reward)
       throws Exception {
     store.storeConfig(config.hash(), config.text());
-    Router router = new Router(config, PolicyRegistry.builtIn());
+    Router router = new Router(config, EvalFixtures.policies(), EvalFixtures.services());
     SplittableRandom seeds = new SplittableRandom(7);
     List<DecisionTrace> traces = new ArrayList<>();
     List<Feedback> feedback = new ArrayList<>();
@@ -76,7 +75,7 @@ final class RecordedRun {
           (Decision.Routed)
               router.decide(
                   new RequestSignals(
-                      request, Map.of(), "t", RouteSpec.DEFAULT_MAX_TOKENS, TokenCounter.shared()),
+                      request, Map.of(), "t", RouteSpec.DEFAULT_MAX_TOKENS, EvalFixtures.signals()),
                   seed,
                   PoolSnapshot.EMPTY);
       List<AttemptTrace> attempts = new ArrayList<>();

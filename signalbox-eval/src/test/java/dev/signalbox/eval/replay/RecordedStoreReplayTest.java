@@ -2,10 +2,10 @@ package dev.signalbox.eval.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceStore;
+import dev.signalbox.eval.EvalFixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +31,8 @@ class RecordedStoreReplayTest {
     try (TraceStore store = SqliteTraceStore.open(copy)) {
       List<String> replayed = new ArrayList<>();
       DecisionReplay.Result result =
-          new DecisionReplay(store, PolicyRegistry.builtIn()).run(replayed::add);
+          new DecisionReplay(store, EvalFixtures.policies(), EvalFixtures.services())
+              .run(replayed::add);
 
       assertThat(result.divergences()).isEmpty();
       assertThat(result.traces()).isEqualTo(36);

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.routing.PolicyRegistry;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceStore;
+import dev.signalbox.eval.EvalFixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +48,12 @@ class ReplayTest {
 
   private CounterfactualReport replay(String routes) throws Exception {
     return new CounterfactualReplay(
-            store, RecordedTraffic.load(store), PolicyRegistry.builtIn(), SLO_MS, 42)
+            store,
+            RecordedTraffic.load(store),
+            EvalFixtures.policies(),
+            EvalFixtures.services(),
+            SLO_MS,
+            42)
         .run("target", RecordedRun.config(routes));
   }
 
@@ -57,7 +62,7 @@ class ReplayTest {
     recordSplit();
     List<String> log = new ArrayList<>();
     DecisionReplay.Result result =
-        new DecisionReplay(store, PolicyRegistry.builtIn()).run(log::add);
+        new DecisionReplay(store, EvalFixtures.policies(), EvalFixtures.services()).run(log::add);
     assertThat(result.divergences()).isEmpty();
     assertThat(result.identical()).isEqualTo(N);
     List<String> recorded = new ArrayList<>();
@@ -73,7 +78,7 @@ class ReplayTest {
     DecisionTrace u = TraceJson.parse(store.find("req_5").orElseThrow());
     store.write(List.of(withConfig(u, "0".repeat(64))));
     DecisionReplay.Result result =
-        new DecisionReplay(store, PolicyRegistry.builtIn()).run(line -> {});
+        new DecisionReplay(store, EvalFixtures.policies(), EvalFixtures.services()).run(line -> {});
     assertThat(result.identical()).isEqualTo(N - 2);
     assertThat(result.divergences()).hasSize(2);
     assertThat(result.divergences().get(0).id()).isEqualTo("req_3");

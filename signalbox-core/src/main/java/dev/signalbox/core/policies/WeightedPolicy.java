@@ -1,10 +1,15 @@
-package dev.signalbox.core.routing;
+package dev.signalbox.core.policies;
 
 import dev.signalbox.api.Candidate;
 import dev.signalbox.api.PolicyInput;
 import dev.signalbox.api.PolicyResult;
 import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.api.ScoredModel;
+import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.config.WeightedPolicySpec;
+import dev.signalbox.core.policy.PolicyContext;
+import dev.signalbox.core.policy.PolicyProvider;
+import dev.signalbox.core.text.Decimals;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -18,8 +23,26 @@ import java.util.function.ToDoubleFunction;
  * splits (A/B tests, canaries) are reproducible; the rest follow by weight as fallbacks. The
  * propensity is the chosen model's share of the eligible weight.
  */
-final class WeightedPolicy implements RoutingPolicy {
-  static final String NAME = "weighted";
+public final class WeightedPolicy implements RoutingPolicy {
+  public static final String NAME = "weighted";
+
+  /** Registers the policy. */
+  public static final class Provider implements PolicyProvider<WeightedPolicySpec> {
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public Class<WeightedPolicySpec> specType() {
+      return WeightedPolicySpec.class;
+    }
+
+    @Override
+    public RoutingPolicy create(RouteSpec route, WeightedPolicySpec spec, PolicyContext context) {
+      return new WeightedPolicy(spec.weights());
+    }
+  }
 
   private final Map<String, Double> weights;
 

@@ -1,4 +1,4 @@
-package dev.signalbox.core.routing;
+package dev.signalbox.core.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,11 +1,16 @@
-package dev.signalbox.core.routing;
+package dev.signalbox.core.policies;
 
 import dev.signalbox.api.PolicyInput;
 import dev.signalbox.api.PolicyResult;
 import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.api.Signals;
+import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.config.RuleSpec;
+import dev.signalbox.core.config.RulesPolicySpec;
 import dev.signalbox.core.learn.DomainClassifier;
+import dev.signalbox.core.policy.PolicyContext;
+import dev.signalbox.core.policy.PolicyProvider;
+import dev.signalbox.core.routing.RequestSignals;
 import dev.signalbox.core.text.EmbeddedText;
 import java.util.List;
 import java.util.Optional;
@@ -16,8 +21,29 @@ import java.util.Optional;
  * Router's keyword and context signals, as decisions). No match goes to the default route, or ranks
  * the route's own models in order.
  */
-final class RulesPolicy implements RoutingPolicy {
-  static final String NAME = "rules";
+public final class RulesPolicy implements RoutingPolicy {
+  public static final String NAME = "rules";
+
+  /** Registers the policy; its domain classifier embeds its exemplars as it is built. */
+  public static final class Provider implements PolicyProvider<RulesPolicySpec> {
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public Class<RulesPolicySpec> specType() {
+      return RulesPolicySpec.class;
+    }
+
+    @Override
+    public RoutingPolicy create(RouteSpec route, RulesPolicySpec spec, PolicyContext context) {
+      return new RulesPolicy(
+          spec.rules(),
+          spec.defaultRoute(),
+          spec.domains().map(domains -> new DomainClassifier(domains, context.embeddings().get())));
+    }
+  }
 
   private final List<RuleSpec> rules;
   private final String defaultRoute;

@@ -1,4 +1,4 @@
-package dev.signalbox.core.learn;
+package dev.signalbox.core.policies;
 
 import dev.signalbox.api.Candidate;
 import dev.signalbox.api.DeploymentState;
@@ -7,12 +7,22 @@ import dev.signalbox.api.PolicyResult;
 import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.api.ScoredModel;
+import dev.signalbox.api.Signals;
+import dev.signalbox.core.config.ObjectivePolicySpec;
 import dev.signalbox.core.config.ObjectiveSpec;
 import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.learn.LearnedArtifact;
+import dev.signalbox.core.learn.Scoring;
+import dev.signalbox.core.policy.Knob;
+import dev.signalbox.core.policy.PolicyContext;
+import dev.signalbox.core.policy.PolicyProvider;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * The one joint scorer: each candidate's predicted quality, estimated cost, predicted latency and
@@ -35,9 +45,68 @@ public final class ObjectivePolicy implements RoutingPolicy {
   private final LearnedArtifact artifact;
   private final ObjectiveSpec objective;
 
-  public ObjectivePolicy(RouteSpec route, LearnedArtifact artifact) {
+  public ObjectivePolicy(ObjectiveSpec objective, LearnedArtifact artifact) {
     this.artifact = artifact;
-    this.objective = route.learning().objective();
+    this.objective = objective;
+  }
+
+  /**
+   * The cost weights {@code eval} draws an objective route's curve over, its other weights as
+   * configured.
+   */
+  public static final double[] COST_WEIGHTS = {
+    0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10
+  };
+
+  /**
+   * Registers the policy. Its knob is the cost weight: each request's predicted qualities are
+   * computed once and ranked by {@link #rank} at every weight, on an idle pool.
+   */
+  public static final class Provider implements PolicyProvider<ObjectivePolicySpec> {
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public Class<ObjectivePolicySpec> specType() {
+      return ObjectivePolicySpec.class;
+    }
+
+    @Override
+    public RoutingPolicy create(RouteSpec route, ObjectivePolicySpec spec, PolicyContext context) {
+      return new ObjectivePolicy(spec.objective(), context.artifacts().artifactFor(route, spec));
+    }
+
+    @Override
+    public Knob knob(
+        RouteSpec route, ObjectivePolicySpec spec, RoutingPolicy policy, PolicyContext context) {
+      LearnedArtifact artifact = ((ObjectivePolicy) policy).artifact;
+      List<Candidate> candidates = context.candidates(route);
+      Map<Signals, double[]> predictions = Collections.synchronizedMap(new WeakHashMap<>());
+      List<String> labels = new ArrayList<>();
+      List<ObjectiveSpec> settings = new ArrayList<>();
+      for (double weight : COST_WEIGHTS) {
+        labels.add("cost weight " + weight);
+        settings.add(spec.objective().withCostWeight(weight));
+      }
+      return new Knob.Grid(
+          labels,
+          (signals, setting) -> {
+            double[] predicted =
+                predictions.computeIfAbsent(signals, s -> Scoring.predict(artifact, s));
+            List<ScoredModel> order =
+                rank(
+                    settings.get(setting),
+                    artifact,
+                    predicted,
+                    candidates,
+                    signals.promptTokens(),
+                    signals.maxOutputTokens(),
+                    PoolSnapshot.EMPTY);
+            return order.isEmpty() ? route.models().get(0) : order.get(0).model();
+          });
+    }
   }
 
   @Override
@@ -138,7 +207,7 @@ public final class ObjectivePolicy implements RoutingPolicy {
               String.format(
                   Locale.ROOT,
                   "%s: quality %.3f, cost $%.6f, latency %.0f ms, energy %.1f J",
-                  objective.preset(),
+                  objective.label(),
                   t.quality(),
                   t.costUsd(),
                   t.latencyMillis(),

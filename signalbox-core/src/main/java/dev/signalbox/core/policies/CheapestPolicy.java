@@ -1,10 +1,15 @@
-package dev.signalbox.core.routing;
+package dev.signalbox.core.policies;
 
 import dev.signalbox.api.Candidate;
 import dev.signalbox.api.PolicyInput;
 import dev.signalbox.api.PolicyResult;
 import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.api.ScoredModel;
+import dev.signalbox.core.config.CheapestPolicySpec;
+import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.policy.PolicyContext;
+import dev.signalbox.core.policy.PolicyProvider;
+import dev.signalbox.core.text.Decimals;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,7 +20,25 @@ import java.util.List;
  * the route's order. The score is the estimated cost in USD, lower is better.
  */
 public final class CheapestPolicy implements RoutingPolicy {
-  static final String NAME = "cheapest";
+  public static final String NAME = "cheapest";
+
+  /** Registers the policy. */
+  public static final class Provider implements PolicyProvider<CheapestPolicySpec> {
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public Class<CheapestPolicySpec> specType() {
+      return CheapestPolicySpec.class;
+    }
+
+    @Override
+    public RoutingPolicy create(RouteSpec route, CheapestPolicySpec spec, PolicyContext context) {
+      return new CheapestPolicy();
+    }
+  }
 
   @Override
   public String name() {

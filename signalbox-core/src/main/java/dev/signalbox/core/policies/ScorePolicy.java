@@ -1,11 +1,16 @@
-package dev.signalbox.core.routing;
+package dev.signalbox.core.policies;
 
 import dev.signalbox.api.Candidate;
 import dev.signalbox.api.PolicyInput;
 import dev.signalbox.api.PolicyResult;
 import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.api.ScoredModel;
+import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.config.ScorePolicySpec;
 import dev.signalbox.core.config.ThresholdSpec;
+import dev.signalbox.core.policy.Knob;
+import dev.signalbox.core.policy.PolicyContext;
+import dev.signalbox.core.policy.PolicyProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,13 +21,43 @@ import java.util.Optional;
  * usable score goes to the strong model, so that a missing score never costs quality. Offline the
  * evaluator supplies the data's score column, which checks threshold metrics on known scores.
  */
-final class ScorePolicy implements RoutingPolicy {
-  static final String NAME = "score";
+public final class ScorePolicy implements RoutingPolicy {
+  public static final String NAME = "score";
 
   private final ThresholdSpec threshold;
+  private final double value;
 
   ScorePolicy(ThresholdSpec threshold) {
     this.threshold = threshold;
+    this.value = threshold.value().orElse(ScorePolicySpec.DEFAULT_VALUE);
+  }
+
+  /** Registers the policy; its knob is the threshold over the request's score. */
+  public static final class Provider implements PolicyProvider<ScorePolicySpec> {
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public Class<ScorePolicySpec> specType() {
+      return ScorePolicySpec.class;
+    }
+
+    @Override
+    public RoutingPolicy create(RouteSpec route, ScorePolicySpec spec, PolicyContext context) {
+      return new ScorePolicy(spec.threshold());
+    }
+
+    @Override
+    public Knob knob(
+        RouteSpec route, ScorePolicySpec spec, RoutingPolicy policy, PolicyContext context) {
+      ThresholdSpec t = spec.threshold();
+      return new Knob.Threshold(
+          t.strong(),
+          t.weak(),
+          signals -> signals.header(t.header()).map(ScorePolicy::parse).orElse(Double.NaN));
+    }
   }
 
   @Override
@@ -34,13 +69,13 @@ final class ScorePolicy implements RoutingPolicy {
   public PolicyResult decide(PolicyInput input) {
     Optional<String> header = input.signals().header(threshold.header());
     double score = header.map(ScorePolicy::parse).orElse(Double.NaN);
-    boolean strong = Double.isNaN(score) || score >= threshold.value();
+    boolean strong = Double.isNaN(score) || score >= value;
     String first = strong ? threshold.strong() : threshold.weak();
     String second = strong ? threshold.weak() : threshold.strong();
     String reason =
         Double.isNaN(score)
             ? "no usable score " + threshold.score() + ": strong"
-            : "score " + score + (strong ? " >= " : " < ") + threshold.value();
+            : "score " + score + (strong ? " >= " : " < ") + value;
     List<ScoredModel> order = new ArrayList<>();
     for (String model : List.of(first, second)) {
       if (input.candidates().stream().map(Candidate::model).anyMatch(model::equals)) {

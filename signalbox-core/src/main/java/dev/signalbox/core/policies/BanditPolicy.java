@@ -1,4 +1,4 @@
-package dev.signalbox.core.learn;
+package dev.signalbox.core.policies;
 
 import dev.signalbox.api.AttemptTrace;
 import dev.signalbox.api.Candidate;
@@ -8,9 +8,17 @@ import dev.signalbox.api.PolicyResult;
 import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.api.ScoredModel;
 import dev.signalbox.api.Signals;
+import dev.signalbox.core.config.BanditPolicySpec;
 import dev.signalbox.core.config.BanditSpec;
 import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.learn.BanditLearner;
+import dev.signalbox.core.learn.BanditState;
+import dev.signalbox.core.learn.CheapFeatures;
+import dev.signalbox.core.learn.LearnedArtifact;
+import dev.signalbox.core.policy.PolicyContext;
+import dev.signalbox.core.policy.PolicyProvider;
 import dev.signalbox.core.routing.RecordedSignals;
+import dev.signalbox.core.text.SignalSources;
 import dev.signalbox.core.text.TokenCounter;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.Future;
 
 /**
  * A contextual bandit over the route's models: LinUCB (Li et al., 2010) or linear Thompson sampling
@@ -38,12 +47,53 @@ public final class BanditPolicy implements RoutingPolicy {
   private final BanditSpec spec;
   private final BanditLearner state;
   private final RouteSpec route;
+  private final List<Candidate> candidates;
+  private final TokenCounter tokens;
 
-  public BanditPolicy(RouteSpec route, LearnedArtifact artifact, BanditLearner state) {
+  public BanditPolicy(
+      RouteSpec route,
+      BanditSpec spec,
+      LearnedArtifact artifact,
+      BanditLearner state,
+      List<Candidate> candidates,
+      TokenCounter tokens) {
     this.artifact = artifact;
-    this.spec = route.learning().bandit();
+    this.spec = spec;
     this.state = state;
     this.route = route;
+    this.candidates = List.copyOf(candidates);
+    this.tokens = tokens;
+  }
+
+  /** Registers the policy: its artifact and learner come from the context. */
+  public static final class Provider implements PolicyProvider<BanditPolicySpec> {
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public Class<BanditPolicySpec> specType() {
+      return BanditPolicySpec.class;
+    }
+
+    @Override
+    public RoutingPolicy create(RouteSpec route, BanditPolicySpec spec, PolicyContext context) {
+      LearnedArtifact artifact = context.artifacts().artifactFor(route, spec);
+      return new BanditPolicy(
+          route,
+          spec.bandit(),
+          artifact,
+          context.artifacts().learnerFor(route, spec, artifact),
+          context.candidates(route),
+          context.tokens());
+    }
+  }
+
+  @Override
+  public boolean learn(DecisionTrace trace, double score) {
+    Future<Long> unused = learn(trace, score, candidates);
+    return true;
   }
 
   public BanditLearner learner() {
@@ -71,7 +121,7 @@ public final class BanditPolicy implements RoutingPolicy {
             List.of(),
             java.util.OptionalLong.of(trace.usage().promptTokens()),
             route.defaultMaxTokens(),
-            TokenCounter.shared());
+            SignalSources.tokensOnly(tokens));
     double[] x = context(artifact, signals);
     long prompt = trace.usage().promptTokens();
     long output = trace.usage().completionTokens();

@@ -1,4 +1,4 @@
-package dev.signalbox.core.learn;
+package dev.signalbox.core.policies;
 
 import dev.signalbox.api.Candidate;
 import dev.signalbox.api.PolicyInput;
@@ -6,7 +6,14 @@ import dev.signalbox.api.PolicyResult;
 import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.api.ScoredModel;
 import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.config.ThresholdPolicySpec;
 import dev.signalbox.core.config.ThresholdSpec;
+import dev.signalbox.core.learn.LearnedArtifact;
+import dev.signalbox.core.learn.Scoring;
+import dev.signalbox.core.learn.Training;
+import dev.signalbox.core.policy.Knob;
+import dev.signalbox.core.policy.PolicyContext;
+import dev.signalbox.core.policy.PolicyProvider;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,30 +34,53 @@ public final class ThresholdPolicy implements RoutingPolicy {
   private final double threshold;
   private final String tag;
 
-  public ThresholdPolicy(RouteSpec route, LearnedArtifact artifact) {
-    ThresholdSpec spec =
-        route
-            .threshold()
-            .orElseThrow(
-                () ->
-                    new IllegalArgumentException(
-                        "route '"
-                            + route.name()
-                            + "': a threshold route names its strong and weak model (threshold:"
-                            + " {strong: …, weak: …})"));
+  public ThresholdPolicy(ThresholdSpec spec, LearnedArtifact artifact) {
     this.artifact = artifact;
     this.strong = spec.strong();
     this.weak = spec.weak();
     this.strongIndex = artifact.modelIndex(strong);
     this.weakIndex = artifact.modelIndex(weak);
     this.threshold =
-        !Double.isNaN(spec.value())
-            ? spec.value()
-            : artifact.calibration().map(LearnedArtifact.Calibration::value).orElse(0.0);
+        spec.value()
+            .orElse(artifact.calibration().map(LearnedArtifact.Calibration::value).orElse(0.0));
     this.tag =
         artifact.scorer().kind()
             + " on data "
             + artifact.dataHash().substring(0, Math.min(12, artifact.dataHash().length()));
+  }
+
+  /**
+   * Registers the policy: its artifact comes from the context (the route's file when serving, a fit
+   * of the fold in eval); its knob is the threshold over the win score.
+   */
+  public static final class Provider implements PolicyProvider<ThresholdPolicySpec> {
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public Class<ThresholdPolicySpec> specType() {
+      return ThresholdPolicySpec.class;
+    }
+
+    @Override
+    public RoutingPolicy create(RouteSpec route, ThresholdPolicySpec spec, PolicyContext context) {
+      return new ThresholdPolicy(spec.threshold(), context.artifacts().artifactFor(route, spec));
+    }
+
+    @Override
+    public Knob knob(
+        RouteSpec route, ThresholdPolicySpec spec, RoutingPolicy policy, PolicyContext context) {
+      ThresholdPolicy threshold = (ThresholdPolicy) policy;
+      return new Knob.Threshold(
+          spec.threshold().strong(), spec.threshold().weak(), threshold::winScore);
+    }
+  }
+
+  /** The score this route's threshold is compared with for a request. */
+  public double winScore(dev.signalbox.api.Signals signals) {
+    return Training.winScore(Scoring.predict(artifact, signals), strongIndex, weakIndex);
   }
 
   @Override

@@ -1,4 +1,4 @@
-package dev.signalbox.core.routing;
+package dev.signalbox.core.policies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -9,8 +9,10 @@ import dev.signalbox.api.PolicyResult;
 import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.api.Pricing;
 import dev.signalbox.api.ScoredModel;
+import dev.signalbox.core.TestConfigs;
 import dev.signalbox.core.config.RuleSpec;
-import dev.signalbox.core.text.TokenCounter;
+import dev.signalbox.core.routing.RequestSignals;
+import dev.signalbox.core.routing.Requests;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,7 +58,7 @@ class PoliciesTest {
         new CheapestPolicy().decide(input("hi", 1, DEAR, MID, INPUT_HEAVY, CHEAP));
     assertThat(order(result)).containsExactly("input-heavy", "cheap", "mid", "dear");
     ScoredModel first = ((PolicyResult.Ranked) result).order().get(0);
-    long prompt = TokenCounter.shared().countPrompt(Requests.user("r", "hi").messages(), List.of());
+    long prompt = TestConfigs.tokens().countPrompt(Requests.user("r", "hi").messages(), List.of());
     assertThat(first.score()).isCloseTo((prompt * 5 + 1_000 * 0.1) / 1e6, within(1e-12));
     assertThat(first.reason()).contains("+1000 tokens");
   }

@@ -1,0 +1,18 @@
+package dev.signalbox.core.config;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** The learned {@code objective} policy: predicted quality against cost, latency and energy. */
+public record ObjectivePolicySpec(
+    @Default("{}") ScorerSpec scorer,
+    @Default("last-user") @OneOf({"last-user", "user", "conversation"}) String embed,
+    Optional<Path> artifact,
+    @Default("{}") ObjectiveSpec objective)
+    implements PolicySpec, LearnedPolicySpec {
+
+  @Override
+  public void check(RouteCheck check) {
+    LearnedPolicySpec.checkArtifact(this, check);
+  }
+}
