@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ReplayCommand.class,
       FeedbackCommand.class,
       TrainCommand.class,
+      ConfigCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -352,15 +352,29 @@ final class ConfigBinder {
     return null;
   }
 
-  JsonNode parseDefault(String text) {
+  private JsonNode parseDefault(String text) {
+    return parseDefault(text, defaults);
+  }
+
+  private static final ObjectMapper JSON_DEFAULTS = new ObjectMapper();
+
+  /**
+   * A {@link Default}'s value as a tree: JSON where it is JSON ({@code 1e-6}, {@code [408, 409]}),
+   * else YAML ({@code {median: 20}}), else the text itself.
+   */
+  static JsonNode parseDefault(String text, ObjectMapper yaml) {
     if (text.isEmpty()) {
       return TextNode.valueOf("");
     }
     try {
-      JsonNode node = defaults.readTree(text);
-      return node == null || node.isMissingNode() ? TextNode.valueOf(text) : node;
-    } catch (JacksonException e) {
-      return TextNode.valueOf(text);
+      return JSON_DEFAULTS.readTree(text);
+    } catch (JacksonException notJson) {
+      try {
+        JsonNode node = yaml.readTree(text);
+        return node == null || node.isMissingNode() ? TextNode.valueOf(text) : node;
+      } catch (JacksonException e) {
+        return TextNode.valueOf(text);
+      }
     }
   }
 
