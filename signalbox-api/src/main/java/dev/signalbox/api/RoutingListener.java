@@ -3,22 +3,48 @@ package dev.signalbox.api;
 import java.time.Duration;
 
 /**
- * Paired events of one request's life, for metrics and logs. Implementations are fast, never throw
- * and never call back into the gateway; every method has a no-op default.
+ * Paired events of one request's life, in OkHttp's {@code EventListener} shape: a {@link Factory}
+ * makes one listener per request, so a listener may keep per-request state in fields. Every start
+ * has its end or failed event; {@link #decided} carries the router's decision. Implementations are
+ * fast and never throw; the gateway never calls them under one of its locks, and they never call
+ * back into it. Every method has a no-op default.
  */
 public interface RoutingListener {
-  default void requestStart(String requestId, ChatRequest request) {}
+  default void requestStart(ChatRequest request) {}
 
-  default void attemptStart(String requestId, PlanStep step, int attempt) {}
+  /** The router decided: the plan, or the refusal, with what it read and why. */
+  default void decided(DecisionRecord decision) {}
 
-  default void firstToken(String requestId, PlanStep step, Duration timeToFirstToken) {}
+  default void attemptStart(PlanStep step, int attempt) {}
 
-  default void attemptEnd(String requestId, AttemptTrace attempt) {}
+  default void firstToken(PlanStep step, Duration timeToFirstToken) {}
 
-  default void fallback(String requestId, PlanStep from, String reason) {}
+  /** An attempt that answered, or whose stream ended well. */
+  default void attemptEnd(AttemptTrace attempt) {}
 
-  /** The last event of every request, whatever its outcome. */
+  /** An attempt that failed, was skipped (its circuit open) or lost a hedge. */
+  default void attemptFailed(AttemptTrace attempt) {}
+
+  default void fallback(PlanStep from, String reason) {}
+
+  /** The last event of a request that was answered. */
   default void requestEnd(DecisionTrace trace, Duration duration) {}
 
+  /** The last event of a request that was not: refused, failed, broken, cancelled. */
+  default void requestFailed(DecisionTrace trace, Duration duration) {}
+
   RoutingListener NONE = new RoutingListener() {};
+
+  /** Makes the listener of each request. */
+  @FunctionalInterface
+  interface Factory {
+    RoutingListener create(String requestId, ChatRequest request);
+
+    Factory NONE = (requestId, request) -> RoutingListener.NONE;
+
+    /** One listener shared by every request (it keeps no per-request state). */
+    static Factory of(RoutingListener shared) {
+      return (requestId, request) -> shared;
+    }
+  }
 }

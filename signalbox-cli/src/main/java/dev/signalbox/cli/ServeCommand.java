@@ -123,10 +123,11 @@ final class ServeCommand implements Callable<Integer> {
       metrics.watch(recorder);
       traces = Optional.of(recorder);
     }
-    List<RoutingListener> listeners = new ArrayList<>(List.of(metrics));
+    List<RoutingListener.Factory> listeners =
+        new ArrayList<>(List.of(RoutingListener.Factory.of(metrics)));
     Optional<AccessLog> accessLog =
         config.server().accessLog() ? Optional.of(new AccessLog(System.out)) : Optional.empty();
-    accessLog.ifPresent(listeners::add);
+    accessLog.ifPresent(log -> listeners.add(RoutingListener.Factory.of(log)));
     TraceSink sink = traces.<TraceSink>map(t -> t).orElse(trace -> {});
     Gateway gateway =
         Gateway.create(
@@ -136,7 +137,8 @@ final class ServeCommand implements Callable<Integer> {
                 .seeds(() -> ThreadLocalRandom.current().nextLong())
                 .environment(System::getenv)
                 .policies(Configs.policies())
-                .listener(new Listeners(listeners))
+                .listeners(new Listeners(listeners))
+                .breakers(metrics)
                 .sink(sink)
                 .build());
     Running[] holder = new Running[1];

@@ -1,6 +1,7 @@
 package dev.signalbox.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.signalbox.api.RoutingListener;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
@@ -70,7 +71,8 @@ final class GatewayHarness implements AutoCloseable {
                     })
                 .environment(environment::get)
                 .policies(POLICIES)
-                .listener(new Listeners(List.of(metrics, events)))
+                .listeners(new Listeners(List.of(RoutingListener.Factory.of(metrics), events)))
+                .breakers(metrics)
                 .sink(traces)
                 .build());
     holder.set(gateway);

@@ -3,6 +3,7 @@ package dev.signalbox.core.dispatch;
 import dev.signalbox.api.AttemptTrace;
 import dev.signalbox.api.CascadeStepTrace;
 import dev.signalbox.api.ChatRequest;
+import dev.signalbox.api.DecisionRecord;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.api.RoutingListener;
@@ -10,7 +11,6 @@ import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.TraceSink;
 import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.ModelSpec;
-import dev.signalbox.core.routing.DecisionRecord;
 import dev.signalbox.core.routing.PlannedAttempt;
 import dev.signalbox.core.routing.RequestSignals;
 import java.time.Duration;
@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One request's life, from decision to its single {@link #finish}: collects the attempts, tells the
  * listener each event, and hands the finished trace to the sink. A cascade's samples run at once,
- * so what they record is guarded by the exchange's lock.
+ * so what they record is guarded by the exchange's lock; the listener is told after the lock is
+ * released (so the attempts of samples may reach it from several threads at once).
  */
 public final class Exchange {
   private final String id;
@@ -69,7 +70,7 @@ public final class Exchange {
     this.recordAnswer = recordAnswer;
     this.listener = listener;
     this.sink = sink;
-    listener.requestStart(id, signals.request());
+    listener.requestStart(signals.request());
   }
 
   public String id() {
@@ -89,7 +90,10 @@ public final class Exchange {
   }
 
   public void decided(DecisionRecord record) {
-    this.decision = record;
+    synchronized (this) {
+      this.decision = record;
+    }
+    listener.decided(record);
   }
 
   public synchronized List<AttemptTrace> attempts() {
@@ -100,16 +104,30 @@ public final class Exchange {
     return clock.nanoTime();
   }
 
-  synchronized int attemptStarted(PlannedAttempt attempt) {
-    listener.attemptStart(id, attempt.step(), attempts.size());
-    return attempts.size();
+  int attemptStarted(PlannedAttempt attempt) {
+    int index;
+    synchronized (this) {
+      index = attempts.size();
+    }
+    listener.attemptStart(attempt.step(), index);
+    return index;
   }
 
   void firstToken(PlannedAttempt attempt, long attemptStartNanos) {
-    listener.firstToken(id, attempt.step(), Duration.ofNanos(clock.nanoTime() - attemptStartNanos));
+    listener.firstToken(attempt.step(), Duration.ofNanos(clock.nanoTime() - attemptStartNanos));
   }
 
-  synchronized void attemptEnded(
+  void attemptEnded(
+      PlannedAttempt attempt,
+      long attemptStartNanos,
+      long firstTokenNanos,
+      String result,
+      boolean committed,
+      String error) {
+    tell(recordAttempt(attempt, attemptStartNanos, firstTokenNanos, result, committed, error));
+  }
+
+  private synchronized AttemptTrace recordAttempt(
       PlannedAttempt attempt,
       long attemptStartNanos,
       long firstTokenNanos,
@@ -129,27 +147,39 @@ public final class Exchange {
             committed,
             error);
     attempts.add(trace);
-    listener.attemptEnd(id, trace);
+    return trace;
+  }
+
+  /** Tells the listener how an attempt ended: well ("ok"), or not. */
+  private void tell(AttemptTrace trace) {
+    if (trace.result().equals("ok")) {
+      listener.attemptEnd(trace);
+    } else {
+      listener.attemptFailed(trace);
+    }
   }
 
   /** A planned attempt not made, with why (an open breaker): traced as a hop of no duration. */
-  synchronized void skipped(PlannedAttempt attempt, String result, String why) {
-    AttemptTrace trace =
-        new AttemptTrace(
-            attempts.size(),
-            attempt.model().name(),
-            attempt.deployment().name(),
-            result,
-            -1,
-            0,
-            false,
-            why);
-    attempts.add(trace);
-    listener.attemptEnd(id, trace);
+  void skipped(PlannedAttempt attempt, String result, String why) {
+    AttemptTrace trace;
+    synchronized (this) {
+      trace =
+          new AttemptTrace(
+              attempts.size(),
+              attempt.model().name(),
+              attempt.deployment().name(),
+              result,
+              -1,
+              0,
+              false,
+              why);
+      attempts.add(trace);
+    }
+    listener.attemptFailed(trace);
   }
 
   void fallback(PlannedAttempt from, String reason) {
-    listener.fallback(id, from.step(), reason);
+    listener.fallback(from.step(), reason);
   }
 
   /** The attempt whose stream reached the client; its trace is written when the stream ends. */
@@ -169,10 +199,18 @@ public final class Exchange {
   }
 
   /** Ends the committed attempt once its stream is over: "ok", or the failure label. */
-  public synchronized void streamEnded(String result, String error) {
-    if (committed != null) {
-      attemptEnded(committed, committedStartNanos, committedFirstTokenNanos, result, true, error);
-      committed = null;
+  public void streamEnded(String result, String error) {
+    AttemptTrace ended = null;
+    synchronized (this) {
+      if (committed != null) {
+        ended =
+            recordAttempt(
+                committed, committedStartNanos, committedFirstTokenNanos, result, true, error);
+        committed = null;
+      }
+    }
+    if (ended != null) {
+      tell(ended);
     }
   }
 
@@ -210,7 +248,12 @@ public final class Exchange {
       return trace;
     }
     DecisionTrace built = build(outcome, usage, servedBy, error, answer);
-    listener.requestEnd(built, Duration.ofNanos(clock.nanoTime() - startNanos));
+    Duration duration = Duration.ofNanos(clock.nanoTime() - startNanos);
+    if (outcome.equals("ok")) {
+      listener.requestEnd(built, duration);
+    } else {
+      listener.requestFailed(built, duration);
+    }
     sink.accept(built);
     return built;
   }

@@ -20,6 +20,11 @@ public final class AccessLog implements RoutingListener {
   }
 
   @Override
+  public void requestFailed(DecisionTrace trace, Duration duration) {
+    requestEnd(trace, duration);
+  }
+
+  @Override
   public void requestEnd(DecisionTrace trace, Duration duration) {
     ObjectNode line = Json.object();
     line.put("time", trace.time().toString());

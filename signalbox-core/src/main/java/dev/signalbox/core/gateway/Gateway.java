@@ -28,6 +28,7 @@ import dev.signalbox.core.learn.BanditLearners;
 import dev.signalbox.core.policy.Execution;
 import dev.signalbox.core.policy.PolicyRegistry;
 import dev.signalbox.core.policy.PolicyServices;
+import dev.signalbox.core.pool.BreakerListener;
 import dev.signalbox.core.pool.DeploymentProbes;
 import dev.signalbox.core.pool.PoolState;
 import dev.signalbox.core.routing.Decision;
@@ -73,7 +74,7 @@ public final class Gateway implements AutoCloseable {
   private final PoolState pool;
   private final TimeSource time;
   private final LongSupplier seeds;
-  private final RoutingListener listener;
+  private final RoutingListener.Factory listeners;
   private final TraceSink sink;
   private final SessionStore sessions;
   private final SignalSources signalSources;
@@ -97,7 +98,7 @@ public final class Gateway implements AutoCloseable {
     this.runtime = new AtomicReference<>(GatewayRuntime.of(config, policies, policyServices));
     this.time = settings.time();
     this.seeds = settings.seeds();
-    this.listener = settings.listener();
+    this.listeners = settings.listeners();
     this.sessions = settings.sessions();
     TraceSink traces = settings.sink();
     this.sink =
@@ -138,7 +139,7 @@ public final class Gateway implements AutoCloseable {
       TimeSource time,
       LongSupplier seeds,
       java.util.function.Function<DeploymentSpec, Upstream> upstreams,
-      RoutingListener listener,
+      RoutingListener.Factory listeners,
       TraceSink sink,
       PoolState pool,
       Backoff backoff,
@@ -161,7 +162,8 @@ public final class Gateway implements AutoCloseable {
     private LongSupplier seeds = () -> ThreadLocalRandom.current().nextLong();
     private java.util.function.Function<DeploymentSpec, Upstream> upstreams;
     private java.util.function.Function<String, String> environment = System::getenv;
-    private RoutingListener listener = RoutingListener.NONE;
+    private RoutingListener.Factory listeners = RoutingListener.Factory.NONE;
+    private BreakerListener breakers = BreakerListener.NONE;
     private TraceSink sink = trace -> {};
     private PoolState pool;
     private Backoff backoff = Backoff.DEFAULT;
@@ -198,8 +200,21 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
+    /** One listener for every request (it keeps no per-request state). */
     public Builder listener(RoutingListener value) {
-      this.listener = value;
+      this.listeners = RoutingListener.Factory.of(value);
+      return this;
+    }
+
+    /** Makes each request's listener. */
+    public Builder listeners(RoutingListener.Factory value) {
+      this.listeners = value;
+      return this;
+    }
+
+    /** Told of every breaker transition of the default pool. */
+    public Builder breakers(BreakerListener value) {
+      this.breakers = value;
       return this;
     }
 
@@ -263,9 +278,9 @@ public final class Gateway implements AutoCloseable {
           time,
           seeds,
           upstreams != null ? upstreams : new UpstreamFactory(time, environment, tokens)::upstream,
-          listener,
+          listeners,
           sink,
-          pool != null ? pool : new PoolState(time),
+          pool != null ? pool : new PoolState(time, breakers),
           backoff,
           policies != null ? policies : PolicyRegistry.load(),
           signals != null ? signals : new SignalSources(tokens, Embeddings.servingOnDemand()),
@@ -435,7 +450,7 @@ public final class Gateway implements AutoCloseable {
             config.hash(),
             config.traces().recordPrompts(),
             config.traces().recordAnswers(),
-            listener,
+            listeners.create(id, request),
             sink);
     Handled handled = null;
     try {

@@ -5,6 +5,7 @@ import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.PlanStep;
 import dev.signalbox.api.RoutingListener;
 import dev.signalbox.api.SignalboxException;
+import dev.signalbox.core.pool.BreakerListener;
 import dev.signalbox.core.trace.TraceRecorder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -14,14 +15,18 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Prometheus metrics from the request events: requests and outcomes, latency, time to first token,
  * tokens, USD and fallbacks per route, model and deployment, and the trace queue's depth and drops.
  */
-public final class GatewayMetrics implements RoutingListener {
+public final class GatewayMetrics implements RoutingListener, BreakerListener {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, AtomicInteger> breakerStates = new ConcurrentHashMap<>();
 
   public GatewayMetrics() {}
 
@@ -61,7 +66,7 @@ public final class GatewayMetrics implements RoutingListener {
   }
 
   @Override
-  public void firstToken(String requestId, PlanStep step, Duration timeToFirstToken) {
+  public void firstToken(PlanStep step, Duration timeToFirstToken) {
     Timer.builder("signalbox_time_to_first_token")
         .tags("model", step.model(), "deployment", step.deployment())
         .publishPercentileHistogram()
@@ -70,7 +75,12 @@ public final class GatewayMetrics implements RoutingListener {
   }
 
   @Override
-  public void attemptEnd(String requestId, AttemptTrace attempt) {
+  public void attemptFailed(AttemptTrace attempt) {
+    attemptEnd(attempt);
+  }
+
+  @Override
+  public void attemptEnd(AttemptTrace attempt) {
     Counter.builder("signalbox_attempts")
         .tags(
             "model",
@@ -79,6 +89,42 @@ public final class GatewayMetrics implements RoutingListener {
             attempt.deployment(),
             "result",
             attempt.result())
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void requestFailed(DecisionTrace trace, Duration duration) {
+    requestEnd(trace, duration);
+  }
+
+  /**
+   * A breaker moved: the state gauge follows (0 closed, 1 half-open, 2 open) and the transition is
+   * counted, by deployment and the states it left and entered.
+   */
+  @Override
+  public void transitioned(BreakerListener.Transition transition) {
+    breakerStates
+        .computeIfAbsent(
+            transition.deployment(),
+            deployment -> {
+              AtomicInteger level = new AtomicInteger();
+              Gauge.builder("signalbox_breaker_state", level, AtomicInteger::get)
+                  .tag("deployment", deployment)
+                  .description("A deployment's circuit breaker: 0 closed, 1 half-open, 2 open")
+                  .register(registry);
+              return level;
+            })
+        .set(transition.to().level());
+    Counter.builder("signalbox_breaker_transitions")
+        .tags(
+            "deployment",
+            transition.deployment(),
+            "from",
+            transition.from().label(),
+            "to",
+            transition.to().label())
+        .description("Circuit breaker state changes")
         .register(registry)
         .increment();
   }

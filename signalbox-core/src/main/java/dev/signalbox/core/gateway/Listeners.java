@@ -2,60 +2,89 @@ package dev.signalbox.core.gateway;
 
 import dev.signalbox.api.AttemptTrace;
 import dev.signalbox.api.ChatRequest;
+import dev.signalbox.api.DecisionRecord;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.PlanStep;
 import dev.signalbox.api.RoutingListener;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** Several listeners as one; a listener that throws despite its contract is logged and skipped. */
-public final class Listeners implements RoutingListener {
+/**
+ * Several listener factories as one: each request gets the listeners every factory makes for it. A
+ * listener that throws despite its contract is logged and skipped.
+ */
+public final class Listeners implements RoutingListener.Factory {
   private static final Logger LOG = Logger.getLogger(Listeners.class.getName());
-  private final List<RoutingListener> listeners;
+  private final List<RoutingListener.Factory> factories;
 
-  public Listeners(List<RoutingListener> listeners) {
-    this.listeners = List.copyOf(listeners);
+  public Listeners(List<RoutingListener.Factory> factories) {
+    this.factories = List.copyOf(factories);
   }
 
-  private void each(java.util.function.Consumer<RoutingListener> event) {
-    for (RoutingListener l : listeners) {
-      try {
-        event.accept(l);
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "listener " + l.getClass().getSimpleName() + " threw", e);
+  @Override
+  public RoutingListener create(String requestId, ChatRequest request) {
+    List<RoutingListener> made =
+        factories.stream().map(factory -> factory.create(requestId, request)).toList();
+    return new Each(made);
+  }
+
+  private record Each(List<RoutingListener> listeners) implements RoutingListener {
+    private void each(Consumer<RoutingListener> event) {
+      for (RoutingListener l : listeners) {
+        try {
+          event.accept(l);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "listener " + l.getClass().getSimpleName() + " threw", e);
+        }
       }
     }
-  }
 
-  @Override
-  public void requestStart(String requestId, ChatRequest request) {
-    each(l -> l.requestStart(requestId, request));
-  }
+    @Override
+    public void requestStart(ChatRequest request) {
+      each(l -> l.requestStart(request));
+    }
 
-  @Override
-  public void attemptStart(String requestId, PlanStep step, int attempt) {
-    each(l -> l.attemptStart(requestId, step, attempt));
-  }
+    @Override
+    public void decided(DecisionRecord decision) {
+      each(l -> l.decided(decision));
+    }
 
-  @Override
-  public void firstToken(String requestId, PlanStep step, Duration timeToFirstToken) {
-    each(l -> l.firstToken(requestId, step, timeToFirstToken));
-  }
+    @Override
+    public void attemptStart(PlanStep step, int attempt) {
+      each(l -> l.attemptStart(step, attempt));
+    }
 
-  @Override
-  public void attemptEnd(String requestId, AttemptTrace attempt) {
-    each(l -> l.attemptEnd(requestId, attempt));
-  }
+    @Override
+    public void firstToken(PlanStep step, Duration timeToFirstToken) {
+      each(l -> l.firstToken(step, timeToFirstToken));
+    }
 
-  @Override
-  public void fallback(String requestId, PlanStep from, String reason) {
-    each(l -> l.fallback(requestId, from, reason));
-  }
+    @Override
+    public void attemptEnd(AttemptTrace attempt) {
+      each(l -> l.attemptEnd(attempt));
+    }
 
-  @Override
-  public void requestEnd(DecisionTrace trace, Duration duration) {
-    each(l -> l.requestEnd(trace, duration));
+    @Override
+    public void attemptFailed(AttemptTrace attempt) {
+      each(l -> l.attemptFailed(attempt));
+    }
+
+    @Override
+    public void fallback(PlanStep from, String reason) {
+      each(l -> l.fallback(from, reason));
+    }
+
+    @Override
+    public void requestEnd(DecisionTrace trace, Duration duration) {
+      each(l -> l.requestEnd(trace, duration));
+    }
+
+    @Override
+    public void requestFailed(DecisionTrace trace, Duration duration) {
+      each(l -> l.requestFailed(trace, duration));
+    }
   }
 }

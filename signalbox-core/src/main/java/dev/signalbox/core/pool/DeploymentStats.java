@@ -3,11 +3,13 @@ package dev.signalbox.core.pool;
 import dev.signalbox.api.DeploymentState;
 import dev.signalbox.core.config.BreakerSpec;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The live state of one deployment: load (counted at assignment, so a burst sees each assignment at
- * once), latency, recent errors and its circuit breaker. Every method holds the instance's lock;
- * each does a few arithmetic steps.
+ * once), latency, and its {@link Breaker}. Every method holds the instance's lock and does a few
+ * arithmetic steps; the breaker transitions a call made are drained by the pool afterwards, to be
+ * told outside the lock.
  */
 final class DeploymentStats {
   /** Weight of the newest sample in the latency means. */
@@ -16,7 +18,7 @@ final class DeploymentStats {
   /** Recent times to first token kept for the percentile. */
   static final int TTFT_SAMPLES = 128;
 
-  private BreakerSpec breaker;
+  private final Breaker breaker;
   private long inFlight;
   private long assigned;
 
@@ -25,8 +27,6 @@ final class DeploymentStats {
 
   private long queuedPrompt;
   private long queuedOutput;
-  private long consecutiveFailures;
-  private OutcomeWindow window;
   private double ttft = Double.NaN;
   private double perToken = Double.NaN;
   private double outputTokens = Double.NaN;
@@ -37,66 +37,22 @@ final class DeploymentStats {
   private double ttftP95 = Double.NaN;
 
   private boolean ttftP95Stale;
-  private String state = DeploymentState.CLOSED;
-  private long openedAtNanos;
-  private long lastFailureNanos = Long.MIN_VALUE;
 
-  /** Probes under way, whichever half-open spell admitted them: the limit holds across spells. */
-  private int probes;
-
-  DeploymentStats(BreakerSpec breaker) {
-    this.breaker = breaker;
-    this.window = new OutcomeWindow(breaker.window());
+  DeploymentStats(String deployment, BreakerSpec spec) {
+    this.breaker = new Breaker(deployment, spec);
   }
 
-  /** A new breaker spec; a new window length starts an empty window. */
   synchronized void configure(BreakerSpec spec) {
-    if (!spec.window().equals(breaker.window())) {
-      window = new OutcomeWindow(spec.window());
-    }
-    this.breaker = spec;
+    breaker.configure(spec);
   }
 
-  /**
-   * Whether an attempt may go to this deployment now; a probe while half-open holds one of its
-   * permits.
-   */
+  /** Whether an attempt may go to this deployment now. */
   synchronized Admission admit(long now) {
-    if (state.equals(DeploymentState.OPEN) && now - openedAtNanos >= breaker.cooldown().toNanos()) {
-      state = DeploymentState.HALF_OPEN;
-    }
-    return switch (state) {
-      case DeploymentState.CLOSED -> Admission.ADMITTED;
-      case DeploymentState.HALF_OPEN -> {
-        if (probes < breaker.halfOpenProbes()) {
-          probes++;
-          yield Admission.PROBE;
-        }
-        yield Admission.REJECTED;
-      }
-      default -> Admission.REJECTED;
-    };
+    return breaker.admit(now);
   }
 
-  /**
-   * An active health check's result: a failure counts like a failed attempt; a success moves an
-   * open circuit to half-open at once, so probes may go through before the cooldown ends.
-   */
   synchronized void healthChecked(long now, boolean healthy) {
-    if (healthy) {
-      if (state.equals(DeploymentState.OPEN)) {
-        state = DeploymentState.HALF_OPEN;
-      }
-      return;
-    }
-    lastFailureNanos = now;
-    window.add(now, true, false);
-    consecutiveFailures++;
-    if (state.equals(DeploymentState.HALF_OPEN)
-        || (state.equals(DeploymentState.CLOSED) && tripped(now))) {
-      state = DeploymentState.OPEN;
-      openedAtNanos = now;
-    }
+    breaker.healthChecked(now, healthy);
   }
 
   /** The server's own count of requests running and waiting: the load is re-anchored on it. */
@@ -116,9 +72,7 @@ final class DeploymentStats {
     inFlight--;
     queuedPrompt -= promptTokens;
     queuedOutput -= predictedOutput;
-    if (probe && probes > 0) {
-      probes--;
-    }
+    breaker.probeEnded(probe);
   }
 
   synchronized void succeeded(
@@ -136,8 +90,6 @@ final class DeploymentStats {
               ? completionTokens
               : outputTokens + EWMA_ALPHA * (completionTokens - outputTokens);
     }
-    consecutiveFailures = 0;
-    window.add(now, false, false);
     if (!Double.isNaN(ttftMillis)) {
       ttft = Double.isNaN(ttft) ? ttftMillis : ttft + EWMA_ALPHA * (ttftMillis - ttft);
       ttftSamples[ttftCount++ % TTFT_SAMPLES] = ttftMillis;
@@ -149,40 +101,18 @@ final class DeploymentStats {
               ? millisPerToken
               : perToken + EWMA_ALPHA * (millisPerToken - perToken);
     }
-    // Only a probe's answer closes the circuit: one sent before it opened says nothing of now.
-    if (probe && state.equals(DeploymentState.HALF_OPEN)) {
-      state = DeploymentState.CLOSED;
-      window.clear();
-    }
+    breaker.succeeded(now, probe);
   }
 
   synchronized void failed(
       long now, long promptTokens, long predictedOutput, boolean probe, boolean rateLimited) {
     ended(promptTokens, predictedOutput, probe);
-    lastFailureNanos = now;
-    window.add(now, !rateLimited, rateLimited);
-    if (rateLimited) {
-      return;
-    }
-    consecutiveFailures++;
-    boolean reopen = probe && state.equals(DeploymentState.HALF_OPEN);
-    if (reopen || (state.equals(DeploymentState.CLOSED) && tripped(now))) {
-      state = DeploymentState.OPEN;
-      openedAtNanos = now;
-    }
+    breaker.failed(now, probe, rateLimited);
   }
 
   /** The attempt ended without telling anything of the deployment's health (the client left). */
   synchronized void abandoned(long promptTokens, long predictedOutput, boolean probe) {
     ended(promptTokens, predictedOutput, probe);
-  }
-
-  private boolean tripped(long now) {
-    if (consecutiveFailures >= breaker.consecutiveFailures()) {
-      return true;
-    }
-    return window.counted(now) >= breaker.minRequests()
-        && window.errorRate(now) >= breaker.errorRate();
   }
 
   /** The mean answer length seen here, or NaN before the first answer. */
@@ -191,25 +121,25 @@ final class DeploymentStats {
   }
 
   synchronized long lastFailureNanos() {
-    return lastFailureNanos;
+    return breaker.lastFailureNanos();
+  }
+
+  synchronized List<BreakerListener.Transition> drainTransitions() {
+    return breaker.drainTransitions();
   }
 
   synchronized DeploymentState snapshot(long now) {
-    String shown =
-        state.equals(DeploymentState.OPEN) && now - openedAtNanos >= breaker.cooldown().toNanos()
-            ? DeploymentState.HALF_OPEN
-            : state;
     return new DeploymentState(
         inFlight + external,
         queuedPrompt,
         queuedOutput,
-        consecutiveFailures,
-        thousandths(window.errorRate(now)),
-        window.rateLimited(now),
+        breaker.consecutiveFailures(),
+        thousandths(breaker.errorRate(now)),
+        breaker.rateLimited(now),
         thousandths(ttft),
         thousandths(p95()),
         thousandths(perToken),
-        shown,
+        breaker.shown(now).label(),
         assigned);
   }
 

@@ -13,27 +13,47 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The live state of every deployment, shared by all requests and kept across reloads: load counted
  * from the moment of assignment, latency, errors and circuit breakers. Each deployment has its own
  * lock; a snapshot reads them one after another, so it may mix moments a few microseconds apart,
- * which routing tolerates.
+ * which routing tolerates. Breaker transitions are told to the listener after the deployment's lock
+ * is released.
  */
 public final class PoolState {
   private final TimeSource time;
+  private final BreakerListener breakers;
   private final ConcurrentHashMap<String, DeploymentStats> deployments = new ConcurrentHashMap<>();
 
   public PoolState(TimeSource time) {
+    this(time, BreakerListener.NONE);
+  }
+
+  /**
+   * @param breakers told of every breaker transition
+   */
+  public PoolState(TimeSource time, BreakerListener breakers) {
     this.time = time;
+    this.breakers = breakers;
   }
 
   private DeploymentStats of(DeploymentSpec deployment) {
     DeploymentStats stats =
         deployments.computeIfAbsent(
-            deployment.name(), d -> new DeploymentStats(deployment.breaker()));
+            deployment.name(), d -> new DeploymentStats(deployment.name(), deployment.breaker()));
     stats.configure(deployment.breaker());
     return stats;
   }
 
+  /** Tells the listener what the last call on {@code stats} changed, outside its lock. */
+  private void tell(DeploymentStats stats) {
+    for (BreakerListener.Transition transition : stats.drainTransitions()) {
+      breakers.transitioned(transition);
+    }
+  }
+
   /** Whether the deployment's breaker lets an attempt through now. */
   public Admission admit(DeploymentSpec deployment) {
-    return of(deployment).admit(time.nanoTime());
+    DeploymentStats stats = of(deployment);
+    Admission admission = stats.admit(time.nanoTime());
+    tell(stats);
+    return admission;
   }
 
   /**
@@ -55,7 +75,9 @@ public final class PoolState {
 
   /** Reports an active health check of the deployment. */
   public void healthChecked(DeploymentSpec deployment, boolean healthy) {
-    of(deployment).healthChecked(time.nanoTime(), healthy);
+    DeploymentStats stats = of(deployment);
+    stats.healthChecked(time.nanoTime(), healthy);
+    tell(stats);
   }
 
   /** Re-anchors the deployment's load on the server's own count of running and waiting requests. */
@@ -113,12 +135,14 @@ public final class PoolState {
             completionTokens > 1 ? (now - first) / 1e6 / (completionTokens - 1) : Double.NaN;
         stats.succeeded(
             now, promptTokens, predictedOutput, probe, ttft, perToken, completionTokens);
+        tell(stats);
       }
     }
 
     public void failed(boolean rateLimited) {
       if (ended.compareAndSet(false, true)) {
         stats.failed(time.nanoTime(), promptTokens, predictedOutput, probe, rateLimited);
+        tell(stats);
       }
     }
 

@@ -1,5 +1,6 @@
 package dev.signalbox.core.routing;
 
+import dev.signalbox.api.DecisionRecord;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.policy.Execution;

@@ -1,6 +1,7 @@
 package dev.signalbox.core.routing;
 
 import dev.signalbox.api.CandidateTrace;
+import dev.signalbox.api.DecisionRecord;
 import dev.signalbox.api.ErrorKind;
 import dev.signalbox.api.PlanStep;
 import dev.signalbox.api.PolicyInput;

@@ -121,8 +121,9 @@ class GatewayComponentTest {
     assertThat(events.events())
         .containsExactly(
             "requestStart auto",
+            "decided auto small@small-a",
             "attemptStart small@small-a",
-            "attemptEnd small@small-a 503",
+            "attemptFailed small@small-a 503",
             "fallback small@small-a 503",
             "attemptStart small@small-b",
             "firstToken small@small-b",

@@ -175,4 +175,25 @@ class PoolStateTest {
       }
     }
   }
+
+  @Test
+  void everyBreakerTransitionReachesTheListenerWithItsCause() {
+    List<BreakerListener.Transition> seen = new ArrayList<>();
+    PoolState told = new PoolState(clock, seen::add);
+    for (int i = 0; i < 3; i++) {
+      told.start(deployment, 1, 1, false).failed(false);
+    }
+    assertThat(told.admit(deployment)).isEqualTo(Admission.REJECTED);
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(told.admit(deployment)).isEqualTo(Admission.PROBE);
+    told.start(deployment, 1, 1, true).succeeded(10);
+    assertThat(seen)
+        .extracting(t -> t.from().label() + " -> " + t.to().label() + ": " + t.cause())
+        .containsExactly(
+            "closed -> open: 3 failures in a row",
+            "open -> half-open: cooldown of 5000 ms passed",
+            "half-open -> closed: a probe succeeded");
+    assertThat(seen).allSatisfy(t -> assertThat(t.deployment()).isEqualTo("d"));
+    assertThat(seen.get(0).to()).isInstanceOf(BreakerState.Open.class);
+  }
 }

@@ -2,6 +2,7 @@ package dev.signalbox.core.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.signalbox.api.DecisionRecord;
 import dev.signalbox.api.DeploymentState;
 import dev.signalbox.api.PlanStep;
 import dev.signalbox.api.PoolSnapshot;

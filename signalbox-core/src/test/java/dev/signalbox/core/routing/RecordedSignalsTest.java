@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.signalbox.api.ChatRequest;
+import dev.signalbox.api.DecisionRecord;
 import dev.signalbox.api.DeploymentState;
 import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.core.TestConfigs;

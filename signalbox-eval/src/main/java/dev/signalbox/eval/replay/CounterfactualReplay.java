@@ -1,5 +1,6 @@
 package dev.signalbox.eval.replay;
 
+import dev.signalbox.api.DecisionRecord;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.config.ModelSpec;
@@ -7,7 +8,6 @@ import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.policy.PolicyRegistry;
 import dev.signalbox.core.policy.PolicyServices;
 import dev.signalbox.core.routing.Decision;
-import dev.signalbox.core.routing.DecisionRecord;
 import dev.signalbox.core.routing.RecordedSignals;
 import dev.signalbox.core.routing.Router;
 import dev.signalbox.core.trace.TraceStore;

@@ -1,12 +1,12 @@
 package dev.signalbox.eval.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.signalbox.api.DecisionRecord;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.dispatch.Exchange;
 import dev.signalbox.core.policy.PolicyRegistry;
 import dev.signalbox.core.policy.PolicyServices;
-import dev.signalbox.core.routing.DecisionRecord;
 import dev.signalbox.core.routing.RecordedSignals;
 import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceStore;

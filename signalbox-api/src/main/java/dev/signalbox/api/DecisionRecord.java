@@ -1,8 +1,5 @@
-package dev.signalbox.core.routing;
+package dev.signalbox.api;
 
-import dev.signalbox.api.CandidateTrace;
-import dev.signalbox.api.PlanStep;
-import dev.signalbox.api.PoolSnapshot;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
