@@ -70,7 +70,7 @@ public final class SqliteTraceStore implements TraceStore {
           insert.setString(3, t.route());
           insert.setString(4, t.outcome());
           insert.setString(5, t.configHash());
-          insert.setString(6, TraceJson.line(TraceJson.full(t)));
+          insert.setString(6, TraceJson.write(t));
           insert.addBatch();
         }
         insert.executeBatch();

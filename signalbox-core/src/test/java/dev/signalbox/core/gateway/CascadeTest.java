@@ -210,8 +210,7 @@ class CascadeTest {
             cost(CHEAP_IN, CHEAP_OUT, CHEAP_USAGE) + cost(STRONG_IN, STRONG_OUT, STRONG_USAGE),
             org.assertj.core.data.Offset.offset(1e-12));
     // The stages survive the trace store's JSON.
-    assertThat(TraceJson.parse(TraceJson.line(TraceJson.full(trace))).cascade())
-        .isEqualTo(trace.cascade());
+    assertThat(TraceJson.parse(TraceJson.write(trace)).cascade()).isEqualTo(trace.cascade());
   }
 
   @Test

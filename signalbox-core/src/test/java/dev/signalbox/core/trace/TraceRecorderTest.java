@@ -156,7 +156,7 @@ class TraceRecorderTest {
 
   @Test
   void theDecisionLineHoldsOnlyWhatTheDecisionReadAndChose() {
-    String line = TraceJson.line(TraceJson.decision(trace("d")));
+    String line = TraceJson.decision(trace("d"));
     assertThat(line)
         .isEqualTo(
             "{\"id\":\"d\",\"requested_model\":\"auto\",\"routes\":[\"auto\"],\"policy\":\"priority\","

@@ -122,7 +122,7 @@ public final class DecisionReplay {
             t.flags(),
             t.prompt(),
             t.answer());
-    return TraceJson.decisionLine(TraceJson.line(TraceJson.full(again)));
+    return TraceJson.decision(again);
   }
 
   private static Divergence firstDifference(String id, String expected, String replayed)

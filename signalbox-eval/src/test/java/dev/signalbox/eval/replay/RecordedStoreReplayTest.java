@@ -57,7 +57,7 @@ class RecordedStoreReplayTest {
       store.forEach(stored::add);
       assertThat(stored).hasSize(36);
       for (String json : stored) {
-        assertThat(TraceJson.line(TraceJson.full(TraceJson.parse(json)))).isEqualTo(json);
+        assertThat(TraceJson.write(TraceJson.parse(json))).isEqualTo(json);
       }
     }
   }
