@@ -4,4 +4,7 @@
  * judge, shared by serving and offline evaluation; {@link
  * dev.signalbox.core.dispatch.CascadeRunner} walks the stages through the dispatcher.
  */
+@NullMarked
 package dev.signalbox.core.cascade;
+
+import org.jspecify.annotations.NullMarked;

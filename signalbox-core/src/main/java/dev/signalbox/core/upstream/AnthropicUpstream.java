@@ -74,7 +74,7 @@ public final class AnthropicUpstream implements Upstream {
                   body.cancelled()
                       ? UpstreamFailure.Kind.CANCELLED
                       : UpstreamFailure.Kind.MALFORMED,
-                  "bad answer: " + e.getMessage()));
+                  "bad answer: " + Causes.of(e)));
     } finally {
       body.close();
     }

@@ -85,7 +85,7 @@ final class HttpExchange {
       return new Failed(
           UpstreamFailure.of(
               UpstreamFailure.Kind.RESET,
-              "connection closed before response headers: " + e.getMessage()));
+              "connection closed before response headers: " + Causes.of(e)));
     }
     if (fired(firstToken)) {
       // The headers came as the deadline passed; the interrupt may have closed the connection under
@@ -131,7 +131,7 @@ final class HttpExchange {
     }
     return UpstreamFailure.of(
         UpstreamFailure.Kind.RESET,
-        "connection closed before response headers: " + cause.getMessage());
+        "connection closed before response headers: " + Causes.of(cause));
   }
 
   private static void throwIfInterrupted() throws InterruptedException {

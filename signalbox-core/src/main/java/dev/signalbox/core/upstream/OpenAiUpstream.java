@@ -87,7 +87,7 @@ public final class OpenAiUpstream implements Upstream {
                   UpstreamFailure.Kind.TIMEOUT,
                   "no complete answer within " + HttpExchange.millis(call.totalTimeout()))
               : UpstreamFailure.of(
-                  UpstreamFailure.Kind.RESET, "connection closed mid-answer: " + e.getMessage()));
+                  UpstreamFailure.Kind.RESET, "connection closed mid-answer: " + Causes.of(e)));
     } finally {
       body.close();
     }
@@ -97,7 +97,7 @@ public final class OpenAiUpstream implements Upstream {
     } catch (IOException e) {
       return new UpstreamReply.Failed(
           UpstreamFailure.of(
-              UpstreamFailure.Kind.MALFORMED, "answer is not JSON: " + e.getMessage()));
+              UpstreamFailure.Kind.MALFORMED, "answer is not JSON: " + Causes.of(e)));
     }
     if (json == null || !json.isObject() || !json.path("choices").isArray()) {
       return new UpstreamReply.Failed(

@@ -1,6 +1,5 @@
 package dev.signalbox.core.upstream;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.Chunk;
@@ -15,6 +14,7 @@ import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.SimSettings;
 import dev.signalbox.core.text.TokenCounter;
+import dev.signalbox.core.wire.Completions;
 import dev.signalbox.core.wire.Json;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -271,33 +271,23 @@ public final class SimUpstream implements Upstream {
   }
 
   private ObjectNode completion(Plan plan, UpstreamCall call) {
-    ObjectNode body = Json.object();
-    body.put("id", plan.id);
-    body.put("object", "chat.completion");
-    body.put("created", time.now().getEpochSecond());
-    body.put("model", call.upstreamModel());
-    ArrayNode choices = body.putArray("choices");
-    ObjectNode choice = choices.addObject();
-    choice.put("index", 0);
-    ObjectNode message = choice.putObject("message");
-    message.put("role", "assistant");
-    if (plan.toolCall) {
-      message.putNull("content");
-      message.set("tool_calls", Json.MAPPER.createArrayNode().add(toolCall(call.request(), plan)));
-    } else {
-      message.put("content", plan.text());
-    }
-    choice.put("finish_reason", plan.finishReason);
-    body.set("usage", Json.usage(plan.usage()));
-    return body;
+    Completions.Message message =
+        plan.toolCall
+            ? Completions.Message.calling(List.of(toolCall(call.request(), plan)))
+            : Completions.Message.text(plan.text());
+    return Completions.Completion.of(
+            plan.id,
+            time.now().getEpochSecond(),
+            call.upstreamModel(),
+            message,
+            plan.finishReason,
+            plan.usage())
+        .json();
   }
 
-  private static ObjectNode toolCall(ChatRequest request, Plan plan) {
-    ObjectNode call = Json.object();
-    call.put("id", "call_" + plan.id.substring(plan.id.length() - 8));
-    call.put("type", "function");
-    call.putObject("function").put("name", request.tools().get(0).name()).put("arguments", "{}");
-    return call;
+  private static Completions.ToolCallBody toolCall(ChatRequest request, Plan plan) {
+    return Completions.ToolCallBody.function(
+        "call_" + plan.id.substring(plan.id.length() - 8), request.tools().get(0).name(), "{}");
   }
 
   private static Duration millis(double ms) {
@@ -358,9 +348,8 @@ public final class SimUpstream implements Upstream {
         delta.put("role", "assistant");
       }
       if (plan.toolCall) {
-        ObjectNode tool = toolCall(call.request(), plan);
-        tool.put("index", 0);
-        delta.putArray("tool_calls").add(tool);
+        delta.set(
+            "tool_calls", Json.MAPPER.valueToTree(List.of(toolCall(call.request(), plan).at(0))));
       } else {
         delta.put("content", plan.pieces.get(sent));
       }

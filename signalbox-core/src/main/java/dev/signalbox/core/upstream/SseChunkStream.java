@@ -82,7 +82,7 @@ abstract class SseChunkStream implements ChunkStream {
                   "no chunk within " + HttpExchange.millis(call.idleTimeout())));
     }
     return new Chunk.Broken(
-        UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream cut: " + e.getMessage()));
+        UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream cut: " + Causes.of(e)));
   }
 
   static Chunk malformed(String what, String data) {

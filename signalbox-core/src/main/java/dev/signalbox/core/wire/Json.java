@@ -36,14 +36,7 @@ public final class Json {
 
   /** OpenAI's usage object. */
   public static ObjectNode usage(Usage usage) {
-    ObjectNode node = object();
-    node.put("prompt_tokens", usage.promptTokens());
-    node.put("completion_tokens", usage.completionTokens());
-    node.put("total_tokens", usage.totalTokens());
-    if (usage.cachedPromptTokens() > 0) {
-      node.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedPromptTokens());
-    }
-    return node;
+    return MAPPER.valueToTree(Completions.UsageBody.of(usage));
   }
 
   /** Reads OpenAI's usage object; null when absent. */
