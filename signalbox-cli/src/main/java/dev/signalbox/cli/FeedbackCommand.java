@@ -3,6 +3,7 @@ package dev.signalbox.cli;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.api.SignalboxException;
+import dev.signalbox.api.TimeSource;
 import dev.signalbox.core.trace.Feedback;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceStore;
@@ -50,7 +51,7 @@ final class FeedbackCommand implements Callable<Integer> {
     List<Integer> lines = new ArrayList<>();
     try {
       List<String> text = Files.readAllLines(file, StandardCharsets.UTF_8);
-      Instant now = Instant.now();
+      Instant now = TimeSource.SYSTEM.now();
       for (int i = 0; i < text.size(); i++) {
         if (text.get(i).isBlank()) {
           continue;

@@ -126,7 +126,9 @@ final class ServeCommand implements Callable<Integer> {
     List<RoutingListener.Factory> listeners =
         new ArrayList<>(List.of(RoutingListener.Factory.of(metrics)));
     Optional<AccessLog> accessLog =
-        config.server().accessLog() ? Optional.of(new AccessLog(System.out)) : Optional.empty();
+        config.server().accessLog()
+            ? Optional.of(new AccessLog(System.out, TimeSource.SYSTEM))
+            : Optional.empty();
     accessLog.ifPresent(log -> listeners.add(RoutingListener.Factory.of(log)));
     TraceSink sink = traces.<TraceSink>map(t -> t).orElse(trace -> {});
     Gateway gateway =

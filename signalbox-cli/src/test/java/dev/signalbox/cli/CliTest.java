@@ -50,8 +50,9 @@ class CliTest {
     assertThat(run.err())
         .contains(
             "3 problems",
+            // "preferred" is the test class path's plug-in (see CustomPolicyTest).
             "routes[0].policy: unknown policy 'fastest' (known: bandit, cascade, cheapest,"
-                + " objective, priority, rules, score, threshold, weighted)",
+                + " objective, preferred, priority, rules, score, threshold, weighted)",
             "models[0].deployments[0]: unknown deployment 'nowhere' (known: )",
             "routes[0].models[1]: unknown model 'x' (known: m)");
   }

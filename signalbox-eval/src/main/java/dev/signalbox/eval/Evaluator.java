@@ -246,7 +246,7 @@ public final class Evaluator {
 
     private List<CurvePoint> sweep(FittedPolicy[] fitted) {
       // One knob per fold: every prompt of a fold shares its fitted policy.
-      Map<FittedPolicy, Knob> perFold = new java.util.IdentityHashMap<>();
+      java.util.IdentityHashMap<FittedPolicy, Knob> perFold = new java.util.IdentityHashMap<>();
       Knob[] knobs =
           Arrays.stream(fitted)
               .map(f -> perFold.computeIfAbsent(f, FittedPolicy::knob))

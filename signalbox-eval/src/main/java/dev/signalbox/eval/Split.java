@@ -21,7 +21,7 @@ public sealed interface Split {
 
   List<Fold> folds(List<EvalPrompt> prompts, long seed);
 
-  /** Parses {@code test}, {@code cv:K} or {@code leave-task-out}. */
+  /** Parses a split's name: the test part, cv:K or leave-task-out. */
   static Split parse(String text) {
     if (text.equals("test")) {
       return new Given();

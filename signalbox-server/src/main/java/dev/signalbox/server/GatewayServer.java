@@ -32,7 +32,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -163,7 +162,7 @@ public final class GatewayServer implements AutoCloseable {
     Caller caller =
         gateway.authenticate(
             Optional.ofNullable(headers.get("authorization")), loopback(req), headers);
-    Feedback feedback = Feedback.parse(body(req), Instant.now());
+    Feedback feedback = Feedback.parse(body(req), gateway.time().now());
     feedbackStore.record(feedback, caller.tenant());
     json(
         res,

@@ -204,7 +204,7 @@ final class ConfigBinder {
     Set<String> policyKeys = Set.of();
     if (flattened != null) {
       String selector = flattened.getAnnotation(Flattened.class).selector();
-      Optional<PolicySpec> spec = flattenedSpec(node, out.path(selector).asText(), path, selector);
+      Optional<PolicySpec> spec = flattenedSpec(node, out.path(selector).asText(), path);
       policyKeys = spec.map(s -> keys(s.getClass())).orElse(Set.of());
       if (spec.isPresent()) {
         injected.addValue(PolicySpec.class, spec.get());
@@ -231,8 +231,7 @@ final class ConfigBinder {
    * record. An unknown policy is reported, and the route's other keys are checked as a priority
    * route's, so that one mistake does not hide the others.
    */
-  private Optional<PolicySpec> flattenedSpec(
-      JsonNode node, String policy, String path, String selector) {
+  private Optional<PolicySpec> flattenedSpec(JsonNode node, String policy, String path) {
     Optional<Class<? extends PolicySpec>> type = policies.specType(policy);
     if (type.isEmpty()) {
       type = policies.specType("priority");

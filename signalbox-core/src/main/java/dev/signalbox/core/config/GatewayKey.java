@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 /**
  * A client key, stored only as its SHA-256 hex digest.
  *
- * @param tenant the tenant its requests are traced under; the key's name when absent
+ * @param tenantName the tenant its requests are traced under; the key's name when absent
  * @param routes the routes and models this key may call; empty means all
  */
 public record GatewayKey(

@@ -11,8 +11,6 @@ import java.util.Optional;
  * and ignores the artifact.
  */
 public interface LearnedPolicySpec {
-  String[] EMBED_PARTS = {"last-user", "user", "conversation"};
-
   ScorerSpec scorer();
 
   /** {@code last-user}, {@code user} or {@code conversation}. */

@@ -10,9 +10,9 @@ import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
- * What a client names in {@code model}: candidate models, a policy, fallbacks. The keys every route
- * has are its components; the keys its policy reads sit beside them and are bound to {@code spec},
- * the record the policy names.
+ * What a client names as the model it wants: candidate models, a policy, fallbacks. The keys every
+ * route has are its components; the keys its policy reads sit beside them and are bound to {@code
+ * spec}, the record the policy names.
  *
  * @param policy the name of the policy that decides the route
  * @param fallbackOn upstream statuses after which the next attempt is made
@@ -86,7 +86,7 @@ public record RouteSpec(
         DIRECT,
         List.of(),
         DEFAULT_FALLBACK_ON,
-        Duration.ofSeconds(600),
+        Duration.ofMinutes(10),
         0,
         DEFAULT_MAX_TOKENS,
         FallbackOrder.PLAN,

@@ -10,7 +10,7 @@ import java.util.Optional;
  * goes to the default route, or ranks the route's own models in order.
  *
  * @param defaultRoute where a request no rule matched goes; "" to rank the route's own models
- * @param domains the classifier that rules on {@code domain} read
+ * @param domains the classifier that domain rules read
  */
 public record RulesPolicySpec(
     List<RuleSpec> rules,

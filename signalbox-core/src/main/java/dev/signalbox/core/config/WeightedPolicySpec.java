@@ -2,7 +2,7 @@ package dev.signalbox.core.config;
 
 import java.util.Map;
 
-/** The {@code weighted} policy's weight per model (models left out weigh 1). */
+/** The weight policy's share per model (models left out weigh 1). */
 public record WeightedPolicySpec(@Range(min = 0, max = 1e9) Map<String, Double> weights)
     implements PolicySpec {
   public WeightedPolicySpec {
@@ -11,10 +11,10 @@ public record WeightedPolicySpec(@Range(min = 0, max = 1e9) Map<String, Double> 
 
   @Override
   public void check(RouteCheck check) {
-    for (String weighted : weights.keySet()) {
-      if (!check.route().models().contains(weighted)) {
+    for (String model : weights.keySet()) {
+      if (!check.route().models().contains(model)) {
         check.problem(
-            "weights." + weighted,
+            "weights." + model,
             "not one of the route's models (" + String.join(", ", check.route().models()) + ")");
       }
     }

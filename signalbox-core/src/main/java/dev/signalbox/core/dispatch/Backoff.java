@@ -19,6 +19,8 @@ public record Backoff(Duration initial, Duration max, Duration maxRetryAfter) {
   }
 
   /**
+   * The wait before a retry of a deployment.
+   *
    * @param retry 1 for the first retry of a deployment, 2 for the second ...
    */
   public Duration delay(int retry, Optional<Duration> retryAfter, RandomGenerator random) {

@@ -110,9 +110,9 @@ public final class CascadeRunner {
       // down.
       chargeTurnedDown(turnedDown, exchange);
       turnedDown = null;
-      for (DispatchResult.Answered other : answered) {
-        if (other != chosen) {
-          exchange.charge(stage.model(), other.reply().usage());
+      for (int a = 0; a < answered.size(); a++) {
+        if (a != verdict.chosen()) {
+          exchange.charge(stage.model(), answered.get(a).reply().usage());
         }
       }
       CascadeStepTrace step =

@@ -362,31 +362,30 @@ public final class Dispatcher {
    */
   Outcome settle(
       PlannedAttempt attempt, long start, Answer answer, PoolState.Lease lease, Exchange exchange) {
-    switch (answer.reply()) {
+    return switch (answer.reply()) {
       case UpstreamReply.Completed completed -> {
         lease.succeeded(completed.usage().completionTokens());
         exchange.firstToken(attempt, start);
         exchange.attemptEnded(attempt, start, time.nanoTime(), "ok", true, "");
-        return new Outcome(new DispatchResult.Answered(attempt, completed), null);
+        yield new Outcome(new DispatchResult.Answered(attempt, completed), null);
       }
-      case UpstreamReply.Failed failed -> {
-        return failedAttempt(attempt, start, failed.failure(), lease, exchange);
-      }
+      case UpstreamReply.Failed failed ->
+          failedAttempt(attempt, start, failed.failure(), lease, exchange);
       case UpstreamReply.Streaming streaming -> {
         if (answer.first() instanceof Chunk.Broken broken) {
           answer.chunks().cancel();
-          return failedAttempt(attempt, start, broken.failure(), lease, exchange);
+          yield failedAttempt(attempt, start, broken.failure(), lease, exchange);
         }
         long firstToken = time.nanoTime();
         lease.firstToken();
         exchange.firstToken(attempt, start);
         exchange.committed(attempt, start, firstToken);
-        return new Outcome(
+        yield new Outcome(
             new DispatchResult.Committed(
                 attempt, answer.first(), new PoolTrackedStream(answer.chunks(), lease)),
             null);
       }
-    }
+    };
   }
 
   private Outcome failedAttempt(

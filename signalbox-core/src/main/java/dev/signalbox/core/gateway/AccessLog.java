@@ -4,19 +4,24 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.AttemptTrace;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.RoutingListener;
+import dev.signalbox.api.TimeSource;
 import dev.signalbox.core.wire.Json;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
 
 /** One JSON line per routed request. Prompts, answers and keys never appear in it. */
 public final class AccessLog implements RoutingListener {
   private final PrintStream out;
+  private final TimeSource time;
   private final ReentrantLock lock = new ReentrantLock();
 
-  public AccessLog(PrintStream out) {
+  /**
+   * @param time dates the lines of requests refused before they had a trace
+   */
+  public AccessLog(PrintStream out, TimeSource time) {
     this.out = out;
+    this.time = time;
   }
 
   @Override
@@ -55,7 +60,7 @@ public final class AccessLog implements RoutingListener {
   /** A request refused before routing: bad key, bad body, unknown route. */
   public void rejected(dev.signalbox.api.SignalboxException error) {
     ObjectNode line = Json.object();
-    line.put("time", Instant.now().toString());
+    line.put("time", time.now().toString());
     line.put("status", error.kind().httpStatus());
     line.put("outcome", "rejected");
     line.put("code", error.code().orElse(""));

@@ -314,6 +314,11 @@ public final class Gateway implements AutoCloseable {
     return new Gateway(config, settings);
   }
 
+  /** The clocks the gateway runs on. */
+  public TimeSource time() {
+    return time;
+  }
+
   public GatewayConfig config() {
     return runtime.get().config();
   }

@@ -153,14 +153,14 @@ public final class GatewayMetrics implements RoutingListener, BreakerListener {
           .tags(tags)
           .tag("type", "prompt")
           .register(registry)
-          .increment(trace.usage().promptTokens());
+          .increment((double) trace.usage().promptTokens());
     }
     if (trace.usage().completionTokens() > 0) {
       Counter.builder("signalbox_tokens")
           .tags(tags)
           .tag("type", "completion")
           .register(registry)
-          .increment(trace.usage().completionTokens());
+          .increment((double) trace.usage().completionTokens());
     }
     if (trace.costUsd() > 0) {
       Counter.builder("signalbox_cost_usd")

@@ -14,7 +14,7 @@ public final class CheapFeatures {
 
   public static double[] of(Signals signals) {
     return new double[] {
-      Math.log1p(signals.promptTokens()) / 10,
+      Math.log1p((double) signals.promptTokens()) / 10,
       Math.min(signals.turns(), 10) / 10.0,
       signals.hasTools() ? 1 : 0,
       signals.hasImages() ? 1 : 0

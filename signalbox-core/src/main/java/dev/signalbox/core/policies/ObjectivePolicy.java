@@ -54,9 +54,8 @@ public final class ObjectivePolicy implements RoutingPolicy {
    * The cost weights {@code eval} draws an objective route's curve over, its other weights as
    * configured.
    */
-  public static final double[] COST_WEIGHTS = {
-    0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10
-  };
+  public static final List<Double> COST_WEIGHTS =
+      List.of(0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0);
 
   /**
    * Registers the policy. Its knob is the cost weight: each request's predicted qualities are
@@ -219,8 +218,8 @@ public final class ObjectivePolicy implements RoutingPolicy {
   /** The output length the training data showed for the model, at most the request's max_tokens. */
   static double outputTokens(LearnedArtifact artifact, String model, long maxOutput) {
     int index = artifact.modelIndex(model);
-    double typical = index < 0 ? maxOutput : artifact.outputTokens()[index];
-    return Math.min(typical, maxOutput);
+    double typical = index < 0 ? (double) maxOutput : artifact.outputTokens()[index];
+    return Math.min(typical, (double) maxOutput);
   }
 
   /**

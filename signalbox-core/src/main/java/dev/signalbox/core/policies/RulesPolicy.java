@@ -54,9 +54,7 @@ public final class RulesPolicy implements RoutingPolicy {
     this(rules, defaultRoute, Optional.empty());
   }
 
-  /**
-   * @param domains the route's domain classifier, for rules on {@code domain}
-   */
+  /** A rules policy; {@code domains} classifies the request for domain rules. */
   RulesPolicy(List<RuleSpec> rules, String defaultRoute, Optional<DomainClassifier> domains) {
     this.rules = List.copyOf(rules);
     this.defaultRoute = defaultRoute;

@@ -11,6 +11,8 @@ public sealed interface Decision {
   DecisionRecord record();
 
   /**
+   * A plan to dispatch.
+   *
    * @param route the route whose dispatch settings apply (the last one delegated to)
    * @param execution how that route's plan is run
    */

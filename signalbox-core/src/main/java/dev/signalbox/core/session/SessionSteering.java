@@ -29,6 +29,8 @@ public final class SessionSteering {
   }
 
   /**
+   * Keeps, downgrades or refuses a session's step.
+   *
    * @param order the policy's order, best first
    * @param session the session's state, empty on its first step
    * @param budgetUsd the session's budget, if it has one

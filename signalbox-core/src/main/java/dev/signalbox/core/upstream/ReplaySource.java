@@ -101,8 +101,8 @@ public final class ReplaySource {
             answers.computeIfAbsent(
                 conversationKey(messages(row, file, number)), k -> new HashMap<>());
         row.path("outcomes")
-            .fields()
-            .forEachRemaining(
+            .properties()
+            .forEach(
                 e ->
                     byModel.put(
                         e.getKey(),

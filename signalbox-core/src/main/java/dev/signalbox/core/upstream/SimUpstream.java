@@ -211,13 +211,13 @@ public final class SimUpstream implements Upstream {
           Optional.of(
               UpstreamFailure.status(
                   status, Optional.empty(), "HTTP " + status + ": simulated server error"));
-      firstToken = millis(Math.min(5, firstToken.toMillis()));
+      firstToken = millis((double) Math.min(5, firstToken.toMillis()));
     } else if (fault < sim.errorRate() + sim.rateLimitRate()) {
       failure =
           Optional.of(
               UpstreamFailure.status(
                   429, Optional.of(sim.retryAfter()), "HTTP 429: simulated rate limit"));
-      firstToken = millis(Math.min(5, firstToken.toMillis()));
+      firstToken = millis((double) Math.min(5, firstToken.toMillis()));
     } else if (fault < sim.errorRate() + sim.rateLimitRate() + sim.timeoutRate()) {
       firstToken = call.firstTokenTimeout().plusMillis(1);
     }

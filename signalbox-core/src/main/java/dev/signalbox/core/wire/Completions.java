@@ -103,14 +103,14 @@ public final class Completions {
   public record CachedTokens(long cachedTokens) {}
 
   /** OpenAI's error body: {@code {"error": {"message", "type", "param", "code"}}}. */
-  public record ErrorBody(Error error) {
+  public record ErrorBody(ErrorDetail error) {
     public static ErrorBody of(SignalboxException e) {
       return of(e.kind(), e.getMessage(), e.param().orElse(null), e.code().orElse(null));
     }
 
     public static ErrorBody of(
         ErrorKind kind, String message, @Nullable String param, @Nullable String code) {
-      return new ErrorBody(new Error(message, kind.openAiType(), param, code));
+      return new ErrorBody(new ErrorDetail(message, kind.openAiType(), param, code));
     }
 
     public ObjectNode json() {
@@ -120,5 +120,6 @@ public final class Completions {
 
   @JsonPropertyOrder({"message", "type", "param", "code"})
   @JsonInclude(JsonInclude.Include.ALWAYS)
-  public record Error(String message, String type, @Nullable String param, @Nullable String code) {}
+  public record ErrorDetail(
+      String message, String type, @Nullable String param, @Nullable String code) {}
 }

@@ -243,4 +243,66 @@ class ConfigReaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("not valid YAML");
   }
+
+  @Test
+  void aMisspeltKeyIsNamedWithTheKeysAllowedThereAndTheNearestOne() {
+    assertThatThrownBy(
+            () ->
+                TestConfigs.read(
+                    TestConfigs.pool(
+                        "- {name: r, models: [small], policy: weighted, wieghts: {small: 1}}")))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .singleElement()
+                    .asString()
+                    .startsWith("routes[0].wieghts: unknown key, did you mean 'weights'? (known:")
+                    .contains("weights"));
+    assertThatThrownBy(() -> TestConfigs.read("servre: {port: 1}\n" + TestConfigs.pool("")))
+        .hasMessageContaining("servre: unknown key, did you mean 'server'?");
+  }
+
+  @Test
+  void aDuplicateKeyInTheYamlIsRefusedWithItsLine() {
+    assertThatThrownBy(
+            () ->
+                TestConfigs.read(
+                    "routes: []\nmodels: []\nroutes:\n  - {name: a, models: [small]}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("line 3: duplicate key 'routes'");
+  }
+
+  @Test
+  void durationsBelowAMillisecondOrAboveThirtyDaysAreRefused() {
+    for (String timeout : new String[] {"0.0000001ms", "0s", "2000000h"}) {
+      assertThatThrownBy(
+              () ->
+                  TestConfigs.read(
+                      TestConfigs.pool("- {name: r, models: [small], timeout: " + timeout + "}")))
+          .as(timeout)
+          .hasMessageContaining(
+              "routes[0].timeout: must be between 1ms and 30 days (720h), was '" + timeout + "'");
+    }
+  }
+
+  @Test
+  void sizesAreWrittenWithOrWithoutAUnitAndDefaultsComeFromTheRecords() {
+    GatewayConfig config =
+        TestConfigs.read(
+            "server: {max-body-bytes: 2MiB}\n" + TestConfigs.pool("- {name: r, models: [small]}"));
+    assertThat(config.server().maxBodyBytes().bytes()).isEqualTo(2 * 1024 * 1024);
+    assertThat(config.server().port()).isEqualTo(8080);
+    assertThat(config.deployment("small-a").requestTimeout()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(config.deployment("small-a").breaker()).isEqualTo(BreakerSpec.DEFAULT);
+    assertThat(config.route("r").orElseThrow().spec()).isInstanceOf(PriorityPolicySpec.class);
+    assertThatThrownBy(
+            () ->
+                TestConfigs.read(
+                    "server: {max-body-bytes: lots}\n"
+                        + TestConfigs.pool("- {name: r, models: [small]}")))
+        .hasMessageContaining(
+            "server.max-body-bytes: expected a size like 4194304, 512KiB, 4MiB or 1GiB, got"
+                + " 'lots'");
+  }
 }

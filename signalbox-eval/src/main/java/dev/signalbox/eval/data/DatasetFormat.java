@@ -17,6 +17,7 @@ public enum DatasetFormat {
   LLMROUTER(LlmRouterReader::new),
   TRACES(TracesReader::new);
 
+  @SuppressWarnings("ImmutableEnumChecker") // Each supplier makes a new reader; none holds state.
   private final Supplier<DatasetReader> reader;
 
   DatasetFormat(Supplier<DatasetReader> reader) {

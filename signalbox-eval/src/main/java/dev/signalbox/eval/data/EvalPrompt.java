@@ -14,7 +14,7 @@ import java.util.Optional;
  *
  * @param task the task or subject, "" when unknown
  * @param split "train", "test" or "" when the data has no split
- * @param scores named per-prompt score columns, for the {@code score} policy
+ * @param scores named per-prompt score columns, for the score policy
  */
 public record EvalPrompt(
     String id,

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,8 +123,7 @@ public final class LlmRouterReader implements DatasetReader {
             "expected an object of model to score in [0, 1]");
       }
       Map<String, Outcome> outcomes = new LinkedHashMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = scores.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> entry = it.next();
+      for (Map.Entry<String, JsonNode> entry : scores.properties()) {
         double quality = entry.getValue().asDouble(Double.NaN);
         if (!entry.getValue().isNumber() || !QualityScale.UNIT.contains(quality)) {
           throw new DataException(
@@ -157,8 +155,7 @@ public final class LlmRouterReader implements DatasetReader {
           "expected LLMRouter's price list: an object of model to {input_price, output_price}");
     }
     Map<String, Pricing> models = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : root.properties()) {
       JsonNode input = entry.getValue().path("input_price");
       JsonNode output = entry.getValue().path("output_price");
       if (!input.isNumber()

@@ -13,7 +13,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -107,8 +106,7 @@ public final class OutcomesReader implements DatasetReader {
           file, line, "outcomes", "expected an object of model name to outcome");
     }
     Map<String, Outcome> byModel = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = outcomes.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : outcomes.properties()) {
       byModel.put(
           entry.getKey(), outcome(file, line, "outcomes." + entry.getKey(), entry.getValue()));
     }
@@ -119,8 +117,7 @@ public final class OutcomesReader implements DatasetReader {
         throw new DataException(
             file, line, "scores", "expected an object of column name to number");
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = scoreNode.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> entry = it.next();
+      for (Map.Entry<String, JsonNode> entry : scoreNode.properties()) {
         scores.put(
             entry.getKey(), finite(file, line, "scores." + entry.getKey(), entry.getValue()));
       }

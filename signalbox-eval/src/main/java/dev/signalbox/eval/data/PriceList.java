@@ -3,7 +3,6 @@ package dev.signalbox.eval.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.api.Pricing;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -52,8 +51,7 @@ public record PriceList(Map<String, Pricing> models, long assumedOutputTokens, S
           "expected a mapping of model name to {input, output} USD per million tokens");
     }
     Map<String, Pricing> models = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.path("models").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : root.path("models").properties()) {
       String field = "models." + entry.getKey();
       double input = price(where, field + ".input", entry.getValue().path("input"));
       double output = price(where, field + ".output", entry.getValue().path("output"));

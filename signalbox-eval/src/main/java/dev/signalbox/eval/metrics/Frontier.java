@@ -28,7 +28,7 @@ public final class Frontier {
    */
   public static Frontier of(List<double[]> points, double floor) {
     List<double[]> sorted = new ArrayList<>(points);
-    sorted.sort(Comparator.<double[]>comparingDouble(p -> p[0]).thenComparing(p -> -p[1]));
+    sorted.sort(Comparator.<double[]>comparingDouble(p -> p[0]).thenComparingDouble(p -> -p[1]));
     List<double[]> rising = new ArrayList<>();
     for (double[] p : sorted) {
       if (rising.isEmpty() || p[1] > rising.get(rising.size() - 1)[1]) {

@@ -103,7 +103,7 @@ public final class EvalContext {
     return byCost(prompts).stream()
         .max(
             Comparator.comparingDouble((String m) -> Dataset.meanQuality(prompts, m))
-                .thenComparing(m -> -Dataset.meanCost(prompts, m)))
+                .thenComparingDouble(m -> -Dataset.meanCost(prompts, m)))
         .orElseThrow();
   }
 }

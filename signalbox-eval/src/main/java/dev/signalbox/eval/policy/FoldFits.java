@@ -18,10 +18,11 @@ import java.util.Map;
  */
 final class FoldFits {
   private final String source;
-  private final Map<List<EvalPrompt>, Map<String, LearnedArtifact>> byFold =
+  private final IdentityHashMap<List<EvalPrompt>, Map<String, LearnedArtifact>> byFold =
       new IdentityHashMap<>();
-  private final Map<List<EvalPrompt>, Map<String, TrainingSet>> data = new IdentityHashMap<>();
-  private final Map<List<EvalPrompt>, Map<String, BanditPass.Result>> passes =
+  private final IdentityHashMap<List<EvalPrompt>, Map<String, TrainingSet>> data =
+      new IdentityHashMap<>();
+  private final IdentityHashMap<List<EvalPrompt>, Map<String, BanditPass.Result>> passes =
       new IdentityHashMap<>();
 
   FoldFits(String source) {
@@ -47,6 +48,7 @@ final class FoldFits {
   /**
    * Forgets every fold but {@code train}'s: the evaluator runs a policy's folds one after another.
    */
+  @SuppressWarnings("ReferenceEquality") // Folds are told apart by identity, as the maps key them.
   private void keepOnly(List<EvalPrompt> train) {
     byFold.keySet().removeIf(fold -> fold != train);
     data.keySet().removeIf(fold -> fold != train);

@@ -202,7 +202,7 @@ final class RoutePolicy implements OfflinePolicy {
             return pass.learner();
           }
 
-          /** The pass teaches one route: another bandit route gets an untrained learner here. */
+          // The pass teaches one route: another bandit route gets an untrained learner here.
           private PolicyServices passServices(
               RouteSpec taught, dev.signalbox.core.learn.BanditLearner learner) {
             ArtifactSource outer = this;

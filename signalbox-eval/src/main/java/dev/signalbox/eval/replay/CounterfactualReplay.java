@@ -61,7 +61,7 @@ public final class CounterfactualReplay {
     List<PlanOutcome> before = new ArrayList<>();
     List<PlanOutcome> after = new ArrayList<>();
     List<LoggedDecision> logged = new ArrayList<>();
-    Map<LoggedDecision, String> targetChoice = new IdentityHashMap<>();
+    IdentityHashMap<LoggedDecision, String> targetChoice = new IdentityHashMap<>();
     int changed = 0;
     int priced = 0;
     int modelled = 0;
@@ -192,7 +192,7 @@ public final class CounterfactualReplay {
 
   /** What the reward model compares requests by: their size in tokens, known before routing. */
   private static double[] features(DecisionTrace t) {
-    return new double[] {Math.log1p(t.usage().promptTokens())};
+    return new double[] {Math.log1p((double) t.usage().promptTokens())};
   }
 
   private CounterfactualReport.Side side(List<PlanOutcome> outcomes) {

@@ -29,6 +29,8 @@ public final class DecisionReplay {
   public record Divergence(String id, String field, String recorded, String replayed) {}
 
   /**
+   * How a replay of a store went.
+   *
    * @param notRouted requests that ended before routing decided (nothing to replay)
    */
   public record Result(int traces, int identical, int notRouted, List<Divergence> divergences) {

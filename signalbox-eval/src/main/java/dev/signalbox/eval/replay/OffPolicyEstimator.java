@@ -19,6 +19,8 @@ public final class OffPolicyEstimator {
   public record Estimate(String name, double value, double low, double high) {}
 
   /**
+   * The estimates over the logged decisions.
+   *
    * @param matched how many logged decisions the target agrees with (its outcome is then known)
    * @param effectiveSampleSize (Σw)² / Σw² of the importance weights
    */

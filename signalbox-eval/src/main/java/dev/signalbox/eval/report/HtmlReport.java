@@ -126,7 +126,8 @@ public final class HtmlReport {
   }
 
   private static Path save(XYChart chart, Path file) throws IOException {
-    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    java.nio.file.Files.write(
+        file, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
     return file;
   }
 
