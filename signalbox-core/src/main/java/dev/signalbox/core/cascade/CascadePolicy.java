@@ -7,7 +7,6 @@ import dev.signalbox.api.ScoredModel;
 import dev.signalbox.core.config.CascadePolicySpec;
 import dev.signalbox.core.config.CascadeSpec;
 import dev.signalbox.core.config.RouteSpec;
-import dev.signalbox.core.dispatch.CascadeRunner;
 import dev.signalbox.core.policies.CheapestPolicy;
 import dev.signalbox.core.policy.Execution;
 import dev.signalbox.core.policy.PolicyContext;
@@ -18,10 +17,10 @@ import java.util.List;
 /**
  * Orders a cascade's stages: the candidates by this request's estimated cost (prompt tokens at the
  * input price, the maximum output at the output price), cheapest first, ties in the route's order.
- * Every stage but the last is checked; the {@link CascadeRunner} walks them. This is FrugalGPT's
- * LLM cascade (Chen, Zaharia and Zou, 2023) with checks a gateway can run without a trained scorer:
- * agreement among samples (ACAR, self-consistency), verifier rules and token log-probabilities. The
- * score is the estimated cost in USD.
+ * Every stage but the last is checked; the dispatcher's cascade runner walks them. This is
+ * FrugalGPT's LLM cascade (Chen, Zaharia and Zou, 2023) with checks a gateway can run without a
+ * trained scorer: agreement among samples (ACAR, self-consistency), verifier rules and token
+ * log-probabilities. The score is the estimated cost in USD.
  */
 public final class CascadePolicy implements RoutingPolicy {
   public static final String NAME = "cascade";

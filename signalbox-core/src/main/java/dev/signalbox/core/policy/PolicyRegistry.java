@@ -4,6 +4,7 @@ import dev.signalbox.api.RoutingPolicy;
 import dev.signalbox.core.config.PolicySpec;
 import dev.signalbox.core.config.PolicyTypes;
 import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.learn.ArtifactFile;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -95,7 +96,11 @@ public final class PolicyRegistry implements PolicyTypes {
 
   private static <S extends PolicySpec> RoutingPolicy create(
       PolicyProvider<S> provider, RouteSpec route, PolicyContext context) {
-    return provider.create(route, spec(provider, route), context);
+    try {
+      return provider.create(route, spec(provider, route), context);
+    } catch (ArtifactFile.ArtifactException e) {
+      throw new PolicyException(e.getMessage(), e);
+    }
   }
 
   private static <S extends PolicySpec> Execution execution(

@@ -16,9 +16,9 @@ import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.config.ModelSpec;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.config.SessionSpec;
-import dev.signalbox.core.learn.ArtifactFile;
 import dev.signalbox.core.policy.Execution;
 import dev.signalbox.core.policy.PolicyContext;
+import dev.signalbox.core.policy.PolicyException;
 import dev.signalbox.core.policy.PolicyRegistry;
 import dev.signalbox.core.policy.PolicyServices;
 import dev.signalbox.core.session.SessionSteering;
@@ -60,7 +60,7 @@ public final class Router {
       try {
         policies.put(route.name(), registry.create(route, over));
         executions.put(route.name(), registry.execution(route));
-      } catch (ArtifactFile.ArtifactException e) {
+      } catch (PolicyException e) {
         problems.add("routes." + route.name() + ".artifact: " + e.getMessage());
       }
     }
