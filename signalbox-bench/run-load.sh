@@ -5,6 +5,7 @@
 #
 #   bash signalbox-bench/run-load.sh            # all four targets
 #   TARGETS="direct signalbox" bash signalbox-bench/run-load.sh
+#   TARGETS="nginx floor-helidon floor-vertx floor-netty floor-vertx-helidon" bash signalbox-bench/run-load.sh   # HTTP stacks alone
 #
 # Needs: wrk and nginx-light (apt-get install -y wrk nginx-light), node and npm (Portkey), taskset.
 set -euo pipefail
@@ -16,7 +17,7 @@ WARMUP="${WARMUP:-20}"        # seconds of unrecorded load before each measured 
 DURATION="${DURATION:-30}"    # seconds recorded per fixed-rate run
 GAP_MS=50                     # the upstream's gap between stream chunks
 CHUNKS=40
-UP=19001; NGINX=19002; PORTKEY=19003; SIGNALBOX=19004
+UP=19001; NGINX=19002; PORTKEY=19003; SIGNALBOX=19004; FLOOR=19005
 source signalbox-bench/lib.sh
 bench_start load
 build_bench
@@ -70,6 +71,12 @@ start_portkey() {
   pid=$!
 }
 
+# A minimal proxy on one HTTP stack (dev.signalbox.bench.floor), with the launcher's heap and collector.
+start_floor() {
+  taskset -c 0 "$java" -Xms144m -Xmx144m -XX:+UseSerialGC -cp "$bench_cp" "dev.signalbox.bench.floor.$1" "$FLOOR" "$UP" > "$work/$1.log" 2>&1 &
+  pid=$!
+}
+
 start_signalbox() {
   cat > "$work/signalbox.yaml" <<YAML
 server: {host: 127.0.0.1, port: $SIGNALBOX}
@@ -102,6 +109,10 @@ for target in $TARGETS; do
     portkey) start_portkey; port=$PORTKEY
       headers="x-portkey-provider: openai; x-portkey-custom-host: http://127.0.0.1:$UP/v1; authorization: Bearer unused" ;;
     signalbox) start_signalbox; port=$SIGNALBOX ;;
+    floor-helidon) start_floor HelidonFloorProxy; port=$FLOOR ;;
+    floor-vertx) start_floor VertxFloorProxy; port=$FLOOR ;;
+    floor-netty) start_floor NettyFloorProxy; port=$FLOOR ;;
+    floor-vertx-helidon) start_floor VertxHelidonFloorProxy; port=$FLOOR ;;
   esac
   [ -n "$pid" ] && pids+=("$pid")
   wait_port "$port"
