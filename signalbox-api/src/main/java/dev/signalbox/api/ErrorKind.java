@@ -6,7 +6,12 @@ public enum ErrorKind {
   UNAUTHENTICATED(401, "authentication_error"),
   FORBIDDEN(403, "permission_error"),
   NOT_FOUND(404, "invalid_request_error"),
+  /** The client did not send its request in time. */
+  REQUEST_TIMEOUT(408, "invalid_request_error"),
   PAYLOAD_TOO_LARGE(413, "invalid_request_error"),
+  URI_TOO_LONG(414, "invalid_request_error"),
+  UNSUPPORTED_MEDIA_TYPE(415, "invalid_request_error"),
+  HEADERS_TOO_LARGE(431, "invalid_request_error"),
   RATE_LIMITED(429, "rate_limit_error"),
   /** An agent session spent its budget: OpenAI's quota error. */
   BUDGET_EXHAUSTED(429, "insufficient_quota"),

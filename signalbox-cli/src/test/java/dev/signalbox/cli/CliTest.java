@@ -101,6 +101,7 @@ class CliTest {
               java.net.http.HttpRequest.newBuilder(
                       java.net.URI.create(
                           "http://127.0.0.1:" + running.server().port() + "/v1/chat/completions"))
+                  .header("content-type", "application/json")
                   .POST(
                       java.net.http.HttpRequest.BodyPublishers.ofString(
                           "{\"model\":\"split\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))

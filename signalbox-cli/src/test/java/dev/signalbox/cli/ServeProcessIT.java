@@ -78,6 +78,7 @@ class ServeProcessIT {
           client.send(
               HttpRequest.newBuilder(
                       URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                  .header("content-type", "application/json")
                   .POST(
                       HttpRequest.BodyPublishers.ofString(
                           "{\"model\":\"second\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))

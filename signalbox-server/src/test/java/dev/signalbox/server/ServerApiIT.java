@@ -324,7 +324,7 @@ class ServerApiIT {
     OutputStream out = socket.getOutputStream();
     out.write(
         ("POST /v1/chat/completions HTTP/1.1\r\n"
-                + "Host: x\r\n"
+                + "Host: 127.0.0.1\r\n"
                 + "Content-Type: application/json\r\n"
                 + "Content-Length: "
                 + body.length()

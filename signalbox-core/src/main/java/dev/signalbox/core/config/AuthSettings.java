@@ -8,12 +8,17 @@ import java.util.Optional;
  * only.
  *
  * @param adminKeySha256 the digest of the key the admin endpoints need; they are off without one
+ * @param metricsKeySha256 the digest of the key {@code /metrics} and {@code /ready} need from a
+ *     non-loopback client; without one they answer anyone who can reach them
  */
-public record AuthSettings(List<GatewayKey> keys, Optional<String> adminKeySha256) {
-  public static final AuthSettings NONE = new AuthSettings(List.of(), Optional.empty());
+public record AuthSettings(
+    List<GatewayKey> keys, Optional<String> adminKeySha256, Optional<String> metricsKeySha256) {
+  public static final AuthSettings NONE =
+      new AuthSettings(List.of(), Optional.empty(), Optional.empty());
 
   public AuthSettings {
     keys = List.copyOf(keys);
     adminKeySha256.ifPresent(digest -> GatewayKey.checkDigest("admin-key-sha256", digest));
+    metricsKeySha256.ifPresent(digest -> GatewayKey.checkDigest("metrics-key-sha256", digest));
   }
 }

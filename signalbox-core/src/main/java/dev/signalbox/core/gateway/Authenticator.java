@@ -19,10 +19,12 @@ import java.util.Set;
 public final class Authenticator {
   private final Map<String, GatewayKey> byDigest = new HashMap<>();
   private final Optional<String> adminDigest;
+  private final Optional<String> metricsDigest;
 
   public Authenticator(AuthSettings auth) {
     auth.keys().forEach(key -> byDigest.put(key.sha256(), key));
     this.adminDigest = auth.adminKeySha256();
+    this.metricsDigest = auth.metricsKeySha256();
   }
 
   public Caller authenticate(
@@ -64,19 +66,34 @@ public final class Authenticator {
           null,
           "admin_disabled");
     }
+    check(authorization, adminDigest.get(), "The admin API needs the admin key");
+  }
+
+  /**
+   * {@code /metrics} and {@code /ready}: loopback callers always, others with the scrape key when
+   * one is configured.
+   */
+  public void authenticateScrape(Optional<String> authorization, boolean loopback) {
+    if (loopback || metricsDigest.isEmpty()) {
+      return;
+    }
+    check(authorization, metricsDigest.get(), "This endpoint needs the metrics key");
+  }
+
+  private static void check(Optional<String> authorization, String expected, String needs) {
     String presented =
         bearer(authorization)
             .orElseThrow(
                 () ->
                     new SignalboxException(
                         ErrorKind.UNAUTHENTICATED,
-                        "The admin API needs the admin key as 'Bearer KEY'.",
+                        needs + " as 'Bearer KEY'.",
                         null,
                         "missing_api_key"));
     byte[] digest = ConfigReader.sha256(presented).getBytes(StandardCharsets.US_ASCII);
-    if (!MessageDigest.isEqual(digest, adminDigest.get().getBytes(StandardCharsets.US_ASCII))) {
+    if (!MessageDigest.isEqual(digest, expected.getBytes(StandardCharsets.US_ASCII))) {
       throw new SignalboxException(
-          ErrorKind.UNAUTHENTICATED, "Incorrect admin key provided.", null, "invalid_api_key");
+          ErrorKind.UNAUTHENTICATED, "Incorrect key provided.", null, "invalid_api_key");
     }
   }
 

@@ -391,6 +391,11 @@ public final class Gateway implements AutoCloseable {
     runtime.get().authenticator().authenticateAdmin(authorization);
   }
 
+  /** Lets a caller read {@code /metrics} and {@code /ready}, or refuses it. */
+  public void authenticateScrape(Optional<String> authorization, boolean loopback) {
+    runtime.get().authenticator().authenticateScrape(authorization, loopback);
+  }
+
   /** The live state of every configured deployment, idle ones included. */
   public PoolSnapshot pool() {
     PoolSnapshot live = pool.snapshot();

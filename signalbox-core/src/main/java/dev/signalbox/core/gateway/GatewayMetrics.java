@@ -61,6 +61,15 @@ public final class GatewayMetrics implements RoutingListener, BreakerListener {
         .increment();
   }
 
+  /** A connection the server closed on its own: a deadline, the connection limit, bad HTTP. */
+  public void connectionClosed(String reason) {
+    Counter.builder("signalbox_connections_closed")
+        .tags("reason", reason)
+        .description("Connections closed by the gateway, not by their client")
+        .register(registry)
+        .increment();
+  }
+
   public String scrape() {
     return registry.scrape();
   }

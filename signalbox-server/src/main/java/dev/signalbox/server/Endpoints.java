@@ -1,0 +1,254 @@
+package dev.signalbox.server;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.signalbox.api.ChatRequest;
+import dev.signalbox.api.ErrorKind;
+import dev.signalbox.api.SignalboxException;
+import dev.signalbox.core.config.ConfigException;
+import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.gateway.AccessLog;
+import dev.signalbox.core.gateway.Caller;
+import dev.signalbox.core.gateway.Gateway;
+import dev.signalbox.core.gateway.GatewayMetrics;
+import dev.signalbox.core.gateway.Handled;
+import dev.signalbox.core.trace.Feedback;
+import dev.signalbox.core.trace.FeedbackStore;
+import dev.signalbox.core.trace.TraceJson;
+import dev.signalbox.core.wire.ChatRequestParser;
+import dev.signalbox.core.wire.ErrorBodies;
+import dev.signalbox.core.wire.Json;
+import dev.signalbox.core.wire.Truncated;
+import dev.signalbox.server.http.Handler;
+import dev.signalbox.server.http.HttpCall;
+import dev.signalbox.server.http.Reply;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The gateway's HTTP API: each call checked against the {@link BrowserGuard}, then served by its
+ * endpoint through {@link Gateway}. Every refusal is an OpenAI-shaped error body.
+ */
+final class Endpoints implements Handler {
+  private static final String JSON = "application/json";
+
+  private final Gateway gateway;
+  private final GatewayMetrics metrics;
+  private final Reloader reloader;
+  private final Optional<AccessLog> accessLog;
+  private final FeedbackStore feedbackStore;
+
+  Endpoints(
+      Gateway gateway,
+      GatewayMetrics metrics,
+      Reloader reloader,
+      Optional<AccessLog> accessLog,
+      FeedbackStore feedbackStore) {
+    this.gateway = gateway;
+    this.metrics = metrics;
+    this.reloader = reloader;
+    this.accessLog = accessLog;
+    this.feedbackStore = feedbackStore;
+  }
+
+  @Override
+  public void serve(HttpCall call, Reply reply) throws InterruptedException {
+    try {
+      route(call, reply);
+    } catch (SignalboxException e) {
+      error(reply, e);
+    }
+  }
+
+  private void route(HttpCall call, Reply reply) throws InterruptedException {
+    GatewayConfig config = gateway.config();
+    BrowserGuard browsers = new BrowserGuard(config.auth().keys().isEmpty(), config.server());
+    Optional<SignalboxException> refusal = browsers.refusal(call);
+    if (refusal.isPresent()) {
+      throw refusal.get();
+    }
+    browsers.corsHeaders(call).forEach(reply::header);
+    if (browsers.preflight(call)) {
+      reply.send(204, "text/plain", new byte[0]);
+      return;
+    }
+    switch (call.method() + " " + call.path()) {
+      case "POST /v1/chat/completions" -> chat(call, reply);
+      case "GET /v1/models" -> models(call, reply);
+      case "GET /health" -> json(reply, 200, Json.object().put("status", "ok"));
+      case "GET /ready" -> ready(call, reply);
+      case "GET /metrics" -> {
+        gateway.authenticateScrape(call.header("authorization"), call.loopback());
+        reply.send(
+            200,
+            "text/plain; version=0.0.4; charset=utf-8",
+            metrics.scrape().getBytes(StandardCharsets.UTF_8));
+      }
+      case "POST /v1/feedback" -> feedback(call, reply);
+      case "POST /admin/reload" -> reload(call, reply);
+      case "GET /admin/pool" -> {
+        gateway.authenticateAdmin(call.header("authorization"));
+        json(reply, 200, Json.object().set("deployments", TraceJson.pool(gateway.pool())));
+      }
+      default -> throw unknown(call);
+    }
+  }
+
+  private void chat(HttpCall call, Reply reply) throws InterruptedException {
+    Caller caller = caller(call);
+    requireJson(call);
+    ChatRequest request = ChatRequestParser.parse(call.body());
+    Handled handled = gateway.handle(request, caller);
+    handled.info().headers().forEach(reply::header);
+    switch (handled) {
+      case Handled.Rejected rejected ->
+          json(reply, rejected.error().kind().httpStatus(), ErrorBodies.of(rejected.error()));
+      case Handled.Completed completed -> reply.send(200, JSON, Json.bytes(completed.body()));
+      case Handled.Streaming streaming -> stream(reply, streaming);
+    }
+  }
+
+  private static void stream(Reply reply, Handled.Streaming streaming) throws InterruptedException {
+    reply.header("cache-control", "no-cache");
+    Reply.BodyStream out = reply.stream(200, "text/event-stream");
+    try {
+      streaming
+          .relay()
+          .relay(
+              bytes -> {
+                try {
+                  out.write(bytes);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  throw new InterruptedIOException("interrupted while writing to the client");
+                }
+              });
+    } finally {
+      out.end();
+    }
+  }
+
+  private void feedback(HttpCall call, Reply reply) throws InterruptedException {
+    Caller caller = caller(call);
+    requireJson(call);
+    Feedback feedback = Feedback.parse(call.body(), gateway.time().now());
+    feedbackStore.record(feedback, caller.tenant());
+    json(
+        reply,
+        200,
+        Json.object()
+            .put("object", "feedback")
+            .put("request_id", feedback.requestId())
+            .put("score", feedback.score())
+            .put("recorded", true));
+  }
+
+  private void models(HttpCall call, Reply reply) {
+    Caller caller = caller(call);
+    GatewayConfig config = gateway.config();
+    ObjectNode body = Json.object().put("object", "list");
+    ArrayNode data = body.putArray("data");
+    config.routes().keySet().stream()
+        .filter(caller::allows)
+        .forEach(name -> model(data, name, "signalbox:route"));
+    config.models().keySet().stream()
+        .filter(caller::allows)
+        .forEach(name -> model(data, name, "signalbox:model"));
+    json(reply, 200, body);
+  }
+
+  private static void model(ArrayNode data, String name, String owner) {
+    data.addObject()
+        .put("id", name)
+        .put("object", "model")
+        .put("created", 0)
+        .put("owned_by", owner);
+  }
+
+  private void ready(HttpCall call, Reply reply) {
+    gateway.authenticateScrape(call.header("authorization"), call.loopback());
+    if (gateway.ready()) {
+      json(
+          reply,
+          200,
+          Json.object().put("status", "ready").put("config_hash", gateway.config().hash()));
+    } else {
+      json(reply, 503, Json.object().put("status", "draining"));
+    }
+  }
+
+  private void reload(HttpCall call, Reply reply) {
+    gateway.authenticateAdmin(call.header("authorization"));
+    try {
+      GatewayConfig config = reloader.reload();
+      json(reply, 200, Json.object().put("reloaded", true).put("config_hash", config.hash()));
+    } catch (ConfigException e) {
+      ObjectNode body =
+          ErrorBodies.error(ErrorKind.INVALID_REQUEST, e.getMessage(), null, "invalid_config");
+      ArrayNode problems = ((ObjectNode) body.get("error")).putArray("problems");
+      e.problems().forEach(problems::add);
+      json(reply, 400, body);
+    }
+  }
+
+  private Caller caller(HttpCall call) {
+    return gateway.authenticate(call.header("authorization"), call.loopback(), call.headers());
+  }
+
+  /** A JSON endpoint takes {@code application/json} (in UTF-8) and nothing else. */
+  private static void requireJson(HttpCall call) {
+    String type = call.header("content-type").orElse("").toLowerCase(Locale.ROOT);
+    String[] parts = type.split(";");
+    boolean json = parts[0].trim().equals(JSON);
+    for (int i = 1; json && i < parts.length; i++) {
+      String parameter = parts[i].trim().replace("\"", "");
+      if (parameter.startsWith("charset=")
+          && !parameter.equals("charset=utf-8")
+          && !parameter.equals("charset=utf8")) {
+        json = false;
+      }
+    }
+    if (!json) {
+      throw new SignalboxException(
+          ErrorKind.UNSUPPORTED_MEDIA_TYPE,
+          "The request body must be JSON sent as 'Content-Type: application/json' (UTF-8), not '"
+              + Truncated.of(type, 80)
+              + "'.",
+          null,
+          "unsupported_media_type");
+    }
+  }
+
+  private static SignalboxException unknown(HttpCall call) {
+    return new SignalboxException(
+        ErrorKind.NOT_FOUND,
+        "Unknown request URL: "
+            + Truncated.of(call.method(), 20)
+            + " "
+            + Truncated.of(call.path(), 100)
+            + ". Signalbox serves POST /v1/chat/completions and GET /v1/models.",
+        null,
+        "unknown_url");
+  }
+
+  private void error(Reply reply, SignalboxException e) {
+    if (reply.started()) {
+      return;
+    }
+    accessLog.ifPresent(log -> log.rejected(e));
+    metrics.rejected(e);
+    if (e.kind() == ErrorKind.OVERLOADED) {
+      // Shedding load sheds the connection too, so that a client's idle keep-alive sockets do not
+      // hold every slot.
+      reply.header("retry-after", "1");
+      reply.closeConnection();
+    }
+    json(reply, e.kind().httpStatus(), ErrorBodies.of(e));
+  }
+
+  private static void json(Reply reply, int status, ObjectNode body) {
+    reply.send(status, JSON, Json.bytes(body));
+  }
+}

@@ -1,0 +1,265 @@
+package dev.signalbox.server.http;
+
+import dev.signalbox.api.ErrorKind;
+import dev.signalbox.api.SignalboxException;
+import dev.signalbox.core.wire.ErrorBodies;
+import dev.signalbox.core.wire.Json;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.Executor;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Reads each request of a connection whole, refusing at once what must not be read (a decoder
+ * failure, a body over the limit, a compressed body), and serves one at a time on a virtual thread:
+ * pipelined requests wait their turn. Anything refused here is answered in OpenAI's error shape and
+ * the connection closed, since what follows it on the wire cannot be trusted.
+ */
+final class ExchangeHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = Logger.getLogger(ExchangeHandler.class.getName());
+
+  private final ServerLimits limits;
+  private final ConnectionGuard guard;
+  private final Handler handler;
+  private final Executor threads;
+  private final ConnectionEvents events;
+  private final Queue<Pending> waiting = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+  private HttpRequest head;
+  private CompositeByteBuf body;
+  private boolean keepAlive;
+  private boolean refused;
+  private boolean serving;
+
+  private record Pending(HttpCall call, boolean keepAlive) {}
+
+  ExchangeHandler(
+      ServerLimits limits,
+      ConnectionGuard guard,
+      Handler handler,
+      Executor threads,
+      ConnectionEvents events) {
+    this.limits = limits;
+    this.guard = guard;
+    this.handler = handler;
+    this.threads = threads;
+    this.events = events;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (refused) {
+        return;
+      }
+      if (msg instanceof HttpRequest request) {
+        started(request);
+      }
+      if (!refused && head != null && msg instanceof HttpContent content) {
+        part(content);
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void started(HttpRequest request) {
+    if (request.decoderResult().isFailure()) {
+      refuse(HttpRefusal.undecodable(request.decoderResult().cause()));
+      return;
+    }
+    guard.headersRead();
+    var refusal = HttpRefusal.ofHead(request, limits.maxBodyBytes());
+    if (refusal.isPresent()) {
+      refuse(refusal.get());
+      return;
+    }
+    if (HttpUtil.is100ContinueExpected(request)) {
+      ctx.writeAndFlush(
+          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+    }
+    head = request;
+    keepAlive = HttpUtil.isKeepAlive(request);
+    body = ctx.alloc().compositeBuffer(1_024);
+  }
+
+  private void part(HttpContent content) {
+    if (content.decoderResult().isFailure()) {
+      refuse(HttpRefusal.malformedBody(content.decoderResult().cause()));
+      return;
+    }
+    if (body.readableBytes() + (long) content.content().readableBytes() > limits.maxBodyBytes()) {
+      refuse(HttpRefusal.tooLarge(limits.maxBodyBytes()));
+      return;
+    }
+    if (content.content().isReadable()) {
+      body.addComponent(true, content.content().retain());
+    }
+    if (content instanceof LastHttpContent) {
+      HttpCall call = call(head, ByteBufUtil.getBytes(body));
+      release();
+      waiting.add(new Pending(call, keepAlive));
+      if (!serving) {
+        next();
+      }
+    }
+  }
+
+  private HttpCall call(HttpRequest request, byte[] bytes) {
+    Map<String, String> headers = new HashMap<>();
+    request
+        .headers()
+        .forEach(
+            h ->
+                headers.merge(
+                    h.getKey().toLowerCase(Locale.ROOT), h.getValue(), (a, b) -> a + ", " + b));
+    String uri = request.uri();
+    int question = uri.indexOf('?');
+    String path =
+        QueryStringDecoder.decodeComponent(question < 0 ? uri : uri.substring(0, question));
+    return new HttpCall(
+        request.method().name(),
+        path,
+        question < 0 ? "" : uri.substring(question + 1),
+        headers,
+        bytes,
+        ctx.channel().remoteAddress() instanceof InetSocketAddress address
+            && address.getAddress() != null
+            && address.getAddress().isLoopbackAddress(),
+        System.nanoTime());
+  }
+
+  /** Serves the next waiting request, or reads on. */
+  private void next() {
+    Pending pending = waiting.poll();
+    if (pending == null) {
+      serving = false;
+      guard.idle();
+      ctx.channel().config().setAutoRead(true);
+      return;
+    }
+    serving = true;
+    guard.serving();
+    ctx.channel().config().setAutoRead(false);
+    ChannelReply reply = new ChannelReply(ctx.channel(), pending.keepAlive(), this::written);
+    threads.execute(() -> serve(pending.call(), reply));
+  }
+
+  private void serve(HttpCall call, ChannelReply reply) {
+    try {
+      handler.serve(call, reply);
+    } catch (Throwable t) {
+      LOG.log(Level.SEVERE, "unexpected failure serving " + call.method() + " " + call.path(), t);
+      if (!reply.started()) {
+        reply.closeConnection();
+        reply.send(
+            500,
+            "application/json",
+            Json.bytes(
+                ErrorBodies.of(
+                    new SignalboxException(
+                        ErrorKind.INTERNAL,
+                        "The gateway failed unexpectedly; the failure is logged.",
+                        null,
+                        "internal_error"))));
+      }
+    } finally {
+      if (!reply.finished()) {
+        reply.abort();
+      }
+    }
+  }
+
+  /** On the event loop, once an answer is written. */
+  private void written(boolean ok, boolean close) {
+    if (!ok || close || refused) {
+      ctx.close();
+      return;
+    }
+    next();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event instanceof ConnectionGuard.LateRequest late) {
+      long seconds = (late.headers() ? limits.headerTimeout() : limits.bodyTimeout()).toSeconds();
+      answerAndClose(HttpRefusal.late(late.headers(), seconds));
+    } else {
+      super.userEventTriggered(ctx, event);
+    }
+  }
+
+  private void refuse(SignalboxException error) {
+    events.closed("bad_request");
+    answerAndClose(error);
+  }
+
+  private void answerAndClose(SignalboxException error) {
+    refused = true;
+    release();
+    ctx.channel().config().setAutoRead(false);
+    if (serving) {
+      // The answer under way is written first; then the connection closes.
+      return;
+    }
+    var response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            HttpResponseStatus.valueOf(error.kind().httpStatus()),
+            Unpooled.wrappedBuffer(Json.bytes(ErrorBodies.of(error))));
+    response.headers().set("content-type", "application/json");
+    response.headers().setInt("content-length", response.content().readableBytes());
+    response.headers().set("connection", "close");
+    ctx.writeAndFlush(response).addListener(f -> ctx.close());
+  }
+
+  private void release() {
+    if (body != null) {
+      body.release();
+      body = null;
+    }
+    head = null;
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    release();
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException) {
+      // A client that resets its connection is not the gateway's problem: one line at FINE.
+      LOG.fine(() -> "connection closed by its client: " + cause.getMessage());
+    } else {
+      LOG.warning("closing a connection after " + cause);
+    }
+    ctx.close();
+  }
+}
