@@ -5,6 +5,7 @@ import dev.signalbox.api.RoutingListener;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.gateway.AccessLog;
 import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.Listeners;
@@ -13,11 +14,14 @@ import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceRecorder;
 import dev.signalbox.core.wire.Json;
 import dev.signalbox.testing.RecordingListener;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +43,9 @@ final class GatewayHarness implements AutoCloseable {
   final TraceRecorder traces;
   final GatewayMetrics metrics = new GatewayMetrics();
   final RecordingListener events = new RecordingListener();
+  private final ByteArrayOutputStream accessLines = new ByteArrayOutputStream();
+  final AccessLog accessLog =
+      new AccessLog(new PrintStream(accessLines, true, StandardCharsets.UTF_8), TimeSource.SYSTEM);
   final Gateway gateway;
   final GatewayServer server;
   final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -71,7 +78,12 @@ final class GatewayHarness implements AutoCloseable {
                     })
                 .environment(environment::get)
                 .policies(POLICIES)
-                .listeners(new Listeners(List.of(RoutingListener.Factory.of(metrics), events)))
+                .listeners(
+                    new Listeners(
+                        List.of(
+                            RoutingListener.Factory.of(metrics),
+                            RoutingListener.Factory.of(accessLog),
+                            events)))
                 .breakers(metrics)
                 .sink(traces)
                 .build());
@@ -85,7 +97,7 @@ final class GatewayHarness implements AutoCloseable {
               holder.get().reload(fresh);
               return fresh;
             },
-            Optional.empty(),
+            Optional.of(accessLog),
             traces,
             "127.0.0.1",
             0);
@@ -144,6 +156,13 @@ final class GatewayHarness implements AutoCloseable {
     }
     return Json.MAPPER.readTree(
         traces.store().find(id).orElseThrow(() -> new AssertionError("no trace " + id)));
+  }
+
+  /** Every access log line written so far. */
+  String accessLog() {
+    synchronized (accessLines) {
+      return accessLines.toString(StandardCharsets.UTF_8);
+    }
   }
 
   static JsonNode json(HttpResponse<String> response) throws IOException {

@@ -192,6 +192,30 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
   }
 
   /**
+   * A complete JSON response on a connection kept open afterwards, as a keep-alive server leaves
+   * it: the connection ends only when the gateway closes it.
+   */
+  public static Behaviour keepAlive(int status, String body) {
+    return (socket, out, server) -> {
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      out.write(
+          ("HTTP/1.1 "
+                  + status
+                  + " "
+                  + reason(status)
+                  + "\r\nContent-Type: application/json\r\nContent-Length: "
+                  + bytes.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(bytes);
+      out.flush();
+      while (!socket.isClosed() && socket.getInputStream().read() != -1) {
+        // Wait for the gateway to close its end.
+      }
+    };
+  }
+
+  /**
    * An SSE response: each event text (e.g. "data: {...}") with a gap before every one but the
    * first.
    */

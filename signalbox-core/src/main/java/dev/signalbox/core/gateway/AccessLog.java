@@ -5,7 +5,9 @@ import dev.signalbox.api.AttemptTrace;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.RoutingListener;
 import dev.signalbox.api.TimeSource;
+import dev.signalbox.core.text.Redactor;
 import dev.signalbox.core.wire.Json;
+import dev.signalbox.core.wire.Truncated;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
@@ -52,7 +54,7 @@ public final class AccessLog implements RoutingListener {
     line.put("completion_tokens", trace.usage().completionTokens());
     line.put("cost_usd", trace.costUsd());
     if (!trace.error().isEmpty()) {
-      line.put("error", trace.error());
+      line.put("error", Truncated.of(Redactor.SHAPES.redact(trace.error())));
     }
     print(line);
   }
@@ -64,7 +66,7 @@ public final class AccessLog implements RoutingListener {
     line.put("status", error.kind().httpStatus());
     line.put("outcome", "rejected");
     line.put("code", error.code().orElse(""));
-    line.put("error", error.getMessage());
+    line.put("error", Truncated.of(Redactor.SHAPES.redact(error.getMessage())));
     print(line);
   }
 

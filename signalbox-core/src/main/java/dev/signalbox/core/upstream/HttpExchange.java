@@ -24,6 +24,9 @@ import java.util.Optional;
 final class HttpExchange {
   private static final int ERROR_BODY_LIMIT = 64 * 1024;
 
+  /** An error body that takes longer than this is cut off: the failure does not wait for it. */
+  private static final Duration ERROR_BODY_WAIT = Duration.ofSeconds(2);
+
   private HttpExchange() {}
 
   /** The response headers arrived with status 200, or the call failed. */
@@ -145,8 +148,9 @@ final class HttpExchange {
     String detail;
     if (status == 401 || status == 403) {
       // Provider messages about credentials can quote part of the key; none of it is passed on.
+      // The body is still read: closing a kept-alive response unread waits out its timeout.
+      errorMessage(body, timeout);
       detail = "upstream rejected the gateway's credentials";
-      body.close();
     } else {
       detail = errorMessage(body, timeout);
     }
@@ -156,7 +160,7 @@ final class HttpExchange {
 
   private static String errorMessage(GuardedBody body, Duration timeout) {
     try {
-      byte[] bytes = body.readAll(timeout, ERROR_BODY_LIMIT);
+      byte[] bytes = body.readAll(min(timeout, ERROR_BODY_WAIT), ERROR_BODY_LIMIT);
       String text = new String(bytes, StandardCharsets.UTF_8).trim();
       try {
         JsonNode json = Json.MAPPER.readTree(text);
@@ -176,6 +180,10 @@ final class HttpExchange {
     } finally {
       body.close();
     }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private static Duration max(Duration a, Duration b) {

@@ -3,6 +3,7 @@ package dev.signalbox.core.upstream;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.Upstream;
 import dev.signalbox.core.config.DeploymentSpec;
+import dev.signalbox.core.text.Redactor;
 import dev.signalbox.core.text.TokenCounter;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webclient.http1.Http1Client;
@@ -41,6 +42,11 @@ public final class UpstreamFactory {
 
   private Upstream create(DeploymentSpec spec) {
     Optional<String> key = spec.apiKeyEnv().map(environment);
+    return new RedactingUpstream(
+        provider(spec, key), Redactor.of(key.map(java.util.List::of).orElse(java.util.List.of())));
+  }
+
+  private Upstream provider(DeploymentSpec spec, Optional<String> key) {
     return switch (spec.provider()) {
       case SIM -> new SimUpstream(spec, time, tokens);
       case REPLAY ->
