@@ -93,6 +93,63 @@ class ServerApiIT {
   }
 
   @Test
+  void aRuleCannotDelegateAKeyIntoARouteItMayNotUse() throws Exception {
+    gateway =
+        new GatewayHarness(
+            """
+            auth:
+              keys:
+                - {name: team-a, key-sha256: %s, routes: [auto, front]}
+            """
+                    .formatted(ConfigReader.sha256(TEAM_KEY))
+                + POOL
+                + """
+                  - name: front
+                    policy: rules
+                    rules: [{name: premium, header: {name: x-tier, value: premium}, route: other}]
+                    default: auto
+                """);
+    String body = "{\"model\":\"front\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    assertThat(
+            gateway
+                .post("/v1/chat/completions", body, "authorization", "Bearer " + TEAM_KEY)
+                .statusCode())
+        .isEqualTo(200);
+    HttpResponse<String> escalated =
+        gateway.post(
+            "/v1/chat/completions",
+            body,
+            "authorization",
+            "Bearer " + TEAM_KEY,
+            "x-tier",
+            "premium");
+    assertThat(escalated.statusCode()).isEqualTo(403);
+    JsonNode error = GatewayHarness.json(escalated).path("error");
+    assertThat(error.path("code").asText()).isEqualTo("route_not_allowed");
+    assertThat(error.path("message").asText()).contains("'front'").contains("'other'");
+    assertThat(gateway.trace(escalated).path("routes"))
+        .extracting(JsonNode::asText)
+        .containsExactly("front", "other");
+
+    HttpResponse<String> unknown =
+        gateway.post(
+            "/v1/chat/completions",
+            body.replace("front", "x".repeat(5_000)),
+            "authorization",
+            "Bearer " + TEAM_KEY);
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    String message = GatewayHarness.json(unknown).path("error").path("message").asText();
+    assertThat(message)
+        .contains("(5000 characters)")
+        .contains("routes: auto, front;")
+        .doesNotContain("other")
+        .doesNotContain("small");
+    assertThat(message.length()).isLessThan(400);
+    assertThat(gateway.trace(unknown).path("requested_model").asText()).hasSizeLessThan(300);
+    assertThat(gateway.accessLog()).hasSizeLessThan(4_000);
+  }
+
+  @Test
   void anOversizedBodyIs413AndMalformedJsonIs400() throws Exception {
     gateway = new GatewayHarness(keyed());
     HttpResponse<String> large =

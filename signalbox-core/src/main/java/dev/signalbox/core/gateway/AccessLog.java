@@ -37,7 +37,7 @@ public final class AccessLog implements RoutingListener {
     line.put("time", trace.time().toString());
     line.put("request_id", trace.id());
     line.put("tenant", trace.tenant());
-    line.put("model_requested", trace.requestedModel());
+    line.put("model_requested", Truncated.of(trace.requestedModel()));
     line.put("route", trace.route());
     AttemptTrace last =
         trace.attempts().isEmpty() ? null : trace.attempts().get(trace.attempts().size() - 1);

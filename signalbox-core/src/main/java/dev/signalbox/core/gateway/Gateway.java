@@ -464,7 +464,7 @@ public final class Gateway implements AutoCloseable {
             sink);
     Handled handled = null;
     try {
-      handled = routeAndDispatch(current, exchange, seed);
+      handled = routeAndDispatch(current, exchange, seed, caller);
       return handled;
     } catch (RuntimeException | InterruptedException e) {
       // Whatever failed, the request is still traced once.
@@ -482,14 +482,15 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
-  private Handled routeAndDispatch(GatewayRuntime current, Exchange exchange, long seed)
+  private Handled routeAndDispatch(
+      GatewayRuntime current, Exchange exchange, long seed, Caller caller)
       throws InterruptedException {
     Decision decision;
     Optional<Dispatcher.Reservation> reserved = Optional.empty();
     // Deciding and counting the first attempt in one step: a burst sees each assignment at once.
     assignment.lock();
     try {
-      decision = current.router().decide(exchange.signals(), seed, pool.snapshot());
+      decision = current.router().decide(exchange.signals(), seed, pool.snapshot(), caller::allows);
       if (decision instanceof Decision.Routed routed) {
         reserved = dispatcher.reserve(routed.plan().get(0), exchange);
       }
@@ -577,7 +578,7 @@ public final class Gateway implements AutoCloseable {
 
   private static String outcomeOf(SignalboxException error) {
     return switch (error.kind()) {
-      case NOT_FOUND, INVALID_REQUEST -> "client_error";
+      case NOT_FOUND, INVALID_REQUEST, FORBIDDEN -> "client_error";
       case NO_ELIGIBLE_MODEL -> "no_eligible_model";
       case UPSTREAM_TIMEOUT -> "upstream_timeout";
       default -> "upstream_failed";

@@ -23,6 +23,7 @@ import dev.signalbox.core.policy.PolicyRegistry;
 import dev.signalbox.core.policy.PolicyServices;
 import dev.signalbox.core.session.SessionSteering;
 import dev.signalbox.core.session.SessionStore;
+import dev.signalbox.core.wire.Truncated;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Turns a request into a plan: resolve the name to a route or a model, filter the candidates (each
@@ -79,11 +81,22 @@ public final class Router {
     return config.routes().containsKey(name) || config.models().containsKey(name);
   }
 
+  /** Decides for a caller who may use every route and model. */
   public Decision decide(RoutingSignals signals, long seed, PoolSnapshot pool) {
+    return decide(signals, seed, pool, name -> true);
+  }
+
+  /**
+   * Decides for a caller who may use only the routes and models {@code allowed} accepts: the
+   * requested name and every route a rule delegates to must pass, or the decision is a 403 that
+   * names the refused step.
+   */
+  public Decision decide(
+      RoutingSignals signals, long seed, PoolSnapshot pool, Predicate<String> allowed) {
     String name = signals.requestedModel();
     Optional<RouteSpec> route = config.route(name);
     if (route.isPresent()) {
-      return decideRoute(route.get(), signals, seed, pool);
+      return decideRoute(route.get(), signals, seed, pool, allowed);
     }
     Optional<ModelSpec> model = config.model(name);
     if (model.isPresent()) {
@@ -93,11 +106,11 @@ public final class Router {
         new SignalboxException(
             ErrorKind.NOT_FOUND,
             "The model '"
-                + name
+                + Truncated.of(name)
                 + "' does not exist (routes: "
-                + String.join(", ", config.routes().keySet())
+                + String.join(", ", config.routes().keySet().stream().filter(allowed).toList())
                 + "; models: "
-                + String.join(", ", config.models().keySet())
+                + String.join(", ", config.models().keySet().stream().filter(allowed).toList())
                 + ")",
             "model",
             "model_not_found");
@@ -134,7 +147,11 @@ public final class Router {
   }
 
   private Decision decideRoute(
-      RouteSpec first, RoutingSignals initial, long seed, PoolSnapshot pool) {
+      RouteSpec first,
+      RoutingSignals initial,
+      long seed,
+      PoolSnapshot pool,
+      Predicate<String> allowed) {
     List<String> trail = new ArrayList<>();
     RouteSpec route = first;
     RoutingSignals signals = initial;
@@ -153,8 +170,37 @@ public final class Router {
                   signals, eligible.stream().map(ModelSpec::candidate).toList(), pool, seed));
       switch (result) {
         case PolicyResult.Delegated delegated -> {
+          String from = trail.get(trail.size() - 1);
+          signals.note(RoutingSignals.RULE + from, delegated.reason());
+          if (!allowed.test(delegated.route())) {
+            trail.add(delegated.route());
+            return new Decision.Rejected(
+                record(
+                    trail,
+                    policy.name(),
+                    policy.version(),
+                    seed,
+                    signals,
+                    traces,
+                    List.of(),
+                    1,
+                    Map.of(),
+                    pool),
+                new SignalboxException(
+                    ErrorKind.FORBIDDEN,
+                    "Your key may use '"
+                        + first.name()
+                        + "', but route '"
+                        + from
+                        + "' delegated this request to '"
+                        + delegated.route()
+                        + "' ("
+                        + delegated.reason()
+                        + "), which your key may not use.",
+                    "model",
+                    "route_not_allowed"));
+          }
           route = config.route(delegated.route()).orElseThrow();
-          signals.note(RoutingSignals.RULE + trail.get(trail.size() - 1), delegated.reason());
         }
         case PolicyResult.Ranked ranked -> {
           if (ranked.order().isEmpty()) {

@@ -10,6 +10,7 @@ import dev.signalbox.api.DeploymentState;
 import dev.signalbox.api.PlanStep;
 import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.api.Usage;
+import dev.signalbox.core.wire.Truncated;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -283,7 +284,8 @@ record StoredTrace(
         t.id(),
         t.time().toString(),
         t.tenant(),
-        t.requestedModel(),
+        // A client may name any model; the trace keeps what identifies it, not a megabyte.
+        Truncated.of(t.requestedModel()),
         t.routes(),
         t.policy(),
         t.policyVersion(),
