@@ -577,6 +577,10 @@ public final class Gateway implements AutoCloseable {
   }
 
   private static String outcomeOf(SignalboxException error) {
+    String code = error.code().orElse("");
+    if (code.equals("no_eligible_model") || code.equals("context_length_exceeded")) {
+      return "no_eligible_model";
+    }
     return switch (error.kind()) {
       case NOT_FOUND, INVALID_REQUEST, FORBIDDEN -> "client_error";
       case NO_ELIGIBLE_MODEL -> "no_eligible_model";

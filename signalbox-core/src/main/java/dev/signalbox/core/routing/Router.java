@@ -401,6 +401,11 @@ public final class Router {
     return plan.stream().map(PlannedAttempt::step).toList();
   }
 
+  /**
+   * No candidate is left. When the request itself excluded every one (its context, its output
+   * budget, a capability it needs) no retry can help: a 400, as OpenAI answers. Otherwise (the
+   * policy chose none) a 503.
+   */
   private Decision noEligible(
       List<String> trail,
       String policy,
@@ -414,12 +419,26 @@ public final class Router {
         trail.isEmpty()
             ? "request"
             : (policy.equals(DIRECT) ? "model '" : "route '") + trail.get(trail.size() - 1) + "'";
+    boolean requestExcludedAll =
+        !traces.isEmpty() && traces.stream().allMatch(t -> !t.excluded().isEmpty());
+    boolean contextOnly =
+        requestExcludedAll && traces.stream().allMatch(t -> t.excluded().startsWith("context "));
+    String message =
+        (requestExcludedAll
+                ? "No model of " + what + " can take this request"
+                : "no eligible model for " + what)
+            + " (excluded: "
+            + String.join(", ", reasons)
+            + ")";
     var error =
-        new SignalboxException(
-            ErrorKind.NO_ELIGIBLE_MODEL,
-            "no eligible model for " + what + " (excluded: " + String.join(", ", reasons) + ")",
-            null,
-            "no_eligible_model");
+        requestExcludedAll
+            ? new SignalboxException(
+                ErrorKind.INVALID_REQUEST,
+                message,
+                contextOnly ? "messages" : null,
+                contextOnly ? "context_length_exceeded" : "no_eligible_model")
+            : new SignalboxException(
+                ErrorKind.NO_ELIGIBLE_MODEL, message, null, "no_eligible_model");
     return new Decision.Rejected(
         record(trail, policy, version, seed, signals, traces, List.of(), 1, Map.of(), pool), error);
   }

@@ -1,11 +1,8 @@
 package dev.signalbox.core.trace;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.signalbox.api.ErrorKind;
 import dev.signalbox.api.SignalboxException;
-import dev.signalbox.core.wire.Json;
-import java.io.IOException;
+import dev.signalbox.core.wire.StrictJson;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Objects;
@@ -29,27 +26,7 @@ public record Feedback(String requestId, double score, String comment, Instant t
    * Parses {@code {request_id, score | thumbs, comment?}}; anything else is a 400 naming the field.
    */
   public static Feedback parse(byte[] body, Instant now) {
-    JsonNode node;
-    try {
-      node = Json.MAPPER.readTree(body);
-    } catch (JacksonException e) {
-      throw new SignalboxException(
-          ErrorKind.INVALID_REQUEST,
-          "We could not parse the JSON body: " + e.getOriginalMessage(),
-          null,
-          "invalid_json");
-    } catch (IOException e) {
-      throw new SignalboxException(
-          ErrorKind.INVALID_REQUEST,
-          "We could not read the request body: " + e.getMessage(),
-          null,
-          "invalid_json");
-    }
-    if (node == null || !node.isObject()) {
-      throw SignalboxException.invalid(
-          null, "The request body must be a JSON object {request_id, score | thumbs, comment?}.");
-    }
-    return of(node, now);
+    return of(StrictJson.object(body, " {request_id, score | thumbs, comment?}"), now);
   }
 
   /** Reads one feedback object; used for the endpoint and for imported files. */

@@ -1,6 +1,5 @@
 package dev.signalbox.core.wire;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +13,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.signalbox.api.ChatRequest;
-import dev.signalbox.api.ErrorKind;
 import dev.signalbox.api.SignalboxException;
 import java.io.IOException;
 import java.util.Collection;
@@ -45,28 +43,7 @@ public final class ChatRequestParser {
   private ChatRequestParser() {}
 
   public static ChatRequest parse(byte[] body) {
-    JsonNode root;
-    try {
-      root = Json.MAPPER.readTree(body);
-    } catch (JsonParseException e) {
-      throw new SignalboxException(
-          ErrorKind.INVALID_REQUEST,
-          "We could not parse the JSON body of your request: "
-              + e.getOriginalMessage()
-              + " (line "
-              + e.getLocation().getLineNr()
-              + ", column "
-              + e.getLocation().getColumnNr()
-              + ")",
-          null,
-          "invalid_json");
-    } catch (IOException e) {
-      throw new SignalboxException(
-          ErrorKind.INVALID_REQUEST, "We could not read the request body.", null, "invalid_json");
-    }
-    if (root == null || !root.isObject()) {
-      throw SignalboxException.invalid(null, "The request body must be a JSON object.");
-    }
+    ObjectNode root = StrictJson.object(body, "");
     ChatCompletionRequest bound;
     try {
       bound = READER.readValue(root);
@@ -77,7 +54,7 @@ public final class ChatRequestParser {
     } catch (IOException e) {
       throw SignalboxException.invalid(null, "The request body could not be read as a request.");
     }
-    return bound.toRequest((ObjectNode) root);
+    return bound.toRequest(root);
   }
 
   /** The 400 for a value the records refused, at its JSON path. */
@@ -91,7 +68,19 @@ public final class ChatRequestParser {
       return problem.at(join(path, problem.key()));
     }
     if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
-      String got = JsonNodes.describe(valueAt(root, e));
+      JsonNode value = valueAt(root, e);
+      if (value.isIntegralNumber() && expected(mismatch.getTargetType()).equals("an integer")) {
+        return SignalboxException.invalid(
+            path,
+            "Invalid '"
+                + path
+                + "': "
+                + Truncated.of(value.asText(), 40)
+                + " is out of range (at most "
+                + Integer.MAX_VALUE
+                + ").");
+      }
+      String got = JsonNodes.describe(value);
       return WireProblem.invalidType("", expected(mismatch.getTargetType()), got).at(path);
     }
     return SignalboxException.invalid(

@@ -94,7 +94,7 @@ class RouterTest {
   }
 
   @Test
-  void rejectsWith503NamingEveryExcludedCandidate() {
+  void aRequestNoModelCanTakeIsA400NamingEveryExcludedCandidate() {
     String json =
         "{\"model\":\"cheap\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"what"
             + " is this\"},{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/a.png\"}}]}],"
@@ -103,10 +103,11 @@ class RouterTest {
         TestConfigs.tokens().countPrompt(Requests.of(json).messages(), java.util.List.of())
             + 250_000;
     Decision.Rejected rejected = (Decision.Rejected) decide(json);
-    assertThat(rejected.error().kind()).isEqualTo(ErrorKind.NO_ELIGIBLE_MODEL);
+    assertThat(rejected.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+    assertThat(rejected.error().code()).contains("context_length_exceeded");
     assertThat(rejected.error().getMessage())
         .isEqualTo(
-            "no eligible model for route 'cheap' (excluded: small [context 4096 < "
+            "No model of route 'cheap' can take this request (excluded: small [context 4096 < "
                 + needed
                 + " tokens], medium [context 32000 < "
                 + needed

@@ -103,4 +103,65 @@ class ChatRequestParserTest {
             });
     assertThatThrownBy(() -> parse("[1,2]")).hasMessage("The request body must be a JSON object.");
   }
+
+  private static SignalboxException refusal(byte[] body) {
+    try {
+      ChatRequestParser.parse(body);
+    } catch (SignalboxException e) {
+      return e;
+    }
+    throw new AssertionError("accepted: " + new String(body, StandardCharsets.ISO_8859_1));
+  }
+
+  private static final String OK =
+      "{\"model\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+  @Test
+  void onlyStrictJsonIsAccepted() {
+    assertThat(refusal((OK + " {}").getBytes(StandardCharsets.UTF_8)).getMessage())
+        .contains("trailing data")
+        .doesNotContain("jackson");
+    assertThat(
+            refusal(
+                    OK.replace("{\"model\":\"a\",", "{\"model\":\"a\",\"model\":\"b\",")
+                        .getBytes(StandardCharsets.UTF_8))
+                .getMessage())
+        .contains("Duplicate field 'model'");
+    byte[] overlong = OK.replace("hi", "h__").getBytes(StandardCharsets.UTF_8);
+    int at = OK.indexOf("hi") + 1;
+    overlong[at] = (byte) 0xC0;
+    overlong[at + 1] = (byte) 0xAF;
+    assertThat(refusal(overlong).getMessage()).contains("UTF-8").contains("byte " + at);
+    assertThat(refusal(OK.getBytes(StandardCharsets.UTF_16LE)).code()).contains("invalid_json");
+    assertThat(refusal(OK.getBytes(StandardCharsets.UTF_16BE)).getMessage()).contains("UTF-8");
+  }
+
+  @Test
+  void parserErrorsNameNoParserInternals() {
+    String deep = "[".repeat(5_000) + "]".repeat(5_000);
+    SignalboxException tooDeep =
+        refusal(("{\"model\":\"a\",\"x\":" + deep + "}").getBytes(StandardCharsets.UTF_8));
+    assertThat(tooDeep.getMessage())
+        .contains("nested more than 1000 levels")
+        .doesNotContain("StreamReadConstraints")
+        .doesNotContain("jackson");
+    SignalboxException garbage = refusal("{\"model\": nope}".getBytes(StandardCharsets.UTF_8));
+    assertThat(garbage.getMessage())
+        .startsWith("We could not parse the JSON body of your request:")
+        .contains("line 1")
+        .doesNotContain("JsonReadFeature")
+        .doesNotContain("code ");
+  }
+
+  @Test
+  void anIntegerOutOfRangeSaysSo() {
+    SignalboxException e =
+        refusal(
+            OK.replace("{\"model\"", "{\"max_tokens\":2147483648,\"model\"")
+                .getBytes(StandardCharsets.UTF_8));
+    assertThat(e.getMessage())
+        .contains("2147483648")
+        .contains("2147483647")
+        .doesNotContain("got an integer");
+  }
 }
