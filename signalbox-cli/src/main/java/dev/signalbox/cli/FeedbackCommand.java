@@ -72,11 +72,14 @@ final class FeedbackCommand implements Callable<Integer> {
       return 2;
     }
     Path path = found.get();
-    List<String> unknown = new ArrayList<>();
+    List<String> unknown;
     try (TraceStore traces = SqliteTraceStore.open(path)) {
+      unknown = traces.addAllFeedback(feedback);
+    }
+    if (!unknown.isEmpty()) {
       for (int i = 0; i < feedback.size(); i++) {
-        if (!traces.addFeedback(feedback.get(i), null)) {
-          unknown.add(
+        if (unknown.contains(feedback.get(i).requestId())) {
+          err.println(
               file
                   + ":"
                   + lines.get(i)
@@ -85,12 +88,16 @@ final class FeedbackCommand implements Callable<Integer> {
                   + "'");
         }
       }
+      err.printf(
+          "imported nothing: %d of %d lines name no recorded request in %s%n",
+          unknown.size(), feedback.size(), path);
+      return 1;
     }
     out.printf(
-        "imported %d of %d feedback lines into %s%n",
-        feedback.size() - unknown.size(), feedback.size(), path);
-    unknown.forEach(err::println);
-    return unknown.isEmpty() ? 0 : 1;
+        "imported %d feedback lines into %s (one score per request and source: a line for a"
+            + " request already judged by its source replaces that score)%n",
+        feedback.size(), path);
+    return 0;
   }
 
   private Feedback parse(String line, int number, Instant now) {
@@ -100,7 +107,7 @@ final class FeedbackCommand implements Callable<Integer> {
         throw new LineException(
             file + ":" + number + ": expected a JSON object {request_id, score}");
       }
-      return Feedback.of(node, now);
+      return Feedback.of(node, now, Feedback.IMPORT);
     } catch (JacksonException e) {
       throw new LineException(file + ":" + number + ": not valid JSON: " + e.getOriginalMessage());
     } catch (SignalboxException e) {

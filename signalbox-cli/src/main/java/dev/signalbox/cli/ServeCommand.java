@@ -9,10 +9,10 @@ import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.gateway.AccessLog;
 import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
+import dev.signalbox.core.gateway.LearningFeedback;
 import dev.signalbox.core.gateway.Listeners;
 import dev.signalbox.core.trace.FeedbackStore;
 import dev.signalbox.core.trace.SqliteTraceStore;
-import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceRecorder;
 import dev.signalbox.server.GatewayServer;
 import java.io.PrintWriter;
@@ -150,33 +150,13 @@ final class ServeCommand implements Callable<Integer> {
             metrics,
             () -> holder[0].reload(),
             accessLog,
-            traces.map(t -> learning(t, gateway)).orElse(FeedbackStore.DISABLED),
+            traces
+                .<FeedbackStore>map(t -> new LearningFeedback(t, gateway::learn))
+                .orElse(FeedbackStore.DISABLED),
             config.server().host(),
             port);
     holder[0] = new Running(server, gateway, traces, configFile, reader);
     return holder[0];
-  }
-
-  /**
-   * Feedback is kept with its trace, then taught to the bandit route that decided the request, if
-   * one did.
-   */
-  private static FeedbackStore learning(TraceRecorder recorder, Gateway gateway) {
-    return (feedback, tenant) -> {
-      recorder.record(feedback, tenant);
-      try {
-        Optional<String> trace = recorder.store().find(feedback.requestId());
-        if (trace.isPresent()) {
-          gateway.learn(TraceJson.parse(trace.get()), feedback.score());
-        }
-      } catch (Exception e) {
-        LOG.warning(
-            "feedback on "
-                + feedback.requestId()
-                + " was kept but not learned from: "
-                + e.getMessage());
-      }
-    };
   }
 
   @SuppressWarnings("restriction")

@@ -1,6 +1,7 @@
 package dev.signalbox.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.signalbox.core.trace.PrivateFiles;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceStore;
@@ -85,6 +86,7 @@ final class TracesCommand implements Callable<Integer> {
 
   private int export(TraceStore traces, PrintWriter out) throws Exception {
     long[] count = {0};
+    PrivateFiles.createIfMissing(export);
     try (BufferedWriter writer = Files.newBufferedWriter(export, StandardCharsets.UTF_8)) {
       Exception[] failure = {null};
       traces.forEach(

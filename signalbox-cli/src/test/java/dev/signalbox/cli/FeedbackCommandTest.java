@@ -1,6 +1,7 @@
 package dev.signalbox.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.PoolSnapshot;
@@ -57,7 +58,7 @@ class FeedbackCommandTest {
   }
 
   @Test
-  void importsEachLineAndNamesTheUnknownOnes() throws Exception {
+  void anUnknownIdImportsNothingAndNamesItsLine() throws Exception {
     Path file = dir.resolve("feedback.jsonl");
     Files.writeString(
         file,
@@ -67,11 +68,35 @@ class FeedbackCommandTest {
     CliTest.Run run =
         CliTest.run("feedback", "--import", file.toString(), "--store", store.toString());
     assertThat(run.exit()).isEqualTo(1);
-    assertThat(run.out()).contains("imported 2 of 3 feedback lines");
-    assertThat(run.err()).contains("feedback.jsonl:3: no recorded request 'req_zzz'");
+    assertThat(run.err())
+        .contains("feedback.jsonl:3: no recorded request 'req_zzz'")
+        .contains("imported nothing");
     try (SqliteTraceStore traces = SqliteTraceStore.open(store)) {
-      assertThat(traces.feedback("req_a")).extracting(Feedback::score).containsExactly(0.9);
-      assertThat(traces.feedback("req_b")).extracting(Feedback::score).containsExactly(0.0);
+      assertThat(traces.feedback("req_a")).isEmpty();
+      assertThat(traces.feedback("req_b")).isEmpty();
+    }
+  }
+
+  @Test
+  void importingTheSameFileTwiceChangesNothing() throws Exception {
+    Path file = dir.resolve("feedback.jsonl");
+    Files.writeString(
+        file,
+        "{\"request_id\": \"req_a\", \"score\": 0.9}\n"
+            + "{\"request_id\": \"req_b\", \"thumbs\": \"down\", \"source\": \"judge\"}\n");
+    for (int i = 0; i < 2; i++) {
+      CliTest.Run run =
+          CliTest.run("feedback", "--import", file.toString(), "--store", store.toString());
+      assertThat(run.exit()).as(run.err()).isZero();
+      assertThat(run.out()).contains("imported 2 feedback lines");
+    }
+    try (SqliteTraceStore traces = SqliteTraceStore.open(store)) {
+      assertThat(traces.feedback("req_a"))
+          .extracting(Feedback::score, Feedback::source)
+          .containsExactly(tuple(0.9, "import"));
+      assertThat(traces.feedback("req_b"))
+          .extracting(Feedback::score, Feedback::source)
+          .containsExactly(tuple(0.0, "judge"));
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.signalbox.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.core.trace.Feedback;
@@ -27,7 +28,7 @@ class FeedbackIT {
   }
 
   @Test
-  void feedbackRightAfterTheAnswerIsKeptWithItsTrace() throws Exception {
+  void feedbackRightAfterTheAnswerIsKeptWithItsTraceOneScorePerSource() throws Exception {
     HttpResponse<String> answer = gateway.chat("auto", false);
     String id = answer.headers().firstValue("x-signalbox-request-id").orElseThrow();
     // Sent at once: the trace may still be queued, and must be found all the same.
@@ -37,12 +38,22 @@ class FeedbackIT {
             "{\"request_id\": \"" + id + "\", \"score\": 0.75, \"comment\": \"close\"}");
     assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
     assertThat(GatewayHarness.json(first).path("recorded").asBoolean()).isTrue();
-    HttpResponse<String> second =
-        gateway.post("/v1/feedback", "{\"request_id\": \"" + id + "\", \"thumbs\": \"down\"}");
-    assertThat(second.statusCode()).isEqualTo(200);
-    List<Feedback> kept = gateway.traces.store().feedback(id);
-    assertThat(kept).extracting(Feedback::score).containsExactly(0.75, 0.0);
-    assertThat(kept.get(0).comment()).isEqualTo("close");
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> again =
+          gateway.post("/v1/feedback", "{\"request_id\": \"" + id + "\", \"thumbs\": \"down\"}");
+      assertThat(again.statusCode()).isEqualTo(200);
+    }
+    assertThat(gateway.traces.store().feedback(id))
+        .as("a later score from the same source replaces the earlier one")
+        .extracting(Feedback::score, Feedback::source)
+        .containsExactly(tuple(0.0, "api"));
+
+    gateway.post(
+        "/v1/feedback", "{\"request_id\": \"" + id + "\", \"score\": 0.5, \"source\": \"judge\"}");
+    assertThat(gateway.traces.store().feedback(id))
+        .extracting(Feedback::score, Feedback::source)
+        .containsExactly(tuple(0.0, "api"), tuple(0.5, "judge"));
+    assertThat(gateway.learned).as("a request teaches its route once").containsExactly(id);
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.gateway.AccessLog;
 import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
+import dev.signalbox.core.gateway.LearningFeedback;
 import dev.signalbox.core.gateway.Listeners;
 import dev.signalbox.core.policy.PolicyRegistry;
 import dev.signalbox.core.trace.SqliteTraceStore;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -43,6 +45,10 @@ final class GatewayHarness implements AutoCloseable {
   final TraceRecorder traces;
   final GatewayMetrics metrics = new GatewayMetrics();
   final RecordingListener events = new RecordingListener();
+
+  /** The requests whose feedback was taught to their route, in order. */
+  final List<String> learned = new CopyOnWriteArrayList<>();
+
   private final ByteArrayOutputStream accessLines = new ByteArrayOutputStream();
   final AccessLog accessLog =
       new AccessLog(new PrintStream(accessLines, true, StandardCharsets.UTF_8), TimeSource.SYSTEM);
@@ -98,7 +104,12 @@ final class GatewayHarness implements AutoCloseable {
               return fresh;
             },
             Optional.of(accessLog),
-            traces,
+            new LearningFeedback(
+                traces,
+                (trace, score) -> {
+                  learned.add(trace.id());
+                  holder.get().learn(trace, score);
+                }),
             "127.0.0.1",
             0);
   }

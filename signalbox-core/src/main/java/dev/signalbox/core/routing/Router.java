@@ -310,7 +310,8 @@ public final class Router {
       RouteSpec route, List<ScoredModel> order, RoutingSignals signals) {
     Optional<SessionStore.Session> state = signals.sessionState(route.name());
     OptionalDouble budget = route.sessions().budgetUsd();
-    // A caller may set its session's budget on any route that follows sessions.
+    // A caller may set its session's budget on any route that follows sessions, but only below
+    // the operator's: the header lowers a budget, never raises one.
     Optional<String> header = signals.header(SessionSpec.BUDGET_HEADER);
     if (header.isPresent()) {
       double value;
@@ -324,11 +325,12 @@ public final class Router {
             "The header "
                 + SessionSpec.BUDGET_HEADER
                 + " must be a budget in USD, a number of 0 or more; got '"
-                + header.get()
+                + Truncated.of(header.get(), 40)
                 + "'.",
             true);
       }
-      budget = OptionalDouble.of(value);
+      budget =
+          OptionalDouble.of(budget.isPresent() ? Math.min(budget.getAsDouble(), value) : value);
     }
     long promptTokens = budget.isPresent() ? signals.promptTokens() : 0;
     long maxOutput = budget.isPresent() ? signals.maxOutputTokens() : 0;

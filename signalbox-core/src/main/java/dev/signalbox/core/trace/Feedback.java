@@ -3,40 +3,64 @@ package dev.signalbox.core.trace;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.wire.StrictJson;
+import dev.signalbox.core.wire.Truncated;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A caller's judgement of one answer: a score in [0, 1] (thumbs up is 1, down is 0) and an optional
  * comment. Kept beside the request's trace, where the learning policies read it.
  */
-public record Feedback(String requestId, double score, String comment, Instant time) {
-  private static final Set<String> FIELDS = Set.of("request_id", "score", "thumbs", "comment");
+public record Feedback(
+    String requestId, double score, String comment, Instant time, String source) {
+  private static final Set<String> FIELDS =
+      Set.of("request_id", "score", "thumbs", "comment", "source");
+  private static final Pattern SOURCE = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,31}");
   public static final int MAX_COMMENT_CHARS = 4_096;
+
+  /** Where feedback sent to {@code POST /v1/feedback} comes from unless it names a source. */
+  public static final String API = "api";
+
+  /** Where imported feedback comes from unless a line names a source. */
+  public static final String IMPORT = "import";
 
   public Feedback {
     Objects.requireNonNull(requestId);
     Objects.requireNonNull(comment);
     Objects.requireNonNull(time);
+    Objects.requireNonNull(source);
+  }
+
+  /** Feedback from the API. */
+  public Feedback(String requestId, double score, String comment, Instant time) {
+    this(requestId, score, comment, time, API);
   }
 
   /**
    * Parses {@code {request_id, score | thumbs, comment?}}; anything else is a 400 naming the field.
    */
   public static Feedback parse(byte[] body, Instant now) {
-    return of(StrictJson.object(body, " {request_id, score | thumbs, comment?}"), now);
+    return of(
+        StrictJson.object(body, " {request_id, score | thumbs, comment?, source?}"), now, API);
   }
 
-  /** Reads one feedback object; used for the endpoint and for imported files. */
-  public static Feedback of(JsonNode node, Instant now) {
+  /**
+   * Reads one feedback object; used for the endpoint and for imported files.
+   *
+   * @param defaultSource the source of feedback that names none
+   */
+  public static Feedback of(JsonNode node, Instant now, String defaultSource) {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String field = it.next();
       if (!FIELDS.contains(field)) {
         throw SignalboxException.invalid(
             field,
-            "Unknown field '" + field + "' (feedback takes request_id, score or thumbs, comment).");
+            "Unknown field '"
+                + Truncated.of(field, 40)
+                + "' (feedback takes request_id, score or thumbs, comment, source).");
       }
     }
     JsonNode id = node.path("request_id");
@@ -77,6 +101,14 @@ public record Feedback(String requestId, double score, String comment, Instant t
       throw SignalboxException.invalid(
           "comment", "'comment' must be at most " + MAX_COMMENT_CHARS + " characters.");
     }
-    return new Feedback(id.asText(), value, text, now);
+    JsonNode source = node.path("source");
+    if (!source.isMissingNode()
+        && !(source.isTextual() && SOURCE.matcher(source.asText()).matches())) {
+      throw SignalboxException.invalid(
+          "source",
+          "'source' names who judged (\"user\", \"judge\", ...): 1 to 32 lower-case letters,"
+              + " digits, '.', '_' or '-'.");
+    }
+    return new Feedback(id.asText(), value, text, now, source.asText(defaultSource));
   }
 }

@@ -20,7 +20,8 @@ public interface FeedbackStore {
    * Keeps the feedback with the trace of its request.
    *
    * @param tenant the caller's tenant; only a request of the same tenant can be judged
+   * @return whether it was the request's first feedback
    * @throws SignalboxException a 400 when no request of that id and tenant was recorded
    */
-  void record(Feedback feedback, String tenant) throws InterruptedException;
+  TraceStore.Kept record(Feedback feedback, String tenant) throws InterruptedException;
 }

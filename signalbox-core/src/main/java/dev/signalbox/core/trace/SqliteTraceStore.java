@@ -36,6 +36,7 @@ public final class SqliteTraceStore implements TraceStore {
       if (parent != null) {
         Files.createDirectories(parent);
       }
+      PrivateFiles.createIfMissing(file);
       Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
       try (Statement s = connection.createStatement()) {
         s.execute("PRAGMA journal_mode=WAL");
@@ -48,8 +49,9 @@ public final class SqliteTraceStore implements TraceStore {
         s.execute("CREATE TABLE IF NOT EXISTS configs (hash TEXT PRIMARY KEY, text TEXT NOT NULL)");
         s.execute(
             "CREATE TABLE IF NOT EXISTS feedback (request_id TEXT NOT NULL, time TEXT NOT NULL,"
-                + " score REAL NOT NULL, comment TEXT NOT NULL)");
-        s.execute("CREATE INDEX IF NOT EXISTS feedback_request ON feedback(request_id)");
+                + " score REAL NOT NULL, comment TEXT NOT NULL, source TEXT NOT NULL DEFAULT"
+                + " 'api')");
+        migrateFeedback(connection);
       }
       return new SqliteTraceStore(connection);
     } catch (SQLException | IOException e) {
@@ -131,25 +133,104 @@ public final class SqliteTraceStore implements TraceStore {
     }
   }
 
+  /**
+   * Stores before feedback had a source kept every score; the newest per request stays, as the
+   * one-score rule would have kept it.
+   */
+  private static void migrateFeedback(Connection connection) throws SQLException {
+    try (Statement s = connection.createStatement()) {
+      boolean hasSource = false;
+      try (ResultSet columns = s.executeQuery("PRAGMA table_info(feedback)")) {
+        while (columns.next()) {
+          hasSource |= columns.getString("name").equals("source");
+        }
+      }
+      if (!hasSource) {
+        s.execute("ALTER TABLE feedback ADD COLUMN source TEXT NOT NULL DEFAULT 'api'");
+      }
+      s.execute(
+          "DELETE FROM feedback WHERE rowid NOT IN"
+              + " (SELECT MAX(rowid) FROM feedback GROUP BY request_id, source)");
+      s.execute("DROP INDEX IF EXISTS feedback_request");
+      s.execute(
+          "CREATE UNIQUE INDEX IF NOT EXISTS feedback_request_source"
+              + " ON feedback(request_id, source)");
+    }
+  }
+
   @Override
-  public boolean addFeedback(Feedback feedback, String tenant) throws SQLException {
+  public Kept addFeedback(Feedback feedback, String tenant) throws SQLException {
     lock.lock();
+    try {
+      if (!traced(feedback.requestId(), tenant)) {
+        return Kept.UNKNOWN_REQUEST;
+      }
+      boolean first = feedback(feedback.requestId()).isEmpty();
+      upsert(feedback);
+      return first ? Kept.FIRST : Kept.AGAIN;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public List<String> addAllFeedback(List<Feedback> feedback) throws SQLException {
+    lock.lock();
+    try {
+      List<String> unknown = new ArrayList<>();
+      for (Feedback f : feedback) {
+        if (!traced(f.requestId(), null)) {
+          unknown.add(f.requestId());
+        }
+      }
+      if (!unknown.isEmpty()) {
+        return unknown;
+      }
+      connection.setAutoCommit(false);
+      try {
+        for (Feedback f : feedback) {
+          upsert(f);
+        }
+        connection.commit();
+      } catch (SQLException e) {
+        rollbackQuietly();
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+      return List.of();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean traced(String requestId, String tenant) throws SQLException {
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT 1 FROM traces WHERE id = ?"
+                + (tenant == null ? "" : " AND json_extract(json, '$.tenant') = ?"))) {
+      query.setString(1, requestId);
+      if (tenant != null) {
+        query.setString(2, tenant);
+      }
+      try (ResultSet rows = query.executeQuery()) {
+        return rows.next();
+      }
+    }
+  }
+
+  private void upsert(Feedback feedback) throws SQLException {
     try (PreparedStatement insert =
         connection.prepareStatement(
-            "INSERT INTO feedback SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM traces WHERE id = ?"
-                + (tenant == null ? "" : " AND json_extract(json, '$.tenant') = ?")
-                + ")")) {
+            "INSERT INTO feedback (request_id, time, score, comment, source) VALUES (?, ?, ?, ?, ?)"
+                + " ON CONFLICT (request_id, source) DO UPDATE SET time = excluded.time,"
+                + " score = excluded.score, comment = excluded.comment")) {
       insert.setString(1, feedback.requestId());
       insert.setString(2, feedback.time().toString());
       insert.setDouble(3, feedback.score());
       insert.setString(4, feedback.comment());
-      insert.setString(5, feedback.requestId());
-      if (tenant != null) {
-        insert.setString(6, tenant);
-      }
-      return insert.executeUpdate() == 1;
-    } finally {
-      lock.unlock();
+      insert.setString(5, feedback.source());
+      insert.executeUpdate();
     }
   }
 
@@ -159,7 +240,8 @@ public final class SqliteTraceStore implements TraceStore {
     lock.lock();
     try (PreparedStatement query =
         connection.prepareStatement(
-            "SELECT time, score, comment FROM feedback WHERE request_id = ? ORDER BY rowid")) {
+            "SELECT time, score, comment, source FROM feedback WHERE request_id = ? ORDER BY"
+                + " rowid")) {
       query.setString(1, requestId);
       try (ResultSet rows = query.executeQuery()) {
         while (rows.next()) {
@@ -168,7 +250,8 @@ public final class SqliteTraceStore implements TraceStore {
                   requestId,
                   rows.getDouble(2),
                   rows.getString(3),
-                  Instant.parse(rows.getString(1))));
+                  Instant.parse(rows.getString(1)),
+                  rows.getString(4)));
         }
       }
     } finally {

@@ -4,6 +4,7 @@ import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.ErrorKind;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.api.TraceSink;
+import dev.signalbox.core.wire.Truncated;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,11 +136,15 @@ public final class TraceRecorder implements TraceSink, FeedbackStore, AutoClosea
    * unknown id is looked up again once the queue is written.
    */
   @Override
-  public void record(Feedback feedback, String tenant) throws InterruptedException {
+  public TraceStore.Kept record(Feedback feedback, String tenant) throws InterruptedException {
     try {
-      if (store.addFeedback(feedback, tenant)
-          || (flush(FEEDBACK_FLUSH) && store.addFeedback(feedback, tenant))) {
-        return;
+      TraceStore.Kept kept = store.addFeedback(feedback, tenant);
+      if (kept == TraceStore.Kept.UNKNOWN_REQUEST && flush(FEEDBACK_FLUSH)) {
+        // The trace may still have been on its way to the store.
+        kept = store.addFeedback(feedback, tenant);
+      }
+      if (kept != TraceStore.Kept.UNKNOWN_REQUEST) {
+        return kept;
       }
     } catch (InterruptedException e) {
       throw e;
@@ -153,7 +158,7 @@ public final class TraceRecorder implements TraceSink, FeedbackStore, AutoClosea
     throw new SignalboxException(
         ErrorKind.INVALID_REQUEST,
         "No recorded request has the id '"
-            + feedback.requestId()
+            + Truncated.of(feedback.requestId(), 80)
             + "' (use the x-signalbox-request-id header of an answer).",
         "request_id",
         "unknown_request_id");

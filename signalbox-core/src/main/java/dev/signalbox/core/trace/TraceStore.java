@@ -24,11 +24,31 @@ public interface TraceStore extends AutoCloseable {
 
   Optional<String> config(String hash) throws Exception;
 
+  /** What became of feedback given to the store. */
+  enum Kept {
+    /** The first feedback on its request. */
+    FIRST,
+    /**
+     * Its request had feedback already: from this source it replaced it, from another it joined.
+     */
+    AGAIN,
+    /** No trace of that id (of that tenant, when one was given): nothing was written. */
+    UNKNOWN_REQUEST
+  }
+
   /**
-   * Keeps feedback beside the trace of its request; false when there is no trace of that id (or,
-   * when {@code tenant} is not null, none of that tenant).
+   * Keeps feedback beside the trace of its request, one score per request and source: a later one
+   * replaces, never adds.
+   *
+   * @param tenant when not null, only a request of this tenant may be judged
    */
-  boolean addFeedback(Feedback feedback, String tenant) throws Exception;
+  Kept addFeedback(Feedback feedback, String tenant) throws Exception;
+
+  /**
+   * Keeps all of this feedback or none of it: the ids of requests with no trace, in the order
+   * given, when any is missing (and nothing written); else empty.
+   */
+  List<String> addAllFeedback(List<Feedback> feedback) throws Exception;
 
   /** Every feedback on one request, oldest first. */
   List<Feedback> feedback(String requestId) throws Exception;

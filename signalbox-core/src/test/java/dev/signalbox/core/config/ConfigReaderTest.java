@@ -287,6 +287,31 @@ class ConfigReaderTest {
   }
 
   @Test
+  void keysScrapeKeysAndServerEdgesAreCheckedWithTheirPaths() {
+    Map<String, String> refusals =
+        Map.of(
+            "server: {cors-origins: [\"https://ok.example\", \"not an origin\"]}",
+            "server.cors-origins: expected an origin",
+            "server: {request-header-timeout: 0.0000001ms}",
+            "server.request-header-timeout: must be between 1ms",
+            "auth: {metrics-key-sha256: nothex}",
+            "auth.metrics-key-sha256: expected 64 lower-case hex digits",
+            "auth: {keys: [{name: empty, key-sha256: \"\"}]}",
+            "auth.keys[0].key-sha256: expected 64 lower-case hex digits",
+            "auth: {keys: [{name: stray, key-sha256: " + "a".repeat(64) + ", routes: [nowhere]}]}",
+            "auth.keys[0].routes: 'nowhere' is no route or model");
+    refusals.forEach(
+        (yaml, problem) ->
+            assertThatThrownBy(
+                    () ->
+                        TestConfigs.read(
+                            yaml + "\n" + TestConfigs.pool("- {name: r, models: [small]}")))
+                .as(yaml)
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(problem));
+  }
+
+  @Test
   void sizesAreWrittenWithOrWithoutAUnitAndDefaultsComeFromTheRecords() {
     GatewayConfig config =
         TestConfigs.read(

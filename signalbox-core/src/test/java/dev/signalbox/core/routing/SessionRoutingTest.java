@@ -89,10 +89,21 @@ class SessionRoutingTest {
     assertThat(error.getMessage())
         .contains("budget of $0.050000 has $0.000100 left")
         .contains("cheapest: small");
-    // A caller may raise its session's budget by header; a malformed one is a 400.
+    // A caller's header may lower its session's budget, never raise it; a malformed one is a 400.
     Map<String, String> raised =
-        Map.of("x-signalbox-session-id", "agent-run-2", "x-signalbox-session-budget-usd", "1.00");
-    assertThat(first(decide(raised))).isEqualTo("medium");
+        Map.of("x-signalbox-session-id", "agent-run-2", "x-signalbox-session-budget-usd", "1e300");
+    assertThat(((Decision.Rejected) decide(raised)).error().kind())
+        .isEqualTo(ErrorKind.BUDGET_EXHAUSTED);
+    Map<String, String> lowered =
+        Map.of(
+            "x-signalbox-session-id",
+            "agent-run-fresh",
+            "x-signalbox-session-budget-usd",
+            "0.00001");
+    assertThat(first(decide(Map.of("x-signalbox-session-id", "agent-run-fresh"))))
+        .isEqualTo("large");
+    assertThat(((Decision.Rejected) decide(lowered)).error().kind())
+        .isEqualTo(ErrorKind.BUDGET_EXHAUSTED);
     Decision bad =
         decide(
             Map.of(

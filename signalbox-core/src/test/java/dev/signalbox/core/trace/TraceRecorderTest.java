@@ -85,8 +85,13 @@ class TraceRecorderTest {
     }
 
     @Override
-    public boolean addFeedback(Feedback feedback, String tenant) {
-      return false;
+    public Kept addFeedback(Feedback feedback, String tenant) {
+      return Kept.UNKNOWN_REQUEST;
+    }
+
+    @Override
+    public List<String> addAllFeedback(List<Feedback> feedback) {
+      return feedback.stream().map(Feedback::requestId).toList();
     }
 
     @Override
