@@ -9,6 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -259,5 +264,44 @@ class HttpEdgesIT {
       assertThat(preflight.status()).isEqualTo(204);
       assertThat(preflight.headers().get("access-control-allow-methods")).contains("POST");
     }
+  }
+
+  @Test
+  void clientsThatGiveUpMidRequestLeaveNoLogLinesOrStackTraces() throws Exception {
+    List<LogRecord> records = new CopyOnWriteArrayList<>();
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.INFO.intValue()) {
+              records.add(record);
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    Logger root = Logger.getLogger("");
+    root.addHandler(capture);
+    try {
+      for (int i = 0; i < 20; i++) {
+        try (RawHttp client = raw()) {
+          client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-");
+        }
+        try (RawHttp client = raw()) {
+          client.send(
+              "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"mo");
+          client.socket.setSoLinger(true, 0);
+        }
+      }
+      assertThat(gateway.get("/health").statusCode()).isEqualTo(200);
+    } finally {
+      root.removeHandler(capture);
+    }
+    assertThat(records).as("log lines at INFO or above").isEmpty();
   }
 }
