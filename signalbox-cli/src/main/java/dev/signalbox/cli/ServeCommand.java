@@ -16,6 +16,8 @@ import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceRecorder;
 import dev.signalbox.server.GatewayServer;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,8 +60,24 @@ final class ServeCommand implements Callable<Integer> {
       err.println(e.getMessage());
       return 2;
     }
-    Running running =
-        start(config, reader, configFile, port == null ? config.server().port() : port);
+    Running running;
+    try {
+      running = start(config, reader, configFile, port == null ? config.server().port() : port);
+    } catch (UncheckedIOException e) {
+      err.println("signalbox: " + e.getCause().getMessage());
+      return 3;
+    }
+    // Signals are handled before the listening line, so whoever waits for it may send them at once.
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  running.stop(err);
+                  stopped.countDown();
+                },
+                "signalbox-shutdown"));
+    onHangup(running);
     out.printf(
         "Signalbox listening on http://%s:%d (%d routes, %d models, %d deployments; config %s;"
             + " traces %s)%n",
@@ -71,16 +89,6 @@ final class ServeCommand implements Callable<Integer> {
         config.hash().substring(0, 12),
         config.traces().enabled() ? config.traces().path() : "off");
     out.flush();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  running.stop();
-                  stopped.countDown();
-                },
-                "signalbox-shutdown"));
-    onHangup(running);
     stopped.await();
     return 0;
   }
@@ -101,6 +109,18 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     void stop() {
+      stop(new PrintWriter(Writer.nullWriter()));
+    }
+
+    /** Drains and stops, saying so on {@code log} (not JUL: its handlers close at shutdown). */
+    void stop(PrintWriter log) {
+      long started = System.nanoTime();
+      int underWay = gateway.inFlight();
+      log.println(
+          "signalbox stopping: no new requests; draining "
+              + underWay
+              + " under way (at most 30 s)");
+      log.flush();
       try {
         server.stop(Duration.ofSeconds(30));
         if (traces.isPresent()) {
@@ -109,6 +129,17 @@ final class ServeCommand implements Callable<Integer> {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      log.println(
+          "signalbox stopped: "
+              + (underWay - gateway.inFlight())
+              + " of "
+              + underWay
+              + " requests drained"
+              + (traces.isPresent() ? ", traces flushed" : "")
+              + ", in "
+              + Duration.ofNanos(System.nanoTime() - started).toMillis()
+              + " ms");
+      log.flush();
     }
   }
 
@@ -144,17 +175,24 @@ final class ServeCommand implements Callable<Integer> {
                 .sink(sink)
                 .build());
     Running[] holder = new Running[1];
-    GatewayServer server =
-        GatewayServer.start(
-            gateway,
-            metrics,
-            () -> holder[0].reload(),
-            accessLog,
-            traces
-                .<FeedbackStore>map(t -> new LearningFeedback(t, gateway::learn))
-                .orElse(FeedbackStore.DISABLED),
-            config.server().host(),
-            port);
+    GatewayServer server;
+    try {
+      server =
+          GatewayServer.start(
+              gateway,
+              metrics,
+              () -> holder[0].reload(),
+              accessLog,
+              traces
+                  .<FeedbackStore>map(t -> new LearningFeedback(t, gateway::learn))
+                  .orElse(FeedbackStore.DISABLED),
+              config.server().host(),
+              port);
+    } catch (RuntimeException e) {
+      gateway.close();
+      traces.ifPresent(TraceRecorder::close);
+      throw e;
+    }
     holder[0] = new Running(server, gateway, traces, configFile, reader);
     return holder[0];
   }

@@ -2,14 +2,10 @@ package dev.signalbox.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -217,26 +213,15 @@ class LearnedRouteProcessIT {
     return trained;
   }
 
-  private Served serve(Path config) throws IOException {
-    Process process =
-        new ProcessBuilder(
-                Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    int port = Processes.awaitPort(out);
-    Thread.ofVirtual().start(() -> out.lines().forEach(line -> {}));
-    return new Served(
-        process, port, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
+  private Served serve(Path config) throws IOException, InterruptedException {
+    return new Served(ServeProcess.start(dir, config));
   }
 
   /**
    * A running {@code serve} process; closing it stops it (SIGTERM) and waits, so its traces are
    * flushed.
    */
-  private record Served(Process process, int port, HttpClient client) implements AutoCloseable {
+  private record Served(ServeProcess serve) implements AutoCloseable {
     HttpResponse<String> chat(String model, String prompt) throws Exception {
       String body =
           "{\"model\": \""
@@ -271,8 +256,8 @@ class LearnedRouteProcessIT {
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-      return client.send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+      return serve.client.send(
+          HttpRequest.newBuilder(URI.create(serve.url(path)))
               .header("content-type", "application/json")
               .POST(HttpRequest.BodyPublishers.ofString(body))
               .build(),
@@ -281,8 +266,9 @@ class LearnedRouteProcessIT {
 
     @Override
     public void close() throws InterruptedException {
-      process.destroy();
-      process.waitFor();
+      boolean stopped = serve.terminate(Duration.ofSeconds(30));
+      serve.close();
+      assertThat(stopped).as("serve stops on SIGTERM; it printed:%n%s", serve.output()).isTrue();
     }
   }
 }

@@ -10,8 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Child processes for tests: run to completion with a timeout, output captured, killed by PID if
@@ -55,21 +53,6 @@ final class Processes {
     synchronized (output) {
       return new Result(process.exitValue(), output.toString());
     }
-  }
-
-  /** The port {@code signalbox serve} says it listens on, read from its output. */
-  static int awaitPort(BufferedReader out) throws IOException {
-    Pattern listening = Pattern.compile("Signalbox listening on http://127\\.0\\.0\\.1:(\\d+)");
-    String line;
-    StringBuilder seen = new StringBuilder();
-    while ((line = out.readLine()) != null) {
-      seen.append(line).append('\n');
-      Matcher m = listening.matcher(line);
-      if (m.find()) {
-        return Integer.parseInt(m.group(1));
-      }
-    }
-    throw new AssertionError("serve ended before listening:\n" + seen);
   }
 
   /**

@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.core.wire.Json;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,18 +84,9 @@ class RecordedTrafficEvalIT {
             .formatted(store, outcomes));
 
     Map<Integer, Set<String>> servedBy = new ConcurrentHashMap<>();
-    Process process =
-        new ProcessBuilder(
-                Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
-            .redirectErrorStream(true)
-            .start();
-    try {
-      BufferedReader out =
-          new BufferedReader(
-              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      int port = Processes.awaitPort(out);
-      Thread.ofVirtual().start(() -> out.lines().forEach(line -> {}));
-      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    try (ServeProcess serve = ServeProcess.start(dir, config)) {
+      int port = serve.port;
+      HttpClient client = serve.client;
       ExecutorService pool = Executors.newFixedThreadPool(6);
       List<Future<?>> done = new ArrayList<>();
       for (int n = 0; n < PROMPTS * REPEATS; n++) {
@@ -147,10 +135,7 @@ class RecordedTrafficEvalIT {
         f.get(60, TimeUnit.SECONDS);
       }
       pool.shutdown();
-      process.destroy();
-      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    } finally {
-      process.destroyForcibly();
+      assertThat(serve.terminate(Duration.ofSeconds(30))).as(serve.output()).isTrue();
     }
 
     List<Integer> complete =

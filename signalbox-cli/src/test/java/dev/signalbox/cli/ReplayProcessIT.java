@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.core.wire.Json;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,23 +75,11 @@ class ReplayProcessIT {
     Path store = dir.resolve("traces.db");
     Path config = dir.resolve("gateway.yaml");
     Files.writeString(config, CONFIG.formatted(store));
-    Process process =
-        new ProcessBuilder(
-                Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
-            .redirectErrorStream(true)
-            .start();
     int sent;
-    try {
-      BufferedReader out =
-          new BufferedReader(
-              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      int port = Processes.awaitPort(out);
-      Thread.ofVirtual().start(() -> out.lines().forEach(line -> {}));
-      sent = sendConcurrently(port);
-      process.destroy(); // SIGTERM: drain and flush the traces
-      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    } finally {
-      process.destroyForcibly();
+    try (ServeProcess serve = ServeProcess.start(dir, config)) {
+      sent = sendConcurrently(serve.port);
+      // SIGTERM: drain and flush the traces
+      assertThat(serve.terminate(Duration.ofSeconds(30))).as(serve.output()).isTrue();
     }
 
     Path recorded = dir.resolve("recorded.jsonl");

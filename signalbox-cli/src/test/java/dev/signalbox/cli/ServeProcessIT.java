@@ -7,13 +7,15 @@ import dev.signalbox.core.trace.TraceStore;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,38 +48,25 @@ class ServeProcessIT {
     Path config = dir.resolve("c.yaml");
     Path store = dir.resolve("t.db");
     Files.writeString(config, CONFIG.formatted(store));
-    Process process =
-        new ProcessBuilder(
-                Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
-            .redirectErrorStream(true)
-            .start();
-    try {
-      BufferedReader out =
-          new BufferedReader(
-              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      int port = Processes.awaitPort(out);
-      Thread.ofVirtual().start(() -> out.lines().forEach(line -> {}));
-      HttpClient client = HttpClient.newHttpClient();
-
+    try (ServeProcess serve = ServeProcess.start(dir, config)) {
       Files.writeString(config, CONFIG.formatted(store) + "  - {name: second, models: [m]}\n");
-      new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
-      boolean reloaded = false;
-      for (int i = 0; i < 2_000 && !reloaded; i++) {
-        reloaded =
-            client
-                .send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models"))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString())
-                .body()
-                .contains("\"second\"");
-      }
-      assertThat(reloaded).as("the new route is served after SIGHUP").isTrue();
+      new ProcessBuilder("kill", "-HUP", Long.toString(serve.process.pid())).start().waitFor();
+      assertThat(serve.awaitOutput("reloaded " + config, Duration.ofSeconds(30)))
+          .as("serve says it reloaded after SIGHUP; it printed:%n%s", serve.output())
+          .isTrue();
+      assertThat(
+              serve
+                  .client
+                  .send(
+                      HttpRequest.newBuilder(URI.create(serve.url("/v1/models"))).build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body())
+          .as("the new route is served after SIGHUP")
+          .contains("\"second\"");
 
       HttpResponse<InputStream> stream =
-          client.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+          serve.client.send(
+              HttpRequest.newBuilder(URI.create(serve.url("/v1/chat/completions")))
                   .header("content-type", "application/json")
                   .POST(
                       HttpRequest.BodyPublishers.ofString(
@@ -88,12 +77,17 @@ class ServeProcessIT {
       BufferedReader events =
           new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
       assertThat(events.readLine()).startsWith("data: {");
-      process.destroy(); // SIGTERM while the stream is still going (30 tokens at 40 ms)
+      serve.sigterm(); // while the stream is still going (30 tokens at 40 ms)
       String rest = events.lines().reduce("", (a, b) -> a + b + "\n");
       assertThat(rest)
           .as("the stream runs to its end")
           .contains("\"finish_reason\":\"stop\"", "data: [DONE]");
-      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(serve.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(
+              serve.awaitOutput(
+                  "signalbox stopped: 1 of 1 requests drained", Duration.ofSeconds(5)))
+          .as("serve says what it drained; it printed:%n%s", serve.output())
+          .isTrue();
 
       try (TraceStore traces = SqliteTraceStore.open(store)) {
         assertThat(traces.find(id))
@@ -102,8 +96,30 @@ class ServeProcessIT {
             .asString()
             .contains("\"outcome\":\"ok\"");
       }
-    } finally {
-      process.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aBusyPortIsAnErrorNamingItNotAHang() throws Exception {
+    Path config = dir.resolve("c.yaml");
+    Files.writeString(config, CONFIG.formatted(dir.resolve("t.db")));
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      long started = System.nanoTime();
+      Processes.Result result =
+          Processes.run(
+              dir,
+              Duration.ofSeconds(60),
+              Processes.javaCommand(
+                      "serve", "--config", config.toString(), "--port", "" + taken.getLocalPort())
+                  .toArray(String[]::new));
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
+      assertThat(result.exitCode()).as(result.output()).isEqualTo(3);
+      assertThat(result.output())
+          .contains("cannot listen on 127.0.0.1:" + taken.getLocalPort())
+          .doesNotContain("listening on")
+          .doesNotContain("\tat ");
+      System.out.println(
+          "serve on a busy port exited in " + took.toMillis() + " ms, JVM start included");
     }
   }
 }

@@ -6,7 +6,10 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.signalbox.api.ErrorKind;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.trace.Feedback;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * Coverage-guided fuzzing (Jazzer) of what reads a client's body: whatever the bytes, the answer is
@@ -19,22 +22,24 @@ class RequestFuzzIT {
     try {
       ChatRequestParser.parse(body);
     } catch (SignalboxException e) {
-      assertClear(e);
+      assertClear(e, body);
     }
     try {
       Feedback.parse(body, Instant.EPOCH);
     } catch (SignalboxException e) {
-      assertClear(e);
+      assertClear(e, body);
     }
   }
 
-  private static void assertClear(SignalboxException e) {
+  private static void assertClear(SignalboxException e, byte[] body) {
     assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
-    assertThat(e.getMessage())
-        .isNotBlank()
-        .hasSizeLessThan(1_000)
-        .doesNotContain("com.fasterxml")
-        .doesNotContain("jackson")
-        .doesNotContain("StreamReadConstraints");
+    assertThat(e.getMessage()).isNotBlank().hasSizeLessThan(1_000);
+    // A value the client sent is quoted back, so the parser's words count only if not sent.
+    String sent = new String(body, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+    for (String internal : List.of("com.fasterxml", "jackson", "streamreadconstraints")) {
+      if (!sent.contains(internal)) {
+        assertThat(e.getMessage().toLowerCase(Locale.ROOT)).doesNotContain(internal);
+      }
+    }
   }
 }
