@@ -9,12 +9,19 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 requests=${1:-400}
 store=.signalbox/replay-demo.db
+mkdir -p .signalbox
 rm -f "$store" "$store-wal" "$store-shm"
+./signalbox --version > /dev/null   # builds first on a fresh clone, before anything is timed
 
 ./signalbox serve --config examples/replay/recorded.yaml > .signalbox/replay-demo.log 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf http://127.0.0.1:8090/health > /dev/null && break; sleep 0.2; done
+for _ in $(seq 300); do
+  curl -sf http://127.0.0.1:8090/health > /dev/null && break
+  kill -0 "$server" 2>/dev/null || { echo "the gateway stopped; its log:" >&2; cat .signalbox/replay-demo.log >&2; exit 1; }
+  sleep 0.1
+done
+curl -sf http://127.0.0.1:8090/health > /dev/null || { echo "the gateway did not answer within 30 s; its log:" >&2; cat .signalbox/replay-demo.log >&2; exit 1; }
 
 for i in $(seq "$requests"); do
   if (( i % 3 == 0 )); then

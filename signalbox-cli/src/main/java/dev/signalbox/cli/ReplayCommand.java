@@ -203,11 +203,9 @@ final class ReplayCommand implements Callable<Integer> {
         "  SLO misses >%d ms  recorded %d  replayed %d%n",
         r.sloMillis(), r.recorded().sloMisses(), r.replay().sloMisses());
     out.printf(
-        "  latency p50 / p95   recorded %.0f / %.0f ms  replayed %.0f / %.0f ms%s%n",
-        r.recorded().p50Millis(),
-        r.recorded().p95Millis(),
-        r.replay().p50Millis(),
-        r.replay().p95Millis(),
+        "  latency p50 / p95   recorded %s  replayed %s%s%n",
+        percentiles(r.recorded().p50Millis(), r.recorded().p95Millis()),
+        percentiles(r.replay().p50Millis(), r.replay().p95Millis()),
         r.modelledLatencies() == 0
             ? ""
             : "  (" + r.modelledLatencies() + " on deployments never seen answering)");
@@ -229,6 +227,11 @@ final class ReplayCommand implements Callable<Integer> {
                     estimate(e.doublyRobust()),
                     e.effectiveSampleSize()),
             () -> out.printf("  estimated feedback  none: %s%n", r.refusal()));
+  }
+
+  /** "12 / 40 ms", or "none" when nothing was served to measure. */
+  private static String percentiles(double p50, double p95) {
+    return Double.isNaN(p50) ? "none" : String.format(Locale.ROOT, "%.0f / %.0f ms", p50, p95);
   }
 
   private static String estimate(OffPolicyEstimator.Estimate e) {

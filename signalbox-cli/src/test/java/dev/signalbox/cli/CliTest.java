@@ -7,6 +7,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,25 @@ class CliTest {
     Run run = run("validate", "../examples/quickstart.yaml");
     assertThat(run.exit()).isZero();
     assertThat(run.out()).contains("valid (4 deployments, 3 models, 6 routes");
+  }
+
+  @Test
+  void everyProviderExampleIsValid() throws Exception {
+    List<Path> examples;
+    try (var files = Files.list(Path.of("../examples/providers"))) {
+      examples = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertThat(examples).hasSizeGreaterThanOrEqualTo(6);
+    for (Path example : examples) {
+      Run run = run("validate", "--without-secrets", example.toString());
+      assertThat(run.exit()).as(example + ": " + run.err()).isZero();
+    }
+    Run withoutKey = run("validate", "../examples/providers/azure-openai.yaml");
+    assertThat(withoutKey.exit()).isEqualTo(2);
+    assertThat(withoutKey.err())
+        .contains(
+            "deployments[0].header-env.api-key: environment variable 'AZURE_OPENAI_API_KEY' is not"
+                + " set");
   }
 
   @Test

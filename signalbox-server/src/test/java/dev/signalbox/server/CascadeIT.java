@@ -167,5 +167,9 @@ class CascadeIT {
     long strongOutput = stream ? 3 : 4;
     assertThat(trace.path("cost_usd").asDouble())
         .isCloseTo((10 * 1 + 4 * 2) / 1e6 + (10 * 10 + strongOutput * 30) / 1e6, within(1e-12));
+    assertThat(gateway.get("/metrics").body())
+        .as("an escalation is no fallback")
+        .contains("signalbox_cascade_escalations_total{model=\"cheap\",route=\"careful\"}")
+        .doesNotContain("reason=\"ok\"");
   }
 }

@@ -86,6 +86,20 @@ final class CrossReferences {
         .ifPresent(
             env ->
                 problems.add(path + ".api-key-env: environment variable '" + env + "' is not set"));
+    deployment
+        .headerEnv()
+        .forEach(
+            (header, env) -> {
+              if (environment.apply(env) == null) {
+                problems.add(
+                    path
+                        + ".header-env."
+                        + header
+                        + ": environment variable '"
+                        + env
+                        + "' is not set");
+              }
+            });
   }
 
   private void checkRoute(String path, RouteSpec route, boolean artifactsRequired) {

@@ -1,6 +1,7 @@
 package dev.signalbox.core.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.signalbox.api.AttemptTrace;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.RoutingListener;
@@ -9,6 +10,8 @@ import dev.signalbox.core.text.Redactor;
 import dev.signalbox.core.wire.Json;
 import dev.signalbox.core.wire.Truncated;
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -52,11 +55,19 @@ public final class AccessLog implements RoutingListener {
     }
     line.put("prompt_tokens", trace.usage().promptTokens());
     line.put("completion_tokens", trace.usage().completionTokens());
-    line.put("cost_usd", trace.costUsd());
+    line.putRawValue("cost_usd", new RawValue(plainUsd(trace.costUsd())));
     if (!trace.error().isEmpty()) {
       line.put("error", Truncated.of(Redactor.SHAPES.redact(trace.error())));
     }
     print(line);
+  }
+
+  /** A cost as a plain decimal to 10 places, never {@code 5.1599999999999994E-5}. */
+  static String plainUsd(double usd) {
+    return BigDecimal.valueOf(usd)
+        .setScale(10, RoundingMode.HALF_UP)
+        .stripTrailingZeros()
+        .toPlainString();
   }
 
   /** A request refused before routing: bad key, bad body, unknown route. */

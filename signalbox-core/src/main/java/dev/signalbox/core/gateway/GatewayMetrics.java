@@ -179,6 +179,14 @@ public final class GatewayMetrics implements RoutingListener, BreakerListener {
     }
     for (int i = 0; i + 1 < trace.attempts().size(); i++) {
       AttemptTrace failed = trace.attempts().get(i);
+      if (failed.result().equals("ok")) {
+        // A cascade stage that answered but did not pass its checks: an escalation, not a fault.
+        Counter.builder("signalbox_cascade_escalations")
+            .tags("route", route, "model", failed.model())
+            .register(registry)
+            .increment();
+        continue;
+      }
       Counter.builder("signalbox_fallbacks")
           .tags(
               "route",

@@ -34,14 +34,19 @@ public final class AnthropicUpstream implements Upstream {
   private final TimeSource time;
 
   AnthropicUpstream(
-      DeploymentSpec spec, Http1Client client, Optional<String> apiKey, TimeSource time) {
+      DeploymentSpec spec,
+      Http1Client client,
+      Optional<String> apiKey,
+      Map<String, String> extraHeaders,
+      TimeSource time) {
     this.spec = spec;
     this.client = client;
-    this.uri = URI.create(spec.baseUrl() + "/messages");
+    this.uri = spec.endpoint("/messages");
     this.time = time;
     Map<String, String> h = new LinkedHashMap<>();
     h.put("anthropic-version", API_VERSION);
     apiKey.ifPresent(key -> h.put("x-api-key", key));
+    h.putAll(extraHeaders);
     this.headers = Map.copyOf(h);
   }
 

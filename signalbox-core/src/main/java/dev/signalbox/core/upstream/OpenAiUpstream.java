@@ -38,15 +38,17 @@ public final class OpenAiUpstream implements Upstream {
       DeploymentSpec spec,
       Http1Client client,
       Optional<String> apiKey,
+      Map<String, String> extraHeaders,
       TimeSource time,
       TokenCounter tokens) {
     this.spec = spec;
     this.tokens = tokens;
     this.client = client;
-    this.uri = URI.create(spec.baseUrl() + "/chat/completions");
+    this.uri = spec.endpoint("/chat/completions");
     this.time = time;
     Map<String, String> h = new LinkedHashMap<>();
     apiKey.ifPresent(key -> h.put("authorization", "Bearer " + key));
+    h.putAll(extraHeaders);
     this.headers = Map.copyOf(h);
   }
 

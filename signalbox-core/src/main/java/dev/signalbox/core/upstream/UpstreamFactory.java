@@ -8,6 +8,10 @@ import dev.signalbox.core.text.TokenCounter;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webclient.http1.Http1Client;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -42,11 +46,23 @@ public final class UpstreamFactory {
 
   private Upstream create(DeploymentSpec spec) {
     Optional<String> key = spec.apiKeyEnv().map(environment);
-    return new RedactingUpstream(
-        provider(spec, key), Redactor.of(key.map(java.util.List::of).orElse(java.util.List.of())));
+    Map<String, String> extraHeaders = new LinkedHashMap<>(spec.headers());
+    List<String> secrets = new ArrayList<>();
+    key.ifPresent(secrets::add);
+    spec.headerEnv()
+        .forEach(
+            (header, variable) ->
+                Optional.ofNullable(environment.apply(variable))
+                    .ifPresent(
+                        value -> {
+                          extraHeaders.put(header, value);
+                          secrets.add(value);
+                        }));
+    return new RedactingUpstream(provider(spec, key, extraHeaders), Redactor.of(secrets));
   }
 
-  private Upstream provider(DeploymentSpec spec, Optional<String> key) {
+  private Upstream provider(
+      DeploymentSpec spec, Optional<String> key, Map<String, String> extraHeaders) {
     return switch (spec.provider()) {
       case SIM -> new SimUpstream(spec, time, tokens);
       case REPLAY ->
@@ -57,8 +73,8 @@ public final class UpstreamFactory {
               Optional.of(
                   replaySources.computeIfAbsent(
                       spec.replayFrom().orElseThrow(), ReplaySource::load)));
-      case OPENAI -> new OpenAiUpstream(spec, client(spec), key, time, tokens);
-      case ANTHROPIC -> new AnthropicUpstream(spec, client(spec), key, time);
+      case OPENAI -> new OpenAiUpstream(spec, client(spec), key, extraHeaders, time, tokens);
+      case ANTHROPIC -> new AnthropicUpstream(spec, client(spec), key, extraHeaders, time);
     };
   }
 

@@ -312,6 +312,34 @@ class ConfigReaderTest {
   }
 
   @Test
+  void aDeploymentsExtraHeadersAndQueryAreCheckedWithTheirPaths() {
+    String url = "base-url: 'http://h/v1', ";
+    Map<String, String> refusals =
+        Map.of(
+            url + "headers: {\"bad header\": x}",
+            "deployments[0].headers.bad header: not a valid HTTP header name",
+            url + "headers: {Host: example.com}",
+            "deployments[0].headers.Host: the gateway sets this header itself",
+            url + "header-env: {content-length: LEN}",
+            "deployments[0].header-env.content-length: the gateway sets this header itself",
+            url + "headers: {api-key: x}, header-env: {API-KEY: KEY}",
+            "deployments[0].headers.api-key: set twice",
+            "base-url: 'http://h/v1?a=b', query: {api-version: x}",
+            "deployments[0].query: base-url already has a query");
+    refusals.forEach(
+        (fields, problem) -> {
+          String yaml =
+              "deployments:\n  - {name: d, provider: openai, "
+                  + fields
+                  + "}\nmodels:\n  - {name: m, deployments: [d]}\n";
+          assertThatThrownBy(() -> TestConfigs.read(yaml))
+              .as(yaml)
+              .isInstanceOf(ConfigException.class)
+              .hasMessageContaining(problem);
+        });
+  }
+
+  @Test
   void sizesAreWrittenWithOrWithoutAUnitAndDefaultsComeFromTheRecords() {
     GatewayConfig config =
         TestConfigs.read(

@@ -102,6 +102,53 @@ class OpenAiUpstreamTest {
   }
 
   @Test
+  void aDeploymentsExtraHeadersAndQueryGoWithEveryRequestAndItsSecretHeaderIsRedacted()
+      throws Exception {
+    server =
+        new ScriptedUpstreamServer(
+            json(400, "{\"error\":{\"message\":\"bad api-key azure-secret-123\"}}"));
+    Map<String, String> environment = Map.of("AZURE_KEY", "azure-secret-123");
+    DeploymentSpec spec =
+        TestConfigs.reader(environment)
+            .read(
+                """
+                deployments:
+                  - name: azure
+                    provider: openai
+                    base-url: '%s/openai/deployments/gpt-4o'
+                    headers: {x-ms-client-request-source: signalbox}
+                    header-env: {api-key: AZURE_KEY}
+                    query: {api-version: 2024-10-21}
+                models:
+                  - {name: m, deployments: [azure]}
+                """
+                    .formatted(server.baseUrl().replaceFirst("/v1$", "")),
+                "t")
+            .deployment("azure");
+    UpstreamReply reply =
+        new UpstreamFactory(TimeSource.SYSTEM, environment::get, TestConfigs.tokens())
+            .upstream(spec)
+            .send(
+                new UpstreamCall(
+                    ChatRequestParser.parse(
+                        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+                            .getBytes(StandardCharsets.UTF_8)),
+                    "gpt-4o",
+                    Duration.ofMillis(400),
+                    Duration.ofMillis(400),
+                    Duration.ofSeconds(5),
+                    1));
+    ScriptedUpstreamServer.RecordedRequest sent = server.requests().get(0);
+    assertThat(sent.path())
+        .isEqualTo("/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21");
+    assertThat(sent.headers())
+        .containsEntry("api-key", "azure-secret-123")
+        .containsEntry("x-ms-client-request-source", "signalbox")
+        .doesNotContainKey("authorization");
+    assertThat(failure(reply).toString()).doesNotContain("azure-secret-123");
+  }
+
+  @Test
   void forwardsTheBodyAsSentWithTheUpstreamModelAndKey() throws Exception {
     server =
         new ScriptedUpstreamServer(
