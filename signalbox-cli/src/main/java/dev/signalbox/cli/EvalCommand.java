@@ -109,14 +109,24 @@ final class EvalCommand implements Callable<Integer> {
       Evaluator evaluator = new Evaluator(data, context, chosen, resamples);
       int steps = all.size() * evaluator.folds().size();
       EvalReport result;
-      try (ProgressBar bar =
-          new ProgressBarBuilder()
-              .setTaskName("eval")
-              .setInitialMax(steps)
-              .setStyle(ProgressBarStyle.ASCII)
-              .continuousUpdate()
-              .build()) {
-        result = evaluator.run(all, (policy, fold) -> bar.step());
+      if (System.console() != null) {
+        try (ProgressBar bar =
+            new ProgressBarBuilder()
+                .setTaskName("eval")
+                .setInitialMax(steps)
+                .setStyle(ProgressBarStyle.ASCII)
+                .continuousUpdate()
+                .build()) {
+          result = evaluator.run(all, (policy, fold) -> bar.step());
+        }
+      } else {
+        // Not a terminal (a log, a pipe): a line per step, no carriage returns.
+        int[] done = {0};
+        result =
+            evaluator.run(
+                all,
+                (policy, fold) ->
+                    err.printf("eval: %d/%d done (%s, %s)%n", ++done[0], steps, policy, fold));
       }
       if (json) {
         out.println(

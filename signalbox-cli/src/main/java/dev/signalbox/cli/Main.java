@@ -1,5 +1,7 @@
 package dev.signalbox.cli;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,6 +23,20 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
+  /**
+   * DJL (the tokenizer's runtime) says where it found its native library on every start, and its
+   * CUDA probe warns on each machine without a GPU; the model runs on the CPU by design. Held here:
+   * JUL keeps loggers only weakly, and a collected one would forget its level.
+   */
+  private static final Logger DJL = Logger.getLogger("ai.djl");
+
+  private static final Logger CUDA_PROBE = Logger.getLogger("ai.djl.util.cuda");
+
+  static {
+    DJL.setLevel(Level.WARNING);
+    CUDA_PROBE.setLevel(Level.OFF);
+  }
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {

@@ -1,18 +1,24 @@
 package dev.signalbox.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.signalbox.core.trace.Feedback;
 import dev.signalbox.core.trace.PrivateFiles;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceStore;
 import dev.signalbox.core.wire.Json;
 import java.io.BufferedWriter;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -79,7 +85,7 @@ final class TracesCommand implements Callable<Integer> {
                 .writeValueAsString(Json.MAPPER.readTree(trace.get())));
         return 0;
       }
-      list(traces.recent(limit), out);
+      list(traces, traces.recent(limit), out);
       return 0;
     }
   }
@@ -107,10 +113,12 @@ final class TracesCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void list(List<String> traces, PrintWriter out) throws IOException {
+  /** One line a trace, times to the second, with the mean of its feedback scores if any. */
+  private static void list(TraceStore store, List<String> traces, PrintWriter out)
+      throws Exception {
+    String format = "%-30s %-20s %-12s %-14s %-18s %5s %12s %8s%n";
     out.printf(
-        "%-38s %-24s %-12s %-14s %-18s %-8s %s%n",
-        "ID", "TIME", "ROUTE", "MODEL", "OUTCOME", "TRIES", "COST_USD");
+        format, "ID", "TIME (UTC)", "ROUTE", "MODEL", "OUTCOME", "TRIES", "COST_USD", "FEEDBACK");
     for (String line : traces) {
       JsonNode t = Json.MAPPER.readTree(line);
       JsonNode attempts = t.path("attempts");
@@ -118,15 +126,32 @@ final class TracesCommand implements Callable<Integer> {
           attempts.isEmpty() ? "-" : attempts.get(attempts.size() - 1).path("model").asText();
       JsonNode routes = t.path("routes");
       String route = routes.isEmpty() ? "-" : routes.get(routes.size() - 1).asText();
+      String id = t.path("id").asText();
+      List<Feedback> feedback = store.feedback(id);
       out.printf(
-          "%-38s %-24s %-12s %-14s %-18s %-8d %.8f%n",
-          t.path("id").asText(),
-          t.path("time").asText(),
+          format,
+          id,
+          toSecond(t.path("time").asText()),
           route,
           model,
           t.path("outcome").asText(),
           attempts.size(),
-          t.path("cost_usd").asDouble());
+          String.format(Locale.ROOT, "%.8f", t.path("cost_usd").asDouble()),
+          feedback.isEmpty()
+              ? "-"
+              : String.format(
+                  Locale.ROOT,
+                  "%.2f",
+                  feedback.stream().mapToDouble(Feedback::score).average().orElseThrow()));
+    }
+  }
+
+  private static String toSecond(String instant) {
+    try {
+      return DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
+          Instant.parse(instant).truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC));
+    } catch (DateTimeParseException e) {
+      return instant;
     }
   }
 }

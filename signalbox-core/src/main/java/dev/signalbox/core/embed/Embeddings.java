@@ -8,11 +8,14 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * Sentence embeddings as routing reads them: cached by the text's content hash (an identical text
@@ -25,7 +28,13 @@ public final class Embeddings implements TextEmbedder {
   private static final int SERVING_BATCH = 8;
 
   private final String modelId;
+  private static final Logger LOG = Logger.getLogger(Embeddings.class.getName());
+
+  /** Batches at least this large say what they are doing: embedding thousands takes minutes. */
+  private static final int ANNOUNCED_BATCH = 1_000;
+
   private final MicroBatcher batcher;
+  private final AtomicLong computed = new AtomicLong();
   private final AsyncCache<String, float[]> cache;
   private volatile EmbeddingFile file;
 
@@ -124,6 +133,17 @@ public final class Embeddings implements TextEmbedder {
 
   @Override
   public List<float[]> embedAll(List<String> texts) {
+    boolean announced = texts.size() >= ANNOUNCED_BATCH;
+    long started = System.nanoTime();
+    long computedBefore = computed.get();
+    if (announced) {
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "embedding %,d texts with %s (vectors cached earlier are reused)",
+              texts.size(),
+              modelId));
+    }
     List<CompletableFuture<float[]>> pending = new ArrayList<>(texts.size());
     for (String text : texts) {
       pending.add(cache.get(contentHash(text), (k, executor) -> compute(k, text)));
@@ -131,6 +151,17 @@ public final class Embeddings implements TextEmbedder {
     List<float[]> vectors = new ArrayList<>(texts.size());
     for (CompletableFuture<float[]> future : pending) {
       vectors.add(await(future));
+    }
+    if (announced) {
+      long fresh = computed.get() - computedBefore;
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "embedded %,d texts in %.1f s (cache: %,d hits, %,d computed)",
+              texts.size(),
+              (System.nanoTime() - started) / 1e9,
+              texts.size() - fresh,
+              fresh));
     }
     return vectors;
   }
@@ -143,6 +174,7 @@ public final class Embeddings implements TextEmbedder {
         return CompletableFuture.completedFuture(vector);
       }
     }
+    computed.incrementAndGet();
     CompletableFuture<float[]> future = batcher.submit(text);
     return stored == null
         ? future
