@@ -69,6 +69,15 @@ step "the replay demo"
 bash examples/replay/demo.sh 60 > "$work/demo.txt"
 grep -q 'identical to the recorded one' "$work/demo.txt"
 
+step "the distribution: unzip, validate, serve, chat"
+unzip -q signalbox-cli/target/signalbox-cli-*-dist.zip -d "$work/dist"
+(cd "$work"/dist/signalbox-* && bin/signalbox validate examples/quickstart.yaml)
+(cd "$work"/dist/signalbox-* && exec bin/signalbox serve --config examples/quickstart.yaml --port "$port") > "$work/dist.log" 2>&1 &
+server=$!
+for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/health" > /dev/null && break; sleep 0.1; done
+chat auto | grep -qi '^x-signalbox-model:'
+stop
+
 if [ -d ../shared/data ]; then
   step "the public data as pinned"; bash scripts/fetch-data.sh --verify ../shared/data
 else
