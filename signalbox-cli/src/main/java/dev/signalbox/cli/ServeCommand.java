@@ -200,16 +200,23 @@ final class ServeCommand implements Callable<Integer> {
   @SuppressWarnings("restriction")
   private static void onHangup(Running running) {
     try {
-      sun.misc.Signal.handle(
-          new sun.misc.Signal("HUP"),
-          signal -> {
-            try {
-              running.reload();
-            } catch (ConfigException e) {
-              LOG.warning(
-                  "SIGHUP: kept the running config; the file is invalid:\n" + e.getMessage());
-            }
-          });
+      sun.misc.SignalHandler previous =
+          sun.misc.Signal.handle(
+              new sun.misc.Signal("HUP"),
+              signal -> {
+                try {
+                  running.reload();
+                } catch (ConfigException e) {
+                  LOG.warning(
+                      "SIGHUP: kept the running config; the file is invalid:\n" + e.getMessage());
+                }
+              });
+      if (previous == sun.misc.SignalHandler.SIG_IGN) {
+        // The JVM keeps a signal ignored at its start ignored: nohup would make SIGHUP do nothing.
+        LOG.warning(
+            "SIGHUP is ignored in this process (started under nohup?), so it will not reload the"
+                + " config; use POST /admin/reload, or start without nohup");
+      }
     } catch (IllegalArgumentException unsupported) {
       LOG.info("SIGHUP is not available here; use POST /admin/reload");
     }

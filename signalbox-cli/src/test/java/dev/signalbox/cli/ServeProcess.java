@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,12 +38,13 @@ final class ServeProcess implements AutoCloseable {
    * Starts {@code serve --config CONFIG --port 0} in {@code dir} and waits for its listening line.
    */
   static ServeProcess start(Path dir, Path config) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    // A SIGHUP ignored here (a build started under nohup) would stay ignored in the child, and the
+    // JVM keeps it so: give the child the default disposition, as a service manager would.
+    command.addAll(List.of("env", "--default-signal=HUP"));
+    command.addAll(Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"));
     Process process =
-        new ProcessBuilder(
-                Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"))
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .start();
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     try {
       return new ServeProcess(process);
     } catch (RuntimeException | Error e) {
