@@ -67,17 +67,24 @@ public final class Dispatcher {
   public record Reservation(PlannedAttempt attempt, boolean probe, PoolState.Lease lease) {}
 
   /**
-   * Admits and counts the first attempt of a plan at once, so that the next decision sees it (the
-   * gateway calls this in the same critical section as the decision); empty when its circuit is
-   * open.
+   * Admits and counts the first attempt of a plan, whose assignment the caller has {@link
+   * PoolState#claim claimed}, so that the next decision sees it; empty when its circuit is open.
    */
-  public Optional<Reservation> reserve(PlannedAttempt first, Exchange exchange) {
+  public Optional<Reservation> reserveClaimed(PlannedAttempt first, Exchange exchange) {
     Admission admission = pool.admit(first.deployment());
     if (admission == Admission.REJECTED) {
       return Optional.empty();
     }
     boolean probe = admission == Admission.PROBE;
-    return Optional.of(new Reservation(first, probe, start(first, exchange, probe)));
+    return Optional.of(
+        new Reservation(
+            first,
+            probe,
+            pool.startClaimed(
+                first.deployment(),
+                exchange.signals().promptTokensEstimate(),
+                exchange.signals().maxOutputTokens(),
+                probe)));
   }
 
   PoolState.Lease start(PlannedAttempt attempt, Exchange exchange, boolean probe) {
@@ -185,6 +192,7 @@ public final class Dispatcher {
         last = UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "route deadline passed");
         break;
       }
+      long budget = share(remaining, plan.size() - 1 - step % plan.size(), maxAttempts - made - 1);
       PoolState.Lease lease =
           held.isPresent()
               ? held.get().lease()
@@ -192,8 +200,8 @@ public final class Dispatcher {
       Outcome outcome =
           made == 0 && route.hedge().isPresent()
               ? hedging.firstAttempt(
-                  attempt, lease, plan, route, request, remaining, seed + made, exchange)
-              : attempt(attempt, request, remaining, seed + made, lease, exchange);
+                  attempt, lease, plan, route, request, budget, seed + made, exchange)
+              : attempt(attempt, request, budget, seed + made, lease, exchange);
       made++;
       if (outcome.result != null) {
         return outcome.result;
@@ -272,6 +280,19 @@ public final class Dispatcher {
       lease.abandoned();
       throw e;
     }
+  }
+
+  /**
+   * What an attempt may use of the route's time left: with fallbacks still to come after it, its
+   * share (the time left divided by itself and them), so that a route timeout shorter than a
+   * deployment's own leaves the fallbacks their turn; the last attempt may use all that is left.
+   *
+   * @param entriesAfter plan entries after this one
+   * @param attemptsAfter attempts the route still allows after this one
+   */
+  static long share(long remainingNanos, int entriesAfter, int attemptsAfter) {
+    int after = Math.max(0, Math.min(entriesAfter, attemptsAfter));
+    return remainingNanos / (after + 1);
   }
 
   static UpstreamCall upstreamCall(

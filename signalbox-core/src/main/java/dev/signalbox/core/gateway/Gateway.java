@@ -80,8 +80,14 @@ public final class Gateway implements AutoCloseable {
   private final SignalSources signalSources;
   private final Settings settings;
   private final AtomicInteger inFlight = new AtomicInteger();
+
+  /**
+   * Decisions a request makes before it claims its assignment whatever moved: under a burst on two
+   * cores a handful of tries settle it; the bound keeps a request from ever spinning.
+   */
+  private static final int MAX_DECISION_TRIES = 32;
+
   private final ReentrantLock drainLock = new ReentrantLock();
-  private final ReentrantLock assignment = new ReentrantLock();
   private final AtomicReference<DeploymentProbes> probes;
   private final Condition drained = drainLock.newCondition();
   private volatile boolean draining;
@@ -487,15 +493,20 @@ public final class Gateway implements AutoCloseable {
       throws InterruptedException {
     Decision decision;
     Optional<Dispatcher.Reservation> reserved = Optional.empty();
-    // Deciding and counting the first attempt in one step: a burst sees each assignment at once.
-    assignment.lock();
-    try {
+    // Optimistic: decide on a snapshot, then claim the assignment only if no attempt started
+    // meanwhile, else decide again on a fresh one, so a burst still sees each assignment and no
+    // request waits on another's decision. The signals (tokens, an embedding) are computed by the
+    // first try and kept, so a retry costs only the policy.
+    for (int tries = 1; ; tries++) {
+      long seen = pool.assignments();
       decision = current.router().decide(exchange.signals(), seed, pool.snapshot(), caller::allows);
-      if (decision instanceof Decision.Routed routed) {
-        reserved = dispatcher.reserve(routed.plan().get(0), exchange);
+      if (!(decision instanceof Decision.Routed routed)) {
+        break;
       }
-    } finally {
-      assignment.unlock();
+      if (pool.claim(seen) || tries >= MAX_DECISION_TRIES && pool.claim(pool.assignments())) {
+        reserved = dispatcher.reserveClaimed(routed.plan().get(0), exchange);
+        break;
+      }
     }
     exchange.decided(decision.record());
     List<String> routes = decision.record().routes();

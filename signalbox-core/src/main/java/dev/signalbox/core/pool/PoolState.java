@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The live state of every deployment, shared by all requests and kept across reloads: load counted
@@ -20,6 +21,9 @@ public final class PoolState {
   private final TimeSource time;
   private final BreakerListener breakers;
   private final ConcurrentHashMap<String, DeploymentStats> deployments = new ConcurrentHashMap<>();
+
+  /** Counts every attempt started: a decision made on an older count saw a pool that has moved. */
+  private final AtomicLong assignments = new AtomicLong();
 
   public PoolState(TimeSource time) {
     this(time, BreakerListener.NONE);
@@ -64,6 +68,32 @@ public final class PoolState {
    * @param probe whether it holds one of the half-open breaker's probe permits
    */
   public Lease start(
+      DeploymentSpec deployment, long promptTokens, long maxOutputTokens, boolean probe) {
+    assignments.incrementAndGet();
+    return started(deployment, promptTokens, maxOutputTokens, probe);
+  }
+
+  /** How many attempts have started so far; read before a snapshot, for {@link #claim}. */
+  public long assignments() {
+    return assignments.get();
+  }
+
+  /**
+   * Claims the next assignment if no attempt has started since {@code seen} was read: the caller
+   * then starts its attempt with {@link #startClaimed}. False means the pool moved under the
+   * decision, which should be made again on a fresh snapshot. Lock-free: deciding needs no lock.
+   */
+  public boolean claim(long seen) {
+    return assignments.compareAndSet(seen, seen + 1);
+  }
+
+  /** Starts an attempt whose assignment {@link #claim} already counted. */
+  public Lease startClaimed(
+      DeploymentSpec deployment, long promptTokens, long maxOutputTokens, boolean probe) {
+    return started(deployment, promptTokens, maxOutputTokens, probe);
+  }
+
+  private Lease started(
       DeploymentSpec deployment, long promptTokens, long maxOutputTokens, boolean probe) {
     DeploymentStats stats = of(deployment);
     double mean = stats.meanOutputTokens();

@@ -232,17 +232,17 @@ class GatewayComponentTest {
     assertThat(events.lastTrace().attempts()).hasSize(4);
   }
 
+  /** An upstream that never answers: it takes all the time its call allows, then times out. */
+  private UpstreamReply stallsUntilItsTimeout(dev.signalbox.api.UpstreamCall call) {
+    clock.advance(call.firstTokenTimeout());
+    return new UpstreamReply.Failed(
+        UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "no first token in time"));
+  }
+
   @Test
   void timeoutsBeforeTheFirstTokenEndIn504WhenTheDeadlinePasses() throws Exception {
     for (String d : List.of("small-a", "small-b")) {
-      upstream(d)
-          .always(
-              call -> {
-                clock.advance(Duration.ofMillis(300));
-                return new UpstreamReply.Failed(
-                    UpstreamFailure.of(
-                        UpstreamFailure.Kind.TIMEOUT, "no first token within 300 ms"));
-              });
+      upstream(d).always(this::stallsUntilItsTimeout);
     }
     Handled handled = handle("tight", false);
     assertThat(handled)
@@ -251,10 +251,20 @@ class GatewayComponentTest {
             r -> assertThat(r.error().kind()).isEqualTo(ErrorKind.UPSTREAM_TIMEOUT));
     assertThat(events.lastTrace().outcome()).isEqualTo("upstream_timeout");
     assertThat(upstream("small-a").calls().get(0).firstTokenTimeout())
-        .isEqualTo(Duration.ofMillis(500));
+        .as("its share of the route's 500 ms: a fallback follows it")
+        .isEqualTo(Duration.ofMillis(250));
     assertThat(upstream("small-b").calls().get(0).firstTokenTimeout())
-        .as("capped by what is left of the route's deadline")
-        .isEqualTo(Duration.ofMillis(200));
+        .as("the last in the plan: what is left of the route's deadline")
+        .isEqualTo(Duration.ofMillis(250));
+  }
+
+  @Test
+  void aRouteTimeoutShorterThanTheDeploymentsLeavesTheFallbackItsTurn() throws Exception {
+    upstream("small-a").always(this::stallsUntilItsTimeout);
+    Handled handled = handle("tight", false);
+    assertThat(handled).isInstanceOf(Handled.Completed.class);
+    assertThat(handled.info().deployment()).isEqualTo("small-b");
+    assertThat(events.lastTrace().attempts()).hasSize(2);
   }
 
   @Test
