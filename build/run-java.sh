@@ -1,24 +1,43 @@
 # Sourced by the launchers (./signalbox in a checkout, bin/signalbox in the distribution):
-# run_signalbox CLASSPATH ARGS... runs the CLI on a JDK of at least 21 with the default JVM flags.
-# Expects find_java (build/find-java.sh) to be defined.
+# run_signalbox CLASSPATH ARGS... runs the CLI on a JDK of at least 21 with the default JVM flags;
+# record_aot_cache CLASSPATH FILE CONFIG records the JDK's ahead-of-time cache that `serve` then
+# starts from (JDK 25 and later). Expects find_java (build/find-java.sh) to be defined.
+
+log_format='-Djava.util.logging.SimpleFormatter.format=%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n'
+# Default JVM flags of the gateway: a small heap and the serial collector keep its memory well under
+# 256 MB; the heap is committed and touched at start, so the process's memory does not creep up as
+# the heap grows to its ceiling under load. SIGNALBOX_JAVA_OPTS adds to them or overrides them.
+serve_opts=(-Xms144m -Xmx144m -XX:+AlwaysPreTouch -XX:+UseSerialGC -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -Xss512k
+  --enable-native-access=ALL-UNNAMED "$log_format")
+# Offline commands hold whole data sets (MMLU's embeddings, a kNN artifact being written): a larger
+# heap, committed only as it is used.
+offline_opts=(-Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED "$log_format")
+
+# Records FILE by a training run (WarmUpCommand: CONFIG served on a free port, requests of every
+# kind sent to it) under the serve flags, which the cache must match. Quiet; false if it failed.
+record_aot_cache() {
+  local classpath="$1" file="$2" config="$3" java
+  java="$(find_java)" || return 1
+  [ "$(java_version "$java")" -ge 25 ] 2>/dev/null || return 1
+  rm -f "$file"
+  "$java" "${serve_opts[@]}" -XX:AOTCacheOutput="$file" -cp "$classpath" dev.signalbox.cli.Main \
+    warm-up --config "$config" > "$file.log" 2>&1 && [ -f "$file" ]
+}
 
 run_signalbox() {
-  local classpath="$1"
+  local classpath="$1" java
   shift
   java="$(find_java)" || exit 1
-  # Default JVM flags: a small heap and the serial collector keep the gateway's memory well under
-  # 256 MB; the heap is committed and touched at start, so the process's memory does not creep up as
-  # the heap grows to its ceiling under load. SIGNALBOX_JAVA_OPTS adds to them or overrides them.
-  default_opts=(-Xms144m -Xmx144m -XX:+AlwaysPreTouch -XX:+UseSerialGC -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -Xss512k
-    --enable-native-access=ALL-UNNAMED -Djava.util.logging.SimpleFormatter.format='%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n')
-  # Offline commands hold whole data sets (MMLU's embeddings, a kNN artifact being written): a larger
-  # heap, committed only as it is used. The gateway keeps the small one (and --print-jvm-flags prints its flags).
-  if [ "${1:-}" != "serve" ] && [ "${1:-}" != "--print-jvm-flags" ]; then
-    default_opts=(-Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED
-      -Djava.util.logging.SimpleFormatter.format='%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n')
+  local opts=("${offline_opts[@]}")
+  if [ "${1:-}" = "serve" ] || [ "${1:-}" = "--print-jvm-flags" ]; then
+    opts=("${serve_opts[@]}")
+    # The ahead-of-time cache: classes loaded and linked, hot methods profiled, by a training run.
+    if [ -n "${SIGNALBOX_AOT_CACHE:-}" ] && [ -f "$SIGNALBOX_AOT_CACHE" ]; then
+      opts+=(-XX:AOTCache="$SIGNALBOX_AOT_CACHE")
+    fi
   fi
   if [ "${1:-}" = "--print-jvm-flags" ]; then
-    echo "${default_opts[@]} ${SIGNALBOX_JAVA_OPTS:-}"
+    echo "${opts[@]} ${SIGNALBOX_JAVA_OPTS:-}"
     return 0
   fi
   # Fewer glibc malloc arenas: the JVM allocates little natively, and each arena costs resident memory.
@@ -26,5 +45,5 @@ run_signalbox() {
   # Each client connection may hold an upstream one too: allow as many descriptors as the system lets us.
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   # shellcheck disable=SC2086
-  exec "$java" "${default_opts[@]}" ${SIGNALBOX_JAVA_OPTS:-} -cp "$classpath" dev.signalbox.cli.Main "$@"
+  exec "$java" "${opts[@]}" ${SIGNALBOX_JAVA_OPTS:-} -cp "$classpath" dev.signalbox.cli.Main "$@"
 }

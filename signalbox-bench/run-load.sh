@@ -18,6 +18,10 @@ DURATION="${DURATION:-30}"    # seconds recorded per fixed-rate run
 GAP_MS=50                     # the upstream's gap between stream chunks
 CHUNKS=40
 UP=19001; NGINX=19002; PORTKEY=19003; SIGNALBOX=19004; FLOOR=19005
+QUICK="${QUICK:-}"            # set: only the 1,000 req/s run and the closed loop (run-quick.sh)
+WRK_SECONDS="${WRK_SECONDS:-15}"
+declare -A p99_1000 throughput ttft99 stalls rss
+p99_of() { sed -E 's/.* p99=([0-9.]+)ms.*/\1/' <<< "$1"; }
 source signalbox-bench/lib.sh
 bench_start load
 build_bench
@@ -124,24 +128,38 @@ for target in $TARGETS; do
   watch_pid="${pid:-}"
   [ "$target" = portkey ] && watch_pid=$(pgrep -f "start-local.js --port=$PORTKEY" | head -1)
   [ "$target" = signalbox ] && watch_pid=$(gateway_pid "$work/signalbox.yaml")
-  harness open 200 1 10 "$url" > /dev/null            # warm-up, rising: JIT, connection pools
-  harness open 500 1 10 "$url" > /dev/null
+  harness open 200 1 "$((WARMUP < 10 ? WARMUP : 10))" "$url" > /dev/null   # warm-up, rising: JIT, connection pools
+  harness open 500 1 "$((WARMUP < 10 ? WARMUP : 10))" "$url" > /dev/null
   harness open 1000 1 "$WARMUP" "$url" > /dev/null
-  log "$(harness open 200 "$DURATION" 5 "$url")"
+  [ -z "$QUICK" ] && log "$(harness open 200 "$DURATION" 5 "$url")"
   rm -f "$work/rss.done"; [ -n "$watch_pid" ] && { rss_watch "$watch_pid" "$work/rss.done" > "$work/rss.txt" & }
-  log "$(harness open 1000 "$DURATION" 5 "$url")"
+  line="$(harness open 1000 "$DURATION" 5 "$url")"; log "$line"; p99_1000[$target]="$(p99_of "$line")"
   touch "$work/rss.done"; sleep 1
-  [ -n "$watch_pid" ] && log "peak RSS under 1000 req/s: $(cat "$work/rss.txt") MB"
+  [ -n "$watch_pid" ] && { rss[$target]="$(cat "$work/rss.txt")"; log "peak RSS under 1000 req/s: ${rss[$target]} MB"; }
   lua="$work/post.lua"
   { echo 'wrk.method = "POST"'; echo 'wrk.headers["Content-Type"] = "application/json"'
     IFS=';' read -ra hs <<< "$headers"; for h in "${hs[@]}"; do [ -n "${h// }" ] && echo "wrk.headers[\"$(echo "${h%%:*}" | xargs)\"] = \"$(echo "${h#*:}" | xargs)\""; done
     echo "wrk.body = '{\"model\":\"bench\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"Summarise the benchmark rules in one sentence.\"}]}'"; } > "$lua"
-  log "closed loop: $(taskset -c 1 wrk -t1 -c64 -d15s -s "$lua" "$url" | awk '/Requests\/sec/ {print "throughput " $2 " req/s"} /Non-2xx/ {print "non-2xx " $NF}' | paste -sd' ')"
-  log "$(harness open 200 "$DURATION" 5 "$url" stream)"
-  log "$(harness streams 512 "$url" "$GAP_MS")"
+  line="closed loop: $(taskset -c 1 wrk -t1 -c64 -d"${WRK_SECONDS}"s -s "$lua" "$url" | awk '/Requests\/sec/ {print "throughput " $2 " req/s"} /Non-2xx/ {print "non-2xx " $NF}' | paste -sd' ')"
+  log "$line"; throughput[$target]="$(sed -E 's/.*throughput ([0-9.]+).*/\1/' <<< "$line")"
+  if [ -z "$QUICK" ]; then
+    line="$(harness open 200 "$DURATION" 5 "$url" stream)"; log "$line"; ttft99[$target]="$(p99_of "$line")"
+    line="$(harness streams 512 "$url" "$GAP_MS")"; log "$line"; stalls[$target]="$(sed -E 's/.*stalls\(>[0-9]+ms\)=([0-9]+).*/\1/' <<< "$line")"
+  fi
   if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
   [ "$target" = nginx ] && { kill "$(cat "$work/nginx.pid" 2>/dev/null)" 2>/dev/null || true; }
   sleep 1
 done
+log ""
+log "## ratios against the targets (issue 17), this run"
+ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2fx", a / b }'; }
+diff_ms() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a == "" || b == "") print "-"; else printf "%.2f ms", a - b }'; }
+s=signalbox
+log "closed-loop throughput / nginx:   $(ratio "${throughput[$s]:-}" "${throughput[nginx]:-}")   (target >= 0.5x, aim 0.9x)"
+log "closed-loop throughput / Portkey: $(ratio "${throughput[$s]:-}" "${throughput[portkey]:-}")   (target >= 20x)"
+log "added p99 at 1000 req/s:          $(diff_ms "${p99_1000[$s]:-}" "${p99_1000[direct]:-}")   (target <= 1 ms)"
+[ -z "$QUICK" ] && log "added TTFT p99 at 200 streams/s:  $(diff_ms "${ttft99[$s]:-}" "${ttft99[direct]:-}")   (target <= 1 ms)"
+[ -z "$QUICK" ] && log "512 concurrent streams, stalls:   ${stalls[$s]:--}   (target 0)"
+log "peak RSS under 1000 req/s:        ${rss[$s]:--} MB   (target <= 256 MB)"
 log ""
 log "# results in $out"

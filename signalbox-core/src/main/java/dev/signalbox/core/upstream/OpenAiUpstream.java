@@ -124,7 +124,12 @@ public final class OpenAiUpstream implements Upstream {
   private static final class OpenAiChunkStream extends SseChunkStream {
     private Usage usage;
     private String finishReason = "";
-    private long countedTokens;
+
+    /**
+     * The answer's text so far: counted once at the end, and only if the upstream says no usage.
+     */
+    private final StringBuilder text = new StringBuilder();
+
     private final TokenCounter tokens;
 
     OpenAiChunkStream(GuardedBody body, UpstreamCall call, TokenCounter tokens) {
@@ -169,7 +174,10 @@ public final class OpenAiUpstream implements Upstream {
       if (choice.path("finish_reason").isTextual()) {
         finishReason = choice.get("finish_reason").asText();
       }
-      countedTokens += tokens.count(choice.path("delta").path("content").asText(""));
+      JsonNode content = choice.path("delta").path("content");
+      if (content.isTextual()) {
+        text.append(content.asText());
+      }
       tokenArrived();
       object.remove("usage");
       return new Chunk.Delta(object);
@@ -184,7 +192,7 @@ public final class OpenAiUpstream implements Upstream {
     }
 
     private Chunk done() {
-      Usage result = usage != null ? usage : new Usage(0, 0, countedTokens, true);
+      Usage result = usage != null ? usage : new Usage(0, 0, tokens.count(text.toString()), true);
       return new Chunk.Done(result, finishReason.isEmpty() ? "stop" : finishReason);
     }
   }

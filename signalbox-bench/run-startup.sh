@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Start-up: `./signalbox serve` (launcher defaults, alone on core 0) in front of the fast fake
+# upstream, with and without the JDK's ahead-of-time cache: the time from the process's start to
+# its first answered request, then the p99 of its first 1,000 requests at 100 req/s against the
+# p99 of the next 1,000 (warm). Results go to bench-results/startup-<time>.txt.
+#
+#   bash signalbox-bench/run-startup.sh
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+UP=19021; SIGNALBOX=19024
+source signalbox-bench/lib.sh
+bench_start startup
+build_bench
+./signalbox serve --config /dev/null > /dev/null 2>&1 || true   # records the AOT cache if the build is new
+log "# Signalbox start-up, $(date -u +%FT%TZ), $(nproc) cores; java: $("$java" -version 2>&1 | head -1)"
+start_fast_upstream "$UP" 0 1
+pids+=("$pid"); wait_port "$UP"
+cat > "$work/signalbox.yaml" <<YAML
+server: {host: 127.0.0.1, port: $SIGNALBOX, access-log: false}
+traces: {path: $work/traces.db}
+deployments:
+  - {name: fast, provider: openai, base-url: "http://127.0.0.1:$UP/v1", model: bench}
+models:
+  - {name: small, deployments: [fast], context-window: 128000}
+routes:
+  - {name: bench, models: [small], policy: priority}
+YAML
+url="http://127.0.0.1:$SIGNALBOX/v1/chat/completions"
+export MODEL=bench
+body='{"model":"bench","messages":[{"role":"user","content":"hi"}]}'
+for aot in off on; do
+  start=$(date +%s%N)
+  SIGNALBOX_AOT=$aot taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$work/serve-$aot.log" 2>&1 &
+  server=$!; pids+=("$server")
+  until curl -sf -o /dev/null "$url" -H 'content-type: application/json' -d "$body"; do sleep 0.005; done
+  first=$(( ($(date +%s%N) - start) / 1000000 ))
+  log ""
+  log "## AOT cache $aot"
+  log "process start to first answer: $first ms"
+  cold="$(harness open 100 10 0 "$url")"; log "first 1,000 at 100 req/s: $cold"
+  warm="$(harness open 100 10 0 "$url")"; log "next 1,000 at 100 req/s:  $warm"
+  p99() { sed -E 's/.* p99=([0-9.]+)ms.*/\1/' <<< "$1"; }
+  log "first 1,000 p99 / warm p99: $(awk -v c="$(p99 "$cold")" -v w="$(p99 "$warm")" 'BEGIN {printf "%.2fx", c / w}')"
+  kill "$server"; wait "$server" 2>/dev/null || true
+done
+log ""
+log "# results in $out"
