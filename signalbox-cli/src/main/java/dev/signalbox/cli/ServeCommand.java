@@ -15,9 +15,12 @@ import dev.signalbox.core.trace.FeedbackStore;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceRecorder;
 import dev.signalbox.server.GatewayServer;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,9 +63,16 @@ final class ServeCommand implements Callable<Integer> {
       err.println(e.getMessage());
       return 2;
     }
+    int listenPort = port == null ? config.server().port() : port;
+    Optional<String> busy = busy(config.server().host(), listenPort);
+    if (busy.isPresent()) {
+      // Said before the gateway is built: a second or two sooner, and nothing to stop.
+      err.println("signalbox: " + busy.get());
+      return 3;
+    }
     Running running;
     try {
-      running = start(config, reader, configFile, port == null ? config.server().port() : port);
+      running = start(config, reader, configFile, listenPort);
     } catch (UncheckedIOException e) {
       err.println("signalbox: " + e.getCause().getMessage());
       return 3;
@@ -91,6 +101,20 @@ final class ServeCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** Why the address cannot be listened on, if it cannot (another process holds it, usually). */
+  private static Optional<String> busy(String host, int port) {
+    if (port == 0) {
+      return Optional.empty();
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(host, port));
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.of("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+    }
   }
 
   /** A started gateway with what must be stopped with it. */
