@@ -11,15 +11,19 @@ server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; true' EXIT
 step() { echo "walk: $*"; }
 
-serve() { # CONFIG: serve it on $port, wait until it answers
-  ./signalbox serve --config "$1" --port "$port" > "$work/serve.log" 2>&1 &
+serve() { # CONFIG: serve it on $port with this checkout's launcher, wait until it answers
+  serve_with . ./signalbox serve --config "$1"
+}
+serve_with() { # DIR LAUNCHER ARGS...: run the launcher in DIR with --port $port, wait until it answers
+  local dir="$1"; shift
+  (cd "$dir" && exec "$@" --port "$port") > "$work/serve.log" 2>&1 &
   server=$!
   for _ in $(seq 600); do
     curl -sf "http://127.0.0.1:$port/health" > /dev/null && return 0
     kill -0 "$server" 2>/dev/null || break
     sleep 0.1
   done
-  echo "serve --config $1 did not come up; its output:" >&2; cat "$work/serve.log" >&2; exit 1
+  echo "$* did not come up; its output:" >&2; cat "$work/serve.log" >&2; exit 1
 }
 stop() { kill "$server"; wait "$server" 2>/dev/null || true; server=""; }
 chat() { # MODEL [STREAM]: a chat request as the README sends it; prints the headers
@@ -72,9 +76,7 @@ grep -q 'identical to the recorded one' "$work/demo.txt"
 step "the distribution: unzip, validate, serve, chat"
 unzip -q signalbox-cli/target/signalbox-cli-*-dist.zip -d "$work/dist"
 (cd "$work"/dist/signalbox-* && bin/signalbox validate examples/quickstart.yaml)
-(cd "$work"/dist/signalbox-* && exec bin/signalbox serve --config examples/quickstart.yaml --port "$port") > "$work/dist.log" 2>&1 &
-server=$!
-for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/health" > /dev/null && break; sleep 0.1; done
+serve_with "$(echo "$work"/dist/signalbox-*)" bin/signalbox serve --config examples/quickstart.yaml
 chat auto | grep -qi '^x-signalbox-model:'
 stop
 

@@ -45,3 +45,19 @@ rss_watch() { # prints the peak RSS in MB of pid $1 until file $2 exists
 
 # The pid of the JVM serving config $1 (the launcher execs java).
 gateway_pid() { pgrep -f "dev.signalbox.cli.Main serve --config $1" | head -1; }
+
+# Writes config $1: Signalbox on port $2 in front of the fake upstream on port $3, one model on
+# routes `bench` and `auto`; $4 is server.access-log (default true). Traces go to $work.
+write_single_model_config() {
+  cat > "$1" <<YAML
+server: {host: 127.0.0.1, port: $2, access-log: ${4:-true}}
+traces: {path: $work/traces.db}
+deployments:
+  - {name: fast, provider: openai, base-url: "http://127.0.0.1:$3/v1", model: bench}
+models:
+  - {name: small, deployments: [fast], context-window: 128000}
+routes:
+  - {name: bench, models: [small], policy: priority}
+  - {name: auto, models: [small], policy: priority}
+YAML
+}

@@ -28,17 +28,7 @@ log "# java: $("$java" -version 2>&1 | head -1); launcher JVM flags: $(./signalb
 
 start_fast_upstream "$UP" 0 1
 pids+=("$pid"); wait_port "$UP"
-cat > "$work/signalbox.yaml" <<YAML
-server: {host: 127.0.0.1, port: $SIGNALBOX}
-traces: {path: $work/traces.db}
-deployments:
-  - {name: fast, provider: openai, base-url: "http://127.0.0.1:$UP/v1", model: bench}
-models:
-  - {name: small, deployments: [fast], context-window: 128000}
-routes:
-  - {name: bench, models: [small], policy: priority}
-  - {name: auto, models: [small], policy: priority}
-YAML
+write_single_model_config "$work/signalbox.yaml" "$SIGNALBOX" "$UP"
 taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$work/signalbox.log" 2>&1 &
 pids+=("$!"); wait_port "$SIGNALBOX"
 gateway="$(gateway_pid "$work/signalbox.yaml")"

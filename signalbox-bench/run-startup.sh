@@ -16,16 +16,7 @@ build_bench
 log "# Signalbox start-up, $(date -u +%FT%TZ), $(nproc) cores; java: $("$java" -version 2>&1 | head -1)"
 start_fast_upstream "$UP" 0 1
 pids+=("$pid"); wait_port "$UP"
-cat > "$work/signalbox.yaml" <<YAML
-server: {host: 127.0.0.1, port: $SIGNALBOX, access-log: false}
-traces: {path: $work/traces.db}
-deployments:
-  - {name: fast, provider: openai, base-url: "http://127.0.0.1:$UP/v1", model: bench}
-models:
-  - {name: small, deployments: [fast], context-window: 128000}
-routes:
-  - {name: bench, models: [small], policy: priority}
-YAML
+write_single_model_config "$work/signalbox.yaml" "$SIGNALBOX" "$UP" false
 url="http://127.0.0.1:$SIGNALBOX/v1/chat/completions"
 export MODEL=bench
 body='{"model":"bench","messages":[{"role":"user","content":"hi"}]}'
@@ -33,7 +24,10 @@ for aot in off on; do
   start=$(date +%s%N)
   SIGNALBOX_AOT=$aot taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$work/serve-$aot.log" 2>&1 &
   server=$!; pids+=("$server")
-  until curl -sf -o /dev/null "$url" -H 'content-type: application/json' -d "$body"; do sleep 0.005; done
+  for _ in $(seq 12000); do   # at most a minute
+    curl -sf -o /dev/null "$url" -H 'content-type: application/json' -d "$body" && break
+    sleep 0.005
+  done
   first=$(( ($(date +%s%N) - start) / 1000000 ))
   log ""
   log "## AOT cache $aot"

@@ -3,28 +3,20 @@ package dev.signalbox.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.core.wire.Json;
 import dev.signalbox.testing.HostileBodies;
+import dev.signalbox.testing.SlowClients;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -33,9 +25,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <pre>
  * bodies COUNT BASE_URL SEED          COUNT hostile bodies (HostileBodies), 8 in flight; counts 5xx,
  *                                     errors not in OpenAI's shape and hangs (no answer in 20 s)
- * slow   COUNT HOST PORT SECONDS      COUNT connections trickling a request a byte every 250 ms,
- *                                     reconnecting when cut off; prints "slow clients open" once
- *                                     all are connected, then holds them for SECONDS
+ * slow   COUNT HOST PORT SECONDS      COUNT SlowClients; prints "slow clients open" once all
+ *                                     have connected, then holds them for SECONDS
  * </pre>
  */
 public final class HostileClients {
@@ -122,61 +113,17 @@ public final class HostileClients {
   }
 
   static void slow(int count, String host, int port, int seconds) throws Exception {
-    AtomicBoolean attacking = new AtomicBoolean(true);
-    AtomicLong connections = new AtomicLong();
-    CountDownLatch allOpen = new CountDownLatch(count);
-    List<Thread> clients = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      clients.add(
-          Thread.ofVirtual().start(() -> trickle(host, port, attacking, connections, allOpen)));
-    }
-    if (!allOpen.await(60, TimeUnit.SECONDS)) {
-      System.out.println("only " + (count - allOpen.getCount()) + " slow clients connected");
-    }
-    System.out.println("slow clients open: " + count);
-    Thread.sleep(seconds * 1000L);
-    attacking.set(false);
-    for (Thread client : clients) {
-      client.join(5_000);
+    long connections;
+    try (SlowClients slow = SlowClients.start(host, port, count)) {
+      if (!slow.awaitFirstConnections(Duration.ofSeconds(60))) {
+        System.out.println("not every slow client connected within 60 s");
+      }
+      System.out.println("slow clients open: " + count);
+      Thread.sleep(seconds * 1000L);
+      connections = slow.connections();
     }
     System.out.printf(
         "slow clients=%d connections made=%d (a reconnect each time the gateway cut one off)%n",
-        count, connections.get());
-  }
-
-  private static void trickle(
-      String host,
-      int port,
-      AtomicBoolean attacking,
-      AtomicLong connections,
-      CountDownLatch firstOpen) {
-    byte[] request =
-        ("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                + "X-Padding: aaaaaaaaaaaaaaaa\r\n".repeat(8))
-            .getBytes(StandardCharsets.US_ASCII);
-    boolean counted = false;
-    while (attacking.get()) {
-      try (Socket socket = new Socket(host, port)) {
-        connections.incrementAndGet();
-        if (!counted) {
-          counted = true;
-          firstOpen.countDown();
-        }
-        OutputStream out = socket.getOutputStream();
-        for (int i = 0; i < request.length && attacking.get(); i++) {
-          out.write(request[i]);
-          out.flush();
-          Thread.sleep(250);
-        }
-      } catch (IOException cutOff) {
-        // The gateway closed this one; come back, as an attacker would.
-        if (!counted) {
-          counted = true;
-          firstOpen.countDown();
-        }
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
+        count, connections);
   }
 }

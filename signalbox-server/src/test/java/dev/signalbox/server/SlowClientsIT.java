@@ -2,16 +2,8 @@ package dev.signalbox.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import dev.signalbox.testing.SlowClients;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,62 +28,19 @@ class SlowClientsIT {
             models:
               - {name: small, deployments: [fast]}
             """)) {
-      AtomicBoolean attacking = new AtomicBoolean(true);
-      AtomicInteger connected = new AtomicInteger();
-      CountDownLatch allOpen = new CountDownLatch(SLOW_CLIENTS);
-      List<Thread> attackers = new ArrayList<>();
-      for (int i = 0; i < SLOW_CLIENTS; i++) {
-        attackers.add(
-            Thread.ofVirtual()
-                .start(() -> trickle(gateway.server.port(), attacking, connected, allOpen)));
-      }
-      assertThat(allOpen.await(30, TimeUnit.SECONDS)).as("every slow client connected").isTrue();
-      try {
+      long connected;
+      try (SlowClients slow = SlowClients.start("127.0.0.1", gateway.server.port(), SLOW_CLIENTS)) {
+        assertThat(slow.awaitFirstConnections(Duration.ofSeconds(30)))
+            .as("every slow client connected")
+            .isTrue();
         for (int i = 0; i < 20; i++) {
           assertThat(gateway.chat("small", false).statusCode()).as("request " + i).isEqualTo(200);
-          Thread.sleep(100);
+          Thread.sleep(100); // a normal client's pace, 10 requests a second
         }
-      } finally {
-        attacking.set(false);
-        for (Thread attacker : attackers) {
-          attacker.join(10_000);
-        }
+        connected = slow.connections();
       }
-      assertThat(connected.get()).isGreaterThanOrEqualTo(SLOW_CLIENTS);
+      assertThat(connected).isGreaterThanOrEqualTo(SLOW_CLIENTS);
       assertThat(gateway.get("/metrics").body()).contains("signalbox_connections_closed_total");
-    }
-  }
-
-  /** Connects and sends a request a byte at a time; reconnects when cut off, until told to stop. */
-  private static void trickle(
-      int port, AtomicBoolean attacking, AtomicInteger connected, CountDownLatch firstOpen) {
-    byte[] request =
-        "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: aaaaaaaaaaaaaaaa"
-            .repeat(4)
-            .getBytes(StandardCharsets.US_ASCII);
-    boolean counted = false;
-    while (attacking.get()) {
-      try (Socket socket = new Socket("127.0.0.1", port)) {
-        connected.incrementAndGet();
-        if (!counted) {
-          counted = true;
-          firstOpen.countDown();
-        }
-        OutputStream out = socket.getOutputStream();
-        for (int i = 0; i < request.length && attacking.get(); i++) {
-          out.write(request[i]);
-          out.flush();
-          Thread.sleep(250);
-        }
-      } catch (IOException cutOff) {
-        // The gateway closed this one; come back, as an attacker would.
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (!counted) {
-        counted = true;
-        firstOpen.countDown();
-      }
     }
   }
 }

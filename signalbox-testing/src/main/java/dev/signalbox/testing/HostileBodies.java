@@ -3,6 +3,7 @@ package dev.signalbox.testing;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -133,7 +134,7 @@ public final class HostileBodies {
             case 2 -> splice(result, at, token());
             case 3 -> splice(result, at, BAD_BYTES.get(random.nextInt(BAD_BYTES.size())));
             case 4 -> repeat(result, at, random.nextInt(1, 20));
-            case 5 -> java.util.Arrays.copyOf(result, at);
+            case 5 -> Arrays.copyOf(result, at);
             default -> swapValue(result);
           };
     }

@@ -174,18 +174,14 @@ public final class Router {
           signals.note(RoutingSignals.RULE + from, delegated.reason());
           if (!allowed.test(delegated.route())) {
             trail.add(delegated.route());
-            return new Decision.Rejected(
-                record(
-                    trail,
-                    policy.name(),
-                    policy.version(),
-                    seed,
-                    signals,
-                    traces,
-                    List.of(),
-                    1,
-                    Map.of(),
-                    pool),
+            return rejected(
+                trail,
+                policy.name(),
+                policy.version(),
+                seed,
+                signals,
+                traces,
+                pool,
                 new SignalboxException(
                     ErrorKind.FORBIDDEN,
                     "Your key may use '"
@@ -238,19 +234,8 @@ public final class Router {
                       refused.message(),
                       null,
                       "session_budget_exhausted");
-          return new Decision.Rejected(
-              record(
-                  trail,
-                  policy.name(),
-                  policy.version(),
-                  seed,
-                  signals,
-                  traces,
-                  List.of(),
-                  1,
-                  Map.of(),
-                  pool),
-              error);
+          return rejected(
+              trail, policy.name(), policy.version(), seed, signals, traces, pool, error);
         }
         case SessionSteering.Result.Steered steered -> {
           if (!steered.note().isEmpty()) {
@@ -441,6 +426,19 @@ public final class Router {
                 contextOnly ? "context_length_exceeded" : "no_eligible_model")
             : new SignalboxException(
                 ErrorKind.NO_ELIGIBLE_MODEL, message, null, "no_eligible_model");
+    return rejected(trail, policy, version, seed, signals, traces, pool, error);
+  }
+
+  /** A refusal after routing read what it read: traced with no plan. */
+  private static Decision rejected(
+      List<String> trail,
+      String policy,
+      int version,
+      long seed,
+      RoutingSignals signals,
+      List<CandidateTrace> traces,
+      PoolSnapshot pool,
+      SignalboxException error) {
     return new Decision.Rejected(
         record(trail, policy, version, seed, signals, traces, List.of(), 1, Map.of(), pool), error);
   }
