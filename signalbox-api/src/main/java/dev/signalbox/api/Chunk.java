@@ -14,6 +14,18 @@ public sealed interface Chunk {
   }
 
   /**
+   * A chunk that carries only text (no usage, finish reason or tool calls), relayed to the client
+   * as the upstream sent it, without a parse into a tree and back: {@code json} is the
+   * chat.completion.chunk object's text, {@code text} its first choice's delta content.
+   */
+  record Plain(String json, String text) implements Chunk {
+    public Plain {
+      Objects.requireNonNull(json, "json");
+      Objects.requireNonNull(text, "text");
+    }
+  }
+
+  /**
    * The end of a successful stream, with the usage the upstream reported or the gateway counted.
    */
   record Done(Usage usage, String finishReason) implements Chunk {

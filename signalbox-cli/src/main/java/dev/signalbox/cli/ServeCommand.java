@@ -122,6 +122,7 @@ final class ServeCommand implements Callable<Integer> {
       GatewayServer server,
       Gateway gateway,
       Optional<TraceRecorder> traces,
+      Optional<AccessLog> accessLog,
       Path configFile,
       ConfigReader reader) {
     GatewayConfig reload() {
@@ -150,6 +151,7 @@ final class ServeCommand implements Callable<Integer> {
         if (traces.isPresent()) {
           traces.get().close(Duration.ofSeconds(10));
         }
+        accessLog.ifPresent(AccessLog::close);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -215,9 +217,10 @@ final class ServeCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       gateway.close();
       traces.ifPresent(TraceRecorder::close);
+      accessLog.ifPresent(AccessLog::close);
       throw e;
     }
-    holder[0] = new Running(server, gateway, traces, configFile, reader);
+    holder[0] = new Running(server, gateway, traces, accessLog, configFile, reader);
     return holder[0];
   }
 

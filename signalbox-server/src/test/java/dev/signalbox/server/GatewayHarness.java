@@ -171,6 +171,9 @@ final class GatewayHarness implements AutoCloseable {
 
   /** Every access log line written so far. */
   String accessLog() {
+    if (!accessLog.flush(Duration.ofSeconds(10))) {
+      throw new AssertionError("access log not flushed in time");
+    }
     synchronized (accessLines) {
       return accessLines.toString(StandardCharsets.UTF_8);
     }
@@ -184,5 +187,6 @@ final class GatewayHarness implements AutoCloseable {
   public void close() throws Exception {
     server.stop(Duration.ofSeconds(5));
     traces.close();
+    accessLog.close();
   }
 }

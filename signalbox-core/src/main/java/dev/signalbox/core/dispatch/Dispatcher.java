@@ -526,6 +526,7 @@ public final class Dispatcher {
           }
         }
         case Chunk.Delta delta -> {}
+        case Chunk.Plain plain -> {}
       }
       return chunk;
     }

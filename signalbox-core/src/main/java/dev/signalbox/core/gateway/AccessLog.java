@@ -13,13 +13,40 @@ import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
-/** One JSON line per routed request. Prompts, answers and keys never appear in it. */
-public final class AccessLog implements RoutingListener {
+/**
+ * One JSON line per routed request. Prompts, answers and keys never appear in it.
+ *
+ * <p>Lines are encoded and written off the request path: a request only queues what its line is
+ * made from, and one writer thread writes whatever has gathered in one go. When the queue is full
+ * the request writes its own line, so no line is lost; it only pays for it.
+ */
+public final class AccessLog implements RoutingListener, AutoCloseable {
+  private static final int QUEUE = 8192;
+  private static final int BATCH = 512;
+  // Each write is a system call: a batch gathers this long after its first line before it is
+  // written (the same group commit as the trace writer's).
+  private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
   private final PrintStream out;
   private final TimeSource time;
   private final ReentrantLock lock = new ReentrantLock();
+  private final BlockingQueue<Supplier<ObjectNode>> queue = new ArrayBlockingQueue<>(QUEUE);
+  private final AtomicLong queued = new AtomicLong();
+  private final AtomicLong written = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Thread writer;
 
   /**
    * @param time dates the lines of requests refused before they had a trace
@@ -27,6 +54,7 @@ public final class AccessLog implements RoutingListener {
   public AccessLog(PrintStream out, TimeSource time) {
     this.out = out;
     this.time = time;
+    this.writer = Thread.ofPlatform().name("signalbox-access-log").daemon().start(this::drain);
   }
 
   @Override
@@ -36,6 +64,10 @@ public final class AccessLog implements RoutingListener {
 
   @Override
   public void requestEnd(DecisionTrace trace, Duration duration) {
+    enqueue(() -> line(trace, duration));
+  }
+
+  private static ObjectNode line(DecisionTrace trace, Duration duration) {
     ObjectNode line = Json.object();
     line.put("time", trace.time().toString());
     line.put("request_id", trace.id());
@@ -59,7 +91,7 @@ public final class AccessLog implements RoutingListener {
     if (!trace.error().isEmpty()) {
       line.put("error", Truncated.of(Redactor.SHAPES.redact(trace.error())));
     }
-    print(line);
+    return line;
   }
 
   /** A cost as a plain decimal to 10 places, never {@code 5.1599999999999994E-5}. */
@@ -72,22 +104,93 @@ public final class AccessLog implements RoutingListener {
 
   /** A request refused before routing: bad key, bad body, unknown route. */
   public void rejected(dev.signalbox.api.SignalboxException error) {
-    ObjectNode line = Json.object();
-    line.put("time", time.now().toString());
-    line.put("status", error.kind().httpStatus());
-    line.put("outcome", "rejected");
-    line.put("code", error.code().orElse(""));
-    line.put("error", Truncated.of(Redactor.SHAPES.redact(error.getMessage())));
-    print(line);
+    Instant at = time.now();
+    enqueue(
+        () -> {
+          ObjectNode line = Json.object();
+          line.put("time", at.toString());
+          line.put("status", error.kind().httpStatus());
+          line.put("outcome", "rejected");
+          line.put("code", error.code().orElse(""));
+          line.put("error", Truncated.of(Redactor.SHAPES.redact(error.getMessage())));
+          return line;
+        });
   }
 
-  private void print(ObjectNode line) {
-    String text = Json.text(line);
+  /** Waits, at most {@code timeout}, until every line queued so far is written. */
+  public boolean flush(Duration timeout) {
+    long target = queued.get();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (written.get() < target) {
+      if (System.nanoTime() - deadline > 0) {
+        return false;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+    return true;
+  }
+
+  /** Writes what is queued and stops the writer. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      try {
+        writer.join(Duration.ofSeconds(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void enqueue(Supplier<ObjectNode> line) {
+    queued.incrementAndGet();
+    if (closed.get() || !queue.offer(line)) {
+      write(List.of(line));
+    }
+  }
+
+  private void drain() {
+    List<Supplier<ObjectNode>> batch = new ArrayList<>(BATCH);
+    while (!(closed.get() && queue.isEmpty())) {
+      try {
+        Supplier<ObjectNode> first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first != null) {
+          batch.add(first);
+          gather(batch);
+          write(batch);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        batch.clear();
+      }
+    }
+  }
+
+  /**
+   * Sleeps out the linger rather than waiting on the queue, so requests offering in the meantime
+   * wake nobody (a wake-up is a system call each).
+   */
+  private void gather(List<Supplier<ObjectNode>> batch) throws InterruptedException {
+    queue.drainTo(batch, BATCH - batch.size());
+    if (batch.size() < BATCH && !closed.get()) {
+      TimeUnit.NANOSECONDS.sleep(LINGER_NANOS);
+      queue.drainTo(batch, BATCH - batch.size());
+    }
+  }
+
+  private void write(List<Supplier<ObjectNode>> lines) {
+    StringBuilder text = new StringBuilder(lines.size() * 320);
+    for (Supplier<ObjectNode> line : lines) {
+      text.append(Json.text(line.get())).append(System.lineSeparator());
+    }
     lock.lock();
     try {
-      out.println(text);
+      out.print(text);
+      out.flush();
     } finally {
       lock.unlock();
     }
+    written.addAndGet(lines.size());
   }
 }

@@ -15,6 +15,9 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,6 +30,57 @@ public final class GatewayMetrics implements RoutingListener, BreakerListener {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, AtomicInteger> breakerStates = new ConcurrentHashMap<>();
+  // Meters looked up once per combination of tags, not built and registered for every request.
+  private final Map<Served, ServedMeters> served = new ConcurrentHashMap<>();
+  private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<PlanStep, Timer> firstTokens = new ConcurrentHashMap<>();
+
+  /** Where a request was served: the tags its meters share. */
+  private record Served(String route, String model, String deployment) {}
+
+  /** A served combination's meters; outcomes are few, so they are kept by name. */
+  private final class ServedMeters {
+    private final Tags tags;
+    private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+    private final Timer streamed;
+    private final Timer answered;
+    private final Counter promptTokens;
+    private final Counter completionTokens;
+    private final Counter costUsd;
+
+    ServedMeters(Served where) {
+      tags =
+          Tags.of("route", where.route(), "model", where.model(), "deployment", where.deployment());
+      streamed = duration("true");
+      answered = duration("false");
+      promptTokens =
+          Counter.builder("signalbox_tokens").tags(tags).tag("type", "prompt").register(registry);
+      completionTokens =
+          Counter.builder("signalbox_tokens")
+              .tags(tags)
+              .tag("type", "completion")
+              .register(registry);
+      costUsd = Counter.builder("signalbox_cost_usd").tags(tags).register(registry);
+    }
+
+    private Timer duration(String stream) {
+      return Timer.builder("signalbox_request_duration")
+          .tags(tags)
+          .tag("stream", stream)
+          .publishPercentileHistogram()
+          .register(registry);
+    }
+
+    Counter outcome(String outcome) {
+      return outcomes.computeIfAbsent(
+          outcome,
+          o ->
+              Counter.builder("signalbox_requests")
+                  .tags(tags)
+                  .tag("outcome", o)
+                  .register(registry));
+    }
+  }
 
   public GatewayMetrics() {}
 
@@ -76,10 +130,14 @@ public final class GatewayMetrics implements RoutingListener, BreakerListener {
 
   @Override
   public void firstToken(PlanStep step, Duration timeToFirstToken) {
-    Timer.builder("signalbox_time_to_first_token")
-        .tags("model", step.model(), "deployment", step.deployment())
-        .publishPercentileHistogram()
-        .register(registry)
+    firstTokens
+        .computeIfAbsent(
+            step,
+            s ->
+                Timer.builder("signalbox_time_to_first_token")
+                    .tags("model", s.model(), "deployment", s.deployment())
+                    .publishPercentileHistogram()
+                    .register(registry))
         .record(timeToFirstToken);
   }
 
@@ -90,15 +148,14 @@ public final class GatewayMetrics implements RoutingListener, BreakerListener {
 
   @Override
   public void attemptEnd(AttemptTrace attempt) {
-    Counter.builder("signalbox_attempts")
-        .tags(
+    counter(
+            "signalbox_attempts",
             "model",
             attempt.model(),
             "deployment",
             attempt.deployment(),
             "result",
             attempt.result())
-        .register(registry)
         .increment();
   }
 
@@ -141,54 +198,34 @@ public final class GatewayMetrics implements RoutingListener, BreakerListener {
   @Override
   public void requestEnd(DecisionTrace trace, Duration duration) {
     String route = trace.route();
-    AttemptTrace served =
+    AttemptTrace last =
         trace.attempts().isEmpty() ? null : trace.attempts().get(trace.attempts().size() - 1);
-    String model = served == null ? "" : served.model();
-    String deployment = served == null ? "" : served.deployment();
-    Tags tags = Tags.of("route", route, "model", model, "deployment", deployment);
-    Counter.builder("signalbox_requests")
-        .tags(tags)
-        .tag("outcome", trace.outcome())
-        .register(registry)
-        .increment();
-    Timer.builder("signalbox_request_duration")
-        .tags(tags)
-        .tag("stream", Boolean.toString(trace.stream()))
-        .publishPercentileHistogram()
-        .register(registry)
-        .record(duration);
+    ServedMeters meters =
+        served.computeIfAbsent(
+            new Served(
+                route, last == null ? "" : last.model(), last == null ? "" : last.deployment()),
+            ServedMeters::new);
+    meters.outcome(trace.outcome()).increment();
+    (trace.stream() ? meters.streamed : meters.answered).record(duration);
     if (trace.usage().promptTokens() > 0) {
-      Counter.builder("signalbox_tokens")
-          .tags(tags)
-          .tag("type", "prompt")
-          .register(registry)
-          .increment((double) trace.usage().promptTokens());
+      meters.promptTokens.increment((double) trace.usage().promptTokens());
     }
     if (trace.usage().completionTokens() > 0) {
-      Counter.builder("signalbox_tokens")
-          .tags(tags)
-          .tag("type", "completion")
-          .register(registry)
-          .increment((double) trace.usage().completionTokens());
+      meters.completionTokens.increment((double) trace.usage().completionTokens());
     }
     if (trace.costUsd() > 0) {
-      Counter.builder("signalbox_cost_usd")
-          .tags(tags)
-          .register(registry)
-          .increment(trace.costUsd());
+      meters.costUsd.increment(trace.costUsd());
     }
     for (int i = 0; i + 1 < trace.attempts().size(); i++) {
       AttemptTrace failed = trace.attempts().get(i);
       if (failed.result().equals("ok")) {
         // A cascade stage that answered but did not pass its checks: an escalation, not a fault.
-        Counter.builder("signalbox_cascade_escalations")
-            .tags("route", route, "model", failed.model())
-            .register(registry)
+        counter("signalbox_cascade_escalations", "route", route, "model", failed.model())
             .increment();
         continue;
       }
-      Counter.builder("signalbox_fallbacks")
-          .tags(
+      counter(
+              "signalbox_fallbacks",
               "route",
               route,
               "model",
@@ -197,8 +234,15 @@ public final class GatewayMetrics implements RoutingListener, BreakerListener {
               failed.deployment(),
               "reason",
               failed.result())
-          .register(registry)
           .increment();
     }
+  }
+
+  /** A counter by name and tags (alternating keys and values), registered on first use. */
+  private Counter counter(String name, String... tags) {
+    List<String> key = new ArrayList<>(tags.length + 1);
+    key.add(name);
+    key.addAll(Arrays.asList(tags));
+    return counters.computeIfAbsent(key, k -> Counter.builder(name).tags(tags).register(registry));
   }
 }

@@ -81,7 +81,16 @@ public final class StreamRelay {
     try {
       Chunk chunk = first;
       while (true) {
+        if (continued && chunk instanceof Chunk.Plain plain) {
+          chunk = new Chunk.Delta(Json.object(plain.json())); // to take the first stream's id
+        }
         switch (chunk) {
+          case Chunk.Plain plain -> {
+            answer.append(plain.text());
+            if (!send(out, event(plain.json().getBytes(StandardCharsets.UTF_8)))) {
+              return;
+            }
+          }
           case Chunk.Delta delta -> {
             ObjectNode json = delta.json();
             if (continued) {
@@ -187,7 +196,10 @@ public final class StreamRelay {
   }
 
   private static byte[] event(ObjectNode json) {
-    byte[] body = Json.bytes(json);
+    return event(Json.bytes(json));
+  }
+
+  private static byte[] event(byte[] body) {
     byte[] event = new byte[body.length + 8];
     System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, event, 0, 6);
     System.arraycopy(body, 0, event, 6, body.length);

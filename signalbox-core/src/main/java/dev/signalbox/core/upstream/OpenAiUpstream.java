@@ -12,6 +12,7 @@ import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.core.wire.Json;
+import dev.signalbox.core.wire.PlainChunk;
 import io.helidon.webclient.http1.Http1Client;
 import java.io.IOException;
 import java.net.URI;
@@ -145,6 +146,15 @@ public final class OpenAiUpstream implements Upstream {
       }
       if (data.isEmpty()) {
         return null;
+      }
+      if (!beforeFirstToken()) {
+        // Most of a stream: text-only chunks, relayed as they came. The first chunk is read in
+        // full, for the id, model and creation time that the gateway's own chunks repeat.
+        Optional<String> plain = PlainChunk.text(data);
+        if (plain.isPresent()) {
+          text.append(plain.get());
+          return new Chunk.Plain(data, plain.get());
+        }
       }
       JsonNode json;
       try {

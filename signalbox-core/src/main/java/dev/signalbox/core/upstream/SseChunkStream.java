@@ -60,7 +60,7 @@ abstract class SseChunkStream implements ChunkStream {
       }
       Chunk chunk = event == null ? endOfStream() : onEvent(event);
       if (chunk != null) {
-        if (!(chunk instanceof Chunk.Delta)) {
+        if (!(chunk instanceof Chunk.Delta || chunk instanceof Chunk.Plain)) {
           body.close();
         }
         return chunk;

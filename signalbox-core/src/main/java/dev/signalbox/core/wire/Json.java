@@ -18,6 +18,15 @@ public final class Json {
     return MAPPER.createObjectNode();
   }
 
+  /** Parses text already known to be a JSON object (it was read once before). */
+  public static ObjectNode object(String json) {
+    try {
+      return (ObjectNode) MAPPER.readTree(json);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   public static byte[] bytes(JsonNode node) {
     try {
       return MAPPER.writeValueAsBytes(node);

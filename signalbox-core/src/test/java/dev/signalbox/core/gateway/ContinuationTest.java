@@ -85,6 +85,11 @@ class ContinuationTest {
     return new Chunk.Delta(chunk);
   }
 
+  /** A text-only chunk as an upstream relays it verbatim. */
+  private static Chunk plain(String id, String text) {
+    return new Chunk.Plain(Json.text(((Chunk.Delta) delta(id, text, false)).json()), text);
+  }
+
   private static final Chunk RESET =
       new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "connection reset"));
 
@@ -107,17 +112,22 @@ class ContinuationTest {
     upstream("small-a")
         .then(
             new UpstreamReply.Streaming(
-                FakeUpstream.chunks(delta("c1", "Hel", true), delta("c1", "lo", false), RESET)));
+                FakeUpstream.chunks(delta("c1", "Hel", true), plain("c1", "lo"), RESET)));
     upstream("prefill-a")
         .then(
             new UpstreamReply.Streaming(
                 FakeUpstream.chunks(
                     delta("c2", ", world", true),
+                    plain("c2", "!"),
                     new Chunk.Done(new Usage(20, 0, 3, false), "stop"))));
     String body = stream("cont");
     assertThat(body)
         .contains(
-            "\"content\":\"Hel\"", "\"content\":\"lo\"", "\"content\":\", world\"", "data: [DONE]")
+            "\"content\":\"Hel\"",
+            "\"content\":\"lo\"",
+            "\"content\":\", world\"",
+            "\"content\":\"!\"",
+            "data: [DONE]")
         .doesNotContain("error");
     List<JsonNode> events = new ArrayList<>();
     for (String line : body.split("\n\n")) {

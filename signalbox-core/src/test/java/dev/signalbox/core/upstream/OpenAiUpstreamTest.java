@@ -93,7 +93,7 @@ class OpenAiUpstreamTest {
     do {
       c = stream.next();
       chunks.add(c);
-    } while (c instanceof Chunk.Delta);
+    } while (c instanceof Chunk.Delta || c instanceof Chunk.Plain);
     return chunks;
   }
 
@@ -201,6 +201,10 @@ class OpenAiUpstreamTest {
                 "data: [DONE]"));
     List<Chunk> chunks = drain(send(true));
     assertThat(chunks).hasSize(4);
+    // The first chunk is read in full; a later text-only one is relayed as the upstream sent it.
+    assertThat(chunks.get(0)).isInstanceOf(Chunk.Delta.class);
+    assertThat(chunks.get(1))
+        .isEqualTo(new Chunk.Plain(CHUNK.formatted("lo").substring("data: ".length()), "lo"));
     assertThat(chunks.get(3))
         .isEqualTo(new Chunk.Done(new dev.signalbox.api.Usage(9, 4, 2, false), "stop"));
     assertThat(server.requests().get(0).body())
