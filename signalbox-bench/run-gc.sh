@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Chooses the gateway's collector and heap by measurement: Signalbox (the load benchmark's rules
+# route, tracing and access log on) at 1,000 req/s under each candidate's flags, reporting the
+# request p99, every safepoint pause's p99 and maximum (-Xlog:safepoint, the same measure for every
+# collector), the process's peak RSS and its CPU per request. Results go to bench-results/gc-<time>.txt.
+#
+#   bash signalbox-bench/run-gc.sh
+#   CANDIDATES="serial-144m zgc-256m" DURATION=30 bash signalbox-bench/run-gc.sh
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+CANDIDATES="${CANDIDATES:-serial-144m serial-144m-code64m serial-192m-young128m parallel-144m g1-144m shenandoah-144m zgc-192m zgc-256m}"
+WARMUP="${WARMUP:-20}"
+DURATION="${DURATION:-20}"
+UP=19101; SIGNALBOX=19104
+source signalbox-bench/lib.sh
+bench_start gc
+build_bench
+
+# The flags of each candidate, after the launcher's own (-XX:-UseSerialGC lifts its collector).
+flags_of() {
+  case "$1" in
+    serial-144m) echo "" ;;
+    serial-144m-code64m) echo "-XX:ReservedCodeCacheSize=64m" ;;
+    serial-144m-young96m) echo "-Xmn96m" ;;
+    serial-192m-young128m) echo "-Xms192m -Xmx192m -Xmn128m" ;;
+    parallel-144m) echo "-XX:-UseSerialGC -XX:+UseParallelGC" ;;
+    g1-144m) echo "-XX:-UseSerialGC -XX:+UseG1GC" ;;
+    shenandoah-144m) echo "-XX:-UseSerialGC -XX:+UseShenandoahGC" ;;
+    zgc-192m) echo "-XX:-UseSerialGC -XX:+UseZGC -Xms192m -Xmx192m" ;;
+    zgc-256m) echo "-XX:-UseSerialGC -XX:+UseZGC -Xms256m -Xmx256m" ;;
+    *) echo "unknown candidate $1" >&2; exit 1 ;;
+  esac
+}
+
+log "# Signalbox collector and heap, $(date -u +%FT%TZ), $(nproc) cores; gateway on core 0"
+log "# launcher flags: $(./signalbox --print-jvm-flags)"
+log "# warmup ${WARMUP}s, then ${DURATION}s recorded at 1000 req/s"
+start_fast_upstream "$UP" 50 40
+pids+=("$pid")
+wait_port "$UP"
+url="http://127.0.0.1:$SIGNALBOX/v1/chat/completions"
+export MODEL=bench HEADERS=""
+for candidate in $CANDIDATES; do
+  extra="$(flags_of "$candidate")"
+  cat > "$work/signalbox.yaml" <<YAML
+server: {host: 127.0.0.1, port: $SIGNALBOX}
+traces: {path: $work/traces-$candidate.db}
+deployments:
+  - {name: fast, provider: openai, base-url: "http://127.0.0.1:$UP/v1", model: bench}
+  - {name: spare, provider: openai, base-url: "http://127.0.0.1:$UP/v1", model: bench-spare}
+models:
+  - {name: small, deployments: [fast], pricing: {input: 0.15, output: 0.6}, context-window: 128000}
+  - {name: large, deployments: [spare], pricing: {input: 5, output: 15}, context-window: 128000}
+routes:
+  - name: bench
+    policy: rules
+    rules:
+      - {name: hard, keywords: [prove, refactor], route: strong}
+    default: everyday
+  - {name: everyday, models: [small, large], policy: cheapest}
+  - {name: strong, models: [large, small], policy: priority}
+YAML
+  SIGNALBOX_JAVA_OPTS="$extra -Xlog:safepoint:file=$work/safepoints-$candidate.log -Xlog:gc:file=$work/gc-$candidate.log" \
+    taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$work/signalbox-$candidate.log" 2>&1 &
+  gw=$!
+  pids+=("$gw")
+  wait_port "$SIGNALBOX"
+  jvm="$(gateway_pid "$work/signalbox.yaml")"
+  harness open 200 1 10 "$url" > /dev/null
+  harness open 1000 1 "$WARMUP" "$url" > /dev/null
+  before_lines=$(wc -l < "$work/safepoints-$candidate.log")
+  cpu_before=$(awk '{print $14 + $15}' "/proc/$jvm/stat")
+  rm -f "$work/rss.done"; rss_watch "$jvm" "$work/rss.done" > "$work/rss.txt" &
+  line="$(harness open 1000 "$DURATION" 5 "$url")"
+  touch "$work/rss.done"; sleep 1
+  cpu_after=$(awk '{print $14 + $15}' "/proc/$jvm/stat")
+  pauses="$(tail -n +"$((before_lines + 1))" "$work/safepoints-$candidate.log" \
+    | sed -nE 's/.*Total: ([0-9]+) ns.*/\1/p' | sort -n \
+    | awk '{a[NR]=$1} END {if (NR==0) {print "pauses n=0"; exit}; i=int(NR*0.99); if (i<1) i=1; printf "pauses n=%d p99=%.3fms max=%.3fms", NR, a[i]/1e6, a[NR]/1e6}')"
+  n="$(sed -E 's/.* n=([0-9]+) .*/\1/' <<< "$line")"
+  cpu_us=$(awk -v t=$((cpu_after - cpu_before)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.0f", t / hz * 1e6 / n}')
+  log ""
+  log "## $candidate: ${extra:-launcher defaults}"
+  log "$line"
+  log "$pauses; peak RSS $(cat "$work/rss.txt") MB; CPU ${cpu_us} us per request"
+  kill "$gw" 2>/dev/null || true; wait "$gw" 2>/dev/null || true
+  sleep 1
+done
+log ""
+log "# results in $out"
