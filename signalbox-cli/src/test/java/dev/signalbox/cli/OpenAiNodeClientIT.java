@@ -5,16 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.signalbox.core.config.GatewayConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The official openai npm client, pinned by package-lock.json and installed with npm ci, calls the
- * gateway serving the quickstart config. Without Node this test fails: the client is part of the
- * proof.
+ * The official openai npm client ({@link NodeClients}) calls the gateway serving the quickstart
+ * config. Without Node this test fails: the client is part of the proof.
  */
 @Timeout(600)
 class OpenAiNodeClientIT {
@@ -22,19 +20,7 @@ class OpenAiNodeClientIT {
 
   @Test
   void theOfficialClientWorksAgainstTheQuickstart() throws Exception {
-    Path client = Path.of("target", "node-client").toAbsolutePath();
-    Files.createDirectories(client);
-    for (String file : new String[] {"package.json", "package-lock.json", "client.mjs"}) {
-      Files.copy(
-          Path.of("src", "test", "node", file),
-          client.resolve(file),
-          StandardCopyOption.REPLACE_EXISTING);
-    }
-    if (!Files.exists(client.resolve("node_modules/openai/package.json"))) {
-      Processes.Result install =
-          Processes.run(client, Duration.ofMinutes(5), "npm", "ci", "--no-audit", "--no-fund");
-      assertThat(install.exitCode()).as("npm ci:\n" + install.output()).isZero();
-    }
+    Path client = NodeClients.installed();
     String quickstart =
         Files.readString(Path.of("..", "examples", "quickstart.yaml"))
             .replace("path: .signalbox/traces.db", "path: " + dir.resolve("traces.db"));

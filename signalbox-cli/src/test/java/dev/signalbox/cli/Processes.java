@@ -22,8 +22,16 @@ final class Processes {
 
   static Result run(Path dir, Duration timeout, String... command)
       throws IOException, InterruptedException {
-    Process process =
-        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    return run(dir, java.util.Map.of(), timeout, command);
+  }
+
+  /** Runs {@code command} with {@code environment} added to this process's. */
+  static Result run(
+      Path dir, java.util.Map<String, String> environment, Duration timeout, String... command)
+      throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+    builder.environment().putAll(environment);
+    Process process = builder.redirectErrorStream(true).start();
     StringBuilder output = new StringBuilder();
     Thread reader =
         Thread.ofVirtual()

@@ -9,15 +9,20 @@ import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.gateway.AccessLog;
 import dev.signalbox.core.gateway.Caller;
+import dev.signalbox.core.gateway.ChunkWriter;
 import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.Handled;
+import dev.signalbox.core.messages.MessagesReply;
+import dev.signalbox.core.messages.MessagesRequest;
+import dev.signalbox.core.messages.MessagesStream;
 import dev.signalbox.core.trace.Feedback;
 import dev.signalbox.core.trace.FeedbackStore;
 import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.wire.ChatRequestParser;
 import dev.signalbox.core.wire.ErrorBodies;
 import dev.signalbox.core.wire.Json;
+import dev.signalbox.core.wire.StrictJson;
 import dev.signalbox.core.wire.Truncated;
 import dev.signalbox.server.http.Handler;
 import dev.signalbox.server.http.HttpCall;
@@ -26,6 +31,7 @@ import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * The gateway's HTTP API: each call checked against the {@link BrowserGuard}, then served by its
@@ -33,6 +39,7 @@ import java.util.Optional;
  */
 final class Endpoints implements Handler {
   private static final String JSON = "application/json";
+  private static final String MESSAGES = "/v1/messages";
 
   private final Gateway gateway;
   private final GatewayMetrics metrics;
@@ -58,7 +65,7 @@ final class Endpoints implements Handler {
     try {
       route(call, reply);
     } catch (SignalboxException e) {
-      error(reply, e);
+      error(reply, e, call.path().startsWith(MESSAGES));
     }
   }
 
@@ -76,6 +83,8 @@ final class Endpoints implements Handler {
     }
     switch (call.method() + " " + call.path()) {
       case "POST /v1/chat/completions" -> chat(call, reply);
+      case "POST /v1/messages" -> messages(call, reply);
+      case "POST /v1/messages/count_tokens" -> countTokens(call, reply);
       case "GET /v1/models" -> models(call, reply);
       case "GET /health" -> json(reply, 200, Json.object().put("status", "ok"));
       case "GET /ready" -> ready(call, reply);
@@ -110,21 +119,53 @@ final class Endpoints implements Handler {
     }
   }
 
+  /** Anthropic's Messages API on the same router: translated in, answered in its own shape. */
+  private void messages(HttpCall call, Reply reply) throws InterruptedException {
+    Caller caller = caller(call);
+    requireJson(call);
+    ChatRequest request =
+        ChatRequestParser.parse(MessagesRequest.toChat(StrictJson.object(call.body(), "")));
+    Handled handled = gateway.handle(request, caller);
+    handled.info().headers().forEach(reply::header);
+    switch (handled) {
+      case Handled.Rejected rejected ->
+          json(reply, rejected.error().kind().httpStatus(), MessagesReply.error(rejected.error()));
+      case Handled.Completed completed -> json(reply, 200, MessagesReply.message(completed.body()));
+      case Handled.Streaming streaming -> stream(reply, streaming, MessagesStream::new);
+    }
+  }
+
+  private void countTokens(HttpCall call, Reply reply) {
+    caller(call);
+    requireJson(call);
+    ObjectNode body = StrictJson.object(call.body(), "");
+    if (!body.has("max_tokens")) {
+      body.put("max_tokens", 1); // counting needs no answer length
+    }
+    ChatRequest request = ChatRequestParser.parse(MessagesRequest.toChat(body));
+    json(reply, 200, Json.object().put("input_tokens", gateway.promptTokens(request)));
+  }
+
   private static void stream(Reply reply, Handled.Streaming streaming) throws InterruptedException {
+    stream(reply, streaming, out -> out);
+  }
+
+  private static void stream(
+      Reply reply, Handled.Streaming streaming, UnaryOperator<ChunkWriter> shape)
+      throws InterruptedException {
     reply.header("cache-control", "no-cache");
     Reply.BodyStream out = reply.stream(200, "text/event-stream");
+    ChunkWriter client =
+        bytes -> {
+          try {
+            out.write(bytes);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing to the client");
+          }
+        };
     try {
-      streaming
-          .relay()
-          .relay(
-              bytes -> {
-                try {
-                  out.write(bytes);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                  throw new InterruptedIOException("interrupted while writing to the client");
-                }
-              });
+      streaming.relay().relay(shape.apply(client));
     } finally {
       out.end();
     }
@@ -193,8 +234,11 @@ final class Endpoints implements Handler {
     }
   }
 
+  /** The caller by its key: {@code Authorization: Bearer}, or Anthropic's {@code x-api-key}. */
   private Caller caller(HttpCall call) {
-    return gateway.authenticate(call.header("authorization"), call.loopback(), call.headers());
+    Optional<String> authorization =
+        call.header("authorization").or(() -> call.header("x-api-key").map(key -> "Bearer " + key));
+    return gateway.authenticate(authorization, call.loopback(), call.headers());
   }
 
   /** A JSON endpoint takes {@code application/json} (in UTF-8) and nothing else. */
@@ -228,12 +272,12 @@ final class Endpoints implements Handler {
             + Truncated.of(call.method(), 20)
             + " "
             + Truncated.of(call.path(), 100)
-            + ". Signalbox serves POST /v1/chat/completions and GET /v1/models.",
+            + ". Signalbox serves POST /v1/chat/completions, POST /v1/messages and GET /v1/models.",
         null,
         "unknown_url");
   }
 
-  private void error(Reply reply, SignalboxException e) {
+  private void error(Reply reply, SignalboxException e, boolean anthropic) {
     if (reply.started()) {
       return;
     }
@@ -245,7 +289,7 @@ final class Endpoints implements Handler {
       reply.header("retry-after", "1");
       reply.closeConnection();
     }
-    json(reply, e.kind().httpStatus(), ErrorBodies.of(e));
+    json(reply, e.kind().httpStatus(), anthropic ? MessagesReply.error(e) : ErrorBodies.of(e));
   }
 
   private static void json(Reply reply, int status, ObjectNode body) {

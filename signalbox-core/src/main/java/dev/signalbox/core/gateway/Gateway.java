@@ -410,6 +410,11 @@ public final class Gateway implements AutoCloseable {
     return new PoolSnapshot(all);
   }
 
+  /** The prompt tokens of a request as the router counts them (messages and tools). */
+  public long promptTokens(ChatRequest request) {
+    return signalSources.tokens().countPrompt(request.messages(), request.tools());
+  }
+
   public boolean ready() {
     return !draining;
   }

@@ -43,7 +43,11 @@ public final class ChatRequestParser {
   private ChatRequestParser() {}
 
   public static ChatRequest parse(byte[] body) {
-    ObjectNode root = StrictJson.object(body, "");
+    return parse(StrictJson.object(body, ""));
+  }
+
+  /** A request already read as JSON (a translated one, say), checked and bound the same way. */
+  public static ChatRequest parse(ObjectNode root) {
     ChatCompletionRequest bound;
     try {
       bound = READER.readValue(root);
