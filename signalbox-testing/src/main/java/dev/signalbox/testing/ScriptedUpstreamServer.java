@@ -35,6 +35,31 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
   public interface Behaviour {
     void respond(Socket socket, OutputStream out, ScriptedUpstreamServer server)
         throws IOException, InterruptedException;
+
+    /** Responds knowing the request; by default without looking at it. */
+    default void respond(
+        RecordedRequest request, Socket socket, OutputStream out, ScriptedUpstreamServer server)
+        throws IOException, InterruptedException {
+      respond(socket, out, server);
+    }
+  }
+
+  /** A behaviour chosen per request: a scripted model that answers what it was asked. */
+  public static Behaviour byRequest(
+      java.util.function.Function<RecordedRequest, Behaviour> choose) {
+    return new Behaviour() {
+      @Override
+      public void respond(Socket socket, OutputStream out, ScriptedUpstreamServer server) {
+        throw new IllegalStateException("a behaviour by request needs the request");
+      }
+
+      @Override
+      public void respond(
+          RecordedRequest request, Socket socket, OutputStream out, ScriptedUpstreamServer server)
+          throws IOException, InterruptedException {
+        choose.apply(request).respond(request, socket, out, server);
+      }
+    };
   }
 
   /** One request the server received. */
@@ -114,7 +139,7 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
       } finally {
         lock.unlock();
       }
-      behaviour.respond(client, client.getOutputStream(), this);
+      behaviour.respond(request, client, client.getOutputStream(), this);
     } catch (IOException | InterruptedException e) {
       // The gateway closed the connection, or the server is closing: nothing to answer.
     } finally {

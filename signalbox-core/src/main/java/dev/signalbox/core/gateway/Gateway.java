@@ -1,5 +1,6 @@
 package dev.signalbox.core.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.DeploymentState;
@@ -36,11 +37,13 @@ import dev.signalbox.core.routing.RequestSignals;
 import dev.signalbox.core.routing.RoutingSignals;
 import dev.signalbox.core.session.InMemorySessions;
 import dev.signalbox.core.session.SessionStore;
+import dev.signalbox.core.session.ToolLoops;
 import dev.signalbox.core.text.SignalSources;
 import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.core.upstream.UpstreamFactory;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -77,6 +80,8 @@ public final class Gateway implements AutoCloseable {
   private final RoutingListener.Factory listeners;
   private final TraceSink sink;
   private final SessionStore sessions;
+  // Tool calls remembered: 100,000 of them for an hour after their answer.
+  private final ToolLoops toolLoops;
   private final SignalSources signalSources;
   private final Settings settings;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -106,6 +111,7 @@ public final class Gateway implements AutoCloseable {
     this.seeds = settings.seeds();
     this.listeners = settings.listeners();
     this.sessions = settings.sessions();
+    this.toolLoops = new ToolLoops(time::nanoTime, 100_000, 60);
     TraceSink traces = settings.sink();
     this.sink =
         trace -> {
@@ -472,7 +478,8 @@ public final class Gateway implements AutoCloseable {
                 caller.tenant(),
                 RouteSpec.DEFAULT_MAX_TOKENS,
                 signalSources)
-            .withSessions(sessions);
+            .withSessions(sessions)
+            .withToolLoops(toolLoops);
     Exchange exchange =
         new Exchange(
             id,
@@ -564,6 +571,10 @@ public final class Gateway implements AutoCloseable {
                     .path("message")
                     .path("content")
                     .asText(""));
+        toolLoops.started(
+            toolCallIds(answered.reply().body()),
+            answered.attempt().model().name(),
+            answered.attempt().deployment().name());
         yield new Handled.Completed(
             answered.reply().body(),
             new ResponseInfo(
@@ -589,6 +600,7 @@ public final class Gateway implements AutoCloseable {
                 committed.rest(),
                 continuation,
                 signalSources.tokens(),
+                toolLoops,
                 this::requestEnded);
         yield new Handled.Streaming(
             relay,
@@ -601,6 +613,17 @@ public final class Gateway implements AutoCloseable {
                 OptionalDouble.empty()));
       }
     };
+  }
+
+  private static List<String> toolCallIds(JsonNode completion) {
+    List<String> ids = new ArrayList<>();
+    completion
+        .path("choices")
+        .path(0)
+        .path("message")
+        .path("tool_calls")
+        .forEach(call -> ids.add(call.path("id").asText("")));
+    return ids;
   }
 
   private static String outcomeOf(SignalboxException error) {

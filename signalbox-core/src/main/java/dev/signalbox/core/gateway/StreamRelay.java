@@ -11,11 +11,14 @@ import dev.signalbox.core.config.ModelSpec;
 import dev.signalbox.core.dispatch.DispatchResult;
 import dev.signalbox.core.dispatch.Exchange;
 import dev.signalbox.core.routing.PlannedAttempt;
+import dev.signalbox.core.session.ToolLoops;
 import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.core.wire.ErrorBodies;
 import dev.signalbox.core.wire.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -50,6 +53,8 @@ public final class StreamRelay {
   private final Runnable onEnd;
   private final Continuation continuation;
   private final StringBuilder answer = new StringBuilder();
+  private final ToolLoops toolLoops;
+  private final List<String> toolCallIds = new ArrayList<>();
   private boolean toolCalls;
   private boolean continued;
 
@@ -63,8 +68,10 @@ public final class StreamRelay {
       ChunkStream rest,
       Continuation continuation,
       TokenCounter tokens,
+      ToolLoops toolLoops,
       Runnable onEnd) {
     this.tokens = tokens;
+    this.toolLoops = toolLoops;
     this.exchange = exchange;
     this.current = committed;
     this.model = committed.model();
@@ -106,6 +113,11 @@ public final class StreamRelay {
             created = json.path("created").asLong(created);
             JsonNode deltaNode = json.path("choices").path(0).path("delta");
             toolCalls |= deltaNode.has("tool_calls");
+            for (JsonNode call : deltaNode.path("tool_calls")) {
+              if (call.hasNonNull("id")) {
+                toolCallIds.add(call.get("id").asText());
+              }
+            }
             answer.append(deltaNode.path("content").asText(""));
             if (!send(out, event(json))) {
               return;
@@ -122,6 +134,7 @@ public final class StreamRelay {
               }
             }
             exchange.streamEnded("ok", "");
+            toolLoops.started(toolCallIds, model.name(), current.deployment().name());
             boolean delivered = send(out, DONE);
             exchange.finish(
                 delivered ? "ok" : "client_cancelled", done.usage(), model, "", recorded());

@@ -192,6 +192,20 @@ interface DeploymentSelector {
     return healthy;
   }
 
+  /** The order with {@code held} first when it is in it and its circuit is not open. */
+  static List<DeploymentSpec> holding(List<DeploymentSpec> order, PoolSnapshot pool, String held) {
+    for (int i = 1; i < order.size(); i++) {
+      DeploymentSpec d = order.get(i);
+      if (d.name().equals(held) && !pool.state(held).open()) {
+        List<DeploymentSpec> reordered = new ArrayList<>(order);
+        reordered.remove(i);
+        reordered.add(0, d);
+        return reordered;
+      }
+    }
+    return order;
+  }
+
   private static long rendezvous(String session, String deployment) {
     long h = 0xcbf29ce484222325L;
     for (char c : (session + '\u0000' + deployment).toCharArray()) {

@@ -3,6 +3,7 @@ package dev.signalbox.core.routing;
 import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.Role;
 import dev.signalbox.core.session.SessionStore;
+import dev.signalbox.core.session.ToolLoops;
 import dev.signalbox.core.text.EmbeddedText;
 import dev.signalbox.core.text.LanguageGuess;
 import dev.signalbox.core.text.SignalSources;
@@ -224,6 +225,20 @@ public final class RecordedSignals implements RoutingSignals {
     }
     read.put(key, value);
     return value.isEmpty() ? Optional.empty() : Optional.of(value);
+  }
+
+  @Override
+  public Optional<ToolLoops.Started> toolLoop() {
+    // Recorded only for requests that carried tool results (and not before loops were held).
+    if (!(recorded.get(TOOL_LOOP) instanceof String value)) {
+      return Optional.empty();
+    }
+    read.put(TOOL_LOOP, value);
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    String[] parts = value.split("\\|", -1);
+    return Optional.of(new ToolLoops.Started(parts[0], parts[1]));
   }
 
   @Override

@@ -1,9 +1,11 @@
 package dev.signalbox.core.routing;
 
+import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.ResponseFormat;
 import dev.signalbox.api.Role;
 import dev.signalbox.core.session.SessionStore;
+import dev.signalbox.core.session.ToolLoops;
 import dev.signalbox.core.text.EmbeddedText;
 import dev.signalbox.core.text.LanguageGuess;
 import dev.signalbox.core.text.SignalSources;
@@ -11,6 +13,7 @@ import dev.signalbox.core.text.TokenCounter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +49,7 @@ public final class RequestSignals implements RoutingSignals {
   private final Map<String, Object> read = new LinkedHashMap<>();
   private long promptTokens = -1;
   private SessionStore sessions = SessionStore.NONE;
+  private ToolLoops toolLoops = ToolLoops.NONE;
 
   /**
    * @param headers request headers, names in lower case
@@ -72,6 +76,7 @@ public final class RequestSignals implements RoutingSignals {
     RequestSignals copy = new RequestSignals(request, headers, tenant, newDefault, sources);
     copy.promptTokens = promptTokens;
     copy.sessions = sessions;
+    copy.toolLoops = toolLoops;
     copy.read.putAll(read);
     return copy;
   }
@@ -80,6 +85,27 @@ public final class RequestSignals implements RoutingSignals {
   public RequestSignals withSessions(SessionStore store) {
     this.sessions = store;
     return this;
+  }
+
+  /** Where tool loops started, to hold a loop on its model; none by default. */
+  public RequestSignals withToolLoops(ToolLoops loops) {
+    this.toolLoops = loops;
+    return this;
+  }
+
+  @Override
+  public Optional<ToolLoops.Started> toolLoop() {
+    List<String> calls = new ArrayList<>();
+    List<ChatMessage> messages = request.messages();
+    for (int i = messages.size() - 1; i >= 0 && messages.get(i).role() == Role.TOOL; i--) {
+      calls.add(messages.get(i).toolCallId());
+    }
+    if (calls.isEmpty()) {
+      return Optional.empty(); // a new user turn: nothing to hold, nothing to record
+    }
+    Optional<ToolLoops.Started> started = toolLoops.startedBy(calls);
+    read.put(TOOL_LOOP, started.map(s -> s.model() + "|" + s.deployment()).orElse(""));
+    return started;
   }
 
   @Override

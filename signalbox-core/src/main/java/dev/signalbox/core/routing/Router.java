@@ -23,6 +23,7 @@ import dev.signalbox.core.policy.PolicyRegistry;
 import dev.signalbox.core.policy.PolicyServices;
 import dev.signalbox.core.session.SessionSteering;
 import dev.signalbox.core.session.SessionStore;
+import dev.signalbox.core.session.ToolLoops;
 import dev.signalbox.core.wire.Truncated;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -128,7 +129,7 @@ public final class Router {
       return noEligible(List.of(model.name()), DIRECT, 1, seed, signals, traces, pool);
     }
     traces.add(new CandidateTrace(model.name(), "", 1, "requested by name"));
-    List<PlannedAttempt> plan = plan(List.of(model), seed, pool, signals);
+    List<PlannedAttempt> plan = plan(List.of(model), seed, pool, signals, signals.toolLoop());
     return new Decision.Routed(
         record(
             List.of(model.name()),
@@ -246,6 +247,10 @@ public final class Router {
         }
       }
     }
+    Optional<ToolLoops.Started> loop = signals.toolLoop();
+    if (loop.isPresent()) {
+      ranked = holdToolLoop(route, ranked, loop.get(), signals);
+    }
     List<ModelSpec> order = new ArrayList<>();
     Map<String, ScoredModel> scores = new LinkedHashMap<>();
     for (ScoredModel scored : ranked.order()) {
@@ -272,7 +277,7 @@ public final class Router {
     }
     List<PlannedAttempt> plan =
         PlanAdjustments.meetObjectives(
-            plan(order, seed, pool, signals), route.slo(), pool, signals);
+            plan(order, seed, pool, signals, loop), route.slo(), pool, signals);
     if (route.fallbackOrder() == RouteSpec.FallbackOrder.SELF_HEALING) {
       plan = PlanAdjustments.selfHealing(plan, pool, signals);
     }
@@ -289,6 +294,39 @@ public final class Router {
             ranked.probabilities(),
             pool);
     return new Decision.Routed(record, plan, route, executions.get(route.name()));
+  }
+
+  /**
+   * A request that carries tool results continues its loop on the model that started it (first in
+   * the order, whatever the policy or a session preferred), as long as the route can still use that
+   * model; the trace says which rule held it.
+   */
+  private static PolicyResult.Ranked holdToolLoop(
+      RouteSpec route, PolicyResult.Ranked ranked, ToolLoops.Started loop, RoutingSignals signals) {
+    List<ScoredModel> order = new ArrayList<>(ranked.order());
+    int at = -1;
+    for (int i = 0; i < order.size() && at < 0; i++) {
+      at = order.get(i).model().equals(loop.model()) ? i : -1;
+    }
+    if (at < 0) {
+      signals.note(
+          RoutingSignals.TOOL_LOOP_HELD + route.name(),
+          "not held: the loop started on "
+              + loop.model()
+              + ", which is not a candidate here; routed afresh");
+      return ranked;
+    }
+    order.add(0, order.remove(at));
+    signals.note(
+        RoutingSignals.TOOL_LOOP_HELD + route.name(),
+        "held "
+            + loop.model()
+            + " (rule tool-loop: the request carries results of tool calls that "
+            + loop.model()
+            + "@"
+            + loop.deployment()
+            + " made; a route re-decides at a new user turn)");
+    return new PolicyResult.Ranked(order, ranked.propensity(), ranked.probabilities());
   }
 
   private SessionSteering.Result steer(
@@ -353,7 +391,11 @@ public final class Router {
   }
 
   private List<PlannedAttempt> plan(
-      List<ModelSpec> models, long seed, PoolSnapshot pool, RoutingSignals signals) {
+      List<ModelSpec> models,
+      long seed,
+      PoolSnapshot pool,
+      RoutingSignals signals,
+      Optional<ToolLoops.Started> loop) {
     List<PlannedAttempt> plan = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (ModelSpec model : models) {
@@ -374,8 +416,12 @@ public final class Router {
       // deployment.
       boolean affinity =
           deployments.size() > 1 && model.selector() != ModelSpec.SelectorKind.PRIORITY;
-      for (DeploymentSpec deployment :
-          DeploymentSelector.finish(order, pool, affinity ? signals.session() : Optional.empty())) {
+      List<DeploymentSpec> finished =
+          DeploymentSelector.finish(order, pool, affinity ? signals.session() : Optional.empty());
+      if (loop.isPresent() && loop.get().model().equals(model.name())) {
+        finished = DeploymentSelector.holding(finished, pool, loop.get().deployment());
+      }
+      for (DeploymentSpec deployment : finished) {
         plan.add(new PlannedAttempt(model, deployment));
       }
     }

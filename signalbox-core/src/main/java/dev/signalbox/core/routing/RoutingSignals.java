@@ -35,6 +35,8 @@ public interface RoutingSignals extends Signals {
   String DOMAIN = "domain";
   String SESSION_STATE = "session_state:";
   String SESSION_STEERING = "session_steering:";
+  String TOOL_LOOP = "tool_loop";
+  String TOOL_LOOP_HELD = "tool_loop_held:";
   String SLO = "slo";
   String FALLBACK_ORDER = "fallback_order";
 
@@ -62,6 +64,13 @@ public interface RoutingSignals extends Signals {
    * empty on its first step or without a session. Recorded as {@code model|spent|steps}.
    */
   Optional<dev.signalbox.core.session.SessionStore.Session> sessionState(String route);
+
+  /**
+   * Where the tool loop this request continues started (its last messages carry the results of tool
+   * calls the gateway answered with), if the gateway remembers it. Recorded as {@code
+   * model|deployment}, empty for none.
+   */
+  Optional<dev.signalbox.core.session.ToolLoops.Started> toolLoop();
 
   /** The same request under another route's default output length, keeping what was read. */
   RoutingSignals withDefaultMaxTokens(long newDefault);
