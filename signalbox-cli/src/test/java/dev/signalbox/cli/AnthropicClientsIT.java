@@ -2,10 +2,15 @@ package dev.signalbox.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.wire.Json;
+import dev.signalbox.testing.ScriptedUpstreamServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,27 +62,98 @@ class AnthropicClientsIT {
             "message ok", "stream ok", "tools ok", "count ok", "errors ok: 404 not_found_error");
   }
 
+  private static Processes.Result claude(String baseUrl, Path workDir, String prompt)
+      throws Exception {
+    Path home = Files.createDirectories(workDir.resolve("home"));
+    return Processes.run(
+        workDir,
+        Map.of(
+            "HOME", home.toString(),
+            "ANTHROPIC_BASE_URL", baseUrl,
+            "ANTHROPIC_API_KEY", "unused-on-loopback",
+            "DISABLE_TELEMETRY", "1",
+            "DISABLE_AUTOUPDATER", "1",
+            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"),
+        Duration.ofMinutes(3),
+        clients.resolve("node_modules/.bin/claude").toString(),
+        "-p",
+        prompt,
+        "--model",
+        "auto");
+  }
+
   @Test
   void claudeCodeAnswersThroughTheGateway() throws Exception {
-    Path home = Files.createDirectories(dir.resolve("claude-home"));
     Processes.Result result =
-        Processes.run(
-            clients,
-            Map.of(
-                "HOME", home.toString(),
-                "ANTHROPIC_BASE_URL", baseUrl(),
-                "ANTHROPIC_API_KEY", "unused-on-loopback",
-                "DISABLE_TELEMETRY", "1",
-                "DISABLE_AUTOUPDATER", "1",
-                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"),
-            Duration.ofMinutes(3),
-            clients.resolve("node_modules/.bin/claude").toString(),
-            "-p",
-            "Say hello",
-            "--model",
-            "auto");
+        claude(baseUrl(), Files.createDirectories(dir.resolve("hello")), "Say hello");
     assertThat(result.exitCode()).as(result.output()).isZero();
     // The quickstart's simulated models answer "... answer from the <model> model ...".
     assertThat(result.output()).contains("answer from the");
+  }
+
+  /**
+   * A multi-turn task with a tool call: Claude Code reads a file through its Read tool, over a
+   * scripted model that plays the tool-using turns; the loop's second turn is held on the model and
+   * deployment that made the call.
+   */
+  @Test
+  void claudeCodeCompletesAToolLoopThroughTheGateway() throws Exception {
+    Path work = Files.createDirectories(dir.resolve("task"));
+    Path file = work.resolve("secret.txt");
+    Files.writeString(file, "pomegranate\n");
+    try (ScriptedUpstreamServer model =
+        new ScriptedUpstreamServer(ScriptedAgentModel.behaviour())) {
+      Path config = work.resolve("agents.yaml");
+      Files.writeString(
+          config,
+          """
+          server: {host: 127.0.0.1, port: 0}
+          traces: {path: %s}
+          deployments:
+            - {name: agent-a, provider: openai, base-url: "%s/v1", model: scripted-agent}
+            - {name: agent-b, provider: openai, base-url: "%s/v1", model: scripted-agent}
+          models:
+            - {name: agent, deployments: [agent-a, agent-b], capabilities: [tools], context-window: 400000}
+          routes:
+            - {name: auto, models: [agent], policy: priority}
+          """
+              .formatted(work.resolve("traces.db"), model.baseUrl(), model.baseUrl()));
+      ServeCommand.Running agents =
+          ServeCommand.start(Configs.reader().read(config), Configs.reader(), config, 0);
+      try {
+        Processes.Result result =
+            claude(
+                "http://127.0.0.1:" + agents.server().port(),
+                work,
+                "Read the file " + file + " and answer with the word in it.");
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("pomegranate");
+        assertThat(agents.traces().orElseThrow().flush(Duration.ofSeconds(10))).isTrue();
+        List<JsonNode> traces = new ArrayList<>();
+        agents
+            .traces()
+            .orElseThrow()
+            .store()
+            .forEach(
+                json -> {
+                  try {
+                    traces.add(Json.MAPPER.readTree(json));
+                  } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                });
+        // One decision per turn; the turn carrying the tool result was held on the loop's model.
+        assertThat(traces).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(traces)
+            .anySatisfy(
+                t -> {
+                  assertThat(t.path("signals").path("tool_loop").asText()).startsWith("agent|");
+                  assertThat(t.path("signals").path("tool_loop_held:auto").asText())
+                      .startsWith("held agent");
+                });
+      } finally {
+        agents.stop();
+      }
+    }
   }
 }

@@ -31,6 +31,9 @@ final class Processes {
       throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
     builder.environment().putAll(environment);
+    // No input: a child that reads stdin (Claude Code waits 3 s for piped data) sees its end at
+    // once.
+    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     Process process = builder.redirectErrorStream(true).start();
     StringBuilder output = new StringBuilder();
     Thread reader =
