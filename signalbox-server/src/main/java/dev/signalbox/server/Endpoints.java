@@ -7,6 +7,7 @@ import dev.signalbox.api.ErrorKind;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.config.ModelSpec;
 import dev.signalbox.core.gateway.AccessLog;
 import dev.signalbox.core.gateway.Caller;
 import dev.signalbox.core.gateway.ChunkWriter;
@@ -29,6 +30,7 @@ import dev.signalbox.server.http.HttpCall;
 import dev.signalbox.server.http.Reply;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -193,19 +195,32 @@ final class Endpoints implements Handler {
     ArrayNode data = body.putArray("data");
     config.routes().keySet().stream()
         .filter(caller::allows)
-        .forEach(name -> model(data, name, "signalbox:route"));
-    config.models().keySet().stream()
-        .filter(caller::allows)
-        .forEach(name -> model(data, name, "signalbox:model"));
+        .forEach(name -> model(data, name, "signalbox:route", config.reachableModels(name)));
+    config.models().values().stream()
+        .filter(model -> caller.allows(model.name()))
+        .forEach(model -> model(data, model.name(), "signalbox:model", List.of(model)));
     json(reply, 200, body);
   }
 
-  private static void model(ArrayNode data, String name, String owner) {
-    data.addObject()
-        .put("id", name)
-        .put("object", "model")
-        .put("created", 0)
-        .put("owned_by", owner);
+  /**
+   * A model entry with what a client needs to size its requests: the largest context any of the
+   * entry's models has (a route excludes, per request, the models too small for it) and the
+   * capabilities at least one of them has.
+   */
+  private static void model(ArrayNode data, String name, String owner, List<ModelSpec> models) {
+    ObjectNode entry =
+        data.addObject()
+            .put("id", name)
+            .put("object", "model")
+            .put("created", 0)
+            .put("owned_by", owner);
+    entry.put("context_window", models.stream().mapToInt(ModelSpec::contextWindow).max().orElse(0));
+    ArrayNode capabilities = entry.putArray("capabilities");
+    models.stream()
+        .flatMap(m -> m.capabilities().stream())
+        .distinct()
+        .sorted()
+        .forEach(c -> capabilities.add(c.key()));
   }
 
   private void ready(HttpCall call, Reply reply) {

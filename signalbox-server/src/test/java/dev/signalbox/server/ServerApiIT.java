@@ -93,6 +93,35 @@ class ServerApiIT {
   }
 
   @Test
+  void modelsSayTheirContextWindowAndCapabilities() throws Exception {
+    gateway =
+        new GatewayHarness(
+            POOL
+                + """
+                  - name: front
+                    policy: rules
+                    rules: [{name: long, prompt-tokens: {min: 100}, route: other}]
+                    default: auto
+                """);
+    JsonNode data = GatewayHarness.json(gateway.get("/v1/models")).path("data");
+    JsonNode front = null;
+    JsonNode endless = null;
+    for (JsonNode entry : data) {
+      if (entry.path("id").asText().equals("front")) {
+        front = entry;
+      } else if (entry.path("id").asText().equals("endless")) {
+        endless = entry;
+      }
+    }
+    assertThat(front).isNotNull();
+    // A rules route: what the routes it delegates to can serve.
+    assertThat(front.path("context_window").asInt()).isEqualTo(8192);
+    assertThat(front.path("capabilities")).extracting(JsonNode::asText).containsExactly("tools");
+    assertThat(endless).isNotNull();
+    assertThat(endless.path("capabilities")).isEmpty();
+  }
+
+  @Test
   void aRuleCannotDelegateAKeyIntoARouteItMayNotUse() throws Exception {
     gateway =
         new GatewayHarness(

@@ -2,6 +2,7 @@ package dev.signalbox.core.config;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,6 +38,25 @@ public record GatewayConfig(
 
   public Optional<ModelSpec> model(String name) {
     return Optional.ofNullable(models.get(name));
+  }
+
+  /**
+   * Every model a request to this route may be served by: its models and fallbacks, and those of
+   * the routes its rules delegate to, in order of first appearance.
+   */
+  public List<ModelSpec> reachableModels(String route) {
+    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(route));
+    while (!todo.isEmpty()) {
+      RouteSpec spec = routes.get(todo.poll());
+      if (spec != null && seen.add(spec.name())) {
+        names.addAll(spec.models());
+        names.addAll(spec.fallbacks());
+        todo.addAll(spec.spec().delegatesTo());
+      }
+    }
+    return names.stream().map(models::get).filter(Objects::nonNull).toList();
   }
 
   public DeploymentSpec deployment(String name) {
