@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.core.config.ConfigReader;
+import dev.signalbox.testing.ScriptedUpstreamServer;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,39 @@ class MessagesApiIT {
     assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
     assertThat(error.path("message").asText()).contains("max_tokens");
     assertThat(gateway.accessLog()).doesNotContain("\"route\"");
+  }
+
+  @Test
+  void anUpstreamThatBreaksMidStreamEndsTheMessageStreamWithAnErrorEvent() throws Exception {
+    try (ScriptedUpstreamServer upstream =
+        new ScriptedUpstreamServer(
+            ScriptedUpstreamServer.sseThenReset(
+                "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"m\","
+                    + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hel\"}}]}",
+                "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"m\","
+                    + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"}}]}"))) {
+      gateway =
+          new GatewayHarness(
+              """
+              deployments:
+                - {name: up, provider: openai, base-url: "%s/v1", model: m}
+              models:
+                - {name: m, deployments: [up]}
+              routes:
+                - {name: auto, models: [m], policy: priority}
+              """
+                  .formatted(upstream.baseUrl()));
+      HttpResponse<String> stream =
+          gateway.post(
+              "/v1/messages", BODY.replace("\"max_tokens\"", "\"stream\":true,\"max_tokens\""));
+      assertThat(stream.statusCode()).isEqualTo(200);
+      assertThat(stream.body())
+          .startsWith("event: message_start\n")
+          .contains("\"text\":\"Hel\"", "\"text\":\"lo\"")
+          .contains("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\"")
+          .doesNotContain("message_stop");
+      assertThat(gateway.trace(stream).path("outcome").asText()).isEqualTo("stream_broken");
+    }
   }
 
   @Test
