@@ -14,6 +14,7 @@ import dev.signalbox.core.gateway.ChunkWriter;
 import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.Handled;
+import dev.signalbox.core.gateway.Ingress;
 import dev.signalbox.core.messages.MessagesReply;
 import dev.signalbox.core.messages.MessagesRequest;
 import dev.signalbox.core.messages.MessagesStream;
@@ -127,7 +128,7 @@ final class Endpoints implements Handler {
     requireJson(call);
     ChatRequest request =
         ChatRequestParser.parse(MessagesRequest.toChat(StrictJson.object(call.body(), "")));
-    Handled handled = gateway.handle(request, caller);
+    Handled handled = gateway.handle(request, caller, Ingress.ANTHROPIC_MESSAGES);
     handled.info().headers().forEach(reply::header);
     switch (handled) {
       case Handled.Rejected rejected ->

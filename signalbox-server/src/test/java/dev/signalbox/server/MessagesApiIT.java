@@ -45,7 +45,11 @@ class MessagesApiIT {
     JsonNode message = GatewayHarness.json(ok);
     assertThat(message.path("type").asText()).isEqualTo("message");
     assertThat(message.path("content").path(0).path("text").asText()).isNotEmpty();
-    assertThat(gateway.trace(ok).path("tenant").asText()).isEqualTo("acme");
+    JsonNode trace = gateway.trace(ok);
+    assertThat(trace.path("tenant").asText()).isEqualTo("acme");
+    assertThat(trace.path("flags"))
+        .extracting(JsonNode::asText)
+        .contains("ingress:anthropic-messages");
 
     HttpResponse<String> forbidden =
         gateway.post(

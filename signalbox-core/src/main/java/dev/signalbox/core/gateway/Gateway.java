@@ -439,6 +439,12 @@ public final class Gateway implements AutoCloseable {
 
   /** Routes, dispatches and, for non-streamed answers, records one request. */
   public Handled handle(ChatRequest request, Caller caller) throws InterruptedException {
+    return handle(request, caller, Ingress.CHAT_COMPLETIONS);
+  }
+
+  /** As {@link #handle(ChatRequest, Caller)}, for a request translated from another API. */
+  public Handled handle(ChatRequest request, Caller caller, Ingress ingress)
+      throws InterruptedException {
     GatewayRuntime current = runtime.get();
     long seed = seeds.getAsLong();
     String id = requestId(time.now().toEpochMilli(), seed, seeds.getAsLong());
@@ -491,6 +497,9 @@ public final class Gateway implements AutoCloseable {
             config.traces().recordAnswers(),
             listeners.create(id, request),
             sink);
+    if (ingress != Ingress.CHAT_COMPLETIONS) {
+      exchange.flag(ingress.flag());
+    }
     Handled handled = null;
     try {
       handled = routeAndDispatch(current, exchange, seed, caller);
