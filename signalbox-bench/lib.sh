@@ -61,3 +61,28 @@ routes:
   - {name: auto, models: [small], policy: priority}
 YAML
 }
+
+# Writes config $1: the load benchmark's gateway, Signalbox on port $2 in front of the fake upstream
+# on port $3: a `rules` route (route `bench`) handing requests to a cheapest-first or a strong-first
+# route over two models; traces to $4 (default $work/traces.db).
+write_rules_route_config() {
+  cat > "$1" <<YAML
+server: {host: 127.0.0.1, port: $2}
+traces: {path: ${4:-$work/traces.db}}
+deployments:
+  - {name: fast, provider: openai, base-url: "http://127.0.0.1:$3/v1", model: bench}
+  - {name: spare, provider: openai, base-url: "http://127.0.0.1:$3/v1", model: bench-spare}
+models:
+  - {name: small, deployments: [fast], pricing: {input: 0.15, output: 0.6}, context-window: 128000}
+  - {name: large, deployments: [spare], pricing: {input: 5, output: 15}, context-window: 128000}
+routes:
+  - name: bench
+    policy: rules
+    rules:
+      - {name: hard, keywords: [prove, refactor], route: strong}
+      - {name: long, prompt-tokens: {min: 8000}, route: strong}
+    default: everyday
+  - {name: everyday, models: [small, large], policy: cheapest}
+  - {name: strong, models: [large, small], policy: priority}
+YAML
+}

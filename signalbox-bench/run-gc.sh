@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Chooses the gateway's collector and heap by measurement: Signalbox (the load benchmark's rules
-# route, tracing and access log on) at 1,000 req/s under each candidate's flags, reporting the
-# request p99, every safepoint pause's p99 and maximum (-Xlog:safepoint, the same measure for every
-# collector), the process's peak RSS and its CPU per request. Results go to bench-results/gc-<time>.txt.
+# Chooses the gateway's collector and heap by measurement: Signalbox (the load benchmark's config,
+# lib.sh's write_rules_route_config; tracing and access log on) at 1,000 req/s under each
+# candidate's flags, reporting the request p99, every safepoint pause's p99 and maximum
+# (-Xlog:safepoint, the same measure for every collector), the process's peak RSS and its CPU per
+# request. Results go to bench-results/gc-<time>.txt.
 #
 #   bash signalbox-bench/run-gc.sh
 #   CANDIDATES="serial-144m zgc-256m" DURATION=30 bash signalbox-bench/run-gc.sh
@@ -43,24 +44,7 @@ url="http://127.0.0.1:$SIGNALBOX/v1/chat/completions"
 export MODEL=bench HEADERS=""
 for candidate in $CANDIDATES; do
   extra="$(flags_of "$candidate")"
-  cat > "$work/signalbox.yaml" <<YAML
-server: {host: 127.0.0.1, port: $SIGNALBOX}
-traces: {path: $work/traces-$candidate.db}
-deployments:
-  - {name: fast, provider: openai, base-url: "http://127.0.0.1:$UP/v1", model: bench}
-  - {name: spare, provider: openai, base-url: "http://127.0.0.1:$UP/v1", model: bench-spare}
-models:
-  - {name: small, deployments: [fast], pricing: {input: 0.15, output: 0.6}, context-window: 128000}
-  - {name: large, deployments: [spare], pricing: {input: 5, output: 15}, context-window: 128000}
-routes:
-  - name: bench
-    policy: rules
-    rules:
-      - {name: hard, keywords: [prove, refactor], route: strong}
-    default: everyday
-  - {name: everyday, models: [small, large], policy: cheapest}
-  - {name: strong, models: [large, small], policy: priority}
-YAML
+  write_rules_route_config "$work/signalbox.yaml" "$SIGNALBOX" "$UP" "$work/traces-$candidate.db"
   SIGNALBOX_JAVA_OPTS="$extra -Xlog:safepoint:file=$work/safepoints-$candidate.log -Xlog:gc:file=$work/gc-$candidate.log" \
     taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$work/signalbox-$candidate.log" 2>&1 &
   gw=$!

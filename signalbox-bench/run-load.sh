@@ -82,25 +82,7 @@ start_floor() {
 }
 
 start_signalbox() {
-  cat > "$work/signalbox.yaml" <<YAML
-server: {host: 127.0.0.1, port: $SIGNALBOX}
-traces: {path: $work/traces.db}
-deployments:
-  - {name: fast, provider: openai, base-url: "http://127.0.0.1:$UP/v1", model: bench}
-  - {name: spare, provider: openai, base-url: "http://127.0.0.1:$UP/v1", model: bench-spare}
-models:
-  - {name: small, deployments: [fast], pricing: {input: 0.15, output: 0.6}, context-window: 128000}
-  - {name: large, deployments: [spare], pricing: {input: 5, output: 15}, context-window: 128000}
-routes:
-  - name: bench
-    policy: rules
-    rules:
-      - {name: hard, keywords: [prove, refactor], route: strong}
-      - {name: long, prompt-tokens: {min: 8000}, route: strong}
-    default: everyday
-  - {name: everyday, models: [small, large], policy: cheapest}
-  - {name: strong, models: [large, small], policy: priority}
-YAML
+  write_rules_route_config "$work/signalbox.yaml" "$SIGNALBOX" "$UP"
   taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$work/signalbox.log" 2>&1 &
   pid=$!
 }

@@ -3,7 +3,6 @@ package dev.signalbox.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.wire.Json;
 import dev.signalbox.testing.ScriptedUpstreamServer;
 import java.nio.file.Files;
@@ -32,13 +31,7 @@ class AnthropicClientsIT {
   @BeforeAll
   static void start() throws Exception {
     clients = NodeClients.installed();
-    String quickstart =
-        Files.readString(Path.of("..", "examples", "quickstart.yaml"))
-            .replace("path: .signalbox/traces.db", "path: " + dir.resolve("traces.db"));
-    Path config = dir.resolve("quickstart.yaml");
-    Files.writeString(config, quickstart);
-    GatewayConfig parsed = Configs.reader().read(config);
-    running = ServeCommand.start(parsed, Configs.reader(), config, 0);
+    running = NodeClients.quickstart(dir);
   }
 
   @AfterAll

@@ -44,4 +44,14 @@ final class NodeClients {
     }
     return dir;
   }
+
+  /** The quickstart config served on a free port, its traces in {@code dir}. */
+  static ServeCommand.Running quickstart(Path dir) throws IOException {
+    String quickstart =
+        Files.readString(Path.of("..", "examples", "quickstart.yaml"))
+            .replace("path: .signalbox/traces.db", "path: " + dir.resolve("traces.db"));
+    Path config = dir.resolve("quickstart.yaml");
+    Files.writeString(config, quickstart);
+    return ServeCommand.start(Configs.reader().read(config), Configs.reader(), config, 0);
+  }
 }

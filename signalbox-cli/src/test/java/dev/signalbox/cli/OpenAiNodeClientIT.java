@@ -2,8 +2,6 @@ package dev.signalbox.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.signalbox.core.config.GatewayConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -21,13 +19,7 @@ class OpenAiNodeClientIT {
   @Test
   void theOfficialClientWorksAgainstTheQuickstart() throws Exception {
     Path client = NodeClients.installed();
-    String quickstart =
-        Files.readString(Path.of("..", "examples", "quickstart.yaml"))
-            .replace("path: .signalbox/traces.db", "path: " + dir.resolve("traces.db"));
-    Path config = dir.resolve("quickstart.yaml");
-    Files.writeString(config, quickstart);
-    GatewayConfig parsed = Configs.reader().read(config);
-    ServeCommand.Running running = ServeCommand.start(parsed, Configs.reader(), config, 0);
+    ServeCommand.Running running = NodeClients.quickstart(dir);
     try {
       Processes.Result result =
           Processes.run(

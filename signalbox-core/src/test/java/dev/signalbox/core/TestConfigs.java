@@ -1,16 +1,25 @@
 package dev.signalbox.core;
 
+import dev.signalbox.api.RoutingListener;
+import dev.signalbox.api.Upstream;
 import dev.signalbox.core.config.ConfigReader;
+import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.dispatch.Backoff;
 import dev.signalbox.core.embed.Embeddings;
 import dev.signalbox.core.embed.SentenceEncoder;
+import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.learn.ArtifactSource;
 import dev.signalbox.core.learn.BanditLearners;
 import dev.signalbox.core.policy.PolicyRegistry;
 import dev.signalbox.core.policy.PolicyServices;
+import dev.signalbox.core.pool.PoolState;
 import dev.signalbox.core.text.SignalSources;
 import dev.signalbox.core.text.TokenCounter;
+import dev.signalbox.testing.ManualClock;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -61,6 +70,24 @@ public final class TestConfigs {
    * Three sim models (small, medium, large) with one deployment each; routes appended by the
    * caller.
    */
+  /**
+   * Gateway settings for component tests: the manual clock, seeded randomness, the given upstreams
+   * and listener, no trace store; a test changes what it needs before {@code build()}.
+   */
+  public static Gateway.Builder gatewaySettings(
+      ManualClock clock, RoutingListener listener, Function<DeploymentSpec, Upstream> upstreams) {
+    return Gateway.Settings.builder()
+        .time(clock)
+        .seeds(new SplittableRandom(5)::nextLong)
+        .upstreams(upstreams)
+        .listener(listener)
+        .sink(trace -> {})
+        .pool(new PoolState(clock))
+        .backoff(Backoff.DEFAULT)
+        .policies(policies())
+        .signals(signals());
+  }
+
   public static String pool(String routes) {
     return """
     deployments:

@@ -63,18 +63,7 @@ class GatewayComponentTest {
               """));
   private final Gateway gateway =
       Gateway.create(
-          config,
-          Gateway.Settings.builder()
-              .time(clock)
-              .seeds(new SplittableRandom(5)::nextLong)
-              .upstreams(d -> upstream(d.name()))
-              .listener(events)
-              .sink(trace -> {})
-              .pool(new PoolState(clock))
-              .backoff(Backoff.DEFAULT)
-              .policies(TestConfigs.policies())
-              .signals(TestConfigs.signals())
-              .build());
+          config, TestConfigs.gatewaySettings(clock, events, d -> upstream(d.name())).build());
 
   private FakeUpstream upstream(String deployment) {
     return upstreams.computeIfAbsent(

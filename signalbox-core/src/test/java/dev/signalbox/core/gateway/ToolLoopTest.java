@@ -11,8 +11,6 @@ import dev.signalbox.api.UpstreamReply;
 import dev.signalbox.api.Usage;
 import dev.signalbox.core.TestConfigs;
 import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.dispatch.Backoff;
-import dev.signalbox.core.pool.PoolState;
 import dev.signalbox.core.routing.Decision;
 import dev.signalbox.core.routing.RecordedSignals;
 import dev.signalbox.core.routing.Router;
@@ -29,7 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -54,18 +51,7 @@ class ToolLoopTest {
           """);
   private final Gateway gateway =
       Gateway.create(
-          config,
-          Gateway.Settings.builder()
-              .time(clock)
-              .seeds(new SplittableRandom(5)::nextLong)
-              .upstreams(d -> upstream(d.name()))
-              .listener(events)
-              .sink(trace -> {})
-              .pool(new PoolState(clock))
-              .backoff(Backoff.DEFAULT)
-              .policies(TestConfigs.policies())
-              .signals(TestConfigs.signals())
-              .build());
+          config, TestConfigs.gatewaySettings(clock, events, d -> upstream(d.name())).build());
 
   private FakeUpstream upstream(String deployment) {
     return upstreams.computeIfAbsent(deployment, d -> new FakeUpstream(call -> text("from " + d)));
