@@ -9,6 +9,7 @@ import dev.signalbox.core.wire.Json;
 import dev.signalbox.core.wire.Truncated;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Messages request as the chat completions request the router reads: system blocks become a
@@ -27,7 +28,7 @@ public final class MessagesRequest {
       throw invalid("The request body must be a JSON object.", null);
     }
     ObjectNode chat = Json.object();
-    chat.put("model", text(messagesBody, "model", true));
+    chat.put("model", requiredText(messagesBody, "model"));
     JsonNode maxTokens = messagesBody.get("max_tokens");
     if (maxTokens == null || !maxTokens.canConvertToInt() || maxTokens.asInt() < 1) {
       throw invalid("'max_tokens' is required: a positive integer.", "max_tokens");
@@ -125,7 +126,7 @@ public final class MessagesRequest {
             messages
                 .addObject()
                 .put("role", "tool")
-                .put("tool_call_id", text(block, "tool_use_id", true))
+                .put("tool_call_id", requiredText(block, "tool_use_id"))
                 .put("content", toolResult(block.get("content"), at));
         case "document", "search_result" ->
             throw invalid(
@@ -159,9 +160,9 @@ public final class MessagesRequest {
         case "text" -> text.append(textBlock(block, at));
         case "tool_use" -> {
           ObjectNode call =
-              calls.addObject().put("id", text(block, "id", true)).put("type", "function");
+              calls.addObject().put("id", requiredText(block, "id")).put("type", "function");
           call.putObject("function")
-              .put("name", text(block, "name", true))
+              .put("name", requiredText(block, "name"))
               .put("arguments", Json.text(block.has("input") ? block.get("input") : Json.object()));
         }
         // A chat completions upstream has no place for reasoning that it did not produce.
@@ -210,8 +211,11 @@ public final class MessagesRequest {
     String url =
         switch (source.path("type").asText("")) {
           case "base64" ->
-              "data:" + text(source, "media_type", true) + ";base64," + text(source, "data", true);
-          case "url" -> text(source, "url", true);
+              "data:"
+                  + requiredText(source, "media_type")
+                  + ";base64,"
+                  + requiredText(source, "data");
+          case "url" -> requiredText(source, "url");
           default -> throw invalid(where + ".source.type must be 'base64' or 'url'.", where);
         };
     ObjectNode part = Json.object().put("type", "image_url");
@@ -240,7 +244,7 @@ public final class MessagesRequest {
             "tools[" + i + "].type");
       }
       ObjectNode function = functions.addObject().put("type", "function").putObject("function");
-      function.put("name", text(tool, "name", true));
+      function.put("name", requiredText(tool, "name"));
       if (tool.hasNonNull("description")) {
         function.put("description", tool.get("description").asText());
       }
@@ -262,7 +266,7 @@ public final class MessagesRequest {
       case "none" -> chat.put("tool_choice", "none");
       case "tool" -> {
         ObjectNode named = chat.putObject("tool_choice").put("type", "function");
-        named.putObject("function").put("name", text(choice, "name", true));
+        named.putObject("function").put("name", requiredText(choice, "name"));
       }
       default ->
           throw invalid("'tool_choice.type' must be auto, any, tool or none.", "tool_choice.type");
@@ -279,16 +283,15 @@ public final class MessagesRequest {
     return block.get("text").asText();
   }
 
-  private static String text(JsonNode node, String field, boolean required) {
+  private static String requiredText(JsonNode node, String field) {
     JsonNode value = node.get(field);
-    if (value == null || !value.isTextual() || (required && value.asText().isEmpty())) {
+    if (value == null || !value.isTextual() || value.asText().isEmpty()) {
       throw invalid("'" + field + "' must be a non-empty string.", field);
     }
     return value.asText();
   }
 
-  static SignalboxException invalid(
-      String message, @org.jspecify.annotations.Nullable String param) {
+  static SignalboxException invalid(String message, @Nullable String param) {
     return new SignalboxException(ErrorKind.INVALID_REQUEST, message, param, "invalid_request");
   }
 }
