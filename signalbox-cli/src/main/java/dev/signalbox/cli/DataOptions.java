@@ -50,8 +50,11 @@ final class DataOptions {
       description = "where prompt embeddings are kept between runs (default ${DEFAULT-VALUE})")
   Path embeddingCache;
 
-  /** The data with a cost on every outcome, and the price list that priced it. */
-  record Priced(Dataset data, PriceList prices) {}
+  /**
+   * The data with a cost on every outcome, the price list that priced it (and that routes estimate
+   * costs with), and where those prices came from.
+   */
+  record Priced(Dataset data, PriceList prices, String pricesFrom) {}
 
   Priced read(TokenCounter tokens) {
     DatasetFormat kind =
@@ -76,6 +79,20 @@ final class DataOptions {
     if (outputTokens != null) {
       priceList = priceList.withAssumedOutputTokens(outputTokens);
     }
-    return new Priced(raw.priced(priceList, tokens), priceList);
+    String from =
+        prices != null
+            ? prices.toString()
+            : raw.prices().source().isEmpty()
+                ? "from the data's per-prompt costs"
+                : raw.prices().source();
+    if (prices == null && !priceList.models().keySet().containsAll(raw.models())) {
+      // Without prices a route's cost estimates would be zero: never silently.
+      PriceList derived = PriceList.derived(raw, tokens, priceList.assumedOutputTokens());
+      if (!derived.models().isEmpty()) {
+        priceList = priceList.orElse(derived);
+        from = derived.source();
+      }
+    }
+    return new Priced(raw.priced(priceList, tokens), priceList, from);
   }
 }

@@ -95,6 +95,7 @@ final class EvalCommand implements Callable<Integer> {
       err.printf(
           "eval: %s, %d prompts, %d models, split %s, seed %d%n",
           data.name(), data.prompts().size(), data.models().size(), chosen, seedValue);
+      err.printf("eval: prices %s%n", priced.pricesFrom());
       EvalContext context =
           new EvalContext(
               data,

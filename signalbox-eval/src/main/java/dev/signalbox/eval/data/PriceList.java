@@ -2,8 +2,10 @@ package dev.signalbox.eval.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.api.Pricing;
+import dev.signalbox.core.text.TokenCounter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -38,6 +40,46 @@ public record PriceList(Map<String, Pricing> models, long assumedOutputTokens, S
 
   public PriceList withAssumedOutputTokens(long tokens) {
     return new PriceList(models, tokens, source);
+  }
+
+  /**
+   * Prices derived from the data's own per-prompt costs, for models whose outcomes carry {@code
+   * cost_usd}: each model's cost over its tokens (input, and output where recorded, else {@code
+   * assumedOutputTokens}) on the training prompts (all prompts when the data has no split), as one
+   * blended rate for input and output. Models without costs are left out.
+   */
+  public static PriceList derived(Dataset data, TokenCounter tokens, long assumedOutputTokens) {
+    boolean split = data.hasSplit();
+    List<EvalPrompt> training =
+        data.prompts().stream().filter(p -> !split || p.split().equals("train")).toList();
+    Map<String, Pricing> models = new LinkedHashMap<>();
+    for (String model : data.models()) {
+      double usd = 0;
+      long used = 0;
+      for (EvalPrompt prompt : training) {
+        Outcome outcome = prompt.outcome(model);
+        if (outcome.costUsd().isEmpty()) {
+          continue;
+        }
+        long input =
+            outcome.inputTokens().isPresent()
+                ? outcome.inputTokens().getAsLong()
+                : tokens.countPrompt(prompt.messages(), List.of());
+        usd += outcome.costUsd().getAsDouble();
+        used += input + outcome.outputTokens().orElse(assumedOutputTokens);
+      }
+      if (used > 0) {
+        double perMillion = usd / used * 1e6;
+        models.put(model, new Pricing(perMillion, perMillion, perMillion));
+      }
+    }
+    return new PriceList(
+        models,
+        assumedOutputTokens,
+        "derived from the per-prompt costs of "
+            + training.size()
+            + (split ? " training" : "")
+            + " prompts (no --prices given): one blended USD rate per token for each model");
   }
 
   public static PriceList read(Path file) {

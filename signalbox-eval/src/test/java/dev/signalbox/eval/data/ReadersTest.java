@@ -207,6 +207,28 @@ class ReadersTest {
   }
 
   @Test
+  void costsWithoutPricesGiveEachModelItsRateFromTheTrainingPrompts() throws IOException {
+    Path file = dir.resolve("data.jsonl");
+    Files.writeString(
+        file,
+        "{\"id\": 1, \"prompt\": \"hi\", \"split\": \"train\", \"outcomes\": {\"a\": {\"quality\":"
+            + " 1, \"cost_usd\": 0.002, \"input_tokens\": 900, \"output_tokens\": 100}, \"b\":"
+            + " {\"quality\": 0, \"cost_usd\": 0.0001, \"input_tokens\": 900, \"output_tokens\":"
+            + " 100}}}\n"
+            // A test prompt's costs must not leak into the prices.
+            + "{\"id\": 2, \"prompt\": \"yo\", \"split\": \"test\", \"outcomes\": {\"a\":"
+            + " {\"quality\": 1, \"cost_usd\": 9, \"input_tokens\": 1, \"output_tokens\": 1},"
+            + " \"b\": {\"quality\": 1, \"cost_usd\": 9, \"input_tokens\": 1, \"output_tokens\":"
+            + " 1}}}\n");
+    PriceList derived =
+        PriceList.derived(new OutcomesReader().read(file), EvalFixtures.tokens(), 256);
+    // $0.002 over 1,000 tokens is $2 per million; $0.0001 is $0.10.
+    assertThat(derived.pricing("a").orElseThrow().inputPerMillion()).isCloseTo(2.0, within(1e-9));
+    assertThat(derived.pricing("b").orElseThrow().outputPerMillion()).isCloseTo(0.1, within(1e-9));
+    assertThat(derived.source()).contains("1 training prompts");
+  }
+
+  @Test
   void aPolicyNamingAModelTheDataLacksIsRefusedWithTheRouteAndField() throws IOException {
     Path file = dir.resolve("data.jsonl");
     Files.writeString(
