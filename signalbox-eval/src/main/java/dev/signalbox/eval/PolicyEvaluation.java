@@ -43,6 +43,24 @@ public record PolicyEvaluation(
     frontier = List.copyOf(frontier);
   }
 
+  /** The settings its knob was swept over (the points after the configured one); 0 without one. */
+  public int sweepRequested() {
+    return Math.max(0, points.size() - 1);
+  }
+
+  /**
+   * How many of the swept settings gave a point of their own (a distinct cost and quality): a
+   * coarse score collapses many settings onto few points.
+   */
+  public int sweepDistinct() {
+    return (int)
+        points.stream()
+            .skip(1)
+            .map(p -> java.util.List.of(p.cost(), p.quality()))
+            .distinct()
+            .count();
+  }
+
   public PolicyEvaluation withRandomAtCost(double quality) {
     return new PolicyEvaluation(
         name,

@@ -35,6 +35,11 @@ public final class JsonReport {
       number(node, "latency_ms", p.latencyMs());
       ObjectNode shares = node.putObject("shares");
       p.shares().forEach(shares::put);
+      if (p.sweepRequested() > 0) {
+        node.putObject("sweep")
+            .put("settings", p.sweepRequested())
+            .put("distinct_points", p.sweepDistinct());
+      }
       ArrayNode points = node.putArray("points");
       for (CurvePoint point : p.points()) {
         ObjectNode o = points.addObject().put("label", point.label());

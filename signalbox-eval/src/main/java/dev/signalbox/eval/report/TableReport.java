@@ -41,7 +41,8 @@ public final class TableReport {
     if (twoModels) {
       header += String.format(Locale.ROOT, " %6s %6s %6s", "APGR", "CPT50", "CPT80");
     }
-    header += String.format(Locale.ROOT, " %10s %10s  %s", "$/1K@95%", "$/1K@100%", "CALLS");
+    header +=
+        String.format(Locale.ROOT, " %10s %10s %7s  %s", "$/1K@95%", "$/1K@100%", "SWEEP", "CALLS");
     out.println(header);
     for (PolicyEvaluation p : report.policies()) {
       StringBuilder row =
@@ -67,9 +68,10 @@ public final class TableReport {
       row.append(
           String.format(
               Locale.ROOT,
-              " %10s %10s  %s",
+              " %10s %10s %7s  %s",
               number(p.costTo95() * 1000),
               number(p.costTo100() * 1000),
+              p.sweepRequested() == 0 ? "-" : p.sweepDistinct() + "/" + p.sweepRequested(),
               shares(p.shares())));
       out.println(row);
     }
