@@ -12,8 +12,10 @@ tarball="${1:-$root/signalbox-cli/target/signalbox-image.tar}"
 port="${CHECK_PORT:-18282}"
 work="$(mktemp -d /tmp/signalbox-image.XXXXXX)"
 rootfs="$work/rootfs"
+server=""
 cleanup() {
-  pkill -f "chroot.*$rootfs" 2>/dev/null || true
+  # The server by its PID: the python wrapper execs java in the same process.
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
   umount "$rootfs/proc" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -46,15 +48,22 @@ done
 size="$(du -sh "$rootfs" | cut -f1)"
 mkdir -p "$rootfs/proc" && mount -t proc proc "$rootfs/proc"
 # As a container runtime starts it: chroot, the image's working directory, its user, its entrypoint.
-run() {
-  python3 -c 'import os, sys
+# It replaces the shell it runs in (exec, and python's execv in turn), so a background run's $! is
+# the gateway's own PID.
+chrooted() {
+  exec python3 -c 'import os, sys
 root, workdir, user = sys.argv[1:4]
 os.chroot(root); os.chdir(workdir); os.setgid(int(user)); os.setuid(int(user))
 os.execv(sys.argv[4], sys.argv[4:])' "$rootfs" "$workdir" "$user" "${entrypoint[@]}" "$@"
 }
 echo "image: $(du -sh "$tarball" | cut -f1) tar, $size unpacked; entrypoint ${entrypoint[0]} ... ${entrypoint[-1]}, user $user, in $workdir"
-run validate /opt/signalbox/examples/quickstart.yaml
-run serve --config /opt/signalbox/examples/quickstart.yaml --port "$port" > "$work/serve.log" 2>&1 &
+(chrooted validate /opt/signalbox/examples/quickstart.yaml)
+if curl -sf "http://127.0.0.1:$port/health" > /dev/null 2>&1; then
+  echo "port $port already answers: a gateway left running would stand in for the image's" >&2
+  exit 1
+fi
+chrooted serve --config /opt/signalbox/examples/quickstart.yaml --port "$port" > "$work/serve.log" 2>&1 &
+server=$!
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/health" > /dev/null && break; sleep 0.1; done
 curl -sf "http://127.0.0.1:$port/v1/chat/completions" -H 'content-type: application/json' \
   -d '{"model":"auto","messages":[{"role":"user","content":"hi"}]}' | grep -q '"chat.completion"' \
