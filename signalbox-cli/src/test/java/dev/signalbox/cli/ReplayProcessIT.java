@@ -102,9 +102,11 @@ class ReplayProcessIT {
         .contains(
             "\"policy\":\"weighted\"",
             "\"routes\":[\"auto\",\"strong\"]",
-            "\"consecutive_failures\":1",
             "\"propensity\":0.75",
-            "\"propensity\":0.25");
+            "\"propensity\":0.25")
+        // A decision saw a deployment failing. How many failures in a row it saw depends on how
+        // the concurrent requests interleave (the run is random), so any count will do.
+        .containsPattern("\"consecutive_failures\":[1-9]");
 
     Path target = dir.resolve("large.yaml");
     Files.writeString(target, ALWAYS_LARGE);
