@@ -1,14 +1,17 @@
 package dev.signalbox.cli;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,18 +25,17 @@ final class Processes {
 
   static Result run(Path dir, Duration timeout, String... command)
       throws IOException, InterruptedException {
-    return run(dir, java.util.Map.of(), timeout, command);
+    return run(dir, Map.of(), timeout, command);
   }
 
   /** Runs {@code command} with {@code environment} added to this process's. */
-  static Result run(
-      Path dir, java.util.Map<String, String> environment, Duration timeout, String... command)
+  static Result run(Path dir, Map<String, String> environment, Duration timeout, String... command)
       throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
     builder.environment().putAll(environment);
     // No input: a child that reads stdin (Claude Code waits 3 s for piped data) sees its end at
     // once.
-    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Process process = builder.redirectErrorStream(true).start();
     StringBuilder output = new StringBuilder();
     Thread reader =
@@ -81,7 +83,7 @@ final class Processes {
       Files.writeString(
           argFile, "-cp \"" + System.getProperty("java.class.path").replace("\\", "\\\\") + "\"\n");
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
     List<String> command =
         new ArrayList<>(

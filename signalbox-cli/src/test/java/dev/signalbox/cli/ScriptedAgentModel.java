@@ -126,17 +126,17 @@ final class ScriptedAgentModel {
   }
 
   private static ObjectNode completion() {
-    return Json.object()
-        .put("id", "chatcmpl-scripted")
-        .put("object", "chat.completion")
-        .put("created", 1)
-        .put("model", "scripted-agent");
+    return answer("chat.completion");
   }
 
   private static ObjectNode chunk() {
+    return answer("chat.completion.chunk");
+  }
+
+  private static ObjectNode answer(String object) {
     return Json.object()
         .put("id", "chatcmpl-scripted")
-        .put("object", "chat.completion.chunk")
+        .put("object", object)
         .put("created", 1)
         .put("model", "scripted-agent");
   }

@@ -54,11 +54,7 @@ public record PolicyEvaluation(
    */
   public int sweepDistinct() {
     return (int)
-        points.stream()
-            .skip(1)
-            .map(p -> java.util.List.of(p.cost(), p.quality()))
-            .distinct()
-            .count();
+        points.stream().skip(1).map(p -> List.of(p.cost(), p.quality())).distinct().count();
   }
 
   public PolicyEvaluation withRandomAtCost(double quality) {

@@ -1,10 +1,13 @@
 package dev.signalbox.testing;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.Chunk;
 import dev.signalbox.api.ChunkStream;
 import dev.signalbox.api.Upstream;
 import dev.signalbox.api.UpstreamCall;
 import dev.signalbox.api.UpstreamReply;
+import dev.signalbox.api.Usage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -66,6 +69,17 @@ public final class FakeUpstream implements Upstream {
       lock.unlock();
     }
     return answer.apply(call);
+  }
+
+  /** A completed answer of {@code text}: 10 prompt and 5 completion tokens, finished with stop. */
+  public static UpstreamReply completed(String text) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.putArray("choices")
+        .addObject()
+        .putObject("message")
+        .put("role", "assistant")
+        .put("content", text);
+    return new UpstreamReply.Completed(body, new Usage(10, 0, 5, false), "stop");
   }
 
   /** A stream that yields the given chunks in order, then repeats the last one. */

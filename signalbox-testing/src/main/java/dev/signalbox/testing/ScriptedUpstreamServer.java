@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * A real HTTP/1.1 server on loopback that answers each request from a script: JSON, SSE with gaps,
@@ -45,8 +46,7 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
   }
 
   /** A behaviour chosen per request: a scripted model that answers what it was asked. */
-  public static Behaviour byRequest(
-      java.util.function.Function<RecordedRequest, Behaviour> choose) {
+  public static Behaviour byRequest(Function<RecordedRequest, Behaviour> choose) {
     return new Behaviour() {
       @Override
       public void respond(Socket socket, OutputStream out, ScriptedUpstreamServer server) {

@@ -1,11 +1,16 @@
 package dev.signalbox.core.config;
 
+import java.util.ArrayDeque;
 import java.util.Collections;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A whole validated config. Maps keep the file's order. {@code hash} is the SHA-256 of the file's
@@ -45,9 +50,9 @@ public record GatewayConfig(
    * the routes its rules delegate to, in order of first appearance.
    */
   public List<ModelSpec> reachableModels(String route) {
-    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
-    java.util.Set<String> seen = new java.util.HashSet<>();
-    java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(route));
+    Set<String> names = new LinkedHashSet<>();
+    Set<String> seen = new HashSet<>();
+    Deque<String> todo = new ArrayDeque<>(List.of(route));
     while (!todo.isEmpty()) {
       RouteSpec spec = routes.get(todo.poll());
       if (spec != null && seen.add(spec.name())) {

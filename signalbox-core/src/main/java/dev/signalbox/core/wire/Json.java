@@ -22,8 +22,8 @@ public final class Json {
   public static ObjectNode object(String json) {
     try {
       return (ObjectNode) MAPPER.readTree(json);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

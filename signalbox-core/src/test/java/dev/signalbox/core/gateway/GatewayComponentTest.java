@@ -67,17 +67,7 @@ class GatewayComponentTest {
 
   private FakeUpstream upstream(String deployment) {
     return upstreams.computeIfAbsent(
-        deployment, d -> new FakeUpstream(call -> completed("from " + d)));
-  }
-
-  private static UpstreamReply completed(String text) {
-    ObjectNode body = Json.object();
-    body.putArray("choices")
-        .addObject()
-        .putObject("message")
-        .put("role", "assistant")
-        .put("content", text);
-    return new UpstreamReply.Completed(body, new Usage(10, 0, 5, false), "stop");
+        deployment, d -> new FakeUpstream(call -> FakeUpstream.completed("from " + d)));
   }
 
   private static UpstreamReply status(int code, Duration retryAfter) {
@@ -473,7 +463,7 @@ class GatewayComponentTest {
         .extracting(AttemptTrace::deployment)
         .containsExactly("small-b");
 
-    upstream("small-a").always(call -> completed("from small-a"));
+    upstream("small-a").always(call -> FakeUpstream.completed("from small-a"));
     clock.advance(Duration.ofSeconds(30)); // the default cooldown
     Handled probe = g.handle(request("auto", false), new Caller("t", Set.of(), Map.of()));
     assertThat(probe.info().deployment())
@@ -528,7 +518,7 @@ class GatewayComponentTest {
                           } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                           }
-                          return completed("ok");
+                          return FakeUpstream.completed("ok");
                         })
                 .listener(events)
                 .sink(trace -> {})
@@ -587,7 +577,7 @@ class GatewayComponentTest {
     }
     assertThat(traces.get(traces.size() - 1).pool().deployments().values())
         .allMatch(s -> s.consecutiveFailures() >= 4);
-    upstream("small-a").always(call -> completed("from small-a"));
+    upstream("small-a").always(call -> FakeUpstream.completed("from small-a"));
     Handled handled = g.handle(request("one", false), new Caller("t", Set.of(), Map.of()));
     DecisionTrace last = traces.get(traces.size() - 1);
     assertThat(last.pool().state("small-a").breaker()).isEqualTo("open");

@@ -65,17 +65,7 @@ class HedgingTest {
 
   private FakeUpstream upstream(String deployment) {
     return upstreams.computeIfAbsent(
-        deployment, d -> new FakeUpstream(call -> completed("from " + d)));
-  }
-
-  private static UpstreamReply completed(String text) {
-    ObjectNode body = Json.object();
-    body.putArray("choices")
-        .addObject()
-        .putObject("message")
-        .put("role", "assistant")
-        .put("content", text);
-    return new UpstreamReply.Completed(body, new Usage(10, 0, 5, false), "stop");
+        deployment, d -> new FakeUpstream(call -> FakeUpstream.completed("from " + d)));
   }
 
   /** Blocks until interrupted (the hedge won), which it counts. */
@@ -100,7 +90,7 @@ class HedgingTest {
         return new UpstreamReply.Failed(
             UpstreamFailure.of(UpstreamFailure.Kind.CANCELLED, "interrupted"));
       }
-      return completed(text);
+      return FakeUpstream.completed(text);
     };
   }
 

@@ -54,17 +54,8 @@ class ToolLoopTest {
           config, TestConfigs.gatewaySettings(clock, events, d -> upstream(d.name())).build());
 
   private FakeUpstream upstream(String deployment) {
-    return upstreams.computeIfAbsent(deployment, d -> new FakeUpstream(call -> text("from " + d)));
-  }
-
-  private static UpstreamReply text(String text) {
-    ObjectNode body = Json.object();
-    body.putArray("choices")
-        .addObject()
-        .putObject("message")
-        .put("role", "assistant")
-        .put("content", text);
-    return new UpstreamReply.Completed(body, new Usage(10, 0, 5, false), "stop");
+    return upstreams.computeIfAbsent(
+        deployment, d -> new FakeUpstream(call -> FakeUpstream.completed("from " + d)));
   }
 
   private static UpstreamReply toolCall(String id) {
