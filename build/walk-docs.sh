@@ -35,7 +35,7 @@ step "validate the quickstart"; ./signalbox validate examples/quickstart.yaml
 step "validate every provider example without its keys"
 for f in examples/providers/*.yaml; do ./signalbox validate --without-secrets "$f"; done
 
-step "serve the quickstart; chat, stream, models, messages, metrics"
+step "serve the quickstart; chat, stream, models, messages, responses, metrics"
 serve examples/quickstart.yaml
 chat auto | grep -qi '^x-signalbox-model:'
 chat smart true | grep -qi '^content-type: text/event-stream'
@@ -44,6 +44,8 @@ id=$(chat careful | sed -n 's/^x-signalbox-request-id: *\([^[:space:]]*\).*/\1/I
 curl -sf "http://127.0.0.1:$port/v1/models" | grep -q '"careful"'
 curl -sf "http://127.0.0.1:$port/v1/messages" -H 'content-type: application/json' \
   -d '{"model":"auto","max_tokens":256,"messages":[{"role":"user","content":"Say hello"}]}' | grep -q '"type":"message"'
+curl -sf "http://127.0.0.1:$port/v1/responses" -H 'content-type: application/json' \
+  -d '{"model":"auto","input":"Say hello"}' | grep -q '"object":"response"'
 curl -sf "http://127.0.0.1:$port/metrics" | grep -q '^signalbox_requests_total'
 curl -sf "http://127.0.0.1:$port/v1/feedback" -H 'content-type: application/json' -d "{\"request_id\":\"$id\",\"score\":0.8}" > /dev/null
 stop

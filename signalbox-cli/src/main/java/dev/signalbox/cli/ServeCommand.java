@@ -11,6 +11,8 @@ import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.LearningFeedback;
 import dev.signalbox.core.gateway.Listeners;
+import dev.signalbox.core.responses.ResponseStore;
+import dev.signalbox.core.responses.SqliteResponseStore;
 import dev.signalbox.core.trace.FeedbackStore;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceRecorder;
@@ -123,6 +125,7 @@ final class ServeCommand implements Callable<Integer> {
       Gateway gateway,
       Optional<TraceRecorder> traces,
       Optional<AccessLog> accessLog,
+      ResponseStore responses,
       Path configFile,
       ConfigReader reader) {
     GatewayConfig reload() {
@@ -152,6 +155,7 @@ final class ServeCommand implements Callable<Integer> {
           traces.get().close(Duration.ofSeconds(10));
         }
         accessLog.ifPresent(AccessLog::close);
+        responses.close();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -200,6 +204,14 @@ final class ServeCommand implements Callable<Integer> {
                 .breakers(metrics)
                 .sink(sink)
                 .build());
+    ResponseStore responses =
+        config.responses().store()
+            ? new SqliteResponseStore(
+                config.responses().path(),
+                TimeSource.SYSTEM,
+                config.responses().retention(),
+                config.responses().maxStored())
+            : ResponseStore.NONE;
     Running[] holder = new Running[1];
     GatewayServer server;
     try {
@@ -212,15 +224,17 @@ final class ServeCommand implements Callable<Integer> {
               traces
                   .<FeedbackStore>map(t -> new LearningFeedback(t, gateway::learn))
                   .orElse(FeedbackStore.DISABLED),
+              responses,
               config.server().host(),
               port);
     } catch (RuntimeException e) {
       gateway.close();
       traces.ifPresent(TraceRecorder::close);
       accessLog.ifPresent(AccessLog::close);
+      responses.close();
       throw e;
     }
-    holder[0] = new Running(server, gateway, traces, accessLog, configFile, reader);
+    holder[0] = new Running(server, gateway, traces, accessLog, responses, configFile, reader);
     return holder[0];
   }
 

@@ -16,7 +16,7 @@ import java.time.Duration;
  */
 final class NodeClients {
   private static final String[] FILES = {
-    "package.json", "package-lock.json", "client.mjs", "messages.mjs"
+    "package.json", "package-lock.json", "client.mjs", "messages.mjs", "responses.mjs"
   };
 
   private NodeClients() {}
@@ -49,7 +49,8 @@ final class NodeClients {
   static ServeCommand.Running quickstart(Path dir) throws IOException {
     String quickstart =
         Files.readString(Path.of("..", "examples", "quickstart.yaml"))
-            .replace("path: .signalbox/traces.db", "path: " + dir.resolve("traces.db"));
+            .replace("path: .signalbox/traces.db", "path: " + dir.resolve("traces.db"))
+            .replace("path: .signalbox/responses.db", "path: " + dir.resolve("responses.db"));
     Path config = dir.resolve("quickstart.yaml");
     Files.writeString(config, quickstart);
     return ServeCommand.start(Configs.reader().read(config), Configs.reader(), config, 0);

@@ -14,9 +14,10 @@ import java.util.regex.Pattern;
 
 /**
  * An OpenAI-compatible upstream that plays a tool-using model's turns, for agents under test: asked
- * to read a file (a path in the last user message) when it has a {@code Read} tool, it calls that
- * tool; given the tool's result, it answers with the file's first word. Anything else gets a short
- * text answer. Streams and plain answers alike.
+ * to read a file (a path in the last user message), it calls the agent's tool for it (Claude Code's
+ * {@code Read}, or Codex's {@code exec_command} running {@code cat}); given the tool's result, it
+ * answers with the file's word. Anything else gets a short text answer. Streams and plain answers
+ * alike.
  */
 final class ScriptedAgentModel {
   private static final Pattern PATH = Pattern.compile("(/[\\w.\\-/]+\\.txt)");
@@ -43,13 +44,15 @@ final class ScriptedAgentModel {
             }
           }
           if (last.path("role").asText().equals("tool")) {
-            String word =
-                last.path("content").asText("").replaceAll("^\\W*\\d*\\W*", "").split("\\s+")[0];
-            return text("The word is " + word + ".", stream);
+            return text("The word is " + lastWord(last.path("content").asText("")) + ".", stream);
           }
           Matcher path = PATH.matcher(last.path("content").toString());
           if (path.find() && hasTool(body, "Read")) {
-            return readCall(path.group(1), stream);
+            return readCall("Read", Json.object().put("file_path", path.group(1)), stream);
+          }
+          if (path.find(0) && hasTool(body, "exec_command")) {
+            return readCall(
+                "exec_command", Json.object().put("cmd", "cat " + path.group(1)), stream);
           }
           return text("Hello from the scripted model.", stream);
         });
@@ -82,14 +85,30 @@ final class ScriptedAgentModel {
     return streamed(events, "stop", text.split(" ").length);
   }
 
-  private static Behaviour readCall(String path, boolean stream) {
-    String arguments = Json.text(Json.object().put("file_path", path));
+  /**
+   * The file's word in a tool's output: the last word of its last line with letters, past line
+   * numbers and the reminders an agent appends in tags.
+   */
+  private static String lastWord(String output) {
+    String[] lines =
+        output.replaceAll("(?s)<system-reminder>.*?</system-reminder>", "").strip().split("\\R");
+    for (int i = lines.length - 1; i >= 0; i--) {
+      String[] words = lines[i].strip().split("[^\\p{L}]+");
+      if (words.length > 0 && !words[words.length - 1].isEmpty()) {
+        return words[words.length - 1];
+      }
+    }
+    return "";
+  }
+
+  private static Behaviour readCall(String tool, ObjectNode input, boolean stream) {
+    String arguments = Json.text(input);
     if (!stream) {
       ObjectNode completion = completion();
       ObjectNode choice = completion.putArray("choices").addObject().put("index", 0);
       ObjectNode message = choice.putObject("message").put("role", "assistant");
       message.putNull("content");
-      toolCall(message.putArray("tool_calls").addObject(), arguments);
+      toolCall(message.putArray("tool_calls").addObject(), tool, arguments);
       choice.put("finish_reason", "tool_calls");
       usage(completion, 20);
       return ScriptedUpstreamServer.json(200, Json.text(completion));
@@ -97,14 +116,14 @@ final class ScriptedAgentModel {
     ObjectNode chunk = chunk();
     ObjectNode delta = chunk.putArray("choices").addObject().put("index", 0).putObject("delta");
     delta.put("role", "assistant");
-    toolCall(delta.putArray("tool_calls").addObject().put("index", 0), arguments);
+    toolCall(delta.putArray("tool_calls").addObject().put("index", 0), tool, arguments);
     return streamed(List.of("data: " + Json.text(chunk)), "tool_calls", 20);
   }
 
-  private static void toolCall(ObjectNode call, String arguments) {
+  private static void toolCall(ObjectNode call, String tool, String arguments) {
     call.put("id", "call_read_" + Integer.toHexString(arguments.hashCode()))
         .put("type", "function");
-    call.putObject("function").put("name", "Read").put("arguments", arguments);
+    call.putObject("function").put("name", tool).put("arguments", arguments);
   }
 
   private static Behaviour streamed(List<String> events, String finishReason, int outputTokens) {

@@ -18,6 +18,7 @@ import dev.signalbox.core.gateway.Ingress;
 import dev.signalbox.core.messages.MessagesReply;
 import dev.signalbox.core.messages.MessagesRequest;
 import dev.signalbox.core.messages.MessagesStream;
+import dev.signalbox.core.responses.ResponseStore;
 import dev.signalbox.core.trace.Feedback;
 import dev.signalbox.core.trace.FeedbackStore;
 import dev.signalbox.core.trace.TraceJson;
@@ -49,14 +50,17 @@ final class Endpoints implements Handler {
   private final Reloader reloader;
   private final Optional<AccessLog> accessLog;
   private final FeedbackStore feedbackStore;
+  private final ResponsesApi responses;
 
   Endpoints(
       Gateway gateway,
       GatewayMetrics metrics,
       Reloader reloader,
       Optional<AccessLog> accessLog,
-      FeedbackStore feedbackStore) {
+      FeedbackStore feedbackStore,
+      ResponseStore responseStore) {
     this.gateway = gateway;
+    this.responses = new ResponsesApi(gateway, responseStore);
     this.metrics = metrics;
     this.reloader = reloader;
     this.accessLog = accessLog;
@@ -104,7 +108,12 @@ final class Endpoints implements Handler {
         gateway.authenticateAdmin(call.header("authorization"));
         json(reply, 200, Json.object().set("deployments", TraceJson.pool(gateway.pool())));
       }
-      default -> throw unknown(call);
+      default -> {
+        if (!call.path().startsWith(ResponsesApi.PATH)
+            || !responses.serve(call, reply, caller(call))) {
+          throw unknown(call);
+        }
+      }
     }
   }
 
@@ -153,8 +162,7 @@ final class Endpoints implements Handler {
     stream(reply, streaming, out -> out);
   }
 
-  private static void stream(
-      Reply reply, Handled.Streaming streaming, UnaryOperator<ChunkWriter> shape)
+  static void stream(Reply reply, Handled.Streaming streaming, UnaryOperator<ChunkWriter> shape)
       throws InterruptedException {
     reply.header("cache-control", "no-cache");
     Reply.BodyStream out = reply.stream(200, "text/event-stream");
@@ -258,7 +266,7 @@ final class Endpoints implements Handler {
   }
 
   /** A JSON endpoint takes {@code application/json} (in UTF-8) and nothing else. */
-  private static void requireJson(HttpCall call) {
+  static void requireJson(HttpCall call) {
     String type = call.header("content-type").orElse("").toLowerCase(Locale.ROOT);
     String[] parts = type.split(";");
     boolean json = parts[0].trim().equals(JSON);
@@ -288,7 +296,8 @@ final class Endpoints implements Handler {
             + Truncated.of(call.method(), 20)
             + " "
             + Truncated.of(call.path(), 100)
-            + ". Signalbox serves POST /v1/chat/completions, POST /v1/messages and GET /v1/models.",
+            + ". Signalbox serves POST /v1/chat/completions, POST /v1/messages, POST /v1/responses"
+            + " and GET /v1/models.",
         null,
         "unknown_url");
   }
@@ -308,7 +317,7 @@ final class Endpoints implements Handler {
     json(reply, e.kind().httpStatus(), anthropic ? MessagesReply.error(e) : ErrorBodies.of(e));
   }
 
-  private static void json(Reply reply, int status, ObjectNode body) {
+  static void json(Reply reply, int status, ObjectNode body) {
     reply.send(status, JSON, Json.bytes(body));
   }
 }

@@ -4,6 +4,7 @@ import dev.signalbox.core.config.ServerSettings;
 import dev.signalbox.core.gateway.AccessLog;
 import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
+import dev.signalbox.core.responses.ResponseStore;
 import dev.signalbox.core.trace.FeedbackStore;
 import dev.signalbox.server.http.HttpServer;
 import dev.signalbox.server.http.ServerLimits;
@@ -33,6 +34,7 @@ public final class GatewayServer implements AutoCloseable {
    * @param accessLog where access lines go, when enabled
    * @param feedbackStore where {@code POST /v1/feedback} keeps feedback ({@link
    *     FeedbackStore#DISABLED} without traces)
+   * @param responseStore where responses that clients of {@code /v1/responses} store are kept
    * @throws java.io.UncheckedIOException naming the address when it cannot be bound
    */
   public static GatewayServer start(
@@ -41,6 +43,7 @@ public final class GatewayServer implements AutoCloseable {
       Reloader reloader,
       Optional<AccessLog> accessLog,
       FeedbackStore feedbackStore,
+      ResponseStore responseStore,
       String host,
       int port) {
     ServerSettings settings = gateway.config().server();
@@ -51,7 +54,8 @@ public final class GatewayServer implements AutoCloseable {
             settings.requestHeaderTimeout(),
             settings.requestBodyTimeout(),
             settings.keepAliveTimeout());
-    Endpoints endpoints = new Endpoints(gateway, metrics, reloader, accessLog, feedbackStore);
+    Endpoints endpoints =
+        new Endpoints(gateway, metrics, reloader, accessLog, feedbackStore, responseStore);
     return new GatewayServer(
         gateway, HttpServer.start(host, port, limits, endpoints, metrics::connectionClosed));
   }

@@ -11,6 +11,8 @@ import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.LearningFeedback;
 import dev.signalbox.core.gateway.Listeners;
 import dev.signalbox.core.policy.PolicyRegistry;
+import dev.signalbox.core.responses.ResponseStore;
+import dev.signalbox.core.responses.SqliteResponseStore;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceRecorder;
 import dev.signalbox.core.wire.Json;
@@ -43,6 +45,7 @@ final class GatewayHarness implements AutoCloseable {
   final Path dir;
   final Path configFile;
   final TraceRecorder traces;
+  final ResponseStore responses;
   final GatewayMetrics metrics = new GatewayMetrics();
   final RecordingListener events = new RecordingListener();
 
@@ -69,6 +72,12 @@ final class GatewayHarness implements AutoCloseable {
     GatewayConfig config = reader.read(configFile);
     traces = new TraceRecorder(SqliteTraceStore.open(dir.resolve("traces.db")), 1_000);
     metrics.watch(traces);
+    responses =
+        new SqliteResponseStore(
+            dir.resolve("responses.db"),
+            TimeSource.SYSTEM,
+            config.responses().retention(),
+            config.responses().maxStored());
     SplittableRandom seeds = new SplittableRandom(42);
     AtomicReference<Gateway> holder = new AtomicReference<>();
     gateway =
@@ -110,6 +119,7 @@ final class GatewayHarness implements AutoCloseable {
                   learned.add(trace.id());
                   holder.get().learn(trace, score);
                 }),
+            responses,
             "127.0.0.1",
             0);
   }
@@ -187,6 +197,7 @@ final class GatewayHarness implements AutoCloseable {
   public void close() throws Exception {
     server.stop(Duration.ofSeconds(5));
     traces.close();
+    responses.close();
     accessLog.close();
   }
 }

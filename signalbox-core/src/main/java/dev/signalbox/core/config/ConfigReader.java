@@ -31,7 +31,7 @@ public final class ConfigReader {
   static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final List<String> TOP_LEVEL =
-      List.of("server", "auth", "traces", "deployments", "models", "routes");
+      List.of("server", "auth", "traces", "responses", "deployments", "models", "routes");
 
   private final PolicyTypes policies;
   private final Function<String, String> environment;
@@ -101,6 +101,8 @@ public final class ConfigReader {
         part(root, "server", ServerSettings.class, binder, ServerSettings.DEFAULT);
     AuthSettings auth = part(root, "auth", AuthSettings.class, binder, AuthSettings.NONE);
     TraceSettings traces = part(root, "traces", TraceSettings.class, binder, TraceSettings.DEFAULT);
+    ResponsesSettings responses =
+        part(root, "responses", ResponsesSettings.class, binder, ResponsesSettings.DEFAULT);
     Items<DeploymentSpec> deployments =
         items(root, "deployments", DeploymentSpec.class, binder, problems);
     Items<ModelSpec> models = items(root, "models", ModelSpec.class, binder, problems);
@@ -146,6 +148,7 @@ public final class ConfigReader {
         server,
         auth,
         traces,
+        responses,
         byName(deployments.bound, DeploymentSpec::name),
         byName(models.bound, ModelSpec::name),
         byName(routes.bound, RouteSpec::name),

@@ -20,6 +20,7 @@ public record GatewayConfig(
     ServerSettings server,
     AuthSettings auth,
     TraceSettings traces,
+    ResponsesSettings responses,
     Map<String, DeploymentSpec> deployments,
     Map<String, ModelSpec> models,
     Map<String, RouteSpec> routes,
@@ -30,6 +31,7 @@ public record GatewayConfig(
     Objects.requireNonNull(server);
     Objects.requireNonNull(auth);
     Objects.requireNonNull(traces);
+    Objects.requireNonNull(responses);
     deployments = Collections.unmodifiableMap(new LinkedHashMap<>(deployments));
     models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
     routes = Collections.unmodifiableMap(new LinkedHashMap<>(routes));

@@ -6,7 +6,8 @@ package dev.signalbox.core.gateway;
  */
 public enum Ingress {
   CHAT_COMPLETIONS("chat-completions"),
-  ANTHROPIC_MESSAGES("anthropic-messages");
+  ANTHROPIC_MESSAGES("anthropic-messages"),
+  OPENAI_RESPONSES("openai-responses");
 
   private final String key;
 

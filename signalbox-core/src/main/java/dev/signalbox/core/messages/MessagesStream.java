@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.core.gateway.ChunkWriter;
 import dev.signalbox.core.wire.Json;
+import dev.signalbox.core.wire.NamedEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -144,13 +145,6 @@ public final class MessagesStream implements ChunkWriter {
   }
 
   private void send(String name, ObjectNode json) throws IOException {
-    byte[] body = Json.bytes(json);
-    byte[] head = ("event: " + name + "\ndata: ").getBytes(StandardCharsets.US_ASCII);
-    byte[] event = new byte[head.length + body.length + 2];
-    System.arraycopy(head, 0, event, 0, head.length);
-    System.arraycopy(body, 0, event, head.length, body.length);
-    event[event.length - 2] = '\n';
-    event[event.length - 1] = '\n';
-    client.write(event);
+    client.write(NamedEvent.encode(name, json));
   }
 }
