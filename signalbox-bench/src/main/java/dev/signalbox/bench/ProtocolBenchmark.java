@@ -26,13 +26,13 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * What the Messages and Responses APIs add to a stream's time to first token over chat
- * completions: everything each ingress does between the request's bytes and the client's first
- * text event that chat completions does not. For chat completions that is parsing the body (its
- * first chunk is relayed as the upstream sent it); for the other two, translating the body, parsing
- * the translation, and turning the first chunk into their opening events. The routing, dispatch
- * and upstream between them are the same for all three and are left out. Sampled, so that the
- * report has the p99:
+ * What the Messages and Responses APIs add to a stream's time to first token over chat completions:
+ * everything each ingress does between the request's bytes and the client's first text event that
+ * chat completions does not. For chat completions that is parsing the body (its first chunk is
+ * relayed as the upstream sent it); for the other two, translating the body, parsing the
+ * translation, and turning the first chunk into their opening events. The routing, dispatch and
+ * upstream between them are the same for all three and are left out. Sampled, so that the report
+ * has the p99:
  *
  * <pre>bash signalbox-bench/run-jmh.sh ProtocolBenchmark</pre>
  */
@@ -55,11 +55,10 @@ public class ProtocolBenchmark {
               + SYSTEM
               + "\"},{\"role\":\"user\",\"content\":\"List the files.\"},"
               + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c1\",\"type\":"
-              + "\"function\",\"function\":{\"name\":\"shell\",\"arguments\":\"{\\\"cmd\\\":\\\"ls\\\"}\"}}]},"
-              + "{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"a.txt b.txt\"},"
-              + "{\"role\":\"user\",\"content\":\"Now read a.txt.\"}],"
-              + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"shell\",\"description\":"
-              + "\"Runs a command\",\"parameters\":{\"type\":\"object\",\"properties\":{\"cmd\":"
+              + "\"function\",\"function\":{\"name\":\"shell\",\"arguments\":\"{\\\"cmd\\\":\\\"ls\\\"}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"a.txt"
+              + " b.txt\"},{\"role\":\"user\",\"content\":\"Now read a.txt.\"}],"
+              + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"shell\",\"description\":\"Runs"
+              + " a command\",\"parameters\":{\"type\":\"object\",\"properties\":{\"cmd\":"
               + "{\"type\":\"string\"}}}}}]}")
           .getBytes(StandardCharsets.UTF_8);
 
@@ -67,13 +66,14 @@ public class ProtocolBenchmark {
       ("{\"model\":\"auto\",\"stream\":true,\"max_tokens\":1024,\"system\":[{\"type\":\"text\","
               + "\"text\":\""
               + SYSTEM
-              + "\",\"cache_control\":{\"type\":\"ephemeral\"}}],\"messages\":["
-              + "{\"role\":\"user\",\"content\":\"List the files.\"},"
+              + "\",\"cache_control\":{\"type\":\"ephemeral\"}}],\"messages\":[{\"role\":\"user\",\"content\":\"List"
+              + " the files.\"},"
               + "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"c1\",\"name\":"
               + "\"shell\",\"input\":{\"cmd\":\"ls\"}}]},"
-              + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"c1\","
-              + "\"content\":\"a.txt b.txt\"},{\"type\":\"text\",\"text\":\"Now read a.txt.\"}]}],"
-              + "\"tools\":[{\"name\":\"shell\",\"description\":\"Runs a command\",\"input_schema\":"
+              + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"c1\",\"content\":\"a.txt"
+              + " b.txt\"},{\"type\":\"text\",\"text\":\"Now read"
+              + " a.txt.\"}]}],\"tools\":[{\"name\":\"shell\",\"description\":\"Runs a"
+              + " command\",\"input_schema\":"
               + "{\"type\":\"object\",\"properties\":{\"cmd\":{\"type\":\"string\"}}}}]}")
           .getBytes(StandardCharsets.UTF_8);
 

@@ -125,7 +125,7 @@ final class Endpoints implements Handler {
     handled.info().headers().forEach(reply::header);
     switch (handled) {
       case Handled.Rejected rejected ->
-          json(reply, rejected.error().kind().httpStatus(), ErrorBodies.of(rejected.error()));
+          refuse(reply, rejected.error(), ErrorBodies.of(rejected.error()));
       case Handled.Completed completed -> reply.send(200, JSON, Json.bytes(completed.body()));
       case Handled.Streaming streaming -> stream(reply, streaming);
     }
@@ -141,7 +141,7 @@ final class Endpoints implements Handler {
     handled.info().headers().forEach(reply::header);
     switch (handled) {
       case Handled.Rejected rejected ->
-          json(reply, rejected.error().kind().httpStatus(), MessagesReply.error(rejected.error()));
+          refuse(reply, rejected.error(), MessagesReply.error(rejected.error()));
       case Handled.Completed completed -> json(reply, 200, MessagesReply.message(completed.body()));
       case Handled.Streaming streaming -> stream(reply, streaming, MessagesStream::new);
     }
@@ -314,7 +314,13 @@ final class Endpoints implements Handler {
       reply.header("retry-after", "1");
       reply.closeConnection();
     }
-    json(reply, e.kind().httpStatus(), anthropic ? MessagesReply.error(e) : ErrorBodies.of(e));
+    refuse(reply, e, anthropic ? MessagesReply.error(e) : ErrorBodies.of(e));
+  }
+
+  /** A refusal with its status, and its {@code Retry-After} when it says how long to wait. */
+  static void refuse(Reply reply, SignalboxException e, ObjectNode body) {
+    e.retryAfterHeader().ifPresent(seconds -> reply.header("retry-after", seconds));
+    json(reply, e.kind().httpStatus(), body);
   }
 
   static void json(Reply reply, int status, ObjectNode body) {

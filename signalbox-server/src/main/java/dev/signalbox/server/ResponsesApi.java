@@ -114,8 +114,7 @@ final class ResponsesApi {
     boolean keep = body.path("store").asBoolean(true);
     switch (handled) {
       case Handled.Rejected rejected ->
-          Endpoints.json(
-              reply, rejected.error().kind().httpStatus(), ErrorBodies.of(rejected.error()));
+          Endpoints.refuse(reply, rejected.error(), ErrorBodies.of(rejected.error()));
       case Handled.Completed completed -> {
         ObjectNode response = context.completed(completed.body());
         if (keep) {

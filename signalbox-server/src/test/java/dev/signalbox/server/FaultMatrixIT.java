@@ -9,6 +9,7 @@ import static dev.signalbox.testing.ScriptedUpstreamServer.stall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.signalbox.core.wire.Json;
 import dev.signalbox.testing.ScriptedUpstreamServer;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
@@ -83,7 +84,17 @@ class FaultMatrixIT {
       ScriptedUpstreamServer.Behaviour behaviour,
       String label,
       int soloStatus,
-      boolean refused) {
+      boolean refused,
+      String retryAfter) {
+    Fault(
+        String name,
+        ScriptedUpstreamServer.Behaviour behaviour,
+        String label,
+        int soloStatus,
+        boolean refused) {
+      this(name, behaviour, label, soloStatus, refused, "");
+    }
+
     @Override
     public String toString() {
       return name;
@@ -103,8 +114,9 @@ class FaultMatrixIT {
                 "429 with Retry-After",
                 json(429, "{\"error\":{\"message\":\"slow down\"}}", "Retry-After", "30"),
                 "429",
-                502,
-                false),
+                429,
+                false,
+                "30"),
             new Fault("timeout before the first token", stall(), "timeout", 504, false));
     List<Arguments> cases = new ArrayList<>();
     for (Fault f : faults) {
@@ -171,7 +183,15 @@ class FaultMatrixIT {
     JsonNode error = GatewayHarness.json(response).path("error");
     assertThat(error.path("message").asText())
         .contains("for 'solo'", "solo@faulty [" + fault.label());
-    assertThat(error.path("type").asText()).isIn("upstream_error", "upstream_timeout_error");
+    assertThat(error.path("type").asText())
+        .isIn("upstream_error", "upstream_timeout_error", "rate_limit_error");
+    // A 429 with no fallback left reaches the client as the 429 it is, with the upstream's wait.
+    if (fault.retryAfter().isEmpty()) {
+      assertThat(response.headers().firstValue("retry-after")).isEmpty();
+    } else {
+      assertThat(error.path("code").asText()).isEqualTo("upstream_rate_limited");
+      assertThat(response.headers().firstValue("retry-after")).contains(fault.retryAfter());
+    }
     JsonNode trace = gateway.trace(response);
     assertThat(trace.path("outcome").asText())
         .isEqualTo(fault.soloStatus() == 504 ? "upstream_timeout" : "upstream_failed");
@@ -220,6 +240,68 @@ class FaultMatrixIT {
     assertThat(trace.path("attempts")).hasSize(1);
     assertThat(trace.path("attempts").get(0).path("result").asText()).isEqualTo("timeout");
     assertThat(trace.path("attempts").get(0).path("committed").asBoolean()).isTrue();
+    assertChargedForWhatWasStreamed(trace);
+  }
+
+  /** A stream that broke after text reached the client is charged its prompt and that text. */
+  private static void assertChargedForWhatWasStreamed(JsonNode trace) {
+    assertThat(trace.path("usage").path("completion_tokens").asLong()).isPositive();
+    assertThat(trace.path("usage").path("prompt_tokens").asLong()).isPositive();
+    assertThat(trace.path("usage").path("estimated").asBoolean()).isTrue();
+    assertThat(trace.path("cost_usd").asDouble()).isPositive();
+  }
+
+  @Test
+  void garbageAfterThreeChunksEndsTheStreamAndChargesWhatWasStreamed() throws Exception {
+    faulty.always(
+        sse(
+            Duration.ZERO,
+            CHUNK.formatted("one"),
+            CHUNK.formatted(" two"),
+            CHUNK.formatted(" three"),
+            "data: {oops"));
+    gateway(faulty.baseUrl());
+    HttpResponse<String> response = gateway.chat("auto", true);
+    assertThat(response.body()).contains("\"content\":\" three\"", "stream_broken");
+    JsonNode trace = gateway.trace(response);
+    assertThat(trace.path("outcome").asText()).isEqualTo("stream_broken");
+    assertChargedForWhatWasStreamed(trace);
+  }
+
+  @Test
+  void anUpstreamWithoutUsageGivesTheClientTheUsageTheTraceRecords() throws Exception {
+    faulty.always(
+        sse(Duration.ZERO, CHUNK.formatted("fi"), CHUNK.formatted("ne"), FINISH, "data: [DONE]"));
+    gateway(faulty.baseUrl());
+    HttpResponse<String> response =
+        gateway.post(
+            "/v1/chat/completions",
+            "{\"model\":\"auto\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hello there, how are you\"}]}");
+    String usageLine =
+        response.body().lines().filter(l -> l.contains("\"usage\"")).findFirst().orElseThrow();
+    JsonNode usage = Json.MAPPER.readTree(usageLine.substring(6)).path("usage");
+    JsonNode trace = gateway.trace(response);
+    assertThat(usage.path("prompt_tokens").asLong())
+        .isPositive()
+        .isEqualTo(trace.path("usage").path("prompt_tokens").asLong());
+    assertThat(usage.path("completion_tokens").asLong())
+        .isEqualTo(trace.path("usage").path("completion_tokens").asLong());
+    assertThat(usage.path("estimated").asBoolean()).isTrue();
+    assertThat(trace.path("usage").path("estimated").asBoolean()).isTrue();
+
+    faulty.always(
+        json(
+            200,
+            "{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"up\","
+                + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"fine\"},"
+                + "\"finish_reason\":\"stop\"}]}"));
+    HttpResponse<String> plain = gateway.chat("auto", false);
+    JsonNode plainUsage = GatewayHarness.json(plain).path("usage");
+    assertThat(plainUsage.path("prompt_tokens").asLong())
+        .isPositive()
+        .isEqualTo(gateway.trace(plain).path("usage").path("prompt_tokens").asLong());
+    assertThat(plainUsage.path("estimated").asBoolean()).isTrue();
   }
 
   @Test
@@ -233,5 +315,6 @@ class FaultMatrixIT {
     JsonNode trace = gateway.trace(response);
     assertThat(trace.path("outcome").asText()).isEqualTo("stream_broken");
     assertThat(trace.path("attempts").get(0).path("result").asText()).isEqualTo("reset");
+    assertChargedForWhatWasStreamed(trace);
   }
 }

@@ -140,6 +140,8 @@ public final class Dispatcher {
     Map<String, Integer> tries = new HashMap<>();
     Map<String, Optional<Duration>> retryAfter = new HashMap<>();
     List<String> failures = new ArrayList<>();
+    List<UpstreamFailure> made429 = new ArrayList<>();
+    List<UpstreamFailure> madeOther = new ArrayList<>();
     List<PlannedAttempt> skipped = new ArrayList<>();
     UpstreamFailure last = null;
     int made = 0;
@@ -207,6 +209,7 @@ public final class Dispatcher {
         return outcome.result;
       }
       last = outcome.failure;
+      (rateLimited(last) ? made429 : madeOther).add(last);
       failures.add(
           attempt.model().name()
               + "@"
@@ -244,6 +247,7 @@ public final class Dispatcher {
         return outcome.result;
       }
       last = outcome.failure;
+      (rateLimited(last) ? made429 : madeOther).add(last);
       failures.add(
           oldest.model().name()
               + "@"
@@ -257,7 +261,40 @@ public final class Dispatcher {
         return new DispatchResult.Failed(notRetryable(last, oldest), outcomeOf(last));
       }
     }
+    if (!made429.isEmpty() && madeOther.isEmpty()) {
+      return new DispatchResult.Failed(rateLimited(route, failures, made429), outcomeOf(last));
+    }
     return new DispatchResult.Failed(exhausted(route, failures, last), outcomeOf(last));
+  }
+
+  private static boolean rateLimited(UpstreamFailure failure) {
+    return failure.kind() == UpstreamFailure.Kind.HTTP_STATUS && failure.status() == 429;
+  }
+
+  /**
+   * Every attempt made was refused with a 429: the client is refused so too, to wait as the
+   * upstreams asked (the shortest wait any of them gave), as it would against the provider.
+   */
+  private static SignalboxException rateLimited(
+      RouteSpec route, List<String> failures, List<UpstreamFailure> refusals) {
+    Duration wait =
+        refusals.stream()
+            .map(f -> f.retryAfter().orElse(Duration.ofSeconds(1)))
+            .min(Duration::compareTo)
+            .orElseThrow();
+    return new SignalboxException(
+        ErrorKind.RATE_LIMITED,
+        "rate limited upstream after "
+            + failures.size()
+            + " attempt"
+            + (failures.size() == 1 ? "" : "s")
+            + " for '"
+            + route.name()
+            + "': "
+            + String.join(", ", failures),
+        null,
+        "upstream_rate_limited",
+        wait);
   }
 
   /** One attempt: a result to return, or the failure that ends it. */
@@ -456,6 +493,13 @@ public final class Dispatcher {
               where + " rejected the request: " + failure.message(),
               null,
               "upstream_rejected");
+      case 429 ->
+          new SignalboxException(
+              ErrorKind.RATE_LIMITED,
+              where + " is rate limited: " + failure.message(),
+              null,
+              "upstream_rate_limited",
+              failure.retryAfter().orElse(Duration.ofSeconds(1)));
       default ->
           new SignalboxException(
               ErrorKind.UPSTREAM_FAILED,

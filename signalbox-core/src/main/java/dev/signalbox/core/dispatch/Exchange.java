@@ -258,14 +258,21 @@ public final class Exchange {
     return built;
   }
 
+  /**
+   * The usage as the client and the trace both report it: when the upstream gave none (the usage is
+   * estimated), the prompt's tokens as the router counted them.
+   */
+  public Usage counted(Usage usage) {
+    return usage.estimated() && usage.promptTokens() == 0
+        ? new Usage(signals.promptTokens(), 0, usage.completionTokens(), true)
+        : usage;
+  }
+
   private synchronized DecisionTrace build(
       String outcome, Usage usage, ModelSpec servedBy, String error, String answer) {
-    Usage counted = usage;
+    Usage counted = counted(usage);
     if (usage.estimated()) {
       flag("usage-estimated");
-      if (usage.promptTokens() == 0) {
-        counted = new Usage(signals.promptTokens(), 0, usage.completionTokens(), true);
-      }
     }
     double cost = (servedBy == null ? 0 : servedBy.pricing().cost(counted)) + chargedUsd;
     if (decision == null) {

@@ -41,6 +41,7 @@ import dev.signalbox.core.session.ToolLoops;
 import dev.signalbox.core.text.SignalSources;
 import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.core.upstream.UpstreamFactory;
+import dev.signalbox.core.wire.Json;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -566,10 +567,15 @@ public final class Gateway implements AutoCloseable {
             failed.error(), new ResponseInfo(id, route, "", "", attempts, OptionalDouble.empty()));
       }
       case DispatchResult.Answered answered -> {
+        Usage usage = exchange.counted(answered.reply().usage());
+        if (usage.estimated() && !answered.reply().body().has("usage")) {
+          // The client sees the usage the trace records, marked as counted by the gateway.
+          answered.reply().body().set("usage", Json.usage(usage));
+        }
         var trace =
             exchange.finish(
                 "ok",
-                answered.reply().usage(),
+                usage,
                 answered.attempt().model(),
                 "",
                 answered

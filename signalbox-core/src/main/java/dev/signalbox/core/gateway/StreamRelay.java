@@ -27,7 +27,9 @@ import java.util.Optional;
  * error event, unless the route continues text answers: then the text so far is resent as a final
  * assistant message to a deployment that accepts one, and its chunks carry on the same stream (the
  * join is flagged {@code continued} in the trace). Never after a tool call. A client that goes away
- * cancels the upstream. Either way the trace says what happened.
+ * cancels the upstream. Either way the trace says what happened, and a stream that ends early is
+ * charged what the provider bills for it: its prompt, and the output streamed so far (counted by
+ * the gateway, so marked estimated).
  */
 public final class StreamRelay {
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -53,6 +55,7 @@ public final class StreamRelay {
   private final Runnable onEnd;
   private final Continuation continuation;
   private final StringBuilder answer = new StringBuilder();
+  private final StringBuilder toolArguments = new StringBuilder();
   private final ToolLoops toolLoops;
   private final List<String> toolCallIds = new ArrayList<>();
   private boolean toolCalls;
@@ -117,6 +120,7 @@ public final class StreamRelay {
               if (call.hasNonNull("id")) {
                 toolCallIds.add(call.get("id").asText());
               }
+              toolArguments.append(call.path("function").path("arguments").asText(""));
             }
             answer.append(deltaNode.path("content").asText(""));
             if (!send(out, event(json))) {
@@ -125,19 +129,19 @@ public final class StreamRelay {
           }
           case Chunk.Done ended -> {
             Chunk.Done done = continued ? withPartialCounted(ended) : ended;
+            Usage usage = exchange.counted(done.usage());
             if (exchange.request().includeUsage()) {
-              ObjectNode usage = Json.chunk(id, created, upstreamModel);
-              usage.putArray("choices");
-              usage.set("usage", Json.usage(done.usage()));
-              if (!send(out, event(usage))) {
+              ObjectNode usageChunk = Json.chunk(id, created, upstreamModel);
+              usageChunk.putArray("choices");
+              usageChunk.set("usage", Json.usage(usage));
+              if (!send(out, event(usageChunk))) {
                 return;
               }
             }
             exchange.streamEnded("ok", "");
             toolLoops.started(toolCallIds, model.name(), current.deployment().name());
             boolean delivered = send(out, DONE);
-            exchange.finish(
-                delivered ? "ok" : "client_cancelled", done.usage(), model, "", recorded());
+            exchange.finish(delivered ? "ok" : "client_cancelled", usage, model, "", recorded());
             return;
           }
           case Chunk.Broken broken -> {
@@ -163,7 +167,7 @@ public final class StreamRelay {
                 out,
                 event(
                     ErrorBodies.error(ErrorKind.UPSTREAM_FAILED, message, null, "stream_broken")));
-            exchange.finish("stream_broken", Usage.ZERO, model, message, recorded());
+            exchange.finish("stream_broken", streamedSoFar(), model, message, recorded());
             return;
           }
         }
@@ -183,9 +187,15 @@ public final class StreamRelay {
       rest.cancel();
       exchange.streamEnded("cancelled", "client went away");
       exchange.finish(
-          "client_cancelled", Usage.ZERO, model, "client went away mid-stream", recorded());
+          "client_cancelled", streamedSoFar(), model, "client went away mid-stream", recorded());
       return false;
     }
+  }
+
+  /** What a stream that ended early is billed: the output so far, counted; the prompt is added. */
+  private Usage streamedSoFar() {
+    return new Usage(
+        0, 0, tokens.count(answer.toString()) + tokens.count(toolArguments.toString()), true);
   }
 
   private String recorded() {

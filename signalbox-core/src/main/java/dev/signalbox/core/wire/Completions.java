@@ -83,19 +83,25 @@ public final class Completions {
     "prompt_tokens",
     "completion_tokens",
     "total_tokens",
-    "prompt_tokens_details"
+    "prompt_tokens_details",
+    "estimated"
   })
   public record UsageBody(
       long promptTokens,
       long completionTokens,
       long totalTokens,
-      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable CachedTokens promptTokensDetails) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable CachedTokens promptTokensDetails,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean estimated) {
+    /**
+     * The usage; {@code "estimated": true} when the gateway counted it (the upstream gave none).
+     */
     public static UsageBody of(Usage usage) {
       return new UsageBody(
           usage.promptTokens(),
           usage.completionTokens(),
           usage.totalTokens(),
-          usage.cachedPromptTokens() > 0 ? new CachedTokens(usage.cachedPromptTokens()) : null);
+          usage.cachedPromptTokens() > 0 ? new CachedTokens(usage.cachedPromptTokens()) : null,
+          usage.estimated());
     }
   }
 

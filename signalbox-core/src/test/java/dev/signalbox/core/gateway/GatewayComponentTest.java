@@ -164,12 +164,16 @@ class GatewayComponentTest {
     assertThat(handled)
         .isInstanceOfSatisfying(
             Handled.Rejected.class,
-            r ->
-                assertThat(r.error().getMessage())
-                    .isEqualTo(
-                        "failed after 2 attempts for 'one': medium@medium-a [429: HTTP 429],"
-                            + " medium-a [not retried: Retry-After 60000 ms is longer than the 5000"
-                            + " ms this gateway waits]"));
+            r -> {
+              assertThat(r.error().getMessage())
+                  .isEqualTo(
+                      "rate limited upstream after 2 attempts for 'one': medium@medium-a [429:"
+                          + " HTTP 429], medium-a [not retried: Retry-After 60000 ms is longer"
+                          + " than the 5000 ms this gateway waits]");
+              // The client is told to wait as the upstream asked, not the gateway's shorter wait.
+              assertThat(r.error().kind()).isEqualTo(ErrorKind.RATE_LIMITED);
+              assertThat(r.error().retryAfter()).contains(Duration.ofSeconds(60));
+            });
     assertThat(clock.elapsed()).isZero();
     assertThat(upstream("medium-a").calls()).hasSize(1);
   }
