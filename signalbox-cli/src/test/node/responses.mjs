@@ -15,7 +15,11 @@ const response = await client.responses.create({
   max_output_tokens: 64,
 });
 assert.equal(response.object, "response");
-assert.equal(response.status, "completed");
+// The simulated answer's length varies: past max_output_tokens it is cut, as OpenAI says so.
+if (response.status !== "completed") {
+  assert.equal(response.status, "incomplete");
+  assert.equal(response.incomplete_details.reason, "max_output_tokens");
+}
 assert.ok(response.output_text.length > 0, "output_text");
 assert.ok(response.usage.output_tokens > 0);
 console.log("response ok:", response.id);

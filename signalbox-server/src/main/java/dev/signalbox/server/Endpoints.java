@@ -15,6 +15,7 @@ import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.Handled;
 import dev.signalbox.core.gateway.Ingress;
+import dev.signalbox.core.limits.ScopeUsage;
 import dev.signalbox.core.messages.MessagesReply;
 import dev.signalbox.core.messages.MessagesRequest;
 import dev.signalbox.core.messages.MessagesStream;
@@ -30,6 +31,7 @@ import dev.signalbox.core.wire.Truncated;
 import dev.signalbox.server.http.Handler;
 import dev.signalbox.server.http.HttpCall;
 import dev.signalbox.server.http.Reply;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -93,6 +95,7 @@ final class Endpoints implements Handler {
       case "POST /v1/messages" -> messages(call, reply);
       case "POST /v1/messages/count_tokens" -> countTokens(call, reply);
       case "GET /v1/models" -> models(call, reply);
+      case "GET /v1/usage" -> usage(call, reply);
       case "GET /health" -> json(reply, 200, Json.object().put("status", "ok"));
       case "GET /ready" -> ready(call, reply);
       case "GET /metrics" -> {
@@ -230,6 +233,40 @@ final class Endpoints implements Handler {
         .distinct()
         .sorted()
         .forEach(c -> capabilities.add(c.key()));
+  }
+
+  /** The caller's own scopes: limits, spend and reservations this period, what remains. */
+  private void usage(HttpCall call, Reply reply) {
+    Caller caller = caller(call);
+    Optional<String> user =
+        Optional.ofNullable(new QueryStringDecoder(call.query(), false).parameters().get("user"))
+            .map(values -> values.get(0));
+    ObjectNode body = Json.object().put("object", "usage").put("tenant", caller.tenant());
+    ArrayNode scopes = body.putArray("scopes");
+    for (ScopeUsage scope : gateway.usage(caller, user)) {
+      ObjectNode entry = scopes.addObject().put("scope", scope.scope().id());
+      ObjectNode limits = entry.putObject("limits");
+      scope.spec().rpm().ifPresent(rpm -> limits.put("rpm", rpm));
+      scope.spec().tpm().ifPresent(tpm -> limits.put("tpm", tpm));
+      scope.spec().concurrent().ifPresent(n -> limits.put("concurrent", n));
+      scope
+          .spec()
+          .budget()
+          .ifPresent(
+              budget ->
+                  limits
+                      .putObject("budget")
+                      .put("usd", budget.usd())
+                      .put("period", budget.period().name().toLowerCase(Locale.ROOT))
+                      .put("soft", budget.soft()));
+      entry.put("spent_usd", scope.spentMicros() / 1e6);
+      entry.put("reserved_usd", scope.reservedMicros() / 1e6);
+      entry.put("in_flight", scope.inFlight());
+      scope.budgetResets().ifPresent(at -> entry.put("budget_resets_at", at.toString()));
+      ObjectNode now = entry.putObject("now");
+      scope.headers().forEach(now::put);
+    }
+    json(reply, 200, body);
   }
 
   private void ready(HttpCall call, Reply reply) {

@@ -31,7 +31,7 @@ public final class ConfigReader {
   static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final List<String> TOP_LEVEL =
-      List.of("server", "auth", "traces", "responses", "deployments", "models", "routes");
+      List.of("server", "auth", "limits", "traces", "responses", "deployments", "models", "routes");
 
   private final PolicyTypes policies;
   private final Function<String, String> environment;
@@ -103,6 +103,7 @@ public final class ConfigReader {
     TraceSettings traces = part(root, "traces", TraceSettings.class, binder, TraceSettings.DEFAULT);
     ResponsesSettings responses =
         part(root, "responses", ResponsesSettings.class, binder, ResponsesSettings.DEFAULT);
+    LimitSettings limits = part(root, "limits", LimitSettings.class, binder, LimitSettings.NONE);
     Items<DeploymentSpec> deployments =
         items(root, "deployments", DeploymentSpec.class, binder, problems);
     Items<ModelSpec> models = items(root, "models", ModelSpec.class, binder, problems);
@@ -149,6 +150,7 @@ public final class ConfigReader {
         auth,
         traces,
         responses,
+        limits,
         byName(deployments.bound, DeploymentSpec::name),
         byName(models.bound, ModelSpec::name),
         byName(routes.bound, RouteSpec::name),

@@ -54,6 +54,7 @@ public final class ConfigSchema {
     properties.set("auth", reference(AuthSettings.class));
     properties.set("traces", reference(TraceSettings.class));
     properties.set("responses", reference(ResponsesSettings.class));
+    properties.set("limits", reference(LimitSettings.class));
     properties.set("deployments", listOf(reference(DeploymentSpec.class)));
     properties.set("models", listOf(reference(ModelSpec.class)));
     properties.set("routes", listOf(routes()));

@@ -21,6 +21,7 @@ public record GatewayConfig(
     AuthSettings auth,
     TraceSettings traces,
     ResponsesSettings responses,
+    LimitSettings limits,
     Map<String, DeploymentSpec> deployments,
     Map<String, ModelSpec> models,
     Map<String, RouteSpec> routes,
@@ -32,6 +33,7 @@ public record GatewayConfig(
     Objects.requireNonNull(auth);
     Objects.requireNonNull(traces);
     Objects.requireNonNull(responses);
+    Objects.requireNonNull(limits);
     deployments = Collections.unmodifiableMap(new LinkedHashMap<>(deployments));
     models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
     routes = Collections.unmodifiableMap(new LinkedHashMap<>(routes));

@@ -10,12 +10,16 @@ import java.util.regex.Pattern;
  *
  * @param tenantName the tenant its requests are traced under; the key's name when absent
  * @param routes the routes and models this key may call; empty means all
+ * @param team the team it belongs to, whose limits ({@code limits.teams}) it shares
+ * @param limits the key's own limits
  */
 public record GatewayKey(
     String name,
     String keySha256,
     @com.fasterxml.jackson.annotation.JsonProperty("tenant") Optional<String> tenantName,
-    Set<String> routes) {
+    Set<String> routes,
+    Optional<String> team,
+    Optional<LimitSpec> limits) {
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
   public GatewayKey {
@@ -26,7 +30,8 @@ public record GatewayKey(
 
   /** A key of the given digest, tenant and routes. */
   public static GatewayKey of(String name, String sha256, String tenant, Set<String> routes) {
-    return new GatewayKey(name, sha256, Optional.of(tenant), routes);
+    return new GatewayKey(
+        name, sha256, Optional.of(tenant), routes, Optional.empty(), Optional.empty());
   }
 
   static void checkDigest(String key, String digest) {

@@ -5,9 +5,14 @@ import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.config.AuthSettings;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayKey;
+import dev.signalbox.core.config.LimitSettings;
+import dev.signalbox.core.config.LimitSpec;
+import dev.signalbox.core.limits.Scope;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -21,10 +26,17 @@ public final class Authenticator {
   private final Optional<String> adminDigest;
   private final Optional<String> metricsDigest;
 
+  private final LimitSettings limits;
+
   public Authenticator(AuthSettings auth) {
+    this(auth, LimitSettings.NONE);
+  }
+
+  public Authenticator(AuthSettings auth, LimitSettings limits) {
     auth.keys().forEach(key -> byDigest.put(key.sha256(), key));
     this.adminDigest = auth.adminKeySha256();
     this.metricsDigest = auth.metricsKeySha256();
+    this.limits = limits;
   }
 
   public Caller authenticate(
@@ -37,7 +49,7 @@ public final class Authenticator {
             null,
             "loopback_only");
       }
-      return new Caller("local", Set.of(), headers);
+      return new Caller("local", Set.of(), headers, bounds(Optional.empty(), "local"));
     }
     String presented =
         bearer(authorization)
@@ -54,7 +66,27 @@ public final class Authenticator {
       throw new SignalboxException(
           ErrorKind.UNAUTHENTICATED, "Incorrect API key provided.", null, "invalid_api_key");
     }
-    return new Caller(key.tenant(), key.routes(), headers);
+    return new Caller(key.tenant(), key.routes(), headers, bounds(Optional.of(key), key.tenant()));
+  }
+
+  /** The scopes a key's requests count against: the key's own, its team's, its tenant's. */
+  private List<Scope.Bound> bounds(Optional<GatewayKey> key, String tenant) {
+    List<Scope.Bound> bounds = new ArrayList<>();
+    key.ifPresent(
+        k -> {
+          k.limits()
+              .filter(LimitSpec::limitsAnything)
+              .ifPresent(spec -> bounds.add(new Scope(Scope.Kind.KEY, k.name()).bound(spec)));
+          k.team()
+              .flatMap(
+                  team ->
+                      Optional.ofNullable(limits.teams().get(team))
+                          .map(spec -> new Scope(Scope.Kind.TEAM, team).bound(spec)))
+              .ifPresent(bounds::add);
+        });
+    Optional.ofNullable(limits.tenants().get(tenant))
+        .ifPresent(spec -> bounds.add(new Scope(Scope.Kind.TENANT, tenant).bound(spec)));
+    return bounds;
   }
 
   /** Admin endpoints need the admin key; without one configured they are disabled. */

@@ -15,6 +15,7 @@ import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.config.LimitSettings;
 import dev.signalbox.core.config.Provider;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.dispatch.Backoff;
@@ -26,6 +27,10 @@ import dev.signalbox.core.embed.Embeddings;
 import dev.signalbox.core.embed.SentenceEncoder;
 import dev.signalbox.core.learn.ArtifactSource;
 import dev.signalbox.core.learn.BanditLearners;
+import dev.signalbox.core.limits.InMemoryLimitState;
+import dev.signalbox.core.limits.LimitRefusal;
+import dev.signalbox.core.limits.Scope;
+import dev.signalbox.core.limits.ScopeUsage;
 import dev.signalbox.core.policy.Execution;
 import dev.signalbox.core.policy.PolicyRegistry;
 import dev.signalbox.core.policy.PolicyServices;
@@ -44,6 +49,7 @@ import dev.signalbox.core.upstream.UpstreamFactory;
 import dev.signalbox.core.wire.Json;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -84,6 +90,7 @@ public final class Gateway implements AutoCloseable {
   // Tool calls remembered: 100,000 of them for an hour after their answer.
   private final ToolLoops toolLoops;
   private final SignalSources signalSources;
+  private final SpendLimits limits;
   private final Settings settings;
   private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -114,9 +121,12 @@ public final class Gateway implements AutoCloseable {
     this.sessions = settings.sessions();
     this.toolLoops = new ToolLoops(time::nanoTime, 100_000, 60);
     TraceSink traces = settings.sink();
+    this.limits =
+        new SpendLimits(new InMemoryLimitState(config.limits().leaseTtl()), settings.time());
     this.sink =
         trace -> {
           recordSessionStep(trace);
+          limits.settle(trace);
           traces.accept(trace);
         };
     this.pool = settings.pool();
@@ -438,6 +448,20 @@ public final class Gateway implements AutoCloseable {
         + hex.toHexDigits((short) random2);
   }
 
+  /**
+   * The state of every scope a caller counts against (and of one end user's, when the config limits
+   * each user and {@code user} is given), as {@code GET /v1/usage} shows it.
+   */
+  public List<ScopeUsage> usage(Caller caller, Optional<String> user) {
+    LimitSettings settings = runtime.get().config().limits();
+    List<Scope.Bound> bounds = new ArrayList<>(caller.bounds());
+    if (user.isPresent() && settings.perUser().isPresent()) {
+      bounds.add(new Scope(Scope.Kind.USER, user.get()).bound(settings.perUser().get()));
+    }
+    Instant now = time.now();
+    return bounds.stream().map(bound -> limits.state().usage(bound, now)).toList();
+  }
+
   /** Routes, dispatches and, for non-streamed answers, records one request. */
   public Handled handle(ChatRequest request, Caller caller) throws InterruptedException {
     return handle(request, caller, Ingress.CHAT_COMPLETIONS);
@@ -552,6 +576,20 @@ public final class Gateway implements AutoCloseable {
           rejected.error(), new ResponseInfo(id, route, "", "", 0, OptionalDouble.empty()));
     }
     Decision.Routed routed = (Decision.Routed) decision;
+    Map<String, String> limitHeaders = Map.of();
+    List<Scope.Bound> bounds =
+        SpendLimits.bounds(caller, exchange.request(), current.config().limits());
+    if (!bounds.isEmpty()) {
+      try {
+        limitHeaders = limits.admit(exchange, bounds, routed.plan());
+      } catch (LimitRefusal refusal) {
+        reserved.ifPresent(r -> r.lease().abandoned());
+        exchange.finish(outcomeOf(refusal), Usage.ZERO, null, refusal.getMessage(), "");
+        return new Handled.Rejected(
+            refusal,
+            new ResponseInfo(id, route, "", "", 0, OptionalDouble.empty(), refusal.headers()));
+      }
+    }
     DispatchResult result =
         switch (routed.execution()) {
           case Execution.Cascade cascade ->
@@ -564,7 +602,8 @@ public final class Gateway implements AutoCloseable {
       case DispatchResult.Failed failed -> {
         exchange.finish(failed.outcome(), Usage.ZERO, null, failed.error().getMessage(), "");
         yield new Handled.Rejected(
-            failed.error(), new ResponseInfo(id, route, "", "", attempts, OptionalDouble.empty()));
+            failed.error(),
+            new ResponseInfo(id, route, "", "", attempts, OptionalDouble.empty(), limitHeaders));
       }
       case DispatchResult.Answered answered -> {
         Usage usage = exchange.counted(answered.reply().usage());
@@ -598,7 +637,8 @@ public final class Gateway implements AutoCloseable {
                 answered.attempt().model().name(),
                 answered.attempt().deployment().name(),
                 attempts,
-                OptionalDouble.of(trace.costUsd())));
+                OptionalDouble.of(trace.costUsd()),
+                limitHeaders));
       }
       case DispatchResult.Committed committed -> {
         StreamRelay.Continuation continuation =
@@ -625,7 +665,8 @@ public final class Gateway implements AutoCloseable {
                 committed.attempt().model().name(),
                 committed.attempt().deployment().name(),
                 attempts + (exchange.streamOpen() ? 1 : 0),
-                OptionalDouble.empty()));
+                OptionalDouble.empty(),
+                limitHeaders));
       }
     };
   }
@@ -650,6 +691,8 @@ public final class Gateway implements AutoCloseable {
       case NOT_FOUND, INVALID_REQUEST, FORBIDDEN -> "client_error";
       case NO_ELIGIBLE_MODEL -> "no_eligible_model";
       case UPSTREAM_TIMEOUT -> "upstream_timeout";
+      case RATE_LIMITED -> "rate_limited";
+      case BUDGET_EXHAUSTED -> "budget_exhausted";
       default -> "upstream_failed";
     };
   }

@@ -9,6 +9,8 @@ import dev.signalbox.core.routing.Router;
 record GatewayRuntime(GatewayConfig config, Router router, Authenticator authenticator) {
   static GatewayRuntime of(GatewayConfig config, PolicyRegistry policies, PolicyServices services) {
     return new GatewayRuntime(
-        config, new Router(config, policies, services), new Authenticator(config.auth()));
+        config,
+        new Router(config, policies, services),
+        new Authenticator(config.auth(), config.limits()));
   }
 }

@@ -5,14 +5,31 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 
-/** What the x-signalbox-* response headers tell the client. */
+/**
+ * What the x-signalbox-* response headers tell the client, and the rate-limit headers of the scopes
+ * it counts against.
+ */
 public record ResponseInfo(
     String requestId,
     String route,
     String model,
     String deployment,
     int attempts,
-    OptionalDouble costUsd) {
+    OptionalDouble costUsd,
+    Map<String, String> limits) {
+  public ResponseInfo {
+    limits = Map.copyOf(limits);
+  }
+
+  public ResponseInfo(
+      String requestId,
+      String route,
+      String model,
+      String deployment,
+      int attempts,
+      OptionalDouble costUsd) {
+    this(requestId, route, model, deployment, attempts, costUsd, Map.of());
+  }
 
   public Map<String, String> headers() {
     Map<String, String> headers = new LinkedHashMap<>();
@@ -27,6 +44,7 @@ public record ResponseInfo(
     headers.put("x-signalbox-attempts", Integer.toString(attempts));
     costUsd.ifPresent(
         cost -> headers.put("x-signalbox-cost-usd", String.format(Locale.ROOT, "%.8f", cost)));
+    headers.putAll(limits);
     return headers;
   }
 }

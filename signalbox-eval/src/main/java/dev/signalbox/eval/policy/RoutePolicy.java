@@ -78,6 +78,7 @@ final class RoutePolicy implements OfflinePolicy {
         config.auth(),
         config.traces(),
         config.responses(),
+        config.limits(),
         config.deployments(),
         config.models(),
         routes,

@@ -1,0 +1,26 @@
+package dev.signalbox.core.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Limits above the keys' own: per tenant (a key's {@code tenant}), per team (a key's {@code team})
+ * and per end user (a request's {@code user}, each user alone). A request must fit every scope it
+ * falls in, and is reserved on all of them at once or on none.
+ *
+ * @param leaseTtl a reservation not settled in this time (its gateway died mid-request) is freed
+ */
+public record LimitSettings(
+    Map<String, LimitSpec> tenants,
+    Map<String, LimitSpec> teams,
+    Optional<LimitSpec> perUser,
+    @Default("10m") Duration leaseTtl) {
+  public static final LimitSettings NONE =
+      new LimitSettings(Map.of(), Map.of(), Optional.empty(), Duration.ofMinutes(10));
+
+  public LimitSettings {
+    tenants = Map.copyOf(tenants);
+    teams = Map.copyOf(teams);
+  }
+}

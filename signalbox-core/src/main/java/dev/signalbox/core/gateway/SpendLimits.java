@@ -1,0 +1,88 @@
+package dev.signalbox.core.gateway;
+
+import dev.signalbox.api.ChatRequest;
+import dev.signalbox.api.DecisionTrace;
+import dev.signalbox.api.TimeSource;
+import dev.signalbox.api.Usage;
+import dev.signalbox.core.config.LimitSettings;
+import dev.signalbox.core.dispatch.Exchange;
+import dev.signalbox.core.limits.Charge;
+import dev.signalbox.core.limits.LimitRefusal;
+import dev.signalbox.core.limits.LimitState;
+import dev.signalbox.core.limits.Scope;
+import dev.signalbox.core.routing.PlannedAttempt;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The gateway's side of limits: which scopes a request counts against, its worst case reserved
+ * before it goes out (its prompt and maximum output at the dearest price of any model its plan may
+ * use), and its real use settled when its trace is written. Both steps are in the trace as flags.
+ */
+final class SpendLimits {
+  private static final Logger LOG = Logger.getLogger(SpendLimits.class.getName());
+
+  private final LimitState state;
+  private final TimeSource time;
+
+  SpendLimits(LimitState state, TimeSource time) {
+    this.state = state;
+    this.time = time;
+  }
+
+  LimitState state() {
+    return state;
+  }
+
+  /** The caller's scopes, and the end user's own when the config limits each user. */
+  static List<Scope.Bound> bounds(Caller caller, ChatRequest request, LimitSettings limits) {
+    if (limits.perUser().isEmpty() || request.user().isEmpty()) {
+      return caller.bounds();
+    }
+    List<Scope.Bound> bounds = new ArrayList<>(caller.bounds());
+    bounds.add(new Scope(Scope.Kind.USER, request.user()).bound(limits.perUser().get()));
+    return bounds;
+  }
+
+  /**
+   * Reserves the request's worst case on every scope at once; the rate-limit headers to send.
+   *
+   * @throws LimitRefusal naming the scope that refused; nothing is reserved then
+   */
+  Map<String, String> admit(
+      Exchange exchange, List<Scope.Bound> bounds, List<PlannedAttempt> plan) {
+    long prompt = exchange.signals().promptTokens();
+    long output = exchange.signals().maxOutputTokens();
+    Usage worst = new Usage(prompt, 0, output, false);
+    double usd =
+        plan.stream().mapToDouble(attempt -> attempt.model().pricing().cost(worst)).max().orElse(0);
+    Charge charge = new Charge(prompt + output, Charge.micros(usd));
+    String scopes = String.join(",", bounds.stream().map(b -> b.scope().id()).toList());
+    try {
+      LimitState.Admitted admitted = state.reserve(exchange.id(), bounds, charge, time.now());
+      exchange.flag(
+          String.format(
+              Locale.ROOT,
+              "limits:reserved %s %d tokens $%.6f",
+              scopes,
+              charge.tokens(),
+              charge.microUsd() / 1e6));
+      return admitted.headers();
+    } catch (LimitRefusal refusal) {
+      exchange.flag("limits:refused " + refusal.scope().id() + " " + refusal.code().orElse(""));
+      throw refusal;
+    }
+  }
+
+  /** Settles a finished request's reservation to what it used; idempotent. */
+  void settle(DecisionTrace trace) {
+    Charge used = new Charge(trace.usage().totalTokens(), Charge.micros(trace.costUsd()));
+    for (Scope crossed : state.settle(trace.id(), used, time.now())) {
+      LOG.warning(
+          "budget alert: " + crossed.id() + " has spent past its soft threshold this period");
+    }
+  }
+}

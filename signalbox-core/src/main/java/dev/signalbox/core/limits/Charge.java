@@ -1,0 +1,19 @@
+package dev.signalbox.core.limits;
+
+/**
+ * What one request counts against a scope, besides being a request: its tokens (prompt and output)
+ * and its cost in micro-dollars (integers, so that sums are exact).
+ */
+public record Charge(long tokens, long microUsd) {
+  public static final Charge NONE = new Charge(0, 0);
+
+  public Charge {
+    if (tokens < 0 || microUsd < 0) {
+      throw new IllegalArgumentException("a charge is never negative");
+    }
+  }
+
+  public static long micros(double usd) {
+    return Math.round(usd * 1_000_000);
+  }
+}

@@ -1,0 +1,172 @@
+package dev.signalbox.core.limits;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * Limits in this process's memory: the embedded default, exact for one gateway (replicas need a
+ * shared state). Each scope has its own lock; a request takes the locks of its scopes in one order
+ * (by scope id), checks every scope, then reserves on every one, so that concurrent requests cannot
+ * both fit into the last of a budget, and no two requests deadlock.
+ */
+public final class InMemoryLimitState implements LimitState {
+  private final ConcurrentHashMap<String, ScopeCounters> counters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Held> held = new ConcurrentHashMap<>();
+
+  /** Reservations by expiry, for freeing the ones never settled. */
+  private final ConcurrentSkipListMap<Expiry, String> expiries = new ConcurrentSkipListMap<>();
+
+  private final Duration leaseTtl;
+
+  private record Held(List<Scope.Bound> bounds, Charge charge, Expiry expiry) {}
+
+  private record Expiry(Instant at, String requestId) implements Comparable<Expiry> {
+    private static final Comparator<Expiry> ORDER =
+        Comparator.comparing(Expiry::at).thenComparing(Expiry::requestId);
+
+    @Override
+    public int compareTo(Expiry other) {
+      return ORDER.compare(this, other);
+    }
+  }
+
+  public InMemoryLimitState(Duration leaseTtl) {
+    this.leaseTtl = leaseTtl;
+  }
+
+  @Override
+  public Admitted reserve(String requestId, List<Scope.Bound> bounds, Charge charge, Instant now) {
+    freeExpired(now);
+    List<Scope.Bound> ordered = ordered(bounds);
+    List<ScopeCounters> locked = lock(ordered);
+    try {
+      for (int i = 0; i < ordered.size(); i++) {
+        Scope.Bound bound = ordered.get(i);
+        Optional<LimitRefusal> refusal =
+            locked.get(i).check(bound.scope(), bound.spec(), charge, now);
+        if (refusal.isPresent()) {
+          throw refusal.get();
+        }
+      }
+      Map<String, String> headers = new LinkedHashMap<>();
+      for (int i = 0; i < ordered.size(); i++) {
+        Scope.Bound bound = ordered.get(i);
+        locked.get(i).reserve(bound.spec(), charge, now);
+        tightest(headers, locked.get(i).headers(bound.spec(), now));
+      }
+      Expiry expiry = new Expiry(now.plus(leaseTtl), requestId);
+      held.put(requestId, new Held(ordered, charge, expiry));
+      expiries.put(expiry, requestId);
+      return new Admitted(headers);
+    } finally {
+      unlock(locked);
+    }
+  }
+
+  @Override
+  public List<Scope> settle(String requestId, Charge used, Instant now) {
+    Held reservation = held.remove(requestId);
+    if (reservation == null) {
+      return List.of();
+    }
+    expiries.remove(reservation.expiry());
+    List<ScopeCounters> locked = lock(reservation.bounds());
+    List<Scope> crossed = new ArrayList<>();
+    try {
+      for (int i = 0; i < locked.size(); i++) {
+        Scope.Bound bound = reservation.bounds().get(i);
+        if (locked.get(i).settle(bound.spec(), reservation.charge(), used, now)) {
+          crossed.add(bound.scope());
+        }
+      }
+    } finally {
+      unlock(locked);
+    }
+    return crossed;
+  }
+
+  @Override
+  public ScopeUsage usage(Scope.Bound bound, Instant now) {
+    ScopeCounters scope = counters(bound.scope());
+    scope.lock.lock();
+    try {
+      return scope.usage(bound.scope(), bound.spec(), now);
+    } finally {
+      scope.lock.unlock();
+    }
+  }
+
+  /** Frees reservations past their lease: their request never ended (it is charged nothing). */
+  private void freeExpired(Instant now) {
+    while (true) {
+      Map.Entry<Expiry, String> first = expiries.firstEntry();
+      if (first == null || first.getKey().at().isAfter(now)) {
+        return;
+      }
+      settle(first.getValue(), Charge.NONE, now);
+      expiries.remove(first.getKey());
+    }
+  }
+
+  /** Keeps, per header, the value of the scope with the least left. */
+  private static void tightest(Map<String, String> into, Map<String, String> scope) {
+    scope.forEach(
+        (name, value) -> {
+          String current = into.get(name);
+          if (current == null || name.contains("-remaining-") && smaller(value, current)) {
+            into.put(name, value);
+            String limit = name.replace("-remaining-", "-limit-");
+            String reset = name.replace("-remaining-", "-reset-");
+            if (scope.containsKey(limit)) {
+              into.put(limit, scope.get(limit));
+            }
+            if (scope.containsKey(reset)) {
+              into.put(reset, scope.get(reset));
+            }
+          }
+        });
+  }
+
+  private static boolean smaller(String a, String b) {
+    try {
+      return Double.parseDouble(a) < Double.parseDouble(b);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /** One bound per scope, by scope id: the one order every request locks in. */
+  private static List<Scope.Bound> ordered(List<Scope.Bound> bounds) {
+    Map<String, Scope.Bound> byId = new java.util.TreeMap<>();
+    bounds.forEach(bound -> byId.putIfAbsent(bound.scope().id(), bound));
+    return List.copyOf(byId.values());
+  }
+
+  private ScopeCounters counters(Scope scope) {
+    return counters.computeIfAbsent(scope.id(), id -> new ScopeCounters());
+  }
+
+  private List<ScopeCounters> lock(List<Scope.Bound> ordered) {
+    List<ScopeCounters> locked = new ArrayList<>(ordered.size());
+    for (Scope.Bound bound : ordered) {
+      ScopeCounters scope = counters(bound.scope());
+      scope.lock.lock();
+      locked.add(scope);
+    }
+    return locked;
+  }
+
+  private static void unlock(List<ScopeCounters> locked) {
+    for (int i = locked.size() - 1; i >= 0; i--) {
+      locked.get(i).lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,283 @@
+package dev.signalbox.core.limits;
+
+import dev.signalbox.api.ErrorKind;
+import dev.signalbox.core.config.BudgetSpec;
+import dev.signalbox.core.config.LimitSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One scope's counters in memory. Requests and tokens per minute are a generic cell rate: a
+ * theoretical arrival time that each admitted request moves on by its share of a minute, refused
+ * when it would run more than a minute ahead of now (so a minute's allowance may come in a burst,
+ * then the rate holds, with no window edge to double it). The budget is spent plus reserved against
+ * the limit of the current calendar period. Callers hold {@link #lock} around a check and what
+ * follows it.
+ */
+final class ScopeCounters {
+  static final long MINUTE_NANOS = 60_000_000_000L;
+
+  final ReentrantLock lock = new ReentrantLock();
+  private long requestsAt = Long.MIN_VALUE;
+  private long tokensAt = Long.MIN_VALUE;
+  private int inFlight;
+  private Instant periodEnd = Instant.MIN;
+  private long spentMicros;
+  private long reservedMicros;
+  private boolean softAlerted;
+
+  /** Why this scope cannot take the charge now; changes nothing. */
+  Optional<LimitRefusal> check(Scope scope, LimitSpec spec, Charge charge, Instant now) {
+    long nanos = nanos(now);
+    if (spec.rpm().isPresent()) {
+      long ahead = Math.max(requestsAt, nanos) + requestNanos(spec) - nanos;
+      if (ahead > MINUTE_NANOS) {
+        return Optional.of(
+            refusal(
+                ErrorKind.RATE_LIMITED,
+                scope,
+                "requests per minute",
+                spec.rpm().getAsInt() + " requests per minute",
+                "0 left",
+                Duration.ofNanos(ahead - MINUTE_NANOS),
+                "rate_limit_exceeded",
+                headers(spec, now)));
+      }
+    }
+    if (spec.tpm().isPresent()) {
+      long tpm = spec.tpm().getAsLong();
+      long cost = tokenNanos(charge.tokens(), tpm);
+      long ahead = Math.max(tokensAt, nanos) + cost - nanos;
+      if (ahead > MINUTE_NANOS) {
+        String left = Math.max(0, remainingTokens(spec, nanos)) + " tokens left";
+        Duration wait =
+            cost > MINUTE_NANOS ? Duration.ofSeconds(60) : Duration.ofNanos(ahead - MINUTE_NANOS);
+        return Optional.of(
+            refusal(
+                ErrorKind.RATE_LIMITED,
+                scope,
+                "tokens per minute",
+                tpm + " tokens per minute",
+                left + ", this request may use " + charge.tokens(),
+                wait,
+                "tokens_limit_exceeded",
+                headers(spec, now)));
+      }
+    }
+    if (spec.concurrent().isPresent() && inFlight >= spec.concurrent().getAsInt()) {
+      return Optional.of(
+          refusal(
+              ErrorKind.RATE_LIMITED,
+              scope,
+              "requests at once",
+              spec.concurrent().getAsInt() + " requests at once",
+              "0 left",
+              Duration.ofSeconds(1),
+              "concurrency_limit_exceeded",
+              headers(spec, now)));
+    }
+    if (spec.budget().isPresent()) {
+      BudgetSpec budget = spec.budget().get();
+      roll(budget, now);
+      long limit = Charge.micros(budget.usd());
+      if (spentMicros + reservedMicros + charge.microUsd() > limit) {
+        return Optional.of(
+            refusal(
+                ErrorKind.BUDGET_EXHAUSTED,
+                scope,
+                "budget",
+                usd(limit) + " " + budget.period().name().toLowerCase(Locale.ROOT),
+                usd(spentMicros)
+                    + " spent and "
+                    + usd(reservedMicros)
+                    + " reserved, "
+                    + usd(Math.max(0, limit - spentMicros - reservedMicros))
+                    + " left; this request may cost up to "
+                    + usd(charge.microUsd()),
+                Duration.between(now, periodEnd),
+                "budget_exceeded",
+                headers(spec, now)));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Takes the charge (after a {@link #check} that passed). */
+  void reserve(LimitSpec spec, Charge charge, Instant now) {
+    long nanos = nanos(now);
+    if (spec.rpm().isPresent()) {
+      requestsAt = Math.max(requestsAt, nanos) + requestNanos(spec);
+    }
+    if (spec.tpm().isPresent()) {
+      tokensAt = Math.max(tokensAt, nanos) + tokenNanos(charge.tokens(), spec.tpm().getAsLong());
+    }
+    if (spec.concurrent().isPresent()) {
+      inFlight++;
+    }
+    if (spec.budget().isPresent()) {
+      roll(spec.budget().get(), now);
+      reservedMicros += charge.microUsd();
+    }
+  }
+
+  /**
+   * Replaces a reservation by what the request used; true when this spend crossed the budget's soft
+   * threshold (once per period).
+   */
+  boolean settle(LimitSpec spec, Charge reserved, Charge used, Instant now) {
+    if (spec.tpm().isPresent()) {
+      long tpm = spec.tpm().getAsLong();
+      tokensAt += tokenNanos(used.tokens(), tpm) - tokenNanos(reserved.tokens(), tpm);
+    }
+    if (spec.concurrent().isPresent()) {
+      inFlight = Math.max(0, inFlight - 1);
+    }
+    if (spec.budget().isEmpty()) {
+      return false;
+    }
+    BudgetSpec budget = spec.budget().get();
+    roll(budget, now);
+    reservedMicros = Math.max(0, reservedMicros - reserved.microUsd());
+    spentMicros += used.microUsd();
+    if (!softAlerted && spentMicros >= Charge.micros(budget.usd() * budget.soft())) {
+      softAlerted = true;
+      return true;
+    }
+    return false;
+  }
+
+  /** A new period starts with nothing spent; reservations under way carry over. */
+  private void roll(BudgetSpec budget, Instant now) {
+    if (!now.isBefore(periodEnd)) {
+      periodEnd = budget.period().end(now);
+      spentMicros = 0;
+      softAlerted = false;
+    }
+  }
+
+  /** OpenAI's rate-limit headers for this scope, and the budget's. */
+  Map<String, String> headers(LimitSpec spec, Instant now) {
+    long nanos = nanos(now);
+    Map<String, String> headers = new LinkedHashMap<>();
+    spec.rpm()
+        .ifPresent(
+            rpm -> {
+              long ahead = Math.max(0, requestsAt - nanos);
+              headers.put("x-ratelimit-limit-requests", Integer.toString(rpm));
+              headers.put(
+                  "x-ratelimit-remaining-requests",
+                  Long.toString(Math.max(0, (MINUTE_NANOS - ahead) / requestNanos(spec))));
+              headers.put("x-ratelimit-reset-requests", duration(ahead));
+            });
+    spec.tpm()
+        .ifPresent(
+            tpm -> {
+              headers.put("x-ratelimit-limit-tokens", Long.toString(tpm));
+              headers.put(
+                  "x-ratelimit-remaining-tokens",
+                  Long.toString(Math.max(0, remainingTokens(spec, nanos))));
+              headers.put("x-ratelimit-reset-tokens", duration(Math.max(0, tokensAt - nanos)));
+            });
+    spec.budget()
+        .ifPresent(
+            budget -> {
+              roll(budget, now);
+              long limit = Charge.micros(budget.usd());
+              headers.put("x-signalbox-budget-limit-usd", plain(limit));
+              headers.put(
+                  "x-signalbox-budget-remaining-usd",
+                  plain(Math.max(0, limit - spentMicros - reservedMicros)));
+              headers.put("x-signalbox-budget-reset", periodEnd.toString());
+            });
+    return headers;
+  }
+
+  /** The scope's state as {@code GET /v1/usage} shows it. */
+  ScopeUsage usage(Scope scope, LimitSpec spec, Instant now) {
+    if (spec.budget().isPresent()) {
+      roll(spec.budget().get(), now);
+    }
+    return new ScopeUsage(
+        scope,
+        spec,
+        spentMicros,
+        reservedMicros,
+        inFlight,
+        spec.budget().isPresent() ? Optional.of(periodEnd) : Optional.empty(),
+        headers(spec, now));
+  }
+
+  private long remainingTokens(LimitSpec spec, long nanos) {
+    long tpm = spec.tpm().getAsLong();
+    long ahead = Math.max(0, tokensAt - nanos);
+    return (long) ((double) (MINUTE_NANOS - ahead) / MINUTE_NANOS * tpm);
+  }
+
+  private static long requestNanos(LimitSpec spec) {
+    return MINUTE_NANOS / spec.rpm().getAsInt();
+  }
+
+  private static long tokenNanos(long tokens, long tpm) {
+    return (long) ((double) tokens * MINUTE_NANOS / tpm);
+  }
+
+  private static long nanos(Instant now) {
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+  }
+
+  private static LimitRefusal refusal(
+      ErrorKind kind,
+      Scope scope,
+      String what,
+      String limit,
+      String left,
+      Duration wait,
+      String code,
+      Map<String, String> headers) {
+    return new LimitRefusal(
+        kind,
+        "Limit reached for "
+            + scope.id()
+            + ": "
+            + what
+            + " (limit "
+            + limit
+            + "; "
+            + left
+            + "); retry in "
+            + duration(wait.toNanos())
+            + ".",
+        scope,
+        code,
+        wait,
+        headers);
+  }
+
+  /** A wait as OpenAI writes it: {@code 1m2.5s}, {@code 350ms}. */
+  static String duration(long nanos) {
+    long millis = Math.max(0, (nanos + 999_999) / 1_000_000);
+    if (millis < 1_000) {
+      return millis + "ms";
+    }
+    long minutes = millis / 60_000;
+    double seconds = (millis % 60_000) / 1_000.0;
+    String secondsText =
+        seconds == Math.floor(seconds)
+            ? Long.toString((long) seconds)
+            : String.format(Locale.ROOT, "%.3f", seconds).replaceAll("0+$", "");
+    return (minutes > 0 ? minutes + "m" : "") + secondsText + "s";
+  }
+
+  private static String usd(long micros) {
+    return "$" + plain(micros);
+  }
+
+  private static String plain(long micros) {
+    return String.format(Locale.ROOT, "%.6f", micros / 1e6);
+  }
+}
