@@ -11,6 +11,9 @@ import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.LearningFeedback;
 import dev.signalbox.core.gateway.Listeners;
+import dev.signalbox.core.keys.KeyStore;
+import dev.signalbox.core.keys.SqliteKeyStore;
+import dev.signalbox.core.keys.VirtualKeys;
 import dev.signalbox.core.responses.ResponseStore;
 import dev.signalbox.core.responses.SqliteResponseStore;
 import dev.signalbox.core.trace.FeedbackStore;
@@ -24,6 +27,7 @@ import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,6 +130,7 @@ final class ServeCommand implements Callable<Integer> {
       Optional<TraceRecorder> traces,
       Optional<AccessLog> accessLog,
       ResponseStore responses,
+      KeyStore keys,
       Path configFile,
       ConfigReader reader) {
     GatewayConfig reload() {
@@ -156,6 +161,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         accessLog.ifPresent(AccessLog::close);
         responses.close();
+        keys.close();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -192,10 +198,12 @@ final class ServeCommand implements Callable<Integer> {
             : Optional.empty();
     accessLog.ifPresent(log -> listeners.add(RoutingListener.Factory.of(log)));
     TraceSink sink = traces.<TraceSink>map(t -> t).orElse(trace -> {});
+    KeyStore keyStore = new SqliteKeyStore(config.auth().keyStore());
     Gateway gateway =
         Gateway.create(
             config,
             Gateway.Settings.builder()
+                .virtualKeys(new VirtualKeys(keyStore, TimeSource.SYSTEM, new SecureRandom()))
                 .time(TimeSource.SYSTEM)
                 .seeds(() -> ThreadLocalRandom.current().nextLong())
                 .environment(System::getenv)
@@ -232,9 +240,11 @@ final class ServeCommand implements Callable<Integer> {
       traces.ifPresent(TraceRecorder::close);
       accessLog.ifPresent(AccessLog::close);
       responses.close();
+      keyStore.close();
       throw e;
     }
-    holder[0] = new Running(server, gateway, traces, accessLog, responses, configFile, reader);
+    holder[0] =
+        new Running(server, gateway, traces, accessLog, responses, keyStore, configFile, reader);
     return holder[0];
   }
 

@@ -53,6 +53,7 @@ final class Endpoints implements Handler {
   private final Optional<AccessLog> accessLog;
   private final FeedbackStore feedbackStore;
   private final ResponsesApi responses;
+  private final AdminKeysApi adminKeys;
 
   Endpoints(
       Gateway gateway,
@@ -63,6 +64,7 @@ final class Endpoints implements Handler {
       ResponseStore responseStore) {
     this.gateway = gateway;
     this.responses = new ResponsesApi(gateway, responseStore);
+    this.adminKeys = new AdminKeysApi(gateway);
     this.metrics = metrics;
     this.reloader = reloader;
     this.accessLog = accessLog;
@@ -112,8 +114,11 @@ final class Endpoints implements Handler {
         json(reply, 200, Json.object().set("deployments", TraceJson.pool(gateway.pool())));
       }
       default -> {
-        if (!call.path().startsWith(ResponsesApi.PATH)
-            || !responses.serve(call, reply, caller(call))) {
+        boolean served =
+            call.path().startsWith(ResponsesApi.PATH)
+                ? responses.serve(call, reply, caller(call))
+                : call.path().startsWith(AdminKeysApi.PATH) && adminKeys.serve(call, reply);
+        if (!served) {
           throw unknown(call);
         }
       }

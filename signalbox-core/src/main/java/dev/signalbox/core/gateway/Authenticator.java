@@ -7,6 +7,8 @@ import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayKey;
 import dev.signalbox.core.config.LimitSettings;
 import dev.signalbox.core.config.LimitSpec;
+import dev.signalbox.core.keys.VirtualKey;
+import dev.signalbox.core.keys.VirtualKeys;
 import dev.signalbox.core.limits.Scope;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -27,21 +29,31 @@ public final class Authenticator {
   private final Optional<String> metricsDigest;
 
   private final LimitSettings limits;
+  private final Optional<VirtualKeys> virtualKeys;
 
   public Authenticator(AuthSettings auth) {
-    this(auth, LimitSettings.NONE);
+    this(auth, LimitSettings.NONE, Optional.empty());
   }
 
-  public Authenticator(AuthSettings auth, LimitSettings limits) {
+  /**
+   * @param virtualKeys keys made through the admin API, checked after the config's
+   */
+  public Authenticator(AuthSettings auth, LimitSettings limits, Optional<VirtualKeys> virtualKeys) {
     auth.keys().forEach(key -> byDigest.put(key.sha256(), key));
     this.adminDigest = auth.adminKeySha256();
     this.metricsDigest = auth.metricsKeySha256();
     this.limits = limits;
+    this.virtualKeys = virtualKeys;
+  }
+
+  /** Whether any key, from the config or the admin API, exists. */
+  private boolean keyless() {
+    return byDigest.isEmpty() && virtualKeys.map(VirtualKeys::isEmpty).orElse(true);
   }
 
   public Caller authenticate(
       Optional<String> authorization, boolean loopback, Map<String, String> headers) {
-    if (byDigest.isEmpty()) {
+    if (keyless()) {
       if (!loopback) {
         throw new SignalboxException(
             ErrorKind.FORBIDDEN,
@@ -61,7 +73,11 @@ public final class Authenticator {
                             + " 'Bearer KEY'.",
                         null,
                         "missing_api_key"));
-    GatewayKey key = byDigest.get(ConfigReader.sha256(presented));
+    String digest = ConfigReader.sha256(presented);
+    GatewayKey key = byDigest.get(digest);
+    if (key == null && virtualKeys.isPresent()) {
+      key = virtualKeys.get().authenticate(digest).map(VirtualKey::asGatewayKey).orElse(null);
+    }
     if (key == null) {
       throw new SignalboxException(
           ErrorKind.UNAUTHENTICATED, "Incorrect API key provided.", null, "invalid_api_key");
@@ -87,6 +103,22 @@ public final class Authenticator {
     Optional.ofNullable(limits.tenants().get(tenant))
         .ifPresent(spec -> bounds.add(new Scope(Scope.Kind.TENANT, tenant).bound(spec)));
     return bounds;
+  }
+
+  /**
+   * The key admin endpoints need the admin key when one is configured; without one, they serve
+   * loopback callers only (so that a first key can be made on a fresh gateway).
+   */
+  public void authenticateKeyAdmin(Optional<String> authorization, boolean loopback) {
+    if (adminDigest.isPresent()) {
+      check(authorization, adminDigest.get(), "The admin API needs the admin key");
+    } else if (!loopback) {
+      throw new SignalboxException(
+          ErrorKind.FORBIDDEN,
+          "Without auth.admin-key-sha256 the key admin API serves loopback callers only.",
+          null,
+          "loopback_only");
+    }
   }
 
   /** Admin endpoints need the admin key; without one configured they are disabled. */

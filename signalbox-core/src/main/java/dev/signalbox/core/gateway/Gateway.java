@@ -25,6 +25,8 @@ import dev.signalbox.core.dispatch.Dispatcher;
 import dev.signalbox.core.dispatch.Exchange;
 import dev.signalbox.core.embed.Embeddings;
 import dev.signalbox.core.embed.SentenceEncoder;
+import dev.signalbox.core.keys.KeyStore;
+import dev.signalbox.core.keys.VirtualKeys;
 import dev.signalbox.core.learn.ArtifactSource;
 import dev.signalbox.core.learn.BanditLearners;
 import dev.signalbox.core.limits.InMemoryLimitState;
@@ -91,6 +93,7 @@ public final class Gateway implements AutoCloseable {
   private final ToolLoops toolLoops;
   private final SignalSources signalSources;
   private final SpendLimits limits;
+  private final VirtualKeys virtualKeys;
   private final Settings settings;
   private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -112,9 +115,11 @@ public final class Gateway implements AutoCloseable {
     this.policies = settings.policies();
     this.signalSources = settings.signals();
     this.learners = new BanditLearners(settings.background());
+    this.virtualKeys = settings.virtualKeys();
     this.policyServices =
         PolicyServices.of(signalSources, ArtifactSource.files(SentenceEncoder.MODEL_ID, learners));
-    this.runtime = new AtomicReference<>(GatewayRuntime.of(config, policies, policyServices));
+    this.runtime =
+        new AtomicReference<>(GatewayRuntime.of(config, policies, policyServices, virtualKeys));
     this.time = settings.time();
     this.seeds = settings.seeds();
     this.listeners = settings.listeners();
@@ -172,7 +177,8 @@ public final class Gateway implements AutoCloseable {
       Executor background,
       ThreadFactory requestThreads,
       ThreadFactory probeThreads,
-      HttpClient probeClient) {
+      HttpClient probeClient,
+      VirtualKeys virtualKeys) {
 
     public static Builder builder() {
       return new Builder();
@@ -197,8 +203,15 @@ public final class Gateway implements AutoCloseable {
     private ThreadFactory requestThreads = Thread.ofVirtual().name("signalbox-leg-", 0).factory();
     private ThreadFactory probeThreads = Thread.ofVirtual().name("signalbox-probe-", 0).factory();
     private HttpClient probeClient;
+    private VirtualKeys virtualKeys;
 
     private Builder() {}
+
+    /** The keys made through the admin API; by default kept in memory only. */
+    public Builder virtualKeys(VirtualKeys value) {
+      this.virtualKeys = value;
+      return this;
+    }
 
     /** The clocks and sleeping; the machine's by default. */
     public Builder time(TimeSource value) {
@@ -311,7 +324,10 @@ public final class Gateway implements AutoCloseable {
           background != null ? background : Thread.ofVirtual().name("signalbox-learner")::start,
           requestThreads,
           probeThreads,
-          probeClient != null ? probeClient : DeploymentProbes.client());
+          probeClient != null ? probeClient : DeploymentProbes.client(),
+          virtualKeys != null
+              ? virtualKeys
+              : new VirtualKeys(KeyStore.MEMORY, time, new java.security.SecureRandom()));
     }
   }
 
@@ -401,13 +417,22 @@ public final class Gateway implements AutoCloseable {
   /** Swaps in a new config; requests already started finish on the old one. */
   public void reload(GatewayConfig config) {
     loadRecordings(config);
-    runtime.set(GatewayRuntime.of(config, policies, policyServices));
+    runtime.set(GatewayRuntime.of(config, policies, policyServices, virtualKeys));
     probes.getAndSet(startProbes(config)).close();
   }
 
   public Caller authenticate(
       Optional<String> authorization, boolean loopback, Map<String, String> headers) {
     return runtime.get().authenticator().authenticate(authorization, loopback, headers);
+  }
+
+  /** The keys made through the admin API. */
+  public VirtualKeys virtualKeys() {
+    return virtualKeys;
+  }
+
+  public void authenticateKeyAdmin(Optional<String> authorization, boolean loopback) {
+    runtime.get().authenticator().authenticateKeyAdmin(authorization, loopback);
   }
 
   public void authenticateAdmin(Optional<String> authorization) {

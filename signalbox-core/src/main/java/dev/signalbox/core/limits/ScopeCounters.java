@@ -25,6 +25,11 @@ final class ScopeCounters {
   final ReentrantLock lock = new ReentrantLock();
   private long requestsAt = Long.MIN_VALUE;
   private long tokensAt = Long.MIN_VALUE;
+
+  /** The rates the arrival times were kept under; a changed limit rescales them. */
+  private int rpmSeen;
+
+  private long tpmSeen;
   private int inFlight;
   private Instant periodEnd = Instant.MIN;
   private long spentMicros;
@@ -34,6 +39,7 @@ final class ScopeCounters {
   /** Why this scope cannot take the charge now; changes nothing. */
   Optional<LimitRefusal> check(Scope scope, LimitSpec spec, Charge charge, Instant now) {
     long nanos = nanos(now);
+    rescale(spec, nanos);
     if (spec.rpm().isPresent()) {
       long ahead = Math.max(requestsAt, nanos) + requestNanos(spec) - nanos;
       if (ahead > MINUTE_NANOS) {
@@ -110,6 +116,7 @@ final class ScopeCounters {
   /** Takes the charge (after a {@link #check} that passed). */
   void reserve(LimitSpec spec, Charge charge, Instant now) {
     long nanos = nanos(now);
+    rescale(spec, nanos);
     if (spec.rpm().isPresent()) {
       requestsAt = Math.max(requestsAt, nanos) + requestNanos(spec);
     }
@@ -130,6 +137,7 @@ final class ScopeCounters {
    * threshold (once per period).
    */
   boolean settle(LimitSpec spec, Charge reserved, Charge used, Instant now) {
+    rescale(spec, nanos(now));
     if (spec.tpm().isPresent()) {
       long tpm = spec.tpm().getAsLong();
       tokensAt += tokenNanos(used.tokens(), tpm) - tokenNanos(reserved.tokens(), tpm);
@@ -151,6 +159,28 @@ final class ScopeCounters {
     return false;
   }
 
+  /**
+   * A limit changed (a reload, an admin change): what was used of the old minute's allowance counts
+   * against the new one, so a raised limit applies at once and a lowered one does not forgive what
+   * was just used.
+   */
+  private void rescale(LimitSpec spec, long nanos) {
+    int rpm = spec.rpm().orElse(0);
+    if (rpm != rpmSeen) {
+      if (rpmSeen > 0 && rpm > 0 && requestsAt > nanos) {
+        requestsAt = nanos + (long) ((double) (requestsAt - nanos) * rpmSeen / rpm);
+      }
+      rpmSeen = rpm;
+    }
+    long tpm = spec.tpm().orElse(0);
+    if (tpm != tpmSeen) {
+      if (tpmSeen > 0 && tpm > 0 && tokensAt > nanos) {
+        tokensAt = nanos + (long) ((double) (tokensAt - nanos) * tpmSeen / tpm);
+      }
+      tpmSeen = tpm;
+    }
+  }
+
   /** A new period starts with nothing spent; reservations under way carry over. */
   private void roll(BudgetSpec budget, Instant now) {
     if (!now.isBefore(periodEnd)) {
@@ -163,6 +193,7 @@ final class ScopeCounters {
   /** OpenAI's rate-limit headers for this scope, and the budget's. */
   Map<String, String> headers(LimitSpec spec, Instant now) {
     long nanos = nanos(now);
+    rescale(spec, nanos);
     Map<String, String> headers = new LinkedHashMap<>();
     spec.rpm()
         .ifPresent(

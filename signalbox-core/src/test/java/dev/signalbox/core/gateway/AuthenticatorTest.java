@@ -18,7 +18,10 @@ class AuthenticatorTest {
     Authenticator auth =
         new Authenticator(
             new AuthSettings(
-                List.of(), Optional.empty(), Optional.of(ConfigReader.sha256(SCRAPE_KEY))));
+                List.of(),
+                Optional.empty(),
+                Optional.of(ConfigReader.sha256(SCRAPE_KEY)),
+                java.nio.file.Path.of("unused-keys.db")));
     assertThatCode(() -> auth.authenticateScrape(Optional.empty(), true))
         .doesNotThrowAnyException();
     assertThatThrownBy(() -> auth.authenticateScrape(Optional.empty(), false))

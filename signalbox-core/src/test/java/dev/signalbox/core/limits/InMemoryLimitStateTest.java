@@ -78,6 +78,20 @@ class InMemoryLimitStateTest {
   }
 
   @Test
+  void aRaisedLimitAppliesAtOnceAndWhatWasUsedStillCounts() {
+    reserve("a", List.of(key.bound(rpm(2))), Charge.NONE);
+    reserve("b", List.of(key.bound(rpm(2))), Charge.NONE);
+    assertThatThrownBy(() -> reserve("c", List.of(key.bound(rpm(2))), Charge.NONE))
+        .isInstanceOf(LimitRefusal.class);
+    for (int i = 0; i < 8; i++) {
+      reserve("d" + i, List.of(key.bound(rpm(10))), Charge.NONE);
+    }
+    assertThatThrownBy(() -> reserve("e", List.of(key.bound(rpm(10))), Charge.NONE))
+        .as("2 of 10 were used under the old limit")
+        .isInstanceOf(LimitRefusal.class);
+  }
+
+  @Test
   void tokensAreReservedAtTheirMaximumAndSettledToWhatWasUsed() {
     List<Scope.Bound> bounds = List.of(key.bound(tpm(1_000)));
     reserve("a", bounds, new Charge(900, 0));
