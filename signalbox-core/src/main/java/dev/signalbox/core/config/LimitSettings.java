@@ -10,14 +10,21 @@ import java.util.Optional;
  * falls in, and is reserved on all of them at once or on none.
  *
  * @param leaseTtl a reservation not settled in this time (its gateway died mid-request) is freed
+ * @param redisUrl where replicas share their limits ({@code redis://host:port}); without it each
+ *     gateway keeps its own in memory
+ * @param failOpen with Redis unreachable, admit requests unchecked (and say so in a header) rather
+ *     than refuse them with a 503
  */
 public record LimitSettings(
     Map<String, LimitSpec> tenants,
     Map<String, LimitSpec> teams,
     Optional<LimitSpec> perUser,
-    @Default("10m") Duration leaseTtl) {
+    @Default("10m") Duration leaseTtl,
+    Optional<String> redisUrl,
+    @Default("false") boolean failOpen) {
   public static final LimitSettings NONE =
-      new LimitSettings(Map.of(), Map.of(), Optional.empty(), Duration.ofMinutes(10));
+      new LimitSettings(
+          Map.of(), Map.of(), Optional.empty(), Duration.ofMinutes(10), Optional.empty(), false);
 
   public LimitSettings {
     tenants = Map.copyOf(tenants);

@@ -31,6 +31,8 @@ import dev.signalbox.core.learn.ArtifactSource;
 import dev.signalbox.core.learn.BanditLearners;
 import dev.signalbox.core.limits.InMemoryLimitState;
 import dev.signalbox.core.limits.LimitRefusal;
+import dev.signalbox.core.limits.LimitState;
+import dev.signalbox.core.limits.RedisLimitState;
 import dev.signalbox.core.limits.Scope;
 import dev.signalbox.core.limits.ScopeUsage;
 import dev.signalbox.core.policy.Execution;
@@ -126,8 +128,20 @@ public final class Gateway implements AutoCloseable {
     this.sessions = settings.sessions();
     this.toolLoops = new ToolLoops(time::nanoTime, 100_000, 60);
     TraceSink traces = settings.sink();
+    LimitSettings limitSettings = config.limits();
     this.limits =
-        new SpendLimits(new InMemoryLimitState(config.limits().leaseTtl()), settings.time());
+        new SpendLimits(
+            limitSettings
+                .redisUrl()
+                .<LimitState>map(
+                    url ->
+                        new RedisLimitState(
+                            url,
+                            limitSettings.leaseTtl(),
+                            settings.time(),
+                            limitSettings.failOpen()))
+                .orElseGet(() -> new InMemoryLimitState(limitSettings.leaseTtl())),
+            settings.time());
     this.sink =
         trace -> {
           recordSessionStep(trace);
@@ -761,5 +775,12 @@ public final class Gateway implements AutoCloseable {
     draining = true;
     probes.get().close();
     learners.close();
+    if (limits.state() instanceof AutoCloseable shared) {
+      try {
+        shared.close();
+      } catch (Exception e) {
+        // Closing: a store that fails to close loses nothing not already written.
+      }
+    }
   }
 }

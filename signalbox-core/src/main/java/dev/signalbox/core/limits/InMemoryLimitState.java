@@ -117,7 +117,7 @@ public final class InMemoryLimitState implements LimitState {
   }
 
   /** Keeps, per header, the value of the scope with the least left. */
-  private static void tightest(Map<String, String> into, Map<String, String> scope) {
+  static void tightest(Map<String, String> into, Map<String, String> scope) {
     scope.forEach(
         (name, value) -> {
           String current = into.get(name);

@@ -36,6 +36,30 @@ final class ScopeCounters {
   private long reservedMicros;
   private boolean softAlerted;
 
+  /**
+   * A scope's counters as a shared store holds them (times in nanoseconds since the epoch), to word
+   * a refusal and the headers exactly as this process would.
+   */
+  static ScopeCounters of(
+      LimitSpec spec,
+      long requestsAt,
+      long tokensAt,
+      int inFlight,
+      long reservedMicros,
+      long spentMicros,
+      Instant now) {
+    ScopeCounters counters = new ScopeCounters();
+    counters.requestsAt = requestsAt;
+    counters.tokensAt = tokensAt;
+    counters.inFlight = inFlight;
+    counters.reservedMicros = reservedMicros;
+    counters.spentMicros = spentMicros;
+    counters.rpmSeen = spec.rpm().orElse(0);
+    counters.tpmSeen = spec.tpm().orElse(0);
+    counters.periodEnd = spec.budget().map(budget -> budget.period().end(now)).orElse(Instant.MAX);
+    return counters;
+  }
+
   /** Why this scope cannot take the charge now; changes nothing. */
   Optional<LimitRefusal> check(Scope scope, LimitSpec spec, Charge charge, Instant now) {
     long nanos = nanos(now);
