@@ -3,14 +3,10 @@ package dev.signalbox.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.signalbox.core.wire.Json;
 import dev.signalbox.testing.ScriptedUpstreamServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -119,28 +115,7 @@ class ResponsesClientsIT {
     Files.writeString(file, "pomegranate\n");
     try (ScriptedUpstreamServer model =
         new ScriptedUpstreamServer(ScriptedAgentModel.behaviour())) {
-      Path config = work.resolve("agents.yaml");
-      Files.writeString(
-          config,
-          """
-          server: {host: 127.0.0.1, port: 0}
-          traces: {path: %s}
-          responses: {path: %s}
-          deployments:
-            - {name: agent-a, provider: openai, base-url: "%s/v1", model: scripted-agent}
-            - {name: agent-b, provider: openai, base-url: "%s/v1", model: scripted-agent}
-          models:
-            - {name: agent, deployments: [agent-a, agent-b], capabilities: [tools], context-window: 400000}
-          routes:
-            - {name: auto, models: [agent], policy: priority}
-          """
-              .formatted(
-                  work.resolve("traces.db"),
-                  work.resolve("responses.db"),
-                  model.baseUrl(),
-                  model.baseUrl()));
-      ServeCommand.Running agents =
-          ServeCommand.start(Configs.reader().read(config), Configs.reader(), config, 0);
+      ServeCommand.Running agents = ScriptedAgentGateway.start(work, model);
       try {
         Processes.Result result =
             codex(
@@ -149,20 +124,7 @@ class ResponsesClientsIT {
                 "Read the file " + file + " and answer with the word in it.");
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).contains("The word is pomegranate");
-        assertThat(agents.traces().orElseThrow().flush(Duration.ofSeconds(10))).isTrue();
-        List<JsonNode> traces = new ArrayList<>();
-        agents
-            .traces()
-            .orElseThrow()
-            .store()
-            .forEach(
-                json -> {
-                  try {
-                    traces.add(Json.MAPPER.readTree(json));
-                  } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                  }
-                });
+        List<JsonNode> traces = ScriptedAgentGateway.traces(agents);
         // One decision per turn, each recorded as a Responses request; the turn carrying the
         // command's output was held on the loop's model.
         assertThat(traces).hasSizeGreaterThanOrEqualTo(2);

@@ -284,14 +284,7 @@ public final class Dispatcher {
             .orElseThrow();
     return new SignalboxException(
         ErrorKind.RATE_LIMITED,
-        "rate limited upstream after "
-            + failures.size()
-            + " attempt"
-            + (failures.size() == 1 ? "" : "s")
-            + " for '"
-            + route.name()
-            + "': "
-            + String.join(", ", failures),
+        attempts("rate limited upstream", route, failures),
         null,
         "upstream_rate_limited",
         wait);
@@ -512,21 +505,25 @@ public final class Dispatcher {
   private static SignalboxException exhausted(
       RouteSpec route, List<String> failures, UpstreamFailure last) {
     boolean timeout = last != null && last.kind() == UpstreamFailure.Kind.TIMEOUT;
-    String message =
-        (timeout ? "timed out" : "failed")
-            + " after "
-            + failures.size()
-            + " attempt"
-            + (failures.size() == 1 ? "" : "s")
-            + " for '"
-            + route.name()
-            + "': "
-            + String.join(", ", failures);
+    String message = attempts(timeout ? "timed out" : "failed", route, failures);
     return new SignalboxException(
         timeout ? ErrorKind.UPSTREAM_TIMEOUT : ErrorKind.UPSTREAM_FAILED,
         message,
         null,
         timeout ? "upstream_timeout" : "upstream_error");
+  }
+
+  /** {@code <what> after 2 attempts for 'route': each attempt and how it failed}. */
+  private static String attempts(String what, RouteSpec route, List<String> failures) {
+    return what
+        + " after "
+        + failures.size()
+        + " attempt"
+        + (failures.size() == 1 ? "" : "s")
+        + " for '"
+        + route.name()
+        + "': "
+        + String.join(", ", failures);
   }
 
   private static String outcomeOf(UpstreamFailure last) {

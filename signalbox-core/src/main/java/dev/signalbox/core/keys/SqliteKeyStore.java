@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,17 +31,10 @@ public final class SqliteKeyStore implements KeyStore {
 
   private Connection connection() throws SQLException, IOException {
     if (connection == null) {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      PrivateFiles.createIfMissing(file);
-      Connection opened = DriverManager.getConnection("jdbc:sqlite:" + file);
-      try (Statement s = opened.createStatement()) {
-        s.execute(
-            "CREATE TABLE IF NOT EXISTS virtual_keys (id TEXT PRIMARY KEY, json TEXT NOT NULL)");
-      }
-      connection = opened;
+      connection =
+          PrivateFiles.sqlite(
+              file,
+              "CREATE TABLE IF NOT EXISTS virtual_keys (id TEXT PRIMARY KEY, json TEXT NOT NULL)");
     }
     return connection;
   }

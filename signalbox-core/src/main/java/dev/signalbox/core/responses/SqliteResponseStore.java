@@ -8,14 +8,11 @@ import dev.signalbox.core.trace.PrivateFiles;
 import dev.signalbox.core.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,22 +48,15 @@ public final class SqliteResponseStore implements ResponseStore {
       return connection;
     }
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      PrivateFiles.createIfMissing(file);
-      Connection opened = DriverManager.getConnection("jdbc:sqlite:" + file);
-      try (Statement s = opened.createStatement()) {
-        s.execute("PRAGMA journal_mode=WAL");
-        s.execute("PRAGMA synchronous=NORMAL");
-        s.execute(
-            "CREATE TABLE IF NOT EXISTS responses (id TEXT PRIMARY KEY, created INTEGER NOT NULL,"
-                + " owner TEXT NOT NULL, response TEXT NOT NULL, input TEXT NOT NULL)");
-        s.execute("CREATE INDEX IF NOT EXISTS responses_created ON responses(created)");
-      }
-      connection = opened;
-      return opened;
+      connection =
+          PrivateFiles.sqlite(
+              file,
+              "PRAGMA journal_mode=WAL",
+              "PRAGMA synchronous=NORMAL",
+              "CREATE TABLE IF NOT EXISTS responses (id TEXT PRIMARY KEY, created INTEGER NOT"
+                  + " NULL, owner TEXT NOT NULL, response TEXT NOT NULL, input TEXT NOT NULL)",
+              "CREATE INDEX IF NOT EXISTS responses_created ON responses(created)");
+      return connection;
     } catch (SQLException | IOException e) {
       throw new IllegalStateException(
           "cannot open the response store " + file + ": " + e.getMessage(), e);

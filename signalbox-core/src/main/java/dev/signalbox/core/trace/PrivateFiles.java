@@ -6,6 +6,10 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
  * Files the gateway creates hold prompts, answers and who asked: readable by its own user only.
@@ -13,6 +17,28 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public final class PrivateFiles {
   private PrivateFiles() {}
+
+  /**
+   * Opens (creating it, and its folder, readable by its owner only) an SQLite file, and runs the
+   * statements that set it up: pragmas, tables and indexes created if missing.
+   */
+  public static Connection sqlite(Path file, String... setUp) throws SQLException, IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    createIfMissing(file);
+    Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+    try (Statement s = connection.createStatement()) {
+      for (String statement : setUp) {
+        s.execute(statement);
+      }
+    } catch (SQLException e) {
+      connection.close();
+      throw e;
+    }
+    return connection;
+  }
 
   /** Creates an empty file readable and writable by its owner only, unless it exists. */
   public static void createIfMissing(Path file) throws IOException {

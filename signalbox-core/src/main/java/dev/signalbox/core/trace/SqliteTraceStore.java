@@ -2,10 +2,8 @@ package dev.signalbox.core.trace;
 
 import dev.signalbox.api.DecisionTrace;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,27 +30,20 @@ public final class SqliteTraceStore implements TraceStore {
 
   public static SqliteTraceStore open(Path file) {
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      PrivateFiles.createIfMissing(file);
-      Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
-      try (Statement s = connection.createStatement()) {
-        s.execute("PRAGMA journal_mode=WAL");
-        s.execute("PRAGMA synchronous=NORMAL");
-        s.execute(
-            "CREATE TABLE IF NOT EXISTS traces (id TEXT PRIMARY KEY, time TEXT NOT NULL, route TEXT"
-                + " NOT NULL, outcome TEXT NOT NULL, config_hash TEXT NOT NULL, json TEXT NOT"
-                + " NULL)");
-        s.execute("CREATE INDEX IF NOT EXISTS traces_time ON traces(time)");
-        s.execute("CREATE TABLE IF NOT EXISTS configs (hash TEXT PRIMARY KEY, text TEXT NOT NULL)");
-        s.execute(
-            "CREATE TABLE IF NOT EXISTS feedback (request_id TEXT NOT NULL, time TEXT NOT NULL,"
-                + " score REAL NOT NULL, comment TEXT NOT NULL, source TEXT NOT NULL DEFAULT"
-                + " 'api')");
-        migrateFeedback(connection);
-      }
+      Connection connection =
+          PrivateFiles.sqlite(
+              file,
+              "PRAGMA journal_mode=WAL",
+              "PRAGMA synchronous=NORMAL",
+              "CREATE TABLE IF NOT EXISTS traces (id TEXT PRIMARY KEY, time TEXT NOT NULL, route"
+                  + " TEXT NOT NULL, outcome TEXT NOT NULL, config_hash TEXT NOT NULL, json TEXT"
+                  + " NOT NULL)",
+              "CREATE INDEX IF NOT EXISTS traces_time ON traces(time)",
+              "CREATE TABLE IF NOT EXISTS configs (hash TEXT PRIMARY KEY, text TEXT NOT NULL)",
+              "CREATE TABLE IF NOT EXISTS feedback (request_id TEXT NOT NULL, time TEXT NOT NULL,"
+                  + " score REAL NOT NULL, comment TEXT NOT NULL, source TEXT NOT NULL DEFAULT"
+                  + " 'api')");
+      migrateFeedback(connection);
       return new SqliteTraceStore(connection);
     } catch (SQLException | IOException e) {
       throw new IllegalStateException("cannot open trace store " + file + ": " + e.getMessage(), e);
