@@ -7,6 +7,7 @@ import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.gateway.AccessLog;
+import dev.signalbox.core.gateway.BudgetWebhook;
 import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.LearningFeedback;
@@ -14,6 +15,7 @@ import dev.signalbox.core.gateway.Listeners;
 import dev.signalbox.core.keys.KeyStore;
 import dev.signalbox.core.keys.SqliteKeyStore;
 import dev.signalbox.core.keys.VirtualKeys;
+import dev.signalbox.core.limits.BudgetAlert;
 import dev.signalbox.core.responses.ResponseStore;
 import dev.signalbox.core.responses.SqliteResponseStore;
 import dev.signalbox.core.trace.FeedbackStore;
@@ -35,6 +37,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -204,6 +207,7 @@ final class ServeCommand implements Callable<Integer> {
             config,
             Gateway.Settings.builder()
                 .virtualKeys(new VirtualKeys(keyStore, TimeSource.SYSTEM, new SecureRandom()))
+                .budgetAlerts(budgetAlerts(config, metrics))
                 .time(TimeSource.SYSTEM)
                 .seeds(() -> ThreadLocalRandom.current().nextLong())
                 .environment(System::getenv)
@@ -246,6 +250,15 @@ final class ServeCommand implements Callable<Integer> {
     holder[0] =
         new Running(server, gateway, traces, accessLog, responses, keyStore, configFile, reader);
     return holder[0];
+  }
+
+  /** Budget alerts counted in the metrics, and posted to the webhook when one is configured. */
+  private static Consumer<BudgetAlert> budgetAlerts(GatewayConfig config, GatewayMetrics metrics) {
+    Optional<BudgetWebhook> webhook = config.limits().alertWebhook().map(BudgetWebhook::new);
+    return alert -> {
+      metrics.budgetAlert(alert);
+      webhook.ifPresent(hook -> hook.accept(alert));
+    };
   }
 
   @SuppressWarnings("restriction")

@@ -10,6 +10,7 @@ import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.LearningFeedback;
 import dev.signalbox.core.gateway.Listeners;
+import dev.signalbox.core.limits.BudgetAlert;
 import dev.signalbox.core.policy.PolicyRegistry;
 import dev.signalbox.core.responses.ResponseStore;
 import dev.signalbox.core.responses.SqliteResponseStore;
@@ -48,6 +49,9 @@ final class GatewayHarness implements AutoCloseable {
   final ResponseStore responses;
   final GatewayMetrics metrics = new GatewayMetrics();
   final RecordingListener events = new RecordingListener();
+
+  /** Budget alerts, in order. */
+  private final List<BudgetAlert> alerts = new CopyOnWriteArrayList<>();
 
   /** The requests whose feedback was taught to their route, in order. */
   final List<String> learned = new CopyOnWriteArrayList<>();
@@ -100,6 +104,11 @@ final class GatewayHarness implements AutoCloseable {
                             RoutingListener.Factory.of(accessLog),
                             events)))
                 .breakers(metrics)
+                .budgetAlerts(
+                    alert -> {
+                      alerts.add(alert);
+                      metrics.budgetAlert(alert);
+                    })
                 .sink(traces)
                 .build());
     holder.set(gateway);
@@ -177,6 +186,14 @@ final class GatewayHarness implements AutoCloseable {
     }
     return Json.MAPPER.readTree(
         traces.store().find(id).orElseThrow(() -> new AssertionError("no trace " + id)));
+  }
+
+  /** The budget alerts so far, once every trace (and so every settlement) is written. */
+  List<BudgetAlert> alerts() throws Exception {
+    if (!traces.flush(Duration.ofSeconds(10))) {
+      throw new AssertionError("traces not flushed in time");
+    }
+    return List.copyOf(alerts);
   }
 
   /** Every access log line written so far. */

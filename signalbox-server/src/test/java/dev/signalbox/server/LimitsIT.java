@@ -119,6 +119,22 @@ class LimitsIT {
   }
 
   @Test
+  void aBudgetPastItsSoftThresholdAlertsOnce() throws Exception {
+    // About $0.00003 a request against $0.0001 a day, alerting at half.
+    gateway("{budget: {usd: 0.0001, period: daily, soft: 0.5}}", "{}");
+    int admitted = 0;
+    while (call(BODY).statusCode() == 200) {
+      admitted++;
+    }
+    assertThat(admitted).isBetween(1, 4);
+    assertThat(gateway.alerts()).hasSize(1);
+    assertThat(gateway.alerts().get(0).scope().id()).isEqualTo("key:team-a");
+    assertThat(gateway.alerts().get(0).spentUsd()).isGreaterThanOrEqualTo(0.00005);
+    assertThat(gateway.metrics.scrape())
+        .contains("signalbox_budget_alerts_total{scope_kind=\"key\"} 1.0");
+  }
+
+  @Test
   void eachEndUserHasTheirOwnAllowance() throws Exception {
     gateway("{}", "{per-user: {rpm: 1}}");
     String alice = BODY.replace("\"max_tokens\"", "\"user\":\"alice\",\"max_tokens\"");

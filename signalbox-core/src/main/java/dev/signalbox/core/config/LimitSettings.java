@@ -1,5 +1,6 @@
 package dev.signalbox.core.config;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +15,7 @@ import java.util.Optional;
  *     gateway keeps its own in memory
  * @param failOpen with Redis unreachable, admit requests unchecked (and say so in a header) rather
  *     than refuse them with a 503
+ * @param alertWebhook where budget alerts (a scope past its soft threshold) are posted as JSON
  */
 public record LimitSettings(
     Map<String, LimitSpec> tenants,
@@ -21,10 +23,17 @@ public record LimitSettings(
     Optional<LimitSpec> perUser,
     @Default("10m") Duration leaseTtl,
     Optional<String> redisUrl,
-    @Default("false") boolean failOpen) {
+    @Default("false") boolean failOpen,
+    @HttpUrl Optional<URI> alertWebhook) {
   public static final LimitSettings NONE =
       new LimitSettings(
-          Map.of(), Map.of(), Optional.empty(), Duration.ofMinutes(10), Optional.empty(), false);
+          Map.of(),
+          Map.of(),
+          Optional.empty(),
+          Duration.ofMinutes(10),
+          Optional.empty(),
+          false,
+          Optional.empty());
 
   public LimitSettings {
     tenants = Map.copyOf(tenants);

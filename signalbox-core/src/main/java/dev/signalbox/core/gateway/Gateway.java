@@ -29,6 +29,7 @@ import dev.signalbox.core.keys.KeyStore;
 import dev.signalbox.core.keys.VirtualKeys;
 import dev.signalbox.core.learn.ArtifactSource;
 import dev.signalbox.core.learn.BanditLearners;
+import dev.signalbox.core.limits.BudgetAlert;
 import dev.signalbox.core.limits.InMemoryLimitState;
 import dev.signalbox.core.limits.LimitRefusal;
 import dev.signalbox.core.limits.LimitState;
@@ -141,7 +142,8 @@ public final class Gateway implements AutoCloseable {
                             settings.time(),
                             limitSettings.failOpen()))
                 .orElseGet(() -> new InMemoryLimitState(limitSettings.leaseTtl())),
-            settings.time());
+            settings.time(),
+            settings.budgetAlerts());
     this.sink =
         trace -> {
           recordSessionStep(trace);
@@ -192,7 +194,8 @@ public final class Gateway implements AutoCloseable {
       ThreadFactory requestThreads,
       ThreadFactory probeThreads,
       HttpClient probeClient,
-      VirtualKeys virtualKeys) {
+      VirtualKeys virtualKeys,
+      java.util.function.Consumer<BudgetAlert> budgetAlerts) {
 
     public static Builder builder() {
       return new Builder();
@@ -218,8 +221,15 @@ public final class Gateway implements AutoCloseable {
     private ThreadFactory probeThreads = Thread.ofVirtual().name("signalbox-probe-", 0).factory();
     private HttpClient probeClient;
     private VirtualKeys virtualKeys;
+    private java.util.function.Consumer<BudgetAlert> budgetAlerts = alert -> {};
 
     private Builder() {}
+
+    /** Told when a scope's spend crosses its budget's soft threshold (besides a log line). */
+    public Builder budgetAlerts(java.util.function.Consumer<BudgetAlert> value) {
+      this.budgetAlerts = value;
+      return this;
+    }
 
     /** The keys made through the admin API; by default kept in memory only. */
     public Builder virtualKeys(VirtualKeys value) {
@@ -341,7 +351,8 @@ public final class Gateway implements AutoCloseable {
           probeClient != null ? probeClient : DeploymentProbes.client(),
           virtualKeys != null
               ? virtualKeys
-              : new VirtualKeys(KeyStore.MEMORY, time, new java.security.SecureRandom()));
+              : new VirtualKeys(KeyStore.MEMORY, time, new java.security.SecureRandom()),
+          budgetAlerts);
     }
   }
 

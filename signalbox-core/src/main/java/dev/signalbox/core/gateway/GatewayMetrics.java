@@ -5,6 +5,7 @@ import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.PlanStep;
 import dev.signalbox.api.RoutingListener;
 import dev.signalbox.api.SignalboxException;
+import dev.signalbox.core.limits.BudgetAlert;
 import dev.signalbox.core.pool.BreakerListener;
 import dev.signalbox.core.trace.TraceRecorder;
 import io.micrometer.core.instrument.Counter;
@@ -113,6 +114,11 @@ public final class GatewayMetrics implements RoutingListener, BreakerListener {
         .description("Requests refused before routing")
         .register(registry)
         .increment();
+  }
+
+  /** A scope's spend crossed its budget's soft threshold, counted by the kind of scope. */
+  public void budgetAlert(BudgetAlert alert) {
+    counter("signalbox_budget_alerts", "scope_kind", alert.scope().kind().key()).increment();
   }
 
   /** A connection the server closed on its own: a deadline, the connection limit, bad HTTP. */

@@ -6,6 +6,7 @@ import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.LimitSettings;
 import dev.signalbox.core.dispatch.Exchange;
+import dev.signalbox.core.limits.BudgetAlert;
 import dev.signalbox.core.limits.Charge;
 import dev.signalbox.core.limits.LimitRefusal;
 import dev.signalbox.core.limits.LimitState;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -27,10 +29,12 @@ final class SpendLimits {
 
   private final LimitState state;
   private final TimeSource time;
+  private final Consumer<BudgetAlert> alerts;
 
-  SpendLimits(LimitState state, TimeSource time) {
+  SpendLimits(LimitState state, TimeSource time, Consumer<BudgetAlert> alerts) {
     this.state = state;
     this.time = time;
+    this.alerts = alerts;
   }
 
   LimitState state() {
@@ -80,9 +84,16 @@ final class SpendLimits {
   /** Settles a finished request's reservation to what it used; idempotent. */
   void settle(DecisionTrace trace) {
     Charge used = new Charge(trace.usage().totalTokens(), Charge.micros(trace.costUsd()));
-    for (Scope crossed : state.settle(trace.id(), used, time.now())) {
+    for (BudgetAlert alert : state.settle(trace.id(), used, time.now())) {
       LOG.warning(
-          "budget alert: " + crossed.id() + " has spent past its soft threshold this period");
+          String.format(
+              Locale.ROOT,
+              "budget alert: %s has spent $%.6f of its $%.6f budget; the period ends %s",
+              alert.scope().id(),
+              alert.spentUsd(),
+              alert.budgetUsd(),
+              alert.resetsAt()));
+      alerts.accept(alert);
     }
   }
 }

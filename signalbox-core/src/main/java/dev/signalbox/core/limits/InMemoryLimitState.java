@@ -72,20 +72,21 @@ public final class InMemoryLimitState implements LimitState {
   }
 
   @Override
-  public List<Scope> settle(String requestId, Charge used, Instant now) {
+  public List<BudgetAlert> settle(String requestId, Charge used, Instant now) {
     Held reservation = held.remove(requestId);
     if (reservation == null) {
       return List.of();
     }
     expiries.remove(reservation.expiry());
     List<ScopeCounters> locked = lock(reservation.bounds());
-    List<Scope> crossed = new ArrayList<>();
+    List<BudgetAlert> crossed = new ArrayList<>();
     try {
       for (int i = 0; i < locked.size(); i++) {
         Scope.Bound bound = reservation.bounds().get(i);
-        if (locked.get(i).settle(bound.spec(), reservation.charge(), used, now)) {
-          crossed.add(bound.scope());
-        }
+        locked
+            .get(i)
+            .settle(bound.scope(), bound.spec(), reservation.charge(), used, now)
+            .ifPresent(crossed::add);
       }
     } finally {
       unlock(locked);

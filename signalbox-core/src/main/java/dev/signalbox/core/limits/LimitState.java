@@ -25,10 +25,10 @@ public interface LimitState {
   Admitted reserve(String requestId, List<Scope.Bound> bounds, Charge charge, Instant now);
 
   /**
-   * Replaces the request's reservation by what it used; the scopes whose soft budget threshold this
-   * spend crossed. A request settled before, or never reserved, changes nothing.
+   * Replaces the request's reservation by what it used; an alert for each scope whose soft budget
+   * threshold this spend crossed. A request settled before, or never reserved, changes nothing.
    */
-  List<Scope> settle(String requestId, Charge used, Instant now);
+  List<BudgetAlert> settle(String requestId, Charge used, Instant now);
 
   /** A scope's state, as its limits stand now. */
   ScopeUsage usage(Scope.Bound bound, Instant now);

@@ -129,7 +129,7 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
   }
 
   @Override
-  public List<Scope> settle(String request, Charge used, Instant now) {
+  public List<BudgetAlert> settle(String request, Charge used, Instant now) {
     String requestId = replica + ":" + request;
     try {
       List<String> crossed =
@@ -142,7 +142,17 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
                   requestId,
                   Long.toString(used.tokens()),
                   Long.toString(used.microUsd()));
-      return crossed.stream().map(RedisLimitState::scope).toList();
+      // Each crossed scope as four values: its id, its spend, its budget, its period's end (ms).
+      List<BudgetAlert> alerts = new ArrayList<>();
+      for (int i = 0; i + 3 < crossed.size(); i += 4) {
+        alerts.add(
+            new BudgetAlert(
+                scope(crossed.get(i)),
+                Long.parseLong(crossed.get(i + 1)) / 1e6,
+                Long.parseLong(crossed.get(i + 2)) / 1e6,
+                Instant.ofEpochMilli(Long.parseLong(crossed.get(i + 3)))));
+      }
+      return alerts;
     } catch (RedisException e) {
       // The lease frees the reservation in time; the spend of this one request is not counted.
       return List.of();

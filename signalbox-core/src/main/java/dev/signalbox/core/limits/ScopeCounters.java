@@ -157,10 +157,11 @@ final class ScopeCounters {
   }
 
   /**
-   * Replaces a reservation by what the request used; true when this spend crossed the budget's soft
-   * threshold (once per period).
+   * Replaces a reservation by what the request used; the alert when this spend crossed the budget's
+   * soft threshold (once per period).
    */
-  boolean settle(LimitSpec spec, Charge reserved, Charge used, Instant now) {
+  Optional<BudgetAlert> settle(
+      Scope scope, LimitSpec spec, Charge reserved, Charge used, Instant now) {
     rescale(spec, nanos(now));
     if (spec.tpm().isPresent()) {
       long tpm = spec.tpm().getAsLong();
@@ -170,7 +171,7 @@ final class ScopeCounters {
       inFlight = Math.max(0, inFlight - 1);
     }
     if (spec.budget().isEmpty()) {
-      return false;
+      return Optional.empty();
     }
     BudgetSpec budget = spec.budget().get();
     roll(budget, now);
@@ -178,9 +179,9 @@ final class ScopeCounters {
     spentMicros += used.microUsd();
     if (!softAlerted && spentMicros >= Charge.micros(budget.usd() * budget.soft())) {
       softAlerted = true;
-      return true;
+      return Optional.of(new BudgetAlert(scope, spentMicros / 1e6, budget.usd(), periodEnd));
     }
-    return false;
+    return Optional.empty();
   }
 
   /**

@@ -1,6 +1,7 @@
 -- Settles a reservation to what the request used; a second settlement finds nothing to do.
 -- KEYS[1]: the reservation's key. ARGV: prefix, request id, tokens used, micro-dollars used.
--- Returns the ids of the scopes whose soft budget threshold this spend crossed.
+-- Returns, for each scope whose soft budget threshold this spend crossed, its id, spend, budget and
+-- period end (ms).
 -- Numbers as Redis takes integers: whole, and never "-0".
 local function int(x)
   x = math.floor(x + 0.5)
@@ -30,7 +31,9 @@ for _, s in ipairs(held.scopes) do
     local spent = redis.call('INCRBY', spentKey, int(micros))
     redis.call('PEXPIREAT', spentKey, int(tonumber(s.pend) + 86400000))
     if spent >= s.soft and spent - micros < s.soft then
-      table.insert(crossed, s.id)
+      for _, v in ipairs({s.id, int(spent), int(s.budget), s.pend}) do
+        table.insert(crossed, v)
+      end
     end
   end
 end

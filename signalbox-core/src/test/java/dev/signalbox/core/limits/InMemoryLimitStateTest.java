@@ -122,7 +122,7 @@ class InMemoryLimitStateTest {
     reserve("b", bounds, new Charge(0, 600_000));
     assertThat(state.settle("b", new Charge(0, 400_000), clock.now()))
         .as("past the soft threshold of half")
-        .containsExactly(key);
+        .containsExactly(new BudgetAlert(key, 0.6, 1.00, Instant.parse("2026-12-03T00:00:00Z")));
     ScopeUsage usage = state.usage(key.bound(budget(1.00)), clock.now());
     assertThat(usage.spentMicros()).isEqualTo(600_000);
     assertThat(usage.budgetResets()).contains(Instant.parse("2026-12-03T00:00:00Z"));
