@@ -96,7 +96,8 @@ public class LimitsBenchmark {
             OptionalInt.of(100_000_000),
             OptionalLong.of(1_000_000_000_000L),
             OptionalInt.of(1_000_000),
-            Optional.of(new BudgetSpec(1e12, BudgetPeriod.MONTHLY, 1.0)));
+            Optional.of(new BudgetSpec(1e12, BudgetPeriod.MONTHLY, 1.0)),
+            Optional.empty());
     callers = new ArrayList<>();
     if (keys == 0) {
       callers.add(new Caller("bench", Set.of(), Map.of()));

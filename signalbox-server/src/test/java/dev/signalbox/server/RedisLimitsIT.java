@@ -131,20 +131,31 @@ class RedisLimitsIT {
   }
 
   @Test
-  void aRedisThatIsGoneFailsClosedWithA503NamingIt() throws Exception {
+  void aRedisThatIsGoneFailsClosedWithA503NamingItOrOpenWhereTheScopeSaysSo() throws Exception {
     try (RedisServer own = new RedisServer(dir);
-        GatewayHarness a = replica(own.url(), "{rpm: 100}", "lease-ttl: 1m")) {
+        GatewayHarness closed = replica(own.url(), "{rpm: 100}", "lease-ttl: 1m");
+        GatewayHarness open = replica(own.url(), "{rpm: 100, fail-open: true}", "lease-ttl: 1m")) {
       HttpResponse<String> ok =
-          a.post("/v1/chat/completions", BODY, "authorization", "Bearer " + ServerApiIT.TEAM_KEY);
+          closed.post(
+              "/v1/chat/completions", BODY, "authorization", "Bearer " + ServerApiIT.TEAM_KEY);
       assertThat(ok.statusCode()).isEqualTo(200);
       own.close();
       HttpResponse<String> refused =
-          a.post("/v1/chat/completions", BODY, "authorization", "Bearer " + ServerApiIT.TEAM_KEY);
+          closed.post(
+              "/v1/chat/completions", BODY, "authorization", "Bearer " + ServerApiIT.TEAM_KEY);
       assertThat(refused.statusCode()).isEqualTo(503);
       assertThat(GatewayHarness.json(refused).path("error").path("code").asText())
           .isEqualTo("limit_state_unavailable");
       assertThat(GatewayHarness.json(refused).path("error").path("message").asText())
           .contains("Redis");
+      HttpResponse<String> unchecked =
+          open.post(
+              "/v1/chat/completions", BODY, "authorization", "Bearer " + ServerApiIT.TEAM_KEY);
+      assertThat(unchecked.statusCode()).isEqualTo(200);
+      assertThat(unchecked.headers().firstValue("x-signalbox-limits"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("unchecked"));
+      assertThat(open.trace(unchecked).path("flags").toString())
+          .contains("limits:unchecked key:team-a state store unreachable, failing open");
     }
   }
 }

@@ -67,6 +67,10 @@ final class SpendLimits {
     String scopes = String.join(",", bounds.stream().map(b -> b.scope().id()).toList());
     try {
       LimitState.Admitted admitted = state.reserve(exchange.id(), bounds, charge, time.now());
+      if (!admitted.checked()) {
+        exchange.flag("limits:unchecked " + scopes + " state store unreachable, failing open");
+        return admitted.headers();
+      }
       exchange.flag(
           String.format(
               Locale.ROOT,

@@ -78,6 +78,7 @@ public final class KeyJson {
                     .put("usd", budget.usd())
                     .put("period", budget.period().name().toLowerCase(Locale.ROOT))
                     .put("soft", budget.soft()));
+    spec.failOpen().ifPresent(open -> json.put("fail_open", open));
     return json;
   }
 
@@ -92,14 +93,15 @@ public final class KeyJson {
     json.fieldNames()
         .forEachRemaining(
             field -> {
-              if (!java.util.Set.of("rpm", "tpm", "concurrent", "budget").contains(field)) {
+              if (!java.util.Set.of("rpm", "tpm", "concurrent", "budget", "fail_open")
+                  .contains(field)) {
                 throw invalid(
                     path + "." + field,
                     "'"
                         + path
                         + "."
                         + Truncated.of(field, 40)
-                        + "' is not a limit (rpm, tpm, concurrent, budget).");
+                        + "' is not a limit (rpm, tpm, concurrent, budget, fail_open).");
               }
             });
     OptionalInt rpm = positiveInt(json, "rpm", path);
@@ -132,7 +134,15 @@ public final class KeyJson {
       }
       budget = Optional.of(new BudgetSpec(b.path("usd").asDouble(), period, soft));
     }
-    return new LimitSpec(rpm, tpm, concurrent, budget);
+    Optional<Boolean> failOpen = Optional.empty();
+    JsonNode open = json.get("fail_open");
+    if (open != null && !open.isNull()) {
+      if (!open.isBoolean()) {
+        throw invalid(path + ".fail_open", "'" + path + ".fail_open' must be true or false.");
+      }
+      failOpen = Optional.of(open.asBoolean());
+    }
+    return new LimitSpec(rpm, tpm, concurrent, budget, failOpen);
   }
 
   private static OptionalInt positiveInt(JsonNode json, String field, String path) {

@@ -65,7 +65,7 @@ public final class InMemoryLimitState implements LimitState {
       Expiry expiry = new Expiry(now.plus(leaseTtl), requestId);
       held.put(requestId, new Held(ordered, charge, expiry));
       expiries.put(expiry, requestId);
-      return new Admitted(headers);
+      return new Admitted(headers, true);
     } finally {
       unlock(locked);
     }

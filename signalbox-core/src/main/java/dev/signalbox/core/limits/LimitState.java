@@ -10,8 +10,11 @@ import java.util.Map;
  * per request id.
  */
 public interface LimitState {
-  /** Admitted, with the rate-limit headers of the request's tightest scopes. */
-  record Admitted(Map<String, String> headers) {
+  /**
+   * Admitted, with the rate-limit headers of the request's tightest scopes; {@code checked} false
+   * when the state store could not be reached and every scope fails open.
+   */
+  record Admitted(Map<String, String> headers, boolean checked) {
     public Admitted {
       headers = Map.copyOf(headers);
     }

@@ -101,12 +101,14 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
                   new String[] {PREFIX + "res:" + requestId},
                   args.toArray(String[]::new));
     } catch (RedisException e) {
-      if (failOpen) {
-        return new Admitted(Map.of("x-signalbox-limits", "unchecked: state store unreachable"));
+      if (ordered.stream().allMatch(bound -> bound.spec().failOpen().orElse(failOpen))) {
+        return new Admitted(
+            Map.of("x-signalbox-limits", "unchecked: state store unreachable"), false);
       }
       throw new SignalboxException(
           ErrorKind.NO_ELIGIBLE_MODEL,
-          "The limit state store (Redis) is unreachable, and limits fail closed: " + e.getMessage(),
+          "The limit state store (Redis) is unreachable, and a scope of this request fails closed: "
+              + e.getMessage(),
           null,
           "limit_state_unavailable");
     }
@@ -125,7 +127,7 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
       InMemoryLimitState.tightest(
           headers, view(bound.spec(), reply, 2 + i * 5, at).headers(bound.spec(), at));
     }
-    return new Admitted(headers);
+    return new Admitted(headers, true);
   }
 
   @Override

@@ -30,12 +30,20 @@ class InMemoryLimitStateTest {
 
   private static LimitSpec rpm(int rpm) {
     return new LimitSpec(
-        OptionalInt.of(rpm), OptionalLong.empty(), OptionalInt.empty(), Optional.empty());
+        OptionalInt.of(rpm),
+        OptionalLong.empty(),
+        OptionalInt.empty(),
+        Optional.empty(),
+        Optional.empty());
   }
 
   private static LimitSpec tpm(long tpm) {
     return new LimitSpec(
-        OptionalInt.empty(), OptionalLong.of(tpm), OptionalInt.empty(), Optional.empty());
+        OptionalInt.empty(),
+        OptionalLong.of(tpm),
+        OptionalInt.empty(),
+        Optional.empty(),
+        Optional.empty());
   }
 
   private static LimitSpec budget(double usd) {
@@ -43,12 +51,17 @@ class InMemoryLimitStateTest {
         OptionalInt.empty(),
         OptionalLong.empty(),
         OptionalInt.empty(),
-        Optional.of(new BudgetSpec(usd, BudgetPeriod.DAILY, 0.5)));
+        Optional.of(new BudgetSpec(usd, BudgetPeriod.DAILY, 0.5)),
+        Optional.empty());
   }
 
   private static LimitSpec concurrent(int n) {
     return new LimitSpec(
-        OptionalInt.empty(), OptionalLong.empty(), OptionalInt.of(n), Optional.empty());
+        OptionalInt.empty(),
+        OptionalLong.empty(),
+        OptionalInt.of(n),
+        Optional.empty(),
+        Optional.empty());
   }
 
   private LimitState.Admitted reserve(String id, List<Scope.Bound> bounds, Charge charge) {
