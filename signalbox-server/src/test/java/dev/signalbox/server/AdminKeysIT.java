@@ -3,6 +3,7 @@ package dev.signalbox.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.signalbox.core.config.ConfigReader;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterEach;
@@ -22,10 +23,19 @@ class AdminKeysIT {
     gateway.close();
   }
 
+  private static final String ADMINED =
+      """
+      auth:
+        admin-key-sha256: %s
+      """
+              .formatted(ConfigReader.sha256(ServerApiIT.ADMIN_KEY))
+          + ServerApiIT.POOL;
+
   private HttpResponse<String> send(String method, String path, String body) throws Exception {
     return gateway.client.send(
         HttpRequest.newBuilder(gateway.uri(path))
             .header("content-type", "application/json")
+            .header("authorization", "Bearer " + ServerApiIT.ADMIN_KEY)
             .method(method, HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
@@ -37,7 +47,7 @@ class AdminKeysIT {
 
   @Test
   void aKeyIsMadeUsedLimitedRotatedAndRevokedAndItsSecretShownOnce() throws Exception {
-    gateway = new GatewayHarness(ServerApiIT.POOL);
+    gateway = new GatewayHarness(ADMINED);
     HttpResponse<String> made =
         send(
             "POST",
@@ -62,7 +72,8 @@ class AdminKeysIT {
     assertThat(GatewayHarness.json(limited).path("error").path("param").asText())
         .isEqualTo("key:ci");
 
-    HttpResponse<String> list = gateway.get("/admin/keys");
+    HttpResponse<String> list =
+        gateway.get("/admin/keys", "authorization", "Bearer " + ServerApiIT.ADMIN_KEY);
     assertThat(GatewayHarness.json(list).path("data")).hasSize(1);
     assertThat(list.body()).doesNotContain(secret).doesNotContain("sha256");
 
@@ -89,7 +100,7 @@ class AdminKeysIT {
 
   @Test
   void badInputIsA400NamingTheFieldAndMakesNoKey() throws Exception {
-    gateway = new GatewayHarness(ServerApiIT.POOL);
+    gateway = new GatewayHarness(ADMINED);
     String[][] cases = {
       {"{\"name\":\"\"}", "name"},
       {"{\"tenant\":\"acme\"}", "name"},
@@ -111,24 +122,29 @@ class AdminKeysIT {
           .as(c[0])
           .isEqualTo(c[1]);
     }
-    assertThat(GatewayHarness.json(gateway.get("/admin/keys")).path("data")).isEmpty();
+    assertThat(
+            GatewayHarness.json(
+                    gateway.get("/admin/keys", "authorization", "Bearer " + ServerApiIT.ADMIN_KEY))
+                .path("data"))
+        .isEmpty();
     assertThat(send("GET", "/admin/keys/key_nothing", "").statusCode()).isEqualTo(404);
   }
 
   @Test
   void withAnAdminKeyConfiguredTheKeyApiNeedsIt() throws Exception {
-    gateway =
-        new GatewayHarness(
-            """
-            auth:
-              admin-key-sha256: %s
-            """
-                    .formatted(dev.signalbox.core.config.ConfigReader.sha256(ServerApiIT.ADMIN_KEY))
-                + ServerApiIT.POOL);
-    assertThat(send("POST", "/admin/keys", "{\"name\":\"ci\"}").statusCode()).isEqualTo(401);
-    HttpResponse<String> made =
-        gateway.post(
-            "/admin/keys", "{\"name\":\"ci\"}", "authorization", "Bearer " + ServerApiIT.ADMIN_KEY);
-    assertThat(made.statusCode()).isEqualTo(201);
+    gateway = new GatewayHarness(ADMINED);
+    assertThat(gateway.post("/admin/keys", "{\"name\":\"ci\"}").statusCode()).isEqualTo(401);
+    assertThat(send("POST", "/admin/keys", "{\"name\":\"ci\"}").statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void withoutAnAdminKeyOnlyAFirstKeyCanBeMadeFromLoopback() throws Exception {
+    gateway = new GatewayHarness(ServerApiIT.POOL);
+    HttpResponse<String> first = gateway.post("/admin/keys", "{\"name\":\"first\"}");
+    assertThat(first.statusCode()).isEqualTo(201);
+    HttpResponse<String> second = gateway.post("/admin/keys", "{\"name\":\"second\"}");
+    assertThat(second.statusCode()).isEqualTo(403);
+    assertThat(GatewayHarness.json(second).path("error").path("code").asText())
+        .isEqualTo("admin_key_required");
   }
 }

@@ -106,8 +106,9 @@ public final class Authenticator {
   }
 
   /**
-   * The key admin endpoints need the admin key when one is configured; without one, they serve
-   * loopback callers only (so that a first key can be made on a fresh gateway).
+   * The key admin endpoints need the admin key when one is configured. Without one they serve
+   * loopback callers, and only while no key exists: enough to make a first key on a fresh gateway,
+   * after which managing keys needs {@code auth.admin-key-sha256}.
    */
   public void authenticateKeyAdmin(Optional<String> authorization, boolean loopback) {
     if (adminDigest.isPresent()) {
@@ -118,6 +119,13 @@ public final class Authenticator {
           "Without auth.admin-key-sha256 the key admin API serves loopback callers only.",
           null,
           "loopback_only");
+    } else if (!keyless()) {
+      throw new SignalboxException(
+          ErrorKind.FORBIDDEN,
+          "Keys exist: managing them needs the admin key. Set auth.admin-key-sha256 in the config"
+              + " and reload.",
+          null,
+          "admin_key_required");
     }
   }
 
