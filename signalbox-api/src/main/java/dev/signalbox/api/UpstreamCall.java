@@ -1,6 +1,7 @@
 package dev.signalbox.api;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -13,6 +14,8 @@ import java.util.Objects;
  * @param totalTimeout the time left for this attempt as a whole; a whole answer's headers, which
  *     come with it, wait this long
  * @param seed a per-attempt seed, so simulated upstreams are deterministic
+ * @param clientHeaders the client's request headers (lower-case names) that an upstream of its own
+ *     protocol passes on as sent ({@code anthropic-version}, {@code anthropic-beta}); no others
  */
 public record UpstreamCall(
     ChatRequest request,
@@ -20,12 +23,35 @@ public record UpstreamCall(
     Duration firstTokenTimeout,
     Duration idleTimeout,
     Duration totalTimeout,
-    long seed) {
+    long seed,
+    Map<String, String> clientHeaders) {
+  /** The headers a client's call may pass to an upstream that speaks the client's protocol. */
+  public static final java.util.Set<String> PASSED_HEADERS =
+      java.util.Set.of("anthropic-version", "anthropic-beta");
+
+  public UpstreamCall(
+      ChatRequest request,
+      String upstreamModel,
+      Duration firstTokenTimeout,
+      Duration idleTimeout,
+      Duration totalTimeout,
+      long seed) {
+    this(request, upstreamModel, firstTokenTimeout, idleTimeout, totalTimeout, seed, Map.of());
+  }
+
   public UpstreamCall {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(upstreamModel, "upstreamModel");
     Objects.requireNonNull(firstTokenTimeout, "firstTokenTimeout");
     Objects.requireNonNull(idleTimeout, "idleTimeout");
     Objects.requireNonNull(totalTimeout, "totalTimeout");
+    Map<String, String> passed = new java.util.LinkedHashMap<>();
+    clientHeaders.forEach(
+        (name, value) -> {
+          if (PASSED_HEADERS.contains(name)) {
+            passed.put(name, value);
+          }
+        });
+    clientHeaders = Map.copyOf(passed);
   }
 }

@@ -301,7 +301,7 @@ public final class Dispatcher {
       PoolState.Lease lease,
       Exchange exchange)
       throws InterruptedException {
-    UpstreamCall call = upstreamCall(request, attempt.deployment(), remainingNanos, seed);
+    UpstreamCall call = upstreamCall(request, attempt.deployment(), remainingNanos, seed, exchange);
     exchange.attemptStarted(attempt);
     long start = time.nanoTime();
     try {
@@ -326,7 +326,11 @@ public final class Dispatcher {
   }
 
   static UpstreamCall upstreamCall(
-      ChatRequest request, DeploymentSpec deployment, long remainingNanos, long seed) {
+      ChatRequest request,
+      DeploymentSpec deployment,
+      long remainingNanos,
+      long seed,
+      Exchange exchange) {
     Duration remaining = Duration.ofNanos(remainingNanos);
     return new UpstreamCall(
         request,
@@ -334,7 +338,8 @@ public final class Dispatcher {
         min(deployment.firstTokenTimeout(), remaining),
         deployment.idleTimeout(),
         min(deployment.requestTimeout(), remaining),
-        seed);
+        seed,
+        exchange.signals().headers());
   }
 
   /**
@@ -364,7 +369,8 @@ public final class Dispatcher {
       ChatRequest request =
           Continuations.request(exchange.request(), partial, next.deployment().provider());
       UpstreamCall call =
-          upstreamCall(request, next.deployment(), route.timeout().toNanos(), seed + 7_919);
+          upstreamCall(
+              request, next.deployment(), route.timeout().toNanos(), seed + 7_919, exchange);
       PoolState.Lease lease = start(next, exchange, admission == Admission.PROBE);
       exchange.attemptStarted(next);
       long start = time.nanoTime();

@@ -175,7 +175,8 @@ final class Hedging {
         new Leg(
                 first,
                 firstLease,
-                Dispatcher.upstreamCall(request, first.deployment(), remainingNanos, seed),
+                Dispatcher.upstreamCall(
+                    request, first.deployment(), remainingNanos, seed, exchange),
                 exchange.nanoTime(),
                 done)
             .start();
@@ -249,7 +250,8 @@ final class Hedging {
     return new Leg(
             second,
             lease,
-            Dispatcher.upstreamCall(request, second.deployment(), remainingNanos, seed + 1),
+            Dispatcher.upstreamCall(
+                request, second.deployment(), remainingNanos, seed + 1, exchange),
             exchange.nanoTime(),
             done)
         .start();

@@ -141,6 +141,11 @@ public final class RequestSignals implements RoutingSignals {
     read.put(key, value);
   }
 
+  /** The request's headers, names in lower case. */
+  public Map<String, String> headers() {
+    return headers;
+  }
+
   @Override
   public long promptTokens() {
     if (promptTokens < 0) {

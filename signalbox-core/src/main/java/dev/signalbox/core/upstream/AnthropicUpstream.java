@@ -50,12 +50,22 @@ public final class AnthropicUpstream implements Upstream {
     this.headers = Map.copyOf(h);
   }
 
+  /** The deployment's headers, with the client's {@code anthropic-version} and beta flags. */
+  private Map<String, String> headersFor(UpstreamCall call) {
+    if (call.clientHeaders().isEmpty()) {
+      return headers;
+    }
+    Map<String, String> merged = new LinkedHashMap<>(headers);
+    merged.putAll(call.clientHeaders());
+    return merged;
+  }
+
   @Override
   public UpstreamReply send(UpstreamCall call) throws InterruptedException {
     boolean stream = call.request().stream();
     ObjectNode body = AnthropicMapping.request(call.request(), call.upstreamModel(), stream);
     HttpExchange.Result result =
-        HttpExchange.post(client, uri, headers, Json.bytes(body), call, time);
+        HttpExchange.post(client, uri, headersFor(call), Json.bytes(body), call, time);
     return switch (result) {
       case HttpExchange.Failed failed -> new UpstreamReply.Failed(failed.failure());
       case HttpExchange.Open open ->

@@ -49,6 +49,11 @@ class AnthropicUpstreamTest {
   }
 
   private UpstreamReply send(boolean stream) throws InterruptedException {
+    return send(stream, Map.of());
+  }
+
+  private UpstreamReply send(boolean stream, Map<String, String> clientHeaders)
+      throws InterruptedException {
     DeploymentSpec spec =
         TestConfigs.reader(Map.of("ANTHROPIC_TEST_KEY", "sk-ant"))
             .read(
@@ -73,7 +78,31 @@ class AnthropicUpstreamTest {
             Duration.ofSeconds(2),
             Duration.ofSeconds(2),
             Duration.ofSeconds(5),
-            1));
+            1,
+            clientHeaders));
+  }
+
+  @Test
+  void theClientsAnthropicVersionAndBetaFlagsReachTheUpstreamAndNothingElseOfItsHeaders()
+      throws Exception {
+    server =
+        new ScriptedUpstreamServer(
+            json(
+                200,
+                "{\"id\":\"msg_1\",\"model\":\"claude-x\",\"content\":[{\"type\":\"text\",\"text\":\"ok\"}],\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}"));
+    send(
+        false,
+        Map.of(
+            "anthropic-version", "2023-06-01",
+            "anthropic-beta", "interleaved-thinking-2025-05-14",
+            "x-api-key", "the-clients-gateway-key",
+            "authorization", "Bearer the-clients-gateway-key"));
+    ScriptedUpstreamServer.RecordedRequest sent = server.requests().get(0);
+    assertThat(sent.headers())
+        .containsEntry("anthropic-beta", "interleaved-thinking-2025-05-14")
+        .containsEntry("anthropic-version", "2023-06-01")
+        .containsEntry("x-api-key", "sk-ant")
+        .doesNotContainKey("authorization");
   }
 
   @Test
