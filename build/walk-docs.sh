@@ -3,6 +3,8 @@
 # spare port instead of 8080), and fails on the first that does not work. .ci/run runs it after
 # the tests; it takes about two minutes.
 set -euo pipefail
+# Checks read their whole input (grep > /dev/null, not grep -q): grep -q stops at the first match,
+# and the writer it leaves behind fails with a broken pipe under pipefail.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 port="${WALK_PORT:-18080}"
@@ -37,22 +39,22 @@ for f in examples/providers/*.yaml; do ./signalbox validate --without-secrets "$
 
 step "serve the quickstart; chat, stream, models, messages, responses, metrics"
 serve examples/quickstart.yaml
-chat auto | grep -qi '^x-signalbox-model:'
-chat smart true | grep -qi '^content-type: text/event-stream'
+chat auto | grep -i '^x-signalbox-model:' > /dev/null
+chat smart true | grep -i '^content-type: text/event-stream' > /dev/null
 grep -q 'data: \[DONE\]' "$work/answer"
 id=$(chat careful | sed -n 's/^x-signalbox-request-id: *\([^[:space:]]*\).*/\1/Ip')
-curl -sf "http://127.0.0.1:$port/v1/models" | grep -q '"careful"'
+curl -sf "http://127.0.0.1:$port/v1/models" | grep '"careful"' > /dev/null
 curl -sf "http://127.0.0.1:$port/v1/messages" -H 'content-type: application/json' \
-  -d '{"model":"auto","max_tokens":256,"messages":[{"role":"user","content":"Say hello"}]}' | grep -q '"type":"message"'
+  -d '{"model":"auto","max_tokens":256,"messages":[{"role":"user","content":"Say hello"}]}' | grep '"type":"message"' > /dev/null
 curl -sf "http://127.0.0.1:$port/v1/responses" -H 'content-type: application/json' \
-  -d '{"model":"auto","input":"Say hello"}' | grep -q '"object":"response"'
-curl -sf "http://127.0.0.1:$port/metrics" | grep -q '^signalbox_requests_total'
+  -d '{"model":"auto","input":"Say hello"}' | grep '"object":"response"' > /dev/null
+curl -sf "http://127.0.0.1:$port/metrics" | grep '^signalbox_requests_total' > /dev/null
 curl -sf "http://127.0.0.1:$port/v1/feedback" -H 'content-type: application/json' -d "{\"request_id\":\"$id\",\"score\":0.8}" > /dev/null
 stop
 
 step "traces: list, one in full, export"
-./signalbox traces --config examples/quickstart.yaml | grep -q "$id"
-./signalbox traces --config examples/quickstart.yaml "$id" | grep -q '"cascade"'
+./signalbox traces --config examples/quickstart.yaml | grep "$id" > /dev/null
+./signalbox traces --config examples/quickstart.yaml "$id" | grep '"cascade"' > /dev/null
 ./signalbox traces --store .signalbox/traces.db --export "$work/decisions.jsonl" --decisions
 step "feedback import, twice: the second changes nothing"
 echo "{\"request_id\":\"$id\",\"score\":1}" > "$work/feedback.jsonl"
@@ -69,8 +71,8 @@ step "train, validate and serve the learned example"
     --policy smart --target strong-share=0.3
 ./signalbox validate examples/learned/gateway.yaml
 serve examples/learned/gateway.yaml
-chat smart false "Prove that there are infinitely many primes." | grep -qi '^x-signalbox-model: frontier'
-chat smart false "What is 12 + 30?" | grep -qi '^x-signalbox-model: nano'
+chat smart false "Prove that there are infinitely many primes." | grep -i '^x-signalbox-model: frontier' > /dev/null
+chat smart false "What is 12 + 30?" | grep -i '^x-signalbox-model: nano' > /dev/null
 stop
 
 step "the replay demo"
@@ -81,7 +83,7 @@ step "the distribution: unzip, validate, serve, chat"
 unzip -q signalbox-cli/target/signalbox-cli-*-dist.zip -d "$work/dist"
 (cd "$work"/dist/signalbox-* && bin/signalbox validate examples/quickstart.yaml)
 serve_with "$(echo "$work"/dist/signalbox-*)" bin/signalbox serve --config examples/quickstart.yaml
-chat auto | grep -qi '^x-signalbox-model:'
+chat auto | grep -i '^x-signalbox-model:' > /dev/null
 stop
 
 if [ -d ../shared/data ]; then
