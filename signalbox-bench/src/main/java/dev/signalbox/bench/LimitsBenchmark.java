@@ -1,9 +1,7 @@
 package dev.signalbox.bench;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.UpstreamReply;
-import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.BudgetPeriod;
 import dev.signalbox.core.config.BudgetSpec;
 import dev.signalbox.core.config.GatewayConfig;
@@ -13,7 +11,6 @@ import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.Handled;
 import dev.signalbox.core.limits.Scope;
 import dev.signalbox.core.wire.ChatRequestParser;
-import dev.signalbox.core.wire.Json;
 import dev.signalbox.testing.FakeUpstream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -65,18 +62,7 @@ public class LimitsBenchmark {
   @Setup
   public void setUp() {
     GatewayConfig config = BenchSetup.reader().read(RequestPathBenchmark.CONFIG, "bench");
-    ObjectNode completion = Json.object().put("id", "chatcmpl-1").put("object", "chat.completion");
-    completion.put("model", "bench");
-    completion
-        .putArray("choices")
-        .addObject()
-        .put("index", 0)
-        .put("finish_reason", "stop")
-        .putObject("message")
-        .put("role", "assistant")
-        .put("content", "A short answer.");
-    UpstreamReply reply =
-        new UpstreamReply.Completed(completion, new Usage(12, 0, 7, false), "stop");
+    UpstreamReply reply = BenchSetup.shortAnswer();
     gateway =
         Gateway.create(
             config,

@@ -1,10 +1,8 @@
 package dev.signalbox.bench;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.RoutingListener;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.UpstreamReply;
-import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.gateway.AccessLog;
 import dev.signalbox.core.gateway.Caller;
@@ -78,18 +76,7 @@ public class RequestPathBenchmark {
   @Setup
   public void setUp() {
     GatewayConfig config = BenchSetup.reader().read(CONFIG, "bench");
-    ObjectNode completion = Json.object().put("id", "chatcmpl-1").put("object", "chat.completion");
-    completion.put("model", "bench");
-    completion
-        .putArray("choices")
-        .addObject()
-        .put("index", 0)
-        .put("finish_reason", "stop")
-        .putObject("message")
-        .put("role", "assistant")
-        .put("content", "A short answer.");
-    UpstreamReply reply =
-        new UpstreamReply.Completed(completion, new Usage(12, 0, 7, false), "stop");
+    UpstreamReply reply = BenchSetup.shortAnswer();
     GatewayMetrics metrics = new GatewayMetrics();
     accessLog = new AccessLog(new PrintStream(OutputStream.nullOutputStream()), TimeSource.SYSTEM);
     gateway =

@@ -39,6 +39,44 @@ public record VirtualKey(
             && previousUntil.filter(now::isBefore).isPresent();
   }
 
+  /**
+   * This key with a new secret; the old one stays valid until {@code previousUntil}, when given.
+   */
+  public VirtualKey rotated(String newPrefix, String newSha256, Optional<Instant> previousUntil) {
+    return new VirtualKey(
+        id,
+        name,
+        newPrefix,
+        newSha256,
+        tenant,
+        team,
+        routes,
+        limits,
+        created,
+        expires,
+        Optional.empty(),
+        previousUntil.map(until -> sha256),
+        previousUntil);
+  }
+
+  /** This key revoked at {@code at}: no secret of it, current or previous, is valid. */
+  public VirtualKey revokedAt(Instant at) {
+    return new VirtualKey(
+        id,
+        name,
+        prefix,
+        sha256,
+        tenant,
+        team,
+        routes,
+        limits,
+        created,
+        expires,
+        Optional.of(at),
+        Optional.empty(),
+        Optional.empty());
+  }
+
   /** As the authenticator reads a key: its tenant, routes, team and limits. */
   public GatewayKey asGatewayKey() {
     return new GatewayKey(

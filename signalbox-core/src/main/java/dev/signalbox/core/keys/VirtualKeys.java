@@ -122,19 +122,9 @@ public final class VirtualKeys {
     String secret = secret();
     Instant now = time.now();
     VirtualKey rotated =
-        new VirtualKey(
-            key.id(),
-            key.name(),
+        key.rotated(
             secret.substring(0, 10),
             ConfigReader.sha256(secret),
-            key.tenant(),
-            key.team(),
-            key.routes(),
-            key.limits(),
-            key.created(),
-            key.expires(),
-            Optional.empty(),
-            grace.isZero() ? Optional.empty() : Optional.of(key.sha256()),
             grace.isZero() ? Optional.empty() : Optional.of(now.plus(grace)));
     idByDigest.remove(key.sha256());
     key.previousSha256().ifPresent(idByDigest::remove);
@@ -144,21 +134,7 @@ public final class VirtualKeys {
 
   public synchronized VirtualKey revoke(String id) {
     VirtualKey key = live(id);
-    VirtualKey revoked =
-        new VirtualKey(
-            key.id(),
-            key.name(),
-            key.prefix(),
-            key.sha256(),
-            key.tenant(),
-            key.team(),
-            key.routes(),
-            key.limits(),
-            key.created(),
-            key.expires(),
-            Optional.of(time.now()),
-            Optional.empty(),
-            Optional.empty());
+    VirtualKey revoked = key.revokedAt(time.now());
     save(revoked);
     return revoked;
   }

@@ -2,11 +2,11 @@ package dev.signalbox.core.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.signalbox.core.gateway.ChatStreamTranslator;
 import dev.signalbox.core.gateway.ChunkWriter;
 import dev.signalbox.core.wire.Json;
 import dev.signalbox.core.wire.NamedEvent;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Turns the gateway's chat completions stream (one SSE event per write) into a Messages stream:
@@ -15,9 +15,7 @@ import java.nio.charset.StandardCharsets;
  * the end a {@code message_delta} with the stop reason and usage and a {@code message_stop}. An
  * error event becomes an {@code error} event.
  */
-public final class MessagesStream implements ChunkWriter {
-  private static final String DATA = "data: ";
-
+public final class MessagesStream extends ChatStreamTranslator {
   private final ChunkWriter client;
   private boolean started;
   private int blocks;
@@ -36,17 +34,12 @@ public final class MessagesStream implements ChunkWriter {
   }
 
   @Override
-  public void write(byte[] bytes) throws IOException {
-    String event = new String(bytes, StandardCharsets.UTF_8).trim();
-    if (!event.startsWith(DATA)) {
-      return;
-    }
-    String data = event.substring(DATA.length());
-    if (data.equals("[DONE]")) {
-      finish();
-      return;
-    }
-    JsonNode chunk = Json.MAPPER.readTree(data);
+  protected void done() throws IOException {
+    finish();
+  }
+
+  @Override
+  protected void chunk(JsonNode chunk) throws IOException {
     if (chunk.has("error")) {
       ObjectNode error = Json.object().put("type", "error");
       error

@@ -3,12 +3,12 @@ package dev.signalbox.core.responses;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.signalbox.core.gateway.ChatStreamTranslator;
 import dev.signalbox.core.gateway.ChunkWriter;
 import dev.signalbox.core.wire.Json;
 import dev.signalbox.core.wire.NamedEvent;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -22,9 +22,7 @@ import org.jspecify.annotations.Nullable;
  * Every event carries its {@code sequence_number}. The finished response, whatever its status, goes
  * to {@code finished} (the store, when the client asked to store it).
  */
-public final class ResponsesStream implements ChunkWriter {
-  private static final String DATA = "data: ";
-
+public final class ResponsesStream extends ChatStreamTranslator {
   private final ChunkWriter client;
   private final ResponseContext context;
   private final Consumer<ObjectNode> finished;
@@ -77,17 +75,17 @@ public final class ResponsesStream implements ChunkWriter {
       end("cancelled", "response.failed", null);
       throw new InterruptedIOException("the response was cancelled");
     }
-    String event = new String(bytes, StandardCharsets.UTF_8).trim();
-    if (!event.startsWith(DATA)) {
-      return;
-    }
-    String data = event.substring(DATA.length());
-    if (data.equals("[DONE]")) {
-      closeItem();
-      end(ResponseContext.status(finishReason), eventFor(finishReason), null);
-      return;
-    }
-    JsonNode chunk = Json.MAPPER.readTree(data);
+    super.write(bytes);
+  }
+
+  @Override
+  protected void done() throws IOException {
+    closeItem();
+    end(ResponseContext.status(finishReason), eventFor(finishReason), null);
+  }
+
+  @Override
+  protected void chunk(JsonNode chunk) throws IOException {
     start(chunk);
     if (chunk.has("error")) {
       closeItem();

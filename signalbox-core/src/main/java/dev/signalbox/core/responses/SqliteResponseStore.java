@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.TimeSource;
-import dev.signalbox.core.trace.PrivateFiles;
+import dev.signalbox.core.trace.LazySqlite;
 import dev.signalbox.core.wire.Json;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,8 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Stored responses in an SQLite file of their own (readable by its owner only, as they hold
@@ -28,76 +24,57 @@ import org.jspecify.annotations.Nullable;
  * the cap, the oldest rows, so the file stays bounded without a sweeper thread.
  */
 public final class SqliteResponseStore implements ResponseStore {
-  private final Path file;
+  private final LazySqlite db;
   private final TimeSource time;
   private final Duration retention;
   private final int maxStored;
-  private final ReentrantLock lock = new ReentrantLock();
-  private @Nullable Connection connection;
 
   public SqliteResponseStore(Path file, TimeSource time, Duration retention, int maxStored) {
-    this.file = file;
+    this.db =
+        new LazySqlite(
+            file,
+            "response store",
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=NORMAL",
+            "CREATE TABLE IF NOT EXISTS responses (id TEXT PRIMARY KEY, created INTEGER NOT"
+                + " NULL, owner TEXT NOT NULL, response TEXT NOT NULL, input TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS responses_created ON responses(created)");
     this.time = time;
     this.retention = retention;
     this.maxStored = maxStored;
-  }
-
-  /** The open connection; opens the file (creating it) the first time. Call under the lock. */
-  private Connection connection() {
-    if (connection != null) {
-      return connection;
-    }
-    try {
-      connection =
-          PrivateFiles.sqlite(
-              file,
-              "PRAGMA journal_mode=WAL",
-              "PRAGMA synchronous=NORMAL",
-              "CREATE TABLE IF NOT EXISTS responses (id TEXT PRIMARY KEY, created INTEGER NOT"
-                  + " NULL, owner TEXT NOT NULL, response TEXT NOT NULL, input TEXT NOT NULL)",
-              "CREATE INDEX IF NOT EXISTS responses_created ON responses(created)");
-      return connection;
-    } catch (SQLException | IOException e) {
-      throw new IllegalStateException(
-          "cannot open the response store " + file + ": " + e.getMessage(), e);
-    }
   }
 
   @Override
   public void put(StoredResponse response) {
     ArrayNode input = Json.MAPPER.createArrayNode();
     response.input().forEach(input::add);
-    lock.lock();
-    try {
-      expire();
-      try (PreparedStatement insert =
-          connection()
-              .prepareStatement("INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?)")) {
-        insert.setString(1, response.id());
-        insert.setLong(2, response.created().toEpochMilli());
-        insert.setString(3, response.owner());
-        insert.setString(4, Json.text(response.response()));
-        insert.setString(5, Json.text(input));
-        insert.executeUpdate();
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot store response " + response.id(), e);
-    } finally {
-      lock.unlock();
-    }
+    db.use(
+        "store response " + response.id(),
+        connection -> {
+          expire(connection);
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?)")) {
+            insert.setString(1, response.id());
+            insert.setLong(2, response.created().toEpochMilli());
+            insert.setString(3, response.owner());
+            insert.setString(4, Json.text(response.response()));
+            insert.setString(5, Json.text(input));
+            return insert.executeUpdate();
+          }
+        });
   }
 
-  private void expire() throws SQLException {
+  private void expire(Connection connection) throws SQLException {
     try (PreparedStatement old =
-        connection().prepareStatement("DELETE FROM responses WHERE created < ?")) {
+        connection.prepareStatement("DELETE FROM responses WHERE created < ?")) {
       old.setLong(1, time.now().minus(retention).toEpochMilli());
       old.executeUpdate();
     }
     try (PreparedStatement overflow =
-        connection()
-            .prepareStatement(
-                "DELETE FROM responses WHERE id IN (SELECT id FROM responses ORDER BY created DESC"
-                    + " LIMIT -1 OFFSET ?)")) {
+        connection.prepareStatement(
+            "DELETE FROM responses WHERE id IN (SELECT id FROM responses ORDER BY created DESC"
+                + " LIMIT -1 OFFSET ?)")) {
       overflow.setInt(1, maxStored - 1);
       overflow.executeUpdate();
     }
@@ -105,62 +82,48 @@ public final class SqliteResponseStore implements ResponseStore {
 
   @Override
   public Optional<StoredResponse> find(String id) {
-    lock.lock();
-    try (PreparedStatement query =
-        connection()
-            .prepareStatement(
-                "SELECT created, owner, response, input FROM responses WHERE id = ? AND created >="
-                    + " ?")) {
-      query.setString(1, id);
-      query.setLong(2, time.now().minus(retention).toEpochMilli());
-      try (ResultSet row = query.executeQuery()) {
-        if (!row.next()) {
-          return Optional.empty();
-        }
-        List<JsonNode> input = new ArrayList<>();
-        Json.MAPPER.readTree(row.getString(4)).forEach(input::add);
-        return Optional.of(
-            new StoredResponse(
-                id,
-                Instant.ofEpochMilli(row.getLong(1)),
-                row.getString(2),
-                (ObjectNode) Json.MAPPER.readTree(row.getString(3)),
-                input));
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot read response " + id, e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      lock.unlock();
-    }
+    return db.use(
+        "read response " + id,
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT created, owner, response, input FROM responses WHERE id = ? AND"
+                      + " created >= ?")) {
+            query.setString(1, id);
+            query.setLong(2, time.now().minus(retention).toEpochMilli());
+            try (ResultSet row = query.executeQuery()) {
+              if (!row.next()) {
+                return Optional.empty();
+              }
+              List<JsonNode> input = new ArrayList<>();
+              Json.MAPPER.readTree(row.getString(4)).forEach(input::add);
+              return Optional.of(
+                  new StoredResponse(
+                      id,
+                      Instant.ofEpochMilli(row.getLong(1)),
+                      row.getString(2),
+                      (ObjectNode) Json.MAPPER.readTree(row.getString(3)),
+                      input));
+            }
+          }
+        });
   }
 
   @Override
   public boolean delete(String id) {
-    lock.lock();
-    try (PreparedStatement delete =
-        connection().prepareStatement("DELETE FROM responses WHERE id = ?")) {
-      delete.setString(1, id);
-      return delete.executeUpdate() > 0;
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot delete response " + id, e);
-    } finally {
-      lock.unlock();
-    }
+    return db.use(
+        "delete response " + id,
+        connection -> {
+          try (PreparedStatement delete =
+              connection.prepareStatement("DELETE FROM responses WHERE id = ?")) {
+            delete.setString(1, id);
+            return delete.executeUpdate() > 0;
+          }
+        });
   }
 
   @Override
   public void close() {
-    lock.lock();
-    try {
-      if (connection != null) {
-        connection.close();
-      }
-    } catch (SQLException e) {
-      // Closing; nothing is left to lose.
-    } finally {
-      lock.unlock();
-    }
+    db.close();
   }
 }
