@@ -5,6 +5,7 @@
 #
 #   bash signalbox-bench/run-load.sh            # all four targets
 #   TARGETS="direct signalbox" bash signalbox-bench/run-load.sh
+#   TARGETS="direct signalbox signalbox-otel" bash signalbox-bench/run-load.sh   # the cost of OpenTelemetry
 #   TARGETS="nginx floor-helidon floor-vertx floor-netty floor-vertx-helidon" bash signalbox-bench/run-load.sh   # HTTP stacks alone
 #
 # Needs: wrk and nginx-light (apt-get install -y wrk nginx-light), node and npm (Portkey), taskset.
@@ -83,6 +84,8 @@ start_floor() {
 
 start_signalbox() {
   write_rules_route_config "$work/signalbox.yaml" "$SIGNALBOX" "$UP"
+  # signalbox-otel: the same with OpenTelemetry on, exporting to the fake upstream's OTLP sink.
+  [ "${1:-}" = otel ] && printf 'telemetry: {enabled: true, endpoint: "http://127.0.0.1:%s"}\n' "$UP" >> "$work/signalbox.yaml"
   taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$work/signalbox.log" 2>&1 &
   pid=$!
 }
@@ -95,6 +98,7 @@ for target in $TARGETS; do
     portkey) start_portkey; port=$PORTKEY
       headers="x-portkey-provider: openai; x-portkey-custom-host: http://127.0.0.1:$UP/v1; authorization: Bearer unused" ;;
     signalbox) start_signalbox; port=$SIGNALBOX ;;
+    signalbox-otel) start_signalbox otel; port=$SIGNALBOX ;;
     floor-helidon) start_floor HelidonFloorProxy; port=$FLOOR ;;
     floor-vertx) start_floor VertxFloorProxy; port=$FLOOR ;;
     floor-netty) start_floor NettyFloorProxy; port=$FLOOR ;;
@@ -109,7 +113,7 @@ for target in $TARGETS; do
   # The process to watch is the proxy itself (the launcher execs java; nginx and node run in the foreground).
   watch_pid="${pid:-}"
   [ "$target" = portkey ] && watch_pid=$(pgrep -f "start-local.js --port=$PORTKEY" | head -1)
-  [ "$target" = signalbox ] && watch_pid=$(gateway_pid "$work/signalbox.yaml")
+  [[ "$target" = signalbox* ]] && watch_pid=$(gateway_pid "$work/signalbox.yaml")
   harness open 200 1 "$((WARMUP < 10 ? WARMUP : 10))" "$url" > /dev/null   # warm-up, rising: JIT, connection pools
   harness open 500 1 "$((WARMUP < 10 ? WARMUP : 10))" "$url" > /dev/null
   harness open 1000 1 "$WARMUP" "$url" > /dev/null
@@ -143,5 +147,8 @@ log "added p99 at 1000 req/s:          $(diff_ms "${p99_1000[$s]:-}" "${p99_1000
 [ -z "$QUICK" ] && log "added TTFT p99 at 200 streams/s:  $(diff_ms "${ttft99[$s]:-}" "${ttft99[direct]:-}")   (target <= 1 ms)"
 [ -z "$QUICK" ] && log "512 concurrent streams, stalls:   ${stalls[$s]:--}   (target 0)"
 log "peak RSS under 1000 req/s:        ${rss[$s]:--} MB   (target <= 256 MB)"
+if [ -n "${p99_1000[signalbox-otel]:-}" ]; then
+  log "OpenTelemetry on (issue 21): p99 at 1000 req/s $(diff_ms "${p99_1000[signalbox-otel]}" "${p99_1000[$s]:-}") over tracing off ($(ratio "${p99_1000[signalbox-otel]}" "${p99_1000[$s]:-}")), closed-loop throughput $(ratio "${throughput[signalbox-otel]:-}" "${throughput[$s]:-}") of tracing off"
+fi
 log ""
 log "# results in $out"

@@ -1,6 +1,7 @@
 package dev.signalbox.api;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Paired events of one request's life, in OkHttp's {@code EventListener} shape: a {@link Factory}
@@ -17,6 +18,15 @@ public interface RoutingListener {
 
   default void attemptStart(PlanStep step, int attempt) {}
 
+  /**
+   * The headers that carry this request's trace to the upstream of the attempt that this thread has
+   * just started (W3C {@code traceparent}, {@code tracestate}); empty when the listener traces
+   * nothing. Called right after {@link #attemptStart}, on its thread.
+   */
+  default Map<String, String> attemptContext() {
+    return Map.of();
+  }
+
   default void firstToken(PlanStep step, Duration timeToFirstToken) {}
 
   /** An attempt that answered, or whose stream ended well. */
@@ -26,6 +36,12 @@ public interface RoutingListener {
   default void attemptFailed(AttemptTrace attempt) {}
 
   default void fallback(PlanStep from, String reason) {}
+
+  /**
+   * The answer a request got, just before {@link #requestEnd}: why the model stopped ({@code stop},
+   * {@code length}, {@code tool_calls}) and its text.
+   */
+  default void answered(String finishReason, String answer) {}
 
   /** The last event of a request that was answered. */
   default void requestEnd(DecisionTrace trace, Duration duration) {}
@@ -39,6 +55,12 @@ public interface RoutingListener {
   @FunctionalInterface
   interface Factory {
     RoutingListener create(String requestId, ChatRequest request);
+
+    /** As {@link #create(String, ChatRequest)}, with the client's headers (lower-case names). */
+    default RoutingListener create(
+        String requestId, ChatRequest request, Map<String, String> headers) {
+      return create(requestId, request);
+    }
 
     Factory NONE = (requestId, request) -> RoutingListener.NONE;
 

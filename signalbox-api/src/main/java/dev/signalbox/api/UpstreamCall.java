@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param seed a per-attempt seed, so simulated upstreams are deterministic
  * @param clientHeaders the client's request headers (lower-case names) that an upstream of its own
  *     protocol passes on as sent ({@code anthropic-version}, {@code anthropic-beta}); no others
+ * @param traceContext the W3C trace context headers every upstream sends ({@code traceparent},
+ *     {@code tracestate}): the attempt's span when the gateway traces, else the client's as sent
  */
 public record UpstreamCall(
     ChatRequest request,
@@ -24,7 +26,8 @@ public record UpstreamCall(
     Duration idleTimeout,
     Duration totalTimeout,
     long seed,
-    Map<String, String> clientHeaders) {
+    Map<String, String> clientHeaders,
+    Map<String, String> traceContext) {
   /** The headers a client's call may pass to an upstream that speaks the client's protocol. */
   public static final java.util.Set<String> PASSED_HEADERS =
       java.util.Set.of("anthropic-version", "anthropic-beta");
@@ -36,7 +39,15 @@ public record UpstreamCall(
       Duration idleTimeout,
       Duration totalTimeout,
       long seed) {
-    this(request, upstreamModel, firstTokenTimeout, idleTimeout, totalTimeout, seed, Map.of());
+    this(
+        request,
+        upstreamModel,
+        firstTokenTimeout,
+        idleTimeout,
+        totalTimeout,
+        seed,
+        Map.of(),
+        Map.of());
   }
 
   public UpstreamCall {
@@ -53,5 +64,6 @@ public record UpstreamCall(
           }
         });
     clientHeaders = Map.copyOf(passed);
+    traceContext = Map.copyOf(traceContext);
   }
 }

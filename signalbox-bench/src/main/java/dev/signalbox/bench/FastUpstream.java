@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The benchmark's fake OpenAI upstream: a canned completion at once, or a stream of chunks with a
  * fixed gap. Written in Java on Helidon so that it is not the ceiling of the measurement.
  *
+ * <p>It also accepts OTLP/HTTP exports and drops them.
+ *
  * <p>Usage: {@code FastUpstream PORT [GAP_MS] [CHUNKS] [FAIL_SHARE]}. With a failure share, that
  * share of requests gets a 503 at once, spread evenly (never two in a row below one half), so that
  * runs compare.
@@ -57,18 +59,21 @@ public final class FastUpstream {
             .routing(
                 r ->
                     r.post(
-                        "/v1/chat/completions",
-                        (req, res) -> {
-                          long n = requests.getAndIncrement();
-                          if (Math.floor((n + 1) * failShare) > Math.floor(n * failShare)) {
-                            req.content().consume();
-                            res.status(Status.SERVICE_UNAVAILABLE_503)
-                                .header(HeaderNames.CONTENT_TYPE, "application/json")
-                                .send(OVERLOADED);
-                          } else {
-                            answer(req, res, gap, chunks);
-                          }
-                        }))
+                            "/v1/chat/completions",
+                            (req, res) -> {
+                              long n = requests.getAndIncrement();
+                              if (Math.floor((n + 1) * failShare) > Math.floor(n * failShare)) {
+                                req.content().consume();
+                                res.status(Status.SERVICE_UNAVAILABLE_503)
+                                    .header(HeaderNames.CONTENT_TYPE, "application/json")
+                                    .send(OVERLOADED);
+                              } else {
+                                answer(req, res, gap, chunks);
+                              }
+                            })
+                        // An OTLP/HTTP sink, for the gateway's telemetry under load.
+                        .post("/v1/traces", FastUpstream::acceptOtlp)
+                        .post("/v1/metrics", FastUpstream::acceptOtlp))
             .build()
             .start();
     System.out.println(
@@ -82,6 +87,11 @@ public final class FastUpstream {
             + failShare
             + ")");
     Thread.currentThread().join();
+  }
+
+  private static void acceptOtlp(ServerRequest req, ServerResponse res) {
+    req.content().consume();
+    res.header(HeaderNames.CONTENT_TYPE, "application/x-protobuf").send(new byte[0]);
   }
 
   private static void answer(ServerRequest req, ServerResponse res, Duration gap, int chunks)

@@ -18,6 +18,7 @@ import dev.signalbox.core.keys.VirtualKeys;
 import dev.signalbox.core.limits.BudgetAlert;
 import dev.signalbox.core.responses.ResponseStore;
 import dev.signalbox.core.responses.SqliteResponseStore;
+import dev.signalbox.core.telemetry.Telemetry;
 import dev.signalbox.core.trace.FeedbackStore;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceRecorder;
@@ -37,6 +38,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import picocli.CommandLine;
@@ -132,6 +134,7 @@ final class ServeCommand implements Callable<Integer> {
       Gateway gateway,
       Optional<TraceRecorder> traces,
       Optional<AccessLog> accessLog,
+      Optional<Telemetry> telemetry,
       ResponseStore responses,
       KeyStore keys,
       Path configFile,
@@ -163,6 +166,7 @@ final class ServeCommand implements Callable<Integer> {
           traces.get().close(Duration.ofSeconds(10));
         }
         accessLog.ifPresent(AccessLog::close);
+        telemetry.ifPresent(Telemetry::close);
         responses.close();
         keys.close();
       } catch (InterruptedException e) {
@@ -200,6 +204,15 @@ final class ServeCommand implements Callable<Integer> {
             ? Optional.of(new AccessLog(System.out, TimeSource.SYSTEM))
             : Optional.empty();
     accessLog.ifPresent(log -> listeners.add(RoutingListener.Factory.of(log)));
+    // Spans name each attempt's deployment as the running (possibly reloaded) config has it.
+    AtomicReference<Gateway> started = new AtomicReference<>();
+    Optional<Telemetry> telemetry =
+        Telemetry.start(
+            config.telemetry(),
+            System::getenv,
+            name ->
+                Optional.ofNullable(started.get()).map(g -> g.config().deployments().get(name)));
+    telemetry.ifPresent(listeners::add);
     TraceSink sink = traces.<TraceSink>map(t -> t).orElse(trace -> {});
     KeyStore keyStore = new SqliteKeyStore(config.auth().keyStore());
     Gateway gateway =
@@ -216,6 +229,7 @@ final class ServeCommand implements Callable<Integer> {
                 .breakers(metrics)
                 .sink(sink)
                 .build());
+    started.set(gateway);
     ResponseStore responses =
         config.responses().store()
             ? new SqliteResponseStore(
@@ -243,12 +257,14 @@ final class ServeCommand implements Callable<Integer> {
       gateway.close();
       traces.ifPresent(TraceRecorder::close);
       accessLog.ifPresent(AccessLog::close);
+      telemetry.ifPresent(Telemetry::close);
       responses.close();
       keyStore.close();
       throw e;
     }
     holder[0] =
-        new Running(server, gateway, traces, accessLog, responses, keyStore, configFile, reader);
+        new Running(
+            server, gateway, traces, accessLog, telemetry, responses, keyStore, configFile, reader);
     return holder[0];
   }
 

@@ -31,7 +31,16 @@ public final class ConfigReader {
   static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final List<String> TOP_LEVEL =
-      List.of("server", "auth", "limits", "traces", "responses", "deployments", "models", "routes");
+      List.of(
+          "server",
+          "auth",
+          "limits",
+          "traces",
+          "telemetry",
+          "responses",
+          "deployments",
+          "models",
+          "routes");
 
   private final PolicyTypes policies;
   private final Function<String, String> environment;
@@ -101,6 +110,8 @@ public final class ConfigReader {
         part(root, "server", ServerSettings.class, binder, ServerSettings.DEFAULT);
     AuthSettings auth = part(root, "auth", AuthSettings.class, binder, AuthSettings.NONE);
     TraceSettings traces = part(root, "traces", TraceSettings.class, binder, TraceSettings.DEFAULT);
+    TelemetrySettings telemetry =
+        part(root, "telemetry", TelemetrySettings.class, binder, TelemetrySettings.OFF);
     ResponsesSettings responses =
         part(root, "responses", ResponsesSettings.class, binder, ResponsesSettings.DEFAULT);
     LimitSettings limits = part(root, "limits", LimitSettings.class, binder, LimitSettings.NONE);
@@ -149,6 +160,7 @@ public final class ConfigReader {
         server,
         auth,
         traces,
+        telemetry,
         responses,
         limits,
         byName(deployments.bound, DeploymentSpec::name),

@@ -53,6 +53,7 @@ public final class ConfigSchema {
     properties.set("server", reference(ServerSettings.class));
     properties.set("auth", reference(AuthSettings.class));
     properties.set("traces", reference(TraceSettings.class));
+    properties.set("telemetry", reference(TelemetrySettings.class));
     properties.set("responses", reference(ResponsesSettings.class));
     properties.set("limits", reference(LimitSettings.class));
     properties.set("deployments", listOf(reference(DeploymentSpec.class)));

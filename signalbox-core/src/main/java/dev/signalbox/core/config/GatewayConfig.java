@@ -20,6 +20,7 @@ public record GatewayConfig(
     ServerSettings server,
     AuthSettings auth,
     TraceSettings traces,
+    TelemetrySettings telemetry,
     ResponsesSettings responses,
     LimitSettings limits,
     Map<String, DeploymentSpec> deployments,
@@ -32,6 +33,7 @@ public record GatewayConfig(
     Objects.requireNonNull(server);
     Objects.requireNonNull(auth);
     Objects.requireNonNull(traces);
+    Objects.requireNonNull(telemetry);
     Objects.requireNonNull(responses);
     Objects.requireNonNull(limits);
     deployments = Collections.unmodifiableMap(new LinkedHashMap<>(deployments));

@@ -301,8 +301,7 @@ public final class Dispatcher {
       PoolState.Lease lease,
       Exchange exchange)
       throws InterruptedException {
-    UpstreamCall call = upstreamCall(request, attempt.deployment(), remainingNanos, seed, exchange);
-    exchange.attemptStarted(attempt);
+    UpstreamCall call = startAttempt(attempt, request, remainingNanos, seed, exchange);
     long start = time.nanoTime();
     try {
       return settle(attempt, start, answer(attempt.deployment(), call), lease, exchange);
@@ -325,12 +324,18 @@ public final class Dispatcher {
     return remainingNanos / (after + 1);
   }
 
-  static UpstreamCall upstreamCall(
+  /**
+   * Starts an attempt: the listeners hear of it, and its call to the deployment carries the
+   * attempt's trace context.
+   */
+  static UpstreamCall startAttempt(
+      PlannedAttempt attempt,
       ChatRequest request,
-      DeploymentSpec deployment,
       long remainingNanos,
       long seed,
       Exchange exchange) {
+    Map<String, String> traceContext = exchange.attemptStarted(attempt);
+    DeploymentSpec deployment = attempt.deployment();
     Duration remaining = Duration.ofNanos(remainingNanos);
     return new UpstreamCall(
         request,
@@ -339,7 +344,8 @@ public final class Dispatcher {
         deployment.idleTimeout(),
         min(deployment.requestTimeout(), remaining),
         seed,
-        exchange.signals().headers());
+        exchange.signals().headers(),
+        traceContext);
   }
 
   /**
@@ -369,10 +375,8 @@ public final class Dispatcher {
       ChatRequest request =
           Continuations.request(exchange.request(), partial, next.deployment().provider());
       UpstreamCall call =
-          upstreamCall(
-              request, next.deployment(), route.timeout().toNanos(), seed + 7_919, exchange);
+          startAttempt(next, request, route.timeout().toNanos(), seed + 7_919, exchange);
       PoolState.Lease lease = start(next, exchange, admission == Admission.PROBE);
-      exchange.attemptStarted(next);
       long start = time.nanoTime();
       Outcome outcome;
       try {

@@ -16,6 +16,7 @@ import dev.signalbox.core.routing.RequestSignals;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,6 +49,7 @@ public final class Exchange {
   private PlannedAttempt committed;
   private long committedStartNanos;
   private long committedFirstTokenNanos;
+  private String finishReason = "";
 
   public Exchange(
       String id,
@@ -104,14 +106,31 @@ public final class Exchange {
     return clock.nanoTime();
   }
 
-  int attemptStarted(PlannedAttempt attempt) {
+  /**
+   * Tells the listeners an attempt started, and returns the trace context its upstream call
+   * carries: the listeners' (the attempt's span), or else the client's own, passed on as sent.
+   */
+  Map<String, String> attemptStarted(PlannedAttempt attempt) {
     int index;
     synchronized (this) {
       index = attempts.size();
     }
     listener.attemptStart(attempt.step(), index);
-    return index;
+    Map<String, String> context = listener.attemptContext();
+    if (!context.isEmpty()) {
+      return context;
+    }
+    Map<String, String> client = new HashMap<>(2);
+    for (String name : TRACE_CONTEXT_HEADERS) {
+      String value = signals.headers().get(name);
+      if (value != null) {
+        client.put(name, value);
+      }
+    }
+    return client;
   }
+
+  private static final List<String> TRACE_CONTEXT_HEADERS = List.of("traceparent", "tracestate");
 
   void firstToken(PlannedAttempt attempt, long attemptStartNanos) {
     listener.firstToken(attempt.step(), Duration.ofNanos(clock.nanoTime() - attemptStartNanos));
@@ -231,6 +250,11 @@ public final class Exchange {
     chargedUsd += model.pricing().cost(usage);
   }
 
+  /** Why the served answer ended ({@code stop}, {@code length}, {@code tool_calls}). */
+  public synchronized void finishReason(String reason) {
+    this.finishReason = reason;
+  }
+
   /** Records one stage of a cascade, in order. */
   public synchronized void cascadeStep(CascadeStepTrace step) {
     cascade.add(step);
@@ -250,12 +274,17 @@ public final class Exchange {
     DecisionTrace built = build(outcome, usage, servedBy, error, answer);
     Duration duration = Duration.ofNanos(clock.nanoTime() - startNanos);
     if (outcome.equals("ok")) {
+      listener.answered(finishReason(), answer);
       listener.requestEnd(built, duration);
     } else {
       listener.requestFailed(built, duration);
     }
     sink.accept(built);
     return built;
+  }
+
+  private synchronized String finishReason() {
+    return finishReason;
   }
 
   /**

@@ -170,13 +170,11 @@ final class Hedging {
       return dispatcher.attempt(first, request, remainingNanos, seed, firstLease, exchange);
     }
     BlockingQueue<Leg> done = new LinkedBlockingQueue<>();
-    exchange.attemptStarted(first);
     Leg a =
         new Leg(
                 first,
                 firstLease,
-                Dispatcher.upstreamCall(
-                    request, first.deployment(), remainingNanos, seed, exchange),
+                Dispatcher.startAttempt(first, request, remainingNanos, seed, exchange),
                 exchange.nanoTime(),
                 done)
             .start();
@@ -245,13 +243,11 @@ final class Hedging {
       return null;
     }
     exchange.flag(HEDGED);
-    exchange.attemptStarted(second);
     PoolState.Lease lease = dispatcher.start(second, exchange, admission == Admission.PROBE);
     return new Leg(
             second,
             lease,
-            Dispatcher.upstreamCall(
-                request, second.deployment(), remainingNanos, seed + 1, exchange),
+            Dispatcher.startAttempt(second, request, remainingNanos, seed + 1, exchange),
             exchange.nanoTime(),
             done)
         .start();

@@ -570,7 +570,7 @@ public final class Gateway implements AutoCloseable {
             config.hash(),
             config.traces().recordPrompts(),
             config.traces().recordAnswers(),
-            listeners.create(id, request),
+            listeners.create(id, request, caller.headers()),
             sink);
     if (ingress != Ingress.CHAT_COMPLETIONS) {
       exchange.flag(ingress.flag());
@@ -656,6 +656,7 @@ public final class Gateway implements AutoCloseable {
             new ResponseInfo(id, route, "", "", attempts, OptionalDouble.empty(), limitHeaders));
       }
       case DispatchResult.Answered answered -> {
+        exchange.finishReason(answered.reply().finishReason());
         Usage usage = exchange.counted(answered.reply().usage());
         if (usage.estimated() && !answered.reply().body().has("usage")) {
           // The client sees the usage the trace records, marked as counted by the gateway.

@@ -7,7 +7,9 @@ import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.PlanStep;
 import dev.signalbox.api.RoutingListener;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -26,8 +28,14 @@ public final class Listeners implements RoutingListener.Factory {
 
   @Override
   public RoutingListener create(String requestId, ChatRequest request) {
+    return create(requestId, request, Map.of());
+  }
+
+  @Override
+  public RoutingListener create(
+      String requestId, ChatRequest request, Map<String, String> headers) {
     List<RoutingListener> made =
-        factories.stream().map(factory -> factory.create(requestId, request)).toList();
+        factories.stream().map(factory -> factory.create(requestId, request, headers)).toList();
     return new Each(made);
   }
 
@@ -58,6 +66,13 @@ public final class Listeners implements RoutingListener.Factory {
     }
 
     @Override
+    public Map<String, String> attemptContext() {
+      Map<String, String> headers = new LinkedHashMap<>();
+      each(l -> headers.putAll(l.attemptContext()));
+      return headers;
+    }
+
+    @Override
     public void firstToken(PlanStep step, Duration timeToFirstToken) {
       each(l -> l.firstToken(step, timeToFirstToken));
     }
@@ -75,6 +90,11 @@ public final class Listeners implements RoutingListener.Factory {
     @Override
     public void fallback(PlanStep from, String reason) {
       each(l -> l.fallback(from, reason));
+    }
+
+    @Override
+    public void answered(String finishReason, String answer) {
+      each(l -> l.answered(finishReason, answer));
     }
 
     @Override

@@ -139,6 +139,7 @@ public final class StreamRelay {
               }
             }
             exchange.streamEnded("ok", "");
+            exchange.finishReason(done.finishReason());
             toolLoops.started(toolCallIds, model.name(), current.deployment().name());
             boolean delivered = send(out, DONE);
             exchange.finish(delivered ? "ok" : "client_cancelled", usage, model, "", recorded());

@@ -62,6 +62,7 @@ final class HttpExchange {
             .readTimeout(headersTimeout)
             .header(HeaderNames.CONTENT_TYPE, "application/json");
     headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
+    call.traceContext().forEach((name, value) -> request.header(HeaderNames.create(name), value));
     long openedAt = System.nanoTime();
     // A stream's headers come before its first token, so they must come within the first-token
     // timeout,

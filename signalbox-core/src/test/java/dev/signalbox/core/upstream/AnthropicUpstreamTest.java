@@ -79,7 +79,8 @@ class AnthropicUpstreamTest {
             Duration.ofSeconds(2),
             Duration.ofSeconds(5),
             1,
-            clientHeaders));
+            clientHeaders,
+            Map.of()));
   }
 
   @Test

@@ -77,6 +77,7 @@ final class RoutePolicy implements OfflinePolicy {
         config.server(),
         config.auth(),
         config.traces(),
+        config.telemetry(),
         config.responses(),
         config.limits(),
         config.deployments(),
