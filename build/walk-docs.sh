@@ -37,7 +37,7 @@ step "validate the quickstart"; ./signalbox validate examples/quickstart.yaml
 step "validate every provider example without its keys"
 for f in examples/providers/*.yaml; do ./signalbox validate --without-secrets "$f"; done
 
-step "serve the quickstart; chat, stream, models, messages, responses, metrics"
+step "serve the quickstart; chat, stream, models, messages, responses, metrics, dashboard"
 serve examples/quickstart.yaml
 chat auto | grep -i '^x-signalbox-model:' > /dev/null
 chat smart true | grep -i '^content-type: text/event-stream' > /dev/null
@@ -49,6 +49,9 @@ curl -sf "http://127.0.0.1:$port/v1/messages" -H 'content-type: application/json
 curl -sf "http://127.0.0.1:$port/v1/responses" -H 'content-type: application/json' \
   -d '{"model":"auto","input":"Say hello"}' | grep '"object":"response"' > /dev/null
 curl -sf "http://127.0.0.1:$port/metrics" | grep '^signalbox_requests_total' > /dev/null
+# The dashboard of a keyless gateway opens on its own machine, and reads the admin API.
+curl -sf "http://127.0.0.1:$port/ui" | grep '/ui/assets/app.js' > /dev/null
+curl -sf "http://127.0.0.1:$port/admin/api/traces?limit=5" | grep '"object":"list"' > /dev/null
 curl -sf "http://127.0.0.1:$port/v1/feedback" -H 'content-type: application/json' -d "{\"request_id\":\"$id\",\"score\":0.8}" > /dev/null
 stop
 

@@ -16,12 +16,15 @@ import dev.signalbox.core.keys.KeyStore;
 import dev.signalbox.core.keys.SqliteKeyStore;
 import dev.signalbox.core.keys.VirtualKeys;
 import dev.signalbox.core.limits.BudgetAlert;
+import dev.signalbox.core.pool.BreakerHistory;
 import dev.signalbox.core.responses.ResponseStore;
 import dev.signalbox.core.responses.SqliteResponseStore;
 import dev.signalbox.core.telemetry.Telemetry;
 import dev.signalbox.core.trace.FeedbackStore;
 import dev.signalbox.core.trace.SqliteTraceStore;
+import dev.signalbox.core.trace.TraceExplorer;
 import dev.signalbox.core.trace.TraceRecorder;
+import dev.signalbox.server.AdminSources;
 import dev.signalbox.server.GatewayServer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -135,6 +138,7 @@ final class ServeCommand implements Callable<Integer> {
       Optional<TraceRecorder> traces,
       Optional<AccessLog> accessLog,
       Optional<Telemetry> telemetry,
+      AdminSources admin,
       ResponseStore responses,
       KeyStore keys,
       Path configFile,
@@ -167,6 +171,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         accessLog.ifPresent(AccessLog::close);
         telemetry.ifPresent(Telemetry::close);
+        admin.traces().ifPresent(TraceExplorer::close);
         responses.close();
         keys.close();
       } catch (InterruptedException e) {
@@ -215,6 +220,10 @@ final class ServeCommand implements Callable<Integer> {
     telemetry.ifPresent(listeners::add);
     TraceSink sink = traces.<TraceSink>map(t -> t).orElse(trace -> {});
     KeyStore keyStore = new SqliteKeyStore(config.auth().keyStore());
+    AdminSources admin =
+        new AdminSources(
+            traces.map(t -> TraceExplorer.open(config.traces().path())),
+            new BreakerHistory(TimeSource.SYSTEM, 200));
     Gateway gateway =
         Gateway.create(
             config,
@@ -226,7 +235,7 @@ final class ServeCommand implements Callable<Integer> {
                 .environment(System::getenv)
                 .policies(Configs.policies())
                 .listeners(new Listeners(listeners))
-                .breakers(metrics)
+                .breakers(metrics.andThen(admin.breakers()))
                 .sink(sink)
                 .build());
     started.set(gateway);
@@ -251,6 +260,7 @@ final class ServeCommand implements Callable<Integer> {
                   .<FeedbackStore>map(t -> new LearningFeedback(t, gateway::learn))
                   .orElse(FeedbackStore.DISABLED),
               responses,
+              admin,
               config.server().host(),
               port);
     } catch (RuntimeException e) {
@@ -258,13 +268,23 @@ final class ServeCommand implements Callable<Integer> {
       traces.ifPresent(TraceRecorder::close);
       accessLog.ifPresent(AccessLog::close);
       telemetry.ifPresent(Telemetry::close);
+      admin.traces().ifPresent(TraceExplorer::close);
       responses.close();
       keyStore.close();
       throw e;
     }
     holder[0] =
         new Running(
-            server, gateway, traces, accessLog, telemetry, responses, keyStore, configFile, reader);
+            server,
+            gateway,
+            traces,
+            accessLog,
+            telemetry,
+            admin,
+            responses,
+            keyStore,
+            configFile,
+            reader);
     return holder[0];
   }
 

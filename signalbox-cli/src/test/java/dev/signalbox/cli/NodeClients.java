@@ -16,7 +16,12 @@ import java.time.Duration;
  */
 final class NodeClients {
   private static final String[] FILES = {
-    "package.json", "package-lock.json", "client.mjs", "messages.mjs", "responses.mjs"
+    "package.json",
+    "package-lock.json",
+    "client.mjs",
+    "messages.mjs",
+    "responses.mjs",
+    "dashboard.mjs"
   };
 
   private NodeClients() {}

@@ -2,9 +2,11 @@ package dev.signalbox.server;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.ErrorKind;
 import dev.signalbox.api.SignalboxException;
+import dev.signalbox.api.TimeSource;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.config.ModelSpec;
@@ -34,6 +36,7 @@ import dev.signalbox.server.http.Reply;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -54,6 +57,8 @@ final class Endpoints implements Handler {
   private final FeedbackStore feedbackStore;
   private final ResponsesApi responses;
   private final AdminKeysApi adminKeys;
+  private final AdminApi admin;
+  private final Dashboard dashboard;
 
   Endpoints(
       Gateway gateway,
@@ -61,8 +66,12 @@ final class Endpoints implements Handler {
       Reloader reloader,
       Optional<AccessLog> accessLog,
       FeedbackStore feedbackStore,
-      ResponseStore responseStore) {
+      ResponseStore responseStore,
+      AdminSources adminSources) {
     this.gateway = gateway;
+    UiSessions sessions = new UiSessions(new SecureRandom(), Ticker.systemTicker());
+    this.admin = new AdminApi(gateway, adminSources, sessions, TimeSource.SYSTEM);
+    this.dashboard = new Dashboard(gateway, sessions);
     this.responses = new ResponsesApi(gateway, responseStore);
     this.adminKeys = new AdminKeysApi(gateway);
     this.metrics = metrics;
@@ -114,6 +123,14 @@ final class Endpoints implements Handler {
         json(reply, 200, Json.object().set("deployments", TraceJson.pool(gateway.pool())));
       }
       default -> {
+        if (call.path().startsWith(AdminApi.PATH)) {
+          admin.serve(call, reply);
+          return;
+        }
+        if (Dashboard.serves(call.path())) {
+          dashboard.serve(call, reply);
+          return;
+        }
         boolean served =
             call.path().startsWith(ResponsesApi.PATH)
                 ? responses.serve(call, reply, caller(call))
@@ -248,30 +265,34 @@ final class Endpoints implements Handler {
             .map(values -> values.get(0));
     ObjectNode body = Json.object().put("object", "usage").put("tenant", caller.tenant());
     ArrayNode scopes = body.putArray("scopes");
-    for (ScopeUsage scope : gateway.usage(caller, user)) {
-      ObjectNode entry = scopes.addObject().put("scope", scope.scope().id());
-      ObjectNode limits = entry.putObject("limits");
-      scope.spec().rpm().ifPresent(rpm -> limits.put("rpm", rpm));
-      scope.spec().tpm().ifPresent(tpm -> limits.put("tpm", tpm));
-      scope.spec().concurrent().ifPresent(n -> limits.put("concurrent", n));
-      scope
-          .spec()
-          .budget()
-          .ifPresent(
-              budget ->
-                  limits
-                      .putObject("budget")
-                      .put("usd", budget.usd())
-                      .put("period", budget.period().name().toLowerCase(Locale.ROOT))
-                      .put("soft", budget.soft()));
-      entry.put("spent_usd", scope.spentMicros() / 1e6);
-      entry.put("reserved_usd", scope.reservedMicros() / 1e6);
-      entry.put("in_flight", scope.inFlight());
-      scope.budgetResets().ifPresent(at -> entry.put("budget_resets_at", at.toString()));
-      ObjectNode now = entry.putObject("now");
-      scope.headers().forEach(now::put);
-    }
+    gateway.usage(caller, user).forEach(scope -> scopes.add(scopeJson(scope)));
     json(reply, 200, body);
+  }
+
+  /** A limit scope as {@code /v1/usage} and the admin API show it. */
+  static ObjectNode scopeJson(ScopeUsage scope) {
+    ObjectNode entry = Json.object().put("scope", scope.scope().id());
+    ObjectNode limits = entry.putObject("limits");
+    scope.spec().rpm().ifPresent(rpm -> limits.put("rpm", rpm));
+    scope.spec().tpm().ifPresent(tpm -> limits.put("tpm", tpm));
+    scope.spec().concurrent().ifPresent(n -> limits.put("concurrent", n));
+    scope
+        .spec()
+        .budget()
+        .ifPresent(
+            budget ->
+                limits
+                    .putObject("budget")
+                    .put("usd", budget.usd())
+                    .put("period", budget.period().name().toLowerCase(Locale.ROOT))
+                    .put("soft", budget.soft()));
+    entry.put("spent_usd", scope.spentMicros() / 1e6);
+    entry.put("reserved_usd", scope.reservedMicros() / 1e6);
+    entry.put("in_flight", scope.inFlight());
+    scope.budgetResets().ifPresent(at -> entry.put("budget_resets_at", at.toString()));
+    ObjectNode now = entry.putObject("now");
+    scope.headers().forEach(now::put);
+    return entry;
   }
 
   private void ready(HttpCall call, Reply reply) {

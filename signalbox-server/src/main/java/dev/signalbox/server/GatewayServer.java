@@ -1,5 +1,6 @@
 package dev.signalbox.server;
 
+import dev.signalbox.api.TimeSource;
 import dev.signalbox.core.config.ServerSettings;
 import dev.signalbox.core.gateway.AccessLog;
 import dev.signalbox.core.gateway.Gateway;
@@ -46,6 +47,33 @@ public final class GatewayServer implements AutoCloseable {
       ResponseStore responseStore,
       String host,
       int port) {
+    return start(
+        gateway,
+        metrics,
+        reloader,
+        accessLog,
+        feedbackStore,
+        responseStore,
+        AdminSources.none(TimeSource.SYSTEM),
+        host,
+        port);
+  }
+
+  /**
+   * As {@link #start(Gateway, GatewayMetrics, Reloader, Optional, FeedbackStore, ResponseStore,
+   * String, int)}, with what the admin API and the dashboard read: the trace store and the breaker
+   * history.
+   */
+  public static GatewayServer start(
+      Gateway gateway,
+      GatewayMetrics metrics,
+      Reloader reloader,
+      Optional<AccessLog> accessLog,
+      FeedbackStore feedbackStore,
+      ResponseStore responseStore,
+      AdminSources adminSources,
+      String host,
+      int port) {
     ServerSettings settings = gateway.config().server();
     ServerLimits limits =
         new ServerLimits(
@@ -55,7 +83,8 @@ public final class GatewayServer implements AutoCloseable {
             settings.requestBodyTimeout(),
             settings.keepAliveTimeout());
     Endpoints endpoints =
-        new Endpoints(gateway, metrics, reloader, accessLog, feedbackStore, responseStore);
+        new Endpoints(
+            gateway, metrics, reloader, accessLog, feedbackStore, responseStore, adminSources);
     return new GatewayServer(
         gateway, HttpServer.start(host, port, limits, endpoints, metrics::connectionClosed));
   }

@@ -15,7 +15,9 @@ import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.config.GatewayKey;
 import dev.signalbox.core.config.LimitSettings;
+import dev.signalbox.core.config.LimitSpec;
 import dev.signalbox.core.config.Provider;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.dispatch.Backoff;
@@ -26,6 +28,7 @@ import dev.signalbox.core.dispatch.Exchange;
 import dev.signalbox.core.embed.Embeddings;
 import dev.signalbox.core.embed.SentenceEncoder;
 import dev.signalbox.core.keys.KeyStore;
+import dev.signalbox.core.keys.VirtualKey;
 import dev.signalbox.core.keys.VirtualKeys;
 import dev.signalbox.core.learn.ArtifactSource;
 import dev.signalbox.core.learn.BanditLearners;
@@ -507,6 +510,36 @@ public final class Gateway implements AutoCloseable {
     List<Scope.Bound> bounds = new ArrayList<>(caller.bounds());
     if (user.isPresent() && settings.perUser().isPresent()) {
       bounds.add(new Scope(Scope.Kind.USER, user.get()).bound(settings.perUser().get()));
+    }
+    Instant now = time.now();
+    return bounds.stream().map(bound -> limits.state().usage(bound, now)).toList();
+  }
+
+  /**
+   * Every limit scope the config and the keys define, with what it has used: tenants, teams, and
+   * the keys (from the file or the admin API, revoked ones left out) that carry limits of their
+   * own.
+   */
+  public List<ScopeUsage> scopes() {
+    GatewayConfig config = runtime.get().config();
+    List<Scope.Bound> bounds = new ArrayList<>();
+    config
+        .limits()
+        .tenants()
+        .forEach((name, spec) -> bounds.add(new Scope(Scope.Kind.TENANT, name).bound(spec)));
+    config
+        .limits()
+        .teams()
+        .forEach((name, spec) -> bounds.add(new Scope(Scope.Kind.TEAM, name).bound(spec)));
+    List<GatewayKey> keys = new ArrayList<>(config.auth().keys());
+    virtualKeys.list().stream()
+        .filter(key -> key.revoked().isEmpty())
+        .map(VirtualKey::asGatewayKey)
+        .forEach(keys::add);
+    for (GatewayKey key : keys) {
+      key.limits()
+          .filter(LimitSpec::limitsAnything)
+          .ifPresent(spec -> bounds.add(new Scope(Scope.Kind.KEY, key.name()).bound(spec)));
     }
     Instant now = time.now();
     return bounds.stream().map(bound -> limits.state().usage(bound, now)).toList();

@@ -10,6 +10,14 @@ public interface BreakerListener {
 
   BreakerListener NONE = transition -> {};
 
+  /** Both listeners hear every transition, this one first. */
+  default BreakerListener andThen(BreakerListener next) {
+    return transition -> {
+      transitioned(transition);
+      next.transitioned(transition);
+    };
+  }
+
   /**
    * One change of state.
    *

@@ -1,0 +1,334 @@
+package dev.signalbox.core.trace;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.signalbox.api.ErrorKind;
+import dev.signalbox.api.SignalboxException;
+import dev.signalbox.core.wire.Json;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Reads the trace store for the dashboard and its JSON API on a read-only connection of its own, so
+ * that a search never holds up the trace writer (the store is in WAL mode). Every query has a limit
+ * or a time range, and reads the narrow indexed summary table, not the traces' JSON.
+ */
+public final class TraceExplorer implements AutoCloseable {
+  /** The most buckets an overview's series is cut into. */
+  public static final int MAX_BUCKETS = 200;
+
+  private static final String COLUMNS =
+      "id, time_ms, route, requested_model, model, deployment, outcome, tenant, cost_usd,"
+          + " latency_ms, input_tokens, output_tokens, stream, attempts, chain";
+
+  private final Connection connection;
+  private final ReentrantLock lock = new ReentrantLock();
+
+  private TraceExplorer(Connection connection) {
+    this.connection = connection;
+  }
+
+  /** Opens the store the {@link SqliteTraceStore} of {@code file} writes (open that one first). */
+  public static TraceExplorer open(Path file) {
+    try {
+      SQLiteConfig config = new SQLiteConfig();
+      config.setReadOnly(true);
+      config.setBusyTimeout(5_000);
+      return new TraceExplorer(config.createConnection("jdbc:sqlite:" + file));
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read trace store " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The traces that match, newest first, as summaries. */
+  public ArrayNode search(TraceQuery query) {
+    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM trace_rows WHERE 1 = 1");
+    List<Object> arguments = new ArrayList<>();
+    query.from().ifPresent(t -> where(sql, arguments, "time_ms >= ?", t.toEpochMilli()));
+    query.to().ifPresent(t -> where(sql, arguments, "time_ms < ?", t.toEpochMilli()));
+    query.route().ifPresent(v -> where(sql, arguments, "route = ?", v));
+    query.model().ifPresent(v -> where(sql, arguments, "model = ?", v));
+    query.deployment().ifPresent(v -> where(sql, arguments, "deployment = ?", v));
+    query.outcome().ifPresent(v -> where(sql, arguments, "outcome = ?", v));
+    query.tenant().ifPresent(v -> where(sql, arguments, "tenant = ?", v));
+    query.minCost().ifPresent(v -> where(sql, arguments, "cost_usd >= ?", v));
+    query.maxCost().ifPresent(v -> where(sql, arguments, "cost_usd <= ?", v));
+    query.minLatencyMs().ifPresent(v -> where(sql, arguments, "latency_ms >= ?", v));
+    query.maxLatencyMs().ifPresent(v -> where(sql, arguments, "latency_ms <= ?", v));
+    lock.lock();
+    try {
+      if (query.before().isPresent()) {
+        long[] cursor = cursor(query.before().get());
+        sql.append(" AND (time_ms < ? OR (time_ms = ? AND id < ?))");
+        arguments.add(cursor[0]);
+        arguments.add(cursor[0]);
+        arguments.add(query.before().get());
+      }
+      sql.append(" ORDER BY time_ms DESC, id DESC LIMIT ?");
+      arguments.add(query.limit());
+      ArrayNode rows = Json.MAPPER.createArrayNode();
+      try (PreparedStatement statement = prepare(sql.toString(), arguments);
+          ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          rows.add(row(result));
+        }
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw unreadable(e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private long[] cursor(String id) throws SQLException {
+    try (PreparedStatement statement =
+        prepare("SELECT time_ms FROM trace_rows WHERE id = ?", List.of(id))) {
+      try (ResultSet result = statement.executeQuery()) {
+        if (!result.next()) {
+          throw TraceQuery.invalid("before", "names no trace ('" + id + "')");
+        }
+        return new long[] {result.getLong(1)};
+      }
+    }
+  }
+
+  /** One trace's stored JSON. */
+  public Optional<String> trace(String id) {
+    lock.lock();
+    try (PreparedStatement statement =
+            prepare("SELECT json FROM traces WHERE id = ?", List.of(id));
+        ResultSet result = statement.executeQuery()) {
+      return result.next() ? Optional.of(result.getString(1)) : Optional.empty();
+    } catch (SQLException e) {
+      throw unreadable(e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The feedback given on one request, oldest first. */
+  public ArrayNode feedback(String id) {
+    lock.lock();
+    try (PreparedStatement statement =
+            prepare(
+                "SELECT time, score, comment, source FROM feedback WHERE request_id = ? ORDER BY"
+                    + " rowid",
+                List.of(id));
+        ResultSet result = statement.executeQuery()) {
+      ArrayNode feedback = Json.MAPPER.createArrayNode();
+      while (result.next()) {
+        feedback
+            .addObject()
+            .put("time", result.getString(1))
+            .put("score", result.getDouble(2))
+            .put("comment", result.getString(3))
+            .put("source", result.getString(4));
+      }
+      return feedback;
+    } catch (SQLException e) {
+      throw unreadable(e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many requests each limit scope refused in a time range, by scope id. */
+  public Map<String, Long> refusals(Instant from, Instant to) {
+    Map<String, Long> refusals = new LinkedHashMap<>();
+    lock.lock();
+    try (PreparedStatement statement =
+            prepare(
+                "SELECT refused_scope, COUNT(*) FROM trace_rows WHERE refused_scope != '' AND"
+                    + " time_ms >= ? AND time_ms < ? GROUP BY 1 ORDER BY 2 DESC LIMIT 10000",
+                List.of(from.toEpochMilli(), to.toEpochMilli()));
+        ResultSet result = statement.executeQuery()) {
+      while (result.next()) {
+        refusals.put(result.getString(1), result.getLong(2));
+      }
+      return refusals;
+    } catch (SQLException e) {
+      throw unreadable(e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Spend, tokens, errors, latency and mean feedback over a time range: in total, per route, model,
+   * deployment and tenant, and per time bucket and route.
+   */
+  public ObjectNode overview(Instant from, Instant to, int buckets) {
+    if (!to.isAfter(from)) {
+      throw TraceQuery.invalid("to", "must be after 'from'");
+    }
+    if (buckets < 1 || buckets > MAX_BUCKETS) {
+      throw TraceQuery.invalid("buckets", "must be from 1 to " + MAX_BUCKETS);
+    }
+    long start = from.toEpochMilli();
+    long end = to.toEpochMilli();
+    long width = Math.max(1, (end - start + buckets - 1) / buckets);
+    ObjectNode overview =
+        Json.object().put("from", from.toString()).put("to", to.toString()).put("bucket_ms", width);
+    lock.lock();
+    try {
+      overview.set("total", groups("'all'", start, end).get(0));
+      for (String by : List.of("route", "model", "deployment", "tenant")) {
+        overview.set("by_" + by, groups(by, start, end));
+      }
+      overview.set("series", series(start, end, width));
+      return overview;
+    } catch (SQLException e) {
+      throw unreadable(e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private ArrayNode groups(String column, long start, long end) throws SQLException {
+    ArrayNode groups = Json.MAPPER.createArrayNode();
+    String sql =
+        "SELECT "
+            + column
+            + ", COUNT(*), TOTAL(outcome != 'ok'), TOTAL(cost_usd), TOTAL(input_tokens),"
+            + " TOTAL(output_tokens), AVG(latency_ms) FROM trace_rows WHERE time_ms >= ? AND"
+            + " time_ms < ? GROUP BY 1 ORDER BY 4 DESC";
+    try (PreparedStatement statement = prepare(sql, List.of(start, end));
+        ResultSet result = statement.executeQuery()) {
+      while (result.next()) {
+        groups
+            .addObject()
+            .put("name", result.getString(1))
+            .put("requests", result.getLong(2))
+            .put("errors", (long) result.getDouble(3))
+            .put("cost_usd", result.getDouble(4))
+            .put("input_tokens", (long) result.getDouble(5))
+            .put("output_tokens", (long) result.getDouble(6))
+            .put("mean_latency_ms", result.getDouble(7));
+      }
+    }
+    if (groups.isEmpty()) {
+      groups
+          .addObject()
+          .put("name", "all")
+          .put("requests", 0)
+          .put("errors", 0)
+          .put("cost_usd", 0.0)
+          .put("input_tokens", 0)
+          .put("output_tokens", 0)
+          .put("mean_latency_ms", 0.0);
+    }
+    feedback(column, start, end, groups);
+    return groups;
+  }
+
+  /** Adds each group's mean feedback score and how many requests were judged. */
+  private void feedback(String column, long start, long end, ArrayNode groups) throws SQLException {
+    String sql =
+        "SELECT "
+            + (column.startsWith("'") ? column : "r." + column)
+            + ", AVG(f.score), COUNT(*) FROM feedback f JOIN trace_rows r ON r.id = f.request_id"
+            + " WHERE r.time_ms >= ? AND r.time_ms < ? GROUP BY 1";
+    try (PreparedStatement statement = prepare(sql, List.of(start, end));
+        ResultSet result = statement.executeQuery()) {
+      while (result.next()) {
+        String name = result.getString(1);
+        for (var group : groups) {
+          if (group.path("name").asText().equals(name)) {
+            ((ObjectNode) group)
+                .put("mean_feedback", result.getDouble(2))
+                .put("feedback", result.getLong(3));
+          }
+        }
+      }
+    }
+  }
+
+  private ArrayNode series(long start, long end, long width) throws SQLException {
+    ArrayNode series = Json.MAPPER.createArrayNode();
+    try (PreparedStatement statement =
+            prepare(
+                "SELECT (time_ms - ?) / ?, route, COUNT(*), TOTAL(outcome != 'ok'),"
+                    + " TOTAL(cost_usd), TOTAL(input_tokens), TOTAL(output_tokens) FROM trace_rows"
+                    + " WHERE time_ms >= ? AND time_ms < ? GROUP BY 1, 2 ORDER BY 1, 2",
+                List.of(start, width, start, end));
+        ResultSet result = statement.executeQuery()) {
+      while (result.next()) {
+        series
+            .addObject()
+            .put("time", Instant.ofEpochMilli(start + result.getLong(1) * width).toString())
+            .put("route", result.getString(2))
+            .put("requests", result.getLong(3))
+            .put("errors", (long) result.getDouble(4))
+            .put("cost_usd", result.getDouble(5))
+            .put("input_tokens", (long) result.getDouble(6))
+            .put("output_tokens", (long) result.getDouble(7));
+      }
+    }
+    return series;
+  }
+
+  private static void where(
+      StringBuilder sql, List<Object> arguments, String clause, Object value) {
+    sql.append(" AND ").append(clause);
+    arguments.add(value);
+  }
+
+  private PreparedStatement prepare(String sql, List<?> arguments) throws SQLException {
+    PreparedStatement statement = connection.prepareStatement(sql);
+    for (int i = 0; i < arguments.size(); i++) {
+      statement.setObject(i + 1, arguments.get(i));
+    }
+    return statement;
+  }
+
+  private static ObjectNode row(ResultSet result) throws SQLException {
+    return Json.object()
+        .put("id", result.getString(1))
+        .put("time", Instant.ofEpochMilli(result.getLong(2)).toString())
+        .put("route", result.getString(3))
+        .put("requested_model", result.getString(4))
+        .put("model", result.getString(5))
+        .put("deployment", result.getString(6))
+        .put("outcome", result.getString(7))
+        .put("tenant", result.getString(8))
+        .put("cost_usd", result.getDouble(9))
+        .put("latency_ms", result.getDouble(10))
+        .put("input_tokens", result.getLong(11))
+        .put("output_tokens", result.getLong(12))
+        .put("stream", result.getInt(13) == 1)
+        .put("attempts", result.getInt(14))
+        .put("chain", result.getString(15));
+  }
+
+  private static SignalboxException unreadable(SQLException e) {
+    return new SignalboxException(
+        ErrorKind.INTERNAL,
+        "The trace store could not be read: " + e.getMessage(),
+        null,
+        "trace_store_error");
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      connection.close();
+    } catch (SQLException ignored) {
+      // Read-only: nothing to save.
+    } finally {
+      lock.unlock();
+    }
+  }
+}
