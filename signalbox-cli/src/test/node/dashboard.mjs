@@ -1,6 +1,7 @@
 // Drives the dashboard in headless Chromium (Debian's, through playwright-core) as a person would:
 // a shared link to a decision asks for the admin key (a wrong one is refused), then opens the
-// decision; the overview by keyboard; the live pool; a filtered search; a bad filter; the budgets.
+// decision; the overview by keyboard; the live pool; a filtered search and its replay under an
+// edited config; a bad filter; the budgets.
 // Prints "observed {json}" for the Java test to check against the trace store. Screenshots go to
 // the folder given.
 //
@@ -70,6 +71,19 @@ try {
   observed.searchRoutes = await page.$$eval('#results table[data-table] tbody tr', (rows) => rows.map((r) => r.children[2].textContent));
   observed.searchIds = await page.$$eval('#results table[data-table] tbody tr a', (links) => links.map((a) => a.textContent));
   await shot('5-decisions');
+
+  // Those decisions replayed under an edited config: the default route made the strong one.
+  await page.click('#replay summary');
+  await page.waitForFunction(() => document.querySelector('#replay-config').value.includes('routes:'));
+  const config = await page.inputValue('#replay-config');
+  observed.replayEdited = config.includes('    default: cheap');
+  await page.fill('#replay-config', config.replace('    default: cheap', '    default: smart'));
+  await page.click('#replay button[type=submit]');
+  await page.waitForSelector('#replay-summary');
+  observed.replaySummary = (await page.textContent('#replay-summary')).trim();
+  observed.replayRows = await page.$$eval('table[data-table="Replay report"] tbody tr', (rows) =>
+    rows.map((r) => [...r.children].map((c) => c.textContent)));
+  await shot('6-replay');
   await page.goto(`${input.base}/ui/traces?min_cost=abc`);
   await page.waitForSelector('#results .problem');
   observed.badFilter = (await page.textContent('#results .problem')).trim();
@@ -79,7 +93,7 @@ try {
   await page.click('nav a[data-view=limits]');
   await page.waitForSelector(`tr[data-id="${input.scope}"]`);
   observed.scope = await page.$eval(`tr[data-id="${input.scope}"]`, (r) => [...r.children].map((c) => c.textContent));
-  await shot('6-limits');
+  await shot('7-limits');
 } finally {
   await browser.close();
 }

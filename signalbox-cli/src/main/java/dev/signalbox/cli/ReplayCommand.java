@@ -252,7 +252,7 @@ final class ReplayCommand implements Callable<Integer> {
     return base == 0 ? "-" : String.format(Locale.ROOT, "%+.1f%%", 100 * delta / base);
   }
 
-  private static ObjectNode toJson(CounterfactualReport r) {
+  static ObjectNode toJson(CounterfactualReport r) {
     ObjectNode node = Json.object();
     node.put("traces", r.traces());
     node.put("replayed", r.replayed());

@@ -26,6 +26,7 @@ import dev.signalbox.core.trace.TraceExplorer;
 import dev.signalbox.core.trace.TraceRecorder;
 import dev.signalbox.server.AdminSources;
 import dev.signalbox.server.GatewayServer;
+import dev.signalbox.server.ReplayService;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -223,7 +224,10 @@ final class ServeCommand implements Callable<Integer> {
     AdminSources admin =
         new AdminSources(
             traces.map(t -> TraceExplorer.open(config.traces().path())),
-            new BreakerHistory(TimeSource.SYSTEM, 200));
+            new BreakerHistory(TimeSource.SYSTEM, 200),
+            traces
+                .<ReplayService>map(t -> new DashboardReplay(t.store()))
+                .orElse(ReplayService.UNAVAILABLE));
     Gateway gateway =
         Gateway.create(
             config,

@@ -125,6 +125,28 @@ class AdminApiIT {
     assertThat(overview.path("total").path("requests").asLong()).isEqualTo(1);
     assertThat(overview.path("total").path("savings_usd").asDouble()).isZero();
 
+    // A replay names what is wrong with its request, and runs on a valid one.
+    assertThat(
+            json(replay("{\"trace_ids\":[],\"config\":\"x\"}"), 400)
+                .path("error")
+                .path("param")
+                .asText())
+        .isEqualTo("trace_ids");
+    JsonNode badConfig =
+        json(replay("{\"trace_ids\":[\"" + id + "\"],\"config\":\"routes: 7\"}"), 400);
+    assertThat(badConfig.path("error").path("param").asText()).isEqualTo("config");
+    String running = gateway.gateway().config().text();
+    JsonNode report =
+        json(
+            replay(
+                Json.object()
+                    .put("config", running)
+                    .set("trace_ids", Json.MAPPER.createArrayNode().add(id))
+                    .toString()),
+            200);
+    assertThat(report.path("replayed").asInt()).isEqualTo(1);
+    assertThat(report.path("changed").asInt()).isZero();
+
     // The login: a wrong key shows the form again; the right one opens a session for the API.
     HttpResponse<String> refused = login("wrong", "/ui/traces");
     assertThat(refused.statusCode()).isEqualTo(401);
@@ -160,6 +182,16 @@ class AdminApiIT {
     assertThat(get("/ui", null).body()).contains("/ui/assets/app.js");
     assertThat(get("/ui/assets/uPlot.js", null).statusCode()).isEqualTo(200);
     assertThat(get("/ui/assets/nothing.js", null).statusCode()).isEqualTo(404);
+  }
+
+  private HttpResponse<String> replay(String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base + "/admin/api/replay"))
+            .header("authorization", "Bearer " + ADMIN_KEY)
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> login(String key, String next) throws Exception {

@@ -83,11 +83,17 @@ class DashboardIT {
       String id = newest.path("id").asText();
       JsonNode decision = admin(base, "traces/" + id);
       JsonNode trace = decision.path("trace");
-      String route = trace.path("routes").get(trace.path("routes").size() - 1).asText();
+      String route = "cheap";
       List<String> sameRoute = new ArrayList<>();
+      double[] recordedCost = {0};
       admin(base, "traces?route=" + URLEncoder.encode(route, StandardCharsets.UTF_8))
           .path("data")
-          .forEach(row -> sameRoute.add(row.path("id").asText()));
+          .forEach(
+              row -> {
+                sameRoute.add(row.path("id").asText());
+                recordedCost[0] += row.path("cost_usd").asDouble();
+              });
+      assertThat(sameRoute).hasSizeBetween(1, REQUESTS - 1);
       Path shots = Path.of("target", "dashboard-screenshots").toAbsolutePath();
       Files.createDirectories(shots);
 
@@ -150,6 +156,15 @@ class DashboardIT {
       List<String> shownIds = new ArrayList<>();
       seen.path("searchIds").forEach(i -> shownIds.add(i.asText()));
       assertThat(shownIds).isEqualTo(sameRoute);
+      // The replay under the edited config: every one of those requests now goes the strong way.
+      assertThat(seen.path("replayEdited").asBoolean()).isTrue();
+      int n = sameRoute.size();
+      assertThat(seen.path("replaySummary").asText())
+          .startsWith("Replayed " + n + " of " + n + " decisions: " + n + " would change");
+      JsonNode cost = seen.path("replayRows").get(0);
+      assertThat(cost.get(1).asText()).isEqualTo(usd(recordedCost[0]));
+      assertThat(Double.parseDouble(cost.get(2).asText().substring(1)))
+          .isGreaterThan(recordedCost[0]);
       assertThat(seen.path("badFilter").asText()).contains("'min_cost' must be a number");
       assertThat(seen.path("badFilterMarked").asText()).isEqualTo("true");
 
@@ -162,7 +177,13 @@ class DashboardIT {
 
       for (String shot :
           List.of(
-              "1-login-refused", "2-decision", "3-overview", "4-pool", "5-decisions", "6-limits")) {
+              "1-login-refused",
+              "2-decision",
+              "3-overview",
+              "4-pool",
+              "5-decisions",
+              "6-replay",
+              "7-limits")) {
         assertThat(shots.resolve(shot + ".png")).isNotEmptyFile();
       }
     } finally {

@@ -1,5 +1,6 @@
 package dev.signalbox.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.DecisionTrace;
@@ -17,12 +18,14 @@ import dev.signalbox.core.trace.TraceExplorer;
 import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceQuery;
 import dev.signalbox.core.wire.Json;
+import dev.signalbox.core.wire.StrictJson;
 import dev.signalbox.server.http.HttpCall;
 import dev.signalbox.server.http.Reply;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,10 +70,14 @@ final class AdminApi {
     authorize(call);
     String rest = call.path().substring(PATH.length());
     Map<String, String> query = parameters(call.query());
+    if (call.method().equals("POST") && rest.equals("replay")) {
+      Endpoints.json(reply, 200, replay(call));
+      return;
+    }
     if (!call.method().equals("GET")) {
       throw new SignalboxException(
           ErrorKind.NOT_FOUND,
-          "The admin API answers GET only here, not " + call.method() + ".",
+          "The admin API answers GET here (and POST replay), not " + call.method() + ".",
           null,
           "unknown_url");
     }
@@ -89,7 +96,8 @@ final class AdminApi {
                 ErrorKind.NOT_FOUND,
                 "Unknown admin API URL: "
                     + call.path()
-                    + ". It serves traces, traces/{id}, overview, pool, limits and config.",
+                    + ". It serves traces, traces/{id}, overview, pool, limits, config and POST"
+                    + " replay.",
                 null,
                 "unknown_url");
           }
@@ -243,9 +251,33 @@ final class AdminApi {
     return body;
   }
 
+  /** {@code {trace_ids: [...], config: "yaml"}}: the replay's report, or a 400 naming the field. */
+  private ObjectNode replay(HttpCall call) {
+    Endpoints.requireJson(call);
+    ObjectNode body = StrictJson.object(call.body(), "");
+    JsonNode ids = body.path("trace_ids");
+    if (!ids.isArray() || ids.isEmpty() || ids.size() > TraceQuery.MAX_LIMIT) {
+      throw SignalboxException.invalid(
+          "trace_ids",
+          "'trace_ids' must be a list of 1 to " + TraceQuery.MAX_LIMIT + " trace ids.");
+    }
+    List<String> selected = new ArrayList<>();
+    for (JsonNode id : ids) {
+      if (!id.isTextual()) {
+        throw SignalboxException.invalid("trace_ids", "'trace_ids' must hold strings.");
+      }
+      selected.add(id.asText());
+    }
+    JsonNode config = body.path("config");
+    if (!config.isTextual() || config.asText().isBlank()) {
+      throw SignalboxException.invalid("config", "'config' must be a config's YAML text.");
+    }
+    return sources.replay().replay(selected, config.asText());
+  }
+
   private ObjectNode config() {
     GatewayConfig config = gateway.config();
-    ObjectNode body = Json.object().put("hash", config.hash());
+    ObjectNode body = Json.object().put("hash", config.hash()).put("text", config.text());
     ArrayNode routes = body.putArray("routes");
     config.routes().keySet().forEach(routes::add);
     ArrayNode models = body.putArray("models");

@@ -10,9 +10,12 @@ import java.util.Optional;
  *
  * @param traces the trace store, read-only; empty when traces are off
  * @param breakers the latest breaker transitions
+ * @param replay the counterfactual replay the dashboard runs on selected traces
  */
-public record AdminSources(Optional<TraceExplorer> traces, BreakerHistory breakers) {
+public record AdminSources(
+    Optional<TraceExplorer> traces, BreakerHistory breakers, ReplayService replay) {
   public static AdminSources none(TimeSource time) {
-    return new AdminSources(Optional.empty(), new BreakerHistory(time, 1));
+    return new AdminSources(
+        Optional.empty(), new BreakerHistory(time, 1), ReplayService.UNAVAILABLE);
   }
 }

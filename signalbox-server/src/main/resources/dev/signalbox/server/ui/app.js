@@ -35,8 +35,10 @@
   const show = (...children) => view.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined));
   const link = (href, text, attributes) => el('a', Object.assign({ href, 'data-link': true }, attributes || {}), text);
 
-  async function api(path) {
-    const response = await fetch('/admin/api/' + path, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+  async function api(path, payload) {
+    const response = await fetch('/admin/api/' + path, payload === undefined
+      ? { credentials: 'same-origin', headers: { accept: 'application/json' } }
+      : { method: 'POST', credentials: 'same-origin', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify(payload) });
     const body = await response.json().catch(() => ({}));
     if (response.status === 401 || response.status === 403) { location.reload(); throw new Error('signed out'); }
     if (!response.ok) {
@@ -219,7 +221,8 @@
           { title: 'Latency', numeric: true, value: (r) => ms(r.latency_ms) },
           { title: 'Tokens', numeric: true, value: (r) => int(r.input_tokens) + ' / ' + int(r.output_tokens) },
         ], data.data, data.data.length + ' decisions, newest first'),
-        data.next_before ? link('/ui/traces?' + withParam(params, 'before', data.next_before), 'Older', { class: 'button' }) : el('span'));
+        data.next_before ? link('/ui/traces?' + withParam(params, 'before', data.next_before), 'Older', { class: 'button' }) : el('span'),
+        data.data.length ? replayForm(data.data.map((r) => r.id)) : el('span'));
     } catch (error) {
       results.replaceChildren(problem(error));
       if (error.param) {
@@ -227,6 +230,51 @@
         if (field) { field.setAttribute('aria-invalid', 'true'); field.focus(); }
       }
     }
+  }
+
+  // Replays the decisions on the page under a config the person edits (the running one to start).
+  function replayForm(ids) {
+    const config = el('textarea', { id: 'replay-config', name: 'config', rows: '18', spellcheck: 'false', 'aria-describedby': 'replay-help' });
+    const report = el('div', { id: 'replay-report', 'aria-live': 'polite' });
+    const box = el('details', { id: 'replay', ontoggle: async () => {
+      if (box.open && !config.value) config.value = (await api('config')).text;
+    } },
+    el('summary', { text: 'Replay these ' + ids.length + ' decisions under another config' }),
+    el('form', { onsubmit: async (e) => {
+      e.preventDefault();
+      report.replaceChildren(el('p', { class: 'hint', text: 'Replaying…' }));
+      try {
+        report.replaceChildren(replayReport(await api('replay', { trace_ids: ids, config: config.value })));
+      } catch (error) {
+        report.replaceChildren(problem(error));
+      }
+    } },
+    el('label', { for: 'replay-config', text: 'Config (YAML)' }),
+    el('p', { id: 'replay-help', class: 'hint', text: 'Starts as the running config: change a route, a policy or a price, and see what these requests would have done.' }),
+    config,
+    el('button', { type: 'submit', text: 'Replay' })),
+    report);
+    return box;
+  }
+
+  function replayReport(r) {
+    const rows = [
+      { name: 'Cost (served requests: ' + r.cost_usd.served_requests + ')', recorded: usd(r.cost_usd.recorded), replayed: usd(r.cost_usd.replayed) },
+      { name: 'Fallbacks', recorded: int(r.recorded.fallbacks), replayed: int(r.replayed_outcome.fallbacks) },
+      { name: 'Failed requests', recorded: int(r.recorded.failed_requests), replayed: int(r.replayed_outcome.failed_requests) },
+      { name: 'Latency over ' + r.slo_ms + ' ms', recorded: int(r.recorded.slo_misses), replayed: int(r.replayed_outcome.slo_misses) },
+      { name: 'Latency p50', recorded: ms(r.recorded.p50_ms), replayed: ms(r.replayed_outcome.p50_ms) },
+      { name: 'Latency p95', recorded: ms(r.recorded.p95_ms), replayed: ms(r.replayed_outcome.p95_ms) },
+    ];
+    return el('div', { id: 'replay-result' },
+      el('p', { id: 'replay-summary', text: 'Replayed ' + r.replayed + ' of ' + r.traces + ' decisions: ' + r.changed + ' would change'
+        + (Object.keys(r.transitions).length ? ' (' + Object.entries(r.transitions).map(([k, v]) => k + ': ' + v).join(', ') + ')' : '')
+        + '; cost ' + (r.cost_usd.delta >= 0 ? '+' : '') + usd(r.cost_usd.delta) + '.' }),
+      table([
+        { title: 'Measure', value: (x) => x.name },
+        { title: 'Recorded', numeric: true, value: (x) => x.recorded },
+        { title: 'Replayed', numeric: true, value: (x) => x.replayed },
+      ], rows, 'Replay report'));
   }
 
   function withParam(params, name, value) {
