@@ -61,7 +61,7 @@ public final class ExplorerBenchmark {
     }
     System.out.printf(
         Locale.ROOT,
-        "store: %,d traces, %.0f MB, filled in %.1f s%n",
+        "store: %,d traces, %.0f MB, ready in %.1f s (filled first when new)%n",
         n,
         Files.size(file) / 1e6,
         (System.nanoTime() - fillStart) / 1e9);

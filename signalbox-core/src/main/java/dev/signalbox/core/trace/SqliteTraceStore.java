@@ -44,7 +44,7 @@ public final class SqliteTraceStore implements TraceStore {
                   + " score REAL NOT NULL, comment TEXT NOT NULL, source TEXT NOT NULL DEFAULT"
                   + " 'api')");
       migrateFeedback(connection);
-      addSummaries(connection);
+      TraceSummaries.create(connection);
       return new SqliteTraceStore(connection);
     } catch (SQLException | IOException e) {
       throw new IllegalStateException("cannot open trace store " + file + ": " + e.getMessage(), e);
@@ -68,7 +68,7 @@ public final class SqliteTraceStore implements TraceStore {
           insert.addBatch();
         }
         insert.executeBatch();
-        writeRows(batch.stream().map(TraceRow::of).toList());
+        TraceSummaries.write(connection, batch.stream().map(TraceRow::of).toList());
         connection.commit();
       } catch (SQLException e) {
         rollbackQuietly();
@@ -80,103 +80,6 @@ public final class SqliteTraceStore implements TraceStore {
       }
     } finally {
       lock.unlock();
-    }
-  }
-
-  /** The summary table and its indexes: what the dashboard's searches and aggregates read. */
-  static final String SUMMARY_TABLE =
-      "CREATE TABLE IF NOT EXISTS trace_rows (id TEXT PRIMARY KEY, time_ms INTEGER NOT NULL,"
-          + " route TEXT NOT NULL, requested_model TEXT NOT NULL, model TEXT NOT NULL, deployment"
-          + " TEXT NOT NULL, outcome TEXT NOT NULL, tenant TEXT NOT NULL, cost_usd REAL NOT NULL,"
-          + " latency_ms REAL NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT"
-          + " NULL, stream INTEGER NOT NULL, attempts INTEGER NOT NULL, chain TEXT NOT NULL,"
-          + " refused_scope TEXT NOT NULL)";
-
-  private static final List<String> SUMMARY_INDEXES =
-      List.of(
-          "CREATE INDEX IF NOT EXISTS trace_rows_time ON trace_rows(time_ms, id)",
-          "CREATE INDEX IF NOT EXISTS trace_rows_route ON trace_rows(route, time_ms, id)",
-          "CREATE INDEX IF NOT EXISTS trace_rows_model ON trace_rows(model, time_ms, id)",
-          "CREATE INDEX IF NOT EXISTS trace_rows_deployment"
-              + " ON trace_rows(deployment, time_ms, id)",
-          "CREATE INDEX IF NOT EXISTS trace_rows_outcome ON trace_rows(outcome, time_ms, id)",
-          "CREATE INDEX IF NOT EXISTS trace_rows_tenant ON trace_rows(tenant, time_ms, id)",
-          "CREATE INDEX IF NOT EXISTS trace_rows_refused"
-              + " ON trace_rows(refused_scope, time_ms) WHERE refused_scope != ''");
-
-  /**
-   * Creates the summary table; a store written before it existed has its traces summarised once, in
-   * batches, from their JSON.
-   */
-  private static void addSummaries(Connection connection) throws SQLException {
-    try (Statement s = connection.createStatement()) {
-      s.execute(SUMMARY_TABLE);
-      for (String index : SUMMARY_INDEXES) {
-        s.execute(index);
-      }
-      long after = -1;
-      while (true) {
-        List<TraceRow> rows = new ArrayList<>();
-        long before = after;
-        try (PreparedStatement page =
-            connection.prepareStatement(
-                "SELECT rowid, json FROM traces WHERE rowid > ? AND NOT EXISTS (SELECT 1 FROM"
-                    + " trace_rows r WHERE r.id = traces.id) ORDER BY rowid LIMIT 5000")) {
-          page.setLong(1, after);
-          try (ResultSet traces = page.executeQuery()) {
-            while (traces.next()) {
-              after = traces.getLong(1);
-              try {
-                rows.add(TraceRow.of(TraceJson.parse(traces.getString(2))));
-              } catch (IOException | RuntimeException unreadable) {
-                // A trace this version cannot read stays findable by its id only.
-              }
-            }
-          }
-        }
-        if (after == before) {
-          return;
-        }
-        connection.setAutoCommit(false);
-        try {
-          insertRows(connection, rows);
-          connection.commit();
-        } finally {
-          connection.setAutoCommit(true);
-        }
-      }
-    }
-  }
-
-  private void writeRows(List<TraceRow> rows) throws SQLException {
-    insertRows(connection, rows);
-  }
-
-  private static void insertRows(Connection connection, List<TraceRow> rows) throws SQLException {
-    try (PreparedStatement insert =
-        connection.prepareStatement(
-            "INSERT OR REPLACE INTO trace_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                + " ?, ?)")) {
-      for (TraceRow row : rows) {
-        insert.setString(1, row.id());
-        insert.setLong(2, row.timeMillis());
-        insert.setString(3, row.route());
-        insert.setString(4, row.requestedModel());
-        insert.setString(5, row.model());
-        insert.setString(6, row.deployment());
-        insert.setString(7, row.outcome());
-        insert.setString(8, row.tenant());
-        insert.setDouble(9, row.costUsd());
-        insert.setDouble(10, row.latencyMs());
-        insert.setLong(11, row.inputTokens());
-        insert.setLong(12, row.outputTokens());
-        insert.setInt(13, row.stream() ? 1 : 0);
-        insert.setInt(14, row.attempts());
-        insert.setString(15, row.chain());
-        insert.setString(16, row.refusedScope());
-        insert.addBatch();
-      }
-      insert.executeBatch();
     }
   }
 

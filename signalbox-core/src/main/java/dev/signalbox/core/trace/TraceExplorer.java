@@ -167,7 +167,9 @@ public final class TraceExplorer implements AutoCloseable {
 
   /**
    * Spend, tokens, errors, latency and mean feedback over a time range: in total, per route, model,
-   * deployment and tenant, and per time bucket and route.
+   * deployment and tenant, and per time bucket and route. The totals add up the hourly sums for the
+   * range's whole hours and read the summary rows only for the hours it cuts; a series of buckets
+   * of an hour or more does the same, placing each hour in the bucket where it starts.
    */
   public ObjectNode overview(Instant from, Instant to, int buckets) {
     if (!to.isAfter(from)) {
@@ -179,15 +181,40 @@ public final class TraceExplorer implements AutoCloseable {
     long start = from.toEpochMilli();
     long end = to.toEpochMilli();
     long width = Math.max(1, (end - start + buckets - 1) / buckets);
+    long firstHour = Math.floorDiv(start + TraceSummaries.HOUR_MS - 1, TraceSummaries.HOUR_MS);
+    long lastHour = Math.floorDiv(end, TraceSummaries.HOUR_MS);
+    boolean byHours = firstHour < lastHour;
+    boolean seriesByHours = byHours && width >= TraceSummaries.HOUR_MS;
     ObjectNode overview =
         Json.object().put("from", from.toString()).put("to", to.toString()).put("bucket_ms", width);
     lock.lock();
     try {
-      overview.set("total", groups("'all'", start, end).get(0));
-      for (String by : List.of("route", "model", "deployment", "tenant")) {
-        overview.set("by_" + by, groups(by, start, end));
+      for (String dimension : TraceSummaries.DIMENSIONS) {
+        Map<String, Sums> sums;
+        if (byHours) {
+          sums = rowSums(dimension, start, firstHour * TraceSummaries.HOUR_MS);
+          add(sums, hourSums(dimension, firstHour, lastHour));
+          add(sums, rowSums(dimension, lastHour * TraceSummaries.HOUR_MS, end));
+        } else {
+          sums = rowSums(dimension, start, end);
+        }
+        ArrayNode groups = groups(sums);
+        feedback(dimension, start, end, groups);
+        if (dimension.equals("all")) {
+          overview.set("total", groups.get(0));
+        } else {
+          overview.set("by_" + dimension, groups);
+        }
       }
-      overview.set("series", series(start, end, width));
+      Map<List<Object>, Sums> series;
+      if (seriesByHours) {
+        series = rowSeries(start, firstHour * TraceSummaries.HOUR_MS, start, width);
+        addSeries(series, hourSeries(firstHour, lastHour, start, width));
+        addSeries(series, rowSeries(lastHour * TraceSummaries.HOUR_MS, end, start, width));
+      } else {
+        series = rowSeries(start, end, start, width);
+      }
+      overview.set("series", seriesJson(series, start, width));
       return overview;
     } catch (SQLException e) {
       throw unreadable(e);
@@ -196,48 +223,127 @@ public final class TraceExplorer implements AutoCloseable {
     }
   }
 
-  private ArrayNode groups(String column, long start, long end) throws SQLException {
-    ArrayNode groups = Json.MAPPER.createArrayNode();
-    String sql =
-        "SELECT "
-            + column
-            + ", COUNT(*), TOTAL(outcome != 'ok'), TOTAL(cost_usd), TOTAL(input_tokens),"
-            + " TOTAL(output_tokens), AVG(latency_ms) FROM trace_rows WHERE time_ms >= ? AND"
-            + " time_ms < ? GROUP BY 1 ORDER BY 4 DESC";
-    try (PreparedStatement statement = prepare(sql, List.of(start, end));
+  /** The sums of a group of traces. */
+  private static final class Sums {
+    long requests;
+    long errors;
+    long inputTokens;
+    long outputTokens;
+    double costUsd;
+    double latencyMs;
+
+    /** Reads requests, errors, cost, input, output and latency from six columns on. */
+    static Sums read(ResultSet result, int column) throws SQLException {
+      Sums sums = new Sums();
+      sums.requests = (long) result.getDouble(column);
+      sums.errors = (long) result.getDouble(column + 1);
+      sums.costUsd = result.getDouble(column + 2);
+      sums.inputTokens = (long) result.getDouble(column + 3);
+      sums.outputTokens = (long) result.getDouble(column + 4);
+      sums.latencyMs = result.getDouble(column + 5);
+      return sums;
+    }
+
+    void add(Sums other) {
+      requests += other.requests;
+      errors += other.errors;
+      inputTokens += other.inputTokens;
+      outputTokens += other.outputTokens;
+      costUsd += other.costUsd;
+      latencyMs += other.latencyMs;
+    }
+  }
+
+  private static final String ROW_SUMS =
+      "COUNT(*), TOTAL(outcome != 'ok'), TOTAL(cost_usd), TOTAL(input_tokens),"
+          + " TOTAL(output_tokens), TOTAL(latency_ms)";
+  private static final String HOUR_SUMS =
+      "TOTAL(requests), TOTAL(errors), TOTAL(cost_usd), TOTAL(input_tokens),"
+          + " TOTAL(output_tokens), TOTAL(latency_ms)";
+
+  private static String column(String dimension) {
+    return dimension.equals("all") ? "'all'" : dimension;
+  }
+
+  private Map<String, Sums> rowSums(String dimension, long start, long end) throws SQLException {
+    Map<String, Sums> sums = new LinkedHashMap<>();
+    if (end <= start) {
+      return sums;
+    }
+    try (PreparedStatement statement =
+            prepare(
+                "SELECT "
+                    + column(dimension)
+                    + ", "
+                    + ROW_SUMS
+                    + " FROM trace_rows INDEXED BY trace_rows_by_time WHERE time_ms >= ? AND"
+                    + " time_ms < ? GROUP BY 1",
+                List.of(start, end));
         ResultSet result = statement.executeQuery()) {
       while (result.next()) {
-        groups
-            .addObject()
-            .put("name", result.getString(1))
-            .put("requests", result.getLong(2))
-            .put("errors", (long) result.getDouble(3))
-            .put("cost_usd", result.getDouble(4))
-            .put("input_tokens", (long) result.getDouble(5))
-            .put("output_tokens", (long) result.getDouble(6))
-            .put("mean_latency_ms", result.getDouble(7));
+        sums.put(result.getString(1), Sums.read(result, 2));
       }
     }
-    if (groups.isEmpty()) {
-      groups
-          .addObject()
-          .put("name", "all")
-          .put("requests", 0)
-          .put("errors", 0)
-          .put("cost_usd", 0.0)
-          .put("input_tokens", 0)
-          .put("output_tokens", 0)
-          .put("mean_latency_ms", 0.0);
+    return sums;
+  }
+
+  private Map<String, Sums> hourSums(String dimension, long firstHour, long lastHour)
+      throws SQLException {
+    Map<String, Sums> sums = new LinkedHashMap<>();
+    try (PreparedStatement statement =
+            prepare(
+                "SELECT name, "
+                    + HOUR_SUMS
+                    + " FROM trace_hours WHERE dimension = ? AND hour >= ? AND hour < ? GROUP BY 1",
+                List.of(dimension, firstHour, lastHour));
+        ResultSet result = statement.executeQuery()) {
+      while (result.next()) {
+        sums.put(result.getString(1), Sums.read(result, 2));
+      }
     }
-    feedback(column, start, end, groups);
+    return sums;
+  }
+
+  private static <K> void add(Map<K, Sums> into, Map<K, Sums> more) {
+    more.forEach((key, sums) -> into.computeIfAbsent(key, k -> new Sums()).add(sums));
+  }
+
+  private static void addSeries(Map<List<Object>, Sums> into, Map<List<Object>, Sums> more) {
+    add(into, more);
+  }
+
+  /** The groups as JSON, the dearest first; one empty group when there are none. */
+  private static ArrayNode groups(Map<String, Sums> sums) {
+    ArrayNode groups = Json.MAPPER.createArrayNode();
+    if (sums.isEmpty()) {
+      sums.put("all", new Sums());
+    }
+    sums.entrySet().stream()
+        .sorted((a, b) -> Double.compare(b.getValue().costUsd, a.getValue().costUsd))
+        .forEach(
+            e ->
+                groups
+                    .addObject()
+                    .put("name", e.getKey())
+                    .put("requests", e.getValue().requests)
+                    .put("errors", e.getValue().errors)
+                    .put("cost_usd", e.getValue().costUsd)
+                    .put("input_tokens", e.getValue().inputTokens)
+                    .put("output_tokens", e.getValue().outputTokens)
+                    .put(
+                        "mean_latency_ms",
+                        e.getValue().requests == 0
+                            ? 0.0
+                            : e.getValue().latencyMs / e.getValue().requests));
     return groups;
   }
 
   /** Adds each group's mean feedback score and how many requests were judged. */
-  private void feedback(String column, long start, long end, ArrayNode groups) throws SQLException {
+  private void feedback(String dimension, long start, long end, ArrayNode groups)
+      throws SQLException {
     String sql =
         "SELECT "
-            + (column.startsWith("'") ? column : "r." + column)
+            + (dimension.equals("all") ? "'all'" : "r." + dimension)
             + ", AVG(f.score), COUNT(*) FROM feedback f JOIN trace_rows r ON r.id = f.request_id"
             + " WHERE r.time_ms >= ? AND r.time_ms < ? GROUP BY 1";
     try (PreparedStatement statement = prepare(sql, List.of(start, end));
@@ -255,28 +361,73 @@ public final class TraceExplorer implements AutoCloseable {
     }
   }
 
-  private ArrayNode series(long start, long end, long width) throws SQLException {
-    ArrayNode series = Json.MAPPER.createArrayNode();
+  /** Sums by (bucket, route) of the rows in [from, to), buckets counted from {@code start}. */
+  private Map<List<Object>, Sums> rowSeries(long from, long to, long start, long width)
+      throws SQLException {
+    Map<List<Object>, Sums> series = new LinkedHashMap<>();
+    if (to <= from) {
+      return series;
+    }
     try (PreparedStatement statement =
             prepare(
-                "SELECT (time_ms - ?) / ?, route, COUNT(*), TOTAL(outcome != 'ok'),"
-                    + " TOTAL(cost_usd), TOTAL(input_tokens), TOTAL(output_tokens) FROM trace_rows"
-                    + " WHERE time_ms >= ? AND time_ms < ? GROUP BY 1, 2 ORDER BY 1, 2",
-                List.of(start, width, start, end));
+                "SELECT (time_ms - ?) / ?, route, "
+                    + ROW_SUMS
+                    + " FROM trace_rows INDEXED BY trace_rows_by_time WHERE time_ms >= ? AND"
+                    + " time_ms < ? GROUP BY 1, 2",
+                List.of(start, width, from, to));
         ResultSet result = statement.executeQuery()) {
       while (result.next()) {
-        series
-            .addObject()
-            .put("time", Instant.ofEpochMilli(start + result.getLong(1) * width).toString())
-            .put("route", result.getString(2))
-            .put("requests", result.getLong(3))
-            .put("errors", (long) result.getDouble(4))
-            .put("cost_usd", result.getDouble(5))
-            .put("input_tokens", (long) result.getDouble(6))
-            .put("output_tokens", (long) result.getDouble(7));
+        series.put(List.of(result.getLong(1), result.getString(2)), Sums.read(result, 3));
       }
     }
     return series;
+  }
+
+  /** The same from the hourly sums: each hour in the bucket where it starts. */
+  private Map<List<Object>, Sums> hourSeries(long firstHour, long lastHour, long start, long width)
+      throws SQLException {
+    Map<List<Object>, Sums> series = new LinkedHashMap<>();
+    try (PreparedStatement statement =
+            prepare(
+                "SELECT (hour * "
+                    + TraceSummaries.HOUR_MS
+                    + " - ?) / ?, name, "
+                    + HOUR_SUMS
+                    + " FROM trace_hours WHERE dimension = 'route' AND hour >= ? AND hour < ?"
+                    + " GROUP BY 1, 2",
+                List.of(start, width, firstHour, lastHour));
+        ResultSet result = statement.executeQuery()) {
+      while (result.next()) {
+        series.put(List.of(result.getLong(1), result.getString(2)), Sums.read(result, 3));
+      }
+    }
+    return series;
+  }
+
+  private static ArrayNode seriesJson(Map<List<Object>, Sums> series, long start, long width) {
+    ArrayNode points = Json.MAPPER.createArrayNode();
+    series.entrySet().stream()
+        .sorted(
+            (a, b) -> {
+              int byBucket = Long.compare((Long) a.getKey().get(0), (Long) b.getKey().get(0));
+              return byBucket != 0
+                  ? byBucket
+                  : ((String) a.getKey().get(1)).compareTo((String) b.getKey().get(1));
+            })
+        .forEach(
+            e ->
+                points
+                    .addObject()
+                    .put(
+                        "time",
+                        Instant.ofEpochMilli(start + (Long) e.getKey().get(0) * width).toString())
+                    .put("route", (String) e.getKey().get(1))
+                    .put("requests", e.getValue().requests)
+                    .put("errors", e.getValue().errors)
+                    .put("cost_usd", e.getValue().costUsd)
+                    .put("input_tokens", e.getValue().inputTokens)
+                    .put("output_tokens", e.getValue().outputTokens));
+    return points;
   }
 
   private static void where(

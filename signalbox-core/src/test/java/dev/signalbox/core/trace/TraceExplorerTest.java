@@ -160,6 +160,66 @@ class TraceExplorerTest {
   }
 
   @Test
+  void anOverviewOfDaysAddsTheHourlySumsAndTheCutHoursRowsToTheSameTotals() throws Exception {
+    Path longer = dir.resolve("days.db");
+    List<DecisionTrace> traces = new ArrayList<>();
+    double cost = 0;
+    int inRange = 0;
+    Instant from = T0.plusSeconds(17 * 60);
+    Instant to = T0.plusSeconds(3 * 86_400 + 5 * 60);
+    for (int i = 0; i < 800; i++) {
+      Instant time = T0.plusSeconds(i * 337L);
+      boolean smart = i % 4 == 0;
+      double c = smart ? 0.01 : 0.001;
+      traces.add(
+          trace(
+              "req_d" + i,
+              time,
+              smart ? "smart" : "cheap",
+              smart ? "frontier" : "nano",
+              "ok",
+              "acme",
+              c,
+              List.of()));
+      if (!time.isBefore(from) && time.isBefore(to)) {
+        cost += c;
+        inRange++;
+      }
+    }
+    try (SqliteTraceStore days = SqliteTraceStore.open(longer)) {
+      days.write(traces.subList(0, 400));
+      days.write(traces.subList(400, 800));
+      days.write(traces.subList(0, 10)); // written twice: counted once
+    }
+    for (boolean rebuilt : List.of(false, true)) {
+      if (rebuilt) {
+        try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + longer);
+            Statement s = raw.createStatement()) {
+          s.execute("DROP TABLE trace_hours");
+        }
+        SqliteTraceStore.open(longer).close();
+      }
+      try (TraceExplorer days = TraceExplorer.open(longer)) {
+        ObjectNode overview = days.overview(from, to, 12);
+        assertThat(overview.path("total").path("requests").asLong()).isEqualTo(inRange);
+        assertThat(overview.path("total").path("cost_usd").asDouble()).isCloseTo(cost, within());
+        long byRoute = 0;
+        for (JsonNode g : overview.path("by_route")) {
+          byRoute += g.path("requests").asLong();
+        }
+        long inSeries = 0;
+        for (JsonNode point : overview.path("series")) {
+          inSeries += point.path("requests").asLong();
+        }
+        assertThat(byRoute).isEqualTo(inRange);
+        assertThat(inSeries).isEqualTo(inRange);
+        assertThat(group(overview.path("by_model"), "frontier").path("mean_latency_ms").asDouble())
+            .isEqualTo(100.0);
+      }
+    }
+  }
+
+  @Test
   void refusalsAreCountedByTheScopeThatRefused() {
     assertThat(explorer.refusals(T0, T0.plusSeconds(7200)))
         .containsExactly(Map.entry("tenant:acme", 1L));
