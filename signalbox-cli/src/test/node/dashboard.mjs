@@ -18,9 +18,13 @@ try {
   const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   page.setDefaultTimeout(15000);
   page.on('pageerror', (e) => observed.errors.push(String(e)));
-  // The refused login (401) and the refused filter (400) are meant; any other failure is not.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of (400|401) /.test(m.text())) observed.errors.push(m.text() + ' at ' + page.url());
+  // The refused login (401) and the refused filter (400) are meant, and the browser's own favicon
+  // request on a raw report; any other failed response is not.
+  page.on('response', (r) => {
+    const meant = (r.status() === 401 && r.url().endsWith('/ui/login'))
+      || (r.status() === 400 && r.url().includes('min_cost=abc'))
+      || (r.status() === 404 && r.url().endsWith('/favicon.ico'));
+    if (r.status() >= 400 && !meant) observed.errors.push(r.status() + ' ' + r.url());
   });
   const shot = (name) => page.screenshot({ path: `${input.shots}/${name}.png`, fullPage: true });
   const texts = (selector) => page.$$eval(selector, (nodes) => nodes.map((n) => n.textContent.trim()));
@@ -94,6 +98,15 @@ try {
   await page.waitForSelector(`tr[data-id="${input.scope}"]`);
   observed.scope = await page.$eval(`tr[data-id="${input.scope}"]`, (r) => [...r.children].map((c) => c.textContent));
   await shot('7-limits');
+
+  // Offline results: the replay report listed, then opened.
+  await page.click('nav a[data-view=reports]');
+  await page.waitForSelector('table[data-table] tbody tr a');
+  observed.reports = await page.$$eval('table[data-table] tbody tr', (rows) => rows.map((r) => r.textContent));
+  await shot('8-reports');
+  await page.click('table[data-table] tbody tr a');
+  await page.waitForURL(/\/ui\/reports\//);
+  observed.openedReport = await page.evaluate(() => document.body.innerText);
 } finally {
   await browser.close();
 }

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +41,7 @@ class AdminApiIT {
     Files.writeString(
         config,
         """
-        server: {host: 127.0.0.1, port: 0}
+        server: {host: 127.0.0.1, port: 0, reports-dir: %s}
         traces: {path: %s}
         %s
         deployments:
@@ -50,7 +51,7 @@ class AdminApiIT {
         routes:
           - {name: auto, models: [m], policy: priority}
         """
-            .formatted(dir.resolve("traces.db"), auth));
+            .formatted(dir.resolve("reports"), dir.resolve("traces.db"), auth));
     gateway = ServeCommand.start(Configs.reader().read(config), Configs.reader(), config, 0);
     base = "http://127.0.0.1:" + gateway.server().port();
   }
@@ -182,6 +183,25 @@ class AdminApiIT {
     assertThat(get("/ui", null).body()).contains("/ui/assets/app.js");
     assertThat(get("/ui/assets/uPlot.js", null).statusCode()).isEqualTo(200);
     assertThat(get("/ui/assets/nothing.js", null).statusCode()).isEqualTo(404);
+
+    // Offline results: an eval report's folder and a replay's JSON, and nothing beside them.
+    Path reports = Files.createDirectories(dir.resolve("reports").resolve("eval-mmlu"));
+    Files.writeString(reports.resolve("index.html"), "<h1>frontier</h1>");
+    Files.writeString(dir.resolve("reports").resolve("replay.json"), "{\"replayed\":3}");
+    Files.writeString(dir.resolve("reports").resolve("notes.sh"), "rm -rf /");
+    JsonNode listed = json(get("/admin/api/reports", null), 200);
+    assertThat(listed.path("reports").findValuesAsText("name"))
+        .containsExactlyInAnyOrder("eval-mmlu", "replay.json");
+    assertThat(get("/ui/reports/eval-mmlu/index.html", null).body()).isEqualTo("<h1>frontier</h1>");
+    assertThat(get("/ui/reports/replay.json", null).body()).isEqualTo("{\"replayed\":3}");
+    for (String refused :
+        List.of(
+            "/ui/reports/notes.sh",
+            "/ui/reports/..%2Ftraces.db",
+            "/ui/reports/eval-mmlu/..",
+            "/ui/reports/.hidden")) {
+      assertThat(get(refused, null).statusCode()).as(refused).isEqualTo(404);
+    }
   }
 
   private HttpResponse<String> replay(String body) throws Exception {

@@ -45,6 +45,7 @@ class DashboardIT {
         Files.readString(Path.of("..", "examples", "quickstart.yaml"))
                 .replace("path: .signalbox/traces.db", "path: " + dir.resolve("traces.db"))
                 .replace("path: .signalbox/responses.db", "path: " + dir.resolve("responses.db"))
+                .replace("  port: 8080", "  port: 8080\n  reports-dir: " + dir.resolve("reports"))
             + """
 
             auth:
@@ -94,6 +95,22 @@ class DashboardIT {
                 recordedCost[0] += row.path("cost_usd").asDouble();
               });
       assertThat(sameRoute).hasSizeBetween(1, REQUESTS - 1);
+      // An offline result to list and open: the replay report of these traces under the
+      // quickstart with its default route made the strong one, as `replay --json` prints it.
+      Path reports = Files.createDirectories(dir.resolve("reports"));
+      Path smart = dir.resolve("smart.yaml");
+      Files.writeString(
+          smart, Files.readString(config).replace("    default: cheap", "    default: smart"));
+      CliTest.Run replay =
+          CliTest.run(
+              "replay",
+              "--store",
+              dir.resolve("traces.db").toString(),
+              "--with",
+              smart.toString(),
+              "--json");
+      assertThat(replay.exit()).as(replay.err()).isZero();
+      Files.writeString(reports.resolve("default-smart.json"), replay.out());
       Path shots = Path.of("target", "dashboard-screenshots").toAbsolutePath();
       Files.createDirectories(shots);
 
@@ -175,6 +192,10 @@ class DashboardIT {
       assertThat(scope.get(2).asText()).isEqualTo(usd(limits.path("spent_usd").asDouble()));
       assertThat(limits.path("spent_usd").asDouble()).isPositive();
 
+      assertThat(seen.path("reports").toString()).contains("default-smart.json", "replay");
+      assertThat(Json.MAPPER.readTree(seen.path("openedReport").asText()))
+          .isEqualTo(Json.MAPPER.readTree(replay.out()));
+
       for (String shot :
           List.of(
               "1-login-refused",
@@ -183,7 +204,8 @@ class DashboardIT {
               "4-pool",
               "5-decisions",
               "6-replay",
-              "7-limits")) {
+              "7-limits",
+              "8-reports")) {
         assertThat(shots.resolve(shot + ".png")).isNotEmptyFile();
       }
     } finally {

@@ -88,6 +88,7 @@ final class AdminApi {
           case "pool" -> pool();
           case "limits" -> limits(query);
           case "config" -> config();
+          case "reports" -> new Reports(gateway.config().server().reportsDir()).list();
           default -> {
             if (rest.startsWith("traces/") && rest.indexOf('/', "traces/".length()) < 0) {
               yield trace(rest.substring("traces/".length()));
@@ -96,8 +97,8 @@ final class AdminApi {
                 ErrorKind.NOT_FOUND,
                 "Unknown admin API URL: "
                     + call.path()
-                    + ". It serves traces, traces/{id}, overview, pool, limits, config and POST"
-                    + " replay.",
+                    + ". It serves traces, traces/{id}, overview, pool, limits, config, reports"
+                    + " and POST replay.",
                 null,
                 "unknown_url");
           }

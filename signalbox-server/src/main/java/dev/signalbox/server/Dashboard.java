@@ -48,10 +48,12 @@ final class Dashboard {
 
   private final Gateway gateway;
   private final UiSessions sessions;
+  private final AdminApi admin;
 
-  Dashboard(Gateway gateway, UiSessions sessions) {
+  Dashboard(Gateway gateway, UiSessions sessions, AdminApi admin) {
     this.gateway = gateway;
     this.sessions = sessions;
+    this.admin = admin;
   }
 
   static boolean serves(String path) {
@@ -73,6 +75,12 @@ final class Dashboard {
       }
       reply.header("cache-control", "max-age=3600");
       reply.send(200, asset.type(), asset.bytes());
+      return;
+    }
+    if (rest.startsWith("/reports/") && call.method().equals("GET")) {
+      admin.authorize(call);
+      new Reports(gateway.config().server().reportsDir())
+          .serve(rest.substring("/reports/".length()), reply);
       return;
     }
     switch (call.method() + " " + rest) {

@@ -71,7 +71,7 @@ final class Endpoints implements Handler {
     this.gateway = gateway;
     UiSessions sessions = new UiSessions(new SecureRandom(), Ticker.systemTicker());
     this.admin = new AdminApi(gateway, adminSources, sessions, TimeSource.SYSTEM);
-    this.dashboard = new Dashboard(gateway, sessions);
+    this.dashboard = new Dashboard(gateway, sessions, admin);
     this.responses = new ResponsesApi(gateway, responseStore);
     this.adminKeys = new AdminKeysApi(gateway);
     this.metrics = metrics;

@@ -1,8 +1,10 @@
 package dev.signalbox.core.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Where and how the HTTP server listens, and how much it takes on at once. Beyond {@code
@@ -18,6 +20,9 @@ import java.util.Locale;
  * @param allowedHosts {@code Host} names a keyless gateway also answers, beside loopback ones (for
  *     a local reverse proxy that keeps its own name)
  * @param corsOrigins browser origins allowed to call the gateway cross-site; none by default
+ * @param reportsDir where the dashboard finds offline results to list and open: the folders {@code
+ *     eval --report} writes (each with its {@code index.html} and charts) and JSON files such as
+ *     {@code replay --with … --json} prints
  */
 public record ServerSettings(
     @Default("127.0.0.1") String host,
@@ -30,7 +35,8 @@ public record ServerSettings(
     @Default("10s") Duration requestBodyTimeout,
     @Default("60s") Duration keepAliveTimeout,
     List<String> allowedHosts,
-    List<String> corsOrigins) {
+    List<String> corsOrigins,
+    Optional<Path> reportsDir) {
 
   public ServerSettings {
     if (maxBodyBytes.bytes() < 1_024 || maxBodyBytes.bytes() > 1L << 30) {
@@ -62,7 +68,8 @@ public record ServerSettings(
           Duration.ofSeconds(10),
           Duration.ofSeconds(60),
           List.of(),
-          List.of());
+          List.of(),
+          Optional.empty());
 
   public boolean loopbackOnly() {
     return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1");

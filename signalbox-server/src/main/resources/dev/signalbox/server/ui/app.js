@@ -374,6 +374,20 @@
       ], Object.entries(data.other_refusals).map(([name, count]) => ({ name, count })), 'Refusals by other scopes (end users)') : null);
   }
 
+  async function reports() {
+    const data = await api('reports');
+    show(
+      el('h1', { text: 'Offline results' }),
+      data.configured
+        ? el('p', { class: 'hint', text: 'The reports of eval --report and the JSON of replay --json in server.reports-dir, newest first.' })
+        : el('p', { class: 'hint' }, 'Set ', el('code', { text: 'server.reports-dir' }), ' to list the reports eval and replay write.'),
+      table([
+        { title: 'Report', value: (r) => el('a', { href: r.open, 'data-raw': true, text: r.name }) },
+        { title: 'From', value: (r) => r.kind === 'eval' ? 'eval (frontier charts)' : 'replay' },
+        { title: 'Written', value: (r) => time(r.modified) },
+      ], data.reports, data.reports.length + ' reports'));
+  }
+
   function describeLimits(l) {
     const parts = [];
     if (l.rpm) parts.push(l.rpm + ' req/min');
@@ -397,6 +411,7 @@
       else if (path === '/ui/traces') await traces(params);
       else if (path.startsWith('/ui/trace/')) await decision(decodeURIComponent(path.slice('/ui/trace/'.length)));
       else if (path === '/ui/limits') await limits();
+      else if (path === '/ui/reports') await reports();
       else show(el('h1', { text: 'Not found' }), el('p', {}, 'No view at ' + path + '. ', link('/ui', 'Overview')));
     } catch (error) {
       show(problem(error));
@@ -412,7 +427,7 @@
 
   document.addEventListener('click', (e) => {
     const a = e.target.closest('a');
-    if (!a || !a.href.startsWith(location.origin + '/ui') || e.metaKey || e.ctrlKey || e.shiftKey || a.target) return;
+    if (!a || !a.href.startsWith(location.origin + '/ui') || a.hasAttribute('data-raw') || e.metaKey || e.ctrlKey || e.shiftKey || a.target) return;
     e.preventDefault();
     navigate(a.getAttribute('href'));
   });
