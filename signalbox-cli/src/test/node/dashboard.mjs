@@ -55,6 +55,8 @@ try {
   observed.cards = await page.$$eval('.cards .card', (cards) =>
     Object.fromEntries(cards.map((c) => [c.querySelector('.label').textContent, c.querySelector('.value').textContent])));
   observed.overviewRoutes = await page.$$eval('table[data-table="Per route"] tbody tr', (rows) => rows.map((r) => r.children[0].textContent));
+  observed.overviewKeys = await page.$$eval('table[data-table="Per key"] tbody tr', (rows) => rows.map((r) => [r.children[0].textContent, r.children[1].textContent]));
+  observed.overviewTeams = await page.$$eval('table[data-table="Per team"] tbody tr', (rows) => rows.map((r) => r.children[0].textContent));
   await shot('3-overview');
 
   // The live pool: every deployment with its breaker; it refreshes itself.

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param prompt the conversation, only when the config records prompts; "" otherwise
  * @param answer the answer text, only when the config records answers; "" otherwise
  * @param cascade the stages of a cascade route, in order; empty for every other policy
+ * @param key the name of the key that sent the request, or "" (a keyless gateway)
+ * @param team that key's team, or ""
  */
 public record DecisionTrace(
     String id,
@@ -43,7 +45,9 @@ public record DecisionTrace(
     List<String> flags,
     String prompt,
     String answer,
-    List<CascadeStepTrace> cascade) {
+    List<CascadeStepTrace> cascade,
+    String key,
+    String team) {
 
   /** Bumped whenever a field changes meaning or is removed. */
   public static final int SCHEMA_VERSION = 1;
@@ -68,6 +72,63 @@ public record DecisionTrace(
     Objects.requireNonNull(prompt, "prompt");
     Objects.requireNonNull(answer, "answer");
     cascade = List.copyOf(cascade);
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(team, "team");
+  }
+
+  /** A trace with no key named (a keyless gateway, or a trace from before keys were recorded). */
+  public DecisionTrace(
+      String id,
+      Instant time,
+      String tenant,
+      String requestedModel,
+      List<String> routes,
+      String policy,
+      int policyVersion,
+      String configHash,
+      long seed,
+      Map<String, Object> signals,
+      List<CandidateTrace> candidates,
+      List<PlanStep> plan,
+      double propensity,
+      PoolSnapshot pool,
+      List<AttemptTrace> attempts,
+      Usage usage,
+      double costUsd,
+      boolean stream,
+      String outcome,
+      String error,
+      List<String> flags,
+      String prompt,
+      String answer,
+      List<CascadeStepTrace> cascade) {
+    this(
+        id,
+        time,
+        tenant,
+        requestedModel,
+        routes,
+        policy,
+        policyVersion,
+        configHash,
+        seed,
+        signals,
+        candidates,
+        plan,
+        propensity,
+        pool,
+        attempts,
+        usage,
+        costUsd,
+        stream,
+        outcome,
+        error,
+        flags,
+        prompt,
+        answer,
+        cascade,
+        "",
+        "");
   }
 
   /** A trace of a request no cascade served. */

@@ -38,6 +38,15 @@ public interface RoutingListener {
   default void fallback(PlanStep from, String reason) {}
 
   /**
+   * A cascade's stage begins (numbered from 1); the attempts that follow, until its end, are its
+   * samples.
+   */
+  default void cascadeStageStart(int stage, String model) {}
+
+  /** A cascade's stage ended, with its verdict. */
+  default void cascadeStageEnd(CascadeStepTrace stage) {}
+
+  /**
    * The answer a request got, just before {@link #requestEnd}: why the model stopped ({@code stop},
    * {@code length}, {@code tool_calls}) and its text.
    */

@@ -52,7 +52,7 @@ class DashboardIT {
               admin-key-sha256: %s
               key-store: %s
               keys:
-                - {name: team-a, key-sha256: %s, tenant: acme}
+                - {name: team-a, key-sha256: %s, tenant: acme, team: platform}
             limits:
               tenants: {acme: {budget: {usd: 5, period: daily}}}
             """
@@ -160,6 +160,11 @@ class DashboardIT {
 
       assertThat(seen.path("cards").path("Requests").asText()).isEqualTo(String.valueOf(REQUESTS));
       assertThat(seen.path("overviewRoutes").toString()).contains("\"" + route + "\"");
+      assertThat(seen.path("overviewKeys").get(0).get(0).asText()).isEqualTo("team-a");
+      assertThat(seen.path("overviewKeys").get(0).get(1).asText())
+          .isEqualTo(String.valueOf(REQUESTS));
+      assertThat(seen.path("overviewTeams").get(0).asText()).isEqualTo("platform");
+      assertThat(facts.path("Key").asText()).isEqualTo("team-a (team platform)");
       List<String> deployments = new ArrayList<>();
       seen.path("pool").forEach(row -> deployments.add(row.get(0).asText()));
       assertThat(deployments)

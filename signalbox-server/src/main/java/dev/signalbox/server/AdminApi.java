@@ -156,7 +156,7 @@ final class AdminApi {
   }
 
   private ObjectNode overview(Map<String, String> query) {
-    known(query, Set.of("from", "to", "buckets", "baseline"));
+    known(query, Set.of("from", "to", "buckets", "baseline", "series_by"));
     Instant to = TraceQuery.time(query, "to").orElse(time.now());
     Instant from = TraceQuery.time(query, "from").orElse(to.minus(Duration.ofDays(1)));
     int buckets = DEFAULT_BUCKETS;
@@ -168,7 +168,8 @@ final class AdminApi {
             "buckets", "'buckets' must be a whole number, got '" + query.get("buckets") + "'.");
       }
     }
-    ObjectNode overview = explorer().overview(from, to, buckets);
+    ObjectNode overview =
+        explorer().overview(from, to, buckets, query.getOrDefault("series_by", "route"));
     Optional<String> baseline =
         Optional.ofNullable(query.get("baseline")).filter(b -> !b.isEmpty());
     if (baseline.isPresent()) {
@@ -188,7 +189,8 @@ final class AdminApi {
                               + "."));
       overview.put("baseline", baseline.get());
       priceAgainst(overview.withObject("/total"), prices);
-      for (String by : List.of("by_route", "by_model", "by_deployment", "by_tenant")) {
+      for (String by :
+          List.of("by_route", "by_model", "by_deployment", "by_tenant", "by_team", "by_key")) {
         overview.withArray(by).forEach(group -> priceAgainst((ObjectNode) group, prices));
       }
       overview.withArray("series").forEach(point -> priceAgainst((ObjectNode) point, prices));

@@ -77,6 +77,7 @@ public final class CascadeRunner {
       Stage stage = stages.get(s);
       Optional<Dispatcher.Reservation> held = s == 0 ? reserved : Optional.empty();
       long stageSeed = seed + 1_000_003L * s;
+      exchange.cascadeStageStarted(s + 1, stage.model().name());
       if (s == stages.size() - 1) {
         return finalStage(s, stage, route, stageSeed, exchange, held, deadline, turnedDown);
       }

@@ -33,6 +33,8 @@ public final class Exchange {
   private final long startNanos;
   private final TimeSource clock;
   private final String tenant;
+  private final String key;
+  private final String team;
   private final RequestSignals signals;
   private final String configHash;
   private final boolean recordPrompt;
@@ -55,6 +57,8 @@ public final class Exchange {
       String id,
       TimeSource clock,
       String tenant,
+      String key,
+      String team,
       RequestSignals signals,
       String configHash,
       boolean recordPrompt,
@@ -66,6 +70,8 @@ public final class Exchange {
     this.time = clock.now();
     this.startNanos = clock.nanoTime();
     this.tenant = tenant;
+    this.key = key;
+    this.team = team;
     this.signals = signals;
     this.configHash = configHash;
     this.recordPrompt = recordPrompt;
@@ -256,8 +262,16 @@ public final class Exchange {
   }
 
   /** Records one stage of a cascade, in order. */
-  public synchronized void cascadeStep(CascadeStepTrace step) {
-    cascade.add(step);
+  public void cascadeStep(CascadeStepTrace step) {
+    synchronized (this) {
+      cascade.add(step);
+    }
+    listener.cascadeStageEnd(step);
+  }
+
+  /** A cascade's stage (numbered from 1) begins; its attempts follow. */
+  void cascadeStageStarted(int stage, String model) {
+    listener.cascadeStageStart(stage, model);
   }
 
   /**
@@ -333,7 +347,9 @@ public final class Exchange {
             flags,
             recordPrompt ? request().raw().path("messages").toString() : "",
             recordAnswer ? answer : "",
-            cascade);
+            cascade,
+            key,
+            team);
     return trace;
   }
 

@@ -82,7 +82,13 @@ public final class Authenticator {
       throw new SignalboxException(
           ErrorKind.UNAUTHENTICATED, "Incorrect API key provided.", null, "invalid_api_key");
     }
-    return new Caller(key.tenant(), key.routes(), headers, bounds(Optional.of(key), key.tenant()));
+    return new Caller(
+        key.tenant(),
+        key.routes(),
+        headers,
+        bounds(Optional.of(key), key.tenant()),
+        key.name(),
+        key.team().orElse(""));
   }
 
   /** The scopes a key's requests count against: the key's own, its team's, its tenant's. */

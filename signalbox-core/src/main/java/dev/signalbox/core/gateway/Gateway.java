@@ -599,6 +599,8 @@ public final class Gateway implements AutoCloseable {
             id,
             time,
             caller.tenant(),
+            caller.key(),
+            caller.team(),
             signals,
             config.hash(),
             config.traces().recordPrompts(),

@@ -1,6 +1,7 @@
 package dev.signalbox.core.gateway;
 
 import dev.signalbox.api.AttemptTrace;
+import dev.signalbox.api.CascadeStepTrace;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.DecisionRecord;
 import dev.signalbox.api.DecisionTrace;
@@ -90,6 +91,16 @@ public final class Listeners implements RoutingListener.Factory {
     @Override
     public void fallback(PlanStep from, String reason) {
       each(l -> l.fallback(from, reason));
+    }
+
+    @Override
+    public void cascadeStageStart(int stage, String model) {
+      each(l -> l.cascadeStageStart(stage, model));
+    }
+
+    @Override
+    public void cascadeStageEnd(CascadeStepTrace stage) {
+      each(l -> l.cascadeStageEnd(stage));
     }
 
     @Override

@@ -50,6 +50,11 @@ final class GenAi {
   static final AttributeKey<String> ATTEMPT_RESULT =
       AttributeKey.stringKey("signalbox.attempt.result");
   static final AttributeKey<Boolean> HEDGE = AttributeKey.booleanKey("signalbox.hedge");
+  static final AttributeKey<Long> CASCADE_STAGE = AttributeKey.longKey("signalbox.cascade.stage");
+  static final AttributeKey<String> CASCADE_VERDICT =
+      AttributeKey.stringKey("signalbox.cascade.verdict");
+  static final AttributeKey<Long> CASCADE_SAMPLES =
+      AttributeKey.longKey("signalbox.cascade.samples");
   static final AttributeKey<List<String>> FLAGS = AttributeKey.stringArrayKey("signalbox.flags");
 
   private GenAi() {}

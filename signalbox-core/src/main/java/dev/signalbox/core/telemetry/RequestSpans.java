@@ -26,11 +26,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One request's spans: a server span for the request, continuing the client's trace, and a client
- * span per attempt under it (hedges and cascade samples included), whose context goes to that
- * attempt's upstream. Attempts of one deployment end in the order they started.
+ * One request's spans: a server span for the request, continuing the client's trace, a span per
+ * cascade stage under it, and a client span per attempt under the request or its stage (hedges and
+ * cascade samples included), whose context goes to that attempt's upstream. Attempts of one
+ * deployment end in the order they started.
  */
 final class RequestSpans implements RoutingListener {
   private final Tracer tracer;
@@ -40,6 +42,8 @@ final class RequestSpans implements RoutingListener {
   private final boolean captureContent;
   private final Span request;
   private final Context context;
+  private @Nullable Span stage;
+  private Context attempts;
   private final Map<PlanStep, Deque<Span>> open = new HashMap<>();
   private final ThreadLocal<Span> startedHere = new ThreadLocal<>();
   private final String requestedModel;
@@ -89,6 +93,7 @@ final class RequestSpans implements RoutingListener {
             .setAllAttributes(attributes.build())
             .startSpan();
     this.context = parent.with(request);
+    this.attempts = context;
   }
 
   private static Optional<String> conversation(ChatRequest chat, Map<String, String> headers) {
@@ -115,6 +120,46 @@ final class RequestSpans implements RoutingListener {
           .findFirst()
           .ifPresent(reason -> request.setAttribute(GenAi.DECISION_REASON, reason));
     }
+  }
+
+  @Override
+  public void cascadeStageStart(int number, String model) {
+    Span started =
+        tracer
+            .spanBuilder("cascade stage " + number)
+            .setParent(context)
+            .setAttribute(GenAi.CASCADE_STAGE, (long) number)
+            .setAttribute(GenAi.REQUEST_MODEL, model)
+            .startSpan();
+    synchronized (open) {
+      if (stage != null) {
+        stage.end();
+      }
+      stage = started;
+      attempts = context.with(started);
+    }
+  }
+
+  @Override
+  public void cascadeStageEnd(CascadeStepTrace step) {
+    Span ended;
+    synchronized (open) {
+      ended = stage;
+      stage = null;
+      attempts = context;
+    }
+    if (ended == null) {
+      return; // an earlier stage's answer served after all: its span has ended
+    }
+    ended.setAttribute(GenAi.CASCADE_VERDICT, step.verdict());
+    ended.setAttribute(GenAi.CASCADE_SAMPLES, (long) step.samples());
+    ended.setAttribute(GenAi.COST_USD, step.costUsd());
+    ended.setAttribute(GenAi.INPUT_TOKENS, step.usage().promptTokens());
+    ended.setAttribute(GenAi.OUTPUT_TOKENS, step.usage().completionTokens());
+    if (step.verdict().equals("failed")) {
+      ended.setStatus(StatusCode.ERROR, String.join("; ", step.checks()));
+    }
+    ended.end();
   }
 
   @Override
@@ -188,9 +233,13 @@ final class RequestSpans implements RoutingListener {
   }
 
   private Span attemptSpan(PlanStep step) {
+    Context parent;
+    synchronized (open) {
+      parent = attempts;
+    }
     return tracer
         .spanBuilder("chat " + step.model())
-        .setParent(context)
+        .setParent(parent)
         .setSpanKind(SpanKind.CLIENT)
         .setAllAttributes(deployments.of(step.deployment()))
         .setAttribute(GenAi.OPERATION, "chat")
@@ -219,6 +268,10 @@ final class RequestSpans implements RoutingListener {
     synchronized (open) {
       open.values().forEach(spans -> spans.forEach(Span::end));
       open.clear();
+      if (stage != null) {
+        stage.end();
+        stage = null;
+      }
     }
     request.setAttribute(GenAi.TENANT, trace.tenant());
     request.setAttribute(GenAi.OUTCOME, trace.outcome());
@@ -237,17 +290,6 @@ final class RequestSpans implements RoutingListener {
     }
     if (captureContent && errorType.isEmpty()) {
       request.setAttribute(GenAi.OUTPUT_MESSAGES, outputMessages(answer, finishReason));
-    }
-    for (CascadeStepTrace stage : trace.cascade()) {
-      request.addEvent(
-          "signalbox.cascade.stage",
-          Attributes.builder()
-              .put("signalbox.cascade.stage", stage.stage())
-              .put(GenAi.REQUEST_MODEL, stage.model())
-              .put("signalbox.cascade.verdict", stage.verdict())
-              .put("signalbox.cascade.samples", stage.samples())
-              .put(GenAi.COST_USD, stage.costUsd())
-              .build());
     }
     if (!errorType.isEmpty()) {
       request.setAttribute(GenAi.ERROR_TYPE, errorType);

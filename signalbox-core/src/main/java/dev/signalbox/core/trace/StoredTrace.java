@@ -77,7 +77,9 @@ record StoredTrace(
     List<String> flags,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) @Nullable List<CascadeStep> cascade,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) @Nullable String prompt,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) @Nullable String answer) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) @Nullable String answer,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) @Nullable String key,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) @Nullable String team) {
 
   /** The fields of the decision log, the part replay compares byte for byte. */
   @JsonPropertyOrder({
@@ -305,7 +307,9 @@ record StoredTrace(
         t.flags(),
         t.cascade().stream().map(CascadeStep::of).toList(),
         t.prompt(),
-        t.answer());
+        t.answer(),
+        t.key(),
+        t.team());
   }
 
   Decision decision() {
@@ -357,7 +361,9 @@ record StoredTrace(
         list(flags),
         orEmpty(prompt),
         orEmpty(answer),
-        list(cascade).stream().map(CascadeStep::trace).toList());
+        list(cascade).stream().map(CascadeStep::trace).toList(),
+        orEmpty(key),
+        orEmpty(team));
   }
 
   static SortedMap<String, Deployment> pool(PoolSnapshot snapshot) {

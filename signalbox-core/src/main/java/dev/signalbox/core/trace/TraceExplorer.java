@@ -30,7 +30,7 @@ public final class TraceExplorer implements AutoCloseable {
 
   private static final String COLUMNS =
       "id, time_ms, route, requested_model, model, deployment, outcome, tenant, cost_usd,"
-          + " latency_ms, input_tokens, output_tokens, stream, attempts, chain";
+          + " latency_ms, input_tokens, output_tokens, stream, attempts, chain, key_name, team";
 
   private final Connection connection;
   private final ReentrantLock lock = new ReentrantLock();
@@ -62,6 +62,8 @@ public final class TraceExplorer implements AutoCloseable {
     query.deployment().ifPresent(v -> where(sql, arguments, "deployment = ?", v));
     query.outcome().ifPresent(v -> where(sql, arguments, "outcome = ?", v));
     query.tenant().ifPresent(v -> where(sql, arguments, "tenant = ?", v));
+    query.key().ifPresent(v -> where(sql, arguments, "key_name = ?", v));
+    query.team().ifPresent(v -> where(sql, arguments, "team = ?", v));
     query.minCost().ifPresent(v -> where(sql, arguments, "cost_usd >= ?", v));
     query.maxCost().ifPresent(v -> where(sql, arguments, "cost_usd <= ?", v));
     query.minLatencyMs().ifPresent(v -> where(sql, arguments, "latency_ms >= ?", v));
@@ -172,6 +174,18 @@ public final class TraceExplorer implements AutoCloseable {
    * of an hour or more does the same, placing each hour in the bucket where it starts.
    */
   public ObjectNode overview(Instant from, Instant to, int buckets) {
+    return overview(from, to, buckets, "route");
+  }
+
+  /**
+   * As {@link #overview(Instant, Instant, int)}, the series per {@code seriesBy}: route, model,
+   * deployment, tenant, team or key.
+   */
+  public ObjectNode overview(Instant from, Instant to, int buckets, String seriesBy) {
+    if (!TraceSummaries.DIMENSIONS.contains(seriesBy) || seriesBy.equals("all")) {
+      throw TraceQuery.invalid(
+          "series_by", "must be one of route, model, deployment, tenant, team, key");
+    }
     if (!to.isAfter(from)) {
       throw TraceQuery.invalid("to", "must be after 'from'");
     }
@@ -208,12 +222,14 @@ public final class TraceExplorer implements AutoCloseable {
       }
       Map<List<Object>, Sums> series;
       if (seriesByHours) {
-        series = rowSeries(start, firstHour * TraceSummaries.HOUR_MS, start, width);
-        addSeries(series, hourSeries(firstHour, lastHour, start, width));
-        addSeries(series, rowSeries(lastHour * TraceSummaries.HOUR_MS, end, start, width));
+        series = rowSeries(seriesBy, start, firstHour * TraceSummaries.HOUR_MS, start, width);
+        addSeries(series, hourSeries(seriesBy, firstHour, lastHour, start, width));
+        addSeries(
+            series, rowSeries(seriesBy, lastHour * TraceSummaries.HOUR_MS, end, start, width));
       } else {
-        series = rowSeries(start, end, start, width);
+        series = rowSeries(seriesBy, start, end, start, width);
       }
+      overview.put("series_by", seriesBy);
       overview.set("series", seriesJson(series, start, width));
       return overview;
     } catch (SQLException e) {
@@ -262,7 +278,7 @@ public final class TraceExplorer implements AutoCloseable {
           + " TOTAL(output_tokens), TOTAL(latency_ms)";
 
   private static String column(String dimension) {
-    return dimension.equals("all") ? "'all'" : dimension;
+    return TraceSummaries.column(dimension);
   }
 
   private Map<String, Sums> rowSums(String dimension, long start, long end) throws SQLException {
@@ -343,7 +359,7 @@ public final class TraceExplorer implements AutoCloseable {
       throws SQLException {
     String sql =
         "SELECT "
-            + (dimension.equals("all") ? "'all'" : "r." + dimension)
+            + (dimension.equals("all") ? "'all'" : "r." + column(dimension))
             + ", AVG(f.score), COUNT(*) FROM feedback f JOIN trace_rows r ON r.id = f.request_id"
             + " WHERE r.time_ms >= ? AND r.time_ms < ? GROUP BY 1";
     try (PreparedStatement statement = prepare(sql, List.of(start, end));
@@ -362,15 +378,17 @@ public final class TraceExplorer implements AutoCloseable {
   }
 
   /** Sums by (bucket, route) of the rows in [from, to), buckets counted from {@code start}. */
-  private Map<List<Object>, Sums> rowSeries(long from, long to, long start, long width)
-      throws SQLException {
+  private Map<List<Object>, Sums> rowSeries(
+      String dimension, long from, long to, long start, long width) throws SQLException {
     Map<List<Object>, Sums> series = new LinkedHashMap<>();
     if (to <= from) {
       return series;
     }
     try (PreparedStatement statement =
             prepare(
-                "SELECT (time_ms - ?) / ?, route, "
+                "SELECT (time_ms - ?) / ?, "
+                    + column(dimension)
+                    + ", "
                     + ROW_SUMS
                     + " FROM trace_rows INDEXED BY trace_rows_by_time WHERE time_ms >= ? AND"
                     + " time_ms < ? GROUP BY 1, 2",
@@ -384,8 +402,8 @@ public final class TraceExplorer implements AutoCloseable {
   }
 
   /** The same from the hourly sums: each hour in the bucket where it starts. */
-  private Map<List<Object>, Sums> hourSeries(long firstHour, long lastHour, long start, long width)
-      throws SQLException {
+  private Map<List<Object>, Sums> hourSeries(
+      String dimension, long firstHour, long lastHour, long start, long width) throws SQLException {
     Map<List<Object>, Sums> series = new LinkedHashMap<>();
     try (PreparedStatement statement =
             prepare(
@@ -393,9 +411,9 @@ public final class TraceExplorer implements AutoCloseable {
                     + TraceSummaries.HOUR_MS
                     + " - ?) / ?, name, "
                     + HOUR_SUMS
-                    + " FROM trace_hours WHERE dimension = 'route' AND hour >= ? AND hour < ?"
+                    + " FROM trace_hours WHERE dimension = ? AND hour >= ? AND hour < ?"
                     + " GROUP BY 1, 2",
-                List.of(start, width, firstHour, lastHour));
+                List.of(start, width, dimension, firstHour, lastHour));
         ResultSet result = statement.executeQuery()) {
       while (result.next()) {
         series.put(List.of(result.getLong(1), result.getString(2)), Sums.read(result, 3));
@@ -421,7 +439,7 @@ public final class TraceExplorer implements AutoCloseable {
                     .put(
                         "time",
                         Instant.ofEpochMilli(start + (Long) e.getKey().get(0) * width).toString())
-                    .put("route", (String) e.getKey().get(1))
+                    .put("name", (String) e.getKey().get(1))
                     .put("requests", e.getValue().requests)
                     .put("errors", e.getValue().errors)
                     .put("cost_usd", e.getValue().costUsd)
@@ -460,7 +478,9 @@ public final class TraceExplorer implements AutoCloseable {
         .put("output_tokens", result.getLong(12))
         .put("stream", result.getInt(13) == 1)
         .put("attempts", result.getInt(14))
-        .put("chain", result.getString(15));
+        .put("chain", result.getString(15))
+        .put("key", result.getString(16))
+        .put("team", result.getString(17));
   }
 
   private static SignalboxException unreadable(SQLException e) {

@@ -23,6 +23,8 @@ public record TraceQuery(
     Optional<String> deployment,
     Optional<String> outcome,
     Optional<String> tenant,
+    Optional<String> key,
+    Optional<String> team,
     OptionalDouble minCost,
     OptionalDouble maxCost,
     OptionalDouble minLatencyMs,
@@ -40,6 +42,8 @@ public record TraceQuery(
           "deployment",
           "outcome",
           "tenant",
+          "key",
+          "team",
           "min_cost",
           "max_cost",
           "min_latency_ms",
@@ -49,6 +53,8 @@ public record TraceQuery(
 
   public static final TraceQuery LATEST =
       new TraceQuery(
+          Optional.empty(),
+          Optional.empty(),
           Optional.empty(),
           Optional.empty(),
           Optional.empty(),
@@ -88,6 +94,8 @@ public record TraceQuery(
         text(parameters, "deployment"),
         text(parameters, "outcome"),
         text(parameters, "tenant"),
+        text(parameters, "key"),
+        text(parameters, "team"),
         number(parameters, "min_cost"),
         number(parameters, "max_cost"),
         number(parameters, "min_latency_ms"),

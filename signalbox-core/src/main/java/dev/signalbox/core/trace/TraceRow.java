@@ -13,6 +13,8 @@ import java.util.stream.Collectors;
  * @param latencyMs the time its attempts took, a hedge that lost not counted
  * @param chain the deployments tried, in order ({@code east > west})
  * @param refusedScope the limit scope that refused the request ({@code key:ops}), or ""
+ * @param key the name of the key that sent it, or ""
+ * @param team that key's team, or ""
  */
 record TraceRow(
     String id,
@@ -30,7 +32,9 @@ record TraceRow(
     boolean stream,
     int attempts,
     String chain,
-    String refusedScope) {
+    String refusedScope,
+    String key,
+    String team) {
 
   static final String HEDGE_LOST = "hedge_lost";
   private static final String REFUSED = "limits:refused ";
@@ -65,6 +69,8 @@ record TraceRow(
             .filter(flag -> flag.startsWith(REFUSED))
             .map(flag -> flag.substring(REFUSED.length()).split(" ", 2)[0])
             .findFirst()
-            .orElse(""));
+            .orElse(""),
+        trace.key(),
+        trace.team());
   }
 }

@@ -14,13 +14,14 @@ import java.util.Map;
 /**
  * What the dashboard reads instead of the traces' JSON, written in the same transaction as the
  * traces: a narrow summary row per trace with the indexes its searches need ({@code trace_rows}),
- * and hourly sums per route, model, deployment and tenant ({@code trace_hours}) so that an overview
- * of weeks adds up hundreds of rows, not millions. A store written before these existed is
- * summarised once when opened.
+ * and hourly sums per route, model, deployment, tenant, team and key ({@code trace_hours}) so that
+ * an overview of weeks adds up hundreds of rows, not millions. A store written before these existed
+ * is summarised once when opened.
  */
 final class TraceSummaries {
   static final long HOUR_MS = 3_600_000;
-  static final List<String> DIMENSIONS = List.of("all", "route", "model", "deployment", "tenant");
+  static final List<String> DIMENSIONS =
+      List.of("all", "route", "model", "deployment", "tenant", "team", "key");
 
   private static final String ROWS =
       "CREATE TABLE IF NOT EXISTS trace_rows (id TEXT PRIMARY KEY, time_ms INTEGER NOT NULL,"
@@ -28,7 +29,8 @@ final class TraceSummaries {
           + " TEXT NOT NULL, outcome TEXT NOT NULL, tenant TEXT NOT NULL, cost_usd REAL NOT NULL,"
           + " latency_ms REAL NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT"
           + " NULL, stream INTEGER NOT NULL, attempts INTEGER NOT NULL, chain TEXT NOT NULL,"
-          + " refused_scope TEXT NOT NULL)";
+          + " refused_scope TEXT NOT NULL, key_name TEXT NOT NULL DEFAULT '', team TEXT NOT NULL"
+          + " DEFAULT '')";
 
   private static final String HOURS =
       "CREATE TABLE IF NOT EXISTS trace_hours (dimension TEXT NOT NULL, hour INTEGER NOT NULL,"
@@ -51,6 +53,8 @@ final class TraceSummaries {
               + " ON trace_rows(deployment, time_ms, id)",
           "CREATE INDEX IF NOT EXISTS trace_rows_outcome ON trace_rows(outcome, time_ms, id)",
           "CREATE INDEX IF NOT EXISTS trace_rows_tenant ON trace_rows(tenant, time_ms, id)",
+          "CREATE INDEX IF NOT EXISTS trace_rows_key ON trace_rows(key_name, time_ms, id)",
+          "CREATE INDEX IF NOT EXISTS trace_rows_team ON trace_rows(team, time_ms, id)",
           "CREATE INDEX IF NOT EXISTS trace_rows_refused"
               + " ON trace_rows(refused_scope, time_ms) WHERE refused_scope != ''");
 
@@ -60,6 +64,8 @@ final class TraceSummaries {
   static void create(Connection connection) throws SQLException {
     try (Statement s = connection.createStatement()) {
       s.execute(ROWS);
+      addColumnIfMissing(s, "key_name");
+      addColumnIfMissing(s, "team");
       s.execute(HOURS);
       for (String index : INDEXES) {
         s.execute(index);
@@ -71,6 +77,27 @@ final class TraceSummaries {
       // Statistics for the planner, so that it picks the index a filter needs.
       s.execute("PRAGMA optimize=0x10002");
     }
+  }
+
+  /** Rows summarised before keys were recorded have none. */
+  private static void addColumnIfMissing(Statement s, String column) throws SQLException {
+    try (ResultSet columns = s.executeQuery("PRAGMA table_info(trace_rows)")) {
+      while (columns.next()) {
+        if (columns.getString("name").equals(column)) {
+          return;
+        }
+      }
+    }
+    s.execute("ALTER TABLE trace_rows ADD COLUMN " + column + " TEXT NOT NULL DEFAULT ''");
+  }
+
+  /** The column a dimension is summed by. */
+  static String column(String dimension) {
+    return switch (dimension) {
+      case "all" -> "'all'";
+      case "key" -> "key_name";
+      default -> dimension;
+    };
   }
 
   /** Writes a batch's rows and adds the new ones to their hours; the caller's transaction. */
@@ -129,6 +156,8 @@ final class TraceSummaries {
       case "model" -> row.model();
       case "deployment" -> row.deployment();
       case "tenant" -> row.tenant();
+      case "team" -> row.team();
+      case "key" -> row.key();
       default -> "all";
     };
   }
@@ -137,8 +166,10 @@ final class TraceSummaries {
   private static int[] insertRows(Connection connection, List<TraceRow> rows) throws SQLException {
     try (PreparedStatement insert =
         connection.prepareStatement(
-            "INSERT OR IGNORE INTO trace_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                + " ?)")) {
+            "INSERT OR IGNORE INTO trace_rows (id, time_ms, route, requested_model, model,"
+                + " deployment, outcome, tenant, cost_usd, latency_ms, input_tokens, output_tokens,"
+                + " stream, attempts, chain, refused_scope, key_name, team) VALUES (?, ?, ?, ?, ?,"
+                + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (TraceRow row : rows) {
         insert.setString(1, row.id());
         insert.setLong(2, row.timeMillis());
@@ -156,6 +187,8 @@ final class TraceSummaries {
         insert.setInt(14, row.attempts());
         insert.setString(15, row.chain());
         insert.setString(16, row.refusedScope());
+        insert.setString(17, row.key());
+        insert.setString(18, row.team());
         insert.addBatch();
       }
       return insert.executeBatch();
@@ -212,7 +245,7 @@ final class TraceSummaries {
         return;
       }
       for (String dimension : DIMENSIONS) {
-        String column = dimension.equals("all") ? "'all'" : dimension;
+        String column = column(dimension);
         s.execute(
             "INSERT INTO trace_hours SELECT '"
                 + dimension

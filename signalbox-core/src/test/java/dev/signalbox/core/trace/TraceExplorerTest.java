@@ -49,7 +49,9 @@ class TraceExplorerTest {
               i % 10 == 9 ? "upstream_failed" : "ok",
               i < 20 ? "acme" : "globex",
               cheap ? 0.001 : 0.01,
-              List.of()));
+              List.of(),
+              i < 20 ? "" : "globex-ops",
+              i < 20 ? "" : "ops"));
     }
     traces.add(
         trace(
@@ -88,6 +90,10 @@ class TraceExplorerTest {
         .allSatisfy(row -> assertThat(row.path("tenant").asText()).isEqualTo("globex"))
         .hasSize(7);
     assertThat(explorer.search(query(Map.of("min_cost", "0.005")))).hasSize(10);
+    assertThat(explorer.search(query(Map.of("key", "globex-ops", "limit", "500"))))
+        .hasSize(10)
+        .allSatisfy(row -> assertThat(row.path("team").asText()).isEqualTo("ops"));
+    assertThat(explorer.search(query(Map.of("team", "ops", "route", "smart")))).hasSize(3);
     assertThat(explorer.search(query(Map.of("max_latency_ms", "150", "min_latency_ms", "50"))))
         .hasSize(31 - 1);
     assertThat(
@@ -143,6 +149,10 @@ class TraceExplorerTest {
     assertThat(smart.path("mean_feedback").asDouble()).isEqualTo(0.5);
     assertThat(smart.path("feedback").asLong()).isEqualTo(2);
     assertThat(group(overview.path("by_tenant"), "globex").path("requests").asLong()).isEqualTo(10);
+    assertThat(group(overview.path("by_key"), "globex-ops").path("requests").asLong())
+        .isEqualTo(10);
+    assertThat(group(overview.path("by_team"), "ops").path("cost_usd").asDouble())
+        .isCloseTo(7 * 0.001 + 3 * 0.01, within());
     assertThat(overview.path("bucket_ms").asLong()).isEqualTo(600_000);
     long inSeries = 0;
     for (JsonNode point : overview.path("series")) {
@@ -157,6 +167,8 @@ class TraceExplorerTest {
                 .asLong())
         .isZero();
     assertThatThrownBy(() -> explorer.overview(T0, T0, 3)).hasMessageContaining("'to'");
+    assertThatThrownBy(() -> explorer.overview(T0, T0.plusSeconds(60), 3, "colour"))
+        .hasMessageContaining("'series_by'");
   }
 
   @Test
@@ -215,6 +227,13 @@ class TraceExplorerTest {
         assertThat(inSeries).isEqualTo(inRange);
         assertThat(group(overview.path("by_model"), "frontier").path("mean_latency_ms").asDouble())
             .isEqualTo(100.0);
+        long frontier = 0;
+        for (JsonNode point : days.overview(from, to, 12, "model").path("series")) {
+          frontier +=
+              point.path("name").asText().equals("frontier") ? point.path("requests").asLong() : 0;
+        }
+        assertThat(frontier)
+            .isEqualTo(group(overview.path("by_model"), "frontier").path("requests").asLong());
       }
     }
   }
@@ -271,6 +290,20 @@ class TraceExplorerTest {
       String tenant,
       double cost,
       List<String> flags) {
+    return trace(id, time, route, model, outcome, tenant, cost, flags, "", "");
+  }
+
+  static DecisionTrace trace(
+      String id,
+      Instant time,
+      String route,
+      String model,
+      String outcome,
+      String tenant,
+      double cost,
+      List<String> flags,
+      String key,
+      String team) {
     List<AttemptTrace> attempts =
         model.isEmpty()
             ? List.of()
@@ -307,6 +340,9 @@ class TraceExplorerTest {
         "",
         flags,
         "",
-        "");
+        "",
+        List.of(),
+        key,
+        team);
   }
 }

@@ -84,15 +84,17 @@
     const from = new Date(to.getTime() - hours * 3600 * 1000);
     const config = await api('config');
     const baseline = params.get('baseline') || (config.models.slice().sort((a, b) => b.output_per_million - a.output_per_million)[0] || {}).name || '';
-    const query = new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), buckets: '48' });
+    const by = params.get('by') || 'route';
+    const query = new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), buckets: '48', series_by: by });
     if (baseline) query.set('baseline', baseline);
     const data = await api('overview?' + query);
     const controls = el('form', { class: 'filters', onchange: (e) => {
       const form = new FormData(e.currentTarget);
-      navigate('/ui?' + new URLSearchParams({ range: form.get('range'), baseline: form.get('baseline') }));
+      navigate('/ui?' + new URLSearchParams({ range: form.get('range'), baseline: form.get('baseline'), by: form.get('by') }));
     } },
     el('label', {}, 'Range ', el('select', { name: 'range' }, ['1h', '24h', '7d', '30d'].map((r) => el('option', { value: r, selected: r === range }, 'last ' + r)))),
-    el('label', {}, 'Savings against ', el('select', { name: 'baseline' }, config.models.map((m) => el('option', { value: m.name, selected: m.name === baseline }, m.name)))));
+    el('label', {}, 'Savings against ', el('select', { name: 'baseline' }, config.models.map((m) => el('option', { value: m.name, selected: m.name === baseline }, m.name)))),
+    el('label', {}, 'Chart spend by ', el('select', { name: 'by' }, ['route', 'model', 'deployment', 'tenant', 'team', 'key'].map((d) => el('option', { value: d, selected: d === by }, d)))));
     const total = data.total;
     const cards = el('div', { class: 'cards' },
       card('Requests', int(total.requests)), card('Errors', int(total.errors)),
@@ -115,17 +117,18 @@
     show(
       el('h1', { text: 'Overview' }), controls, cards, spendChart,
       table(columns, data.by_route, 'Per route'), table(columns, data.by_model, 'Per model'),
-      table(columns, data.by_deployment, 'Per deployment'), table(columns, data.by_tenant, 'Per tenant'));
-    // Spend per route over the whole range, one line per route, a point per bucket (0 when idle).
+      table(columns, data.by_deployment, 'Per deployment'), table(columns, data.by_tenant, 'Per tenant'),
+      table(columns, data.by_team, 'Per team'), table(columns, data.by_key, 'Per key'));
+    // Spend over the whole range, one line per route (or model, team, key…), a point per bucket.
     const start = Date.parse(data.from);
     const buckets = Math.ceil((Date.parse(data.to) - start) / data.bucket_ms);
     const times = Array.from({ length: buckets }, (_, i) => (start + i * data.bucket_ms) / 1000);
-    const routes = {};
+    const lines = {};
     for (const p of data.series) {
       const i = Math.round((Date.parse(p.time) - start) / data.bucket_ms);
-      (routes[p.route || '(none)'] = routes[p.route || '(none)'] || new Array(buckets).fill(0))[i] = p.cost_usd;
+      (lines[p.name || '(none)'] = lines[p.name || '(none)'] || new Array(buckets).fill(0))[i] = p.cost_usd;
     }
-    chart(spendChart, 'Spend per route (USD per ' + Math.round(data.bucket_ms / 60000) + ' min)', times, routes, (v) => '$' + v.toPrecision(2));
+    chart(spendChart, 'Spend per ' + by + ' (USD per ' + Math.round(data.bucket_ms / 60000) + ' min)', times, lines, (v) => '$' + v.toPrecision(2));
   }
 
   function card(title, value) {
@@ -183,7 +186,7 @@
 
   const FILTERS = [
     ['from', 'From', 'datetime-local'], ['to', 'To', 'datetime-local'], ['route', 'Route'], ['model', 'Model'],
-    ['deployment', 'Deployment'], ['outcome', 'Outcome'], ['tenant', 'Tenant'],
+    ['deployment', 'Deployment'], ['outcome', 'Outcome'], ['tenant', 'Tenant'], ['team', 'Team'], ['key', 'Key'],
     ['min_cost', 'Min cost (USD)', 'number'], ['max_cost', 'Max cost (USD)', 'number'],
     ['min_latency_ms', 'Min latency (ms)', 'number'], ['max_latency_ms', 'Max latency (ms)', 'number'],
     ['limit', 'Rows', 'number'],
@@ -217,6 +220,7 @@
           { title: 'Deployments tried', value: (r) => r.chain },
           { title: 'Outcome', value: (r) => el('span', { class: 'outcome ' + (r.outcome === 'ok' ? 'ok' : 'bad'), text: r.outcome }) },
           { title: 'Tenant', value: (r) => r.tenant },
+          { title: 'Key', value: (r) => r.key || '-' },
           { title: 'Cost', numeric: true, value: (r) => usd(r.cost_usd) },
           { title: 'Latency', numeric: true, value: (r) => ms(r.latency_ms) },
           { title: 'Tokens', numeric: true, value: (r) => int(r.input_tokens) + ' / ' + int(r.output_tokens) },
@@ -305,7 +309,8 @@
       el('h1', { text: 'Decision ' + t.id }),
       el('p', { class: 'explanation', id: 'explanation', text: data.explanation }),
       el('dl', { class: 'facts' },
-        fact('Time', time(t.time)), fact('Tenant', t.tenant), fact('Requested', t.requested_model),
+        fact('Time', time(t.time)), fact('Tenant', t.tenant), fact('Key', (t.key || '-') + (t.team ? ' (team ' + t.team + ')' : '')),
+        fact('Requested', t.requested_model),
         fact('Routes', t.routes.join(' → ')), fact('Policy', t.policy + ' v' + t.policy_version),
         fact('Outcome', t.outcome + (t.error ? ': ' + t.error : '')), fact('Cost', usd(t.cost_usd)),
         fact('Tokens', int(t.usage.prompt_tokens) + ' in, ' + int(t.usage.completion_tokens) + ' out' + (t.usage.estimated ? ' (counted by the gateway)' : '')),
