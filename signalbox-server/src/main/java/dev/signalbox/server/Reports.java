@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.ErrorKind;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.wire.Json;
+import dev.signalbox.server.http.Reply;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +64,7 @@ final class Reports {
                     .addObject()
                     .put("name", name)
                     .put("kind", folder ? "eval" : "replay")
-                    .put("modified", java.time.Instant.ofEpochMilli(modified(p)).toString())
+                    .put("modified", Instant.ofEpochMilli(modified(p)).toString())
                     .put(
                         "open",
                         Dashboard.PATH + "/reports/" + name + (folder ? "/index.html" : ""));
@@ -74,7 +76,7 @@ final class Reports {
   }
 
   /** A file of a report, by the path under {@code /ui/reports/}. */
-  void serve(String rest, dev.signalbox.server.http.Reply reply) {
+  void serve(String rest, Reply reply) {
     List<String> parts = List.of(rest.split("/", -1));
     if (dir.isEmpty()
         || parts.isEmpty()

@@ -126,10 +126,11 @@ public final class Exchange {
     if (!context.isEmpty()) {
       return context;
     }
-    Map<String, String> client = new HashMap<>(2);
+    Map<String, String> client = Map.of();
     for (String name : TRACE_CONTEXT_HEADERS) {
       String value = signals.headers().get(name);
       if (value != null) {
+        client = client.isEmpty() ? new HashMap<>(2) : client;
         client.put(name, value);
       }
     }

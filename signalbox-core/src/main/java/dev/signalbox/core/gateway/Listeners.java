@@ -68,8 +68,25 @@ public final class Listeners implements RoutingListener.Factory {
 
     @Override
     public Map<String, String> attemptContext() {
-      Map<String, String> headers = new LinkedHashMap<>();
-      each(l -> headers.putAll(l.attemptContext()));
+      // Every attempt asks; without a tracing listener that costs no allocation.
+      Map<String, String> headers = Map.of();
+      for (RoutingListener l : listeners) {
+        Map<String, String> context;
+        try {
+          context = l.attemptContext();
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "listener " + l.getClass().getSimpleName() + " threw", e);
+          continue;
+        }
+        if (!context.isEmpty()) {
+          if (headers.isEmpty()) {
+            headers = context;
+          } else {
+            headers = new LinkedHashMap<>(headers);
+            headers.putAll(context);
+          }
+        }
+      }
       return headers;
     }
 

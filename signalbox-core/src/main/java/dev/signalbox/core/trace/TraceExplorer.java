@@ -223,9 +223,8 @@ public final class TraceExplorer implements AutoCloseable {
       Map<List<Object>, Sums> series;
       if (seriesByHours) {
         series = rowSeries(seriesBy, start, firstHour * TraceSummaries.HOUR_MS, start, width);
-        addSeries(series, hourSeries(seriesBy, firstHour, lastHour, start, width));
-        addSeries(
-            series, rowSeries(seriesBy, lastHour * TraceSummaries.HOUR_MS, end, start, width));
+        add(series, hourSeries(seriesBy, firstHour, lastHour, start, width));
+        add(series, rowSeries(seriesBy, lastHour * TraceSummaries.HOUR_MS, end, start, width));
       } else {
         series = rowSeries(seriesBy, start, end, start, width);
       }
@@ -236,37 +235,6 @@ public final class TraceExplorer implements AutoCloseable {
       throw unreadable(e);
     } finally {
       lock.unlock();
-    }
-  }
-
-  /** The sums of a group of traces. */
-  private static final class Sums {
-    long requests;
-    long errors;
-    long inputTokens;
-    long outputTokens;
-    double costUsd;
-    double latencyMs;
-
-    /** Reads requests, errors, cost, input, output and latency from six columns on. */
-    static Sums read(ResultSet result, int column) throws SQLException {
-      Sums sums = new Sums();
-      sums.requests = (long) result.getDouble(column);
-      sums.errors = (long) result.getDouble(column + 1);
-      sums.costUsd = result.getDouble(column + 2);
-      sums.inputTokens = (long) result.getDouble(column + 3);
-      sums.outputTokens = (long) result.getDouble(column + 4);
-      sums.latencyMs = result.getDouble(column + 5);
-      return sums;
-    }
-
-    void add(Sums other) {
-      requests += other.requests;
-      errors += other.errors;
-      inputTokens += other.inputTokens;
-      outputTokens += other.outputTokens;
-      costUsd += other.costUsd;
-      latencyMs += other.latencyMs;
     }
   }
 
@@ -322,10 +290,6 @@ public final class TraceExplorer implements AutoCloseable {
 
   private static <K> void add(Map<K, Sums> into, Map<K, Sums> more) {
     more.forEach((key, sums) -> into.computeIfAbsent(key, k -> new Sums()).add(sums));
-  }
-
-  private static void addSeries(Map<List<Object>, Sums> into, Map<List<Object>, Sums> more) {
-    add(into, more);
   }
 
   /** The groups as JSON, the dearest first; one empty group when there are none. */

@@ -73,10 +73,6 @@ final class TraceSummaries {
     }
     summariseMissingRows(connection);
     summariseHoursIfNone(connection);
-    try (Statement s = connection.createStatement()) {
-      // Statistics for the planner, so that it picks the index a filter needs.
-      s.execute("PRAGMA optimize=0x10002");
-    }
   }
 
   /** Rows summarised before keys were recorded have none. */
@@ -103,8 +99,7 @@ final class TraceSummaries {
   /** Writes a batch's rows and adds the new ones to their hours; the caller's transaction. */
   static void write(Connection connection, List<TraceRow> rows) throws SQLException {
     int[] inserted = insertRows(connection, rows);
-    Map<List<Object>, long[]> counts = new LinkedHashMap<>();
-    Map<List<Object>, double[]> amounts = new LinkedHashMap<>();
+    Map<List<Object>, Sums> hours = new LinkedHashMap<>();
     for (int i = 0; i < rows.size(); i++) {
       if (inserted[i] == 0) {
         continue; // the same trace again: counted once
@@ -112,15 +107,9 @@ final class TraceSummaries {
       TraceRow row = rows.get(i);
       long hour = Math.floorDiv(row.timeMillis(), HOUR_MS);
       for (String dimension : DIMENSIONS) {
-        List<Object> key = List.of(dimension, hour, name(row, dimension));
-        long[] c = counts.computeIfAbsent(key, k -> new long[4]);
-        c[0]++;
-        c[1] += row.outcome().equals("ok") ? 0 : 1;
-        c[2] += row.inputTokens();
-        c[3] += row.outputTokens();
-        double[] a = amounts.computeIfAbsent(key, k -> new double[2]);
-        a[0] += row.costUsd();
-        a[1] += row.latencyMs();
+        hours
+            .computeIfAbsent(List.of(dimension, hour, name(row, dimension)), k -> new Sums())
+            .add(row);
       }
     }
     try (PreparedStatement upsert =
@@ -131,19 +120,18 @@ final class TraceSummaries {
                 + " input_tokens = input_tokens + excluded.input_tokens, output_tokens ="
                 + " output_tokens + excluded.output_tokens, latency_ms = latency_ms +"
                 + " excluded.latency_ms")) {
-      for (Map.Entry<List<Object>, long[]> e : counts.entrySet()) {
+      for (Map.Entry<List<Object>, Sums> e : hours.entrySet()) {
         List<Object> key = e.getKey();
-        long[] c = e.getValue();
-        double[] a = amounts.get(key);
+        Sums sums = e.getValue();
         upsert.setString(1, (String) key.get(0));
         upsert.setLong(2, (Long) key.get(1));
         upsert.setString(3, (String) key.get(2));
-        upsert.setLong(4, c[0]);
-        upsert.setLong(5, c[1]);
-        upsert.setDouble(6, a[0]);
-        upsert.setLong(7, c[2]);
-        upsert.setLong(8, c[3]);
-        upsert.setDouble(9, a[1]);
+        upsert.setLong(4, sums.requests);
+        upsert.setLong(5, sums.errors);
+        upsert.setDouble(6, sums.costUsd);
+        upsert.setLong(7, sums.inputTokens);
+        upsert.setLong(8, sums.outputTokens);
+        upsert.setDouble(9, sums.latencyMs);
         upsert.addBatch();
       }
       upsert.executeBatch();
@@ -236,6 +224,10 @@ final class TraceSummaries {
       try {
         write(connection, rows);
         connection.commit();
+      } catch (SQLException e) {
+        // Turning auto-commit back on would commit the half-written batch.
+        connection.rollback();
+        throw e;
       } finally {
         connection.setAutoCommit(true);
       }
