@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
@@ -15,6 +16,7 @@ import java.util.OptionalInt;
  *
  * @param toolChoice the client's tool_choice, or a missing node when absent
  * @param user the end-user id, or "" when absent
+ * @param nativeBody the body in the client's own protocol when it did not come as chat completions
  */
 public record ChatRequest(
     String model,
@@ -30,7 +32,41 @@ public record ChatRequest(
     int n,
     String user,
     Map<String, String> metadata,
-    ObjectNode raw) {
+    ObjectNode raw,
+    Optional<NativeBody> nativeBody) {
+
+  public ChatRequest(
+      String model,
+      List<ChatMessage> messages,
+      boolean stream,
+      boolean includeUsage,
+      OptionalInt maxTokens,
+      OptionalDouble temperature,
+      List<ToolDefinition> tools,
+      JsonNode toolChoice,
+      ResponseFormat responseFormat,
+      List<String> stop,
+      int n,
+      String user,
+      Map<String, String> metadata,
+      ObjectNode raw) {
+    this(
+        model,
+        messages,
+        stream,
+        includeUsage,
+        maxTokens,
+        temperature,
+        tools,
+        toolChoice,
+        responseFormat,
+        stop,
+        n,
+        user,
+        metadata,
+        raw,
+        Optional.empty());
+  }
 
   public ChatRequest {
     Objects.requireNonNull(model, "model");
@@ -44,6 +80,32 @@ public record ChatRequest(
     Objects.requireNonNull(user, "user");
     metadata = Map.copyOf(metadata);
     Objects.requireNonNull(raw, "raw");
+    Objects.requireNonNull(nativeBody, "nativeBody");
+  }
+
+  /** This request, carrying its body in the client's own protocol. */
+  public ChatRequest withNativeBody(NativeBody body) {
+    return new ChatRequest(
+        model,
+        messages,
+        stream,
+        includeUsage,
+        maxTokens,
+        temperature,
+        tools,
+        toolChoice,
+        responseFormat,
+        stop,
+        n,
+        user,
+        metadata,
+        raw,
+        Optional.of(body));
+  }
+
+  /** The client's own body when it is in {@code protocol}. */
+  public Optional<ObjectNode> nativeBody(NativeBody.Protocol protocol) {
+    return nativeBody.filter(b -> b.protocol() == protocol).map(NativeBody::body);
   }
 
   /** The text of the last user message, or "" when there is none. */

@@ -6,10 +6,20 @@ import java.util.Objects;
 /** One event of a streamed answer, already in OpenAI's chat.completion.chunk shape. */
 public sealed interface Chunk {
 
-  /** A chunk to relay to the client; {@code json} is an OpenAI chat.completion.chunk object. */
-  record Delta(ObjectNode json) implements Chunk {
+  /**
+   * A chunk to relay to the client; {@code json} is an OpenAI chat.completion.chunk object. When
+   * the upstream spoke the client's own protocol, {@code nativeEvents} holds the SSE events it sent
+   * (one or more, each ending in a blank line), which the client receives instead, and {@code json}
+   * only what they mean to the gateway (text, tool calls, finish reason); else it is "".
+   */
+  record Delta(ObjectNode json, String nativeEvents) implements Chunk {
+    public Delta(ObjectNode json) {
+      this(json, "");
+    }
+
     public Delta {
       Objects.requireNonNull(json, "json");
+      Objects.requireNonNull(nativeEvents, "nativeEvents");
     }
   }
 

@@ -2,13 +2,24 @@ package dev.signalbox.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Objects;
+import java.util.Optional;
 
 /** What an upstream returns for one call: a whole completion, an open stream, or a failure. */
 public sealed interface UpstreamReply {
 
-  /** A non-streamed answer; {@code body} is an OpenAI chat.completion object. */
-  record Completed(ObjectNode body, Usage usage, String finishReason) implements UpstreamReply {
+  /**
+   * A non-streamed answer; {@code body} is an OpenAI chat.completion object. {@code nativeBody} is
+   * the answer as the upstream sent it when it spoke the client's own protocol.
+   */
+  record Completed(
+      ObjectNode body, Usage usage, String finishReason, Optional<ObjectNode> nativeBody)
+      implements UpstreamReply {
+    public Completed(ObjectNode body, Usage usage, String finishReason) {
+      this(body, usage, finishReason, Optional.empty());
+    }
+
     public Completed {
+      Objects.requireNonNull(nativeBody, "nativeBody");
       Objects.requireNonNull(body, "body");
       Objects.requireNonNull(usage, "usage");
       Objects.requireNonNull(finishReason, "finishReason");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.ErrorKind;
+import dev.signalbox.api.NativeBody;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.core.config.ConfigException;
@@ -156,18 +157,27 @@ final class Endpoints implements Handler {
     }
   }
 
-  /** Anthropic's Messages API on the same router: translated in, answered in its own shape. */
+  /**
+   * Anthropic's Messages API on the same router: read as a chat request, carrying its own body for
+   * Anthropic upstreams, and answered in its own shape.
+   */
   private void messages(HttpCall call, Reply reply) throws InterruptedException {
     Caller caller = caller(call);
     requireJson(call);
+    ObjectNode body = StrictJson.object(call.body(), "");
     ChatRequest request =
-        ChatRequestParser.parse(MessagesRequest.toChat(StrictJson.object(call.body(), "")));
+        ChatRequestParser.parse(MessagesRequest.toChat(body))
+            .withNativeBody(new NativeBody(NativeBody.Protocol.ANTHROPIC_MESSAGES, body));
     Handled handled = gateway.handle(request, caller, Ingress.ANTHROPIC_MESSAGES);
     handled.info().headers().forEach(reply::header);
     switch (handled) {
       case Handled.Rejected rejected ->
           refuse(reply, rejected.error(), MessagesReply.error(rejected.error()));
-      case Handled.Completed completed -> json(reply, 200, MessagesReply.message(completed.body()));
+      case Handled.Completed completed ->
+          json(
+              reply,
+              200,
+              completed.nativeBody().orElseGet(() -> MessagesReply.message(completed.body())));
       case Handled.Streaming streaming -> stream(reply, streaming, MessagesStream::new);
     }
   }

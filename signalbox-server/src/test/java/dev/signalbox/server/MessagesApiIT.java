@@ -3,9 +3,13 @@ package dev.signalbox.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.core.config.ConfigReader;
+import dev.signalbox.core.wire.Json;
 import dev.signalbox.testing.ScriptedUpstreamServer;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -116,5 +120,117 @@ class MessagesApiIT {
         .startsWith("event: message_start\n")
         .contains("event: content_block_delta\n", "event: message_delta\n")
         .endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+    assertThat(gateway.trace(stream).path("flags"))
+        .extracting(JsonNode::asText)
+        .contains("wire:translated");
+  }
+
+  /** A turn of a tool loop with thinking, cached system prompt and tools. */
+  private static final String THINKING_TURN =
+      """
+      {"model":"auto","max_tokens":64,"thinking":{"type":"enabled","budget_tokens":1024},
+       "system":[{"type":"text","text":"You are terse.","cache_control":{"type":"ephemeral"}}],
+       "metadata":{"user_id":"u1","session_id":"s1"},
+       "tools":[{"name":"read","description":"read a file","input_schema":{"type":"object"},"cache_control":{"type":"ephemeral"}}],
+       "messages":[
+         {"role":"user","content":"What is in notes.txt?"},
+         {"role":"assistant","content":[
+           {"type":"thinking","thinking":"I should read it.","signature":"sig-abc"},
+           {"type":"redacted_thinking","data":"opaque-1"},
+           {"type":"tool_use","id":"toolu_1","name":"read","input":{"path":"notes.txt"}}]},
+         {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"pomegranate"}]}]}
+      """;
+
+  private static final String THINKING_ANSWER =
+      """
+      {"id":"msg_up","type":"message","role":"assistant","model":"claude-x",
+       "content":[{"type":"thinking","thinking":"It says pomegranate.","signature":"sig-def"},{"type":"text","text":"pomegranate"}],
+       "stop_reason":"end_turn","stop_sequence":null,
+       "usage":{"input_tokens":50,"cache_read_input_tokens":40,"cache_creation_input_tokens":0,"output_tokens":9}}
+      """;
+
+  private static final String[] THINKING_EVENTS = {
+    "event: message_start\n"
+        + "data:"
+        + " {\"type\":\"message_start\",\"message\":{\"id\":\"msg_up\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-x\",\"content\":[],\"stop_reason\":null,\"usage\":{\"input_tokens\":50,\"cache_read_input_tokens\":40,\"output_tokens\":1}}}",
+    "event: content_block_start\n"
+        + "data:"
+        + " {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}",
+    "event: ping\ndata: {\"type\":\"ping\"}",
+    "event: content_block_delta\n"
+        + "data:"
+        + " {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"It"
+        + " says pomegranate.\"}}",
+    "event: content_block_delta\n"
+        + "data:"
+        + " {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"signature_delta\",\"signature\":\"sig-stream\"}}",
+    "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}",
+    "event: content_block_start\n"
+        + "data:"
+        + " {\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
+    "event: content_block_delta\n"
+        + "data:"
+        + " {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"text_delta\",\"text\":\"pomegranate\"}}",
+    "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1}",
+    "event: message_delta\n"
+        + "data:"
+        + " {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":9}}",
+    "event: message_stop\ndata: {\"type\":\"message_stop\"}"
+  };
+
+  @Test
+  void aMessagesRequestReachesAnAnthropicUpstreamAsSentAndItsAnswerComesBackAsSent()
+      throws Exception {
+    try (ScriptedUpstreamServer upstream =
+        new ScriptedUpstreamServer(
+            ScriptedUpstreamServer.byRequest(
+                request ->
+                    request.body().contains("\"stream\":true")
+                        ? ScriptedUpstreamServer.sse(Duration.ofMillis(1), THINKING_EVENTS)
+                        : ScriptedUpstreamServer.json(200, THINKING_ANSWER)))) {
+      gateway =
+          new GatewayHarness(
+              """
+              deployments:
+                - {name: claude, provider: anthropic, base-url: "%s", model: claude-x, api-key-env: ANTHROPIC_TEST_KEY}
+              models:
+                - {name: c, deployments: [claude], capabilities: [tools]}
+              routes:
+                - {name: auto, models: [c], policy: priority}
+              """
+                  .formatted(upstream.baseUrl()),
+              Map.of("ANTHROPIC_TEST_KEY", "sk-ant"));
+
+      HttpResponse<String> whole =
+          gateway.post("/v1/messages", THINKING_TURN, "anthropic-beta", "interleaved-thinking");
+      assertThat(whole.statusCode()).as(whole.body()).isEqualTo(200);
+      assertThat(GatewayHarness.json(whole)).isEqualTo(Json.MAPPER.readTree(THINKING_ANSWER));
+      JsonNode sent = Json.MAPPER.readTree(upstream.requests().get(0).body());
+      ObjectNode expected = (ObjectNode) Json.MAPPER.readTree(THINKING_TURN);
+      expected.put("model", "claude-x");
+      ((ObjectNode) expected.get("metadata")).remove("session_id");
+      assertThat(sent).as("the client's body, model and metadata aside").isEqualTo(expected);
+      assertThat(upstream.requests().get(0).headers())
+          .containsEntry("anthropic-beta", "interleaved-thinking");
+      JsonNode trace = gateway.trace(whole);
+      assertThat(trace.path("flags"))
+          .extracting(JsonNode::asText)
+          .contains("ingress:anthropic-messages", "wire:passthrough")
+          .doesNotContain("wire:translated");
+      assertThat(trace.path("usage").path("prompt_tokens").asLong()).isEqualTo(90);
+
+      HttpResponse<String> stream =
+          gateway.post("/v1/messages", THINKING_TURN.replaceFirst("\\{", "{\"stream\":true,"));
+      assertThat(stream.statusCode()).as(stream.body()).isEqualTo(200);
+      assertThat(Json.MAPPER.readTree(upstream.requests().get(1).body()).path("stream").asBoolean())
+          .isTrue();
+      assertThat(stream.body())
+          .as("every event as the upstream sent it")
+          .isEqualTo(String.join("\n\n", THINKING_EVENTS) + "\n\n");
+      JsonNode streamed = gateway.trace(stream);
+      assertThat(streamed.path("flags")).extracting(JsonNode::asText).contains("wire:passthrough");
+      assertThat(streamed.path("outcome").asText()).isEqualTo("ok");
+      assertThat(streamed.path("usage").path("completion_tokens").asLong()).isEqualTo(9);
+    }
   }
 }

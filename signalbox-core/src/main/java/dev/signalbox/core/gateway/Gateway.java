@@ -691,6 +691,12 @@ public final class Gateway implements AutoCloseable {
             new ResponseInfo(id, route, "", "", attempts, OptionalDouble.empty(), limitHeaders));
       }
       case DispatchResult.Answered answered -> {
+        if (exchange.request().nativeBody().isPresent()) {
+          exchange.flag(
+              answered.reply().nativeBody().isPresent()
+                  ? Ingress.PASSED_THROUGH
+                  : Ingress.TRANSLATED);
+        }
         exchange.finishReason(answered.reply().finishReason());
         Usage usage = exchange.counted(answered.reply().usage());
         if (usage.estimated() && !answered.reply().body().has("usage")) {
@@ -717,6 +723,7 @@ public final class Gateway implements AutoCloseable {
             answered.attempt().deployment().name());
         yield new Handled.Completed(
             answered.reply().body(),
+            answered.reply().nativeBody(),
             new ResponseInfo(
                 id,
                 route,

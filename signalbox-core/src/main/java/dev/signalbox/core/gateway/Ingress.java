@@ -9,6 +9,12 @@ public enum Ingress {
   ANTHROPIC_MESSAGES("anthropic-messages"),
   OPENAI_RESPONSES("openai-responses");
 
+  /** The trace flag of a request in another protocol that its upstream received as sent. */
+  public static final String PASSED_THROUGH = "wire:passthrough";
+
+  /** The trace flag of a request in another protocol translated to and from chat completions. */
+  public static final String TRANSLATED = "wire:translated";
+
   private final String key;
 
   Ingress(String key) {

@@ -90,6 +90,12 @@ public final class StreamRelay {
     long created = 0;
     try {
       Chunk chunk = first;
+      if (exchange.request().nativeBody().isPresent()) {
+        exchange.flag(
+            first instanceof Chunk.Delta delta && !delta.nativeEvents().isEmpty()
+                ? Ingress.PASSED_THROUGH
+                : Ingress.TRANSLATED);
+      }
       while (true) {
         if (continued && chunk instanceof Chunk.Plain plain) {
           chunk = new Chunk.Delta(Json.object(plain.json())); // to take the first stream's id
@@ -123,7 +129,11 @@ public final class StreamRelay {
               toolArguments.append(call.path("function").path("arguments").asText(""));
             }
             answer.append(deltaNode.path("content").asText(""));
-            if (!send(out, event(json))) {
+            byte[] bytes =
+                delta.nativeEvents().isEmpty()
+                    ? event(json)
+                    : delta.nativeEvents().getBytes(StandardCharsets.UTF_8);
+            if (!send(out, bytes)) {
               return;
             }
           }
@@ -153,6 +163,9 @@ public final class StreamRelay {
                   continuation.resume(current, answer.toString());
               if (resumed.isPresent()) {
                 exchange.flag(CONTINUED);
+                if (exchange.request().nativeBody().isPresent()) {
+                  exchange.flag(Ingress.TRANSLATED); // the continuation speaks chat completions
+                }
                 continued = true;
                 continuedTokens = tokens.count(answer.toString());
                 current = resumed.get().attempt();

@@ -13,7 +13,9 @@ import java.io.IOException;
  * {@code message_start} and a {@code ping}, then per content block a {@code content_block_start},
  * its {@code text_delta} or {@code input_json_delta} deltas and a {@code content_block_stop}; at
  * the end a {@code message_delta} with the stop reason and usage and a {@code message_stop}. An
- * error event becomes an {@code error} event.
+ * error event becomes an {@code error} event. An Anthropic upstream's own events (a request passed
+ * through) are sent as they came; the stream keeps count of their blocks, so that chunks after them
+ * (a continuation elsewhere) open the next block, and adds only the {@code message_stop}.
  */
 public final class MessagesStream extends ChatStreamTranslator {
   private final ChunkWriter client;
@@ -27,6 +29,7 @@ public final class MessagesStream extends ChatStreamTranslator {
   private int openToolIndex = -1;
 
   private String stopReason = "end_turn";
+  private boolean endedNatively;
   private JsonNode usage = Json.object();
 
   public MessagesStream(ChunkWriter client) {
@@ -35,11 +38,35 @@ public final class MessagesStream extends ChatStreamTranslator {
 
   @Override
   protected void done() throws IOException {
-    finish();
+    if (endedNatively) {
+      send("message_stop", Json.object().put("type", "message_stop"));
+    } else {
+      finish();
+    }
+  }
+
+  @Override
+  protected void nativeEvents(byte[] bytes, String text) throws IOException {
+    client.write(bytes);
+    for (String line : text.split("\n")) {
+      switch (line) {
+        case "event: message_start" -> started = true;
+        case "event: content_block_start" -> open = "native";
+        case "event: content_block_stop" -> {
+          open = "";
+          blocks++;
+        }
+        case "event: message_delta" -> endedNatively = true;
+        default -> {}
+      }
+    }
   }
 
   @Override
   protected void chunk(JsonNode chunk) throws IOException {
+    if (endedNatively) {
+      return; // the usage chunk: message_delta carried it
+    }
     if (chunk.has("error")) {
       ObjectNode error = Json.object().put("type", "error");
       error

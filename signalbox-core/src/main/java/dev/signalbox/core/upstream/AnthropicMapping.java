@@ -22,6 +22,28 @@ final class AnthropicMapping {
 
   private AnthropicMapping() {}
 
+  /**
+   * A Messages request passed through: the client's body with the deployment's model. Metadata
+   * keeps only {@code user_id}, the one key Anthropic takes (a client may send the gateway a {@code
+   * session_id} there).
+   */
+  static ObjectNode passedThrough(ObjectNode original, String model, boolean stream) {
+    ObjectNode body = original.deepCopy();
+    body.put("model", model);
+    if (stream) {
+      body.put("stream", true);
+    } else {
+      body.remove("stream");
+    }
+    if (body.path("metadata") instanceof ObjectNode metadata) {
+      metadata.retain("user_id");
+      if (metadata.isEmpty()) {
+        body.remove("metadata");
+      }
+    }
+    return body;
+  }
+
   static ObjectNode request(ChatRequest request, String model, boolean stream) {
     ObjectNode body = Json.object();
     body.put("model", model);

@@ -3,6 +3,7 @@ package dev.signalbox.core.upstream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.Chunk;
+import dev.signalbox.api.NativeBody;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.Upstream;
 import dev.signalbox.api.UpstreamCall;
@@ -20,7 +21,10 @@ import java.util.Optional;
 
 /**
  * Anthropic's Messages API behind the OpenAI shape: requests are mapped by {@link
- * AnthropicMapping}, stream events are turned into chat.completion.chunk objects. An overloaded
+ * AnthropicMapping}, stream events are turned into chat.completion.chunk objects. A request that
+ * came in as a Messages request is passed through instead: its own body is sent (only the model
+ * changed), and the answer keeps the upstream's message or events for the client beside what they
+ * mean to the gateway, so thinking signatures and {@code cache_control} survive. An overloaded
  * (529) answer falls back like any retryable status.
  */
 public final class AnthropicUpstream implements Upstream {
@@ -63,19 +67,25 @@ public final class AnthropicUpstream implements Upstream {
   @Override
   public UpstreamReply send(UpstreamCall call) throws InterruptedException {
     boolean stream = call.request().stream();
-    ObjectNode body = AnthropicMapping.request(call.request(), call.upstreamModel(), stream);
+    Optional<ObjectNode> passed = call.request().nativeBody(NativeBody.Protocol.ANTHROPIC_MESSAGES);
+    ObjectNode body =
+        passed
+            .map(original -> AnthropicMapping.passedThrough(original, call.upstreamModel(), stream))
+            .orElseGet(
+                () -> AnthropicMapping.request(call.request(), call.upstreamModel(), stream));
     HttpExchange.Result result =
         HttpExchange.post(client, uri, headersFor(call), Json.bytes(body), call, time);
     return switch (result) {
       case HttpExchange.Failed failed -> new UpstreamReply.Failed(failed.failure());
       case HttpExchange.Open open ->
           stream
-              ? new UpstreamReply.Streaming(new AnthropicChunkStream(open.body(), call, time))
-              : complete(open.body(), call);
+              ? new UpstreamReply.Streaming(
+                  new AnthropicChunkStream(open.body(), call, time, passed.isPresent()))
+              : complete(open.body(), call, passed.isPresent());
     };
   }
 
-  private UpstreamReply complete(GuardedBody body, UpstreamCall call) {
+  private UpstreamReply complete(GuardedBody body, UpstreamCall call, boolean passthrough) {
     JsonNode message;
     try {
       message = Json.MAPPER.readTree(body.readAll(call.totalTimeout(), BODY_LIMIT));
@@ -100,7 +110,10 @@ public final class AnthropicUpstream implements Upstream {
     ObjectNode completion = AnthropicMapping.completion(message, time.now().getEpochSecond());
     Usage usage = AnthropicMapping.usage(message.path("usage"), 0);
     return new UpstreamReply.Completed(
-        completion, usage, completion.path("choices").path(0).path("finish_reason").asText());
+        completion,
+        usage,
+        completion.path("choices").path(0).path("finish_reason").asText(),
+        passthrough ? Optional.of((ObjectNode) message) : Optional.empty());
   }
 
   @Override
@@ -110,8 +123,12 @@ public final class AnthropicUpstream implements Upstream {
 
   /**
    * Turns Anthropic stream events into OpenAI chunks; the role rides on the first content chunk.
+   * Passing through, every event also reaches the client as sent: those before the first delta ride
+   * on it, so that a stream failing before its first token can still fall back.
    */
   private static final class AnthropicChunkStream extends SseChunkStream {
+    private final boolean passthrough;
+    private final StringBuilder pending = new StringBuilder();
     private final long created;
     private String id = "msg";
     private String model = "";
@@ -120,9 +137,11 @@ public final class AnthropicUpstream implements Upstream {
     private String finishReason = "";
     private int toolIndex = -1;
 
-    AnthropicChunkStream(GuardedBody body, UpstreamCall call, TimeSource time) {
+    AnthropicChunkStream(
+        GuardedBody body, UpstreamCall call, TimeSource time, boolean passthrough) {
       super(body, call);
       this.created = time.now().getEpochSecond();
+      this.passthrough = passthrough;
     }
 
     @Override
@@ -133,7 +152,32 @@ public final class AnthropicUpstream implements Upstream {
       } catch (IOException e) {
         return malformed("stream event is not JSON", event.data());
       }
-      return data == null ? null : translate(data.path("type").asText(event.event()), data);
+      if (data == null) {
+        return null;
+      }
+      String type = data.path("type").asText(event.event());
+      Chunk chunk = translate(type, data);
+      return passthrough ? passedThrough(type, event, chunk) : chunk;
+    }
+
+    /** The client's events so far on a chunk, once the first delta has come; else null. */
+    private Chunk passedThrough(String type, SseReader.Event event, Chunk translated) {
+      if (translated instanceof Chunk.Done || translated instanceof Chunk.Broken) {
+        return translated;
+      }
+      pending.append("event: ").append(type).append("\ndata: ").append(event.data()).append("\n\n");
+      if (beforeFirstToken()
+          && (type.equals("content_block_delta") || type.equals("message_delta"))) {
+        tokenArrived();
+      }
+      if (beforeFirstToken()) {
+        return null;
+      }
+      ObjectNode json =
+          translated instanceof Chunk.Delta delta ? delta.json() : Json.chunk(id, created, model);
+      String events = pending.toString();
+      pending.setLength(0);
+      return new Chunk.Delta(json, events);
     }
 
     @Override

@@ -89,4 +89,68 @@ class MessagesStreamTest {
     assertThat(events).extracting(Event::name).containsExactly("error");
     assertThat(events.get(0).data().path("error").path("type").asText()).isEqualTo("api_error");
   }
+
+  private void nativeEvent(String name, String data) throws Exception {
+    stream.write(("event: " + name + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void anUpstreamsOwnEventsPassAsSentAndAContinuationAfterThemOpensTheNextBlock() throws Exception {
+    nativeEvent(
+        "message_start",
+        "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"claude-x\"}}");
+    nativeEvent(
+        "content_block_start",
+        "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}");
+    nativeEvent(
+        "content_block_delta",
+        "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"signature_delta\",\"signature\":\"sig\"}}");
+    nativeEvent("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
+    nativeEvent(
+        "content_block_start",
+        "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
+    // The upstream broke here; a continuation on a chat upstream carries on.
+    chunk(
+        "{\"id\":\"c1\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"rest\"}}]}");
+    chunk(
+        "{\"id\":\"c1\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}");
+    stream.write("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
+
+    List<Event> events = events();
+    assertThat(events)
+        .extracting(Event::name)
+        .containsExactly(
+            "message_start",
+            "content_block_start",
+            "content_block_delta",
+            "content_block_stop",
+            "content_block_start",
+            "content_block_stop",
+            "content_block_start",
+            "content_block_delta",
+            "content_block_stop",
+            "message_delta",
+            "message_stop");
+    assertThat(events.get(2).data().path("delta").path("signature").asText()).isEqualTo("sig");
+    assertThat(events.get(5).data().path("index").asInt())
+        .as("closes the open native block")
+        .isEqualTo(1);
+    assertThat(events.get(6).data().path("index").asInt()).isEqualTo(2);
+    assertThat(events.get(7).data().path("delta").path("text").asText()).isEqualTo("rest");
+  }
+
+  @Test
+  void aPassedThroughStreamGetsOnlyItsMessageStopAdded() throws Exception {
+    nativeEvent("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\"}}");
+    nativeEvent(
+        "message_delta",
+        "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":3}}");
+    chunk(
+        "{\"id\":\"c1\",\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":30,\"completion_tokens\":3}}");
+    stream.write("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
+
+    assertThat(events())
+        .extracting(Event::name)
+        .containsExactly("message_start", "message_delta", "message_stop");
+  }
 }
