@@ -66,3 +66,25 @@ try {
   assert.equal(e.code, "model_not_found");
   console.log("errors ok:", e.status, e.code);
 }
+
+// Embeddings: the client asks for base64 unless told otherwise and decodes it; both ways agree.
+const texts = ["the cat sat on the mat", "a cat sat on a mat", "quarterly revenue grew"];
+const decoded = await client.embeddings.create({ model: "embed", input: texts });
+assert.equal(decoded.object, "list");
+assert.equal(decoded.data.length, 3);
+assert.equal(decoded.data[0].embedding.length, 384);
+assert.ok(decoded.usage.prompt_tokens > 0);
+const floats = await client.embeddings.create({ model: "embed", input: texts[0], encoding_format: "float", dimensions: 64 });
+assert.equal(floats.data[0].embedding.length, 64);
+const cosine = (a, b) => a.reduce((sum, v, i) => sum + v * b[i], 0);
+const [cat, cat2, revenue] = decoded.data.map((d) => d.embedding);
+assert.ok(cosine(cat, cat2) > cosine(cat, revenue), "shared words point alike");
+assert.ok(Math.abs(cosine(cat, cat) - 1) < 1e-5, "unit length");
+try {
+  await client.embeddings.create({ model: "cheap", input: "x" });
+  assert.fail("expected a 400: a chat route has no embedding model");
+} catch (e) {
+  assert.ok(e instanceof OpenAI.BadRequestError, `expected BadRequestError, got ${e}`);
+  assert.match(e.message, /no embeddings/);
+}
+console.log("embeddings ok:", decoded.usage.prompt_tokens, "tokens");

@@ -13,7 +13,8 @@ public record NativeBody(Protocol protocol, ObjectNode body) {
   /** The protocols a request may come in by besides chat completions. */
   public enum Protocol {
     ANTHROPIC_MESSAGES,
-    OPENAI_RESPONSES
+    OPENAI_RESPONSES,
+    OPENAI_EMBEDDINGS
   }
 
   public NativeBody {

@@ -34,7 +34,7 @@ class CliTest {
   void validateAcceptsTheQuickstart() {
     Run run = run("validate", "../examples/quickstart.yaml");
     assertThat(run.exit()).isZero();
-    assertThat(run.out()).contains("valid (4 deployments, 3 models, 6 routes");
+    assertThat(run.out()).contains("valid (6 deployments, 4 models, 7 routes");
   }
 
   @Test

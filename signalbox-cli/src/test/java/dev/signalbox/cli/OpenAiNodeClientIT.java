@@ -36,7 +36,8 @@ class OpenAiNodeClientIT {
               "stream ok",
               "tools ok",
               "models ok",
-              "errors ok: 404 model_not_found");
+              "errors ok: 404 model_not_found",
+              "embeddings ok");
     } finally {
       running.stop();
     }

@@ -11,6 +11,7 @@ import dev.signalbox.api.TimeSource;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.config.ModelSpec;
+import dev.signalbox.core.embeddings.EmbeddingsRequest;
 import dev.signalbox.core.gateway.AccessLog;
 import dev.signalbox.core.gateway.Caller;
 import dev.signalbox.core.gateway.ChunkWriter;
@@ -106,6 +107,7 @@ final class Endpoints implements Handler {
       case "POST /v1/chat/completions" -> chat(call, reply);
       case "POST /v1/messages" -> messages(call, reply);
       case "POST /v1/messages/count_tokens" -> countTokens(call, reply);
+      case "POST /v1/embeddings" -> embeddings(call, reply);
       case "GET /v1/models" -> models(call, reply);
       case "GET /v1/usage" -> usage(call, reply);
       case "GET /health" -> json(reply, 200, Json.object().put("status", "ok"));
@@ -179,6 +181,26 @@ final class Endpoints implements Handler {
               200,
               completed.nativeBody().orElseGet(() -> MessagesReply.message(completed.body())));
       case Handled.Streaming streaming -> stream(reply, streaming, MessagesStream::new);
+    }
+  }
+
+  /**
+   * OpenAI's embeddings API on the same router, to the route's embedding models; the upstream's
+   * answer as it sent it.
+   */
+  private void embeddings(HttpCall call, Reply reply) throws InterruptedException {
+    Caller caller = caller(call);
+    requireJson(call);
+    ChatRequest request = EmbeddingsRequest.toChat(StrictJson.object(call.body(), ""));
+    Handled handled = gateway.handle(request, caller, Ingress.OPENAI_EMBEDDINGS);
+    handled.info().headers().forEach(reply::header);
+    switch (handled) {
+      case Handled.Rejected rejected ->
+          refuse(reply, rejected.error(), ErrorBodies.of(rejected.error()));
+      case Handled.Completed completed ->
+          json(reply, 200, completed.nativeBody().orElseGet(completed::body));
+      case Handled.Streaming streaming ->
+          throw new IllegalStateException("an embeddings request never streams");
     }
   }
 
@@ -369,8 +391,8 @@ final class Endpoints implements Handler {
             + Truncated.of(call.method(), 20)
             + " "
             + Truncated.of(call.path(), 100)
-            + ". Signalbox serves POST /v1/chat/completions, POST /v1/messages, POST /v1/responses"
-            + " and GET /v1/models.",
+            + ". Signalbox serves POST /v1/chat/completions, POST /v1/messages, POST /v1/responses,"
+            + " POST /v1/embeddings and GET /v1/models.",
         null,
         "unknown_url");
   }

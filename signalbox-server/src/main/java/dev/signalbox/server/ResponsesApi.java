@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.ErrorKind;
+import dev.signalbox.api.NativeBody;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.gateway.Caller;
 import dev.signalbox.core.gateway.Gateway;
@@ -101,7 +102,11 @@ final class ResponsesApi {
               .conversation();
     }
     ResponsesRequest translated = ResponsesRequest.of(body, history);
-    ChatRequest request = ChatRequestParser.parse(translated.chat());
+    ChatRequest request =
+        ChatRequestParser.parse(translated.chat())
+            .withNativeBody(
+                new NativeBody(
+                    NativeBody.Protocol.OPENAI_RESPONSES, translated.passedThrough(body)));
     Handled handled = gateway.handle(request, caller, Ingress.OPENAI_RESPONSES);
     handled.info().headers().forEach(reply::header);
     Instant now = gateway.time().now();
@@ -116,7 +121,11 @@ final class ResponsesApi {
       case Handled.Rejected rejected ->
           Endpoints.refuse(reply, rejected.error(), ErrorBodies.of(rejected.error()));
       case Handled.Completed completed -> {
-        ObjectNode response = context.completed(completed.body());
+        ObjectNode response =
+            completed
+                .nativeBody()
+                .map(context::adopt)
+                .orElseGet(() -> context.completed(completed.body()));
         if (keep) {
           store.put(
               new StoredResponse(

@@ -233,4 +233,39 @@ class MessagesApiIT {
       assertThat(streamed.path("usage").path("completion_tokens").asLong()).isEqualTo(9);
     }
   }
+
+  @Test
+  void aPassedThroughStreamThatBreaksEndsWithAnErrorEventAfterTheUpstreamsOwn() throws Exception {
+    try (ScriptedUpstreamServer upstream =
+        new ScriptedUpstreamServer(
+            ScriptedUpstreamServer.sseThenReset(
+                java.util.Arrays.copyOfRange(THINKING_EVENTS, 0, 8)))) {
+      gateway =
+          new GatewayHarness(
+              """
+              deployments:
+                - {name: claude, provider: anthropic, base-url: "%s", model: claude-x, api-key-env: ANTHROPIC_TEST_KEY}
+              models:
+                - {name: c, deployments: [claude], capabilities: [tools]}
+              routes:
+                - {name: auto, models: [c], policy: priority}
+              """
+                  .formatted(upstream.baseUrl()),
+              Map.of("ANTHROPIC_TEST_KEY", "sk-ant"));
+      HttpResponse<String> stream =
+          gateway.post(
+              "/v1/messages", BODY.replace("\"max_tokens\"", "\"stream\":true,\"max_tokens\""));
+      assertThat(stream.statusCode()).isEqualTo(200);
+      assertThat(stream.body())
+          .startsWith(String.join("\n\n", java.util.Arrays.copyOfRange(THINKING_EVENTS, 0, 8)))
+          .contains("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\"")
+          .doesNotContain("message_stop");
+      JsonNode trace = gateway.trace(stream);
+      assertThat(trace.path("outcome").asText()).isEqualTo("stream_broken");
+      assertThat(trace.path("flags")).extracting(JsonNode::asText).contains("wire:passthrough");
+      assertThat(trace.path("usage").path("completion_tokens").asLong())
+          .as("the text streamed so far, counted")
+          .isPositive();
+    }
+  }
 }

@@ -202,11 +202,11 @@ class ServerApiIT {
   @Test
   void otherPathsAre404InOpenAiShape() throws Exception {
     gateway = new GatewayHarness(POOL);
-    HttpResponse<String> response = gateway.post("/v1/embeddings", "{}");
+    HttpResponse<String> response = gateway.post("/v1/images/generations", "{}");
     assertThat(response.statusCode()).isEqualTo(404);
     JsonNode error = GatewayHarness.json(response).path("error");
     assertThat(error.path("message").asText())
-        .startsWith("Unknown request URL: POST /v1/embeddings.");
+        .startsWith("Unknown request URL: POST /v1/images/generations.");
     assertThat(error.has("param")).isTrue();
     assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
   }

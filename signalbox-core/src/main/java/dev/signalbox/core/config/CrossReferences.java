@@ -61,6 +61,7 @@ final class CrossReferences {
                 "deployment",
                 model.deployments().get(d),
                 deploymentNames);
+            embeddingsServed(path + ".deployments[" + d + "]", model, model.deployments().get(d));
           }
           if (routeNames.contains(model.name())) {
             problems.add(
@@ -72,6 +73,25 @@ final class CrossReferences {
         });
     routes.forEach((i, route) -> checkRoute("routes[" + i + "]", route, artifactsRequired));
     checkKeys(auth);
+  }
+
+  /** An embedding model's deployments must speak an embeddings API (Anthropic has none). */
+  private void embeddingsServed(String path, ModelSpec model, String deploymentName) {
+    if (!model.capabilities().contains(Capability.EMBEDDINGS)) {
+      return;
+    }
+    deployments.values().stream()
+        .filter(d -> d.name().equals(deploymentName))
+        .filter(d -> d.provider() == Provider.ANTHROPIC)
+        .findFirst()
+        .ifPresent(
+            d ->
+                problems.add(
+                    path
+                        + ": '"
+                        + deploymentName
+                        + "' is an anthropic deployment, which serves no embeddings"
+                        + " (the model has capability 'embeddings')"));
   }
 
   private void checkDeployment(

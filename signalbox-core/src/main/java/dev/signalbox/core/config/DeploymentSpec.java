@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
  * @param headerEnv extra request headers whose values come from environment variables, named here
  *     (secrets such as Azure OpenAI's {@code api-key}); redacted like {@code apiKeyEnv}
  * @param query query parameters added to every request (Azure OpenAI's {@code api-version})
+ * @param responsesApi whether an {@link Provider#OPENAI} deployment also serves OpenAI's Responses
+ *     API ({@code /responses}): Responses requests then pass through to it untranslated
  */
 public record DeploymentSpec(
     String name,
@@ -52,7 +54,8 @@ public record DeploymentSpec(
     @Default("10s") Duration healthCheckInterval,
     @Default("{}") Map<String, String> headers,
     @Default("{}") Map<String, String> headerEnv,
-    @Default("{}") Map<String, String> query) {
+    @Default("{}") Map<String, String> query,
+    @Default("false") boolean responsesApi) {
   /** Headers the gateway writes itself, which a deployment may not set. */
   private static final Set<String> RESERVED_HEADERS =
       Set.of("content-type", "content-length", "host", "transfer-encoding", "connection");
@@ -89,6 +92,10 @@ public record DeploymentSpec(
           "replay-from",
           "missing (a replay deployment answers from an outcomes file or a trace store)");
     }
+    if (responsesApi && provider != Provider.OPENAI) {
+      throw new ConfigProblem(
+          "responses-api", "only an openai deployment speaks the Responses API");
+    }
     if (provider != Provider.REPLAY && replayFrom.isPresent()) {
       throw new ConfigProblem(
           "replay-from", "only a replay deployment answers from a recording (provider: replay)");
@@ -124,7 +131,8 @@ public record DeploymentSpec(
         Duration.ofSeconds(10),
         Map.of(),
         Map.of(),
-        Map.of());
+        Map.of(),
+        false);
   }
 
   private static void checkHeaders(String field, Set<String> names) {

@@ -7,7 +7,8 @@ package dev.signalbox.core.gateway;
 public enum Ingress {
   CHAT_COMPLETIONS("chat-completions"),
   ANTHROPIC_MESSAGES("anthropic-messages"),
-  OPENAI_RESPONSES("openai-responses");
+  OPENAI_RESPONSES("openai-responses"),
+  OPENAI_EMBEDDINGS("openai-embeddings");
 
   /** The trace flag of a request in another protocol that its upstream received as sent. */
   public static final String PASSED_THROUGH = "wire:passthrough";

@@ -66,6 +66,23 @@ public record ResponseContext(
     return response;
   }
 
+  /**
+   * A response from an upstream that speaks the Responses API, made the gateway's own: its id, and
+   * what the client asked of storage ({@code store}, {@code previous_response_id}), since the
+   * upstream was asked to store nothing.
+   */
+  public ObjectNode adopt(ObjectNode upstream) {
+    ObjectNode response = upstream.deepCopy();
+    response.put("id", id);
+    response.put("store", request.path("store").asBoolean(true));
+    response.set(
+        "previous_response_id",
+        request.hasNonNull("previous_response_id")
+            ? request.get("previous_response_id")
+            : Json.MAPPER.nullNode());
+    return response;
+  }
+
   /** The finished response for a chat completion. */
   public ObjectNode completed(JsonNode completion) {
     JsonNode choice = completion.path("choices").path(0);

@@ -38,6 +38,30 @@ public record ResponsesRequest(
   }
 
   /** The chat request for a Responses body after {@code history}; a 400 naming the field. */
+  /**
+   * The body an upstream that speaks the Responses API receives: the client's, with the whole
+   * conversation as its input in place of {@code previous_response_id} (which only the gateway
+   * knows), and nothing stored upstream. So the items go without their ids (an upstream that stored
+   * nothing knows none), and reasoning items only with their encrypted content.
+   */
+  public ObjectNode passedThrough(ObjectNode body) {
+    ObjectNode passed = body.deepCopy();
+    passed.remove("previous_response_id");
+    ArrayNode input = passed.putArray("input");
+    for (JsonNode item : conversation) {
+      if (item.path("type").asText().equals("reasoning") && !item.has("encrypted_content")) {
+        continue;
+      }
+      if (item instanceof ObjectNode object && object.has("id")) {
+        input.add(object.deepCopy().without("id"));
+      } else {
+        input.add(item);
+      }
+    }
+    passed.put("store", false);
+    return passed;
+  }
+
   public static ResponsesRequest of(JsonNode body, List<JsonNode> history) {
     if (!(body instanceof ObjectNode request)) {
       throw invalid("The request body must be a JSON object.", null);

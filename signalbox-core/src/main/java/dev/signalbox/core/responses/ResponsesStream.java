@@ -9,6 +9,8 @@ import dev.signalbox.core.wire.Json;
 import dev.signalbox.core.wire.NamedEvent;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -20,7 +22,9 @@ import org.jspecify.annotations.Nullable;
  * response.output_item.done}; at the end {@code response.completed} (or {@code
  * response.incomplete}) with the whole response, or {@code response.failed} when the stream broke.
  * Every event carries its {@code sequence_number}. The finished response, whatever its status, goes
- * to {@code finished} (the store, when the client asked to store it).
+ * to {@code finished} (the store, when the client asked to store it). An upstream's own events (a
+ * request passed through) are sent as they came, but for the response they carry, which takes the
+ * gateway's id ({@link ResponseContext#adopt}).
  */
 public final class ResponsesStream extends ChatStreamTranslator {
   private final ChunkWriter client;
@@ -77,6 +81,45 @@ public final class ResponsesStream extends ChatStreamTranslator {
     }
     super.write(bytes);
   }
+
+  @Override
+  protected void nativeEvents(byte[] bytes, String text) throws IOException {
+    started = true;
+    for (String block : text.split("\n\n")) {
+      String name = "";
+      String data = "";
+      for (String line : block.split("\n")) {
+        if (line.startsWith("event: ")) {
+          name = line.substring(7);
+        } else if (line.startsWith("data: ")) {
+          data = line.substring(6);
+        }
+      }
+      if (!RESPONSE_EVENTS.contains(name)) {
+        client.write((block + "\n\n").getBytes(StandardCharsets.UTF_8));
+        continue;
+      }
+      ObjectNode event = (ObjectNode) Json.MAPPER.readTree(data);
+      ObjectNode response = context.adopt((ObjectNode) event.path("response"));
+      event.set("response", response);
+      model = response.path("model").asText(model);
+      sequence = event.path("sequence_number").asInt(sequence) + 1;
+      if (!name.equals("response.created") && !name.equals("response.in_progress")) {
+        ended = true;
+        finished.accept(response);
+      }
+      client.write(NamedEvent.encode(name, event));
+    }
+  }
+
+  /** The events that carry the whole response, which takes the gateway's id. */
+  private static final Set<String> RESPONSE_EVENTS =
+      Set.of(
+          "response.created",
+          "response.in_progress",
+          "response.completed",
+          "response.incomplete",
+          "response.failed");
 
   @Override
   protected void done() throws IOException {

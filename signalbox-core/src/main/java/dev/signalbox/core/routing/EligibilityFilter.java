@@ -10,9 +10,14 @@ interface EligibilityFilter {
   Optional<String> exclude(ModelSpec model, RoutingSignals signals);
 
   /** Tokenizes only when the prompt's byte-size bound does not already prove that it fits. */
+  /**
+   * An embeddings request is not held to the window: its inputs are joined for routing, while an
+   * upstream limits each input on its own.
+   */
   EligibilityFilter CONTEXT_WINDOW =
       (model, signals) -> {
-        if (signals.promptTokensAtMost() + signals.maxOutputTokens() <= model.contextWindow()) {
+        if (signals.wantsEmbeddings()
+            || signals.promptTokensAtMost() + signals.maxOutputTokens() <= model.contextWindow()) {
           return Optional.empty();
         }
         long needed = signals.promptTokens() + signals.maxOutputTokens();
@@ -23,6 +28,10 @@ interface EligibilityFilter {
 
   EligibilityFilter CAPABILITIES =
       (model, signals) -> {
+        boolean embeddingModel = model.capabilities().contains(Capability.EMBEDDINGS);
+        if (signals.wantsEmbeddings() != embeddingModel) {
+          return Optional.of(embeddingModel ? "an embedding model" : "no embeddings");
+        }
         if (signals.hasTools() && !model.capabilities().contains(Capability.TOOLS)) {
           return Optional.of("no tools support");
         }

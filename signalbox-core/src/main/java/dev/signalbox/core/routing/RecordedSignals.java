@@ -200,6 +200,16 @@ public final class RecordedSignals implements RoutingSignals {
     return images;
   }
 
+  /** Traces recorded before embeddings were served are all chat. */
+  @Override
+  public boolean wantsEmbeddings() {
+    boolean embeddings = Boolean.TRUE.equals(recorded.get(EMBEDDINGS));
+    if (embeddings) {
+      read.put(EMBEDDINGS, true);
+    }
+    return embeddings;
+  }
+
   @Override
   public boolean needsJsonSchema() {
     return flag(JSON_SCHEMA);

@@ -2,6 +2,7 @@ package dev.signalbox.core.routing;
 
 import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.ChatRequest;
+import dev.signalbox.api.NativeBody;
 import dev.signalbox.api.ResponseFormat;
 import dev.signalbox.api.Role;
 import dev.signalbox.core.session.SessionStore;
@@ -225,6 +226,15 @@ public final class RequestSignals implements RoutingSignals {
     boolean images = request.hasImages();
     read.put(IMAGES, images);
     return images;
+  }
+
+  @Override
+  public boolean wantsEmbeddings() {
+    boolean embeddings = request.nativeBody(NativeBody.Protocol.OPENAI_EMBEDDINGS).isPresent();
+    if (embeddings) {
+      read.put(EMBEDDINGS, true);
+    }
+    return embeddings;
   }
 
   @Override

@@ -24,6 +24,7 @@ public interface RoutingSignals extends Signals {
   String TOOLS = "tools";
   String IMAGES = "images";
   String JSON_SCHEMA = "json_schema";
+  String EMBEDDINGS = "embeddings";
   String TENANT = "tenant";
   String HEADER = "header:";
   String KEYWORDS = "keywords:";
@@ -52,6 +53,9 @@ public interface RoutingSignals extends Signals {
   long promptTokensAtMost();
 
   boolean needsJsonSchema();
+
+  /** Whether the request asks for embeddings; recorded only when it does. */
+  boolean wantsEmbeddings();
 
   /**
    * The request's session, as a digest of its id (the id itself is never recorded): from the {@code

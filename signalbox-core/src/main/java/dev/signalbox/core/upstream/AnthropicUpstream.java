@@ -66,6 +66,11 @@ public final class AnthropicUpstream implements Upstream {
 
   @Override
   public UpstreamReply send(UpstreamCall call) throws InterruptedException {
+    if (call.request().nativeBody(NativeBody.Protocol.OPENAI_EMBEDDINGS).isPresent()) {
+      return new UpstreamReply.Failed(
+          UpstreamFailure.status(
+              400, Optional.empty(), "HTTP 400: Anthropic serves no embeddings (" + this + ")"));
+    }
     boolean stream = call.request().stream();
     Optional<ObjectNode> passed = call.request().nativeBody(NativeBody.Protocol.ANTHROPIC_MESSAGES);
     ObjectNode body =

@@ -3,6 +3,7 @@ package dev.signalbox.core.upstream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.Chunk;
+import dev.signalbox.api.NativeBody;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.Upstream;
 import dev.signalbox.api.UpstreamCall;
@@ -10,6 +11,7 @@ import dev.signalbox.api.UpstreamFailure;
 import dev.signalbox.api.UpstreamReply;
 import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.DeploymentSpec;
+import dev.signalbox.core.embeddings.EmbeddingsReply;
 import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.core.wire.Json;
 import dev.signalbox.core.wire.PlainChunk;
@@ -23,7 +25,10 @@ import java.util.Optional;
 /**
  * Any OpenAI-compatible chat completions endpoint (OpenAI, Azure-style, vLLM, Ollama, Groq). The
  * client's body is forwarded as sent, with the upstream model id and, when streaming, a request for
- * usage; streamed chunks are relayed one by one.
+ * usage; streamed chunks are relayed one by one. An embeddings request goes to the deployment's
+ * {@code /embeddings} the same way, its answer kept as sent; so does a Responses request to {@code
+ * /responses} when the deployment serves that API ({@code responses-api: true}), its answer or
+ * events relayed as sent.
  */
 public final class OpenAiUpstream implements Upstream {
   private static final int BODY_LIMIT = 64 * 1024 * 1024;
@@ -31,6 +36,8 @@ public final class OpenAiUpstream implements Upstream {
   private final DeploymentSpec spec;
   private final Http1Client client;
   private final URI uri;
+  private final URI embeddingsUri;
+  private final URI responsesUri;
   private final Map<String, String> headers;
   private final TimeSource time;
   private final TokenCounter tokens;
@@ -46,6 +53,8 @@ public final class OpenAiUpstream implements Upstream {
     this.tokens = tokens;
     this.client = client;
     this.uri = spec.endpoint("/chat/completions");
+    this.embeddingsUri = spec.endpoint("/embeddings");
+    this.responsesUri = spec.endpoint("/responses");
     this.time = time;
     Map<String, String> h = new LinkedHashMap<>();
     apiKey.ifPresent(key -> h.put("authorization", "Bearer " + key));
@@ -55,6 +64,16 @@ public final class OpenAiUpstream implements Upstream {
 
   @Override
   public UpstreamReply send(UpstreamCall call) throws InterruptedException {
+    Optional<ObjectNode> embeddings =
+        call.request().nativeBody(NativeBody.Protocol.OPENAI_EMBEDDINGS);
+    if (embeddings.isPresent()) {
+      return embeddings(embeddings.get(), call);
+    }
+    Optional<ObjectNode> responses =
+        call.request().nativeBody(NativeBody.Protocol.OPENAI_RESPONSES);
+    if (spec.responsesApi() && responses.isPresent()) {
+      return responses(responses.get(), call);
+    }
     ObjectNode body = call.request().raw().deepCopy();
     body.put("model", call.upstreamModel());
     boolean stream = call.request().stream();
@@ -79,12 +98,93 @@ public final class OpenAiUpstream implements Upstream {
     return h;
   }
 
-  private UpstreamReply complete(GuardedBody body, UpstreamCall call) {
+  private UpstreamReply embeddings(ObjectNode request, UpstreamCall call)
+      throws InterruptedException {
+    ObjectNode body = request.deepCopy();
+    body.put("model", call.upstreamModel());
+    JsonNode json;
+    try {
+      json =
+          switch (HttpExchange.post(client, embeddingsUri, headers, Json.bytes(body), call, time)) {
+            case HttpExchange.Failed failed -> throw new Unreadable(failed.failure());
+            case HttpExchange.Open open -> readJson(open.body(), call);
+          };
+    } catch (Unreadable e) {
+      return new UpstreamReply.Failed(e.failure);
+    }
+    if (!(json instanceof ObjectNode answer) || !json.path("data").isArray()) {
+      return new UpstreamReply.Failed(
+          UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "answer has no data array"));
+    }
+    long reported = answer.path("usage").path("prompt_tokens").asLong(-1);
+    Usage usage =
+        reported >= 0
+            ? new Usage(reported, 0, 0, false)
+            : new Usage(tokens.count(call.request().lastUserText()), 0, 0, true);
+    if (reported < 0) {
+      answer.set("usage", EmbeddingsReply.usage(usage.promptTokens()));
+    }
+    return new UpstreamReply.Completed(Json.object(), usage, "stop", Optional.of(answer));
+  }
+
+  private UpstreamReply responses(ObjectNode request, UpstreamCall call)
+      throws InterruptedException {
+    boolean stream = call.request().stream();
+    ObjectNode body = ResponsesMapping.passedThrough(request, call.upstreamModel(), stream);
+    HttpExchange.Result result =
+        HttpExchange.post(
+            client,
+            responsesUri,
+            stream ? headersWithAccept() : headers,
+            Json.bytes(body),
+            call,
+            time);
+    JsonNode json;
+    try {
+      switch (result) {
+        case HttpExchange.Failed failed -> {
+          return new UpstreamReply.Failed(failed.failure());
+        }
+        case HttpExchange.Open open -> {
+          if (stream) {
+            return new UpstreamReply.Streaming(
+                new ResponsesChunkStream(open.body(), call, time.now().getEpochSecond()));
+          }
+          json = readJson(open.body(), call);
+        }
+      }
+    } catch (Unreadable e) {
+      return new UpstreamReply.Failed(e.failure);
+    }
+    if (!(json instanceof ObjectNode answer) || !json.path("output").isArray()) {
+      return new UpstreamReply.Failed(
+          UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "answer has no output array"));
+    }
+    ObjectNode completion = ResponsesMapping.completion(answer, time.now().getEpochSecond());
+    return new UpstreamReply.Completed(
+        completion,
+        ResponsesMapping.usage(answer.path("usage")),
+        completion.path("choices").path(0).path("finish_reason").asText(),
+        Optional.of(answer));
+  }
+
+  /** Why an answer could not be read. */
+  private static final class Unreadable extends Exception {
+    private final transient UpstreamFailure failure;
+
+    Unreadable(UpstreamFailure failure) {
+      super(failure.message(), null, false, false);
+      this.failure = failure;
+    }
+  }
+
+  /** A whole answer's JSON (a missing node when empty). */
+  private static JsonNode readJson(GuardedBody body, UpstreamCall call) throws Unreadable {
     byte[] bytes;
     try {
       bytes = body.readAll(call.totalTimeout(), BODY_LIMIT);
     } catch (IOException e) {
-      return new UpstreamReply.Failed(
+      throw new Unreadable(
           body.timedOut()
               ? UpstreamFailure.of(
                   UpstreamFailure.Kind.TIMEOUT,
@@ -94,15 +194,24 @@ public final class OpenAiUpstream implements Upstream {
     } finally {
       body.close();
     }
-    JsonNode json;
     try {
-      json = Json.MAPPER.readTree(bytes);
+      JsonNode json = Json.MAPPER.readTree(bytes);
+      return json == null ? Json.MAPPER.missingNode() : json;
     } catch (IOException e) {
-      return new UpstreamReply.Failed(
+      throw new Unreadable(
           UpstreamFailure.of(
               UpstreamFailure.Kind.MALFORMED, "answer is not JSON: " + Causes.of(e)));
     }
-    if (json == null || !json.isObject() || !json.path("choices").isArray()) {
+  }
+
+  private UpstreamReply complete(GuardedBody body, UpstreamCall call) {
+    JsonNode json;
+    try {
+      json = readJson(body, call);
+    } catch (Unreadable e) {
+      return new UpstreamReply.Failed(e.failure);
+    }
+    if (!json.isObject() || !json.path("choices").isArray()) {
       return new UpstreamReply.Failed(
           UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "answer has no choices array"));
     }

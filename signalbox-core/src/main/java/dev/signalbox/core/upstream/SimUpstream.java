@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.Chunk;
 import dev.signalbox.api.ChunkStream;
+import dev.signalbox.api.NativeBody;
 import dev.signalbox.api.Role;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.Upstream;
@@ -13,6 +14,9 @@ import dev.signalbox.api.UpstreamReply;
 import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.config.SimSettings;
+import dev.signalbox.core.embeddings.EmbeddingsReply;
+import dev.signalbox.core.embeddings.EmbeddingsRequest;
+import dev.signalbox.core.embeddings.HashedVectors;
 import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.core.wire.Completions;
 import dev.signalbox.core.wire.Json;
@@ -107,6 +111,12 @@ public final class SimUpstream implements Upstream {
               UpstreamFailure.Kind.TIMEOUT,
               "no first token within " + call.firstTokenTimeout().toMillis() + " ms"));
     }
+    Optional<ObjectNode> embeddings =
+        call.request().nativeBody(NativeBody.Protocol.OPENAI_EMBEDDINGS);
+    if (embeddings.isPresent()) {
+      time.sleep(plan.firstToken);
+      return embedded(embeddings.get(), call);
+    }
     if (call.request().stream()) {
       return new UpstreamReply.Streaming(new SimStream(plan, call, release));
     }
@@ -156,7 +166,8 @@ public final class SimUpstream implements Upstream {
     double perToken = sim.millisPerToken().sample(random);
     int drawn = (int) Math.max(1, Math.round(sim.outputTokens().sample(random)));
     Optional<ReplaySource.Recorded> recorded = Optional.empty();
-    if (replay.isPresent()) {
+    boolean embeddings = request.nativeBody(NativeBody.Protocol.OPENAI_EMBEDDINGS).isPresent();
+    if (replay.isPresent() && !embeddings) { // a recording keeps no vectors
       recorded = replay.get().answer(request.messages(), call.upstreamModel());
       if (recorded.isEmpty()) {
         return failedPlan(
@@ -235,6 +246,19 @@ public final class SimUpstream implements Upstream {
         toolCall,
         promptTokens,
         id);
+  }
+
+  /** Vectors of the request's inputs (see {@link HashedVectors}), their tokens counted. */
+  private UpstreamReply embedded(ObjectNode request, UpstreamCall call) {
+    long promptTokens = tokens.count(call.request().lastUserText());
+    int dimensions = request.path("dimensions").asInt(HashedVectors.DEFAULT_DIMENSIONS);
+    List<float[]> vectors =
+        EmbeddingsRequest.inputs(request).stream()
+            .map(text -> HashedVectors.of(text, dimensions))
+            .toList();
+    ObjectNode answer = EmbeddingsReply.of(request, vectors, call.upstreamModel(), promptTokens);
+    return new UpstreamReply.Completed(
+        Json.object(), new Usage(promptTokens, 0, 0, false), "stop", Optional.of(answer));
   }
 
   private static Plan failedPlan(UpstreamFailure failure, UpstreamCall call) {

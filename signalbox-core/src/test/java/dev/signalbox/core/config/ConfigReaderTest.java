@@ -67,7 +67,7 @@ class ConfigReaderTest {
                         "deployments[1].base-url: expected an http:// or https:// URL, got"
                             + " 'ftp://x'",
                         "models[0].capabilities[0]: unknown capability 'telepathy' (known: tools,"
-                            + " vision, json-schema, assistant-prefill)",
+                            + " vision, json-schema, assistant-prefill, embeddings)",
                         "models[0].context-window: must be between 1 and 100000000, was -5",
                         "routes[0].policy: unknown policy 'smartest' (known: bandit, cascade,"
                             + " cheapest, objective, priority, rules, score, threshold, weighted)",
@@ -180,6 +180,21 @@ class ConfigReaderTest {
               assertThat(k.allows("a")).isTrue();
               assertThat(k.allows("b")).isFalse();
             });
+  }
+
+  @Test
+  void anEmbeddingModelOnAnAnthropicDeploymentIsAProblem() {
+    String yaml =
+        """
+        deployments:
+          - {name: claude, provider: anthropic, base-url: https://api.example.com/v1}
+        models:
+          - {name: e, deployments: [claude], capabilities: [embeddings]}
+        """;
+    assertThatThrownBy(() -> TestConfigs.read(yaml))
+        .hasMessageContaining(
+            "models[0].deployments[0]: 'claude' is an anthropic deployment, which serves no"
+                + " embeddings");
   }
 
   @Test
