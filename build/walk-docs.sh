@@ -37,7 +37,7 @@ step "validate the quickstart"; ./signalbox validate examples/quickstart.yaml
 step "validate every provider example without its keys"
 for f in examples/providers/*.yaml; do ./signalbox validate --without-secrets "$f"; done
 
-step "serve the quickstart; chat, stream, models, messages, responses, metrics, dashboard"
+step "serve the quickstart; chat, stream, models, messages, responses, embeddings, metrics, dashboard"
 serve examples/quickstart.yaml
 chat auto | grep -i '^x-signalbox-model:' > /dev/null
 chat smart true | grep -i '^content-type: text/event-stream' > /dev/null
@@ -48,6 +48,8 @@ curl -sf "http://127.0.0.1:$port/v1/messages" -H 'content-type: application/json
   -d '{"model":"auto","max_tokens":256,"messages":[{"role":"user","content":"Say hello"}]}' | grep '"type":"message"' > /dev/null
 curl -sf "http://127.0.0.1:$port/v1/responses" -H 'content-type: application/json' \
   -d '{"model":"auto","input":"Say hello"}' | grep '"object":"response"' > /dev/null
+curl -sf "http://127.0.0.1:$port/v1/embeddings" -H 'content-type: application/json' \
+  -d '{"model":"embed","input":["first text","second text"],"dimensions":8}' | grep '"object":"embedding"' > /dev/null
 curl -sf "http://127.0.0.1:$port/metrics" | grep '^signalbox_requests_total' > /dev/null
 # The dashboard of a keyless gateway opens on its own machine, and reads the admin API.
 curl -sf "http://127.0.0.1:$port/ui" | grep '/ui/assets/app.js' > /dev/null
