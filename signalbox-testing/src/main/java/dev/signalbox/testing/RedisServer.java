@@ -24,10 +24,16 @@ public final class RedisServer implements AutoCloseable {
   private final Path log;
 
   public RedisServer(Path dir) throws IOException, InterruptedException {
-    try (ServerSocket free = new ServerSocket(0)) {
-      port = free.getLocalPort();
-    }
-    log = dir.resolve("redis-" + port + ".log");
+    this(dir, freePort());
+  }
+
+  /**
+   * A server on {@code port}: a fresh one, or one restarted (empty) where a stopped one was, as a
+   * Redis that restarts without persistence comes back.
+   */
+  public RedisServer(Path dir, int port) throws IOException, InterruptedException {
+    this.port = port;
+    log = dir.resolve("redis-" + port + "-" + System.nanoTime() + ".log");
     try {
       process =
           new ProcessBuilder(
@@ -59,6 +65,12 @@ public final class RedisServer implements AutoCloseable {
             "redis-server did not start on port " + port + ":\n" + Files.readString(log));
       }
       Thread.sleep(20);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket free = new ServerSocket(0)) {
+      return free.getLocalPort();
     }
   }
 

@@ -16,6 +16,10 @@ import java.util.Optional;
  * @param failOpen with Redis unreachable, admit requests unchecked (and say so in a header) rather
  *     than refuse them with a 503
  * @param alertWebhook where budget alerts (a scope past its soft threshold) are posted as JSON
+ * @param ledgerUrl the JDBC URL of the PostgreSQL spend ledger every replica appends each settled
+ *     request to, and Redis's budget counters are seeded from ({@code
+ *     jdbc:postgresql://host:5432/db?user=signalbox})
+ * @param ledgerPasswordEnv the environment variable holding the ledger's password, if it has one
  */
 public record LimitSettings(
     Map<String, LimitSpec> tenants,
@@ -24,7 +28,9 @@ public record LimitSettings(
     @Default("10m") Duration leaseTtl,
     Optional<String> redisUrl,
     @Default("false") boolean failOpen,
-    @HttpUrl Optional<URI> alertWebhook) {
+    @HttpUrl Optional<URI> alertWebhook,
+    Optional<String> ledgerUrl,
+    Optional<String> ledgerPasswordEnv) {
   public static final LimitSettings NONE =
       new LimitSettings(
           Map.of(),
@@ -33,10 +39,15 @@ public record LimitSettings(
           Duration.ofMinutes(10),
           Optional.empty(),
           false,
+          Optional.empty(),
+          Optional.empty(),
           Optional.empty());
 
   public LimitSettings {
     tenants = Map.copyOf(tenants);
     teams = Map.copyOf(teams);
+    if (ledgerUrl.isPresent() && !ledgerUrl.get().startsWith("jdbc:postgresql://")) {
+      throw new ConfigProblem("ledger-url", "expected a jdbc:postgresql:// URL");
+    }
   }
 }

@@ -36,9 +36,11 @@ import dev.signalbox.core.limits.BudgetAlert;
 import dev.signalbox.core.limits.InMemoryLimitState;
 import dev.signalbox.core.limits.LimitRefusal;
 import dev.signalbox.core.limits.LimitState;
+import dev.signalbox.core.limits.PostgresSpendLedger;
 import dev.signalbox.core.limits.RedisLimitState;
 import dev.signalbox.core.limits.Scope;
 import dev.signalbox.core.limits.ScopeUsage;
+import dev.signalbox.core.limits.SpendLedger;
 import dev.signalbox.core.policy.Execution;
 import dev.signalbox.core.policy.PolicyRegistry;
 import dev.signalbox.core.policy.PolicyServices;
@@ -133,6 +135,14 @@ public final class Gateway implements AutoCloseable {
     this.toolLoops = new ToolLoops(time::nanoTime, 100_000, 60);
     TraceSink traces = settings.sink();
     LimitSettings limitSettings = config.limits();
+    SpendLedger ledger =
+        limitSettings
+            .ledgerUrl()
+            .<SpendLedger>map(
+                url ->
+                    new PostgresSpendLedger(
+                        url, limitSettings.ledgerPasswordEnv().map(settings.environment())))
+            .orElse(SpendLedger.NONE);
     this.limits =
         new SpendLimits(
             limitSettings
@@ -143,8 +153,10 @@ public final class Gateway implements AutoCloseable {
                             url,
                             limitSettings.leaseTtl(),
                             settings.time(),
-                            limitSettings.failOpen()))
+                            limitSettings.failOpen(),
+                            ledger))
                 .orElseGet(() -> new InMemoryLimitState(limitSettings.leaseTtl())),
+            ledger,
             settings.time(),
             settings.budgetAlerts());
     this.sink =
@@ -181,6 +193,8 @@ public final class Gateway implements AutoCloseable {
    * @param background where bandit learners apply feedback
    * @param requestThreads where a request's parallel legs run (hedges, cascade samples)
    * @param probeThreads the threads that poll deployments' metrics and health URLs
+   * @param environment where the default upstreams read provider keys, and the spend ledger its
+   *     password
    */
   public record Settings(
       TimeSource time,
@@ -198,7 +212,8 @@ public final class Gateway implements AutoCloseable {
       ThreadFactory probeThreads,
       HttpClient probeClient,
       VirtualKeys virtualKeys,
-      java.util.function.Consumer<BudgetAlert> budgetAlerts) {
+      java.util.function.Consumer<BudgetAlert> budgetAlerts,
+      java.util.function.Function<String, String> environment) {
 
     public static Builder builder() {
       return new Builder();
@@ -355,7 +370,8 @@ public final class Gateway implements AutoCloseable {
           virtualKeys != null
               ? virtualKeys
               : new VirtualKeys(KeyStore.MEMORY, time, new java.security.SecureRandom()),
-          budgetAlerts);
+          budgetAlerts,
+          environment);
     }
   }
 
@@ -836,5 +852,6 @@ public final class Gateway implements AutoCloseable {
         // Closing: a store that fails to close loses nothing not already written.
       }
     }
+    limits.ledger().close(); // after the last settlement: it writes what is queued
   }
 }

@@ -6,6 +6,7 @@ import dev.signalbox.api.TimeSource;
 import dev.signalbox.core.config.LimitSpec;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -30,15 +31,20 @@ import java.util.TreeMap;
  * keys share one slot on Redis Cluster. A lease is a sorted-set entry that the next reservation on
  * its scope frees once it is past its time. When Redis cannot be reached, a request is refused with
  * a 503 naming the store (or admitted, when the config says to fail open), and the trace says
- * which.
+ * which. With a {@link SpendLedger}, a budget's spend in a period is seeded from the ledger before
+ * the first reservation of that period on this Redis (a marker key says it was), so a Redis that
+ * restarted empty, or a new one, starts from what was really spent. Scripts that a restarted Redis
+ * no longer knows are loaded again.
  */
 public final class RedisLimitState implements LimitState, AutoCloseable {
   private static final String PREFIX = "signalbox:{signalbox-limits}:";
 
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
-  private final String reserve;
-  private final String settle;
+  private final Script reserve;
+  private final Script settle;
+  private final Script seed;
+  private final SpendLedger ledger;
   private final Duration leaseTtl;
   private final TimeSource time;
   private final boolean failOpen;
@@ -49,13 +55,26 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
    */
   private final String replica = java.util.UUID.randomUUID().toString();
 
-  public RedisLimitState(String url, Duration leaseTtl, TimeSource time, boolean failOpen) {
+  /** A Lua script, by its SHA once Redis has it. */
+  private static final class Script {
+    private final String body;
+    private volatile String sha = "";
+
+    Script(String name) {
+      this.body = script(name);
+    }
+  }
+
+  public RedisLimitState(
+      String url, Duration leaseTtl, TimeSource time, boolean failOpen, SpendLedger ledger) {
     RedisURI uri = RedisURI.create(url);
     uri.setTimeout(Duration.ofSeconds(2));
     this.client = RedisClient.create(uri);
     this.connection = client.connect();
-    this.reserve = connection.sync().scriptLoad(script("reserve.lua"));
-    this.settle = connection.sync().scriptLoad(script("settle.lua"));
+    this.reserve = new Script("reserve.lua");
+    this.settle = new Script("settle.lua");
+    this.seed = new Script("seed.lua");
+    this.ledger = ledger;
     this.leaseTtl = leaseTtl;
     this.time = time;
     this.failOpen = failOpen;
@@ -67,6 +86,44 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Runs a script, loading it first when Redis does not know it (a restart forgets them all). */
+  private List<String> run(Script script, String[] keys, String... args) {
+    if (script.sha.isEmpty()) {
+      script.sha = commands().scriptLoad(script.body);
+    }
+    try {
+      return commands().evalsha(script.sha, ScriptOutputType.MULTI, keys, args);
+    } catch (RedisNoScriptException e) {
+      script.sha = commands().scriptLoad(script.body);
+      return commands().evalsha(script.sha, ScriptOutputType.MULTI, keys, args);
+    }
+  }
+
+  /**
+   * Sets a budget scope's spend this period from the ledger, unless it was seeded already (by this
+   * replica or another).
+   */
+  private void seed(Scope.Bound bound, Instant now) {
+    var budget = bound.spec().budget().orElseThrow();
+    Instant start = budget.period().start(now);
+    Instant end = budget.period().end(now);
+    if (ledger instanceof PostgresSpendLedger postgres) {
+      try {
+        postgres.flush(Duration.ofSeconds(2)); // this replica's own entries first
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    long spent = ledger.spentMicros(bound.scope().id(), start, end);
+    run(
+        seed,
+        new String[0],
+        PREFIX,
+        bound.scope().id(),
+        Long.toString(end.toEpochMilli()),
+        Long.toString(spent));
   }
 
   @Override
@@ -91,16 +148,16 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
           Long.toString(spec.budget().map(b -> b.period().end(now).toEpochMilli()).orElse(0L)));
       args.add(Long.toString(spec.budget().map(b -> Charge.micros(b.usd() * b.soft())).orElse(0L)));
     }
+    args.add(ledger.present() ? "1" : "0");
     List<String> reply;
     try {
-      reply =
-          commands()
-              .evalsha(
-                  reserve,
-                  ScriptOutputType.MULTI,
-                  new String[] {PREFIX + "res:" + requestId},
-                  args.toArray(String[]::new));
-    } catch (RedisException e) {
+      reply = run(reserve, new String[] {PREFIX + "res:" + requestId}, args.toArray(String[]::new));
+      for (int seeded = 0; reply.get(0).equals("unseeded") && seeded <= ordered.size(); seeded++) {
+        seed(ordered.get(Integer.parseInt(reply.get(1)) - 1), now);
+        reply =
+            run(reserve, new String[] {PREFIX + "res:" + requestId}, args.toArray(String[]::new));
+      }
+    } catch (RedisException | IllegalStateException e) {
       if (ordered.stream().allMatch(bound -> bound.spec().failOpen().orElse(failOpen))) {
         return new Admitted(
             Map.of("x-signalbox-limits", "unchecked: state store unreachable"), false);
@@ -135,15 +192,13 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
     String requestId = replica + ":" + request;
     try {
       List<String> crossed =
-          commands()
-              .evalsha(
-                  settle,
-                  ScriptOutputType.MULTI,
-                  new String[] {PREFIX + "res:" + requestId},
-                  PREFIX,
-                  requestId,
-                  Long.toString(used.tokens()),
-                  Long.toString(used.microUsd()));
+          run(
+              settle,
+              new String[] {PREFIX + "res:" + requestId},
+              PREFIX,
+              requestId,
+              Long.toString(used.tokens()),
+              Long.toString(used.microUsd()));
       // Each crossed scope as four values: its id, its spend, its budget, its period's end (ms).
       List<BudgetAlert> alerts = new ArrayList<>();
       for (int i = 0; i + 3 < crossed.size(); i += 4) {
@@ -165,6 +220,9 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
   public ScopeUsage usage(Scope.Bound bound, Instant now) {
     String key = PREFIX + bound.scope().id();
     RedisCommands<String, String> redis = commands();
+    if (ledger.present() && bound.spec().budget().isPresent()) {
+      seed(bound, now);
+    }
     List<String> fields =
         redis.hmget(key, "rat", "tat", "inflight", "reserved").stream()
             .map(value -> value.getValueOrElse("0"))

@@ -2,7 +2,8 @@
 -- check and the reservation are one step across all the request's scopes and every replica.
 -- KEYS[1]: the reservation's key. ARGV: prefix, request id, lease ms, tokens, micro-dollars,
 -- scope count, then per scope: id, rpm, tpm, concurrent, budget micro-dollars (-1: none),
--- the budget period's end (ms), the soft threshold (micro-dollars).
+-- the budget period's end (ms), the soft threshold (micro-dollars); last, 1 when a spend ledger
+-- seeds budgets (a budget scope whose period was not seeded yet returns {'unseeded', index}).
 -- Times are the server's, in microseconds. Returns {'ok', now, per scope: rat, tat, inflight,
 -- reserved, spent} or {'refused', index, now, rat, tat, inflight, reserved, spent}.
 -- Numbers as Redis takes integers: whole, and never "-0".
@@ -17,6 +18,7 @@ local nowMs = math.floor(now / 1000)
 local prefix, id = ARGV[1], ARGV[2]
 local lease, tokens, micros, n = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local MINUTE = 60000000
+local seeding = ARGV[6 + n * 7 + 1] == '1'
 local scopes = {}
 for i = 1, n do
   local b = 6 + (i - 1) * 7
@@ -41,6 +43,9 @@ for i = 1, n do
   end
   if tpmSeen > 0 and s.tpm > 0 and tpmSeen ~= s.tpm and s.tat > now then
     s.tat = now + math.floor((s.tat - now) * tpmSeen / s.tpm)
+  end
+  if seeding and s.budget >= 0 and redis.call('EXISTS', s.key .. ':seeded:' .. s.pend) == 0 then
+    return {'unseeded', int(i)}
   end
   s.spent = tonumber(redis.call('GET', s.key .. ':spent:' .. s.pend) or '0')
   local refused = false
