@@ -103,6 +103,43 @@ public record ChatRequest(
         Optional.of(body));
   }
 
+  /**
+   * This request with its answer limited to {@code tokens}: in the chat body ({@code
+   * max_completion_tokens} where the client used it, else {@code max_tokens}) and in its own
+   * protocol's body ({@code max_tokens}, {@code max_output_tokens}).
+   */
+  public ChatRequest withMaxTokens(int tokens) {
+    ObjectNode chat = raw.deepCopy();
+    chat.put(chat.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens", tokens);
+    Optional<NativeBody> own =
+        nativeBody.map(
+            body -> {
+              ObjectNode copy = body.body().deepCopy();
+              switch (body.protocol()) {
+                case ANTHROPIC_MESSAGES -> copy.put("max_tokens", tokens);
+                case OPENAI_RESPONSES -> copy.put("max_output_tokens", tokens);
+                case OPENAI_EMBEDDINGS -> {}
+              }
+              return new NativeBody(body.protocol(), copy);
+            });
+    return new ChatRequest(
+        model,
+        messages,
+        stream,
+        includeUsage,
+        OptionalInt.of(tokens),
+        temperature,
+        tools,
+        toolChoice,
+        responseFormat,
+        stop,
+        n,
+        user,
+        metadata,
+        chat,
+        own);
+  }
+
   /** The client's own body when it is in {@code protocol}. */
   public Optional<ObjectNode> nativeBody(NativeBody.Protocol protocol) {
     return nativeBody.filter(b -> b.protocol() == protocol).map(NativeBody::body);

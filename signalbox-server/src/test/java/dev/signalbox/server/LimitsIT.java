@@ -146,4 +146,133 @@ class LimitsIT {
     assertThat(GatewayHarness.json(again).path("error").path("param").asText())
         .isEqualTo("user:alice");
   }
+
+  @Test
+  void aModelsOwnMaximumOutputCapsTheReservationAndLongPromptsPayTheLongContextPrices()
+      throws Exception {
+    gateway =
+        new GatewayHarness(
+            """
+            auth:
+              keys:
+                - {name: team-a, key-sha256: %s, tenant: acme, limits: {budget: {usd: 1, period: daily}}}
+            deployments:
+              - name: fast
+                provider: sim
+                sim: {time-to-first-token-ms: {median: 1}, ms-per-token: {median: 1}, output-tokens: {median: 8, p99: 8}}
+            models:
+              - name: capped
+                deployments: [fast]
+                max-output-tokens: 100
+                context-window: 200000
+                pricing: {input: 1, output: 2, long-context: {above: 50, input: 10, output: 20}}
+            routes:
+              - {name: auto, models: [capped], policy: priority}
+            """
+                .formatted(ConfigReader.sha256(ServerApiIT.TEAM_KEY)));
+    HttpResponse<String> agent = call(BODY.replace("\"max_tokens\":8", "\"max_tokens\":64000"));
+    assertThat(agent.statusCode()).as(agent.body()).isEqualTo(200);
+    JsonNode trace = gateway.trace(agent);
+    long prompt = trace.path("usage").path("prompt_tokens").asLong();
+    assertThat(trace.path("flags").toString())
+        .as("the worst case is the model's 100 tokens, not the 64,000 asked")
+        .contains(
+            "limits:reserved key:team-a "
+                + (prompt + 100)
+                + String.format(
+                    java.util.Locale.ROOT, " tokens $%.6f", (prompt * 1 + 100 * 2) / 1e6));
+
+    String longPrompt = "word ".repeat(200);
+    HttpResponse<String> long_ = call(BODY.replace("\"hi\"", "\"" + longPrompt + "\""));
+    JsonNode longTrace = gateway.trace(long_);
+    long longPromptTokens = longTrace.path("usage").path("prompt_tokens").asLong();
+    long output = longTrace.path("usage").path("completion_tokens").asLong();
+    assertThat(longPromptTokens).isGreaterThan(50);
+    assertThat(longTrace.path("cost_usd").asDouble())
+        .as("past 50 prompt tokens, every token at the long-context prices")
+        .isCloseTo(
+            (longPromptTokens * 10 + output * 20) / 1e6,
+            org.assertj.core.data.Offset.offset(1e-12));
+  }
+
+  @Test
+  void shrinkToFitSendsAShorterMaxTokensThatTheBudgetCanPayForInsteadOfRefusing() throws Exception {
+    String answer =
+        "{\"id\":\"c\",\"object\":\"chat.completion\",\"model\":\"m\",\"choices\":[{\"index\":0,"
+            + "\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],"
+            + "\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":2,\"total_tokens\":12}}";
+    try (dev.signalbox.testing.ScriptedUpstreamServer upstream =
+        new dev.signalbox.testing.ScriptedUpstreamServer(
+            dev.signalbox.testing.ScriptedUpstreamServer.json(200, answer))) {
+      String pool =
+          """
+          deployments:
+            - {name: up, provider: openai, base-url: "%s", model: m}
+          models:
+            - {name: small, deployments: [up], pricing: {input: 1, output: 2}, context-window: 100000}
+          routes:
+            - {name: auto, models: [small], policy: priority}
+          """
+              .formatted(upstream.baseUrl());
+      String asking = BODY.replace("\"max_tokens\":8", "\"max_tokens\":5000");
+      // $0.0005 a day; 5,000 tokens at $2 a million would be $0.01.
+      String keys =
+          """
+          auth:
+            keys:
+              - {name: team-a, key-sha256: %s, tenant: acme, limits: {budget: {usd: 0.0005, period: daily}}}
+          """
+              .formatted(ConfigReader.sha256(ServerApiIT.TEAM_KEY));
+      gateway = new GatewayHarness(keys + pool);
+      HttpResponse<String> refused = call(asking);
+      assertThat(refused.statusCode()).as("without shrink-to-fit").isEqualTo(429);
+      gateway.close();
+
+      gateway = new GatewayHarness(keys + "limits: {shrink-to-fit: true}\n" + pool);
+      HttpResponse<String> shrunk = call(asking);
+      assertThat(shrunk.statusCode()).as(shrunk.body()).isEqualTo(200);
+      JsonNode sent =
+          dev.signalbox.core.wire.Json.MAPPER.readTree(
+              upstream.requests().get(upstream.requests().size() - 1).body());
+      long maxTokens = sent.path("max_tokens").asLong();
+      assertThat(maxTokens).isBetween(64L, 250L);
+      JsonNode trace = gateway.trace(shrunk);
+      assertThat(trace.path("flags").toString())
+          .contains("limits:shrunk max_tokens 5000 to " + maxTokens + " to fit the budget left");
+      long prompt = trace.path("signals").path("prompt_tokens").asLong(0);
+      assertThat(maxTokens * 2 + prompt).as("the worst case fits $0.0005").isLessThanOrEqualTo(500);
+    }
+  }
+
+  private HttpResponse<String> call(String body, String... headers) throws Exception {
+    List<String> all = new ArrayList<>(List.of("authorization", "Bearer " + ServerApiIT.TEAM_KEY));
+    all.addAll(List.of(headers));
+    return gateway.post("/v1/chat/completions", body, all.toArray(String[]::new));
+  }
+
+  @Test
+  void eachSessionAndEachLimitedTagHasItsOwnAllowance() throws Exception {
+    gateway("{}", "{per-session: {rpm: 1}, tags: {batch: {rpm: 1}}}");
+    assertThat(call(BODY, "x-signalbox-session-id", "agent-1").statusCode()).isEqualTo(200);
+    HttpResponse<String> again = call(BODY, "x-signalbox-session-id", "agent-1");
+    assertThat(again.statusCode()).isEqualTo(429);
+    assertThat(GatewayHarness.json(again).path("error").path("param").asText())
+        .isEqualTo("session:agent-1");
+    String inMetadata =
+        BODY.replace("\"max_tokens\"", "\"metadata\":{\"session_id\":\"agent-2\"},\"max_tokens\"");
+    assertThat(call(inMetadata).statusCode()).isEqualTo(200);
+    assertThat(call(inMetadata).statusCode())
+        .as("the same session, named in metadata")
+        .isEqualTo(429);
+
+    assertThat(call(BODY, "x-signalbox-tags", "nightly, batch").statusCode()).isEqualTo(200);
+    HttpResponse<String> tagged = call(BODY, "x-signalbox-tags", "batch");
+    assertThat(tagged.statusCode()).isEqualTo(429);
+    assertThat(GatewayHarness.json(tagged).path("error").path("param").asText())
+        .isEqualTo("tag:batch");
+    assertThat(call(BODY, "x-signalbox-tags", "nightly").statusCode())
+        .as("a tag with no limits counts against nothing")
+        .isEqualTo(200);
+    assertThat(call(BODY).statusCode()).as("no session, no tag").isEqualTo(200);
+  }
 }

@@ -6,9 +6,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Limits above the keys' own: per tenant (a key's {@code tenant}), per team (a key's {@code team})
- * and per end user (a request's {@code user}, each user alone). A request must fit every scope it
- * falls in, and is reserved on all of them at once or on none.
+ * Limits above the keys' own: per tenant (a key's {@code tenant}), per team (a key's {@code team}),
+ * per end user (a request's {@code user}, each user alone), per agent session (each session alone:
+ * {@code x-signalbox-session-id}, else {@code metadata.session_id}) and per tag (a request's tags:
+ * {@code x-signalbox-tags} or {@code metadata.tags}, comma-separated). A request must fit every
+ * scope it falls in, and is reserved on all of them at once or on none.
  *
  * @param leaseTtl a reservation not settled in this time (its gateway died mid-request) is freed
  * @param redisUrl where replicas share their limits ({@code redis://host:port}); without it each
@@ -20,32 +22,44 @@ import java.util.Optional;
  *     request to, and Redis's budget counters are seeded from ({@code
  *     jdbc:postgresql://host:5432/db?user=signalbox})
  * @param ledgerPasswordEnv the environment variable holding the ledger's password, if it has one
+ * @param shrinkToFit a request whose worst case is more than a budget has left is sent with a
+ *     shorter {@code max_tokens} that fits (instead of refused), when that leaves it at least
+ *     {@code shrinkMinOutputTokens}
  */
 public record LimitSettings(
     Map<String, LimitSpec> tenants,
     Map<String, LimitSpec> teams,
     Optional<LimitSpec> perUser,
+    Optional<LimitSpec> perSession,
+    Map<String, LimitSpec> tags,
     @Default("10m") Duration leaseTtl,
     Optional<String> redisUrl,
     @Default("false") boolean failOpen,
     @HttpUrl Optional<URI> alertWebhook,
     Optional<String> ledgerUrl,
-    Optional<String> ledgerPasswordEnv) {
+    Optional<String> ledgerPasswordEnv,
+    @Default("false") boolean shrinkToFit,
+    @Default("64") @Range(min = 1, max = 100_000_000) int shrinkMinOutputTokens) {
   public static final LimitSettings NONE =
       new LimitSettings(
           Map.of(),
           Map.of(),
           Optional.empty(),
+          Optional.empty(),
+          Map.of(),
           Duration.ofMinutes(10),
           Optional.empty(),
           false,
           Optional.empty(),
           Optional.empty(),
-          Optional.empty());
+          Optional.empty(),
+          false,
+          64);
 
   public LimitSettings {
     tenants = Map.copyOf(tenants);
     teams = Map.copyOf(teams);
+    tags = Map.copyOf(tags);
     if (ledgerUrl.isPresent() && !ledgerUrl.get().startsWith("jdbc:postgresql://")) {
       throw new ConfigProblem("ledger-url", "expected a jdbc:postgresql:// URL");
     }

@@ -9,6 +9,9 @@ import java.util.Set;
 
 /**
  * A logical model: its prices, context window and capabilities, served by one or more deployments.
+ *
+ * @param maxOutputTokens the most tokens one answer of the model can have, when known: a budget
+ *     reserves no more for it, whatever a request's {@code max_tokens} says
  */
 public record ModelSpec(
     String name,
@@ -17,7 +20,8 @@ public record ModelSpec(
     @JsonProperty("pricing") @Default("{}") Prices prices,
     Set<Capability> capabilities,
     @Default("8192") @Range(min = 1, max = 100_000_000) int contextWindow,
-    @Default("0") @Range(min = 0, max = 1e6) double joulesPerToken) {
+    @Default("0") @Range(min = 0, max = 1e6) double joulesPerToken,
+    @Range(min = 1, max = 100_000_000) java.util.OptionalInt maxOutputTokens) {
 
   /**
    * How one of the model's deployments is picked for an attempt; the others follow as fallbacks.

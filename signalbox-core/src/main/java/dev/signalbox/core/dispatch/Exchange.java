@@ -53,6 +53,9 @@ public final class Exchange {
   private long committedFirstTokenNanos;
   private String finishReason = "";
 
+  /** The request as it goes out, when limits changed it (a shorter answer to fit a budget). */
+  private volatile ChatRequest outgoing;
+
   public Exchange(
       String id,
       TimeSource clock,
@@ -86,7 +89,14 @@ public final class Exchange {
   }
 
   public ChatRequest request() {
-    return signals.request();
+    ChatRequest changed = outgoing;
+    return changed != null ? changed : signals.request();
+  }
+
+  /** Limits the answer to {@code tokens}, before the request goes out; the trace says so. */
+  public void limitOutput(int tokens, String why) {
+    outgoing = signals.request().withMaxTokens(tokens);
+    flag(why);
   }
 
   public RequestSignals signals() {

@@ -682,7 +682,7 @@ public final class Gateway implements AutoCloseable {
         SpendLimits.bounds(caller, exchange.request(), current.config().limits());
     if (!bounds.isEmpty()) {
       try {
-        limitHeaders = limits.admit(exchange, bounds, routed.plan());
+        limitHeaders = limits.admit(exchange, bounds, routed.plan(), current.config().limits());
       } catch (LimitRefusal refusal) {
         reserved.ifPresent(r -> r.lease().abandoned());
         exchange.finish(outcomeOf(refusal), Usage.ZERO, null, refusal.getMessage(), "");

@@ -2,17 +2,21 @@ package dev.signalbox.core.gateway;
 
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.DecisionTrace;
+import dev.signalbox.api.Pricing;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.LimitSettings;
+import dev.signalbox.core.config.LimitSpec;
 import dev.signalbox.core.dispatch.Exchange;
 import dev.signalbox.core.limits.BudgetAlert;
 import dev.signalbox.core.limits.Charge;
 import dev.signalbox.core.limits.LimitRefusal;
 import dev.signalbox.core.limits.LimitState;
 import dev.signalbox.core.limits.Scope;
+import dev.signalbox.core.limits.ScopeUsage;
 import dev.signalbox.core.limits.SpendLedger;
 import dev.signalbox.core.routing.PlannedAttempt;
+import dev.signalbox.core.routing.RoutingSignals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -53,13 +57,37 @@ final class SpendLimits {
     return ledger;
   }
 
-  /** The caller's scopes, and the end user's own when the config limits each user. */
+  /** The header that names a request's tags, comma-separated; else {@code metadata.tags}. */
+  static final String TAGS_HEADER = "x-signalbox-tags";
+
+  /**
+   * The caller's scopes; the end user's and the session's own when the config limits each one; and
+   * each of the request's tags that the config limits.
+   */
   static List<Scope.Bound> bounds(Caller caller, ChatRequest request, LimitSettings limits) {
-    if (limits.perUser().isEmpty() || request.user().isEmpty()) {
+    if (limits.perUser().isEmpty() && limits.perSession().isEmpty() && limits.tags().isEmpty()) {
       return caller.bounds();
     }
     List<Scope.Bound> bounds = new ArrayList<>(caller.bounds());
-    bounds.add(new Scope(Scope.Kind.USER, request.user()).bound(limits.perUser().get()));
+    if (limits.perUser().isPresent() && !request.user().isEmpty()) {
+      bounds.add(new Scope(Scope.Kind.USER, request.user()).bound(limits.perUser().get()));
+    }
+    String session =
+        caller
+            .headers()
+            .getOrDefault(
+                RoutingSignals.SESSION_HEADER, request.metadata().getOrDefault("session_id", ""));
+    if (limits.perSession().isPresent() && !session.isBlank()) {
+      bounds.add(new Scope(Scope.Kind.SESSION, session.strip()).bound(limits.perSession().get()));
+    }
+    String tags =
+        caller.headers().getOrDefault(TAGS_HEADER, request.metadata().getOrDefault("tags", ""));
+    for (String tag : tags.split(",")) {
+      LimitSpec spec = limits.tags().get(tag.strip());
+      if (spec != null) {
+        bounds.add(new Scope(Scope.Kind.TAG, tag.strip()).bound(spec));
+      }
+    }
     return bounds;
   }
 
@@ -69,13 +97,25 @@ final class SpendLimits {
    * @throws LimitRefusal naming the scope that refused; nothing is reserved then
    */
   Map<String, String> admit(
-      Exchange exchange, List<Scope.Bound> bounds, List<PlannedAttempt> plan) {
+      Exchange exchange,
+      List<Scope.Bound> bounds,
+      List<PlannedAttempt> plan,
+      LimitSettings settings) {
     long prompt = exchange.signals().promptTokens();
-    long output = exchange.signals().maxOutputTokens();
-    Usage worst = new Usage(prompt, 0, output, false);
-    double usd =
-        plan.stream().mapToDouble(attempt -> attempt.model().pricing().cost(worst)).max().orElse(0);
-    Charge charge = new Charge(prompt + output, Charge.micros(usd));
+    long asked = exchange.signals().maxOutputTokens();
+    Charge charge = worstCase(plan, prompt, asked);
+    if (settings.shrinkToFit()) {
+      long left = budgetLeft(bounds);
+      if (left < charge.microUsd()) {
+        long fits = outputWithin(plan, prompt, left);
+        if (fits >= settings.shrinkMinOutputTokens() && fits < asked) {
+          exchange.limitOutput(
+              (int) fits,
+              "limits:shrunk max_tokens " + asked + " to " + fits + " to fit the budget left");
+          charge = worstCase(plan, prompt, fits);
+        }
+      }
+    }
     String scopes = String.join(",", bounds.stream().map(b -> b.scope().id()).toList());
     try {
       LimitState.Admitted admitted = state.reserve(exchange.id(), bounds, charge, time.now());
@@ -98,6 +138,53 @@ final class SpendLimits {
       exchange.flag("limits:refused " + refusal.scope().id() + " " + refusal.code().orElse(""));
       throw refusal;
     }
+  }
+
+  /**
+   * The most a request may cost: its prompt and {@code asked} output tokens, each model capped at
+   * its own maximum output, at the dearest model of the plan.
+   */
+  private static Charge worstCase(List<PlannedAttempt> plan, long prompt, long asked) {
+    double usd = 0;
+    long output = 0;
+    for (PlannedAttempt attempt : plan) {
+      long most = Math.min(asked, attempt.model().maxOutputTokens().orElse(Integer.MAX_VALUE));
+      usd = Math.max(usd, attempt.model().pricing().cost(new Usage(prompt, 0, most, false)));
+      output = Math.max(output, most);
+    }
+    return new Charge(prompt + output, Charge.micros(usd));
+  }
+
+  /** What the tightest budget of the request's scopes has left now, in micro-dollars. */
+  private long budgetLeft(List<Scope.Bound> bounds) {
+    long left = Long.MAX_VALUE;
+    for (Scope.Bound bound : bounds) {
+      if (bound.spec().budget().isPresent()) {
+        ScopeUsage usage = state.usage(bound, time.now());
+        long budget = Charge.micros(bound.spec().budget().get().usd());
+        left = Math.min(left, budget - usage.spentMicros() - usage.reservedMicros());
+      }
+    }
+    return left;
+  }
+
+  /**
+   * The most output tokens whose worst case, at the dearest model of the plan, fits {@code left}.
+   */
+  private static long outputWithin(List<PlannedAttempt> plan, long prompt, long left) {
+    long fits = Long.MAX_VALUE;
+    for (PlannedAttempt attempt : plan) {
+      Pricing prices = attempt.model().pricing().forPrompt(prompt);
+      double perToken = prices.outputPerMillion();
+      double room = left - prices.estimate(prompt, 0) * 1_000_000;
+      if (room < 0) {
+        return 0;
+      }
+      if (perToken > 0) {
+        fits = Math.min(fits, (long) Math.floor(room / perToken));
+      }
+    }
+    return fits;
   }
 
   /** Settles a finished request's reservation to what it used; idempotent. */

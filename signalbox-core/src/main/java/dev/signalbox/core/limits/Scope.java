@@ -3,13 +3,18 @@ package dev.signalbox.core.limits;
 import dev.signalbox.core.config.LimitSpec;
 import java.util.Locale;
 
-/** A scope limits apply to: a tenant, a team, a key, or one end user. */
+/**
+ * A scope limits apply to: a tenant, a team, a key, one end user, one agent session, or a tag the
+ * request carries.
+ */
 public record Scope(Kind kind, String name) {
   public enum Kind {
     TENANT,
     TEAM,
     KEY,
-    USER;
+    USER,
+    SESSION,
+    TAG;
 
     public String key() {
       return name().toLowerCase(Locale.ROOT);
