@@ -6,6 +6,7 @@
 #   bash signalbox-bench/run-load.sh            # all four targets
 #   TARGETS="direct signalbox" bash signalbox-bench/run-load.sh
 #   TARGETS="direct signalbox signalbox-otel" bash signalbox-bench/run-load.sh   # the cost of OpenTelemetry
+#   TARGETS="direct signalbox signalbox-limits signalbox-redis" bash signalbox-bench/run-load.sh   # the cost of limits (in memory; in Redis)
 #   TARGETS="nginx floor-helidon floor-vertx floor-netty floor-vertx-helidon" bash signalbox-bench/run-load.sh   # HTTP stacks alone
 #
 # Needs: wrk and nginx-light (apt-get install -y wrk nginx-light), node and npm (Portkey), taskset.
@@ -18,7 +19,7 @@ WARMUP="${WARMUP:-20}"        # seconds of unrecorded load before each measured 
 DURATION="${DURATION:-30}"    # seconds recorded per fixed-rate run
 GAP_MS=50                     # the upstream's gap between stream chunks
 CHUNKS=40
-UP=19001; NGINX=19002; PORTKEY=19003; SIGNALBOX=19004; FLOOR=19005
+UP=19001; NGINX=19002; PORTKEY=19003; SIGNALBOX=19004; FLOOR=19005; REDIS=19006
 QUICK="${QUICK:-}"            # set: only the 1,000 req/s run and the closed loop (run-quick.sh)
 WRK_SECONDS="${WRK_SECONDS:-15}"
 declare -A p99_1000 throughput ttft99 stalls rss
@@ -82,10 +83,21 @@ start_floor() {
   pid=$!
 }
 
+# Every request under limits it never reaches (rate, tokens, requests at once and a budget), on the
+# keyless gateway's own tenant: what checking, reserving and settling costs.
+LIMITS='{rpm: 100000000, tpm: 1000000000000, concurrent: 1000000, budget: {usd: 1000000000000, period: monthly}}'
+
 start_signalbox() {
   write_rules_route_config "$work/signalbox.yaml" "$SIGNALBOX" "$UP"
   # signalbox-otel: the same with OpenTelemetry on, exporting to the fake upstream's OTLP sink.
   [ "${1:-}" = otel ] && printf 'telemetry: {enabled: true, endpoint: "http://127.0.0.1:%s"}\n' "$UP" >> "$work/signalbox.yaml"
+  # signalbox-limits / -redis: the same under limits, kept in memory or in a redis-server on core 1.
+  [ "${1:-}" = limits ] && printf 'limits: {tenants: {local: %s}}\n' "$LIMITS" >> "$work/signalbox.yaml"
+  if [ "${1:-}" = redis ]; then
+    taskset -c 1 redis-server --bind 127.0.0.1 --port "$REDIS" --save '' --appendonly no > "$work/redis.log" 2>&1 &
+    pids+=("$!"); wait_port "$REDIS"
+    printf 'limits: {redis-url: "redis://127.0.0.1:%s", tenants: {local: %s}}\n' "$REDIS" "$LIMITS" >> "$work/signalbox.yaml"
+  fi
   taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$work/signalbox.log" 2>&1 &
   pid=$!
 }
@@ -99,6 +111,8 @@ for target in $TARGETS; do
       headers="x-portkey-provider: openai; x-portkey-custom-host: http://127.0.0.1:$UP/v1; authorization: Bearer unused" ;;
     signalbox) start_signalbox; port=$SIGNALBOX ;;
     signalbox-otel) start_signalbox otel; port=$SIGNALBOX ;;
+    signalbox-limits) start_signalbox limits; port=$SIGNALBOX ;;
+    signalbox-redis) start_signalbox redis; port=$SIGNALBOX ;;
     floor-helidon) start_floor HelidonFloorProxy; port=$FLOOR ;;
     floor-vertx) start_floor VertxFloorProxy; port=$FLOOR ;;
     floor-netty) start_floor NettyFloorProxy; port=$FLOOR ;;
@@ -150,5 +164,10 @@ log "peak RSS under 1000 req/s:        ${rss[$s]:--} MB   (target <= 256 MB)"
 if [ -n "${p99_1000[signalbox-otel]:-}" ]; then
   log "OpenTelemetry on (issue 21): p99 at 1000 req/s $(diff_ms "${p99_1000[signalbox-otel]}" "${p99_1000[$s]:-}") over tracing off ($(ratio "${p99_1000[signalbox-otel]}" "${p99_1000[$s]:-}")), closed-loop throughput $(ratio "${throughput[signalbox-otel]:-}" "${throughput[$s]:-}") of tracing off"
 fi
+for limited in signalbox-limits signalbox-redis; do
+  if [ -n "${p99_1000[$limited]:-}" ]; then
+    log "$limited (issue 20): p99 at 1000 req/s $(diff_ms "${p99_1000[$limited]}" "${p99_1000[$s]:-}") over no limits ($(ratio "${p99_1000[$limited]}" "${p99_1000[$s]:-}")), closed-loop throughput $(ratio "${throughput[$limited]:-}" "${throughput[$s]:-}") of no limits   (target: +0.3 ms in memory, +1 ms with Redis)"
+  fi
+done
 log ""
 log "# results in $out"

@@ -12,7 +12,10 @@ import dev.signalbox.core.gateway.Handled;
 import dev.signalbox.core.limits.Scope;
 import dev.signalbox.core.wire.ChatRequestParser;
 import dev.signalbox.testing.FakeUpstream;
+import dev.signalbox.testing.RedisServer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +41,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * What limits add to a request: the whole request path but the sockets (as {@link
  * RequestPathBenchmark}), its callers under no limits, or each under its key's, its team's and its
  * tenant's (requests and tokens per minute, requests at once, a budget; never refused), with 10 or
- * 10,000 keys in 1,000 teams taking turns. Sampled, for the p99:
+ * 10,000 keys in 1,000 teams taking turns; the limits' state in memory, or in a real {@code
+ * redis-server} on loopback (started here, stopped by its PID; two round trips a request: reserve
+ * and settle). Sampled, for the p99:
  *
  * <pre>bash signalbox-bench/run-jmh.sh LimitsBenchmark</pre>
  */
@@ -54,6 +59,11 @@ public class LimitsBenchmark {
   @Param({"0", "10", "10000"})
   public int keys;
 
+  @Param({"memory", "redis"})
+  public String store;
+
+  private RedisServer redis;
+
   private Gateway gateway;
   private ChatRequest request;
   private List<Caller> callers;
@@ -61,7 +71,16 @@ public class LimitsBenchmark {
 
   @Setup
   public void setUp() {
-    GatewayConfig config = BenchSetup.reader().read(RequestPathBenchmark.CONFIG, "bench");
+    String yaml = RequestPathBenchmark.CONFIG;
+    if (store.equals("redis")) {
+      try {
+        redis = new RedisServer(Files.createTempDirectory("bench-redis"));
+      } catch (IOException | InterruptedException e) {
+        throw new IllegalStateException("redis-server is needed for store=redis", e);
+      }
+      yaml = yaml + "\nlimits: {redis-url: \"" + redis.url() + "\"}\n";
+    }
+    GatewayConfig config = BenchSetup.reader().read(yaml, "bench");
     UpstreamReply reply = BenchSetup.shortAnswer();
     gateway =
         Gateway.create(
@@ -102,8 +121,11 @@ public class LimitsBenchmark {
   }
 
   @TearDown
-  public void tearDown() {
+  public void tearDown() throws InterruptedException {
     gateway.close();
+    if (redis != null) {
+      redis.close();
+    }
   }
 
   @Benchmark

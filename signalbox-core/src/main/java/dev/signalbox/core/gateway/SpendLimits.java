@@ -39,7 +39,10 @@ final class SpendLimits {
   private final TimeSource time;
   private final Consumer<BudgetAlert> alerts;
 
-  /** The scopes each request under way reserved on, until it is settled. */
+  /**
+   * The scopes each request under way reserved on, until it is settled: a request that reserved
+   * nothing is settled without a word to the state (a round trip, with Redis).
+   */
   private final Map<String, List<String>> reservedScopes = new ConcurrentHashMap<>();
 
   SpendLimits(LimitState state, SpendLedger ledger, TimeSource time, Consumer<BudgetAlert> alerts) {
@@ -119,9 +122,7 @@ final class SpendLimits {
     String scopes = String.join(",", bounds.stream().map(b -> b.scope().id()).toList());
     try {
       LimitState.Admitted admitted = state.reserve(exchange.id(), bounds, charge, time.now());
-      if (ledger.present()) {
-        reservedScopes.put(exchange.id(), bounds.stream().map(b -> b.scope().id()).toList());
-      }
+      reservedScopes.put(exchange.id(), bounds.stream().map(b -> b.scope().id()).toList());
       if (!admitted.checked()) {
         exchange.flag("limits:unchecked " + scopes + " state store unreachable, failing open");
         return admitted.headers();
@@ -191,9 +192,10 @@ final class SpendLimits {
   void settle(DecisionTrace trace) {
     Charge used = new Charge(trace.usage().totalTokens(), Charge.micros(trace.costUsd()));
     List<String> scopes = reservedScopes.remove(trace.id());
-    if (scopes != null) {
-      ledger.record(new SpendLedger.Entry(trace.id(), trace.time(), scopes, used));
+    if (scopes == null) {
+      return;
     }
+    ledger.record(new SpendLedger.Entry(trace.id(), trace.time(), scopes, used));
     for (BudgetAlert alert : state.settle(trace.id(), used, time.now())) {
       LOG.warning(
           String.format(
