@@ -85,22 +85,7 @@ public record ChatRequest(
 
   /** This request, carrying its body in the client's own protocol. */
   public ChatRequest withNativeBody(NativeBody body) {
-    return new ChatRequest(
-        model,
-        messages,
-        stream,
-        includeUsage,
-        maxTokens,
-        temperature,
-        tools,
-        toolChoice,
-        responseFormat,
-        stop,
-        n,
-        user,
-        metadata,
-        raw,
-        Optional.of(body));
+    return copy(maxTokens, raw, Optional.of(body));
   }
 
   /**
@@ -122,12 +107,16 @@ public record ChatRequest(
               }
               return new NativeBody(body.protocol(), copy);
             });
+    return copy(OptionalInt.of(tokens), chat, own);
+  }
+
+  private ChatRequest copy(OptionalInt maxTokens, ObjectNode raw, Optional<NativeBody> own) {
     return new ChatRequest(
         model,
         messages,
         stream,
         includeUsage,
-        OptionalInt.of(tokens),
+        maxTokens,
         temperature,
         tools,
         toolChoice,
@@ -136,7 +125,7 @@ public record ChatRequest(
         n,
         user,
         metadata,
-        chat,
+        raw,
         own);
   }
 

@@ -94,6 +94,18 @@ class SpendLedgerIT {
     }
   }
 
+  private static List<String> ledgerIds() throws Exception {
+    List<String> ids = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(postgres.jdbcUrl());
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT request_id, micro_usd FROM signalbox_spend")) {
+      while (r.next()) {
+        ids.add(r.getString(1) + "=" + r.getLong(2));
+      }
+    }
+    return ids;
+  }
+
   private static double spentUsd(GatewayHarness gateway) throws Exception {
     JsonNode usage =
         GatewayHarness.json(
@@ -109,6 +121,7 @@ class SpendLedgerIT {
   @Test
   void theLedgerIsTheTracesCostAndSeedsARedisThatCameBackEmpty() throws Exception {
     long traced = 0;
+    List<String> tracedIds = new ArrayList<>();
     int port;
     try (RedisServer redis = new RedisServer(dir)) {
       port = redis.port();
@@ -132,13 +145,19 @@ class SpendLedgerIT {
             HttpResponse<String> answer = sent.get(i).get();
             if (answer.statusCode() == 200) {
               GatewayHarness replica = i % 2 == 0 ? a : b;
-              traced += Charge.micros(replica.trace(answer).path("cost_usd").asDouble());
+              JsonNode trace = replica.trace(answer);
+              traced += Charge.micros(trace.path("cost_usd").asDouble());
+              tracedIds.add(trace.path("id").asText() + " " + trace.path("flags"));
             }
           }
         }
         assertThat(traced).isPositive().isLessThanOrEqualTo(500);
       } // closing a gateway writes what its ledger still holds
-      assertThat(ledgerMicros("")).as("the ledger, to the micro-dollar").isEqualTo(traced);
+      assertThat(ledgerMicros(""))
+          .as(
+              "the ledger, to the micro-dollar; traced: %s; in the ledger: %s",
+              tracedIds, ledgerIds())
+          .isEqualTo(traced);
       assertThat(ledgerMicros("WHERE scopes @> ARRAY['team:platform']")).isEqualTo(traced);
       assertThat(ledgerMicros("WHERE scopes @> ARRAY['key:team-a']")).isEqualTo(traced);
     }

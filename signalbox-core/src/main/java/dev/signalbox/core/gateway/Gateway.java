@@ -106,6 +106,13 @@ public final class Gateway implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
 
   /**
+   * This gateway's own bits in its request ids: replicas whose seeds run alike (a seeded test, two
+   * processes started with one seed) still never name two requests alike, which the spend ledger,
+   * keyed by request id across every replica, relies on.
+   */
+  private final long idNonce = new java.security.SecureRandom().nextLong();
+
+  /**
    * Decisions a request makes before it claims its assignment whatever moved: under a burst on two
    * cores a handful of tries settle it; the bound keeps a request from ever spinning.
    */
@@ -571,7 +578,7 @@ public final class Gateway implements AutoCloseable {
       throws InterruptedException {
     GatewayRuntime current = runtime.get();
     long seed = seeds.getAsLong();
-    String id = requestId(time.now().toEpochMilli(), seed, seeds.getAsLong());
+    String id = requestId(time.now().toEpochMilli(), seed ^ idNonce, seeds.getAsLong());
     if (current.router().knows(request.model()) && !caller.allows(request.model())) {
       throw new SignalboxException(
           ErrorKind.FORBIDDEN,

@@ -27,6 +27,15 @@ import org.jspecify.annotations.Nullable;
  * gateway's id ({@link ResponseContext#adopt}).
  */
 public final class ResponsesStream extends ChatStreamTranslator {
+  /** The events that carry the whole response, which takes the gateway's id. */
+  private static final Set<String> RESPONSE_EVENTS =
+      Set.of(
+          "response.created",
+          "response.in_progress",
+          "response.completed",
+          "response.incomplete",
+          "response.failed");
+
   private final ChunkWriter client;
   private final ResponseContext context;
   private final Consumer<ObjectNode> finished;
@@ -111,15 +120,6 @@ public final class ResponsesStream extends ChatStreamTranslator {
       client.write(NamedEvent.encode(name, event));
     }
   }
-
-  /** The events that carry the whole response, which takes the gateway's id. */
-  private static final Set<String> RESPONSE_EVENTS =
-      Set.of(
-          "response.created",
-          "response.in_progress",
-          "response.completed",
-          "response.incomplete",
-          "response.failed");
 
   @Override
   protected void done() throws IOException {

@@ -28,13 +28,7 @@ final class AnthropicMapping {
    * session_id} there).
    */
   static ObjectNode passedThrough(ObjectNode original, String model, boolean stream) {
-    ObjectNode body = original.deepCopy();
-    body.put("model", model);
-    if (stream) {
-      body.put("stream", true);
-    } else {
-      body.remove("stream");
-    }
+    ObjectNode body = PassedThrough.body(original, model, stream);
     if (body.path("metadata") instanceof ObjectNode metadata) {
       metadata.retain("user_id");
       if (metadata.isEmpty()) {

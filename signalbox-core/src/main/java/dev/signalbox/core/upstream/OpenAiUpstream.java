@@ -130,7 +130,7 @@ public final class OpenAiUpstream implements Upstream {
   private UpstreamReply responses(ObjectNode request, UpstreamCall call)
       throws InterruptedException {
     boolean stream = call.request().stream();
-    ObjectNode body = ResponsesMapping.passedThrough(request, call.upstreamModel(), stream);
+    ObjectNode body = PassedThrough.body(request, call.upstreamModel(), stream);
     HttpExchange.Result result =
         HttpExchange.post(
             client,

@@ -9,6 +9,7 @@ import dev.signalbox.api.Usage;
 import dev.signalbox.core.wire.Json;
 import java.io.IOException;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An OpenAI Responses stream passed through: every named event reaches the client as sent, on a
@@ -24,7 +25,7 @@ final class ResponsesChunkStream extends SseChunkStream {
   private String id = "resp";
   private String model = "";
   private int toolIndex = -1;
-  private Chunk.Done done;
+  private Chunk.@Nullable Done done;
 
   ResponsesChunkStream(GuardedBody body, UpstreamCall call, long created) {
     super(body, call);

@@ -13,18 +13,6 @@ import dev.signalbox.core.wire.Json;
 final class ResponsesMapping {
   private ResponsesMapping() {}
 
-  /** The client's Responses body for the deployment's model. */
-  static ObjectNode passedThrough(ObjectNode original, String model, boolean stream) {
-    ObjectNode body = original.deepCopy();
-    body.put("model", model);
-    if (stream) {
-      body.put("stream", true);
-    } else {
-      body.remove("stream");
-    }
-    return body;
-  }
-
   /** A response object as a chat.completion. */
   static ObjectNode completion(JsonNode response, long created) {
     ObjectNode completion =

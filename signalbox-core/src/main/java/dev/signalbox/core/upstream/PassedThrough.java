@@ -1,0 +1,20 @@
+package dev.signalbox.core.upstream;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** A client's body in the upstream's own protocol, as that upstream receives it. */
+final class PassedThrough {
+  private PassedThrough() {}
+
+  /** The client's body with the deployment's model, streaming or not as the attempt does. */
+  static ObjectNode body(ObjectNode original, String model, boolean stream) {
+    ObjectNode body = original.deepCopy();
+    body.put("model", model);
+    if (stream) {
+      body.put("stream", true);
+    } else {
+      body.remove("stream");
+    }
+    return body;
+  }
+}
