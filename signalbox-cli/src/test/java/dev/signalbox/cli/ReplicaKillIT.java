@@ -155,6 +155,9 @@ class ReplicaKillIT {
             && System.nanoTime() < deadline) {
           Thread.sleep(50);
         }
+        assertThat(tracedMicros(dir.resolve("a.db"), new HashSet<>()))
+            .as("A's ten traces are in its store before it is killed")
+            .hasSize(10);
         for (int i = 0; i < 3; i++) {
           HttpResponse<InputStream> stream =
               a.client.send(chat(a, "long", true), HttpResponse.BodyHandlers.ofInputStream());

@@ -61,7 +61,7 @@ public final class EmbeddingsRequest {
     if (user != null) {
       chat.put("user", user.asText());
     }
-    return ChatRequestParser.parse(Json.bytes(chat))
+    return ChatRequestParser.parse(chat)
         .withNativeBody(new NativeBody(NativeBody.Protocol.OPENAI_EMBEDDINGS, body));
   }
 

@@ -119,10 +119,11 @@ final class SpendLimits {
         }
       }
     }
-    String scopes = String.join(",", bounds.stream().map(b -> b.scope().id()).toList());
+    List<String> scopeIds = bounds.stream().map(b -> b.scope().id()).toList();
+    String scopes = String.join(",", scopeIds);
     try {
       LimitState.Admitted admitted = state.reserve(exchange.id(), bounds, charge, time.now());
-      reservedScopes.put(exchange.id(), bounds.stream().map(b -> b.scope().id()).toList());
+      reservedScopes.put(exchange.id(), scopeIds);
       if (!admitted.checked()) {
         exchange.flag("limits:unchecked " + scopes + " state store unreachable, failing open");
         return admitted.headers();

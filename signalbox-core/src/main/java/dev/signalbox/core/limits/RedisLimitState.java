@@ -109,6 +109,10 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
     var budget = bound.spec().budget().orElseThrow();
     Instant start = budget.period().start(now);
     Instant end = budget.period().end(now);
+    String marker = PREFIX + bound.scope().id() + ":seeded:" + end.toEpochMilli();
+    if (commands().exists(marker) > 0) {
+      return; // seeded before: the ledger need not be read again
+    }
     if (ledger instanceof PostgresSpendLedger postgres) {
       try {
         postgres.flush(Duration.ofSeconds(2)); // this replica's own entries first
@@ -156,6 +160,9 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
         seed(ordered.get(Integer.parseInt(reply.get(1)) - 1), now);
         reply =
             run(reserve, new String[] {PREFIX + "res:" + requestId}, args.toArray(String[]::new));
+      }
+      if (reply.get(0).equals("unseeded")) {
+        throw new IllegalStateException("a budget period stayed unseeded after seeding each scope");
       }
     } catch (RedisException | IllegalStateException e) {
       if (ordered.stream().allMatch(bound -> bound.spec().failOpen().orElse(failOpen))) {

@@ -45,7 +45,8 @@ public record ResponsesRequest(
    * nothing knows none), and reasoning items only with their encrypted content.
    */
   public ObjectNode passedThrough(ObjectNode body) {
-    ObjectNode passed = body.deepCopy();
+    ObjectNode passed = body.objectNode(); // the top level only: nothing below it is written
+    passed.setAll(body);
     passed.remove("previous_response_id");
     ArrayNode input = passed.putArray("input");
     for (JsonNode item : conversation) {

@@ -29,11 +29,11 @@ final class AnthropicMapping {
    */
   static ObjectNode passedThrough(ObjectNode original, String model, boolean stream) {
     ObjectNode body = PassedThrough.body(original, model, stream);
-    if (body.path("metadata") instanceof ObjectNode metadata) {
-      metadata.retain("user_id");
-      if (metadata.isEmpty()) {
-        body.remove("metadata");
-      }
+    JsonNode user = body.path("metadata").get("user_id");
+    if (user == null) {
+      body.remove("metadata");
+    } else if (body.get("metadata").size() > 1) {
+      body.set("metadata", Json.object().set("user_id", user)); // the client's node stays as sent
     }
     return body;
   }

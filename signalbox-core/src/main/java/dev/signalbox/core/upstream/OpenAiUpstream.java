@@ -100,8 +100,7 @@ public final class OpenAiUpstream implements Upstream {
 
   private UpstreamReply embeddings(ObjectNode request, UpstreamCall call)
       throws InterruptedException {
-    ObjectNode body = request.deepCopy();
-    body.put("model", call.upstreamModel());
+    ObjectNode body = PassedThrough.body(request, call.upstreamModel(), false);
     JsonNode json;
     try {
       json =

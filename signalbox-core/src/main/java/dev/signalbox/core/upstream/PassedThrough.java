@@ -6,9 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class PassedThrough {
   private PassedThrough() {}
 
-  /** The client's body with the deployment's model, streaming or not as the attempt does. */
+  /**
+   * The client's body with the deployment's model, streaming or not as the attempt does: a copy of
+   * its top level only (every attempt changes those fields alone; nothing below them is written).
+   */
   static ObjectNode body(ObjectNode original, String model, boolean stream) {
-    ObjectNode body = original.deepCopy();
+    ObjectNode body = original.objectNode();
+    body.setAll(original);
     body.put("model", model);
     if (stream) {
       body.put("stream", true);
