@@ -74,15 +74,4 @@ final class Configs {
         new SignalSources(new TokenCounter(), Embeddings.offlineOnDemand()),
         ArtifactSource.files(SentenceEncoder.MODEL_ID, new BanditLearners(Runnable::run)));
   }
-
-  /** The trace store a command reads: the one named, else the config's, else the default file. */
-  static Path traceStore(Path store, Path config) {
-    if (store != null) {
-      return store;
-    }
-    if (config != null) {
-      return reader().read(config).traces().path();
-    }
-    return Path.of("signalbox-traces.db");
-  }
 }

@@ -1,12 +1,15 @@
 package dev.signalbox.cli;
 
 import dev.signalbox.core.text.TokenCounter;
+import dev.signalbox.core.trace.TraceStores;
 import dev.signalbox.eval.data.DataException;
 import dev.signalbox.eval.data.Dataset;
 import dev.signalbox.eval.data.DatasetFormat;
 import dev.signalbox.eval.data.PriceList;
+import dev.signalbox.eval.data.TracesReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
@@ -16,11 +19,12 @@ final class DataOptions {
   @Option(
       names = "--dataset",
       required = true,
-      paramLabel = "PATH",
+      paramLabel = "PATH|URL",
       description =
           "an outcomes JSONL file, a RouteLLM folder (gsm8k, mmlu, mt_bench), an LLMRouter folder"
-              + " or a trace store")
-  Path dataset;
+              + " or a trace store (a file, or a jdbc:postgresql:// URL with its password in"
+              + " PGPASSWORD)")
+  String dataset;
 
   @Option(
       names = "--format",
@@ -57,23 +61,7 @@ final class DataOptions {
   record Priced(Dataset data, PriceList prices, String pricesFrom) {}
 
   Priced read(TokenCounter tokens) {
-    DatasetFormat kind =
-        format == null
-            ? DatasetFormat.guess(dataset)
-            : DatasetFormat.named(format)
-                .orElseThrow(
-                    () ->
-                        new DataException(
-                            dataset.toString(),
-                            0,
-                            "--format",
-                            "unknown format '"
-                                + format
-                                + "' (known: outcomes, routellm, llmrouter, traces)"));
-    if (!Files.exists(dataset)) {
-      throw new DataException(dataset.toString(), "no such file or folder");
-    }
-    Dataset raw = kind.reader().read(dataset);
+    Dataset raw = readRaw();
     PriceList priceList =
         prices == null ? raw.prices() : PriceList.read(prices).orElse(raw.prices());
     if (outputTokens != null) {
@@ -94,5 +82,34 @@ final class DataOptions {
       }
     }
     return new Priced(raw.priced(priceList, tokens), priceList, from);
+  }
+
+  private Dataset readRaw() {
+    boolean database = TraceStores.isDatabase(dataset);
+    DatasetFormat kind =
+        format == null
+            ? (database ? DatasetFormat.TRACES : DatasetFormat.guess(Path.of(dataset)))
+            : DatasetFormat.named(format)
+                .orElseThrow(
+                    () ->
+                        new DataException(
+                            dataset,
+                            0,
+                            "--format",
+                            "unknown format '"
+                                + format
+                                + "' (known: outcomes, routellm, llmrouter, traces)"));
+    if (database) {
+      if (kind != DatasetFormat.TRACES) {
+        throw new DataException(
+            TraceStores.describe(dataset), 0, "--format", "a database holds traces only");
+      }
+      return new TracesReader().read(dataset, Optional.ofNullable(System.getenv("PGPASSWORD")));
+    }
+    Path path = Path.of(dataset);
+    if (!Files.exists(path)) {
+      throw new DataException(dataset, "no such file or folder");
+    }
+    return kind.reader().read(path);
   }
 }

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.core.trace.Feedback;
-import dev.signalbox.core.trace.SqliteTraceStore;
-import dev.signalbox.core.trace.TraceStore;
 import dev.signalbox.core.wire.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -67,14 +65,14 @@ final class FeedbackCommand implements Callable<Integer> {
           file + ": " + (Files.exists(file) ? "cannot read: " + e.getMessage() : "file not found"));
       return 2;
     }
-    Optional<Path> found = traceStore.existing(err);
+    Optional<TraceStoreOption.Opened> found = traceStore.open(err);
     if (found.isEmpty()) {
       return 2;
     }
-    Path path = found.get();
+    String path = found.get().where();
     List<String> unknown;
-    try (TraceStore traces = SqliteTraceStore.open(path)) {
-      unknown = traces.addAllFeedback(feedback);
+    try (TraceStoreOption.Opened traces = found.get()) {
+      unknown = traces.store().addAllFeedback(feedback);
     }
     if (!unknown.isEmpty()) {
       for (int i = 0; i < feedback.size(); i++) {

@@ -3,7 +3,6 @@ package dev.signalbox.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.GatewayConfig;
-import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceStore;
 import dev.signalbox.core.wire.Json;
 import dev.signalbox.eval.replay.CounterfactualReplay;
@@ -91,19 +90,18 @@ final class ReplayCommand implements Callable<Integer> {
       err.println(e.getMessage().strip());
       return 2;
     }
-    Optional<Path> found = traceStore.existing(err);
+    Optional<TraceStoreOption.Opened> found = traceStore.open(err);
     if (found.isEmpty()) {
       return 2;
     }
-    Path path = found.get();
-    try (TraceStore traces = SqliteTraceStore.open(path)) {
+    try (TraceStoreOption.Opened traces = found.get()) {
       return configs.isEmpty()
-          ? replayDecisions(traces, path, stdout)
-          : counterfactual(traces, path, configs, stdout);
+          ? replayDecisions(traces.store(), traces.where(), stdout)
+          : counterfactual(traces.store(), traces.where(), configs, stdout);
     }
   }
 
-  private int replayDecisions(TraceStore traces, Path path, PrintWriter stdout) throws Exception {
+  private int replayDecisions(TraceStore traces, String path, PrintWriter stdout) throws Exception {
     DecisionReplay.Result result;
     try (Writer log =
         out == null ? Writer.nullWriter() : Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
@@ -154,7 +152,7 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   private int counterfactual(
-      TraceStore traces, Path path, List<GatewayConfig> configs, PrintWriter stdout)
+      TraceStore traces, String path, List<GatewayConfig> configs, PrintWriter stdout)
       throws Exception {
     RecordedTraffic traffic = RecordedTraffic.load(traces);
     CounterfactualReplay replay =
@@ -175,7 +173,7 @@ final class ReplayCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void print(CounterfactualReport r, Path path, PrintWriter out) {
+  private static void print(CounterfactualReport r, String path, PrintWriter out) {
     out.printf("%s over %d recorded requests (%s)%n", r.config(), r.traces(), path);
     out.printf(
         "  replayed            %d%s%n",

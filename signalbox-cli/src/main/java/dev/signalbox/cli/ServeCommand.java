@@ -6,6 +6,7 @@ import dev.signalbox.api.TraceSink;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.database.SharedDatabase;
 import dev.signalbox.core.gateway.AccessLog;
 import dev.signalbox.core.gateway.BudgetWebhook;
 import dev.signalbox.core.gateway.Gateway;
@@ -13,6 +14,7 @@ import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.LearningFeedback;
 import dev.signalbox.core.gateway.Listeners;
 import dev.signalbox.core.keys.KeyStore;
+import dev.signalbox.core.keys.PostgresKeyStore;
 import dev.signalbox.core.keys.SqliteKeyStore;
 import dev.signalbox.core.keys.VirtualKeys;
 import dev.signalbox.core.limits.BudgetAlert;
@@ -21,9 +23,11 @@ import dev.signalbox.core.responses.ResponseStore;
 import dev.signalbox.core.responses.SqliteResponseStore;
 import dev.signalbox.core.telemetry.Telemetry;
 import dev.signalbox.core.trace.FeedbackStore;
+import dev.signalbox.core.trace.PostgresTraceStore;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceExplorer;
 import dev.signalbox.core.trace.TraceRecorder;
+import dev.signalbox.core.trace.TraceStore;
 import dev.signalbox.server.AdminSources;
 import dev.signalbox.server.GatewayServer;
 import dev.signalbox.server.ReplayService;
@@ -41,7 +45,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -141,7 +148,7 @@ final class ServeCommand implements Callable<Integer> {
       Optional<Telemetry> telemetry,
       AdminSources admin,
       ResponseStore responses,
-      KeyStore keys,
+      AutoCloseable keys,
       Path configFile,
       ConfigReader reader) {
     GatewayConfig reload() {
@@ -174,7 +181,7 @@ final class ServeCommand implements Callable<Integer> {
         telemetry.ifPresent(Telemetry::close);
         admin.traces().ifPresent(TraceExplorer::close);
         responses.close();
-        keys.close();
+        closeQuietly(keys);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -197,8 +204,7 @@ final class ServeCommand implements Callable<Integer> {
     Optional<TraceRecorder> traces = Optional.empty();
     if (config.traces().enabled()) {
       TraceRecorder recorder =
-          new TraceRecorder(
-              SqliteTraceStore.open(config.traces().path()), config.traces().queueCapacity());
+          new TraceRecorder(traceStore(config), config.traces().queueCapacity());
       recorder.storeConfig(config.hash(), config.text());
       metrics.watch(recorder);
       traces = Optional.of(recorder);
@@ -220,10 +226,17 @@ final class ServeCommand implements Callable<Integer> {
                 Optional.ofNullable(started.get()).map(g -> g.config().deployments().get(name)));
     telemetry.ifPresent(listeners::add);
     TraceSink sink = traces.<TraceSink>map(t -> t).orElse(trace -> {});
-    KeyStore keyStore = new SqliteKeyStore(config.auth().keyStore());
+    boolean shared = config.database().url().isPresent();
+    KeyStore keyStore =
+        shared
+            ? new PostgresKeyStore(
+                SharedDatabase.pool(config.database(), System::getenv, "keys", 2))
+            : new SqliteKeyStore(config.auth().keyStore());
+    VirtualKeys virtualKeys = new VirtualKeys(keyStore, TimeSource.SYSTEM, new SecureRandom());
+    AutoCloseable keys = keys(keyStore, virtualKeys);
     AdminSources admin =
         new AdminSources(
-            traces.map(t -> TraceExplorer.open(config.traces().path())),
+            traces.filter(t -> !shared).map(t -> TraceExplorer.open(config.traces().path())),
             new BreakerHistory(TimeSource.SYSTEM, 200),
             traces
                 .<ReplayService>map(t -> new DashboardReplay(t.store()))
@@ -232,7 +245,7 @@ final class ServeCommand implements Callable<Integer> {
         Gateway.create(
             config,
             Gateway.Settings.builder()
-                .virtualKeys(new VirtualKeys(keyStore, TimeSource.SYSTEM, new SecureRandom()))
+                .virtualKeys(virtualKeys)
                 .budgetAlerts(budgetAlerts(config, metrics))
                 .time(TimeSource.SYSTEM)
                 .seeds(() -> ThreadLocalRandom.current().nextLong())
@@ -274,7 +287,7 @@ final class ServeCommand implements Callable<Integer> {
       telemetry.ifPresent(Telemetry::close);
       admin.traces().ifPresent(TraceExplorer::close);
       responses.close();
-      keyStore.close();
+      closeQuietly(keys);
       throw e;
     }
     holder[0] =
@@ -286,10 +299,44 @@ final class ServeCommand implements Callable<Integer> {
             telemetry,
             admin,
             responses,
-            keyStore,
+            keys,
             configFile,
             reader);
     return holder[0];
+  }
+
+  private static TraceStore traceStore(GatewayConfig config) {
+    if (config.database().url().isPresent()) {
+      return new PostgresTraceStore(
+          SharedDatabase.pool(config.database(), System::getenv, "traces", 3));
+    }
+    return SqliteTraceStore.open(config.traces().path());
+  }
+
+  /**
+   * The key store, closed after the refresh that reads other replicas' changes every second (when
+   * it has any) stops.
+   */
+  private static AutoCloseable keys(KeyStore store, VirtualKeys keys) {
+    if (!store.shared()) {
+      return store;
+    }
+    ScheduledExecutorService refresh =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("signalbox-keys").daemon().unstarted(r));
+    refresh.scheduleWithFixedDelay(keys::refresh, 1, 1, TimeUnit.SECONDS);
+    return () -> {
+      refresh.shutdownNow();
+      store.close();
+    };
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      LOG.warning("while closing: " + e.getMessage());
+    }
   }
 
   /** Budget alerts counted in the metrics, and posted to the webhook when one is configured. */

@@ -3,7 +3,6 @@ package dev.signalbox.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.core.trace.Feedback;
 import dev.signalbox.core.trace.PrivateFiles;
-import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceStore;
 import dev.signalbox.core.wire.Json;
@@ -64,12 +63,13 @@ final class TracesCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Optional<Path> found = traceStore.existing(err);
+    Optional<TraceStoreOption.Opened> found = traceStore.open(err);
     if (found.isEmpty()) {
       return 2;
     }
-    Path path = found.get();
-    try (TraceStore traces = SqliteTraceStore.open(path)) {
+    String path = found.get().where();
+    try (TraceStoreOption.Opened opened = found.get()) {
+      TraceStore traces = opened.store();
       if (export != null) {
         return export(traces, out);
       }

@@ -11,6 +11,7 @@ import dev.signalbox.core.learn.TrainingSet;
 import dev.signalbox.core.policy.PolicyRegistry;
 import dev.signalbox.core.text.SignalSources;
 import dev.signalbox.core.text.TokenCounter;
+import dev.signalbox.core.trace.TraceStores;
 import dev.signalbox.eval.data.DataException;
 import dev.signalbox.eval.data.Dataset;
 import dev.signalbox.eval.data.EvalPrompt;
@@ -173,7 +174,7 @@ final class TrainCommand implements Callable<Integer> {
               set,
               context.embedder().get().modelId(),
               TrainingData.hash(prompts),
-              dataOptions.dataset.toString(),
+              TraceStores.describe(dataOptions.dataset),
               goal,
               seed);
       ArtifactFile.write(artifact, file);

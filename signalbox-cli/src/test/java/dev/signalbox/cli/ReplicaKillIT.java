@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.core.limits.Charge;
-import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceStore;
+import dev.signalbox.core.trace.TraceStores;
 import dev.signalbox.core.wire.Json;
 import dev.signalbox.testing.PostgresServer;
 import dev.signalbox.testing.RedisServer;
@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -34,9 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A replica killed with {@code kill -9} while streams are under way, beside a live one, both
- * sharing a real Redis and a real PostgreSQL ledger: the dead replica's reservations are freed once
- * their lease runs out, no request is charged twice, and the ledger is the traces' cost to the
- * micro-dollar.
+ * sharing a real Redis and a real PostgreSQL database (the spend ledger and the traces): the dead
+ * replica's reservations are freed once their lease runs out, no request is charged twice, and the
+ * ledger is the traces' cost to the micro-dollar.
  */
 @Timeout(300)
 class ReplicaKillIT {
@@ -44,11 +45,10 @@ class ReplicaKillIT {
 
   private static final String CONFIG =
       """
-      traces: {path: %s}
       server: {access-log: false}
+      database: {url: "%s"}
       limits:
         redis-url: "%s"
-        ledger-url: "%s"
         lease-ttl: 3s
         tenants: {local: {budget: {usd: 1, period: daily}}}
       deployments:
@@ -110,10 +110,11 @@ class ReplicaKillIT {
     return usage.path("scopes").get(0);
   }
 
-  /** Every trace's id and cost in micro-dollars, from a store a process left behind. */
-  private static List<Long> tracedMicros(Path store, Set<String> ids) throws Exception {
+  /** Every trace's id and cost in micro-dollars, from the store the replicas share. */
+  private static List<Long> tracedMicros(PostgresServer postgres, Set<String> ids)
+      throws Exception {
     List<Long> costs = new ArrayList<>();
-    try (TraceStore traces = SqliteTraceStore.open(store)) {
+    try (TraceStore traces = TraceStores.open(postgres.jdbcUrl(), Optional.empty())) {
       traces.forEach(
           json -> {
             try {
@@ -134,10 +135,8 @@ class ReplicaKillIT {
         RedisServer redis = new RedisServer(dir)) {
       Path configA = dir.resolve("a.yaml");
       Path configB = dir.resolve("b.yaml");
-      Files.writeString(
-          configA, CONFIG.formatted(dir.resolve("a.db"), redis.url(), postgres.jdbcUrl()));
-      Files.writeString(
-          configB, CONFIG.formatted(dir.resolve("b.db"), redis.url(), postgres.jdbcUrl()));
+      Files.writeString(configA, CONFIG.formatted(postgres.jdbcUrl(), redis.url()));
+      Files.writeString(configB, CONFIG.formatted(postgres.jdbcUrl(), redis.url()));
       List<InputStream> inFlight = new ArrayList<>();
       try (ServeProcess a = ServeProcess.start(dir, configA)) {
         for (int i = 0; i < 10; i++) {
@@ -151,12 +150,12 @@ class ReplicaKillIT {
             .as("A's ten answers reached the ledger")
             .isEqualTo(10);
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (tracedMicros(dir.resolve("a.db"), new HashSet<>()).size() < 10
+        while (tracedMicros(postgres, new HashSet<>()).size() < 10
             && System.nanoTime() < deadline) {
           Thread.sleep(50);
         }
-        assertThat(tracedMicros(dir.resolve("a.db"), new HashSet<>()))
-            .as("A's ten traces are in its store before it is killed")
+        assertThat(tracedMicros(postgres, new HashSet<>()))
+            .as("A's ten traces are in the shared store before it is killed")
             .hasSize(10);
         for (int i = 0; i < 3; i++) {
           HttpResponse<InputStream> stream =
@@ -194,8 +193,7 @@ class ReplicaKillIT {
       }
 
       Set<String> ids = new HashSet<>();
-      List<Long> costs = new ArrayList<>(tracedMicros(dir.resolve("a.db"), ids));
-      costs.addAll(tracedMicros(dir.resolve("b.db"), ids));
+      List<Long> costs = tracedMicros(postgres, ids);
       assertThat(ids).hasSize(costs.size());
       long traced = costs.stream().mapToLong(Long::longValue).sum();
       assertThat(query(postgres, "SELECT count(*) FROM signalbox_spend"))

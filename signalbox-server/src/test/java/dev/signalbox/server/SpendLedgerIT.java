@@ -69,14 +69,15 @@ class SpendLedgerIT {
           keys:
             - {name: team-a, key-sha256: %s, tenant: acme, team: platform, limits: {rpm: 100000}}
             - {name: open-a, key-sha256: %s, tenant: acme, limits: {rpm: 100000, fail-open: true}}
-        limits: {redis-url: "%s", ledger-url: "%s", lease-ttl: 1m, teams: {platform: %s}}
+        limits: {redis-url: "%s", lease-ttl: 1m, teams: {platform: %s}}
+        database: {url: "%s"}
         """
                 .formatted(
                     ConfigReader.sha256(ServerApiIT.TEAM_KEY),
                     ConfigReader.sha256(OPEN_KEY),
                     redisUrl,
-                    postgres.jdbcUrl(),
-                    teamLimits)
+                    teamLimits,
+                    postgres.jdbcUrl())
             + ServerApiIT.POOL);
   }
 

@@ -35,6 +35,7 @@ public final class ConfigReader {
           "server",
           "auth",
           "limits",
+          "database",
           "traces",
           "telemetry",
           "responses",
@@ -115,6 +116,15 @@ public final class ConfigReader {
     ResponsesSettings responses =
         part(root, "responses", ResponsesSettings.class, binder, ResponsesSettings.DEFAULT);
     LimitSettings limits = part(root, "limits", LimitSettings.class, binder, LimitSettings.NONE);
+    DatabaseSettings database =
+        part(root, "database", DatabaseSettings.class, binder, DatabaseSettings.NONE);
+    database
+        .passwordEnv()
+        .filter(env -> environment.apply(env) == null)
+        .ifPresent(
+            env ->
+                problems.add(
+                    "database.password-env: environment variable '" + env + "' is not set"));
     Items<DeploymentSpec> deployments =
         items(root, "deployments", DeploymentSpec.class, binder, problems);
     Items<ModelSpec> models = items(root, "models", ModelSpec.class, binder, problems);
@@ -163,6 +173,7 @@ public final class ConfigReader {
         telemetry,
         responses,
         limits,
+        database,
         byName(deployments.bound, DeploymentSpec::name),
         byName(models.bound, ModelSpec::name),
         byName(routes.bound, RouteSpec::name),

@@ -23,6 +23,7 @@ public record GatewayConfig(
     TelemetrySettings telemetry,
     ResponsesSettings responses,
     LimitSettings limits,
+    DatabaseSettings database,
     Map<String, DeploymentSpec> deployments,
     Map<String, ModelSpec> models,
     Map<String, RouteSpec> routes,
@@ -36,6 +37,7 @@ public record GatewayConfig(
     Objects.requireNonNull(telemetry);
     Objects.requireNonNull(responses);
     Objects.requireNonNull(limits);
+    Objects.requireNonNull(database);
     deployments = Collections.unmodifiableMap(new LinkedHashMap<>(deployments));
     models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
     routes = Collections.unmodifiableMap(new LinkedHashMap<>(routes));

@@ -18,10 +18,6 @@ import java.util.Optional;
  * @param failOpen with Redis unreachable, admit requests unchecked (and say so in a header) rather
  *     than refuse them with a 503
  * @param alertWebhook where budget alerts (a scope past its soft threshold) are posted as JSON
- * @param ledgerUrl the JDBC URL of the PostgreSQL spend ledger every replica appends each settled
- *     request to, and Redis's budget counters are seeded from ({@code
- *     jdbc:postgresql://host:5432/db?user=signalbox})
- * @param ledgerPasswordEnv the environment variable holding the ledger's password, if it has one
  * @param shrinkToFit a request whose worst case is more than a budget has left is sent with a
  *     shorter {@code max_tokens} that fits (instead of refused), when that leaves it at least
  *     {@code shrinkMinOutputTokens}
@@ -36,8 +32,6 @@ public record LimitSettings(
     Optional<String> redisUrl,
     @Default("false") boolean failOpen,
     @HttpUrl Optional<URI> alertWebhook,
-    Optional<String> ledgerUrl,
-    Optional<String> ledgerPasswordEnv,
     @Default("false") boolean shrinkToFit,
     @Default("64") @Range(min = 1, max = 100_000_000) int shrinkMinOutputTokens) {
   public static final LimitSettings NONE =
@@ -51,8 +45,6 @@ public record LimitSettings(
           Optional.empty(),
           false,
           Optional.empty(),
-          Optional.empty(),
-          Optional.empty(),
           false,
           64);
 
@@ -60,8 +52,5 @@ public record LimitSettings(
     tenants = Map.copyOf(tenants);
     teams = Map.copyOf(teams);
     tags = Map.copyOf(tags);
-    if (ledgerUrl.isPresent() && !ledgerUrl.get().startsWith("jdbc:postgresql://")) {
-      throw new ConfigProblem("ledger-url", "expected a jdbc:postgresql:// URL");
-    }
   }
 }

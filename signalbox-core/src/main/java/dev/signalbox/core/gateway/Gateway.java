@@ -20,6 +20,7 @@ import dev.signalbox.core.config.LimitSettings;
 import dev.signalbox.core.config.LimitSpec;
 import dev.signalbox.core.config.Provider;
 import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.database.SharedDatabase;
 import dev.signalbox.core.dispatch.Backoff;
 import dev.signalbox.core.dispatch.CascadeRunner;
 import dev.signalbox.core.dispatch.DispatchResult;
@@ -143,13 +144,10 @@ public final class Gateway implements AutoCloseable {
     TraceSink traces = settings.sink();
     LimitSettings limitSettings = config.limits();
     SpendLedger ledger =
-        limitSettings
-            .ledgerUrl()
-            .<SpendLedger>map(
-                url ->
-                    new PostgresSpendLedger(
-                        url, limitSettings.ledgerPasswordEnv().map(settings.environment())))
-            .orElse(SpendLedger.NONE);
+        config.database().url().isPresent()
+            ? new PostgresSpendLedger(
+                SharedDatabase.pool(config.database(), settings.environment(), "ledger", 3))
+            : SpendLedger.NONE;
     this.limits =
         new SpendLimits(
             limitSettings

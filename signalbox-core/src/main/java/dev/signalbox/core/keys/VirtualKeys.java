@@ -15,14 +15,25 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
 import java.util.random.RandomGenerator;
 
 /**
  * The virtual keys of this gateway, indexed by digest for authentication, each change written
  * through to the {@link KeyStore}. Secrets are {@code sb-} and 48 hex characters from the given
  * (secure) random source; only their digest and first 10 characters are kept.
+ *
+ * <p>When other replicas write the same store, their changes are read by {@link #refresh} (called
+ * every second by the server) and, for a secret this process does not know, at once: a key made on
+ * one replica works on every other at once, and a revocation or rotation reaches them within a
+ * refresh. Refreshes for unknown secrets are rate limited (a cell-rate algorithm: 20 a second,
+ * bursts of 20), so that a flood of wrong secrets costs the store at most that.
  */
 public final class VirtualKeys {
+  private static final long MISS_REFRESH_INTERVAL_NANOS = Duration.ofMillis(50).toNanos();
+  private static final long MISS_REFRESH_BURST_NANOS = Duration.ofSeconds(1).toNanos();
+  private static final Logger LOG = Logger.getLogger(VirtualKeys.class.getName());
+
   private final KeyStore store;
   private final TimeSource time;
   private final RandomGenerator random;
@@ -31,11 +42,34 @@ public final class VirtualKeys {
   /** The digests that authenticate, current and (during a rotation's grace) previous. */
   private final ConcurrentHashMap<String, String> idByDigest = new ConcurrentHashMap<>();
 
+  private final Object reading = new Object();
+  private long seenVersion;
+  private long missRefreshArrival;
+
   public VirtualKeys(KeyStore store, TimeSource time, RandomGenerator random) {
     this.store = store;
     this.time = time;
     this.random = random;
-    store.all().forEach(this::index);
+    refresh();
+    this.missRefreshArrival = time.nanoTime();
+  }
+
+  /**
+   * Reads the keys written to the store since the last read (by this process or another). A store
+   * that cannot be read leaves the keys as they were, and says so in the log.
+   */
+  public void refresh() {
+    synchronized (reading) {
+      KeyStore.Changed changed;
+      try {
+        changed = store.since(seenVersion);
+      } catch (RuntimeException e) {
+        LOG.warning("cannot read the key store; keys stay as last read: " + e.getMessage());
+        return;
+      }
+      changed.keys().forEach(this::index);
+      seenVersion = changed.version();
+    }
   }
 
   /** A key and its secret, shown once. */
@@ -57,17 +91,36 @@ public final class VirtualKeys {
   /** The valid key with this digest. */
   public Optional<VirtualKey> authenticate(String digest) {
     String id = idByDigest.get(digest);
+    if (id == null && store.shared()) {
+      if (missRefreshDue()) {
+        refresh();
+      }
+      id = idByDigest.get(digest); // also what a refresh under way when this one waited found
+    }
     if (id == null) {
       return Optional.empty();
     }
     return Optional.ofNullable(byId.get(id)).filter(key -> key.accepts(digest, time.now()));
   }
 
+  private boolean missRefreshDue() {
+    synchronized (reading) {
+      long now = time.nanoTime();
+      if (now - missRefreshArrival < -MISS_REFRESH_BURST_NANOS) {
+        return false;
+      }
+      missRefreshArrival = Math.max(missRefreshArrival, now) + MISS_REFRESH_INTERVAL_NANOS;
+      return true;
+    }
+  }
+
   public List<VirtualKey> list() {
+    refreshIfShared();
     return byId.values().stream().sorted(Comparator.comparing(VirtualKey::created)).toList();
   }
 
   public Optional<VirtualKey> find(String id) {
+    refreshIfShared();
     return Optional.ofNullable(byId.get(id));
   }
 
@@ -137,6 +190,13 @@ public final class VirtualKeys {
     VirtualKey revoked = key.revokedAt(time.now());
     save(revoked);
     return revoked;
+  }
+
+  /** An admin's view reads what other replicas changed first, and so does a change to a key. */
+  private void refreshIfShared() {
+    if (store.shared()) {
+      refresh();
+    }
   }
 
   private VirtualKey live(String id) {

@@ -1,6 +1,5 @@
 package dev.signalbox.core.limits;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Array;
 import java.sql.Connection;
@@ -39,14 +38,9 @@ public final class PostgresSpendLedger implements SpendLedger {
   private long written;
   private volatile boolean closing;
 
-  public PostgresSpendLedger(String jdbcUrl, java.util.Optional<String> password) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(jdbcUrl);
-    password.ifPresent(config::setPassword);
-    config.setMaximumPoolSize(3);
-    config.setPoolName("signalbox-ledger");
-    config.setConnectionTimeout(5_000);
-    this.pool = new HikariDataSource(config);
+  /** Writes to the database behind {@code pool}, and closes it when closed. */
+  public PostgresSpendLedger(HikariDataSource pool) {
+    this.pool = pool;
     try (Connection c = pool.getConnection();
         Statement s = c.createStatement()) {
       s.execute(

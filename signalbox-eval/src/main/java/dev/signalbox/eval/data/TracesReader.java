@@ -4,9 +4,9 @@ import dev.signalbox.api.AttemptTrace;
 import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.core.trace.Feedback;
-import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceStore;
+import dev.signalbox.core.trace.TraceStores;
 import dev.signalbox.core.upstream.ReplaySource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -59,14 +60,22 @@ public final class TracesReader implements DatasetReader {
 
   @Override
   public Dataset read(Path path) {
-    String file = path.toString();
     if (!Files.isRegularFile(path)) {
-      throw new DataException(file, "file not found");
+      throw new DataException(path.toString(), "file not found");
     }
+    return read(path.toString(), Optional.empty());
+  }
+
+  /**
+   * The traces of the store at {@code location}: a file, or the {@code jdbc:postgresql://} URL of
+   * the database replicas share.
+   */
+  public Dataset read(String location, Optional<String> password) {
+    String file = TraceStores.describe(location);
     Map<String, Conversation> conversations = new LinkedHashMap<>();
     Set<String> models = new LinkedHashSet<>();
     int[] counts = new int[3]; // traces, answered, usable
-    try (TraceStore store = SqliteTraceStore.open(path)) {
+    try (TraceStore store = TraceStores.open(location, password)) {
       List<DecisionTrace> traces = new ArrayList<>();
       store.forEach(
           json -> {
@@ -140,7 +149,7 @@ public final class TracesReader implements DatasetReader {
               + " answered by every model, as a weighted split over repeated prompts gives");
     }
     return new Dataset(
-        path.getFileName().toString(),
+        file.substring(file.lastIndexOf('/') + 1),
         file,
         List.copyOf(models),
         prompts,

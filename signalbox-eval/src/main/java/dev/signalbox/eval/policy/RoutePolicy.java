@@ -80,6 +80,7 @@ final class RoutePolicy implements OfflinePolicy {
         config.telemetry(),
         config.responses(),
         config.limits(),
+        config.database(),
         config.deployments(),
         config.models(),
         routes,

@@ -1,0 +1,51 @@
+package dev.signalbox.core.database;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.signalbox.core.config.DatabaseSettings;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Opens pools on the shared PostgreSQL database. Each store (traces, keys, the spend ledger) has a
+ * small pool of its own, named after it, so that one store's slow query never holds another's
+ * connections and each closes with its owner.
+ */
+public final class SharedDatabase {
+  // Held, so that the level stays: the pool's start and stop lines are noise beside ours.
+  private static final Logger HIKARI = quiet(Logger.getLogger("com.zaxxer.hikari"));
+
+  private SharedDatabase() {}
+
+  private static Logger quiet(Logger logger) {
+    logger.setLevel(Level.WARNING);
+    return logger;
+  }
+
+  /**
+   * A pool of at most {@code size} connections.
+   *
+   * @param environment where {@code password-env} is looked up
+   */
+  public static HikariDataSource pool(
+      DatabaseSettings settings, Function<String, String> environment, String name, int size) {
+    String url =
+        settings.url().orElseThrow(() -> new IllegalArgumentException("database.url is not set"));
+    return pool(url, settings.passwordEnv().map(environment), name, size);
+  }
+
+  /** A pool on {@code url}, with a password when one is given. */
+  public static HikariDataSource pool(
+      String url, Optional<String> password, String name, int size) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    password.ifPresent(config::setPassword);
+    config.setMaximumPoolSize(size);
+    config.setMinimumIdle(1);
+    config.setPoolName("signalbox-" + name);
+    config.setConnectionTimeout(5_000);
+    return new HikariDataSource(config);
+  }
+}
