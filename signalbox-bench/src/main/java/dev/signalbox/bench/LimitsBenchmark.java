@@ -4,6 +4,7 @@ import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.UpstreamReply;
 import dev.signalbox.core.config.BudgetPeriod;
 import dev.signalbox.core.config.BudgetSpec;
+import dev.signalbox.core.config.BudgetWindow;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.config.LimitSpec;
 import dev.signalbox.core.gateway.Caller;
@@ -108,7 +109,7 @@ public class LimitsBenchmark {
             OptionalInt.of(100_000_000),
             OptionalLong.of(1_000_000_000_000L),
             OptionalInt.of(1_000_000),
-            Optional.of(new BudgetSpec(1e12, BudgetPeriod.MONTHLY, 1.0)),
+            Optional.of(new BudgetSpec(1e12, BudgetPeriod.MONTHLY, BudgetWindow.CALENDAR, 1.0)),
             Optional.empty());
     callers = new ArrayList<>();
     if (keys == 0) {

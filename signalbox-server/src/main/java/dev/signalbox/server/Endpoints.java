@@ -19,6 +19,7 @@ import dev.signalbox.core.gateway.Gateway;
 import dev.signalbox.core.gateway.GatewayMetrics;
 import dev.signalbox.core.gateway.Handled;
 import dev.signalbox.core.gateway.Ingress;
+import dev.signalbox.core.keys.KeyJson;
 import dev.signalbox.core.limits.ScopeUsage;
 import dev.signalbox.core.messages.MessagesReply;
 import dev.signalbox.core.messages.MessagesRequest;
@@ -304,20 +305,9 @@ final class Endpoints implements Handler {
   /** A limit scope as {@code /v1/usage} and the admin API show it. */
   static ObjectNode scopeJson(ScopeUsage scope) {
     ObjectNode entry = Json.object().put("scope", scope.scope().id());
-    ObjectNode limits = entry.putObject("limits");
-    scope.spec().rpm().ifPresent(rpm -> limits.put("rpm", rpm));
-    scope.spec().tpm().ifPresent(tpm -> limits.put("tpm", tpm));
-    scope.spec().concurrent().ifPresent(n -> limits.put("concurrent", n));
-    scope
-        .spec()
-        .budget()
-        .ifPresent(
-            budget ->
-                limits
-                    .putObject("budget")
-                    .put("usd", budget.usd())
-                    .put("period", budget.period().name().toLowerCase(Locale.ROOT))
-                    .put("soft", budget.soft()));
+    ObjectNode limits = KeyJson.limits(scope.spec());
+    limits.remove("fail_open");
+    entry.set("limits", limits);
     entry.put("spent_usd", scope.spentMicros() / 1e6);
     entry.put("reserved_usd", scope.reservedMicros() / 1e6);
     entry.put("in_flight", scope.inFlight());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.core.config.ConfigReader;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -274,5 +275,50 @@ class LimitsIT {
         .as("a tag with no limits counts against nothing")
         .isEqualTo(200);
     assertThat(call(BODY).statusCode()).as("no session, no tag").isEqualTo(200);
+  }
+
+  @Test
+  void aStreamPastWhatWasReservedForItIsCutThereWhenLimitsCutStreams() throws Exception {
+    // An upstream that ignores max_tokens: 40 one-word chunks for a request of at most 5 tokens.
+    String[] events = new String[42];
+    for (int i = 0; i < 40; i++) {
+      events[i] =
+          "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"m\","
+              + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\" word\"}}]}";
+    }
+    events[40] =
+        "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"m\","
+            + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}";
+    events[41] = "data: [DONE]";
+    try (dev.signalbox.testing.ScriptedUpstreamServer upstream =
+        new dev.signalbox.testing.ScriptedUpstreamServer(
+            dev.signalbox.testing.ScriptedUpstreamServer.sse(Duration.ZERO, events))) {
+      gateway =
+          new GatewayHarness(
+              """
+              auth:
+                keys:
+                  - {name: team-a, key-sha256: %s, tenant: acme, limits: {budget: {usd: 1, period: daily}}}
+              limits: {cut-streams: true}
+              deployments:
+                - {name: up, provider: openai, base-url: "%s", model: m}
+              models:
+                - {name: small, deployments: [up], pricing: {input: 1, output: 2}}
+              routes:
+                - {name: auto, models: [small], policy: priority}
+              """
+                  .formatted(ConfigReader.sha256(ServerApiIT.TEAM_KEY), upstream.baseUrl()));
+      HttpResponse<String> streamed =
+          call(
+              BODY.replace("\"max_tokens\":8", "\"max_tokens\":5")
+                  .replace("{\"model\"", "{\"stream\":true,\"model\""));
+      assertThat(streamed.statusCode()).as(streamed.body()).isEqualTo(200);
+      long words = streamed.body().lines().filter(line -> line.contains(" word")).count();
+      assertThat(words).as("cut at the 5 tokens reserved").isEqualTo(5);
+      assertThat(streamed.body()).contains("\"finish_reason\":\"length\"").endsWith("[DONE]\n\n");
+      JsonNode trace = gateway.trace(streamed);
+      assertThat(trace.path("flags").toString()).contains("limits:cut stream at 5 output tokens");
+      assertThat(trace.path("usage").path("completion_tokens").asLong()).isEqualTo(5);
+    }
   }
 }

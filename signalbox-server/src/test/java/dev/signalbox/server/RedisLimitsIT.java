@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.testing.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -116,6 +120,56 @@ class RedisLimitsIT {
       assertThat(team.path("spent_usd").asDouble())
           .isCloseTo(spent, org.assertj.core.data.Offset.offset(1e-6));
       assertThat(team.path("reserved_usd").asDouble()).isZero();
+    }
+  }
+
+  @Test
+  void aRollingBudgetCountsTheSlicesOfItsWindowOnly() throws Exception {
+    String rolling = "teams: {platform: {budget: {usd: 0.0005, period: daily, window: rolling}}}";
+    try (RedisServer own = new RedisServer(dir)) {
+      long hour = Duration.ofHours(1).toMillis();
+      long now = System.currentTimeMillis();
+      if (hour - now % hour < 5_000) { // the slice about to end: wait for the next
+        Thread.sleep(hour - now % hour + 100);
+      }
+      long sliceEnd = (System.currentTimeMillis() / hour + 1) * hour;
+      String spent = "signalbox:{signalbox-limits}:team:platform:spent:r";
+      RedisClient client = RedisClient.create(own.url());
+      try (StatefulRedisConnection<String, String> redis = client.connect()) {
+        redis.sync().set(spent + (sliceEnd - 12 * hour), "400"); // half a day ago: counted
+        redis.sync().set(spent + (sliceEnd - 25 * hour), "900000"); // out of the window
+      } finally {
+        client.shutdown();
+      }
+      try (GatewayHarness a = replica(own.url(), "{}", rolling);
+          GatewayHarness b = replica(own.url(), "{}", rolling)) {
+        JsonNode team =
+            GatewayHarness.json(
+                    b.get("/v1/usage", "authorization", "Bearer " + ServerApiIT.TEAM_KEY))
+                .path("scopes")
+                .get(0);
+        assertThat(team.path("spent_usd").asDouble()).isEqualTo(0.0004);
+        assertThat(team.path("limits").path("budget").path("window").asText()).isEqualTo("rolling");
+        assertThat(team.path("budget_resets_at").asText())
+            .as("the spend of 12 hours ago leaves when its slice is a day old")
+            .isEqualTo(Instant.ofEpochMilli(sliceEnd + 12 * hour).toString());
+
+        double admitted = 0;
+        List<HttpResponse<String>> answers = burst(a, b);
+        for (int i = 0; i < answers.size(); i++) {
+          if (answers.get(i).statusCode() == 200) {
+            admitted += (i % 2 == 0 ? a : b).trace(answers.get(i)).path("cost_usd").asDouble();
+          } else {
+            assertThat(GatewayHarness.json(answers.get(i)).path("error").path("message").asText())
+                .contains("limit $0.000500 rolling 24h");
+            long retry = Long.parseLong(answers.get(i).headers().firstValue("retry-after").get());
+            assertThat(retry * 1000)
+                .as("the retry waits until the spend of 12 hours ago leaves, not a whole day")
+                .isBetween(11 * hour, 13 * hour);
+          }
+        }
+        assertThat(admitted).isPositive().isLessThanOrEqualTo(0.0001);
+      }
     }
   }
 

@@ -177,6 +177,14 @@ class SpendLedgerIT {
       }
       assertThat(traced).as("never past the budget, across the restart").isLessThanOrEqualTo(500);
     }
+    // A rolling budget is seeded slice by slice, from the same ledger.
+    try (RedisServer redis = new RedisServer(dir);
+        GatewayHarness d =
+            replica(redis.url(), "{budget: {usd: 0.0005, period: daily, window: rolling}}")) {
+      assertThat(spentUsd(d))
+          .as("a rolling day seeded from the ledger")
+          .isCloseTo(traced / 1e6, org.assertj.core.data.Offset.offset(1e-9));
+    }
   }
 
   @Test

@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param failOpen with Redis unreachable, admit requests unchecked (and say so in a header) rather
  *     than refuse them with a 503
  * @param alertWebhook where budget alerts (a scope past its soft threshold) are posted as JSON
+ * @param cutStreams a stream whose output passes what was reserved for it (an upstream writing past
+ *     {@code max_tokens}) is ended there, as if it had reached its length
  * @param shrinkToFit a request whose worst case is more than a budget has left is sent with a
  *     shorter {@code max_tokens} that fits (instead of refused), when that leaves it at least
  *     {@code shrinkMinOutputTokens}
@@ -32,6 +34,7 @@ public record LimitSettings(
     Optional<String> redisUrl,
     @Default("false") boolean failOpen,
     @HttpUrl Optional<URI> alertWebhook,
+    @Default("false") boolean cutStreams,
     @Default("false") boolean shrinkToFit,
     @Default("64") @Range(min = 1, max = 100_000_000) int shrinkMinOutputTokens) {
   public static final LimitSettings NONE =
@@ -45,6 +48,7 @@ public record LimitSettings(
           Optional.empty(),
           false,
           Optional.empty(),
+          false,
           false,
           64);
 

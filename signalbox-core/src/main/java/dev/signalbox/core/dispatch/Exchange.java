@@ -56,6 +56,9 @@ public final class Exchange {
   /** The request as it goes out, when limits changed it (a shorter answer to fit a budget). */
   private volatile ChatRequest outgoing;
 
+  /** The most output a stream may carry before it is cut (what limits reserved), if capped. */
+  private volatile long streamedOutputCap = Long.MAX_VALUE;
+
   public Exchange(
       String id,
       TimeSource clock,
@@ -97,6 +100,18 @@ public final class Exchange {
   public void limitOutput(int tokens, String why) {
     outgoing = signals.request().withMaxTokens(tokens);
     flag(why);
+  }
+
+  /**
+   * Cuts a stream once its output passes {@code tokens}: what the request's budgets reserved for
+   * it, so that an upstream that writes past {@code max_tokens} spends no more than that.
+   */
+  public void capStreamedOutput(long tokens) {
+    streamedOutputCap = tokens;
+  }
+
+  public long streamedOutputCap() {
+    return streamedOutputCap;
   }
 
   public RequestSignals signals() {

@@ -124,6 +124,9 @@ final class SpendLimits {
     try {
       LimitState.Admitted admitted = state.reserve(exchange.id(), bounds, charge, time.now());
       reservedScopes.put(exchange.id(), scopeIds);
+      if (settings.cutStreams() && exchange.request().stream()) {
+        exchange.capStreamedOutput(charge.tokens() - prompt);
+      }
       if (!admitted.checked()) {
         exchange.flag("limits:unchecked " + scopes + " state store unreachable, failing open");
         return admitted.headers();
@@ -197,16 +200,18 @@ final class SpendLimits {
       return;
     }
     ledger.record(new SpendLedger.Entry(trace.id(), trace.time(), scopes, used));
-    for (BudgetAlert alert : state.settle(trace.id(), used, time.now())) {
-      LOG.warning(
-          String.format(
-              Locale.ROOT,
-              "budget alert: %s has spent $%.6f of its $%.6f budget; the period ends %s",
-              alert.scope().id(),
-              alert.spentUsd(),
-              alert.budgetUsd(),
-              alert.resetsAt()));
-      alerts.accept(alert);
-    }
+    state.settle(trace.id(), used, time.now()).thenAccept(crossed -> crossed.forEach(this::alert));
+  }
+
+  private void alert(BudgetAlert alert) {
+    LOG.warning(
+        String.format(
+            Locale.ROOT,
+            "budget alert: %s has spent $%.6f of its $%.6f budget; spend first leaves it at %s",
+            alert.scope().id(),
+            alert.spentUsd(),
+            alert.budgetUsd(),
+            alert.resetsAt()));
+    alerts.accept(alert);
   }
 }

@@ -29,7 +29,9 @@ import java.util.Optional;
  * join is flagged {@code continued} in the trace). Never after a tool call. A client that goes away
  * cancels the upstream. Either way the trace says what happened, and a stream that ends early is
  * charged what the provider bills for it: its prompt, and the output streamed so far (counted by
- * the gateway, so marked estimated).
+ * the gateway, so marked estimated). A stream whose output passes its cap (what limits reserved for
+ * it, when they cut streams) is ended before the chunk that passes it, as if it had reached its
+ * length, and charged what was sent.
  */
 public final class StreamRelay {
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -64,6 +66,12 @@ public final class StreamRelay {
   /** The tokens of the text before the break, which the continuation got as prompt. */
   private long continuedTokens;
 
+  /**
+   * The answer's length in characters past which its tokens are counted again against the cap: a
+   * character is at most four tokens, so none can pass the cap sooner.
+   */
+  private long nextCapCheck;
+
   StreamRelay(
       Exchange exchange,
       PlannedAttempt committed,
@@ -82,6 +90,7 @@ public final class StreamRelay {
     this.rest = rest;
     this.continuation = continuation;
     this.onEnd = onEnd;
+    this.nextCapCheck = exchange.streamedOutputCap() / 4;
   }
 
   public void relay(ChunkWriter out) throws InterruptedException {
@@ -102,7 +111,22 @@ public final class StreamRelay {
         }
         switch (chunk) {
           case Chunk.Plain plain -> {
+            int answered = answer.length();
             answer.append(plain.text());
+            if (pastCap()) {
+              answer.setLength(answered);
+              ObjectNode json = Json.object(plain.json()); // only here: for its id and model
+              chunk =
+                  cut(
+                      out,
+                      json.path("id").asText(id),
+                      json.path("created").asLong(created),
+                      json.path("model").asText(upstreamModel));
+              if (chunk == null) {
+                return;
+              }
+              continue;
+            }
             if (!send(out, event(plain.json().getBytes(StandardCharsets.UTF_8)))) {
               return;
             }
@@ -120,6 +144,8 @@ public final class StreamRelay {
             id = json.path("id").asText(id);
             upstreamModel = json.path("model").asText(upstreamModel);
             created = json.path("created").asLong(created);
+            int answered = answer.length();
+            int argued = toolArguments.length();
             JsonNode deltaNode = json.path("choices").path(0).path("delta");
             toolCalls |= deltaNode.has("tool_calls");
             for (JsonNode call : deltaNode.path("tool_calls")) {
@@ -129,6 +155,15 @@ public final class StreamRelay {
               toolArguments.append(call.path("function").path("arguments").asText(""));
             }
             answer.append(deltaNode.path("content").asText(""));
+            if (pastCap()) {
+              answer.setLength(answered); // not sent, so not charged
+              toolArguments.setLength(argued);
+              chunk = cut(out, id, created, upstreamModel);
+              if (chunk == null) {
+                return;
+              }
+              continue;
+            }
             byte[] bytes =
                 delta.nativeEvents().isEmpty()
                     ? event(json)
@@ -204,6 +239,30 @@ public final class StreamRelay {
           "client_cancelled", streamedSoFar(), model, "client went away mid-stream", recorded());
       return false;
     }
+  }
+
+  /**
+   * Ends the stream at its cap: the upstream cancelled, a last chunk with finish reason {@code
+   * length} sent; the end to relay next, or null when the client has gone.
+   */
+  private Chunk.Done cut(ChunkWriter out, String id, long created, String upstreamModel) {
+    rest.cancel();
+    exchange.flag("limits:cut stream at " + exchange.streamedOutputCap() + " output tokens");
+    ObjectNode finish = Json.chunk(id, created, upstreamModel);
+    Json.choiceDelta(finish, "length");
+    return send(out, event(finish)) ? new Chunk.Done(streamedSoFar(), "length") : null;
+  }
+
+  /** Whether the output so far is past the stream's cap; counted only when it may be. */
+  private boolean pastCap() {
+    long cap = exchange.streamedOutputCap();
+    long chars = (long) answer.length() + toolArguments.length();
+    if (cap == Long.MAX_VALUE || chars <= nextCapCheck) {
+      return false;
+    }
+    long counted = tokens.count(answer.toString()) + tokens.count(toolArguments.toString());
+    nextCapCheck = chars + (cap - counted) / 4;
+    return counted > cap;
   }
 
   /** What a stream that ended early is billed: the output so far, counted; the prompt is added. */

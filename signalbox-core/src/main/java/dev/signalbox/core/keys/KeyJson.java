@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.config.BudgetPeriod;
 import dev.signalbox.core.config.BudgetSpec;
+import dev.signalbox.core.config.BudgetWindow;
 import dev.signalbox.core.config.LimitSpec;
 import dev.signalbox.core.wire.Json;
 import dev.signalbox.core.wire.Truncated;
@@ -77,6 +78,7 @@ public final class KeyJson {
                 json.putObject("budget")
                     .put("usd", budget.usd())
                     .put("period", budget.period().name().toLowerCase(Locale.ROOT))
+                    .put("window", budget.window().name().toLowerCase(Locale.ROOT))
                     .put("soft", budget.soft()));
     spec.failOpen().ifPresent(open -> json.put("fail_open", open));
     return json;
@@ -125,6 +127,14 @@ public final class KeyJson {
           throw invalid(at + ".period", "'" + at + ".period' must be daily, weekly or monthly.");
         }
       }
+      BudgetWindow window = BudgetWindow.CALENDAR;
+      if (b.hasNonNull("window")) {
+        try {
+          window = BudgetWindow.valueOf(b.path("window").asText("").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw invalid(at + ".window", "'" + at + ".window' must be calendar or rolling.");
+        }
+      }
       double soft = 0.8;
       if (b.hasNonNull("soft")) {
         soft = b.path("soft").asDouble(-1);
@@ -132,7 +142,7 @@ public final class KeyJson {
           throw invalid(at + ".soft", "'" + at + ".soft' must be a share between 0 and 1.");
         }
       }
-      budget = Optional.of(new BudgetSpec(b.path("usd").asDouble(), period, soft));
+      budget = Optional.of(new BudgetSpec(b.path("usd").asDouble(), period, window, soft));
     }
     Optional<Boolean> failOpen = Optional.empty();
     JsonNode open = json.get("fail_open");

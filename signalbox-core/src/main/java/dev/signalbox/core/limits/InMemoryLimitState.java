@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -72,7 +74,11 @@ public final class InMemoryLimitState implements LimitState {
   }
 
   @Override
-  public List<BudgetAlert> settle(String requestId, Charge used, Instant now) {
+  public CompletionStage<List<BudgetAlert>> settle(String requestId, Charge used, Instant now) {
+    return CompletableFuture.completedFuture(settleNow(requestId, used, now));
+  }
+
+  private List<BudgetAlert> settleNow(String requestId, Charge used, Instant now) {
     Held reservation = held.remove(requestId);
     if (reservation == null) {
       return List.of();

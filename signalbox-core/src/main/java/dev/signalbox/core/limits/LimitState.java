@@ -3,6 +3,7 @@ package dev.signalbox.core.limits;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The shared state of every scope's limits. A reservation is all or nothing across the scopes of a
@@ -29,9 +30,10 @@ public interface LimitState {
 
   /**
    * Replaces the request's reservation by what it used; an alert for each scope whose soft budget
-   * threshold this spend crossed. A request settled before, or never reserved, changes nothing.
+   * threshold this spend crossed. A request settled before, or never reserved, changes nothing. A
+   * shared store settles without holding up the caller: the stage completes when it has.
    */
-  List<BudgetAlert> settle(String requestId, Charge used, Instant now);
+  CompletionStage<List<BudgetAlert>> settle(String requestId, Charge used, Instant now);
 
   /** A scope's state, as its limits stand now. */
   ScopeUsage usage(Scope.Bound bound, Instant now);

@@ -3,6 +3,7 @@ package dev.signalbox.core.limits;
 import dev.signalbox.api.ErrorKind;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.api.TimeSource;
+import dev.signalbox.core.config.BudgetSpec;
 import dev.signalbox.core.config.LimitSpec;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
@@ -10,6 +11,7 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Limits shared by every replica through Redis: one Lua script reserves a request on all its scopes
@@ -101,15 +106,39 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
     }
   }
 
+  /** As {@link #run}, without waiting: loaded again first when Redis forgot the script. */
+  private CompletionStage<List<String>> runAsync(Script script, String[] keys, String... args) {
+    if (script.sha.isEmpty()) {
+      script.sha = commands().scriptLoad(script.body);
+    }
+    RedisAsyncCommands<String, String> redis = connection.async();
+    CompletionStage<List<String>> sent =
+        redis.evalsha(script.sha, ScriptOutputType.MULTI, keys, args);
+    return sent.exceptionallyCompose(
+        e -> {
+          Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+          if (!(cause instanceof RedisNoScriptException)) {
+            return CompletableFuture.failedStage(cause);
+          }
+          return redis
+              .scriptLoad(script.body)
+              .thenCompose(
+                  sha -> {
+                    script.sha = sha;
+                    return redis.<List<String>>evalsha(sha, ScriptOutputType.MULTI, keys, args);
+                  });
+        });
+  }
+
   /**
-   * Sets a budget scope's spend this period from the ledger, unless it was seeded already (by this
-   * replica or another).
+   * Sets a budget scope's spend in each slice its window counts from the ledger, unless it was
+   * seeded already (by this replica or another): the older slices first, the current one (whose
+   * marker reservations wait for) last.
    */
   private void seed(Scope.Bound bound, Instant now) {
-    var budget = bound.spec().budget().orElseThrow();
-    Instant start = budget.period().start(now);
-    Instant end = budget.period().end(now);
-    String marker = PREFIX + bound.scope().id() + ":seeded:" + end.toEpochMilli();
+    BudgetSpec budget = bound.spec().budget().orElseThrow();
+    Instant current = budget.sliceEnd(now);
+    String marker = PREFIX + bound.scope().id() + ":seeded:" + slice(budget, current);
     if (commands().exists(marker) > 0) {
       return; // seeded before: the ledger need not be read again
     }
@@ -120,14 +149,19 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    long spent = ledger.spentMicros(bound.scope().id(), start, end);
-    run(
-        seed,
-        new String[0],
-        PREFIX,
-        bound.scope().id(),
-        Long.toString(end.toEpochMilli()),
-        Long.toString(spent));
+    for (int age = budget.slices() - 1; age >= 0; age--) {
+      Instant end = current.minus(budget.sliceLength().multipliedBy(age));
+      long spent = ledger.spentMicros(bound.scope().id(), budget.sliceStart(end), end);
+      Instant expires = end.plus(budget.keptAfterSliceEnd()).plus(Duration.ofDays(1));
+      run(
+          seed,
+          new String[0],
+          PREFIX,
+          bound.scope().id(),
+          slice(budget, end),
+          Long.toString(spent),
+          Long.toString(expires.toEpochMilli()));
+    }
   }
 
   @Override
@@ -147,10 +181,13 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
       args.add(Integer.toString(spec.rpm().orElse(0)));
       args.add(Long.toString(spec.tpm().orElse(0)));
       args.add(Integer.toString(spec.concurrent().orElse(0)));
-      args.add(Long.toString(spec.budget().map(b -> Charge.micros(b.usd())).orElse(-1L)));
-      args.add(
-          Long.toString(spec.budget().map(b -> b.period().end(now).toEpochMilli()).orElse(0L)));
-      args.add(Long.toString(spec.budget().map(b -> Charge.micros(b.usd() * b.soft())).orElse(0L)));
+      Optional<BudgetSpec> budget = spec.budget();
+      args.add(Long.toString(budget.map(b -> Charge.micros(b.usd())).orElse(-1L)));
+      args.add(Long.toString(budget.map(b -> b.sliceEnd(now).toEpochMilli()).orElse(0L)));
+      args.add(Long.toString(budget.map(b -> Charge.micros(b.usd() * b.soft())).orElse(0L)));
+      args.add(Integer.toString(budget.map(BudgetSpec::slices).orElse(1)));
+      args.add(Long.toString(budget.map(b -> b.sliceLength().toMillis()).orElse(0L)));
+      args.add(Long.toString(budget.map(b -> b.keptAfterSliceEnd().toMillis()).orElse(0L)));
     }
     args.add(ledger.present() ? "1" : "0");
     List<String> reply;
@@ -180,7 +217,8 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
       // Worded here from the state the script saw, on its clock: as this process would word it.
       Scope.Bound bound = ordered.get(Integer.parseInt(reply.get(1)) - 1);
       Instant serverNow = micros(reply.get(2));
-      throw view(bound.spec(), reply, 3, serverNow)
+      long[] spent = spentBySlice(bound, serverNow); // when its spend leaves, for the retry
+      throw view(bound.spec(), reply, 3, spent, serverNow)
           .check(bound.scope(), bound.spec(), charge, serverNow)
           .orElseGet(() -> unexplained(bound.scope()));
     }
@@ -194,33 +232,39 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
     return new Admitted(headers, true);
   }
 
+  /**
+   * Sent without waiting for Redis's answer (the request that settles is done); Redis runs a
+   * connection's commands in order, so this replica's next reservation or usage read sees it.
+   */
   @Override
-  public List<BudgetAlert> settle(String request, Charge used, Instant now) {
+  public CompletionStage<List<BudgetAlert>> settle(String request, Charge used, Instant now) {
     String requestId = replica + ":" + request;
+    String[] keys = {PREFIX + "res:" + requestId};
+    String[] args = {
+      PREFIX, requestId, Long.toString(used.tokens()), Long.toString(used.microUsd())
+    };
     try {
-      List<String> crossed =
-          run(
-              settle,
-              new String[] {PREFIX + "res:" + requestId},
-              PREFIX,
-              requestId,
-              Long.toString(used.tokens()),
-              Long.toString(used.microUsd()));
-      // Each crossed scope as four values: its id, its spend, its budget, its period's end (ms).
-      List<BudgetAlert> alerts = new ArrayList<>();
-      for (int i = 0; i + 3 < crossed.size(); i += 4) {
-        alerts.add(
-            new BudgetAlert(
-                scope(crossed.get(i)),
-                Long.parseLong(crossed.get(i + 1)) / 1e6,
-                Long.parseLong(crossed.get(i + 2)) / 1e6,
-                Instant.ofEpochMilli(Long.parseLong(crossed.get(i + 3)))));
-      }
-      return alerts;
+      return runAsync(settle, keys, args)
+          .thenApply(RedisLimitState::crossed)
+          // The lease frees the reservation in time; the spend of this one request is not counted.
+          .exceptionally(e -> List.of());
     } catch (RedisException e) {
-      // The lease frees the reservation in time; the spend of this one request is not counted.
-      return List.of();
+      return CompletableFuture.completedFuture(List.of());
     }
+  }
+
+  /** The scopes a settlement crossed the soft threshold of: id, spend, budget, slice end (ms). */
+  private static List<BudgetAlert> crossed(List<String> crossed) {
+    List<BudgetAlert> alerts = new ArrayList<>();
+    for (int i = 0; i + 3 < crossed.size(); i += 4) {
+      alerts.add(
+          new BudgetAlert(
+              scope(crossed.get(i)),
+              Long.parseLong(crossed.get(i + 1)) / 1e6,
+              Long.parseLong(crossed.get(i + 2)) / 1e6,
+              Instant.ofEpochMilli(Long.parseLong(crossed.get(i + 3)))));
+    }
+    return alerts;
   }
 
   @Override
@@ -234,28 +278,46 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
         redis.hmget(key, "rat", "tat", "inflight", "reserved").stream()
             .map(value -> value.getValueOrElse("0"))
             .toList();
-    String spent =
-        bound.spec().budget().isPresent()
-            ? Optional.ofNullable(
-                    redis.get(
-                        key
-                            + ":spent:"
-                            + bound.spec().budget().get().period().end(now).toEpochMilli()))
-                .orElse("0")
-            : "0";
-    List<String> values = new ArrayList<>(fields);
-    values.add(spent);
-    return view(bound.spec(), values, 0, now).usage(bound.scope(), bound.spec(), now);
+    return view(bound.spec(), fields, 0, spentBySlice(bound, now), now)
+        .usage(bound.scope(), bound.spec(), now);
   }
 
+  /** A slice's name in its keys, as the scripts write it. */
+  private static String slice(BudgetSpec budget, Instant end) {
+    return (budget.rolling() ? "r" : "") + end.toEpochMilli();
+  }
+
+  /** A budget scope's spend in each slice its window counts, oldest first. */
+  private long[] spentBySlice(Scope.Bound bound, Instant now) {
+    if (bound.spec().budget().isEmpty()) {
+      return new long[0];
+    }
+    BudgetSpec budget = bound.spec().budget().get();
+    Instant current = budget.sliceEnd(now);
+    String[] slices = new String[budget.slices()];
+    for (int i = 0; i < slices.length; i++) {
+      Duration age = budget.sliceLength().multipliedBy(slices.length - 1L - i);
+      slices[i] = PREFIX + bound.scope().id() + ":spent:" + slice(budget, current.minus(age));
+    }
+    return commands().mget(slices).stream()
+        .mapToLong(slice -> Long.parseLong(slice.getValueOrElse("0")))
+        .toArray();
+  }
+
+  /** The counters a script returned from {@code from} on: rat, tat, in flight, reserved, spent. */
   private static ScopeCounters view(LimitSpec spec, List<String> values, int from, Instant now) {
+    return view(spec, values, from, new long[] {Long.parseLong(values.get(from + 4))}, now);
+  }
+
+  private static ScopeCounters view(
+      LimitSpec spec, List<String> values, int from, long[] spentBySlice, Instant now) {
     return ScopeCounters.of(
         spec,
         Long.parseLong(values.get(from)) * 1_000,
         Long.parseLong(values.get(from + 1)) * 1_000,
         Integer.parseInt(values.get(from + 2)),
         Long.parseLong(values.get(from + 3)),
-        Long.parseLong(values.get(from + 4)),
+        spentBySlice,
         now);
   }
 

@@ -16,8 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * theoretical arrival time that each admitted request moves on by its share of a minute, refused
  * when it would run more than a minute ahead of now (so a minute's allowance may come in a burst,
  * then the rate holds, with no window edge to double it). The budget is spent plus reserved against
- * the limit of the current calendar period. Callers hold {@link #lock} around a check and what
- * follows it.
+ * its limit, the spend counted in the slices of the budget's window ({@link BudgetSpec}): one for a
+ * calendar period, the newest few for a rolling one. Callers hold {@link #lock} around a check and
+ * what follows it.
  */
 final class ScopeCounters {
   static final long MINUTE_NANOS = 60_000_000_000L;
@@ -31,14 +32,21 @@ final class ScopeCounters {
 
   private long tpmSeen;
   private int inFlight;
-  private Instant periodEnd = Instant.MIN;
-  private long spentMicros;
+
+  /**
+   * Spend per slice of the budget's window, a ring whose newest slice ends at {@link #sliceEnd}.
+   */
+  private long[] slices = new long[1];
+
+  private int newest;
+  private Instant sliceEnd = Instant.MIN;
   private long reservedMicros;
   private boolean softAlerted;
 
   /**
-   * A scope's counters as a shared store holds them (times in nanoseconds since the epoch), to word
-   * a refusal and the headers exactly as this process would.
+   * A scope's counters as a shared store holds them (times in nanoseconds since the epoch; the
+   * spend per slice of the budget's window, oldest first, or its sum alone as the newest), to word
+   * a refusal and the headers as this process would.
    */
   static ScopeCounters of(
       LimitSpec spec,
@@ -46,17 +54,21 @@ final class ScopeCounters {
       long tokensAt,
       int inFlight,
       long reservedMicros,
-      long spentMicros,
+      long[] spentBySlice,
       Instant now) {
     ScopeCounters counters = new ScopeCounters();
     counters.requestsAt = requestsAt;
     counters.tokensAt = tokensAt;
     counters.inFlight = inFlight;
     counters.reservedMicros = reservedMicros;
-    counters.spentMicros = spentMicros;
     counters.rpmSeen = spec.rpm().orElse(0);
     counters.tpmSeen = spec.tpm().orElse(0);
-    counters.periodEnd = spec.budget().map(budget -> budget.period().end(now)).orElse(Instant.MAX);
+    spec.budget().ifPresent(budget -> counters.roll(budget, now));
+    int length = counters.slices.length;
+    for (int age = 0; age < Math.min(spentBySlice.length, length); age++) {
+      counters.slices[Math.floorMod(counters.newest - age, length)] =
+          spentBySlice[spentBySlice.length - 1 - age];
+    }
     return counters;
   }
 
@@ -115,21 +127,23 @@ final class ScopeCounters {
       BudgetSpec budget = spec.budget().get();
       roll(budget, now);
       long limit = Charge.micros(budget.usd());
-      if (spentMicros + reservedMicros + charge.microUsd() > limit) {
+      long spent = spent();
+      long over = spent + reservedMicros + charge.microUsd() - limit;
+      if (over > 0) {
         return Optional.of(
             refusal(
                 ErrorKind.BUDGET_EXHAUSTED,
                 scope,
                 "budget",
-                usd(limit) + " " + budget.period().name().toLowerCase(Locale.ROOT),
-                usd(spentMicros)
+                usd(limit) + " " + budget.describe(),
+                usd(spent)
                     + " spent and "
                     + usd(reservedMicros)
                     + " reserved, "
-                    + usd(Math.max(0, limit - spentMicros - reservedMicros))
+                    + usd(Math.max(0, limit - spent - reservedMicros))
                     + " left; this request may cost up to "
                     + usd(charge.microUsd()),
-                Duration.between(now, periodEnd),
+                Duration.between(now, released(budget, over)),
                 "budget_exceeded",
                 headers(spec, now)));
       }
@@ -176,10 +190,11 @@ final class ScopeCounters {
     BudgetSpec budget = spec.budget().get();
     roll(budget, now);
     reservedMicros = Math.max(0, reservedMicros - reserved.microUsd());
-    spentMicros += used.microUsd();
-    if (!softAlerted && spentMicros >= Charge.micros(budget.usd() * budget.soft())) {
+    slices[newest] += used.microUsd();
+    long spent = spent();
+    if (!softAlerted && spent >= softThreshold(budget)) {
       softAlerted = true;
-      return Optional.of(new BudgetAlert(scope, spentMicros / 1e6, budget.usd(), periodEnd));
+      return Optional.of(new BudgetAlert(scope, spent / 1e6, budget.usd(), released(budget, 1)));
     }
     return Optional.empty();
   }
@@ -206,13 +221,65 @@ final class ScopeCounters {
     }
   }
 
-  /** A new period starts with nothing spent; reservations under way carry over. */
+  /**
+   * Moves the window to {@code now}: slices that left it are emptied (all of a calendar period's
+   * spend when the next period begins); reservations under way carry over. The soft alert may fire
+   * again once a new period begins, or once a rolling window's spend is back under the threshold.
+   */
   private void roll(BudgetSpec budget, Instant now) {
-    if (!now.isBefore(periodEnd)) {
-      periodEnd = budget.period().end(now);
-      spentMicros = 0;
+    if (slices.length != budget.slices()) { // the budget's window changed: its spend carries over
+      long spent = spent();
+      slices = new long[budget.slices()];
+      newest = 0;
+      slices[0] = spent;
+    }
+    Instant end = budget.sliceEnd(now);
+    if (!end.isAfter(sliceEnd)) {
+      return;
+    }
+    long passed =
+        budget.rolling() && !sliceEnd.equals(Instant.MIN)
+            ? Duration.between(sliceEnd, end).toMillis() / budget.sliceLength().toMillis()
+            : slices.length;
+    for (long i = 0; i < Math.min(passed, slices.length); i++) {
+      newest = (newest + 1) % slices.length;
+      slices[newest] = 0;
+    }
+    sliceEnd = end;
+    if (!budget.rolling() || spent() < softThreshold(budget)) {
       softAlerted = false;
     }
+  }
+
+  private long spent() {
+    long total = 0;
+    for (long slice : slices) {
+      total += slice;
+    }
+    return total;
+  }
+
+  /**
+   * When at least {@code micros} of the spend counted now will have left the budget: the period's
+   * end, or for a rolling window the end of the newest slice that must leave for that (the oldest
+   * leaves when the current slice ends, the next one a slice later).
+   */
+  private Instant released(BudgetSpec budget, long micros) {
+    if (!budget.rolling() || spent() == 0) {
+      return sliceEnd;
+    }
+    long freed = 0;
+    for (int age = 0; age < slices.length; age++) {
+      freed += slices[(newest + 1 + age) % slices.length];
+      if (freed >= micros) {
+        return sliceEnd.plus(budget.sliceLength().multipliedBy(age));
+      }
+    }
+    return sliceEnd.plus(budget.sliceLength().multipliedBy(slices.length - 1L));
+  }
+
+  private static long softThreshold(BudgetSpec budget) {
+    return Charge.micros(budget.usd() * budget.soft());
   }
 
   /** OpenAI's rate-limit headers for this scope, and the budget's. */
@@ -247,24 +314,22 @@ final class ScopeCounters {
               headers.put("x-signalbox-budget-limit-usd", plain(limit));
               headers.put(
                   "x-signalbox-budget-remaining-usd",
-                  plain(Math.max(0, limit - spentMicros - reservedMicros)));
-              headers.put("x-signalbox-budget-reset", periodEnd.toString());
+                  plain(Math.max(0, limit - spent() - reservedMicros)));
+              headers.put("x-signalbox-budget-reset", released(budget, 1).toString());
             });
     return headers;
   }
 
   /** The scope's state as {@code GET /v1/usage} shows it. */
   ScopeUsage usage(Scope scope, LimitSpec spec, Instant now) {
-    if (spec.budget().isPresent()) {
-      roll(spec.budget().get(), now);
-    }
+    spec.budget().ifPresent(budget -> roll(budget, now));
     return new ScopeUsage(
         scope,
         spec,
-        spentMicros,
+        spent(),
         reservedMicros,
         inFlight,
-        spec.budget().isPresent() ? Optional.of(periodEnd) : Optional.empty(),
+        spec.budget().map(budget -> released(budget, 1)),
         headers(spec, now));
   }
 

@@ -2,8 +2,12 @@
 -- check and the reservation are one step across all the request's scopes and every replica.
 -- KEYS[1]: the reservation's key. ARGV: prefix, request id, lease ms, tokens, micro-dollars,
 -- scope count, then per scope: id, rpm, tpm, concurrent, budget micro-dollars (-1: none),
--- the budget period's end (ms), the soft threshold (micro-dollars); last, 1 when a spend ledger
--- seeds budgets (a budget scope whose period was not seeded yet returns {'unseeded', index}).
+-- the end (ms) of the budget's current slice (a calendar budget's period is its one slice), the soft
+-- threshold (micro-dollars), the slices the budget counts (the current one and those before it),
+-- a slice's length (ms), how long (ms) a slice's spend is kept after it ends; last, 1 when a spend
+-- ledger seeds budgets (a budget scope whose current slice was not seeded yet returns
+-- {'unseeded', index}).
+-- A rolling budget's slices are named 'r' and their end, a calendar period by its end alone.
 -- Times are the server's, in microseconds. Returns {'ok', now, per scope: rat, tat, inflight,
 -- reserved, spent} or {'refused', index, now, rat, tat, inflight, reserved, spent}.
 -- Numbers as Redis takes integers: whole, and never "-0".
@@ -18,13 +22,19 @@ local nowMs = math.floor(now / 1000)
 local prefix, id = ARGV[1], ARGV[2]
 local lease, tokens, micros, n = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local MINUTE = 60000000
-local seeding = ARGV[6 + n * 7 + 1] == '1'
+local function slice(s, endMs)
+  if s.slices > 1 then return 'r' .. int(endMs) end
+  return int(endMs)
+end
+local STRIDE = 10
+local seeding = ARGV[6 + n * STRIDE + 1] == '1'
 local scopes = {}
 for i = 1, n do
-  local b = 6 + (i - 1) * 7
+  local b = 6 + (i - 1) * STRIDE
   local s = {id = ARGV[b + 1], rpm = tonumber(ARGV[b + 2]), tpm = tonumber(ARGV[b + 3]),
     conc = tonumber(ARGV[b + 4]), budget = tonumber(ARGV[b + 5]), pend = ARGV[b + 6],
-    soft = tonumber(ARGV[b + 7]), key = prefix .. ARGV[b + 1]}
+    soft = tonumber(ARGV[b + 7]), slices = tonumber(ARGV[b + 8]), slice = tonumber(ARGV[b + 9]),
+    keep = tonumber(ARGV[b + 10]), key = prefix .. ARGV[b + 1]}
   local leases = s.key .. ':leases'
   for _, m in ipairs(redis.call('ZRANGEBYSCORE', leases, '-inf', nowMs)) do
     local amount, c = string.match(m, '|(%d+)|(%d)$')
@@ -44,10 +54,17 @@ for i = 1, n do
   if tpmSeen > 0 and s.tpm > 0 and tpmSeen ~= s.tpm and s.tat > now then
     s.tat = now + math.floor((s.tat - now) * tpmSeen / s.tpm)
   end
-  if seeding and s.budget >= 0 and redis.call('EXISTS', s.key .. ':seeded:' .. s.pend) == 0 then
+  if seeding and s.budget >= 0
+      and redis.call('EXISTS', s.key .. ':seeded:' .. slice(s, tonumber(s.pend))) == 0 then
     return {'unseeded', int(i)}
   end
-  s.spent = tonumber(redis.call('GET', s.key .. ':spent:' .. s.pend) or '0')
+  s.spent = 0
+  if s.budget >= 0 then
+    for j = 0, s.slices - 1 do
+      local spent = redis.call('GET', s.key .. ':spent:' .. slice(s, tonumber(s.pend) - j * s.slice))
+      s.spent = s.spent + tonumber(spent or '0')
+    end
+  end
   local refused = false
   if s.rpm > 0 and math.max(s.rat, now) + math.floor(MINUTE / s.rpm) - now > MINUTE then
     refused = true
@@ -81,7 +98,7 @@ for i = 1, n do
     'tpm_seen', s.tpm)
   redis.call('ZADD', s.key .. ':leases', int(nowMs + lease), id .. '|' .. int(amount) .. '|' .. c)
   table.insert(held.scopes, {id = s.id, tpm = s.tpm, budget = s.budget, pend = s.pend,
-    soft = s.soft, c = c, amount = amount})
+    soft = s.soft, slices = s.slices, slice = s.slice, keep = s.keep, c = c, amount = amount})
   for _, v in ipairs({s.rat, s.tat, s.inflight, s.reserved, s.spent}) do
     table.insert(reply, int(v))
   end

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.signalbox.api.ErrorKind;
 import dev.signalbox.core.config.BudgetPeriod;
 import dev.signalbox.core.config.BudgetSpec;
+import dev.signalbox.core.config.BudgetWindow;
 import dev.signalbox.core.config.LimitSpec;
 import dev.signalbox.testing.ManualClock;
 import java.time.Duration;
@@ -51,8 +52,67 @@ class InMemoryLimitStateTest {
         OptionalInt.empty(),
         OptionalLong.empty(),
         OptionalInt.empty(),
-        Optional.of(new BudgetSpec(usd, BudgetPeriod.DAILY, 0.5)),
+        Optional.of(new BudgetSpec(usd, BudgetPeriod.DAILY, BudgetWindow.CALENDAR, 0.5)),
         Optional.empty());
+  }
+
+  private static LimitSpec rollingDay(double usd) {
+    return new LimitSpec(
+        OptionalInt.empty(),
+        OptionalLong.empty(),
+        OptionalInt.empty(),
+        Optional.of(new BudgetSpec(usd, BudgetPeriod.DAILY, BudgetWindow.ROLLING, 0.5)),
+        Optional.empty());
+  }
+
+  private void spend(String id, List<Scope.Bound> bounds, long micros) {
+    reserve(id, bounds, new Charge(0, micros));
+    state.settle(id, new Charge(0, micros), clock.now());
+  }
+
+  @Test
+  void aRollingBudgetCountsTheLast24HoursAndFreesSpendAsItAges() {
+    List<Scope.Bound> bounds = List.of(key.bound(rollingDay(1.00)));
+    spend("a", bounds, 600_000); // 10:00
+    clock.advance(Duration.ofHours(12));
+    spend("b", bounds, 400_000); // 22:00
+    assertThatThrownBy(() -> reserve("c", bounds, new Charge(0, 100_000)))
+        .isInstanceOfSatisfying(
+            LimitRefusal.class,
+            refusal -> {
+              assertThat(refusal.code()).contains("budget_exceeded");
+              assertThat(refusal.getMessage()).contains("limit $1.000000 rolling 24h");
+              assertThat(refusal.retryAfter())
+                  .as("the 10:00 spend leaves when its hour's slice is a day old: 11:00 tomorrow")
+                  .contains(Duration.ofHours(13));
+            });
+    assertThat(state.usage(key.bound(rollingDay(1.00)), clock.now()).budgetResets())
+        .contains(Instant.parse("2026-12-03T11:00:00Z"));
+
+    clock.advance(Duration.ofHours(12)); // 10:00 the next day: 10:00's slice is still counted
+    assertThat(state.usage(key.bound(rollingDay(1.00)), clock.now()).spentMicros())
+        .isEqualTo(1_000_000);
+    clock.advance(Duration.ofHours(1)); // 11:00: it left; 22:00's stays
+    assertThat(state.usage(key.bound(rollingDay(1.00)), clock.now()).spentMicros())
+        .isEqualTo(400_000);
+    reserve("c", bounds, new Charge(0, 600_000));
+    clock.advance(Duration.ofDays(3));
+    assertThat(state.usage(key.bound(rollingDay(1.00)), clock.now()).spentMicros())
+        .as("days later nothing is counted, however far the window moved at once")
+        .isZero();
+  }
+
+  @Test
+  void aRollingBudgetsSoftAlertFiresAgainOnceSpendFellUnderItsThreshold() {
+    List<Scope.Bound> bounds = List.of(key.bound(rollingDay(1.00)));
+    reserve("a", bounds, new Charge(0, 600_000));
+    assertThat(settled("a", new Charge(0, 600_000), clock.now())).hasSize(1);
+    spend("b", bounds, 100_000);
+    clock.advance(Duration.ofHours(25));
+    reserve("c", bounds, new Charge(0, 500_000));
+    assertThat(settled("c", new Charge(0, 500_000), clock.now()))
+        .as("the first alert's spend left the window: crossing again alerts again")
+        .hasSize(1);
   }
 
   private static LimitSpec concurrent(int n) {
@@ -62,6 +122,10 @@ class InMemoryLimitStateTest {
         OptionalInt.of(n),
         Optional.empty(),
         Optional.empty());
+  }
+
+  private List<BudgetAlert> settled(String id, Charge used, Instant now) {
+    return state.settle(id, used, now).toCompletableFuture().join();
   }
 
   private LimitState.Admitted reserve(String id, List<Scope.Bound> bounds, Charge charge) {
@@ -130,10 +194,10 @@ class InMemoryLimitStateTest {
               assertThat(refusal.retryAfter()).contains(Duration.ofHours(14));
             });
     // Settled at its real cost, the first leaves room for the second.
-    assertThat(state.settle("a", new Charge(0, 200_000), clock.now())).isEmpty();
-    assertThat(state.settle("a", new Charge(0, 200_000), clock.now())).as("idempotent").isEmpty();
+    assertThat(settled("a", new Charge(0, 200_000), clock.now())).isEmpty();
+    assertThat(settled("a", new Charge(0, 200_000), clock.now())).as("idempotent").isEmpty();
     reserve("b", bounds, new Charge(0, 600_000));
-    assertThat(state.settle("b", new Charge(0, 400_000), clock.now()))
+    assertThat(settled("b", new Charge(0, 400_000), clock.now()))
         .as("past the soft threshold of half")
         .containsExactly(new BudgetAlert(key, 0.6, 1.00, Instant.parse("2026-12-03T00:00:00Z")));
     ScopeUsage usage = state.usage(key.bound(budget(1.00)), clock.now());
