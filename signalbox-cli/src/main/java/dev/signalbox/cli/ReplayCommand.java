@@ -215,6 +215,16 @@ final class ReplayCommand implements Callable<Integer> {
           r.matchedWithFeedback(),
           r.matchedMeanFeedback());
     }
+    r.limited()
+        .forEach(
+            (scope, limited) ->
+                out.printf(
+                    "  refused by limits   %d by %s (%s), the first at %s; recorded cost %.6f%n",
+                    limited.requests(),
+                    scope,
+                    limited.code(),
+                    limited.first(),
+                    limited.recordedCostUsd()));
     r.estimate()
         .ifPresentOrElse(
             e ->
@@ -289,6 +299,16 @@ final class ReplayCommand implements Callable<Integer> {
     if (!r.refusal().isEmpty()) {
       node.put("no_estimate", r.refusal());
     }
+    ObjectNode limited = node.putObject("refused_by_limits");
+    r.limited()
+        .forEach(
+            (scope, l) ->
+                limited
+                    .putObject(scope)
+                    .put("requests", l.requests())
+                    .put("code", l.code())
+                    .put("first", l.first().toString())
+                    .put("recorded_cost_usd", l.recordedCostUsd()));
     return node;
   }
 

@@ -191,13 +191,25 @@ final class TrainCommand implements Callable<Integer> {
       artifact
           .calibration()
           .ifPresent(
-              c ->
-                  err.printf(
-                      Locale.ROOT,
-                      "  threshold %.4f for target %s (strong share %.3f on held-out prompts)%n",
-                      c.value(),
-                      c.target(),
-                      c.strongShare()));
+              c -> {
+                err.printf(
+                    Locale.ROOT,
+                    "  threshold %.4f for target %s (strong share %.3f on held-out prompts)%n",
+                    c.value(),
+                    c.target(),
+                    c.strongShare());
+                c.promise()
+                    .filter(p -> !p.met())
+                    .ifPresent(
+                        p ->
+                            err.printf(
+                                Locale.ROOT,
+                                "  WARNING: the target could not be shown to hold at confidence"
+                                    + " %.2f on %d held-out prompts, even with the strong model on"
+                                    + " every one: the route calls it on every prompt%n",
+                                p.confidence(),
+                                p.prompts()));
+              });
       err.printf("  wrote %s (data sha256 %s)%n", file, artifact.dataHash());
       return 0;
     } catch (DataException | ConfigException | IllegalArgumentException e) {

@@ -79,8 +79,26 @@ public final class Evaluator {
     }
     Scoring scoring = new Scoring(test, strong, weak, cheapestPoint, dearest, bestQuality);
     List<PolicyEvaluation> results = new ArrayList<>();
+    List<PromiseCheck> promises = new ArrayList<>();
     for (OfflinePolicy policy : policies) {
-      results.add(scoring.evaluate(policy, run(policy, test.size(), progress)));
+      Answers answers = run(policy, test.size(), progress);
+      PolicyEvaluation evaluation = scoring.evaluate(policy, answers);
+      results.add(evaluation);
+      if (answers.fitted().length > 0) {
+        answers
+            .fitted()[0]
+            .promise()
+            .ifPresent(
+                target ->
+                    promises.add(
+                        PromiseCheck.of(
+                            policy.name(),
+                            target,
+                            test,
+                            answers.choices(),
+                            evaluation.costUsd(),
+                            data.scale())));
+      }
     }
     PolicyEvaluation random =
         results.stream()
@@ -103,7 +121,8 @@ public final class Evaluator {
         strong,
         weak,
         allNotes,
-        withRandom);
+        withRandom,
+        promises);
   }
 
   /**

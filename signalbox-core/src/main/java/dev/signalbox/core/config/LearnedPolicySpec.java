@@ -19,6 +19,11 @@ public interface LearnedPolicySpec {
   /** The artifact file (relative to the working directory). */
   Optional<Path> artifact();
 
+  /** The quality a fit must keep, when the route promises one. */
+  default Optional<QualityTarget> qualityTarget() {
+    return Optional.empty();
+  }
+
   /** The strong and weak model a fit calibrates a threshold between, for a threshold route. */
   default Optional<ThresholdSpec> calibrates() {
     return Optional.empty();

@@ -142,13 +142,27 @@ public final class ArtifactFile {
     body.put("output_tokens", doubles(a.outputTokens()));
     a.calibration()
         .ifPresent(
-            c ->
-                body.putObject("calibration")
-                    .put("strong", c.strong())
-                    .put("weak", c.weak())
-                    .put("value", c.value())
-                    .put("target", c.target())
-                    .put("strong_share", c.strongShare()));
+            c -> {
+              ObjectNode calibration =
+                  body.putObject("calibration")
+                      .put("strong", c.strong())
+                      .put("weak", c.weak())
+                      .put("value", c.value())
+                      .put("target", c.target())
+                      .put("strong_share", c.strongShare());
+              c.promise()
+                  .ifPresent(
+                      p ->
+                          calibration
+                              .putObject("promise")
+                              .put("quality", p.quality())
+                              .put("of", p.of())
+                              .put("confidence", p.confidence())
+                              .put("prompts", p.prompts())
+                              .put("margin", p.margin())
+                              .put("met", p.met())
+                              .put("bound", "learn-then-test, fixed sequence, normal p-values"));
+            });
     body.put("clusters", floats(a.clusters()));
     body.put("clusters_count", a.clusters().length);
     ObjectNode scorer = body.putObject("scorer");
@@ -218,7 +232,8 @@ public final class ArtifactFile {
                   c.path("weak").asText(),
                   c.path("value").asDouble(),
                   c.path("target").asText(),
-                  c.path("strong_share").asDouble()));
+                  c.path("strong_share").asDouble(),
+                  promise(c.path("promise"))));
     }
     int clusters = body.path("clusters_count").asInt();
     return new LearnedArtifact(
@@ -286,5 +301,19 @@ public final class ArtifactFile {
       }
     }
     return result;
+  }
+
+  private static Optional<LearnedArtifact.Promise> promise(JsonNode p) {
+    if (!p.isObject()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new LearnedArtifact.Promise(
+            p.path("quality").asDouble(),
+            p.path("of").asText(),
+            p.path("confidence").asDouble(),
+            p.path("prompts").asInt(),
+            p.path("margin").asDouble(),
+            p.path("met").asBoolean()));
   }
 }

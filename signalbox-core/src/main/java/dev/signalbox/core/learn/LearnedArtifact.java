@@ -44,9 +44,32 @@ public record LearnedArtifact(
    * @param target what it was calibrated for: {@code strong-share=0.3}, {@code quality-floor=0.78}
    *     or {@code none}
    * @param strongShare the share of held-out training prompts it sends to the strong model
+   * @param promise the quality it was picked to keep, when the route set a target
    */
   public record Calibration(
-      String strong, String weak, double value, String target, double strongShare) {}
+      String strong,
+      String weak,
+      double value,
+      String target,
+      double strongShare,
+      Optional<Promise> promise) {
+    public Calibration(
+        String strong, String weak, double value, String target, double strongShare) {
+      this(strong, weak, value, target, strongShare, Optional.empty());
+    }
+  }
+
+  /**
+   * A quality target the threshold keeps with a confidence, by Learn then Test on held-out prompts
+   * (see {@link QualityGuarantee}).
+   *
+   * @param quality the share of {@code of}'s quality (or, with {@code of} empty, the quality)
+   * @param prompts the held-out prompts it was tested on
+   * @param margin their mean quality above what was promised at the threshold picked
+   * @param met false when not even the strong model alone could be shown to keep it
+   */
+  public record Promise(
+      double quality, String of, double confidence, int prompts, double margin, boolean met) {}
 
   public int modelIndex(String model) {
     return models.indexOf(model);

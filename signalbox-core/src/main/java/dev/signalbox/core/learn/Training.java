@@ -1,6 +1,7 @@
 package dev.signalbox.core.learn;
 
 import dev.signalbox.core.config.LearnedPolicySpec;
+import dev.signalbox.core.config.QualityTarget;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.config.ScorerSpec;
 import dev.signalbox.core.config.ThresholdSpec;
@@ -60,9 +61,23 @@ public final class Training {
       String dataSource,
       Target target,
       long seed) {
-    QualityScorer scorer = scorer(spec.scorer(), data, seed);
-    Optional<LearnedArtifact.Calibration> calibration =
-        spec.calibrates().map(threshold -> calibrate(spec.scorer(), data, threshold, target, seed));
+    QualityScorer scorer;
+    Optional<LearnedArtifact.Calibration> calibration;
+    Optional<QualityTarget> promise =
+        target.kind().equals("none") ? spec.qualityTarget() : Optional.empty();
+    if (promise.isPresent() && spec.calibrates().isPresent()) {
+      // The guarantee holds for the scorer it was tested with: the one fitted without the
+      // held-out prompts is the one served.
+      Guaranteed guaranteed =
+          guarantee(spec.scorer(), data, spec.calibrates().get(), promise.get(), seed);
+      scorer = guaranteed.scorer();
+      calibration = Optional.of(guaranteed.calibration());
+    } else {
+      scorer = scorer(spec.scorer(), data, seed);
+      calibration =
+          spec.calibrates()
+              .map(threshold -> calibrate(spec.scorer(), data, threshold, target, seed));
+    }
     float[][] clusters =
         spec.clusters() > 0
             ? KMeans.fit(data.embeddings(), spec.clusters(), 20, seed)
@@ -99,6 +114,83 @@ public final class Training {
     return predicted[strong] - predicted[weak];
   }
 
+  private record Guaranteed(QualityScorer scorer, LearnedArtifact.Calibration calibration) {}
+
+  /** The held-out fifth of the data, and a scorer fitted on the rest. */
+  private record HeldOut(TrainingSet check, QualityScorer scorer) {}
+
+  private static HeldOut holdOut(ScorerSpec spec, TrainingSet data, long seed) {
+    int[] order = new int[data.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    MatrixFactorisation.shuffle(order, new SplittableRandom(seed ^ 0x5DEECE66DL));
+    int heldOut = Math.max(1, (int) Math.round(order.length * HELD_OUT));
+    TrainingSet fitPart = data.subset(Arrays.copyOfRange(order, heldOut, order.length));
+    TrainingSet checkPart = data.subset(Arrays.copyOfRange(order, 0, heldOut));
+    return new HeldOut(checkPart, scorer(spec, fitPart, seed));
+  }
+
+  private static double[] wins(HeldOut held, int strong, int weak) {
+    TrainingSet check = held.check();
+    double[] wins = new double[check.size()];
+    for (int i = 0; i < wins.length; i++) {
+      wins[i] =
+          winScore(held.scorer().predict(check.embeddings()[i], check.features()[i]), strong, weak);
+    }
+    return wins;
+  }
+
+  /**
+   * The cheapest threshold that keeps the route's quality target (see {@link QualityGuarantee}).
+   */
+  private static Guaranteed guarantee(
+      ScorerSpec spec, TrainingSet data, ThresholdSpec threshold, QualityTarget target, long seed) {
+    int strong = data.modelIndex(threshold.strong());
+    int weak = data.modelIndex(threshold.weak());
+    HeldOut held = holdOut(spec, data, seed);
+    double[] wins = wins(held, strong, weak);
+    double[][] quality = held.check().quality();
+    double[] reference = target.of().map(m -> column(quality, data.modelIndex(m))).orElse(null);
+    QualityGuarantee.Pick pick =
+        QualityGuarantee.pick(
+            wins,
+            column(quality, strong),
+            column(quality, weak),
+            reference,
+            target.quality(),
+            target.confidence());
+    double share = 0;
+    for (double w : wins) {
+      share += w >= pick.threshold() ? 1.0 / wins.length : 0;
+    }
+    LearnedArtifact.Promise promise =
+        new LearnedArtifact.Promise(
+            target.quality(),
+            target.of().orElse(""),
+            target.confidence(),
+            pick.prompts(),
+            pick.margin(),
+            pick.met());
+    return new Guaranteed(
+        held.scorer(),
+        new LearnedArtifact.Calibration(
+            threshold.strong(),
+            threshold.weak(),
+            pick.threshold(),
+            "quality " + target.describe(),
+            share,
+            Optional.of(promise)));
+  }
+
+  private static double[] column(double[][] rows, int index) {
+    double[] column = new double[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      column[i] = rows[i][index];
+    }
+    return column;
+  }
+
   private static LearnedArtifact.Calibration calibrate(
       ScorerSpec spec, TrainingSet data, ThresholdSpec threshold, Target target, long seed) {
     int strong = data.modelIndex(threshold.strong());
@@ -108,21 +200,9 @@ public final class Training {
       return new LearnedArtifact.Calibration(
           threshold.strong(), threshold.weak(), value, "none", Double.NaN);
     }
-    int[] order = new int[data.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    MatrixFactorisation.shuffle(order, new SplittableRandom(seed ^ 0x5DEECE66DL));
-    int heldOut = Math.max(1, (int) Math.round(order.length * HELD_OUT));
-    TrainingSet fitPart = data.subset(Arrays.copyOfRange(order, heldOut, order.length));
-    TrainingSet checkPart = data.subset(Arrays.copyOfRange(order, 0, heldOut));
-    QualityScorer scorer = scorer(spec, fitPart, seed);
-    double[] wins = new double[checkPart.size()];
-    for (int i = 0; i < wins.length; i++) {
-      wins[i] =
-          winScore(
-              scorer.predict(checkPart.embeddings()[i], checkPart.features()[i]), strong, weak);
-    }
+    HeldOut held = holdOut(spec, data, seed);
+    TrainingSet checkPart = held.check();
+    double[] wins = wins(held, strong, weak);
     double[] sorted = wins.clone();
     Arrays.sort(sorted);
     double value;

@@ -36,6 +36,7 @@ final class LearnedRoutes {
                   new ThresholdSpec("strong", "weak", OptionalDouble.empty(), "score"),
                   scorerSpec,
                   "last-user",
+                  Optional.empty(),
                   Optional.empty());
           case "objective" ->
               new ObjectivePolicySpec(

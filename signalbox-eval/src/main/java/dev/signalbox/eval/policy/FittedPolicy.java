@@ -1,7 +1,9 @@
 package dev.signalbox.eval.policy;
 
+import dev.signalbox.core.config.QualityTarget;
 import dev.signalbox.eval.data.EvalPrompt;
 import java.util.List;
+import java.util.Optional;
 
 /** A policy fitted on one fold's training part, asked about that fold's test prompts. */
 public interface FittedPolicy {
@@ -18,6 +20,11 @@ public interface FittedPolicy {
 
   default Knob knob() {
     return Knob.NONE;
+  }
+
+  /** The quality the policy promises at its configured setting, if it makes a promise. */
+  default Optional<QualityTarget> promise() {
+    return Optional.empty();
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.signalbox.core.config.BanditPolicySpec;
 import dev.signalbox.core.config.CascadeSpec;
 import dev.signalbox.core.config.GatewayConfig;
 import dev.signalbox.core.config.LearnedPolicySpec;
+import dev.signalbox.core.config.QualityTarget;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.config.ThresholdSpec;
 import dev.signalbox.core.dispatch.CascadeRunner;
@@ -151,6 +152,13 @@ final class RoutePolicy implements OfflinePolicy {
       @Override
       public Knob knob() {
         return knob;
+      }
+
+      @Override
+      public Optional<QualityTarget> promise() {
+        return spec.spec() instanceof LearnedPolicySpec promising
+            ? promising.qualityTarget()
+            : Optional.empty();
       }
 
       @Override

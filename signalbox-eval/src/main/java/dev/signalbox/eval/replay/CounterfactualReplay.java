@@ -26,7 +26,8 @@ import java.util.TreeMap;
  * the outcome is known; elsewhere the mean feedback it would have earned is estimated off-policy
  * (IPS, SNIPS, doubly robust) from the recorded propensities, with the recorded config replayed to
  * learn the logging policy's probability of every candidate. Beside that, what the recording says
- * of cost, fallbacks and latency under the new plans (see {@link PlanOutcome}).
+ * of cost, fallbacks and latency under the new plans (see {@link PlanOutcome}), and what the new
+ * config's limits would have refused (see {@link LimitsReplay}).
  */
 public final class CounterfactualReplay {
   private static final int NEIGHBOURS = 10;
@@ -56,6 +57,7 @@ public final class CounterfactualReplay {
 
   public CounterfactualReport run(String name, GatewayConfig target) {
     Router router = new Router(target, registry, services);
+    LimitsReplay limits = new LimitsReplay(target);
     Map<String, Integer> skipped = new TreeMap<>();
     Map<String, Integer> transitions = new TreeMap<>();
     List<PlanOutcome> before = new ArrayList<>();
@@ -95,12 +97,15 @@ public final class CounterfactualReplay {
       before.add(was);
       after.add(would);
       modelled += would.modelled() ? 1 : 0;
+      double cost = t.costUsd();
       if (was.served().isPresent() && would.served().isPresent()) {
         priced++;
         recordedCost += t.costUsd();
         ModelSpec model = target.model(would.served().get()).orElseThrow();
-        replayedCost += model.pricing().cost(t.usage());
+        cost = model.pricing().cost(t.usage());
+        replayedCost += cost;
       }
+      limits.admit(t, cost);
       if (request.reward().isPresent()) {
         double reward = request.reward().getAsDouble();
         LoggedDecision d =
@@ -153,7 +158,8 @@ public final class CounterfactualReplay {
         matched,
         matched == 0 ? Double.NaN : matchedReward / matched,
         estimate,
-        refusal);
+        refusal,
+        limits.refused());
   }
 
   private RecordedSignals signals(RecordedTraffic.Request request) {

@@ -1,5 +1,6 @@
 package dev.signalbox.eval.replay;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,6 +14,8 @@ import java.util.Optional;
  * @param modelledLatencies plan steps on deployments the recording never saw succeed
  * @param estimate off-policy estimates of the mean feedback, when there is feedback and no refusal
  * @param refusal why no estimate is given, or ""
+ * @param limited the replayed requests the config's limits would have refused, by the scope that
+ *     refused them (they stay in the other counts, as recorded)
  */
 public record CounterfactualReport(
     String config,
@@ -33,7 +36,14 @@ public record CounterfactualReport(
     int matchedWithFeedback,
     double matchedMeanFeedback,
     Optional<OffPolicyEstimator.Result> estimate,
-    String refusal) {
+    String refusal,
+    Map<String, Limited> limited) {
+
+  /**
+   * The requests one scope would have refused: how many, the first one's code and time, and what
+   * they cost as recorded.
+   */
+  public record Limited(int requests, String code, Instant first, double recordedCostUsd) {}
 
   /** Counts over the replayed requests, for the recording and for the new config. */
   public record Side(

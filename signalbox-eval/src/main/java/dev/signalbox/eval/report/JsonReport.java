@@ -40,6 +40,17 @@ public final class JsonReport {
             .put("settings", p.sweepRequested())
             .put("distinct_points", p.sweepDistinct());
       }
+      report.promises().stream()
+          .filter(promise -> promise.route().equals(p.name()))
+          .findFirst()
+          .ifPresent(
+              promise -> {
+                ObjectNode o = node.putObject("promise").put("target", promise.target());
+                number(o, "promised_quality", promise.promised());
+                number(o, "realised_quality", promise.realised());
+                o.put("held", promise.held());
+                number(o, "cost_vs_reference", promise.costRatio());
+              });
       ArrayNode points = node.putArray("points");
       for (CurvePoint point : p.points()) {
         ObjectNode o = points.addObject().put("label", point.label());

@@ -2,6 +2,7 @@ package dev.signalbox.eval.report;
 
 import dev.signalbox.eval.EvalReport;
 import dev.signalbox.eval.PolicyEvaluation;
+import dev.signalbox.eval.PromiseCheck;
 import java.io.PrintWriter;
 import java.util.Comparator;
 import java.util.Locale;
@@ -74,6 +75,20 @@ public final class TableReport {
               p.sweepRequested() == 0 ? "-" : p.sweepDistinct() + "/" + p.sweepRequested(),
               shares(p.shares())));
       out.println(row);
+    }
+    for (PromiseCheck promise : report.promises()) {
+      out.printf(
+          Locale.ROOT,
+          "promise %s: quality %s; promised %.4f, realised %.4f on the test prompts: %s%s%n",
+          promise.route(),
+          promise.target(),
+          promise.promised(),
+          promise.realised(),
+          promise.held() ? "kept" : "MISSED",
+          Double.isNaN(promise.costRatio())
+              ? ""
+              : String.format(
+                  Locale.ROOT, ", at %.1f%% of the reference's cost", 100 * promise.costRatio()));
     }
     out.flush();
   }

@@ -47,8 +47,13 @@ final class RecordedRun {
   private RecordedRun() {}
 
   static GatewayConfig config(String routes) {
+    return config("", routes);
+  }
+
+  /** The pool and routes after {@code head} (limits, say). */
+  static GatewayConfig config(String head, String routes) {
     return new ConfigReader(EvalFixtures.policies(), name -> null)
-        .read(POOL + routes.stripIndent().indent(2), "test.yaml");
+        .read(head + POOL + routes.stripIndent().indent(2), "test.yaml");
   }
 
   /**

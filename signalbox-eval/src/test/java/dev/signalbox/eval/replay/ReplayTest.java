@@ -10,6 +10,7 @@ import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceStore;
 import dev.signalbox.eval.EvalFixtures;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -248,5 +249,36 @@ class ReplayTest {
         t.flags(),
         t.prompt(),
         t.answer());
+  }
+
+  @Test
+  void anotherConfigsBudgetIsReplayedOnTheRecordedClockAndSaysWhenItWouldHaveRunOut()
+      throws Exception {
+    recordSplit();
+    // Always large: 10 prompt and 100 output tokens at $10 / $30 a million, $0.0031 a request,
+    // one request a second; $0.05 a day holds 16 of them.
+    CounterfactualReport report =
+        new CounterfactualReplay(
+                store,
+                RecordedTraffic.load(store),
+                EvalFixtures.policies(),
+                EvalFixtures.services(),
+                SLO_MS,
+                42)
+            .run(
+                "capped",
+                RecordedRun.config(
+                    "limits: {tenants: {t: {budget: {usd: 0.05, period: daily}}}}\n",
+                    """
+                    - {name: chat, models: [large], policy: priority}
+                    """));
+    assertThat(report.limited()).containsOnlyKeys("tenant:t");
+    CounterfactualReport.Limited limited = report.limited().get("tenant:t");
+    assertThat(limited.requests()).isEqualTo(N - 16);
+    assertThat(limited.code()).isEqualTo("budget_exceeded");
+    assertThat(limited.first()).isEqualTo(Instant.ofEpochSecond(1_700_000_016L));
+    assertThat(replay("- {name: chat, models: [large], policy: priority}").limited())
+        .as("a config without limits refuses nothing")
+        .isEmpty();
   }
 }
