@@ -7,7 +7,7 @@
 #   SEEDS=3 bash examples/eval/promise-check.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-DATA=../shared/data
+DATA="${DATA:-../shared/data}"
 if [ ! -d "$DATA/routellm/mmlu" ] || [ ! -d "$DATA/llmrouter" ]; then
   echo "promise-check: skipped, no data under $DATA (see its README)"
   exit 0
