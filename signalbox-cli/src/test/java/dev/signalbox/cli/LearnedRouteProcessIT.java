@@ -2,6 +2,8 @@ package dev.signalbox.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.signalbox.core.wire.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -81,6 +83,45 @@ class LearnedRouteProcessIT {
             Processes.javaCommand("validate", config.toString()).toArray(String[]::new));
     assertThat(refused.exitCode()).isNotZero();
     assertThat(refused.output()).contains(artifact.toString()).contains("content_sha256");
+  }
+
+  /**
+   * A route that promises 90% of the strong model's quality: train picks the cheapest threshold
+   * that keeps it on the held-out prompts (here: the weak model for the greetings it never fails)
+   * and the artifact keeps the promise.
+   */
+  @Test
+  void aQualityTargetIsKeptOnHeldOutPromptsAndStoredWithTheArtifact() throws Exception {
+    Path artifact = dir.resolve("promise.artifact.json");
+    Path config =
+        writeConfig(
+            """
+            - name: promise
+              policy: threshold
+              models: [strong, weak]
+              threshold: {strong: strong, weak: weak}
+              scorer: {kind: knn, k: 5, smoothing: 1}
+              target: {quality: 0.9, of: strong, confidence: 0.9}
+              artifact: %s
+            """
+                .formatted(artifact));
+    Processes.Result trained = train(config, "promise");
+    assertThat(trained.output())
+        .contains("for target quality 0.9 of strong at confidence 0.9")
+        .doesNotContain("WARNING");
+    JsonNode calibration =
+        Json.MAPPER.readTree(Files.readString(artifact)).path("body").path("calibration");
+    assertThat(calibration.path("promise").path("met").asBoolean()).isTrue();
+    assertThat(calibration.path("promise").path("prompts").asInt()).isEqualTo(6);
+    assertThat(calibration.path("strong_share").asDouble())
+        .as("the held-out greetings go to the weak model")
+        .isLessThan(1.0);
+    Processes.Result valid =
+        Processes.run(
+            dir,
+            Duration.ofMinutes(1),
+            Processes.javaCommand("validate", config.toString()).toArray(String[]::new));
+    assertThat(valid.exitCode()).as(valid.output()).isZero();
   }
 
   /**
