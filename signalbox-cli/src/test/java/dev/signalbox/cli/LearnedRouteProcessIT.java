@@ -76,11 +76,7 @@ class LearnedRouteProcessIT {
     }
 
     Files.writeString(artifact, Files.readString(artifact).replace("\"k\":5", "\"k\":6"));
-    Processes.Result refused =
-        Processes.run(
-            dir,
-            Duration.ofMinutes(1),
-            Processes.javaCommand("validate", config.toString()).toArray(String[]::new));
+    Processes.Result refused = validate(config);
     assertThat(refused.exitCode()).isNotZero();
     assertThat(refused.output()).contains(artifact.toString()).contains("content_sha256");
   }
@@ -116,11 +112,7 @@ class LearnedRouteProcessIT {
     assertThat(calibration.path("strong_share").asDouble())
         .as("the held-out greetings go to the weak model")
         .isLessThan(1.0);
-    Processes.Result valid =
-        Processes.run(
-            dir,
-            Duration.ofMinutes(1),
-            Processes.javaCommand("validate", config.toString()).toArray(String[]::new));
+    Processes.Result valid = validate(config);
     assertThat(valid.exitCode()).as(valid.output()).isZero();
   }
 
@@ -252,6 +244,13 @@ class LearnedRouteProcessIT {
             Processes.javaCommand(args.toArray(String[]::new)).toArray(String[]::new));
     assertThat(trained.exitCode()).as(trained.output()).isZero();
     return trained;
+  }
+
+  private Processes.Result validate(Path config) throws IOException, InterruptedException {
+    return Processes.run(
+        dir,
+        Duration.ofMinutes(1),
+        Processes.javaCommand("validate", config.toString()).toArray(String[]::new));
   }
 
   private Served serve(Path config) throws IOException, InterruptedException {

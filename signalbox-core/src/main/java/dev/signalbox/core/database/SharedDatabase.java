@@ -3,6 +3,9 @@ package dev.signalbox.core.database;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.signalbox.core.config.DatabaseSettings;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -47,5 +50,23 @@ public final class SharedDatabase {
     config.setPoolName("signalbox-" + name);
     config.setConnectionTimeout(5_000);
     return new HikariDataSource(config);
+  }
+
+  /**
+   * Runs a store's schema statements (each idempotent: {@code CREATE … IF NOT EXISTS}); when the
+   * database refuses, closes the pool and says which store could not be opened.
+   */
+  public static HikariDataSource createTables(
+      HikariDataSource pool, String store, String... statements) {
+    try (Connection c = pool.getConnection();
+        Statement s = c.createStatement()) {
+      for (String statement : statements) {
+        s.execute(statement);
+      }
+      return pool;
+    } catch (SQLException e) {
+      pool.close();
+      throw new IllegalStateException("cannot open the " + store + ": " + e.getMessage(), e);
+    }
   }
 }

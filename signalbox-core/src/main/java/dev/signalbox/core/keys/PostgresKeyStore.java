@@ -1,6 +1,7 @@
 package dev.signalbox.core.keys;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.signalbox.core.database.SharedDatabase;
 import dev.signalbox.core.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,17 +24,13 @@ public final class PostgresKeyStore implements KeyStore {
 
   /** Creates the table when missing; closes {@code pool} when closed. */
   public PostgresKeyStore(HikariDataSource pool) {
-    this.pool = pool;
-    try (Connection c = pool.getConnection();
-        Statement s = c.createStatement()) {
-      s.execute("CREATE SEQUENCE IF NOT EXISTS signalbox_keys_version");
-      s.execute(
-          "CREATE TABLE IF NOT EXISTS signalbox_keys (id text PRIMARY KEY, json text NOT NULL,"
-              + " version bigint NOT NULL)");
-    } catch (SQLException e) {
-      pool.close();
-      throw new IllegalStateException("cannot open the key store: " + e.getMessage(), e);
-    }
+    this.pool =
+        SharedDatabase.createTables(
+            pool,
+            "key store",
+            "CREATE SEQUENCE IF NOT EXISTS signalbox_keys_version",
+            "CREATE TABLE IF NOT EXISTS signalbox_keys (id text PRIMARY KEY, json text NOT NULL,"
+                + " version bigint NOT NULL)");
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.signalbox.core.limits;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.signalbox.core.database.SharedDatabase;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,24 +41,19 @@ public final class PostgresSpendLedger implements SpendLedger {
 
   /** Writes to the database behind {@code pool}, and closes it when closed. */
   public PostgresSpendLedger(HikariDataSource pool) {
-    this.pool = pool;
-    try (Connection c = pool.getConnection();
-        Statement s = c.createStatement()) {
-      s.execute(
-          "CREATE TABLE IF NOT EXISTS signalbox_spend ("
-              + " request_id text PRIMARY KEY,"
-              + " at timestamptz NOT NULL,"
-              + " scopes text[] NOT NULL,"
-              + " tokens bigint NOT NULL,"
-              + " micro_usd bigint NOT NULL)");
-      s.execute(
-          "CREATE INDEX IF NOT EXISTS signalbox_spend_scopes ON signalbox_spend USING gin"
-              + " (scopes)");
-      s.execute("CREATE INDEX IF NOT EXISTS signalbox_spend_at ON signalbox_spend (at)");
-    } catch (SQLException e) {
-      pool.close();
-      throw new IllegalStateException("the spend ledger cannot be opened: " + e.getMessage(), e);
-    }
+    this.pool =
+        SharedDatabase.createTables(
+            pool,
+            "spend ledger",
+            "CREATE TABLE IF NOT EXISTS signalbox_spend ("
+                + " request_id text PRIMARY KEY,"
+                + " at timestamptz NOT NULL,"
+                + " scopes text[] NOT NULL,"
+                + " tokens bigint NOT NULL,"
+                + " micro_usd bigint NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS signalbox_spend_scopes ON signalbox_spend USING gin"
+                + " (scopes)",
+            "CREATE INDEX IF NOT EXISTS signalbox_spend_at ON signalbox_spend (at)");
     this.writer = Thread.ofPlatform().name("signalbox-ledger").daemon().start(this::write);
   }
 

@@ -2,11 +2,11 @@ package dev.signalbox.core.trace;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.signalbox.api.DecisionTrace;
+import dev.signalbox.core.database.SharedDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,25 +25,19 @@ public final class PostgresTraceStore implements TraceStore {
 
   /** Creates the tables when missing; closes {@code pool} when closed. */
   public PostgresTraceStore(HikariDataSource pool) {
-    this.pool = pool;
-    try (Connection c = pool.getConnection();
-        Statement s = c.createStatement()) {
-      s.execute(
-          "CREATE TABLE IF NOT EXISTS signalbox_traces (id text PRIMARY KEY, at timestamptz NOT"
-              + " NULL, route text NOT NULL, outcome text NOT NULL, tenant text NOT NULL,"
-              + " config_hash text NOT NULL, json text NOT NULL)");
-      s.execute("CREATE INDEX IF NOT EXISTS signalbox_traces_at ON signalbox_traces (at, id)");
-      s.execute(
-          "CREATE TABLE IF NOT EXISTS signalbox_configs (hash text PRIMARY KEY, text text NOT"
-              + " NULL)");
-      s.execute(
-          "CREATE TABLE IF NOT EXISTS signalbox_feedback (seq bigserial PRIMARY KEY, request_id"
-              + " text NOT NULL, at timestamptz NOT NULL, score double precision NOT NULL,"
-              + " comment text NOT NULL, source text NOT NULL, UNIQUE (request_id, source))");
-    } catch (SQLException e) {
-      pool.close();
-      throw new IllegalStateException("cannot open the trace store: " + e.getMessage(), e);
-    }
+    this.pool =
+        SharedDatabase.createTables(
+            pool,
+            "trace store",
+            "CREATE TABLE IF NOT EXISTS signalbox_traces (id text PRIMARY KEY, at timestamptz NOT"
+                + " NULL, route text NOT NULL, outcome text NOT NULL, tenant text NOT NULL,"
+                + " config_hash text NOT NULL, json text NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS signalbox_traces_at ON signalbox_traces (at, id)",
+            "CREATE TABLE IF NOT EXISTS signalbox_configs (hash text PRIMARY KEY, text text NOT"
+                + " NULL)",
+            "CREATE TABLE IF NOT EXISTS signalbox_feedback (seq bigserial PRIMARY KEY, request_id"
+                + " text NOT NULL, at timestamptz NOT NULL, score double precision NOT NULL,"
+                + " comment text NOT NULL, source text NOT NULL, UNIQUE (request_id, source))");
   }
 
   @Override

@@ -48,6 +48,10 @@ class ReplayTest {
   }
 
   private CounterfactualReport replay(String routes) throws Exception {
+    return replay(RecordedRun.config(routes));
+  }
+
+  private CounterfactualReport replay(GatewayConfig target) throws Exception {
     return new CounterfactualReplay(
             store,
             RecordedTraffic.load(store),
@@ -55,7 +59,7 @@ class ReplayTest {
             EvalFixtures.services(),
             SLO_MS,
             42)
-        .run("target", RecordedRun.config(routes));
+        .run("target", target);
   }
 
   @Test
@@ -258,20 +262,12 @@ class ReplayTest {
     // Always large: 10 prompt and 100 output tokens at $10 / $30 a million, $0.0031 a request,
     // one request a second; $0.05 a day holds 16 of them.
     CounterfactualReport report =
-        new CounterfactualReplay(
-                store,
-                RecordedTraffic.load(store),
-                EvalFixtures.policies(),
-                EvalFixtures.services(),
-                SLO_MS,
-                42)
-            .run(
-                "capped",
-                RecordedRun.config(
-                    "limits: {tenants: {t: {budget: {usd: 0.05, period: daily}}}}\n",
-                    """
-                    - {name: chat, models: [large], policy: priority}
-                    """));
+        replay(
+            RecordedRun.config(
+                "limits: {tenants: {t: {budget: {usd: 0.05, period: daily}}}}\n",
+                """
+                - {name: chat, models: [large], policy: priority}
+                """));
     assertThat(report.limited()).containsOnlyKeys("tenant:t");
     CounterfactualReport.Limited limited = report.limited().get("tenant:t");
     assertThat(limited.requests()).isEqualTo(N - 16);
