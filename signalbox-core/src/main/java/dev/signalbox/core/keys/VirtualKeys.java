@@ -106,7 +106,7 @@ public final class VirtualKeys {
   private boolean missRefreshDue() {
     synchronized (reading) {
       long now = time.nanoTime();
-      if (now - missRefreshArrival < -MISS_REFRESH_BURST_NANOS) {
+      if (now - missRefreshArrival <= -MISS_REFRESH_BURST_NANOS) {
         return false;
       }
       missRefreshArrival = Math.max(missRefreshArrival, now) + MISS_REFRESH_INTERVAL_NANOS;

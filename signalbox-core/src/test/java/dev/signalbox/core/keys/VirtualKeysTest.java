@@ -71,4 +71,57 @@ class VirtualKeysTest {
     clock.advance(Duration.ofHours(2));
     assertThat(keys.authenticate(second)).as("expired").isEmpty();
   }
+
+  /** A store other replicas write too, in memory: counts how often it is read. */
+  private static final class SharedStore implements KeyStore {
+    final java.util.List<VirtualKey> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final java.util.concurrent.atomic.AtomicInteger reads =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public boolean shared() {
+      return true;
+    }
+
+    @Override
+    public java.util.List<VirtualKey> all() {
+      return java.util.List.copyOf(written);
+    }
+
+    @Override
+    public Changed since(long version) {
+      reads.incrementAndGet();
+      return new Changed(
+          written.subList((int) version, written.size()).stream().toList(), written.size());
+    }
+
+    @Override
+    public void put(VirtualKey key) {
+      written.add(key);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void aKeyAnotherReplicaMadeIsFoundAtOnceAndWrongSecretsReadTheStoreAtMostTwentyTimesASecond() {
+    SharedStore store = new SharedStore();
+    VirtualKeys here = new VirtualKeys(store, clock, new Random(1));
+    String secret = new VirtualKeys(store, clock, new Random(2)).create(named("ci")).secret();
+    assertThat(here.authenticate(ConfigReader.sha256(secret)))
+        .as("made by the other replica a moment ago")
+        .isPresent();
+
+    int before = store.reads.get();
+    for (int i = 0; i < 100; i++) {
+      assertThat(here.authenticate(ConfigReader.sha256("sb-wrong-" + i))).isEmpty();
+    }
+    assertThat(store.reads.get() - before).as("a burst of 20, not 100").isEqualTo(19);
+    clock.advance(Duration.ofMillis(500));
+    for (int i = 0; i < 100; i++) {
+      here.authenticate(ConfigReader.sha256("sb-wrong-again-" + i));
+    }
+    assertThat(store.reads.get() - before).as("then 20 a second").isEqualTo(19 + 10);
+  }
 }
