@@ -119,22 +119,9 @@ public final class KeyJson {
       if (!b.isObject() || !b.path("usd").isNumber() || b.path("usd").asDouble() < 0) {
         throw invalid(at + ".usd", "'" + at + ".usd' must be a number of dollars, 0 or more.");
       }
-      BudgetPeriod period = BudgetPeriod.MONTHLY;
-      if (b.hasNonNull("period")) {
-        try {
-          period = BudgetPeriod.valueOf(b.path("period").asText("").toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-          throw invalid(at + ".period", "'" + at + ".period' must be daily, weekly or monthly.");
-        }
-      }
-      BudgetWindow window = BudgetWindow.CALENDAR;
-      if (b.hasNonNull("window")) {
-        try {
-          window = BudgetWindow.valueOf(b.path("window").asText("").toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-          throw invalid(at + ".window", "'" + at + ".window' must be calendar or rolling.");
-        }
-      }
+      BudgetPeriod period =
+          oneOf(b, "period", at, BudgetPeriod.MONTHLY, "daily, weekly or monthly");
+      BudgetWindow window = oneOf(b, "window", at, BudgetWindow.CALENDAR, "calendar or rolling");
       double soft = 0.8;
       if (b.hasNonNull("soft")) {
         soft = b.path("soft").asDouble(-1);
@@ -191,5 +178,20 @@ public final class KeyJson {
 
   static SignalboxException invalid(String param, String message) {
     return SignalboxException.invalid(param, message);
+  }
+
+  /** An optional field naming one of an enum's constants, in lower case; a 400 otherwise. */
+  private static <E extends Enum<E>> E oneOf(
+      JsonNode parent, String field, String at, E fallback, String known) {
+    if (!parent.hasNonNull(field)) {
+      return fallback;
+    }
+    String name = parent.path(field).asText("").toUpperCase(Locale.ROOT);
+    for (E constant : fallback.getDeclaringClass().getEnumConstants()) {
+      if (constant.name().equals(name)) {
+        return constant;
+      }
+    }
+    throw invalid(at + "." + field, "'" + at + "." + field + "' must be " + known + ".");
   }
 }
