@@ -142,6 +142,21 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
     if (commands().exists(marker) > 0) {
       return; // seeded before: the ledger need not be read again
     }
+    List<Instant> ends = new ArrayList<>(); // oldest first
+    for (int age = budget.slices() - 1; age >= 0; age--) {
+      ends.add(current.minus(budget.sliceLength().multipliedBy(age)));
+    }
+    // A rolling window's older slices were seeded in earlier slices: only the missing ones are
+    // read from the ledger (each hour, one slice, not the whole window).
+    List<String> markers =
+        commands()
+            .mget(
+                ends.stream()
+                    .map(end -> PREFIX + bound.scope().id() + ":seeded:" + slice(budget, end))
+                    .toArray(String[]::new))
+            .stream()
+            .map(value -> value.getValueOrElse(""))
+            .toList();
     if (ledger instanceof PostgresSpendLedger postgres) {
       try {
         postgres.flush(Duration.ofSeconds(2)); // this replica's own entries first
@@ -149,8 +164,11 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    for (int age = budget.slices() - 1; age >= 0; age--) {
-      Instant end = current.minus(budget.sliceLength().multipliedBy(age));
+    for (int i = 0; i < ends.size(); i++) {
+      if (!markers.get(i).isEmpty()) {
+        continue;
+      }
+      Instant end = ends.get(i);
       long spent = ledger.spentMicros(bound.scope().id(), budget.sliceStart(end), end);
       Instant expires = end.plus(budget.keptAfterSliceEnd()).plus(Duration.ofDays(1));
       run(
@@ -217,8 +235,12 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
       // Worded here from the state the script saw, on its clock: as this process would word it.
       Scope.Bound bound = ordered.get(Integer.parseInt(reply.get(1)) - 1);
       Instant serverNow = micros(reply.get(2));
-      long[] spent = spentBySlice(bound, serverNow); // when its spend leaves, for the retry
-      throw view(bound.spec(), reply, 3, spent, serverNow)
+      // A rolling budget's retry waits for its oldest spend to leave: read per slice.
+      ScopeCounters state =
+          bound.spec().budget().filter(BudgetSpec::rolling).isPresent()
+              ? view(bound.spec(), reply, 3, spentBySlice(bound, serverNow), serverNow)
+              : view(bound.spec(), reply, 3, serverNow);
+      throw state
           .check(bound.scope(), bound.spec(), charge, serverNow)
           .orElseGet(() -> unexplained(bound.scope()));
     }
