@@ -46,5 +46,12 @@ public interface Signals {
    * user message), {@code user} (every user message) or {@code conversation} (every message), as
    * the embedding model reads it (its first 256 word pieces).
    */
-  float[] embedding(String part);
+  default float[] embedding(String part) {
+    return embedding(part, TextWindow.WHOLE);
+  }
+
+  /**
+   * The embedding of the spans of a part that {@code window} picks, averaged and of unit length.
+   */
+  float[] embedding(String part, TextWindow window);
 }

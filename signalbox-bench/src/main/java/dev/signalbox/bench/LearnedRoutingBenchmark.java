@@ -19,6 +19,7 @@ import dev.signalbox.core.learn.KnnScorer;
 import dev.signalbox.core.learn.LearnedArtifact;
 import dev.signalbox.core.routing.RequestSignals;
 import dev.signalbox.core.routing.Router;
+import dev.signalbox.core.text.TextWindows;
 import dev.signalbox.eval.data.DatasetFormat;
 import dev.signalbox.eval.data.EvalPrompt;
 import java.nio.file.Files;
@@ -155,6 +156,8 @@ public class LearnedRoutingBenchmark {
         "threshold",
         SentenceEncoder.MODEL_ID,
         "last-user",
+        TextWindows.HEAD,
+        Optional.empty(),
         "bench",
         "bench",
         List.of("strong", "weak"),

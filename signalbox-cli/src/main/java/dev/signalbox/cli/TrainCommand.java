@@ -7,7 +7,6 @@ import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.learn.ArtifactFile;
 import dev.signalbox.core.learn.LearnedArtifact;
 import dev.signalbox.core.learn.Training;
-import dev.signalbox.core.learn.TrainingSet;
 import dev.signalbox.core.policy.PolicyRegistry;
 import dev.signalbox.core.text.SignalSources;
 import dev.signalbox.core.text.TokenCounter;
@@ -166,12 +165,13 @@ final class TrainCommand implements Callable<Integer> {
               new SignalSources(tokens, Configs.offlineEmbeddings(dataOptions.embeddingCache)),
               Configs.policies());
       long started = System.nanoTime();
-      TrainingSet set = TrainingData.of(prompts, context, learned.embed());
+      TrainingData.Embedded embedded = TrainingData.of(prompts, context, learned);
       LearnedArtifact artifact =
           Training.fit(
               spec,
               learned,
-              set,
+              embedded.set(),
+              embedded.prefixes(),
               context.embedder().get().modelId(),
               TrainingData.hash(prompts),
               TraceStores.describe(dataOptions.dataset),

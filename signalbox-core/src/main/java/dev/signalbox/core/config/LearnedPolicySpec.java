@@ -16,6 +16,23 @@ public interface LearnedPolicySpec {
   /** {@code last-user}, {@code user} or {@code conversation}. */
   String embed();
 
+  /**
+   * Which of that text the encoder reads: {@code head} (its first 256 word pieces), {@code tail}
+   * (its last 1,024 characters) or {@code chunks} (windows over all of it, averaged).
+   */
+  String window();
+
+  /**
+   * {@code strip}: the long beginnings many training prompts share (a system prompt, worked
+   * examples) are learnt by {@code train}, kept in the artifact and skipped before the window;
+   * {@code keep}: the text is read as it is.
+   */
+  String prefixes();
+
+  default boolean stripsPrefixes() {
+    return prefixes().equals("strip");
+  }
+
   /** The artifact file (relative to the working directory). */
   Optional<Path> artifact();
 

@@ -7,6 +7,8 @@ import java.util.Optional;
 public record ObjectivePolicySpec(
     @Default("{}") ScorerSpec scorer,
     @Default("last-user") @OneOf({"last-user", "user", "conversation"}) String embed,
+    @Default("head") @OneOf({"head", "tail", "chunks"}) String window,
+    @Default("strip") @OneOf({"strip", "keep"}) String prefixes,
     Optional<Path> artifact,
     @Default("{}") ObjectiveSpec objective)
     implements PolicySpec, LearnedPolicySpec {

@@ -15,6 +15,8 @@ public record ThresholdPolicySpec(
         ThresholdSpec threshold,
     @Default("{}") ScorerSpec scorer,
     @Default("last-user") @OneOf({"last-user", "user", "conversation"}) String embed,
+    @Default("head") @OneOf({"head", "tail", "chunks"}) String window,
+    @Default("strip") @OneOf({"strip", "keep"}) String prefixes,
     Optional<Path> artifact,
     Optional<QualityTarget> target)
     implements PolicySpec, LearnedPolicySpec {

@@ -28,6 +28,10 @@ public final class SentenceEncoder implements AutoCloseable {
 
   public static final int DIMENSIONS = 384;
   public static final int MAX_WORD_PIECES = 256;
+
+  /** The most of a text the tokenizer is given: 32 characters per word piece read. */
+  static final int READ_CHARS = 32 * MAX_WORD_PIECES;
+
   private static final String MODEL_RESOURCE = "/all-minilm-l6-v2-q.onnx";
   private static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-q-tokenizer.json";
 
@@ -98,6 +102,23 @@ public final class SentenceEncoder implements AutoCloseable {
     }
   }
 
+  /**
+   * The start of a long text, cut after a whitespace: the tokenizer splits the whole text before
+   * truncating it, so a 4,000-token prompt would cost its whole length for the 256 word pieces
+   * read. A word piece spans at most a few characters of real text; {@link #READ_CHARS} leaves 32 a
+   * piece.
+   */
+  static String readable(String text) {
+    if (text.length() <= READ_CHARS) {
+      return text;
+    }
+    int end = READ_CHARS;
+    while (end > READ_CHARS / 2 && !Character.isWhitespace(text.charAt(end - 1))) {
+      end--;
+    }
+    return text.substring(0, end);
+  }
+
   /** How many word pieces the model reads of {@code text}, special tokens included. */
   public int wordPieces(String text) {
     return tokenizer.encode(text).getIds().length;
@@ -113,7 +134,7 @@ public final class SentenceEncoder implements AutoCloseable {
     Encoding[] encodings = new Encoding[batch];
     int longest = 1;
     for (int i = 0; i < batch; i++) {
-      encodings[i] = tokenizer.encode(texts.get(i));
+      encodings[i] = tokenizer.encode(readable(texts.get(i)));
       longest = Math.max(longest, encodings[i].getIds().length);
     }
     long[] ids = new long[batch * longest];

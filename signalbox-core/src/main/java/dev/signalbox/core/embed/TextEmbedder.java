@@ -1,5 +1,6 @@
 package dev.signalbox.core.embed;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** Turns text into a unit-length vector; the same text always gives the same vector. */
@@ -12,5 +13,27 @@ public interface TextEmbedder {
   /** Many texts at once, in order; implementations batch them. */
   default List<float[]> embedAll(List<String> texts) {
     return texts.stream().map(this::embed).toList();
+  }
+
+  /**
+   * The spans of {@code text} given as start and end offsets in turn, embedded apart and averaged
+   * to unit length; one span is embedded as it is.
+   */
+  default float[] embed(String text, int[] spans) {
+    if (spans.length == 2) {
+      return embed(text.substring(spans[0], spans[1]));
+    }
+    List<String> parts = new ArrayList<>(spans.length / 2);
+    for (int i = 0; i < spans.length; i += 2) {
+      parts.add(text.substring(spans[i], spans[i + 1]));
+    }
+    List<float[]> vectors = embedAll(parts);
+    float[] mean = new float[vectors.get(0).length];
+    for (float[] vector : vectors) {
+      for (int d = 0; d < mean.length; d++) {
+        mean[d] += vector[d];
+      }
+    }
+    return Vectors.normalised(mean);
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.core.text.EmbeddedText;
+import dev.signalbox.core.text.SharedPrefixes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -49,6 +50,7 @@ public final class ArtifactFile {
     root.put("policy", artifact.policy());
     root.put("embedding_model", artifact.embeddingModel());
     root.put("embed", artifact.embed());
+    root.put("window", artifact.window());
     root.put("data_sha256", artifact.dataHash());
     root.put("data_source", artifact.dataSource());
     root.put("content_sha256", hash(body));
@@ -163,6 +165,12 @@ public final class ArtifactFile {
                               .put("met", p.met())
                               .put("bound", "learn-then-test, fixed sequence, normal p-values"));
             });
+    a.prefixes()
+        .ifPresent(
+            learnt -> {
+              ArrayNode prefixes = body.putArray("prefixes");
+              learnt.prefixes().forEach(prefixes::add);
+            });
     body.put("clusters", floats(a.clusters()));
     body.put("clusters_count", a.clusters().length);
     ObjectNode scorer = body.putObject("scorer");
@@ -240,6 +248,8 @@ public final class ArtifactFile {
         root.path("policy").asText(),
         root.path("embedding_model").asText(),
         root.path("embed").asText(),
+        root.path("window").asText(""),
+        prefixes(body.path("prefixes")),
         root.path("data_sha256").asText(),
         root.path("data_source").asText(),
         models,
@@ -247,6 +257,16 @@ public final class ArtifactFile {
         calibration,
         clusters == 0 ? new float[0][] : toFloats(body.path("clusters").asText(), clusters),
         toDoubles(body.path("output_tokens").asText()));
+  }
+
+  /** The prefixes stripped before embedding; absent when the fit kept texts whole. */
+  private static Optional<SharedPrefixes> prefixes(JsonNode node) {
+    if (!node.isArray()) {
+      return Optional.empty();
+    }
+    List<String> prefixes = new ArrayList<>();
+    node.forEach(prefix -> prefixes.add(prefix.asText()));
+    return Optional.of(new SharedPrefixes(prefixes));
   }
 
   private static String floats(float[][] rows) {

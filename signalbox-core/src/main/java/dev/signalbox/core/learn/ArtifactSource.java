@@ -87,6 +87,24 @@ public interface ArtifactSource {
       problems.add(
           "it embedded '" + artifact.embed() + "', the route embeds '" + spec.embed() + "'");
     }
+    // An artifact from before windows is served as it was fitted (whole texts from their start).
+    boolean windowed = !artifact.window().isEmpty();
+    if (windowed && !artifact.window().equals(spec.window())) {
+      problems.add(
+          "it read the window '"
+              + artifact.window()
+              + "', the route reads '"
+              + spec.window()
+              + "'");
+    }
+    if (windowed && spec.stripsPrefixes() != artifact.prefixes().isPresent()) {
+      problems.add(
+          spec.stripsPrefixes()
+              ? "the route strips shared prefixes, the artifact was fitted on whole texts (train"
+                  + " it again)"
+              : "the artifact was fitted after stripping shared prefixes, the route keeps them"
+                  + " (prefixes: strip, or train it again)");
+    }
     List<String> unknown = route.models().stream().filter(m -> artifact.modelIndex(m) < 0).toList();
     if (!unknown.isEmpty()) {
       problems.add(

@@ -1,5 +1,8 @@
 package dev.signalbox.core.learn;
 
+import dev.signalbox.api.TextWindow;
+import dev.signalbox.core.text.SharedPrefixes;
+import dev.signalbox.core.text.TextWindows;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,6 +15,10 @@ import java.util.Optional;
  *
  * @param embeddingModel the id of the embedding model the vectors came from
  * @param embed the part of the conversation that was embedded
+ * @param window the window the encoder read that part through ({@link TextWindows#KINDS}); empty
+ *     for an artifact written before windows existed, which read the whole text from its start
+ * @param prefixes the shared beginnings skipped before the window, learnt from the training data
+ *     (perhaps none); empty when the route keeps the text whole
  * @param dataHash SHA-256 of the training prompts' ids and qualities
  * @param dataSource where the training data was read from, for people
  * @param clusters k-means centroids over the training embeddings (empty unless a bandit asked)
@@ -21,6 +28,8 @@ public record LearnedArtifact(
     String policy,
     String embeddingModel,
     String embed,
+    String window,
+    Optional<SharedPrefixes> prefixes,
     String dataHash,
     String dataSource,
     List<String> models,
@@ -36,6 +45,17 @@ public record LearnedArtifact(
     models = List.copyOf(models);
     Objects.requireNonNull(scorer);
     Objects.requireNonNull(calibration);
+    Objects.requireNonNull(prefixes);
+  }
+
+  /**
+   * What the route's signals embed through: the training data was embedded through the same, so
+   * serving follows the artifact (the route's settings say how {@code train} fits).
+   */
+  public TextWindow textWindow() {
+    return window.isEmpty()
+        ? TextWindow.WHOLE
+        : TextWindows.of(window, prefixes.orElse(SharedPrefixes.NONE));
   }
 
   /**

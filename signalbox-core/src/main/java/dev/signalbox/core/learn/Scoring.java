@@ -9,7 +9,7 @@ public final class Scoring {
   private Scoring() {}
 
   public static double[] predict(LearnedArtifact artifact, Signals signals) {
-    float[] embedding = signals.embedding(artifact.embed());
+    float[] embedding = signals.embedding(artifact.embed(), artifact.textWindow());
     double[] features =
         artifact.scorer() instanceof LogisticScorer ? CheapFeatures.of(signals) : NO_FEATURES;
     return artifact.scorer().predict(embedding, features);

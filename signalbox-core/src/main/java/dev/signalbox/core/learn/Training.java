@@ -5,6 +5,7 @@ import dev.signalbox.core.config.QualityTarget;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.config.ScorerSpec;
 import dev.signalbox.core.config.ThresholdSpec;
+import dev.signalbox.core.text.SharedPrefixes;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -56,6 +57,7 @@ public final class Training {
       RouteSpec route,
       LearnedPolicySpec spec,
       TrainingSet data,
+      Optional<SharedPrefixes> prefixes,
       String embeddingModel,
       String dataHash,
       String dataSource,
@@ -86,6 +88,8 @@ public final class Training {
         route.policy(),
         embeddingModel,
         spec.embed(),
+        spec.window(),
+        prefixes,
         dataHash,
         dataSource,
         data.models(),

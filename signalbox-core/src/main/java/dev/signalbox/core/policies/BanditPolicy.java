@@ -15,6 +15,7 @@ import dev.signalbox.core.learn.BanditLearner;
 import dev.signalbox.core.learn.BanditState;
 import dev.signalbox.core.learn.CheapFeatures;
 import dev.signalbox.core.learn.LearnedArtifact;
+import dev.signalbox.core.policy.Knob;
 import dev.signalbox.core.policy.PolicyContext;
 import dev.signalbox.core.policy.PolicyProvider;
 import dev.signalbox.core.routing.RecordedSignals;
@@ -88,6 +89,54 @@ public final class BanditPolicy implements RoutingPolicy {
           context.candidates(route),
           context.tokens());
     }
+
+    @Override
+    public Knob knob(
+        RouteSpec route, BanditPolicySpec spec, RoutingPolicy policy, PolicyContext context) {
+      BanditPolicy bandit = (BanditPolicy) policy;
+      List<String> labels = new ArrayList<>();
+      for (double penalty : DECISION_COST_PENALTIES) {
+        labels.add("cost penalty " + penalty);
+      }
+      return new Knob.Grid(
+          labels, (signals, setting) -> bandit.greedyAt(signals, DECISION_COST_PENALTIES[setting]));
+    }
+  }
+
+  /**
+   * The cost penalties {@code eval} sweeps a bandit's greedy choice over: the learner keeps the
+   * reward it was taught (quality less the route's penalty), and a decision weighs each arm's
+   * estimated cost again by the difference.
+   */
+  static final double[] DECISION_COST_PENALTIES = {
+    0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3
+  };
+
+  /**
+   * The arm with the best expected reward, no exploration, had the reward's cost penalty been
+   * {@code penalty}: each arm's mean plus (the route's penalty − {@code penalty}) × its estimated
+   * cost over the dearest arm's.
+   */
+  public String greedyAt(Signals signals, double penalty) {
+    BanditState current = state.get();
+    double[] x = context(artifact, signals);
+    long prompt = signals.promptTokens();
+    double[] costs = new double[candidates.size()];
+    double dearest = 0;
+    for (int i = 0; i < costs.length; i++) {
+      Candidate candidate = candidates.get(i);
+      double output =
+          ObjectivePolicy.outputTokens(artifact, candidate.model(), signals.maxOutputTokens());
+      costs[i] = candidate.pricing().estimate(prompt, Math.round(output));
+      dearest = Math.max(dearest, costs[i]);
+    }
+    double[] scores = new double[costs.length];
+    for (int i = 0; i < scores.length; i++) {
+      int arm = current.arm(candidates.get(i).model());
+      double ratio = dearest > 0 ? costs[i] / dearest : 0;
+      scores[i] = (arm < 0 ? 0 : current.mean(arm, x)) + (spec.costPenalty() - penalty) * ratio;
+    }
+    return candidates.get(argmax(scores)).model();
   }
 
   @Override
@@ -158,7 +207,11 @@ public final class BanditPolicy implements RoutingPolicy {
     x[0] = 1;
     System.arraycopy(features, 0, x, 1, features.length);
     if (clusters > 0) {
-      x[1 + features.length + artifact.cluster(signals.embedding(artifact.embed()))] = 1;
+      x[
+              1
+                  + features.length
+                  + artifact.cluster(signals.embedding(artifact.embed(), artifact.textWindow()))] =
+          1;
     }
     return x;
   }

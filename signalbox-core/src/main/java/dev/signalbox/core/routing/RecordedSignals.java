@@ -2,6 +2,7 @@ package dev.signalbox.core.routing;
 
 import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.Role;
+import dev.signalbox.api.TextWindow;
 import dev.signalbox.core.session.SessionStore;
 import dev.signalbox.core.session.ToolLoops;
 import dev.signalbox.core.text.EmbeddedText;
@@ -279,15 +280,24 @@ public final class RecordedSignals implements RoutingSignals {
   }
 
   @Override
-  public float[] embedding(String part) {
-    String key = EMBEDDING + part;
-    String encoded =
-        recorded.get(key) instanceof String value
-            ? value
-            : EmbeddedText.encode(
-                sources.embeddings().get().embed(EmbeddedText.of(fromPrompt(key), part)));
-    read.put(key, encoded);
-    return EmbeddedText.decode(encoded);
+  public float[] embedding(String part, TextWindow window) {
+    String key = EMBEDDING + EmbeddedText.key(part, window);
+    String spansKey = EMBEDDED + EmbeddedText.key(part, window);
+    if (recorded.get(key) instanceof String value) {
+      read.put(key, value);
+      if (recorded.get(spansKey) instanceof String spans) {
+        read.put(spansKey, spans);
+      }
+      return EmbeddedText.decode(value);
+    }
+    EmbeddedText.Read embedded =
+        EmbeddedText.embed(
+            sources.embeddings().get(), EmbeddedText.of(fromPrompt(key), part), window);
+    read.put(key, EmbeddedText.encode(embedded.vector()));
+    if (!window.name().isEmpty()) {
+      read.put(spansKey, embedded.spans());
+    }
+    return embedded.vector();
   }
 
   @Override

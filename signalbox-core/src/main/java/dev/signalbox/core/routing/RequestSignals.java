@@ -5,6 +5,7 @@ import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.NativeBody;
 import dev.signalbox.api.ResponseFormat;
 import dev.signalbox.api.Role;
+import dev.signalbox.api.TextWindow;
 import dev.signalbox.core.session.SessionStore;
 import dev.signalbox.core.session.ToolLoops;
 import dev.signalbox.core.text.EmbeddedText;
@@ -280,14 +281,19 @@ public final class RequestSignals implements RoutingSignals {
   }
 
   @Override
-  public float[] embedding(String part) {
-    String key = EMBEDDING + part;
+  public float[] embedding(String part, TextWindow window) {
+    String key = EMBEDDING + EmbeddedText.key(part, window);
     if (read.get(key) instanceof String stored) {
       return EmbeddedText.decode(stored);
     }
-    float[] vector = sources.embeddings().get().embed(EmbeddedText.of(request.messages(), part));
-    read.put(key, EmbeddedText.encode(vector));
-    return vector;
+    EmbeddedText.Read embedded =
+        EmbeddedText.embed(
+            sources.embeddings().get(), EmbeddedText.of(request.messages(), part), window);
+    read.put(key, EmbeddedText.encode(embedded.vector()));
+    if (!window.name().isEmpty()) {
+      read.put(EMBEDDED + EmbeddedText.key(part, window), embedded.spans());
+    }
+    return embedded.vector();
   }
 
   @Override

@@ -32,6 +32,10 @@ public interface RoutingSignals extends Signals {
   String RULE = "rule:";
   String SESSION = "session";
   String EMBEDDING = "embedding:";
+
+  /** What a windowed embedding read: its spans' offsets and the text's length. */
+  String EMBEDDED = "embedded:";
+
   String LANGUAGE = "language";
   String DOMAIN = "domain";
   String SESSION_STATE = "session_state:";

@@ -2,6 +2,8 @@ package dev.signalbox.core.text;
 
 import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.Role;
+import dev.signalbox.api.TextWindow;
+import dev.signalbox.core.embed.TextEmbedder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
@@ -42,6 +44,22 @@ public final class EmbeddedText {
           throw new IllegalArgumentException(
               "unknown part '" + part + "' (known: " + String.join(", ", PARTS) + ")");
     };
+  }
+
+  /** The trace key of a part's embedding through {@code window}. */
+  public static String key(String part, TextWindow window) {
+    return window.name().isEmpty() ? part : part + "|" + window.name();
+  }
+
+  /**
+   * The text's embedding through {@code window}, and what was read: the spans and the text's length
+   * ({@link TextWindows#describe}).
+   */
+  public record Read(float[] vector, String spans) {}
+
+  public static Read embed(TextEmbedder embedder, String text, TextWindow window) {
+    int[] spans = window.spans(text);
+    return new Read(embedder.embed(text, spans), TextWindows.describe(spans, text.length()));
   }
 
   public static String encode(float[] vector) {

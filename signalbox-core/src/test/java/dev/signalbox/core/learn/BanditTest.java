@@ -60,7 +60,13 @@ class BanditTest {
         new BanditSpec(
             algorithm, algorithm.equals("thompson") ? 0.5 : 1.5, 0, 0, budget, 2, Optional.empty());
     return base.withSpec(
-        new BanditPolicySpec(learned.scorer(), learned.embed(), learned.artifact(), bandit));
+        new BanditPolicySpec(
+            learned.scorer(),
+            learned.embed(),
+            learned.window(),
+            learned.prefixes(),
+            learned.artifact(),
+            bandit));
   }
 
   private static BanditSpec bandit(RouteSpec route) {
@@ -83,6 +89,7 @@ class BanditTest {
         route,
         LearnedRoutes.learned(route),
         LearnedScorersTest.data(100, 1),
+        java.util.Optional.empty(),
         "fake",
         "h",
         "t",
@@ -166,6 +173,31 @@ class BanditTest {
       assertThat(decide(policy, "hard probe", 1).order().get(0).reason())
           .startsWith(algorithm + " v400: expected reward");
     }
+  }
+
+  @Test
+  void theKnobWeighsEachArmsCostAgainWithoutTeachingTheLearnerAgain() throws Exception {
+    RouteSpec route = route("linucb", 1);
+    LearnedArtifact artifact = artifact(route);
+    BanditLearner learner = learner(route, artifact);
+    List<Candidate> priced =
+        List.of(
+            new Candidate("strong", new Pricing(10, 10, 10), 100_000, 0),
+            new Candidate("weak", new Pricing(1, 1, 1), 100_000, 0));
+    BanditPolicy policy =
+        new BanditPolicy(route, bandit(route), artifact, learner, priced, TestConfigs.tokens());
+    double[] x = BanditPolicy.context(artifact, signals("hard"));
+    for (int step = 0; step < 50; step++) {
+      learner.reward("strong", x, 0.8, false).get();
+      learner.reward("weak", x, 0.5, false).get();
+    }
+    // The route's penalty is 0: strong's 0.8 beats weak's 0.5 until cost weighs 0.8 - p against
+    // 0.5 - p / 10, that is from p = 1/3.
+    assertThat(policy.greedyAt(signals("hard"), 0)).isEqualTo("strong");
+    assertThat(policy.greedyAt(signals("hard"), 0.3)).isEqualTo("strong");
+    assertThat(policy.greedyAt(signals("hard"), 0.4)).isEqualTo("weak");
+    assertThat(policy.greedyAt(signals("hard"), 3)).isEqualTo("weak");
+    assertThat(learner.get().version()).isEqualTo(100);
   }
 
   @Test

@@ -36,13 +36,21 @@ final class LearnedRoutes {
                   new ThresholdSpec("strong", "weak", OptionalDouble.empty(), "score"),
                   scorerSpec,
                   "last-user",
+                  "head",
+                  "keep",
                   Optional.empty(),
                   Optional.empty());
           case "objective" ->
               new ObjectivePolicySpec(
-                  scorerSpec, "last-user", Optional.empty(), ObjectiveSpec.BALANCED);
+                  scorerSpec,
+                  "last-user",
+                  "head",
+                  "keep",
+                  Optional.empty(),
+                  ObjectiveSpec.BALANCED);
           case "bandit" ->
-              new BanditPolicySpec(scorerSpec, "last-user", Optional.empty(), BanditSpec.DEFAULT);
+              new BanditPolicySpec(
+                  scorerSpec, "last-user", "head", "keep", Optional.empty(), BanditSpec.DEFAULT);
           default -> throw new IllegalArgumentException("not a learned policy: " + policy);
         };
     RouteSpec base = RouteSpec.direct(name);

@@ -106,6 +106,7 @@ class LearnedScorersTest {
             route,
             LearnedRoutes.learned(route),
             train,
+            java.util.Optional.empty(),
             "test-model",
             "hash",
             "test",
@@ -119,6 +120,7 @@ class LearnedScorersTest {
             route,
             LearnedRoutes.learned(route),
             train,
+            java.util.Optional.empty(),
             "test-model",
             "hash",
             "test",
@@ -140,6 +142,7 @@ class LearnedScorersTest {
               LearnedRoutes.thresholdRoute("r", kind),
               LearnedRoutes.learned(LearnedRoutes.thresholdRoute("r", kind)),
               train,
+              java.util.Optional.empty(),
               "test-model",
               "abc",
               "test",
@@ -165,12 +168,79 @@ class LearnedScorersTest {
   }
 
   @Test
+  void anArtifactKeepsTheSharedPrefixesItWasFittedAfterAndARouteReadingAnotherWindowIsRefused(
+      @TempDir Path dir) throws Exception {
+    var route = LearnedRoutes.thresholdRoute("r", "knn");
+    var prefixes =
+        new dev.signalbox.core.text.SharedPrefixes(
+            List.of("x".repeat(150) + " ", "y".repeat(180) + "\n"));
+    LearnedArtifact artifact =
+        Training.fit(
+            route,
+            LearnedRoutes.learned(route),
+            data(40, 3),
+            Optional.of(prefixes),
+            "m",
+            "h",
+            "t",
+            Training.Target.NONE,
+            1);
+    Path file = dir.resolve("a.json");
+    ArtifactFile.write(artifact, file);
+    LearnedArtifact read = ArtifactFile.read(file);
+    assertThat(read.prefixes().orElseThrow().prefixes()).isEqualTo(prefixes.prefixes());
+    assertThat(read.window()).isEqualTo("head");
+    assertThat(read.textWindow().name()).isEqualTo("head,after:" + prefixes.digest());
+    assertThat(ArtifactFile.contentHash(read)).isEqualTo(ArtifactFile.contentHash(artifact));
+
+    var tail = (dev.signalbox.core.config.ThresholdPolicySpec) LearnedRoutes.learned(route);
+    var readsTail =
+        new dev.signalbox.core.config.ThresholdPolicySpec(
+            tail.threshold(),
+            tail.scorer(),
+            tail.embed(),
+            "tail",
+            "strip",
+            tail.artifact(),
+            tail.target());
+    assertThat(ArtifactSource.mismatches(route.withSpec(readsTail), readsTail, artifact, "m"))
+        .singleElement()
+        .asString()
+        .contains("window 'head', the route reads 'tail'");
+    LearnedArtifact noPrefixes =
+        Training.fit(
+            route,
+            LearnedRoutes.learned(route),
+            data(40, 3),
+            java.util.Optional.empty(),
+            "m",
+            "h",
+            "t",
+            Training.Target.NONE,
+            1);
+    var strips =
+        new dev.signalbox.core.config.ThresholdPolicySpec(
+            tail.threshold(),
+            tail.scorer(),
+            tail.embed(),
+            "head",
+            "strip",
+            tail.artifact(),
+            tail.target());
+    assertThat(ArtifactSource.mismatches(route.withSpec(strips), strips, noPrefixes, "m"))
+        .singleElement()
+        .asString()
+        .contains("fitted on whole texts");
+  }
+
+  @Test
   void anArtifactOfAnotherEmbeddingModelOrOtherModelsDoesNotFitTheRoute() {
     LearnedArtifact artifact =
         Training.fit(
             LearnedRoutes.thresholdRoute("r", "knn"),
             LearnedRoutes.learned(LearnedRoutes.thresholdRoute("r", "knn")),
             data(40, 8),
+            java.util.Optional.empty(),
             "other-model",
             "h",
             "t",
@@ -200,6 +270,7 @@ class LearnedScorersTest {
             LearnedRoutes.thresholdRoute("r", "knn"),
             LearnedRoutes.learned(LearnedRoutes.thresholdRoute("r", "knn")),
             data(40, 9),
+            java.util.Optional.empty(),
             "m",
             "h",
             "t",

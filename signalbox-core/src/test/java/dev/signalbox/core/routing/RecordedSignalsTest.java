@@ -7,8 +7,11 @@ import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.DecisionRecord;
 import dev.signalbox.api.DeploymentState;
 import dev.signalbox.api.PoolSnapshot;
+import dev.signalbox.api.TextWindow;
 import dev.signalbox.core.TestConfigs;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.text.SharedPrefixes;
+import dev.signalbox.core.text.TextWindows;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -165,5 +168,51 @@ class RecordedSignalsTest {
     assertThatThrownBy(() -> readsHeader.decide(withPrompt, 1, PoolSnapshot.EMPTY))
         .isInstanceOf(RecordedSignals.Unrecorded.class)
         .hasMessageContaining("'header:x-tier' was not recorded");
+  }
+
+  @Test
+  void aWindowedEmbeddingRecordsItsSpansNotItsTextAndReplaysToTheSameVector() {
+    String system = "Shared instructions that every prompt of this app begins with. ".repeat(8);
+    List<String> texts = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      texts.add(system + "\nquestion " + i);
+    }
+    TextWindow window = TextWindows.of(TextWindows.TAIL, SharedPrefixes.learn(texts));
+    String text = system + "\nwhat is the capital of France?";
+    ChatRequest request = Requests.user("auto", text.replace("\n", "\\n"));
+    RequestSignals live = Requests.signals(request);
+
+    float[] vector = live.embedding("last-user", window);
+
+    String key = "last-user|" + window.name();
+    assertThat(window.name()).startsWith("tail,after:");
+    assertThat(live.read())
+        .containsEntry(
+            "embedded:" + key, system.length() + 1 + "-" + text.length() + " of " + text.length())
+        .containsKey("embedding:" + key);
+    assertThat(live.read().toString()).doesNotContain("capital of France");
+    assertThat(vector)
+        .containsExactly(
+            TestConfigs.signals().embeddings().get().embed("what is the capital of France?"));
+    for (List<dev.signalbox.api.ChatMessage> prompt :
+        List.of(List.<dev.signalbox.api.ChatMessage>of(), request.messages())) {
+      RecordedSignals fromRecord =
+          new RecordedSignals(
+              "auto", "t", live.read(), prompt, OptionalLong.empty(), 1_000, TestConfigs.signals());
+      assertThat(fromRecord.embedding("last-user", window)).containsExactly(vector);
+    }
+    Map<String, Object> withoutVector = new java.util.HashMap<>(live.read());
+    withoutVector.remove("embedding:" + key);
+    RecordedSignals again =
+        new RecordedSignals(
+            "auto",
+            "t",
+            withoutVector,
+            request.messages(),
+            OptionalLong.empty(),
+            1_000,
+            TestConfigs.signals());
+    assertThat(again.embedding("last-user", window)).containsExactly(vector);
+    assertThat(again.read()).containsEntry("embedded:" + key, live.read().get("embedded:" + key));
   }
 }

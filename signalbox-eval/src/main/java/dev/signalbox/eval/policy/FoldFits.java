@@ -4,7 +4,6 @@ import dev.signalbox.core.config.LearnedPolicySpec;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.learn.LearnedArtifact;
 import dev.signalbox.core.learn.Training;
-import dev.signalbox.core.learn.TrainingSet;
 import dev.signalbox.eval.data.EvalPrompt;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -20,7 +19,7 @@ final class FoldFits {
   private final String source;
   private final IdentityHashMap<List<EvalPrompt>, Map<String, LearnedArtifact>> byFold =
       new IdentityHashMap<>();
-  private final IdentityHashMap<List<EvalPrompt>, Map<String, TrainingSet>> data =
+  private final IdentityHashMap<List<EvalPrompt>, Map<String, TrainingData.Embedded>> data =
       new IdentityHashMap<>();
   private final IdentityHashMap<List<EvalPrompt>, Map<String, BanditPass.Result>> passes =
       new IdentityHashMap<>();
@@ -63,13 +62,16 @@ final class FoldFits {
         .computeIfAbsent(
             route.name(),
             name -> {
-              TrainingSet set =
+              TrainingData.Embedded set =
                   data.computeIfAbsent(train, t -> new java.util.HashMap<>())
-                      .computeIfAbsent(spec.embed(), part -> TrainingData.of(train, context, part));
+                      .computeIfAbsent(
+                          spec.embed() + "|" + spec.window() + "|" + spec.prefixes(),
+                          reading -> TrainingData.of(train, context, spec));
               return Training.fit(
                   route,
                   spec,
-                  set,
+                  set.set(),
+                  set.prefixes(),
                   context.embedder().get().modelId(),
                   TrainingData.hash(train),
                   source,

@@ -4,15 +4,22 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.ResponseFormat;
+import dev.signalbox.api.TextWindow;
 import dev.signalbox.core.config.ConfigReader;
+import dev.signalbox.core.config.LearnedPolicySpec;
+import dev.signalbox.core.embed.TextEmbedder;
 import dev.signalbox.core.learn.CheapFeatures;
 import dev.signalbox.core.learn.TrainingSet;
 import dev.signalbox.core.routing.RequestSignals;
 import dev.signalbox.core.text.EmbeddedText;
+import dev.signalbox.core.text.SharedPrefixes;
+import dev.signalbox.core.text.TextWindows;
 import dev.signalbox.eval.data.EvalPrompt;
 import dev.signalbox.eval.data.Outcome;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
@@ -50,14 +57,45 @@ public final class TrainingData {
     return new RequestSignals(request, headers, "eval", defaultMaxTokens, context.sources());
   }
 
-  public static TrainingSet of(List<EvalPrompt> prompts, EvalContext context, String part) {
+  /**
+   * A training set, and the shared beginnings learnt from its prompts when the route strips them.
+   */
+  public record Embedded(TrainingSet set, Optional<SharedPrefixes> prefixes) {}
+
+  /**
+   * The prompts embedded as {@code spec} reads them: its part, through its window, after the
+   * beginnings the prompts share when it strips them (learnt here, from these prompts alone).
+   */
+  public static Embedded of(List<EvalPrompt> prompts, EvalContext context, LearnedPolicySpec spec) {
+    List<String> texts =
+        prompts.stream().map(p -> EmbeddedText.of(p.messages(), spec.embed())).toList();
+    Optional<SharedPrefixes> prefixes =
+        spec.stripsPrefixes() ? Optional.of(SharedPrefixes.learn(texts)) : Optional.empty();
+    TextWindow window = TextWindows.of(spec.window(), prefixes.orElse(SharedPrefixes.NONE));
+    TextEmbedder embedder = context.embedder().get();
+    float[][] embeddings = new float[texts.size()][];
+    if (window == TextWindow.WHOLE) {
+      embeddings = embedder.embedAll(texts).toArray(new float[0][]);
+    } else {
+      List<String> spans = new ArrayList<>();
+      for (String text : texts) {
+        int[] cut = window.spans(text);
+        for (int i = 0; i < cut.length; i += 2) {
+          spans.add(text.substring(cut[i], cut[i + 1]));
+        }
+      }
+      // One batch for every span, so the encoder runs in parallel and its cache is read once.
+      embedder.embedAll(spans);
+      for (int i = 0; i < texts.size(); i++) {
+        embeddings[i] = embedder.embed(texts.get(i), window.spans(texts.get(i)));
+      }
+    }
+    return new Embedded(of(prompts, context, embeddings), prefixes);
+  }
+
+  private static TrainingSet of(
+      List<EvalPrompt> prompts, EvalContext context, float[][] embeddings) {
     List<String> models = context.models();
-    List<float[]> vectors =
-        context
-            .embedder()
-            .get()
-            .embedAll(prompts.stream().map(p -> EmbeddedText.of(p.messages(), part)).toList());
-    float[][] embeddings = vectors.toArray(new float[0][]);
     double[][] features = new double[prompts.size()][];
     double[][] quality = new double[prompts.size()][models.size()];
     double[][] cost = new double[prompts.size()][models.size()];
