@@ -9,6 +9,7 @@ import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.api.Pricing;
 import dev.signalbox.api.ScoredModel;
 import dev.signalbox.core.config.ObjectiveSpec;
+import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.embed.Vectors;
 import dev.signalbox.core.policies.ObjectivePolicy;
 import java.nio.file.Files;
@@ -174,17 +175,7 @@ class LearnedScorersTest {
     var prefixes =
         new dev.signalbox.core.text.SharedPrefixes(
             List.of("x".repeat(150) + " ", "y".repeat(180) + "\n"));
-    LearnedArtifact artifact =
-        Training.fit(
-            route,
-            LearnedRoutes.learned(route),
-            data(40, 3),
-            Optional.of(prefixes),
-            "m",
-            "h",
-            "t",
-            Training.Target.NONE,
-            1);
+    LearnedArtifact artifact = fitAfter(route, Optional.of(prefixes));
     Path file = dir.resolve("a.json");
     ArtifactFile.write(artifact, file);
     LearnedArtifact read = ArtifactFile.read(file);
@@ -207,17 +198,7 @@ class LearnedScorersTest {
         .singleElement()
         .asString()
         .contains("window 'head', the route reads 'tail'");
-    LearnedArtifact noPrefixes =
-        Training.fit(
-            route,
-            LearnedRoutes.learned(route),
-            data(40, 3),
-            java.util.Optional.empty(),
-            "m",
-            "h",
-            "t",
-            Training.Target.NONE,
-            1);
+    LearnedArtifact noPrefixes = fitAfter(route, Optional.empty());
     var strips =
         new dev.signalbox.core.config.ThresholdPolicySpec(
             tail.threshold(),
@@ -231,6 +212,20 @@ class LearnedScorersTest {
         .singleElement()
         .asString()
         .contains("fitted on whole texts");
+  }
+
+  private static LearnedArtifact fitAfter(
+      RouteSpec route, Optional<dev.signalbox.core.text.SharedPrefixes> prefixes) {
+    return Training.fit(
+        route,
+        LearnedRoutes.learned(route),
+        data(40, 3),
+        prefixes,
+        "m",
+        "h",
+        "t",
+        Training.Target.NONE,
+        1);
   }
 
   @Test

@@ -77,17 +77,18 @@ public final class TrainingData {
     if (window == TextWindow.WHOLE) {
       embeddings = embedder.embedAll(texts).toArray(new float[0][]);
     } else {
+      int[][] cuts = new int[texts.size()][];
       List<String> spans = new ArrayList<>();
-      for (String text : texts) {
-        int[] cut = window.spans(text);
-        for (int i = 0; i < cut.length; i += 2) {
-          spans.add(text.substring(cut[i], cut[i + 1]));
+      for (int t = 0; t < cuts.length; t++) {
+        cuts[t] = window.spans(texts.get(t));
+        for (int i = 0; i < cuts[t].length; i += 2) {
+          spans.add(texts.get(t).substring(cuts[t][i], cuts[t][i + 1]));
         }
       }
-      // One batch for every span, so the encoder runs in parallel and its cache is read once.
+      // Every span in one batch, so the encoder runs on every core; the vectors are then cached.
       embedder.embedAll(spans);
-      for (int i = 0; i < texts.size(); i++) {
-        embeddings[i] = embedder.embed(texts.get(i), window.spans(texts.get(i)));
+      for (int t = 0; t < cuts.length; t++) {
+        embeddings[t] = embedder.embed(texts.get(t), cuts[t]);
       }
     }
     return new Embedded(of(prompts, context, embeddings), prefixes);
