@@ -96,7 +96,15 @@ class RedisLimitsIT {
                 redis.url(), "{}", "teams: {platform: {budget: {usd: 0.0005, period: daily}}}")) {
       double spent = 0;
       int[] admitted = new int[2];
-      List<HttpResponse<String>> answers = burst(a, b);
+      // One request on each replica first, so that both take part whichever of them the burst
+      // reaches first (under load one replica's half can land after the other has spent it all).
+      List<HttpResponse<String>> answers = new ArrayList<>();
+      for (GatewayHarness replica : List.of(a, b)) {
+        answers.add(
+            replica.post(
+                "/v1/chat/completions", BODY, "authorization", "Bearer " + ServerApiIT.TEAM_KEY));
+      }
+      answers.addAll(burst(a, b));
       for (int i = 0; i < answers.size(); i++) {
         HttpResponse<String> answer = answers.get(i);
         GatewayHarness replica = i % 2 == 0 ? a : b;
