@@ -53,5 +53,13 @@ public interface Signals {
   /**
    * The embedding of the spans of a part that {@code window} picks, averaged and of unit length.
    */
-  float[] embedding(String part, TextWindow window);
+  default float[] embedding(String part, TextWindow window) {
+    return embedding(part, window, "");
+  }
+
+  /**
+   * The same, by the sentence encoder named {@code encoder} (empty: the default encoder). An
+   * encoder's vectors are never compared with another's.
+   */
+  float[] embedding(String part, TextWindow window, String encoder);
 }

@@ -1,6 +1,7 @@
 package dev.signalbox.bench;
 
 import dev.signalbox.api.TextWindow;
+import dev.signalbox.core.embed.EncoderModel;
 import dev.signalbox.core.embed.SentenceEncoder;
 import dev.signalbox.core.embed.TextEmbedder;
 import dev.signalbox.core.text.SharedPrefixes;
@@ -40,25 +41,28 @@ public class EmbeddingLengthBenchmark {
   @Param({"head", "tail", "chunks"})
   public String window;
 
-  private SentenceEncoder encoder;
-  private TextEmbedder model;
+  @Param({"minilm", "e5-small"})
+  public String encoder;
+
+  private SentenceEncoder model;
+  private TextEmbedder embedder;
   private TextWindow cut;
   private String text;
   private final AtomicInteger next = new AtomicInteger();
 
   @Setup(Level.Trial)
   public void setUp() {
-    encoder = SentenceEncoder.shared();
-    model =
+    model = SentenceEncoder.shared(EncoderModel.named(encoder));
+    embedder =
         new TextEmbedder() {
           @Override
           public String modelId() {
-            return SentenceEncoder.MODEL_ID;
+            return model.model().id();
           }
 
           @Override
           public float[] embed(String text) {
-            return encoder.encode(text);
+            return model.encode(text);
           }
         };
     cut = TextWindows.of(window, SharedPrefixes.NONE);
@@ -76,12 +80,12 @@ public class EmbeddingLengthBenchmark {
     text = built.toString();
     System.err.printf(
         "%d tokens: %d characters, %d word pieces%n",
-        tokens, text.length(), encoder.wordPieces(text));
+        tokens, text.length(), model.wordPieces(text));
   }
 
   @Benchmark
   public float[] decision() {
     String prompt = next.incrementAndGet() + " " + text;
-    return model.embed(prompt, cut.spans(prompt));
+    return embedder.embed(prompt, cut.spans(prompt));
   }
 }

@@ -3,6 +3,7 @@ package dev.signalbox.cli;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.embed.EmbeddingFile;
 import dev.signalbox.core.embed.Embeddings;
+import dev.signalbox.core.embed.EncoderModel;
 import dev.signalbox.core.embed.SentenceEncoder;
 import dev.signalbox.core.embed.TextEmbedder;
 import dev.signalbox.core.learn.ArtifactSource;
@@ -48,15 +49,24 @@ final class Configs {
    * the model loads when a learned route first asks, never for configs without one.
    */
   static Supplier<TextEmbedder> offlineEmbeddings(Path cache) {
-    Supplier<Embeddings> model = Embeddings.offlineOnDemand();
+    return offlineEmbeddings(cache, EncoderModel.MINILM);
+  }
+
+  /** Every encoder's offline embeddings, each kept in its own file of {@code cache}. */
+  static SignalSources offlineSources(TokenCounter tokens, Path cache) {
+    return new SignalSources(tokens, offlineEmbeddings(cache))
+        .withEncoder(EncoderModel.E5_SMALL.name(), offlineEmbeddings(cache, EncoderModel.E5_SMALL));
+  }
+
+  private static Supplier<TextEmbedder> offlineEmbeddings(Path cache, EncoderModel encoder) {
+    Supplier<Embeddings> model = Embeddings.offlineOnDemand(encoder);
     return new Supplier<>() {
       private TextEmbedder embedder;
 
       @Override
       public synchronized TextEmbedder get() {
         if (embedder == null) {
-          EmbeddingFile file =
-              EmbeddingFile.open(cache, SentenceEncoder.MODEL_ID, SentenceEncoder.DIMENSIONS);
+          EmbeddingFile file = EmbeddingFile.open(cache, encoder.id(), SentenceEncoder.DIMENSIONS);
           embedder = model.get().persistTo(file);
         }
         return embedder;
@@ -71,7 +81,9 @@ final class Configs {
    */
   static PolicyServices offlineServices() {
     return PolicyServices.of(
-        new SignalSources(new TokenCounter(), Embeddings.offlineOnDemand()),
+        new SignalSources(new TokenCounter(), Embeddings.offlineOnDemand())
+            .withEncoder(
+                EncoderModel.E5_SMALL.name(), Embeddings.offlineOnDemand(EncoderModel.E5_SMALL)),
         ArtifactSource.files(SentenceEncoder.MODEL_ID, new BanditLearners(Runnable::run)));
   }
 }

@@ -1,7 +1,6 @@
 package dev.signalbox.cli;
 
 import dev.signalbox.core.config.ConfigException;
-import dev.signalbox.core.text.SignalSources;
 import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.core.wire.Json;
 import dev.signalbox.eval.EvalReport;
@@ -100,7 +99,7 @@ final class EvalCommand implements Callable<Integer> {
           new EvalContext(
               data,
               seedValue,
-              new SignalSources(tokens, Configs.offlineEmbeddings(dataOptions.embeddingCache)),
+              Configs.offlineSources(tokens, dataOptions.embeddingCache),
               Configs.policies());
       List<OfflinePolicy> all = new ArrayList<>();
       if (policies != null) {

@@ -8,7 +8,6 @@ import dev.signalbox.core.learn.ArtifactFile;
 import dev.signalbox.core.learn.LearnedArtifact;
 import dev.signalbox.core.learn.Training;
 import dev.signalbox.core.policy.PolicyRegistry;
-import dev.signalbox.core.text.SignalSources;
 import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.core.trace.TraceStores;
 import dev.signalbox.eval.data.DataException;
@@ -162,7 +161,7 @@ final class TrainCommand implements Callable<Integer> {
           new EvalContext(
               data,
               seed,
-              new SignalSources(tokens, Configs.offlineEmbeddings(dataOptions.embeddingCache)),
+              Configs.offlineSources(tokens, dataOptions.embeddingCache),
               Configs.policies());
       long started = System.nanoTime();
       TrainingData.Embedded embedded = TrainingData.of(prompts, context, learned);
@@ -172,7 +171,7 @@ final class TrainCommand implements Callable<Integer> {
               learned,
               embedded.set(),
               embedded.prefixes(),
-              context.embedder().get().modelId(),
+              context.embedder(learned.encoder()).get().modelId(),
               TrainingData.hash(prompts),
               TraceStores.describe(dataOptions.dataset),
               goal,

@@ -29,6 +29,12 @@ public interface LearnedPolicySpec {
    */
   String prefixes();
 
+  /**
+   * The sentence encoder: {@code minilm} (all-MiniLM-L6-v2, the default) or {@code e5-small}
+   * (e5-small-v2: stronger, about twice the cost).
+   */
+  String encoder();
+
   default boolean stripsPrefixes() {
     return prefixes().equals("strip");
   }

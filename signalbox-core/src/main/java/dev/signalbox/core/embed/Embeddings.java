@@ -56,8 +56,7 @@ public final class Embeddings implements TextEmbedder {
    * the trace records the vector routing read, so replay is exact.
    */
   public static Embeddings serving(SentenceEncoder encoder, ThreadFactory threads) {
-    return new Embeddings(
-        SentenceEncoder.MODEL_ID, encoder::encode, cores(), SERVING_BATCH, threads);
+    return new Embeddings(encoder.model().id(), encoder::encode, cores(), SERVING_BATCH, threads);
   }
 
   /**
@@ -65,7 +64,7 @@ public final class Embeddings implements TextEmbedder {
    * and train.
    */
   public static Embeddings offline(SentenceEncoder encoder, ThreadFactory threads) {
-    return new Embeddings(SentenceEncoder.MODEL_ID, encoder::encode, cores(), 1, threads);
+    return new Embeddings(encoder.model().id(), encoder::encode, cores(), 1, threads);
   }
 
   /**
@@ -73,12 +72,20 @@ public final class Embeddings implements TextEmbedder {
    * model), on daemon worker threads.
    */
   public static Supplier<TextEmbedder> servingOnDemand() {
-    return onDemand(() -> serving(SentenceEncoder.shared(), Embeddings::daemon));
+    return servingOnDemand(EncoderModel.MINILM);
+  }
+
+  public static Supplier<TextEmbedder> servingOnDemand(EncoderModel model) {
+    return onDemand(() -> serving(SentenceEncoder.shared(model), Embeddings::daemon));
   }
 
   /** Offline embeddings made when first asked for, as {@link #servingOnDemand} is. */
   public static Supplier<Embeddings> offlineOnDemand() {
-    return onDemand(() -> offline(SentenceEncoder.shared(), Embeddings::daemon));
+    return offlineOnDemand(EncoderModel.MINILM);
+  }
+
+  public static Supplier<Embeddings> offlineOnDemand(EncoderModel model) {
+    return onDemand(() -> offline(SentenceEncoder.shared(model), Embeddings::daemon));
   }
 
   private static <T> Supplier<T> onDemand(Supplier<T> make) {

@@ -15,16 +15,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * all-MiniLM-L6-v2 (quantized ONNX, from the langchain4j model jar) run in process: word pieces
- * from the model's own tokenizer, truncated to {@link #MAX_WORD_PIECES}, mean-pooled over the
- * attention mask and L2-normalised, so a dot product is the cosine. One intra-op thread per call:
- * on a small machine concurrent callers get more throughput from whole cores than from a split one.
- * Thread-safe. {@link #shared} reads the model once per JVM: ONNX Runtime's environment is one per
- * process anyway, and the model's 64 MB are read-only.
+ * A sentence encoder ({@link EncoderModel}: all-MiniLM-L6-v2 by default, or e5-small-v2; quantized
+ * ONNX from the langchain4j model jars) run in process: word pieces from the model's own tokenizer,
+ * truncated to {@link #MAX_WORD_PIECES}, mean-pooled over the attention mask and L2-normalised, so
+ * a dot product is the cosine. One intra-op thread per call: on a small machine concurrent callers
+ * get more throughput from whole cores than from a split one. Thread-safe. {@link #shared} reads
+ * the model once per JVM: ONNX Runtime's environment is one per process anyway, and the model's 64
+ * MB are read-only.
  */
 public final class SentenceEncoder implements AutoCloseable {
   /** The model's id as artifacts record it: an artifact fitted on other vectors is refused. */
-  public static final String MODEL_ID = "all-MiniLM-L6-v2-q@langchain4j-1.20.0-beta30";
+  public static final String MODEL_ID = EncoderModel.MINILM.id();
 
   public static final int DIMENSIONS = 384;
   public static final int MAX_WORD_PIECES = 256;
@@ -32,45 +33,53 @@ public final class SentenceEncoder implements AutoCloseable {
   /** The most of a text the tokenizer is given: 12 characters per word piece read. */
   static final int READ_CHARS = 12 * MAX_WORD_PIECES;
 
-  private static final String MODEL_RESOURCE = "/all-minilm-l6-v2-q.onnx";
-  private static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-q-tokenizer.json";
-
+  private final EncoderModel model;
   private final OrtEnvironment environment;
   private final OrtSession session;
   private final HuggingFaceTokenizer tokenizer;
   private final boolean wantsTypeIds;
 
   private SentenceEncoder(
-      OrtEnvironment environment, OrtSession session, HuggingFaceTokenizer tokenizer) {
+      EncoderModel model,
+      OrtEnvironment environment,
+      OrtSession session,
+      HuggingFaceTokenizer tokenizer) {
+    this.model = model;
     this.environment = environment;
     this.session = session;
     this.tokenizer = tokenizer;
     this.wantsTypeIds = session.getInputNames().contains("token_type_ids");
   }
 
-  private static SentenceEncoder shared;
+  private static final Map<EncoderModel, SentenceEncoder> SHARED = new HashMap<>();
 
-  /** The model, read once per JVM on first use. */
-  public static synchronized SentenceEncoder shared() {
-    if (shared == null) {
-      shared = load();
-    }
-    return shared;
+  /** The default model, read once per JVM on first use. */
+  public static SentenceEncoder shared() {
+    return shared(EncoderModel.MINILM);
   }
 
-  /** Loads the model and tokenizer from the class path; about a second and 64 MB of heap. */
+  /** {@code model}, read once per JVM on first use. */
+  public static synchronized SentenceEncoder shared(EncoderModel model) {
+    return SHARED.computeIfAbsent(model, SentenceEncoder::load);
+  }
+
   public static SentenceEncoder load() {
+    return load(EncoderModel.MINILM);
+  }
+
+  /** Loads a model and its tokenizer from the class path; about a second and 64 MB of heap. */
+  public static SentenceEncoder load(EncoderModel model) {
     try {
       // The tokenizer's native library loads before ONNX Runtime's: the other way round, with some
       // class path orders, the process dies in native code (measured: exit 139, no error file).
-      HuggingFaceTokenizer tokenizer = tokenizer();
+      HuggingFaceTokenizer tokenizer = tokenizer(model.tokenizerResource());
       OrtEnvironment environment = OrtEnvironment.getEnvironment();
       OrtSession.SessionOptions options = new OrtSession.SessionOptions();
       options.setIntraOpNumThreads(1);
       options.setInterOpNumThreads(1);
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      OrtSession session = environment.createSession(resource(MODEL_RESOURCE), options);
-      return new SentenceEncoder(environment, session, tokenizer);
+      OrtSession session = environment.createSession(resource(model.modelResource()), options);
+      return new SentenceEncoder(model, environment, session, tokenizer);
     } catch (OrtException e) {
       throw new IllegalStateException("cannot load the embedding model: " + e.getMessage(), e);
     } catch (IOException e) {
@@ -78,15 +87,14 @@ public final class SentenceEncoder implements AutoCloseable {
     }
   }
 
-  private static HuggingFaceTokenizer tokenizer() throws IOException {
+  private static HuggingFaceTokenizer tokenizer(String resource) throws IOException {
     Map<String, String> options = new HashMap<>();
     options.put("maxLength", Integer.toString(MAX_WORD_PIECES));
     options.put("truncation", "true");
     options.put("padding", "false");
-    try (InputStream in = SentenceEncoder.class.getResourceAsStream(TOKENIZER_RESOURCE)) {
+    try (InputStream in = SentenceEncoder.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException(
-            "the tokenizer " + TOKENIZER_RESOURCE + " is not on the class path");
+        throw new IllegalStateException("the tokenizer " + resource + " is not on the class path");
       }
       return HuggingFaceTokenizer.newInstance(in, options);
     }
@@ -120,6 +128,10 @@ public final class SentenceEncoder implements AutoCloseable {
     return text.substring(0, end);
   }
 
+  public EncoderModel model() {
+    return model;
+  }
+
   /** How many word pieces the model reads of {@code text}, special tokens included. */
   public int wordPieces(String text) {
     return tokenizer.encode(text).getIds().length;
@@ -135,7 +147,7 @@ public final class SentenceEncoder implements AutoCloseable {
     Encoding[] encodings = new Encoding[batch];
     int longest = 1;
     for (int i = 0; i < batch; i++) {
-      encodings[i] = tokenizer.encode(readable(texts.get(i)));
+      encodings[i] = tokenizer.encode(model.inputPrefix() + readable(texts.get(i)));
       longest = Math.max(longest, encodings[i].getIds().length);
     }
     long[] ids = new long[batch * longest];

@@ -27,6 +27,7 @@ import dev.signalbox.core.dispatch.DispatchResult;
 import dev.signalbox.core.dispatch.Dispatcher;
 import dev.signalbox.core.dispatch.Exchange;
 import dev.signalbox.core.embed.Embeddings;
+import dev.signalbox.core.embed.EncoderModel;
 import dev.signalbox.core.embed.SentenceEncoder;
 import dev.signalbox.core.keys.KeyStore;
 import dev.signalbox.core.keys.VirtualKey;
@@ -366,7 +367,12 @@ public final class Gateway implements AutoCloseable {
           pool != null ? pool : new PoolState(time, breakers),
           backoff,
           policies != null ? policies : PolicyRegistry.load(),
-          signals != null ? signals : new SignalSources(tokens, Embeddings.servingOnDemand()),
+          signals != null
+              ? signals
+              : new SignalSources(tokens, Embeddings.servingOnDemand())
+                  .withEncoder(
+                      EncoderModel.E5_SMALL.name(),
+                      Embeddings.servingOnDemand(EncoderModel.E5_SMALL)),
           sessions != null ? sessions : new InMemorySessions(time::nanoTime),
           background != null ? background : Thread.ofVirtual().name("signalbox-learner")::start,
           requestThreads,

@@ -3,6 +3,7 @@ package dev.signalbox.core.learn;
 import dev.signalbox.core.config.BanditPolicySpec;
 import dev.signalbox.core.config.LearnedPolicySpec;
 import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.embed.EncoderModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,12 +76,15 @@ public interface ArtifactSource {
               + route.policy()
               + "'");
     }
-    if (!artifact.embeddingModel().equals(embeddingModel)) {
+    // The default encoder is the gateway's (tests give a fake's id); another is named by the route.
+    EncoderModel encoder = EncoderModel.named(spec.encoder());
+    String expected = encoder.isDefault() ? embeddingModel : encoder.id();
+    if (!artifact.embeddingModel().equals(expected)) {
       problems.add(
           "its vectors come from embedding model '"
               + artifact.embeddingModel()
-              + "', this gateway's is '"
-              + embeddingModel
+              + "', the route's encoder is '"
+              + expected
               + "'");
     }
     if (!artifact.embed().equals(spec.embed())) {

@@ -1,6 +1,7 @@
 package dev.signalbox.core.learn;
 
 import dev.signalbox.api.TextWindow;
+import dev.signalbox.core.embed.EncoderModel;
 import dev.signalbox.core.text.SharedPrefixes;
 import dev.signalbox.core.text.TextWindows;
 import java.util.List;
@@ -90,6 +91,14 @@ public record LearnedArtifact(
    */
   public record Promise(
       double quality, String of, double confidence, int prompts, double margin, boolean met) {}
+
+  /**
+   * The name of the encoder whose vectors the artifact holds, which the route's signals must embed
+   * with; empty (the default encoder) for an id of none of the known ones, as tests' fakes have.
+   */
+  public String encoder() {
+    return EncoderModel.byId(embeddingModel).map(EncoderModel::name).orElse("");
+  }
 
   public int modelIndex(String model) {
     return models.indexOf(model);

@@ -9,7 +9,8 @@ public final class Scoring {
   private Scoring() {}
 
   public static double[] predict(LearnedArtifact artifact, Signals signals) {
-    float[] embedding = signals.embedding(artifact.embed(), artifact.textWindow());
+    float[] embedding =
+        signals.embedding(artifact.embed(), artifact.textWindow(), artifact.encoder());
     double[] features =
         artifact.scorer() instanceof LogisticScorer ? CheapFeatures.of(signals) : NO_FEATURES;
     return artifact.scorer().predict(embedding, features);

@@ -210,7 +210,9 @@ public final class BanditPolicy implements RoutingPolicy {
       x[
               1
                   + features.length
-                  + artifact.cluster(signals.embedding(artifact.embed(), artifact.textWindow()))] =
+                  + artifact.cluster(
+                      signals.embedding(
+                          artifact.embed(), artifact.textWindow(), artifact.encoder()))] =
           1;
     }
     return x;

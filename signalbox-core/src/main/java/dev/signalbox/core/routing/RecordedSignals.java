@@ -280,9 +280,9 @@ public final class RecordedSignals implements RoutingSignals {
   }
 
   @Override
-  public float[] embedding(String part, TextWindow window) {
-    String key = EMBEDDING + EmbeddedText.key(part, window);
-    String spansKey = EMBEDDED + EmbeddedText.key(part, window);
+  public float[] embedding(String part, TextWindow window, String encoder) {
+    String key = EMBEDDING + EmbeddedText.key(part, window, encoder);
+    String spansKey = EMBEDDED + EmbeddedText.key(part, window, encoder);
     if (recorded.get(key) instanceof String value) {
       read.put(key, value);
       if (recorded.get(spansKey) instanceof String spans) {
@@ -292,7 +292,7 @@ public final class RecordedSignals implements RoutingSignals {
     }
     EmbeddedText.Read embedded =
         EmbeddedText.embed(
-            sources.embeddings().get(), EmbeddedText.of(fromPrompt(key), part), window);
+            sources.embeddings(encoder).get(), EmbeddedText.of(fromPrompt(key), part), window);
     read.put(key, EmbeddedText.encode(embedded.vector()));
     if (!window.name().isEmpty()) {
       read.put(spansKey, embedded.spans());

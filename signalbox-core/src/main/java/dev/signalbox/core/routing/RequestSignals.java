@@ -281,17 +281,17 @@ public final class RequestSignals implements RoutingSignals {
   }
 
   @Override
-  public float[] embedding(String part, TextWindow window) {
-    String key = EMBEDDING + EmbeddedText.key(part, window);
+  public float[] embedding(String part, TextWindow window, String encoder) {
+    String key = EMBEDDING + EmbeddedText.key(part, window, encoder);
     if (read.get(key) instanceof String stored) {
       return EmbeddedText.decode(stored);
     }
     EmbeddedText.Read embedded =
         EmbeddedText.embed(
-            sources.embeddings().get(), EmbeddedText.of(request.messages(), part), window);
+            sources.embeddings(encoder).get(), EmbeddedText.of(request.messages(), part), window);
     read.put(key, EmbeddedText.encode(embedded.vector()));
     if (!window.name().isEmpty()) {
-      read.put(EMBEDDED + EmbeddedText.key(part, window), embedded.spans());
+      read.put(EMBEDDED + EmbeddedText.key(part, window, encoder), embedded.spans());
     }
     return embedded.vector();
   }

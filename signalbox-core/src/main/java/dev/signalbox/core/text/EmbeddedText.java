@@ -3,6 +3,7 @@ package dev.signalbox.core.text;
 import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.Role;
 import dev.signalbox.api.TextWindow;
+import dev.signalbox.core.embed.EncoderModel;
 import dev.signalbox.core.embed.TextEmbedder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -46,9 +47,15 @@ public final class EmbeddedText {
     };
   }
 
-  /** The trace key of a part's embedding through {@code window}. */
-  public static String key(String part, TextWindow window) {
-    return window.name().isEmpty() ? part : part + "|" + window.name();
+  /**
+   * The trace key of a part's embedding through {@code window} by {@code encoder} (empty: the
+   * default, whose keys are as they always were).
+   */
+  public static String key(String part, TextWindow window, String encoder) {
+    String key = window.name().isEmpty() ? part : part + "|" + window.name();
+    return encoder.isEmpty() || encoder.equals(EncoderModel.MINILM.name())
+        ? key
+        : key + "|" + encoder;
   }
 
   /**

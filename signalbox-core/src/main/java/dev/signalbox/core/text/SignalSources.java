@@ -1,13 +1,50 @@
 package dev.signalbox.core.text;
 
+import dev.signalbox.core.embed.EncoderModel;
 import dev.signalbox.core.embed.TextEmbedder;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * What a request's signals are computed with: the token counter, and the embeddings, asked for only
- * when a route reads one (so the model loads only then).
+ * when a route reads one (so a model loads only then): the default encoder's, and those of the
+ * other encoders a route may name.
  */
-public record SignalSources(TokenCounter tokens, Supplier<? extends TextEmbedder> embeddings) {
+public record SignalSources(
+    TokenCounter tokens,
+    Supplier<? extends TextEmbedder> embeddings,
+    Map<String, Supplier<? extends TextEmbedder>> others) {
+  public SignalSources {
+    others = Map.copyOf(others);
+  }
+
+  public SignalSources(TokenCounter tokens, Supplier<? extends TextEmbedder> embeddings) {
+    this(tokens, embeddings, Map.of());
+  }
+
+  /** These sources, with {@code encoder}'s embeddings too. */
+  public SignalSources withEncoder(String encoder, Supplier<? extends TextEmbedder> embeddings) {
+    Map<String, Supplier<? extends TextEmbedder>> more = new HashMap<>(others);
+    more.put(encoder, embeddings);
+    return new SignalSources(tokens, this.embeddings, more);
+  }
+
+  /**
+   * The embeddings of the encoder named ({@link EncoderModel#name}; empty or the default's name:
+   * {@link #embeddings()}); one these sources were not given is refused, never replaced.
+   */
+  public Supplier<? extends TextEmbedder> embeddings(String encoder) {
+    if (encoder.isEmpty() || encoder.equals(EncoderModel.MINILM.name())) {
+      return embeddings;
+    }
+    Supplier<? extends TextEmbedder> other = others.get(encoder);
+    if (other == null) {
+      throw new IllegalStateException("no embeddings of encoder '" + encoder + "' here");
+    }
+    return other;
+  }
+
   /**
    * Token counting only: reading an embedding is a mistake (a route that reads one needs real
    * ones).

@@ -28,6 +28,24 @@ class EmbeddingsTest {
   }
 
   @Test
+  void theSecondEncoderLoadsFromItsJarAndPutsParaphrasesNearerThanOtherTopics() {
+    Embeddings e5 = Embeddings.offlineOnDemand(EncoderModel.E5_SMALL).get();
+    float[] a = e5.embed("How do I reset my password?");
+    float[] b = e5.embed("I forgot my password, how can I change it?");
+    float[] c = e5.embed("The mitochondria is the powerhouse of the cell.");
+
+    assertThat(e5.modelId())
+        .isEqualTo(EncoderModel.E5_SMALL.id())
+        .isNotEqualTo(SentenceEncoder.MODEL_ID);
+    assertThat(a).hasSize(SentenceEncoder.DIMENSIONS);
+    assertThat(Vectors.dot(a, a)).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-4f));
+    // e5's cosines sit high for any two texts; the order is what matters.
+    assertThat(Vectors.dot(a, b)).isGreaterThan(Vectors.dot(a, c) + 0.1f);
+    assertThat(EncoderModel.named("e5-small")).isEqualTo(EncoderModel.E5_SMALL);
+    assertThat(EncoderModel.byId(SentenceEncoder.MODEL_ID)).contains(EncoderModel.MINILM);
+  }
+
+  @Test
   void aBatchGivesNearlyTheVectorsOfOneAtATimeAndOneAtATimeIsExact() {
     // The quantized model scales activations over the whole batch, so batch mates move a vector a
     // little: serving may batch (the trace keeps the vector), offline runs never do.

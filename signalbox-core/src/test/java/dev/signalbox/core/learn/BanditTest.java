@@ -65,6 +65,7 @@ class BanditTest {
             learned.embed(),
             learned.window(),
             learned.prefixes(),
+            learned.encoder(),
             learned.artifact(),
             bandit));
   }

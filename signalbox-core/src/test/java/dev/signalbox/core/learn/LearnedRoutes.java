@@ -38,6 +38,7 @@ final class LearnedRoutes {
                   "last-user",
                   "head",
                   "keep",
+                  "minilm",
                   Optional.empty(),
                   Optional.empty());
           case "objective" ->
@@ -46,11 +47,18 @@ final class LearnedRoutes {
                   "last-user",
                   "head",
                   "keep",
+                  "minilm",
                   Optional.empty(),
                   ObjectiveSpec.BALANCED);
           case "bandit" ->
               new BanditPolicySpec(
-                  scorerSpec, "last-user", "head", "keep", Optional.empty(), BanditSpec.DEFAULT);
+                  scorerSpec,
+                  "last-user",
+                  "head",
+                  "keep",
+                  "minilm",
+                  Optional.empty(),
+                  BanditSpec.DEFAULT);
           default -> throw new IllegalArgumentException("not a learned policy: " + policy);
         };
     RouteSpec base = RouteSpec.direct(name);

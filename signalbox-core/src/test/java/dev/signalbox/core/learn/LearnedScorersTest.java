@@ -192,6 +192,7 @@ class LearnedScorersTest {
             tail.embed(),
             "tail",
             "strip",
+            "minilm",
             tail.artifact(),
             tail.target());
     assertThat(ArtifactSource.mismatches(route.withSpec(readsTail), readsTail, artifact, "m"))
@@ -206,12 +207,27 @@ class LearnedScorersTest {
             tail.embed(),
             "head",
             "strip",
+            "minilm",
             tail.artifact(),
             tail.target());
     assertThat(ArtifactSource.mismatches(route.withSpec(strips), strips, noPrefixes, "m"))
         .singleElement()
         .asString()
         .contains("fitted on whole texts");
+    var e5 =
+        new dev.signalbox.core.config.ThresholdPolicySpec(
+            tail.threshold(),
+            tail.scorer(),
+            tail.embed(),
+            "head",
+            "keep",
+            "e5-small",
+            tail.artifact(),
+            tail.target());
+    assertThat(ArtifactSource.mismatches(route.withSpec(e5), e5, noPrefixes, "m"))
+        .singleElement()
+        .asString()
+        .contains("the route's encoder is 'e5-small-v2-q@");
   }
 
   private static LearnedArtifact fitAfter(

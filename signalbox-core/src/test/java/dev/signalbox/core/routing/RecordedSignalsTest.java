@@ -215,4 +215,34 @@ class RecordedSignalsTest {
     assertThat(again.embedding("last-user", window)).containsExactly(vector);
     assertThat(again.read()).containsEntry("embedded:" + key, live.read().get("embedded:" + key));
   }
+
+  @Test
+  void anotherEncodersEmbeddingIsKeptUnderItsOwnKeyAndAMissingEncoderIsRefused() {
+    ChatRequest request = Requests.user("auto", "which model should answer this?");
+    dev.signalbox.core.embed.Embeddings other =
+        dev.signalbox.core.embed.Embeddings.over(
+            "other", texts -> texts.stream().map(t -> new float[] {0, 1}).toList());
+    dev.signalbox.core.text.SignalSources sources =
+        TestConfigs.signals().withEncoder("e5-small", () -> other);
+    RequestSignals live = new RequestSignals(request, Map.of(), "t", 1_000, sources);
+
+    assertThat(live.embedding("last-user", TextWindow.WHOLE, "e5-small")).containsExactly(0, 1);
+    float[] minilm = live.embedding("last-user", TextWindow.WHOLE, "minilm");
+    assertThat(live.read()).containsKeys("embedding:last-user|e5-small", "embedding:last-user");
+    assertThat(live.embedding("last-user")).containsExactly(minilm);
+    assertThat(
+            new RecordedSignals(
+                    "auto",
+                    "t",
+                    live.read(),
+                    List.of(),
+                    OptionalLong.empty(),
+                    1_000,
+                    TestConfigs.signals())
+                .embedding("last-user", TextWindow.WHOLE, "e5-small"))
+        .containsExactly(0, 1);
+    RequestSignals without = Requests.signals(request);
+    assertThatThrownBy(() -> without.embedding("last-user", TextWindow.WHOLE, "e5-small"))
+        .hasMessageContaining("no embeddings of encoder 'e5-small'");
+  }
 }

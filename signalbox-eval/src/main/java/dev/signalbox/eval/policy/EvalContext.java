@@ -43,6 +43,11 @@ public final class EvalContext {
     return sources.embeddings();
   }
 
+  /** The embeddings of the encoder named (empty: the default). */
+  public Supplier<? extends TextEmbedder> embedder(String encoder) {
+    return sources.embeddings(encoder);
+  }
+
   public PolicyRegistry policies() {
     return policies;
   }

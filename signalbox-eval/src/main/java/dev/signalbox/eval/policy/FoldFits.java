@@ -65,14 +65,15 @@ final class FoldFits {
               TrainingData.Embedded set =
                   data.computeIfAbsent(train, t -> new java.util.HashMap<>())
                       .computeIfAbsent(
-                          spec.embed() + "|" + spec.window() + "|" + spec.prefixes(),
+                          String.join(
+                              "|", spec.embed(), spec.window(), spec.prefixes(), spec.encoder()),
                           reading -> TrainingData.of(train, context, spec));
               return Training.fit(
                   route,
                   spec,
                   set.set(),
                   set.prefixes(),
-                  context.embedder().get().modelId(),
+                  context.embedder(spec.encoder()).get().modelId(),
                   TrainingData.hash(train),
                   source,
                   Training.Target.NONE,

@@ -72,7 +72,7 @@ public final class TrainingData {
     Optional<SharedPrefixes> prefixes =
         spec.stripsPrefixes() ? Optional.of(SharedPrefixes.learn(texts)) : Optional.empty();
     TextWindow window = TextWindows.of(spec.window(), prefixes.orElse(SharedPrefixes.NONE));
-    TextEmbedder embedder = context.embedder().get();
+    TextEmbedder embedder = context.embedder(spec.encoder()).get();
     float[][] embeddings = new float[texts.size()][];
     if (window == TextWindow.WHOLE) {
       embeddings = embedder.embedAll(texts).toArray(new float[0][]);
