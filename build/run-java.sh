@@ -8,9 +8,10 @@ log_format='-Djava.util.logging.SimpleFormatter.format=%1$tFT%1$tT %4$s %3$s: %5
 # serial collector in a 144 MB heap had the lowest request p99 and CPU of Serial, Parallel, G1,
 # Shenandoah and generational ZGC at 1,000 req/s on one core; a 128 MB code cache (reserved, not
 # committed) keeps the JIT from forcing full collections ("CodeCache GC Threshold", 90 ms). The
-# heap is committed and touched at start, so the process's memory does not creep up as the heap
-# grows to its ceiling under load. SIGNALBOX_JAVA_OPTS adds to them or overrides them.
-serve_opts=(-Xms144m -Xmx144m -XX:+AlwaysPreTouch -XX:+UseSerialGC -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=128m -Xss512k
+# heap is not touched at start: pre-touching cost 0.5 s of start-up on one core (-Xlog:startuptime,
+# "Genesis") and 20-30 MB of resident memory, for the same request p99 at 1,000 req/s
+# (docs/results/gc-20261203T111752Z.txt). SIGNALBOX_JAVA_OPTS adds to them or overrides them.
+serve_opts=(-Xms144m -Xmx144m -XX:+UseSerialGC -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=128m -Xss512k
   --enable-native-access=ALL-UNNAMED "$log_format")
 # Offline commands hold whole data sets (MMLU's embeddings, a kNN artifact being written): a larger
 # heap, committed only as it is used.

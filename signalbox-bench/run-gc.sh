@@ -7,7 +7,8 @@
 #
 #   bash signalbox-bench/run-gc.sh
 #   CANDIDATES="serial-144m zgc-256m" DURATION=30 bash signalbox-bench/run-gc.sh
-# (-lazy: the heap is not touched at start, -XX:-AlwaysPreTouch: pages become resident as used)
+# (-pretouch: the heap touched at start, as the launcher did until 2026-12-03; -lazy: not touched,
+# the launcher's default since)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -26,10 +27,10 @@ flags_of() {
     serial-144m-code64m) echo "-XX:ReservedCodeCacheSize=64m" ;;
     serial-144m-young96m) echo "-Xmn96m" ;;
     serial-192m-young128m) echo "-Xms192m -Xmx192m -Xmn128m" ;;
+    serial-144m-pretouch) echo "-XX:+AlwaysPreTouch" ;;
     serial-144m-lazy) echo "-XX:-AlwaysPreTouch" ;;
     serial-128m-lazy) echo "-XX:-AlwaysPreTouch -Xms128m -Xmx128m" ;;
     serial-96m-lazy) echo "-XX:-AlwaysPreTouch -Xms96m -Xmx96m" ;;
-    serial-144m-lazy-code64m) echo "-XX:-AlwaysPreTouch -XX:ReservedCodeCacheSize=64m" ;;
     parallel-144m) echo "-XX:-UseSerialGC -XX:+UseParallelGC" ;;
     g1-144m) echo "-XX:-UseSerialGC -XX:+UseG1GC" ;;
     shenandoah-144m) echo "-XX:-UseSerialGC -XX:+UseShenandoahGC" ;;
