@@ -47,19 +47,13 @@ public interface Signals {
    * the embedding model reads it (its first 256 word pieces).
    */
   default float[] embedding(String part) {
-    return embedding(part, TextWindow.WHOLE);
+    return embedding(part, TextWindow.WHOLE, "");
   }
 
   /**
-   * The embedding of the spans of a part that {@code window} picks, averaged and of unit length.
-   */
-  default float[] embedding(String part, TextWindow window) {
-    return embedding(part, window, "");
-  }
-
-  /**
-   * The same, by the sentence encoder named {@code encoder} (empty: the default encoder). An
-   * encoder's vectors are never compared with another's.
+   * The embedding of the spans of a part that {@code window} picks, averaged and of unit length, by
+   * the sentence encoder named {@code encoder} (empty: the default encoder). An encoder's vectors
+   * are never compared with another's.
    */
   float[] embedding(String part, TextWindow window, String encoder);
 }

@@ -45,17 +45,12 @@ final class Configs {
   }
 
   /**
-   * The offline embeddings (one text per model call, exact), kept in {@code cache} between runs;
-   * the model loads when a learned route first asks, never for configs without one.
+   * Every encoder's offline embeddings (one text per model call, exact), each kept in its own file
+   * of {@code cache} between runs; a model loads when a learned route first asks for it, never for
+   * configs without one.
    */
-  static Supplier<TextEmbedder> offlineEmbeddings(Path cache) {
-    return offlineEmbeddings(cache, EncoderModel.MINILM);
-  }
-
-  /** Every encoder's offline embeddings, each kept in its own file of {@code cache}. */
   static SignalSources offlineSources(TokenCounter tokens, Path cache) {
-    return new SignalSources(tokens, offlineEmbeddings(cache))
-        .withEncoder(EncoderModel.E5_SMALL.name(), offlineEmbeddings(cache, EncoderModel.E5_SMALL));
+    return SignalSources.everyEncoder(tokens, encoder -> offlineEmbeddings(cache, encoder));
   }
 
   private static Supplier<TextEmbedder> offlineEmbeddings(Path cache, EncoderModel encoder) {
@@ -81,9 +76,7 @@ final class Configs {
    */
   static PolicyServices offlineServices() {
     return PolicyServices.of(
-        new SignalSources(new TokenCounter(), Embeddings.offlineOnDemand())
-            .withEncoder(
-                EncoderModel.E5_SMALL.name(), Embeddings.offlineOnDemand(EncoderModel.E5_SMALL)),
+        SignalSources.everyEncoder(new TokenCounter(), Embeddings::offlineOnDemand),
         ArtifactSource.files(SentenceEncoder.MODEL_ID, new BanditLearners(Runnable::run)));
   }
 }

@@ -52,4 +52,9 @@ public record EncoderModel(
   public boolean isDefault() {
     return this.equals(MINILM);
   }
+
+  /** Whether a route naming {@code name} (empty: none) reads the default encoder. */
+  public static boolean isDefault(String name) {
+    return name.isEmpty() || name.equals(MINILM.name());
+  }
 }

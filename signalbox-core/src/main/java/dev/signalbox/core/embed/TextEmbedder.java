@@ -27,13 +27,6 @@ public interface TextEmbedder {
     for (int i = 0; i < spans.length; i += 2) {
       parts.add(text.substring(spans[i], spans[i + 1]));
     }
-    List<float[]> vectors = embedAll(parts);
-    float[] mean = new float[vectors.get(0).length];
-    for (float[] vector : vectors) {
-      for (int d = 0; d < mean.length; d++) {
-        mean[d] += vector[d];
-      }
-    }
-    return Vectors.normalised(mean);
+    return Vectors.meanDirection(embedAll(parts));
   }
 }

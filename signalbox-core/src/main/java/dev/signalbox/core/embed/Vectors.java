@@ -1,5 +1,7 @@
 package dev.signalbox.core.embed;
 
+import java.util.List;
+
 /** Small vector arithmetic over {@code float[]} embeddings. */
 public final class Vectors {
   private Vectors() {}
@@ -24,6 +26,17 @@ public final class Vectors {
       s0 += a[i] * b[i];
     }
     return (s0 + s1) + (s2 + s3);
+  }
+
+  /** The mean of {@code vectors}, scaled to unit length. */
+  public static float[] meanDirection(List<float[]> vectors) {
+    float[] mean = new float[vectors.get(0).length];
+    for (float[] vector : vectors) {
+      for (int d = 0; d < mean.length; d++) {
+        mean[d] += vector[d];
+      }
+    }
+    return normalised(mean);
   }
 
   /** {@code v} scaled to unit length in place (a zero vector stays zero), returned for chaining. */

@@ -27,7 +27,6 @@ import dev.signalbox.core.dispatch.DispatchResult;
 import dev.signalbox.core.dispatch.Dispatcher;
 import dev.signalbox.core.dispatch.Exchange;
 import dev.signalbox.core.embed.Embeddings;
-import dev.signalbox.core.embed.EncoderModel;
 import dev.signalbox.core.embed.SentenceEncoder;
 import dev.signalbox.core.keys.KeyStore;
 import dev.signalbox.core.keys.VirtualKey;
@@ -369,10 +368,7 @@ public final class Gateway implements AutoCloseable {
           policies != null ? policies : PolicyRegistry.load(),
           signals != null
               ? signals
-              : new SignalSources(tokens, Embeddings.servingOnDemand())
-                  .withEncoder(
-                      EncoderModel.E5_SMALL.name(),
-                      Embeddings.servingOnDemand(EncoderModel.E5_SMALL)),
+              : SignalSources.everyEncoder(tokens, Embeddings::servingOnDemand),
           sessions != null ? sessions : new InMemorySessions(time::nanoTime),
           background != null ? background : Thread.ofVirtual().name("signalbox-learner")::start,
           requestThreads,

@@ -281,23 +281,20 @@ public final class RecordedSignals implements RoutingSignals {
 
   @Override
   public float[] embedding(String part, TextWindow window, String encoder) {
-    String key = EMBEDDING + EmbeddedText.key(part, window, encoder);
-    String spansKey = EMBEDDED + EmbeddedText.key(part, window, encoder);
-    if (recorded.get(key) instanceof String value) {
-      read.put(key, value);
-      if (recorded.get(spansKey) instanceof String spans) {
-        read.put(spansKey, spans);
+    String key = EmbeddedText.key(part, window, encoder);
+    if (recorded.get(EMBEDDING + key) instanceof String value) {
+      read.put(EMBEDDING + key, value);
+      if (recorded.get(EMBEDDED + key) instanceof String spans) {
+        read.put(EMBEDDED + key, spans);
       }
       return EmbeddedText.decode(value);
     }
-    EmbeddedText.Read embedded =
-        EmbeddedText.embed(
-            sources.embeddings(encoder).get(), EmbeddedText.of(fromPrompt(key), part), window);
-    read.put(key, EmbeddedText.encode(embedded.vector()));
-    if (!window.name().isEmpty()) {
-      read.put(spansKey, embedded.spans());
-    }
-    return embedded.vector();
+    return EmbeddedText.embed(
+        sources.embeddings(encoder).get(),
+        EmbeddedText.of(fromPrompt(EMBEDDING + key), part),
+        window,
+        key,
+        read);
   }
 
   @Override

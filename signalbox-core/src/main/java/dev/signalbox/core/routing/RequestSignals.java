@@ -282,18 +282,16 @@ public final class RequestSignals implements RoutingSignals {
 
   @Override
   public float[] embedding(String part, TextWindow window, String encoder) {
-    String key = EMBEDDING + EmbeddedText.key(part, window, encoder);
-    if (read.get(key) instanceof String stored) {
+    String key = EmbeddedText.key(part, window, encoder);
+    if (read.get(EMBEDDING + key) instanceof String stored) {
       return EmbeddedText.decode(stored);
     }
-    EmbeddedText.Read embedded =
-        EmbeddedText.embed(
-            sources.embeddings(encoder).get(), EmbeddedText.of(request.messages(), part), window);
-    read.put(key, EmbeddedText.encode(embedded.vector()));
-    if (!window.name().isEmpty()) {
-      read.put(EMBEDDED + EmbeddedText.key(part, window, encoder), embedded.spans());
-    }
-    return embedded.vector();
+    return EmbeddedText.embed(
+        sources.embeddings(encoder).get(),
+        EmbeddedText.of(request.messages(), part),
+        window,
+        key,
+        read);
   }
 
   @Override

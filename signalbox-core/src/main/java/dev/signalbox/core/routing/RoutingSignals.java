@@ -1,6 +1,7 @@
 package dev.signalbox.core.routing;
 
 import dev.signalbox.api.Signals;
+import dev.signalbox.core.text.EmbeddedText;
 import dev.signalbox.core.text.TokenCounter;
 import java.util.Map;
 import java.util.Optional;
@@ -31,10 +32,10 @@ public interface RoutingSignals extends Signals {
   String REGEX = "regex:";
   String RULE = "rule:";
   String SESSION = "session";
-  String EMBEDDING = "embedding:";
+  String EMBEDDING = EmbeddedText.EMBEDDING_SIGNAL;
 
   /** What a windowed embedding read: its spans' offsets and the text's length. */
-  String EMBEDDED = "embedded:";
+  String EMBEDDED = EmbeddedText.EMBEDDED_SIGNAL;
 
   String LANGUAGE = "language";
   String DOMAIN = "domain";

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -53,21 +54,29 @@ public final class EmbeddedText {
    */
   public static String key(String part, TextWindow window, String encoder) {
     String key = window.name().isEmpty() ? part : part + "|" + window.name();
-    return encoder.isEmpty() || encoder.equals(EncoderModel.MINILM.name())
-        ? key
-        : key + "|" + encoder;
+    return EncoderModel.isDefault(encoder) ? key : key + "|" + encoder;
   }
 
   /**
-   * The text's embedding through {@code window}, and what was read: the spans and the text's length
-   * ({@link TextWindows#describe}).
+   * Embeds {@code text} through {@code window} and records, under {@code key} (a signal name
+   * without its kind), the vector and, for a named window, what was read: the spans' offsets and
+   * the text's length ({@link TextWindows#describe}), never the text.
    */
-  public record Read(float[] vector, String spans) {}
-
-  public static Read embed(TextEmbedder embedder, String text, TextWindow window) {
+  public static float[] embed(
+      TextEmbedder embedder, String text, TextWindow window, String key, Map<String, Object> read) {
     int[] spans = window.spans(text);
-    return new Read(embedder.embed(text, spans), TextWindows.describe(spans, text.length()));
+    float[] vector = embedder.embed(text, spans);
+    read.put(EMBEDDING_SIGNAL + key, encode(vector));
+    if (!window.name().isEmpty()) {
+      read.put(EMBEDDED_SIGNAL + key, TextWindows.describe(spans, text.length()));
+    }
+    return vector;
   }
+
+  /** The signal kinds an embedding is recorded under: its vector and the spans it read. */
+  public static final String EMBEDDING_SIGNAL = "embedding:";
+
+  public static final String EMBEDDED_SIGNAL = "embedded:";
 
   public static String encode(float[] vector) {
     ByteBuffer buffer =

@@ -1,5 +1,6 @@
 package dev.signalbox.core.text;
 
+import dev.signalbox.api.TextWindow;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -10,6 +11,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The long beginnings that many prompts of a training set share (a system prompt, few-shot worked
@@ -41,6 +44,7 @@ public final class SharedPrefixes {
   private final List<String> prefixes;
   private final Map<String, List<String>> byStart;
   private final String digest;
+  private final Map<String, TextWindow> windows = new ConcurrentHashMap<>();
 
   public SharedPrefixes(List<String> prefixes) {
     this.prefixes = List.copyOf(prefixes);
@@ -148,10 +152,24 @@ public final class SharedPrefixes {
     }
     for (String prefix : candidates) {
       if (text.startsWith(prefix)) {
-        return text.substring(prefix.length()).isBlank() ? 0 : prefix.length();
+        return blankFrom(text, prefix.length()) ? 0 : prefix.length();
       }
     }
     return 0;
+  }
+
+  private static boolean blankFrom(String text, int from) {
+    for (int i = from; i < text.length(); i++) {
+      if (!Character.isWhitespace(text.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The window of {@code kind} after these prefixes, made on first use. */
+  TextWindow windowAfter(String kind, Supplier<TextWindow> make) {
+    return windows.computeIfAbsent(kind, k -> make.get());
   }
 
   public List<String> prefixes() {

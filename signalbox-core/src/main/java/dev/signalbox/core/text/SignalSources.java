@@ -4,6 +4,7 @@ import dev.signalbox.core.embed.EncoderModel;
 import dev.signalbox.core.embed.TextEmbedder;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -23,6 +24,18 @@ public record SignalSources(
     this(tokens, embeddings, Map.of());
   }
 
+  /** Sources with every encoder's embeddings, made by {@code embeddings} (loaded on first use). */
+  public static SignalSources everyEncoder(
+      TokenCounter tokens, Function<EncoderModel, Supplier<? extends TextEmbedder>> embeddings) {
+    SignalSources sources = new SignalSources(tokens, embeddings.apply(EncoderModel.MINILM));
+    for (EncoderModel encoder : EncoderModel.ALL) {
+      if (!encoder.isDefault()) {
+        sources = sources.withEncoder(encoder.name(), embeddings.apply(encoder));
+      }
+    }
+    return sources;
+  }
+
   /** These sources, with {@code encoder}'s embeddings too. */
   public SignalSources withEncoder(String encoder, Supplier<? extends TextEmbedder> embeddings) {
     Map<String, Supplier<? extends TextEmbedder>> more = new HashMap<>(others);
@@ -35,7 +48,7 @@ public record SignalSources(
    * {@link #embeddings()}); one these sources were not given is refused, never replaced.
    */
   public Supplier<? extends TextEmbedder> embeddings(String encoder) {
-    if (encoder.isEmpty() || encoder.equals(EncoderModel.MINILM.name())) {
+    if (EncoderModel.isDefault(encoder)) {
       return embeddings;
     }
     Supplier<? extends TextEmbedder> other = others.get(encoder);

@@ -1,7 +1,6 @@
 package dev.signalbox.core.text;
 
 import dev.signalbox.api.TextWindow;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -22,20 +21,28 @@ public final class TextWindows {
   /** Chunks past this many are spread evenly over the text instead: the cost stays bounded. */
   static final int MAX_CHUNKS = 8;
 
+  private static final TextWindow TAIL_WINDOW = named(TAIL, TextWindows::tail);
+  private static final TextWindow CHUNKS_WINDOW = named(CHUNKS, TextWindows::chunks);
+
   private TextWindows() {}
 
-  /** The window named {@code kind}, after {@code prefixes} when there are any. */
+  /**
+   * The window named {@code kind}, after {@code prefixes} when there are any; made once per kind
+   * and prefix set, since a learned route asks for it on every decision.
+   */
   public static TextWindow of(String kind, SharedPrefixes prefixes) {
     TextWindow window =
         switch (kind) {
           case HEAD -> TextWindow.WHOLE;
-          case TAIL -> named(TAIL, TextWindows::tail);
-          case CHUNKS -> named(CHUNKS, TextWindows::chunks);
+          case TAIL -> TAIL_WINDOW;
+          case CHUNKS -> CHUNKS_WINDOW;
           default ->
               throw new IllegalArgumentException(
                   "unknown window '" + kind + "' (known: head, tail, chunks)");
         };
-    return prefixes.isEmpty() ? window : afterPrefixes(prefixes, window);
+    return prefixes.isEmpty()
+        ? window
+        : prefixes.windowAfter(kind, () -> afterPrefixes(prefixes, window));
   }
 
   private interface Cut {
@@ -94,9 +101,7 @@ public final class TextWindows {
   }
 
   private static TextWindow afterPrefixes(SharedPrefixes prefixes, TextWindow then) {
-    String name =
-        (then.name().isEmpty() ? HEAD : then.name())
-            + String.format(Locale.ROOT, ",after:%s", prefixes.digest());
+    String name = (then.name().isEmpty() ? HEAD : then.name()) + ",after:" + prefixes.digest();
     return named(
         name,
         text -> {

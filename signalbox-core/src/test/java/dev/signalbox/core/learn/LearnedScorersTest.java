@@ -185,49 +185,39 @@ class LearnedScorersTest {
     assertThat(ArtifactFile.contentHash(read)).isEqualTo(ArtifactFile.contentHash(artifact));
 
     var tail = (dev.signalbox.core.config.ThresholdPolicySpec) LearnedRoutes.learned(route);
-    var readsTail =
-        new dev.signalbox.core.config.ThresholdPolicySpec(
-            tail.threshold(),
-            tail.scorer(),
-            tail.embed(),
-            "tail",
-            "strip",
-            "minilm",
-            tail.artifact(),
-            tail.target());
+    var readsTail = reading(tail, "tail", "strip", "minilm");
     assertThat(ArtifactSource.mismatches(route.withSpec(readsTail), readsTail, artifact, "m"))
         .singleElement()
         .asString()
         .contains("window 'head', the route reads 'tail'");
     LearnedArtifact noPrefixes = fitAfter(route, Optional.empty());
-    var strips =
-        new dev.signalbox.core.config.ThresholdPolicySpec(
-            tail.threshold(),
-            tail.scorer(),
-            tail.embed(),
-            "head",
-            "strip",
-            "minilm",
-            tail.artifact(),
-            tail.target());
+    var strips = reading(tail, "head", "strip", "minilm");
     assertThat(ArtifactSource.mismatches(route.withSpec(strips), strips, noPrefixes, "m"))
         .singleElement()
         .asString()
         .contains("fitted on whole texts");
-    var e5 =
-        new dev.signalbox.core.config.ThresholdPolicySpec(
-            tail.threshold(),
-            tail.scorer(),
-            tail.embed(),
-            "head",
-            "keep",
-            "e5-small",
-            tail.artifact(),
-            tail.target());
+    var e5 = reading(tail, "head", "keep", "e5-small");
     assertThat(ArtifactSource.mismatches(route.withSpec(e5), e5, noPrefixes, "m"))
         .singleElement()
         .asString()
         .contains("the route's encoder is 'e5-small-v2-q@");
+  }
+
+  /** The route's spec reading another window, prefix setting or encoder. */
+  private static dev.signalbox.core.config.ThresholdPolicySpec reading(
+      dev.signalbox.core.config.ThresholdPolicySpec spec,
+      String window,
+      String prefixes,
+      String encoder) {
+    return new dev.signalbox.core.config.ThresholdPolicySpec(
+        spec.threshold(),
+        spec.scorer(),
+        spec.embed(),
+        window,
+        prefixes,
+        encoder,
+        spec.artifact(),
+        spec.target());
   }
 
   private static LearnedArtifact fitAfter(

@@ -182,7 +182,7 @@ class RecordedSignalsTest {
     ChatRequest request = Requests.user("auto", text.replace("\n", "\\n"));
     RequestSignals live = Requests.signals(request);
 
-    float[] vector = live.embedding("last-user", window);
+    float[] vector = live.embedding("last-user", window, "");
 
     String key = "last-user|" + window.name();
     assertThat(window.name()).startsWith("tail,after:");
@@ -199,7 +199,7 @@ class RecordedSignalsTest {
       RecordedSignals fromRecord =
           new RecordedSignals(
               "auto", "t", live.read(), prompt, OptionalLong.empty(), 1_000, TestConfigs.signals());
-      assertThat(fromRecord.embedding("last-user", window)).containsExactly(vector);
+      assertThat(fromRecord.embedding("last-user", window, "")).containsExactly(vector);
     }
     Map<String, Object> withoutVector = new java.util.HashMap<>(live.read());
     withoutVector.remove("embedding:" + key);
@@ -212,7 +212,7 @@ class RecordedSignalsTest {
             OptionalLong.empty(),
             1_000,
             TestConfigs.signals());
-    assertThat(again.embedding("last-user", window)).containsExactly(vector);
+    assertThat(again.embedding("last-user", window, "")).containsExactly(vector);
     assertThat(again.read()).containsEntry("embedded:" + key, live.read().get("embedded:" + key));
   }
 

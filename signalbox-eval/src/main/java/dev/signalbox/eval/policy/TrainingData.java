@@ -8,6 +8,7 @@ import dev.signalbox.api.TextWindow;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.LearnedPolicySpec;
 import dev.signalbox.core.embed.TextEmbedder;
+import dev.signalbox.core.embed.Vectors;
 import dev.signalbox.core.learn.CheapFeatures;
 import dev.signalbox.core.learn.TrainingSet;
 import dev.signalbox.core.routing.RequestSignals;
@@ -85,10 +86,14 @@ public final class TrainingData {
           spans.add(texts.get(t).substring(cuts[t][i], cuts[t][i + 1]));
         }
       }
-      // Every span in one batch, so the encoder runs on every core; the vectors are then cached.
-      embedder.embedAll(spans);
+      // Every span in one batch, so the encoder runs on every core; each text's spans averaged.
+      List<float[]> vectors = embedder.embedAll(spans);
+      int next = 0;
       for (int t = 0; t < cuts.length; t++) {
-        embeddings[t] = embedder.embed(texts.get(t), cuts[t]);
+        int count = cuts[t].length / 2;
+        List<float[]> own = vectors.subList(next, next + count);
+        embeddings[t] = count == 1 ? own.get(0) : Vectors.meanDirection(own);
+        next += count;
       }
     }
     return new Embedded(of(prompts, context, embeddings), prefixes);
