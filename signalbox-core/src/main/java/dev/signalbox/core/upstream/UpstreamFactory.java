@@ -80,7 +80,10 @@ public final class UpstreamFactory {
 
   /**
    * A blocking HTTP/1.1 client with its own keep-alive pool: a deployment's connections are its
-   * own.
+   * own. The pool keeps at most the deployment's {@code idle-connections}: the client watches each
+   * idle connection for a close with a read that wakes ten times a second, so the 256 connections a
+   * burst left cost an idle gateway 13% of a core, 64 cost 6% and one 4%
+   * (signalbox-bench/run-idle.sh, docs/results/idle-*.txt).
    */
   private static Http1Client client(DeploymentSpec spec) {
     return Http1Client.builder()
@@ -91,6 +94,7 @@ public final class UpstreamFactory {
         .followRedirects(false)
         .sendExpectContinue(false)
         .shareConnectionCache(false)
+        .connectionCacheSize(spec.idleConnections())
         .build();
   }
 }

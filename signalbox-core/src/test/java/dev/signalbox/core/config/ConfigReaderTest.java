@@ -355,6 +355,19 @@ class ConfigReaderTest {
   }
 
   @Test
+  void aDeploymentKeepsAsManyIdleConnectionsAsItSays() {
+    String deployment = "deployments:\n  - {name: d, provider: openai, base-url: 'http://h/v1'";
+    String rest = "}\nmodels:\n  - {name: m, deployments: [d]}\n";
+    assertThat(TestConfigs.read(deployment + ", idle-connections: 8" + rest).deployment("d"))
+        .extracting(DeploymentSpec::idleConnections)
+        .isEqualTo(8);
+    assertThatThrownBy(() -> TestConfigs.read(deployment + ", idle-connections: 0" + rest))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "deployments[0].idle-connections: must be between 1 and 100000, was 0");
+  }
+
+  @Test
   void sizesAreWrittenWithOrWithoutAUnitAndDefaultsComeFromTheRecords() {
     GatewayConfig config =
         TestConfigs.read(
@@ -362,6 +375,7 @@ class ConfigReaderTest {
     assertThat(config.server().maxBodyBytes().bytes()).isEqualTo(2 * 1024 * 1024);
     assertThat(config.server().port()).isEqualTo(8080);
     assertThat(config.deployment("small-a").requestTimeout()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(config.deployment("small-a").idleConnections()).isEqualTo(64);
     assertThat(config.deployment("small-a").breaker()).isEqualTo(BreakerSpec.DEFAULT);
     assertThat(config.route("r").orElseThrow().spec()).isInstanceOf(PriorityPolicySpec.class);
     assertThatThrownBy(
