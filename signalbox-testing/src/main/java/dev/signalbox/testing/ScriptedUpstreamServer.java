@@ -107,6 +107,11 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
     return List.copyOf(requests);
   }
 
+  /** Connections the server holds open now: accepted and not yet closed by either side. */
+  public int openConnections() {
+    return open.size();
+  }
+
   /** Waits until a streamed response found its client gone (a write failed). */
   public boolean awaitClientDisconnect(Duration timeout) throws InterruptedException {
     return disconnectSeen.await(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,6 +1,7 @@
 package dev.signalbox.core.upstream;
 
 import static dev.signalbox.testing.ScriptedUpstreamServer.json;
+import static dev.signalbox.testing.ScriptedUpstreamServer.keepAlive;
 import static dev.signalbox.testing.ScriptedUpstreamServer.raw;
 import static dev.signalbox.testing.ScriptedUpstreamServer.resetBeforeHeaders;
 import static dev.signalbox.testing.ScriptedUpstreamServer.sse;
@@ -26,6 +27,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -169,6 +173,60 @@ class OpenAiUpstreamTest {
     assertThat(sent.path()).isEqualTo("/v1/chat/completions");
     assertThat(sent.headers()).containsEntry("authorization", "Bearer sk-secret");
     assertThat(sent.body()).contains("\"model\":\"up-model\"", "\"logit_bias\":{\"50256\":-100}");
+  }
+
+  @Test
+  void aDeploymentKeepsNoMoreIdleConnectionsThanItSaysAfterABurst() throws Exception {
+    int burst = 4;
+    CountDownLatch allArrived = new CountDownLatch(burst);
+    String answer =
+        "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},"
+            + "\"finish_reason\":\"stop\"}]}";
+    // Every request waits for the others, so the burst needs four connections at once.
+    server =
+        new ScriptedUpstreamServer(
+            (socket, out, scripted) -> {
+              allArrived.countDown();
+              allArrived.await();
+              keepAlive(200, answer).respond(socket, out, scripted);
+            });
+    DeploymentSpec spec =
+        TestConfigs.read(
+                "deployments:\n  - {name: d, provider: openai, base-url: '"
+                    + server.baseUrl()
+                    + "', idle-connections: 2}\nmodels:\n  - {name: m, deployments: [d]}\n")
+            .deployment("d");
+    var upstream =
+        new UpstreamFactory(TimeSource.SYSTEM, name -> null, TestConfigs.tokens()).upstream(spec);
+    ChatRequest request =
+        ChatRequestParser.parse(
+            "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+                .getBytes(StandardCharsets.UTF_8));
+    try (var callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<UpstreamReply>> replies = new ArrayList<>();
+      for (int i = 0; i < burst; i++) {
+        replies.add(
+            callers.submit(
+                () ->
+                    upstream.send(
+                        new UpstreamCall(
+                            request,
+                            "d",
+                            Duration.ofSeconds(5),
+                            Duration.ofSeconds(5),
+                            Duration.ofSeconds(5),
+                            1))));
+      }
+      for (Future<UpstreamReply> reply : replies) {
+        assertThat(reply.get()).isInstanceOf(UpstreamReply.Completed.class);
+      }
+    }
+    // The two connections past the pool's size are closed once their answers are read.
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (server.openConnections() > 2 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(server.openConnections()).isEqualTo(2);
   }
 
   @Test
