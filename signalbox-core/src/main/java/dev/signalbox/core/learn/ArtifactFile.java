@@ -1,14 +1,16 @@
 package dev.signalbox.core.learn;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.signalbox.core.text.EmbeddedText;
 import dev.signalbox.core.text.SharedPrefixes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +35,19 @@ public final class ArtifactFile {
                       .maxStringLength(Integer.MAX_VALUE)
                       .build())
               .build());
+
+  /** The body's fields written as base64 of numbers. */
+  private static final java.util.Set<String> BASE64_FIELDS =
+      java.util.Set.of(
+          "output_tokens",
+          "clusters",
+          "prior",
+          "vectors",
+          "quality",
+          "projection",
+          "model_vectors",
+          "bias",
+          "weights");
 
   private ArtifactFile() {}
 
@@ -99,7 +114,7 @@ public final class ArtifactFile {
       if (!Files.exists(file)) {
         throw new java.nio.file.NoSuchFileException(file.toString());
       }
-      root = JSON.readTree(file.toFile());
+      root = readTree(file);
     } catch (java.nio.file.NoSuchFileException e) {
       throw new ArtifactException(file, "no such artifact (write one with ./signalbox train)");
     } catch (IOException e) {
@@ -211,21 +226,19 @@ public final class ArtifactFile {
                 models,
                 s.path("k").asInt(),
                 s.path("smoothing").asDouble(),
-                toDoubles(s.path("prior").asText()),
-                toFloats(s.path("vectors").asText(), count),
-                toDoubles(s.path("quality").asText(), count));
+                toDoubles(s.path("prior")),
+                toFloats(s.path("vectors"), count),
+                toDoubles(s.path("quality"), count));
           }
           case "mf" ->
               new MatrixFactorisation(
                   models,
-                  toFloats(s.path("projection").asText(), s.path("latent").asInt()),
-                  toDoubles(s.path("model_vectors").asText(), m),
-                  toDoubles(s.path("bias").asText()));
+                  toFloats(s.path("projection"), s.path("latent").asInt()),
+                  toDoubles(s.path("model_vectors"), m),
+                  toDoubles(s.path("bias")));
           case "logistic" ->
               new LogisticScorer(
-                  models,
-                  toDoubles(s.path("weights").asText(), m),
-                  toDoubles(s.path("bias").asText()));
+                  models, toDoubles(s.path("weights"), m), toDoubles(s.path("bias")));
           default ->
               throw new IllegalArgumentException(
                   "unknown scorer '" + s.path("kind").asText() + "'");
@@ -255,8 +268,8 @@ public final class ArtifactFile {
         models,
         scorer,
         calibration,
-        clusters == 0 ? new float[0][] : toFloats(body.path("clusters").asText(), clusters),
-        toDoubles(body.path("output_tokens").asText()));
+        clusters == 0 ? new float[0][] : toFloats(body.path("clusters"), clusters),
+        toDoubles(body.path("output_tokens")));
   }
 
   /** The prefixes stripped before embedding; absent when the fit kept texts whole. */
@@ -280,8 +293,11 @@ public final class ArtifactFile {
     return Base64.getEncoder().encodeToString(buffer.array());
   }
 
-  private static float[][] toFloats(String text, int rows) {
-    float[] all = EmbeddedText.decode(text);
+  private static float[][] toFloats(JsonNode base64, int rows) {
+    FloatBuffer floats =
+        ByteBuffer.wrap(bytes(base64)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    float[] all = new float[floats.remaining()];
+    floats.get(all);
     int width = rows == 0 ? 0 : all.length / rows;
     float[][] result = new float[rows][width];
     for (int r = 0; r < rows; r++) {
@@ -306,13 +322,12 @@ public final class ArtifactFile {
     return Base64.getEncoder().encodeToString(buffer.array());
   }
 
-  private static double[] toDoubles(String text) {
-    return toDoubles(text, 1)[0];
+  private static double[] toDoubles(JsonNode base64) {
+    return toDoubles(base64, 1)[0];
   }
 
-  private static double[][] toDoubles(String text, int rows) {
-    ByteBuffer buffer =
-        ByteBuffer.wrap(Base64.getDecoder().decode(text)).order(ByteOrder.LITTLE_ENDIAN);
+  private static double[][] toDoubles(JsonNode base64, int rows) {
+    ByteBuffer buffer = ByteBuffer.wrap(bytes(base64)).order(ByteOrder.LITTLE_ENDIAN);
     int width = rows == 0 ? 0 : buffer.remaining() / Double.BYTES / rows;
     double[][] result = new double[rows][width];
     for (double[] row : result) {
@@ -321,6 +336,57 @@ public final class ArtifactFile {
       }
     }
     return result;
+  }
+
+  /** A base64 field's bytes, kept as bytes by {@link #readTree} or as text; none if absent. */
+  private static byte[] bytes(JsonNode base64) {
+    try {
+      byte[] bytes = base64.binaryValue();
+      return bytes == null ? new byte[0] : bytes;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not base64: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The file as a tree whose base64 fields hold their bytes, decoded as they stream in: as text, a
+   * kNN store of MMLU's size took about 80 MB at once to read (its characters, a builder and the
+   * string), more than the gateway's 144 MB heap had beside the rest, and serving it failed with an
+   * OutOfMemoryError (signalbox-bench/run-learned.sh). Written back, bytes are the same base64, so
+   * the content hash reads the same.
+   */
+  private static JsonNode readTree(Path file) throws IOException {
+    try (JsonParser parser = JSON.createParser(file.toFile())) {
+      return parser.nextToken() == null ? null : readValue(parser);
+    }
+  }
+
+  private static JsonNode readValue(JsonParser parser) throws IOException {
+    switch (parser.currentToken()) {
+      case START_OBJECT -> {
+        ObjectNode object = JSON.createObjectNode();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+          String name = parser.currentName();
+          JsonToken value = parser.nextToken();
+          object.set(
+              name,
+              value == JsonToken.VALUE_STRING && BASE64_FIELDS.contains(name)
+                  ? JSON.getNodeFactory().binaryNode(parser.getBinaryValue())
+                  : readValue(parser));
+        }
+        return object;
+      }
+      case START_ARRAY -> {
+        ArrayNode array = JSON.createArrayNode();
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+          array.add(readValue(parser));
+        }
+        return array;
+      }
+      default -> {
+        return JSON.readTree(parser);
+      }
+    }
   }
 
   private static Optional<LearnedArtifact.Promise> promise(JsonNode p) {
