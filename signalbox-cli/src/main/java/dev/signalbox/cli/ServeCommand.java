@@ -6,6 +6,7 @@ import dev.signalbox.api.TraceSink;
 import dev.signalbox.core.config.ConfigException;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.config.ResponsesSettings;
 import dev.signalbox.core.database.SharedDatabase;
 import dev.signalbox.core.gateway.AccessLog;
 import dev.signalbox.core.gateway.BudgetWebhook;
@@ -20,7 +21,7 @@ import dev.signalbox.core.keys.VirtualKeys;
 import dev.signalbox.core.limits.BudgetAlert;
 import dev.signalbox.core.pool.BreakerHistory;
 import dev.signalbox.core.responses.ResponseStore;
-import dev.signalbox.core.responses.SqliteResponseStore;
+import dev.signalbox.core.responses.SqlResponseStore;
 import dev.signalbox.core.telemetry.Telemetry;
 import dev.signalbox.core.trace.FeedbackStore;
 import dev.signalbox.core.trace.PostgresTraceStore;
@@ -236,7 +237,7 @@ final class ServeCommand implements Callable<Integer> {
     AutoCloseable keys = keys(keyStore, virtualKeys);
     AdminSources admin =
         new AdminSources(
-            traces.filter(t -> !shared).map(t -> TraceExplorer.open(config.traces().path())),
+            traces.map(t -> explorer(config)),
             new BreakerHistory(TimeSource.SYSTEM, 200),
             traces
                 .<ReplayService>map(t -> new DashboardReplay(t.store()))
@@ -256,14 +257,7 @@ final class ServeCommand implements Callable<Integer> {
                 .sink(sink)
                 .build());
     started.set(gateway);
-    ResponseStore responses =
-        config.responses().store()
-            ? new SqliteResponseStore(
-                config.responses().path(),
-                TimeSource.SYSTEM,
-                config.responses().retention(),
-                config.responses().maxStored())
-            : ResponseStore.NONE;
+    ResponseStore responses = responseStore(config);
     Running[] holder = new Running[1];
     GatewayServer server;
     try {
@@ -303,6 +297,31 @@ final class ServeCommand implements Callable<Integer> {
             configFile,
             reader);
     return holder[0];
+  }
+
+  private static ResponseStore responseStore(GatewayConfig config) {
+    ResponsesSettings settings = config.responses();
+    if (!settings.store()) {
+      return ResponseStore.NONE;
+    }
+    if (config.database().url().isPresent()) {
+      return SqlResponseStore.shared(
+          SharedDatabase.pool(config.database(), System::getenv, "responses", 2),
+          TimeSource.SYSTEM,
+          settings.retention(),
+          settings.maxStored());
+    }
+    return SqlResponseStore.sqlite(
+        settings.path(), TimeSource.SYSTEM, settings.retention(), settings.maxStored());
+  }
+
+  /** The dashboard's reader of the store {@link #traceStore} opened. */
+  private static TraceExplorer explorer(GatewayConfig config) {
+    if (config.database().url().isPresent()) {
+      return TraceExplorer.shared(
+          SharedDatabase.pool(config.database(), System::getenv, "dashboard", 2));
+    }
+    return TraceExplorer.open(config.traces().path());
   }
 
   private static TraceStore traceStore(GatewayConfig config) {

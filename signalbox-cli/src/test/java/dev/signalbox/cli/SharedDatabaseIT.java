@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two gateways sharing one real PostgreSQL database on loopback: a key made on one works on the
  * other at once, its rotation and revocation reach the other within a refresh, and both write one
- * trace store that feedback, {@code traces} and {@code replay} read whole.
+ * trace store that feedback, the dashboard, {@code traces} and {@code replay} read whole, and a
+ * conversation stored through {@code /v1/responses} on one continues on the other.
  */
 @Timeout(120)
 class SharedDatabaseIT {
@@ -166,6 +167,47 @@ class SharedDatabaseIT {
   }
 
   @Test
+  void aConversationStoredOnOneReplicaContinuesOnTheOther() throws Exception {
+    String secret =
+        admin(a, "POST", "/admin/keys", "{\"name\":\"talker\",\"tenant\":\"chat\"}")
+            .path("key")
+            .asText();
+    HttpResponse<String> first =
+        send(
+            a,
+            "POST",
+            "/v1/responses",
+            secret,
+            "{\"model\":\"auto\",\"input\":\"my name is Ada\",\"max_output_tokens\":8}");
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    String id = Json.MAPPER.readTree(first.body()).path("id").asText();
+
+    HttpResponse<String> next =
+        send(
+            b,
+            "POST",
+            "/v1/responses",
+            secret,
+            "{\"model\":\"auto\",\"previous_response_id\":\""
+                + id
+                + "\",\"input\":\"what is my name?\",\"max_output_tokens\":8}");
+    assertThat(next.statusCode()).as("B continues A's response: %s", next.body()).isEqualTo(200);
+    String nextId = Json.MAPPER.readTree(next.body()).path("id").asText();
+    HttpResponse<String> items =
+        send(a, "GET", "/v1/responses/" + nextId + "/input_items", secret, null);
+    assertThat(items.statusCode()).as(items.body()).isEqualTo(200);
+    assertThat(items.body())
+        .as("A reads the conversation B stored: A's input, its answer, B's input")
+        .contains("my name is Ada")
+        .contains("what is my name?");
+
+    assertThat(send(b, "DELETE", "/v1/responses/" + id, secret, null).statusCode()).isEqualTo(200);
+    assertThat(send(a, "GET", "/v1/responses/" + id, secret, null).statusCode())
+        .as("deleted on B, gone on A")
+        .isEqualTo(404);
+  }
+
+  @Test
   void bothReplicasWriteOneTraceStoreThatEveryReaderSees() throws Exception {
     String secret =
         admin(a, "POST", "/admin/keys", "{\"name\":\"tracer\",\"tenant\":\"tracing\"}")
@@ -196,6 +238,19 @@ class SharedDatabaseIT {
     assertThat(feedback.statusCode())
         .as("B takes feedback on A's request: %s", feedback.body())
         .isEqualTo(200);
+
+    JsonNode searched = admin(b, "GET", "/admin/api/traces?key=tracer&limit=50", null);
+    List<String> found = new ArrayList<>();
+    searched.path("data").forEach(row -> found.add(row.path("id").asText()));
+    assertThat(found)
+        .as("B's dashboard finds both replicas' requests")
+        .containsExactlyInAnyOrderElementsOf(ids);
+    JsonNode shownOnB = admin(b, "GET", "/admin/api/traces/" + ids.get(0), null);
+    assertThat(shownOnB.path("trace").path("tenant").asText()).isEqualTo("tracing");
+    assertThat(shownOnB.path("feedback").get(0).path("score").asDouble()).isEqualTo(0.75);
+    assertThat(admin(a, "GET", "/admin/api/overview", null).path("by_key").findValuesAsText("name"))
+        .as("A's overview counts B's requests too")
+        .contains("tracer");
 
     CliTest.Run listed = CliTest.run("traces", "--config", configA.toString(), "--limit", "50");
     assertThat(listed.exit()).as(listed.err()).isZero();

@@ -114,9 +114,7 @@ final class AdminApi {
             () ->
                 new SignalboxException(
                     ErrorKind.NOT_FOUND,
-                    "Traces are off (traces.enabled: false), or kept in the shared database,"
-                        + " which the dashboard does not search yet: there is nothing to search"
-                        + " here.",
+                    "Traces are off (traces.enabled: false): there is nothing to search here.",
                     null,
                     "traces_disabled"));
   }

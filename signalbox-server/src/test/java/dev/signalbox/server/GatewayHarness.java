@@ -13,7 +13,7 @@ import dev.signalbox.core.gateway.Listeners;
 import dev.signalbox.core.limits.BudgetAlert;
 import dev.signalbox.core.policy.PolicyRegistry;
 import dev.signalbox.core.responses.ResponseStore;
-import dev.signalbox.core.responses.SqliteResponseStore;
+import dev.signalbox.core.responses.SqlResponseStore;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceRecorder;
 import dev.signalbox.core.wire.Json;
@@ -77,7 +77,7 @@ final class GatewayHarness implements AutoCloseable {
     traces = new TraceRecorder(SqliteTraceStore.open(dir.resolve("traces.db")), 1_000);
     metrics.watch(traces);
     responses =
-        new SqliteResponseStore(
+        SqlResponseStore.sqlite(
             dir.resolve("responses.db"),
             TimeSource.SYSTEM,
             config.responses().retention(),

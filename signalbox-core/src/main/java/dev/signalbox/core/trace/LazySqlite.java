@@ -1,5 +1,6 @@
 package dev.signalbox.core.trace;
 
+import dev.signalbox.core.database.SqlConnections;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,13 +14,7 @@ import org.jspecify.annotations.Nullable;
  * writes to leaves no file; its one connection is used under one lock. A failure is an unchecked
  * exception naming the store and the file.
  */
-public final class LazySqlite implements AutoCloseable {
-  /** Work on the connection. */
-  @FunctionalInterface
-  public interface Work<T> {
-    T run(Connection connection) throws SQLException, IOException;
-  }
-
+public final class LazySqlite implements SqlConnections {
   private final Path file;
   private final String name;
   private final String[] setUp;
@@ -42,6 +37,7 @@ public final class LazySqlite implements AutoCloseable {
   }
 
   /** Runs {@code work} under the lock, opening the file first if it is not open. */
+  @Override
   public <T> T use(String doing, Work<T> work) {
     lock.lock();
     try {

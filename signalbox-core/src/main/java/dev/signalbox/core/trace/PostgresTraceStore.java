@@ -18,7 +18,9 @@ import java.util.function.Consumer;
  * {@code traces}, {@code eval}, {@code replay} and {@code feedback} read all of them: one row per
  * trace with its canonical JSON ({@code signalbox_traces}), the config texts ({@code
  * signalbox_configs}) and the feedback ({@code signalbox_feedback}, one score per request and
- * source). Connections through a pool, so reads never wait for the writer.
+ * source), and the dashboard's summaries of them ({@code signalbox_trace_rows}, {@code
+ * signalbox_trace_hours}), written in the same transaction. Connections through a pool, so reads
+ * never wait for the writer.
  */
 public final class PostgresTraceStore implements TraceStore {
   private final HikariDataSource pool;
@@ -38,17 +40,38 @@ public final class PostgresTraceStore implements TraceStore {
             "CREATE TABLE IF NOT EXISTS signalbox_feedback (seq bigserial PRIMARY KEY, request_id"
                 + " text NOT NULL, at timestamptz NOT NULL, score double precision NOT NULL,"
                 + " comment text NOT NULL, source text NOT NULL, UNIQUE (request_id, source))");
+    try (Connection c = pool.getConnection()) {
+      TraceSummaries.create(c, TraceSql.POSTGRES);
+    } catch (SQLException e) {
+      pool.close();
+      throw new IllegalStateException("cannot open the trace store: " + e.getMessage(), e);
+    }
   }
 
   @Override
   public void write(List<DecisionTrace> batch) throws SQLException {
-    try (Connection c = pool.getConnection();
-        PreparedStatement insert =
-            c.prepareStatement(
-                "INSERT INTO signalbox_traces VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO"
-                    + " UPDATE SET at = excluded.at, route = excluded.route, outcome ="
-                    + " excluded.outcome, tenant = excluded.tenant, config_hash ="
-                    + " excluded.config_hash, json = excluded.json")) {
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        insert(c, batch);
+        TraceSummaries.write(c, TraceSql.POSTGRES, batch.stream().map(TraceRow::of).toList());
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    }
+  }
+
+  private static void insert(Connection c, List<DecisionTrace> batch) throws SQLException {
+    try (PreparedStatement insert =
+        c.prepareStatement(
+            "INSERT INTO signalbox_traces VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO"
+                + " UPDATE SET at = excluded.at, route = excluded.route, outcome ="
+                + " excluded.outcome, tenant = excluded.tenant, config_hash ="
+                + " excluded.config_hash, json = excluded.json")) {
       for (DecisionTrace t : batch) {
         insert.setString(1, t.id());
         insert.setTimestamp(2, Timestamp.from(t.time()));

@@ -44,7 +44,7 @@ public final class SqliteTraceStore implements TraceStore {
                   + " score REAL NOT NULL, comment TEXT NOT NULL, source TEXT NOT NULL DEFAULT"
                   + " 'api')");
       migrateFeedback(connection);
-      TraceSummaries.create(connection);
+      TraceSummaries.create(connection, TraceSql.SQLITE);
       return new SqliteTraceStore(connection);
     } catch (SQLException | IOException e) {
       throw new IllegalStateException("cannot open trace store " + file + ": " + e.getMessage(), e);
@@ -68,7 +68,8 @@ public final class SqliteTraceStore implements TraceStore {
           insert.addBatch();
         }
         insert.executeBatch();
-        TraceSummaries.write(connection, batch.stream().map(TraceRow::of).toList());
+        TraceSummaries.write(
+            connection, TraceSql.SQLITE, batch.stream().map(TraceRow::of).toList());
         connection.commit();
       } catch (SQLException e) {
         rollbackQuietly();

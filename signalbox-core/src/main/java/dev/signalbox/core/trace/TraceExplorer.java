@@ -2,6 +2,7 @@ package dev.signalbox.core.trace;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.signalbox.api.ErrorKind;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.core.wire.Json;
@@ -20,9 +21,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
 
 /**
- * Reads the trace store for the dashboard and its JSON API on a read-only connection of its own, so
- * that a search never holds up the trace writer (the store is in WAL mode). Every query has a limit
- * or a time range, and reads the narrow indexed summary table, not the traces' JSON.
+ * Reads the trace store for the dashboard and its JSON API: an SQLite file on a read-only
+ * connection of its own, so that a search never holds up the trace writer (the store is in WAL
+ * mode), or the database replicas share through a small pool of its own, where every replica's
+ * traces are found. Every query has a limit or a time range, and reads the narrow indexed summary
+ * table, not the traces' JSON.
  */
 public final class TraceExplorer implements AutoCloseable {
   /** The most buckets an overview's series is cut into. */
@@ -32,11 +35,14 @@ public final class TraceExplorer implements AutoCloseable {
       "id, time_ms, route, requested_model, model, deployment, outcome, tenant, cost_usd,"
           + " latency_ms, input_tokens, output_tokens, stream, attempts, chain, key_name, team";
 
-  private final Connection connection;
-  private final ReentrantLock lock = new ReentrantLock();
+  private final TraceSql sql;
+  private final Reads reads;
+  private final String rowsTable;
 
-  private TraceExplorer(Connection connection) {
-    this.connection = connection;
+  private TraceExplorer(TraceSql sql, Reads reads) {
+    this.sql = sql;
+    this.reads = reads;
+    this.rowsTable = sql.table("trace_rows");
   }
 
   /** Opens the store the {@link SqliteTraceStore} of {@code file} writes (open that one first). */
@@ -45,15 +51,29 @@ public final class TraceExplorer implements AutoCloseable {
       SQLiteConfig config = new SQLiteConfig();
       config.setReadOnly(true);
       config.setBusyTimeout(5_000);
-      return new TraceExplorer(config.createConnection("jdbc:sqlite:" + file));
+      return new TraceExplorer(
+          TraceSql.SQLITE, new OneConnection(config.createConnection("jdbc:sqlite:" + file)));
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read trace store " + file + ": " + e.getMessage(), e);
     }
   }
 
+  /**
+   * Reads the store a {@link PostgresTraceStore} writes in the shared database (open that one
+   * first); closes {@code pool} when closed.
+   */
+  public static TraceExplorer shared(HikariDataSource pool) {
+    return new TraceExplorer(TraceSql.POSTGRES, new PooledConnections(pool));
+  }
+
   /** The traces that match, newest first, as summaries. */
   public ArrayNode search(TraceQuery query) {
-    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM trace_rows WHERE 1 = 1");
+    return read(c -> search(c, query));
+  }
+
+  private ArrayNode search(Connection connection, TraceQuery query) throws SQLException {
+    StringBuilder sql =
+        new StringBuilder("SELECT " + COLUMNS + " FROM " + rowsTable + " WHERE 1 = 1");
     List<Object> arguments = new ArrayList<>();
     query.from().ifPresent(t -> where(sql, arguments, "time_ms >= ?", t.toEpochMilli()));
     query.to().ifPresent(t -> where(sql, arguments, "time_ms < ?", t.toEpochMilli()));
@@ -68,103 +88,96 @@ public final class TraceExplorer implements AutoCloseable {
     query.maxCost().ifPresent(v -> where(sql, arguments, "cost_usd <= ?", v));
     query.minLatencyMs().ifPresent(v -> where(sql, arguments, "latency_ms >= ?", v));
     query.maxLatencyMs().ifPresent(v -> where(sql, arguments, "latency_ms <= ?", v));
-    lock.lock();
-    try {
-      if (query.before().isPresent()) {
-        long[] cursor = cursor(query.before().get());
-        sql.append(" AND (time_ms < ? OR (time_ms = ? AND id < ?))");
-        arguments.add(cursor[0]);
-        arguments.add(cursor[0]);
-        arguments.add(query.before().get());
-      }
-      sql.append(" ORDER BY time_ms DESC, id DESC LIMIT ?");
-      arguments.add(query.limit());
-      ArrayNode rows = Json.MAPPER.createArrayNode();
-      try (PreparedStatement statement = prepare(sql.toString(), arguments);
-          ResultSet result = statement.executeQuery()) {
-        while (result.next()) {
-          rows.add(row(result));
-        }
-      }
-      return rows;
-    } catch (SQLException e) {
-      throw unreadable(e);
-    } finally {
-      lock.unlock();
+    if (query.before().isPresent()) {
+      long cursor = cursor(connection, query.before().get());
+      sql.append(" AND (time_ms < ? OR (time_ms = ? AND id < ?))");
+      arguments.add(cursor);
+      arguments.add(cursor);
+      arguments.add(query.before().get());
     }
+    sql.append(" ORDER BY time_ms DESC, id DESC LIMIT ?");
+    arguments.add(query.limit());
+    ArrayNode rows = Json.MAPPER.createArrayNode();
+    try (PreparedStatement statement = prepare(connection, sql.toString(), arguments);
+        ResultSet result = statement.executeQuery()) {
+      while (result.next()) {
+        rows.add(row(result));
+      }
+    }
+    return rows;
   }
 
-  private long[] cursor(String id) throws SQLException {
+  private long cursor(Connection connection, String id) throws SQLException {
     try (PreparedStatement statement =
-        prepare("SELECT time_ms FROM trace_rows WHERE id = ?", List.of(id))) {
+        prepare(connection, "SELECT time_ms FROM " + rowsTable + " WHERE id = ?", List.of(id))) {
       try (ResultSet result = statement.executeQuery()) {
         if (!result.next()) {
           throw TraceQuery.invalid("before", "names no trace ('" + id + "')");
         }
-        return new long[] {result.getLong(1)};
+        return result.getLong(1);
       }
     }
   }
 
   /** One trace's stored JSON. */
   public Optional<String> trace(String id) {
-    lock.lock();
-    try (PreparedStatement statement =
-            prepare("SELECT json FROM traces WHERE id = ?", List.of(id));
-        ResultSet result = statement.executeQuery()) {
-      return result.next() ? Optional.of(result.getString(1)) : Optional.empty();
-    } catch (SQLException e) {
-      throw unreadable(e);
-    } finally {
-      lock.unlock();
-    }
+    return read(
+        c -> {
+          try (PreparedStatement statement =
+                  prepare(
+                      c, "SELECT json FROM " + sql.table("traces") + " WHERE id = ?", List.of(id));
+              ResultSet result = statement.executeQuery()) {
+            return result.next() ? Optional.of(result.getString(1)) : Optional.empty();
+          }
+        });
   }
 
   /** The feedback given on one request, oldest first. */
   public ArrayNode feedback(String id) {
-    lock.lock();
-    try (PreparedStatement statement =
-            prepare(
-                "SELECT time, score, comment, source FROM feedback WHERE request_id = ? ORDER BY"
-                    + " rowid",
-                List.of(id));
-        ResultSet result = statement.executeQuery()) {
-      ArrayNode feedback = Json.MAPPER.createArrayNode();
-      while (result.next()) {
-        feedback
-            .addObject()
-            .put("time", result.getString(1))
-            .put("score", result.getDouble(2))
-            .put("comment", result.getString(3))
-            .put("source", result.getString(4));
-      }
-      return feedback;
-    } catch (SQLException e) {
-      throw unreadable(e);
-    } finally {
-      lock.unlock();
-    }
+    String query =
+        "SELECT "
+            + sql.feedbackTimeColumn()
+            + ", score, comment, source FROM "
+            + sql.table("feedback")
+            + " WHERE request_id = ? ORDER BY "
+            + sql.feedbackOrder();
+    return read(
+        c -> {
+          try (PreparedStatement statement = prepare(c, query, List.of(id));
+              ResultSet result = statement.executeQuery()) {
+            ArrayNode feedback = Json.MAPPER.createArrayNode();
+            while (result.next()) {
+              feedback
+                  .addObject()
+                  .put("time", sql.feedbackTime(result, 1))
+                  .put("score", result.getDouble(2))
+                  .put("comment", result.getString(3))
+                  .put("source", result.getString(4));
+            }
+            return feedback;
+          }
+        });
   }
 
   /** How many requests each limit scope refused in a time range, by scope id. */
   public Map<String, Long> refusals(Instant from, Instant to) {
-    Map<String, Long> refusals = new LinkedHashMap<>();
-    lock.lock();
-    try (PreparedStatement statement =
-            prepare(
-                "SELECT refused_scope, COUNT(*) FROM trace_rows WHERE refused_scope != '' AND"
-                    + " time_ms >= ? AND time_ms < ? GROUP BY 1 ORDER BY 2 DESC LIMIT 10000",
-                List.of(from.toEpochMilli(), to.toEpochMilli()));
-        ResultSet result = statement.executeQuery()) {
-      while (result.next()) {
-        refusals.put(result.getString(1), result.getLong(2));
-      }
-      return refusals;
-    } catch (SQLException e) {
-      throw unreadable(e);
-    } finally {
-      lock.unlock();
-    }
+    String query =
+        "SELECT refused_scope, COUNT(*) FROM "
+            + rowsTable
+            + " WHERE refused_scope <> '' AND time_ms >= ? AND time_ms < ? GROUP BY 1 ORDER BY 2"
+            + " DESC LIMIT 10000";
+    return read(
+        c -> {
+          Map<String, Long> refusals = new LinkedHashMap<>();
+          try (PreparedStatement statement =
+                  prepare(c, query, List.of(from.toEpochMilli(), to.toEpochMilli()));
+              ResultSet result = statement.executeQuery()) {
+            while (result.next()) {
+              refusals.put(result.getString(1), result.getLong(2));
+            }
+          }
+          return refusals;
+        });
   }
 
   /**
@@ -201,67 +214,82 @@ public final class TraceExplorer implements AutoCloseable {
     boolean seriesByHours = byHours && width >= TraceSummaries.HOUR_MS;
     ObjectNode overview =
         Json.object().put("from", from.toString()).put("to", to.toString()).put("bucket_ms", width);
-    lock.lock();
-    try {
-      for (String dimension : TraceSummaries.DIMENSIONS) {
-        Map<String, Sums> sums;
-        if (byHours) {
-          sums = rowSums(dimension, start, firstHour * TraceSummaries.HOUR_MS);
-          add(sums, hourSums(dimension, firstHour, lastHour));
-          add(sums, rowSums(dimension, lastHour * TraceSummaries.HOUR_MS, end));
-        } else {
-          sums = rowSums(dimension, start, end);
-        }
-        ArrayNode groups = groups(sums);
-        feedback(dimension, start, end, groups);
-        if (dimension.equals("all")) {
-          overview.set("total", groups.get(0));
-        } else {
-          overview.set("by_" + dimension, groups);
-        }
-      }
-      Map<List<Object>, Sums> series;
-      if (seriesByHours) {
-        series = rowSeries(seriesBy, start, firstHour * TraceSummaries.HOUR_MS, start, width);
-        add(series, hourSeries(seriesBy, firstHour, lastHour, start, width));
-        add(series, rowSeries(seriesBy, lastHour * TraceSummaries.HOUR_MS, end, start, width));
-      } else {
-        series = rowSeries(seriesBy, start, end, start, width);
-      }
-      overview.put("series_by", seriesBy);
-      overview.set("series", seriesJson(series, start, width));
-      return overview;
-    } catch (SQLException e) {
-      throw unreadable(e);
-    } finally {
-      lock.unlock();
-    }
+    return read(
+        c -> {
+          for (String dimension : TraceSummaries.DIMENSIONS) {
+            Map<String, Sums> sums;
+            if (byHours) {
+              sums = rowSums(c, dimension, start, firstHour * TraceSummaries.HOUR_MS);
+              add(sums, hourSums(c, dimension, firstHour, lastHour));
+              add(sums, rowSums(c, dimension, lastHour * TraceSummaries.HOUR_MS, end));
+            } else {
+              sums = rowSums(c, dimension, start, end);
+            }
+            ArrayNode groups = groups(sums);
+            feedback(c, dimension, start, end, groups);
+            if (dimension.equals("all")) {
+              overview.set("total", groups.get(0));
+            } else {
+              overview.set("by_" + dimension, groups);
+            }
+          }
+          Map<List<Object>, Sums> series;
+          if (seriesByHours) {
+            series =
+                rowSeries(c, seriesBy, start, firstHour * TraceSummaries.HOUR_MS, start, width);
+            add(series, hourSeries(c, seriesBy, firstHour, lastHour, start, width));
+            add(
+                series,
+                rowSeries(c, seriesBy, lastHour * TraceSummaries.HOUR_MS, end, start, width));
+          } else {
+            series = rowSeries(c, seriesBy, start, end, start, width);
+          }
+          overview.put("series_by", seriesBy);
+          overview.set("series", seriesJson(series, start, width));
+          return overview;
+        });
   }
 
-  private static final String ROW_SUMS =
-      "COUNT(*), TOTAL(outcome != 'ok'), TOTAL(cost_usd), TOTAL(input_tokens),"
-          + " TOTAL(output_tokens), TOTAL(latency_ms)";
-  private static final String HOUR_SUMS =
-      "TOTAL(requests), TOTAL(errors), TOTAL(cost_usd), TOTAL(input_tokens),"
-          + " TOTAL(output_tokens), TOTAL(latency_ms)";
+  private String rowSums() {
+    return "COUNT(*), " + TraceSummaries.sums(sql);
+  }
+
+  private String hourSums() {
+    return String.join(
+        ", ",
+        sql.total("requests"),
+        sql.total("errors"),
+        sql.total("cost_usd"),
+        sql.total("input_tokens"),
+        sql.total("output_tokens"),
+        sql.total("latency_ms"));
+  }
+
+  /** The summary rows in a time range, read along the time index. */
+  private String rowsByTime() {
+    return rowsTable + sql.indexHint("trace_rows_by_time") + " WHERE time_ms >= ? AND time_ms < ?";
+  }
 
   private static String column(String dimension) {
     return TraceSummaries.column(dimension);
   }
 
-  private Map<String, Sums> rowSums(String dimension, long start, long end) throws SQLException {
+  private Map<String, Sums> rowSums(Connection c, String dimension, long start, long end)
+      throws SQLException {
     Map<String, Sums> sums = new LinkedHashMap<>();
     if (end <= start) {
       return sums;
     }
     try (PreparedStatement statement =
             prepare(
+                c,
                 "SELECT "
                     + column(dimension)
                     + ", "
-                    + ROW_SUMS
-                    + " FROM trace_rows INDEXED BY trace_rows_by_time WHERE time_ms >= ? AND"
-                    + " time_ms < ? GROUP BY 1",
+                    + rowSums()
+                    + " FROM "
+                    + rowsByTime()
+                    + " GROUP BY 1",
                 List.of(start, end));
         ResultSet result = statement.executeQuery()) {
       while (result.next()) {
@@ -271,14 +299,17 @@ public final class TraceExplorer implements AutoCloseable {
     return sums;
   }
 
-  private Map<String, Sums> hourSums(String dimension, long firstHour, long lastHour)
+  private Map<String, Sums> hourSums(Connection c, String dimension, long firstHour, long lastHour)
       throws SQLException {
     Map<String, Sums> sums = new LinkedHashMap<>();
     try (PreparedStatement statement =
             prepare(
+                c,
                 "SELECT name, "
-                    + HOUR_SUMS
-                    + " FROM trace_hours WHERE dimension = ? AND hour >= ? AND hour < ? GROUP BY 1",
+                    + hourSums()
+                    + " FROM "
+                    + sql.table("trace_hours")
+                    + " WHERE dimension = ? AND hour >= ? AND hour < ? GROUP BY 1",
                 List.of(dimension, firstHour, lastHour));
         ResultSet result = statement.executeQuery()) {
       while (result.next()) {
@@ -319,14 +350,17 @@ public final class TraceExplorer implements AutoCloseable {
   }
 
   /** Adds each group's mean feedback score and how many requests were judged. */
-  private void feedback(String dimension, long start, long end, ArrayNode groups)
+  private void feedback(Connection c, String dimension, long start, long end, ArrayNode groups)
       throws SQLException {
-    String sql =
+    String query =
         "SELECT "
             + (dimension.equals("all") ? "'all'" : "r." + column(dimension))
-            + ", AVG(f.score), COUNT(*) FROM feedback f JOIN trace_rows r ON r.id = f.request_id"
-            + " WHERE r.time_ms >= ? AND r.time_ms < ? GROUP BY 1";
-    try (PreparedStatement statement = prepare(sql, List.of(start, end));
+            + ", AVG(f.score), COUNT(*) FROM "
+            + sql.table("feedback")
+            + " f JOIN "
+            + rowsTable
+            + " r ON r.id = f.request_id WHERE r.time_ms >= ? AND r.time_ms < ? GROUP BY 1";
+    try (PreparedStatement statement = prepare(c, query, List.of(start, end));
         ResultSet result = statement.executeQuery()) {
       while (result.next()) {
         String name = result.getString(1);
@@ -343,19 +377,22 @@ public final class TraceExplorer implements AutoCloseable {
 
   /** Sums by (bucket, route) of the rows in [from, to), buckets counted from {@code start}. */
   private Map<List<Object>, Sums> rowSeries(
-      String dimension, long from, long to, long start, long width) throws SQLException {
+      Connection c, String dimension, long from, long to, long start, long width)
+      throws SQLException {
     Map<List<Object>, Sums> series = new LinkedHashMap<>();
     if (to <= from) {
       return series;
     }
     try (PreparedStatement statement =
             prepare(
+                c,
                 "SELECT (time_ms - ?) / ?, "
                     + column(dimension)
                     + ", "
-                    + ROW_SUMS
-                    + " FROM trace_rows INDEXED BY trace_rows_by_time WHERE time_ms >= ? AND"
-                    + " time_ms < ? GROUP BY 1, 2",
+                    + rowSums()
+                    + " FROM "
+                    + rowsByTime()
+                    + " GROUP BY 1, 2",
                 List.of(start, width, from, to));
         ResultSet result = statement.executeQuery()) {
       while (result.next()) {
@@ -367,16 +404,19 @@ public final class TraceExplorer implements AutoCloseable {
 
   /** The same from the hourly sums: each hour in the bucket where it starts. */
   private Map<List<Object>, Sums> hourSeries(
-      String dimension, long firstHour, long lastHour, long start, long width) throws SQLException {
+      Connection c, String dimension, long firstHour, long lastHour, long start, long width)
+      throws SQLException {
     Map<List<Object>, Sums> series = new LinkedHashMap<>();
     try (PreparedStatement statement =
             prepare(
+                c,
                 "SELECT (hour * "
                     + TraceSummaries.HOUR_MS
                     + " - ?) / ?, name, "
-                    + HOUR_SUMS
-                    + " FROM trace_hours WHERE dimension = ? AND hour >= ? AND hour < ?"
-                    + " GROUP BY 1, 2",
+                    + hourSums()
+                    + " FROM "
+                    + sql.table("trace_hours")
+                    + " WHERE dimension = ? AND hour >= ? AND hour < ? GROUP BY 1, 2",
                 List.of(start, width, dimension, firstHour, lastHour));
         ResultSet result = statement.executeQuery()) {
       while (result.next()) {
@@ -418,7 +458,8 @@ public final class TraceExplorer implements AutoCloseable {
     arguments.add(value);
   }
 
-  private PreparedStatement prepare(String sql, List<?> arguments) throws SQLException {
+  private static PreparedStatement prepare(Connection connection, String sql, List<?> arguments)
+      throws SQLException {
     PreparedStatement statement = connection.prepareStatement(sql);
     for (int i = 0; i < arguments.size(); i++) {
       statement.setObject(i + 1, arguments.get(i));
@@ -455,15 +496,76 @@ public final class TraceExplorer implements AutoCloseable {
         "trace_store_error");
   }
 
+  private <T> T read(Read<T> read) {
+    try {
+      return reads.run(read);
+    } catch (SQLException e) {
+      throw unreadable(e);
+    }
+  }
+
   @Override
   public void close() {
-    lock.lock();
-    try {
-      connection.close();
-    } catch (SQLException ignored) {
-      // Read-only: nothing to save.
-    } finally {
-      lock.unlock();
+    reads.close();
+  }
+
+  /** One read of the store on a connection it lends. */
+  @FunctionalInterface
+  private interface Read<T> {
+    T on(Connection connection) throws SQLException;
+  }
+
+  /** Where the explorer's connections come from. */
+  private interface Reads {
+    <T> T run(Read<T> read) throws SQLException;
+
+    void close();
+  }
+
+  /** The SQLite file's one read-only connection, one read at a time. */
+  private static final class OneConnection implements Reads {
+    private final Connection connection;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    OneConnection(Connection connection) {
+      this.connection = connection;
+    }
+
+    @Override
+    public <T> T run(Read<T> read) throws SQLException {
+      lock.lock();
+      try {
+        return read.on(connection);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void close() {
+      lock.lock();
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // Read-only: nothing to save.
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** The shared database, a pooled connection per read. */
+  private record PooledConnections(HikariDataSource pool) implements Reads {
+    @Override
+    public <T> T run(Read<T> read) throws SQLException {
+      try (Connection connection = pool.getConnection()) {
+        return read.on(connection);
+      }
+    }
+
+    @Override
+    public void close() {
+      pool.close();
     }
   }
 }

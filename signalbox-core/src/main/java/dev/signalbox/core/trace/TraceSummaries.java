@@ -7,9 +7,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What the dashboard reads instead of the traces' JSON, written in the same transaction as the
@@ -24,58 +25,62 @@ final class TraceSummaries {
       List.of("all", "route", "model", "deployment", "tenant", "team", "key");
 
   private static final String ROWS =
-      "CREATE TABLE IF NOT EXISTS trace_rows (id TEXT PRIMARY KEY, time_ms INTEGER NOT NULL,"
-          + " route TEXT NOT NULL, requested_model TEXT NOT NULL, model TEXT NOT NULL, deployment"
-          + " TEXT NOT NULL, outcome TEXT NOT NULL, tenant TEXT NOT NULL, cost_usd REAL NOT NULL,"
-          + " latency_ms REAL NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT"
-          + " NULL, stream INTEGER NOT NULL, attempts INTEGER NOT NULL, chain TEXT NOT NULL,"
+      " (id TEXT PRIMARY KEY, time_ms BIGINT NOT NULL, route TEXT NOT NULL, requested_model TEXT"
+          + " NOT NULL, model TEXT NOT NULL, deployment TEXT NOT NULL, outcome TEXT NOT NULL,"
+          + " tenant TEXT NOT NULL, cost_usd DOUBLE PRECISION NOT NULL, latency_ms DOUBLE"
+          + " PRECISION NOT NULL, input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL,"
+          + " stream INTEGER NOT NULL, attempts INTEGER NOT NULL, chain TEXT NOT NULL,"
           + " refused_scope TEXT NOT NULL, key_name TEXT NOT NULL DEFAULT '', team TEXT NOT NULL"
           + " DEFAULT '')";
 
   private static final String HOURS =
-      "CREATE TABLE IF NOT EXISTS trace_hours (dimension TEXT NOT NULL, hour INTEGER NOT NULL,"
-          + " name TEXT NOT NULL, requests INTEGER NOT NULL, errors INTEGER NOT NULL, cost_usd REAL"
-          + " NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, latency_ms"
-          + " REAL NOT NULL, PRIMARY KEY (dimension, hour, name)) WITHOUT ROWID";
+      " (dimension TEXT NOT NULL, hour BIGINT NOT NULL, name TEXT NOT NULL, requests BIGINT NOT"
+          + " NULL, errors BIGINT NOT NULL, cost_usd DOUBLE PRECISION NOT NULL, input_tokens BIGINT"
+          + " NOT NULL, output_tokens BIGINT NOT NULL, latency_ms DOUBLE PRECISION NOT NULL,"
+          + " PRIMARY KEY (dimension, hour, name))";
 
   // Cost and latency ride in the time and route indexes, so a search by either scans the index
-  // alone until it has its page.
-  private static final List<String> INDEXES =
+  // alone until it has its page. Each: the index's name, then what it covers.
+  private static final List<List<String>> INDEXES =
       List.of(
-          "DROP INDEX IF EXISTS trace_rows_time",
-          "DROP INDEX IF EXISTS trace_rows_route",
-          "CREATE INDEX IF NOT EXISTS trace_rows_by_time"
-              + " ON trace_rows(time_ms, id, cost_usd, latency_ms)",
-          "CREATE INDEX IF NOT EXISTS trace_rows_by_route"
-              + " ON trace_rows(route, time_ms, id, cost_usd, latency_ms)",
-          "CREATE INDEX IF NOT EXISTS trace_rows_model ON trace_rows(model, time_ms, id)",
-          "CREATE INDEX IF NOT EXISTS trace_rows_deployment"
-              + " ON trace_rows(deployment, time_ms, id)",
-          "CREATE INDEX IF NOT EXISTS trace_rows_outcome ON trace_rows(outcome, time_ms, id)",
-          "CREATE INDEX IF NOT EXISTS trace_rows_tenant ON trace_rows(tenant, time_ms, id)",
-          "CREATE INDEX IF NOT EXISTS trace_rows_key ON trace_rows(key_name, time_ms, id)",
-          "CREATE INDEX IF NOT EXISTS trace_rows_team ON trace_rows(team, time_ms, id)",
-          "CREATE INDEX IF NOT EXISTS trace_rows_refused"
-              + " ON trace_rows(refused_scope, time_ms) WHERE refused_scope != ''");
+          List.of("trace_rows_by_time", "(time_ms, id, cost_usd, latency_ms)"),
+          List.of("trace_rows_by_route", "(route, time_ms, id, cost_usd, latency_ms)"),
+          List.of("trace_rows_model", "(model, time_ms, id)"),
+          List.of("trace_rows_deployment", "(deployment, time_ms, id)"),
+          List.of("trace_rows_outcome", "(outcome, time_ms, id)"),
+          List.of("trace_rows_tenant", "(tenant, time_ms, id)"),
+          List.of("trace_rows_key", "(key_name, time_ms, id)"),
+          List.of("trace_rows_team", "(team, time_ms, id)"),
+          List.of("trace_rows_refused", "(refused_scope, time_ms) WHERE refused_scope <> ''"));
 
   private TraceSummaries() {}
 
   /** Creates the tables and indexes, and summarises whatever traces are not yet. */
-  static void create(Connection connection) throws SQLException {
+  static void create(Connection connection, TraceSql sql) throws SQLException {
     try (Statement s = connection.createStatement()) {
-      s.execute(ROWS);
-      addColumnIfMissing(s, "key_name");
-      addColumnIfMissing(s, "team");
-      s.execute(HOURS);
-      for (String index : INDEXES) {
-        s.execute(index);
+      s.execute("CREATE TABLE IF NOT EXISTS " + sql.table("trace_rows") + ROWS);
+      if (sql == TraceSql.SQLITE) {
+        addColumnIfMissing(s, "key_name");
+        addColumnIfMissing(s, "team");
+        s.execute("DROP INDEX IF EXISTS trace_rows_time");
+        s.execute("DROP INDEX IF EXISTS trace_rows_route");
+      }
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS " + sql.table("trace_hours") + HOURS + sql.tableOptions());
+      for (List<String> index : INDEXES) {
+        s.execute(
+            "CREATE INDEX IF NOT EXISTS "
+                + sql.table(index.get(0))
+                + " ON "
+                + sql.table("trace_rows")
+                + index.get(1));
       }
     }
-    summariseMissingRows(connection);
-    summariseHoursIfNone(connection);
+    summariseMissingRows(connection, sql);
+    summariseHoursIfNone(connection, sql);
   }
 
-  /** Rows summarised before keys were recorded have none. */
+  /** Rows summarised in a SQLite store before keys were recorded have none. */
   private static void addColumnIfMissing(Statement s, String column) throws SQLException {
     try (ResultSet columns = s.executeQuery("PRAGMA table_info(trace_rows)")) {
       while (columns.next()) {
@@ -96,10 +101,14 @@ final class TraceSummaries {
     };
   }
 
-  /** Writes a batch's rows and adds the new ones to their hours; the caller's transaction. */
-  static void write(Connection connection, List<TraceRow> rows) throws SQLException {
-    int[] inserted = insertRows(connection, rows);
-    Map<List<Object>, Sums> hours = new LinkedHashMap<>();
+  /**
+   * Writes a batch's rows and adds the new ones to their hours; the caller's transaction. The hours
+   * are updated in one order (dimension, hour, name), so that replicas writing the same hours at
+   * once wait for each other instead of deadlocking.
+   */
+  static void write(Connection connection, TraceSql sql, List<TraceRow> rows) throws SQLException {
+    int[] inserted = insertRows(connection, sql, rows);
+    Map<Hour, Sums> hours = new TreeMap<>();
     for (int i = 0; i < rows.size(); i++) {
       if (inserted[i] == 0) {
         continue; // the same trace again: counted once
@@ -108,24 +117,26 @@ final class TraceSummaries {
       long hour = Math.floorDiv(row.timeMillis(), HOUR_MS);
       for (String dimension : DIMENSIONS) {
         hours
-            .computeIfAbsent(List.of(dimension, hour, name(row, dimension)), k -> new Sums())
+            .computeIfAbsent(new Hour(dimension, hour, name(row, dimension)), k -> new Sums())
             .add(row);
       }
     }
+    String hoursTable = sql.table("trace_hours");
     try (PreparedStatement upsert =
         connection.prepareStatement(
-            "INSERT INTO trace_hours VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dimension,"
-                + " hour, name) DO UPDATE SET requests = requests + excluded.requests, errors ="
-                + " errors + excluded.errors, cost_usd = cost_usd + excluded.cost_usd,"
-                + " input_tokens = input_tokens + excluded.input_tokens, output_tokens ="
-                + " output_tokens + excluded.output_tokens, latency_ms = latency_ms +"
-                + " excluded.latency_ms")) {
-      for (Map.Entry<List<Object>, Sums> e : hours.entrySet()) {
-        List<Object> key = e.getKey();
+            "INSERT INTO "
+                + hoursTable
+                + " AS h VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dimension, hour, name) DO"
+                + " UPDATE SET requests = h.requests + excluded.requests, errors = h.errors +"
+                + " excluded.errors, cost_usd = h.cost_usd + excluded.cost_usd, input_tokens ="
+                + " h.input_tokens + excluded.input_tokens, output_tokens = h.output_tokens +"
+                + " excluded.output_tokens, latency_ms = h.latency_ms + excluded.latency_ms")) {
+      for (Map.Entry<Hour, Sums> e : hours.entrySet()) {
+        Hour key = e.getKey();
         Sums sums = e.getValue();
-        upsert.setString(1, (String) key.get(0));
-        upsert.setLong(2, (Long) key.get(1));
-        upsert.setString(3, (String) key.get(2));
+        upsert.setString(1, key.dimension());
+        upsert.setLong(2, key.hour());
+        upsert.setString(3, key.name());
         upsert.setLong(4, sums.requests);
         upsert.setLong(5, sums.errors);
         upsert.setDouble(6, sums.costUsd);
@@ -135,6 +146,19 @@ final class TraceSummaries {
         upsert.addBatch();
       }
       upsert.executeBatch();
+    }
+  }
+
+  /** One hour's sums of one group, ordered by dimension, hour and name. */
+  private record Hour(String dimension, long hour, String name) implements Comparable<Hour> {
+    private static final Comparator<Hour> ORDER =
+        Comparator.comparing(Hour::dimension)
+            .thenComparingLong(Hour::hour)
+            .thenComparing(Hour::name);
+
+    @Override
+    public int compareTo(Hour other) {
+      return ORDER.compare(this, other);
     }
   }
 
@@ -151,13 +175,16 @@ final class TraceSummaries {
   }
 
   /** One row per trace, in order; 1 where it was new, 0 where the trace had one already. */
-  private static int[] insertRows(Connection connection, List<TraceRow> rows) throws SQLException {
+  private static int[] insertRows(Connection connection, TraceSql sql, List<TraceRow> rows)
+      throws SQLException {
     try (PreparedStatement insert =
         connection.prepareStatement(
-            "INSERT OR IGNORE INTO trace_rows (id, time_ms, route, requested_model, model,"
-                + " deployment, outcome, tenant, cost_usd, latency_ms, input_tokens, output_tokens,"
-                + " stream, attempts, chain, refused_scope, key_name, team) VALUES (?, ?, ?, ?, ?,"
-                + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            "INSERT INTO "
+                + sql.table("trace_rows")
+                + " (id, time_ms, route, requested_model, model, deployment, outcome, tenant,"
+                + " cost_usd, latency_ms, input_tokens, output_tokens, stream, attempts, chain,"
+                + " refused_scope, key_name, team) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                + " ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
       for (TraceRow row : rows) {
         insert.setString(1, row.id());
         insert.setLong(2, row.timeMillis());
@@ -188,41 +215,48 @@ final class TraceSummaries {
    * has its row (the counts, read from the indexes, agree) the traces are not read at all: a
    * gateway with a large store starts without scanning it.
    */
-  private static void summariseMissingRows(Connection connection) throws SQLException {
-    try (Statement s = connection.createStatement();
-        ResultSet counts =
-            s.executeQuery(
-                "SELECT (SELECT COUNT(*) FROM traces) = (SELECT COUNT(*) FROM trace_rows)")) {
-      if (counts.getInt(1) == 1) {
-        return;
-      }
+  private static void summariseMissingRows(Connection connection, TraceSql sql)
+      throws SQLException {
+    String traces = sql.table("traces");
+    String summaries = sql.table("trace_rows");
+    if (isTrue(
+        connection,
+        "SELECT (SELECT COUNT(*) FROM "
+            + traces
+            + ") = (SELECT COUNT(*) FROM "
+            + summaries
+            + ")")) {
+      return;
     }
-    long after = -1;
+    String after = "";
     while (true) {
       List<TraceRow> rows = new ArrayList<>();
-      long before = after;
+      String before = after;
       try (PreparedStatement page =
           connection.prepareStatement(
-              "SELECT rowid, json FROM traces WHERE rowid > ? AND NOT EXISTS (SELECT 1 FROM"
-                  + " trace_rows r WHERE r.id = traces.id) ORDER BY rowid LIMIT 5000")) {
-        page.setLong(1, after);
-        try (ResultSet traces = page.executeQuery()) {
-          while (traces.next()) {
-            after = traces.getLong(1);
+              "SELECT t.id, t.json FROM "
+                  + traces
+                  + " t WHERE t.id > ? AND NOT EXISTS (SELECT 1 FROM "
+                  + summaries
+                  + " r WHERE r.id = t.id) ORDER BY t.id LIMIT 5000")) {
+        page.setString(1, after);
+        try (ResultSet found = page.executeQuery()) {
+          while (found.next()) {
+            after = found.getString(1);
             try {
-              rows.add(TraceRow.of(TraceJson.parse(traces.getString(2))));
+              rows.add(TraceRow.of(TraceJson.parse(found.getString(2))));
             } catch (IOException | RuntimeException unreadable) {
               // A trace this version cannot read stays findable by its id only.
             }
           }
         }
       }
-      if (after == before) {
+      if (after.equals(before)) {
         return;
       }
       connection.setAutoCommit(false);
       try {
-        write(connection, rows);
+        write(connection, sql, rows);
         connection.commit();
       } catch (SQLException e) {
         // Turning auto-commit back on would commit the half-written batch.
@@ -235,31 +269,49 @@ final class TraceSummaries {
   }
 
   /** A store whose rows were summarised before the hours existed gets its hours from its rows. */
-  private static void summariseHoursIfNone(Connection connection) throws SQLException {
+  private static void summariseHoursIfNone(Connection connection, TraceSql sql)
+      throws SQLException {
+    String hours = sql.table("trace_hours");
+    String summaries = sql.table("trace_rows");
+    if (isTrue(connection, "SELECT EXISTS (SELECT 1 FROM " + hours + ")")
+        || !isTrue(connection, "SELECT EXISTS (SELECT 1 FROM " + summaries + ")")) {
+      return;
+    }
     try (Statement s = connection.createStatement()) {
-      boolean hours;
-      boolean rows;
-      try (ResultSet r = s.executeQuery("SELECT EXISTS (SELECT 1 FROM trace_hours)")) {
-        hours = r.getInt(1) == 1;
-      }
-      try (ResultSet r = s.executeQuery("SELECT EXISTS (SELECT 1 FROM trace_rows)")) {
-        rows = r.getInt(1) == 1;
-      }
-      if (hours || !rows) {
-        return;
-      }
       for (String dimension : DIMENSIONS) {
-        String column = column(dimension);
         s.execute(
-            "INSERT INTO trace_hours SELECT '"
+            "INSERT INTO "
+                + hours
+                + " SELECT '"
                 + dimension
                 + "', time_ms / "
                 + HOUR_MS
                 + ", "
-                + column
-                + ", COUNT(*), TOTAL(outcome != 'ok'), TOTAL(cost_usd), TOTAL(input_tokens),"
-                + " TOTAL(output_tokens), TOTAL(latency_ms) FROM trace_rows GROUP BY 2, 3");
+                + column(dimension)
+                + ", COUNT(*), "
+                + sums(sql)
+                + " FROM "
+                + summaries
+                + " GROUP BY 2, 3");
       }
+    }
+  }
+
+  /** Errors, cost, input and output tokens and latency summed over summary rows. */
+  static String sums(TraceSql sql) {
+    return String.join(
+        ", ",
+        sql.errors(),
+        sql.total("cost_usd"),
+        sql.total("input_tokens"),
+        sql.total("output_tokens"),
+        sql.total("latency_ms"));
+  }
+
+  private static boolean isTrue(Connection connection, String query) throws SQLException {
+    try (Statement s = connection.createStatement();
+        ResultSet result = s.executeQuery(query)) {
+      return result.next() && result.getBoolean(1);
     }
   }
 }
