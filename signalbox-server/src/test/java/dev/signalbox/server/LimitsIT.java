@@ -140,7 +140,12 @@ class LimitsIT {
     gateway("{}", "{per-user: {rpm: 1}}");
     String alice = BODY.replace("\"max_tokens\"", "\"user\":\"alice\",\"max_tokens\"");
     String bob = BODY.replace("\"max_tokens\"", "\"user\":\"bob\",\"max_tokens\"");
-    assertThat(call(alice).statusCode()).isEqualTo(200);
+    HttpResponse<String> first = call(alice);
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(gateway.trace(first).path("flags").toString())
+        .as("the trace keeps whom the request spoke for, the user as a digest, for replay")
+        .containsPattern("limits:subjects user=[0-9a-f]{16}\"")
+        .doesNotContain("subjects user=alice");
     assertThat(call(bob).statusCode()).isEqualTo(200);
     HttpResponse<String> again = call(alice);
     assertThat(again.statusCode()).isEqualTo(429);

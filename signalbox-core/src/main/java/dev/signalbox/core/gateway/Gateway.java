@@ -37,6 +37,7 @@ import dev.signalbox.core.limits.BudgetAlert;
 import dev.signalbox.core.limits.InMemoryLimitState;
 import dev.signalbox.core.limits.LimitRefusal;
 import dev.signalbox.core.limits.LimitState;
+import dev.signalbox.core.limits.LimitSubjects;
 import dev.signalbox.core.limits.PostgresSpendLedger;
 import dev.signalbox.core.limits.RedisLimitState;
 import dev.signalbox.core.limits.Scope;
@@ -685,8 +686,9 @@ public final class Gateway implements AutoCloseable {
     }
     Decision.Routed routed = (Decision.Routed) decision;
     Map<String, String> limitHeaders = Map.of();
-    List<Scope.Bound> bounds =
-        SpendLimits.bounds(caller, exchange.request(), current.config().limits());
+    LimitSubjects subjects = SpendLimits.subjects(caller, exchange.request());
+    subjects.flag().ifPresent(exchange::flag);
+    List<Scope.Bound> bounds = SpendLimits.bounds(caller, subjects, current.config().limits());
     if (!bounds.isEmpty()) {
       try {
         limitHeaders = limits.admit(exchange, bounds, routed.plan(), current.config().limits());

@@ -6,18 +6,17 @@ import dev.signalbox.api.Pricing;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.LimitSettings;
-import dev.signalbox.core.config.LimitSpec;
 import dev.signalbox.core.dispatch.Exchange;
 import dev.signalbox.core.limits.BudgetAlert;
 import dev.signalbox.core.limits.Charge;
 import dev.signalbox.core.limits.LimitRefusal;
 import dev.signalbox.core.limits.LimitState;
+import dev.signalbox.core.limits.LimitSubjects;
 import dev.signalbox.core.limits.Scope;
 import dev.signalbox.core.limits.ScopeUsage;
 import dev.signalbox.core.limits.SpendLedger;
 import dev.signalbox.core.routing.PlannedAttempt;
 import dev.signalbox.core.routing.RoutingSignals;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -63,35 +62,22 @@ final class SpendLimits {
   /** The header that names a request's tags, comma-separated; else {@code metadata.tags}. */
   static final String TAGS_HEADER = "x-signalbox-tags";
 
+  /** Whom the request speaks for: its end user, session and tags (header, else metadata). */
+  static LimitSubjects subjects(Caller caller, ChatRequest request) {
+    Map<String, String> headers = caller.headers();
+    return LimitSubjects.of(
+        request.user(),
+        headers.getOrDefault(
+            RoutingSignals.SESSION_HEADER, request.metadata().getOrDefault("session_id", "")),
+        headers.getOrDefault(TAGS_HEADER, request.metadata().getOrDefault("tags", "")));
+  }
+
   /**
    * The caller's scopes; the end user's and the session's own when the config limits each one; and
    * each of the request's tags that the config limits.
    */
-  static List<Scope.Bound> bounds(Caller caller, ChatRequest request, LimitSettings limits) {
-    if (limits.perUser().isEmpty() && limits.perSession().isEmpty() && limits.tags().isEmpty()) {
-      return caller.bounds();
-    }
-    List<Scope.Bound> bounds = new ArrayList<>(caller.bounds());
-    if (limits.perUser().isPresent() && !request.user().isEmpty()) {
-      bounds.add(new Scope(Scope.Kind.USER, request.user()).bound(limits.perUser().get()));
-    }
-    String session =
-        caller
-            .headers()
-            .getOrDefault(
-                RoutingSignals.SESSION_HEADER, request.metadata().getOrDefault("session_id", ""));
-    if (limits.perSession().isPresent() && !session.isBlank()) {
-      bounds.add(new Scope(Scope.Kind.SESSION, session.strip()).bound(limits.perSession().get()));
-    }
-    String tags =
-        caller.headers().getOrDefault(TAGS_HEADER, request.metadata().getOrDefault("tags", ""));
-    for (String tag : tags.split(",")) {
-      LimitSpec spec = limits.tags().get(tag.strip());
-      if (spec != null) {
-        bounds.add(new Scope(Scope.Kind.TAG, tag.strip()).bound(spec));
-      }
-    }
-    return bounds;
+  static List<Scope.Bound> bounds(Caller caller, LimitSubjects subjects, LimitSettings limits) {
+    return subjects.bounds(caller.bounds(), limits);
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.signalbox.core.config.LimitSpec;
 import dev.signalbox.core.limits.Charge;
 import dev.signalbox.core.limits.InMemoryLimitState;
 import dev.signalbox.core.limits.LimitRefusal;
+import dev.signalbox.core.limits.LimitSubjects;
 import dev.signalbox.core.limits.Scope;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,9 +24,10 @@ import java.util.TreeMap;
 /**
  * A config's limits run over recorded requests in the order they came, on their own clock: each
  * request is reserved at its time on the scopes it would count against under that config (its
- * key's, team's and tenant's, as the config sets them) for what it cost, and settled when it ended,
- * so that rates, requests at once and budgets bind as they would have. What it refuses is counted
- * by scope: the replay's answer to "when would this budget have run out?".
+ * key's, team's and tenant's, its end user's, session's and tags', as the config sets them) for
+ * what it cost, and settled when it ended, so that rates, requests at once and budgets bind as they
+ * would have. What it refuses is counted by scope: the replay's answer to "when would this budget
+ * have run out?".
  */
 final class LimitsReplay {
   private record Running(String id, Instant ends, Charge used) {}
@@ -80,7 +82,11 @@ final class LimitsReplay {
     }
   }
 
-  /** The scopes a request counts against under the config: its key's, team's and tenant's. */
+  /**
+   * The scopes a request counts against under the config: its key's, team's and tenant's, and its
+   * end user's, session's and tags' as the trace recorded them (the user and the session by
+   * digest).
+   */
   private List<Scope.Bound> bounds(DecisionTrace trace) {
     LimitSettings limits = config.limits();
     List<Scope.Bound> bounds = new ArrayList<>();
@@ -94,6 +100,6 @@ final class LimitsReplay {
         .ifPresent(spec -> bounds.add(new Scope(Scope.Kind.TEAM, trace.team()).bound(spec)));
     Optional.ofNullable(limits.tenants().get(trace.tenant()))
         .ifPresent(spec -> bounds.add(new Scope(Scope.Kind.TENANT, trace.tenant()).bound(spec)));
-    return bounds;
+    return LimitSubjects.recorded(trace.flags()).bounds(bounds, limits);
   }
 }

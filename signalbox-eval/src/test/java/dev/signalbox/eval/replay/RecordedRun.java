@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 import java.util.function.ToDoubleBiFunction;
 
 /**
@@ -62,6 +63,17 @@ final class RecordedRun {
    */
   static void record(
       TraceStore store, GatewayConfig config, int n, ToDoubleBiFunction<String, Integer> reward)
+      throws Exception {
+    record(store, config, n, reward, i -> List.of());
+  }
+
+  /** As above, the {@code i}th trace with {@code flags.apply(i)}. */
+  static void record(
+      TraceStore store,
+      GatewayConfig config,
+      int n,
+      ToDoubleBiFunction<String, Integer> reward,
+      IntFunction<List<String>> flags)
       throws Exception {
     store.storeConfig(config.hash(), config.text());
     Router router = new Router(config, EvalFixtures.policies(), EvalFixtures.services());
@@ -132,7 +144,7 @@ final class RecordedRun {
               false,
               "ok",
               "",
-              List.of(),
+              flags.apply(i),
               "",
               ""));
       feedback.add(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.core.config.GatewayConfig;
+import dev.signalbox.core.limits.LimitSubjects;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceJson;
 import dev.signalbox.core.trace.TraceStore;
@@ -276,5 +277,52 @@ class ReplayTest {
     assertThat(replay("- {name: chat, models: [large], policy: priority}").limited())
         .as("a config without limits refuses nothing")
         .isEmpty();
+  }
+
+  @Test
+  void anotherConfigsEndUserAndTagLimitsAreReplayedOnTheSubjectsTheTracesRecorded()
+      throws Exception {
+    store = SqliteTraceStore.open(dir.resolve("traces.db"));
+    // Four end users in turn; every other request tagged batch.
+    RecordedRun.record(
+        store,
+        SPLIT,
+        N,
+        (model, i) -> 1.0,
+        i ->
+            LimitSubjects.of("user-" + i % 4, "", i % 2 == 0 ? "batch" : "nightly").flag().stream()
+                .toList());
+    // Always large, $0.0031 a request: $0.01 a day holds three of each user's requests.
+    CounterfactualReport byUser =
+        replay(
+            RecordedRun.config(
+                "limits: {per-user: {budget: {usd: 0.01, period: daily}}}\n",
+                "- {name: chat, models: [large], policy: priority}\n"));
+    assertThat(byUser.limited())
+        .as("each user's own budget, the user named by the digest the trace kept")
+        .containsOnlyKeys(
+            "user:" + digest("user-0"),
+            "user:" + digest("user-1"),
+            "user:" + digest("user-2"),
+            "user:" + digest("user-3"));
+    CounterfactualReport.Limited first = byUser.limited().get("user:" + digest("user-0"));
+    assertThat(first.requests()).isEqualTo(N / 4 - 3);
+    assertThat(first.code()).isEqualTo("budget_exceeded");
+    assertThat(first.first()).isEqualTo(Instant.ofEpochSecond(1_700_000_012L));
+
+    CounterfactualReport byTag =
+        replay(
+            RecordedRun.config(
+                "limits: {tags: {batch: {rpm: 10}}}\n",
+                "- {name: chat, models: [large], policy: priority}\n"));
+    assertThat(byTag.limited()).containsOnlyKeys("tag:batch");
+    assertThat(byTag.limited().get("tag:batch").requests())
+        .as("only the batch half, 30 a minute against 10")
+        .isBetween(N / 2 - N / 2 / 3 - 10, N / 2 - 1);
+  }
+
+  private static String digest(String id) {
+    return LimitSubjects.recorded(List.of(LimitSubjects.of(id, "", "").flag().orElseThrow()))
+        .user();
   }
 }
