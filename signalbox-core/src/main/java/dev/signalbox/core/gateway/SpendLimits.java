@@ -118,12 +118,12 @@ final class SpendLimits {
         return admitted.headers();
       }
       exchange.flag(
-          String.format(
-              Locale.ROOT,
-              "limits:reserved %s %d tokens $%.6f",
-              scopes,
-              charge.tokens(),
-              charge.microUsd() / 1e6));
+          "limits:reserved "
+              + scopes
+              + " "
+              + charge.tokens()
+              + " tokens $"
+              + Charge.dollars(charge.microUsd()));
       return admitted.headers();
     } catch (LimitRefusal refusal) {
       exchange.flag("limits:refused " + refusal.scope().id() + " " + refusal.code().orElse(""));

@@ -1,5 +1,7 @@
 package dev.signalbox.core.limits;
 
+import java.math.BigDecimal;
+
 /**
  * What one request counts against a scope, besides being a request: its tokens (prompt and output)
  * and its cost in micro-dollars (integers, so that sums are exact).
@@ -15,5 +17,10 @@ public record Charge(long tokens, long microUsd) {
 
   public static long micros(double usd) {
     return Math.round(usd * 1_000_000);
+  }
+
+  /** Micro-dollars as dollars with six decimals ({@code 0.001250}), without a formatter. */
+  public static String dollars(long micros) {
+    return BigDecimal.valueOf(micros, 6).toPlainString();
   }
 }

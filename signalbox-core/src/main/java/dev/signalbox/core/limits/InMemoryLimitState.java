@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,12 +57,13 @@ public final class InMemoryLimitState implements LimitState {
           throw refusal.get();
         }
       }
-      Map<String, String> headers = new LinkedHashMap<>();
+      Allowance tightest = Allowance.NONE;
       for (int i = 0; i < ordered.size(); i++) {
         Scope.Bound bound = ordered.get(i);
         locked.get(i).reserve(bound.spec(), charge, now);
-        tightest(headers, locked.get(i).headers(bound.spec(), now));
+        tightest = tightest.tightest(locked.get(i).allowance(bound.spec(), now));
       }
+      Map<String, String> headers = tightest.headers();
       Expiry expiry = new Expiry(now.plus(leaseTtl), requestId);
       held.put(requestId, new Held(ordered, charge, expiry));
       expiries.put(expiry, requestId);
@@ -120,33 +120,6 @@ public final class InMemoryLimitState implements LimitState {
       }
       settle(first.getValue(), Charge.NONE, now);
       expiries.remove(first.getKey());
-    }
-  }
-
-  /** Keeps, per header, the value of the scope with the least left. */
-  static void tightest(Map<String, String> into, Map<String, String> scope) {
-    scope.forEach(
-        (name, value) -> {
-          String current = into.get(name);
-          if (current == null || name.contains("-remaining-") && smaller(value, current)) {
-            into.put(name, value);
-            String limit = name.replace("-remaining-", "-limit-");
-            String reset = name.replace("-remaining-", "-reset-");
-            if (scope.containsKey(limit)) {
-              into.put(limit, scope.get(limit));
-            }
-            if (scope.containsKey(reset)) {
-              into.put(reset, scope.get(reset));
-            }
-          }
-        });
-  }
-
-  private static boolean smaller(String a, String b) {
-    try {
-      return Double.parseDouble(a) < Double.parseDouble(b);
-    } catch (NumberFormatException e) {
-      return false;
     }
   }
 

@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -245,13 +244,13 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
           .orElseGet(() -> unexplained(bound.scope()));
     }
     Instant at = micros(reply.get(1));
-    Map<String, String> headers = new LinkedHashMap<>();
+    Allowance tightest = Allowance.NONE;
     for (int i = 0; i < ordered.size(); i++) {
       Scope.Bound bound = ordered.get(i);
-      InMemoryLimitState.tightest(
-          headers, view(bound.spec(), reply, 2 + i * 5, at).headers(bound.spec(), at));
+      tightest =
+          tightest.tightest(view(bound.spec(), reply, 2 + i * 5, at).allowance(bound.spec(), at));
     }
-    return new Admitted(headers, true);
+    return new Admitted(tightest.headers(), true);
   }
 
   /**

@@ -5,8 +5,6 @@ import dev.signalbox.core.config.BudgetSpec;
 import dev.signalbox.core.config.LimitSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -284,40 +282,40 @@ final class ScopeCounters {
 
   /** OpenAI's rate-limit headers for this scope, and the budget's. */
   Map<String, String> headers(LimitSpec spec, Instant now) {
+    return allowance(spec, now).headers();
+  }
+
+  /** What this scope has left of each of its limits. */
+  Allowance allowance(LimitSpec spec, Instant now) {
     long nanos = nanos(now);
     rescale(spec, nanos);
-    Map<String, String> headers = new LinkedHashMap<>();
-    spec.rpm()
-        .ifPresent(
-            rpm -> {
-              long ahead = Math.max(0, requestsAt - nanos);
-              headers.put("x-ratelimit-limit-requests", Integer.toString(rpm));
-              headers.put(
-                  "x-ratelimit-remaining-requests",
-                  Long.toString(Math.max(0, (MINUTE_NANOS - ahead) / requestNanos(spec))));
-              headers.put("x-ratelimit-reset-requests", duration(ahead));
-            });
-    spec.tpm()
-        .ifPresent(
-            tpm -> {
-              headers.put("x-ratelimit-limit-tokens", Long.toString(tpm));
-              headers.put(
-                  "x-ratelimit-remaining-tokens",
-                  Long.toString(Math.max(0, remainingTokens(spec, nanos))));
-              headers.put("x-ratelimit-reset-tokens", duration(Math.max(0, tokensAt - nanos)));
-            });
-    spec.budget()
-        .ifPresent(
-            budget -> {
-              roll(budget, now);
-              long limit = Charge.micros(budget.usd());
-              headers.put("x-signalbox-budget-limit-usd", plain(limit));
-              headers.put(
-                  "x-signalbox-budget-remaining-usd",
-                  plain(Math.max(0, limit - spent() - reservedMicros)));
-              headers.put("x-signalbox-budget-reset", released(budget, 1).toString());
-            });
-    return headers;
+    Allowance.Rate requests = null;
+    if (spec.rpm().isPresent()) {
+      long ahead = Math.max(0, requestsAt - nanos);
+      requests =
+          new Allowance.Rate(
+              spec.rpm().getAsInt(),
+              Math.max(0, (MINUTE_NANOS - ahead) / requestNanos(spec)),
+              ahead);
+    }
+    Allowance.Rate tokens = null;
+    if (spec.tpm().isPresent()) {
+      tokens =
+          new Allowance.Rate(
+              spec.tpm().getAsLong(),
+              Math.max(0, remainingTokens(spec, nanos)),
+              Math.max(0, tokensAt - nanos));
+    }
+    Allowance.Budget money = null;
+    if (spec.budget().isPresent()) {
+      BudgetSpec budget = spec.budget().get();
+      roll(budget, now);
+      long limit = Charge.micros(budget.usd());
+      money =
+          new Allowance.Budget(
+              limit, Math.max(0, limit - spent() - reservedMicros), released(budget, 1));
+    }
+    return new Allowance(requests, tokens, money);
   }
 
   /** The scope's state as {@code GET /v1/usage} shows it. */
@@ -386,19 +384,26 @@ final class ScopeCounters {
       return millis + "ms";
     }
     long minutes = millis / 60_000;
-    double seconds = (millis % 60_000) / 1_000.0;
-    String secondsText =
-        seconds == Math.floor(seconds)
-            ? Long.toString((long) seconds)
-            : String.format(Locale.ROOT, "%.3f", seconds).replaceAll("0+$", "");
-    return (minutes > 0 ? minutes + "m" : "") + secondsText + "s";
+    long seconds = millis % 60_000 / 1_000;
+    long fraction = millis % 1_000;
+    StringBuilder text = new StringBuilder();
+    if (minutes > 0) {
+      text.append(minutes).append('m');
+    }
+    text.append(seconds);
+    if (fraction > 0) {
+      // Three digits, the trailing zeros dropped: 2.5s, 2.05s, 2.005s.
+      String digits = Long.toString(1_000 + fraction).substring(1);
+      int end = digits.length();
+      while (digits.charAt(end - 1) == '0') {
+        end--;
+      }
+      text.append('.').append(digits, 0, end);
+    }
+    return text.append('s').toString();
   }
 
   private static String usd(long micros) {
-    return "$" + plain(micros);
-  }
-
-  private static String plain(long micros) {
-    return String.format(Locale.ROOT, "%.6f", micros / 1e6);
+    return "$" + Charge.dollars(micros);
   }
 }

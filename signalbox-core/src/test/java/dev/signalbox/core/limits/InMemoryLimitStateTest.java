@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -215,6 +216,27 @@ class InMemoryLimitStateTest {
         .isInstanceOfSatisfying(
             LimitRefusal.class, refusal -> assertThat(refusal.scope()).isEqualTo(team));
     assertThat(state.usage(key.bound(budget(1.00)), clock.now()).reservedMicros()).isZero();
+  }
+
+  @Test
+  void theHeadersTellEachLimitOfTheScopeWithTheLeastOfItLeft() {
+    Scope tenant = new Scope(Scope.Kind.TENANT, "acme");
+    Map<String, String> headers =
+        state
+            .reserve(
+                "tight",
+                List.of(key.bound(rpm(100)), team.bound(rpm(10)), tenant.bound(budget(2.00))),
+                new Charge(5, 250_000),
+                clock.now())
+            .headers();
+    assertThat(headers)
+        .containsEntry("x-ratelimit-limit-requests", "10")
+        .containsEntry("x-ratelimit-remaining-requests", "9")
+        .containsEntry("x-ratelimit-reset-requests", "6s")
+        .containsEntry("x-signalbox-budget-limit-usd", "2.000000")
+        .containsEntry("x-signalbox-budget-remaining-usd", "1.750000")
+        .containsEntry("x-signalbox-budget-reset", "2026-12-03T00:00:00Z")
+        .doesNotContainKey("x-ratelimit-limit-tokens");
   }
 
   @Test
