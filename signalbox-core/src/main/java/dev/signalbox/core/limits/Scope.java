@@ -16,8 +16,10 @@ public record Scope(Kind kind, String name) {
     SESSION,
     TAG;
 
+    private final String key = name().toLowerCase(Locale.ROOT);
+
     public String key() {
-      return name().toLowerCase(Locale.ROOT);
+      return key;
     }
   }
 
