@@ -20,12 +20,20 @@ import java.util.logging.Logger;
 /**
  * Sentence embeddings as routing reads them: cached by the text's content hash (an identical text
  * is computed once, even when requests ask for it at the same moment), computed on a {@link
- * MicroBatcher} so that requests waiting together share one model call, and backed by an optional
- * {@link EmbeddingFile} so offline runs compute each prompt once across runs.
+ * MicroBatcher}'s workers, and backed by an optional {@link EmbeddingFile} so offline runs compute
+ * each prompt once across runs.
  */
 public final class Embeddings implements TextEmbedder {
   private static final int CACHE_ENTRIES = 20_000;
-  private static final int SERVING_BATCH = 8;
+
+  /**
+   * Texts per model call when serving: one. A batch runs padded to its longest text, and real
+   * prompts differ in length, so on a CPU a batch costs more per text than the texts alone: 512
+   * MMLU prompts took 28-34 ms each alone, 68-83 ms each in batches of 8 as they came, 39-47 ms
+   * each in batches of similar length (one core, 2026-12-03; the README's "A learned route under
+   * load"). Under load, batching made each text dearer just as texts queued, and the queue grew.
+   */
+  private static final int SERVING_BATCH = 1;
 
   private final String modelId;
   private static final Logger LOG = Logger.getLogger(Embeddings.class.getName());
@@ -50,10 +58,9 @@ public final class Embeddings implements TextEmbedder {
   }
 
   /**
-   * The embeddings a gateway serves with: requests that wait together share a model call, on one
-   * worker per core made by {@code threads}. The quantized model scales activations over a whole
-   * batch, so a batched vector differs from the text's lone vector a little (cosine above 0.98);
-   * the trace records the vector routing read, so replay is exact.
+   * The embeddings a gateway serves with: one text per model call (see {@link #SERVING_BATCH}), on
+   * one worker per core made by {@code threads}, so a served vector is the text's lone vector, as
+   * training computed it.
    */
   public static Embeddings serving(SentenceEncoder encoder, ThreadFactory threads) {
     return new Embeddings(encoder.model().id(), encoder::encode, cores(), SERVING_BATCH, threads);
