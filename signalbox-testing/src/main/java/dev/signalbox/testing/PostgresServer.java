@@ -22,14 +22,16 @@ import java.util.stream.Stream;
  * .ci/run} installs it.
  */
 public final class PostgresServer implements AutoCloseable {
+  private final Path bin;
   private final Path base;
+  private int databases;
   private final Path data;
   private final Path log;
   private final int port;
   private final Process process;
 
   public PostgresServer() throws IOException, InterruptedException {
-    Path bin = binaries();
+    bin = binaries();
     base = Files.createTempDirectory("signalbox-pg");
     Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxrwxrwx"));
     data = base.resolve("data");
@@ -75,6 +77,25 @@ public final class PostgresServer implements AutoCloseable {
       }
       Thread.sleep(50);
     }
+  }
+
+  /**
+   * A new empty database on this server, for a test that needs its own tables: its JDBC URL, as
+   * {@link #jdbcUrl()} gives the {@code postgres} database's.
+   */
+  public synchronized String newDatabase() throws IOException, InterruptedException {
+    String name = "test_" + ++databases;
+    run(
+        Duration.ofSeconds(30),
+        bin.resolve("createdb").toString(),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        Integer.toString(port),
+        "-U",
+        "postgres",
+        name);
+    return jdbcUrl().replace("/postgres?", "/" + name + "?");
   }
 
   /** A JDBC URL of the {@code postgres} database as its superuser. */

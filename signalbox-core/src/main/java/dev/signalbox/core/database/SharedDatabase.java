@@ -52,6 +52,29 @@ public final class SharedDatabase {
     return new HikariDataSource(config);
   }
 
+  /** Work that runs as one transaction. */
+  @FunctionalInterface
+  public interface Transaction {
+    void run(Connection connection) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} on {@code connection} as one transaction: committed when it returns, rolled
+   * back when it throws (turning auto-commit back on would commit what it wrote so far).
+   */
+  public static void inTransaction(Connection connection, Transaction work) throws SQLException {
+    connection.setAutoCommit(false);
+    try {
+      work.run(connection);
+      connection.commit();
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
+  }
+
   /**
    * Runs a store's schema statements (each idempotent: {@code CREATE … IF NOT EXISTS}); when the
    * database refuses, closes the pool and says which store could not be opened.

@@ -69,24 +69,21 @@ public final class PostgresKeyStore implements KeyStore {
   @Override
   public void put(VirtualKey key) {
     try (Connection c = pool.getConnection()) {
-      c.setAutoCommit(false);
-      try (Statement lock = c.createStatement();
-          PreparedStatement insert =
-              c.prepareStatement(
-                  "INSERT INTO signalbox_keys VALUES (?, ?, nextval('signalbox_keys_version'))"
-                      + " ON CONFLICT (id) DO UPDATE SET json = excluded.json, version ="
-                      + " excluded.version")) {
-        lock.execute("LOCK TABLE signalbox_keys IN SHARE ROW EXCLUSIVE MODE");
-        insert.setString(1, key.id());
-        insert.setString(2, Json.text(KeyJson.stored(key)));
-        insert.executeUpdate();
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
+      SharedDatabase.inTransaction(
+          c,
+          work -> {
+            try (Statement lock = work.createStatement();
+                PreparedStatement insert =
+                    work.prepareStatement(
+                        "INSERT INTO signalbox_keys VALUES (?, ?,"
+                            + " nextval('signalbox_keys_version')) ON CONFLICT (id) DO UPDATE SET"
+                            + " json = excluded.json, version = excluded.version")) {
+              lock.execute("LOCK TABLE signalbox_keys IN SHARE ROW EXCLUSIVE MODE");
+              insert.setString(1, key.id());
+              insert.setString(2, Json.text(KeyJson.stored(key)));
+              insert.executeUpdate();
+            }
+          });
     } catch (SQLException e) {
       throw new IllegalStateException("cannot write key " + key.id() + ": " + e.getMessage(), e);
     }

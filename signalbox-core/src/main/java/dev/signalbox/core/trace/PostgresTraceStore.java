@@ -51,17 +51,13 @@ public final class PostgresTraceStore implements TraceStore {
   @Override
   public void write(List<DecisionTrace> batch) throws SQLException {
     try (Connection c = pool.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        insert(c, batch);
-        TraceSummaries.write(c, TraceSql.POSTGRES, batch.stream().map(TraceRow::of).toList());
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
+      SharedDatabase.inTransaction(
+          c,
+          work -> {
+            insert(work, batch);
+            TraceSummaries.write(
+                work, TraceSql.POSTGRES, batch.stream().map(TraceRow::of).toList());
+          });
     }
   }
 
@@ -177,18 +173,13 @@ public final class PostgresTraceStore implements TraceStore {
       if (!unknown.isEmpty()) {
         return unknown;
       }
-      c.setAutoCommit(false);
-      try {
-        for (Feedback f : feedback) {
-          upsert(c, f);
-        }
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
+      SharedDatabase.inTransaction(
+          c,
+          work -> {
+            for (Feedback f : feedback) {
+              upsert(work, f);
+            }
+          });
       return List.of();
     }
   }

@@ -8,7 +8,6 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
  * fresh database for each store a test opens.
  */
 class PostgresTraceExplorerIT extends TraceExplorerContract {
-  private static final AtomicInteger DATABASES = new AtomicInteger();
   private static PostgresServer postgres;
 
   private final Map<String, String> urls = new HashMap<>();
@@ -35,12 +33,7 @@ class PostgresTraceExplorerIT extends TraceExplorerContract {
   /** This test's database for the store called {@code name}, created the first time. */
   private String url(String name) throws Exception {
     if (!urls.containsKey(name)) {
-      String database = "explorer_" + DATABASES.incrementAndGet();
-      try (Connection admin = DriverManager.getConnection(postgres.jdbcUrl());
-          Statement s = admin.createStatement()) {
-        s.execute("CREATE DATABASE " + database);
-      }
-      urls.put(name, postgres.jdbcUrl().replace("/postgres?", "/" + database + "?"));
+      urls.put(name, postgres.newDatabase());
     }
     return urls.get(name);
   }
