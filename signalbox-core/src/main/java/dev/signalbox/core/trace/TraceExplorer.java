@@ -72,33 +72,33 @@ public final class TraceExplorer implements AutoCloseable {
   }
 
   private ArrayNode search(Connection connection, TraceQuery query) throws SQLException {
-    StringBuilder sql =
+    StringBuilder select =
         new StringBuilder("SELECT " + COLUMNS + " FROM " + rowsTable + " WHERE 1 = 1");
     List<Object> arguments = new ArrayList<>();
-    query.from().ifPresent(t -> where(sql, arguments, "time_ms >= ?", t.toEpochMilli()));
-    query.to().ifPresent(t -> where(sql, arguments, "time_ms < ?", t.toEpochMilli()));
-    query.route().ifPresent(v -> where(sql, arguments, "route = ?", v));
-    query.model().ifPresent(v -> where(sql, arguments, "model = ?", v));
-    query.deployment().ifPresent(v -> where(sql, arguments, "deployment = ?", v));
-    query.outcome().ifPresent(v -> where(sql, arguments, "outcome = ?", v));
-    query.tenant().ifPresent(v -> where(sql, arguments, "tenant = ?", v));
-    query.key().ifPresent(v -> where(sql, arguments, "key_name = ?", v));
-    query.team().ifPresent(v -> where(sql, arguments, "team = ?", v));
-    query.minCost().ifPresent(v -> where(sql, arguments, "cost_usd >= ?", v));
-    query.maxCost().ifPresent(v -> where(sql, arguments, "cost_usd <= ?", v));
-    query.minLatencyMs().ifPresent(v -> where(sql, arguments, "latency_ms >= ?", v));
-    query.maxLatencyMs().ifPresent(v -> where(sql, arguments, "latency_ms <= ?", v));
+    query.from().ifPresent(t -> where(select, arguments, "time_ms >= ?", t.toEpochMilli()));
+    query.to().ifPresent(t -> where(select, arguments, "time_ms < ?", t.toEpochMilli()));
+    query.route().ifPresent(v -> where(select, arguments, "route = ?", v));
+    query.model().ifPresent(v -> where(select, arguments, "model = ?", v));
+    query.deployment().ifPresent(v -> where(select, arguments, "deployment = ?", v));
+    query.outcome().ifPresent(v -> where(select, arguments, "outcome = ?", v));
+    query.tenant().ifPresent(v -> where(select, arguments, "tenant = ?", v));
+    query.key().ifPresent(v -> where(select, arguments, "key_name = ?", v));
+    query.team().ifPresent(v -> where(select, arguments, "team = ?", v));
+    query.minCost().ifPresent(v -> where(select, arguments, "cost_usd >= ?", v));
+    query.maxCost().ifPresent(v -> where(select, arguments, "cost_usd <= ?", v));
+    query.minLatencyMs().ifPresent(v -> where(select, arguments, "latency_ms >= ?", v));
+    query.maxLatencyMs().ifPresent(v -> where(select, arguments, "latency_ms <= ?", v));
     if (query.before().isPresent()) {
       long cursor = cursor(connection, query.before().get());
-      sql.append(" AND (time_ms < ? OR (time_ms = ? AND id < ?))");
+      select.append(" AND (time_ms < ? OR (time_ms = ? AND id < ?))");
       arguments.add(cursor);
       arguments.add(cursor);
       arguments.add(query.before().get());
     }
-    sql.append(" ORDER BY time_ms DESC, id DESC LIMIT ?");
+    select.append(" ORDER BY time_ms DESC, id DESC LIMIT ?");
     arguments.add(query.limit());
     ArrayNode rows = Json.MAPPER.createArrayNode();
-    try (PreparedStatement statement = prepare(connection, sql.toString(), arguments);
+    try (PreparedStatement statement = prepare(connection, select.toString(), arguments);
         ResultSet result = statement.executeQuery()) {
       while (result.next()) {
         rows.add(row(result));
