@@ -21,12 +21,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
  * A real HTTP/1.1 server on loopback that answers each request from a script: JSON, SSE with gaps,
- * resets, stalls, cuts and malformed bytes. Every response closes its connection. Binds port 0.
+ * resets, stalls, cuts and malformed bytes. Every response closes its connection but those of
+ * {@link #keepServing}, after which the connection serves the next request. Binds port 0.
  *
  * <p>Each connection gets a virtual thread; stalls wait on a latch that {@link #close()} releases.
  */
@@ -71,6 +73,7 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger accepted = new AtomicInteger();
   private final CountDownLatch closed = new CountDownLatch(1);
   private final CountDownLatch disconnectSeen = new CountDownLatch(1);
   private volatile Behaviour fallback;
@@ -107,6 +110,11 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
     return List.copyOf(requests);
   }
 
+  /** Connections the server has accepted so far. */
+  public int acceptedConnections() {
+    return accepted.get();
+  }
+
   /** Connections the server holds open now: accepted and not yet closed by either side. */
   public int openConnections() {
     return open.size();
@@ -121,6 +129,7 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
     while (!socket.isClosed()) {
       try {
         Socket client = socket.accept();
+        accepted.incrementAndGet();
         open.add(client);
         Thread.ofVirtual().start(() -> serve(client));
       } catch (IOException e) {
@@ -132,19 +141,21 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
   private void serve(Socket client) {
     try (client) {
       InputStream in = new BufferedInputStream(client.getInputStream());
-      RecordedRequest request = read(in);
-      if (request == null) {
-        return;
-      }
-      requests.add(request);
       Behaviour behaviour;
-      lock.lock();
-      try {
-        behaviour = script.isEmpty() ? fallback : script.poll();
-      } finally {
-        lock.unlock();
-      }
-      behaviour.respond(request, client, client.getOutputStream(), this);
+      do {
+        RecordedRequest request = read(in);
+        if (request == null) {
+          return;
+        }
+        requests.add(request);
+        lock.lock();
+        try {
+          behaviour = script.isEmpty() ? fallback : script.poll();
+        } finally {
+          lock.unlock();
+        }
+        behaviour.respond(request, client, client.getOutputStream(), this);
+      } while (behaviour instanceof ServesNext);
     } catch (IOException | InterruptedException e) {
       // The gateway closed the connection, or the server is closing: nothing to answer.
     } finally {
@@ -219,6 +230,33 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
       out.write(bytes);
       out.flush();
     };
+  }
+
+  /**
+   * A complete JSON response (with its Content-Length), after which the connection serves the next
+   * request, as a keep-alive server does.
+   */
+  public static Behaviour keepServing(int status, String body) {
+    return new ServesNext(status, body);
+  }
+
+  private record ServesNext(int status, String body) implements Behaviour {
+    @Override
+    public void respond(Socket socket, OutputStream out, ScriptedUpstreamServer server)
+        throws IOException {
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      out.write(
+          ("HTTP/1.1 "
+                  + status
+                  + " "
+                  + reason(status)
+                  + "\r\nContent-Type: application/json\r\nContent-Length: "
+                  + bytes.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(bytes);
+      out.flush();
+    }
   }
 
   /**

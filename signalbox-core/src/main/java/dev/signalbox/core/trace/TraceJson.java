@@ -12,6 +12,7 @@ import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.core.wire.ChatRequestParser;
+import dev.signalbox.core.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,7 @@ import java.util.List;
  */
 public final class TraceJson {
   private static final ObjectMapper MAPPER =
-      JsonMapper.builder()
+      JsonMapper.builder(Json.factory())
           .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
           .enable(DeserializationFeature.USE_LONG_FOR_INTS)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -20,17 +21,25 @@ final class GuardedBody {
   private final AutoCloseable response;
   private final AtomicBoolean timedOut = new AtomicBoolean();
   private final AtomicBoolean cancelled = new AtomicBoolean();
+  private final long length;
   private final long openedAtNanos;
   private Watchdog.Armed armed;
 
   /**
    * @param endsAtClose whether the body has neither a length nor chunks, and so ends where the
    *     connection does
+   * @param length the body's Content-Length, or -1 when it has none
    * @param openedAtNanos when the request was sent, on {@link System#nanoTime()}
    */
-  GuardedBody(InputStream body, AutoCloseable response, boolean endsAtClose, long openedAtNanos) {
+  GuardedBody(
+      InputStream body,
+      AutoCloseable response,
+      boolean endsAtClose,
+      long length,
+      long openedAtNanos) {
     this.body = new IoFailures(body, endsAtClose, timedOut);
     this.response = response;
+    this.length = length;
     this.openedAtNanos = openedAtNanos;
   }
 
@@ -78,11 +87,26 @@ final class GuardedBody {
     closeQuietly();
   }
 
+  /**
+   * The whole body, at most {@code limit} bytes. A body of known length is read into an array of
+   * that length: asked for more, the HTTP client allocates a buffer of what was asked for each read
+   * ({@code readNBytes} asks for 16 KB), which was most of what a short answer allocated. The read
+   * after it sees the end, which is what lets the client keep the connection: closed before the end
+   * is seen, it is closed rather than given back.
+   */
   byte[] readAll(Duration deadline, int limit) throws IOException {
     arm(deadline);
     try {
-      byte[] bytes = body.readNBytes(limit);
-      return bytes;
+      if (length < 0 || length > limit) {
+        return body.readNBytes(limit);
+      }
+      byte[] bytes = new byte[(int) length];
+      int read = body.readNBytes(bytes, 0, bytes.length);
+      if (read == bytes.length) {
+        body.read();
+        return bytes;
+      }
+      return Arrays.copyOf(bytes, read);
     } finally {
       disarm();
     }

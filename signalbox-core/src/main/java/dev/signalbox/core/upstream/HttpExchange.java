@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** One POST of JSON to a provider, up to its response headers, with faults classified. */
 final class HttpExchange {
@@ -97,10 +98,11 @@ final class HttpExchange {
       response.close();
       return new Failed(noFirstToken(call));
     }
+    OptionalLong length = response.headers().contentLength();
     boolean endsAtClose =
-        response.headers().contentLength().isEmpty()
-            && !response.headers().contains(HeaderValues.TRANSFER_ENCODING_CHUNKED);
-    GuardedBody guarded = new GuardedBody(response.inputStream(), response, endsAtClose, openedAt);
+        length.isEmpty() && !response.headers().contains(HeaderValues.TRANSFER_ENCODING_CHUNKED);
+    GuardedBody guarded =
+        new GuardedBody(response.inputStream(), response, endsAtClose, length.orElse(-1), openedAt);
     int status = response.status().code();
     if (status == 200) {
       return new Open(guarded);

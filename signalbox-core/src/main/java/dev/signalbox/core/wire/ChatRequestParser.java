@@ -25,7 +25,7 @@ import java.util.Map;
  */
 public final class ChatRequestParser {
   private static final ObjectReader READER =
-      JsonMapper.builder()
+      JsonMapper.builder(Json.factory())
           .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
           .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
           .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)

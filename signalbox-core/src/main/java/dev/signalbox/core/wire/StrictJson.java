@@ -18,7 +18,7 @@ import java.io.IOException;
  */
 public final class StrictJson {
   private static final ObjectReader TREE =
-      JsonMapper.builder()
+      JsonMapper.builder(Json.factory())
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build()

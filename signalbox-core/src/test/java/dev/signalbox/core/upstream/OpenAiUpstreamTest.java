@@ -2,6 +2,7 @@ package dev.signalbox.core.upstream;
 
 import static dev.signalbox.testing.ScriptedUpstreamServer.json;
 import static dev.signalbox.testing.ScriptedUpstreamServer.keepAlive;
+import static dev.signalbox.testing.ScriptedUpstreamServer.keepServing;
 import static dev.signalbox.testing.ScriptedUpstreamServer.raw;
 import static dev.signalbox.testing.ScriptedUpstreamServer.resetBeforeHeaders;
 import static dev.signalbox.testing.ScriptedUpstreamServer.sse;
@@ -14,6 +15,7 @@ import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.Chunk;
 import dev.signalbox.api.ChunkStream;
 import dev.signalbox.api.TimeSource;
+import dev.signalbox.api.Upstream;
 import dev.signalbox.api.UpstreamCall;
 import dev.signalbox.api.UpstreamFailure;
 import dev.signalbox.api.UpstreamReply;
@@ -57,6 +59,10 @@ class OpenAiUpstreamTest {
   }
 
   private UpstreamReply send(boolean stream, String baseUrl) throws InterruptedException {
+    return send(upstream(baseUrl), stream);
+  }
+
+  private static Upstream upstream(String baseUrl) {
     DeploymentSpec spec =
         TestConfigs.reader(Map.of("TEST_KEY", "sk-secret"))
             .read(
@@ -66,16 +72,18 @@ class OpenAiUpstreamTest {
                     + "models:\n  - {name: m, deployments: [d]}\n",
                 "t")
             .deployment("d");
+    return new UpstreamFactory(
+            TimeSource.SYSTEM, Map.of("TEST_KEY", "sk-secret")::get, TestConfigs.tokens())
+        .upstream(spec);
+  }
+
+  private static UpstreamReply send(Upstream upstream, boolean stream) throws InterruptedException {
     ChatRequest request =
         ChatRequestParser.parse(
             ("{\"model\":\"m\",\"stream\":"
                     + stream
                     + ",\"logit_bias\":{\"50256\":-100},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
                 .getBytes(StandardCharsets.UTF_8));
-    var upstream =
-        new UpstreamFactory(
-                TimeSource.SYSTEM, Map.of("TEST_KEY", "sk-secret")::get, TestConfigs.tokens())
-            .upstream(spec);
     return upstream.send(
         new UpstreamCall(
             request,
@@ -173,6 +181,24 @@ class OpenAiUpstreamTest {
     assertThat(sent.path()).isEqualTo("/v1/chat/completions");
     assertThat(sent.headers()).containsEntry("authorization", "Bearer sk-secret");
     assertThat(sent.body()).contains("\"model\":\"up-model\"", "\"logit_bias\":{\"50256\":-100}");
+  }
+
+  @Test
+  void answersOneAfterAnotherShareOneKeptConnection() throws Exception {
+    server =
+        new ScriptedUpstreamServer(
+            keepServing(
+                200,
+                "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+                    + "\"hi\"},\"finish_reason\":\"stop\"}]}"));
+    try (Upstream upstream = upstream(server.baseUrl())) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(send(upstream, false)).isInstanceOf(UpstreamReply.Completed.class);
+      }
+    }
+    // An answer read to its length but not to its end would close the connection each time.
+    assertThat(server.requests()).hasSize(3);
+    assertThat(server.acceptedConnections()).isEqualTo(1);
   }
 
   @Test
