@@ -157,7 +157,8 @@ public final class ExplorerBenchmark {
     store.write(batch);
   }
 
-  private static DecisionTrace trace(int i, Instant time, SplittableRandom random) {
+  /** A trace shaped like a real one: the {@code i}th of a store, at {@code time}. */
+  static DecisionTrace trace(int i, Instant time, SplittableRandom random) {
     String route = ROUTES[random.nextInt(ROUTES.length)];
     String model = MODELS[random.nextInt(MODELS.length)];
     String other = MODELS[(Arrays.asList(MODELS).indexOf(model) + 1) % MODELS.length];

@@ -25,11 +25,14 @@ import org.HdrHistogram.Recorder;
  * streams COUNT URL GAP_MS                   COUNT concurrent streams; the longest gap between chunks of each
  * </pre>
  *
- * Extra headers come from the HEADERS environment variable: "name: value; name: value"; the model
- * from MODEL (default bench); the status counted as an answer from EXPECT_STATUS (default 200), so
- * that the round trip of a failure can be measured too. PROMPTS_FILE names a file of prompts, one a
- * line, sent in turn (request i gets line i modulo their number), so that per-prompt work such as
- * an embedding is done, not cached.
+ * Extra headers come from the HEADERS environment variable: "name: value; name: value". With
+ * HEADERS_B as well, {@code open} alternates the two (even requests A, odd B) and reports each
+ * apart and B's percentiles less A's: two kinds of caller on one gateway at the same moment, so
+ * that what one costs over the other is not lost in the host's and the collector's noise between
+ * runs. The model from MODEL (default bench); the status counted as an answer from EXPECT_STATUS
+ * (default 200), so that the round trip of a failure can be measured too. PROMPTS_FILE names a file
+ * of prompts, one a line, sent in turn (request i gets line i modulo their number), so that
+ * per-prompt work such as an embedding is done, not cached.
  */
 public final class LoadHarness {
   private static final String BODY =
@@ -53,25 +56,31 @@ public final class LoadHarness {
 
   /** The request's bytes: the body, Content-Length and any headers from the HEADERS variable. */
   static byte[] request(URI uri, boolean stream) {
-    return request(uri, stream, "Summarise the benchmark rules in one sentence.");
+    return request(
+        uri, stream, "Summarise the benchmark rules in one sentence.", headers("HEADERS"));
   }
 
-  /** One request per line of PROMPTS_FILE, else the one fixed request. */
-  static List<byte[]> requests(URI uri, boolean stream) throws java.io.IOException {
+  private static String headers(String variable) {
+    return System.getenv().getOrDefault(variable, "");
+  }
+
+  /** One request per line of PROMPTS_FILE, else the one fixed request; with the given headers. */
+  static List<byte[]> requests(URI uri, boolean stream, String headers) throws java.io.IOException {
     String file = System.getenv("PROMPTS_FILE");
     if (file == null || file.isEmpty()) {
-      return List.of(request(uri, stream));
+      return List.of(
+          request(uri, stream, "Summarise the benchmark rules in one sentence.", headers));
     }
     List<byte[]> requests = new java.util.ArrayList<>();
     for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(file))) {
       if (!line.isBlank()) {
-        requests.add(request(uri, stream, line));
+        requests.add(request(uri, stream, line, headers));
       }
     }
     return requests;
   }
 
-  static byte[] request(URI uri, boolean stream, String prompt) {
+  static byte[] request(URI uri, boolean stream, String prompt, String headers) {
     String quoted =
         com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode(prompt).toString();
     byte[] body =
@@ -88,7 +97,7 @@ public final class LoadHarness {
                 + "\r\nContent-Type: application/json\r\nContent-Length: "
                 + body.length
                 + "\r\n");
-    for (String header : System.getenv().getOrDefault("HEADERS", "").split(";")) {
+    for (String header : headers.split(";")) {
       if (header.indexOf(':') > 0) {
         head.append(header.trim()).append("\r\n");
       }
@@ -103,9 +112,12 @@ public final class LoadHarness {
   /** Fixed-rate load: WARMUP seconds unrecorded, then SECONDS recorded. */
   static void open(int rate, int seconds, int warmup, String url, boolean stream) throws Exception {
     URI uri = URI.create(url);
-    List<byte[]> requests = requests(uri, stream);
+    List<byte[]> requests = requests(uri, stream, headers("HEADERS"));
+    boolean twoKinds = !headers("HEADERS_B").isBlank();
+    List<byte[]> requestsB = twoKinds ? requests(uri, stream, headers("HEADERS_B")) : requests;
     ConcurrentLinkedQueue<RawHttpConnection> idle = new ConcurrentLinkedQueue<>();
     Recorder recorder = new Recorder(3);
+    Recorder recorderB = new Recorder(3);
     AtomicLong errors = new AtomicLong();
     int expected = Integer.parseInt(System.getenv().getOrDefault("EXPECT_STATUS", "200"));
     long intervalNanos = 1_000_000_000L / rate;
@@ -116,7 +128,12 @@ public final class LoadHarness {
     try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
       for (long i = 0; i < total; i++) {
         long intended = start + i * intervalNanos;
-        byte[] request = requests.get((int) (i % requests.size()));
+        boolean kindB = twoKinds && i % 2 == 1;
+        byte[] request =
+            kindB
+                ? requestsB.get((int) (i / 2 % requestsB.size()))
+                : requests.get((int) ((twoKinds ? i / 2 : i) % requests.size()));
+        Recorder kind = kindB ? recorderB : recorder;
         // Park rather than spin: the generator shares its core with the upstream. Lateness of a
         // send is
         // not lost: latency is measured from the intended start.
@@ -146,7 +163,7 @@ public final class LoadHarness {
                 if (status != expected || end == 0) {
                   errors.incrementAndGet();
                 } else if (intended >= recordFrom) {
-                  recorder.recordValue((end - intended) / 1_000);
+                  kind.recordValue((end - intended) / 1_000);
                 }
                 if (connection.reusable()) {
                   idle.add(connection);
@@ -165,15 +182,43 @@ public final class LoadHarness {
     }
     idle.forEach(LoadHarness::closeQuietly);
     Histogram h = recorder.getIntervalHistogram();
+    String what = stream ? "ttft" : "latency";
+    if (!twoKinds) {
+      System.out.printf(
+          Locale.ROOT,
+          "open rate=%d/s recorded=%ds %s n=%d errors=%d %s%n",
+          rate,
+          seconds,
+          what,
+          h.getTotalCount(),
+          errors.get(),
+          percentiles(h));
+      return;
+    }
+    Histogram b = recorderB.getIntervalHistogram();
     System.out.printf(
         Locale.ROOT,
-        "open rate=%d/s recorded=%ds %s n=%d errors=%d p50=%.3fms p90=%.3fms p99=%.3fms"
-            + " p99.9=%.3fms max=%.3fms%n",
+        "open rate=%d/s recorded=%ds %s errors=%d, alternating A and B%n"
+            + "A n=%d %s%nB n=%d %s%n"
+            + "B less A: p50=%+.3fms p90=%+.3fms p99=%+.3fms mean=%+.3fms%n",
         rate,
         seconds,
-        stream ? "ttft" : "latency",
-        h.getTotalCount(),
+        what,
         errors.get(),
+        h.getTotalCount(),
+        percentiles(h),
+        b.getTotalCount(),
+        percentiles(b),
+        (b.getValueAtPercentile(50) - h.getValueAtPercentile(50)) / 1e3,
+        (b.getValueAtPercentile(90) - h.getValueAtPercentile(90)) / 1e3,
+        (b.getValueAtPercentile(99) - h.getValueAtPercentile(99)) / 1e3,
+        (b.getMean() - h.getMean()) / 1e3);
+  }
+
+  private static String percentiles(Histogram h) {
+    return String.format(
+        Locale.ROOT,
+        "p50=%.3fms p90=%.3fms p99=%.3fms p99.9=%.3fms max=%.3fms",
         h.getValueAtPercentile(50) / 1e3,
         h.getValueAtPercentile(90) / 1e3,
         h.getValueAtPercentile(99) / 1e3,
