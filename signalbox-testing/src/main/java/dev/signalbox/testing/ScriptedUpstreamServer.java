@@ -244,19 +244,24 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
     @Override
     public void respond(Socket socket, OutputStream out, ScriptedUpstreamServer server)
         throws IOException {
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      out.write(
-          ("HTTP/1.1 "
-                  + status
-                  + " "
-                  + reason(status)
-                  + "\r\nContent-Type: application/json\r\nContent-Length: "
-                  + bytes.length
-                  + "\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.write(bytes);
-      out.flush();
+      writeKeptAlive(out, status, body);
     }
+  }
+
+  /** A JSON response with its Content-Length and no Connection: close. */
+  private static void writeKeptAlive(OutputStream out, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    out.write(
+        ("HTTP/1.1 "
+                + status
+                + " "
+                + reason(status)
+                + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + bytes.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.write(bytes);
+    out.flush();
   }
 
   /**
@@ -265,18 +270,7 @@ public final class ScriptedUpstreamServer implements AutoCloseable {
    */
   public static Behaviour keepAlive(int status, String body) {
     return (socket, out, server) -> {
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      out.write(
-          ("HTTP/1.1 "
-                  + status
-                  + " "
-                  + reason(status)
-                  + "\r\nContent-Type: application/json\r\nContent-Length: "
-                  + bytes.length
-                  + "\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.write(bytes);
-      out.flush();
+      writeKeptAlive(out, status, body);
       while (!socket.isClosed() && socket.getInputStream().read() != -1) {
         // Wait for the gateway to close its end.
       }
