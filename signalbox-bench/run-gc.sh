@@ -31,6 +31,7 @@ flags_of() {
     serial-144m-lazy) echo "-XX:-AlwaysPreTouch" ;;
     serial-128m-lazy) echo "-XX:-AlwaysPreTouch -Xms128m -Xmx128m" ;;
     serial-96m-lazy) echo "-XX:-AlwaysPreTouch -Xms96m -Xmx96m" ;;
+    serial-112m) echo "-Xms112m -Xmx112m" ;;
     parallel-144m) echo "-XX:-UseSerialGC -XX:+UseParallelGC" ;;
     g1-144m) echo "-XX:-UseSerialGC -XX:+UseG1GC" ;;
     shenandoah-144m) echo "-XX:-UseSerialGC -XX:+UseShenandoahGC" ;;
