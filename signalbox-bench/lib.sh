@@ -46,6 +46,15 @@ rss_watch() { # prints the peak RSS in MB of pid $1 until file $2 exists
 # The pid of the JVM serving config $1 (the launcher execs java).
 gateway_pid() { pgrep -f "dev.signalbox.cli.Main serve --config $1" | head -1; }
 
+# Serves $work/signalbox.yaml on core 0 with JVM options $1 (after the launcher's), its output in
+# $2; waits for port $SIGNALBOX. Sets $gw (the launcher's pid, stopped at exit) and $jvm (the JVM's,
+# for jstat, jcmd and /proc).
+serve_gateway() {
+  SIGNALBOX_JAVA_OPTS="$1" taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$2" 2>&1 &
+  gw=$!; pids+=("$gw"); wait_port "$SIGNALBOX"
+  jvm="$(gateway_pid "$work/signalbox.yaml")"
+}
+
 # Writes config $1: Signalbox on port $2 in front of the fake upstream on port $3, one model on
 # routes `bench` and `auto`; $4 is server.access-log (default true). Traces go to $work.
 write_single_model_config() {

@@ -2,7 +2,9 @@
 # What the whole gateway process allocates per request (issue 17: allocation is what sets how often
 # the collector pauses): Signalbox (the load benchmark's rules route, traces and access log on,
 # launcher defaults plus EXTRA) on core 0 warmed at RATE req/s, then RATE req/s for DURATION seconds, with the
-# heap's young collections and eden read by jstat before and after. Every byte a request costs
+# heap's young collections and eden read by jstat before and after. The serial collector refreshes
+# jstat's eden figure only at a collection, so the total is known to within one eden (the line says
+# how much that is per request): record enough requests for a few dozen collections. Every byte a request costs
 # anywhere (server, upstream client, JSON, traces, access log) counts; JMH's -prof gc sees only the
 # in-process path without sockets.
 #
@@ -20,9 +22,7 @@ start_fast_upstream "$UP" 50 40; pids+=("$pid"); wait_port "$UP"
 url="http://127.0.0.1:$SIGNALBOX/v1/chat/completions"
 export MODEL=bench HEADERS=""
 write_rules_route_config "$work/signalbox.yaml" "$SIGNALBOX" "$UP" "$work/traces.db"
-SIGNALBOX_JAVA_OPTS="${EXTRA:-}" taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$work/serve.log" 2>&1 &
-gw=$!; pids+=("$gw"); wait_port "$SIGNALBOX"
-jvm="$(gateway_pid "$work/signalbox.yaml")"
+serve_gateway "${EXTRA:-}" "$work/serve.log"
 jstat="$(dirname "$java")/jstat"
 harness open "$RATE" 1 "$WARMUP" "$url" > /dev/null
 log "# Signalbox allocation per request, $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!signalbox-bench' || echo '+changes'); extra flags: ${EXTRA:-none}"
@@ -35,6 +35,6 @@ log "$(awk -v a="$before" -v b="$after" -v n="$((RATE * DURATION))" 'BEGIN {
   split(a, x); split(b, y)
   collections = (y[13] - x[13]) + (y[15] - x[15])
   kb = collections * x[5] + y[6] - x[6]
-  printf "young collections %d, full %d, eden %.0f MB, allocated %.0f MB: %.1f KB per request; collector time %.3f s", y[13] - x[13], y[15] - x[15], x[5] / 1024, kb / 1024, kb / n, y[19] - x[19] }')"
+  printf "young collections %d, full %d, eden %.0f MB, allocated %.0f MB: %.1f KB per request (+/- %.1f KB, one eden); collector time %.3f s", y[13] - x[13], y[15] - x[15], x[5] / 1024, kb / 1024, kb / n, x[5] / n, y[19] - x[19] }')"
 log "# results in $out"
 kill "$gw"; wait "$gw" 2>/dev/null || true

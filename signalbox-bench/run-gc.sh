@@ -52,12 +52,8 @@ export MODEL=bench HEADERS=""
 for candidate in $CANDIDATES; do
   extra="$(flags_of "$candidate")"
   write_rules_route_config "$work/signalbox.yaml" "$SIGNALBOX" "$UP" "$work/traces-$candidate.db"
-  SIGNALBOX_JAVA_OPTS="$extra -Xlog:safepoint:file=$work/safepoints-$candidate.log -Xlog:gc:file=$work/gc-$candidate.log" \
-    taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$work/signalbox-$candidate.log" 2>&1 &
-  gw=$!
-  pids+=("$gw")
-  wait_port "$SIGNALBOX"
-  jvm="$(gateway_pid "$work/signalbox.yaml")"
+  serve_gateway "$extra -Xlog:safepoint:file=$work/safepoints-$candidate.log -Xlog:gc:file=$work/gc-$candidate.log" \
+    "$work/signalbox-$candidate.log"
   harness open 200 1 10 "$url" > /dev/null
   harness open 1000 1 "$WARMUP" "$url" > /dev/null
   before_lines=$(wc -l < "$work/safepoints-$candidate.log")

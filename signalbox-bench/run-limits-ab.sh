@@ -19,7 +19,9 @@ UP=19501; SIGNALBOX=19504; REDIS=19506
 source signalbox-bench/lib.sh
 bench_start limits-ab
 build_bench
-command -v redis-server > /dev/null || { [[ $BACKENDS != *redis* ]] || { echo "redis-server not found (apt-get install -y redis-server)" >&2; exit 1; }; }
+if [[ $BACKENDS == *redis* ]] && ! command -v redis-server > /dev/null; then
+  echo "redis-server not found (apt-get install -y redis-server)" >&2; exit 1
+fi
 start_fast_upstream "$UP" 50 40; pids+=("$pid"); wait_port "$UP"
 url="http://127.0.0.1:$SIGNALBOX/v1/chat/completions"
 limited_key="sk-bench-limited-0123456789"; free_key="sk-bench-free-0123456789"

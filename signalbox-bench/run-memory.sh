@@ -16,9 +16,8 @@ start_fast_upstream "$UP" 50 40; pids+=("$pid"); wait_port "$UP"
 url="http://127.0.0.1:$SIGNALBOX/v1/chat/completions"
 export MODEL=bench HEADERS=""
 write_rules_route_config "$work/signalbox.yaml" "$SIGNALBOX" "$UP" "$work/traces.db"
-SIGNALBOX_AOT="${AOT:-on}" SIGNALBOX_JAVA_OPTS="-XX:NativeMemoryTracking=summary ${EXTRA:-}" taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$work/serve.log" 2>&1 &
-gw=$!; pids+=("$gw"); wait_port "$SIGNALBOX"
-jvm="$(gateway_pid "$work/signalbox.yaml")"
+export SIGNALBOX_AOT="${AOT:-on}"
+serve_gateway "-XX:NativeMemoryTracking=summary ${EXTRA:-}" "$work/serve.log"
 harness open 1000 1 20 "$url" > /dev/null
 log "# Signalbox memory at 1,000 req/s, $(date -u +%FT%TZ); AOT ${AOT:-on}; extra flags: ${EXTRA:-none}"
 log "$(harness open 1000 10 1 "$url")"

@@ -1,5 +1,6 @@
 package dev.signalbox.core.trace;
 
+import dev.signalbox.core.database.SharedDatabase;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -254,17 +255,7 @@ final class TraceSummaries {
       if (after.equals(before)) {
         return;
       }
-      connection.setAutoCommit(false);
-      try {
-        write(connection, sql, rows);
-        connection.commit();
-      } catch (SQLException e) {
-        // Turning auto-commit back on would commit the half-written batch.
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(true);
-      }
+      SharedDatabase.inTransaction(connection, work -> write(work, sql, rows));
     }
   }
 
