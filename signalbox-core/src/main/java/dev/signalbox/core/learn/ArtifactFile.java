@@ -209,6 +209,13 @@ public final class ArtifactFile {
       }
       case LogisticScorer logistic ->
           scorer.put("weights", doubles(logistic.weights())).put("bias", doubles(logistic.bias()));
+      case MlpScorer mlp ->
+          scorer
+              .put("hidden_units", mlp.hidden().length)
+              .put("hidden", doubles(mlp.hidden()))
+              .put("hidden_bias", doubles(mlp.hiddenBias()))
+              .put("output", doubles(mlp.output()))
+              .put("output_bias", doubles(mlp.outputBias()));
     }
     return body;
   }
@@ -239,6 +246,15 @@ public final class ArtifactFile {
           case "logistic" ->
               new LogisticScorer(
                   models, toDoubles(s.path("weights"), m), toDoubles(s.path("bias")));
+          case "mlp" -> {
+            double[] outputBias = toDoubles(s.path("output_bias"));
+            yield new MlpScorer(
+                models,
+                toDoubles(s.path("hidden"), s.path("hidden_units").asInt()),
+                toDoubles(s.path("hidden_bias")),
+                toDoubles(s.path("output"), outputBias.length), // one row per model per network
+                outputBias);
+          }
           default ->
               throw new IllegalArgumentException(
                   "unknown scorer '" + s.path("kind").asText() + "'");

@@ -3,8 +3,9 @@ package dev.signalbox.core.learn;
 import java.util.List;
 
 /** Predicts how well each model would answer a prompt, from its embedding and cheap features. */
-public sealed interface QualityScorer permits KnnScorer, MatrixFactorisation, LogisticScorer {
-  /** {@code knn}, {@code mf} or {@code logistic}. */
+public sealed interface QualityScorer
+    permits KnnScorer, MatrixFactorisation, LogisticScorer, MlpScorer {
+  /** {@code knn}, {@code mf}, {@code logistic} or {@code mlp}. */
   String kind();
 
   List<String> models();

@@ -12,7 +12,11 @@ public final class Scoring {
     float[] embedding =
         signals.embedding(artifact.embed(), artifact.textWindow(), artifact.encoder());
     double[] features =
-        artifact.scorer() instanceof LogisticScorer ? CheapFeatures.of(signals) : NO_FEATURES;
+        switch (artifact.scorer()) {
+          case LogisticScorer logistic -> CheapFeatures.of(signals);
+          case MlpScorer mlp -> CheapFeatures.of(signals);
+          default -> NO_FEATURES;
+        };
     return artifact.scorer().predict(embedding, features);
   }
 }

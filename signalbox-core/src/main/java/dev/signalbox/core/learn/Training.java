@@ -109,6 +109,16 @@ public final class Training {
               seed);
       case "logistic" ->
           LogisticScorer.fit(data, new LogisticScorer.Settings(spec.epochs(), 0.1, 1e-4), seed);
+      case "mlp" ->
+          MlpScorer.fit(
+              data,
+              new MlpScorer.Settings(
+                  spec.hidden(),
+                  spec.epochs(),
+                  spec.members(),
+                  MlpScorer.Settings.DEFAULT.learningRate(),
+                  MlpScorer.Settings.DEFAULT.weightDecay()),
+              seed);
       default -> throw new IllegalArgumentException("unknown scorer '" + spec.kind() + "'");
     };
   }

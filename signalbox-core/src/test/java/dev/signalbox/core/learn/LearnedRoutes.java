@@ -28,7 +28,8 @@ final class LearnedRoutes {
   }
 
   static RouteSpec route(String name, String policy, String scorer, List<String> models) {
-    ScorerSpec scorerSpec = new ScorerSpec(scorer, 20, ScorerSpec.DEFAULT.smoothing(), 8, 20);
+    ScorerSpec scorerSpec =
+        new ScorerSpec(scorer, 20, ScorerSpec.DEFAULT.smoothing(), 8, 20, 16, 2);
     PolicySpec spec =
         switch (policy) {
           case "threshold" ->

@@ -2,6 +2,7 @@ package dev.signalbox.core.learn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.signalbox.api.Candidate;
 import dev.signalbox.api.DeploymentState;
@@ -71,7 +72,8 @@ class LearnedScorersTest {
         List.<QualityScorer>of(
             KnnScorer.fit(train, 20, 2),
             MatrixFactorisation.fit(train, new MatrixFactorisation.Settings(8, 30, 0.1, 1e-5), 7),
-            LogisticScorer.fit(train, new LogisticScorer.Settings(30, 0.2, 1e-4), 7))) {
+            LogisticScorer.fit(train, new LogisticScorer.Settings(30, 0.2, 1e-4), 7),
+            MlpScorer.fit(train, new MlpScorer.Settings(16, 30, 3, 1e-2, 1e-4), 7))) {
       double[] easy = scorer.predict(near(EASY_CENTRE, random), new double[CheapFeatures.SIZE]);
       double[] hard = scorer.predict(near(HARD_CENTRE, random), new double[CheapFeatures.SIZE]);
       assertThat(easy[1]).as(scorer.kind() + " weak on easy").isGreaterThan(0.7);
@@ -79,6 +81,37 @@ class LearnedScorersTest {
       assertThat(hard[0]).as(scorer.kind() + " strong on hard").isGreaterThan(0.7);
       assertThat(Training.winScore(hard, 0, 1)).isGreaterThan(Training.winScore(easy, 0, 1) + 0.3);
     }
+  }
+
+  @Test
+  void anMlpEnsembleIsSeededAndAveragesItsMembers() {
+    TrainingSet train = data(200, 8);
+    MlpScorer.Settings three = new MlpScorer.Settings(8, 5, 3, 1e-2, 1e-4);
+    MlpScorer ensemble = MlpScorer.fit(train, three, 11);
+    float[] probe = train.embeddings()[0];
+    double[] features = train.features()[0];
+    assertThat(ensemble.members()).isEqualTo(3);
+    assertThat(ensemble.predict(probe, features))
+        .containsExactly(MlpScorer.fit(train, three, 11).predict(probe, features));
+    double[] mean = new double[MODELS.size()];
+    for (int member = 0; member < 3; member++) {
+      double[] predicted = member(ensemble, member, 8).predict(probe, features);
+      for (int m = 0; m < mean.length; m++) {
+        mean[m] += predicted[m] / 3;
+      }
+    }
+    assertThat(ensemble.predict(probe, features)).containsExactly(mean, within(1e-12));
+  }
+
+  private static MlpScorer member(MlpScorer ensemble, int member, int units) {
+    int models = ensemble.models().size();
+    return new MlpScorer(
+        ensemble.models(),
+        java.util.Arrays.copyOfRange(ensemble.hidden(), member * units, (member + 1) * units),
+        java.util.Arrays.copyOfRange(ensemble.hiddenBias(), member * units, (member + 1) * units),
+        java.util.Arrays.copyOfRange(ensemble.output(), member * models, (member + 1) * models),
+        java.util.Arrays.copyOfRange(
+            ensemble.outputBias(), member * models, (member + 1) * models));
   }
 
   @Test
@@ -137,7 +170,7 @@ class LearnedScorersTest {
   @Test
   void anArtifactRoundTripsAndAnEditedOneIsRefused(@TempDir Path dir) throws Exception {
     TrainingSet train = data(60, 6);
-    for (String kind : List.of("knn", "mf", "logistic")) {
+    for (String kind : List.of("knn", "mf", "logistic", "mlp")) {
       LearnedArtifact artifact =
           Training.fit(
               LearnedRoutes.thresholdRoute("r", kind),
