@@ -1,6 +1,6 @@
 # Sourced by the launchers (./signalbox in a checkout, bin/signalbox in the distribution):
 # run_signalbox CLASSPATH ARGS... runs the CLI on a JDK of at least 21 with the default JVM flags;
-# record_aot_cache CLASSPATH FILE CONFIG records the JDK's ahead-of-time cache that `serve` then
+# record_aot_cache CLASSPATH FILE CONFIG FRONT records the JDK's ahead-of-time cache that `serve` then
 # starts from (JDK 25 and later). Expects find_java (build/find-java.sh) to be defined.
 
 log_format='-Djava.util.logging.SimpleFormatter.format=%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n'
@@ -18,14 +18,15 @@ serve_opts=(-Xms144m -Xmx144m -XX:+UseSerialGC -XX:MaxMetaspaceSize=128m -XX:Res
 offline_opts=(-Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED "$log_format")
 
 # Records FILE by a training run (WarmUpCommand: CONFIG served on a free port, requests of every
-# kind sent to it) under the serve flags, which the cache must match. Quiet; false if it failed.
+# kind sent to it, then to FRONT, if given, served in front of it through the providers' clients)
+# under the serve flags, which the cache must match. Quiet; false if it failed.
 record_aot_cache() {
-  local classpath="$1" file="$2" config="$3" java
+  local classpath="$1" file="$2" config="$3" front="${4:-}" java
   java="$(find_java)" || return 1
   [ "$(java_version "$java")" -ge 25 ] 2>/dev/null || return 1
   rm -f "$file"
   "$java" "${serve_opts[@]}" -XX:AOTCacheOutput="$file" -cp "$classpath" dev.signalbox.cli.Main \
-    warm-up --config "$config" > "$file.log" 2>&1 && [ -f "$file" ]
+    warm-up --config "$config" ${front:+--front "$front"} > "$file.log" 2>&1 && [ -f "$file" ]
 }
 
 run_signalbox() {

@@ -2,12 +2,19 @@ package dev.signalbox.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.signalbox.core.wire.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +35,46 @@ class CliTest {
     cli.setErr(new PrintWriter(err, true));
     int exit = cli.execute(args);
     return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void warmUpTrainsASecondGatewayThroughTheOpenAiAndAnthropicProviders() throws Exception {
+    Path upstream = dir.resolve("training.yaml");
+    Path front = dir.resolve("front.yaml");
+    Files.writeString(upstream, inTempDir(Files.readString(Path.of("../build/aot-training.yaml"))));
+    Files.writeString(
+        front, inTempDir(Files.readString(Path.of("../build/aot-training-front.yaml"))));
+
+    Run run =
+        run(
+            "warm-up",
+            "--config",
+            upstream.toString(),
+            "--front",
+            front.toString(),
+            "--requests",
+            "36");
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    Map<String, Integer> answeredBy = new TreeMap<>();
+    try (Connection db =
+            DriverManager.getConnection(
+                "jdbc:sqlite:" + dir.resolve("aot-training-front-traces.db"));
+        ResultSet rows =
+            db.createStatement().executeQuery("select json from traces where outcome = 'ok'")) {
+      while (rows.next()) {
+        for (JsonNode attempt : Json.MAPPER.readTree(rows.getString(1)).path("attempts")) {
+          answeredBy.merge(attempt.path("deployment").asText(), 1, Integer::sum);
+        }
+      }
+    }
+    assertThat(answeredBy).containsOnlyKeys("openai", "anthropic");
+    assertThat(answeredBy.values()).allMatch(count -> count >= 8);
+  }
+
+  /** The training configs with their stores moved from the build folder to this test's. */
+  private String inTempDir(String config) {
+    return config.replace("signalbox-cli/target/", dir.toString() + "/");
   }
 
   @Test
