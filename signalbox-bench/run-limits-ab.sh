@@ -54,6 +54,9 @@ YAML
   log ""
   log "## limits in $backend"
   log "$(harness open "$RATE" "$DURATION" 5 "$url")"
+  if [ "$backend" = redis ]; then   # what the scripts cost Redis itself, over the whole run
+    log "redis: $(redis-cli -p "$REDIS" info commandstats | grep -E '^cmdstat_(evalsha|eval):' | tr -d '\r' | paste -sd' ')"
+  fi
   kill "$gw"; wait "$gw" 2>/dev/null || true
   [ "$backend" = redis ] && { kill "$redis_pid"; wait "$redis_pid" 2>/dev/null || true; }
 done
