@@ -55,6 +55,32 @@ serve_gateway() {
   jvm="$(gateway_pid "$work/signalbox.yaml")"
 }
 
+# The start-up benchmarks' set-up: the fast fake upstream on port $UP (no stream gaps) and a
+# one-model config for port $SIGNALBOX, no access log. Sets $url and $body (a chat request).
+start_startup_target() {
+  start_fast_upstream "$UP" 0 1
+  pids+=("$pid"); wait_port "$UP"
+  write_single_model_config "$work/signalbox.yaml" "$SIGNALBOX" "$UP" false
+  url="http://127.0.0.1:$SIGNALBOX/v1/chat/completions"
+  export MODEL=bench
+  body='{"model":"bench","messages":[{"role":"user","content":"hi"}]}'
+}
+
+# Starts `./signalbox serve` on core 0 (SIGNALBOX_AOT=$1, JVM options $2 after the launcher's, its
+# output in $3) and asks it $body until it answers, for at most a minute. Sets $server (stopped at
+# exit) and $first, the milliseconds from the process's start to its first answer.
+serve_until_first_answer() {
+  local start
+  start=$(date +%s%N)
+  SIGNALBOX_AOT="$1" SIGNALBOX_JAVA_OPTS="$2" taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$3" 2>&1 &
+  server=$!; pids+=("$server")
+  for _ in $(seq 12000); do
+    curl -sf -o /dev/null "$url" -H 'content-type: application/json' -d "$body" && break
+    sleep 0.005
+  done
+  first=$(( ($(date +%s%N) - start) / 1000000 ))
+}
+
 # Writes config $1: Signalbox on port $2 in front of the fake upstream on port $3, one model on
 # routes `bench` and `auto`; $4 is server.access-log (default true). Traces go to $work.
 write_single_model_config() {

@@ -14,21 +14,9 @@ bench_start startup
 build_bench
 ./signalbox serve --config /dev/null > /dev/null 2>&1 || true   # records the AOT cache if the build is new
 log "# Signalbox start-up, $(date -u +%FT%TZ), $(nproc) cores; java: $("$java" -version 2>&1 | head -1)"
-start_fast_upstream "$UP" 0 1
-pids+=("$pid"); wait_port "$UP"
-write_single_model_config "$work/signalbox.yaml" "$SIGNALBOX" "$UP" false
-url="http://127.0.0.1:$SIGNALBOX/v1/chat/completions"
-export MODEL=bench
-body='{"model":"bench","messages":[{"role":"user","content":"hi"}]}'
+start_startup_target
 for aot in off on; do
-  start=$(date +%s%N)
-  SIGNALBOX_AOT=$aot taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$work/serve-$aot.log" 2>&1 &
-  server=$!; pids+=("$server")
-  for _ in $(seq 12000); do   # at most a minute
-    curl -sf -o /dev/null "$url" -H 'content-type: application/json' -d "$body" && break
-    sleep 0.005
-  done
-  first=$(( ($(date +%s%N) - start) / 1000000 ))
+  serve_until_first_answer "$aot" "" "$work/serve-$aot.log"
   log ""
   log "## AOT cache $aot"
   log "process start to first answer: $first ms"
