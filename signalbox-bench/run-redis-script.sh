@@ -7,6 +7,7 @@
 # for every replica together. Results go to bench-results/redis-script-<time>.txt.
 #
 #   bash signalbox-bench/run-redis-script.sh
+#   SCRIPT=/tmp/reserve-before.lua bash signalbox-bench/run-redis-script.sh   # another version of it
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -17,11 +18,12 @@ command -v redis-benchmark > /dev/null || { echo "redis-benchmark not found (apt
 taskset -c 1 redis-server --bind 127.0.0.1 --port "$REDIS" --save '' --appendonly no > "$work/redis.log" 2>&1 &
 pids+=("$!"); wait_port "$REDIS"
 cli() { redis-cli -p "$REDIS" "$@"; }
-sha=$(cli script load "$(cat signalbox-core/src/main/resources/dev/signalbox/core/limits/reserve.lua)")
+script="${SCRIPT:-signalbox-core/src/main/resources/dev/signalbox/core/limits/reserve.lua}"
+sha=$(cli script load "$(cat "$script")")
 prefix='signalbox:{signalbox-limits}:'
 slice_end=$(( ($(date +%s) + 20 * 86400) * 1000 ))
 scope() { echo "$1 100000000 1000000000000 1000000 1000000000000000000 $slice_end 800000000000000000 1 0 0"; }
-log "# The limits' reserve script in Redis, $(date -u +%FT%TZ), $(redis-server --version | cut -d' ' -f3), $CALLS calls each, one connection"
+log "# The limits' reserve script ($script) in Redis, $(date -u +%FT%TZ), $(redis-server --version | cut -d' ' -f3), $CALLS calls each, one connection"
 for scopes in 1 3; do
   args=("$prefix" "req-1" 600000 100 5000 "$scopes" $(scope key:limited))
   [ "$scopes" = 3 ] && args+=($(scope team:bench-team) $(scope tenant:limited))

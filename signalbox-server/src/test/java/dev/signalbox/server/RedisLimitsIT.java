@@ -193,6 +193,39 @@ class RedisLimitsIT {
   }
 
   @Test
+  void aRateRaisedOnAnotherReplicaCountsWhatTheOldOneUsed() throws Exception {
+    try (RedisServer own = new RedisServer(dir)) {
+      try (GatewayHarness old = replica(own.url(), "{rpm: 10}", "lease-ttl: 1m")) {
+        assertThat(admittedOneAfterAnother(old, 12)).isBetween(10, 11);
+      }
+      // The minute's allowance was used up at 10 a minute; at 20 a minute half of it is left.
+      try (GatewayHarness raised = replica(own.url(), "{rpm: 20}", "lease-ttl: 1m")) {
+        assertThat(admittedOneAfterAnother(raised, 14)).isBetween(9, 11);
+        // Rescaled once: the next replica at the same rate sees the same state, not a new change.
+        try (GatewayHarness same = replica(own.url(), "{rpm: 20}", "lease-ttl: 1m")) {
+          assertThat(admittedOneAfterAnother(same, 2)).isZero();
+        }
+      }
+    }
+  }
+
+  private static int admittedOneAfterAnother(GatewayHarness replica, int requests)
+      throws Exception {
+    int admitted = 0;
+    for (int i = 0; i < requests; i++) {
+      HttpResponse<String> answer =
+          replica.post(
+              "/v1/chat/completions", BODY, "authorization", "Bearer " + ServerApiIT.TEAM_KEY);
+      if (answer.statusCode() == 200) {
+        admitted++;
+      } else {
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(429);
+      }
+    }
+    return admitted;
+  }
+
+  @Test
   void aRedisThatIsGoneFailsClosedWithA503NamingItOrOpenWhereTheScopeSaysSo() throws Exception {
     try (RedisServer own = new RedisServer(dir);
         GatewayHarness closed = replica(own.url(), "{rpm: 100}", "lease-ttl: 1m");
