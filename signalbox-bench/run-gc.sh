@@ -3,10 +3,13 @@
 # lib.sh's write_rules_route_config; tracing and access log on) at 1,000 req/s under each
 # candidate's flags, reporting the request p99, every safepoint pause's p99 and maximum
 # (-Xlog:safepoint, the same measure for every collector), the process's peak RSS and its CPU per
-# request. Results go to bench-results/gc-<time>.txt.
+# request; then, with STREAMS=1, streams as run-load.sh sends them (200 a second for DURATION
+# seconds: time to first token; then 512 at once: stalls), the longest pause while they ran and the
+# peak RSS over the whole run. Results go to bench-results/gc-<time>.txt.
 #
 #   bash signalbox-bench/run-gc.sh
 #   CANDIDATES="serial-144m zgc-256m" DURATION=30 bash signalbox-bench/run-gc.sh
+#   CANDIDATES="serial-144m g1-144m" STREAMS=1 WARMUP=40 bash signalbox-bench/run-gc.sh
 # (-pretouch: the heap touched at start, as the launcher did until 2026-12-03; -lazy: not touched,
 # the launcher's default since)
 set -euo pipefail
@@ -34,6 +37,8 @@ flags_of() {
     serial-112m) echo "-Xms112m -Xmx112m" ;;
     parallel-144m) echo "-XX:-UseSerialGC -XX:+UseParallelGC" ;;
     g1-144m) echo "-XX:-UseSerialGC -XX:+UseG1GC" ;;
+    g1-128m) echo "-XX:-UseSerialGC -XX:+UseG1GC -Xms128m -Xmx128m" ;;
+    g1-112m) echo "-XX:-UseSerialGC -XX:+UseG1GC -Xms112m -Xmx112m" ;;
     shenandoah-144m) echo "-XX:-UseSerialGC -XX:+UseShenandoahGC" ;;
     zgc-192m) echo "-XX:-UseSerialGC -XX:+UseZGC -Xms192m -Xmx192m" ;;
     zgc-256m) echo "-XX:-UseSerialGC -XX:+UseZGC -Xms256m -Xmx256m" ;;
@@ -71,6 +76,15 @@ for candidate in $CANDIDATES; do
   log "## $candidate: ${extra:-launcher defaults}"
   log "$line"
   log "$pauses; peak RSS $(cat "$work/rss.txt") MB; CPU ${cpu_us} us per request"
+  if [ "${STREAMS:-0}" = 1 ]; then
+    rm -f "$work/rss.done"; rss_watch "$jvm" "$work/rss.done" > "$work/rss.txt" &
+    before_lines=$(wc -l < "$work/safepoints-$candidate.log")
+    log "$(harness open 200 "$DURATION" 5 "$url" stream)"
+    log "$(harness streams 512 "$url" 50)"
+    touch "$work/rss.done"; sleep 1
+    log "longest pause while streaming: $(tail -n +"$((before_lines + 1))" "$work/safepoints-$candidate.log" \
+      | sed -nE 's/.*Total: ([0-9]+) ns.*/\1/p' | sort -n | tail -1 | awk '{printf "%.1f ms", $1 / 1e6}'); peak RSS while streaming $(cat "$work/rss.txt") MB"
+  fi
   kill "$gw" 2>/dev/null || true; wait "$gw" 2>/dev/null || true
   sleep 1
 done
