@@ -201,9 +201,10 @@ class RedisLimitsIT {
       // The minute's allowance was used up at 10 a minute; at 20 a minute half of it is left.
       try (GatewayHarness raised = replica(own.url(), "{rpm: 20}", "lease-ttl: 1m")) {
         assertThat(admittedOneAfterAnother(raised, 14)).isBetween(9, 11);
-        // Rescaled once: the next replica at the same rate sees the same state, not a new change.
+        // Rescaled once: the next replica at the same rate sees the same state, not a new change
+        // (at most one more if a request's worth of time, 3 s, passed while it started).
         try (GatewayHarness same = replica(own.url(), "{rpm: 20}", "lease-ttl: 1m")) {
-          assertThat(admittedOneAfterAnother(same, 2)).isZero();
+          assertThat(admittedOneAfterAnother(same, 4)).isLessThanOrEqualTo(1);
         }
       }
     }

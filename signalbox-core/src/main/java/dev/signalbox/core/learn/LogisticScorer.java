@@ -65,6 +65,11 @@ public record LogisticScorer(List<String> models, double[][] weights, double[] b
   }
 
   @Override
+  public boolean readsCheapFeatures() {
+    return true;
+  }
+
+  @Override
   public double[] predict(float[] embedding, double[] features) {
     double[] predicted = new double[models.size()];
     for (int m = 0; m < predicted.length; m++) {

@@ -63,6 +63,11 @@ public record MlpScorer(
     return "mlp";
   }
 
+  @Override
+  public boolean readsCheapFeatures() {
+    return true;
+  }
+
   /** How many networks the scorer averages. */
   public int members() {
     return outputBias.length / models.size();

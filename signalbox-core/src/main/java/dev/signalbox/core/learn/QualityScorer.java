@@ -10,6 +10,11 @@ public sealed interface QualityScorer
 
   List<String> models();
 
+  /** Whether {@link #predict} reads the cheap features (the others are given zeros). */
+  default boolean readsCheapFeatures() {
+    return false;
+  }
+
   /** Predicted quality in [0, 1] per model, in {@link #models()} order. */
   double[] predict(float[] embedding, double[] features);
 

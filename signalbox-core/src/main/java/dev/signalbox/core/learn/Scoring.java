@@ -12,11 +12,7 @@ public final class Scoring {
     float[] embedding =
         signals.embedding(artifact.embed(), artifact.textWindow(), artifact.encoder());
     double[] features =
-        switch (artifact.scorer()) {
-          case LogisticScorer logistic -> CheapFeatures.of(signals);
-          case MlpScorer mlp -> CheapFeatures.of(signals);
-          default -> NO_FEATURES;
-        };
+        artifact.scorer().readsCheapFeatures() ? CheapFeatures.of(signals) : NO_FEATURES;
     return artifact.scorer().predict(embedding, features);
   }
 }
