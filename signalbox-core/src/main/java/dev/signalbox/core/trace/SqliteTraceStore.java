@@ -35,6 +35,11 @@ public final class SqliteTraceStore implements TraceStore {
               file,
               "PRAGMA journal_mode=WAL",
               "PRAGMA synchronous=NORMAL",
+              // A checkpoint every 64 MB of log rather than SQLite's 4 MB: the summary indexes'
+              // hot pages are copied and synced once per checkpoint, not every few batches (10-25%
+              // less CPU per trace in TraceWriteBenchmark); the log is cut back to that size after.
+              "PRAGMA wal_autocheckpoint=16384",
+              "PRAGMA journal_size_limit=67108864",
               "CREATE TABLE IF NOT EXISTS traces (id TEXT PRIMARY KEY, time TEXT NOT NULL, route"
                   + " TEXT NOT NULL, outcome TEXT NOT NULL, config_hash TEXT NOT NULL, json TEXT"
                   + " NOT NULL)",

@@ -13,8 +13,16 @@ public final class SseReader {
   /** One event; {@code event} is "message" when the stream named none. */
   public record Event(String event, String data) {}
 
+  /**
+   * Small on purpose: the HTTP client allocates a fresh buffer of the size asked for on every read,
+   * and a stream's reader waits with it for the next event, so an 8 KB read cost each chunk 8 KB of
+   * garbage and each open stream 16 KB held across collections (run-gc.sh STREAMS=1). An event
+   * longer than this takes a few reads.
+   */
+  private static final int READ_SIZE = 1024;
+
   private final InputStream in;
-  private final byte[] buffer = new byte[8192];
+  private final byte[] buffer = new byte[READ_SIZE];
   private int position;
   private int limit;
   private boolean skipLf;

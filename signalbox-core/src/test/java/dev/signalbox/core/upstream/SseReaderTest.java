@@ -78,4 +78,25 @@ class SseReaderTest {
         .extracting(SseReader.Event::data)
         .containsExactly("{\"x\":\"é\"}", "two");
   }
+
+  /**
+   * The HTTP client allocates a buffer of the size asked for on every read, so a large read size is
+   * garbage per chunk; an event longer than the reads still comes whole.
+   */
+  @Test
+  void asksForSmallReadsAndStillReadsLongEvents() throws IOException {
+    String longData = "é".repeat(3000) + "x".repeat(2000);
+    byte[] bytes = ("data: " + longData + "\n\ndata: two\n\n").getBytes(StandardCharsets.UTF_8);
+    int[] largestRead = {0};
+    InputStream recording =
+        new ByteArrayInputStream(bytes) {
+          @Override
+          public synchronized int read(byte[] b, int off, int len) {
+            largestRead[0] = Math.max(largestRead[0], len);
+            return super.read(b, off, len);
+          }
+        };
+    assertThat(read(recording)).extracting(SseReader.Event::data).containsExactly(longData, "two");
+    assertThat(largestRead[0]).isLessThanOrEqualTo(1024);
+  }
 }
