@@ -30,6 +30,9 @@ flags_of() {
     serial-144m-code64m) echo "-XX:ReservedCodeCacheSize=64m" ;;
     serial-144m-young96m) echo "-Xmn96m" ;;
     serial-192m-young128m) echo "-Xms192m -Xmx192m -Xmn128m" ;;
+    serial-144m-survivor4) echo "-XX:SurvivorRatio=4" ;;
+    serial-144m-survivor8) echo "-XX:SurvivorRatio=8" ;;   # the launcher before 2026-12-04
+    serial-144m-young64m-survivor4) echo "-Xmn64m -XX:SurvivorRatio=4" ;;
     serial-144m-pretouch) echo "-XX:+AlwaysPreTouch" ;;
     serial-144m-lazy) echo "-XX:-AlwaysPreTouch" ;;
     serial-128m-lazy) echo "-XX:-AlwaysPreTouch -Xms128m -Xmx128m" ;;
