@@ -13,7 +13,7 @@ log_format='-Djava.util.logging.SimpleFormatter.format=%1$tFT%1$tT %4$s %3$s: %5
 # (docs/results/gc-20261203T111752Z.txt). Survivor spaces of a sixth of the young generation, not a
 # tenth: an open stream's state (about 27 KB) outlives a few young collections, and with the smaller
 # survivors a burst of 512 streams overflowed into the old generation until a full collection
-# stalled them all (271-512 of 512 stalled in three runs, none in four with SurvivorRatio=4;
+# stalled them all (271-512 of 512 stalled in three runs, none in three with SurvivorRatio=4;
 # STREAMS=1 bash signalbox-bench/run-gc.sh, docs/results/gc-20261204T001200Z.txt and
 # gc-20261203T235705Z.txt). SIGNALBOX_JAVA_OPTS adds to them or overrides them.
 serve_opts=(-Xms144m -Xmx144m -XX:+UseSerialGC -XX:SurvivorRatio=4 -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=128m -Xss512k

@@ -43,6 +43,22 @@ rss_watch() { # prints the peak RSS in MB of pid $1 until file $2 exists
   echo $((peak / 1024))
 }
 
+# Writes the wrk script $1 that POSTs the closed loop's chat request, with the headers $2 ("name:
+# value; name: value", optional).
+write_wrk_post() {
+  local hs h
+  { echo 'wrk.method = "POST"'; echo 'wrk.headers["Content-Type"] = "application/json"'
+    IFS=';' read -ra hs <<< "${2:-}"
+    for h in "${hs[@]}"; do [ -n "${h// }" ] && echo "wrk.headers[\"$(echo "${h%%:*}" | xargs)\"] = \"$(echo "${h#*:}" | xargs)\""; done
+    echo "wrk.body = '{\"model\":\"bench\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"Summarise the benchmark rules in one sentence.\"}]}'"; } > "$1"
+}
+
+# The CPU clock ticks (user and system) process $1 has used.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# Microseconds of CPU per request: $1 clock ticks over $2 requests.
+cpu_us_per_request() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.0f", t / hz * 1e6 / n}'; }
+
 # The pid of the JVM serving config $1 (the launcher execs java).
 gateway_pid() { pgrep -f "dev.signalbox.cli.Main serve --config $1" | head -1; }
 

@@ -25,19 +25,16 @@ pids+=("$pid"); wait_port "$UP"
 url="http://127.0.0.1:$SIGNALBOX/v1/chat/completions"
 export MODEL=bench HEADERS=""
 lua="$work/post.lua"
-{ echo 'wrk.method = "POST"'; echo 'wrk.headers["Content-Type"] = "application/json"'
-  echo "wrk.body = '{\"model\":\"bench\",\"messages\":[{\"role\":\"user\",\"content\":\"Summarise the benchmark rules in one sentence.\"}]}'"; } > "$lua"
+write_wrk_post "$lua"
 for round in $(seq "${ROUNDS:-2}"); do
   for variant in A B; do
     flags=""; [ "$variant" = B ] && flags="$FLAGS_B"
     write_rules_route_config "$work/signalbox.yaml" "$SIGNALBOX" "$UP" "$work/traces-$variant-$round.db"
     serve_gateway "$flags" "$work/signalbox-$variant-$round.log"
     harness open 1000 1 "$WARMUP" "$url" > /dev/null
-    cpu_before=$(awk '{print $14 + $15}' "/proc/$jvm/stat")
+    cpu_before=$(cpu_ticks "$jvm")
     line="$(harness open 1000 "$DURATION" 5 "$url")"
-    cpu_after=$(awk '{print $14 + $15}' "/proc/$jvm/stat")
-    n="$(sed -E 's/.* n=([0-9]+) .*/\1/' <<< "$line")"
-    cpu_us=$(awk -v t=$((cpu_after - cpu_before)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.0f", t / hz * 1e6 / n}')
+    cpu_us=$(cpu_us_per_request $(($(cpu_ticks "$jvm") - cpu_before)) "$(sed -E 's/.* n=([0-9]+) .*/\1/' <<< "$line")")
     closed="$(taskset -c 1 wrk -t1 -c64 -d"${DURATION}"s -s "$lua" "$url" | awk '/Requests\/sec/ {print $2 " req/s"}')"
     log "round $round, $variant: $line; CPU ${cpu_us} us per request; closed loop $closed"
     kill "$gw"; wait "$gw" 2>/dev/null || true

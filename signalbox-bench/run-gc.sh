@@ -65,16 +65,16 @@ for candidate in $CANDIDATES; do
   harness open 200 1 10 "$url" > /dev/null
   harness open 1000 1 "$WARMUP" "$url" > /dev/null
   before_lines=$(wc -l < "$work/safepoints-$candidate.log")
-  cpu_before=$(awk '{print $14 + $15}' "/proc/$jvm/stat")
+  cpu_before=$(cpu_ticks "$jvm")
   rm -f "$work/rss.done"; rss_watch "$jvm" "$work/rss.done" > "$work/rss.txt" &
   line="$(harness open 1000 "$DURATION" 5 "$url")"
   touch "$work/rss.done"; sleep 1
-  cpu_after=$(awk '{print $14 + $15}' "/proc/$jvm/stat")
+  cpu_after=$(cpu_ticks "$jvm")
   pauses="$(tail -n +"$((before_lines + 1))" "$work/safepoints-$candidate.log" \
     | sed -nE 's/.*Total: ([0-9]+) ns.*/\1/p' | sort -n \
     | awk '{a[NR]=$1} END {if (NR==0) {print "pauses n=0"; exit}; i=int(NR*0.99); if (i<1) i=1; printf "pauses n=%d p99=%.3fms max=%.3fms", NR, a[i]/1e6, a[NR]/1e6}')"
   n="$(sed -E 's/.* n=([0-9]+) .*/\1/' <<< "$line")"
-  cpu_us=$(awk -v t=$((cpu_after - cpu_before)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.0f", t / hz * 1e6 / n}')
+  cpu_us=$(cpu_us_per_request $((cpu_after - cpu_before)) "$n")
   log ""
   log "## $candidate: ${extra:-launcher defaults}"
   log "$line"

@@ -28,12 +28,10 @@ gateway="$(gateway_pid "$work/signalbox.yaml")"
 url="http://127.0.0.1:$SIGNALBOX/v1/chat/completions"
 export MODEL=bench HEADERS=""
 harness open 100 20 0 "$url" > /dev/null
-{ echo 'wrk.method = "POST"'; echo 'wrk.headers["Content-Type"] = "application/json"'
-  echo "wrk.body = '{\"model\":\"bench\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'"; } > "$work/post.lua"
+write_wrk_post "$work/post.lua"
 log "burst: $(taskset -c 1 wrk -t1 -c256 -d10s -s "$work/post.lua" "$url" | grep Requests/sec)"
 sleep 2
 log "upstream connections kept: $(ss -tn state established "( dport = :$UP )" | tail -n +2 | wc -l)"
-cpu() { awk '{print $14 + $15}' "/proc/$gateway/stat"; }   # user + system, in clock ticks
-before=$(cpu); sleep 10; after=$(cpu)
+before=$(cpu_ticks "$gateway"); sleep 10; after=$(cpu_ticks "$gateway")
 log "CPU over 10 s idle: $(( (after - before) * 1000 / $(getconf CLK_TCK) )) ms"
 log "# results in $out"

@@ -137,9 +137,7 @@ for target in $TARGETS; do
   touch "$work/rss.done"; sleep 1
   [ -n "$watch_pid" ] && { rss[$target]="$(cat "$work/rss.txt")"; log "peak RSS under 1000 req/s: ${rss[$target]} MB"; }
   lua="$work/post.lua"
-  { echo 'wrk.method = "POST"'; echo 'wrk.headers["Content-Type"] = "application/json"'
-    IFS=';' read -ra hs <<< "$headers"; for h in "${hs[@]}"; do [ -n "${h// }" ] && echo "wrk.headers[\"$(echo "${h%%:*}" | xargs)\"] = \"$(echo "${h#*:}" | xargs)\""; done
-    echo "wrk.body = '{\"model\":\"bench\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"Summarise the benchmark rules in one sentence.\"}]}'"; } > "$lua"
+  write_wrk_post "$lua" "$headers"
   line="closed loop: $(taskset -c 1 wrk -t1 -c64 -d"${WRK_SECONDS}"s -s "$lua" "$url" | awk '/Requests\/sec/ {print "throughput " $2 " req/s"} /Non-2xx/ {print "non-2xx " $NF}' | paste -sd' ')"
   log "$line"; throughput[$target]="$(sed -E 's/.*throughput ([0-9.]+).*/\1/' <<< "$line")"
   if [ -z "$QUICK" ]; then
