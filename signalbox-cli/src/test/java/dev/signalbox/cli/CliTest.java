@@ -30,7 +30,7 @@ class CliTest {
   static Run run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = Main.commandLine();
+    CommandLine cli = Main.commandLine(args);
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     int exit = cli.execute(args);
@@ -203,6 +203,23 @@ class CliTest {
 
   @Test
   void helpListsTheCommands() {
-    assertThat(run("--help").out()).contains("serve", "validate", "traces");
+    assertThat(run("--help").out())
+        .contains("serve", "validate", "traces", "eval", "replay", "train", "config", "help");
+    assertThat(run("help", "validate").out()).contains("--without-secrets");
+  }
+
+  @Test
+  void aCallNamingACommandBuildsOnlyThatOne() {
+    assertThat(Main.commandLine(new String[] {"validate", "--help"}).getSubcommands())
+        .containsOnlyKeys("validate");
+    assertThat(Main.commandLine(new String[] {"--version"}).getSubcommands())
+        .containsKeys("serve", "validate", "warm-up", "help");
+  }
+
+  @Test
+  void anUnknownCommandIsRefusedWithTheCommandsListed() {
+    Run run = run("serv");
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains("serv").contains("serve");
   }
 }

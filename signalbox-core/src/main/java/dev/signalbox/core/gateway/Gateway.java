@@ -216,7 +216,7 @@ public final class Gateway implements AutoCloseable {
       Executor background,
       ThreadFactory requestThreads,
       ThreadFactory probeThreads,
-      HttpClient probeClient,
+      java.util.function.Supplier<HttpClient> probeClient,
       VirtualKeys virtualKeys,
       java.util.function.Consumer<BudgetAlert> budgetAlerts,
       java.util.function.Function<String, String> environment) {
@@ -243,7 +243,7 @@ public final class Gateway implements AutoCloseable {
     private Executor background;
     private ThreadFactory requestThreads = Thread.ofVirtual().name("signalbox-leg-", 0).factory();
     private ThreadFactory probeThreads = Thread.ofVirtual().name("signalbox-probe-", 0).factory();
-    private HttpClient probeClient;
+    private java.util.function.Supplier<HttpClient> probeClient = DeploymentProbes::client;
     private VirtualKeys virtualKeys;
     private java.util.function.Consumer<BudgetAlert> budgetAlerts = alert -> {};
 
@@ -352,7 +352,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     public Builder probeClient(HttpClient value) {
-      this.probeClient = value;
+      this.probeClient = () -> value;
       return this;
     }
 
@@ -374,7 +374,7 @@ public final class Gateway implements AutoCloseable {
           background != null ? background : Thread.ofVirtual().name("signalbox-learner")::start,
           requestThreads,
           probeThreads,
-          probeClient != null ? probeClient : DeploymentProbes.client(),
+          probeClient,
           virtualKeys != null
               ? virtualKeys
               : new VirtualKeys(KeyStore.MEMORY, time, new java.security.SecureRandom()),

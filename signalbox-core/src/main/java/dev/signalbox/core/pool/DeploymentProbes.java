@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -34,32 +35,42 @@ public final class DeploymentProbes implements AutoCloseable {
   static final String WAITING = "vllm:num_requests_waiting";
 
   private final List<Thread> threads = new ArrayList<>();
-  private final HttpClient client;
+  private final Supplier<HttpClient> client;
   private final TimeSource time;
   private volatile boolean closed;
 
-  private DeploymentProbes(HttpClient client, TimeSource time) {
+  private DeploymentProbes(Supplier<HttpClient> client, TimeSource time) {
     this.client = client;
     this.time = time;
   }
 
-  /** The HTTP client probes use by default: HTTP/1.1, a two-second connect timeout. */
+  /**
+   * The HTTP client probes use by default: HTTP/1.1, a two-second connect timeout. Built on first
+   * use and shared: building one reads the JDK's TLS set-up (about 0.1 s of a one-core start),
+   * which a gateway without probes never needs.
+   */
   public static HttpClient client() {
-    return HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(TIMEOUT)
-        .build();
+    return DefaultClient.CLIENT;
+  }
+
+  private static final class DefaultClient {
+    static final HttpClient CLIENT =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(TIMEOUT)
+            .build();
   }
 
   /**
    * Starts one poller per deployment with a metrics URL and one per health-check URL, each on a
-   * thread from {@code threads}, sleeping on {@code time} between polls.
+   * thread from {@code threads}, sleeping on {@code time} between polls. Each probe asks {@code
+   * client} for the client once, so a gateway without probes never builds one.
    */
   public static DeploymentProbes start(
       GatewayConfig config,
       PoolState pool,
       ThreadFactory threads,
-      HttpClient client,
+      Supplier<HttpClient> client,
       TimeSource time) {
     DeploymentProbes probes = new DeploymentProbes(client, time);
     for (DeploymentSpec deployment : config.deployments().values()) {
@@ -85,10 +96,11 @@ public final class DeploymentProbes implements AutoCloseable {
             .timeout(TIMEOUT)
             .GET()
             .build();
+    HttpClient http = client.get();
     boolean warned = false;
     while (!closed) {
       try {
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         OptionalLong load =
             response.statusCode() == 200 ? serverLoad(response.body()) : OptionalLong.empty();
         if (load.isPresent()) {
@@ -126,10 +138,11 @@ public final class DeploymentProbes implements AutoCloseable {
   private void check(DeploymentSpec deployment, PoolState pool) {
     HttpRequest request =
         HttpRequest.newBuilder(deployment.healthUrl().orElseThrow()).timeout(TIMEOUT).GET().build();
+    HttpClient http = client.get();
     while (!closed) {
       boolean healthy;
       try {
-        int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         healthy = status >= 200 && status < 300;
       } catch (IOException e) {
         healthy = false;

@@ -58,7 +58,7 @@ class DeploymentProbesTest {
               config,
               pool,
               Thread.ofVirtual().factory(),
-              DeploymentProbes.client(),
+              DeploymentProbes::client,
               dev.signalbox.api.TimeSource.SYSTEM)) {
         awaitLoad(pool, 7);
         PoolState.Lease ours = pool.start(config.deployment("local"), 10, 10, false);
@@ -99,7 +99,7 @@ class DeploymentProbesTest {
               config,
               pool,
               Thread.ofVirtual().factory(),
-              DeploymentProbes.client(),
+              DeploymentProbes::client,
               dev.signalbox.api.TimeSource.SYSTEM)) {
         awaitBreaker(pool, "open");
         health.always(ScriptedUpstreamServer.json(200, "{\"status\":\"ok\"}"));
