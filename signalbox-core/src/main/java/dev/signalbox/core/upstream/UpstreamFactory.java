@@ -6,7 +6,9 @@ import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.text.Redactor;
 import dev.signalbox.core.text.TokenCounter;
 import io.helidon.common.socket.SocketOptions;
+import io.helidon.common.tls.Tls;
 import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webclient.http1.Http1ClientConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -86,7 +88,13 @@ public final class UpstreamFactory {
    * (signalbox-bench/run-idle.sh, docs/results/idle-*.txt).
    */
   private static Http1Client client(DeploymentSpec spec) {
-    return Http1Client.builder()
+    Http1ClientConfig.Builder client = Http1Client.builder();
+    if ("http".equals(spec.endpoint("").getScheme())) {
+      // Plain HTTP needs no TLS; left unset, the client builds the JDK's default TLS context, a
+      // twentieth of a second of a cold start's first request.
+      client.tls(Tls.builder().enabled(false).build());
+    }
+    return client
         // Without TCP_NODELAY a request body written after its headers can wait for the upstream's
         // delayed ACK.
         .socketOptions(
