@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Reads Server-Sent Events from a byte stream: lines ending in LF, CR or CRLF; {@code event:} and
@@ -21,62 +22,97 @@ public final class SseReader {
    */
   private static final int READ_SIZE = 1024;
 
+  private static final byte[] DATA = "data".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EVENT = "event".getBytes(StandardCharsets.US_ASCII);
+
   private final InputStream in;
   private final byte[] buffer = new byte[READ_SIZE];
   private int position;
   private int limit;
   private boolean skipLf;
 
+  /**
+   * The line {@link #readLine} read: {@code line[lineStart, lineEnd)}, a view of {@link #buffer}
+   * when the line came in one read (as most do), else a copy joined from several.
+   */
+  private byte[] line = buffer;
+
+  private int lineStart;
+  private int lineEnd;
+
   public SseReader(InputStream in) {
     this.in = in;
   }
 
-  /** The next event, or null at the end of the stream. */
+  /**
+   * The next event, or null at the end of the stream. Lines are parsed where they were read, so an
+   * event of one data line costs one string: this runs for every chunk of every stream.
+   */
   public Event next() throws IOException {
     String event = null;
-    StringBuilder data = null;
+    String data = null;
+    StringBuilder lines = null; // only for an event of several data lines
     while (true) {
-      String line = readLine();
-      if (line == null) {
-        return data == null ? null : new Event(event == null ? "message" : event, data.toString());
+      if (!readLine()) {
+        return data == null ? null : event(event, data, lines);
       }
-      if (line.isEmpty()) {
+      if (lineStart == lineEnd) {
         if (data != null) {
-          return new Event(event == null ? "message" : event, data.toString());
+          return event(event, data, lines);
         }
         event = null;
         continue;
       }
-      if (line.charAt(0) == ':') {
+      if (line[lineStart] == ':') {
         continue;
       }
-      int colon = line.indexOf(':');
-      String field = colon < 0 ? line : line.substring(0, colon);
-      String value = colon < 0 ? "" : line.substring(colon + 1);
-      if (value.startsWith(" ")) {
-        value = value.substring(1);
+      int colon = lineStart;
+      while (colon < lineEnd && line[colon] != ':') {
+        colon++;
       }
-      if (field.equals("data")) {
+      int valueStart = Math.min(colon + 1, lineEnd);
+      if (valueStart < lineEnd && line[valueStart] == ' ') {
+        valueStart++;
+      }
+      if (named(DATA, colon)) {
+        String value = new String(line, valueStart, lineEnd - valueStart, StandardCharsets.UTF_8);
         if (data == null) {
-          data = new StringBuilder(value);
+          data = value;
         } else {
-          data.append('\n').append(value);
+          if (lines == null) {
+            lines = new StringBuilder(data);
+          }
+          lines.append('\n').append(value);
         }
-      } else if (field.equals("event")) {
-        event = value;
+      } else if (named(EVENT, colon)) {
+        event = new String(line, valueStart, lineEnd - valueStart, StandardCharsets.UTF_8);
       }
     }
   }
 
-  private String readLine() throws IOException {
-    ByteArrayOutputStream line = null;
+  private static Event event(String event, String data, StringBuilder lines) {
+    return new Event(event == null ? "message" : event, lines == null ? data : lines.toString());
+  }
+
+  /** Whether the line's field, which ends at {@code fieldEnd}, is {@code name}. */
+  private boolean named(byte[] name, int fieldEnd) {
+    return fieldEnd - lineStart == name.length
+        && Arrays.equals(line, lineStart, fieldEnd, name, 0, name.length);
+  }
+
+  /** Reads the next line into {@link #line}; false at the end of the stream. */
+  private boolean readLine() throws IOException {
+    ByteArrayOutputStream joined = null; // only for a line that spans reads
     while (true) {
       if (position == limit) {
         limit = in.read(buffer);
         position = 0;
         if (limit <= 0) {
           limit = 0;
-          return line == null ? null : line.toString(StandardCharsets.UTF_8);
+          if (joined == null) {
+            return false;
+          }
+          return joinedLine(joined);
         }
       }
       if (skipLf) {
@@ -90,15 +126,30 @@ public final class SseReader {
       while (position < limit && buffer[position] != '\n' && buffer[position] != '\r') {
         position++;
       }
-      if (line == null) {
-        line = new ByteArrayOutputStream(Math.max(64, position - start));
-      }
-      line.write(buffer, start, position - start);
       if (position < limit) {
+        int end = position;
         skipLf = buffer[position] == '\r';
         position++;
-        return line.toString(StandardCharsets.UTF_8);
+        if (joined == null) {
+          line = buffer;
+          lineStart = start;
+          lineEnd = end;
+          return true;
+        }
+        joined.write(buffer, start, end - start);
+        return joinedLine(joined);
       }
+      if (joined == null) {
+        joined = new ByteArrayOutputStream(Math.max(64, 2 * (position - start)));
+      }
+      joined.write(buffer, start, position - start);
     }
+  }
+
+  private boolean joinedLine(ByteArrayOutputStream joined) {
+    line = joined.toByteArray();
+    lineStart = 0;
+    lineEnd = line.length;
+    return true;
   }
 }

@@ -49,6 +49,20 @@ class SseReaderTest {
   }
 
   @Test
+  void takesFieldsByTheirWholeNameAndKeepsTextAsSent() throws IOException {
+    assertThat(
+            read(
+                "datum: not data\n"
+                    + "events: not a name\n"
+                    + "data:  two spaces, one kept\n"
+                    + "data\n"
+                    + "data: caf\u00e9 \u2014 \ud83d\ude00\n\n"))
+        .containsExactly(
+            new SseReader.Event(
+                "message", " two spaces, one kept\n\ncaf\u00e9 \u2014 \ud83d\ude00"));
+  }
+
+  @Test
   void returnsTheLastEventWithoutATrailingBlankLine() throws IOException {
     assertThat(read("data: [DONE]")).containsExactly(new SseReader.Event("message", "[DONE]"));
   }
