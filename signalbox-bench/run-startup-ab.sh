@@ -43,7 +43,7 @@ for round in $(seq "${ROUNDS:-3}"); do
   for variant in A B; do
     flags="$flags_a"; checkout="$checkout_a"
     [ "$variant" = B ] && flags="$flags_b" && checkout=""
-    serve_until_first_answer on "$flags" "$work/serve-$variant-$round.log" $checkout
+    serve_until_first_answer on "$flags" "$work/serve-$variant-$round.log" ${checkout:+"$checkout"}
     cold="$(harness open 100 10 0 "$url")"
     jvm="$(gateway_pid "$work/signalbox.yaml")"
     rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$jvm/status")

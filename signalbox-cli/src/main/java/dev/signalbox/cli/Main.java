@@ -43,11 +43,6 @@ public final class Main implements Runnable {
     System.exit(commandLine(args).execute(args));
   }
 
-  /** The command line with every subcommand, for help and tests. */
-  static CommandLine commandLine() {
-    return commandLine(new String[0]);
-  }
-
   /**
    * The command line for {@code args}: only the subcommand they name, or all when they name none.
    */
