@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.core.config.ConfigReader;
+import dev.signalbox.core.limits.BudgetAlert;
 import dev.signalbox.testing.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -211,6 +212,53 @@ class RedisLimitsIT {
           assertThat(admitted).isLessThanOrEqualTo(1 + (int) earned);
         }
       }
+    }
+  }
+
+  @Test
+  void oneRequestAtATimeIsAdmittedBackToBack() throws Exception {
+    try (GatewayHarness replica = replica(redis.url(), "{concurrent: 1}", "")) {
+      // A request's settlement is sent before its answer, on the connection the next reservation
+      // takes: Redis frees its slot first.
+      assertThat(admittedOneAfterAnother(replica, 20)).isEqualTo(20);
+      JsonNode key =
+          GatewayHarness.json(
+                  replica.get("/v1/usage", "authorization", "Bearer " + ServerApiIT.TEAM_KEY))
+              .path("scopes")
+              .get(0);
+      assertThat(key.path("in_flight").asInt()).as(key.toString()).isZero();
+    }
+  }
+
+  @Test
+  void aSoftThresholdCrossedOnEitherReplicaAlertsOnce() throws Exception {
+    String limits = "teams: {platform: {budget: {usd: 0.0001, period: daily, soft: 0.5}}}";
+    try (RedisServer own = new RedisServer(dir); // the team's budget, unspent
+        GatewayHarness a = replica(own.url(), "{}", limits);
+        GatewayHarness b = replica(own.url(), "{}", limits)) {
+      int admitted = 0;
+      for (int i = 0; i < 10; i++) {
+        GatewayHarness replica = i % 2 == 0 ? a : b;
+        if (replica
+                .post(
+                    "/v1/chat/completions", BODY, "authorization", "Bearer " + ServerApiIT.TEAM_KEY)
+                .statusCode()
+            == 200) {
+          admitted++;
+        }
+      }
+      assertThat(admitted).isBetween(1, 4);
+      // The alert comes with Redis's answer to the settlement, after the request's own answer.
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (a.alerts().size() + b.alerts().size() < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      List<BudgetAlert> alerts = new ArrayList<>(a.alerts());
+      alerts.addAll(b.alerts());
+      assertThat(alerts).hasSize(1);
+      assertThat(alerts.get(0).scope().id()).isEqualTo("team:platform");
+      assertThat(alerts.get(0).spentUsd()).isGreaterThanOrEqualTo(0.00005);
+      assertThat(alerts.get(0).budgetUsd()).isEqualTo(0.0001);
     }
   }
 
