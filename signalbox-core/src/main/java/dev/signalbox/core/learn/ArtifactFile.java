@@ -188,9 +188,13 @@ public final class ArtifactFile {
             });
     body.put("clusters", floats(a.clusters()));
     body.put("clusters_count", a.clusters().length);
-    ObjectNode scorer = body.putObject("scorer");
-    scorer.put("kind", a.scorer().kind());
-    switch (a.scorer()) {
+    writeScorer(body.putObject("scorer"), a.scorer());
+    return body;
+  }
+
+  private static void writeScorer(ObjectNode scorer, QualityScorer s) {
+    scorer.put("kind", s.kind());
+    switch (s) {
       case KnnScorer knn -> {
         scorer
             .put("k", knn.k())
@@ -216,49 +220,17 @@ public final class ArtifactFile {
               .put("hidden_bias", doubles(mlp.hiddenBias()))
               .put("output", doubles(mlp.output()))
               .put("output_bias", doubles(mlp.outputBias()));
+      case BlendScorer blend -> {
+        ArrayNode parts = scorer.putArray("parts");
+        blend.parts().forEach(part -> writeScorer(parts.addObject(), part));
+      }
     }
-    return body;
   }
 
   private static LearnedArtifact fromBody(JsonNode root, JsonNode body) {
     List<String> models = new ArrayList<>();
     body.path("models").forEach(m -> models.add(m.asText()));
-    int m = models.size();
-    JsonNode s = body.path("scorer");
-    QualityScorer scorer =
-        switch (s.path("kind").asText()) {
-          case "knn" -> {
-            int count = s.path("count").asInt();
-            yield new KnnScorer(
-                models,
-                s.path("k").asInt(),
-                s.path("smoothing").asDouble(),
-                toDoubles(s.path("prior")),
-                toFloats(s.path("vectors"), count),
-                toDoubles(s.path("quality"), count));
-          }
-          case "mf" ->
-              new MatrixFactorisation(
-                  models,
-                  toFloats(s.path("projection"), s.path("latent").asInt()),
-                  toDoubles(s.path("model_vectors"), m),
-                  toDoubles(s.path("bias")));
-          case "logistic" ->
-              new LogisticScorer(
-                  models, toDoubles(s.path("weights"), m), toDoubles(s.path("bias")));
-          case "mlp" -> {
-            double[] outputBias = toDoubles(s.path("output_bias"));
-            yield new MlpScorer(
-                models,
-                toDoubles(s.path("hidden"), s.path("hidden_units").asInt()),
-                toDoubles(s.path("hidden_bias")),
-                toDoubles(s.path("output"), outputBias.length), // one row per model per network
-                outputBias);
-          }
-          default ->
-              throw new IllegalArgumentException(
-                  "unknown scorer '" + s.path("kind").asText() + "'");
-        };
+    QualityScorer scorer = readScorer(body.path("scorer"), models);
     Optional<LearnedArtifact.Calibration> calibration = Optional.empty();
     JsonNode c = body.path("calibration");
     if (c.isObject()) {
@@ -286,6 +258,46 @@ public final class ArtifactFile {
         calibration,
         clusters == 0 ? new float[0][] : toFloats(body.path("clusters"), clusters),
         toDoubles(body.path("output_tokens")));
+  }
+
+  private static QualityScorer readScorer(JsonNode s, List<String> models) {
+    int m = models.size();
+    return switch (s.path("kind").asText()) {
+      case "knn" -> {
+        int count = s.path("count").asInt();
+        yield new KnnScorer(
+            models,
+            s.path("k").asInt(),
+            s.path("smoothing").asDouble(),
+            toDoubles(s.path("prior")),
+            toFloats(s.path("vectors"), count),
+            toDoubles(s.path("quality"), count));
+      }
+      case "mf" ->
+          new MatrixFactorisation(
+              models,
+              toFloats(s.path("projection"), s.path("latent").asInt()),
+              toDoubles(s.path("model_vectors"), m),
+              toDoubles(s.path("bias")));
+      case "logistic" ->
+          new LogisticScorer(models, toDoubles(s.path("weights"), m), toDoubles(s.path("bias")));
+      case "mlp" -> {
+        double[] outputBias = toDoubles(s.path("output_bias"));
+        yield new MlpScorer(
+            models,
+            toDoubles(s.path("hidden"), s.path("hidden_units").asInt()),
+            toDoubles(s.path("hidden_bias")),
+            toDoubles(s.path("output"), outputBias.length), // one row per model per network
+            outputBias);
+      }
+      case "knn+mlp" -> {
+        List<QualityScorer> parts = new ArrayList<>();
+        s.path("parts").forEach(part -> parts.add(readScorer(part, models)));
+        yield new BlendScorer(parts);
+      }
+      default ->
+          throw new IllegalArgumentException("unknown scorer '" + s.path("kind").asText() + "'");
+    };
   }
 
   /** The prefixes stripped before embedding; absent when the fit kept texts whole. */

@@ -4,8 +4,10 @@ import java.util.List;
 
 /** Predicts how well each model would answer a prompt, from its embedding and cheap features. */
 public sealed interface QualityScorer
-    permits KnnScorer, MatrixFactorisation, LogisticScorer, MlpScorer {
-  /** {@code knn}, {@code mf}, {@code logistic} or {@code mlp}. */
+    permits KnnScorer, MatrixFactorisation, LogisticScorer, MlpScorer, BlendScorer {
+  /**
+   * {@code knn}, {@code mf}, {@code logistic}, {@code mlp}, or a blend's parts: {@code knn+mlp}.
+   */
   String kind();
 
   List<String> models();

@@ -7,6 +7,7 @@ import dev.signalbox.core.config.ScorerSpec;
 import dev.signalbox.core.config.ThresholdSpec;
 import dev.signalbox.core.text.SharedPrefixes;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
@@ -101,7 +102,7 @@ public final class Training {
 
   public static QualityScorer scorer(ScorerSpec spec, TrainingSet data, long seed) {
     return switch (spec.kind()) {
-      case "knn" -> KnnScorer.fit(data, spec.k(), spec.smoothing());
+      case "knn" -> knn(spec, data);
       case "mf" ->
           MatrixFactorisation.fit(
               data,
@@ -109,18 +110,26 @@ public final class Training {
               seed);
       case "logistic" ->
           LogisticScorer.fit(data, new LogisticScorer.Settings(spec.epochs(), 0.1, 1e-4), seed);
-      case "mlp" ->
-          MlpScorer.fit(
-              data,
-              new MlpScorer.Settings(
-                  spec.hidden(),
-                  spec.epochs(),
-                  spec.members(),
-                  MlpScorer.Settings.DEFAULT.learningRate(),
-                  MlpScorer.Settings.DEFAULT.weightDecay()),
-              seed);
+      case "mlp" -> mlp(spec, data, seed);
+      case "knn+mlp" -> new BlendScorer(List.of(knn(spec, data), mlp(spec, data, seed)));
       default -> throw new IllegalArgumentException("unknown scorer '" + spec.kind() + "'");
     };
+  }
+
+  private static KnnScorer knn(ScorerSpec spec, TrainingSet data) {
+    return KnnScorer.fit(data, spec.k(), spec.smoothing());
+  }
+
+  private static MlpScorer mlp(ScorerSpec spec, TrainingSet data, long seed) {
+    return MlpScorer.fit(
+        data,
+        new MlpScorer.Settings(
+            spec.hidden(),
+            spec.epochs(),
+            spec.members(),
+            MlpScorer.Settings.DEFAULT.learningRate(),
+            MlpScorer.Settings.DEFAULT.weightDecay()),
+        seed);
   }
 
   /** The win score a threshold route compares: predicted quality of strong minus weak. */

@@ -73,7 +73,11 @@ class LearnedScorersTest {
             KnnScorer.fit(train, 20, 2),
             MatrixFactorisation.fit(train, new MatrixFactorisation.Settings(8, 30, 0.1, 1e-5), 7),
             LogisticScorer.fit(train, new LogisticScorer.Settings(30, 0.2, 1e-4), 7),
-            MlpScorer.fit(train, new MlpScorer.Settings(16, 30, 3, 1e-2, 1e-4), 7))) {
+            MlpScorer.fit(train, new MlpScorer.Settings(16, 30, 3, 1e-2, 1e-4), 7),
+            new BlendScorer(
+                List.of(
+                    KnnScorer.fit(train, 20, 2),
+                    MlpScorer.fit(train, new MlpScorer.Settings(16, 30, 1, 1e-2, 1e-4), 7))))) {
       double[] easy = scorer.predict(near(EASY_CENTRE, random), new double[CheapFeatures.SIZE]);
       double[] hard = scorer.predict(near(HARD_CENTRE, random), new double[CheapFeatures.SIZE]);
       assertThat(easy[1]).as(scorer.kind() + " weak on easy").isGreaterThan(0.7);
@@ -112,6 +116,25 @@ class LearnedScorersTest {
         java.util.Arrays.copyOfRange(ensemble.output(), member * models, (member + 1) * models),
         java.util.Arrays.copyOfRange(
             ensemble.outputBias(), member * models, (member + 1) * models));
+  }
+
+  @Test
+  void aBlendAveragesItsPartsAndIsNamedByThem() {
+    TrainingSet train = data(200, 9);
+    KnnScorer knn = KnnScorer.fit(train, 10, 1);
+    MlpScorer mlp = MlpScorer.fit(train, new MlpScorer.Settings(8, 5, 1, 1e-2, 1e-4), 3);
+    BlendScorer blend = new BlendScorer(List.of(knn, mlp));
+    float[] probe = train.embeddings()[5];
+    double[] features = train.features()[5];
+    double[] a = knn.predict(probe, features);
+    double[] b = mlp.predict(probe, features);
+    double[] mean = blend.predict(probe, features);
+    for (int m = 0; m < MODELS.size(); m++) {
+      assertThat(mean[m]).isCloseTo((a[m] + b[m]) / 2, org.assertj.core.data.Offset.offset(1e-12));
+    }
+    assertThat(blend.kind()).isEqualTo("knn+mlp");
+    assertThat(blend.readsCheapFeatures()).isEqualTo(mlp.readsCheapFeatures());
+    assertThatThrownBy(() -> new BlendScorer(List.of(knn))).hasMessageContaining("two scorers");
   }
 
   @Test
@@ -170,7 +193,7 @@ class LearnedScorersTest {
   @Test
   void anArtifactRoundTripsAndAnEditedOneIsRefused(@TempDir Path dir) throws Exception {
     TrainingSet train = data(60, 6);
-    for (String kind : List.of("knn", "mf", "logistic", "mlp")) {
+    for (String kind : List.of("knn", "mf", "logistic", "mlp", "knn+mlp")) {
       LearnedArtifact artifact =
           Training.fit(
               LearnedRoutes.thresholdRoute("r", kind),
