@@ -5,6 +5,7 @@ import dev.signalbox.api.SignalboxException;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.core.config.BudgetSpec;
 import dev.signalbox.core.config.LimitSpec;
+import dev.signalbox.core.net.IoLoops;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
@@ -13,6 +14,13 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,6 +35,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Limits shared by every replica through Redis: one Lua script reserves a request on all its scopes
@@ -43,6 +52,7 @@ import java.util.concurrent.CompletionStage;
 public final class RedisLimitState implements LimitState, AutoCloseable {
   private static final String PREFIX = "signalbox:{signalbox-limits}:";
 
+  private final ClientResources resources;
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
   private final Script reserve;
@@ -69,11 +79,40 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
     }
   }
 
+  /**
+   * Lettuce's connections on the process's shared loops ({@link IoLoops}), which it never stops.
+   */
+  private static final class SharedLoops implements EventLoopGroupProvider {
+    @Override
+    @SuppressWarnings("unchecked") // Lettuce asks for the NIO loops' type; these are NIO loops
+    public <T extends EventLoopGroup> T allocate(Class<T> type) {
+      return (T) IoLoops.shared();
+    }
+
+    @Override
+    public int threadPoolSize() {
+      return IoLoops.size();
+    }
+
+    @Override
+    public Future<Boolean> release(
+        EventExecutorGroup group, long quietPeriod, long timeout, TimeUnit unit) {
+      return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+    }
+
+    @Override
+    public Future<Boolean> shutdown(long quietPeriod, long timeout, TimeUnit unit) {
+      return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+    }
+  }
+
   public RedisLimitState(
       String url, Duration leaseTtl, TimeSource time, boolean failOpen, SpendLedger ledger) {
     RedisURI uri = RedisURI.create(url);
     uri.setTimeout(Duration.ofSeconds(2));
-    this.client = RedisClient.create(uri);
+    this.resources =
+        DefaultClientResources.builder().eventLoopGroupProvider(new SharedLoops()).build();
+    this.client = RedisClient.create(resources, uri);
     this.connection = client.connect();
     this.reserve = new Script("reserve.lua");
     this.settle = new Script("settle.lua");
@@ -378,5 +417,6 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
   public void close() {
     connection.close();
     client.shutdown();
+    resources.shutdown(); // Lettuce's own timers and computation threads; the loops stay
   }
 }

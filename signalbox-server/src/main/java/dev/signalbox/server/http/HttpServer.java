@@ -1,18 +1,16 @@
 package dev.signalbox.server.http;
 
+import dev.signalbox.core.net.IoLoops;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -29,14 +27,11 @@ import java.util.concurrent.TimeUnit;
  * that reads requests whole and serves them in turn.
  */
 public final class HttpServer implements AutoCloseable {
-  private final EventLoopGroup loops;
   private final ExecutorService threads;
   private final Connections connections;
   private final Channel listener;
 
-  private HttpServer(
-      EventLoopGroup loops, ExecutorService threads, Connections connections, Channel listener) {
-    this.loops = loops;
+  private HttpServer(ExecutorService threads, Connections connections, Channel listener) {
     this.threads = threads;
     this.connections = connections;
     this.listener = listener;
@@ -49,11 +44,7 @@ public final class HttpServer implements AutoCloseable {
    */
   public static HttpServer start(
       String host, int port, ServerLimits limits, Handler handler, ConnectionEvents events) {
-    EventLoopGroup loops =
-        new MultiThreadIoEventLoopGroup(
-            Runtime.getRuntime().availableProcessors(),
-            new DefaultThreadFactory("signalbox-http", true),
-            NioIoHandler.newFactory());
+    EventLoopGroup loops = IoLoops.shared();
     ExecutorService threads =
         Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("signalbox-request-", 0).factory());
@@ -89,9 +80,8 @@ public final class HttpServer implements AutoCloseable {
                 });
     try {
       Channel listener = bootstrap.bind(host, port).syncUninterruptibly().channel();
-      return new HttpServer(loops, threads, connections, listener);
+      return new HttpServer(threads, connections, listener);
     } catch (Exception e) {
-      loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       threads.shutdownNow();
       if (e instanceof BindException bind) {
         throw new UncheckedIOException(
@@ -115,11 +105,22 @@ public final class HttpServer implements AutoCloseable {
     listener.close().syncUninterruptibly();
   }
 
-  /** Closes every connection and stops, waiting up to {@code grace} for the threads to end. */
+  /**
+   * Closes every connection, waiting up to {@code grace} for them to close, and stops the request
+   * threads. The event loops are the process's ({@link IoLoops}) and go on.
+   */
   public void stop(Duration grace) {
     stopAccepting();
     connections.closeAll();
-    loops.shutdownGracefully(0, grace.toMillis(), TimeUnit.MILLISECONDS).syncUninterruptibly();
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (connections.size() > 0 && System.nanoTime() < deadline) {
+      try {
+        TimeUnit.MILLISECONDS.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     threads.shutdownNow();
   }
 

@@ -1,0 +1,2 @@
+/** The network event loops the process's servers and clients share. */
+package dev.signalbox.core.net;
