@@ -33,6 +33,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   private volatile long since = System.nanoTime();
   private ChannelHandlerContext ctx;
   private ScheduledFuture<?> deadline;
+  private boolean closing; // on the event loop
 
   /** Sent down the pipeline when a request is not read in time; its reader answers 408. */
   record LateRequest(boolean headers) {}
@@ -85,9 +86,32 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     disarm();
   }
 
-  /** The answer is written; the connection waits for the next request. */
+  /** The answer is written; the connection waits for the next request, or closes if it must. */
   void idle() {
+    if (closing) {
+      ctx.close();
+      return;
+    }
     enter(Phase.IDLE, limits.keepAliveTimeout());
+  }
+
+  /**
+   * Closes the connection now, or, while a request is served, once its answer is written: the
+   * answer's last bytes may still be on their way to the event loop when the gateway counts the
+   * request done.
+   */
+  void closeWhenAnswered() {
+    if (ctx != null) {
+      ctx.executor()
+          .execute(
+              () -> {
+                if (phase == Phase.SERVING) {
+                  closing = true;
+                } else {
+                  ctx.close();
+                }
+              });
+    }
   }
 
   /** Whether a request is on its way in: connected, or headers or body under way. */

@@ -45,6 +45,11 @@ final class Connections {
   }
 
   /** Closes every connection (at shutdown). */
+  /** Closes every connection once its answer under way, if any, is written. */
+  void closeAllWhenAnswered() {
+    open.forEach(ConnectionGuard::closeWhenAnswered);
+  }
+
   void closeAll() {
     open.forEach(ConnectionGuard::evict);
   }

@@ -106,12 +106,13 @@ public final class HttpServer implements AutoCloseable {
   }
 
   /**
-   * Closes every connection, waiting up to {@code grace} for them to close, and stops the request
-   * threads. The event loops are the process's ({@link IoLoops}) and go on.
+   * Closes every connection once its answer under way is written, waiting up to {@code grace} for
+   * them (then closing what is left), and stops the request threads. The event loops are the
+   * process's ({@link IoLoops}) and go on.
    */
   public void stop(Duration grace) {
     stopAccepting();
-    connections.closeAll();
+    connections.closeAllWhenAnswered();
     long deadline = System.nanoTime() + grace.toNanos();
     while (connections.size() > 0 && System.nanoTime() < deadline) {
       try {
@@ -121,6 +122,7 @@ public final class HttpServer implements AutoCloseable {
         break;
       }
     }
+    connections.closeAll();
     threads.shutdownNow();
   }
 
