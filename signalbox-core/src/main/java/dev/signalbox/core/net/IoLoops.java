@@ -18,9 +18,7 @@ public final class IoLoops {
   private static final class Holder {
     static final EventLoopGroup GROUP =
         new MultiThreadIoEventLoopGroup(
-            Runtime.getRuntime().availableProcessors(),
-            new DefaultThreadFactory("signalbox-io", true),
-            NioIoHandler.newFactory());
+            size(), new DefaultThreadFactory("signalbox-io", true), NioIoHandler.newFactory());
   }
 
   public static EventLoopGroup shared() {

@@ -3,6 +3,7 @@ package dev.signalbox.server.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -98,20 +99,19 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   /**
    * Closes the connection now, or, while a request is served, once its answer is written: the
    * answer's last bytes may still be on their way to the event loop when the gateway counts the
-   * request done.
+   * request done. The future completes when it is closed.
    */
-  void closeWhenAnswered() {
-    if (ctx != null) {
-      ctx.executor()
-          .execute(
-              () -> {
-                if (phase == Phase.SERVING) {
-                  closing = true;
-                } else {
-                  ctx.close();
-                }
-              });
-    }
+  Future<Void> closeWhenAnswered() {
+    ctx.executor()
+        .execute(
+            () -> {
+              if (phase == Phase.SERVING) {
+                closing = true;
+              } else {
+                ctx.close();
+              }
+            });
+    return ctx.channel().closeFuture();
   }
 
   /** Whether a request is on its way in: connected, or headers or body under way. */

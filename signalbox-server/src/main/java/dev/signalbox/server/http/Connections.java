@@ -1,7 +1,11 @@
 package dev.signalbox.server.http;
 
+import io.netty.util.concurrent.Future;
+import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The open connections. At the limit a new connection takes the slot of the one that has been
@@ -44,13 +48,19 @@ final class Connections {
     return open.size();
   }
 
-  /** Closes every connection (at shutdown). */
-  /** Closes every connection once its answer under way, if any, is written. */
-  void closeAllWhenAnswered() {
-    open.forEach(ConnectionGuard::closeWhenAnswered);
-  }
-
-  void closeAll() {
+  /**
+   * Closes every connection (at shutdown) once its answer under way, if any, is written, waiting up
+   * to {@code grace} for them; then closes what is left.
+   */
+  void closeAll(Duration grace) {
+    List<Future<Void>> closed = open.stream().map(ConnectionGuard::closeWhenAnswered).toList();
+    long deadline = System.nanoTime() + grace.toNanos();
+    for (Future<Void> close : closed) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !close.awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+        break;
+      }
+    }
     open.forEach(ConnectionGuard::evict);
   }
 

@@ -18,7 +18,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An HTTP/1.1 server: Netty's event loops read and write, one virtual thread per request runs the
@@ -112,17 +111,7 @@ public final class HttpServer implements AutoCloseable {
    */
   public void stop(Duration grace) {
     stopAccepting();
-    connections.closeAllWhenAnswered();
-    long deadline = System.nanoTime() + grace.toNanos();
-    while (connections.size() > 0 && System.nanoTime() < deadline) {
-      try {
-        TimeUnit.MILLISECONDS.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    connections.closeAll();
+    connections.closeAll(grace);
     threads.shutdownNow();
   }
 
