@@ -3,12 +3,20 @@
 # fails saying where it looked. `java` on PATH may be older than the JDK the project needs.
 
 java_version() { # prints the major version of the java binary $1, or 0
-  # A JDK's release file says it without starting a JVM (which costs the launcher a few hundred ms).
-  local release
-  release="$(dirname "$(dirname "$(readlink -f "$1" 2>/dev/null || echo "$1")")")/release"
-  if [ -f "$release" ] && grep -q '^JAVA_VERSION=' "$release"; then
-    sed -n 's/^JAVA_VERSION="\{0,1\}\([0-9]*\).*/\1/p' "$release" | head -1
-    return
+  # A JDK's release file says it without starting a JVM (which costs the launcher a few hundred
+  # ms), read with the shell's own builtins: a start looks at every JDK on the machine, and the
+  # tools this took before (dirname, grep, sed) cost about 35 ms a JDK on one core.
+  local binary release key value
+  binary="$(readlink -f "$1" 2>/dev/null || echo "$1")"
+  release="${binary%/*/*}/release"
+  if [ -f "$release" ]; then
+    while IFS='=' read -r key value; do
+      if [ "$key" = JAVA_VERSION ]; then
+        value="${value#\"}"
+        echo "${value%%[!0-9]*}"
+        return
+      fi
+    done < "$release"
   fi
   "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1 || echo 0
 }

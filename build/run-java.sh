@@ -15,9 +15,12 @@ log_format='-Djava.util.logging.SimpleFormatter.format=%1$tFT%1$tT %4$s %3$s: %5
 # survivors a burst of 512 streams overflowed into the old generation until a full collection
 # stalled them all (271-512 of 512 stalled in three runs, none in three with SurvivorRatio=4;
 # STREAMS=1 bash signalbox-bench/run-gc.sh, docs/results/gc-20261204T001200Z.txt and
-# gc-20261203T235705Z.txt). SIGNALBOX_JAVA_OPTS adds to them or overrides them.
+# gc-20261203T235705Z.txt). Netty's allocator events for the JDK's flight recorder are off: the
+# first buffer registered them and started the recorder's metadata, 77 ms of a one-core start
+# (async-profiler, 2026-12-04); -Dio.netty.jfr.enabled=true brings them back. SIGNALBOX_JAVA_OPTS
+# adds to these flags or overrides them.
 serve_opts=(-Xms144m -Xmx144m -XX:+UseSerialGC -XX:SurvivorRatio=4 -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=128m -Xss512k
-  --enable-native-access=ALL-UNNAMED "$log_format")
+  -Dio.netty.jfr.enabled=false --enable-native-access=ALL-UNNAMED "$log_format")
 # Offline commands hold whole data sets (MMLU's embeddings, a kNN artifact being written): a larger
 # heap, committed only as it is used.
 offline_opts=(-Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED "$log_format")
@@ -72,7 +75,10 @@ run_signalbox() {
 # own flags for the same (-XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=10) gave the same
 # p99 and a closed loop 2-17% lower in two rounds, the JIT catching up later
 # (docs/results/flags-ab-20261204T030207Z.txt); those flags print a warning at every start for users
-# other than root, which renice does not need. SIGNALBOX_JIT_NICE=0 turns this off.
+# other than root, which renice does not need. Lowering C2 alone answered first about 0.1 s sooner
+# but left the first 1,000 requests' p99 15-35 ms higher in five alternating rounds (C1 compiling
+# beside the requests; docs/results/startup-c1-nice-20261204.txt). SIGNALBOX_JIT_NICE=0 turns this
+# off.
 lower_jit_priority() {
   local pid="$1" nice="$2" task name found
   for _ in $(seq 200); do

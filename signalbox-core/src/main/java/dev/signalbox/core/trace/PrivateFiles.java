@@ -28,6 +28,7 @@ public final class PrivateFiles {
       Files.createDirectories(parent);
     }
     createIfMissing(file);
+    SqliteLibrary.useCachedCopy();
     Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
     try (Statement s = connection.createStatement()) {
       for (String statement : setUp) {

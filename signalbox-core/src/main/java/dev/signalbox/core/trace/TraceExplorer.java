@@ -47,6 +47,7 @@ public final class TraceExplorer implements AutoCloseable {
 
   /** Opens the store the {@link SqliteTraceStore} of {@code file} writes (open that one first). */
   public static TraceExplorer open(Path file) {
+    SqliteLibrary.useCachedCopy();
     try {
       SQLiteConfig config = new SQLiteConfig();
       config.setReadOnly(true);
