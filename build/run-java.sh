@@ -57,18 +57,24 @@ run_signalbox() {
   export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
   # Each client connection may hold an upstream one too: allow as many descriptors as the system lets us.
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-  if [ "${1:-}" = "serve" ] && [ "${SIGNALBOX_JIT_NICE:-10}" != 0 ]; then
+  if [ "${1:-}" = "serve" ] && [ "${SIGNALBOX_JIT_NICE:-0}" != 0 ]; then
     # Started from a subshell that ends at once, so the JVM this shell becomes has no child to reap.
-    (lower_jit_priority "$$" "${SIGNALBOX_JIT_NICE:-10}" &)
+    (lower_jit_priority "$$" "$SIGNALBOX_JIT_NICE" &)
   fi
   # shellcheck disable=SC2086
   exec "$java" "${opts[@]}" ${SIGNALBOX_JAVA_OPTS:-} -cp "$classpath" dev.signalbox.cli.Main "$@"
 }
 
 # lower_jit_priority PID NICE: gives the JIT's compiler threads of JVM PID the niceness NICE, once
-# they exist (they start with the JVM; this waits at most two seconds for them). On one core the
-# compiler threads held 55-65% of it from the start to the first answer, and requests queued behind
-# compilations for a minute after; at nice 10 they take what requests leave. The launcher with and
+# they exist (they start with the JVM; this waits at most two seconds for them). Off by default
+# (SIGNALBOX_JIT_NICE=10 turns it on): it helps a start under light load and badly hurts one under
+# heavy load. Saturated by a closed loop from its first second, a gateway with its compilers at nice
+# 10 served 280-590 req/s in its first 20 s and 3,700-4,300 after 90 s, against 1,200-2,700 and
+# 7,200-8,000 at their default priority (bash signalbox-bench/run-saturated-start.sh,
+# docs/results/jit-nice-saturation-20261204.txt): a replica that starts under load must catch up.
+# What it gives under light load: on one core the compiler threads held 55-65% of it from the start
+# to the first answer, and requests queued behind compilations for a minute after; at nice 10 they
+# take what requests leave. The launcher with and
 # without it, alternating (BASELINE=<checkout without it> bash signalbox-bench/run-startup-ab.sh,
 # docs/results/startup-ab-20261204T031305Z.txt): first answer 2.5-2.9 s against 3.0-3.7 s, the
 # first 1,000 requests' p99 38-61 ms against 95-260 ms. Steady at 1,000 req/s after 55 s, the JVM's
@@ -77,8 +83,7 @@ run_signalbox() {
 # (docs/results/flags-ab-20261204T030207Z.txt); those flags print a warning at every start for users
 # other than root, which renice does not need. Lowering C2 alone answered first about 0.1 s sooner
 # but left the first 1,000 requests' p99 15-35 ms higher in five alternating rounds (C1 compiling
-# beside the requests; docs/results/startup-c1-nice-20261204.txt). SIGNALBOX_JIT_NICE=0 turns this
-# off.
+# beside the requests; docs/results/startup-c1-nice-20261204.txt).
 lower_jit_priority() {
   local pid="$1" nice="$2" task name found
   for _ in $(seq 200); do
