@@ -74,10 +74,9 @@ run_signalbox() {
 # docs/results/jit-nice-saturation-20261204.txt): a replica that starts under load must catch up.
 # What it gives under light load: on one core the compiler threads held 55-65% of it from the start
 # to the first answer, and requests queued behind compilations for a minute after; at nice 10 they
-# take what requests leave. The launcher with and
-# without it, alternating (BASELINE=<checkout without it> bash signalbox-bench/run-startup-ab.sh,
-# docs/results/startup-ab-20261204T031305Z.txt): first answer 2.5-2.9 s against 3.0-3.7 s, the
-# first 1,000 requests' p99 38-61 ms against 95-260 ms. Steady at 1,000 req/s after 55 s, the JVM's
+# take what requests leave. The launcher with and without it, alternating (BASELINE=<checkout
+# without it> bash signalbox-bench/run-startup-ab.sh, docs/results/startup-ab-20261204T031305Z.txt):
+# first answer 2.5-2.9 s against 3.0-3.7 s, the first 1,000 requests' p99 38-61 ms against 95-260 ms. Steady at 1,000 req/s after 55 s, the JVM's
 # own flags for the same (-XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=10) gave the same
 # p99 and a closed loop 2-17% lower in two rounds, the JIT catching up later
 # (docs/results/flags-ab-20261204T030207Z.txt); those flags print a warning at every start for users

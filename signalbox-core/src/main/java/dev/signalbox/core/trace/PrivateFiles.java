@@ -5,6 +5,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -47,15 +48,22 @@ public final class PrivateFiles {
       return;
     }
     try {
-      if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-        Files.createFile(
-            file,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      } else {
-        Files.createFile(file);
-      }
+      Files.createFile(file, ownerOnly("rw-------"));
     } catch (FileAlreadyExistsException raced) {
       // Another process created it first; its permissions stand.
     }
+  }
+
+  /**
+   * The POSIX {@code permissions} (such as {@code rw-------}) to create a file or folder with, or
+   * none where the file system has no POSIX permissions.
+   */
+  static FileAttribute<?>[] ownerOnly(String permissions) {
+    if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      return new FileAttribute<?>[0];
+    }
+    return new FileAttribute<?>[] {
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions))
+    };
   }
 }

@@ -2,11 +2,9 @@ package dev.signalbox.core.trace;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -71,13 +69,7 @@ public final class SqliteLibrary {
 
   private static void copyFromJar(String resource, Path library) throws IOException {
     Path folder = library.getParent();
-    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-      Files.createDirectories(
-          folder,
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    } else {
-      Files.createDirectories(folder);
-    }
+    Files.createDirectories(folder, PrivateFiles.ownerOnly("rwx------"));
     try (InputStream in = SQLiteJDBCLoader.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IOException("the driver has no " + resource);
