@@ -27,6 +27,15 @@ public final class UpstreamFactory {
   private final Function<String, String> environment;
   private final ConcurrentHashMap<DeploymentSpec, Upstream> cache = new ConcurrentHashMap<>();
 
+  /**
+   * The spec object last asked for under each deployment name, with its upstream: asked for the
+   * same object again (every request of a config), this answers without the spec's record hash,
+   * which walks all its fields (1.3% of the closed loop's CPU, async-profiler, 2026-12-04).
+   */
+  private final ConcurrentHashMap<String, Handed> lastHanded = new ConcurrentHashMap<>();
+
+  private record Handed(DeploymentSpec spec, Upstream upstream) {}
+
   /** Read once, however many deployments replay the same recording. */
   private final ConcurrentHashMap<Path, ReplaySource> replaySources = new ConcurrentHashMap<>();
 
@@ -43,7 +52,13 @@ public final class UpstreamFactory {
   }
 
   public Upstream upstream(DeploymentSpec spec) {
-    return cache.computeIfAbsent(spec, this::create);
+    Handed last = lastHanded.get(spec.name());
+    if (last != null && last.spec() == spec) {
+      return last.upstream();
+    }
+    Upstream upstream = cache.computeIfAbsent(spec, this::create);
+    lastHanded.put(spec.name(), new Handed(spec, upstream));
+    return upstream;
   }
 
   private Upstream create(DeploymentSpec spec) {
