@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -19,7 +20,7 @@ import org.sqlite.util.LibraryLoaderUtil;
  * (written once, whole or not at all) and points the driver at it. When the folder cannot be used,
  * or the user set {@code org.sqlite.lib.path}, the driver does as it would have.
  */
-public final class SqliteLibrary {
+final class SqliteLibrary {
   private static final Logger LOG = Logger.getLogger(SqliteLibrary.class.getName());
   private static final String LIBRARY_PATH = "org.sqlite.lib.path";
 
@@ -28,7 +29,7 @@ public final class SqliteLibrary {
   private SqliteLibrary() {}
 
   /** Points the driver at the cached copy, making it first if needed; once per process. */
-  public static synchronized void useCachedCopy() {
+  static synchronized void useCachedCopy() {
     if (chosen || System.getProperty(LIBRARY_PATH) != null) {
       return;
     }
@@ -53,7 +54,9 @@ public final class SqliteLibrary {
     String resourceFolder = LibraryLoaderUtil.getNativeLibResourcePath();
     String name = LibraryLoaderUtil.getNativeLibName();
     String folder =
-        "sqlite-" + SQLiteJDBCLoader.getVersion() + resourceFolder.replace('/', '-').toLowerCase();
+        "sqlite-"
+            + SQLiteJDBCLoader.getVersion()
+            + resourceFolder.replace('/', '-').toLowerCase(Locale.ROOT);
     Path library = root.resolve(folder).resolve(name);
     try {
       if (!Files.isRegularFile(library)) {
