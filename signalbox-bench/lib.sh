@@ -63,10 +63,10 @@ cpu_us_per_request() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN
 gateway_pid() { pgrep -f "dev.signalbox.cli.Main serve --config $1" | head -1; }
 
 # Serves $work/signalbox.yaml on core 0 with JVM options $1 (after the launcher's), its output in
-# $2; waits for port $SIGNALBOX. Sets $gw (the launcher's pid, stopped at exit) and $jvm (the JVM's,
+# $2, with the launcher of checkout $3 (this one by default); waits for port $SIGNALBOX. Sets $gw (the launcher's pid, stopped at exit) and $jvm (the JVM's,
 # for jstat, jcmd and /proc).
-serve_gateway() {
-  SIGNALBOX_JAVA_OPTS="$1" taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$2" 2>&1 &
+serve_gateway() { # JVM_FLAGS LOG [CHECKOUT]
+  SIGNALBOX_JAVA_OPTS="$1" taskset -c 0 "${3:-.}/signalbox" serve --config "$work/signalbox.yaml" > "$2" 2>&1 &
   gw=$!; pids+=("$gw"); wait_port "$SIGNALBOX"
   jvm="$(gateway_pid "$work/signalbox.yaml")"
 }

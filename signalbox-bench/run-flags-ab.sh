@@ -4,13 +4,18 @@
 # write_rules_route_config; gateway alone on core 0, the fast fake upstream and the load on core 1),
 # warms it at 1,000 req/s for WARMUP seconds, records DURATION seconds at 1,000 req/s (latency and
 # CPU per request) and then the closed loop (wrk, 64 connections, DURATION seconds). Results go to
-# bench-results/flags-ab-<time>.txt.
+# bench-results/flags-ab-<time>.txt. With BASELINE (another checkout, built and its cache recorded by
+# its own launcher), A is that checkout's gateway and B this one's, both with their launchers' flags:
+# a change of code under the same load. With STREAMS=1 each round then records DURATION seconds of 200
+# streams a second (40 chunks 50 ms apart, as run-load.sh's): time to first token and CPU per stream.
 #
 #   FLAGS_B="-Dio.netty.transport.noNative=true" ROUNDS=2 bash signalbox-bench/run-flags-ab.sh
+#   git worktree add /tmp/before HEAD~1 && BASELINE=/tmp/before ROUNDS=3 bash signalbox-bench/run-flags-ab.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-: "${FLAGS_B:?FLAGS_B: the JVM flags of variant B}"
+: "${FLAGS_B:=}"
+[ -n "$FLAGS_B" ] || [ -n "${BASELINE:-}" ] || { echo "set FLAGS_B (B's JVM flags) or BASELINE (A's checkout)" >&2; exit 1; }
 WARMUP="${WARMUP:-40}"
 DURATION="${DURATION:-15}"
 UP=19041; SIGNALBOX=19044
@@ -18,9 +23,18 @@ source signalbox-bench/lib.sh
 bench_start flags-ab
 build_bench
 ./signalbox serve --config /dev/null > /dev/null 2>&1 || true   # records the launcher's cache if the build is new
-log "# Signalbox, A the launcher's defaults against B with $FLAGS_B, $(date -u +%FT%TZ), $(nproc) cores"
+checkout_a="$root"
+if [ -n "${BASELINE:-}" ]; then
+  "$BASELINE/signalbox" --version > /dev/null   # builds it now if it is not built
+  "$BASELINE/signalbox" serve --config /dev/null > /dev/null 2>&1 || true   # and records its cache
+  checkout_a="$BASELINE"
+  log "# Signalbox, A $BASELINE ($(git -C "$BASELINE" rev-parse --short HEAD)) against B this checkout ($(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ', changed'))${FLAGS_B:+ with $FLAGS_B}, $(date -u +%FT%TZ), $(nproc) cores"
+else
+  log "# Signalbox, A the launcher's defaults against B with $FLAGS_B, $(date -u +%FT%TZ), $(nproc) cores"
+fi
 log "# warm-up ${WARMUP}s at 1000 req/s, then ${DURATION}s at 1000 req/s and ${DURATION}s closed loop"
-start_fast_upstream "$UP" 0 1
+# Only streamed answers have gaps; a whole answer comes at once either way.
+if [ -n "${STREAMS:-}" ]; then start_fast_upstream "$UP" 50 40; else start_fast_upstream "$UP" 0 1; fi
 pids+=("$pid"); wait_port "$UP"
 url="http://127.0.0.1:$SIGNALBOX/v1/chat/completions"
 export MODEL=bench HEADERS=""
@@ -28,15 +42,23 @@ lua="$work/post.lua"
 write_wrk_post "$lua"
 for round in $(seq "${ROUNDS:-2}"); do
   for variant in A B; do
-    flags=""; [ "$variant" = B ] && flags="$FLAGS_B"
+    flags=""; checkout="$checkout_a"
+    [ "$variant" = B ] && { flags="$FLAGS_B"; checkout="$root"; }
     write_rules_route_config "$work/signalbox.yaml" "$SIGNALBOX" "$UP" "$work/traces-$variant-$round.db"
-    serve_gateway "$flags" "$work/signalbox-$variant-$round.log"
+    serve_gateway "$flags" "$work/signalbox-$variant-$round.log" "$checkout"
     harness open 1000 1 "$WARMUP" "$url" > /dev/null
     cpu_before=$(cpu_ticks "$jvm")
     line="$(harness open 1000 "$DURATION" 5 "$url")"
     cpu_us=$(cpu_us_per_request $(($(cpu_ticks "$jvm") - cpu_before)) "$(sed -E 's/.* n=([0-9]+) .*/\1/' <<< "$line")")
     closed="$(taskset -c 1 wrk -t1 -c64 -d"${DURATION}"s -s "$lua" "$url" | awk '/Requests\/sec/ {print $2 " req/s"}')"
     log "round $round, $variant: $line; CPU ${cpu_us} us per request; closed loop $closed"
+    if [ -n "${STREAMS:-}" ]; then
+      harness open 200 10 5 "$url" stream > /dev/null
+      cpu_before=$(cpu_ticks "$jvm")
+      line="$(harness open 200 "$DURATION" 5 "$url" stream)"
+      cpu_us=$(cpu_us_per_request $(($(cpu_ticks "$jvm") - cpu_before)) "$(sed -E 's/.* n=([0-9]+) .*/\1/' <<< "$line")")
+      log "round $round, $variant, streams: $line; CPU ${cpu_us} us per stream"
+    fi
     kill "$gw"; wait "$gw" 2>/dev/null || true
     sleep 1
   done

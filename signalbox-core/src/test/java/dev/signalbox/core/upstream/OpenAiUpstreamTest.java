@@ -29,7 +29,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
@@ -78,6 +80,11 @@ class OpenAiUpstreamTest {
   }
 
   private static UpstreamReply send(Upstream upstream, boolean stream) throws InterruptedException {
+    return send(upstream, stream, Duration.ofSeconds(5));
+  }
+
+  private static UpstreamReply send(Upstream upstream, boolean stream, Duration total)
+      throws InterruptedException {
     ChatRequest request =
         ChatRequestParser.parse(
             ("{\"model\":\"m\",\"stream\":"
@@ -86,12 +93,7 @@ class OpenAiUpstreamTest {
                 .getBytes(StandardCharsets.UTF_8));
     return upstream.send(
         new UpstreamCall(
-            request,
-            "up-model",
-            Duration.ofMillis(400),
-            Duration.ofMillis(400),
-            Duration.ofSeconds(5),
-            1));
+            request, "up-model", Duration.ofMillis(400), Duration.ofMillis(400), total, 1));
   }
 
   private UpstreamReply send(boolean stream) throws InterruptedException {
@@ -340,6 +342,34 @@ class OpenAiUpstreamTest {
   void noHeadersBeforeTheFirstTokenTimeoutIsATimeout() throws Exception {
     server = new ScriptedUpstreamServer(stall());
     assertThat(failure(send(true)).kind()).isEqualTo(UpstreamFailure.Kind.TIMEOUT);
+  }
+
+  /**
+   * The gateway calls upstream on virtual threads, where the socket has no read timeout and every
+   * wait is bounded by the watchdog instead: by interrupting the wait for headers, by closing the
+   * body mid-stream.
+   */
+  @Test
+  void onAVirtualThreadEveryWaitIsBoundedByItsDeadline() throws Exception {
+    server = new ScriptedUpstreamServer(stall());
+    assertThat(failure(onVirtualThread(() -> send(true))).message())
+        .isEqualTo("no first token within 400 ms");
+    Upstream upstream = upstream(server.baseUrl());
+    assertThat(
+            failure(onVirtualThread(() -> send(upstream, false, Duration.ofMillis(600)))).message())
+        .isEqualTo("no response headers within 600 ms");
+    server.always(sseThenStall(CHUNK.formatted("a")));
+    List<Chunk> chunks = onVirtualThread(() -> drain(send(true)));
+    assertThat(chunks.get(1))
+        .isInstanceOfSatisfying(
+            Chunk.Broken.class,
+            b -> assertThat(b.failure().message()).isEqualTo("no chunk within 400 ms"));
+  }
+
+  private static <T> T onVirtualThread(Callable<T> work) throws Exception {
+    try (ExecutorService thread = Executors.newVirtualThreadPerTaskExecutor()) {
+      return thread.submit(work).get();
+    }
   }
 
   @Test
