@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A response body whose reads are bounded by a deadline: when it passes, or the call is cancelled,
  * the body is closed so that a blocked read fails, and {@link #timedOut()} or {@link #cancelled()}
- * tells why. The socket has no read timeout of its own ({@link HttpExchange}); should a client ever
- * set one, its firing counts as the deadline. Closing the body also closes the response, which
- * gives a fully read connection back to the pool and closes any other.
+ * tells why. The socket's own read timeout, which may fire at the same moment, counts as the
+ * deadline. Closing it also closes the response, which gives a fully read connection back to the
+ * pool and closes any other.
  */
 final class GuardedBody {
   private final InputStream body;

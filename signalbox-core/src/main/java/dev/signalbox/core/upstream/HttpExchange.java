@@ -28,9 +28,6 @@ final class HttpExchange {
   /** An error body that takes longer than this is cut off: the failure does not wait for it. */
   private static final Duration ERROR_BODY_WAIT = Duration.ofSeconds(2);
 
-  /** A socket read timeout of zero is none. */
-  private static final Duration NO_SOCKET_TIMEOUT = Duration.ZERO;
-
   private HttpExchange() {}
 
   /** The response headers arrived with status 200, or the call failed. */
@@ -41,15 +38,11 @@ final class HttpExchange {
   record Failed(UpstreamFailure failure) implements Result {}
 
   /**
-   * Sends the body and waits for the response headers: a stream's within its first-token timeout
-   * (they come before the first token), a whole answer's within the attempt's total timeout (they
-   * come with the answer). On a virtual thread, the gateway's, the socket has no read timeout and
-   * every deadline, here and over the body ({@link GuardedBody}), is kept on the {@link Watchdog}'s
-   * wheel: a socket timeout makes each blocking read a timed park, which the JDK schedules and
-   * cancels on its delay scheduler, waking that scheduler's thread twice per read (a seventh of the
-   * gateway's CPU when relaying streams). A platform thread is not woken from a socket read by an
-   * interrupt, so there the socket's read timeout stays, as long as the longest wait for one read:
-   * the headers' or, for a stream, the gap between two chunks.
+   * Sends the body and waits for the response headers. A stream's headers come at once, so they
+   * wait as long as its first chunk may; a whole answer's headers come with the answer, so they
+   * wait as long as the attempt may. The wait is the socket's read timeout, which stays on the
+   * connection for the body, whose own deadlines {@link GuardedBody} enforces; it is therefore
+   * never shorter than them.
    */
   static Result post(
       Http1Client client,
@@ -59,34 +52,38 @@ final class HttpExchange {
       UpstreamCall call,
       TimeSource time)
       throws InterruptedException {
-    boolean stream = call.request().stream();
-    Duration headersTimeout = stream ? call.firstTokenTimeout() : call.totalTimeout();
-    Duration socketTimeout =
-        Thread.currentThread().isVirtual()
-            ? NO_SOCKET_TIMEOUT
-            : stream ? max(call.firstTokenTimeout(), call.idleTimeout()) : call.totalTimeout();
+    Duration headersTimeout =
+        call.request().stream()
+            ? max(call.firstTokenTimeout(), call.idleTimeout())
+            : call.totalTimeout();
     Http1ClientRequest request =
         client
             .post()
             .uri(uri)
-            .readTimeout(socketTimeout)
+            .readTimeout(headersTimeout)
             .header(HeaderNames.CONTENT_TYPE, "application/json");
     headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
     call.traceContext().forEach((name, value) -> request.header(HeaderNames.create(name), value));
     long openedAt = System.nanoTime();
-    InterruptingDeadline deadline = InterruptingDeadline.arm(headersTimeout);
+    // A stream's headers come before its first token, so they must come within the first-token
+    // timeout,
+    // which may be shorter than the socket's read timeout.
+    InterruptingDeadline firstToken =
+        call.request().stream() && call.firstTokenTimeout().compareTo(headersTimeout) < 0
+            ? InterruptingDeadline.arm(call.firstTokenTimeout())
+            : null;
     Http1ClientResponse response;
     try {
       response = request.submit(body);
     } catch (UncheckedIOException e) {
-      if (deadline.end()) {
-        return new Failed(headersTimedOut(call));
+      if (fired(firstToken)) {
+        return new Failed(noFirstToken(call));
       }
       throwIfInterrupted();
-      return new Failed(ioFailure(e.getCause(), uri, socketTimeout));
+      return new Failed(ioFailure(e.getCause(), uri, headersTimeout));
     } catch (RuntimeException e) {
-      if (deadline.end()) {
-        return new Failed(headersTimedOut(call));
+      if (fired(firstToken)) {
+        return new Failed(noFirstToken(call));
       }
       // Helidon reports a connection closed before a complete status line and headers this way.
       throwIfInterrupted();
@@ -95,11 +92,11 @@ final class HttpExchange {
               UpstreamFailure.Kind.RESET,
               "connection closed before response headers: " + Causes.of(e)));
     }
-    if (deadline.end()) {
+    if (fired(firstToken)) {
       // The headers came as the deadline passed; the interrupt may have closed the connection under
       // them.
       response.close();
-      return new Failed(headersTimedOut(call));
+      return new Failed(noFirstToken(call));
     }
     OptionalLong length = response.headers().contentLength();
     boolean endsAtClose =
@@ -115,12 +112,8 @@ final class HttpExchange {
     return new Failed(errorStatus(status, retryAfter, guarded, headersTimeout));
   }
 
-  private static UpstreamFailure headersTimedOut(UpstreamCall call) {
-    return call.request().stream()
-        ? noFirstToken(call)
-        : UpstreamFailure.of(
-            UpstreamFailure.Kind.TIMEOUT,
-            "no response headers within " + millis(call.totalTimeout()));
+  private static boolean fired(InterruptingDeadline deadline) {
+    return deadline != null && deadline.end();
   }
 
   static UpstreamFailure noFirstToken(UpstreamCall call) {
@@ -128,7 +121,7 @@ final class HttpExchange {
         UpstreamFailure.Kind.TIMEOUT, "no first token within " + millis(call.firstTokenTimeout()));
   }
 
-  private static UpstreamFailure ioFailure(IOException cause, URI uri, Duration readTimeout) {
+  private static UpstreamFailure ioFailure(IOException cause, URI uri, Duration headersTimeout) {
     if (cause instanceof SocketTimeoutException timeout) {
       // The JDK names a connect timeout "Connect timed out" and a read timeout "Read timed out".
       return String.valueOf(timeout.getMessage())
@@ -136,7 +129,7 @@ final class HttpExchange {
               .contains("connect")
           ? UpstreamFailure.of(UpstreamFailure.Kind.CONNECT, "connect timed out to " + hostOf(uri))
           : UpstreamFailure.of(
-              UpstreamFailure.Kind.TIMEOUT, "no response headers within " + millis(readTimeout));
+              UpstreamFailure.Kind.TIMEOUT, "no response headers within " + millis(headersTimeout));
     }
     if (cause instanceof ConnectException) {
       return UpstreamFailure.of(
