@@ -12,7 +12,6 @@ import dev.signalbox.api.UpstreamReply;
 import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.wire.Json;
-import io.helidon.webclient.http1.Http1Client;
 import java.io.IOException;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -32,14 +31,14 @@ public final class AnthropicUpstream implements Upstream {
   private static final int BODY_LIMIT = 64 * 1024 * 1024;
 
   private final DeploymentSpec spec;
-  private final Http1Client client;
+  private final LoopHttpClient client;
   private final URI uri;
   private final Map<String, String> headers;
   private final TimeSource time;
 
   AnthropicUpstream(
       DeploymentSpec spec,
-      Http1Client client,
+      LoopHttpClient client,
       Optional<String> apiKey,
       Map<String, String> extraHeaders,
       TimeSource time) {
@@ -119,6 +118,12 @@ public final class AnthropicUpstream implements Upstream {
         usage,
         completion.path("choices").path(0).path("finish_reason").asText(),
         passthrough ? Optional.of((ObjectNode) message) : Optional.empty());
+  }
+
+  /** Closes the connections kept for later calls. */
+  @Override
+  public void close() {
+    client.close();
   }
 
   @Override

@@ -5,21 +5,18 @@ import dev.signalbox.api.TimeSource;
 import dev.signalbox.api.UpstreamCall;
 import dev.signalbox.api.UpstreamFailure;
 import dev.signalbox.core.wire.Json;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
-import io.helidon.webclient.http1.Http1Client;
-import io.helidon.webclient.http1.Http1ClientRequest;
-import io.helidon.webclient.http1.Http1ClientResponse;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /** One POST of JSON to a provider, up to its response headers, with faults classified. */
 final class HttpExchange {
@@ -38,14 +35,13 @@ final class HttpExchange {
   record Failed(UpstreamFailure failure) implements Result {}
 
   /**
-   * Sends the body and waits for the response headers. A stream's headers come at once, so they
-   * wait as long as its first chunk may; a whole answer's headers come with the answer, so they
-   * wait as long as the attempt may. The wait is the socket's read timeout, which stays on the
-   * connection for the body, whose own deadlines {@link GuardedBody} enforces; it is therefore
-   * never shorter than them.
+   * Sends the body and waits for the response headers: a stream's within its first-token timeout
+   * (they come before the first token), a whole answer's within the attempt's total timeout (they
+   * come with the answer). The wait is broken by an interrupt from the {@link Watchdog}'s wheel,
+   * which keeps every deadline of a call; the body's are {@link GuardedBody}'s.
    */
   static Result post(
-      Http1Client client,
+      LoopHttpClient client,
       URI uri,
       Map<String, String> headers,
       byte[] body,
@@ -53,67 +49,49 @@ final class HttpExchange {
       TimeSource time)
       throws InterruptedException {
     Duration headersTimeout =
-        call.request().stream()
-            ? max(call.firstTokenTimeout(), call.idleTimeout())
-            : call.totalTimeout();
-    Http1ClientRequest request =
-        client
-            .post()
-            .uri(uri)
-            .readTimeout(headersTimeout)
-            .header(HeaderNames.CONTENT_TYPE, "application/json");
-    headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
-    call.traceContext().forEach((name, value) -> request.header(HeaderNames.create(name), value));
+        call.request().stream() ? call.firstTokenTimeout() : call.totalTimeout();
+    Map<String, String> all = new LinkedHashMap<>(headers);
+    all.put("content-type", "application/json");
+    all.putAll(call.traceContext());
     long openedAt = System.nanoTime();
-    // A stream's headers come before its first token, so they must come within the first-token
-    // timeout,
-    // which may be shorter than the socket's read timeout.
-    InterruptingDeadline firstToken =
-        call.request().stream() && call.firstTokenTimeout().compareTo(headersTimeout) < 0
-            ? InterruptingDeadline.arm(call.firstTokenTimeout())
-            : null;
-    Http1ClientResponse response;
+    InterruptingDeadline deadline = InterruptingDeadline.arm(headersTimeout);
+    LoopResponse response;
     try {
-      response = request.submit(body);
-    } catch (UncheckedIOException e) {
-      if (fired(firstToken)) {
-        return new Failed(noFirstToken(call));
+      response = client.post(uri, all, body);
+    } catch (InterruptedException e) {
+      if (deadline.end()) {
+        return new Failed(headersTimedOut(call));
+      }
+      throw e;
+    } catch (IOException e) {
+      if (deadline.end()) {
+        return new Failed(headersTimedOut(call));
       }
       throwIfInterrupted();
-      return new Failed(ioFailure(e.getCause(), uri, headersTimeout));
-    } catch (RuntimeException e) {
-      if (fired(firstToken)) {
-        return new Failed(noFirstToken(call));
-      }
-      // Helidon reports a connection closed before a complete status line and headers this way.
-      throwIfInterrupted();
-      return new Failed(
-          UpstreamFailure.of(
-              UpstreamFailure.Kind.RESET,
-              "connection closed before response headers: " + Causes.of(e)));
+      return new Failed(ioFailure(e, uri));
     }
-    if (fired(firstToken)) {
-      // The headers came as the deadline passed; the interrupt may have closed the connection under
-      // them.
-      response.close();
-      return new Failed(noFirstToken(call));
+    if (deadline.end()) {
+      // The headers came as the deadline passed.
+      response.abort();
+      return new Failed(headersTimedOut(call));
     }
-    OptionalLong length = response.headers().contentLength();
-    boolean endsAtClose =
-        length.isEmpty() && !response.headers().contains(HeaderValues.TRANSFER_ENCODING_CHUNKED);
-    GuardedBody guarded =
-        new GuardedBody(response.inputStream(), response, endsAtClose, length.orElse(-1), openedAt);
-    int status = response.status().code();
+    GuardedBody guarded = new GuardedBody(response, response.contentLength(), openedAt);
+    int status = response.status();
     if (status == 200) {
       return new Open(guarded);
     }
     Optional<Duration> retryAfter =
-        RetryAfter.parse(response.headers().first(HeaderNames.RETRY_AFTER), time.now());
+        RetryAfter.parse(
+            Optional.ofNullable(response.headers().get(HttpHeaderNames.RETRY_AFTER)), time.now());
     return new Failed(errorStatus(status, retryAfter, guarded, headersTimeout));
   }
 
-  private static boolean fired(InterruptingDeadline deadline) {
-    return deadline != null && deadline.end();
+  private static UpstreamFailure headersTimedOut(UpstreamCall call) {
+    return call.request().stream()
+        ? noFirstToken(call)
+        : UpstreamFailure.of(
+            UpstreamFailure.Kind.TIMEOUT,
+            "no response headers within " + millis(call.totalTimeout()));
   }
 
   static UpstreamFailure noFirstToken(UpstreamCall call) {
@@ -121,19 +99,16 @@ final class HttpExchange {
         UpstreamFailure.Kind.TIMEOUT, "no first token within " + millis(call.firstTokenTimeout()));
   }
 
-  private static UpstreamFailure ioFailure(IOException cause, URI uri, Duration headersTimeout) {
-    if (cause instanceof SocketTimeoutException timeout) {
-      // The JDK names a connect timeout "Connect timed out" and a read timeout "Read timed out".
-      return String.valueOf(timeout.getMessage())
-              .toLowerCase(java.util.Locale.ROOT)
-              .contains("connect")
-          ? UpstreamFailure.of(UpstreamFailure.Kind.CONNECT, "connect timed out to " + hostOf(uri))
-          : UpstreamFailure.of(
-              UpstreamFailure.Kind.TIMEOUT, "no response headers within " + millis(headersTimeout));
-    }
-    if (cause instanceof ConnectException) {
+  private static UpstreamFailure ioFailure(IOException cause, URI uri) {
+    if (cause instanceof ConnectTimeoutException) {
       return UpstreamFailure.of(
-          UpstreamFailure.Kind.CONNECT, "connection refused by " + hostOf(uri));
+          UpstreamFailure.Kind.CONNECT, "connect timed out to " + hostOf(uri));
+    }
+    if (cause instanceof ConnectException || cause instanceof UnknownHostException) {
+      return UpstreamFailure.of(
+          UpstreamFailure.Kind.CONNECT,
+          (cause instanceof UnknownHostException ? "unknown host " : "connection refused by ")
+              + hostOf(uri));
     }
     return UpstreamFailure.of(
         UpstreamFailure.Kind.RESET,

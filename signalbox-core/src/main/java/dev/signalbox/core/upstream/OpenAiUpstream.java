@@ -15,7 +15,6 @@ import dev.signalbox.core.embeddings.EmbeddingsReply;
 import dev.signalbox.core.text.TokenCounter;
 import dev.signalbox.core.wire.Json;
 import dev.signalbox.core.wire.PlainChunk;
-import io.helidon.webclient.http1.Http1Client;
 import java.io.IOException;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -34,7 +33,7 @@ public final class OpenAiUpstream implements Upstream {
   private static final int BODY_LIMIT = 64 * 1024 * 1024;
 
   private final DeploymentSpec spec;
-  private final Http1Client client;
+  private final LoopHttpClient client;
   private final URI uri;
   private final URI embeddingsUri;
   private final URI responsesUri;
@@ -44,7 +43,7 @@ public final class OpenAiUpstream implements Upstream {
 
   OpenAiUpstream(
       DeploymentSpec spec,
-      Http1Client client,
+      LoopHttpClient client,
       Optional<String> apiKey,
       Map<String, String> extraHeaders,
       TimeSource time,
@@ -222,6 +221,12 @@ public final class OpenAiUpstream implements Upstream {
       usage = new Usage(0, 0, tokens.count(text), true);
     }
     return new UpstreamReply.Completed(object, usage, finish);
+  }
+
+  /** Closes the connections kept for later calls. */
+  @Override
+  public void close() {
+    client.close();
   }
 
   @Override

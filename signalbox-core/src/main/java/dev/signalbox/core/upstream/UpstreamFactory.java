@@ -5,10 +5,6 @@ import dev.signalbox.api.Upstream;
 import dev.signalbox.core.config.DeploymentSpec;
 import dev.signalbox.core.text.Redactor;
 import dev.signalbox.core.text.TokenCounter;
-import io.helidon.common.socket.SocketOptions;
-import io.helidon.common.tls.Tls;
-import io.helidon.webclient.http1.Http1Client;
-import io.helidon.webclient.http1.Http1ClientConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,28 +92,10 @@ public final class UpstreamFactory {
   }
 
   /**
-   * A blocking HTTP/1.1 client with its own keep-alive pool: a deployment's connections are its
-   * own. The pool keeps at most the deployment's {@code idle-connections}: the client watches each
-   * idle connection for a close with a read that wakes ten times a second, so the 256 connections a
-   * burst left cost an idle gateway 13% of a core, 64 cost 6% and one 4%
-   * (signalbox-bench/run-idle.sh, docs/results/idle-*.txt).
+   * An HTTP/1.1 client on the process's event loops with its own keep-alive pool: a deployment's
+   * connections are its own, at most its {@code idle-connections} of them kept between calls.
    */
-  private static Http1Client client(DeploymentSpec spec) {
-    Http1ClientConfig.Builder client = Http1Client.builder();
-    if ("http".equals(spec.endpoint("").getScheme())) {
-      // Plain HTTP needs no TLS; left unset, the client builds the JDK's default TLS context, a
-      // twentieth of a second of a cold start's first request.
-      client.tls(Tls.builder().enabled(false).build());
-    }
-    return client
-        // Without TCP_NODELAY a request body written after its headers can wait for the upstream's
-        // delayed ACK.
-        .socketOptions(
-            SocketOptions.builder().connectTimeout(spec.connectTimeout()).tcpNoDelay(true).build())
-        .followRedirects(false)
-        .sendExpectContinue(false)
-        .shareConnectionCache(false)
-        .connectionCacheSize(spec.idleConnections())
-        .build();
+  private static LoopHttpClient client(DeploymentSpec spec) {
+    return LoopHttpClient.of(spec.endpoint(""), spec.connectTimeout(), spec.idleConnections());
   }
 }

@@ -1,0 +1,218 @@
+package dev.signalbox.core.upstream;
+
+import dev.signalbox.core.net.IoLoops;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import javax.net.ssl.SSLException;
+
+/**
+ * An HTTP/1.1 client on the process's event loops ({@link IoLoops}, the HTTP server's), with its
+ * own keep-alive pool of at most {@code maxIdle} connections to one host. The caller blocks (on a
+ * virtual thread, the gateway's) for the response headers and then for each piece of the body,
+ * which the loop reads and hands over; every deadline is the caller's to keep, by interrupting the
+ * wait for headers or aborting the response. A pooled connection costs nothing while idle: its loop
+ * sees the peer close it and drops it.
+ *
+ * <p>Helidon's blocking client, which this replaces, watched each pooled connection with a virtual
+ * thread reading in 101 ms slices for as long as the socket's read timeout: a thread started, a
+ * timed read and a hand-off of the first byte for every call, and a core's tenth for an idle
+ * gateway's 64 connections (docs/results/helidon-idle-monitor-20261204.txt).
+ */
+final class LoopHttpClient implements AutoCloseable {
+  /** Headers up to 64 KB (Netty's default is 8 KB; some providers send long ones). */
+  private static final HttpDecoderConfig DECODER =
+      new HttpDecoderConfig().setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024);
+
+  private final String host;
+  private final int port;
+  private final String hostHeader;
+  private final SslContext tls;
+  private final int maxIdle;
+  private final Bootstrap bootstrap;
+  private final Deque<Channel> idle = new ArrayDeque<>();
+  private boolean closed;
+
+  /**
+   * @param base the scheme, host and port every request goes to
+   */
+  static LoopHttpClient of(URI base, Duration connectTimeout, int maxIdle) {
+    return new LoopHttpClient(
+        base, connectTimeout, maxIdle, "https".equals(base.getScheme()) ? DefaultTls.get() : null);
+  }
+
+  /**
+   * @param tls the TLS context of an {@code https} base, null for plain HTTP
+   */
+  LoopHttpClient(URI base, Duration connectTimeout, int maxIdle, SslContext tls) {
+    this.host = base.getHost();
+    this.tls = tls;
+    int defaultPort = tls == null ? 80 : 443;
+    this.port = base.getPort() > 0 ? base.getPort() : defaultPort;
+    this.hostHeader = port == defaultPort ? host : host + ":" + port;
+    this.maxIdle = maxIdle;
+    this.bootstrap =
+        new Bootstrap()
+            .group(IoLoops.shared())
+            .channel(NioSocketChannel.class)
+            // Without TCP_NODELAY a request body written after its headers can wait for the
+            // upstream's delayed ACK.
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel channel) {
+                    if (tls != null) {
+                      channel.pipeline().addLast(tls.newHandler(channel.alloc(), host, port));
+                    }
+                    channel
+                        .pipeline()
+                        .addLast(
+                            new HttpClientCodec(), new LoopResponse.Relay(LoopHttpClient.this));
+                  }
+                });
+  }
+
+  /**
+   * Sends a POST on a pooled or new connection and waits for the response headers. A pooled
+   * connection that closes before any answer was probably closed by the peer as it was taken (its
+   * keep-alive timeout): the request goes once more, on a new connection, as other HTTP clients do.
+   *
+   * @throws IOException the connection could not be made, or closed before the headers came
+   * @throws InterruptedException the wait was interrupted; the connection is closed
+   */
+  LoopResponse post(URI uri, Map<String, String> headers, byte[] body)
+      throws IOException, InterruptedException {
+    Channel pooled = pooled();
+    if (pooled != null) {
+      try {
+        return send(pooled, uri, headers, body);
+      } catch (LoopResponse.NoAnswer staleConnection) {
+        // Sent again below on a new connection.
+      }
+    }
+    return send(connect(), uri, headers, body);
+  }
+
+  private LoopResponse send(Channel channel, URI uri, Map<String, String> headers, byte[] body)
+      throws IOException, InterruptedException {
+    String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+    FullHttpRequest request =
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1, HttpMethod.POST, target, Unpooled.wrappedBuffer(body));
+    request.headers().set(HttpHeaderNames.HOST, hostHeader);
+    headers.forEach(request.headers()::set);
+    request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    LoopResponse response = new LoopResponse(this, channel);
+    channel.eventLoop().execute(() -> response.send(request));
+    response.awaitHead();
+    return response;
+  }
+
+  /** The connection used last that is still open, if one waits in the pool. */
+  private synchronized Channel pooled() throws IOException {
+    if (closed) {
+      throw new IOException("client closed");
+    }
+    for (Channel pooled; (pooled = idle.pollFirst()) != null; ) {
+      if (pooled.isActive()) {
+        return pooled;
+      }
+    }
+    return null;
+  }
+
+  private Channel connect() throws IOException, InterruptedException {
+    // Resolved here, on the caller's thread: the loop must not wait for DNS.
+    ChannelFuture connected =
+        bootstrap.connect(new InetSocketAddress(InetAddress.getByName(host), port));
+    try {
+      connected.await();
+    } catch (InterruptedException e) {
+      connected.channel().close();
+      throw e;
+    }
+    if (!connected.isSuccess()) {
+      Throwable cause = connected.cause();
+      throw cause instanceof IOException io ? io : new IOException(Causes.of(cause), cause);
+    }
+    return connected.channel();
+  }
+
+  /** Takes back a connection whose answer was read to its end. */
+  void release(Channel channel) {
+    synchronized (this) {
+      if (!closed && idle.size() < maxIdle && channel.isActive()) {
+        idle.addFirst(channel);
+        return;
+      }
+    }
+    channel.close();
+  }
+
+  /** Forgets a connection that closed. */
+  synchronized void closed(Channel channel) {
+    idle.remove(channel);
+  }
+
+  /** How many connections wait in the pool now. */
+  synchronized int idleConnections() {
+    return idle.size();
+  }
+
+  @Override
+  public void close() {
+    Channel[] toClose;
+    synchronized (this) {
+      closed = true;
+      toClose = idle.toArray(Channel[]::new);
+      idle.clear();
+    }
+    for (Channel channel : toClose) {
+      channel.close();
+    }
+  }
+
+  /** The JDK's trust store and host-name check, built at the first {@code https} deployment. */
+  private static final class DefaultTls {
+    private static final SslContext CONTEXT = build();
+
+    static SslContext get() {
+      return CONTEXT;
+    }
+
+    private static SslContext build() {
+      try {
+        return SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
+      } catch (SSLException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}

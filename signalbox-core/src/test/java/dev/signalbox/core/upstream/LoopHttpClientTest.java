@@ -1,0 +1,305 @@
+package dev.signalbox.core.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(30)
+class LoopHttpClientTest {
+  private static final byte[] HELLO = "{\"hi\":1}".getBytes(StandardCharsets.UTF_8);
+
+  @Test
+  void aBodyLargerThanTheLoopBuffersArrivesWholeWhenReadSlowly() throws Exception {
+    byte[] big = new byte[3 * 1024 * 1024];
+    new Random(7).nextBytes(big);
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(200, big.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(big);
+          }
+        });
+    server.start();
+    try (LoopHttpClient client = plain(server.getAddress().getPort())) {
+      LoopResponse response = client.post(uri(server.getAddress().getPort()), Map.of(), HELLO);
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.contentLength()).isEqualTo(big.length);
+      InputStream body = response.body();
+      byte[] read = new byte[big.length];
+      int at = 0;
+      byte[] slice = new byte[64 * 1024];
+      for (int n; (n = body.read(slice)) > 0; at += n) {
+        System.arraycopy(slice, 0, read, at, n);
+        if (at < 512 * 1024) {
+          Thread.sleep(5); // slower than the loop, so that it stops reading and starts again
+        }
+      }
+      assertThat(at).isEqualTo(big.length);
+      assertThat(Arrays.equals(read, big)).isTrue();
+      response.close();
+      awaitIdle(client, 1);
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  /** A peer that closes a kept connection (its keep-alive timeout) costs the next call nothing. */
+  @Test
+  void aConnectionThePeerClosedWhileIdleIsNotUsedAgain() throws Exception {
+    AtomicInteger accepted = new AtomicInteger();
+    try (ServerSocket listener =
+        new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                try {
+                  while (true) {
+                    Socket socket = listener.accept();
+                    accepted.incrementAndGet();
+                    Thread.ofVirtual().start(() -> answerOnceThenClose(socket));
+                  }
+                } catch (IOException closed) {
+                  // The test is over.
+                }
+              });
+      try (LoopHttpClient client = plain(listener.getLocalPort())) {
+        for (int i = 0; i < 2; i++) {
+          LoopResponse response = client.post(uri(listener.getLocalPort()), Map.of(), HELLO);
+          assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8))
+              .isEqualTo("ok");
+          response.close();
+          assertThat(client.idleConnections()).isEqualTo(1);
+          awaitIdle(client, 0); // dropped once the peer closed it
+        }
+      }
+      assertThat(accepted.get()).isEqualTo(2);
+    }
+  }
+
+  /**
+   * A peer that closes a kept connection just as the next request goes out on it: that request is
+   * sent again on a new connection, not failed.
+   */
+  @Test
+  void aRequestOnAKeptConnectionThatClosesUnansweredGoesAgainOnANewOne() throws Exception {
+    AtomicInteger accepted = new AtomicInteger();
+    try (ServerSocket listener =
+        new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                try {
+                  while (true) {
+                    Socket socket = listener.accept();
+                    accepted.incrementAndGet();
+                    Thread.ofVirtual().start(() -> answerOnceThenDropTheNext(socket));
+                  }
+                } catch (IOException closed) {
+                  // The test is over.
+                }
+              });
+      try (LoopHttpClient client = plain(listener.getLocalPort())) {
+        for (int i = 0; i < 2; i++) {
+          LoopResponse response = client.post(uri(listener.getLocalPort()), Map.of(), HELLO);
+          assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8))
+              .isEqualTo("ok");
+          response.close();
+        }
+      }
+      assertThat(accepted.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aConnectionRefusedOrNeverAnsweredIsAnIoFailureOrAWaitThatAnInterruptEnds() throws Exception {
+    int closedPort;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      closedPort = probe.getLocalPort();
+    }
+    try (LoopHttpClient client = plain(closedPort)) {
+      assertThatThrownBy(() -> client.post(uri(closedPort), Map.of(), HELLO))
+          .isInstanceOf(java.net.ConnectException.class);
+    }
+    try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        LoopHttpClient client = plain(silent.getLocalPort())) {
+      Thread caller = Thread.currentThread();
+      Watchdog.arm(Duration.ofMillis(200), caller::interrupt);
+      assertThatThrownBy(() -> client.post(uri(silent.getLocalPort()), Map.of(), HELLO))
+          .isInstanceOf(InterruptedException.class);
+      Thread.interrupted();
+      assertThat(client.idleConnections()).isZero();
+    }
+  }
+
+  @Test
+  void tlsChecksTheUpstreamsCertificateAndName(@TempDir Path dir) throws Exception {
+    char[] password = "secret".toCharArray();
+    Path store = dir.resolve("upstream.p12");
+    Process keytool =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "upstream",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=localhost",
+                "-ext",
+                "SAN=dns:localhost",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                store.toString(),
+                "-storepass",
+                "secret")
+            .redirectErrorStream(true)
+            .start();
+    String keytoolOutput = new String(keytool.getInputStream().readAllBytes());
+    assertThat(keytool.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(keytool.exitValue()).as(keytoolOutput).isZero();
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(store)) {
+      keys.load(in, password);
+    }
+    KeyManagerFactory keyManagers =
+        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keyManagers.init(keys, password);
+    SSLContext serverTls = SSLContext.getInstance("TLS");
+    serverTls.init(keyManagers.getKeyManagers(), null, null);
+    HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setHttpsConfigurator(new HttpsConfigurator(serverTls));
+    server.createContext(
+        "/",
+        exchange -> {
+          byte[] sent = exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(200, sent.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(sent);
+          }
+        });
+    server.start();
+    int port = server.getAddress().getPort();
+    SslContext trusting =
+        SslContextBuilder.forClient()
+            .trustManager((X509Certificate) keys.getCertificate("upstream"))
+            .endpointIdentificationAlgorithm("HTTPS")
+            .build();
+    try (LoopHttpClient client =
+            new LoopHttpClient(
+                URI.create("https://localhost:" + port), Duration.ofSeconds(2), 4, trusting);
+        LoopHttpClient wrongName =
+            new LoopHttpClient(
+                URI.create("https://127.0.0.1:" + port), Duration.ofSeconds(2), 4, trusting);
+        LoopHttpClient defaultTrust =
+            LoopHttpClient.of(URI.create("https://localhost:" + port), Duration.ofSeconds(2), 4)) {
+      LoopResponse response =
+          client.post(URI.create("https://localhost:" + port + "/v1/x"), Map.of(), HELLO);
+      assertThat(response.body().readAllBytes()).isEqualTo(HELLO);
+      response.close();
+      assertThatThrownBy(
+              () -> wrongName.post(URI.create("https://127.0.0.1:" + port + "/"), Map.of(), HELLO))
+          .isInstanceOf(IOException.class);
+      assertThatThrownBy(
+              () ->
+                  defaultTrust.post(URI.create("https://localhost:" + port + "/"), Map.of(), HELLO))
+          .isInstanceOf(IOException.class);
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  private static void answerOnceThenClose(Socket socket) {
+    try (socket) {
+      InputStream in = socket.getInputStream();
+      readRequest(in);
+      socket
+          .getOutputStream()
+          .write(
+              "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      Thread.sleep(100); // then the peer's keep-alive timeout
+    } catch (IOException | InterruptedException e) {
+      // The connection is gone either way.
+    }
+  }
+
+  private static void answerOnceThenDropTheNext(Socket socket) {
+    try (socket) {
+      InputStream in = socket.getInputStream();
+      readRequest(in);
+      socket
+          .getOutputStream()
+          .write(
+              "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      readRequest(in);
+    } catch (IOException e) {
+      // The connection is gone either way.
+    }
+  }
+
+  /** Reads up to the end of a request whose body is {@link #HELLO}. */
+  private static void readRequest(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("request cut");
+      }
+      head.append((char) b);
+    }
+    in.readNBytes(HELLO.length);
+  }
+
+  private static void awaitIdle(LoopHttpClient client, int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (client.idleConnections() != count && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(client.idleConnections()).isEqualTo(count);
+  }
+
+  private static LoopHttpClient plain(int port) {
+    return LoopHttpClient.of(URI.create("http://127.0.0.1:" + port), Duration.ofSeconds(2), 4);
+  }
+
+  private static URI uri(int port) {
+    return URI.create("http://127.0.0.1:" + port + "/v1/chat/completions");
+  }
+}
