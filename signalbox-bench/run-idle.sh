@@ -2,9 +2,9 @@
 # What an idle gateway costs after a burst: Signalbox (launcher defaults, alone on core 0) in front
 # of the fast fake upstream is warmed at 100 req/s, hit by 256 concurrent connections for 10 s (wrk),
 # then left idle; the script reports the upstream connections it kept and its CPU over the next 10 s
-# of no traffic. The HTTP client watches each kept connection for a close with a read that wakes
-# ten times a second, so kept connections cost CPU while nothing happens (deployments'
-# `idle-connections`, default 64). Results go to bench-results/idle-<time>.txt.
+# of no traffic. Kept connections wait on the event loops, which see a peer's close without waking
+# otherwise (Helidon's client, used until 2026-12-04, read from each ten times a second); deployments'
+# `idle-connections` (default 64) bounds how many are kept. Results go to bench-results/idle-<time>.txt.
 #
 #   bash signalbox-bench/run-idle.sh
 #   IDLE_CONNECTIONS=256 bash signalbox-bench/run-idle.sh   # the deployment keeps up to 256
