@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
@@ -77,28 +78,12 @@ class LoopHttpClientTest {
   /** A peer that closes a kept connection (its keep-alive timeout) costs the next call nothing. */
   @Test
   void aConnectionThePeerClosedWhileIdleIsNotUsedAgain() throws Exception {
-    AtomicInteger accepted = new AtomicInteger();
     try (ServerSocket listener =
         new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-      Thread.ofVirtual()
-          .start(
-              () -> {
-                try {
-                  while (true) {
-                    Socket socket = listener.accept();
-                    accepted.incrementAndGet();
-                    Thread.ofVirtual().start(() -> answerOnceThenClose(socket));
-                  }
-                } catch (IOException closed) {
-                  // The test is over.
-                }
-              });
+      AtomicInteger accepted = serveEach(listener, LoopHttpClientTest::answerOnceThenClose);
       try (LoopHttpClient client = plain(listener.getLocalPort())) {
         for (int i = 0; i < 2; i++) {
-          LoopResponse response = client.post(uri(listener.getLocalPort()), Map.of(), HELLO);
-          assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8))
-              .isEqualTo("ok");
-          response.close();
+          assertThat(postAndRead(client, listener.getLocalPort())).isEqualTo("ok");
           assertThat(client.idleConnections()).isEqualTo(1);
           awaitIdle(client, 0); // dropped once the peer closed it
         }
@@ -113,28 +98,12 @@ class LoopHttpClientTest {
    */
   @Test
   void aRequestOnAKeptConnectionThatClosesUnansweredGoesAgainOnANewOne() throws Exception {
-    AtomicInteger accepted = new AtomicInteger();
     try (ServerSocket listener =
         new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-      Thread.ofVirtual()
-          .start(
-              () -> {
-                try {
-                  while (true) {
-                    Socket socket = listener.accept();
-                    accepted.incrementAndGet();
-                    Thread.ofVirtual().start(() -> answerOnceThenDropTheNext(socket));
-                  }
-                } catch (IOException closed) {
-                  // The test is over.
-                }
-              });
+      AtomicInteger accepted = serveEach(listener, LoopHttpClientTest::answerOnceThenDropTheNext);
       try (LoopHttpClient client = plain(listener.getLocalPort())) {
         for (int i = 0; i < 2; i++) {
-          LoopResponse response = client.post(uri(listener.getLocalPort()), Map.of(), HELLO);
-          assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8))
-              .isEqualTo("ok");
-          response.close();
+          assertThat(postAndRead(client, listener.getLocalPort())).isEqualTo("ok");
         }
       }
       assertThat(accepted.get()).isEqualTo(2);
@@ -242,6 +211,32 @@ class LoopHttpClientTest {
     } finally {
       server.stop(0);
     }
+  }
+
+  /** The answer to one POST, read to its end and closed. */
+  private static String postAndRead(LoopHttpClient client, int port) throws Exception {
+    try (LoopResponse response = client.post(uri(port), Map.of(), HELLO)) {
+      return new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Serves every connection the listener accepts on its own thread; counts them. */
+  private static AtomicInteger serveEach(ServerSocket listener, Consumer<Socket> serve) {
+    AtomicInteger accepted = new AtomicInteger();
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try {
+                while (true) {
+                  Socket socket = listener.accept();
+                  accepted.incrementAndGet();
+                  Thread.ofVirtual().start(() -> serve.accept(socket));
+                }
+              } catch (IOException closed) {
+                // The test is over.
+              }
+            });
+    return accepted;
   }
 
   private static void answerOnceThenClose(Socket socket) {

@@ -41,6 +41,10 @@ import org.junit.jupiter.api.Timeout;
 /** The OpenAI-compatible adapter against a real socket, one fault at a time. */
 @Timeout(20)
 class OpenAiUpstreamTest {
+  private static final String ANSWER =
+      "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+          + "\"hi\"},\"finish_reason\":\"stop\"}]}";
+
   private static final String CHUNK =
       "data:"
           + " {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%s\"},\"finish_reason\":null}]}";
@@ -187,12 +191,7 @@ class OpenAiUpstreamTest {
 
   @Test
   void answersOneAfterAnotherShareOneKeptConnection() throws Exception {
-    server =
-        new ScriptedUpstreamServer(
-            keepServing(
-                200,
-                "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
-                    + "\"hi\"},\"finish_reason\":\"stop\"}]}"));
+    server = new ScriptedUpstreamServer(keepServing(200, ANSWER));
     try (Upstream upstream = upstream(server.baseUrl())) {
       for (int i = 0; i < 3; i++) {
         assertThat(send(upstream, false)).isInstanceOf(UpstreamReply.Completed.class);
@@ -351,12 +350,7 @@ class OpenAiUpstreamTest {
    */
   @Test
   void onTheGatewaysVirtualThreadsAConnectionIdleForAWhileIsKept() throws Exception {
-    server =
-        new ScriptedUpstreamServer(
-            keepServing(
-                200,
-                "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
-                    + "\"hi\"},\"finish_reason\":\"stop\"}]}"));
+    server = new ScriptedUpstreamServer(keepServing(200, ANSWER));
     try (Upstream upstream = upstream(server.baseUrl())) {
       for (int i = 0; i < 2; i++) {
         assertThat(onVirtualThread(() -> send(upstream, false)))
