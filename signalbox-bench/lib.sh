@@ -16,6 +16,17 @@ bench_start() {
 
 log() { echo "$*" | tee -a "$out"; }
 
+# Installs Debian package $2 when command $1 is missing (as root, like .ci/run), or says how and
+# stops: a benchmark half run for want of a tool measures nothing.
+need_tool() {
+  command -v "$1" > /dev/null && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
+    apt-get install -y -q "$2" > /dev/null 2>&1 && command -v "$1" > /dev/null && return 0
+  fi
+  echo "this benchmark needs $1: apt-get install -y $2" >&2
+  exit 1
+}
+
 build_bench() {
   [ -f "$root/signalbox-bench/target/signalbox-bench-0.1.0-SNAPSHOT.jar" ] \
     || (cd "$root" && mvn -B -q -Pbench -pl signalbox-bench -am -DskipTests -Dformat.skip=true package)
@@ -47,6 +58,7 @@ rss_watch() { # prints the peak RSS in MB of pid $1 until file $2 exists
 # value; name: value", optional).
 write_wrk_post() {
   local hs h
+  need_tool wrk wrk
   { echo 'wrk.method = "POST"'; echo 'wrk.headers["Content-Type"] = "application/json"'
     IFS=';' read -ra hs <<< "${2:-}"
     for h in "${hs[@]}"; do [ -n "${h// }" ] && echo "wrk.headers[\"$(echo "${h%%:*}" | xargs)\"] = \"$(echo "${h#*:}" | xargs)\""; done

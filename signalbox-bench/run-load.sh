@@ -9,7 +9,8 @@
 #   TARGETS="direct signalbox signalbox-limits signalbox-redis" bash signalbox-bench/run-load.sh   # the cost of limits (in memory; in Redis)
 #   TARGETS="nginx floor-helidon floor-vertx floor-netty floor-vertx-helidon" bash signalbox-bench/run-load.sh   # HTTP stacks alone
 #
-# Needs: wrk and nginx-light (apt-get install -y wrk nginx-light), node and npm (Portkey), taskset.
+# Needs: wrk and nginx-light (installed here when missing and run as root), node and npm (Portkey),
+# taskset.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,6 +37,7 @@ start_fast_upstream "$UP" "$GAP_MS" "$CHUNKS"
 pids+=("$pid"); wait_port "$UP"
 
 start_nginx() {
+  need_tool nginx nginx-light
   cat > "$work/nginx.conf" <<NGINX
 worker_processes 1;
 pid $work/nginx.pid;
