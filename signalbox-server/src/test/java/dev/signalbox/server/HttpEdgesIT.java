@@ -119,6 +119,19 @@ class HttpEdgesIT {
   }
 
   @Test
+  void aClientThatHalfClosesAfterItsRequestsGetsEveryAnswerAndThenTheClose() throws Exception {
+    try (RawHttp client = raw()) {
+      client.send(
+          RawHttp.post("/v1/chat/completions", "", CHAT)
+              + RawHttp.post("/v1/chat/completions", "", CHAT));
+      client.socket.shutdownOutput();
+      assertThat(client.read().body()).contains("chat.completion");
+      assertThat(client.read().body()).contains("chat.completion");
+      assertThat(client.closedWithin(Duration.ofSeconds(5))).isTrue();
+    }
+  }
+
+  @Test
   void atTheConnectionLimitIdleAndSlowConnectionsMakeWayForNewClients() throws Exception {
     List<Socket> slow = new ArrayList<>();
     try {

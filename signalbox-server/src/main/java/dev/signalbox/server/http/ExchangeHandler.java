@@ -9,6 +9,7 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
@@ -34,6 +35,11 @@ import java.util.logging.Logger;
  * failure, a body over the limit, a compressed body), and serves one at a time on a virtual thread:
  * pipelined requests wait their turn. Anything refused here is answered in OpenAI's error shape and
  * the connection closed, since what follows it on the wire cannot be trusted.
+ *
+ * <p>The connection keeps reading while a request is served: a client that waits for its answer
+ * sends nothing meanwhile, and pausing and resuming the reads cost two selector updates per
+ * request. What a pipelining client sends during an answer is held, and reading pauses until the
+ * answer is written, so it cannot make the gateway buffer more than one read's worth.
  */
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = Logger.getLogger(ExchangeHandler.class.getName());
@@ -44,12 +50,14 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
   private final Executor threads;
   private final ConnectionEvents events;
   private final Queue<Pending> waiting = new ArrayDeque<>();
+  private final Queue<Object> held = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private HttpRequest head;
   private CompositeByteBuf body;
   private boolean keepAlive;
   private boolean refused;
   private boolean serving;
+  private boolean inputEnded;
 
   private record Pending(HttpCall call, boolean keepAlive) {}
 
@@ -73,6 +81,15 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (serving && !refused) {
+      held.add(msg);
+      ctx.channel().config().setAutoRead(false);
+      return;
+    }
+    read(msg);
+  }
+
+  private void read(Object msg) {
     try {
       if (refused) {
         return;
@@ -154,18 +171,25 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         System.nanoTime());
   }
 
-  /** Serves the next waiting request, or reads on. */
+  /** Serves the next waiting request, or reads on: first what was held, then from the wire. */
   private void next() {
     Pending pending = waiting.poll();
     if (pending == null) {
       serving = false;
       guard.idle();
-      ctx.channel().config().setAutoRead(true);
+      Object msg;
+      while (!serving && (msg = held.poll()) != null) {
+        read(msg);
+      }
+      if (!serving && inputEnded) {
+        ctx.close();
+      } else if (!serving && !refused && !ctx.channel().config().isAutoRead()) {
+        ctx.channel().config().setAutoRead(true);
+      }
       return;
     }
     serving = true;
     guard.serving();
-    ctx.channel().config().setAutoRead(false);
     ChannelReply reply = new ChannelReply(ctx.channel(), pending.keepAlive(), this::written);
     threads.execute(() -> serve(pending.call(), reply));
   }
@@ -209,6 +233,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     if (event instanceof ConnectionGuard.LateRequest late) {
       long seconds = (late.headers() ? limits.headerTimeout() : limits.bodyTimeout()).toSeconds();
       answerAndClose(HttpRefusal.late(late.headers(), seconds));
+    } else if (event instanceof ChannelInputShutdownEvent) {
+      // A client that half-closes after its request still gets its answer; then the connection
+      // closes, as it would have at once with nothing under way.
+      inputEnded = true;
+      if (!serving) {
+        ctx.close();
+      }
     } else {
       super.userEventTriggered(ctx, event);
     }
@@ -246,9 +277,17 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     head = null;
   }
 
+  private void releaseHeld() {
+    Object msg;
+    while ((msg = held.poll()) != null) {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     release();
+    releaseHeld();
     super.channelInactive(ctx);
   }
 

@@ -62,6 +62,9 @@ public final class HttpServer implements AutoCloseable {
             // Without TCP_NODELAY a small SSE chunk written after the headers waits for the
             // client's delayed ACK.
             .childOption(ChannelOption.TCP_NODELAY, true)
+            // Connections read while serving (see ExchangeHandler): a client's half-close must not
+            // end the connection before its answer.
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
