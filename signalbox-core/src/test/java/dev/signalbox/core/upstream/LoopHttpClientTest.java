@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -80,11 +81,14 @@ class LoopHttpClientTest {
   void aConnectionThePeerClosedWhileIdleIsNotUsedAgain() throws Exception {
     try (ServerSocket listener =
         new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-      AtomicInteger accepted = serveEach(listener, LoopHttpClientTest::answerOnceThenClose);
+      Semaphore keepAliveOver = new Semaphore(0);
+      AtomicInteger accepted =
+          serveEach(listener, socket -> answerOnceThenCloseWhen(keepAliveOver, socket));
       try (LoopHttpClient client = plain(listener.getLocalPort())) {
         for (int i = 0; i < 2; i++) {
           assertThat(postAndRead(client, listener.getLocalPort())).isEqualTo("ok");
           assertThat(client.idleConnections()).isEqualTo(1);
+          keepAliveOver.release();
           awaitIdle(client, 0); // dropped once the peer closed it
         }
       }
@@ -239,7 +243,8 @@ class LoopHttpClientTest {
     return accepted;
   }
 
-  private static void answerOnceThenClose(Socket socket) {
+  /** Answers one request, then closes the connection once told (its keep-alive timeout). */
+  private static void answerOnceThenCloseWhen(Semaphore keepAliveOver, Socket socket) {
     try (socket) {
       InputStream in = socket.getInputStream();
       readRequest(in);
@@ -248,7 +253,7 @@ class LoopHttpClientTest {
           .write(
               "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
       socket.getOutputStream().flush();
-      Thread.sleep(100); // then the peer's keep-alive timeout
+      keepAliveOver.acquire();
     } catch (IOException | InterruptedException e) {
       // The connection is gone either way.
     }
