@@ -65,6 +65,13 @@ write_wrk_post() {
     echo "wrk.body = '{\"model\":\"bench\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"Summarise the benchmark rules in one sentence.\"}]}'"; } > "$1"
 }
 
+# How many traces the gateway on port $1 has dropped so far (its queue full, or the store refusing).
+# A saturated gateway whose trace writer falls behind drops traces and so does less work per
+# request: a closed loop's throughput is read beside this count.
+traces_dropped() {
+  curl -s "http://127.0.0.1:$1/metrics" | awk '/^signalbox_trace_dropped_total/ {s += $NF} END {printf "%d", s}'
+}
+
 # The CPU clock ticks (user and system) process $1 has used.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 

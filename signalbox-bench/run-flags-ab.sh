@@ -50,8 +50,9 @@ for round in $(seq "${ROUNDS:-2}"); do
     cpu_before=$(cpu_ticks "$jvm")
     line="$(harness open 1000 "$DURATION" 5 "$url")"
     cpu_us=$(cpu_us_per_request $(($(cpu_ticks "$jvm") - cpu_before)) "$(sed -E 's/.* n=([0-9]+) .*/\1/' <<< "$line")")
+    dropped=$(traces_dropped "$SIGNALBOX")
     closed="$(taskset -c 1 wrk -t1 -c64 -d"${DURATION}"s -s "$lua" "$url" | awk '/Requests\/sec/ {print $2 " req/s"}')"
-    log "round $round, $variant: $line; CPU ${cpu_us} us per request; closed loop $closed"
+    log "round $round, $variant: $line; CPU ${cpu_us} us per request; closed loop $closed, traces dropped $(($(traces_dropped "$SIGNALBOX") - dropped))"
     if [ -n "${STREAMS:-}" ]; then
       harness open 200 10 5 "$url" stream > /dev/null
       cpu_before=$(cpu_ticks "$jvm")

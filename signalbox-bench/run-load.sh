@@ -140,7 +140,9 @@ for target in $TARGETS; do
   [ -n "$watch_pid" ] && { rss[$target]="$(cat "$work/rss.txt")"; log "peak RSS under 1000 req/s: ${rss[$target]} MB"; }
   lua="$work/post.lua"
   write_wrk_post "$lua" "$headers"
+  [[ "$target" = signalbox* ]] && dropped_before=$(traces_dropped "$port")
   line="closed loop: $(taskset -c 1 wrk -t1 -c64 -d"${WRK_SECONDS}"s -s "$lua" "$url" | awk '/Requests\/sec/ {print "throughput " $2 " req/s"} /Non-2xx/ {print "non-2xx " $NF}' | paste -sd' ')"
+  [[ "$target" = signalbox* ]] && line="$line; traces dropped $(($(traces_dropped "$port") - dropped_before))"
   log "$line"; throughput[$target]="$(sed -E 's/.*throughput ([0-9.]+).*/\1/' <<< "$line")"
   if [ -z "$QUICK" ]; then
     line="$(harness open 200 "$DURATION" 5 "$url" stream)"; log "$line"; ttft99[$target]="$(p99_of "$line")"
