@@ -5,10 +5,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Interrupts the calling thread when a deadline passes before {@link #end()}: the way to break a
- * wait for response headers, which the HTTP client bounds only by the socket's read timeout. A
- * virtual thread blocked on a socket is woken by an interrupt (the socket is closed); {@link
- * #end()} tells whether it fired and clears the interrupt it caused, so that it is never mistaken
- * for a cancellation.
+ * wait for response headers, which the HTTP client ({@link LoopHttpClient}) does not bound. The
+ * interrupted wait closes its connection; {@link #end()} tells whether the deadline fired and
+ * clears the interrupt it caused, so that it is never mistaken for a cancellation.
  */
 final class InterruptingDeadline {
   private static final int WAITING = 0;

@@ -6,9 +6,10 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs an action when a deadline passes unless disarmed first. The HTTP client's only timeout is
- * the socket's, per read, so deadlines over a body (the first token, a whole answer) are kept here
- * and broken by closing the response.
+ * Runs an action when a deadline passes unless disarmed first. Every deadline of an upstream call
+ * (its response headers, the first token, each chunk, a whole answer) is kept here: the HTTP client
+ * ({@link LoopHttpClient}) has no read timeout, and a wait is broken by interrupting the waiting
+ * thread ({@link InterruptingDeadline}) or by aborting the response.
  *
  * <p>Every upstream call arms and disarms at least one, so they live on a timer wheel: arming and
  * disarming are a push onto a lock-free queue each, and the wheel's thread wakes once a tick. A

@@ -246,13 +246,7 @@ class LoopHttpClientTest {
   /** Answers one request, then closes the connection once told (its keep-alive timeout). */
   private static void answerOnceThenCloseWhen(Semaphore keepAliveOver, Socket socket) {
     try (socket) {
-      InputStream in = socket.getInputStream();
-      readRequest(in);
-      socket
-          .getOutputStream()
-          .write(
-              "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
-      socket.getOutputStream().flush();
+      answerOk(socket);
       keepAliveOver.acquire();
     } catch (IOException | InterruptedException e) {
       // The connection is gone either way.
@@ -261,17 +255,19 @@ class LoopHttpClientTest {
 
   private static void answerOnceThenDropTheNext(Socket socket) {
     try (socket) {
-      InputStream in = socket.getInputStream();
-      readRequest(in);
-      socket
-          .getOutputStream()
-          .write(
-              "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
-      socket.getOutputStream().flush();
-      readRequest(in);
+      answerOk(socket);
+      readRequest(socket.getInputStream());
     } catch (IOException e) {
       // The connection is gone either way.
     }
+  }
+
+  /** Reads one request and answers it "ok", keeping the connection. */
+  private static void answerOk(Socket socket) throws IOException {
+    readRequest(socket.getInputStream());
+    OutputStream out = socket.getOutputStream();
+    out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+    out.flush();
   }
 
   /** Reads up to the end of a request whose body is {@link #HELLO}. */
