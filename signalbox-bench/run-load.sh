@@ -7,6 +7,7 @@
 #   TARGETS="direct signalbox" bash signalbox-bench/run-load.sh
 #   TARGETS="direct signalbox signalbox-otel" bash signalbox-bench/run-load.sh   # the cost of OpenTelemetry
 #   TARGETS="direct signalbox signalbox-limits signalbox-redis" bash signalbox-bench/run-load.sh   # the cost of limits (in memory; in Redis)
+#   TARGETS="direct signalbox signalbox-untraced" bash signalbox-bench/run-load.sh   # the cost of the trace store
 #   TARGETS="nginx floor-helidon floor-vertx floor-netty floor-vertx-helidon" bash signalbox-bench/run-load.sh   # HTTP stacks alone
 #
 # Needs: wrk and nginx-light (installed here when missing and run as root), node and npm (Portkey),
@@ -93,6 +94,8 @@ start_signalbox() {
   write_rules_route_config "$work/signalbox.yaml" "$SIGNALBOX" "$UP"
   # signalbox-otel: the same with OpenTelemetry on, exporting to the fake upstream's OTLP sink.
   [ "${1:-}" = otel ] && printf 'telemetry: {enabled: true, endpoint: "http://127.0.0.1:%s"}\n' "$UP" >> "$work/signalbox.yaml"
+  # signalbox-untraced: the same with the trace store off (what recording every decision costs).
+  [ "${1:-}" = untraced ] && sed -i 's/^traces: {path: \(.*\)}$/traces: {enabled: false, path: \1}/' "$work/signalbox.yaml"
   # signalbox-limits / -redis: the same under limits, kept in memory or in a redis-server on core 1.
   [ "${1:-}" = limits ] && printf 'limits: {tenants: {local: %s}}\n' "$LIMITS" >> "$work/signalbox.yaml"
   if [ "${1:-}" = redis ]; then
@@ -113,6 +116,7 @@ for target in $TARGETS; do
       headers="x-portkey-provider: openai; x-portkey-custom-host: http://127.0.0.1:$UP/v1; authorization: Bearer unused" ;;
     signalbox) start_signalbox; port=$SIGNALBOX ;;
     signalbox-otel) start_signalbox otel; port=$SIGNALBOX ;;
+    signalbox-untraced) start_signalbox untraced; port=$SIGNALBOX ;;
     signalbox-limits) start_signalbox limits; port=$SIGNALBOX ;;
     signalbox-redis) start_signalbox redis; port=$SIGNALBOX ;;
     floor-helidon) start_floor HelidonFloorProxy; port=$FLOOR ;;

@@ -4,9 +4,12 @@
 # 1,000 req/s and 20 s of closed loop, then async-profiler (cpu, 1 ms, per thread) over DURATION
 # seconds of closed loop. Writes the collapsed stacks and a summary (share per thread, and of any
 # frames named in PATTERNS) to bench-results/profile-<time>.*. async-profiler comes from Maven
-# Central (tools.profiler:async-profiler). With CHECKOUT, that checkout's gateway is profiled.
+# Central (tools.profiler:async-profiler). With CHECKOUT, that checkout's gateway is profiled. With
+# RATE=N, the profile is taken under an open loop of N req/s instead of the closed loop (where the
+# CPU of a request at a moderate rate goes, which the added p99 depends on).
 #
 #   PATTERNS="epoll_ctl futex sqlite" bash signalbox-bench/run-profile.sh
+#   RATE=1000 bash signalbox-bench/run-profile.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -35,8 +38,14 @@ stacks="${out%.txt}.collapsed"
 # jcmd reads key=value pairs out of its arguments, so the agent's options go in quotes of their own.
 "$(dirname "$java")/jcmd" "$jvm" JVMTI.agent_load "$work/linux-x64/libasyncProfiler.so" \
   "\"start,event=cpu,interval=1ms,timeout=$DURATION,threads,collapsed,file=$root/$stacks\"" > /dev/null
-log "# $(git -C "$checkout" rev-parse --short HEAD)$(git -C "$checkout" diff --quiet HEAD || echo ', changed'), $(date -u +%FT%TZ): ${DURATION}s of closed loop after ${WARMUP}s at 1000 req/s and 20s of closed loop"
-log "$(taskset -c 1 wrk -t1 -c64 -d"$((DURATION + 2))"s -s "$lua" "$url" | grep Requests/sec)"
+load="closed loop"
+[ -n "${RATE:-}" ] && load="$RATE req/s"
+log "# $(git -C "$checkout" rev-parse --short HEAD)$(git -C "$checkout" diff --quiet HEAD || echo ', changed'), $(date -u +%FT%TZ): ${DURATION}s of $load after ${WARMUP}s at 1000 req/s and 20s of closed loop"
+if [ -n "${RATE:-}" ]; then
+  log "$(harness open "$RATE" "$((DURATION + 2))" 0 "$url")"
+else
+  log "$(taskset -c 1 wrk -t1 -c64 -d"$((DURATION + 2))"s -s "$lua" "$url" | grep Requests/sec)"
+fi
 for _ in $(seq 1 50); do [ -s "$stacks" ] && break; sleep 0.2; done
 python3 - "$stacks" ${PATTERNS:-} <<'PY' | tee -a "$out"
 import collections, re, sys
