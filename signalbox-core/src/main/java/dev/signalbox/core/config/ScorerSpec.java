@@ -3,8 +3,9 @@ package dev.signalbox.core.config;
 /**
  * A learned route's quality scorer and its settings.
  *
- * @param kind {@code knn}, {@code mf}, {@code logistic}, {@code mlp}, or {@code knn+mlp} (both
- *     fitted, their predictions averaged; each part reads its own settings below)
+ * @param kind {@code knn}, {@code mf}, {@code logistic}, {@code mlp}, or a blend: {@code knn+mlp},
+ *     {@code knn+logistic} or {@code knn+mlp+logistic} (each part fitted, their predictions
+ *     averaged; each part reads its own settings below, {@code epochs} shared by the last two)
  * @param k the neighbours {@code knn} averages
  * @param smoothing the pseudo-prompts of the model's prior {@code knn} adds
  * @param latent the latent dimensions of {@code mf}
@@ -13,7 +14,9 @@ package dev.signalbox.core.config;
  * @param members the networks {@code mlp} fits from different seeds and averages
  */
 public record ScorerSpec(
-    @Default("knn") @OneOf({"knn", "mf", "logistic", "mlp", "knn+mlp"}) String kind,
+    @Default("knn")
+        @OneOf({"knn", "mf", "logistic", "mlp", "knn+mlp", "knn+logistic", "knn+mlp+logistic"})
+        String kind,
     @Default("40") @Range(min = 1, max = 10_000) int k,
     @Default("4") @Range(min = 0, max = 1e6) double smoothing,
     @Default("16") @Range(min = 1, max = 1024) int latent,

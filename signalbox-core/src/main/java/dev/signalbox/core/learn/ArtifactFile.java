@@ -290,7 +290,7 @@ public final class ArtifactFile {
             toDoubles(s.path("output"), outputBias.length), // one row per model per network
             outputBias);
       }
-      case "knn+mlp" -> {
+      case "knn+mlp", "knn+logistic", "knn+mlp+logistic" -> {
         List<QualityScorer> parts = new ArrayList<>();
         s.path("parts").forEach(part -> parts.add(readScorer(part, models)));
         yield new BlendScorer(parts);

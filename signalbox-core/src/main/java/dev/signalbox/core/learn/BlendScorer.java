@@ -5,8 +5,8 @@ import java.util.stream.Collectors;
 
 /**
  * Scorers of different kinds fitted on the same data, their predictions averaged: a kNN's local
- * vote and a network's smooth fit err on different prompts ({@code knn+mlp}; see
- * docs/evaluation.md).
+ * vote and a regression's or a network's smooth fit err on different prompts ({@code knn+mlp},
+ * {@code knn+logistic}, {@code knn+mlp+logistic}; see docs/evaluation.md).
  */
 public record BlendScorer(List<QualityScorer> parts) implements QualityScorer {
   public BlendScorer {

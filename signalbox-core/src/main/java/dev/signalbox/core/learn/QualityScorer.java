@@ -6,7 +6,8 @@ import java.util.List;
 public sealed interface QualityScorer
     permits KnnScorer, MatrixFactorisation, LogisticScorer, MlpScorer, BlendScorer {
   /**
-   * {@code knn}, {@code mf}, {@code logistic}, {@code mlp}, or a blend's parts: {@code knn+mlp}.
+   * {@code knn}, {@code mf}, {@code logistic}, {@code mlp}, or a blend's parts joined by {@code +}
+   * ({@code knn+mlp}, {@code knn+logistic}, {@code knn+mlp+logistic}).
    */
   String kind();
 

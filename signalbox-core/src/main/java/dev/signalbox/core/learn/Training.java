@@ -108,16 +108,23 @@ public final class Training {
               data,
               new MatrixFactorisation.Settings(spec.latent(), spec.epochs(), 0.05, 1e-5),
               seed);
-      case "logistic" ->
-          LogisticScorer.fit(data, new LogisticScorer.Settings(spec.epochs(), 0.1, 1e-4), seed);
+      case "logistic" -> logistic(spec, data, seed);
       case "mlp" -> mlp(spec, data, seed);
       case "knn+mlp" -> new BlendScorer(List.of(knn(spec, data), mlp(spec, data, seed)));
+      case "knn+logistic" -> new BlendScorer(List.of(knn(spec, data), logistic(spec, data, seed)));
+      case "knn+mlp+logistic" ->
+          new BlendScorer(
+              List.of(knn(spec, data), mlp(spec, data, seed), logistic(spec, data, seed)));
       default -> throw new IllegalArgumentException("unknown scorer '" + spec.kind() + "'");
     };
   }
 
   private static KnnScorer knn(ScorerSpec spec, TrainingSet data) {
     return KnnScorer.fit(data, spec.k(), spec.smoothing());
+  }
+
+  private static LogisticScorer logistic(ScorerSpec spec, TrainingSet data, long seed) {
+    return LogisticScorer.fit(data, new LogisticScorer.Settings(spec.epochs(), 0.1, 1e-4), seed);
   }
 
   private static MlpScorer mlp(ScorerSpec spec, TrainingSet data, long seed) {

@@ -193,7 +193,8 @@ class LearnedScorersTest {
   @Test
   void anArtifactRoundTripsAndAnEditedOneIsRefused(@TempDir Path dir) throws Exception {
     TrainingSet train = data(60, 6);
-    for (String kind : List.of("knn", "mf", "logistic", "mlp", "knn+mlp")) {
+    for (String kind :
+        List.of("knn", "mf", "logistic", "mlp", "knn+mlp", "knn+logistic", "knn+mlp+logistic")) {
       LearnedArtifact artifact =
           Training.fit(
               LearnedRoutes.thresholdRoute("r", kind),
