@@ -262,6 +262,11 @@ public final class ArtifactFile {
 
   private static QualityScorer readScorer(JsonNode s, List<String> models) {
     int m = models.size();
+    if (s.path("kind").asText().contains("+")) {
+      List<QualityScorer> parts = new ArrayList<>();
+      s.path("parts").forEach(part -> parts.add(readScorer(part, models)));
+      return new BlendScorer(parts);
+    }
     return switch (s.path("kind").asText()) {
       case "knn" -> {
         int count = s.path("count").asInt();
@@ -289,11 +294,6 @@ public final class ArtifactFile {
             toDoubles(s.path("hidden_bias")),
             toDoubles(s.path("output"), outputBias.length), // one row per model per network
             outputBias);
-      }
-      case "knn+mlp", "knn+logistic", "knn+mlp+logistic" -> {
-        List<QualityScorer> parts = new ArrayList<>();
-        s.path("parts").forEach(part -> parts.add(readScorer(part, models)));
-        yield new BlendScorer(parts);
       }
       default ->
           throw new IllegalArgumentException("unknown scorer '" + s.path("kind").asText() + "'");

@@ -7,7 +7,6 @@ import dev.signalbox.core.config.ScorerSpec;
 import dev.signalbox.core.config.ThresholdSpec;
 import dev.signalbox.core.text.SharedPrefixes;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
@@ -101,6 +100,12 @@ public final class Training {
   }
 
   public static QualityScorer scorer(ScorerSpec spec, TrainingSet data, long seed) {
+    if (spec.kind().contains("+")) {
+      return new BlendScorer(
+          Arrays.stream(spec.kind().split("\\+"))
+              .map(kind -> scorer(part(spec, kind), data, seed))
+              .toList());
+    }
     return switch (spec.kind()) {
       case "knn" -> knn(spec, data);
       case "mf" ->
@@ -110,13 +115,20 @@ public final class Training {
               seed);
       case "logistic" -> logistic(spec, data, seed);
       case "mlp" -> mlp(spec, data, seed);
-      case "knn+mlp" -> new BlendScorer(List.of(knn(spec, data), mlp(spec, data, seed)));
-      case "knn+logistic" -> new BlendScorer(List.of(knn(spec, data), logistic(spec, data, seed)));
-      case "knn+mlp+logistic" ->
-          new BlendScorer(
-              List.of(knn(spec, data), mlp(spec, data, seed), logistic(spec, data, seed)));
       default -> throw new IllegalArgumentException("unknown scorer '" + spec.kind() + "'");
     };
+  }
+
+  /** One part of a blend: its kind, with the blend's settings. */
+  private static ScorerSpec part(ScorerSpec blend, String kind) {
+    return new ScorerSpec(
+        kind,
+        blend.k(),
+        blend.smoothing(),
+        blend.latent(),
+        blend.epochs(),
+        blend.hidden(),
+        blend.members());
   }
 
   private static KnnScorer knn(ScorerSpec spec, TrainingSet data) {
