@@ -43,6 +43,10 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
 
 /**
@@ -52,6 +56,13 @@ import java.util.function.UnaryOperator;
 final class Endpoints implements Handler {
   private static final String JSON = "application/json";
   private static final String MESSAGES = "/v1/messages";
+  private static final String CHAT_COMPLETIONS = "/v1/chat/completions";
+
+  /**
+   * The largest chat request served from the event loop: counting a prompt's tokens, which a route
+   * may read, takes time in proportion to its length, and a loop must not be held up long.
+   */
+  static final int LOOP_BODY_LIMIT = 16 * 1024;
 
   private final Gateway gateway;
   private final GatewayMetrics metrics;
@@ -92,20 +103,57 @@ final class Endpoints implements Handler {
     }
   }
 
-  private void route(HttpCall call, Reply reply) throws InterruptedException {
-    GatewayConfig config = gateway.config();
-    BrowserGuard browsers = new BrowserGuard(config.auth().keys().isEmpty(), config.server());
-    Optional<SignalboxException> refusal = browsers.refusal(call);
-    if (refusal.isPresent()) {
-      throw refusal.get();
+  /**
+   * A chat completion of at most {@link #LOOP_BODY_LIMIT} bytes, when its key is checked without a
+   * shared store's read, is served from the event loop as far as the gateway can take it without
+   * blocking; anything else, on a virtual thread.
+   */
+  @Override
+  public Optional<CompletionStage<Void>> serveWithoutBlocking(
+      HttpCall call, Reply reply, Executor blocking) {
+    if (!call.path().equals(CHAT_COMPLETIONS)
+        || !call.method().equals("POST")
+        || call.body().length > LOOP_BODY_LIMIT
+        || !gateway.authenticatesWithoutBlocking()) {
+      return Optional.empty();
     }
-    browsers.corsHeaders(call).forEach(reply::header);
-    if (browsers.preflight(call)) {
-      reply.send(204, "text/plain", new byte[0]);
+    try {
+      if (!guarded(call, reply)) {
+        return Optional.of(CompletableFuture.completedFuture(null));
+      }
+      Caller caller = caller(call);
+      requireJson(call);
+      ChatRequest request = ChatRequestParser.parse(call.body());
+      return Optional.of(
+          gateway
+              .handleWithoutBlocking(request, caller, Ingress.CHAT_COMPLETIONS, blocking)
+              .thenAccept(handled -> answerChat(reply, handled))
+              .exceptionally(
+                  failure -> {
+                    Throwable cause =
+                        failure instanceof CompletionException c && c.getCause() != null
+                            ? c.getCause()
+                            : failure;
+                    if (cause instanceof SignalboxException e) {
+                      error(reply, e, false);
+                      return null;
+                    }
+                    throw failure instanceof CompletionException c
+                        ? c
+                        : new CompletionException(cause);
+                  }));
+    } catch (SignalboxException e) {
+      error(reply, e, false);
+      return Optional.of(CompletableFuture.completedFuture(null));
+    }
+  }
+
+  private void route(HttpCall call, Reply reply) throws InterruptedException {
+    if (!guarded(call, reply)) {
       return;
     }
     switch (call.method() + " " + call.path()) {
-      case "POST /v1/chat/completions" -> chat(call, reply);
+      case "POST " + CHAT_COMPLETIONS -> chat(call, reply);
       case "POST /v1/messages" -> messages(call, reply);
       case "POST /v1/messages/count_tokens" -> countTokens(call, reply);
       case "POST /v1/embeddings" -> embeddings(call, reply);
@@ -146,17 +194,46 @@ final class Endpoints implements Handler {
     }
   }
 
+  /**
+   * Checks the call against the {@link BrowserGuard} and adds its CORS headers; false when it is
+   * answered already (a preflight).
+   */
+  private boolean guarded(HttpCall call, Reply reply) {
+    GatewayConfig config = gateway.config();
+    BrowserGuard browsers = new BrowserGuard(config.auth().keys().isEmpty(), config.server());
+    Optional<SignalboxException> refusal = browsers.refusal(call);
+    if (refusal.isPresent()) {
+      throw refusal.get();
+    }
+    browsers.corsHeaders(call).forEach(reply::header);
+    if (browsers.preflight(call)) {
+      reply.send(204, "text/plain", new byte[0]);
+      return false;
+    }
+    return true;
+  }
+
   private void chat(HttpCall call, Reply reply) throws InterruptedException {
     Caller caller = caller(call);
     requireJson(call);
     ChatRequest request = ChatRequestParser.parse(call.body());
-    Handled handled = gateway.handle(request, caller);
+    answerChat(reply, gateway.handle(request, caller));
+  }
+
+  /** A stream is relayed on the caller's thread, which may block: the gateway hands it one. */
+  private static void answerChat(Reply reply, Handled handled) {
     handled.info().headers().forEach(reply::header);
     switch (handled) {
       case Handled.Rejected rejected ->
           refuse(reply, rejected.error(), ErrorBodies.of(rejected.error()));
       case Handled.Completed completed -> reply.send(200, JSON, Json.bytes(completed.body()));
-      case Handled.Streaming streaming -> stream(reply, streaming);
+      case Handled.Streaming streaming -> {
+        try {
+          stream(reply, streaming);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt(); // the relay has ended and traced the request
+        }
+      }
     }
   }
 

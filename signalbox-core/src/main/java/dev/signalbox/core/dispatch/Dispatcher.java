@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Function;
 
@@ -135,6 +136,101 @@ public final class Dispatcher {
       ChatRequest request,
       long deadline)
       throws InterruptedException {
+    return walk(plan, route, seed, exchange, reserved, request, deadline, Optional.empty());
+  }
+
+  /**
+   * The outcome of a plan's first attempt sent {@link #firstAttemptWithoutBlocking without
+   * blocking}: an answer, or a failure from which {@link #dispatchAfter} walks on.
+   */
+  public static final class FirstAttempt {
+    private final Outcome outcome;
+    private final long deadline;
+
+    private FirstAttempt(Outcome outcome, long deadline) {
+      this.outcome = outcome;
+      this.deadline = deadline;
+    }
+
+    /** The answer, when the first attempt gave one. */
+    public Optional<DispatchResult> answer() {
+      return Optional.ofNullable(outcome.result());
+    }
+  }
+
+  /**
+   * Sends a plan's first attempt, reserved by {@link #reserveClaimed}, without blocking the caller,
+   * when its upstream {@link Upstream#sendsWithoutBlocking can}: the outcome completes the stage on
+   * the upstream's I/O thread. Empty, with nothing started, when the attempt needs a thread of its
+   * own: a hedged route, no reservation, or an upstream that blocks.
+   */
+  public Optional<CompletionStage<FirstAttempt>> firstAttemptWithoutBlocking(
+      List<PlannedAttempt> plan, RouteSpec route, long seed, Exchange exchange, Reservation held) {
+    PlannedAttempt attempt = plan.get(0);
+    Upstream upstream = upstreams.apply(attempt.deployment());
+    if (route.hedge().isPresent()
+        || !held.attempt().equals(attempt)
+        || !upstream.sendsWithoutBlocking(exchange.request())) {
+      return Optional.empty();
+    }
+    long start = time.nanoTime();
+    long deadline = start + route.timeout().toNanos();
+    int maxAttempts = route.maxAttempts() > 0 ? route.maxAttempts() : plan.size() + 1;
+    long budget = share(deadline - start, plan.size() - 1, maxAttempts - 1);
+    UpstreamCall call = startAttempt(attempt, exchange.request(), budget, seed, exchange);
+    return Optional.of(
+        upstream
+            .sendWithoutBlocking(call)
+            .whenComplete(
+                (reply, error) -> {
+                  if (error != null) {
+                    held.lease().abandoned();
+                  }
+                })
+            .thenApply(
+                reply ->
+                    new FirstAttempt(
+                        settle(
+                            attempt, start, new Answer(reply, null, null), held.lease(), exchange),
+                        deadline)));
+  }
+
+  /**
+   * Walks the rest of a plan whose first attempt, sent without blocking, failed: as {@link
+   * #dispatch}, with that attempt counted as made.
+   */
+  public DispatchResult dispatchAfter(
+      FirstAttempt first,
+      List<PlannedAttempt> plan,
+      RouteSpec route,
+      long seed,
+      Exchange exchange,
+      Reservation held)
+      throws InterruptedException {
+    return walk(
+        plan,
+        route,
+        seed,
+        exchange,
+        Optional.of(held),
+        exchange.request(),
+        first.deadline,
+        Optional.of(first.outcome));
+  }
+
+  /**
+   * Walks the plan; its first attempt's outcome, when {@code first} gives it, is not sent again.
+   */
+  private DispatchResult walk(
+      List<PlannedAttempt> plan,
+      RouteSpec route,
+      long seed,
+      Exchange exchange,
+      Optional<Reservation> reserved,
+      ChatRequest request,
+      long deadline,
+      Optional<Outcome> first)
+      throws InterruptedException {
     int maxAttempts = route.maxAttempts() > 0 ? route.maxAttempts() : plan.size() + 1;
     SplittableRandom jitter = new SplittableRandom(seed ^ 0x5DEECE66DL);
     Map<String, Integer> tries = new HashMap<>();
@@ -189,21 +285,27 @@ public final class Dispatcher {
         }
         time.sleep(wait);
       }
-      long remaining = deadline - time.nanoTime();
-      if (remaining <= 0) {
-        last = UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "route deadline passed");
-        break;
+      Outcome outcome;
+      if (step == 0 && first.isPresent()) {
+        outcome = first.get();
+      } else {
+        long remaining = deadline - time.nanoTime();
+        if (remaining <= 0) {
+          last = UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, "route deadline passed");
+          break;
+        }
+        long budget =
+            share(remaining, plan.size() - 1 - step % plan.size(), maxAttempts - made - 1);
+        PoolState.Lease lease =
+            held.isPresent()
+                ? held.get().lease()
+                : start(attempt, exchange, admission == Admission.PROBE);
+        outcome =
+            made == 0 && route.hedge().isPresent()
+                ? hedging.firstAttempt(
+                    attempt, lease, plan, route, request, budget, seed + made, exchange)
+                : attempt(attempt, request, budget, seed + made, lease, exchange);
       }
-      long budget = share(remaining, plan.size() - 1 - step % plan.size(), maxAttempts - made - 1);
-      PoolState.Lease lease =
-          held.isPresent()
-              ? held.get().lease()
-              : start(attempt, exchange, admission == Admission.PROBE);
-      Outcome outcome =
-          made == 0 && route.hedge().isPresent()
-              ? hedging.firstAttempt(
-                  attempt, lease, plan, route, request, budget, seed + made, exchange)
-              : attempt(attempt, request, budget, seed + made, lease, exchange);
       made++;
       if (outcome.result != null) {
         return outcome.result;

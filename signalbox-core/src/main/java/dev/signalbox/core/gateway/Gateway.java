@@ -71,6 +71,9 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
@@ -106,6 +109,12 @@ public final class Gateway implements AutoCloseable {
   private final VirtualKeys virtualKeys;
   private final Settings settings;
   private final AtomicInteger inFlight = new AtomicInteger();
+
+  /**
+   * Whether checking and settling limits never waits on another process (no Redis, no ledger), so
+   * that a request may be served from an event loop.
+   */
+  private final boolean limitsNeverBlock;
 
   /**
    * This gateway's own bits in its request ids: replicas whose seeds run alike (a seeded test, two
@@ -165,6 +174,8 @@ public final class Gateway implements AutoCloseable {
             ledger,
             settings.time(),
             settings.budgetAlerts());
+    this.limitsNeverBlock =
+        limits.state() instanceof InMemoryLimitState && ledger == SpendLedger.NONE;
     this.sink =
         trace -> {
           recordSessionStep(trace);
@@ -478,6 +489,14 @@ public final class Gateway implements AutoCloseable {
     return runtime.get().authenticator().authenticate(authorization, loopback, headers);
   }
 
+  /**
+   * Whether {@link #authenticate} never waits on another process: it may for an unknown key when
+   * the admin API's keys are kept in a store that replicas share.
+   */
+  public boolean authenticatesWithoutBlocking() {
+    return !virtualKeys.shared();
+  }
+
   /** The keys made through the admin API. */
   public VirtualKeys virtualKeys() {
     return virtualKeys;
@@ -577,6 +596,58 @@ public final class Gateway implements AutoCloseable {
   /** As {@link #handle(ChatRequest, Caller)}, for a request translated from another API. */
   public Handled handle(ChatRequest request, Caller caller, Ingress ingress)
       throws InterruptedException {
+    Started started = start(request, caller, ingress);
+    Handled handled = null;
+    try {
+      handled = routeAndDispatch(started);
+      return handled;
+    } catch (RuntimeException | InterruptedException e) {
+      failed(started, e);
+      throw e;
+    } finally {
+      ended(handled);
+    }
+  }
+
+  /**
+   * As {@link #handle(ChatRequest, Caller, Ingress)}, begun on the caller's thread, an event loop
+   * that must not block. What never blocks runs there: the checks, a decision that reads no
+   * embedding, limits kept in memory, and a first attempt to an upstream that {@link
+   * Upstream#sendsWithoutBlocking sends without blocking}, whose answer then completes the stage on
+   * the upstream's I/O thread. The request moves to a thread of {@code blocking} at its first step
+   * that may block (an embedding, Redis, a fallback's backoff, a stream), and a {@link
+   * Handled.Streaming} always completes the stage on such a thread, where it may be relayed.
+   *
+   * @throws SignalboxException at once, as {@link #handle} does, for a request refused before it is
+   *     traced (a forbidden route, a full or draining gateway)
+   */
+  public CompletionStage<Handled> handleWithoutBlocking(
+      ChatRequest request, Caller caller, Ingress ingress, Executor blocking) {
+    Started started = start(request, caller, ingress);
+    CompletableFuture<Handled> handled;
+    try {
+      handled =
+          limitsNeverBlock
+              ? withoutBlocking(started, blocking)
+              : onThread(blocking, () -> routeAndDispatch(started));
+    } catch (RuntimeException e) {
+      failed(started, e);
+      requestEnded();
+      throw e;
+    }
+    return handled.whenComplete(
+        (answer, error) -> {
+          if (error != null) {
+            failed(started, error instanceof CompletionException c ? c.getCause() : error);
+          }
+          ended(answer);
+        });
+  }
+
+  /** A request admitted to the gateway and counted in flight: its config, exchange and seed. */
+  private record Started(GatewayRuntime current, Exchange exchange, long seed, Caller caller) {}
+
+  private Started start(ChatRequest request, Caller caller, Ingress ingress) {
     GatewayRuntime current = runtime.get();
     long seed = seeds.getAsLong();
     String id = requestId(time.now().toEpochMilli(), seed ^ idNonce, seeds.getAsLong());
@@ -634,29 +705,130 @@ public final class Gateway implements AutoCloseable {
     if (ingress != Ingress.CHAT_COMPLETIONS) {
       exchange.flag(ingress.flag());
     }
-    Handled handled = null;
-    try {
-      handled = routeAndDispatch(current, exchange, seed, caller);
-      return handled;
-    } catch (RuntimeException | InterruptedException e) {
-      // Whatever failed, the request is still traced once.
-      exchange.finish(
-          "internal_error",
-          Usage.ZERO,
-          null,
-          e.getClass().getSimpleName() + ": " + e.getMessage(),
-          "");
-      throw e;
-    } finally {
-      if (!(handled instanceof Handled.Streaming)) {
-        requestEnded();
-      }
+    return new Started(current, exchange, seed, caller);
+  }
+
+  /** Whatever failed, the request is still traced once. */
+  private static void failed(Started started, Throwable e) {
+    started
+        .exchange()
+        .finish(
+            "internal_error",
+            Usage.ZERO,
+            null,
+            e.getClass().getSimpleName() + ": " + e.getMessage(),
+            "");
+  }
+
+  /** A stream's request ends when its relay does; any other when it is handled. */
+  private void ended(Handled handled) {
+    if (!(handled instanceof Handled.Streaming)) {
+      requestEnded();
     }
   }
 
-  private Handled routeAndDispatch(
-      GatewayRuntime current, Exchange exchange, long seed, Caller caller)
-      throws InterruptedException {
+  private Handled routeAndDispatch(Started started) throws InterruptedException {
+    return switch (admit(started)) {
+      case Admission.Refused refused -> refused.handled();
+      case Admission.Cleared cleared -> handled(started, cleared, dispatch(started, cleared));
+    };
+  }
+
+  /** The decision taken on the caller's thread when it reads no embedding, else on one's own. */
+  private CompletableFuture<Handled> withoutBlocking(Started started, Executor blocking) {
+    Admission admission;
+    started.exchange().signals().mayBlock(false);
+    try {
+      admission = admit(started);
+    } catch (RequestSignals.WouldBlock e) {
+      started.exchange().signals().mayBlock(true);
+      return onThread(blocking, () -> routeAndDispatch(started));
+    }
+    started.exchange().signals().mayBlock(true);
+    return switch (admission) {
+      case Admission.Refused refused -> CompletableFuture.completedFuture(refused.handled());
+      case Admission.Cleared cleared -> dispatchWithoutBlocking(started, cleared, blocking);
+    };
+  }
+
+  /**
+   * The first attempt sent without blocking when its upstream can; its failure, a fallback's turn,
+   * walks the rest of the plan on a thread of {@code blocking}.
+   */
+  private CompletableFuture<Handled> dispatchWithoutBlocking(
+      Started started, Admission.Cleared cleared, Executor blocking) {
+    Decision.Routed routed = cleared.routed();
+    Optional<CompletionStage<Dispatcher.FirstAttempt>> first =
+        routed.execution() instanceof Execution.Plan && cleared.reserved().isPresent()
+            ? dispatcher.firstAttemptWithoutBlocking(
+                routed.plan(),
+                routed.route(),
+                started.seed(),
+                started.exchange(),
+                cleared.reserved().get())
+            : Optional.empty();
+    if (first.isEmpty()) {
+      return onThread(blocking, () -> handled(started, cleared, dispatch(started, cleared)));
+    }
+    return first
+        .get()
+        .toCompletableFuture()
+        .thenCompose(
+            attempt ->
+                attempt.answer().isPresent()
+                    ? CompletableFuture.completedFuture(
+                        handled(started, cleared, attempt.answer().get()))
+                    : onThread(
+                        blocking,
+                        () ->
+                            handled(
+                                started,
+                                cleared,
+                                dispatcher.dispatchAfter(
+                                    attempt,
+                                    routed.plan(),
+                                    routed.route(),
+                                    started.seed(),
+                                    started.exchange(),
+                                    cleared.reserved().get()))));
+  }
+
+  /** Work that may block. */
+  @FunctionalInterface
+  private interface Blocking<T> {
+    T run() throws InterruptedException;
+  }
+
+  private static <T> CompletableFuture<T> onThread(Executor blocking, Blocking<T> work) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    blocking.execute(
+        () -> {
+          try {
+            result.complete(work.run());
+          } catch (InterruptedException | RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
+    return result;
+  }
+
+  /** A routed request cleared to go, or its refusal (already traced). */
+  private sealed interface Admission {
+    record Refused(Handled handled) implements Admission {}
+
+    record Cleared(
+        Decision.Routed routed,
+        Optional<Dispatcher.Reservation> reserved,
+        Map<String, String> limitHeaders,
+        String route)
+        implements Admission {}
+  }
+
+  /** Decides, then checks the caller's limits. */
+  private Admission admit(Started started) {
+    GatewayRuntime current = started.current();
+    Exchange exchange = started.exchange();
+    Caller caller = started.caller();
     Decision decision;
     Optional<Dispatcher.Reservation> reserved = Optional.empty();
     // Optimistic: decide on a snapshot, then claim the assignment only if no attempt started
@@ -665,7 +837,10 @@ public final class Gateway implements AutoCloseable {
     // first try and kept, so a retry costs only the policy.
     for (int tries = 1; ; tries++) {
       long seen = pool.assignments();
-      decision = current.router().decide(exchange.signals(), seed, pool.snapshot(), caller::allows);
+      decision =
+          current
+              .router()
+              .decide(exchange.signals(), started.seed(), pool.snapshot(), caller::allows);
       if (!(decision instanceof Decision.Routed routed)) {
         break;
       }
@@ -681,8 +856,9 @@ public final class Gateway implements AutoCloseable {
     if (decision instanceof Decision.Rejected rejected) {
       exchange.finish(
           outcomeOf(rejected.error()), Usage.ZERO, null, rejected.error().getMessage(), "");
-      return new Handled.Rejected(
-          rejected.error(), new ResponseInfo(id, route, "", "", 0, OptionalDouble.empty()));
+      return new Admission.Refused(
+          new Handled.Rejected(
+              rejected.error(), new ResponseInfo(id, route, "", "", 0, OptionalDouble.empty())));
     }
     Decision.Routed routed = (Decision.Routed) decision;
     Map<String, String> limitHeaders = Map.of();
@@ -695,18 +871,45 @@ public final class Gateway implements AutoCloseable {
       } catch (LimitRefusal refusal) {
         reserved.ifPresent(r -> r.lease().abandoned());
         exchange.finish(outcomeOf(refusal), Usage.ZERO, null, refusal.getMessage(), "");
-        return new Handled.Rejected(
-            refusal,
-            new ResponseInfo(id, route, "", "", 0, OptionalDouble.empty(), refusal.headers()));
+        return new Admission.Refused(
+            new Handled.Rejected(
+                refusal,
+                new ResponseInfo(id, route, "", "", 0, OptionalDouble.empty(), refusal.headers())));
       }
     }
-    DispatchResult result =
-        switch (routed.execution()) {
-          case Execution.Cascade cascade ->
-              cascades.run(cascade.spec(), routed.plan(), routed.route(), seed, exchange, reserved);
-          case Execution.Plan plan ->
-              dispatcher.dispatch(routed.plan(), routed.route(), seed, exchange, reserved);
-        };
+    return new Admission.Cleared(routed, reserved, limitHeaders, route);
+  }
+
+  private DispatchResult dispatch(Started started, Admission.Cleared cleared)
+      throws InterruptedException {
+    Decision.Routed routed = cleared.routed();
+    return switch (routed.execution()) {
+      case Execution.Cascade cascade ->
+          cascades.run(
+              cascade.spec(),
+              routed.plan(),
+              routed.route(),
+              started.seed(),
+              started.exchange(),
+              cleared.reserved());
+      case Execution.Plan plan ->
+          dispatcher.dispatch(
+              routed.plan(),
+              routed.route(),
+              started.seed(),
+              started.exchange(),
+              cleared.reserved());
+    };
+  }
+
+  /** What a dispatch's result gives the client; whole answers are traced here. */
+  private Handled handled(Started started, Admission.Cleared cleared, DispatchResult result) {
+    Exchange exchange = started.exchange();
+    Decision.Routed routed = cleared.routed();
+    String id = exchange.id();
+    String route = cleared.route();
+    Map<String, String> limitHeaders = cleared.limitHeaders();
+    long seed = started.seed();
     int attempts = exchange.attempts().size();
     return switch (result) {
       case DispatchResult.Failed failed -> {

@@ -88,6 +88,11 @@ public final class VirtualKeys {
     return byId.isEmpty();
   }
 
+  /** Whether the keys are kept in a store other replicas share, read again on an unknown key. */
+  public boolean shared() {
+    return store.shared();
+  }
+
   /** The valid key with this digest. */
   public Optional<VirtualKey> authenticate(String digest) {
     String id = idByDigest.get(digest);

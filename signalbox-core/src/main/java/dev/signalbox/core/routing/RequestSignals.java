@@ -52,6 +52,17 @@ public final class RequestSignals implements RoutingSignals {
   private long promptTokens = -1;
   private SessionStore sessions = SessionStore.NONE;
   private ToolLoops toolLoops = ToolLoops.NONE;
+  private boolean mayBlock = true;
+
+  /**
+   * A signal was read that takes a thread of its own (an embedding) while the request was being
+   * decided on one that must not block; the decision is taken again where it may.
+   */
+  public static final class WouldBlock extends RuntimeException {
+    WouldBlock(String signal) {
+      super(signal + " is not computed on a thread that must not block", null, false, false);
+    }
+  }
 
   /**
    * @param headers request headers, names in lower case
@@ -79,6 +90,7 @@ public final class RequestSignals implements RoutingSignals {
     copy.promptTokens = promptTokens;
     copy.sessions = sessions;
     copy.toolLoops = toolLoops;
+    copy.mayBlock = mayBlock;
     copy.read.putAll(read);
     return copy;
   }
@@ -86,6 +98,15 @@ public final class RequestSignals implements RoutingSignals {
   /** Where this request's session state is read from; none by default. */
   public RequestSignals withSessions(SessionStore store) {
     this.sessions = store;
+    return this;
+  }
+
+  /**
+   * Whether a read may block or take long (an embedding); when not, such a read throws {@link
+   * WouldBlock}. Allowed by default.
+   */
+  public RequestSignals mayBlock(boolean allowed) {
+    this.mayBlock = allowed;
     return this;
   }
 
@@ -285,6 +306,9 @@ public final class RequestSignals implements RoutingSignals {
     String key = EmbeddedText.key(part, window, encoder);
     if (read.get(EMBEDDING + key) instanceof String stored) {
       return EmbeddedText.decode(stored);
+    }
+    if (!mayBlock) {
+      throw new WouldBlock("an embedding");
     }
     return EmbeddedText.embed(
         sources.embeddings(encoder).get(),

@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** One POST of JSON to a provider, up to its response headers, with faults classified. */
 final class HttpExchange {
@@ -32,7 +34,12 @@ final class HttpExchange {
 
   record Open(GuardedBody body) implements Result {}
 
-  record Failed(UpstreamFailure failure) implements Result {}
+  record Failed(UpstreamFailure failure) implements Result, WholeResult {}
+
+  /** A whole answer with status 200, or the call's failure. */
+  sealed interface WholeResult {}
+
+  record Answered(byte[] body) implements WholeResult {}
 
   /**
    * Sends the body and waits for the response headers: a stream's within its first-token timeout
@@ -50,9 +57,7 @@ final class HttpExchange {
       throws InterruptedException {
     Duration headersTimeout =
         call.request().stream() ? call.firstTokenTimeout() : call.totalTimeout();
-    Map<String, String> all = new LinkedHashMap<>(headers);
-    all.put("content-type", "application/json");
-    all.putAll(call.traceContext());
+    Map<String, String> all = headers(headers, call);
     long openedAt = System.nanoTime();
     InterruptingDeadline deadline = InterruptingDeadline.arm(headersTimeout);
     LoopResponse response;
@@ -84,6 +89,62 @@ final class HttpExchange {
         RetryAfter.parse(
             Optional.ofNullable(response.headers().get(HttpHeaderNames.RETRY_AFTER)), time.now());
     return new Failed(errorStatus(status, retryAfter, guarded, headersTimeout));
+  }
+
+  private static Map<String, String> headers(Map<String, String> headers, UpstreamCall call) {
+    Map<String, String> all = new LinkedHashMap<>(headers);
+    all.put("content-type", "application/json");
+    all.putAll(call.traceContext());
+    return all;
+  }
+
+  /**
+   * As {@link #post} for a whole answer, blocking nobody: the result comes on the connection's
+   * loop, with the body of a 200 read whole (at most {@code limit} bytes) within the attempt's
+   * total timeout, or the call's failure classified as {@link #post} and a body's read would.
+   */
+  static CompletableFuture<WholeResult> postWhole(
+      LoopHttpClient client,
+      URI uri,
+      Map<String, String> headers,
+      byte[] body,
+      UpstreamCall call,
+      TimeSource time,
+      int limit) {
+    return client
+        .postWhole(uri, headers(headers, call), body, call.totalTimeout(), limit)
+        .handle(
+            (whole, error) ->
+                error == null ? whole(whole, time) : new Failed(wholeFailure(error, uri, call)));
+  }
+
+  private static WholeResult whole(WholeAnswer.Whole whole, TimeSource time) {
+    if (whole.status() == 200) {
+      return new Answered(whole.body());
+    }
+    Optional<Duration> retryAfter =
+        RetryAfter.parse(
+            Optional.ofNullable(whole.headers().get(HttpHeaderNames.RETRY_AFTER)), time.now());
+    return new Failed(statusFailure(whole.status(), retryAfter, errorText(whole.body())));
+  }
+
+  private static UpstreamFailure wholeFailure(Throwable error, URI uri, UpstreamCall call) {
+    Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+    return switch (cause) {
+      case WholeAnswer.TimedOut timedOut ->
+          UpstreamFailure.of(
+              UpstreamFailure.Kind.TIMEOUT,
+              (timedOut.answered() ? "no complete answer within " : "no response headers within ")
+                  + millis(call.totalTimeout()));
+      case WholeAnswer.CutShort cut ->
+          UpstreamFailure.of(
+              UpstreamFailure.Kind.RESET,
+              "connection closed mid-answer: " + Causes.of(cut.getCause()));
+      case IOException io -> ioFailure(io, uri);
+      default ->
+          UpstreamFailure.of(
+              UpstreamFailure.Kind.RESET, "the answer could not be read: " + Causes.of(cause));
+    };
   }
 
   private static UpstreamFailure headersTimedOut(UpstreamCall call) {
@@ -123,14 +184,16 @@ final class HttpExchange {
 
   private static UpstreamFailure errorStatus(
       int status, Optional<Duration> retryAfter, GuardedBody body, Duration timeout) {
-    String detail;
+    // The body is read even when its text is not passed on: closing a kept-alive response unread
+    // waits out its timeout.
+    return statusFailure(status, retryAfter, errorMessage(body, timeout));
+  }
+
+  private static UpstreamFailure statusFailure(
+      int status, Optional<Duration> retryAfter, String detail) {
     if (status == 401 || status == 403) {
       // Provider messages about credentials can quote part of the key; none of it is passed on.
-      // The body is still read: closing a kept-alive response unread waits out its timeout.
-      errorMessage(body, timeout);
       detail = "upstream rejected the gateway's credentials";
-    } else {
-      detail = errorMessage(body, timeout);
     }
     return UpstreamFailure.status(
         status, retryAfter, "HTTP " + status + (detail.isEmpty() ? "" : ": " + detail));
@@ -138,26 +201,32 @@ final class HttpExchange {
 
   private static String errorMessage(GuardedBody body, Duration timeout) {
     try {
-      byte[] bytes = body.readAll(min(timeout, ERROR_BODY_WAIT), ERROR_BODY_LIMIT);
-      String text = new String(bytes, StandardCharsets.UTF_8).trim();
-      try {
-        JsonNode json = Json.MAPPER.readTree(text);
-        JsonNode message = json.path("error").path("message");
-        if (message.isTextual()) {
-          return message.asText();
-        }
-        if (json.path("message").isTextual()) {
-          return json.path("message").asText();
-        }
-      } catch (IOException notJson) {
-        // Fall through to the raw text.
-      }
-      return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+      return errorText(body.readAll(min(timeout, ERROR_BODY_WAIT), ERROR_BODY_LIMIT));
     } catch (IOException | UncheckedIOException e) {
       return "";
     } finally {
       body.close();
     }
+  }
+
+  /** What an error body says: its error's message, or its text cut short. */
+  private static String errorText(byte[] bytes) {
+    String text =
+        new String(bytes, 0, Math.min(bytes.length, ERROR_BODY_LIMIT), StandardCharsets.UTF_8)
+            .trim();
+    try {
+      JsonNode json = Json.MAPPER.readTree(text);
+      JsonNode message = json.path("error").path("message");
+      if (message.isTextual()) {
+        return message.asText();
+      }
+      if (json.path("message").isTextual()) {
+        return json.path("message").asText();
+      }
+    } catch (IOException notJson) {
+      // Fall through to the raw text.
+    }
+    return text.length() > 200 ? text.substring(0, 200) + "..." : text;
   }
 
   private static Duration min(Duration a, Duration b) {

@@ -27,6 +27,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import javax.net.ssl.SSLException;
 
 /**
@@ -46,6 +49,11 @@ final class LoopHttpClient implements AutoCloseable {
   /** Headers up to 64 KB (Netty's default is 8 KB; some providers send long ones). */
   private static final HttpDecoderConfig DECODER =
       new HttpDecoderConfig().setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024);
+
+  /** Where connections are made for {@link #postWhole}: the caller must not wait for DNS. */
+  private static final Executor CONNECTING =
+      Executors.newThreadPerTaskExecutor(
+          Thread.ofVirtual().name("signalbox-upstream-connect-", 0).factory());
 
   private final String host;
   private final int port;
@@ -122,6 +130,14 @@ final class LoopHttpClient implements AutoCloseable {
 
   private LoopResponse send(Channel channel, URI uri, Map<String, String> headers, byte[] body)
       throws IOException, InterruptedException {
+    FullHttpRequest request = request(uri, headers, body);
+    LoopResponse response = new LoopResponse(this, channel);
+    channel.eventLoop().execute(() -> response.send(request));
+    response.awaitHead();
+    return response;
+  }
+
+  private FullHttpRequest request(URI uri, Map<String, String> headers, byte[] body) {
     String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
     FullHttpRequest request =
         new DefaultFullHttpRequest(
@@ -129,10 +145,51 @@ final class LoopHttpClient implements AutoCloseable {
     request.headers().set(HttpHeaderNames.HOST, hostHeader);
     headers.forEach(request.headers()::set);
     request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-    LoopResponse response = new LoopResponse(this, channel);
-    channel.eventLoop().execute(() -> response.send(request));
-    response.awaitHead();
-    return response;
+    return request;
+  }
+
+  /**
+   * Sends a POST and reads its whole answer, blocking nobody: on a pooled connection at once (from
+   * its loop, or handed to it), else on a new one that a virtual thread makes, since resolving the
+   * host may block. The answer completes the result on the connection's loop; so does the failure
+   * that ended the exchange, or {@link WholeAnswer.TimedOut} once {@code timeout} has passed, which
+   * also closes the connection. A pooled connection closed before any answer is retried once on a
+   * new one, as {@link #post} does.
+   *
+   * @param limit the most body bytes read; a longer answer fails the exchange
+   */
+  CompletableFuture<WholeAnswer.Whole> postWhole(
+      URI uri, Map<String, String> headers, byte[] body, Duration timeout, int limit) {
+    WholeAnswer answer =
+        new WholeAnswer(
+            this, () -> request(uri, headers, body), limit, timeout, IoLoops.shared().next());
+    Channel pooled;
+    try {
+      pooled = pooled();
+    } catch (IOException e) {
+      answer.failed(e);
+      return answer.result();
+    }
+    if (pooled != null) {
+      answer.sendOn(pooled, true);
+    } else {
+      connectThenSend(answer);
+    }
+    return answer.result();
+  }
+
+  /** Makes a new connection on a virtual thread, then sends {@code answer}'s request on it. */
+  void connectThenSend(WholeAnswer answer) {
+    CONNECTING.execute(
+        () -> {
+          try {
+            answer.sendOn(connect(), false);
+          } catch (IOException e) {
+            answer.failed(e);
+          } catch (InterruptedException e) {
+            answer.failed(new java.io.InterruptedIOException("interrupted while connecting"));
+          }
+        });
   }
 
   /** The connection used last that is still open, if one waits in the pool. */

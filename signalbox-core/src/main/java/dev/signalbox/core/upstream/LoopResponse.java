@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * stops reading while more than {@link #PAUSE_AT} bytes wait, so a slow reader holds back its own
  * upstream and nothing else.
  */
-final class LoopResponse implements AutoCloseable {
+final class LoopResponse implements AnswerReceiver, AutoCloseable {
   private static final Object END = new Object();
   private static final long PAUSE_AT = 256 * 1024;
   private static final long RESUME_AT = 64 * 1024;
@@ -153,22 +153,31 @@ final class LoopResponse implements AutoCloseable {
     }
   }
 
-  private void head(HttpResponse response) {
+  @Override
+  public boolean answered() {
+    return answered;
+  }
+
+  @Override
+  public void head(HttpResponse response) {
     answered = true;
     queue.offer(response);
   }
 
-  private void data(byte[] bytes) {
+  @Override
+  public void data(ByteBuf piece) {
     if ((state.get() & CLOSED) != 0) {
       return; // nobody reads it any more
     }
+    byte[] bytes = ByteBufUtil.getBytes(piece);
     queue.offer(bytes);
     if (queued.addAndGet(bytes.length) > PAUSE_AT) {
       channel.config().setAutoRead(false);
     }
   }
 
-  private void end() {
+  @Override
+  public void end() {
     // Marked before it is queued: a caller who reads the end and closes finds the connection free.
     int before = state.getAndAccumulate(ENDED, (a, b) -> a | b);
     queue.offer(END);
@@ -177,7 +186,8 @@ final class LoopResponse implements AutoCloseable {
     }
   }
 
-  private void fail(IOException failure) {
+  @Override
+  public void fail(IOException failure) {
     queue.offer(failure);
   }
 
@@ -255,20 +265,27 @@ final class LoopResponse implements AutoCloseable {
   /** A connection's handler, on its loop: hands what it reads to the response expecting it. */
   static final class Relay extends ChannelInboundHandlerAdapter {
     private final LoopHttpClient client;
-    private LoopResponse current;
+    private AnswerReceiver current;
 
     Relay(LoopHttpClient client) {
       this.client = client;
     }
 
-    void expect(LoopResponse response) {
+    void expect(AnswerReceiver response) {
       current = response;
+    }
+
+    /** Drops {@code response} if it is the one expected, on the loop. */
+    void forget(AnswerReceiver response) {
+      if (current == response) {
+        current = null;
+      }
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       try {
-        LoopResponse response = current;
+        AnswerReceiver response = current;
         if (response == null) {
           ctx.close(); // nothing was asked for on this connection
           return;
@@ -282,7 +299,7 @@ final class LoopResponse implements AutoCloseable {
         if (msg instanceof HttpContent content) {
           ByteBuf bytes = content.content();
           if (bytes.isReadable()) {
-            response.data(ByteBufUtil.getBytes(bytes));
+            response.data(bytes);
           }
           if (msg instanceof LastHttpContent) {
             current = null;
@@ -294,7 +311,7 @@ final class LoopResponse implements AutoCloseable {
       }
     }
 
-    private boolean malformed(Object msg, LoopResponse response, ChannelHandlerContext ctx) {
+    private boolean malformed(Object msg, AnswerReceiver response, ChannelHandlerContext ctx) {
       DecoderResult result =
           msg instanceof HttpResponse head
               ? head.decoderResult()
@@ -311,11 +328,11 @@ final class LoopResponse implements AutoCloseable {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       client.closed(ctx.channel());
-      LoopResponse response = current;
+      AnswerReceiver response = current;
       current = null;
       if (response != null) {
         response.fail(
-            response.answered
+            response.answered()
                 ? new IOException("connection closed before the end of the answer")
                 : new NoAnswer("connection closed before an answer"));
       }
@@ -323,7 +340,7 @@ final class LoopResponse implements AutoCloseable {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      LoopResponse response = current;
+      AnswerReceiver response = current;
       current = null;
       if (response != null) {
         response.fail(

@@ -2,6 +2,7 @@ package dev.signalbox.core.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.Chunk;
 import dev.signalbox.api.NativeBody;
 import dev.signalbox.api.TimeSource;
@@ -20,6 +21,7 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Any OpenAI-compatible chat completions endpoint (OpenAI, Azure-style, vLLM, Ollama, Groq). The
@@ -73,15 +75,10 @@ public final class OpenAiUpstream implements Upstream {
     if (spec.responsesApi() && responses.isPresent()) {
       return responses(responses.get(), call);
     }
-    ObjectNode body = call.request().raw().deepCopy();
-    body.put("model", call.upstreamModel());
     boolean stream = call.request().stream();
-    if (stream) {
-      body.withObject("/stream_options").put("include_usage", true);
-    }
     HttpExchange.Result result =
         HttpExchange.post(
-            client, uri, stream ? headersWithAccept() : headers, Json.bytes(body), call, time);
+            client, uri, stream ? headersWithAccept() : headers, chatBody(call), call, time);
     return switch (result) {
       case HttpExchange.Failed failed -> new UpstreamReply.Failed(failed.failure());
       case HttpExchange.Open open ->
@@ -89,6 +86,45 @@ public final class OpenAiUpstream implements Upstream {
               ? new UpstreamReply.Streaming(new OpenAiChunkStream(open.body(), call, tokens))
               : complete(open.body(), call);
     };
+  }
+
+  /** A chat completion's whole answer, when neither streamed nor sent on to another endpoint. */
+  @Override
+  public boolean sendsWithoutBlocking(ChatRequest request) {
+    return !request.stream()
+        && request.nativeBody(NativeBody.Protocol.OPENAI_EMBEDDINGS).isEmpty()
+        && !(spec.responsesApi()
+            && request.nativeBody(NativeBody.Protocol.OPENAI_RESPONSES).isPresent());
+  }
+
+  @Override
+  public CompletionStage<UpstreamReply> sendWithoutBlocking(UpstreamCall call) {
+    if (!sendsWithoutBlocking(call.request())) {
+      return Upstream.super.sendWithoutBlocking(call);
+    }
+    return HttpExchange.postWhole(client, uri, headers, chatBody(call), call, time, BODY_LIMIT)
+        .thenApply(
+            result ->
+                switch (result) {
+                  case HttpExchange.Failed failed -> new UpstreamReply.Failed(failed.failure());
+                  case HttpExchange.Answered answered -> {
+                    try {
+                      yield completion(parseJson(answered.body()));
+                    } catch (Unreadable e) {
+                      yield new UpstreamReply.Failed(e.failure);
+                    }
+                  }
+                });
+  }
+
+  /** The client's body as sent, with the upstream's model id and, streaming, a usage request. */
+  private static byte[] chatBody(UpstreamCall call) {
+    ObjectNode body = call.request().raw().deepCopy();
+    body.put("model", call.upstreamModel());
+    if (call.request().stream()) {
+      body.withObject("/stream_options").put("include_usage", true);
+    }
+    return Json.bytes(body);
   }
 
   private Map<String, String> headersWithAccept() {
@@ -192,6 +228,11 @@ public final class OpenAiUpstream implements Upstream {
     } finally {
       body.close();
     }
+    return parseJson(bytes);
+  }
+
+  /** A whole answer's JSON (a missing node when empty). */
+  private static JsonNode parseJson(byte[] bytes) throws Unreadable {
     try {
       JsonNode json = Json.MAPPER.readTree(bytes);
       return json == null ? Json.MAPPER.missingNode() : json;
@@ -203,12 +244,14 @@ public final class OpenAiUpstream implements Upstream {
   }
 
   private UpstreamReply complete(GuardedBody body, UpstreamCall call) {
-    JsonNode json;
     try {
-      json = readJson(body, call);
+      return completion(readJson(body, call));
     } catch (Unreadable e) {
       return new UpstreamReply.Failed(e.failure);
     }
+  }
+
+  private UpstreamReply completion(JsonNode json) {
     if (!json.isObject() || !json.path("choices").isArray()) {
       return new UpstreamReply.Failed(
           UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "answer has no choices array"));

@@ -1,5 +1,6 @@
 package dev.signalbox.core.upstream;
 
+import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.Chunk;
 import dev.signalbox.api.ChunkStream;
 import dev.signalbox.api.Upstream;
@@ -7,6 +8,7 @@ import dev.signalbox.api.UpstreamCall;
 import dev.signalbox.api.UpstreamFailure;
 import dev.signalbox.api.UpstreamReply;
 import dev.signalbox.core.text.Redactor;
+import java.util.concurrent.CompletionStage;
 
 /**
  * An upstream whose failures carry no secret: whatever a provider echoes in an error (its body, a
@@ -24,7 +26,21 @@ final class RedactingUpstream implements Upstream {
 
   @Override
   public UpstreamReply send(UpstreamCall call) throws InterruptedException {
-    return switch (upstream.send(call)) {
+    return redacted(upstream.send(call));
+  }
+
+  @Override
+  public boolean sendsWithoutBlocking(ChatRequest request) {
+    return upstream.sendsWithoutBlocking(request);
+  }
+
+  @Override
+  public CompletionStage<UpstreamReply> sendWithoutBlocking(UpstreamCall call) {
+    return upstream.sendWithoutBlocking(call).thenApply(this::redacted);
+  }
+
+  private UpstreamReply redacted(UpstreamReply reply) {
+    return switch (reply) {
       case UpstreamReply.Failed failed -> new UpstreamReply.Failed(redacted(failed.failure()));
       case UpstreamReply.Streaming streaming ->
           new UpstreamReply.Streaming(new RedactingStream(streaming.chunks()));

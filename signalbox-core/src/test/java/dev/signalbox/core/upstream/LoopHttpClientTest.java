@@ -115,6 +115,86 @@ class LoopHttpClientTest {
   }
 
   @Test
+  void aWholeAnswerReadWithoutBlockingComesWithItsStatusAndKeepsItsConnection() throws Exception {
+    try (ServerSocket listener =
+        new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      AtomicInteger accepted = serveEach(listener, LoopHttpClientTest::answerOkTwice);
+      try (LoopHttpClient client = plain(listener.getLocalPort())) {
+        for (int i = 0; i < 2; i++) {
+          WholeAnswer.Whole whole = postWhole(client, listener.getLocalPort(), 1_024).get();
+          assertThat(whole.status()).isEqualTo(200);
+          assertThat(new String(whole.body(), StandardCharsets.UTF_8)).isEqualTo("ok");
+          assertThat(client.idleConnections()).isEqualTo(1);
+        }
+      }
+      assertThat(accepted.get()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aWholeAnswerOnAKeptConnectionThatClosesUnansweredGoesAgainOnANewOne() throws Exception {
+    try (ServerSocket listener =
+        new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      AtomicInteger accepted = serveEach(listener, LoopHttpClientTest::answerOnceThenDropTheNext);
+      try (LoopHttpClient client = plain(listener.getLocalPort())) {
+        for (int i = 0; i < 2; i++) {
+          WholeAnswer.Whole whole = postWhole(client, listener.getLocalPort(), 1_024).get();
+          assertThat(new String(whole.body(), StandardCharsets.UTF_8)).isEqualTo("ok");
+        }
+      }
+      assertThat(accepted.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aWholeAnswerFailsPastItsDeadlineOrItsLimitAndClosesItsConnection() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        LoopHttpClient client = plain(silent.getLocalPort())) {
+      var answer =
+          client.postWhole(
+              uri(silent.getLocalPort()), Map.of(), HELLO, Duration.ofMillis(200), 1_024);
+      assertThatThrownBy(answer::get)
+          .hasCauseInstanceOf(WholeAnswer.TimedOut.class)
+          .cause()
+          .satisfies(e -> assertThat(((WholeAnswer.TimedOut) e).answered()).isFalse());
+      assertThat(client.idleConnections()).isZero();
+    }
+    try (ServerSocket listener =
+        new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      serveEach(listener, LoopHttpClientTest::answerOkTwice);
+      try (LoopHttpClient client = plain(listener.getLocalPort())) {
+        assertThatThrownBy(() -> postWhole(client, listener.getLocalPort(), 1).get())
+            .hasCauseInstanceOf(WholeAnswer.CutShort.class);
+        awaitIdle(client, 0);
+      }
+    }
+    int closedPort;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      closedPort = probe.getLocalPort();
+    }
+    try (LoopHttpClient client = plain(closedPort)) {
+      assertThatThrownBy(() -> postWhole(client, closedPort, 1_024).get())
+          .hasCauseInstanceOf(java.net.ConnectException.class);
+    }
+  }
+
+  private static java.util.concurrent.CompletableFuture<WholeAnswer.Whole> postWhole(
+      LoopHttpClient client, int port, int limit) {
+    return client.postWhole(uri(port), Map.of(), HELLO, Duration.ofSeconds(5), limit);
+  }
+
+  /** Answers two requests "ok" on one kept connection, then waits for the client to close it. */
+  private static void answerOkTwice(Socket socket) {
+    try (socket) {
+      answerOk(socket);
+      answerOk(socket);
+      socket.getInputStream().read();
+    } catch (IOException e) {
+      // The connection is gone either way.
+    }
+  }
+
+  @Test
   void aConnectionRefusedOrNeverAnsweredIsAnIoFailureOrAWaitThatAnInterruptEnds() throws Exception {
     int closedPort;
     try (ServerSocket probe = new ServerSocket(0)) {

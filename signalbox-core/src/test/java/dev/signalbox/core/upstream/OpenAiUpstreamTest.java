@@ -89,15 +89,20 @@ class OpenAiUpstreamTest {
 
   private static UpstreamReply send(Upstream upstream, boolean stream, Duration total)
       throws InterruptedException {
-    ChatRequest request =
-        ChatRequestParser.parse(
-            ("{\"model\":\"m\",\"stream\":"
-                    + stream
-                    + ",\"logit_bias\":{\"50256\":-100},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
-                .getBytes(StandardCharsets.UTF_8));
-    return upstream.send(
-        new UpstreamCall(
-            request, "up-model", Duration.ofMillis(400), Duration.ofMillis(400), total, 1));
+    return upstream.send(call(request(stream), total));
+  }
+
+  private static ChatRequest request(boolean stream) {
+    return ChatRequestParser.parse(
+        ("{\"model\":\"m\",\"stream\":"
+                + stream
+                + ",\"logit_bias\":{\"50256\":-100},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+            .getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static UpstreamCall call(ChatRequest request, Duration total) {
+    return new UpstreamCall(
+        request, "up-model", Duration.ofMillis(400), Duration.ofMillis(400), total, 1);
   }
 
   private UpstreamReply send(boolean stream) throws InterruptedException {
@@ -294,6 +299,47 @@ class OpenAiUpstreamTest {
         .isEqualTo(new Chunk.Done(new dev.signalbox.api.Usage(9, 4, 2, false), "stop"));
     assertThat(server.requests().get(0).body())
         .contains("\"stream_options\":{\"include_usage\":true}");
+  }
+
+  /**
+   * A whole answer sent without blocking reads and fails as one sent by a waiting thread: the same
+   * completion, and each fault the same failure, message and all.
+   */
+  @Test
+  void withoutBlockingAWholeAnswerAndEachFaultComeBackAsTheyDoBlocking() throws Exception {
+    List<java.util.function.Supplier<ScriptedUpstreamServer.Behaviour>> faults =
+        List.of(
+            () -> keepServing(200, ANSWER),
+            () -> json(429, "{\"error\":{\"message\":\"slow down\"}}", "Retry-After", "7"),
+            () -> json(401, "{\"error\":{\"message\":\"Incorrect API key: sk-secret\"}}"),
+            () -> json(500, "not json at all"),
+            () -> json(200, "{\"choices\": [unterminated"),
+            () -> json(200, "{\"no\": \"choices\"}"),
+            ScriptedUpstreamServer::resetBeforeHeaders,
+            () -> raw("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"choi"),
+            ScriptedUpstreamServer::stall);
+    for (var fault : faults) {
+      server = new ScriptedUpstreamServer(fault.get());
+      try (Upstream upstream = upstream(server.baseUrl())) {
+        UpstreamReply blocking = send(upstream, false, Duration.ofMillis(300));
+        assertThat(upstream.sendsWithoutBlocking(request(false))).isTrue();
+        UpstreamReply withoutBlocking =
+            upstream
+                .sendWithoutBlocking(call(request(false), Duration.ofMillis(300)))
+                .toCompletableFuture()
+                .get();
+        assertThat(withoutBlocking.getClass()).isEqualTo(blocking.getClass());
+        if (blocking instanceof UpstreamReply.Failed failed) {
+          assertThat(failure(withoutBlocking)).isEqualTo(failed.failure());
+        } else {
+          assertThat(((UpstreamReply.Completed) withoutBlocking).body())
+              .isEqualTo(((UpstreamReply.Completed) blocking).body());
+        }
+      }
+      server.close();
+    }
+    server = null;
+    assertThat(upstream("http://127.0.0.1:1/v1").sendsWithoutBlocking(request(true))).isFalse();
   }
 
   @Test

@@ -25,16 +25,21 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Reads each request of a connection whole, refusing at once what must not be read (a decoder
- * failure, a body over the limit, a compressed body), and serves one at a time on a virtual thread:
- * pipelined requests wait their turn. Anything refused here is answered in OpenAI's error shape and
- * the connection closed, since what follows it on the wire cannot be trusted.
+ * failure, a body over the limit, a compressed body), and serves one at a time: from the event loop
+ * when the handler can serve it without blocking, else on a virtual thread; pipelined requests wait
+ * their turn. Anything refused here is answered in OpenAI's error shape and the connection closed,
+ * since what follows it on the wire cannot be trusted.
  *
  * <p>The connection keeps reading while a request is served: a client that waits for its answer
  * sends nothing meanwhile, and pausing and resuming the reads cost two selector updates per
@@ -190,15 +195,37 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
     serving = true;
     guard.serving();
+    HttpCall call = pending.call();
     ChannelReply reply = new ChannelReply(ctx.channel(), pending.keepAlive(), this::written);
-    threads.execute(() -> serve(pending.call(), reply));
+    Optional<CompletionStage<Void>> served;
+    try {
+      served = handler.serveWithoutBlocking(call, reply, threads);
+    } catch (Throwable t) {
+      served = Optional.of(CompletableFuture.failedFuture(t));
+    }
+    served.ifPresentOrElse(
+        answer -> answer.whenComplete((ignored, failure) -> ended(call, reply, failure)),
+        () ->
+            threads.execute(
+                () -> {
+                  Throwable failure = null;
+                  try {
+                    handler.serve(call, reply);
+                  } catch (Throwable t) {
+                    failure = t;
+                  }
+                  ended(call, reply, failure);
+                }));
   }
 
-  private void serve(HttpCall call, ChannelReply reply) {
-    try {
-      handler.serve(call, reply);
-    } catch (Throwable t) {
-      LOG.log(Level.SEVERE, "unexpected failure serving " + call.method() + " " + call.path(), t);
+  /** After a handler: an unexpected failure is logged and answered, and no call goes unanswered. */
+  private static void ended(HttpCall call, ChannelReply reply, Throwable failure) {
+    if (failure instanceof CompletionException wrapped && wrapped.getCause() != null) {
+      failure = wrapped.getCause();
+    }
+    if (failure != null) {
+      LOG.log(
+          Level.SEVERE, "unexpected failure serving " + call.method() + " " + call.path(), failure);
       if (!reply.started()) {
         reply.closeConnection();
         reply.send(
@@ -212,10 +239,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                         null,
                         "internal_error"))));
       }
-    } finally {
-      if (!reply.finished()) {
-        reply.abort();
-      }
+    }
+    if (!reply.finished()) {
+      reply.abort();
     }
   }
 
