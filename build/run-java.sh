@@ -17,10 +17,13 @@ log_format='-Djava.util.logging.SimpleFormatter.format=%1$tFT%1$tT %4$s %3$s: %5
 # STREAMS=1 bash signalbox-bench/run-gc.sh, docs/results/gc-20261204T001200Z.txt and
 # gc-20261203T235705Z.txt). Netty's allocator events for the JDK's flight recorder are off: the
 # first buffer registered them and started the recorder's metadata, 77 ms of a one-core start
-# (async-profiler, 2026-12-04); -Dio.netty.jfr.enabled=true brings them back. SIGNALBOX_JAVA_OPTS
+# (async-profiler, 2026-12-04); -Dio.netty.jfr.enabled=true brings them back. Netty's buffer leak
+# detector is off too: sampling one buffer in 128 with a stack trace took 1.2% of the gateway's CPU
+# in the closed loop (docs/results/profile-loop-closed-20261204T181555Z.txt); the tests keep it on
+# (Netty's default), and -Dio.netty.leakDetection.level=simple brings it back. SIGNALBOX_JAVA_OPTS
 # adds to these flags or overrides them.
 serve_opts=(-Xms144m -Xmx144m -XX:+UseSerialGC -XX:SurvivorRatio=4 -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=128m -Xss512k
-  -Dio.netty.jfr.enabled=false --enable-native-access=ALL-UNNAMED "$log_format")
+  -Dio.netty.jfr.enabled=false -Dio.netty.leakDetection.level=disabled --enable-native-access=ALL-UNNAMED "$log_format")
 # Offline commands hold whole data sets (MMLU's embeddings, a kNN artifact being written): a larger
 # heap, committed only as it is used.
 offline_opts=(-Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED "$log_format")

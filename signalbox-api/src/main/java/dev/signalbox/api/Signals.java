@@ -13,6 +13,15 @@ import java.util.regex.Pattern;
 public interface Signals {
   long promptTokens();
 
+  /**
+   * At least {@link #promptTokens}, and cheaper: the gateway's bound (a prompt has at most as many
+   * tokens as UTF-8 bytes) costs no tokenizing, so a policy comparing with a threshold asks this
+   * first and counts only when the bound leaves it in doubt. By default the exact count.
+   */
+  default long promptTokensAtMost() {
+    return promptTokens();
+  }
+
   /** The request's max_tokens or max_completion_tokens, or the route's default when absent. */
   long maxOutputTokens();
 

@@ -146,12 +146,24 @@ public final class RulesPolicy implements RoutingPolicy {
       why.append("regex /").append(rule.regex().get().pattern()).append("/ ");
     }
     if (rule.minPromptTokens().isPresent() || rule.maxPromptTokens().isPresent()) {
-      long tokens = signals.promptTokens();
-      if (tokens < rule.minPromptTokens().orElse(0)
-          || tokens > rule.maxPromptTokens().orElse(Long.MAX_VALUE)) {
+      long min = rule.minPromptTokens().orElse(0);
+      long max = rule.maxPromptTokens().orElse(Long.MAX_VALUE);
+      // A bound that costs no tokenizing (a prompt has at most as many tokens as UTF-8 bytes)
+      // settles most rules: a short prompt is below a long-prompt rule's minimum, and within a
+      // short-prompt rule's maximum. Only a prompt the bound leaves in doubt is counted.
+      long atMost = signals.promptTokensAtMost();
+      if (atMost < min) {
         return Optional.empty();
       }
-      why.append("prompt ").append(tokens).append(" tokens ");
+      if (min == 0 && atMost <= max) {
+        why.append("prompt at most ").append(atMost).append(" tokens ");
+      } else {
+        long tokens = signals.promptTokens();
+        if (tokens < min || tokens > max) {
+          return Optional.empty();
+        }
+        why.append("prompt ").append(tokens).append(" tokens ");
+      }
     }
     if (rule.tools().isPresent()) {
       if (signals.hasTools() != rule.tools().get()) {

@@ -89,6 +89,25 @@ class RecordedSignalsTest {
     }
   }
 
+  /**
+   * A prompt-length rule counts tokens only when the bound that costs no tokenizing (one token at
+   * most per UTF-8 byte) leaves it in doubt: a short prompt is below the long rule's minimum at
+   * once.
+   */
+  @Test
+  void aPromptLengthRuleCountsTokensOnlyWhenTheBoundLeavesItInDoubt() {
+    DecisionRecord hello =
+        router.decide(Requests.signals(Requests.of(BODIES.get(2))), 1, PoolSnapshot.EMPTY).record();
+    assertThat(hello.signals())
+        .containsKey(RoutingSignals.PROMPT_TOKENS_AT_MOST)
+        .doesNotContainKey(RoutingSignals.PROMPT_TOKENS);
+    assertThat(hello.routes()).containsExactly("auto", "split");
+    DecisionRecord many =
+        router.decide(Requests.signals(Requests.of(BODIES.get(3))), 1, PoolSnapshot.EMPTY).record();
+    assertThat(many.signals()).containsKey(RoutingSignals.PROMPT_TOKENS);
+    assertThat(many.routes()).containsExactly("auto", "strong");
+  }
+
   @Test
   void keywordAndRegexHitsAreRecordedButNotTheText() {
     DecisionRecord live =
