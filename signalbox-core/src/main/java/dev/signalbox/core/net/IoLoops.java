@@ -1,9 +1,12 @@
 package dev.signalbox.core.net;
 
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.Optional;
 
 /**
  * The process's Netty event loops, one per core, shared by the HTTP server's connections and the
@@ -23,6 +26,16 @@ public final class IoLoops {
 
   public static EventLoopGroup shared() {
     return Holder.GROUP;
+  }
+
+  /** The shared loop the caller runs on, if it runs on one. */
+  public static Optional<EventLoop> current() {
+    for (EventExecutor loop : shared()) {
+      if (loop.inEventLoop()) {
+        return Optional.of((EventLoop) loop);
+      }
+    }
+    return Optional.empty();
   }
 
   /** How many loops {@link #shared} has. */

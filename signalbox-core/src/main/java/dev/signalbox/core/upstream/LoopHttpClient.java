@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -34,11 +35,13 @@ import javax.net.ssl.SSLException;
 
 /**
  * An HTTP/1.1 client on the process's event loops ({@link IoLoops}, the HTTP server's), with its
- * own keep-alive pool of at most {@code maxIdle} connections to one host. The caller blocks (on a
- * virtual thread, the gateway's) for the response headers and then for each piece of the body,
- * which the loop reads and hands over; every deadline is the caller's to keep, by interrupting the
- * wait for headers or aborting the response. A pooled connection costs nothing while idle: its loop
- * sees the peer close it and drops it.
+ * own keep-alive pool of at most {@code maxIdle} connections to one host. With {@link #post} the
+ * caller blocks (on a virtual thread, the gateway's) for the response headers and then for each
+ * piece of the body, which the loop reads and hands over; every deadline is the caller's to keep,
+ * by interrupting the wait for headers or aborting the response. With {@link #postWhole} nobody
+ * waits: the loop reads the whole answer and completes a future, keeping the deadline itself, and a
+ * call from a loop goes on a connection of that loop. A pooled connection costs nothing while idle:
+ * its loop sees the peer close it and drops it.
  *
  * <p>Helidon's blocking client, which this replaces, watched each pooled connection with a virtual
  * thread reading in 101 ms slices for as long as the socket's read timeout: a thread started, a
@@ -160,12 +163,20 @@ final class LoopHttpClient implements AutoCloseable {
    */
   CompletableFuture<WholeAnswer.Whole> postWhole(
       URI uri, Map<String, String> headers, byte[] body, Duration timeout, int limit) {
+    // From a loop, a connection of that loop: the answer then comes back to the thread that will
+    // write it to the client, with no hand-over between loops.
+    EventLoop home = IoLoops.current().orElse(null);
     WholeAnswer answer =
         new WholeAnswer(
-            this, () -> request(uri, headers, body), limit, timeout, IoLoops.shared().next());
+            this,
+            () -> request(uri, headers, body),
+            limit,
+            timeout,
+            home,
+            home != null ? home : IoLoops.shared().next());
     Channel pooled;
     try {
-      pooled = pooled();
+      pooled = pooled(home);
     } catch (IOException e) {
       answer.failed(e);
       return answer.result();
@@ -173,17 +184,20 @@ final class LoopHttpClient implements AutoCloseable {
     if (pooled != null) {
       answer.sendOn(pooled, true);
     } else {
-      connectThenSend(answer);
+      connectThenSend(answer, home);
     }
     return answer.result();
   }
 
-  /** Makes a new connection on a virtual thread, then sends {@code answer}'s request on it. */
-  void connectThenSend(WholeAnswer answer) {
+  /**
+   * Makes a new connection on {@code home} (any loop when null) from a virtual thread, then sends
+   * {@code answer}'s request on it.
+   */
+  void connectThenSend(WholeAnswer answer, EventLoop home) {
     CONNECTING.execute(
         () -> {
           try {
-            answer.sendOn(connect(), false);
+            answer.sendOn(connect(home != null ? bootstrap.clone(home) : bootstrap), false);
           } catch (IOException e) {
             answer.failed(e);
           } catch (InterruptedException e) {
@@ -205,10 +219,37 @@ final class LoopHttpClient implements AutoCloseable {
     return null;
   }
 
+  /**
+   * The connection of {@code home} used last that is still open, if one waits in the pool; another
+   * loop's is left for that loop, since a new connection costs once what a hand-over between loops
+   * would cost on every call. Any loop's when {@code home} is null.
+   */
+  private synchronized Channel pooled(EventLoop home) throws IOException {
+    if (home == null) {
+      return pooled();
+    }
+    if (closed) {
+      throw new IOException("client closed");
+    }
+    for (var pooled = idle.iterator(); pooled.hasNext(); ) {
+      Channel channel = pooled.next();
+      if (!channel.isActive()) {
+        pooled.remove();
+      } else if (channel.eventLoop() == home) {
+        pooled.remove();
+        return channel;
+      }
+    }
+    return null;
+  }
+
   private Channel connect() throws IOException, InterruptedException {
+    return connect(bootstrap);
+  }
+
+  private Channel connect(Bootstrap on) throws IOException, InterruptedException {
     // Resolved here, on the caller's thread: the loop must not wait for DNS.
-    ChannelFuture connected =
-        bootstrap.connect(new InetSocketAddress(InetAddress.getByName(host), port));
+    ChannelFuture connected = on.connect(new InetSocketAddress(InetAddress.getByName(host), port));
     try {
       connected.await();
     } catch (InterruptedException e) {

@@ -50,6 +50,7 @@ final class WholeAnswer implements AnswerReceiver {
   private final Supplier<FullHttpRequest> request;
   private final int limit;
   private final CompletableFuture<Whole> result = new CompletableFuture<>();
+  private final io.netty.channel.EventLoop home;
   private final ScheduledFuture<?> deadline;
   private volatile Channel channel;
   private boolean mayResend;
@@ -59,16 +60,20 @@ final class WholeAnswer implements AnswerReceiver {
   /**
    * @param request builds the request anew for each connection it is sent on
    * @param limit the most body bytes taken; a longer answer fails the exchange
+   * @param home the loop of the caller, that a new connection is made on (any when null)
+   * @param timer the loop that keeps the deadline
    */
   WholeAnswer(
       LoopHttpClient client,
       Supplier<FullHttpRequest> request,
       int limit,
       Duration timeout,
+      io.netty.channel.EventLoop home,
       io.netty.channel.EventLoop timer) {
     this.client = client;
     this.request = request;
     this.limit = limit;
+    this.home = home;
     this.deadline = timer.schedule(this::timedOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
@@ -158,7 +163,7 @@ final class WholeAnswer implements AnswerReceiver {
       if (stale != null) {
         stale.forget(this); // its close must not end the request sent again
       }
-      client.connectThenSend(this);
+      client.connectThenSend(this, home);
       return;
     }
     failed(failure);

@@ -22,6 +22,7 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Semaphore;
@@ -128,6 +129,35 @@ class LoopHttpClientTest {
         }
       }
       assertThat(accepted.get()).isEqualTo(1);
+    }
+  }
+
+  /**
+   * Sent from an event loop, a whole answer goes on a connection of that loop and comes back on it:
+   * no hand-over between loops. Each loop ends up with a kept connection of its own.
+   */
+  @Test
+  void aWholeAnswerSentFromALoopUsesAConnectionOfThatLoop() throws Exception {
+    try (ServerSocket listener =
+        new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      AtomicInteger accepted = serveEach(listener, LoopHttpClientTest::answerOkTwice);
+      try (LoopHttpClient client = plain(listener.getLocalPort())) {
+        List<io.netty.util.concurrent.EventExecutor> loops = new java.util.ArrayList<>();
+        dev.signalbox.core.net.IoLoops.shared().forEach(loops::add);
+        for (int round = 0; round < 2; round++) {
+          for (var loop : loops) {
+            var answeredOn =
+                loop.submit(
+                        () ->
+                            postWhole(client, listener.getLocalPort(), 1_024)
+                                .thenApply(whole -> loop.inEventLoop()))
+                    .get()
+                    .get(5, TimeUnit.SECONDS);
+            assertThat(answeredOn).as("answered on the loop that sent it").isTrue();
+          }
+        }
+        assertThat(accepted.get()).isEqualTo(loops.size());
+      }
     }
   }
 
