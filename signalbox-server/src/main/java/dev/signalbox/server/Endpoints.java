@@ -128,7 +128,8 @@ final class Endpoints implements Handler {
         // A stream takes a virtual thread for its relay anyway, so it is decided there too:
         // deciding streams on the loop, which relays every stream's chunks, gave a higher time to
         // first token and more CPU per stream in three rounds of three (README, Performance).
-        return Optional.of(onThread(blocking, () -> chat(request, caller, reply)));
+        return Optional.of(
+            CompletableFuture.runAsync(() -> chatOnThisThread(request, caller, reply), blocking));
       }
       return Optional.of(
           gateway
@@ -137,16 +138,12 @@ final class Endpoints implements Handler {
               .exceptionally(
                   failure -> {
                     Throwable cause =
-                        failure instanceof CompletionException c && c.getCause() != null
-                            ? c.getCause()
-                            : failure;
-                    if (cause instanceof SignalboxException e) {
-                      error(reply, e, false);
-                      return null;
+                        failure instanceof CompletionException c ? c.getCause() : failure;
+                    if (!(cause instanceof SignalboxException e)) {
+                      throw new CompletionException(cause);
                     }
-                    throw failure instanceof CompletionException c
-                        ? c
-                        : new CompletionException(cause);
+                    error(reply, e, false);
+                    return null;
                   }));
     } catch (SignalboxException e) {
       error(reply, e, false);
@@ -222,39 +219,18 @@ final class Endpoints implements Handler {
   private void chat(HttpCall call, Reply reply) throws InterruptedException {
     Caller caller = caller(call);
     requireJson(call);
-    chat(ChatRequestParser.parse(call.body()), caller, reply);
+    answerChat(reply, gateway.handle(ChatRequestParser.parse(call.body()), caller));
   }
 
-  private void chat(ChatRequest request, Caller caller, Reply reply) throws InterruptedException {
+  /** As {@link #serve} would, on a thread that may block, once the body is parsed. */
+  private void chatOnThisThread(ChatRequest request, Caller caller, Reply reply) {
     try {
       answerChat(reply, gateway.handle(request, caller));
     } catch (SignalboxException e) {
       error(reply, e, false);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the server is stopping; the request is traced
     }
-  }
-
-  /** Work that may block, answering the call itself. */
-  @FunctionalInterface
-  private interface Answering {
-    void run() throws InterruptedException;
-  }
-
-  /** Runs {@code work} on a thread of {@code blocking}; done when it is. */
-  private static CompletableFuture<Void> onThread(Executor blocking, Answering work) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    blocking.execute(
-        () -> {
-          try {
-            work.run();
-            done.complete(null);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            done.complete(null);
-          } catch (RuntimeException | Error e) {
-            done.completeExceptionally(e);
-          }
-        });
-    return done;
   }
 
   /** A stream is relayed on the caller's thread, which may block: the gateway hands it one. */

@@ -175,7 +175,7 @@ public final class Dispatcher {
     }
     long start = time.nanoTime();
     long deadline = start + route.timeout().toNanos();
-    int maxAttempts = route.maxAttempts() > 0 ? route.maxAttempts() : plan.size() + 1;
+    int maxAttempts = maxAttempts(route, plan);
     long budget = share(deadline - start, plan.size() - 1, maxAttempts - 1);
     UpstreamCall call = startAttempt(attempt, exchange.request(), budget, seed, exchange);
     return Optional.of(
@@ -231,7 +231,7 @@ public final class Dispatcher {
       long deadline,
       Optional<Outcome> first)
       throws InterruptedException {
-    int maxAttempts = route.maxAttempts() > 0 ? route.maxAttempts() : plan.size() + 1;
+    int maxAttempts = maxAttempts(route, plan);
     SplittableRandom jitter = new SplittableRandom(seed ^ 0x5DEECE66DL);
     Map<String, Integer> tries = new HashMap<>();
     Map<String, Optional<Duration>> retryAfter = new HashMap<>();
@@ -411,6 +411,11 @@ public final class Dispatcher {
       lease.abandoned();
       throw e;
     }
+  }
+
+  /** The attempts a route allows: its own bound, else every plan entry and one retry. */
+  private static int maxAttempts(RouteSpec route, List<PlannedAttempt> plan) {
+    return route.maxAttempts() > 0 ? route.maxAttempts() : plan.size() + 1;
   }
 
   /**

@@ -728,26 +728,26 @@ public final class Gateway implements AutoCloseable {
   }
 
   private Handled routeAndDispatch(Started started) throws InterruptedException {
-    return switch (admit(started)) {
-      case Admission.Refused refused -> refused.handled();
-      case Admission.Cleared cleared -> handled(started, cleared, dispatch(started, cleared));
+    return switch (decide(started)) {
+      case Decided.Refused refused -> refused.handled();
+      case Decided.Cleared cleared -> handled(started, cleared, dispatch(started, cleared));
     };
   }
 
   /** The decision taken on the caller's thread when it reads no embedding, else on one's own. */
   private CompletableFuture<Handled> withoutBlocking(Started started, Executor blocking) {
-    Admission admission;
+    Decided decided;
     started.exchange().signals().mayBlock(false);
     try {
-      admission = admit(started);
+      decided = decide(started);
     } catch (RequestSignals.WouldBlock e) {
-      started.exchange().signals().mayBlock(true);
       return onThread(blocking, () -> routeAndDispatch(started));
+    } finally {
+      started.exchange().signals().mayBlock(true);
     }
-    started.exchange().signals().mayBlock(true);
-    return switch (admission) {
-      case Admission.Refused refused -> CompletableFuture.completedFuture(refused.handled());
-      case Admission.Cleared cleared -> dispatchWithoutBlocking(started, cleared, blocking);
+    return switch (decided) {
+      case Decided.Refused refused -> CompletableFuture.completedFuture(refused.handled());
+      case Decided.Cleared cleared -> dispatchWithoutBlocking(started, cleared, blocking);
     };
   }
 
@@ -756,7 +756,7 @@ public final class Gateway implements AutoCloseable {
    * walks the rest of the plan on a thread of {@code blocking}.
    */
   private CompletableFuture<Handled> dispatchWithoutBlocking(
-      Started started, Admission.Cleared cleared, Executor blocking) {
+      Started started, Decided.Cleared cleared, Executor blocking) {
     Decision.Routed routed = cleared.routed();
     Optional<CompletionStage<Dispatcher.FirstAttempt>> first =
         routed.execution() instanceof Execution.Plan && cleared.reserved().isPresent()
@@ -813,19 +813,19 @@ public final class Gateway implements AutoCloseable {
   }
 
   /** A routed request cleared to go, or its refusal (already traced). */
-  private sealed interface Admission {
-    record Refused(Handled handled) implements Admission {}
+  private sealed interface Decided {
+    record Refused(Handled handled) implements Decided {}
 
     record Cleared(
         Decision.Routed routed,
         Optional<Dispatcher.Reservation> reserved,
         Map<String, String> limitHeaders,
         String route)
-        implements Admission {}
+        implements Decided {}
   }
 
   /** Decides, then checks the caller's limits. */
-  private Admission admit(Started started) {
+  private Decided decide(Started started) {
     GatewayRuntime current = started.current();
     Exchange exchange = started.exchange();
     Caller caller = started.caller();
@@ -856,7 +856,7 @@ public final class Gateway implements AutoCloseable {
     if (decision instanceof Decision.Rejected rejected) {
       exchange.finish(
           outcomeOf(rejected.error()), Usage.ZERO, null, rejected.error().getMessage(), "");
-      return new Admission.Refused(
+      return new Decided.Refused(
           new Handled.Rejected(
               rejected.error(), new ResponseInfo(id, route, "", "", 0, OptionalDouble.empty())));
     }
@@ -871,16 +871,16 @@ public final class Gateway implements AutoCloseable {
       } catch (LimitRefusal refusal) {
         reserved.ifPresent(r -> r.lease().abandoned());
         exchange.finish(outcomeOf(refusal), Usage.ZERO, null, refusal.getMessage(), "");
-        return new Admission.Refused(
+        return new Decided.Refused(
             new Handled.Rejected(
                 refusal,
                 new ResponseInfo(id, route, "", "", 0, OptionalDouble.empty(), refusal.headers())));
       }
     }
-    return new Admission.Cleared(routed, reserved, limitHeaders, route);
+    return new Decided.Cleared(routed, reserved, limitHeaders, route);
   }
 
-  private DispatchResult dispatch(Started started, Admission.Cleared cleared)
+  private DispatchResult dispatch(Started started, Decided.Cleared cleared)
       throws InterruptedException {
     Decision.Routed routed = cleared.routed();
     return switch (routed.execution()) {
@@ -903,7 +903,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   /** What a dispatch's result gives the client; whole answers are traced here. */
-  private Handled handled(Started started, Admission.Cleared cleared, DispatchResult result) {
+  private Handled handled(Started started, Decided.Cleared cleared, DispatchResult result) {
     Exchange exchange = started.exchange();
     Decision.Routed routed = cleared.routed();
     String id = exchange.id();
