@@ -736,19 +736,27 @@ public final class Gateway implements AutoCloseable {
 
   /** The decision taken on the caller's thread when it reads no embedding, else on one's own. */
   private CompletableFuture<Handled> withoutBlocking(Started started, Executor blocking) {
-    Decided decided;
-    started.exchange().signals().mayBlock(false);
-    try {
-      decided = decide(started);
-    } catch (RequestSignals.WouldBlock e) {
-      return onThread(blocking, () -> routeAndDispatch(started));
-    } finally {
-      started.exchange().signals().mayBlock(true);
-    }
-    return switch (decided) {
+    return switch (decideWithoutBlocking(started).orElse(null)) {
+      case null -> onThread(blocking, () -> routeAndDispatch(started));
       case Decided.Refused refused -> CompletableFuture.completedFuture(refused.handled());
       case Decided.Cleared cleared -> dispatchWithoutBlocking(started, cleared, blocking);
     };
+  }
+
+  /**
+   * The decision, unless it reads a signal that may block; either way the signals may block again
+   * when this returns, before the request can be handed to a thread that decides it there.
+   */
+  private Optional<Decided> decideWithoutBlocking(Started started) {
+    RequestSignals signals = started.exchange().signals();
+    signals.mayBlock(false);
+    try {
+      return Optional.of(decide(started));
+    } catch (RequestSignals.WouldBlock e) {
+      return Optional.empty();
+    } finally {
+      signals.mayBlock(true);
+    }
   }
 
   /**
