@@ -6,7 +6,8 @@
 # frames named in PATTERNS) to bench-results/profile-<time>.*. async-profiler comes from Maven
 # Central (tools.profiler:async-profiler). With CHECKOUT, that checkout's gateway is profiled. With
 # RATE=N, the profile is taken under an open loop of N req/s instead of the closed loop (where the
-# CPU of a request at a moderate rate goes, which the added p99 depends on).
+# CPU of a request at a moderate rate goes, which the added p99 depends on). With STREAMS=1, under
+# 200 streams a second instead (40 chunks 50 ms apart, as run-load.sh's), after warming on them.
 #
 #   PATTERNS="epoll_ctl futex sqlite" bash signalbox-bench/run-profile.sh
 #   RATE=1000 bash signalbox-bench/run-profile.sh
@@ -25,7 +26,7 @@ profiler_jar="$HOME/.m2/repository/tools/profiler/async-profiler/$profiler_versi
 (cd "$work" && "$(dirname "$java")/jar" xf "$profiler_jar" linux-x64/libasyncProfiler.so)
 checkout="${CHECKOUT:-.}"
 [ "$checkout" = . ] || "$checkout/signalbox" --version > /dev/null
-start_fast_upstream "$UP" 0 1
+if [ -n "${STREAMS:-}" ]; then start_fast_upstream "$UP" 50 40; else start_fast_upstream "$UP" 0 1; fi
 pids+=("$pid"); wait_port "$UP"
 url="http://127.0.0.1:$SIGNALBOX/v1/chat/completions"
 export MODEL=bench HEADERS=""
@@ -34,14 +35,18 @@ write_rules_route_config "$work/signalbox.yaml" "$SIGNALBOX" "$UP" "$work/traces
 serve_gateway "" "$work/signalbox.log" "$checkout"
 harness open 1000 1 "$WARMUP" "$url" > /dev/null
 taskset -c 1 wrk -t1 -c64 -d20s -s "$lua" "$url" > /dev/null
+[ -n "${STREAMS:-}" ] && harness open 200 20 5 "$url" stream > /dev/null
 stacks="${out%.txt}.collapsed"
 # jcmd reads key=value pairs out of its arguments, so the agent's options go in quotes of their own.
 "$(dirname "$java")/jcmd" "$jvm" JVMTI.agent_load "$work/linux-x64/libasyncProfiler.so" \
   "\"start,event=cpu,interval=1ms,timeout=$DURATION,threads,collapsed,file=$root/$stacks\"" > /dev/null
 load="closed loop"
 [ -n "${RATE:-}" ] && load="$RATE req/s"
+[ -n "${STREAMS:-}" ] && load="200 streams/s"
 log "# $(git -C "$checkout" rev-parse --short HEAD)$(git -C "$checkout" diff --quiet HEAD || echo ', changed'), $(date -u +%FT%TZ): ${DURATION}s of $load after ${WARMUP}s at 1000 req/s and 20s of closed loop"
-if [ -n "${RATE:-}" ]; then
+if [ -n "${STREAMS:-}" ]; then
+  log "$(harness open 200 "$((DURATION + 2))" 0 "$url" stream)"
+elif [ -n "${RATE:-}" ]; then
   log "$(harness open "$RATE" "$((DURATION + 2))" 0 "$url")"
 else
   log "$(taskset -c 1 wrk -t1 -c64 -d"$((DURATION + 2))"s -s "$lua" "$url" | grep Requests/sec)"

@@ -37,6 +37,7 @@ import dev.signalbox.server.http.Handler;
 import dev.signalbox.server.http.HttpCall;
 import dev.signalbox.server.http.Reply;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -125,11 +126,13 @@ final class Endpoints implements Handler {
       requireJson(call);
       ChatRequest request = ChatRequestParser.parse(call.body());
       if (request.stream()) {
-        // A stream takes a virtual thread for its relay anyway, so it is decided there too:
-        // deciding streams on the loop, which relays every stream's chunks, gave a higher time to
-        // first token and more CPU per stream in three rounds of three (README, Performance).
+        // A stream is decided and dispatched, up to its first chunk, on a virtual thread: deciding
+        // streams on the loop gave a higher time to first token and more CPU per stream in three
+        // rounds of three (README, Performance). The rest of it is relayed on the loop.
         return Optional.of(
-            CompletableFuture.runAsync(() -> chatOnThisThread(request, caller, reply), blocking));
+            CompletableFuture.supplyAsync(
+                    () -> streamOnThisThread(request, caller, reply, blocking), blocking)
+                .thenCompose(relayed -> relayed));
       }
       return Optional.of(
           gateway
@@ -222,15 +225,30 @@ final class Endpoints implements Handler {
     answerChat(reply, gateway.handle(ChatRequestParser.parse(call.body()), caller));
   }
 
-  /** As {@link #serve} would, on a thread that may block, once the body is parsed. */
-  private void chatOnThisThread(ChatRequest request, Caller caller, Reply reply) {
+  /**
+   * As {@link #serve} would, on a thread that may block, once the body is parsed; a stream that can
+   * be is relayed on its upstream's event loop after its first chunk. Completes when answered.
+   */
+  private CompletionStage<Void> streamOnThisThread(
+      ChatRequest request, Caller caller, Reply reply, Executor blocking) {
     try {
-      answerChat(reply, gateway.handle(request, caller));
+      Handled handled = gateway.handle(request, caller);
+      if (handled instanceof Handled.Streaming streaming
+          && streaming.relay().relaysWithoutBlocking()) {
+        handled.info().headers().forEach(reply::header);
+        Reply.BodyStream out = startStream(reply);
+        return streaming
+            .relay()
+            .relayWithoutBlocking(writer(out), blocking)
+            .whenComplete((relayed, failure) -> out.end());
+      }
+      answerChat(reply, handled);
     } catch (SignalboxException e) {
       error(reply, e, false);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // the server is stopping; the request is traced
     }
+    return CompletableFuture.completedFuture(null);
   }
 
   /** A stream is relayed on the caller's thread, which may block: the gateway hands it one. */
@@ -312,22 +330,41 @@ final class Endpoints implements Handler {
 
   static void stream(Reply reply, Handled.Streaming streaming, UnaryOperator<ChunkWriter> shape)
       throws InterruptedException {
-    reply.header("cache-control", "no-cache");
-    Reply.BodyStream out = reply.stream(200, "text/event-stream");
-    ChunkWriter client =
-        bytes -> {
-          try {
-            out.write(bytes);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while writing to the client");
-          }
-        };
+    Reply.BodyStream out = startStream(reply);
     try {
-      streaming.relay().relay(shape.apply(client));
+      streaming.relay().relay(shape.apply(writer(out)));
     } finally {
       out.end();
     }
+  }
+
+  private static Reply.BodyStream startStream(Reply reply) {
+    reply.header("cache-control", "no-cache");
+    return reply.stream(200, "text/event-stream");
+  }
+
+  private static ChunkWriter writer(Reply.BodyStream out) {
+    return new ChunkWriter() {
+      @Override
+      public void write(byte[] bytes) throws IOException {
+        try {
+          out.write(bytes);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while writing to the client");
+        }
+      }
+
+      @Override
+      public boolean writeWithoutWaiting(byte[] bytes) throws IOException {
+        return out.writeWithoutWaiting(bytes);
+      }
+
+      @Override
+      public void whenCaughtUp(Runnable then) {
+        out.whenCaughtUp(then);
+      }
+    };
   }
 
   private void feedback(HttpCall call, Reply reply) throws InterruptedException {

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -673,7 +674,10 @@ public final class Dispatcher {
 
     @Override
     public Chunk next() throws InterruptedException {
-      Chunk chunk = delegate.next();
+      return reported(delegate.next());
+    }
+
+    private Chunk reported(Chunk chunk) {
       switch (chunk) {
         case Chunk.Done done -> lease.succeeded(done.usage().completionTokens());
         case Chunk.Broken broken -> {
@@ -693,6 +697,26 @@ public final class Dispatcher {
     public void cancel() {
       delegate.cancel();
       lease.abandoned();
+    }
+
+    @Override
+    public boolean pushes() {
+      return delegate.pushes();
+    }
+
+    @Override
+    public void push(Consumer<Chunk> receiver) {
+      delegate.push(chunk -> receiver.accept(reported(chunk)));
+    }
+
+    @Override
+    public void pause() {
+      delegate.pause();
+    }
+
+    @Override
+    public void resume() {
+      delegate.resume();
     }
   }
 }

@@ -985,7 +985,8 @@ public final class Gateway implements AutoCloseable {
                 continuation,
                 signalSources.tokens(),
                 toolLoops,
-                this::requestEnded);
+                this::requestEnded,
+                limitsNeverBlock);
         yield new Handled.Streaming(
             relay,
             new ResponseInfo(

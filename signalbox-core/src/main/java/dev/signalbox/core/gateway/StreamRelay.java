@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Relays a committed stream to the client as SSE: every chunk as it comes, a final usage chunk when
@@ -55,6 +57,7 @@ public final class StreamRelay {
   private final Chunk first;
   private ChunkStream rest;
   private final Runnable onEnd;
+  private final boolean endsWithoutBlocking;
   private final Continuation continuation;
   private final StringBuilder answer = new StringBuilder();
   private final StringBuilder toolArguments = new StringBuilder();
@@ -62,6 +65,12 @@ public final class StreamRelay {
   private final List<String> toolCallIds = new ArrayList<>();
   private boolean toolCalls;
   private boolean continued;
+
+  /** The stream's id, model and creation time, which the gateway's own chunks repeat. */
+  private String id = "";
+
+  private String upstreamModel = "";
+  private long created;
 
   /** The tokens of the text before the break, which the continuation got as prompt. */
   private long continuedTokens;
@@ -80,7 +89,8 @@ public final class StreamRelay {
       Continuation continuation,
       TokenCounter tokens,
       ToolLoops toolLoops,
-      Runnable onEnd) {
+      Runnable onEnd,
+      boolean endsWithoutBlocking) {
     this.tokens = tokens;
     this.toolLoops = toolLoops;
     this.exchange = exchange;
@@ -90,147 +100,268 @@ public final class StreamRelay {
     this.rest = rest;
     this.continuation = continuation;
     this.onEnd = onEnd;
+    this.endsWithoutBlocking = endsWithoutBlocking;
     this.nextCapCheck = exchange.streamedOutputCap() / 4;
   }
 
+  /** What relaying one chunk leads to. */
+  private sealed interface Step {}
+
+  /** The next chunk is the stream's next. */
+  private record Read() implements Step {}
+
+  /** The next chunk is this one: the end of a stream cut at its cap, or a continuation's first. */
+  private record Then(Chunk chunk) implements Step {}
+
+  /** The stream broke where it may continue elsewhere, which takes a thread that may block. */
+  private record Resume(Chunk.Broken broken) implements Step {}
+
+  /** The relay has ended and traced the request. */
+  private record Ended() implements Step {}
+
+  private static final Step READ = new Read();
+  private static final Step ENDED = new Ended();
+
+  /** Relays the whole stream on this thread, which may block. */
   public void relay(ChunkWriter out) throws InterruptedException {
-    String id = "";
-    String upstreamModel = "";
-    long created = 0;
     try {
-      Chunk chunk = first;
-      if (exchange.request().nativeBody().isPresent()) {
-        exchange.flag(
-            first instanceof Chunk.Delta delta && !delta.nativeEvents().isEmpty()
-                ? Ingress.PASSED_THROUGH
-                : Ingress.TRANSLATED);
-      }
-      while (true) {
-        if (continued && chunk instanceof Chunk.Plain plain) {
-          chunk = new Chunk.Delta(Json.object(plain.json())); // to take the first stream's id
-        }
-        switch (chunk) {
-          case Chunk.Plain plain -> {
-            int answered = answer.length();
-            answer.append(plain.text());
-            if (pastCap()) {
-              answer.setLength(answered);
-              ObjectNode json = Json.object(plain.json()); // only here: for its id and model
-              chunk =
-                  cut(
-                      out,
-                      json.path("id").asText(id),
-                      json.path("created").asLong(created),
-                      json.path("model").asText(upstreamModel));
-              if (chunk == null) {
-                return;
-              }
-              continue;
-            }
-            if (!send(out, event(plain.json().getBytes(StandardCharsets.UTF_8)))) {
-              return;
-            }
-          }
-          case Chunk.Delta delta -> {
-            ObjectNode json = delta.json();
-            if (continued) {
-              // The client sees one stream: the continuation speaks with the first one's id and
-              // model.
-              json.put("id", id).put("model", upstreamModel).put("created", created);
-              if (json.path("choices").path(0).path("delta") instanceof ObjectNode d) {
-                d.remove("role");
-              }
-            }
-            id = json.path("id").asText(id);
-            upstreamModel = json.path("model").asText(upstreamModel);
-            created = json.path("created").asLong(created);
-            int answered = answer.length();
-            int argued = toolArguments.length();
-            JsonNode deltaNode = json.path("choices").path(0).path("delta");
-            toolCalls |= deltaNode.has("tool_calls");
-            for (JsonNode call : deltaNode.path("tool_calls")) {
-              if (call.hasNonNull("id")) {
-                toolCallIds.add(call.get("id").asText());
-              }
-              toolArguments.append(call.path("function").path("arguments").asText(""));
-            }
-            answer.append(deltaNode.path("content").asText(""));
-            if (pastCap()) {
-              answer.setLength(answered); // not sent, so not charged
-              toolArguments.setLength(argued);
-              chunk = cut(out, id, created, upstreamModel);
-              if (chunk == null) {
-                return;
-              }
-              continue;
-            }
-            byte[] bytes =
-                delta.nativeEvents().isEmpty()
-                    ? event(json)
-                    : delta.nativeEvents().getBytes(StandardCharsets.UTF_8);
-            if (!send(out, bytes)) {
-              return;
-            }
-          }
-          case Chunk.Done ended -> {
-            Chunk.Done done = continued ? withPartialCounted(ended) : ended;
-            Usage usage = exchange.counted(done.usage());
-            if (exchange.request().includeUsage()) {
-              ObjectNode usageChunk = Json.chunk(id, created, upstreamModel);
-              usageChunk.putArray("choices");
-              usageChunk.set("usage", Json.usage(usage));
-              if (!send(out, event(usageChunk))) {
-                return;
-              }
-            }
-            exchange.streamEnded("ok", "");
-            exchange.finishReason(done.finishReason());
-            toolLoops.started(toolCallIds, model.name(), current.deployment().name());
-            boolean delivered = send(out, DONE);
-            exchange.finish(delivered ? "ok" : "client_cancelled", usage, model, "", recorded());
-            return;
-          }
-          case Chunk.Broken broken -> {
-            String label = broken.failure().label();
-            exchange.streamEnded(label, broken.failure().message());
-            if (!toolCalls && broken.failure().kind() != UpstreamFailure.Kind.CANCELLED) {
-              Optional<DispatchResult.Committed> resumed =
-                  continuation.resume(current, answer.toString());
-              if (resumed.isPresent()) {
-                exchange.flag(CONTINUED);
-                if (exchange.request().nativeBody().isPresent()) {
-                  exchange.flag(Ingress.TRANSLATED); // the continuation speaks chat completions
-                }
-                continued = true;
-                continuedTokens = tokens.count(answer.toString());
-                current = resumed.get().attempt();
-                model = current.model();
-                rest = resumed.get().rest();
-                chunk = resumed.get().first();
-                continue;
-              }
-            }
-            String message =
-                "the upstream stream broke after it started: " + broken.failure().message();
-            send(
-                out,
-                event(
-                    ErrorBodies.error(ErrorKind.UPSTREAM_FAILED, message, null, "stream_broken")));
-            exchange.finish("stream_broken", streamedSoFar(), model, message, recorded());
-            return;
-          }
-        }
-        chunk = rest.next();
-      }
+      flagIngress();
+      relayFrom(out, first);
     } finally {
       onEnd.run();
     }
   }
 
-  /** Writes bytes; when the client has gone, cancels the upstream, records it and returns false. */
-  private boolean send(ChunkWriter out, byte[] bytes) {
+  /**
+   * Whether {@link #relayWithoutBlocking} may be used: the rest of the stream can be pushed to the
+   * relay where it is read, and its end (the trace, the limits' settlement) never blocks.
+   */
+  public boolean relaysWithoutBlocking() {
+    return endsWithoutBlocking && rest.pushes();
+  }
+
+  /**
+   * Relays the first chunk on this thread, then each further one where the upstream's connection
+   * reads it, writing to the client without waiting: a client that falls behind pauses the upstream
+   * until it catches up. A stream that breaks where the route continues it goes on on a thread from
+   * {@code blocking}. The result completes when the relay has ended.
+   */
+  public CompletableFuture<Void> relayWithoutBlocking(ChunkWriter out, Executor blocking)
+      throws InterruptedException {
+    CompletableFuture<Void> ended = new CompletableFuture<>();
+    boolean pushed = false;
     try {
-      out.write(bytes);
+      flagIngress();
+      Step step = settle(out, handle(out, first, false), false);
+      if (step instanceof Read) {
+        rest.push(chunk -> pushed(out, chunk, blocking, ended));
+        pushed = true;
+      }
+    } finally {
+      if (!pushed) {
+        onEnd.run();
+        ended.complete(null);
+      }
+    }
+    return ended;
+  }
+
+  /** On the loop that read it: relays a pushed chunk. */
+  private void pushed(
+      ChunkWriter out, Chunk chunk, Executor blocking, CompletableFuture<Void> ended) {
+    Step step;
+    try {
+      step = settle(out, handle(out, chunk, true), true);
+    } catch (InterruptedException | RuntimeException e) {
+      rest.cancel();
+      onEnd.run();
+      ended.completeExceptionally(e);
+      return;
+    }
+    switch (step) {
+      case Read read -> {}
+      case Resume resume ->
+          blocking.execute(
+              () -> {
+                try {
+                  relayFrom(out, resume.broken());
+                  ended.complete(null);
+                } catch (InterruptedException | RuntimeException e) {
+                  ended.completeExceptionally(e);
+                } finally {
+                  onEnd.run();
+                }
+              });
+      default -> {
+        onEnd.run();
+        ended.complete(null);
+      }
+    }
+  }
+
+  /** Relays from {@code chunk} to the end, reading the rest on this thread. */
+  private void relayFrom(ChunkWriter out, Chunk chunk) throws InterruptedException {
+    Step step = handle(out, chunk, false);
+    while (true) {
+      step = settle(out, step, false);
+      if (!(step instanceof Read)) {
+        return;
+      }
+      step = handle(out, rest.next(), false);
+    }
+  }
+
+  /** Follows the steps that name their next chunk. */
+  private Step settle(ChunkWriter out, Step step, boolean onLoop) throws InterruptedException {
+    while (step instanceof Then then) {
+      step = handle(out, then.chunk(), onLoop);
+    }
+    return step;
+  }
+
+  private void flagIngress() {
+    if (exchange.request().nativeBody().isPresent()) {
+      exchange.flag(
+          first instanceof Chunk.Delta delta && !delta.nativeEvents().isEmpty()
+              ? Ingress.PASSED_THROUGH
+              : Ingress.TRANSLATED);
+    }
+  }
+
+  /**
+   * Relays one chunk. {@code onLoop}: on the thread that read it, which must not block: writes do
+   * not wait, and a break that may continue elsewhere is left to a thread.
+   */
+  private Step handle(ChunkWriter out, Chunk chunk, boolean onLoop) throws InterruptedException {
+    if (continued && chunk instanceof Chunk.Plain plain) {
+      chunk = new Chunk.Delta(Json.object(plain.json())); // to take the first stream's id
+    }
+    switch (chunk) {
+      case Chunk.Plain plain -> {
+        int answered = answer.length();
+        answer.append(plain.text());
+        if (pastCap()) {
+          answer.setLength(answered);
+          ObjectNode json = Json.object(plain.json()); // only here: for its id and model
+          Chunk.Done done =
+              cut(
+                  out,
+                  json.path("id").asText(id),
+                  json.path("created").asLong(created),
+                  json.path("model").asText(upstreamModel),
+                  onLoop);
+          return done == null ? ENDED : new Then(done);
+        }
+        return send(out, event(plain.json().getBytes(StandardCharsets.UTF_8)), onLoop)
+            ? READ
+            : ENDED;
+      }
+      case Chunk.Delta delta -> {
+        ObjectNode json = delta.json();
+        if (continued) {
+          // The client sees one stream: the continuation speaks with the first one's id and
+          // model.
+          json.put("id", id).put("model", upstreamModel).put("created", created);
+          if (json.path("choices").path(0).path("delta") instanceof ObjectNode d) {
+            d.remove("role");
+          }
+        }
+        id = json.path("id").asText(id);
+        upstreamModel = json.path("model").asText(upstreamModel);
+        created = json.path("created").asLong(created);
+        int answered = answer.length();
+        int argued = toolArguments.length();
+        JsonNode deltaNode = json.path("choices").path(0).path("delta");
+        toolCalls |= deltaNode.has("tool_calls");
+        for (JsonNode call : deltaNode.path("tool_calls")) {
+          if (call.hasNonNull("id")) {
+            toolCallIds.add(call.get("id").asText());
+          }
+          toolArguments.append(call.path("function").path("arguments").asText(""));
+        }
+        answer.append(deltaNode.path("content").asText(""));
+        if (pastCap()) {
+          answer.setLength(answered); // not sent, so not charged
+          toolArguments.setLength(argued);
+          Chunk.Done done = cut(out, id, created, upstreamModel, onLoop);
+          return done == null ? ENDED : new Then(done);
+        }
+        byte[] bytes =
+            delta.nativeEvents().isEmpty()
+                ? event(json)
+                : delta.nativeEvents().getBytes(StandardCharsets.UTF_8);
+        return send(out, bytes, onLoop) ? READ : ENDED;
+      }
+      case Chunk.Done ended -> {
+        Chunk.Done done = continued ? withPartialCounted(ended) : ended;
+        Usage usage = exchange.counted(done.usage());
+        if (exchange.request().includeUsage()) {
+          ObjectNode usageChunk = Json.chunk(id, created, upstreamModel);
+          usageChunk.putArray("choices");
+          usageChunk.set("usage", Json.usage(usage));
+          if (!send(out, event(usageChunk), onLoop)) {
+            return ENDED;
+          }
+        }
+        exchange.streamEnded("ok", "");
+        exchange.finishReason(done.finishReason());
+        toolLoops.started(toolCallIds, model.name(), current.deployment().name());
+        boolean delivered = send(out, DONE, onLoop);
+        exchange.finish(delivered ? "ok" : "client_cancelled", usage, model, "", recorded());
+        return ENDED;
+      }
+      case Chunk.Broken broken -> {
+        boolean mayContinue =
+            !toolCalls
+                && broken.failure().kind() != UpstreamFailure.Kind.CANCELLED
+                && continuation != Continuation.NONE;
+        if (mayContinue && onLoop) {
+          return new Resume(broken);
+        }
+        String label = broken.failure().label();
+        exchange.streamEnded(label, broken.failure().message());
+        if (mayContinue) {
+          Optional<DispatchResult.Committed> resumed =
+              continuation.resume(current, answer.toString());
+          if (resumed.isPresent()) {
+            exchange.flag(CONTINUED);
+            if (exchange.request().nativeBody().isPresent()) {
+              exchange.flag(Ingress.TRANSLATED); // the continuation speaks chat completions
+            }
+            continued = true;
+            continuedTokens = tokens.count(answer.toString());
+            current = resumed.get().attempt();
+            model = current.model();
+            rest = resumed.get().rest();
+            return new Then(resumed.get().first());
+          }
+        }
+        String message =
+            "the upstream stream broke after it started: " + broken.failure().message();
+        send(
+            out,
+            event(ErrorBodies.error(ErrorKind.UPSTREAM_FAILED, message, null, "stream_broken")),
+            onLoop);
+        exchange.finish("stream_broken", streamedSoFar(), model, message, recorded());
+        return ENDED;
+      }
+    }
+  }
+
+  /**
+   * Writes bytes; when the client has gone, cancels the upstream, records it and returns false. On
+   * the loop the write does not wait: a client that falls behind pauses the upstream until it has
+   * caught up.
+   */
+  private boolean send(ChunkWriter out, byte[] bytes, boolean onLoop) {
+    try {
+      if (!onLoop) {
+        out.write(bytes);
+      } else if (!out.writeWithoutWaiting(bytes)) {
+        ChunkStream paused = rest;
+        paused.pause();
+        out.whenCaughtUp(paused::resume);
+      }
       return true;
     } catch (IOException e) {
       rest.cancel();
@@ -245,12 +376,13 @@ public final class StreamRelay {
    * Ends the stream at its cap: the upstream cancelled, a last chunk with finish reason {@code
    * length} sent; the end to relay next, or null when the client has gone.
    */
-  private Chunk.Done cut(ChunkWriter out, String id, long created, String upstreamModel) {
+  private Chunk.Done cut(
+      ChunkWriter out, String id, long created, String upstreamModel, boolean onLoop) {
     rest.cancel();
     exchange.flag("limits:cut stream at " + exchange.streamedOutputCap() + " output tokens");
     ObjectNode finish = Json.chunk(id, created, upstreamModel);
     Json.choiceDelta(finish, "length");
-    return send(out, event(finish)) ? new Chunk.Done(streamedSoFar(), "length") : null;
+    return send(out, event(finish), onLoop) ? new Chunk.Done(streamedSoFar(), "length") : null;
   }
 
   /** Whether the output so far is past the stream's cap; counted only when it may be. */

@@ -38,6 +38,19 @@ final class GuardedBody {
     return response.body();
   }
 
+  /** Has the rest of the body pushed to {@code pieces} on its loop ({@link LoopResponse#push}). */
+  void push(LoopResponse.Pieces pieces) {
+    response.push(pieces);
+  }
+
+  void pause() {
+    response.pause();
+  }
+
+  void resume() {
+    response.resume();
+  }
+
   void arm(Duration deadline) {
     disarm();
     armed =

@@ -16,6 +16,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.util.Arrays;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * One response of a {@link LoopHttpClient}: the event loop puts its headers, the pieces of its body
  * and its end (or a failure) on a queue, in order, and the caller takes them, blocking. The loop
  * stops reading while more than {@link #PAUSE_AT} bytes wait, so a slow reader holds back its own
- * upstream and nothing else.
+ * upstream and nothing else. The caller may instead have the rest of the body {@linkplain #push
+ * pushed} to it on the loop, from where it stopped reading.
  */
 final class LoopResponse implements AnswerReceiver, AutoCloseable {
   private static final Object END = new Object();
@@ -52,6 +54,18 @@ final class LoopResponse implements AnswerReceiver, AutoCloseable {
 
   /** On the loop: whether the headers came. */
   private boolean answered;
+
+  /** On the loop: where the body goes once it is pushed; null while it is queued. */
+  private Pieces pushing;
+
+  /** What takes a pushed body, on the connection's loop. */
+  interface Pieces {
+    void piece(byte[] bytes);
+
+    void end();
+
+    void failed(IOException failure);
+  }
 
   /** The connection closed, or the request could not be written, before any answer. */
   static final class NoAnswer extends IOException {
@@ -138,6 +152,43 @@ final class LoopResponse implements AnswerReceiver, AutoCloseable {
     }
   }
 
+  /**
+   * Hands the rest of the body to {@code pieces} on the connection's loop: first what the caller
+   * had taken and not read (perhaps nothing), then what waits in the queue, then each piece as it
+   * comes. The caller reads no more.
+   */
+  void push(Pieces pieces) {
+    byte[] leftover = body.unread();
+    channel
+        .eventLoop()
+        .execute(
+            () -> {
+              pieces.piece(leftover); // even when empty: the receiver may hold what it read
+              for (Object next; (next = queue.poll()) != null; ) {
+                switch (next) {
+                  case byte[] bytes -> pieces.piece(bytes);
+                  case IOException failure -> pieces.failed(failure);
+                  default -> pieces.end();
+                }
+              }
+              queued.set(0);
+              pushing = pieces;
+              if ((state.get() & ABORTED) == 0) {
+                channel.config().setAutoRead(true);
+              }
+            });
+  }
+
+  /** While pushed: stops reading from the connection, for a receiver that cannot keep up. */
+  void pause() {
+    channel.config().setAutoRead(false);
+  }
+
+  /** While pushed: reads again. */
+  void resume() {
+    channel.config().setAutoRead(true);
+  }
+
   /** Closes the connection now; a read blocked on the body fails. */
   void abort() {
     state.getAndAccumulate(CLOSED | ABORTED, (a, b) -> a | b);
@@ -170,6 +221,10 @@ final class LoopResponse implements AnswerReceiver, AutoCloseable {
       return; // nobody reads it any more
     }
     byte[] bytes = ByteBufUtil.getBytes(piece);
+    if (pushing != null) {
+      pushing.piece(bytes);
+      return;
+    }
     queue.offer(bytes);
     if (queued.addAndGet(bytes.length) > PAUSE_AT) {
       channel.config().setAutoRead(false);
@@ -180,7 +235,17 @@ final class LoopResponse implements AnswerReceiver, AutoCloseable {
   public void end() {
     // Marked before it is queued: a caller who reads the end and closes finds the connection free.
     int before = state.getAndAccumulate(ENDED, (a, b) -> a | b);
-    queue.offer(END);
+    if (pushing != null) {
+      if ((before & ABORTED) != 0) {
+        // A body that ends when its connection closes seems to end when it is aborted; a read
+        // of it fails then, as a blocked one does.
+        pushing.failed(new IOException("connection closed"));
+      } else {
+        pushing.end();
+      }
+    } else {
+      queue.offer(END);
+    }
     if (before == CLOSED) {
       giveBack();
     }
@@ -188,7 +253,11 @@ final class LoopResponse implements AnswerReceiver, AutoCloseable {
 
   @Override
   public void fail(IOException failure) {
-    queue.offer(failure);
+    if (pushing != null) {
+      pushing.failed(failure);
+    } else {
+      queue.offer(failure);
+    }
   }
 
   /** The body as the caller reads it. */
@@ -220,6 +289,13 @@ final class LoopResponse implements AnswerReceiver, AutoCloseable {
     @Override
     public int available() {
       return piece.length - at;
+    }
+
+    /** What was taken from the queue and not yet read; after this, nothing is read. */
+    byte[] unread() {
+      byte[] unread = Arrays.copyOfRange(piece, at, piece.length);
+      at = piece.length;
+      return unread;
     }
 
     /** Whether a byte is ready to read, waiting for the next piece if needed. */

@@ -9,6 +9,7 @@ import dev.signalbox.api.UpstreamFailure;
 import dev.signalbox.api.UpstreamReply;
 import dev.signalbox.core.text.Redactor;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * An upstream whose failures carry no secret: whatever a provider echoes in an error (its body, a
@@ -67,7 +68,10 @@ final class RedactingUpstream implements Upstream {
 
     @Override
     public Chunk next() throws InterruptedException {
-      Chunk chunk = chunks.next();
+      return withFailureRedacted(chunks.next());
+    }
+
+    private Chunk withFailureRedacted(Chunk chunk) {
       return chunk instanceof Chunk.Broken broken
           ? new Chunk.Broken(redacted(broken.failure()))
           : chunk;
@@ -76,6 +80,26 @@ final class RedactingUpstream implements Upstream {
     @Override
     public void cancel() {
       chunks.cancel();
+    }
+
+    @Override
+    public boolean pushes() {
+      return chunks.pushes();
+    }
+
+    @Override
+    public void push(Consumer<Chunk> receiver) {
+      chunks.push(chunk -> receiver.accept(withFailureRedacted(chunk)));
+    }
+
+    @Override
+    public void pause() {
+      chunks.pause();
+    }
+
+    @Override
+    public void resume() {
+      chunks.resume();
     }
   }
 }

@@ -6,11 +6,15 @@ import dev.signalbox.api.UpstreamCall;
 import dev.signalbox.api.UpstreamFailure;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Reads a provider's SSE stream under the call's deadlines: the first token within the first-token
  * timeout of sending the request (events before it, like pings, do not extend it), then each event
- * within the idle timeout. Subclasses turn events into chunks.
+ * within the idle timeout. Subclasses turn events into chunks. Read by {@link #next()} for as long
+ * as the caller likes, the rest may then be {@linkplain #push pushed}: each piece of the body is
+ * parsed on the connection's event loop and its chunks handed on from there, under the same
+ * deadlines, with nobody waiting.
  */
 abstract class SseChunkStream implements ChunkStream {
   private final GuardedBody body;
@@ -18,6 +22,11 @@ abstract class SseChunkStream implements ChunkStream {
   private final long firstTokenDeadline;
   protected final UpstreamCall call;
   private boolean first = true;
+
+  /** Whether the last chunk was handed out, or the stream cancelled: pushing has ended. */
+  private volatile boolean over;
+
+  private Consumer<Chunk> receiver;
 
   SseChunkStream(GuardedBody body, UpstreamCall call) {
     this.body = body;
@@ -46,10 +55,7 @@ abstract class SseChunkStream implements ChunkStream {
   public final Chunk next() {
     while (true) {
       SseReader.Event event;
-      body.arm(
-          first
-              ? Duration.ofNanos(Math.max(0, firstTokenDeadline - System.nanoTime()))
-              : call.idleTimeout());
+      armForNextEvent();
       try {
         event = reader.next();
       } catch (IOException e) {
@@ -66,6 +72,79 @@ abstract class SseChunkStream implements ChunkStream {
         return chunk;
       }
     }
+  }
+
+  @Override
+  public final boolean pushes() {
+    return true;
+  }
+
+  @Override
+  public final void push(Consumer<Chunk> receiver) {
+    this.receiver = receiver;
+    armForNextEvent();
+    body.push(
+        new LoopResponse.Pieces() {
+          @Override
+          public void piece(byte[] bytes) {
+            reader.feed(bytes, 0, bytes.length);
+            handOut();
+          }
+
+          @Override
+          public void end() {
+            reader.end();
+            handOut();
+          }
+
+          @Override
+          public void failed(IOException failure) {
+            if (!over) {
+              hand(broken(failure));
+            }
+          }
+        });
+  }
+
+  /** On the loop: hands out the chunks of the events read, and the end if the body has ended. */
+  private void handOut() {
+    for (SseReader.Event event; !over && (event = reader.poll()) != null; ) {
+      Chunk chunk = onEvent(event);
+      if (chunk != null) {
+        hand(chunk);
+      }
+      if (!over) {
+        armForNextEvent();
+      }
+    }
+    if (!over && reader.ended()) {
+      hand(endOfStream());
+    }
+  }
+
+  private void hand(Chunk chunk) {
+    if (!(chunk instanceof Chunk.Delta || chunk instanceof Chunk.Plain)) {
+      over = true;
+      body.close();
+    }
+    receiver.accept(chunk);
+  }
+
+  private void armForNextEvent() {
+    body.arm(
+        first
+            ? Duration.ofNanos(Math.max(0, firstTokenDeadline - System.nanoTime()))
+            : call.idleTimeout());
+  }
+
+  @Override
+  public final void pause() {
+    body.pause();
+  }
+
+  @Override
+  public final void resume() {
+    body.resume();
   }
 
   private Chunk broken(IOException e) {
@@ -94,6 +173,7 @@ abstract class SseChunkStream implements ChunkStream {
 
   @Override
   public final void cancel() {
+    over = true;
     body.cancel();
   }
 }

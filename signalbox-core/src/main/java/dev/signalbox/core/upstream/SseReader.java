@@ -4,11 +4,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
- * Reads Server-Sent Events from a byte stream: lines ending in LF, CR or CRLF; {@code event:} and
- * {@code data:} fields (several data lines joined by LF); comments and other fields ignored.
+ * Reads Server-Sent Events from bytes: lines ending in LF, CR or CRLF; {@code event:} and {@code
+ * data:} fields (several data lines joined by LF); comments and other fields ignored. The bytes are
+ * either pulled from a stream ({@link #next}, which blocks) or pushed as they arrive ({@link #feed}
+ * and {@link #end}, then {@link #poll}); a reader may start one way and go on the other, since
+ * whatever it has read and not yet returned stays in it.
  */
 public final class SseReader {
   /** One event; {@code event} is "message" when the stream named none. */
@@ -26,130 +30,165 @@ public final class SseReader {
   private static final byte[] EVENT = "event".getBytes(StandardCharsets.US_ASCII);
 
   private final InputStream in;
-  private final byte[] buffer = new byte[READ_SIZE];
-  private int position;
-  private int limit;
+  private final byte[] buffer;
+  private final ArrayDeque<Event> ready = new ArrayDeque<>(2);
   private boolean skipLf;
+  private boolean ended;
 
-  /**
-   * The line {@link #readLine} read: {@code line[lineStart, lineEnd)}, a view of {@link #buffer}
-   * when the line came in one read (as most do), else a copy joined from several.
-   */
-  private byte[] line = buffer;
+  /** The start of a line that the bytes fed so far have not ended; null when there is none. */
+  private ByteArrayOutputStream partialLine;
 
-  private int lineStart;
-  private int lineEnd;
+  /** The event being read: its name, and its data (one data line, or several joined). */
+  private String event;
 
+  private String data;
+  private StringBuilder lines;
+
+  /** A reader that pulls from {@code in}. */
   public SseReader(InputStream in) {
     this.in = in;
+    this.buffer = new byte[READ_SIZE];
+  }
+
+  /** A reader that is only fed. */
+  public SseReader() {
+    this.in = InputStream.nullInputStream();
+    this.buffer = new byte[0];
+  }
+
+  /** The next event, reading from the stream as needed; null at the end of the stream. */
+  public Event next() throws IOException {
+    while (ready.isEmpty() && !ended) {
+      int read = in.read(buffer);
+      if (read <= 0) {
+        end();
+      } else {
+        feed(buffer, 0, read);
+      }
+    }
+    return ready.poll();
+  }
+
+  /** Whether the end of the bytes was read. */
+  public boolean ended() {
+    return ended;
+  }
+
+  /** An event already read, or null when none is. */
+  public Event poll() {
+    return ready.poll();
   }
 
   /**
-   * The next event, or null at the end of the stream. Lines are parsed where they were read, so an
-   * event of one data line costs one string: this runs for every chunk of every stream.
+   * Parses {@code bytes[offset, offset + length)}. Lines are parsed where they lie, so an event of
+   * one data line costs one string: this runs for every chunk of every stream.
    */
-  public Event next() throws IOException {
-    String event = null;
-    String data = null;
-    StringBuilder lines = null; // only for an event of several data lines
-    while (true) {
-      if (!readLine()) {
-        return data == null ? null : event(event, data, lines);
-      }
-      if (lineStart == lineEnd) {
-        if (data != null) {
-          return event(event, data, lines);
-        }
-        event = null;
-        continue;
-      }
-      if (line[lineStart] == ':') {
-        continue;
-      }
-      int colon = lineStart;
-      while (colon < lineEnd && line[colon] != ':') {
-        colon++;
-      }
-      int valueStart = Math.min(colon + 1, lineEnd);
-      if (valueStart < lineEnd && line[valueStart] == ' ') {
-        valueStart++;
-      }
-      if (named(DATA, colon)) {
-        String value = new String(line, valueStart, lineEnd - valueStart, StandardCharsets.UTF_8);
-        if (data == null) {
-          data = value;
-        } else {
-          if (lines == null) {
-            lines = new StringBuilder(data);
-          }
-          lines.append('\n').append(value);
-        }
-      } else if (named(EVENT, colon)) {
-        event = new String(line, valueStart, lineEnd - valueStart, StandardCharsets.UTF_8);
+  public void feed(byte[] bytes, int offset, int length) {
+    int position = offset;
+    int limit = offset + length;
+    if (skipLf && position < limit) {
+      skipLf = false;
+      if (bytes[position] == '\n') {
+        position++;
       }
     }
-  }
-
-  private static Event event(String event, String data, StringBuilder lines) {
-    return new Event(event == null ? "message" : event, lines == null ? data : lines.toString());
-  }
-
-  /** Whether the line's field, which ends at {@code fieldEnd}, is {@code name}. */
-  private boolean named(byte[] name, int fieldEnd) {
-    return fieldEnd - lineStart == name.length
-        && Arrays.equals(line, lineStart, fieldEnd, name, 0, name.length);
-  }
-
-  /** Reads the next line into {@link #line}; false at the end of the stream. */
-  private boolean readLine() throws IOException {
-    ByteArrayOutputStream joined = null; // only for a line that spans reads
-    while (true) {
-      if (position == limit) {
-        limit = in.read(buffer);
-        position = 0;
-        if (limit <= 0) {
-          limit = 0;
-          if (joined == null) {
-            return false;
-          }
-          return joinedLine(joined);
-        }
-      }
-      if (skipLf) {
-        skipLf = false;
-        if (buffer[position] == '\n') {
-          position++;
-          continue;
-        }
-      }
+    while (position < limit) {
       int start = position;
-      while (position < limit && buffer[position] != '\n' && buffer[position] != '\r') {
+      while (position < limit && bytes[position] != '\n' && bytes[position] != '\r') {
         position++;
       }
-      if (position < limit) {
-        int end = position;
-        skipLf = buffer[position] == '\r';
-        position++;
-        if (joined == null) {
-          line = buffer;
-          lineStart = start;
-          lineEnd = end;
-          return true;
+      if (position == limit) {
+        if (partialLine == null) {
+          partialLine = new ByteArrayOutputStream(Math.max(64, 2 * (limit - start)));
         }
-        joined.write(buffer, start, end - start);
-        return joinedLine(joined);
+        partialLine.write(bytes, start, limit - start);
+        return;
       }
-      if (joined == null) {
-        joined = new ByteArrayOutputStream(Math.max(64, 2 * (position - start)));
+      int end = position;
+      position++;
+      if (bytes[end] == '\r') {
+        if (position < limit) {
+          if (bytes[position] == '\n') {
+            position++;
+          }
+        } else {
+          skipLf = true;
+        }
       }
-      joined.write(buffer, start, position - start);
+      if (partialLine == null) {
+        line(bytes, start, end);
+      } else {
+        partialLine.write(bytes, start, end - start);
+        joinedLine();
+      }
     }
   }
 
-  private boolean joinedLine(ByteArrayOutputStream joined) {
-    line = joined.toByteArray();
-    lineStart = 0;
-    lineEnd = line.length;
-    return true;
+  /** The end of the bytes: a last line without its end counts, and so does a last event. */
+  public void end() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    if (partialLine != null) {
+      joinedLine();
+    }
+    if (data != null) {
+      dispatch();
+    }
+  }
+
+  private void joinedLine() {
+    byte[] joined = partialLine.toByteArray();
+    partialLine = null;
+    line(joined, 0, joined.length);
+  }
+
+  private void line(byte[] line, int start, int end) {
+    if (start == end) {
+      if (data != null) {
+        dispatch();
+      }
+      event = null;
+      return;
+    }
+    if (line[start] == ':') {
+      return;
+    }
+    int colon = start;
+    while (colon < end && line[colon] != ':') {
+      colon++;
+    }
+    int valueStart = Math.min(colon + 1, end);
+    if (valueStart < end && line[valueStart] == ' ') {
+      valueStart++;
+    }
+    if (named(line, start, colon, DATA)) {
+      String value = new String(line, valueStart, end - valueStart, StandardCharsets.UTF_8);
+      if (data == null) {
+        data = value;
+      } else {
+        if (lines == null) {
+          lines = new StringBuilder(data);
+        }
+        lines.append('\n').append(value);
+      }
+    } else if (named(line, start, colon, EVENT)) {
+      event = new String(line, valueStart, end - valueStart, StandardCharsets.UTF_8);
+    }
+  }
+
+  private void dispatch() {
+    ready.add(
+        new Event(event == null ? "message" : event, lines == null ? data : lines.toString()));
+    event = null;
+    data = null;
+    lines = null;
+  }
+
+  /** Whether the field {@code line[start, fieldEnd)} is {@code name}. */
+  private static boolean named(byte[] line, int start, int fieldEnd, byte[] name) {
+    return fieldEnd - start == name.length
+        && Arrays.equals(line, start, fieldEnd, name, 0, name.length);
   }
 }

@@ -1,9 +1,11 @@
 package dev.signalbox.core.gateway;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.Chunk;
+import dev.signalbox.api.ChunkStream;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.Upstream;
 import dev.signalbox.api.UpstreamCall;
@@ -19,6 +21,7 @@ import dev.signalbox.testing.FakeUpstream;
 import dev.signalbox.testing.ManualClock;
 import dev.signalbox.testing.RecordingListener;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +33,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -70,22 +74,25 @@ class WithoutBlockingTest {
   private final GatewayConfig config =
       TestConfigs.read(
           TestConfigs.pool(
-              """
-              - {name: auto, models: [small, medium], policy: priority, timeout: 10s}
-              - name: triage
-                policy: rules
-                domains:
-                  k: 1
-                  min-confidence: 0
-                  exemplars:
-                    code: ["code one", "code two"]
-                    chat: ["chat one", "chat two"]
-                rules:
-                  - {name: code, domain: [code], route: large-only}
-                default: small-only
-              - {name: large-only, models: [large]}
-              - {name: small-only, models: [small]}
-              """));
+                  """
+                  - {name: auto, models: [small, medium], policy: priority, timeout: 10s}
+                  - {name: cont, models: [small, medium], policy: priority, continue-streams: true}
+                  - name: triage
+                    policy: rules
+                    domains:
+                      k: 1
+                      min-confidence: 0
+                      exemplars:
+                        code: ["code one", "code two"]
+                        chat: ["chat one", "chat two"]
+                    rules:
+                      - {name: code, domain: [code], route: large-only}
+                    default: small-only
+                  - {name: large-only, models: [large]}
+                  - {name: small-only, models: [small]}
+                  """)
+              // medium continues a broken text answer (the "cont" route's fallback)
+              .replace("[tools, json-schema]", "[tools, json-schema, assistant-prefill]"));
   private final Gateway gateway =
       Gateway.create(
           config,
@@ -97,8 +104,78 @@ class WithoutBlockingTest {
   /** An attempt sent without blocking, answered when the test says. */
   private record Pending(String deployment, CompletableFuture<UpstreamReply> reply) {}
 
+  private final ConcurrentLinkedQueue<PushedStream> pushedStreams = new ConcurrentLinkedQueue<>();
+
+  private static Chunk.Plain text(String text) {
+    return new Chunk.Plain("{\"choices\":[{\"delta\":{\"content\":\"" + text + "\"}}]}", text);
+  }
+
   /**
-   * Sends whole answers without blocking (they wait in {@link #pending}) and streams by blocking.
+   * A stream read by its first chunk and then pushed, as a connection's loop pushes one: the test
+   * hands it its chunks.
+   */
+  private static final class PushedStream implements ChunkStream {
+    Consumer<Chunk> receiver;
+    boolean paused;
+    boolean cancelled;
+
+    @Override
+    public Chunk next() {
+      return text("Hel");
+    }
+
+    @Override
+    public void cancel() {
+      cancelled = true;
+    }
+
+    @Override
+    public boolean pushes() {
+      return true;
+    }
+
+    @Override
+    public void push(Consumer<Chunk> receiver) {
+      this.receiver = receiver;
+    }
+
+    @Override
+    public void pause() {
+      paused = true;
+    }
+
+    @Override
+    public void resume() {
+      paused = false;
+    }
+  }
+
+  /** A client's connection, which falls behind when the test says. */
+  private static final class Client implements ChunkWriter {
+    final StringBuilder received = new StringBuilder();
+    final List<Runnable> whenCaughtUp = new ArrayList<>();
+    boolean behind;
+
+    @Override
+    public void write(byte[] bytes) {
+      received.append(new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public boolean writeWithoutWaiting(byte[] bytes) {
+      write(bytes);
+      return !behind;
+    }
+
+    @Override
+    public void whenCaughtUp(Runnable then) {
+      whenCaughtUp.add(then);
+    }
+  }
+
+  /**
+   * Sends whole answers without blocking (they wait in {@link #pending}) and streams by blocking;
+   * small-a's streams are pushed after their first chunk (they wait in {@link #pushedStreams}).
    */
   private final class LoopUpstream implements Upstream {
     private final String deployment;
@@ -106,8 +183,7 @@ class WithoutBlockingTest {
         new FakeUpstream(
             call ->
                 new UpstreamReply.Streaming(
-                    FakeUpstream.chunks(
-                        new Chunk.Plain("{}", "hi"), new Chunk.Done(Usage.ZERO, "stop"))));
+                    FakeUpstream.chunks(text("hi"), new Chunk.Done(Usage.ZERO, "stop"))));
 
     LoopUpstream(String deployment) {
       this.deployment = deployment;
@@ -115,6 +191,11 @@ class WithoutBlockingTest {
 
     @Override
     public UpstreamReply send(UpstreamCall call) throws InterruptedException {
+      if (call.request().stream() && deployment.equals("small-a")) {
+        PushedStream stream = new PushedStream();
+        pushedStreams.add(stream);
+        return new UpstreamReply.Streaming(stream);
+      }
       return call.request().stream()
           ? streams.send(call)
           : FakeUpstream.completed("from " + deployment);
@@ -221,5 +302,90 @@ class WithoutBlockingTest {
     assertThat(answer).isInstanceOf(Handled.Streaming.class);
     assertThat(handedOff).hasValue(1);
     assertThat(gateway.inFlight()).as("until its relay ends").isOne();
+  }
+
+  /**
+   * After its first chunk, a stream is relayed where its chunks are read, with no thread of its
+   * own; a client that falls behind pauses its upstream until it has caught up.
+   */
+  @Test
+  void aStreamsRestIsRelayedWhereItIsReadAndASlowClientPausesItsUpstream() throws Exception {
+    Handled.Streaming streaming = (Handled.Streaming) handle("auto", true, "hi").get(5, SECONDS);
+    int threads = handedOff.get();
+    assertThat(streaming.relay().relaysWithoutBlocking()).isTrue();
+    Client client = new Client();
+    CompletableFuture<Void> relayed = streaming.relay().relayWithoutBlocking(client, blocking);
+    PushedStream upstream = pushedStreams.remove();
+    assertThat(client.received.toString()).contains("Hel");
+    assertThat(relayed).isNotDone();
+
+    client.behind = true;
+    upstream.receiver.accept(text("lo"));
+    assertThat(upstream.paused).isTrue();
+    client.whenCaughtUp.forEach(Runnable::run);
+    assertThat(upstream.paused).isFalse();
+    upstream.receiver.accept(new Chunk.Done(new Usage(5, 0, 2, false), "stop"));
+
+    assertThat(relayed).isCompleted();
+    assertThat(client.received.toString()).contains("lo").endsWith("data: [DONE]\n\n");
+    assertThat(handedOff).as("no thread for the rest of the stream").hasValue(threads);
+    assertThat(traces)
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.outcome()).isEqualTo("ok");
+              assertThat(t.usage().completionTokens()).isEqualTo(2);
+            });
+    assertThat(gateway.inFlight()).isZero();
+  }
+
+  /** A break where the route does not continue ends the stream where it was read. */
+  @Test
+  void aPushedStreamThatBreaksEndsWithAnErrorEventWhereItWasRead() throws Exception {
+    Handled.Streaming streaming = (Handled.Streaming) handle("auto", true, "hi").get(5, SECONDS);
+    int threads = handedOff.get();
+    Client client = new Client();
+    CompletableFuture<Void> relayed = streaming.relay().relayWithoutBlocking(client, blocking);
+    pushedStreams
+        .remove()
+        .receiver
+        .accept(new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream cut")));
+    assertThat(relayed).isCompleted();
+    assertThat(client.received.toString()).contains("\"code\":\"stream_broken\"");
+    assertThat(handedOff).hasValue(threads);
+    assertThat(traces)
+        .singleElement()
+        .satisfies(t -> assertThat(t.outcome()).isEqualTo("stream_broken"));
+    assertThat(gateway.inFlight()).isZero();
+  }
+
+  /**
+   * A break where the route continues streams goes on on a thread of its own, which may block to
+   * dispatch the continuation, and the client sees one stream.
+   */
+  @Test
+  void aPushedStreamThatBreaksWhereItsRouteContinuesGoesOnOnAThread() throws Exception {
+    Handled.Streaming streaming = (Handled.Streaming) handle("cont", true, "hi").get(5, SECONDS);
+    int threads = handedOff.get();
+    Client client = new Client();
+    CompletableFuture<Void> relayed = streaming.relay().relayWithoutBlocking(client, blocking);
+    pushedStreams
+        .remove()
+        .receiver
+        .accept(new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream cut")));
+    assertThat(relayed).isCompleted();
+    assertThat(handedOff).hasValue(threads + 1);
+    assertThat(client.received.toString())
+        .contains("Hel", "hi")
+        .doesNotContain("stream_broken")
+        .endsWith("data: [DONE]\n\n");
+    assertThat(traces)
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.outcome()).isEqualTo("ok");
+              assertThat(t.flags()).contains(StreamRelay.CONTINUED);
+            });
+    assertThat(gateway.inFlight()).isZero();
   }
 }

@@ -30,10 +30,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -468,5 +470,58 @@ class OpenAiUpstreamTest {
     server = new ScriptedUpstreamServer(raw("garbage\r\n\r\n"));
     assertThat(failure(send(false)).kind())
         .isIn(UpstreamFailure.Kind.RESET, UpstreamFailure.Kind.MALFORMED);
+  }
+
+  /**
+   * A stream read for its first chunk and then pushed gives the same chunks, each fault included,
+   * as one read to its end; the pushed chunks come on the connection's event loop.
+   */
+  @Test
+  void aStreamPushedAfterItsFirstChunkGivesTheSameChunksAsOneReadToItsEnd() throws Exception {
+    List<java.util.function.Supplier<ScriptedUpstreamServer.Behaviour>> streams =
+        List.of(
+            () ->
+                sse(
+                    Duration.ofMillis(5),
+                    CHUNK.formatted("Hel"),
+                    ": a comment between chunks",
+                    CHUNK.formatted("lo"),
+                    FINISH,
+                    USAGE,
+                    "data: [DONE]"),
+            () -> sse(Duration.ZERO, CHUNK.formatted("a"), CHUNK.formatted("b"), FINISH),
+            () -> sse(Duration.ZERO, CHUNK.formatted("a")),
+            () -> sse(Duration.ofMillis(5), CHUNK.formatted("a"), "data: {not json"),
+            () ->
+                sse(
+                    Duration.ofMillis(5),
+                    CHUNK.formatted("a"),
+                    "data: {\"error\":{\"message\":\"overloaded\"}}"),
+            () -> sseThenStall(CHUNK.formatted("a"), CHUNK.formatted("b")),
+            () -> sseThenReset(CHUNK.formatted("a"), CHUNK.formatted("b")));
+    for (var stream : streams) {
+      server = new ScriptedUpstreamServer(stream.get());
+      List<Chunk> read = drain(send(true));
+      server.close();
+      server = new ScriptedUpstreamServer(stream.get());
+      ChunkStream pushed = ((UpstreamReply.Streaming) send(true)).chunks();
+      assertThat(pushed.pushes()).isTrue();
+      List<Chunk> chunks = new ArrayList<>(List.of(pushed.next()));
+      List<Boolean> onLoop = new ArrayList<>();
+      CompletableFuture<Void> ended = new CompletableFuture<>();
+      pushed.push(
+          chunk -> {
+            onLoop.add(dev.signalbox.core.net.IoLoops.current().isPresent());
+            chunks.add(chunk);
+            if (!(chunk instanceof Chunk.Delta || chunk instanceof Chunk.Plain)) {
+              ended.complete(null);
+            }
+          });
+      ended.get(5, TimeUnit.SECONDS);
+      assertThat(chunks).isEqualTo(read);
+      assertThat(onLoop).containsOnly(true);
+      server.close();
+    }
+    server = null;
   }
 }

@@ -113,4 +113,34 @@ class SseReaderTest {
     assertThat(read(recording)).extracting(SseReader.Event::data).containsExactly(longData, "two");
     assertThat(largestRead[0]).isLessThanOrEqualTo(1024);
   }
+
+  /**
+   * A stream relayed on the event loop is pulled for its first event and then fed as bytes arrive:
+   * the events are the same, wherever the pieces split the lines.
+   */
+  @Test
+  void readsTheSameWhenPulledThenFedInPiecesOfAnySize() throws IOException {
+    String text =
+        "data: first\r\n\r\nevent: named\ndata: a\ndata: b\r\rdata: caf\u00e9\n\n: c\ndata: [DONE]";
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    List<SseReader.Event> whole = read(text);
+    for (int piece = 1; piece <= 7; piece++) {
+      // The pull ends where the first event has ended: before its last LF, or in the next event.
+      int pulled = "data: first\r\n\r".length() + piece % 3;
+      SseReader reader = new SseReader(new ByteArrayInputStream(bytes, 0, pulled));
+      List<SseReader.Event> events = new ArrayList<>();
+      events.add(reader.next());
+      for (int at = pulled; at < bytes.length; at += piece) {
+        reader.feed(bytes, at, Math.min(piece, bytes.length - at));
+        for (SseReader.Event e; (e = reader.poll()) != null; ) {
+          events.add(e);
+        }
+      }
+      reader.end();
+      for (SseReader.Event e; (e = reader.poll()) != null; ) {
+        events.add(e);
+      }
+      assertThat(events).as("pieces of %d bytes", piece).isEqualTo(whole);
+    }
+  }
 }

@@ -117,18 +117,33 @@ final class ChannelReply implements Reply {
   }
 
   private final class ChannelBodyStream implements BodyStream {
+    private ChannelFuture lastWrite;
+
     @Override
     public void write(byte[] bytes) throws IOException, InterruptedException {
+      if (!writeWithoutWaiting(bytes)) {
+        lastWrite.await();
+      }
+      if (lastWrite.isDone() && !lastWrite.isSuccess()) {
+        throw new IOException("client connection closed", lastWrite.cause());
+      }
+    }
+
+    @Override
+    public boolean writeWithoutWaiting(byte[] bytes) throws IOException {
       if (finished || !channel.isActive()) {
         throw new IOException("client connection closed");
       }
-      ChannelFuture written =
-          channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)));
-      if (!channel.isWritable()) {
-        written.await();
-      }
-      if (written.isDone() && !written.isSuccess()) {
-        throw new IOException("client connection closed", written.cause());
+      lastWrite = channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)));
+      return channel.isWritable();
+    }
+
+    @Override
+    public void whenCaughtUp(Runnable then) {
+      if (lastWrite == null) {
+        then.run();
+      } else {
+        lastWrite.addListener(written -> then.run());
       }
     }
 

@@ -31,6 +31,17 @@ public interface Reply {
      */
     void write(byte[] bytes) throws IOException, InterruptedException;
 
+    /**
+     * Writes a part of the body without waiting, from any thread; false when the client has fallen
+     * behind, and then {@link #whenCaughtUp} says when it has caught up.
+     *
+     * @throws IOException when the client has gone
+     */
+    boolean writeWithoutWaiting(byte[] bytes) throws IOException;
+
+    /** Runs {@code then} once the client has taken what was written (at once if it has). */
+    void whenCaughtUp(Runnable then);
+
     /** Ends the body. */
     void end();
   }
