@@ -8,6 +8,7 @@
 # its own launcher), A is that checkout's gateway and B this one's, both with their launchers' flags:
 # a change of code under the same load. With STREAMS=1 each round then records DURATION seconds of 200
 # streams a second (40 chunks 50 ms apart, as run-load.sh's): time to first token and CPU per stream.
+# With STREAMS=only, each round warms on streams instead and records nothing else.
 #
 #   FLAGS_B="-Dio.netty.transport.noNative=true" ROUNDS=2 bash signalbox-bench/run-flags-ab.sh
 #   git worktree add /tmp/before HEAD~1 && BASELINE=/tmp/before ROUNDS=3 bash signalbox-bench/run-flags-ab.sh
@@ -32,7 +33,11 @@ if [ -n "${BASELINE:-}" ]; then
 else
   log "# Signalbox, A the launcher's defaults against B with $FLAGS_B, $(date -u +%FT%TZ), $(nproc) cores"
 fi
-log "# warm-up ${WARMUP}s at 1000 req/s, then ${DURATION}s at 1000 req/s and ${DURATION}s closed loop"
+if [ "${STREAMS:-}" = only ]; then
+  log "# warm-up ${WARMUP}s at 200 streams/s, then ${DURATION}s at 200 streams/s"
+else
+  log "# warm-up ${WARMUP}s at 1000 req/s, then ${DURATION}s at 1000 req/s and ${DURATION}s closed loop"
+fi
 # Only streamed answers have gaps; a whole answer comes at once either way.
 if [ -n "${STREAMS:-}" ]; then start_fast_upstream "$UP" 50 40; else start_fast_upstream "$UP" 0 1; fi
 pids+=("$pid"); wait_port "$UP"
@@ -46,13 +51,17 @@ for round in $(seq "${ROUNDS:-2}"); do
     [ "$variant" = B ] && { flags="$FLAGS_B"; checkout="$root"; }
     write_rules_route_config "$work/signalbox.yaml" "$SIGNALBOX" "$UP" "$work/traces-$variant-$round.db"
     serve_gateway "$flags" "$work/signalbox-$variant-$round.log" "$checkout"
-    harness open 1000 1 "$WARMUP" "$url" > /dev/null
-    cpu_before=$(cpu_ticks "$jvm")
-    line="$(harness open 1000 "$DURATION" 5 "$url")"
-    cpu_us=$(cpu_us_per_request $(($(cpu_ticks "$jvm") - cpu_before)) "$(sed -E 's/.* n=([0-9]+) .*/\1/' <<< "$line")")
-    dropped=$(traces_dropped "$SIGNALBOX")
-    closed="$(taskset -c 1 wrk -t1 -c64 -d"${DURATION}"s -s "$lua" "$url" | awk '/Requests\/sec/ {print $2 " req/s"}')"
-    log "round $round, $variant: $line; CPU ${cpu_us} us per request; closed loop $closed, traces dropped $(($(traces_dropped "$SIGNALBOX") - dropped))"
+    if [ "${STREAMS:-}" = only ]; then
+      harness open 200 "$WARMUP" 5 "$url" stream > /dev/null
+    else
+      harness open 1000 1 "$WARMUP" "$url" > /dev/null
+      cpu_before=$(cpu_ticks "$jvm")
+      line="$(harness open 1000 "$DURATION" 5 "$url")"
+      cpu_us=$(cpu_us_per_request $(($(cpu_ticks "$jvm") - cpu_before)) "$(sed -E 's/.* n=([0-9]+) .*/\1/' <<< "$line")")
+      dropped=$(traces_dropped "$SIGNALBOX")
+      closed="$(taskset -c 1 wrk -t1 -c64 -d"${DURATION}"s -s "$lua" "$url" | awk '/Requests\/sec/ {print $2 " req/s"}')"
+      log "round $round, $variant: $line; CPU ${cpu_us} us per request; closed loop $closed, traces dropped $(($(traces_dropped "$SIGNALBOX") - dropped))"
+    fi
     if [ -n "${STREAMS:-}" ]; then
       harness open 200 10 5 "$url" stream > /dev/null
       cpu_before=$(cpu_ticks "$jvm")
