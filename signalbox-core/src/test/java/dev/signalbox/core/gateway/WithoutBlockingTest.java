@@ -339,18 +339,27 @@ class WithoutBlockingTest {
     assertThat(gateway.inFlight()).isZero();
   }
 
-  /** A break where the route does not continue ends the stream where it was read. */
-  @Test
-  void aPushedStreamThatBreaksEndsWithAnErrorEventWhereItWasRead() throws Exception {
-    Handled.Streaming streaming = (Handled.Streaming) handle("auto", true, "hi").get(5, SECONDS);
+  /**
+   * Streams from {@code route} to {@code client}, breaks the stream after its first chunk and
+   * checks that the relay has ended; the hand-offs to a thread before the break.
+   */
+  private int breakAfterFirstChunk(String route, Client client) throws Exception {
+    Handled.Streaming streaming = (Handled.Streaming) handle(route, true, "hi").get(5, SECONDS);
     int threads = handedOff.get();
-    Client client = new Client();
     CompletableFuture<Void> relayed = streaming.relay().relayWithoutBlocking(client, blocking);
     pushedStreams
         .remove()
         .receiver
         .accept(new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream cut")));
     assertThat(relayed).isCompleted();
+    return threads;
+  }
+
+  /** A break where the route does not continue ends the stream where it was read. */
+  @Test
+  void aPushedStreamThatBreaksEndsWithAnErrorEventWhereItWasRead() throws Exception {
+    Client client = new Client();
+    int threads = breakAfterFirstChunk("auto", client);
     assertThat(client.received.toString()).contains("\"code\":\"stream_broken\"");
     assertThat(handedOff).hasValue(threads);
     assertThat(traces)
@@ -365,15 +374,8 @@ class WithoutBlockingTest {
    */
   @Test
   void aPushedStreamThatBreaksWhereItsRouteContinuesGoesOnOnAThread() throws Exception {
-    Handled.Streaming streaming = (Handled.Streaming) handle("cont", true, "hi").get(5, SECONDS);
-    int threads = handedOff.get();
     Client client = new Client();
-    CompletableFuture<Void> relayed = streaming.relay().relayWithoutBlocking(client, blocking);
-    pushedStreams
-        .remove()
-        .receiver
-        .accept(new Chunk.Broken(UpstreamFailure.of(UpstreamFailure.Kind.RESET, "stream cut")));
-    assertThat(relayed).isCompleted();
+    int threads = breakAfterFirstChunk("cont", client);
     assertThat(handedOff).hasValue(threads + 1);
     assertThat(client.received.toString())
         .contains("Hel", "hi")
