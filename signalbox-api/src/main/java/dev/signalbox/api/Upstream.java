@@ -23,7 +23,9 @@ public interface Upstream extends AutoCloseable {
    * As {@link #send}, with the reply completing the returned stage instead of a waiting caller. By
    * default, {@link #send} on a virtual thread of its own; an upstream that says it {@link
    * #sendsWithoutBlocking sends without blocking} completes the stage from its I/O threads and must
-   * not block the caller.
+   * not block the caller; a stream's stage then completes once its first chunk has come, which
+   * {@link ChunkStream#next()} returns at once, and the rest is {@linkplain ChunkStream#push
+   * pushed}.
    */
   default CompletionStage<UpstreamReply> sendWithoutBlocking(UpstreamCall call) {
     CompletableFuture<UpstreamReply> reply = new CompletableFuture<>();

@@ -24,6 +24,7 @@ import dev.signalbox.core.limits.ScopeUsage;
 import dev.signalbox.core.messages.MessagesReply;
 import dev.signalbox.core.messages.MessagesRequest;
 import dev.signalbox.core.messages.MessagesStream;
+import dev.signalbox.core.net.IoLoops;
 import dev.signalbox.core.responses.ResponseStore;
 import dev.signalbox.core.trace.Feedback;
 import dev.signalbox.core.trace.FeedbackStore;
@@ -125,19 +126,10 @@ final class Endpoints implements Handler {
       Caller caller = caller(call);
       requireJson(call);
       ChatRequest request = ChatRequestParser.parse(call.body());
-      if (request.stream()) {
-        // A stream is decided and dispatched, up to its first chunk, on a virtual thread: deciding
-        // streams on the loop gave a higher time to first token and more CPU per stream in three
-        // rounds of three (README, Performance). The rest of it is relayed on the loop.
-        return Optional.of(
-            CompletableFuture.supplyAsync(
-                    () -> streamOnThisThread(request, caller, reply, blocking), blocking)
-                .thenCompose(relayed -> relayed));
-      }
       return Optional.of(
           gateway
               .handleWithoutBlocking(request, caller, Ingress.CHAT_COMPLETIONS, blocking)
-              .thenAccept(handled -> answerChat(reply, handled))
+              .thenCompose(handled -> answerChatWithoutBlocking(reply, handled, blocking))
               .exceptionally(
                   failure -> {
                     Throwable cause =
@@ -226,29 +218,35 @@ final class Endpoints implements Handler {
   }
 
   /**
-   * As {@link #serve} would, on a thread that may block, once the body is parsed; a stream that can
-   * be is relayed on its upstream's event loop after its first chunk. Completes when answered.
+   * Answers from the thread the gateway answered on, which may be an event loop: a stream that can
+   * be is relayed from there and its upstream's loop; one that cannot, on a thread of {@code
+   * blocking}. Completes when answered.
    */
-  private CompletionStage<Void> streamOnThisThread(
-      ChatRequest request, Caller caller, Reply reply, Executor blocking) {
-    try {
-      Handled handled = gateway.handle(request, caller);
-      if (handled instanceof Handled.Streaming streaming
-          && streaming.relay().relaysWithoutBlocking()) {
-        handled.info().headers().forEach(reply::header);
-        Reply.BodyStream out = startStream(reply);
-        return streaming
-            .relay()
-            .relayWithoutBlocking(writer(out), blocking)
-            .whenComplete((relayed, failure) -> out.end());
-      }
+  private static CompletionStage<Void> answerChatWithoutBlocking(
+      Reply reply, Handled handled, Executor blocking) {
+    if (!(handled instanceof Handled.Streaming streaming)) {
       answerChat(reply, handled);
-    } catch (SignalboxException e) {
-      error(reply, e, false);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // the server is stopping; the request is traced
+      return CompletableFuture.completedFuture(null);
     }
-    return CompletableFuture.completedFuture(null);
+    if (!streaming.relay().relaysWithoutBlocking()) {
+      if (IoLoops.current().isEmpty()) {
+        answerChat(reply, handled); // already on a thread that may block
+        return CompletableFuture.completedFuture(null);
+      }
+      return CompletableFuture.runAsync(() -> answerChat(reply, handled), blocking);
+    }
+    handled.info().headers().forEach(reply::header);
+    Reply.BodyStream out = startStream(reply);
+    try {
+      return streaming
+          .relay()
+          .relayWithoutBlocking(writer(out), blocking)
+          .whenComplete((relayed, failure) -> out.end());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the relay has ended and traced the request
+      out.end();
+      return CompletableFuture.completedFuture(null);
+    }
   }
 
   /** A stream is relayed on the caller's thread, which may block: the gateway hands it one. */

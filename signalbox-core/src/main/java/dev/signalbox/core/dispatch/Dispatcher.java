@@ -191,9 +191,21 @@ public final class Dispatcher {
             .thenApply(
                 reply ->
                     new FirstAttempt(
-                        settle(
-                            attempt, start, new Answer(reply, null, null), held.lease(), exchange),
+                        settle(attempt, start, sentWithoutBlocking(reply), held.lease(), exchange),
                         deadline)));
+  }
+
+  /** A reply sent without blocking: a stream's comes with its first chunk ready to take. */
+  private static Answer sentWithoutBlocking(UpstreamReply reply) {
+    if (!(reply instanceof UpstreamReply.Streaming streaming)) {
+      return new Answer(reply, null, null);
+    }
+    try {
+      return new Answer(reply, streaming.chunks(), streaming.chunks().next());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("a stream sent without blocking waited for its first chunk");
+    }
   }
 
   /**

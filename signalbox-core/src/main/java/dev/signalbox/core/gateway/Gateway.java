@@ -615,8 +615,10 @@ public final class Gateway implements AutoCloseable {
    * embedding, limits kept in memory, and a first attempt to an upstream that {@link
    * Upstream#sendsWithoutBlocking sends without blocking}, whose answer then completes the stage on
    * the upstream's I/O thread. The request moves to a thread of {@code blocking} at its first step
-   * that may block (an embedding, Redis, a fallback's backoff, a stream), and a {@link
-   * Handled.Streaming} always completes the stage on such a thread, where it may be relayed.
+   * that may block (an embedding, Redis, a fallback's backoff, an upstream that streams by
+   * blocking). A stream sent without blocking completes the stage on the upstream's I/O thread once
+   * its first chunk has come, ready to be {@linkplain StreamRelay#relayWithoutBlocking relayed}
+   * there.
    *
    * @throws SignalboxException at once, as {@link #handle} does, for a request refused before it is
    *     traced (a forbidden route, a full or draining gateway)

@@ -10,6 +10,7 @@ import dev.signalbox.api.Usage;
 import dev.signalbox.core.config.ModelSpec;
 import dev.signalbox.core.dispatch.DispatchResult;
 import dev.signalbox.core.dispatch.Exchange;
+import dev.signalbox.core.net.IoLoops;
 import dev.signalbox.core.routing.PlannedAttempt;
 import dev.signalbox.core.session.ToolLoops;
 import dev.signalbox.core.text.TokenCounter;
@@ -141,10 +142,11 @@ public final class StreamRelay {
   }
 
   /**
-   * Relays the first chunk on this thread, then each further one where the upstream's connection
-   * reads it, writing to the client without waiting: a client that falls behind pauses the upstream
-   * until it catches up. A stream that breaks where the route continues it goes on on a thread from
-   * {@code blocking}. The result completes when the relay has ended.
+   * Relays the first chunk on this thread (waiting for a slow client only where it may block, not
+   * on an event loop), then each further one where the upstream's connection reads it, writing to
+   * the client without waiting: a client that falls behind pauses the upstream until it catches up.
+   * A stream that breaks where the route continues it goes on on a thread from {@code blocking}.
+   * The result completes when the relay has ended.
    */
   public CompletableFuture<Void> relayWithoutBlocking(ChunkWriter out, Executor blocking)
       throws InterruptedException {
@@ -152,7 +154,8 @@ public final class StreamRelay {
     boolean pushed = false;
     try {
       flagIngress();
-      Step step = settle(out, handle(out, first, false), false);
+      boolean onLoop = IoLoops.current().isPresent();
+      Step step = settle(out, handle(out, first, onLoop), onLoop);
       if (step instanceof Read) {
         rest.push(chunk -> pushed(out, chunk, blocking, ended));
         pushed = true;

@@ -43,6 +43,11 @@ final class GuardedBody {
     response.push(pieces);
   }
 
+  /** Runs {@code work} on the response's loop: at once when called there. */
+  void onLoop(Runnable work) {
+    response.onLoop(work);
+  }
+
   void pause() {
     response.pause();
   }

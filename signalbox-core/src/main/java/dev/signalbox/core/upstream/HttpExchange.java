@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 
 /** One POST of JSON to a provider, up to its response headers, with faults classified. */
 final class HttpExchange {
@@ -26,6 +28,11 @@ final class HttpExchange {
 
   /** An error body that takes longer than this is cut off: the failure does not wait for it. */
   private static final Duration ERROR_BODY_WAIT = Duration.ofSeconds(2);
+
+  /** Where a stream sent without blocking has an error status's body read. */
+  private static final Executor READING_ERRORS =
+      Executors.newThreadPerTaskExecutor(
+          Thread.ofVirtual().name("signalbox-upstream-error-", 0).factory());
 
   private HttpExchange() {}
 
@@ -116,6 +123,52 @@ final class HttpExchange {
         .handle(
             (whole, error) ->
                 error == null ? whole(whole, time) : new Failed(wholeFailure(error, uri, call)));
+  }
+
+  /**
+   * As {@link #post} for a stream, blocking nobody: the result comes on the connection's loop with
+   * the response headers, within the first-token timeout. An error status's body is read as {@link
+   * #post} reads it, on a virtual thread: a failure may wait for it, a stream's start does not.
+   */
+  static CompletableFuture<Result> postStream(
+      LoopHttpClient client,
+      URI uri,
+      Map<String, String> headers,
+      byte[] body,
+      UpstreamCall call,
+      TimeSource time) {
+    long openedAt = System.nanoTime();
+    return client
+        .postStream(uri, headers(headers, call), body, call.firstTokenTimeout())
+        .thenCompose(whole -> opened(whole, openedAt, call, time))
+        .exceptionally(error -> new Failed(streamFailure(error, uri, call)));
+  }
+
+  private static CompletableFuture<Result> opened(
+      WholeAnswer.Whole whole, long openedAt, UpstreamCall call, TimeSource time) {
+    LoopResponse response = whole.open();
+    GuardedBody guarded = new GuardedBody(response, response.contentLength(), openedAt);
+    if (whole.status() == 200) {
+      return CompletableFuture.completedFuture(new Open(guarded));
+    }
+    Optional<Duration> retryAfter =
+        RetryAfter.parse(
+            Optional.ofNullable(whole.headers().get(HttpHeaderNames.RETRY_AFTER)), time.now());
+    return CompletableFuture.supplyAsync(
+        () ->
+            new Failed(errorStatus(whole.status(), retryAfter, guarded, call.firstTokenTimeout())),
+        READING_ERRORS);
+  }
+
+  private static UpstreamFailure streamFailure(Throwable error, URI uri, UpstreamCall call) {
+    Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+    return switch (cause) {
+      case WholeAnswer.TimedOut timedOut -> noFirstToken(call);
+      case IOException io -> ioFailure(io, uri);
+      default ->
+          UpstreamFailure.of(
+              UpstreamFailure.Kind.RESET, "the answer could not be read: " + Causes.of(cause));
+    };
   }
 
   private static WholeResult whole(WholeAnswer.Whole whole, TimeSource time) {

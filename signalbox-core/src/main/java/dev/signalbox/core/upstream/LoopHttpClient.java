@@ -163,6 +163,25 @@ final class LoopHttpClient implements AutoCloseable {
    */
   CompletableFuture<WholeAnswer.Whole> postWhole(
       URI uri, Map<String, String> headers, byte[] body, Duration timeout, int limit) {
+    return exchange(uri, headers, body, timeout, limit, false);
+  }
+
+  /**
+   * As {@link #postWhole}, for a stream: the result comes with the response headers, within {@code
+   * timeout}, and its {@link WholeAnswer.Whole#open open} response takes the rest.
+   */
+  CompletableFuture<WholeAnswer.Whole> postStream(
+      URI uri, Map<String, String> headers, byte[] body, Duration timeout) {
+    return exchange(uri, headers, body, timeout, 0, true);
+  }
+
+  private CompletableFuture<WholeAnswer.Whole> exchange(
+      URI uri,
+      Map<String, String> headers,
+      byte[] body,
+      Duration timeout,
+      int limit,
+      boolean stream) {
     // From a loop, a connection of that loop: the answer then comes back to the thread that will
     // write it to the client, with no hand-over between loops.
     EventLoop home = IoLoops.current().orElse(null);
@@ -171,6 +190,7 @@ final class LoopHttpClient implements AutoCloseable {
             this,
             () -> request(uri, headers, body),
             limit,
+            stream,
             timeout,
             home,
             home != null ? home : IoLoops.shared().next());

@@ -79,6 +79,18 @@ final class LoopResponse implements AnswerReceiver, AutoCloseable {
     this.channel = channel;
   }
 
+  /**
+   * On the loop: a response whose headers came to another receiver, which hands it the rest of the
+   * exchange ({@link WholeAnswer} for a stream sent without blocking).
+   */
+  static LoopResponse answered(LoopHttpClient client, Channel channel, HttpResponse head) {
+    LoopResponse response = new LoopResponse(client, channel);
+    response.head = head;
+    response.answered = true;
+    channel.pipeline().get(Relay.class).expect(response);
+    return response;
+  }
+
   /** On the loop: writes the request, the response to it coming to this. */
   void send(FullHttpRequest request) {
     channel.pipeline().get(Relay.class).expect(this);
@@ -177,6 +189,15 @@ final class LoopResponse implements AnswerReceiver, AutoCloseable {
                 channel.config().setAutoRead(true);
               }
             });
+  }
+
+  /** Runs {@code work} on the connection's loop: at once when called there. */
+  void onLoop(Runnable work) {
+    if (channel.eventLoop().inEventLoop()) {
+      work.run();
+    } else {
+      channel.eventLoop().execute(work);
+    }
   }
 
   /** While pushed: stops reading from the connection, for a receiver that cannot keep up. */

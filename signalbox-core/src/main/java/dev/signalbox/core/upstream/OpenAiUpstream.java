@@ -21,6 +21,7 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -88,11 +89,13 @@ public final class OpenAiUpstream implements Upstream {
     };
   }
 
-  /** A chat completion's whole answer, when neither streamed nor sent on to another endpoint. */
+  /**
+   * A chat completion not sent on to another endpoint: a whole answer, or a stream whose first
+   * chunk completes the stage, its rest then pushed ({@link dev.signalbox.api.ChunkStream#push}).
+   */
   @Override
   public boolean sendsWithoutBlocking(ChatRequest request) {
-    return !request.stream()
-        && request.nativeBody(NativeBody.Protocol.OPENAI_EMBEDDINGS).isEmpty()
+    return request.nativeBody(NativeBody.Protocol.OPENAI_EMBEDDINGS).isEmpty()
         && !(spec.responsesApi()
             && request.nativeBody(NativeBody.Protocol.OPENAI_RESPONSES).isPresent());
   }
@@ -101,6 +104,22 @@ public final class OpenAiUpstream implements Upstream {
   public CompletionStage<UpstreamReply> sendWithoutBlocking(UpstreamCall call) {
     if (!sendsWithoutBlocking(call.request())) {
       return Upstream.super.sendWithoutBlocking(call);
+    }
+    if (call.request().stream()) {
+      return HttpExchange.postStream(client, uri, headersWithAccept(), chatBody(call), call, time)
+          .thenCompose(
+              result ->
+                  switch (result) {
+                    case HttpExchange.Failed failed ->
+                        CompletableFuture.completedFuture(
+                            new UpstreamReply.Failed(failed.failure()));
+                    case HttpExchange.Open open -> {
+                      OpenAiChunkStream chunks = new OpenAiChunkStream(open.body(), call, tokens);
+                      yield chunks
+                          .pushFromTheStart()
+                          .thenApply(first -> new UpstreamReply.Streaming(chunks));
+                    }
+                  });
     }
     return HttpExchange.postWhole(client, uri, headers, chatBody(call), call, time, BODY_LIMIT)
         .thenApply(

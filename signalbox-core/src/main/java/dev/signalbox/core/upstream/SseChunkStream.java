@@ -6,6 +6,9 @@ import dev.signalbox.api.UpstreamCall;
 import dev.signalbox.api.UpstreamFailure;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 /**
@@ -26,7 +29,14 @@ abstract class SseChunkStream implements ChunkStream {
   /** Whether the last chunk was handed out, or the stream cancelled: pushing has ended. */
   private volatile boolean over;
 
+  /** Where pushed chunks go; on the connection's loop. */
   private Consumer<Chunk> receiver;
+
+  /** Whether the body is pushed: {@link #next()} then only takes what waits in {@link #early}. */
+  private volatile boolean pushing;
+
+  /** Chunks pushed {@linkplain #pushFromTheStart from the start} before anyone took them. */
+  private final Queue<Chunk> early = new ConcurrentLinkedQueue<>();
 
   SseChunkStream(GuardedBody body, UpstreamCall call) {
     this.body = body;
@@ -53,6 +63,13 @@ abstract class SseChunkStream implements ChunkStream {
 
   @Override
   public final Chunk next() {
+    if (pushing) {
+      Chunk waiting = early.poll();
+      if (waiting == null) {
+        throw new IllegalStateException("a pushed stream's next() with no chunk waiting");
+      }
+      return waiting;
+    }
     while (true) {
       SseReader.Event event;
       armForNextEvent();
@@ -81,7 +98,38 @@ abstract class SseChunkStream implements ChunkStream {
 
   @Override
   public final void push(Consumer<Chunk> receiver) {
+    if (pushing) {
+      body.onLoop(
+          () -> {
+            for (Chunk waiting; (waiting = early.poll()) != null; ) {
+              receiver.accept(waiting);
+            }
+            this.receiver = receiver;
+          });
+      return;
+    }
     this.receiver = receiver;
+    startPushing();
+  }
+
+  /**
+   * Pushes from the start, with nobody to take the chunks yet: they wait, and the result completes
+   * on the connection's loop once the first has come, which {@link #next()} then returns at once.
+   * {@link #push} takes the rest. For a stream sent with nobody waiting for its first chunk.
+   */
+  final CompletableFuture<Void> pushFromTheStart() {
+    CompletableFuture<Void> first = new CompletableFuture<>();
+    receiver =
+        chunk -> {
+          early.add(chunk);
+          first.complete(null);
+        };
+    startPushing();
+    return first;
+  }
+
+  private void startPushing() {
+    pushing = true;
     armForNextEvent();
     body.push(
         new LoopResponse.Pieces() {

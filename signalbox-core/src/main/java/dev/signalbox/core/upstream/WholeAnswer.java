@@ -18,11 +18,15 @@ import java.util.function.Supplier;
  * One response of a {@link LoopHttpClient} read whole with nobody waiting on it: its connection's
  * loop gathers the body and completes {@link #result()}, then gives the connection back to the
  * pool. The result fails with {@link TimedOut} when the deadline passes first (the connection is
- * closed), and with the {@link IOException} that ended the exchange otherwise.
+ * closed), and with the {@link IOException} that ended the exchange otherwise. For a stream, the
+ * result comes with the headers instead, the rest of the response handed to a {@link LoopResponse}.
  */
 final class WholeAnswer implements AnswerReceiver {
-  /** A whole answer. */
-  record Whole(int status, HttpHeaders headers, byte[] body) {}
+  /**
+   * A whole answer; or, for a stream, its headers, with the {@code open} response that takes the
+   * rest (and a null body).
+   */
+  record Whole(int status, HttpHeaders headers, byte[] body, LoopResponse open) {}
 
   /** The deadline passed before the answer's end. */
   static final class TimedOut extends IOException {
@@ -49,6 +53,7 @@ final class WholeAnswer implements AnswerReceiver {
   private final LoopHttpClient client;
   private final Supplier<FullHttpRequest> request;
   private final int limit;
+  private final boolean stream;
   private final CompletableFuture<Whole> result = new CompletableFuture<>();
   private final io.netty.channel.EventLoop home;
   private final ScheduledFuture<?> deadline;
@@ -57,9 +62,14 @@ final class WholeAnswer implements AnswerReceiver {
   private volatile HttpResponse head;
   private ByteArrayOutputStream body;
 
+  /** A stream's response, once its headers came; what else reaches this goes to it. */
+  private LoopResponse open;
+
   /**
    * @param request builds the request anew for each connection it is sent on
    * @param limit the most body bytes taken; a longer answer fails the exchange
+   * @param stream whether the result comes with the headers, the body left to a {@link
+   *     LoopResponse}
    * @param home the loop of the caller, that a new connection is made on (any when null)
    * @param timer the loop that keeps the deadline
    */
@@ -67,12 +77,14 @@ final class WholeAnswer implements AnswerReceiver {
       LoopHttpClient client,
       Supplier<FullHttpRequest> request,
       int limit,
+      boolean stream,
       Duration timeout,
       io.netty.channel.EventLoop home,
       io.netty.channel.EventLoop timer) {
     this.client = client;
     this.request = request;
     this.limit = limit;
+    this.stream = stream;
     this.home = home;
     this.deadline = timer.schedule(this::timedOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
@@ -121,12 +133,25 @@ final class WholeAnswer implements AnswerReceiver {
   @Override
   public void head(HttpResponse response) {
     head = response;
+    if (stream) {
+      open = LoopResponse.answered(client, channel, response);
+      if (result.complete(new Whole(response.status().code(), response.headers(), null, open))) {
+        deadline.cancel(false);
+      } else {
+        open.abort(); // timed out as the headers came
+      }
+      return;
+    }
     long length = HttpUtil.getContentLength(response, -1L);
     body = new ByteArrayOutputStream(length >= 0 && length <= limit ? (int) length : 1_024);
   }
 
   @Override
   public void data(ByteBuf piece) {
+    if (open != null) {
+      open.data(piece);
+      return;
+    }
     int length = piece.readableBytes();
     if (body.size() + (long) length > limit) {
       fail(new IOException("answer longer than " + limit + " bytes"));
@@ -143,13 +168,18 @@ final class WholeAnswer implements AnswerReceiver {
   /** The connection goes back to the pool before the answer is handed on, free for the next. */
   @Override
   public void end() {
+    if (open != null) {
+      open.end();
+      return;
+    }
     Channel connection = channel;
     if (result.isDone() || !HttpUtil.isKeepAlive(head)) {
       connection.close();
     } else {
       client.release(connection);
     }
-    if (result.complete(new Whole(head.status().code(), head.headers(), body.toByteArray()))) {
+    if (result.complete(
+        new Whole(head.status().code(), head.headers(), body.toByteArray(), null))) {
       deadline.cancel(false);
     }
   }
@@ -157,6 +187,10 @@ final class WholeAnswer implements AnswerReceiver {
   /** On the connection's loop. */
   @Override
   public void fail(IOException failure) {
+    if (open != null) {
+      open.fail(failure);
+      return;
+    }
     if (failure instanceof LoopResponse.NoAnswer && mayResend && !result.isDone()) {
       mayResend = false;
       LoopResponse.Relay stale = channel.pipeline().get(LoopResponse.Relay.class);

@@ -106,6 +106,9 @@ class WithoutBlockingTest {
 
   private final ConcurrentLinkedQueue<PushedStream> pushedStreams = new ConcurrentLinkedQueue<>();
 
+  /** Whether streams too are sent without blocking (and wait in {@link #pending}). */
+  private volatile boolean streamsWithoutBlocking;
+
   private static Chunk.Plain text(String text) {
     return new Chunk.Plain("{\"choices\":[{\"delta\":{\"content\":\"" + text + "\"}}]}", text);
   }
@@ -203,7 +206,7 @@ class WithoutBlockingTest {
 
     @Override
     public boolean sendsWithoutBlocking(ChatRequest request) {
-      return !request.stream();
+      return !request.stream() || streamsWithoutBlocking;
     }
 
     @Override
@@ -388,6 +391,38 @@ class WithoutBlockingTest {
               assertThat(t.outcome()).isEqualTo("ok");
               assertThat(t.flags()).contains(StreamRelay.CONTINUED);
             });
+    assertThat(gateway.inFlight()).isZero();
+  }
+
+  /**
+   * A stream whose upstream sends it without blocking is decided, sent, committed at its first
+   * chunk and relayed with no thread of its own at any step.
+   */
+  @Test
+  void aStreamSentWithoutBlockingIsServedWithoutAThreadFromStartToEnd() throws Exception {
+    streamsWithoutBlocking = true;
+    CompletableFuture<Handled> handled = handle("auto", true, "hi");
+    assertThat(handled).isNotDone();
+    PushedStream upstream = new PushedStream();
+    pending.remove().reply().complete(new UpstreamReply.Streaming(upstream));
+    Handled.Streaming streaming = (Handled.Streaming) handled.get(5, SECONDS);
+    assertThat(streaming.relay().relaysWithoutBlocking()).isTrue();
+    Client client = new Client();
+    CompletableFuture<Void> relayed = streaming.relay().relayWithoutBlocking(client, blocking);
+    upstream.receiver.accept(text("lo"));
+    upstream.receiver.accept(new Chunk.Done(new Usage(5, 0, 2, false), "stop"));
+    assertThat(relayed).isCompleted();
+    assertThat(client.received.toString()).contains("Hel", "lo").endsWith("data: [DONE]\n\n");
+    assertThat(handedOff).as("no thread at any step").hasValue(0);
+    assertThat(events.events())
+        .containsExactly(
+            "requestStart auto",
+            "decided auto small@small-a",
+            "attemptStart small@small-a",
+            "firstToken small@small-a",
+            "attemptEnd small@small-a ok",
+            "requestEnd ok");
+    assertThat(traces).singleElement().satisfies(t -> assertThat(t.outcome()).isEqualTo("ok"));
     assertThat(gateway.inFlight()).isZero();
   }
 }

@@ -341,7 +341,7 @@ class OpenAiUpstreamTest {
       server.close();
     }
     server = null;
-    assertThat(upstream("http://127.0.0.1:1/v1").sendsWithoutBlocking(request(true))).isFalse();
+    assertThat(upstream("http://127.0.0.1:1/v1").sendsWithoutBlocking(request(true))).isTrue();
   }
 
   @Test
@@ -520,6 +520,76 @@ class OpenAiUpstreamTest {
       ended.get(5, TimeUnit.SECONDS);
       assertThat(chunks).isEqualTo(read);
       assertThat(onLoop).containsOnly(true);
+      server.close();
+    }
+    server = null;
+  }
+
+  /**
+   * A stream sent without blocking comes with its first chunk ready, then pushes the rest; its
+   * chunks and each fault are as a stream sent by a waiting thread gives them, message and all.
+   */
+  @Test
+  void aStreamSentWithoutBlockingAndEachFaultComeBackAsTheyDoBlocking() throws Exception {
+    List<java.util.function.Supplier<ScriptedUpstreamServer.Behaviour>> streams =
+        List.of(
+            () ->
+                sse(
+                    Duration.ofMillis(5),
+                    CHUNK.formatted("Hel"),
+                    CHUNK.formatted("lo"),
+                    FINISH,
+                    USAGE,
+                    "data: [DONE]"),
+            () -> sse(Duration.ZERO, CHUNK.formatted("a"), CHUNK.formatted("b"), FINISH),
+            () -> sse(Duration.ZERO, "data: {not json"),
+            () -> json(429, "{\"error\":{\"message\":\"slow down\"}}", "Retry-After", "7"),
+            () -> json(401, "{\"error\":{\"message\":\"Incorrect API key: sk-secret\"}}"),
+            () -> json(500, "not json at all"),
+            ScriptedUpstreamServer::resetBeforeHeaders,
+            ScriptedUpstreamServer::stall,
+            () -> sseThenStall(CHUNK.formatted("a"), CHUNK.formatted("b")),
+            () -> sseThenReset(CHUNK.formatted("a")));
+    for (var stream : streams) {
+      server = new ScriptedUpstreamServer(stream.get());
+      UpstreamReply blocking;
+      List<Chunk> read = List.of();
+      try (Upstream upstream = upstream(server.baseUrl())) {
+        blocking = send(upstream, true);
+        if (blocking instanceof UpstreamReply.Streaming) {
+          read = drain(blocking);
+        }
+      }
+      server.close();
+      server = new ScriptedUpstreamServer(stream.get());
+      try (Upstream upstream = upstream(server.baseUrl())) {
+        UpstreamReply withoutBlocking =
+            upstream
+                .sendWithoutBlocking(call(request(true), Duration.ofSeconds(5)))
+                .toCompletableFuture()
+                .get(5, TimeUnit.SECONDS);
+        assertThat(withoutBlocking.getClass()).isEqualTo(blocking.getClass());
+        if (blocking instanceof UpstreamReply.Failed failed) {
+          assertThat(failure(withoutBlocking)).isEqualTo(failed.failure());
+        } else {
+          ChunkStream pushed = ((UpstreamReply.Streaming) withoutBlocking).chunks();
+          List<Chunk> chunks = new ArrayList<>(List.of(pushed.next()));
+          CompletableFuture<Void> ended = new CompletableFuture<>();
+          if (chunks.get(0) instanceof Chunk.Delta || chunks.get(0) instanceof Chunk.Plain) {
+            pushed.push(
+                chunk -> {
+                  chunks.add(chunk);
+                  if (!(chunk instanceof Chunk.Delta || chunk instanceof Chunk.Plain)) {
+                    ended.complete(null);
+                  }
+                });
+          } else {
+            ended.complete(null);
+          }
+          ended.get(5, TimeUnit.SECONDS);
+          assertThat(chunks).isEqualTo(read);
+        }
+      }
       server.close();
     }
     server = null;
