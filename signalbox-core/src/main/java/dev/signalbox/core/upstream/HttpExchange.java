@@ -122,7 +122,7 @@ final class HttpExchange {
         .postWhole(uri, headers(headers, call), body, call.totalTimeout(), limit)
         .handle(
             (whole, error) ->
-                error == null ? whole(whole, time) : new Failed(wholeFailure(error, uri, call)));
+                error == null ? whole(whole, time) : new Failed(loopFailure(error, uri, call)));
   }
 
   /**
@@ -141,7 +141,7 @@ final class HttpExchange {
     return client
         .postStream(uri, headers(headers, call), body, call.firstTokenTimeout())
         .thenCompose(whole -> opened(whole, openedAt, call, time))
-        .exceptionally(error -> new Failed(streamFailure(error, uri, call)));
+        .exceptionally(error -> new Failed(loopFailure(error, uri, call)));
   }
 
   private static CompletableFuture<Result> opened(
@@ -160,17 +160,6 @@ final class HttpExchange {
         READING_ERRORS);
   }
 
-  private static UpstreamFailure streamFailure(Throwable error, URI uri, UpstreamCall call) {
-    Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-    return switch (cause) {
-      case WholeAnswer.TimedOut timedOut -> noFirstToken(call);
-      case IOException io -> ioFailure(io, uri);
-      default ->
-          UpstreamFailure.of(
-              UpstreamFailure.Kind.RESET, "the answer could not be read: " + Causes.of(cause));
-    };
-  }
-
   private static WholeResult whole(WholeAnswer.Whole whole, TimeSource time) {
     if (whole.status() == 200) {
       return new Answered(whole.body());
@@ -181,14 +170,19 @@ final class HttpExchange {
     return new Failed(statusFailure(whole.status(), retryAfter, errorText(whole.body())));
   }
 
-  private static UpstreamFailure wholeFailure(Throwable error, URI uri, UpstreamCall call) {
+  /**
+   * What ended an exchange on the loop: a stream's comes only before its headers (after them, its
+   * body's reads fail as the blocking path's do), so its timeout is the first token's.
+   */
+  private static UpstreamFailure loopFailure(Throwable error, URI uri, UpstreamCall call) {
     Throwable cause = error instanceof CompletionException ? error.getCause() : error;
     return switch (cause) {
       case WholeAnswer.TimedOut timedOut ->
-          UpstreamFailure.of(
-              UpstreamFailure.Kind.TIMEOUT,
-              (timedOut.answered() ? "no complete answer within " : "no response headers within ")
-                  + millis(call.totalTimeout()));
+          timedOut.answered()
+              ? UpstreamFailure.of(
+                  UpstreamFailure.Kind.TIMEOUT,
+                  "no complete answer within " + millis(call.totalTimeout()))
+              : headersTimedOut(call);
       case WholeAnswer.CutShort cut ->
           UpstreamFailure.of(
               UpstreamFailure.Kind.RESET,

@@ -30,7 +30,7 @@ public final class SseReader {
   private static final byte[] EVENT = "event".getBytes(StandardCharsets.US_ASCII);
 
   private final InputStream in;
-  private final byte[] buffer;
+  private final byte[] buffer = new byte[READ_SIZE];
   private final ArrayDeque<Event> ready = new ArrayDeque<>(2);
   private boolean skipLf;
   private boolean ended;
@@ -44,16 +44,9 @@ public final class SseReader {
   private String data;
   private StringBuilder lines;
 
-  /** A reader that pulls from {@code in}. */
+  /** A reader that pulls from {@code in} until it is fed instead. */
   public SseReader(InputStream in) {
     this.in = in;
-    this.buffer = new byte[READ_SIZE];
-  }
-
-  /** A reader that is only fed. */
-  public SseReader() {
-    this.in = InputStream.nullInputStream();
-    this.buffer = new byte[0];
   }
 
   /** The next event, reading from the stream as needed; null at the end of the stream. */
