@@ -21,7 +21,8 @@ import org.HdrHistogram.Recorder;
  * coordinated omission, done at the source.
  *
  * <pre>
- * open    RATE SECONDS WARMUP URL [stream]   fixed-rate requests; latency (or time to first token) percentiles
+ * open    RATE SECONDS WARMUP URL [stream]   fixed-rate requests; latency (or time to first token) percentiles,
+ *                                            and each recorded second's p99 (p99/s, ms)
  * streams COUNT URL GAP_MS                   COUNT concurrent streams; the longest gap between chunks of each
  * </pre>
  *
@@ -118,6 +119,10 @@ public final class LoadHarness {
     ConcurrentLinkedQueue<RawHttpConnection> idle = new ConcurrentLinkedQueue<>();
     Recorder recorder = new Recorder(3);
     Recorder recorderB = new Recorder(3);
+    Recorder[] bySecond = new Recorder[seconds];
+    for (int second = 0; second < seconds; second++) {
+      bySecond[second] = new Recorder(3);
+    }
     AtomicLong errors = new AtomicLong();
     int expected = Integer.parseInt(System.getenv().getOrDefault("EXPECT_STATUS", "200"));
     long intervalNanos = 1_000_000_000L / rate;
@@ -164,6 +169,8 @@ public final class LoadHarness {
                   errors.incrementAndGet();
                 } else if (intended >= recordFrom) {
                   kind.recordValue((end - intended) / 1_000);
+                  int second = (int) ((intended - recordFrom) / 1_000_000_000L);
+                  bySecond[Math.min(second, seconds - 1)].recordValue((end - intended) / 1_000);
                 }
                 if (connection.reusable()) {
                   idle.add(connection);
@@ -186,13 +193,14 @@ public final class LoadHarness {
     if (!twoKinds) {
       System.out.printf(
           Locale.ROOT,
-          "open rate=%d/s recorded=%ds %s n=%d errors=%d %s%n",
+          "open rate=%d/s recorded=%ds %s n=%d errors=%d %s p99/s=[%s]%n",
           rate,
           seconds,
           what,
           h.getTotalCount(),
           errors.get(),
-          percentiles(h));
+          percentiles(h),
+          p99PerSecond(bySecond));
       return;
     }
     Histogram b = recorderB.getIntervalHistogram();
@@ -213,6 +221,17 @@ public final class LoadHarness {
         (b.getValueAtPercentile(90) - h.getValueAtPercentile(90)) / 1e3,
         (b.getValueAtPercentile(99) - h.getValueAtPercentile(99)) / 1e3,
         (b.getMean() - h.getMean()) / 1e3);
+  }
+
+  /** Each recorded second's p99 in ms: whether a tail is spread over the run or comes in bursts. */
+  private static String p99PerSecond(Recorder[] bySecond) {
+    List<String> values = new ArrayList<>();
+    for (Recorder second : bySecond) {
+      values.add(
+          String.format(
+              Locale.ROOT, "%.1f", second.getIntervalHistogram().getValueAtPercentile(99) / 1e3));
+    }
+    return String.join(" ", values);
   }
 
   private static String percentiles(Histogram h) {
