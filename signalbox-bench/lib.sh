@@ -33,12 +33,15 @@ build_bench() {
   "$root/signalbox" --version > /dev/null   # builds now if sources changed, not in the middle of a run
 }
 
-# The load generator, on core 1 (the proxy under test has core 0).
-harness() { taskset -c 1 "$java" -Xmx1g -cp "$bench_cp" dev.signalbox.bench.LoadHarness "$@"; }
+# The load generator, on core 1 (the proxy under test has core 0). Its young generation is large
+# enough that a run never collects: with the JVM's defaults one young collection of 66-114 ms came
+# about 20 s into every run, and every target's p99 took it (direct's streams p99 31 ms against 3-5).
+harness() { taskset -c 1 "$java" -Xms2g -Xmx2g -Xmn1700m -cp "$bench_cp" dev.signalbox.bench.LoadHarness "$@"; }
 
 # A fake OpenAI upstream on core 1: PORT [GAP_MS] [CHUNKS] [FAIL_SHARE]; its pid in $pid.
 start_fast_upstream() {
-  taskset -c 1 "$java" -Xmx512m -cp "$bench_cp" dev.signalbox.bench.FastUpstream "$@" > "$work/upstream-$1.log" 2>&1 &
+  # ZGC: the serial collector's young pauses of 11-90 ms every 10 s reached every target's tail.
+  taskset -c 1 "$java" -XX:+UseZGC -Xmx1g -cp "$bench_cp" dev.signalbox.bench.FastUpstream "$@" > "$work/upstream-$1.log" 2>&1 &
   pid=$!
 }
 
