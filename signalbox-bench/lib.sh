@@ -5,13 +5,14 @@ java="$(find_java)"
 bench_cp="$root/signalbox-bench/target/signalbox-bench-0.1.0-SNAPSHOT.jar:$root/signalbox-bench/target/lib/*"
 
 # Sets $work (a fresh directory), $out (bench-results/$1-<time>.txt) and $pids, every one of which is
-# stopped when the script exits.
+# stopped when the script exits. The trace stores written in $work go then too (a closed loop writes
+# hundreds of MB, and a day of runs filled this host's /tmp); the processes' logs stay.
 bench_start() {
   work="$(mktemp -d "/tmp/signalbox-$1.XXXXXX")"
   mkdir -p "$root/bench-results"
   out="bench-results/$1-$(date -u +%Y%m%dT%H%M%SZ).txt"
   pids=()
-  trap 'for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done' EXIT
+  trap 'for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; find "$work" -name "*.db" -o -name "*.db-wal" -o -name "*.db-shm" | xargs -r rm -f' EXIT
 }
 
 log() { echo "$*" | tee -a "$out"; }
