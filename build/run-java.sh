@@ -4,25 +4,30 @@
 # starts from (JDK 25 and later). Expects find_java (build/find-java.sh) to be defined.
 
 log_format='-Djava.util.logging.SimpleFormatter.format=%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n'
-# Default JVM flags of the gateway, chosen by signalbox-bench/run-gc.sh (docs/results/gc-*.txt): the
-# serial collector in a 144 MB heap had the lowest request p99 and CPU of Serial, Parallel, G1,
-# Shenandoah and generational ZGC at 1,000 req/s on one core; a 128 MB code cache (reserved, not
-# committed) keeps the JIT from forcing full collections ("CodeCache GC Threshold", 90 ms). The
-# heap is not touched at start: pre-touching cost 0.5 s of start-up on one core (-Xlog:startuptime,
-# "Genesis") and 20-30 MB of resident memory, for the same request p99 at 1,000 req/s
-# (docs/results/gc-20261203T111752Z.txt). Survivor spaces of a sixth of the young generation, not a
-# tenth: an open stream's state (about 27 KB) outlives a few young collections, and with the smaller
-# survivors a burst of 512 streams overflowed into the old generation until a full collection
-# stalled them all (271-512 of 512 stalled in three runs, none in three with SurvivorRatio=4;
-# STREAMS=1 bash signalbox-bench/run-gc.sh, docs/results/gc-20261204T001200Z.txt and
-# gc-20261203T235705Z.txt). Netty's allocator events for the JDK's flight recorder are off: the
-# first buffer registered them and started the recorder's metadata, 77 ms of a one-core start
-# (async-profiler, 2026-12-04); -Dio.netty.jfr.enabled=true brings them back. Netty's buffer leak
-# detector is off too: sampling one buffer in 128 with a stack trace took 1.2% of the gateway's CPU
-# in the closed loop (docs/results/profile-loop-closed-20261204T181555Z.txt); the tests keep it on
-# (Netty's default), and -Dio.netty.leakDetection.level=simple brings it back. SIGNALBOX_JAVA_OPTS
-# adds to these flags or overrides them.
-serve_opts=(-Xms144m -Xmx144m -XX:+UseSerialGC -XX:SurvivorRatio=4 -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=128m -Xss512k
+# Default JVM flags of the gateway, chosen by signalbox-bench/run-gc.sh (docs/results/gc-*.txt). G1 in
+# a 112 MB heap since 2026-12-05: with the load generator's own pauses gone from the benchmark, the
+# serial collector (144 MB, the default before) had a time-to-first-token p99 of 14-40 ms under 200
+# streams a second in four runs, its young collections stopping every open stream, and G1 in 112 MB
+# 10.6-12.5 ms in two (128 and 144 MB: 8.8-17.3 ms in six), for a request p99 at 1,000 req/s 0.3-0.5
+# ms higher (6.0-6.3 ms against 5.3-6.3) and a peak RSS of 242-244 MB at 1,000 req/s (serial
+# 213-221) and 251-253 MB while streaming (serial 268-273); 128 MB reached 249-258 MB, over the
+# 256 MB target (CANDIDATES="serial-144m g1-128m g1-144m ..." STREAMS=1 bash signalbox-bench/run-gc.sh,
+# docs/results/gc-g1-serial-20261205T001951Z.txt and gc-g1-heap-20261205T003134Z.txt). A 128 MB code
+# cache (reserved, not committed) keeps the JIT from forcing full collections ("CodeCache GC
+# Threshold", 90 ms). The heap is not touched at start: pre-touching cost 0.5 s of start-up on one
+# core (-Xlog:startuptime, "Genesis") and 20-30 MB of resident memory, for the same request p99
+# (docs/results/gc-20261203T111752Z.txt). Survivor spaces of a sixth of the young generation: an open
+# stream's state (about 27 KB) outlives a few young collections (chosen for the serial collector,
+# where smaller survivors let a burst of 512 streams overflow into the old generation until a full
+# collection stalled them all, docs/results/gc-20261204T001200Z.txt; G1 was measured with it). Netty's
+# allocator events for the JDK's flight recorder are off: the first buffer registered them and started
+# the recorder's metadata, 77 ms of a one-core start (async-profiler, 2026-12-04);
+# -Dio.netty.jfr.enabled=true brings them back. Netty's buffer leak detector is off too: sampling one
+# buffer in 128 with a stack trace took 1.2% of the gateway's CPU in the closed loop
+# (docs/results/profile-loop-closed-20261204T181555Z.txt); the tests keep it on (Netty's default), and
+# -Dio.netty.leakDetection.level=simple brings it back. SIGNALBOX_JAVA_OPTS adds to these flags or
+# overrides them (-XX:-UseG1GC -XX:+UseSerialGC -Xms144m -Xmx144m for the serial collector as before).
+serve_opts=(-Xms112m -Xmx112m -XX:+UseG1GC -XX:SurvivorRatio=4 -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=128m -Xss512k
   -Dio.netty.jfr.enabled=false -Dio.netty.leakDetection.level=disabled --enable-native-access=ALL-UNNAMED "$log_format")
 # Offline commands hold whole data sets (MMLU's embeddings, a kNN artifact being written): a larger
 # heap, committed only as it is used.

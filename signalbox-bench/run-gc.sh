@@ -15,7 +15,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-CANDIDATES="${CANDIDATES:-serial-144m serial-144m-code64m serial-192m-young128m parallel-144m g1-144m shenandoah-144m zgc-192m zgc-256m}"
+CANDIDATES="${CANDIDATES:-defaults serial-144m g1-128m parallel-144m shenandoah-144m zgc-192m zgc-256m}"
 WARMUP="${WARMUP:-20}"
 DURATION="${DURATION:-20}"
 UP=19101; SIGNALBOX=19104
@@ -23,28 +23,31 @@ source signalbox-bench/lib.sh
 bench_start gc
 build_bench
 
-# The flags of each candidate, after the launcher's own (-XX:-UseSerialGC lifts its collector).
+# The flags of each candidate, after the launcher's own; each names its collector and heap in full,
+# so that the launcher's defaults may change under them.
+serial="-XX:-UseG1GC -XX:+UseSerialGC -Xms144m -Xmx144m"
 flags_of() {
   case "$1" in
-    serial-144m) echo "" ;;
-    serial-144m-code64m) echo "-XX:ReservedCodeCacheSize=64m" ;;
-    serial-144m-young96m) echo "-Xmn96m" ;;
-    serial-192m-young128m) echo "-Xms192m -Xmx192m -Xmn128m" ;;
-    serial-144m-survivor4) echo "-XX:SurvivorRatio=4" ;;
-    serial-144m-survivor8) echo "-XX:SurvivorRatio=8" ;;   # the launcher before 2026-12-04
-    serial-144m-young64m-survivor4) echo "-Xmn64m -XX:SurvivorRatio=4" ;;
-    serial-144m-pretouch) echo "-XX:+AlwaysPreTouch" ;;
-    serial-144m-lazy) echo "-XX:-AlwaysPreTouch" ;;
-    serial-128m-lazy) echo "-XX:-AlwaysPreTouch -Xms128m -Xmx128m" ;;
-    serial-96m-lazy) echo "-XX:-AlwaysPreTouch -Xms96m -Xmx96m" ;;
-    serial-112m) echo "-Xms112m -Xmx112m" ;;
-    parallel-144m) echo "-XX:-UseSerialGC -XX:+UseParallelGC" ;;
-    g1-144m) echo "-XX:-UseSerialGC -XX:+UseG1GC" ;;
-    g1-128m) echo "-XX:-UseSerialGC -XX:+UseG1GC -Xms128m -Xmx128m" ;;
-    g1-112m) echo "-XX:-UseSerialGC -XX:+UseG1GC -Xms112m -Xmx112m" ;;
-    shenandoah-144m) echo "-XX:-UseSerialGC -XX:+UseShenandoahGC" ;;
-    zgc-192m) echo "-XX:-UseSerialGC -XX:+UseZGC -Xms192m -Xmx192m" ;;
-    zgc-256m) echo "-XX:-UseSerialGC -XX:+UseZGC -Xms256m -Xmx256m" ;;
+    defaults) echo "" ;;
+    serial-144m) echo "$serial" ;;   # the launcher until 2026-12-05
+    serial-144m-code64m) echo "$serial -XX:ReservedCodeCacheSize=64m" ;;
+    serial-144m-young96m) echo "$serial -Xmn96m" ;;
+    serial-192m-young128m) echo "$serial -Xms192m -Xmx192m -Xmn128m" ;;
+    serial-144m-survivor4) echo "$serial -XX:SurvivorRatio=4" ;;
+    serial-144m-survivor8) echo "$serial -XX:SurvivorRatio=8" ;;
+    serial-144m-young64m-survivor4) echo "$serial -Xmn64m -XX:SurvivorRatio=4" ;;
+    serial-144m-pretouch) echo "$serial -XX:+AlwaysPreTouch" ;;
+    serial-128m-lazy) echo "$serial -XX:-AlwaysPreTouch -Xms128m -Xmx128m" ;;
+    serial-96m-lazy) echo "$serial -XX:-AlwaysPreTouch -Xms96m -Xmx96m" ;;
+    serial-112m) echo "$serial -Xms112m -Xmx112m" ;;
+    parallel-144m) echo "-XX:-UseG1GC -XX:+UseParallelGC -Xms144m -Xmx144m" ;;
+    g1-144m) echo "-XX:+UseG1GC -Xms144m -Xmx144m" ;;
+    g1-128m) echo "-XX:+UseG1GC -Xms128m -Xmx128m" ;;
+    g1-112m) echo "-XX:+UseG1GC -Xms112m -Xmx112m" ;;   # the launcher since 2026-12-05
+    g1-96m) echo "-XX:+UseG1GC -Xms96m -Xmx96m" ;;
+    shenandoah-144m) echo "-XX:-UseG1GC -XX:+UseShenandoahGC -Xms144m -Xmx144m" ;;
+    zgc-192m) echo "-XX:-UseG1GC -XX:+UseZGC -Xms192m -Xmx192m" ;;
+    zgc-256m) echo "-XX:-UseG1GC -XX:+UseZGC -Xms256m -Xmx256m" ;;
     *) echo "unknown candidate $1" >&2; exit 1 ;;
   esac
 }

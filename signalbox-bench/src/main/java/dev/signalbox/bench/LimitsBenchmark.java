@@ -55,7 +55,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
-    jvmArgs = {"-Xms144m", "-Xmx144m", "-XX:+UseSerialGC"})
+    jvmArgs = {"-Xms112m", "-Xmx112m", "-XX:+UseG1GC"})
 public class LimitsBenchmark {
   @Param({"0", "10", "10000"})
   public int keys;

@@ -43,7 +43,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
-    jvmArgs = {"-Xms144m", "-Xmx144m", "-XX:+UseSerialGC"})
+    jvmArgs = {"-Xms112m", "-Xmx112m", "-XX:+UseG1GC"})
 public class ProtocolBenchmark {
   /** A coding agent's turn in miniature: a system prompt, tools, two turns of history. */
   private static final String SYSTEM = "You are a careful coding agent. ".repeat(40);

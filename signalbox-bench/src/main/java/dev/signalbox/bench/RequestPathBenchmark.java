@@ -47,7 +47,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
-    jvmArgs = {"-Xms144m", "-Xmx144m", "-XX:+UseSerialGC"})
+    jvmArgs = {"-Xms112m", "-Xmx112m", "-XX:+UseG1GC"})
 public class RequestPathBenchmark {
   static final String CONFIG =
       """

@@ -46,7 +46,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 3)
 @Fork(
     value = 1,
-    jvmArgs = {"-Xms144m", "-Xmx144m", "-XX:+UseSerialGC"})
+    jvmArgs = {"-Xms112m", "-Xmx112m", "-XX:+UseG1GC"})
 public class TraceWriteBenchmark {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
