@@ -506,19 +506,8 @@ class OpenAiUpstreamTest {
       server = new ScriptedUpstreamServer(stream.get());
       ChunkStream pushed = ((UpstreamReply.Streaming) send(true)).chunks();
       assertThat(pushed.pushes()).isTrue();
-      List<Chunk> chunks = new ArrayList<>(List.of(pushed.next()));
       List<Boolean> onLoop = new ArrayList<>();
-      CompletableFuture<Void> ended = new CompletableFuture<>();
-      pushed.push(
-          chunk -> {
-            onLoop.add(dev.signalbox.core.net.IoLoops.current().isPresent());
-            chunks.add(chunk);
-            if (!(chunk instanceof Chunk.Delta || chunk instanceof Chunk.Plain)) {
-              ended.complete(null);
-            }
-          });
-      ended.get(5, TimeUnit.SECONDS);
-      assertThat(chunks).isEqualTo(read);
+      assertThat(firstReadRestPushed(pushed, onLoop)).isEqualTo(read);
       assertThat(onLoop).containsOnly(true);
       server.close();
     }
@@ -573,25 +562,39 @@ class OpenAiUpstreamTest {
           assertThat(failure(withoutBlocking)).isEqualTo(failed.failure());
         } else {
           ChunkStream pushed = ((UpstreamReply.Streaming) withoutBlocking).chunks();
-          List<Chunk> chunks = new ArrayList<>(List.of(pushed.next()));
-          CompletableFuture<Void> ended = new CompletableFuture<>();
-          if (chunks.get(0) instanceof Chunk.Delta || chunks.get(0) instanceof Chunk.Plain) {
-            pushed.push(
-                chunk -> {
-                  chunks.add(chunk);
-                  if (!(chunk instanceof Chunk.Delta || chunk instanceof Chunk.Plain)) {
-                    ended.complete(null);
-                  }
-                });
-          } else {
-            ended.complete(null);
-          }
-          ended.get(5, TimeUnit.SECONDS);
-          assertThat(chunks).isEqualTo(read);
+          assertThat(firstReadRestPushed(pushed, new ArrayList<>())).isEqualTo(read);
         }
       }
       server.close();
     }
     server = null;
+  }
+
+  /**
+   * The stream's first chunk taken by {@link ChunkStream#next()}, the rest pushed until a chunk
+   * ends it; {@code onLoop} gets, per pushed chunk, whether it came on an event loop.
+   */
+  private static List<Chunk> firstReadRestPushed(ChunkStream stream, List<Boolean> onLoop)
+      throws Exception {
+    List<Chunk> chunks = new ArrayList<>(List.of(stream.next()));
+    CompletableFuture<Void> ended = new CompletableFuture<>();
+    if (continues(chunks.get(0))) {
+      stream.push(
+          chunk -> {
+            onLoop.add(dev.signalbox.core.net.IoLoops.current().isPresent());
+            chunks.add(chunk);
+            if (!continues(chunk)) {
+              ended.complete(null);
+            }
+          });
+    } else {
+      ended.complete(null);
+    }
+    ended.get(5, TimeUnit.SECONDS);
+    return chunks;
+  }
+
+  private static boolean continues(Chunk chunk) {
+    return chunk instanceof Chunk.Delta || chunk instanceof Chunk.Plain;
   }
 }
