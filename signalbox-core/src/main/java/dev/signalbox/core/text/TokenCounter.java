@@ -1,5 +1,7 @@
 package dev.signalbox.core.text;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
@@ -8,6 +10,7 @@ import dev.signalbox.api.ContentPart;
 import dev.signalbox.api.ToolCall;
 import dev.signalbox.api.ToolDefinition;
 import java.util.List;
+import java.util.function.ToIntFunction;
 import java.util.function.ToLongFunction;
 
 /**
@@ -16,9 +19,21 @@ import java.util.function.ToLongFunction;
  * tokenized, so that counting stays cheap on the request path. The vocabulary is read on the first
  * count, not at start: reading it allocates about 45 MB and took a fifth of a second of a one-core
  * start, and a gateway whose upstreams report usage may never need it.
+ *
+ * <p>An agent sends its whole session again at every step: the same system prompt, tools and
+ * history, with a message or two more. The counts of texts of {@link #REMEMBERED_MIN_CHARS} or more
+ * are remembered (up to a number of characters, least useful first out), so that a step tokenizes
+ * what is new in it. Tokenizing costs about 15 ns a character, a look-up a hash of the text and
+ * about 0.2 us; below 256 characters a text is counted each time, and one-off short messages do not
+ * crowd out the long ones.
  */
 public final class TokenCounter {
   public static final int EXACT_LIMIT_CHARS = 64 * 1024;
+
+  /** The characters of text whose counts a gateway remembers by default: 2-4 MB of heap. */
+  public static final long DEFAULT_REMEMBERED_CHARS = 2L * 1024 * 1024;
+
+  static final int REMEMBERED_MIN_CHARS = 256;
   private static final int PER_MESSAGE = 3;
   private static final int REPLY_PRIMING = 3;
   private static final int PER_IMAGE = 85;
@@ -29,6 +44,31 @@ public final class TokenCounter {
         Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
   }
 
+  private final ToIntFunction<String> tokenizer;
+  private final Cache<String, Integer> remembered;
+
+  /** A counter that remembers {@link #DEFAULT_REMEMBERED_CHARS} characters of long texts. */
+  public TokenCounter() {
+    this(DEFAULT_REMEMBERED_CHARS);
+  }
+
+  /** A counter that remembers up to {@code rememberedChars} characters of long texts (0: none). */
+  public TokenCounter(long rememberedChars) {
+    this(text -> Cl100k.ENCODING.countTokensOrdinary(text), rememberedChars);
+  }
+
+  TokenCounter(ToIntFunction<String> tokenizer, long rememberedChars) {
+    this.tokenizer = tokenizer;
+    this.remembered =
+        rememberedChars <= 0
+            ? null
+            : Caffeine.newBuilder()
+                .maximumWeight(rememberedChars)
+                .<String, Integer>weigher((text, count) -> text.length())
+                .executor(Runnable::run)
+                .build();
+  }
+
   public int count(String text) {
     if (text.isEmpty()) {
       return 0;
@@ -36,7 +76,27 @@ public final class TokenCounter {
     if (text.length() > EXACT_LIMIT_CHARS) {
       return (text.length() + 3) / 4;
     }
-    return Cl100k.ENCODING.countTokensOrdinary(text);
+    if (remembered == null || text.length() < REMEMBERED_MIN_CHARS) {
+      return tokenizer.applyAsInt(text);
+    }
+    // Not get(text, tokenizer): that tokenizes under the map's lock, and a caller on the event
+    // loop must never wait for another's count. Two callers may both count a new text once.
+    Integer known = remembered.getIfPresent(text);
+    if (known != null) {
+      return known;
+    }
+    int counted = tokenizer.applyAsInt(text);
+    remembered.put(text, counted);
+    return counted;
+  }
+
+  /** The characters of text whose counts are remembered now. */
+  long rememberedChars() {
+    if (remembered == null) {
+      return 0;
+    }
+    remembered.cleanUp();
+    return remembered.policy().eviction().orElseThrow().weightedSize().orElse(0);
   }
 
   /**
