@@ -123,7 +123,7 @@ public class TokenCountBenchmark {
   @Param({"first", "later"})
   public String step;
 
-  @Param({"0", "2097152"})
+  @Param({"0", "1048576"})
   public long rememberedChars;
 
   @Param({"100"})

@@ -30,8 +30,12 @@ import java.util.function.ToLongFunction;
 public final class TokenCounter {
   public static final int EXACT_LIMIT_CHARS = 64 * 1024;
 
-  /** The characters of text whose counts a gateway remembers by default: 2-4 MB of heap. */
-  public static final long DEFAULT_REMEMBERED_CHARS = 2L * 1024 * 1024;
+  /**
+   * The characters of text whose counts a gateway remembers by default: 1-2 MB of a 112 MB heap
+   * that may also hold an encoder. Ten 100 KB agent sessions; sessions of one agent share their
+   * system prompt and tools, which stay while they are used.
+   */
+  public static final long DEFAULT_REMEMBERED_CHARS = 1024 * 1024;
 
   static final int REMEMBERED_MIN_CHARS = 256;
   private static final int PER_MESSAGE = 3;
