@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -42,83 +43,16 @@ import org.openjdk.jmh.annotations.Warmup;
     value = 1,
     jvmArgs = {"-Xms112m", "-Xmx112m", "-XX:+UseG1GC"})
 public class TokenCountBenchmark {
-  private static final String[] WORDS = {
-    "the",
-    "file",
-    "function",
-    "returns",
-    "a",
-    "value",
-    "when",
-    "called",
-    "with",
-    "arguments",
-    "public",
-    "static",
-    "final",
-    "class",
-    "import",
-    "java.util.List;",
-    "return",
-    "if",
-    "else",
-    "for",
-    "(int",
-    "i",
-    "=",
-    "0;",
-    "i++)",
-    "{",
-    "}",
-    "//",
-    "TODO:",
-    "read",
-    "write",
-    "path",
-    "src/main/java/dev/example/Service.java",
-    "Always",
-    "use",
-    "tool",
-    "before",
-    "editing.",
-    "Never",
-    "guess",
-    "paths;",
-    "list",
-    "directory",
-    "first.",
-    "user",
-    "asks",
-    "to",
-    "refactor",
-    "test",
-    "passes",
-    "assertThat(result).isEqualTo(42);",
-    "String",
-    "name",
-    "config.yaml",
-    "error:",
-    "cannot",
-    "find",
-    "symbol",
-    "line",
-    "42",
-    "column",
-    "7",
-    "npm",
-    "run",
-    "build",
-    "git",
-    "diff",
-    "--stat",
-    "commit",
-    "message",
-    "should",
-    "explain",
-    "why,",
-    "not",
-    "what."
-  };
+  private static final String[] WORDS =
+      ("the file function returns a value when called with arguments public "
+              + "static final class import java.util.List; return if else for (int i = "
+              + "0; i++) { } // TODO: read write path "
+              + "src/main/java/dev/example/Service.java Always use tool before "
+              + "editing. Never guess paths; list directory first. user asks to "
+              + "refactor test passes assertThat(result).isEqualTo(42); String name "
+              + "config.yaml error: cannot find symbol line 42 column 7 npm run build "
+              + "git diff --stat commit message should explain why, not what.")
+          .split(" ");
 
   @Param({"first", "later"})
   public String step;
@@ -186,7 +120,7 @@ public class TokenCountBenchmark {
   }
 
   /** Each measured step starts from a counter that has seen the step before, or nothing. */
-  @Setup(org.openjdk.jmh.annotations.Level.Invocation)
+  @Setup(Level.Invocation)
   public void forget() {
     counter = new TokenCounter(rememberedChars);
     if (step.equals("later")) {
