@@ -27,8 +27,36 @@ log_format='-Djava.util.logging.SimpleFormatter.format=%1$tFT%1$tT %4$s %3$s: %5
 # (docs/results/profile-loop-closed-20261204T181555Z.txt); the tests keep it on (Netty's default), and
 # -Dio.netty.leakDetection.level=simple brings it back. SIGNALBOX_JAVA_OPTS adds to these flags or
 # overrides them (-XX:-UseG1GC -XX:+UseSerialGC -Xms144m -Xmx144m for the serial collector as before).
-serve_opts=(-Xms112m -Xmx112m -XX:+UseG1GC -XX:SurvivorRatio=4 -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=128m -Xss512k
+serve_common=(-XX:SurvivorRatio=4 -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=128m -Xss512k
   -Dio.netty.jfr.enabled=false -Dio.netty.leakDetection.level=disabled --enable-native-access=ALL-UNNAMED "$log_format")
+serve_opts=(-Xms112m -Xmx112m -XX:+UseG1GC "${serve_common[@]}")
+# A config that embeds prompts (a learned route: threshold, objective or bandit; a rule on the
+# domain) loads a sentence encoder into the heap, and gets the serial collector in 144 MB. G1 in
+# 112 MB had its first collections fail to evacuate and compact the whole heap while the encoder
+# loaded, and the backlog of those seconds was still in the p99 after 15 s; G1 in 192 MB used 15%
+# more CPU per decision than the serial collector. MMLU prompts at 40 req/s to a kNN route (bash
+# signalbox-bench/run-learned.sh, 2026-12-05, docs/results/learned-collectors-20261205.txt): p50 /
+# p99 22.5 / 1,491 ms (G1 112 MB), 19.8 / 76 ms (G1 192 MB, peak RSS 416 MB), 17.1 / 54 ms (serial
+# 144 MB, 336 MB). The launcher reads the file given to --config; a config reloaded into one with a
+# learned route keeps the collector it started with (SIGNALBOX_JAVA_OPTS sets one).
+learned_serve_opts=(-Xms144m -Xmx144m -XX:+UseSerialGC "${serve_common[@]}")
+
+# serve_flags ARGS...: the JVM flags of `serve ARGS...` (the learned-route ones when the file given
+# to --config embeds prompts), one a line.
+serve_flags() {
+  local config="" previous="" arg
+  for arg in "$@"; do
+    [ "$previous" = --config ] && config="$arg"
+    case "$arg" in --config=*) config="${arg#--config=}" ;; esac
+    previous="$arg"
+  done
+  if [ -n "$config" ] && [ -f "$config" ] && grep -v '^[[:space:]]*#' "$config" \
+    | grep -Eq '(policy:[[:space:]]*"?(threshold|objective|bandit)([^[:alnum:]_-]|$))|((^|[[:space:]{,])domains:)'; then
+    printf '%s\n' "${learned_serve_opts[@]}"
+  else
+    printf '%s\n' "${serve_opts[@]}"
+  fi
+}
 # Offline commands hold whole data sets (MMLU's embeddings, a kNN artifact being written): a larger
 # heap, committed only as it is used.
 offline_opts=(-Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED "$log_format")
@@ -51,7 +79,7 @@ run_signalbox() {
   java="$(find_java)" || exit 1
   local opts=("${offline_opts[@]}")
   if [ "${1:-}" = "serve" ] || [ "${1:-}" = "--print-jvm-flags" ]; then
-    opts=("${serve_opts[@]}")
+    mapfile -t opts < <(serve_flags "$@")
     # The ahead-of-time cache: classes loaded and linked, hot methods profiled, by a training run.
     if [ -n "${SIGNALBOX_AOT_CACHE:-}" ] && [ -f "$SIGNALBOX_AOT_CACHE" ]; then
       opts+=(-XX:AOTCache="$SIGNALBOX_AOT_CACHE")

@@ -1,0 +1,78 @@
+package dev.signalbox.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The launcher's choice of collector and heap for {@code serve} (build/run-java.sh {@code
+ * serve_flags}): G1 in 112 MB, and the serial collector in 144 MB for a config that embeds prompts.
+ */
+@Timeout(60)
+class LauncherFlagsTest {
+  private static final List<String> DEFAULT = List.of("-Xms112m", "-Xmx112m", "-XX:+UseG1GC");
+  private static final List<String> EMBEDDING = List.of("-Xms144m", "-Xmx144m", "-XX:+UseSerialGC");
+
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "  - {name: learned, policy: threshold, models: [a, b]}",
+        "  - name: learned\n    policy: objective",
+        "  - name: learned\n    policy: \"bandit\"",
+        "  - name: auto\n    policy: rules\n    domains:\n      - {name: code, examples: [x]}"
+      })
+  void aConfigThatEmbedsPromptsGetsTheSerialCollector(String route) throws Exception {
+    assertThat(flags("--config", config("routes:\n" + route + "\n")))
+        .containsAll(EMBEDDING)
+        .doesNotContain("-XX:+UseG1GC");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "  - {name: auto, policy: rules}\n  - {name: cheap, policy: cheapest}",
+        "  - {name: custom, policy: thresholds}",
+        "  # policy: threshold, once\n  - {name: auto, policy: priority}"
+      })
+  void anyOtherConfigGetsG1(String routes) throws Exception {
+    assertThat(flags("--config", config("routes:\n" + routes + "\n")))
+        .containsAll(DEFAULT)
+        .doesNotContain("-XX:+UseSerialGC");
+  }
+
+  @Test
+  void readsTheConfigInEitherSpellingOfTheOptionAndNothingWithoutOne() throws Exception {
+    String learned = config("routes:\n  - {name: l, policy: threshold}\n");
+    assertThat(flags("--config=" + learned)).containsAll(EMBEDDING);
+    assertThat(flags()).containsAll(DEFAULT);
+    assertThat(flags("--config", dir.resolve("absent.yaml").toString())).containsAll(DEFAULT);
+  }
+
+  private String config(String text) throws Exception {
+    Path file = Files.createTempFile(dir, "signalbox", ".yaml");
+    Files.writeString(file, text);
+    return file.toString();
+  }
+
+  private List<String> flags(String... serveArgs) throws Exception {
+    String[] command = new String[4 + serveArgs.length];
+    command[0] = "bash";
+    command[1] = "-c";
+    command[2] = "source build/run-java.sh && serve_flags serve \"$@\"";
+    command[3] = "serve_flags";
+    System.arraycopy(serveArgs, 0, command, 4, serveArgs.length);
+    Processes.Result result = Processes.run(Path.of(".."), Duration.ofSeconds(30), command);
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    return result.output().lines().toList();
+  }
+}
