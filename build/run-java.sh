@@ -31,14 +31,13 @@ serve_common=(-XX:SurvivorRatio=4 -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCach
   -Dio.netty.jfr.enabled=false -Dio.netty.leakDetection.level=disabled --enable-native-access=ALL-UNNAMED "$log_format")
 serve_opts=(-Xms112m -Xmx112m -XX:+UseG1GC "${serve_common[@]}")
 # A config that embeds prompts (a learned route: threshold, objective or bandit; a rule on the
-# domain) loads a sentence encoder into the heap, and gets the serial collector in 144 MB. G1 in
-# 112 MB had its first collections fail to evacuate and compact the whole heap while the encoder
-# loaded, and the backlog of those seconds was still in the p99 after 15 s; G1 in 192 MB used 15%
-# more CPU per decision than the serial collector. MMLU prompts at 40 req/s to a kNN route (bash
-# signalbox-bench/run-learned.sh, 2026-12-05, docs/results/learned-collectors-20261205.txt): p50 /
-# p99 22.5 / 1,491 ms (G1 112 MB), 19.8 / 76 ms (G1 192 MB, peak RSS 416 MB), 17.1 / 54 ms (serial
-# 144 MB, 336 MB). The launcher reads the file given to --config; a config reloaded into one with a
-# learned route keeps the collector it started with (SIGNALBOX_JAVA_OPTS sets one).
+# domain) loads a sentence encoder into the heap, and gets the serial collector in 144 MB. MMLU
+# prompts at 40 req/s to a kNN route after a 45 s warm-up, two runs each (WARMUP=45 bash
+# signalbox-bench/run-learned.sh, docs/results/learned-collectors-20261205.txt): serial 144 MB p50
+# 16.0-16.5 ms, p99 32-110 ms; G1 112 MB p50 19.4-21.2 ms, p99 101-688 ms, and two full compactions
+# while the encoder loaded (evacuation failures); G1 192 MB did not fail but took 15% more CPU per
+# decision and 416 MB. The launcher reads the file given to --config; a config reloaded into one
+# with a learned route keeps the collector it started with (SIGNALBOX_JAVA_OPTS sets one).
 learned_serve_opts=(-Xms144m -Xmx144m -XX:+UseSerialGC "${serve_common[@]}")
 
 # serve_flags ARGS...: the JVM flags of `serve ARGS...` (the learned-route ones when the file given

@@ -6,11 +6,16 @@
 #      calibrated to send 30% of prompts to the strong model;
 #   2. serve it (launcher's default JVM flags, simulated models answering in ~5 ms, traces on), alone
 #      on core 0;
-#   3. send MMLU prompts in turn from core 1 at RATE req/s (default 40) for DURATION seconds (60) after 15 s of
+#   3. send MMLU prompts in turn from core 1 at RATE req/s (default 40) for DURATION seconds (60) after WARMUP s (15) of
 #      warm-up, and the same rate at a fixed prompt (cached embedding) as the baseline of the same run;
 #      peak RSS of each.
 #
 #   bash signalbox-bench/run-learned.sh
+#   WARMUP=45 SERVE_JAVA_OPTS="-XX:-UseSerialGC -XX:+UseG1GC -Xms112m -Xmx112m" bash signalbox-bench/run-learned.sh
+#
+# SERVE_JAVA_OPTS adds JVM flags to the serving gateway only (SIGNALBOX_JAVA_OPTS reaches `train` too).
+# The warm-up must outlast the start's backlog: at 40 req/s a decision takes most of the core, so a
+# second of requests queued while the encoder loads drains over many seconds.
 #
 # Results go to bench-results/learned-<time>.txt. Needs taskset and python3.
 set -euo pipefail
@@ -19,6 +24,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 RATE="${RATE:-40}"
 SECONDS_RECORDED="${DURATION:-60}"
+WARMUP="${WARMUP:-15}"
 GATEWAY=19105
 mmlu="../shared/data/routellm/mmlu"
 if [ ! -d "$mmlu" ]; then
@@ -60,7 +66,7 @@ PY
 log "prompts: $(wc -l < "$work/prompts.txt") MMLU prompts, newlines flattened"
 
 for variant in fixed-prompt mmlu-prompts; do
-  taskset -c 0 ./signalbox serve --config "$config" > "$work/serve-$variant.log" 2>&1 &
+  taskset -c 0 env SIGNALBOX_JAVA_OPTS="${SERVE_JAVA_OPTS:-${SIGNALBOX_JAVA_OPTS:-}}" ./signalbox serve --config "$config" > "$work/serve-$variant.log" 2>&1 &
   pids+=($!)
   wait_port $GATEWAY
   sleep 1
@@ -69,8 +75,8 @@ for variant in fixed-prompt mmlu-prompts; do
   rss_watch "$gw" "$work/done" > "$work/rss-$variant" &
   prompts=""
   [ "$variant" = mmlu-prompts ] && prompts="$work/prompts.txt"
-  log "== $variant: $RATE req/s, ${SECONDS_RECORDED} s after 15 s warm-up"
-  PROMPTS_FILE="$prompts" MODEL=learned harness open "$RATE" "$SECONDS_RECORDED" 15 "http://127.0.0.1:$GATEWAY/v1/chat/completions" | tee -a "$out"
+  log "== $variant: $RATE req/s, ${SECONDS_RECORDED} s after $WARMUP s warm-up${SERVE_JAVA_OPTS:+, serving JVM flags added: $SERVE_JAVA_OPTS}"
+  PROMPTS_FILE="$prompts" MODEL=learned harness open "$RATE" "$SECONDS_RECORDED" "$WARMUP" "http://127.0.0.1:$GATEWAY/v1/chat/completions" | tee -a "$out"
   touch "$work/done"
   sleep 1
   log "peak RSS: $(cat "$work/rss-$variant") MB"
