@@ -49,8 +49,10 @@ serve_flags() {
     case "$arg" in --config=*) config="${arg#--config=}" ;; esac
     previous="$arg"
   done
-  if [ -n "$config" ] && [ -f "$config" ] && grep -v '^[[:space:]]*#' "$config" \
-    | grep -Eq '(policy:[[:space:]]*"?(threshold|objective|bandit)([^[:alnum:]_-]|$))|((^|[[:space:]{,])domains:)'; then
+  # One grep, no pipe: under pipefail a pipe into grep -q can fail on SIGPIPE when it matches early.
+  # What follows a # on a line is a comment.
+  if [ -n "$config" ] && [ -f "$config" ] && grep -Eq \
+    '^[^#]*(policy:[[:space:]]*"?(threshold|objective|bandit)([^[:alnum:]_-]|$)|(^|[[:space:]{,])domains:)' "$config"; then
     printf '%s\n' "${learned_serve_opts[@]}"
   else
     printf '%s\n' "${serve_opts[@]}"

@@ -116,7 +116,6 @@ public class TokenCountBenchmark {
     earlierMessages.remove(earlierMessages.size() - 1);
     before = Json.text(earlier).getBytes(StandardCharsets.UTF_8);
     body = Json.text(request).getBytes(StandardCharsets.UTF_8);
-    counter = new TokenCounter(rememberedChars);
   }
 
   /** Each measured step starts from a counter that has seen the step before, or nothing. */

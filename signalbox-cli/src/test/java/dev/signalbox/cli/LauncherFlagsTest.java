@@ -42,7 +42,8 @@ class LauncherFlagsTest {
       strings = {
         "  - {name: auto, policy: rules}\n  - {name: cheap, policy: cheapest}",
         "  - {name: custom, policy: thresholds}",
-        "  # policy: threshold, once\n  - {name: auto, policy: priority}"
+        "  # policy: threshold, once\n  - {name: auto, policy: priority}",
+        "  - {name: auto, policy: priority}  # policy: threshold, once"
       })
   void anyOtherConfigGetsG1(String routes) throws Exception {
     assertThat(flags("--config", config("routes:\n" + routes + "\n")))
