@@ -6,9 +6,12 @@
 #      calibrated to send 30% of prompts to the strong model;
 #   2. serve it (launcher's default JVM flags, simulated models answering in ~5 ms, traces on), alone
 #      on core 0;
-#   3. send MMLU prompts in turn from core 1 at RATE req/s (default 40) for DURATION seconds (60) after WARMUP s (15) of
-#      warm-up, and the same rate at a fixed prompt (cached embedding) as the baseline of the same run;
-#      peak RSS of each.
+#   3. send MMLU prompts from core 1 at RATE req/s (default 40) for DURATION seconds (60) after WARMUP s (15) of
+#      warm-up, in each order of ORDERS (default "shuffled in-turn"), and the same rate at a fixed prompt
+#      (cached embedding) as the baseline of the same run; peak RSS of each. "shuffled" mixes the
+#      subjects (seed 42), as traffic would; "in-turn" is the data's order, subject after subject, so a
+#      window can hold seconds of one subject's long prompts (European history's average 1,600
+#      characters, its embedding near the 256-word-piece cap) that one core cannot embed at 40 req/s.
 #
 #   bash signalbox-bench/run-learned.sh
 #   WARMUP=45 SERVE_JAVA_OPTS="-XX:-UseSerialGC -XX:+UseG1GC -Xms112m -Xmx112m" bash signalbox-bench/run-learned.sh
@@ -25,6 +28,7 @@ cd "$root"
 RATE="${RATE:-40}"
 SECONDS_RECORDED="${DURATION:-60}"
 WARMUP="${WARMUP:-15}"
+ORDERS="${ORDERS:-shuffled in-turn}"
 GATEWAY=19105
 mmlu="../shared/data/routellm/mmlu"
 if [ ! -d "$mmlu" ]; then
@@ -55,17 +59,23 @@ routes:
 YAML
 ./signalbox train --dataset "$mmlu" --format routellm --prices examples/eval/prices-routellm.yaml --config "$config" \
   --policy learned --target strong-share=0.3 2>&1 | grep -v SLF4J | tee -a "$out"
-python3 - "$mmlu" > "$work/prompts.txt" <<'PY'
-import csv, glob, sys
+python3 - "$mmlu" "$work" <<'PY'
+import csv, glob, random, sys
 csv.field_size_limit(10**9)
+prompts = []
 for path in sorted(glob.glob(sys.argv[1] + "/responses/*.csv")):
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
-            print(" ".join(row["prompt"].split()))
+            prompts.append(" ".join(row["prompt"].split()))
+with open(sys.argv[2] + "/prompts-in-turn.txt", "w") as f:
+    f.writelines(p + "\n" for p in prompts)
+random.Random(42).shuffle(prompts)
+with open(sys.argv[2] + "/prompts-shuffled.txt", "w") as f:
+    f.writelines(p + "\n" for p in prompts)
 PY
-log "prompts: $(wc -l < "$work/prompts.txt") MMLU prompts, newlines flattened"
+log "prompts: $(wc -l < "$work/prompts-in-turn.txt") MMLU prompts, newlines flattened; orders: $ORDERS"
 
-for variant in fixed-prompt mmlu-prompts; do
+for variant in fixed-prompt $(printf 'mmlu-%s ' $ORDERS); do
   taskset -c 0 env SIGNALBOX_JAVA_OPTS="${SERVE_JAVA_OPTS:-${SIGNALBOX_JAVA_OPTS:-}}" ./signalbox serve --config "$config" > "$work/serve-$variant.log" 2>&1 &
   pids+=($!)
   wait_port $GATEWAY
@@ -74,7 +84,7 @@ for variant in fixed-prompt mmlu-prompts; do
   rm -f "$work/done"
   rss_watch "$gw" "$work/done" > "$work/rss-$variant" &
   prompts=""
-  [ "$variant" = mmlu-prompts ] && prompts="$work/prompts.txt"
+  [ "$variant" != fixed-prompt ] && prompts="$work/prompts-${variant#mmlu-}.txt"
   log "== $variant: $RATE req/s, ${SECONDS_RECORDED} s after $WARMUP s warm-up${SERVE_JAVA_OPTS:+, serving JVM flags added: $SERVE_JAVA_OPTS}"
   PROMPTS_FILE="$prompts" MODEL=learned harness open "$RATE" "$SECONDS_RECORDED" "$WARMUP" "http://127.0.0.1:$GATEWAY/v1/chat/completions" | tee -a "$out"
   touch "$work/done"
