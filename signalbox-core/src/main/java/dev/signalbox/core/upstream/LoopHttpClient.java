@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -88,7 +87,7 @@ final class LoopHttpClient implements AutoCloseable {
     this.bootstrap =
         new Bootstrap()
             .group(IoLoops.shared())
-            .channel(NioSocketChannel.class)
+            .channel(IoLoops.transport().socketChannel())
             // Without TCP_NODELAY a request body written after its headers can wait for the
             // upstream's delayed ACK.
             .option(ChannelOption.TCP_NODELAY, true)
