@@ -19,6 +19,7 @@ import dev.signalbox.core.keys.PostgresKeyStore;
 import dev.signalbox.core.keys.SqliteKeyStore;
 import dev.signalbox.core.keys.VirtualKeys;
 import dev.signalbox.core.limits.BudgetAlert;
+import dev.signalbox.core.net.IoLoops;
 import dev.signalbox.core.pool.BreakerHistory;
 import dev.signalbox.core.responses.ResponseStore;
 import dev.signalbox.core.responses.SqlResponseStore;
@@ -113,14 +114,15 @@ final class ServeCommand implements Callable<Integer> {
     onHangup(running);
     out.printf(
         "Signalbox listening on http://%s:%d (%d routes, %d models, %d deployments; config %s;"
-            + " traces %s)%n",
+            + " traces %s; io %s)%n",
         config.server().host(),
         running.server.port(),
         config.routes().size(),
         config.models().size(),
         config.deployments().size(),
         config.hash().substring(0, 12),
-        config.traces().enabled() ? config.traces().path() : "off");
+        config.traces().enabled() ? config.traces().path() : "off",
+        IoLoops.transport().name());
     out.flush();
     stopped.await();
     return 0;

@@ -49,6 +49,9 @@ class ServeProcessIT {
     Path store = dir.resolve("t.db");
     Files.writeString(config, CONFIG.formatted(store));
     try (ServeProcess serve = ServeProcess.start(dir, config)) {
+      assertThat(serve.output())
+          .as("the listening line names the event loops' transport")
+          .containsPattern("Signalbox listening on .*; io (io_uring|nio)\\)");
       Files.writeString(config, CONFIG.formatted(store) + "  - {name: second, models: [m]}\n");
       new ProcessBuilder("kill", "-HUP", Long.toString(serve.process.pid())).start().waitFor();
       assertThat(serve.awaitOutput("reloaded " + config, Duration.ofSeconds(30)))

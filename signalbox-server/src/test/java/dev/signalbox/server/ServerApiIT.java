@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.core.config.ConfigReader;
+import dev.signalbox.core.net.IoLoops;
 import dev.signalbox.testing.ScriptedUpstreamServer;
+import io.netty.channel.uring.IoUring;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -59,6 +61,17 @@ class ServerApiIT {
     """
             .formatted(ConfigReader.sha256(ADMIN_KEY), ConfigReader.sha256(TEAM_KEY))
         + POOL;
+  }
+
+  /** The build runs this class twice: on io_uring where the kernel allows it, and on NIO. */
+  @Test
+  void theServerRunsOnTheTransportThisProcessWasGiven() throws Exception {
+    gateway = new GatewayHarness(keyed());
+    boolean nioForced = Boolean.getBoolean("io.netty.transport.noNative");
+    assertThat(IoLoops.transport().name())
+        .isEqualTo(!nioForced && IoUring.isAvailable() ? "io_uring" : "nio");
+    String body = "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    assertThat(gateway.post("/v1/chat/completions", body).statusCode()).isEqualTo(401);
   }
 
   @Test
