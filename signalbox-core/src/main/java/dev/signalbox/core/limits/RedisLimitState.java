@@ -84,7 +84,7 @@ public final class RedisLimitState implements LimitState, AutoCloseable {
    */
   private static final class SharedLoops implements EventLoopGroupProvider {
     @Override
-    @SuppressWarnings("unchecked") // Lettuce asks for the NIO loops' type; these are NIO loops
+    @SuppressWarnings("unchecked") // Lettuce asks for its transport's loops; IoLoops chose the same
     public <T extends EventLoopGroup> T allocate(Class<T> type) {
       return (T) IoLoops.shared();
     }

@@ -25,11 +25,12 @@ import java.util.Optional;
  * "Performance"). Created on first use, on daemon threads, never shut down: each server and client
  * closes its own channels.
  *
- * <p>On Linux the loops run on io_uring, which hands the kernel a loop turn's reads and writes for
- * every connection in one system call where the JDK's selector makes one per socket and operation
- * (measured in the README's "Performance"). Elsewhere, where the kernel refuses io_uring, or with
- * {@code -Dio.netty.transport.noNative=true}, they are NIO. Lettuce decides by the same test (when
- * epoll's library is absent, as here), so its channels always fit these loops.
+ * <p>On x86-64 Linux (the native library the build carries) the loops run on io_uring, which hands
+ * the kernel a loop turn's reads and writes for every connection in one system call where the JDK's
+ * selector makes one per socket and operation (measured in the README's "Performance"). Elsewhere,
+ * where the kernel refuses io_uring, or with {@code -Dio.netty.transport.noNative=true}, they are
+ * NIO. Lettuce decides by the same test (when epoll's library is absent, as here), so its channels
+ * always fit these loops.
  */
 public final class IoLoops {
   private IoLoops() {}
