@@ -37,8 +37,12 @@ serve_opts=(-Xms112m -Xmx112m -XX:+UseG1GC "${serve_common[@]}")
 # 16.0-16.5 ms, p99 32-110 ms; G1 112 MB p50 19.4-21.2 ms, p99 101-688 ms, and two full compactions
 # while the encoder loaded (evacuation failures); G1 192 MB did not fail but took 15% more CPU per
 # decision and 416 MB. The launcher reads the file given to --config; a config reloaded into one
-# with a learned route keeps the collector it started with (SIGNALBOX_JAVA_OPTS sets one).
-learned_serve_opts=(-Xms144m -Xmx144m -XX:+UseSerialGC "${serve_common[@]}")
+# with a learned route keeps the collector it started with (SIGNALBOX_JAVA_OPTS sets one). It also
+# gets the JDK's vector module, which bounds a kNN route's search in int8 and scores only the rows
+# that can be among the k in float: 0.25 ms against the float scan's 4.95 ms over 11,229 MMLU
+# prompts, the same neighbours (bash signalbox-bench/run-jmh.sh NearestNeighboursBenchmark,
+# docs/results/knn-int8-20261205.txt). The JVM says "Using incubator modules" once at start.
+learned_serve_opts=(-Xms144m -Xmx144m -XX:+UseSerialGC --add-modules=jdk.incubator.vector "${serve_common[@]}")
 
 # serve_flags ARGS...: the JVM flags of `serve ARGS...` (the learned-route ones when the file given
 # to --config embeds prompts), one a line.
@@ -61,6 +65,10 @@ serve_flags() {
 # Offline commands hold whole data sets (MMLU's embeddings, a kNN artifact being written): a larger
 # heap, committed only as it is used.
 offline_opts=(-Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED "$log_format")
+# The commands that fit and decide learned routes over whole data sets get the vector module too (the
+# kNN search above): `eval` of examples/eval/routellm.yaml on MMLU cv:5 took 20.6 s against 86.0 s
+# without it, its output the same byte for byte (docs/results/knn-int8-20261205.txt).
+vector_commands=(eval train replay)
 
 # Records FILE by a training run (WarmUpCommand: CONFIG served on a free port, requests of every
 # kind sent to it, then to FRONT, if given, served in front of it through the providers' clients)
@@ -79,10 +87,15 @@ run_signalbox() {
   shift
   java="$(find_java)" || exit 1
   local opts=("${offline_opts[@]}")
+  [[ " ${vector_commands[*]} " == *" ${1:-none} "* ]] && opts+=(--add-modules=jdk.incubator.vector)
   if [ "${1:-}" = "serve" ] || [ "${1:-}" = "--print-jvm-flags" ]; then
     mapfile -t opts < <(serve_flags "$@")
     # The ahead-of-time cache: classes loaded and linked, hot methods profiled, by a training run.
-    if [ -n "${SIGNALBOX_AOT_CACHE:-}" ] && [ -f "$SIGNALBOX_AOT_CACHE" ]; then
+    # Recorded under the default flags only: the JVM refuses it, with errors, to a learned route's,
+    # whose vector module it was not recorded with (and its linked classes need the module graph
+    # that --add-modules turns off).
+    if [ -n "${SIGNALBOX_AOT_CACHE:-}" ] && [ -f "$SIGNALBOX_AOT_CACHE" ] \
+      && [[ " ${opts[*]} " != *" --add-modules="* ]]; then
       opts+=(-XX:AOTCache="$SIGNALBOX_AOT_CACHE")
     fi
   fi

@@ -19,5 +19,6 @@ fi
 source build/find-java.sh
 java="$(find_java)"
 mvn -B -q -Pbench -pl signalbox-bench -am -DskipTests -Dformat.skip=true package
-taskset -c 0 "$java" -cp "signalbox-bench/target/signalbox-bench-0.1.0-SNAPSHOT.jar:signalbox-bench/target/lib/*" \
+# The vector module: the kNN search's int8 bounds (NearestNeighboursBenchmark), as the launcher gives a learned route.
+taskset -c 0 "$java" --add-modules=jdk.incubator.vector -cp "signalbox-bench/target/signalbox-bench-0.1.0-SNAPSHOT.jar:signalbox-bench/target/lib/*" \
   org.openjdk.jmh.Main "$benchmark" "$@"

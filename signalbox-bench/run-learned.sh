@@ -8,7 +8,7 @@
 #      on core 0;
 #   3. send MMLU prompts from core 1 at RATE req/s (default 40) for DURATION seconds (60) after WARMUP s (15) of
 #      warm-up, in each order of ORDERS (default "shuffled in-turn"), and the same rate at a fixed prompt
-#      (cached embedding) as the baseline of the same run; peak RSS of each. "shuffled" mixes the
+#      (cached embedding) as the baseline of the same run (FIXED=0 leaves it out); peak RSS of each. "shuffled" mixes the
 #      subjects (seed 42), as traffic would; "in-turn" is the data's order, subject after subject, so a
 #      window can hold seconds of one subject's long prompts (European history's average 1,600
 #      characters, its embedding near the 256-word-piece cap) that one core cannot embed at 40 req/s.
@@ -29,6 +29,7 @@ RATE="${RATE:-40}"
 SECONDS_RECORDED="${DURATION:-60}"
 WARMUP="${WARMUP:-15}"
 ORDERS="${ORDERS:-shuffled in-turn}"
+FIXED="${FIXED:-1}"
 GATEWAY=19105
 mmlu="../shared/data/routellm/mmlu"
 if [ ! -d "$mmlu" ]; then
@@ -75,7 +76,9 @@ with open(sys.argv[2] + "/prompts-shuffled.txt", "w") as f:
 PY
 log "prompts: $(wc -l < "$work/prompts-in-turn.txt") MMLU prompts, newlines flattened; orders: $ORDERS"
 
-for variant in fixed-prompt $(printf 'mmlu-%s ' $ORDERS); do
+variants=$(printf 'mmlu-%s ' $ORDERS)
+[ "$FIXED" = 0 ] || variants="fixed-prompt $variants"
+for variant in $variants; do
   taskset -c 0 env SIGNALBOX_JAVA_OPTS="${SERVE_JAVA_OPTS:-${SIGNALBOX_JAVA_OPTS:-}}" ./signalbox serve --config "$config" > "$work/serve-$variant.log" 2>&1 &
   pids+=($!)
   wait_port $GATEWAY

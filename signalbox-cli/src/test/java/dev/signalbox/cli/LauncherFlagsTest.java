@@ -14,12 +14,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The launcher's choice of collector and heap for {@code serve} (build/run-java.sh {@code
- * serve_flags}): G1 in 112 MB, and the serial collector in 144 MB for a config that embeds prompts.
+ * serve_flags}): G1 in 112 MB, and the serial collector in 144 MB for a config that embeds prompts,
+ * with the vector module that its kNN search's int8 bounds need.
  */
 @Timeout(60)
 class LauncherFlagsTest {
   private static final List<String> DEFAULT = List.of("-Xms112m", "-Xmx112m", "-XX:+UseG1GC");
-  private static final List<String> EMBEDDING = List.of("-Xms144m", "-Xmx144m", "-XX:+UseSerialGC");
+  private static final List<String> EMBEDDING =
+      List.of("-Xms144m", "-Xmx144m", "-XX:+UseSerialGC", "--add-modules=jdk.incubator.vector");
 
   @TempDir Path dir;
 
@@ -48,7 +50,7 @@ class LauncherFlagsTest {
   void anyOtherConfigGetsG1(String routes) throws Exception {
     assertThat(flags("--config", config("routes:\n" + routes + "\n")))
         .containsAll(DEFAULT)
-        .doesNotContain("-XX:+UseSerialGC");
+        .doesNotContain("-XX:+UseSerialGC", "--add-modules=jdk.incubator.vector");
   }
 
   @Test
@@ -57,6 +59,26 @@ class LauncherFlagsTest {
     assertThat(flags("--config=" + learned)).containsAll(EMBEDDING);
     assertThat(flags()).containsAll(DEFAULT);
     assertThat(flags("--config", dir.resolve("absent.yaml").toString())).containsAll(DEFAULT);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"eval", "train", "replay", "validate", "traces"})
+  void theOfflineCommandsThatSearchNeighboursGetTheVectorModule(String command) throws Exception {
+    // find_java answers echo, so the launcher prints the command line it would run.
+    Processes.Result result =
+        Processes.run(
+            Path.of(".."),
+            Duration.ofSeconds(30),
+            "bash",
+            "-c",
+            "source build/run-java.sh && find_java() { echo echo; } && run_signalbox cp \"$1\"",
+            "run_signalbox",
+            command);
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    boolean searches = List.of("eval", "train", "replay").contains(command);
+    assertThat(result.output().contains("--add-modules=jdk.incubator.vector"))
+        .as(result.output())
+        .isEqualTo(searches);
   }
 
   private String config(String text) throws Exception {

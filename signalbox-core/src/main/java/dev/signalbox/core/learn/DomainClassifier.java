@@ -1,6 +1,7 @@
 package dev.signalbox.core.learn;
 
 import dev.signalbox.core.config.DomainSpec;
+import dev.signalbox.core.embed.NearestNeighbours;
 import dev.signalbox.core.embed.TextEmbedder;
 import dev.signalbox.core.embed.Vectors;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ public final class DomainClassifier {
   private final int k;
   private final double minConfidence;
   private final float[][] vectors;
+  private final NearestNeighbours search;
   private final String[] labels;
 
   /** The verdict: the domain (empty below the threshold), its confidence, and every vote. */
@@ -38,21 +40,14 @@ public final class DomainClassifier {
                       names.add(domain);
                     }));
     this.vectors = embedder.embedAll(texts).toArray(new float[0][]);
+    this.search = NearestNeighbours.over(vectors);
     this.labels = names.toArray(new String[0]);
   }
 
   public Verdict classify(float[] embedding) {
-    KnnScorer search =
-        new KnnScorer(
-            List.of("_"),
-            Math.min(k, vectors.length),
-            0,
-            new double[1],
-            vectors,
-            new double[vectors.length][1]);
     Map<String, Double> votes = new LinkedHashMap<>();
     double total = 0;
-    for (int i : search.nearest(embedding)) {
+    for (int i : search.nearest(embedding, k)) {
       double weight = Math.max(0, Vectors.dot(embedding, vectors[i]));
       votes.merge(labels[i], weight, Double::sum);
       total += weight;

@@ -1,27 +1,41 @@
 package dev.signalbox.core.learn;
 
-import dev.signalbox.core.embed.Vectors;
+import dev.signalbox.core.embed.NearestNeighbours;
 import java.util.List;
 
 /**
  * The mean quality of the k labelled prompts nearest by cosine, smoothed toward each model's prior
  * with {@code smoothing} pseudo-prompts: RouterBench's KNN router (Hu et al., 2024), with the
  * shrinkage of TwinRouterBench's SR-KNN so that a few neighbours cannot swing a prediction to 0 or
- * 1. Exhaustive search: exact, and on 2 cores about a millisecond over 10,000 prompts.
+ * 1. The search is exact ({@link NearestNeighbours}): the same neighbours as a full scan, so a
+ * decision replays the same however the search is done.
  */
-public record KnnScorer(
-    List<String> models,
-    int k,
-    double smoothing,
-    double[] prior,
-    float[][] vectors,
-    double[][] quality)
-    implements QualityScorer {
-  public KnnScorer {
-    models = List.copyOf(models);
+public final class KnnScorer implements QualityScorer {
+  private final List<String> models;
+  private final int k;
+  private final double smoothing;
+  private final double[] prior;
+  private final float[][] vectors;
+  private final double[][] quality;
+  private final NearestNeighbours search;
+
+  public KnnScorer(
+      List<String> models,
+      int k,
+      double smoothing,
+      double[] prior,
+      float[][] vectors,
+      double[][] quality) {
     if (k < 1 || vectors.length == 0) {
       throw new IllegalArgumentException("knn needs k >= 1 and at least one labelled prompt");
     }
+    this.models = List.copyOf(models);
+    this.k = k;
+    this.smoothing = smoothing;
+    this.prior = prior;
+    this.vectors = vectors;
+    this.quality = quality;
+    this.search = NearestNeighbours.over(vectors);
   }
 
   public static KnnScorer fit(TrainingSet data, int k, double smoothing) {
@@ -32,6 +46,31 @@ public record KnnScorer(
         data.meanQuality(),
         data.embeddings(),
         data.quality());
+  }
+
+  @Override
+  public List<String> models() {
+    return models;
+  }
+
+  public int k() {
+    return k;
+  }
+
+  public double smoothing() {
+    return smoothing;
+  }
+
+  public double[] prior() {
+    return prior;
+  }
+
+  public float[][] vectors() {
+    return vectors;
+  }
+
+  public double[][] quality() {
+    return quality;
   }
 
   @Override
@@ -58,24 +97,6 @@ public record KnnScorer(
    * stable.
    */
   int[] nearest(float[] embedding) {
-    int size = Math.min(k, vectors.length);
-    int[] best = new int[size];
-    float[] bestSimilarity = new float[size];
-    int filled = 0;
-    for (int i = 0; i < vectors.length; i++) {
-      float similarity = Vectors.dot(embedding, vectors[i]);
-      if (filled == size && similarity <= bestSimilarity[size - 1]) {
-        continue;
-      }
-      int at = filled < size ? filled++ : size - 1;
-      while (at > 0 && bestSimilarity[at - 1] < similarity) {
-        best[at] = best[at - 1];
-        bestSimilarity[at] = bestSimilarity[at - 1];
-        at--;
-      }
-      best[at] = i;
-      bestSimilarity[at] = similarity;
-    }
-    return best;
+    return search.nearest(embedding, k);
   }
 }
