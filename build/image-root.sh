@@ -12,7 +12,8 @@ java="$(find_java)"
 jdk="$(dirname "$(dirname "$(readlink -f "$java")")")"
 rm -rf "$out"
 mkdir -p "$out/tmp" "$out/etc" "$out/var/lib/signalbox"   # the working directory: relative trace stores and artifacts
-"$jdk/bin/jlink" --add-modules java.base,java.compiler,java.desktop,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.crypto.ec,jdk.management,jdk.unsupported,jdk.zipfs \
+# jdk.incubator.vector: a kNN route's int8-bounded search (the image's entrypoint adds it).
+"$jdk/bin/jlink" --add-modules java.base,java.compiler,java.desktop,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.crypto.ec,jdk.incubator.vector,jdk.management,jdk.unsupported,jdk.zipfs \
   --strip-debug --no-man-pages --no-header-files --output "$out/opt/java"
 # The C and C++ runtimes: what the JVM links, and what the native libraries in the jars expect.
 libs=$(ldd "$out/opt/java/bin/java" "$out/opt/java/lib/server/libjvm.so" "$out"/opt/java/lib/*.so 2>/dev/null \
