@@ -62,6 +62,15 @@ serve_flags() {
     printf '%s\n' "${serve_opts[@]}"
   fi
 }
+# takes_aot_cache ARGS...: whether `serve ARGS...` starts from the ahead-of-time cache. It is recorded
+# under the default flags only: the JVM refuses it, with errors, under a learned route's, whose vector
+# module it was not recorded with (and its linked classes need the module graph that --add-modules
+# turns off). A learned gateway answered first 0.8-1.2 s later without it (6.5-6.8 s against
+# 5.6-5.7 s, docs/results/knn-int8-20261205.txt).
+takes_aot_cache() {
+  [[ " $(serve_flags "$@" | tr '\n' ' ') " != *" --add-modules="* ]]
+}
+
 # Offline commands hold whole data sets (MMLU's embeddings, a kNN artifact being written): a larger
 # heap, committed only as it is used.
 offline_opts=(-Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED "$log_format")
@@ -91,11 +100,7 @@ run_signalbox() {
   if [ "${1:-}" = "serve" ] || [ "${1:-}" = "--print-jvm-flags" ]; then
     mapfile -t opts < <(serve_flags "$@")
     # The ahead-of-time cache: classes loaded and linked, hot methods profiled, by a training run.
-    # Recorded under the default flags only: the JVM refuses it, with errors, to a learned route's,
-    # whose vector module it was not recorded with (and its linked classes need the module graph
-    # that --add-modules turns off).
-    if [ -n "${SIGNALBOX_AOT_CACHE:-}" ] && [ -f "$SIGNALBOX_AOT_CACHE" ] \
-      && [[ " ${opts[*]} " != *" --add-modules="* ]]; then
+    if [ -n "${SIGNALBOX_AOT_CACHE:-}" ] && [ -f "$SIGNALBOX_AOT_CACHE" ] && takes_aot_cache "$@"; then
       opts+=(-XX:AOTCache="$SIGNALBOX_AOT_CACHE")
     fi
   fi

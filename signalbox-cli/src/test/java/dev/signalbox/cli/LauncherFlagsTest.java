@@ -81,6 +81,25 @@ class LauncherFlagsTest {
         .isEqualTo(searches);
   }
 
+  @Test
+  void onlyTheDefaultFlagsStartFromTheAheadOfTimeCache() throws Exception {
+    // The cache is recorded under the default flags; the JVM refuses it under the vector module.
+    String learned = config("routes:\n  - {name: l, policy: threshold}\n");
+    String plain = config("routes:\n  - {name: auto, policy: priority}\n");
+    assertThat(takesAotCache("--config", learned)).isFalse();
+    assertThat(takesAotCache("--config", plain)).isTrue();
+  }
+
+  private boolean takesAotCache(String... serveArgs) throws Exception {
+    String[] command = new String[4 + serveArgs.length];
+    command[0] = "bash";
+    command[1] = "-c";
+    command[2] = "source build/run-java.sh && takes_aot_cache serve \"$@\"";
+    command[3] = "takes_aot_cache";
+    System.arraycopy(serveArgs, 0, command, 4, serveArgs.length);
+    return Processes.run(Path.of(".."), Duration.ofSeconds(30), command).exitCode() == 0;
+  }
+
   private String config(String text) throws Exception {
     Path file = Files.createTempFile(dir, "signalbox", ".yaml");
     Files.writeString(file, text);
