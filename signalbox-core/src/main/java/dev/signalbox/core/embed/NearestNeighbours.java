@@ -65,7 +65,7 @@ public final class NearestNeighbours {
    */
   public int[] nearest(float[] query, int k) {
     int size = Math.min(k, rows.length);
-    if (quantised.isEmpty() || size == rows.length || !allFinite(query)) {
+    if (!boundable(query, size)) {
       return scan(query, size, null, 0);
     }
     Quantised q = quantised.get();
@@ -78,7 +78,7 @@ public final class NearestNeighbours {
    */
   public int rowsScored(float[] query, int k) {
     int size = Math.min(k, rows.length);
-    if (quantised.isEmpty() || size == rows.length || !allFinite(query)) {
+    if (!boundable(query, size)) {
       return rows.length;
     }
     float[] upper = quantised.get().upperBounds(query, size);
@@ -87,6 +87,14 @@ public final class NearestNeighbours {
       scored += upper[i] < upper[rows.length] ? 0 : 1;
     }
     return scored;
+  }
+
+  /** Whether the int8 bounds apply: there is a copy, it would skip rows, and the query fits it. */
+  private boolean boundable(float[] query, int size) {
+    return quantised.isPresent()
+        && size < rows.length
+        && query.length == quantised.get().width()
+        && allFinite(query);
   }
 
   /**
@@ -236,7 +244,7 @@ public final class NearestNeighbours {
       float scale = largest > 0 ? largest / 127 : 1;
       double lost = 0;
       for (int i = 0; i < v.length; i++) {
-        int code = Math.round(v[i] / scale);
+        int code = Math.clamp(Math.round(v[i] / scale), -127, 127);
         codes[offset + i] = (byte) code;
         double d = v[i] - (double) code * scale;
         lost += d * d;
