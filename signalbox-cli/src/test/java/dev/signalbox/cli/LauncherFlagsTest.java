@@ -65,15 +65,7 @@ class LauncherFlagsTest {
   @ValueSource(strings = {"eval", "train", "replay", "validate", "traces"})
   void theOfflineCommandsThatSearchNeighboursGetTheVectorModule(String command) throws Exception {
     // find_java answers echo, so the launcher prints the command line it would run.
-    Processes.Result result =
-        Processes.run(
-            Path.of(".."),
-            Duration.ofSeconds(30),
-            "bash",
-            "-c",
-            "source build/run-java.sh && find_java() { echo echo; } && run_signalbox cp \"$1\"",
-            "run_signalbox",
-            command);
+    Processes.Result result = launcher("find_java() { echo echo; } && run_signalbox cp", command);
     assertThat(result.exitCode()).as(result.output()).isZero();
     boolean searches = List.of("eval", "train", "replay").contains(command);
     assertThat(result.output().contains("--add-modules=jdk.incubator.vector"))
@@ -91,13 +83,7 @@ class LauncherFlagsTest {
   }
 
   private boolean takesAotCache(String... serveArgs) throws Exception {
-    String[] command = new String[4 + serveArgs.length];
-    command[0] = "bash";
-    command[1] = "-c";
-    command[2] = "source build/run-java.sh && takes_aot_cache serve \"$@\"";
-    command[3] = "takes_aot_cache";
-    System.arraycopy(serveArgs, 0, command, 4, serveArgs.length);
-    return Processes.run(Path.of(".."), Duration.ofSeconds(30), command).exitCode() == 0;
+    return launcher("takes_aot_cache serve", serveArgs).exitCode() == 0;
   }
 
   private String config(String text) throws Exception {
@@ -107,14 +93,19 @@ class LauncherFlagsTest {
   }
 
   private List<String> flags(String... serveArgs) throws Exception {
-    String[] command = new String[4 + serveArgs.length];
-    command[0] = "bash";
-    command[1] = "-c";
-    command[2] = "source build/run-java.sh && serve_flags serve \"$@\"";
-    command[3] = "serve_flags";
-    System.arraycopy(serveArgs, 0, command, 4, serveArgs.length);
-    Processes.Result result = Processes.run(Path.of(".."), Duration.ofSeconds(30), command);
+    Processes.Result result = launcher("serve_flags serve", serveArgs);
     assertThat(result.exitCode()).as(result.output()).isZero();
     return result.output().lines().toList();
+  }
+
+  /** Runs {@code call "$@"} in bash with build/run-java.sh sourced, {@code args} as "$@". */
+  private static Processes.Result launcher(String call, String... args) throws Exception {
+    String[] command = new String[4 + args.length];
+    command[0] = "bash";
+    command[1] = "-c";
+    command[2] = "source build/run-java.sh && " + call + " \"$@\"";
+    command[3] = "launcher";
+    System.arraycopy(args, 0, command, 4, args.length);
+    return Processes.run(Path.of(".."), Duration.ofSeconds(30), command);
   }
 }

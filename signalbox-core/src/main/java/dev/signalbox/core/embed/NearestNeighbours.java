@@ -29,7 +29,7 @@ public final class NearestNeighbours {
 
   /** A search over {@code rows} (not copied), int8-bounded where the vector API is present. */
   public static NearestNeighbours over(float[][] rows) {
-    return over(rows, ByteDots.vectorised());
+    return over(rows, vectorisedDots());
   }
 
   /** The float scan alone: what every search is without the vector module. */
@@ -43,6 +43,32 @@ public final class NearestNeighbours {
             ? Optional.of(Quantised.of(rows, dots.get()))
             : Optional.empty();
     return new NearestNeighbours(rows, quantised);
+  }
+
+  /** The vectorised dot products, where the vector module is in the JVM's module graph. */
+  static Optional<ByteDots> vectorisedDots() {
+    return VectorModule.DOTS;
+  }
+
+  /** Looked up once: the class that names the vector API is loaded only when it can link. */
+  private static final class VectorModule {
+    private static final Optional<ByteDots> DOTS = load();
+
+    private static Optional<ByteDots> load() {
+      if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()
+          || Boolean.getBoolean("signalbox.knn.scalar")) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(
+            (ByteDots)
+                Class.forName("dev.signalbox.core.embed.VectorByteDots")
+                    .getDeclaredConstructor()
+                    .newInstance());
+      } catch (ReflectiveOperationException | LinkageError unusable) {
+        return Optional.empty();
+      }
+    }
   }
 
   /** Whether searches take the int8 bounds first. */

@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link ByteDots} on the JDK's vector API: as many bytes as the CPU's preferred int vector has
  * lanes are widened to ints, multiplied and summed per lane, and the lanes added at the end of a
  * row. Integer sums are exact, so the result does not depend on the lane count. Loaded by
- * reflection from {@link ByteDots#vectorised()} only.
+ * reflection from {@link NearestNeighbours#vectorisedDots()} only.
  */
 final class VectorByteDots implements ByteDots {
   private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;

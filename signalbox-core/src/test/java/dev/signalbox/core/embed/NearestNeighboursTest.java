@@ -48,7 +48,7 @@ class NearestNeighboursTest {
   void theTestJvmHasTheVectorisedDots() {
     // The build adds jdk.incubator.vector to the tests' JVMs, so the quantised path is the one
     // tested.
-    assertThat(ByteDots.vectorised()).isPresent();
+    assertThat(NearestNeighbours.vectorisedDots()).isPresent();
   }
 
   @Test
@@ -113,7 +113,7 @@ class NearestNeighboursTest {
 
   @Test
   void vectorisedDotsAreTheIntegerSumsForEveryWidth() {
-    ByteDots dots = ByteDots.vectorised().orElseThrow();
+    ByteDots dots = NearestNeighbours.vectorisedDots().orElseThrow();
     SplittableRandom random = new SplittableRandom(5);
     for (int width : new int[] {1, 5, 16, 64, 383, 384, 385}) {
       int count = 37;
