@@ -8,7 +8,8 @@
 #      on core 0;
 #   3. send MMLU prompts from core 1 at RATE req/s (default 40) for DURATION seconds (60) after WARMUP s (15) of
 #      warm-up, in each order of ORDERS (default "shuffled in-turn"), and the same rate at a fixed prompt
-#      (cached embedding) as the baseline of the same run (FIXED=0 leaves it out); peak RSS of each. "shuffled" mixes the
+#      (cached embedding) as the baseline of the same run (FIXED=0 leaves it out); peak RSS of each.
+#      ENCODER names the route's encoder (default minilm; minilm-128 reads half as far). "shuffled" mixes the
 #      subjects (seed 42), as traffic would; "in-turn" is the data's order, subject after subject, so a
 #      window can hold seconds of one subject's long prompts (European history's average 1,600
 #      characters, its embedding near the 256-word-piece cap) that one core cannot embed at 40 req/s.
@@ -30,6 +31,7 @@ SECONDS_RECORDED="${DURATION:-60}"
 WARMUP="${WARMUP:-15}"
 ORDERS="${ORDERS:-shuffled in-turn}"
 FIXED="${FIXED:-1}"
+ENCODER="${ENCODER:-minilm}"
 GATEWAY=19105
 mmlu="../shared/data/routellm/mmlu"
 if [ ! -d "$mmlu" ]; then
@@ -56,6 +58,7 @@ routes:
     models: [gpt-4-1106-preview, mistralai/Mixtral-8x7B-Instruct-v0.1]
     threshold: {strong: gpt-4-1106-preview, weak: mistralai/Mixtral-8x7B-Instruct-v0.1}
     scorer: {kind: knn, k: 40, smoothing: 4}
+    encoder: $ENCODER
     artifact: $work/mmlu-knn.json
 YAML
 ./signalbox train --dataset "$mmlu" --format routellm --prices examples/eval/prices-routellm.yaml --config "$config" \

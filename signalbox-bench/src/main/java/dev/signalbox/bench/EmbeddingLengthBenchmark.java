@@ -41,7 +41,7 @@ public class EmbeddingLengthBenchmark {
   @Param({"head", "tail", "chunks"})
   public String window;
 
-  @Param({"minilm", "e5-small"})
+  @Param({"minilm", "minilm-128", "e5-small"})
   public String encoder;
 
   private SentenceEncoder model;

@@ -30,7 +30,8 @@ public interface LearnedPolicySpec {
   String prefixes();
 
   /**
-   * The sentence encoder: {@code minilm} (all-MiniLM-L6-v2, the default) or {@code e5-small}
+   * The sentence encoder: {@code minilm} (all-MiniLM-L6-v2, the default), {@code minilm-128} (the
+   * same, reading 128 word pieces instead of 256: long prompts cost half) or {@code e5-small}
    * (e5-small-v2: stronger, about twice the cost).
    */
   String encoder();

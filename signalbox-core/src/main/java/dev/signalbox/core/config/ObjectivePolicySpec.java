@@ -9,7 +9,7 @@ public record ObjectivePolicySpec(
     @Default("last-user") @OneOf({"last-user", "user", "conversation"}) String embed,
     @Default("head") @OneOf({"head", "tail", "chunks"}) String window,
     @Default("strip") @OneOf({"strip", "keep"}) String prefixes,
-    @Default("minilm") @OneOf({"minilm", "e5-small"}) String encoder,
+    @Default("minilm") @OneOf({"minilm", "minilm-128", "e5-small"}) String encoder,
     Optional<Path> artifact,
     @Default("{}") ObjectiveSpec objective)
     implements PolicySpec, LearnedPolicySpec {

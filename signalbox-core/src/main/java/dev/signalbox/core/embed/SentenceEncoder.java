@@ -17,21 +17,17 @@ import java.util.Map;
 /**
  * A sentence encoder ({@link EncoderModel}: all-MiniLM-L6-v2 by default, or e5-small-v2; quantized
  * ONNX from the langchain4j model jars) run in process: word pieces from the model's own tokenizer,
- * truncated to {@link #MAX_WORD_PIECES}, mean-pooled over the attention mask and L2-normalised, so
- * a dot product is the cosine. One intra-op thread per call: on a small machine concurrent callers
- * get more throughput from whole cores than from a split one. Thread-safe. {@link #shared} reads
- * the model once per JVM: ONNX Runtime's environment is one per process anyway, and the model's 64
- * MB are read-only.
+ * truncated to the model's {@link EncoderModel#maxWordPieces}, mean-pooled over the attention mask
+ * and L2-normalised, so a dot product is the cosine. One intra-op thread per call: on a small
+ * machine concurrent callers get more throughput from whole cores than from a split one.
+ * Thread-safe. {@link #shared} reads the model once per JVM: ONNX Runtime's environment is one per
+ * process anyway, and the model's 64 MB are read-only.
  */
 public final class SentenceEncoder implements AutoCloseable {
   /** The model's id as artifacts record it: an artifact fitted on other vectors is refused. */
   public static final String MODEL_ID = EncoderModel.MINILM.id();
 
   public static final int DIMENSIONS = 384;
-  public static final int MAX_WORD_PIECES = 256;
-
-  /** The most of a text the tokenizer is given: 12 characters per word piece read. */
-  static final int READ_CHARS = 12 * MAX_WORD_PIECES;
 
   private final EncoderModel model;
   private final OrtEnvironment environment;
@@ -72,7 +68,7 @@ public final class SentenceEncoder implements AutoCloseable {
     try {
       // The tokenizer's native library loads before ONNX Runtime's: the other way round, with some
       // class path orders, the process dies in native code (measured: exit 139, no error file).
-      HuggingFaceTokenizer tokenizer = tokenizer(model.tokenizerResource());
+      HuggingFaceTokenizer tokenizer = tokenizer(model);
       OrtEnvironment environment = OrtEnvironment.getEnvironment();
       OrtSession.SessionOptions options = new OrtSession.SessionOptions();
       options.setIntraOpNumThreads(1);
@@ -87,11 +83,12 @@ public final class SentenceEncoder implements AutoCloseable {
     }
   }
 
-  private static HuggingFaceTokenizer tokenizer(String resource) throws IOException {
+  private static HuggingFaceTokenizer tokenizer(EncoderModel model) throws IOException {
     Map<String, String> options = new HashMap<>();
-    options.put("maxLength", Integer.toString(MAX_WORD_PIECES));
+    options.put("maxLength", Integer.toString(model.maxWordPieces()));
     options.put("truncation", "true");
     options.put("padding", "false");
+    String resource = model.tokenizerResource();
     try (InputStream in = SentenceEncoder.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("the tokenizer " + resource + " is not on the class path");
@@ -114,15 +111,14 @@ public final class SentenceEncoder implements AutoCloseable {
    * The start of a long text, cut after a whitespace: the tokenizer splits the whole text before
    * truncating it, so a 4,000-token prompt would cost its whole length for the 256 word pieces read
    * (measured: 2.3 ms more than a 500-token prompt with the cut at 8,192 characters, 0.1 ms at
-   * 3,072; docs/results/embedding-length-20261203.txt). A word piece of real text spans 3-5
-   * characters with its space; {@link #READ_CHARS} leaves 12.
+   * 3,072; docs/results/embedding-length-20261203.txt).
    */
-  static String readable(String text) {
-    if (text.length() <= READ_CHARS) {
+  static String readable(String text, int readChars) {
+    if (text.length() <= readChars) {
       return text;
     }
-    int end = READ_CHARS;
-    while (end > READ_CHARS / 2 && !Character.isWhitespace(text.charAt(end - 1))) {
+    int end = readChars;
+    while (end > readChars / 2 && !Character.isWhitespace(text.charAt(end - 1))) {
       end--;
     }
     return text.substring(0, end);
@@ -147,7 +143,8 @@ public final class SentenceEncoder implements AutoCloseable {
     Encoding[] encodings = new Encoding[batch];
     int longest = 1;
     for (int i = 0; i < batch; i++) {
-      encodings[i] = tokenizer.encode(model.inputPrefix() + readable(texts.get(i)));
+      encodings[i] =
+          tokenizer.encode(model.inputPrefix() + readable(texts.get(i), model.readChars()));
       longest = Math.max(longest, encodings[i].getIds().length);
     }
     long[] ids = new long[batch * longest];

@@ -3,6 +3,8 @@ package dev.signalbox.core.embed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.signalbox.core.TestConfigs;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,8 +61,35 @@ class EmbeddingsTest {
       assertThat(Vectors.dot(batched.get(i), alone)).isGreaterThan(0.98f);
       assertThat(encoder.encode(texts.get(i))).containsExactly(alone);
     }
-    assertThat(encoder.wordPieces("word ".repeat(1000))).isEqualTo(SentenceEncoder.MAX_WORD_PIECES);
+    assertThat(encoder.wordPieces("word ".repeat(1000)))
+        .isEqualTo(EncoderModel.MINILM.maxWordPieces());
     encoder.close();
+  }
+
+  @Test
+  void theShortReadingOfMiniLmReadsHalfAsFarAndGivesTheDefaultsVectorsBelowItsCap() {
+    SentenceEncoder full = SentenceEncoder.shared(EncoderModel.MINILM);
+    SentenceEncoder shorter = SentenceEncoder.shared(EncoderModel.MINILM_128);
+    String question = "Which of these enzymes breaks down starch into sugars?";
+    String passage = "The reading passage goes on about history and trade routes. ".repeat(30);
+
+    assertThat(shorter.wordPieces(passage)).isEqualTo(128);
+    assertThat(full.wordPieces(passage)).isEqualTo(256);
+    assertThat(shorter.encode(question)).containsExactly(full.encode(question));
+    assertThat(Vectors.dot(shorter.encode(passage + question), full.encode(passage + question)))
+        .isLessThan(0.9999f);
+    assertThat(EncoderModel.named("minilm-128")).isEqualTo(EncoderModel.MINILM_128);
+    assertThat(EncoderModel.byId(EncoderModel.MINILM_128.id())).contains(EncoderModel.MINILM_128);
+  }
+
+  @Test
+  void everyEncoderKeepsItsVectorsInAFileOfItsOwn(@TempDir Path folder) throws IOException {
+    for (EncoderModel model : EncoderModel.ALL) {
+      EmbeddingFile.open(folder, model.id(), SentenceEncoder.DIMENSIONS).close();
+    }
+    try (Stream<Path> files = Files.list(folder)) {
+      assertThat(files.count()).isEqualTo(EncoderModel.ALL.size());
+    }
   }
 
   @Test
