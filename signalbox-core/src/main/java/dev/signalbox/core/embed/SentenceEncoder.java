@@ -54,9 +54,37 @@ public final class SentenceEncoder implements AutoCloseable {
     return shared(EncoderModel.MINILM);
   }
 
-  /** {@code model}, read once per JVM on first use. */
+  /**
+   * {@code model}, read once per JVM on first use. Encoders of one ONNX file (MiniLM at 256 and at
+   * 128 word pieces) share its session, each with its own tokenizer: the model is loaded once.
+   */
   public static synchronized SentenceEncoder shared(EncoderModel model) {
-    return SHARED.computeIfAbsent(model, SentenceEncoder::load);
+    SentenceEncoder known = SHARED.get(model);
+    if (known != null) {
+      return known;
+    }
+    SentenceEncoder made =
+        SHARED.values().stream()
+            .filter(other -> other.model.modelResource().equals(model.modelResource()))
+            .findFirst()
+            .map(other -> other.reading(model))
+            .orElseGet(() -> load(model));
+    SHARED.put(model, made);
+    return made;
+  }
+
+  /** An encoder of {@code other}, which runs this one's model file, on this one's session. */
+  private SentenceEncoder reading(EncoderModel other) {
+    try {
+      return new SentenceEncoder(other, environment, session, tokenizer(other));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Whether this encoder and {@code other} run one loaded model. */
+  boolean sharesSessionWith(SentenceEncoder other) {
+    return session == other.session;
   }
 
   public static SentenceEncoder load() {

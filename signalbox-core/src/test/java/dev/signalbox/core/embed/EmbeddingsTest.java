@@ -73,6 +73,7 @@ class EmbeddingsTest {
     String question = "Which of these enzymes breaks down starch into sugars?";
     String passage = "The reading passage goes on about history and trade routes. ".repeat(30);
 
+    assertThat(shorter.sharesSessionWith(full)).isTrue();
     assertThat(shorter.wordPieces(passage)).isEqualTo(128);
     assertThat(full.wordPieces(passage)).isEqualTo(256);
     assertThat(shorter.encode(question)).containsExactly(full.encode(question));
