@@ -7,6 +7,7 @@ import dev.signalbox.api.DeploymentState;
 import dev.signalbox.api.PlanStep;
 import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.api.Usage;
+import dev.signalbox.core.trace.Feedback;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceExplorer;
 import dev.signalbox.core.trace.TraceQuery;
@@ -26,7 +27,8 @@ import java.util.function.Supplier;
 /**
  * The dashboard's queries on a large trace store: fills a store with N traces (default 1,000,000)
  * spread over 30 days, shaped like real ones (three candidates, a plan, one or two attempts, a pool
- * snapshot), through the store's own write path, then times each explorer search and the overview,
+ * snapshot; a fifth of them made with one of 40 virtual keys in 5 teams, one in twenty given
+ * feedback), through the store's own write path, then times each explorer search and the overview,
  * reporting the median and the slowest of 20 runs after 3 unrecorded.
  *
  * <p>Usage: {@code ExplorerBenchmark DIR [N]}; the store is kept in DIR, and reused when it already
@@ -76,6 +78,14 @@ public final class ExplorerBenchmark {
       cases.put(
           "search, outcome (1.5% of traces)",
           () -> explorer.search(query(Map.of("outcome", "upstream_failed"))));
+      cases.put(
+          "search, outcome ok (98.5%, by time)",
+          () -> explorer.search(query(Map.of("outcome", "ok"))));
+      cases.put(
+          "search, key (0.5% of traces)", () -> explorer.search(query(Map.of("key", "key-7"))));
+      cases.put(
+          "search, team + route (0.8%)",
+          () -> explorer.search(query(Map.of("team", "team-3", "route", "code"))));
       cases.put(
           "search, cost >= $0.05 (rare)", () -> explorer.search(query(Map.of("min_cost", "0.05"))));
       cases.put(
@@ -146,15 +156,28 @@ public final class ExplorerBenchmark {
     }
     SplittableRandom random = new SplittableRandom(42);
     long span = Duration.ofDays(30).toMillis();
+    SplittableRandom judged = new SplittableRandom(7);
     List<DecisionTrace> batch = new ArrayList<>(10_000);
     for (int i = 0; i < n; i++) {
       batch.add(trace(i, END.minusMillis(span - span * i / n), random));
-      if (batch.size() == 10_000) {
+      if (batch.size() == 10_000 || i == n - 1) {
         store.write(batch);
+        store.addAllFeedback(feedback(batch, judged));
         batch.clear();
       }
     }
-    store.write(batch);
+  }
+
+  /** Feedback on one request in twenty, a minute after it. */
+  private static List<Feedback> feedback(List<DecisionTrace> traces, SplittableRandom random) {
+    List<Feedback> feedback = new ArrayList<>();
+    for (DecisionTrace t : traces) {
+      if (random.nextDouble() < 0.05) {
+        feedback.add(
+            new Feedback(t.id(), random.nextInt(2), "", t.time().plusSeconds(60), Feedback.API));
+      }
+    }
+    return feedback;
   }
 
   /** A trace shaped like a real one: the {@code i}th of a store, at {@code time}. */
@@ -163,6 +186,8 @@ public final class ExplorerBenchmark {
     String model = MODELS[random.nextInt(MODELS.length)];
     String other = MODELS[(Arrays.asList(MODELS).indexOf(model) + 1) % MODELS.length];
     boolean failed = random.nextDouble() < 0.015;
+    boolean keyed = random.nextDouble() < 0.2;
+    int key = random.nextInt(40);
     boolean fellBack = !failed && random.nextDouble() < 0.03;
     double latency = Math.exp(5.5 + random.nextGaussian() * 0.9);
     List<AttemptTrace> attempts = new ArrayList<>();
@@ -234,6 +259,9 @@ public final class ExplorerBenchmark {
         failed ? "every deployment failed" : "",
         List.of(),
         "",
-        "");
+        "",
+        List.of(),
+        keyed ? "key-" + key : "",
+        keyed ? "team-" + key % 5 : "");
   }
 }

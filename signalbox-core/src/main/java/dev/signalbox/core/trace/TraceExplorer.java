@@ -73,6 +73,27 @@ public final class TraceExplorer implements AutoCloseable {
   }
 
   private ArrayNode search(Connection connection, TraceQuery query) throws SQLException {
+    Search search = statement(connection, query);
+    ArrayNode rows = Json.MAPPER.createArrayNode();
+    try (PreparedStatement statement = prepare(connection, search.sql(), search.arguments());
+        ResultSet result = statement.executeQuery()) {
+      while (result.next()) {
+        rows.add(row(result));
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * The statement a search runs, with its arguments: for a test to see how the database runs it.
+   */
+  Search searchStatement(TraceQuery query) {
+    return read(c -> statement(c, query));
+  }
+
+  record Search(String sql, List<Object> arguments) {}
+
+  private Search statement(Connection connection, TraceQuery query) throws SQLException {
     StringBuilder select =
         new StringBuilder("SELECT " + COLUMNS + " FROM " + rowsTable + " WHERE 1 = 1");
     List<Object> arguments = new ArrayList<>();
@@ -81,10 +102,22 @@ public final class TraceExplorer implements AutoCloseable {
     query.route().ifPresent(v -> where(select, arguments, "route = ?", v));
     query.model().ifPresent(v -> where(select, arguments, "model = ?", v));
     query.deployment().ifPresent(v -> where(select, arguments, "deployment = ?", v));
-    query.outcome().ifPresent(v -> where(select, arguments, "outcome = ?", v));
+    query
+        .outcome()
+        .ifPresent(
+            v ->
+                where(
+                    select,
+                    arguments,
+                    v.equals("ok") ? "outcome = ?" : "outcome = ? AND " + TraceSummaries.FAILED,
+                    v));
     query.tenant().ifPresent(v -> where(select, arguments, "tenant = ?", v));
-    query.key().ifPresent(v -> where(select, arguments, "key_name = ?", v));
-    query.team().ifPresent(v -> where(select, arguments, "team = ?", v));
+    query
+        .key()
+        .ifPresent(v -> where(select, arguments, "key_name = ? AND " + TraceSummaries.KEYED, v));
+    query
+        .team()
+        .ifPresent(v -> where(select, arguments, "team = ? AND " + TraceSummaries.IN_A_TEAM, v));
     query.minCost().ifPresent(v -> where(select, arguments, "cost_usd >= ?", v));
     query.maxCost().ifPresent(v -> where(select, arguments, "cost_usd <= ?", v));
     query.minLatencyMs().ifPresent(v -> where(select, arguments, "latency_ms >= ?", v));
@@ -98,14 +131,7 @@ public final class TraceExplorer implements AutoCloseable {
     }
     select.append(" ORDER BY time_ms DESC, id DESC LIMIT ?");
     arguments.add(query.limit());
-    ArrayNode rows = Json.MAPPER.createArrayNode();
-    try (PreparedStatement statement = prepare(connection, select.toString(), arguments);
-        ResultSet result = statement.executeQuery()) {
-      while (result.next()) {
-        rows.add(row(result));
-      }
-    }
-    return rows;
+    return new Search(select.toString(), arguments);
   }
 
   private long cursor(Connection connection, String id) throws SQLException {
@@ -217,6 +243,7 @@ public final class TraceExplorer implements AutoCloseable {
         Json.object().put("from", from.toString()).put("to", to.toString()).put("bucket_ms", width);
     return read(
         c -> {
+          Map<String, ArrayNode> groups = new LinkedHashMap<>();
           for (String dimension : TraceSummaries.DIMENSIONS) {
             Map<String, Sums> sums;
             if (byHours) {
@@ -226,14 +253,17 @@ public final class TraceExplorer implements AutoCloseable {
             } else {
               sums = rowSums(c, dimension, start, end);
             }
-            ArrayNode groups = groups(sums);
-            feedback(c, dimension, start, end, groups);
-            if (dimension.equals("all")) {
-              overview.set("total", groups.get(0));
-            } else {
-              overview.set("by_" + dimension, groups);
-            }
+            groups.put(dimension, groups(sums));
           }
+          feedback(c, start, end, groups);
+          groups.forEach(
+              (dimension, g) -> {
+                if (dimension.equals("all")) {
+                  overview.set("total", g.get(0));
+                } else {
+                  overview.set("by_" + dimension, g);
+                }
+              });
           Map<List<Object>, Sums> series;
           if (seriesByHours) {
             series =
@@ -350,30 +380,77 @@ public final class TraceExplorer implements AutoCloseable {
     return groups;
   }
 
-  /** Adds each group's mean feedback score and how many requests were judged. */
-  private void feedback(Connection c, String dimension, long start, long end, ArrayNode groups)
+  /**
+   * At most how many feedback rows the store holds (its highest sequence number), read without a
+   * scan.
+   */
+  private long feedbackRows(Connection c) throws SQLException {
+    try (PreparedStatement statement =
+            prepare(
+                c,
+                "SELECT COALESCE(MAX("
+                    + sql.feedbackOrder()
+                    + "), 0) FROM "
+                    + sql.table("feedback"),
+                List.of());
+        ResultSet result = statement.executeQuery()) {
+      result.next();
+      return result.getLong(1);
+    }
+  }
+
+  /**
+   * Adds to each group of every dimension its mean feedback score and how many feedback rows judged
+   * its requests: one pass over the range's judged requests, not one per dimension. The pass starts
+   * from the smaller side, which SQLite cannot tell without statistics: left to itself it walked
+   * the range's every summary row (a million over 30 days) to look for feedback that few requests
+   * have. A cross join keeps SQLite's tables in the order written; PostgreSQL orders them by its
+   * own statistics.
+   */
+  private void feedback(Connection c, long start, long end, Map<String, ArrayNode> groups)
       throws SQLException {
-    String query =
-        "SELECT "
-            + (dimension.equals("all") ? "'all'" : "r." + column(dimension))
-            + ", AVG(f.score), COUNT(*) FROM "
-            + sql.table("feedback")
-            + " f JOIN "
-            + rowsTable
-            + " r ON r.id = f.request_id WHERE r.time_ms >= ? AND r.time_ms < ? GROUP BY 1";
-    try (PreparedStatement statement = prepare(c, query, List.of(start, end));
+    long requests = groups.get("all").get(0).path("requests").asLong();
+    if (requests == 0) {
+      return;
+    }
+    boolean feedbackFirst = feedbackRows(c) < requests;
+    String feedback = sql.table("feedback") + " f";
+    String rows = rowsTable + " r";
+    List<String> dimensions = new ArrayList<>(groups.keySet());
+    StringBuilder query = new StringBuilder("SELECT f.score");
+    for (String dimension : dimensions) {
+      query.append(", ").append(dimension.equals("all") ? "'all'" : "r." + column(dimension));
+    }
+    query
+        .append(" FROM ")
+        .append(feedbackFirst ? feedback + " CROSS JOIN " + rows : rows + " CROSS JOIN " + feedback)
+        .append(" WHERE r.id = f.request_id AND r.time_ms >= ? AND r.time_ms < ?");
+    Map<String, Map<String, double[]>> judged = new LinkedHashMap<>();
+    try (PreparedStatement statement = prepare(c, query.toString(), List.of(start, end));
         ResultSet result = statement.executeQuery()) {
       while (result.next()) {
-        String name = result.getString(1);
-        for (var group : groups) {
-          if (group.path("name").asText().equals(name)) {
-            ((ObjectNode) group)
-                .put("mean_feedback", result.getDouble(2))
-                .put("feedback", result.getLong(3));
-          }
+        double score = result.getDouble(1);
+        for (int i = 0; i < dimensions.size(); i++) {
+          double[] scoreAndCount =
+              judged
+                  .computeIfAbsent(dimensions.get(i), d -> new LinkedHashMap<>())
+                  .computeIfAbsent(result.getString(i + 2), n -> new double[2]);
+          scoreAndCount[0] += score;
+          scoreAndCount[1]++;
         }
       }
     }
+    judged.forEach(
+        (dimension, byName) -> {
+          for (var group : groups.get(dimension)) {
+            double[] scoreAndCount = byName.get(group.path("name").asText());
+            if (scoreAndCount != null) {
+              ((ObjectNode) group)
+                  .put("mean_feedback", scoreAndCount[0] / scoreAndCount[1])
+                  .put("feedback", (long) scoreAndCount[1]);
+            }
+          }
+        });
   }
 
   /** Sums by (bucket, route) of the rows in [from, to), buckets counted from {@code start}. */

@@ -40,6 +40,17 @@ final class TraceSummaries {
           + " NOT NULL, output_tokens BIGINT NOT NULL, latency_ms DOUBLE PRECISION NOT NULL,"
           + " PRIMARY KEY (dimension, hour, name))";
 
+  /**
+   * The rows the outcome, key and team indexes hold: a search by outcome wants failures (an
+   * ordinary trace is found by time), one by key or team keyed requests. A keyless gateway's
+   * ordinary trace so writes three fewer index entries. A search must state the same condition,
+   * word for word, for SQLite to use the index ({@link TraceExplorer} does).
+   */
+  static final String FAILED = "outcome <> 'ok'";
+
+  static final String KEYED = "key_name <> ''";
+  static final String IN_A_TEAM = "team <> ''";
+
   // Cost and latency ride in the time and route indexes, so a search by either scans the index
   // alone until it has its page. Each: the index's name, then what it covers.
   private static final List<List<String>> INDEXES =
@@ -48,11 +59,15 @@ final class TraceSummaries {
           List.of("trace_rows_by_route", "(route, time_ms, id, cost_usd, latency_ms)"),
           List.of("trace_rows_model", "(model, time_ms, id)"),
           List.of("trace_rows_deployment", "(deployment, time_ms, id)"),
-          List.of("trace_rows_outcome", "(outcome, time_ms, id)"),
+          List.of("trace_rows_failed", "(outcome, time_ms, id) WHERE " + FAILED),
           List.of("trace_rows_tenant", "(tenant, time_ms, id)"),
-          List.of("trace_rows_key", "(key_name, time_ms, id)"),
-          List.of("trace_rows_team", "(team, time_ms, id)"),
+          List.of("trace_rows_by_key", "(key_name, time_ms, id) WHERE " + KEYED),
+          List.of("trace_rows_by_team", "(team, time_ms, id) WHERE " + IN_A_TEAM),
           List.of("trace_rows_refused", "(refused_scope, time_ms) WHERE refused_scope <> ''"));
+
+  /** Indexes an older store has that these replace: the same three over every row. */
+  private static final List<String> REPLACED =
+      List.of("trace_rows_outcome", "trace_rows_key", "trace_rows_team");
 
   private TraceSummaries() {}
 
@@ -65,6 +80,9 @@ final class TraceSummaries {
         addColumnIfMissing(s, "team");
         s.execute("DROP INDEX IF EXISTS trace_rows_time");
         s.execute("DROP INDEX IF EXISTS trace_rows_route");
+      }
+      for (String index : REPLACED) {
+        s.execute("DROP INDEX IF EXISTS " + sql.table(index));
       }
       s.execute(
           "CREATE TABLE IF NOT EXISTS " + sql.table("trace_hours") + HOURS + sql.tableOptions());

@@ -39,6 +39,18 @@ abstract class TraceExplorerContract {
   /** Drops one of a store's tables, named as the SQLite file names it, behind the store's back. */
   abstract void dropTable(String name, String table) throws Exception;
 
+  /**
+   * Runs a statement on the store called {@code name}, its tables named as the SQLite file names
+   * them.
+   */
+  abstract void execute(String name, String statement) throws Exception;
+
+  /** How the database runs {@code search}: its plan, in the database's words. */
+  abstract String plan(String name, TraceExplorer.Search search) throws Exception;
+
+  /** The names of the summary rows' indexes, as the SQLite file names them. */
+  abstract List<String> summaryIndexes(String name) throws Exception;
+
   @BeforeEach
   void open() throws Exception {
     store = openStore("traces");
@@ -121,6 +133,44 @@ abstract class TraceExplorerContract {
   }
 
   @Test
+  void searchesByOutcomeKeyOrTeamReadIndexesOfTheRowsTheyCanWant() throws Exception {
+    assertThat(
+            plan("traces", explorer.searchStatement(query(Map.of("outcome", "budget_exceeded")))))
+        .contains("trace_rows_failed");
+    assertThat(plan("traces", explorer.searchStatement(query(Map.of("key", "globex-ops")))))
+        .contains("trace_rows_by_key");
+    assertThat(plan("traces", explorer.searchStatement(query(Map.of("team", "ops")))))
+        .contains("trace_rows_by_team");
+    assertThat(summaryIndexes("traces"))
+        .contains("trace_rows_failed", "trace_rows_by_key", "trace_rows_by_team")
+        .doesNotContain("trace_rows_outcome", "trace_rows_key", "trace_rows_team");
+    // The ordinary outcome is not in that index: found by time instead.
+    assertThat(explorer.search(query(Map.of("outcome", "ok", "limit", "500"))))
+        .hasSize(27)
+        .allSatisfy(row -> assertThat(row.path("outcome").asText()).isEqualTo("ok"));
+  }
+
+  @Test
+  void aStoreWithTheFullOutcomeKeyAndTeamIndexesHasThemReplacedWhenOpened() throws Exception {
+    explorer.close();
+    store.close();
+    for (String column : List.of("outcome", "key_name", "team")) {
+      String index = "trace_rows_" + (column.equals("key_name") ? "key" : column);
+      execute("traces", "DROP INDEX IF EXISTS " + index);
+      execute("traces", "CREATE INDEX " + index + " ON trace_rows(" + column + ", time_ms, id)");
+    }
+    assertThat(summaryIndexes("traces")).contains("trace_rows_outcome", "trace_rows_team");
+    store = openStore("traces");
+    explorer = openExplorer("traces");
+    assertThat(summaryIndexes("traces"))
+        .contains("trace_rows_failed", "trace_rows_by_key", "trace_rows_by_team")
+        .doesNotContain("trace_rows_outcome", "trace_rows_key", "trace_rows_team");
+    assertThat(ids(explorer.search(query(Map.of("outcome", "upstream_failed")))))
+        .containsExactly("req_029", "req_019", "req_009");
+    assertThat(explorer.search(query(Map.of("key", "globex-ops", "limit", "500")))).hasSize(10);
+  }
+
+  @Test
   void oneTraceIsReadWithItsFeedback() {
     assertThat(explorer.trace("req_003")).get().asString().contains("\"req_003\"");
     assertThat(explorer.trace("req_nope")).isEmpty();
@@ -175,6 +225,11 @@ abstract class TraceExplorerContract {
       inSeries += point.path("requests").asLong();
     }
     assertThat(inSeries).isEqualTo(31);
+    // A range with fewer requests than the store has feedback: the join starts from the requests.
+    JsonNode one = explorer.overview(T0.plusSeconds(180), T0.plusSeconds(240), 1).path("total");
+    assertThat(one.path("requests").asLong()).isEqualTo(1);
+    assertThat(one.path("mean_feedback").asDouble()).isEqualTo(1.0);
+    assertThat(one.path("feedback").asLong()).isEqualTo(1);
     assertThat(
             explorer
                 .overview(T0.plusSeconds(7200), T0.plusSeconds(9000), 3)
