@@ -79,16 +79,17 @@ offline_opts=(-Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED "$log
 # without it, its output the same byte for byte (docs/results/knn-int8-20261205.txt).
 vector_commands=(eval train replay)
 
-# Records FILE by a training run (WarmUpCommand: CONFIG served on a free port, requests of every
-# kind sent to it, then to FRONT, if given, served in front of it through the providers' clients)
-# under the serve flags, which the cache must match. Quiet; false if it failed.
+# Records FILE by a training run (WarmUp: CONFIG served on a free port, requests of every kind sent
+# to it, then to FRONT, if given, served in front of it through the providers' clients; without
+# CONFIG, the two gateways the build carries) under the serve flags, which the cache must match.
+# Quiet; false if it failed.
 record_aot_cache() {
-  local classpath="$1" file="$2" config="$3" front="${4:-}" java
+  local classpath="$1" file="$2" config="${3:-}" front="${4:-}" java
   java="$(find_java)" || return 1
   [ "$(java_version "$java")" -ge 25 ] 2>/dev/null || return 1
   rm -f "$file"
   "$java" "${serve_opts[@]}" -XX:AOTCacheOutput="$file" -cp "$classpath" dev.signalbox.cli.Main \
-    warm-up --config "$config" ${front:+--front "$front"} > "$file.log" 2>&1 && [ -f "$file" ]
+    warm-up ${config:+--config "$config"} ${front:+--front "$front"} > "$file.log" 2>&1 && [ -f "$file" ]
 }
 
 run_signalbox() {

@@ -106,13 +106,14 @@ start_startup_target() {
 }
 
 # Starts `./signalbox serve` on core 0 (SIGNALBOX_AOT=$1, JVM options $2 after the launcher's, its
-# output in $3; $4, if given, another checkout whose launcher runs instead) and asks it $body until
-# it answers, for at most a minute. Sets $server (stopped at exit) and $first, the milliseconds
-# from the process's start to its first answer.
+# output in $3; $4, if given, another checkout whose launcher runs instead; $SERVE_ARGS, if set,
+# more arguments to serve) and asks it $body until it answers, for at most a minute. Sets $server
+# (stopped at exit) and $first, the milliseconds from the process's start to its first answer.
 serve_until_first_answer() {
   local start
   start=$(date +%s%N)
-  SIGNALBOX_AOT="$1" SIGNALBOX_JAVA_OPTS="$2" taskset -c 0 "${4:-.}/signalbox" serve --config "$work/signalbox.yaml" > "$3" 2>&1 &
+  # shellcheck disable=SC2086
+  SIGNALBOX_AOT="$1" SIGNALBOX_JAVA_OPTS="$2" taskset -c 0 "${4:-.}/signalbox" serve --config "$work/signalbox.yaml" ${SERVE_ARGS:-} > "$3" 2>&1 &
   server=$!; pids+=("$server")
   for _ in $(seq 12000); do
     curl -sf -o /dev/null "$url" -H 'content-type: application/json' -d "$body" && break

@@ -5,6 +5,7 @@
 # p99 of the next 1,000 (warm). Results go to bench-results/startup-<time>.txt.
 #
 #   bash signalbox-bench/run-startup.sh
+#   SERVE_ARGS="--warm-up 100" bash signalbox-bench/run-startup.sh    # serve with those arguments
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -13,7 +14,7 @@ source signalbox-bench/lib.sh
 bench_start startup
 build_bench
 ./signalbox serve --config /dev/null > /dev/null 2>&1 || true   # records the AOT cache if the build is new
-log "# Signalbox start-up, $(date -u +%FT%TZ), $(nproc) cores; java: $("$java" -version 2>&1 | head -1)"
+log "# Signalbox start-up, $(date -u +%FT%TZ), $(nproc) cores; java: $("$java" -version 2>&1 | head -1)${SERVE_ARGS:+; serve $SERVE_ARGS}"
 start_startup_target
 for aot in off on; do
   serve_until_first_answer "$aot" "" "$work/serve-$aot.log"

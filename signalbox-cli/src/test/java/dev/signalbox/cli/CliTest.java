@@ -23,6 +23,8 @@ import picocli.CommandLine;
 /** The CLI in process, through picocli. */
 @Timeout(60)
 class CliTest {
+  private static final Path WARM_UP = Path.of("src/main/resources/dev/signalbox/cli/warm-up");
+
   @TempDir Path dir;
 
   record Run(int exit, String out, String err) {}
@@ -41,9 +43,8 @@ class CliTest {
   void warmUpTrainsASecondGatewayThroughTheOpenAiAndAnthropicProviders() throws Exception {
     Path upstream = dir.resolve("training.yaml");
     Path front = dir.resolve("front.yaml");
-    Files.writeString(upstream, inTempDir(Files.readString(Path.of("../build/aot-training.yaml"))));
-    Files.writeString(
-        front, inTempDir(Files.readString(Path.of("../build/aot-training-front.yaml"))));
+    Files.writeString(upstream, inTempDir(Files.readString(WARM_UP.resolve("simulated.yaml"))));
+    Files.writeString(front, inTempDir(Files.readString(WARM_UP.resolve("front.yaml"))));
 
     Run run =
         run(
@@ -58,8 +59,7 @@ class CliTest {
     assertThat(run.exit()).as(run.err()).isZero();
     Map<String, Integer> answeredBy = new TreeMap<>();
     try (Connection db =
-            DriverManager.getConnection(
-                "jdbc:sqlite:" + dir.resolve("aot-training-front-traces.db"));
+            DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("front-traces.db"));
         ResultSet rows =
             db.createStatement().executeQuery("select json from traces where outcome = 'ok'")) {
       while (rows.next()) {
@@ -73,8 +73,18 @@ class CliTest {
   }
 
   /** The training configs with their stores moved from the build folder to this test's. */
+  /** Traces kept where this test reads them, not in the warm-up's own folder. */
   private String inTempDir(String config) {
-    return config.replace("signalbox-cli/target/", dir.toString() + "/");
+    return config.replace("${dir}", dir.toString());
+  }
+
+  @Test
+  void aNegativeWarmUpIsRefusedBeforeAnythingStarts() {
+    Run run =
+        run("serve", "--config", "../examples/quickstart.yaml", "--port", "0", "--warm-up", "-1");
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains("--warm-up must be 0 or more");
+    assertThat(run.out()).doesNotContain("listening");
   }
 
   @Test

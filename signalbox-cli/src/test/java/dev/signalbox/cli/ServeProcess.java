@@ -35,14 +35,19 @@ final class ServeProcess implements AutoCloseable {
   }
 
   /**
-   * Starts {@code serve --config CONFIG --port 0} in {@code dir} and waits for its listening line.
+   * Starts {@code serve --config CONFIG --port 0}, then {@code options}, in {@code dir} and waits
+   * for its listening line.
    */
-  static ServeProcess start(Path dir, Path config) throws IOException, InterruptedException {
+  static ServeProcess start(Path dir, Path config, String... options)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     // A SIGHUP ignored here (a build started under nohup) would stay ignored in the child, and the
     // JVM keeps it so: give the child the default disposition, as a service manager would.
     command.addAll(List.of("env", "--default-signal=HUP"));
-    command.addAll(Processes.javaCommand("serve", "--config", config.toString(), "--port", "0"));
+    List<String> arguments =
+        new ArrayList<>(List.of("serve", "--config", config.toString(), "--port", "0"));
+    arguments.addAll(List.of(options));
+    command.addAll(Processes.javaCommand(arguments.toArray(String[]::new)));
     Process process =
         new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     try {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.signalbox.core.trace.SqliteTraceStore;
 import dev.signalbox.core.trace.TraceStore;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
@@ -16,7 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,6 +103,47 @@ class ServeProcessIT {
             .asString()
             .contains("\"outcome\":\"ok\"");
       }
+    }
+  }
+
+  @Test
+  void aWarmUpRunsBeforeTheListeningLineAndLeavesNoTraceOrFileBehind() throws Exception {
+    Path config = dir.resolve("c.yaml");
+    Path store = dir.resolve("t.db");
+    Files.writeString(config, CONFIG.formatted(store));
+    Set<Path> before = warmUpFolders();
+    try (ServeProcess serve = ServeProcess.start(dir, config, "--warm-up", "18")) {
+      String output = serve.output();
+      assertThat(output)
+          .containsPattern(
+              "Signalbox warmed up: 36 requests through two simulated gateways in \\d+ ms");
+      assertThat(output.indexOf("warmed up")).isLessThan(output.indexOf("listening on"));
+      HttpResponse<String> answer =
+          serve.client.send(
+              HttpRequest.newBuilder(URI.create(serve.url("/v1/chat/completions")))
+                  .header("content-type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"model\":\"first\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      serve.sigterm();
+      assertThat(serve.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    try (TraceStore traces = SqliteTraceStore.open(store)) {
+      assertThat(traces.recent(100))
+          .as("the warm-up's requests went to gateways of their own, traced in their own folder")
+          .hasSize(1);
+    }
+    assertThat(warmUpFolders()).as("the warm-up's folder is removed").isSubsetOf(before);
+  }
+
+  private static Set<Path> warmUpFolders() throws IOException {
+    try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return files
+          .filter(p -> p.getFileName().toString().startsWith("signalbox-warm-up"))
+          .collect(Collectors.toSet());
     }
   }
 
