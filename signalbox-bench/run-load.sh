@@ -22,6 +22,7 @@ DURATION="${DURATION:-30}"    # seconds recorded per fixed-rate run
 GAP_MS=50                     # the upstream's gap between stream chunks
 CHUNKS=40
 UP=19001; NGINX=19002; PORTKEY=19003; SIGNALBOX=19004; FLOOR=19005; REDIS=19006
+SERVE_ARGS="${SERVE_ARGS:-}"  # more arguments to Signalbox's serve (e.g. --warm-up 100)
 QUICK="${QUICK:-}"            # set: only the 1,000 req/s run and the closed loop (run-quick.sh)
 WRK_SECONDS="${WRK_SECONDS:-15}"
 declare -A p99_1000 throughput ttft99 stalls rss
@@ -32,7 +33,7 @@ build_bench
 
 log "# Signalbox load benchmark, $(date -u +%FT%TZ), $(nproc) cores, $(uname -r)"
 log "# java: $("$java" -version 2>&1 | head -1); launcher JVM flags: $(./signalbox --print-jvm-flags)"
-log "# warmup ${WARMUP}s, recorded ${DURATION}s per fixed-rate run; upstream stream gap ${GAP_MS}ms x ${CHUNKS} chunks"
+log "# warmup ${WARMUP}s, recorded ${DURATION}s per fixed-rate run; upstream stream gap ${GAP_MS}ms x ${CHUNKS} chunks${SERVE_ARGS:+; serve $SERVE_ARGS}"
 
 start_fast_upstream "$UP" "$GAP_MS" "$CHUNKS"
 pids+=("$pid"); wait_port "$UP"
@@ -103,7 +104,8 @@ start_signalbox() {
     pids+=("$!"); wait_port "$REDIS"
     printf 'limits: {redis-url: "redis://127.0.0.1:%s", tenants: {local: %s}}\n' "$REDIS" "$LIMITS" >> "$work/signalbox.yaml"
   fi
-  taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" > "$work/signalbox.log" 2>&1 &
+  # shellcheck disable=SC2086
+  taskset -c 0 ./signalbox serve --config "$work/signalbox.yaml" ${SERVE_ARGS:-} > "$work/signalbox.log" 2>&1 &
   pid=$!
 }
 
