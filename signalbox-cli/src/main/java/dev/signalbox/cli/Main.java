@@ -1,8 +1,10 @@
 package dev.signalbox.cli;
 
+import java.io.PrintWriter;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -40,7 +42,20 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(commandLine(args).execute(args));
+    Optional<ServeCommand> serve = PlainServeArguments.read(args);
+    System.exit(serve.isPresent() ? run(serve.get()) : commandLine(args).execute(args));
+  }
+
+  /** A serve command read without picocli, run as picocli would run it. */
+  private static int run(ServeCommand serve) {
+    PrintWriter out = new PrintWriter(System.out, true, System.out.charset());
+    PrintWriter err = new PrintWriter(System.err, true, System.err.charset());
+    try {
+      return serve.serve(out, err);
+    } catch (Exception e) {
+      e.printStackTrace(err);
+      return 1;
+    }
   }
 
   /**

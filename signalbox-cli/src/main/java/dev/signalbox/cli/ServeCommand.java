@@ -85,8 +85,10 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    return serve(spec.commandLine().getOut(), spec.commandLine().getErr());
+  }
+
+  Integer serve(PrintWriter out, PrintWriter err) throws Exception {
     ConfigReader reader = Configs.reader();
     GatewayConfig config;
     try {
