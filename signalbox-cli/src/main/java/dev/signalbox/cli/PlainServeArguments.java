@@ -9,11 +9,12 @@ import java.util.regex.Pattern;
 /**
  * The common {@code serve} command lines read without picocli: {@code serve --config FILE} with
  * {@code --port N} and {@code --warm-up N}, each at most once, in any order, values as plain as
- * they come. picocli's classes are too old a format for the JDK's start-up cache and building its
- * model cost a one-core start 0.2-0.28 s of its 1.3-1.7 s; a gateway's start is what the launcher
- * repeats most. Anything else (help, another spelling, a value picocli would have to judge) is
- * declined and goes to picocli, which stays the command line's one definition: a test holds this
- * reading to picocli's on every form it accepts.
+ * they come. picocli's classes are too old a format for the JDK's start-up cache, and loading them
+ * and building its model delayed a one-core start's first answer by 0.2 s at the median (0.02-0.28
+ * s in seven paired rounds, docs/results/startup-plain-serve-20261205.txt). Anything else (help,
+ * another spelling, a value picocli would have to judge) is declined and goes to picocli, which
+ * stays the command line's one definition: a test holds this reading to picocli's on every form it
+ * accepts.
  */
 final class PlainServeArguments {
   private static final Pattern NUMBER = Pattern.compile("[0-9]{1,9}");
