@@ -110,14 +110,7 @@ final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     if (warmUp > 0) {
-      long started = System.nanoTime();
-      WarmUp.bundled(warmUp);
-      // What the warm-up left behind is garbage: collected now, not resident until the next full
-      // collection.
-      System.gc();
-      out.printf(
-          "Signalbox warmed up: %d requests through two simulated gateways in %d ms%n",
-          2 * warmUp, (System.nanoTime() - started) / 1_000_000);
+      warmUp(out, err);
     }
     Running running;
     try {
@@ -225,6 +218,23 @@ final class ServeCommand implements Callable<Integer> {
               + " ms");
       log.flush();
     }
+  }
+
+  /** The warm-up; one that fails is reported and the gateway starts without it. */
+  private void warmUp(PrintWriter out, PrintWriter err) {
+    long started = System.nanoTime();
+    try {
+      WarmUp.bundled(warmUp);
+    } catch (Exception e) {
+      err.println("signalbox: the warm-up failed (" + e + "); starting without it");
+      return;
+    }
+    // What the warm-up left behind is garbage: collected now, not resident until the next full
+    // collection.
+    System.gc();
+    out.printf(
+        "Signalbox warmed up: %d requests through two simulated gateways in %d ms%n",
+        2 * warmUp, (System.nanoTime() - started) / 1_000_000);
   }
 
   static Running start(GatewayConfig config, ConfigReader reader, Path configFile, int port) {

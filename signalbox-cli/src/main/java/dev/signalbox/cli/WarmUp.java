@@ -109,20 +109,21 @@ final class WarmUp {
   }
 
   private static void send(int port, int requests) throws Exception {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     URI base = URI.create("http://127.0.0.1:" + port);
-    for (int i = 0; i < requests; i++) {
-      Call call = CALLS.get(i % CALLS.size());
+    try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+      for (int i = 0; i < requests; i++) {
+        Call call = CALLS.get(i % CALLS.size());
+        client.send(
+            HttpRequest.newBuilder(base.resolve(call.path()))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(call.body()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+      }
       client.send(
-          HttpRequest.newBuilder(base.resolve(call.path()))
-              .header("content-type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(call.body()))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+          HttpRequest.newBuilder(base.resolve("/v1/models")).build(),
+          HttpResponse.BodyHandlers.discarding());
     }
-    client.send(
-        HttpRequest.newBuilder(base.resolve("/v1/models")).build(),
-        HttpResponse.BodyHandlers.discarding());
   }
 
   private static void delete(Path dir) throws IOException {
