@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.core.wire.Json;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -296,12 +294,7 @@ class LearnedRouteProcessIT {
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-      return serve.client.send(
-          HttpRequest.newBuilder(URI.create(serve.url(path)))
-              .header("content-type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(body))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+      return serve.post(path, body, HttpResponse.BodyHandlers.ofString());
     }
 
     @Override

@@ -3,7 +3,10 @@ package dev.signalbox.cli;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +63,17 @@ final class ServeProcess implements AutoCloseable {
 
   String url(String path) {
     return "http://127.0.0.1:" + port + path;
+  }
+
+  /** POSTs a JSON body to {@code path}. */
+  <T> HttpResponse<T> post(String path, String json, HttpResponse.BodyHandler<T> answer)
+      throws IOException, InterruptedException {
+    return client.send(
+        HttpRequest.newBuilder(URI.create(url(path)))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        answer);
   }
 
   /** Everything printed so far. */

@@ -72,13 +72,9 @@ class ServeProcessIT {
           .contains("\"second\"");
 
       HttpResponse<InputStream> stream =
-          serve.client.send(
-              HttpRequest.newBuilder(URI.create(serve.url("/v1/chat/completions")))
-                  .header("content-type", "application/json")
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "{\"model\":\"second\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-                  .build(),
+          serve.post(
+              "/v1/chat/completions",
+              "{\"model\":\"second\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
               HttpResponse.BodyHandlers.ofInputStream());
       String id = stream.headers().firstValue("x-signalbox-request-id").orElseThrow();
       BufferedReader events =
@@ -119,13 +115,9 @@ class ServeProcessIT {
               "Signalbox warmed up: 36 requests through two simulated gateways in \\d+ ms");
       assertThat(output.indexOf("warmed up")).isLessThan(output.indexOf("listening on"));
       HttpResponse<String> answer =
-          serve.client.send(
-              HttpRequest.newBuilder(URI.create(serve.url("/v1/chat/completions")))
-                  .header("content-type", "application/json")
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "{\"model\":\"first\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-                  .build(),
+          serve.post(
+              "/v1/chat/completions",
+              "{\"model\":\"first\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
               HttpResponse.BodyHandlers.ofString());
       assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
       serve.sigterm();
