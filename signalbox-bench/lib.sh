@@ -115,11 +115,45 @@ serve_until_first_answer() {
   # shellcheck disable=SC2086
   SIGNALBOX_AOT="$1" SIGNALBOX_JAVA_OPTS="$2" taskset -c 0 "${4:-.}/signalbox" serve --config "$work/signalbox.yaml" ${SERVE_ARGS:-} > "$3" 2>&1 &
   server=$!; pids+=("$server")
+  ask_until_answered "$url" "$start"
+}
+
+# Asks $body of URL $1 until it answers, for at most a minute; sets $first, the milliseconds from
+# $2 (nanoseconds since the epoch) to the answer.
+ask_until_answered() {
   for _ in $(seq 12000); do
-    curl -sf -o /dev/null "$url" -H 'content-type: application/json' -d "$body" && break
+    curl -sf -o /dev/null "$1" -H 'content-type: application/json' -d "$body" && break
     sleep 0.005
   done
-  first=$(( ($(date +%s%N) - start) / 1000000 ))
+  first=$(( ($(date +%s%N) - $2) / 1000000 ))
+}
+
+# The start-up floor: Netty alone relaying to the upstream (dev.signalbox.bench.floor.NettyFloorProxy
+# on port $FLOOR, core 0) under the launcher's heap, collector and stack flags, from an ahead-of-time
+# cache of its own recorded by 300 requests (JDK 25+). `floor_until_first_answer on|off LOG` starts
+# it and sets $floor (stopped at exit), $floor_url and $first as serve_until_first_answer does.
+floor_flags() { ./signalbox --print-jvm-flags 2> /dev/null | tr ' ' '\n' | grep -E '^-(Xm[sx]|Xss|XX:\+Use.*GC|XX:SurvivorRatio|Dio\.netty\.)'; }
+floor_until_first_answer() {
+  local start cache=()
+  floor_url="http://127.0.0.1:$FLOOR/v1/chat/completions"
+  if [ "$1" = on ]; then
+    if [ ! -f "$work/floor.aot" ]; then
+      # shellcheck disable=SC2046
+      taskset -c 0 "$java" $(floor_flags) -XX:AOTCacheOutput="$work/floor.aot" -cp "$bench_cp" \
+        dev.signalbox.bench.floor.NettyFloorProxy "$FLOOR" "$UP" > "$work/floor-training.log" 2>&1 &
+      floor=$!; pids+=("$floor")
+      ask_until_answered "$floor_url" "$(date +%s%N)"
+      for _ in $(seq 300); do curl -sf -o /dev/null "$floor_url" -H 'content-type: application/json' -d "$body"; done
+      kill "$floor"; wait "$floor" 2>/dev/null || true   # the cache is written as the JVM exits
+    fi
+    cache=(-XX:AOTCache="$work/floor.aot")
+  fi
+  start=$(date +%s%N)
+  # shellcheck disable=SC2046
+  taskset -c 0 "$java" $(floor_flags) "${cache[@]}" -cp "$bench_cp" \
+    dev.signalbox.bench.floor.NettyFloorProxy "$FLOOR" "$UP" > "$2" 2>&1 &
+  floor=$!; pids+=("$floor")
+  ask_until_answered "$floor_url" "$start"
 }
 
 # Writes config $1: Signalbox on port $2 in front of the fake upstream on port $3, one model on
