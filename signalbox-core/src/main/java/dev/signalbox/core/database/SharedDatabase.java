@@ -20,6 +20,9 @@ public final class SharedDatabase {
   // Held, so that the level stays: the pool's start and stop lines are noise beside ours.
   private static final Logger HIKARI = quiet(Logger.getLogger("com.zaxxer.hikari"));
 
+  /** The schema lock's advisory key: "SIGNALBX" in ASCII, so that it is told from others. */
+  private static final long SCHEMA_LOCK = 0x5349474e414c4258L;
+
   private SharedDatabase() {}
 
   private static Logger quiet(Logger logger) {
@@ -76,20 +79,43 @@ public final class SharedDatabase {
   }
 
   /**
-   * Runs a store's schema statements (each idempotent: {@code CREATE … IF NOT EXISTS}); when the
-   * database refuses, closes the pool and says which store could not be opened.
+   * Runs a store's schema statements (each idempotent: {@code CREATE … IF NOT EXISTS}) under the
+   * schema lock; when the database refuses, closes the pool and says which store could not be
+   * opened.
    */
   public static HikariDataSource createTables(
       HikariDataSource pool, String store, String... statements) {
-    try (Connection c = pool.getConnection();
-        Statement s = c.createStatement()) {
-      for (String statement : statements) {
-        s.execute(statement);
-      }
+    try (Connection c = pool.getConnection()) {
+      underSchemaLock(
+          c,
+          locked -> {
+            try (Statement s = locked.createStatement()) {
+              for (String statement : statements) {
+                s.execute(statement);
+              }
+            }
+          });
       return pool;
     } catch (SQLException e) {
       pool.close();
       throw new IllegalStateException("cannot open the " + store + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Runs {@code work} holding the database's one schema lock (a session advisory lock), so that
+   * replicas starting together on an empty database change its schema one at a time: PostgreSQL's
+   * {@code CREATE … IF NOT EXISTS} fails rather than waits when another session is creating the
+   * same name. The lock goes with the session if the connection breaks.
+   */
+  public static void underSchemaLock(Connection connection, Transaction work) throws SQLException {
+    try (Statement s = connection.createStatement()) {
+      s.execute("SELECT pg_advisory_lock(" + SCHEMA_LOCK + ")");
+      try {
+        work.run(connection);
+      } finally {
+        s.execute("SELECT pg_advisory_unlock(" + SCHEMA_LOCK + ")");
+      }
     }
   }
 }

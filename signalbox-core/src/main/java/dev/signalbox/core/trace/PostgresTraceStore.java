@@ -41,7 +41,7 @@ public final class PostgresTraceStore implements TraceStore {
                 + " text NOT NULL, at timestamptz NOT NULL, score double precision NOT NULL,"
                 + " comment text NOT NULL, source text NOT NULL, UNIQUE (request_id, source))");
     try (Connection c = pool.getConnection()) {
-      TraceSummaries.create(c, TraceSql.POSTGRES);
+      SharedDatabase.underSchemaLock(c, locked -> TraceSummaries.create(locked, TraceSql.POSTGRES));
     } catch (SQLException e) {
       pool.close();
       throw new IllegalStateException("cannot open the trace store: " + e.getMessage(), e);
