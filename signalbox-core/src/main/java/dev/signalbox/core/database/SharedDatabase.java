@@ -4,12 +4,20 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.signalbox.core.config.DatabaseSettings;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Opens pools on the shared PostgreSQL database. Each store (traces, keys, the spend ledger) has a
@@ -22,6 +30,14 @@ public final class SharedDatabase {
 
   /** The schema lock's advisory key: "SIGNALBX" in ASCII, so that it is told from others. */
   private static final long SCHEMA_LOCK = 0x5349474e414c4258L;
+
+  /**
+   * How long a replica waits for another's schema work (a large store's first summary included).
+   */
+  private static final Duration SCHEMA_LOCK_WAIT = Duration.ofMinutes(15);
+
+  private static final Pattern CONCURRENT_BUILD =
+      Pattern.compile("^CREATE INDEX CONCURRENTLY IF NOT EXISTS (\\w+) ");
 
   private SharedDatabase() {}
 
@@ -80,8 +96,8 @@ public final class SharedDatabase {
 
   /**
    * Runs a store's schema statements (each idempotent: {@code CREATE … IF NOT EXISTS}) under the
-   * schema lock; when the database refuses, closes the pool and says which store could not be
-   * opened.
+   * schema lock, an index built {@code CONCURRENTLY} and left unfinished by an earlier start built
+   * again; when the database refuses, closes the pool and says which store could not be opened.
    */
   public static HikariDataSource createTables(
       HikariDataSource pool, String store, String... statements) {
@@ -89,6 +105,13 @@ public final class SharedDatabase {
       underSchemaLock(
           c,
           locked -> {
+            dropUnfinishedBuilds(
+                locked,
+                Stream.of(statements)
+                    .map(CONCURRENT_BUILD::matcher)
+                    .filter(Matcher::find)
+                    .map(built -> built.group(1))
+                    .toList());
             try (Statement s = locked.createStatement()) {
               for (String statement : statements) {
                 s.execute(statement);
@@ -106,16 +129,67 @@ public final class SharedDatabase {
    * Runs {@code work} holding the database's one schema lock (a session advisory lock), so that
    * replicas starting together on an empty database change its schema one at a time: PostgreSQL's
    * {@code CREATE … IF NOT EXISTS} fails rather than waits when another session is creating the
-   * same name. The lock goes with the session if the connection breaks.
+   * same name. The lock is tried every 50 ms rather than waited for, since a session blocked in a
+   * statement holds a snapshot that the holder's {@code CREATE INDEX CONCURRENTLY} would wait on in
+   * turn (a deadlock). It goes with the session if the connection breaks.
    */
   public static void underSchemaLock(Connection connection, Transaction work) throws SQLException {
     try (Statement s = connection.createStatement()) {
-      s.execute("SELECT pg_advisory_lock(" + SCHEMA_LOCK + ")");
+      long deadline = System.nanoTime() + SCHEMA_LOCK_WAIT.toNanos();
+      while (!tryLock(s)) {
+        if (System.nanoTime() > deadline) {
+          throw new SQLException(
+              "another replica has held the schema lock for "
+                  + SCHEMA_LOCK_WAIT.toMinutes()
+                  + " minutes");
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new SQLException("interrupted waiting for the schema lock", e);
+        }
+      }
       try {
         work.run(connection);
       } finally {
         s.execute("SELECT pg_advisory_unlock(" + SCHEMA_LOCK + ")");
       }
+    }
+  }
+
+  /**
+   * A concurrent build that failed or was cancelled leaves its index behind, invalid, and {@code IF
+   * NOT EXISTS} would keep it so: those of {@code indexes} are dropped, to be built again. Run
+   * under the schema lock, so that no build of this version is under way.
+   */
+  public static void dropUnfinishedBuilds(Connection connection, List<String> indexes)
+      throws SQLException {
+    if (indexes.isEmpty()) {
+      return;
+    }
+    List<String> invalid = new ArrayList<>();
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE NOT"
+                + " i.indisvalid AND c.relname = ANY (?) AND pg_table_is_visible(c.oid)")) {
+      query.setArray(1, connection.createArrayOf("text", indexes.toArray()));
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          invalid.add(rows.getString(1));
+        }
+      }
+    }
+    try (Statement s = connection.createStatement()) {
+      for (String index : invalid) {
+        s.execute("DROP INDEX CONCURRENTLY IF EXISTS " + index);
+      }
+    }
+  }
+
+  private static boolean tryLock(Statement s) throws SQLException {
+    try (ResultSet locked = s.executeQuery("SELECT pg_try_advisory_lock(" + SCHEMA_LOCK + ")")) {
+      return locked.next() && locked.getBoolean(1);
     }
   }
 }

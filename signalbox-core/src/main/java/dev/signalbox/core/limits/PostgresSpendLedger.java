@@ -51,9 +51,9 @@ public final class PostgresSpendLedger implements SpendLedger {
                 + " scopes text[] NOT NULL,"
                 + " tokens bigint NOT NULL,"
                 + " micro_usd bigint NOT NULL)",
-            "CREATE INDEX IF NOT EXISTS signalbox_spend_scopes ON signalbox_spend USING gin"
-                + " (scopes)",
-            "CREATE INDEX IF NOT EXISTS signalbox_spend_at ON signalbox_spend (at)");
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS signalbox_spend_scopes ON signalbox_spend"
+                + " USING gin (scopes)",
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS signalbox_spend_at ON signalbox_spend (at)");
     this.writer = Thread.ofPlatform().name("signalbox-ledger").daemon().start(this::write);
   }
 

@@ -82,7 +82,8 @@ public final class SqlResponseStore implements ResponseStore {
         pool,
         "response store",
         "CREATE TABLE IF NOT EXISTS signalbox_responses" + COLUMNS,
-        "CREATE INDEX IF NOT EXISTS signalbox_responses_created ON signalbox_responses(created)");
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS signalbox_responses_created ON"
+            + " signalbox_responses(created)");
     return new SqlResponseStore(
         new PooledConnections(pool, "response store"),
         "signalbox_responses",

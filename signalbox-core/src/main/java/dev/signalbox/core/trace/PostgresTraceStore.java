@@ -34,7 +34,8 @@ public final class PostgresTraceStore implements TraceStore {
             "CREATE TABLE IF NOT EXISTS signalbox_traces (id text PRIMARY KEY, at timestamptz NOT"
                 + " NULL, route text NOT NULL, outcome text NOT NULL, tenant text NOT NULL,"
                 + " config_hash text NOT NULL, json text NOT NULL)",
-            "CREATE INDEX IF NOT EXISTS signalbox_traces_at ON signalbox_traces (at, id)",
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS signalbox_traces_at ON signalbox_traces (at,"
+                + " id)",
             "CREATE TABLE IF NOT EXISTS signalbox_configs (hash text PRIMARY KEY, text text NOT"
                 + " NULL)",
             "CREATE TABLE IF NOT EXISTS signalbox_feedback (seq bigserial PRIMARY KEY, request_id"

@@ -9,7 +9,7 @@ import java.sql.SQLException;
  * {@code signalbox_} prefix, as they may sit beside an application's own).
  */
 enum TraceSql {
-  SQLITE("", "time", "rowid") {
+  SQLITE("", "time", "rowid", "") {
     @Override
     String total(String expression) {
       return "TOTAL(" + expression + ")";
@@ -30,7 +30,7 @@ enum TraceSql {
       return row.getString(column);
     }
   },
-  POSTGRES("signalbox_", "at", "seq") {
+  POSTGRES("signalbox_", "at", "seq", "CONCURRENTLY ") {
     @Override
     String total(String expression) {
       return "COALESCE(SUM(" + expression + "), 0)";
@@ -55,11 +55,33 @@ enum TraceSql {
   private final String prefix;
   private final String feedbackTimeColumn;
   private final String feedbackOrder;
+  private final String concurrently;
 
-  TraceSql(String prefix, String feedbackTimeColumn, String feedbackOrder) {
+  TraceSql(String prefix, String feedbackTimeColumn, String feedbackOrder, String concurrently) {
     this.prefix = prefix;
     this.feedbackTimeColumn = feedbackTimeColumn;
     this.feedbackOrder = feedbackOrder;
+    this.concurrently = concurrently;
+  }
+
+  /**
+   * Builds an index, without holding the table's writers back where the store can: on a shared
+   * PostgreSQL store, replicas of the version before keep writing traces while the first of a new
+   * version builds the indexes it adds (and a plain {@code IF NOT EXISTS} would take the table's
+   * write lock even for an index that exists).
+   */
+  String createIndex(String index, String onTableAndColumns) {
+    return "CREATE INDEX "
+        + concurrently
+        + "IF NOT EXISTS "
+        + table(index)
+        + " ON "
+        + onTableAndColumns;
+  }
+
+  /** Drops an index, as {@link #createIndex} builds one. */
+  String dropIndex(String index) {
+    return "DROP INDEX " + concurrently + "IF EXISTS " + table(index);
   }
 
   /** A table's or an index's name in this store. */

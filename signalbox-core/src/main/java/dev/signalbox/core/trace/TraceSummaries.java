@@ -82,17 +82,16 @@ final class TraceSummaries {
         s.execute("DROP INDEX IF EXISTS trace_rows_route");
       }
       for (String index : REPLACED) {
-        s.execute("DROP INDEX IF EXISTS " + sql.table(index));
+        s.execute(sql.dropIndex(index));
       }
       s.execute(
           "CREATE TABLE IF NOT EXISTS " + sql.table("trace_hours") + HOURS + sql.tableOptions());
+      if (sql == TraceSql.POSTGRES) {
+        SharedDatabase.dropUnfinishedBuilds(
+            connection, INDEXES.stream().map(index -> sql.table(index.get(0))).toList());
+      }
       for (List<String> index : INDEXES) {
-        s.execute(
-            "CREATE INDEX IF NOT EXISTS "
-                + sql.table(index.get(0))
-                + " ON "
-                + sql.table("trace_rows")
-                + index.get(1));
+        s.execute(sql.createIndex(index.get(0), sql.table("trace_rows") + index.get(1)));
       }
     }
     summariseMissingRows(connection, sql);
