@@ -81,9 +81,11 @@ start_portkey() {
   pid=$!
 }
 
-# A minimal proxy on one HTTP stack (dev.signalbox.bench.floor), with the launcher's heap and collector.
+# A minimal proxy on one HTTP stack (dev.signalbox.bench.floor), with the launcher's heap, collector
+# and stack flags (as the launcher prints them now).
 start_floor() {
-  taskset -c 0 "$java" -Xms144m -Xmx144m -XX:+UseSerialGC -cp "$bench_cp" "dev.signalbox.bench.floor.$1" "$FLOOR" "$UP" > "$work/$1.log" 2>&1 &
+  # shellcheck disable=SC2046
+  taskset -c 0 "$java" $(floor_flags) -cp "$bench_cp" "dev.signalbox.bench.floor.$1" "$FLOOR" "$UP" > "$work/$1.log" 2>&1 &
   pid=$!
 }
 
