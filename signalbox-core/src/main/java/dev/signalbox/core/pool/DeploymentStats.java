@@ -2,7 +2,6 @@ package dev.signalbox.core.pool;
 
 import dev.signalbox.api.DeploymentState;
 import dev.signalbox.core.config.BreakerSpec;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,17 +29,7 @@ final class DeploymentStats {
   private double ttft = Double.NaN;
   private double perToken = Double.NaN;
   private double outputTokens = Double.NaN;
-  private final double[] ttftSamples = new double[TTFT_SAMPLES];
-
-  /** Where the samples are sorted for the percentile: a request's snapshot allocates nothing. */
-  private final double[] ttftSorted = new double[TTFT_SAMPLES];
-
-  private int ttftCount;
-
-  /** The p95 of the samples, computed again only after a new one. */
-  private double ttftP95 = Double.NaN;
-
-  private boolean ttftP95Stale;
+  private final SlidingPercentile ttftP95 = new SlidingPercentile(0.95, TTFT_SAMPLES);
 
   DeploymentStats(String deployment, BreakerSpec spec) {
     this.breaker = new Breaker(deployment, spec);
@@ -96,8 +85,7 @@ final class DeploymentStats {
     }
     if (!Double.isNaN(ttftMillis)) {
       ttft = Double.isNaN(ttft) ? ttftMillis : ttft + EWMA_ALPHA * (ttftMillis - ttft);
-      ttftSamples[ttftCount++ % TTFT_SAMPLES] = ttftMillis;
-      ttftP95Stale = true;
+      ttftP95.add(ttftMillis);
     }
     if (!Double.isNaN(millisPerToken)) {
       perToken =
@@ -141,7 +129,7 @@ final class DeploymentStats {
         thousandths(breaker.errorRate(now)),
         breaker.rateLimited(now),
         thousandths(ttft),
-        thousandths(p95()),
+        thousandths(ttftP95.value()),
         thousandths(perToken),
         breaker.shown(now).label(),
         assigned);
@@ -150,16 +138,5 @@ final class DeploymentStats {
   /** Values as the trace keeps them, so a policy reads exactly what replay will give it. */
   private static double thousandths(double value) {
     return Double.isFinite(value) ? Math.round(value * 1000) / 1000.0 : value;
-  }
-
-  private double p95() {
-    if (ttftP95Stale) {
-      int n = Math.min(ttftCount, TTFT_SAMPLES);
-      System.arraycopy(ttftSamples, 0, ttftSorted, 0, n);
-      Arrays.sort(ttftSorted, 0, n);
-      ttftP95 = ttftSorted[(int) Math.ceil(0.95 * n) - 1];
-      ttftP95Stale = false;
-    }
-    return ttftP95;
   }
 }
