@@ -1,7 +1,7 @@
 package dev.signalbox.core.gateway;
 
+import dev.signalbox.core.text.Decimals;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 
@@ -42,8 +42,7 @@ public record ResponseInfo(
       headers.put("x-signalbox-deployment", deployment);
     }
     headers.put("x-signalbox-attempts", Integer.toString(attempts));
-    costUsd.ifPresent(
-        cost -> headers.put("x-signalbox-cost-usd", String.format(Locale.ROOT, "%.8f", cost)));
+    costUsd.ifPresent(cost -> headers.put("x-signalbox-cost-usd", Decimals.fixed(cost, 8)));
     headers.putAll(limits);
     return headers;
   }
