@@ -7,6 +7,7 @@ import dev.signalbox.core.keys.PostgresKeyStore;
 import dev.signalbox.core.limits.PostgresSpendLedger;
 import dev.signalbox.core.trace.PostgresTraceStore;
 import dev.signalbox.testing.PostgresServer;
+import dev.signalbox.testing.SharedPostgres;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,15 +16,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Replicas of a new deployment start together on one empty database: each creates the tables and
  * indexes it needs, and none may fail for having raced another (PostgreSQL's {@code IF NOT EXISTS}
  * is not safe against a concurrent creation of the same name).
  */
+@ExtendWith(SharedPostgres.class)
 class SharedSchemaIT {
   private static final int REPLICAS = 4;
   private static final int DATABASES = 6;
@@ -31,13 +33,8 @@ class SharedSchemaIT {
   private static PostgresServer postgres;
 
   @BeforeAll
-  static void start() throws Exception {
-    postgres = new PostgresServer();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    postgres.close();
+  static void share(PostgresServer shared) {
+    postgres = shared;
   }
 
   @Test

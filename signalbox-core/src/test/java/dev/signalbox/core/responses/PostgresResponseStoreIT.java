@@ -3,23 +3,20 @@ package dev.signalbox.core.responses;
 import dev.signalbox.api.TimeSource;
 import dev.signalbox.core.database.SharedDatabase;
 import dev.signalbox.testing.PostgresServer;
+import dev.signalbox.testing.SharedPostgres;
 import java.time.Duration;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The response store in the database replicas share: a real PostgreSQL server on loopback. */
+@ExtendWith(SharedPostgres.class)
 class PostgresResponseStoreIT extends ResponseStoreContract {
   private static PostgresServer postgres;
 
   @BeforeAll
-  static void start() throws Exception {
-    postgres = new PostgresServer();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    postgres.close();
+  static void share(PostgresServer shared) {
+    postgres = shared;
   }
 
   @Override

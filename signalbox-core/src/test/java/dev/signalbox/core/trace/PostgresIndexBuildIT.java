@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.signalbox.core.database.SharedDatabase;
 import dev.signalbox.testing.PostgresServer;
+import dev.signalbox.testing.SharedPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -18,17 +19,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A new version that adds a summary index to a shared store builds it while the replicas of the
  * version before keep writing: a real PostgreSQL server, a writer's transaction held open so that
  * the build is seen waiting, and a second writer that must not queue behind it.
  */
+@ExtendWith(SharedPostgres.class)
 class PostgresIndexBuildIT {
   private static final String INDEX = "signalbox_trace_rows_failed";
 
@@ -39,13 +41,8 @@ class PostgresIndexBuildIT {
   private Connection oldReplica;
 
   @BeforeAll
-  static void start() throws Exception {
-    postgres = new PostgresServer();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    postgres.close();
+  static void share(PostgresServer shared) {
+    postgres = shared;
   }
 
   /** A store written by the version before this index: its tables, without the index. */

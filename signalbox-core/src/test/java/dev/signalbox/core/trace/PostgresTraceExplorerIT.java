@@ -2,6 +2,7 @@ package dev.signalbox.core.trace;
 
 import dev.signalbox.core.database.SharedDatabase;
 import dev.signalbox.testing.PostgresServer;
+import dev.signalbox.testing.SharedPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -12,26 +13,22 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The dashboard's reader on the database replicas share: a real PostgreSQL server on loopback, a
  * fresh database for each store a test opens.
  */
+@ExtendWith(SharedPostgres.class)
 class PostgresTraceExplorerIT extends TraceExplorerContract {
   private static PostgresServer postgres;
 
   private final Map<String, String> urls = new HashMap<>();
 
   @BeforeAll
-  static void start() throws Exception {
-    postgres = new PostgresServer();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    postgres.close();
+  static void share(PostgresServer shared) {
+    postgres = shared;
   }
 
   /** This test's database for the store called {@code name}, created the first time. */
