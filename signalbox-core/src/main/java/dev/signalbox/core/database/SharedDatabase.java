@@ -17,7 +17,6 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Opens pools on the shared PostgreSQL database. Each store (traces, keys, the spend ledger) has a
@@ -96,28 +95,13 @@ public final class SharedDatabase {
 
   /**
    * Runs a store's schema statements (each idempotent: {@code CREATE … IF NOT EXISTS}) under the
-   * schema lock, an index built {@code CONCURRENTLY} and left unfinished by an earlier start built
-   * again; when the database refuses, closes the pool and says which store could not be opened.
+   * schema lock, as {@link #runSchema} does; when the database refuses, closes the pool and says
+   * which store could not be opened.
    */
   public static HikariDataSource createTables(
       HikariDataSource pool, String store, String... statements) {
     try (Connection c = pool.getConnection()) {
-      underSchemaLock(
-          c,
-          locked -> {
-            dropUnfinishedBuilds(
-                locked,
-                Stream.of(statements)
-                    .map(CONCURRENT_BUILD::matcher)
-                    .filter(Matcher::find)
-                    .map(built -> built.group(1))
-                    .toList());
-            try (Statement s = locked.createStatement()) {
-              for (String statement : statements) {
-                s.execute(statement);
-              }
-            }
-          });
+      underSchemaLock(c, locked -> runSchema(locked, List.of(statements)));
       return pool;
     } catch (SQLException e) {
       pool.close();
@@ -159,11 +143,28 @@ public final class SharedDatabase {
   }
 
   /**
-   * A concurrent build that failed or was cancelled leaves its index behind, invalid, and {@code IF
-   * NOT EXISTS} would keep it so: those of {@code indexes} are dropped, to be built again. Run
-   * under the schema lock, so that no build of this version is under way.
+   * Runs schema statements (each idempotent) in order. A concurrent build that failed or was
+   * cancelled leaves its index behind, invalid, and {@code IF NOT EXISTS} would keep it so: an
+   * index that one of them builds {@code CONCURRENTLY} and that is invalid is dropped first, to be
+   * built again. Run under the schema lock, so that no build of this version is under way;
+   * statements that build nothing concurrently (SQLite's) run as they are.
    */
-  public static void dropUnfinishedBuilds(Connection connection, List<String> indexes)
+  public static void runSchema(Connection connection, List<String> statements) throws SQLException {
+    dropUnfinishedBuilds(
+        connection,
+        statements.stream()
+            .map(CONCURRENT_BUILD::matcher)
+            .filter(Matcher::find)
+            .map(built -> built.group(1))
+            .toList());
+    try (Statement s = connection.createStatement()) {
+      for (String statement : statements) {
+        s.execute(statement);
+      }
+    }
+  }
+
+  private static void dropUnfinishedBuilds(Connection connection, List<String> indexes)
       throws SQLException {
     if (indexes.isEmpty()) {
       return;

@@ -86,14 +86,12 @@ final class TraceSummaries {
       }
       s.execute(
           "CREATE TABLE IF NOT EXISTS " + sql.table("trace_hours") + HOURS + sql.tableOptions());
-      if (sql == TraceSql.POSTGRES) {
-        SharedDatabase.dropUnfinishedBuilds(
-            connection, INDEXES.stream().map(index -> sql.table(index.get(0))).toList());
-      }
-      for (List<String> index : INDEXES) {
-        s.execute(sql.createIndex(index.get(0), sql.table("trace_rows") + index.get(1)));
-      }
     }
+    SharedDatabase.runSchema(
+        connection,
+        INDEXES.stream()
+            .map(index -> sql.createIndex(index.get(0), sql.table("trace_rows") + index.get(1)))
+            .toList());
     summariseMissingRows(connection, sql);
     summariseHoursIfNone(connection, sql);
   }
