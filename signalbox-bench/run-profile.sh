@@ -8,14 +8,23 @@
 # RATE=N, the profile is taken under an open loop of N req/s instead of the closed loop (where the
 # CPU of a request at a moderate rate goes, which the added p99 depends on). With STREAMS=1, under
 # 200 streams a second instead (40 chunks 50 ms apart, as run-load.sh's), after warming on them.
+# With EVENT=alloc, the samples are of allocation (bytes, one sample every 512 KB per thread) rather
+# than of CPU: where the garbage the collector clears comes from.
 #
 #   PATTERNS="epoll_ctl futex sqlite" bash signalbox-bench/run-profile.sh
 #   RATE=1000 bash signalbox-bench/run-profile.sh
+#   EVENT=alloc bash signalbox-bench/run-profile.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 WARMUP="${WARMUP:-40}"
 DURATION="${DURATION:-20}"
+EVENT="${EVENT:-cpu}"
+case "$EVENT" in
+  cpu) sampling="event=cpu,interval=1ms" ;;
+  alloc) sampling="event=alloc,alloc=512k,total" ;;
+  *) echo "EVENT is cpu or alloc" >&2; exit 2 ;;
+esac
 UP=19061; SIGNALBOX=19064
 source signalbox-bench/lib.sh
 bench_start profile
@@ -39,11 +48,11 @@ taskset -c 1 wrk -t1 -c64 -d20s -s "$lua" "$url" > /dev/null
 stacks="${out%.txt}.collapsed"
 # jcmd reads key=value pairs out of its arguments, so the agent's options go in quotes of their own.
 "$(dirname "$java")/jcmd" "$jvm" JVMTI.agent_load "$work/linux-x64/libasyncProfiler.so" \
-  "\"start,event=cpu,interval=1ms,timeout=$DURATION,threads,collapsed,file=$root/$stacks\"" > /dev/null
+  "\"start,$sampling,timeout=$DURATION,threads,collapsed,file=$root/$stacks\"" > /dev/null
 load="closed loop"
 [ -n "${RATE:-}" ] && load="$RATE req/s"
 [ -n "${STREAMS:-}" ] && load="200 streams/s"
-log "# $(git -C "$checkout" rev-parse --short HEAD)$(git -C "$checkout" diff --quiet HEAD || echo ', changed'), $(date -u +%FT%TZ): ${DURATION}s of $load after ${WARMUP}s at 1000 req/s and 20s of closed loop"
+log "# $(git -C "$checkout" rev-parse --short HEAD)$(git -C "$checkout" diff --quiet HEAD || echo ', changed'), $(date -u +%FT%TZ): $EVENT, ${DURATION}s of $load after ${WARMUP}s at 1000 req/s and 20s of closed loop"
 if [ -n "${STREAMS:-}" ]; then
   log "$(harness open 200 "$((DURATION + 2))" 0 "$url" stream)"
 elif [ -n "${RATE:-}" ]; then

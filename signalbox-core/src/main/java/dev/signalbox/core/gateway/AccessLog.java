@@ -1,7 +1,7 @@
 package dev.signalbox.core.gateway;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.util.RawValue;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.signalbox.api.AttemptTrace;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.RoutingListener;
@@ -9,7 +9,10 @@ import dev.signalbox.api.TimeSource;
 import dev.signalbox.core.text.Redactor;
 import dev.signalbox.core.wire.Json;
 import dev.signalbox.core.wire.Truncated;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -22,8 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 /**
  * One JSON line per routed request. Prompts, answers and keys never appear in it.
@@ -39,10 +40,11 @@ public final class AccessLog implements RoutingListener, AutoCloseable {
   // written (the same group commit as the trace writer's).
   private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
+  private static final SerializedString LINE_END = new SerializedString(System.lineSeparator());
+
   private final PrintStream out;
   private final TimeSource time;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final BlockingQueue<Supplier<ObjectNode>> queue = new ArrayBlockingQueue<>(QUEUE);
+  private final BlockingQueue<Line> queue = new ArrayBlockingQueue<>(QUEUE);
   private final AtomicLong queued = new AtomicLong();
   private final AtomicLong written = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -64,34 +66,36 @@ public final class AccessLog implements RoutingListener, AutoCloseable {
 
   @Override
   public void requestEnd(DecisionTrace trace, Duration duration) {
-    enqueue(() -> line(trace, duration));
+    enqueue(generator -> line(generator, trace, duration));
   }
 
-  private static ObjectNode line(DecisionTrace trace, Duration duration) {
-    ObjectNode line = Json.object();
-    line.put("time", trace.time().toString());
-    line.put("request_id", trace.id());
-    line.put("tenant", trace.tenant());
-    line.put("model_requested", Truncated.of(trace.requestedModel()));
-    line.put("route", trace.route());
+  private static void line(JsonGenerator line, DecisionTrace trace, Duration duration)
+      throws IOException {
+    line.writeStartObject();
+    line.writeStringField("time", trace.time().toString());
+    line.writeStringField("request_id", trace.id());
+    line.writeStringField("tenant", trace.tenant());
+    line.writeStringField("model_requested", Truncated.of(trace.requestedModel()));
+    line.writeStringField("route", trace.route());
     AttemptTrace last =
         trace.attempts().isEmpty() ? null : trace.attempts().get(trace.attempts().size() - 1);
-    line.put("model", last == null ? "" : last.model());
-    line.put("deployment", last == null ? "" : last.deployment());
-    line.put("attempts", trace.attempts().size());
-    line.put("stream", trace.stream());
-    line.put("outcome", trace.outcome());
-    line.put("duration_ms", Math.round(duration.toNanos() / 1e4) / 100.0);
+    line.writeStringField("model", last == null ? "" : last.model());
+    line.writeStringField("deployment", last == null ? "" : last.deployment());
+    line.writeNumberField("attempts", trace.attempts().size());
+    line.writeBooleanField("stream", trace.stream());
+    line.writeStringField("outcome", trace.outcome());
+    line.writeNumberField("duration_ms", Math.round(duration.toNanos() / 1e4) / 100.0);
     if (last != null && last.ttftMillis() >= 0) {
-      line.put("ttft_ms", Math.round(last.ttftMillis() * 100) / 100.0);
+      line.writeNumberField("ttft_ms", Math.round(last.ttftMillis() * 100) / 100.0);
     }
-    line.put("prompt_tokens", trace.usage().promptTokens());
-    line.put("completion_tokens", trace.usage().completionTokens());
-    line.putRawValue("cost_usd", new RawValue(plainUsd(trace.costUsd())));
+    line.writeNumberField("prompt_tokens", trace.usage().promptTokens());
+    line.writeNumberField("completion_tokens", trace.usage().completionTokens());
+    line.writeFieldName("cost_usd");
+    line.writeRawValue(plainUsd(trace.costUsd()));
     if (!trace.error().isEmpty()) {
-      line.put("error", Truncated.of(Redactor.SHAPES.redact(trace.error())));
+      line.writeStringField("error", Truncated.of(Redactor.SHAPES.redact(trace.error())));
     }
-    return line;
+    line.writeEndObject();
   }
 
   /** A cost as a plain decimal to 10 places, never {@code 5.1599999999999994E-5}. */
@@ -106,14 +110,14 @@ public final class AccessLog implements RoutingListener, AutoCloseable {
   public void rejected(dev.signalbox.api.SignalboxException error) {
     Instant at = time.now();
     enqueue(
-        () -> {
-          ObjectNode line = Json.object();
-          line.put("time", at.toString());
-          line.put("status", error.kind().httpStatus());
-          line.put("outcome", "rejected");
-          line.put("code", error.code().orElse(""));
-          line.put("error", Truncated.of(Redactor.SHAPES.redact(error.getMessage())));
-          return line;
+        line -> {
+          line.writeStartObject();
+          line.writeStringField("time", at.toString());
+          line.writeNumberField("status", error.kind().httpStatus());
+          line.writeStringField("outcome", "rejected");
+          line.writeStringField("code", error.code().orElse(""));
+          line.writeStringField("error", Truncated.of(Redactor.SHAPES.redact(error.getMessage())));
+          line.writeEndObject();
         });
   }
 
@@ -142,7 +146,7 @@ public final class AccessLog implements RoutingListener, AutoCloseable {
     }
   }
 
-  private void enqueue(Supplier<ObjectNode> line) {
+  private void enqueue(Line line) {
     queued.incrementAndGet();
     if (closed.get() || !queue.offer(line)) {
       write(List.of(line));
@@ -150,10 +154,10 @@ public final class AccessLog implements RoutingListener, AutoCloseable {
   }
 
   private void drain() {
-    List<Supplier<ObjectNode>> batch = new ArrayList<>(BATCH);
+    List<Line> batch = new ArrayList<>(BATCH);
     while (!(closed.get() && queue.isEmpty())) {
       try {
-        Supplier<ObjectNode> first = queue.poll(100, TimeUnit.MILLISECONDS);
+        Line first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first != null) {
           batch.add(first);
           gather(batch);
@@ -171,7 +175,7 @@ public final class AccessLog implements RoutingListener, AutoCloseable {
    * Sleeps out the linger rather than waiting on the queue, so requests offering in the meantime
    * wake nobody (a wake-up is a system call each).
    */
-  private void gather(List<Supplier<ObjectNode>> batch) throws InterruptedException {
+  private void gather(List<Line> batch) throws InterruptedException {
     queue.drainTo(batch, BATCH - batch.size());
     if (batch.size() < BATCH && !closed.get()) {
       TimeUnit.NANOSECONDS.sleep(LINGER_NANOS);
@@ -179,18 +183,31 @@ public final class AccessLog implements RoutingListener, AutoCloseable {
     }
   }
 
-  private void write(List<Supplier<ObjectNode>> lines) {
-    StringBuilder text = new StringBuilder(lines.size() * 320);
-    for (Supplier<ObjectNode> line : lines) {
-      text.append(Json.text(line.get())).append(System.lineSeparator());
+  /** The lines as UTF-8, each ended by the platform's line separator, in one write. */
+  private void write(List<Line> lines) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(lines.size() * 320);
+    try (JsonGenerator generator = Json.MAPPER.getFactory().createGenerator(bytes)) {
+      generator.setRootValueSeparator(LINE_END);
+      for (Line line : lines) {
+        line.writeTo(generator);
+      }
+      generator.writeRaw(LINE_END.getValue());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // into memory: only a bug in a line gets here
     }
-    lock.lock();
     try {
-      out.print(text);
-      out.flush();
-    } finally {
-      lock.unlock();
+      // One write call, which the print stream makes whole, never between another's lines.
+      bytes.writeTo(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a print stream keeps its errors to itself
     }
+    out.flush();
     written.addAndGet(lines.size());
+  }
+
+  /** One line's JSON object, written when the line is. */
+  @FunctionalInterface
+  private interface Line {
+    void writeTo(JsonGenerator generator) throws IOException;
   }
 }

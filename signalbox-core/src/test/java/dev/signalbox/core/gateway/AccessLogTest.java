@@ -2,16 +2,22 @@ package dev.signalbox.core.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.signalbox.api.AttemptTrace;
+import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.ErrorKind;
+import dev.signalbox.api.PoolSnapshot;
 import dev.signalbox.api.SignalboxException;
 import dev.signalbox.api.TimeSource;
+import dev.signalbox.api.Usage;
 import dev.signalbox.core.wire.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +31,77 @@ class AccessLogTest {
   }
 
   @Test
+  void aRoutedRequestsLineCarriesItsRouteModelTimesTokensAndCostAndARefusalsItsCode() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (AccessLog log =
+        new AccessLog(new PrintStream(bytes, false, StandardCharsets.UTF_8), TimeSource.SYSTEM)) {
+      log.requestEnd(
+          trace(
+              List.of(
+                  new AttemptTrace(0, "mid", "mid-east", "503", -1, 10, false, "overloaded"),
+                  new AttemptTrace(1, "mid", "mid-west", "ok", 50.4567, 400, true, "")),
+              "ok",
+              ""),
+          Duration.ofNanos(412_345_678));
+      log.requestFailed(
+          trace(List.of(), "no_candidate", "key sk-abcdefghijklmnopqrstuvwx refused"),
+          Duration.ofMillis(3));
+      log.rejected(
+          new SignalboxException(ErrorKind.INVALID_REQUEST, "bad body", null, "bad_request"));
+      assertThat(log.flush(Duration.ofSeconds(30))).isTrue();
+    }
+    String[] lines = bytes.toString(StandardCharsets.UTF_8).split(System.lineSeparator(), -1);
+    assertThat(lines).hasSize(4);
+    assertThat(lines[0])
+        .isEqualTo(
+            "{\"time\":\"1970-01-01T00:00:00Z\",\"request_id\":\"req_x\",\"tenant\":\"t\","
+                + "\"model_requested\":\"auto\",\"route\":\"auto\",\"model\":\"mid\","
+                + "\"deployment\":\"mid-west\",\"attempts\":2,\"stream\":false,"
+                + "\"outcome\":\"ok\",\"duration_ms\":412.35,\"ttft_ms\":50.46,"
+                + "\"prompt_tokens\":1000,\"completion_tokens\":200,\"cost_usd\":0.0008}");
+    assertThat(lines[1])
+        .isEqualTo(
+            "{\"time\":\"1970-01-01T00:00:00Z\",\"request_id\":\"req_x\",\"tenant\":\"t\","
+                + "\"model_requested\":\"auto\",\"route\":\"auto\",\"model\":\"\","
+                + "\"deployment\":\"\",\"attempts\":0,\"stream\":false,"
+                + "\"outcome\":\"no_candidate\",\"duration_ms\":3.0,"
+                + "\"prompt_tokens\":1000,\"completion_tokens\":200,\"cost_usd\":0.0008,"
+                + "\"error\":\"key [redacted] refused\"}");
+    assertThat(lines[2])
+        .matches(
+            "\\{\"time\":\"[^\"]+\",\"status\":400,\"outcome\":\"rejected\","
+                + "\"code\":\"bad_request\",\"error\":\"bad body\"}");
+    assertThat(lines[3]).isEmpty();
+  }
+
+  private static DecisionTrace trace(List<AttemptTrace> attempts, String outcome, String error) {
+    return new DecisionTrace(
+        "req_x",
+        Instant.EPOCH,
+        "t",
+        "auto",
+        List.of("auto"),
+        "rules",
+        1,
+        "abc",
+        1,
+        Map.of(),
+        List.of(),
+        List.of(),
+        1,
+        PoolSnapshot.EMPTY,
+        attempts,
+        new Usage(1000, 0, 200, false),
+        0.0008,
+        false,
+        outcome,
+        error,
+        List.of(),
+        "",
+        "");
+  }
+
+  @Test
   void everyLineFromManyThreadsIsWrittenWholeEvenPastTheQueuesCapacity() throws Exception {
     // The writer thread is held until every caller is done, so the queue overflows and callers
     // write their own lines.
@@ -33,7 +110,7 @@ class AccessLogTest {
     PrintStream out =
         new PrintStream(bytes, false, StandardCharsets.UTF_8) {
           @Override
-          public void print(String s) {
+          public void write(byte[] buf, int off, int len) {
             try {
               if (Thread.currentThread().getName().equals("signalbox-access-log")) {
                 callersDone.await();
@@ -41,7 +118,7 @@ class AccessLogTest {
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             }
-            super.print(s);
+            super.write(buf, off, len);
           }
         };
     int threads = 4;
