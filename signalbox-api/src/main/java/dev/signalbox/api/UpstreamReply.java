@@ -9,16 +9,28 @@ public sealed interface UpstreamReply {
 
   /**
    * A non-streamed answer; {@code body} is an OpenAI chat.completion object. {@code nativeBody} is
-   * the answer as the upstream sent it when it spoke the client's own protocol.
+   * the answer as the upstream sent it when it spoke the client's own protocol. {@code asSent} is
+   * the upstream's own bytes of {@code body}, when it sent OpenAI's shape: the gateway relays them
+   * to an OpenAI client rather than writing the body again, unless it changed the body.
    */
   record Completed(
-      ObjectNode body, Usage usage, String finishReason, Optional<ObjectNode> nativeBody)
+      ObjectNode body,
+      Usage usage,
+      String finishReason,
+      Optional<ObjectNode> nativeBody,
+      Optional<byte[]> asSent)
       implements UpstreamReply {
     public Completed(ObjectNode body, Usage usage, String finishReason) {
       this(body, usage, finishReason, Optional.empty());
     }
 
+    public Completed(
+        ObjectNode body, Usage usage, String finishReason, Optional<ObjectNode> nativeBody) {
+      this(body, usage, finishReason, nativeBody, Optional.empty());
+    }
+
     public Completed {
+      Objects.requireNonNull(asSent, "asSent");
       Objects.requireNonNull(nativeBody, "nativeBody");
       Objects.requireNonNull(body, "body");
       Objects.requireNonNull(usage, "usage");

@@ -255,7 +255,7 @@ final class Endpoints implements Handler {
     switch (handled) {
       case Handled.Rejected rejected ->
           refuse(reply, rejected.error(), ErrorBodies.of(rejected.error()));
-      case Handled.Completed completed -> reply.send(200, JSON, Json.bytes(completed.body()));
+      case Handled.Completed completed -> reply.send(200, JSON, completed.bytes());
       case Handled.Streaming streaming -> {
         try {
           stream(reply, streaming);

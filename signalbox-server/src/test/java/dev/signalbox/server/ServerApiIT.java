@@ -338,6 +338,50 @@ class ServerApiIT {
   }
 
   @Test
+  void aWholeAnswerReachesTheClientAsTheUpstreamSentItUnlessTheGatewayAddsItsUsage()
+      throws Exception {
+    String asSent =
+        "{ \"id\": \"chatcmpl-1\", \"object\": \"chat.completion\", \"model\": \"up-model\","
+            + " \"system_fingerprint\": \"fp_1\", \"created\": 1.7e9,\n"
+            + " \"choices\": [{\"index\": 0, \"message\": {\"role\": \"assistant\", \"content\":"
+            + " \"caf\\u00e9\"}, \"finish_reason\": \"stop\"}], \"usage\": {\"prompt_tokens\": 9,"
+            + " \"completion_tokens\": 2, \"total_tokens\": 11} }";
+    String withoutUsage =
+        "{\"id\": \"chatcmpl-2\", \"object\": \"chat.completion\", \"choices\": [{\"index\": 0,"
+            + " \"message\": {\"role\": \"assistant\", \"content\": \"hello there\"},"
+            + " \"finish_reason\": \"stop\"}]}";
+    try (ScriptedUpstreamServer upstream =
+        new ScriptedUpstreamServer(ScriptedUpstreamServer.json(200, withoutUsage))
+            .then(ScriptedUpstreamServer.json(200, asSent))) {
+      gateway =
+          new GatewayHarness(
+              """
+              deployments:
+                - {name: up, provider: openai, base-url: '%s'}
+              models:
+                - {name: m, deployments: [up]}
+              """
+                  .formatted(upstream.baseUrl()));
+      HttpResponse<String> relayed = gateway.chat("m", false);
+      assertThat(relayed.statusCode()).isEqualTo(200);
+      assertThat(relayed.body()).isEqualTo(asSent);
+      assertThat(gateway.trace(relayed).path("usage").path("prompt_tokens").asLong()).isEqualTo(9);
+
+      HttpResponse<String> counted = gateway.chat("m", false);
+      JsonNode usage = GatewayHarness.json(counted).path("usage");
+      assertThat(usage.path("completion_tokens").asLong()).isEqualTo(2);
+      assertThat(
+              GatewayHarness.json(counted)
+                  .path("choices")
+                  .get(0)
+                  .path("message")
+                  .path("content")
+                  .asText())
+          .isEqualTo("hello there");
+    }
+  }
+
+  @Test
   void aClientThatDisconnectsMidStreamCancelsTheUpstreamCall() throws Exception {
     try (ScriptedUpstreamServer upstream =
         new ScriptedUpstreamServer(

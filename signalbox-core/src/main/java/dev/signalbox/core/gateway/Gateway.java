@@ -937,9 +937,11 @@ public final class Gateway implements AutoCloseable {
         }
         exchange.finishReason(answered.reply().finishReason());
         Usage usage = exchange.counted(answered.reply().usage());
+        Optional<byte[]> asSent = answered.reply().asSent();
         if (usage.estimated() && !answered.reply().body().has("usage")) {
           // The client sees the usage the trace records, marked as counted by the gateway.
           answered.reply().body().set("usage", Json.usage(usage));
+          asSent = Optional.empty();
         }
         var trace =
             exchange.finish(
@@ -961,6 +963,7 @@ public final class Gateway implements AutoCloseable {
             answered.attempt().deployment().name());
         yield new Handled.Completed(
             answered.reply().body(),
+            asSent,
             answered.reply().nativeBody(),
             new ResponseInfo(
                 id,

@@ -128,7 +128,7 @@ public final class OpenAiUpstream implements Upstream {
                   case HttpExchange.Failed failed -> new UpstreamReply.Failed(failed.failure());
                   case HttpExchange.Answered answered -> {
                     try {
-                      yield completion(parseJson(answered.body()));
+                      yield completion(parseJson(answered.body()), answered.body());
                     } catch (Unreadable e) {
                       yield new UpstreamReply.Failed(e.failure);
                     }
@@ -233,9 +233,12 @@ public final class OpenAiUpstream implements Upstream {
 
   /** A whole answer's JSON (a missing node when empty). */
   private static JsonNode readJson(GuardedBody body, UpstreamCall call) throws Unreadable {
-    byte[] bytes;
+    return parseJson(readAll(body, call));
+  }
+
+  private static byte[] readAll(GuardedBody body, UpstreamCall call) throws Unreadable {
     try {
-      bytes = body.readAll(call.totalTimeout(), BODY_LIMIT);
+      return body.readAll(call.totalTimeout(), BODY_LIMIT);
     } catch (IOException e) {
       throw new Unreadable(
           body.timedOut()
@@ -247,7 +250,6 @@ public final class OpenAiUpstream implements Upstream {
     } finally {
       body.close();
     }
-    return parseJson(bytes);
   }
 
   /** A whole answer's JSON (a missing node when empty). */
@@ -264,13 +266,15 @@ public final class OpenAiUpstream implements Upstream {
 
   private UpstreamReply complete(GuardedBody body, UpstreamCall call) {
     try {
-      return completion(readJson(body, call));
+      byte[] bytes = readAll(body, call);
+      return completion(parseJson(bytes), bytes);
     } catch (Unreadable e) {
       return new UpstreamReply.Failed(e.failure);
     }
   }
 
-  private UpstreamReply completion(JsonNode json) {
+  /** A whole answer, and the bytes it was read from (relayed as they are). */
+  private UpstreamReply completion(JsonNode json, byte[] bytes) {
     if (!json.isObject() || !json.path("choices").isArray()) {
       return new UpstreamReply.Failed(
           UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED, "answer has no choices array"));
@@ -282,7 +286,7 @@ public final class OpenAiUpstream implements Upstream {
       String text = object.path("choices").path(0).path("message").path("content").asText("");
       usage = new Usage(0, 0, tokens.count(text), true);
     }
-    return new UpstreamReply.Completed(object, usage, finish);
+    return new UpstreamReply.Completed(object, usage, finish, Optional.empty(), Optional.of(bytes));
   }
 
   /** Closes the connections kept for later calls. */
