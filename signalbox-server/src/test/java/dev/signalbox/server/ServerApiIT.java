@@ -63,6 +63,17 @@ class ServerApiIT {
         + POOL;
   }
 
+  /** A config whose one model {@code m} is served by the scripted upstream. */
+  private static String modelOn(ScriptedUpstreamServer upstream) {
+    return """
+    deployments:
+      - {name: up, provider: openai, base-url: '%s'}
+    models:
+      - {name: m, deployments: [up]}
+    """
+        .formatted(upstream.baseUrl());
+  }
+
   /** The build runs this class twice: on io_uring where the kernel allows it, and on NIO. */
   @Test
   void theServerRunsOnTheTransportThisProcessWasGiven() throws Exception {
@@ -353,15 +364,7 @@ class ServerApiIT {
     try (ScriptedUpstreamServer upstream =
         new ScriptedUpstreamServer(ScriptedUpstreamServer.json(200, withoutUsage))
             .then(ScriptedUpstreamServer.json(200, asSent))) {
-      gateway =
-          new GatewayHarness(
-              """
-              deployments:
-                - {name: up, provider: openai, base-url: '%s'}
-              models:
-                - {name: m, deployments: [up]}
-              """
-                  .formatted(upstream.baseUrl()));
+      gateway = new GatewayHarness(modelOn(upstream));
       HttpResponse<String> relayed = gateway.chat("m", false);
       assertThat(relayed.statusCode()).isEqualTo(200);
       assertThat(relayed.body()).isEqualTo(asSent);
@@ -390,15 +393,7 @@ class ServerApiIT {
                 java.util.stream.IntStream.range(0, 500)
                     .mapToObj(i -> FaultMatrixIT.CHUNK.formatted("t" + i))
                     .toArray(String[]::new)))) {
-      gateway =
-          new GatewayHarness(
-              """
-              deployments:
-                - {name: up, provider: openai, base-url: '%s'}
-              models:
-                - {name: m, deployments: [up]}
-              """
-                  .formatted(upstream.baseUrl()));
+      gateway = new GatewayHarness(modelOn(upstream));
       String id;
       try (Socket socket = new Socket("127.0.0.1", gateway.server.port())) {
         sendStreamingChat(socket, "m");
