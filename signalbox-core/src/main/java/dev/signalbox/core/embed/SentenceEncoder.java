@@ -94,6 +94,18 @@ public final class SentenceEncoder implements AutoCloseable {
   /** Loads a model and its tokenizer from the class path; about a second and 64 MB of heap. */
   public static SentenceEncoder load(EncoderModel model) {
     try {
+      return load(model, resource(model.modelResource()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * {@code model}'s tokenizer from the class path with the ONNX model {@code onnx} (its file's
+   * bytes: a model whose weights were tuned from the class path's).
+   */
+  public static SentenceEncoder load(EncoderModel model, byte[] onnx) {
+    try {
       // The tokenizer's native library loads before ONNX Runtime's: the other way round, with some
       // class path orders, the process dies in native code (measured: exit 139, no error file).
       HuggingFaceTokenizer tokenizer = tokenizer(model);
@@ -102,7 +114,7 @@ public final class SentenceEncoder implements AutoCloseable {
       options.setIntraOpNumThreads(1);
       options.setInterOpNumThreads(1);
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      OrtSession session = environment.createSession(resource(model.modelResource()), options);
+      OrtSession session = environment.createSession(onnx, options);
       return new SentenceEncoder(model, environment, session, tokenizer);
     } catch (OrtException e) {
       throw new IllegalStateException("cannot load the embedding model: " + e.getMessage(), e);
@@ -154,6 +166,14 @@ public final class SentenceEncoder implements AutoCloseable {
 
   public EncoderModel model() {
     return model;
+  }
+
+  /**
+   * The word pieces the model reads of {@code text}, special tokens included: what {@link #encode}
+   * gives the model.
+   */
+  public long[] pieces(String text) {
+    return tokenizer.encode(model.inputPrefix() + readable(text, model.readChars())).getIds();
   }
 
   /** How many word pieces the model reads of {@code text}, special tokens included. */
