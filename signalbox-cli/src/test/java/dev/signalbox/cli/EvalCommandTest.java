@@ -137,6 +137,53 @@ class EvalCommandTest {
         .isGreaterThanOrEqualTo(json.path("only:large").path("quality").asDouble());
   }
 
+  /**
+   * A route whose scorer tunes the encoder is tuned on each fold's training part and routes that
+   * fold's test part through the encoder it tuned: the text says which prompts are hard.
+   */
+  @Test
+  void aTunedRouteIsTunedPerFoldAndRoutesByWhatThePromptSays() throws Exception {
+    Path tuned =
+        Files.writeString(
+            dir.resolve("tuned.yaml"),
+            """
+            routes:
+              - name: tuned
+                policy: threshold
+                models: [large, small]
+                threshold: {strong: large, weak: small, value: 0}
+                scorer: {kind: tuned, epochs: 8, hidden: 16}
+              - name: by-hardness
+                policy: score
+                models: [large, small]
+                threshold: {strong: large, weak: small, value: 0.5, score: hard}
+            """);
+    CliTest.Run run =
+        CliTest.run(
+            "eval",
+            "--dataset",
+            data.toString(),
+            "--prices",
+            dir.resolve("prices.yaml").toString(),
+            "--policies",
+            tuned.toString(),
+            "--embedding-cache",
+            dir.resolve("embeddings").toString(),
+            "--json",
+            "--split",
+            "cv:2",
+            "--seed",
+            "5");
+    assertThat(run.exit()).as(run.err()).isZero();
+    JsonNode json = Json.MAPPER.readTree(run.out());
+    // Whether a prompt is hard decides who is right, and its text says so: the tuned route ranks
+    // prompts as well as the route that reads the hardness itself.
+    assertThat(json.path("tuned").path("apgr").asDouble())
+        .as(run.out())
+        .isGreaterThan(json.path("by-hardness").path("apgr").asDouble() - 0.03)
+        .isGreaterThan(json.path("random").path("apgr").asDouble() + 0.1);
+  }
+
   @Test
   void writesAnHtmlReportWithPngCharts() throws Exception {
     Path report = dir.resolve("report");

@@ -80,6 +80,48 @@ class LearnedRouteProcessIT {
   }
 
   /**
+   * A route whose scorer tunes the encoder: {@code train} (with PyTorch) tunes MiniLM's top layers
+   * and a head on the same prompts and writes them into the artifact; {@code serve} (ONNX Runtime
+   * only) embeds new prompts with the tuned encoder and routes them by its head.
+   */
+  @Test
+  void aTunedEncoderTrainedInPyTorchRoutesServedPromptsByItsHead() throws Exception {
+    Path artifact = dir.resolve("tuned.artifact.json");
+    Path config =
+        writeConfig(
+            """
+            - name: tuned
+              policy: threshold
+              models: [strong, weak]
+              threshold: {strong: strong, weak: weak, value: 0.5}
+              scorer: {kind: tuned, epochs: 20, hidden: 16}
+              artifact: %s
+            """
+                .formatted(artifact));
+    Processes.Result trained = train(config, "tuned");
+    assertThat(trained.output())
+        .contains("train: tuned (threshold, tuned scorer) on 32 prompts")
+        .contains("tuning the encoder: epoch 20 of 20");
+    JsonNode body = Json.MAPPER.readTree(Files.readString(artifact)).path("body");
+    String encoder = body.path("tuned_encoder").path("name").asText();
+    assertThat(encoder).matches("tuned-[0-9a-f]{16}");
+    assertThat(body.path("tuned_encoder").path("weights")).hasSize(32);
+
+    try (Served served = serve(config)) {
+      assertThat(
+              served.model(
+                  "tuned",
+                  "Evaluate the definite integral of x^3 * cos(x) from 0 to pi/2, showing each"
+                      + " step."))
+          .isEqualTo("strong");
+      assertThat(
+              served.model(
+                  "tuned", "Please write a warm happy birthday message for my friend Zoe."))
+          .isEqualTo("weak");
+    }
+  }
+
+  /**
    * A route that promises 90% of the strong model's quality: train picks the cheapest threshold
    * that keeps it on the held-out prompts (here: the weak model for the greetings it never fails)
    * and the artifact keeps the promise.

@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import dev.signalbox.core.embed.EncoderModel;
+import dev.signalbox.core.embed.OnnxModel;
+import dev.signalbox.core.embed.TunedLayers;
 import dev.signalbox.core.learn.CheapFeatures;
 import dev.signalbox.core.learn.MlpScorer;
 import java.io.IOException;
@@ -35,15 +37,8 @@ import java.util.stream.IntStream;
  * training prompts within a few epochs (docs/results/finetune-20261205/).
  */
 public final class EncoderTuner {
-  /** all-MiniLM-L6-v2 in full precision reading 128 word pieces: the encoder tuning starts from. */
-  public static final EncoderModel BASE =
-      new EncoderModel(
-          "minilm-tuned",
-          "all-MiniLM-L6-v2-128@langchain4j-1.20.0-beta30",
-          "/all-minilm-l6-v2.onnx",
-          "/all-minilm-l6-v2-tokenizer.json",
-          "",
-          128);
+  /** The encoder tuning starts from. */
+  public static final EncoderModel BASE = TunedLayers.BASE;
 
   /** The pooled vector is scaled before the head, so its unit length does not starve it. */
   private static final float HEAD_INPUT_SCALE = 8;
@@ -132,6 +127,7 @@ public final class EncoderTuner {
     private final NDArray[] head = new NDArray[4];
     private final Map<String, NDArray[]> moments = new HashMap<>();
     private int steps;
+    private double trainingLoss;
 
     Run(
         OnnxModel onnx,
@@ -174,14 +170,17 @@ public final class EncoderTuner {
       int bestEpoch = 0;
       for (int epoch = 0; epoch < settings.epochs(); epoch++) {
         shuffle(fit);
+        trainingLoss = 0;
+        int batches = 0;
         for (int start = 0; start < fit.length; start += settings.batch()) {
           step(Arrays.copyOfRange(fit, start, Math.min(fit.length, start + settings.batch())));
+          batches++;
         }
         losses[epoch] = check.length > 0 ? loss(check) : Double.NaN;
         progress.accept(
             String.format(
-                "epoch %d of %d: held-out loss %.4f (%d prompts)",
-                epoch + 1, settings.epochs(), losses[epoch], check.length));
+                "epoch %d of %d: training loss %.4f, held-out loss %.4f (%d prompts)",
+                epoch + 1, settings.epochs(), trainingLoss / batches, losses[epoch], check.length));
         if (best == null || check.length == 0 || losses[epoch] < losses[bestEpoch]) {
           best = snapshot();
           bestEpoch = epoch;
@@ -260,7 +259,14 @@ public final class EncoderTuner {
       try (NDScope scope = new NDScope()) {
         scope.suppressNotUsedWarning();
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-          collector.backward(batchLoss(rows));
+          NDArray loss = batchLoss(rows);
+          float value = loss.getFloat();
+          if (!Float.isFinite(value)) {
+            throw new IllegalStateException(
+                "the training loss is " + value + " at step " + (steps + 1));
+          }
+          trainingLoss += value;
+          collector.backward(loss);
         }
         steps++;
         layerParameters.forEach((name, p) -> adamW(p, name, settings.learningRate()));
@@ -333,7 +339,11 @@ public final class EncoderTuner {
           sum += batchLoss(part).getFloat() * part.length;
         }
       }
-      return sum / rows.length;
+      double mean = sum / rows.length;
+      if (!Double.isFinite(mean)) {
+        throw new IllegalStateException("the held-out loss is " + mean);
+      }
+      return mean;
     }
 
     private record Snapshot(Map<String, float[]> layers, MlpScorer head) {}

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import dev.signalbox.core.embed.OnnxModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

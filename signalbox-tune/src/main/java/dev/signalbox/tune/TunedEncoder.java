@@ -1,5 +1,6 @@
 package dev.signalbox.tune;
 
+import dev.signalbox.core.embed.OnnxModel;
 import dev.signalbox.core.learn.MlpScorer;
 import java.util.Map;
 

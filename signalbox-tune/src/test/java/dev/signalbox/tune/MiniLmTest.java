@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.signalbox.core.embed.OnnxModel;
 import dev.signalbox.core.embed.SentenceEncoder;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

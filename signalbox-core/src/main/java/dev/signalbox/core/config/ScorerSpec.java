@@ -5,7 +5,10 @@ package dev.signalbox.core.config;
  *
  * @param kind {@code knn}, {@code mf}, {@code logistic}, {@code mlp}, or a blend: {@code knn+mlp},
  *     {@code knn+logistic} or {@code knn+mlp+logistic} (each part fitted, their predictions
- *     averaged; each part reads its own settings below, {@code epochs} shared by the last two)
+ *     averaged; each part reads its own settings below, {@code epochs} shared by the last two); or
+ *     {@code tuned}: the encoder's top two layers fine-tuned with an {@code mlp} head of {@code
+ *     hidden} units on the outcomes, for at most {@code epochs} epochs, the one of least loss on a
+ *     held-out tenth kept (it needs {@code signalbox-tune}, which the launcher carries)
  * @param k the neighbours {@code knn} averages
  * @param smoothing the pseudo-prompts of the model's prior {@code knn} adds
  * @param latent the latent dimensions of {@code mf}
@@ -15,7 +18,16 @@ package dev.signalbox.core.config;
  */
 public record ScorerSpec(
     @Default("knn")
-        @OneOf({"knn", "mf", "logistic", "mlp", "knn+mlp", "knn+logistic", "knn+mlp+logistic"})
+        @OneOf({
+          "knn",
+          "mf",
+          "logistic",
+          "mlp",
+          "knn+mlp",
+          "knn+logistic",
+          "knn+mlp+logistic",
+          "tuned"
+        })
         String kind,
     @Default("40") @Range(min = 1, max = 10_000) int k,
     @Default("4") @Range(min = 0, max = 1e6) double smoothing,

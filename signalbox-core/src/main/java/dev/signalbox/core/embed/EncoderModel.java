@@ -54,6 +54,19 @@ public record EncoderModel(
           "query: ",
           256);
 
+  /**
+   * all-MiniLM-L6-v2 in full precision reading 128 word pieces: what fine-tuning starts from
+   * ({@link TunedLayers}). Not a choice of its own for a route: a tuned encoder is.
+   */
+  public static final EncoderModel MINILM_FULL_128 =
+      new EncoderModel(
+          "minilm-full-128",
+          "all-MiniLM-L6-v2-128@langchain4j-1.20.0-beta30",
+          "/all-minilm-l6-v2.onnx",
+          "/all-minilm-l6-v2-tokenizer.json",
+          "",
+          128);
+
   public static final List<EncoderModel> ALL = List.of(MINILM, MINILM_128, E5_SMALL);
 
   public static EncoderModel named(String name) {

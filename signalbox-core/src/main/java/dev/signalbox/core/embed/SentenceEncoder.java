@@ -13,6 +13,7 @@ import java.nio.LongBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A sentence encoder ({@link EncoderModel}: all-MiniLM-L6-v2 by default, or e5-small-v2; quantized
@@ -56,7 +57,8 @@ public final class SentenceEncoder implements AutoCloseable {
 
   /**
    * {@code model}, read once per JVM on first use. Encoders of one ONNX file (MiniLM at 256 and at
-   * 128 word pieces) share its session, each with its own tokenizer: the model is loaded once.
+   * 128 word pieces) share its session, each with its own tokenizer: the model is loaded once. A
+   * tuned encoder has a session of its own: its weights are not the file's.
    */
   public static synchronized SentenceEncoder shared(EncoderModel model) {
     SentenceEncoder known = SHARED.get(model);
@@ -66,6 +68,7 @@ public final class SentenceEncoder implements AutoCloseable {
     SentenceEncoder made =
         SHARED.values().stream()
             .filter(other -> other.model.modelResource().equals(model.modelResource()))
+            .filter(other -> !TunedEncoders.isTuned(model) && !TunedEncoders.isTuned(other.model))
             .findFirst()
             .map(other -> other.reading(model))
             .orElseGet(() -> load(model));
@@ -93,6 +96,10 @@ public final class SentenceEncoder implements AutoCloseable {
 
   /** Loads a model and its tokenizer from the class path; about a second and 64 MB of heap. */
   public static SentenceEncoder load(EncoderModel model) {
+    Optional<TunedLayers> tuned = TunedEncoders.named(model.name());
+    if (tuned.isPresent()) {
+      return load(model, tuned.get().onnx());
+    }
     try {
       return load(model, resource(model.modelResource()));
     } catch (IOException e) {
@@ -137,7 +144,7 @@ public final class SentenceEncoder implements AutoCloseable {
     }
   }
 
-  private static byte[] resource(String name) throws IOException {
+  static byte[] resource(String name) throws IOException {
     try (InputStream in = SentenceEncoder.class.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException(

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.signalbox.core.embed.TunedLayers;
 import dev.signalbox.core.text.SharedPrefixes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -47,7 +50,8 @@ public final class ArtifactFile {
           "projection",
           "model_vectors",
           "bias",
-          "weights");
+          "weights",
+          "values");
 
   private ArtifactFile() {}
 
@@ -189,6 +193,21 @@ public final class ArtifactFile {
     body.put("clusters", floats(a.clusters()));
     body.put("clusters_count", a.clusters().length);
     writeScorer(body.putObject("scorer"), a.scorer());
+    a.tuned()
+        .ifPresent(
+            tuned -> {
+              ObjectNode encoder = body.putObject("tuned_encoder");
+              encoder.put("name", tuned.name()).put("base", TunedLayers.BASE.id());
+              ArrayNode weights = encoder.putArray("weights");
+              tuned
+                  .weights()
+                  .forEach(
+                      (name, values) ->
+                          weights
+                              .addObject()
+                              .put("name", name)
+                              .put("values", floats(new float[][] {values})));
+            });
     return body;
   }
 
@@ -257,7 +276,31 @@ public final class ArtifactFile {
         scorer,
         calibration,
         clusters == 0 ? new float[0][] : toFloats(body.path("clusters"), clusters),
-        toDoubles(body.path("output_tokens")));
+        toDoubles(body.path("output_tokens")),
+        tuned(body.path("tuned_encoder")));
+  }
+
+  private static Optional<TunedLayers> tuned(JsonNode encoder) {
+    if (!encoder.isObject()) {
+      return Optional.empty();
+    }
+    if (!encoder.path("base").asText().equals(TunedLayers.BASE.id())) {
+      throw new IllegalArgumentException(
+          "its tuned encoder was tuned from '"
+              + encoder.path("base").asText()
+              + "', this build tunes "
+              + TunedLayers.BASE.id());
+    }
+    Map<String, float[]> weights = new LinkedHashMap<>();
+    encoder
+        .path("weights")
+        .forEach(w -> weights.put(w.path("name").asText(), toFloats(w.path("values"), 1)[0]));
+    TunedLayers tuned = new TunedLayers(weights);
+    if (!tuned.name().equals(encoder.path("name").asText())) {
+      throw new IllegalArgumentException(
+          "its tuned encoder's weights do not hash to its name " + encoder.path("name").asText());
+    }
+    return Optional.of(tuned);
   }
 
   private static QualityScorer readScorer(JsonNode s, List<String> models) {

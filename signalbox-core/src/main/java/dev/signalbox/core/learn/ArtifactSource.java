@@ -79,7 +79,16 @@ public interface ArtifactSource {
     // The default encoder is the gateway's (tests give a fake's id); another is named by the route.
     EncoderModel encoder = EncoderModel.named(spec.encoder());
     String expected = encoder.isDefault() ? embeddingModel : encoder.id();
-    if (!artifact.embeddingModel().equals(expected)) {
+    boolean tunedScorer = spec.scorer().kind().equals(Training.TUNED);
+    if (tunedScorer != artifact.tuned().isPresent()) {
+      problems.add(
+          tunedScorer
+              ? "the route's scorer is 'tuned', the artifact carries no tuned encoder (train it"
+                  + " again)"
+              : "the artifact carries a tuned encoder, the route's scorer is '"
+                  + spec.scorer().kind()
+                  + "'");
+    } else if (!tunedScorer && !artifact.embeddingModel().equals(expected)) {
       problems.add(
           "its vectors come from embedding model '"
               + artifact.embeddingModel()

@@ -2,6 +2,8 @@ package dev.signalbox.core.learn;
 
 import dev.signalbox.api.TextWindow;
 import dev.signalbox.core.embed.EncoderModel;
+import dev.signalbox.core.embed.TunedEncoders;
+import dev.signalbox.core.embed.TunedLayers;
 import dev.signalbox.core.text.SharedPrefixes;
 import dev.signalbox.core.text.TextWindows;
 import java.util.List;
@@ -24,6 +26,8 @@ import java.util.Optional;
  * @param dataSource where the training data was read from, for people
  * @param clusters k-means centroids over the training embeddings (empty unless a bandit asked)
  * @param outputTokens per model, the mean output length in the training data
+ * @param tuned the encoder tuned with the scorer (scorer {@code tuned}), whose vectors it reads;
+ *     made known to the process ({@link TunedEncoders}) when the artifact is made
  */
 public record LearnedArtifact(
     String policy,
@@ -37,10 +41,42 @@ public record LearnedArtifact(
     QualityScorer scorer,
     Optional<Calibration> calibration,
     float[][] clusters,
-    double[] outputTokens) {
+    double[] outputTokens,
+    Optional<TunedLayers> tuned) {
   public static final int FORMAT = 1;
 
+  public LearnedArtifact(
+      String policy,
+      String embeddingModel,
+      String embed,
+      String window,
+      Optional<SharedPrefixes> prefixes,
+      String dataHash,
+      String dataSource,
+      List<String> models,
+      QualityScorer scorer,
+      Optional<Calibration> calibration,
+      float[][] clusters,
+      double[] outputTokens) {
+    this(
+        policy,
+        embeddingModel,
+        embed,
+        window,
+        prefixes,
+        dataHash,
+        dataSource,
+        models,
+        scorer,
+        calibration,
+        clusters,
+        outputTokens,
+        Optional.empty());
+  }
+
   public LearnedArtifact {
+    Objects.requireNonNull(tuned);
+    tuned.ifPresent(TunedEncoders::register);
     Objects.requireNonNull(policy);
     Objects.requireNonNull(embeddingModel);
     models = List.copyOf(models);
@@ -97,6 +133,9 @@ public record LearnedArtifact(
    * with; empty (the default encoder) for an id of none of the known ones, as tests' fakes have.
    */
   public String encoder() {
+    if (tuned.isPresent()) {
+      return tuned.get().name();
+    }
     return EncoderModel.byId(embeddingModel).map(EncoderModel::name).orElse("");
   }
 

@@ -5,7 +5,9 @@ import dev.signalbox.core.config.QualityTarget;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.config.ScorerSpec;
 import dev.signalbox.core.config.ThresholdSpec;
+import dev.signalbox.core.embed.TunedLayers;
 import dev.signalbox.core.text.SharedPrefixes;
+import dev.signalbox.core.text.TextWindows;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -18,6 +20,9 @@ import java.util.SplittableRandom;
  */
 public final class Training {
   private static final double HELD_OUT = 0.2;
+
+  /** The scorer that tunes the encoder's top layers with its head ({@link EncoderTuning}). */
+  public static final String TUNED = "tuned";
 
   private Training() {}
 
@@ -67,7 +72,18 @@ public final class Training {
     Optional<LearnedArtifact.Calibration> calibration;
     Optional<QualityTarget> promise =
         target.kind().equals("none") ? spec.qualityTarget() : Optional.empty();
-    if (promise.isPresent() && spec.calibrates().isPresent()) {
+    Optional<TunedLayers> tuned = Optional.empty();
+    String vectorsFrom = embeddingModel;
+    if (spec.scorer().kind().equals(TUNED)) {
+      refuseWhatTuningCannotYetDo(spec, promise, target);
+      EncoderTuning.Tuned result = EncoderTuning.available().tune(data, spec.scorer(), seed);
+      scorer = result.head();
+      tuned = Optional.of(result.layers());
+      vectorsFrom = result.layers().model().id();
+      calibration =
+          spec.calibrates()
+              .map(threshold -> calibrate(spec.scorer(), data, threshold, target, seed));
+    } else if (promise.isPresent() && spec.calibrates().isPresent()) {
       // The guarantee holds for the scorer it was tested with: the one fitted without the
       // held-out prompts is the one served.
       Guaranteed guaranteed =
@@ -86,7 +102,7 @@ public final class Training {
             : new float[0][];
     return new LearnedArtifact(
         route.policy(),
-        embeddingModel,
+        vectorsFrom,
         spec.embed(),
         spec.window(),
         prefixes,
@@ -96,7 +112,28 @@ public final class Training {
         scorer,
         calibration,
         clusters,
-        data.outputTokens());
+        data.outputTokens(),
+        tuned);
+  }
+
+  /**
+   * A tuned encoder's held-out prompts would have to be embedded by the encoder tuned without them,
+   * which calibrating a threshold, keeping a quality target and a bandit's clusters do not do yet.
+   */
+  private static void refuseWhatTuningCannotYetDo(
+      LearnedPolicySpec spec, Optional<QualityTarget> promise, Target target) {
+    if (promise.isPresent() || !target.kind().equals("none")) {
+      throw new IllegalArgumentException(
+          "the scorer 'tuned' cannot yet calibrate a threshold for a target: give the threshold's"
+              + " value, or use another scorer");
+    }
+    if (spec.clusters() > 0) {
+      throw new IllegalArgumentException("the scorer 'tuned' cannot yet serve a bandit's clusters");
+    }
+    if (spec.window().equals(TextWindows.CHUNKS)) {
+      throw new IllegalArgumentException(
+          "the scorer 'tuned' reads one span of a prompt: window head or tail, not chunks");
+    }
   }
 
   public static QualityScorer scorer(ScorerSpec spec, TrainingSet data, long seed) {
@@ -115,6 +152,9 @@ public final class Training {
               seed);
       case "logistic" -> logistic(spec, data, seed);
       case "mlp" -> mlp(spec, data, seed);
+      case TUNED ->
+          throw new IllegalArgumentException(
+              "the scorer 'tuned' stands alone: it cannot be part of a blend");
       default -> throw new IllegalArgumentException("unknown scorer '" + spec.kind() + "'");
     };
   }

@@ -12,6 +12,8 @@ import java.util.Objects;
  * @param quality per prompt, one quality per model in {@code models} order
  * @param cost per prompt, one cost per model
  * @param outputTokens per model, the mean output length observed, or the assumed one
+ * @param texts per prompt, the text its embedding was made from, for a scorer that tunes the
+ *     encoder; empty when not kept
  */
 public record TrainingSet(
     List<String> models,
@@ -19,9 +21,24 @@ public record TrainingSet(
     double[][] features,
     double[][] quality,
     double[][] cost,
-    double[] outputTokens) {
+    double[] outputTokens,
+    List<String> texts) {
+  public TrainingSet(
+      List<String> models,
+      float[][] embeddings,
+      double[][] features,
+      double[][] quality,
+      double[][] cost,
+      double[] outputTokens) {
+    this(models, embeddings, features, quality, cost, outputTokens, List.of());
+  }
+
   public TrainingSet {
     models = List.copyOf(models);
+    texts = List.copyOf(texts);
+    if (!texts.isEmpty() && texts.size() != embeddings.length) {
+      throw new IllegalArgumentException("one text per prompt, or none");
+    }
     Objects.requireNonNull(embeddings);
     if (features.length != embeddings.length
         || quality.length != embeddings.length
@@ -70,6 +87,10 @@ public record TrainingSet(
       q[i] = quality[indexes[i]];
       c[i] = cost[indexes[i]];
     }
-    return new TrainingSet(models, e, f, q, c, outputTokens);
+    List<String> t =
+        texts.isEmpty()
+            ? List.of()
+            : java.util.Arrays.stream(indexes).mapToObj(texts::get).toList();
+    return new TrainingSet(models, e, f, q, c, outputTokens, t);
   }
 }

@@ -75,6 +75,7 @@ public final class TrainingData {
     TextWindow window = TextWindows.of(spec.window(), prefixes.orElse(SharedPrefixes.NONE));
     TextEmbedder embedder = context.embedder(spec.encoder()).get();
     float[][] embeddings = new float[texts.size()][];
+    List<String> read = texts;
     if (window == TextWindow.WHOLE) {
       embeddings = embedder.embedAll(texts).toArray(new float[0][]);
     } else {
@@ -95,12 +96,14 @@ public final class TrainingData {
         embeddings[t] = count == 1 ? own.get(0) : Vectors.meanDirection(own);
         next += count;
       }
+      read = spans.size() == texts.size() ? spans : List.of();
     }
-    return new Embedded(of(prompts, context, embeddings), prefixes);
+    return new Embedded(of(prompts, context, embeddings, read), prefixes);
   }
 
+  /** {@code read}: per prompt, the one span of it the encoder read (empty: some read several). */
   private static TrainingSet of(
-      List<EvalPrompt> prompts, EvalContext context, float[][] embeddings) {
+      List<EvalPrompt> prompts, EvalContext context, float[][] embeddings, List<String> read) {
     List<String> models = context.models();
     double[][] features = new double[prompts.size()][];
     double[][] quality = new double[prompts.size()][models.size()];
@@ -129,7 +132,7 @@ public final class TrainingData {
               ? outputSum[m] / outputCount[m]
               : context.dataset().prices().assumedOutputTokens();
     }
-    return new TrainingSet(models, embeddings, features, quality, cost, outputTokens);
+    return new TrainingSet(models, embeddings, features, quality, cost, outputTokens, read);
   }
 
   /**

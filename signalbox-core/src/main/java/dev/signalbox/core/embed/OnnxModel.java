@@ -1,4 +1,4 @@
-package dev.signalbox.tune;
+package dev.signalbox.core.embed;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;

@@ -1,0 +1,29 @@
+package dev.signalbox.core.learn;
+
+import dev.signalbox.core.config.ScorerSpec;
+import dev.signalbox.core.embed.TunedLayers;
+import java.util.ServiceLoader;
+
+/**
+ * Tunes the encoder's top layers with a head on a training set's texts and outcomes (the scorer
+ * {@code tuned}). Training only, and a plug-in: the implementation runs PyTorch ({@code
+ * signalbox-tune}), which the gateway does not need to serve the result.
+ */
+public interface EncoderTuning {
+  /** The tuned layers, and the head that scores their vectors. */
+  record Tuned(TunedLayers layers, MlpScorer head) {}
+
+  /** Tunes on {@code data}'s texts (which it must carry) and qualities. */
+  Tuned tune(TrainingSet data, ScorerSpec spec, long seed);
+
+  /** The implementation on the class path. */
+  static EncoderTuning available() {
+    return ServiceLoader.load(EncoderTuning.class)
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "the scorer 'tuned' needs signalbox-tune on the class path (the"
+                        + " ./signalbox launcher has it)"));
+  }
+}

@@ -1,0 +1,128 @@
+package dev.signalbox.core.learn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.signalbox.core.config.RouteSpec;
+import dev.signalbox.core.embed.TunedEncoders;
+import dev.signalbox.core.embed.TunedLayers;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An artifact that carries a tuned encoder: what it keeps, and which routes it may serve. */
+class TunedArtifactTest {
+  private static final List<String> MODELS = List.of("strong", "weak");
+
+  private static TunedLayers layers(float value) {
+    return new TunedLayers(
+        Map.of(
+            "encoder.layer.5.output.LayerNorm.bias", new float[] {value, 2, 3},
+            "onnx::MatMul_1", new float[] {4, 5}));
+  }
+
+  private static LearnedArtifact artifact(TunedLayers tuned) {
+    MlpScorer head =
+        new MlpScorer(
+            MODELS,
+            new double[][] {{0.5, -0.5}},
+            new double[] {0.1},
+            new double[][] {{1}, {-1}},
+            new double[] {0, 0});
+    return new LearnedArtifact(
+        "threshold",
+        tuned.model().id(),
+        "last-user",
+        "head",
+        Optional.empty(),
+        "h",
+        "test",
+        MODELS,
+        head,
+        Optional.empty(),
+        new float[0][],
+        new double[] {100, 100},
+        Optional.of(tuned));
+  }
+
+  @Test
+  void anArtifactKeepsItsTunedEncoderAndMakesItKnown(@TempDir Path dir) throws Exception {
+    TunedLayers tuned = layers(1);
+    LearnedArtifact artifact = artifact(tuned);
+    assertThat(artifact.encoder()).isEqualTo(tuned.name()).matches("tuned-[0-9a-f]{16}");
+    assertThat(TunedEncoders.named(tuned.name())).contains(tuned);
+    assertThat(layers(1).name()).isEqualTo(tuned.name());
+    assertThat(layers(7).name()).isNotEqualTo(tuned.name());
+
+    Path file = dir.resolve("tuned.json");
+    ArtifactFile.write(artifact, file);
+    LearnedArtifact read = ArtifactFile.read(file);
+    assertThat(read.tuned()).contains(tuned);
+    assertThat(read.tuned().orElseThrow().weights().get("onnx::MatMul_1")).containsExactly(4, 5);
+    assertThat(read.encoder()).isEqualTo(tuned.name());
+    assertThat(ArtifactFile.contentHash(read)).isEqualTo(ArtifactFile.contentHash(artifact));
+  }
+
+  @Test
+  void aTunedArtifactServesOnlyATunedRouteAndATunedRouteOnlyATunedArtifact() {
+    RouteSpec tunedRoute = LearnedRoutes.thresholdRoute("r", "tuned");
+    RouteSpec knnRoute = LearnedRoutes.thresholdRoute("r", "knn");
+    LearnedArtifact tuned = artifact(layers(3));
+    assertThat(ArtifactSource.mismatches(tunedRoute, LearnedRoutes.learned(tunedRoute), tuned, "m"))
+        .isEmpty();
+    assertThat(ArtifactSource.mismatches(knnRoute, LearnedRoutes.learned(knnRoute), tuned, "m"))
+        .singleElement()
+        .asString()
+        .contains("carries a tuned encoder, the route's scorer is 'knn'");
+    LearnedArtifact plain =
+        Training.fit(
+            knnRoute,
+            LearnedRoutes.learned(knnRoute),
+            LearnedScorersTest.data(30, 2),
+            Optional.empty(),
+            "m",
+            "h",
+            "t",
+            Training.Target.NONE,
+            1);
+    assertThat(ArtifactSource.mismatches(tunedRoute, LearnedRoutes.learned(tunedRoute), plain, "m"))
+        .singleElement()
+        .asString()
+        .contains("carries no tuned encoder");
+  }
+
+  @Test
+  void tuningWithoutItsPlugInOrForATargetIsRefusedWithAReason() {
+    RouteSpec route = LearnedRoutes.thresholdRoute("r", "tuned");
+    TrainingSet data = LearnedScorersTest.data(30, 2);
+    assertThatThrownBy(
+            () ->
+                Training.fit(
+                    route,
+                    LearnedRoutes.learned(route),
+                    data,
+                    Optional.empty(),
+                    "m",
+                    "h",
+                    "t",
+                    Training.Target.NONE,
+                    1))
+        .hasMessageContaining("needs signalbox-tune on the class path");
+    assertThatThrownBy(
+            () ->
+                Training.fit(
+                    route,
+                    LearnedRoutes.learned(route),
+                    data,
+                    Optional.empty(),
+                    "m",
+                    "h",
+                    "t",
+                    Training.Target.parse("strong-share=0.3"),
+                    1))
+        .hasMessageContaining("cannot yet calibrate a threshold for a target");
+  }
+}
