@@ -35,6 +35,7 @@ class ArchitectureTest {
           "dev.signalbox.core.gateway",
           "dev.signalbox.server",
           "dev.signalbox.eval",
+          "dev.signalbox.tune",
           "dev.signalbox.cli"
         }) {
       assertThat(classes.containPackage(pkg)).as(pkg).isTrue();
@@ -60,6 +61,26 @@ class ArchitectureTest {
             "dev.signalbox.cli..",
             "dev.signalbox.testing..",
             "dev.signalbox.bench..")
+        .check(classes);
+  }
+
+  /**
+   * Tuning is a plug-in ({@code EncoderTuning}, found by ServiceLoader) and the only code that runs
+   * PyTorch: what serves a tuned encoder needs ONNX Runtime alone.
+   */
+  @Test
+  void onlyTheTuningModuleRunsPyTorchAndNothingImportsIt() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.signalbox.tune..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.signalbox.tune..",
+            "ai.djl.ndarray..",
+            "ai.djl.engine..",
+            "ai.djl.training..",
+            "ai.djl.pytorch..")
         .check(classes);
   }
 
