@@ -41,7 +41,8 @@ public class EmbeddingLengthBenchmark {
   @Param({"head", "tail", "chunks"})
   public String window;
 
-  @Param({"minilm", "minilm-128", "e5-small"})
+  /** {@code minilm-full-128}: the graph a tuned encoder runs (full precision, 128 word pieces). */
+  @Param({"minilm", "minilm-128", "e5-small", "minilm-full-128"})
   public String encoder;
 
   private SentenceEncoder model;
@@ -52,7 +53,11 @@ public class EmbeddingLengthBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    model = SentenceEncoder.shared(EncoderModel.named(encoder));
+    model =
+        SentenceEncoder.shared(
+            encoder.equals(EncoderModel.MINILM_FULL_128.name())
+                ? EncoderModel.MINILM_FULL_128
+                : EncoderModel.named(encoder));
     embedder =
         new TextEmbedder() {
           @Override
