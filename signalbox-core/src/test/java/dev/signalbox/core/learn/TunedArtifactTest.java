@@ -77,17 +77,7 @@ class TunedArtifactTest {
         .singleElement()
         .asString()
         .contains("carries a tuned encoder, the route's scorer is 'knn'");
-    LearnedArtifact plain =
-        Training.fit(
-            knnRoute,
-            LearnedRoutes.learned(knnRoute),
-            LearnedScorersTest.data(30, 2),
-            Optional.empty(),
-            "m",
-            "h",
-            "t",
-            Training.Target.NONE,
-            1);
+    LearnedArtifact plain = fit(knnRoute, Training.Target.NONE);
     assertThat(ArtifactSource.mismatches(tunedRoute, LearnedRoutes.learned(tunedRoute), plain, "m"))
         .singleElement()
         .asString()
@@ -97,32 +87,22 @@ class TunedArtifactTest {
   @Test
   void tuningWithoutItsPlugInOrForATargetIsRefusedWithAReason() {
     RouteSpec route = LearnedRoutes.thresholdRoute("r", "tuned");
-    TrainingSet data = LearnedScorersTest.data(30, 2);
-    assertThatThrownBy(
-            () ->
-                Training.fit(
-                    route,
-                    LearnedRoutes.learned(route),
-                    data,
-                    Optional.empty(),
-                    "m",
-                    "h",
-                    "t",
-                    Training.Target.NONE,
-                    1))
+    assertThatThrownBy(() -> fit(route, Training.Target.NONE))
         .hasMessageContaining("needs signalbox-tune on the class path");
-    assertThatThrownBy(
-            () ->
-                Training.fit(
-                    route,
-                    LearnedRoutes.learned(route),
-                    data,
-                    Optional.empty(),
-                    "m",
-                    "h",
-                    "t",
-                    Training.Target.parse("strong-share=0.3"),
-                    1))
+    assertThatThrownBy(() -> fit(route, Training.Target.parse("strong-share=0.3")))
         .hasMessageContaining("cannot yet calibrate a threshold for a target");
+  }
+
+  private static LearnedArtifact fit(RouteSpec route, Training.Target target) {
+    return Training.fit(
+        route,
+        LearnedRoutes.learned(route),
+        LearnedScorersTest.data(30, 2),
+        Optional.empty(),
+        "m",
+        "h",
+        "t",
+        target,
+        1);
   }
 }
