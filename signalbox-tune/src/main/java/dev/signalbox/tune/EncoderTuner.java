@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -179,8 +180,13 @@ public final class EncoderTuner {
         losses[epoch] = check.length > 0 ? loss(check) : Double.NaN;
         progress.accept(
             String.format(
+                Locale.ROOT,
                 "epoch %d of %d: training loss %.4f, held-out loss %.4f (%d prompts)",
-                epoch + 1, settings.epochs(), trainingLoss / batches, losses[epoch], check.length));
+                epoch + 1,
+                settings.epochs(),
+                trainingLoss / batches,
+                losses[epoch],
+                check.length));
         if (best == null || check.length == 0 || losses[epoch] < losses[bestEpoch]) {
           best = snapshot();
           bestEpoch = epoch;

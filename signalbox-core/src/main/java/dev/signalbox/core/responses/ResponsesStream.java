@@ -43,6 +43,7 @@ public final class ResponsesStream extends ChatStreamTranslator {
   private volatile boolean cancelRequested;
   private boolean started;
   private boolean ended;
+  private @Nullable ObjectNode ending;
   private int sequence;
   private String model = "";
   private String finishReason = "stop";
@@ -72,8 +73,15 @@ public final class ResponsesStream extends ChatStreamTranslator {
     cancelRequested = true;
   }
 
-  /** The response as it stands: in progress while the stream runs. */
+  /**
+   * The response as it stands: in progress while the stream runs, then as it ended (completed,
+   * incomplete, failed or cancelled), which a reader can ask for after the last event and before
+   * the stored copy replaces this stream.
+   */
   public synchronized ObjectNode snapshot() {
+    if (ending != null) {
+      return ending.deepCopy();
+    }
     ObjectNode response = context.response(ended ? "completed" : "in_progress", model);
     response.set("output", output.deepCopy());
     return response;
@@ -115,6 +123,7 @@ public final class ResponsesStream extends ChatStreamTranslator {
       sequence = event.path("sequence_number").asInt(sequence) + 1;
       if (!name.equals("response.created") && !name.equals("response.in_progress")) {
         ended = true;
+        ending = response;
         finished.accept(response);
       }
       client.write(NamedEvent.encode(name, event));
@@ -275,6 +284,7 @@ public final class ResponsesStream extends ChatStreamTranslator {
     } else {
       ResponseContext.finish(response, finishReason, usage);
     }
+    ending = response;
     finished.accept(response);
     send(eventName, event(eventName).set("response", response));
   }

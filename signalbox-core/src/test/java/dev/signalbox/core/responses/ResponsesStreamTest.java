@@ -153,5 +153,18 @@ class ResponsesStreamTest {
         .singleElement()
         .extracting(r -> r.path("status").asText())
         .isEqualTo("cancelled");
+    assertThat(stream.snapshot().path("status").asText())
+        .as("read after the last event, before the stored copy replaces the stream")
+        .isEqualTo("cancelled");
+  }
+
+  @Test
+  void aStreamThatEndedReadsAsItEnded() throws Exception {
+    chunk("{\"content\":\"cut\"}", "length");
+    assertThat(stream.snapshot().path("status").asText()).isEqualTo("in_progress");
+    stream.write("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
+    assertThat(stream.snapshot().path("status").asText()).isEqualTo("incomplete");
+    assertThat(stream.snapshot().path("output").get(0).path("content").get(0).path("text").asText())
+        .isEqualTo("cut");
   }
 }
