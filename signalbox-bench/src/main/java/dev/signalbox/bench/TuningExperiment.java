@@ -48,9 +48,7 @@ public final class TuningExperiment {
       prompts = prompts.subList(0, Math.min(prompts.size(), Integer.parseInt(args[4])));
     }
     List<Split.Fold> split = new Split.CrossValidation(5).folds(prompts, seed);
-    EncoderTuner.Settings settings =
-        new EncoderTuner.Settings(
-            2, epochs, 1e-4, 1e-3, 0.01, 64, 32, EncoderTuner.Settings.DEFAULT.heldOut());
+    EncoderTuner.Settings settings = EncoderTuner.Settings.DEFAULT.withHead(64, epochs);
     log(
         "%d prompts, cv:5 seed %d, folds %s, %s",
         prompts.size(), seed, Arrays.toString(folds), settings);
@@ -67,7 +65,6 @@ public final class TuningExperiment {
                 .toArray(double[][]::new);
         TunedEncoder tuned =
             EncoderTuner.tune(
-                EncoderTuner.baseModel(),
                 pieces,
                 quality,
                 List.of(STRONG, WEAK),
@@ -82,7 +79,8 @@ public final class TuningExperiment {
             Arrays.toString(tuned.heldOutLoss()));
         start = System.nanoTime();
         double[] scores;
-        try (SentenceEncoder served = SentenceEncoder.load(EncoderTuner.BASE, tuned.onnx())) {
+        try (SentenceEncoder served =
+            SentenceEncoder.load(EncoderTuner.BASE, tuned.layers().onnx())) {
           scores = scores(served, tuned, fold.test());
         }
         log(

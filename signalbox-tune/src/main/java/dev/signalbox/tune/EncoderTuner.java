@@ -12,9 +12,6 @@ import dev.signalbox.core.embed.OnnxModel;
 import dev.signalbox.core.embed.TunedLayers;
 import dev.signalbox.core.learn.CheapFeatures;
 import dev.signalbox.core.learn.MlpScorer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -65,6 +62,12 @@ public final class EncoderTuner {
       double heldOut) {
     public static final Settings DEFAULT = new Settings(2, 3, 1e-4, 1e-3, 0.01, 64, 32, 0.1);
 
+    /** These settings with a head of {@code hiddenUnits} and at most {@code epochs} epochs. */
+    public Settings withHead(int hiddenUnits, int epochs) {
+      return new Settings(
+          layers, epochs, learningRate, headLearningRate, weightDecay, hiddenUnits, batch, heldOut);
+    }
+
     public Settings {
       if (layers < 1 || layers > MiniLm.LAYERS) {
         throw new IllegalArgumentException(
@@ -78,24 +81,11 @@ public final class EncoderTuner {
 
   private EncoderTuner() {}
 
-  /** The base encoder's ONNX file, from the class path. */
-  public static byte[] baseModel() {
-    try (InputStream in = EncoderTuner.class.getResourceAsStream(BASE.modelResource())) {
-      if (in == null) {
-        throw new IllegalStateException(BASE.modelResource() + " is not on the class path");
-      }
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /**
-   * Tunes {@code base} (an ONNX file of {@link #BASE}'s architecture) on prompts given as the word
-   * pieces its encoder reads, with per prompt each model's quality in [0, 1].
+   * Tunes {@link #BASE} on prompts given as the word pieces its encoder reads, with per prompt each
+   * model's quality in [0, 1].
    */
   public static TunedEncoder tune(
-      byte[] base,
       List<long[]> pieces,
       double[][] quality,
       List<String> models,
@@ -105,7 +95,7 @@ public final class EncoderTuner {
     if (pieces.size() != quality.length || pieces.isEmpty()) {
       throw new IllegalArgumentException("one quality row per prompt, and at least one prompt");
     }
-    OnnxModel onnx = OnnxModel.read(base);
+    OnnxModel onnx = OnnxModel.read(TunedLayers.baseModel());
     try (NDManager manager = NDManager.newBaseManager()) {
       return new Run(onnx, manager, pieces, quality, models, settings, seed, progress).tune();
     }
@@ -192,8 +182,7 @@ public final class EncoderTuner {
           bestEpoch = epoch;
         }
       }
-      return new TunedEncoder(
-          onnx, best.layers(), best.head(), bestEpoch + 1, losses, settings.layers());
+      return new TunedEncoder(new TunedLayers(best.layers()), best.head(), bestEpoch + 1, losses);
     }
 
     /** The frozen layers' output per prompt, in half precision, trimmed to its word pieces. */

@@ -2,7 +2,6 @@ package dev.signalbox.tune;
 
 import dev.signalbox.core.config.ScorerSpec;
 import dev.signalbox.core.embed.SentenceEncoder;
-import dev.signalbox.core.embed.TunedLayers;
 import dev.signalbox.core.learn.EncoderTuning;
 import dev.signalbox.core.learn.TrainingSet;
 import java.util.List;
@@ -23,24 +22,14 @@ public final class MiniLmTuning implements EncoderTuning {
     }
     SentenceEncoder tokens = SentenceEncoder.shared(EncoderTuner.BASE);
     List<long[]> pieces = data.texts().stream().map(tokens::pieces).toList();
-    EncoderTuner.Settings defaults = EncoderTuner.Settings.DEFAULT;
     TunedEncoder tuned =
         EncoderTuner.tune(
-            EncoderTuner.baseModel(),
             pieces,
             data.quality(),
             data.models(),
-            new EncoderTuner.Settings(
-                defaults.layers(),
-                spec.epochs(),
-                defaults.learningRate(),
-                defaults.headLearningRate(),
-                defaults.weightDecay(),
-                spec.hidden(),
-                defaults.batch(),
-                defaults.heldOut()),
+            EncoderTuner.Settings.DEFAULT.withHead(spec.hidden(), spec.epochs()),
             seed,
             line -> LOG.info("tuning the encoder: " + line));
-    return new Tuned(new TunedLayers(tuned.layers()), tuned.head());
+    return new Tuned(tuned.layers(), tuned.head());
   }
 }

@@ -66,7 +66,6 @@ class EncoderTunerTest {
     }
     tuned =
         EncoderTuner.tune(
-            EncoderTuner.baseModel(),
             pieces,
             quality.toArray(double[][]::new),
             MODELS,
@@ -82,7 +81,7 @@ class EncoderTunerTest {
 
   @Test
   void tunesOnlyTheTopLayersAndKeepsTheEpochWithTheLeastHeldOutLoss() {
-    assertThat(tuned.layers().keySet())
+    assertThat(tuned.layers().weights().keySet())
         .allSatisfy(name -> assertThat(name).matches("(encoder\\.layer\\.[45]\\..*|onnx::.*)"))
         .hasSize(32);
     assertThat(tuned.parameters())
@@ -96,7 +95,7 @@ class EncoderTunerTest {
 
   @Test
   void theTunedModelRunsInOnnxRuntimeAsItRanInTraining() {
-    byte[] onnx = tuned.onnx();
+    byte[] onnx = tuned.layers().onnx();
     try (SentenceEncoder served = SentenceEncoder.load(EncoderTuner.BASE, onnx);
         NDManager manager = NDManager.newBaseManager()) {
       MiniLm trained = MiniLm.load(OnnxModel.read(onnx), manager);
@@ -117,7 +116,7 @@ class EncoderTunerTest {
 
   @Test
   void theHeadRoutesPromptsItHasNotSeenThroughTheServedEncoder() {
-    try (SentenceEncoder served = SentenceEncoder.load(EncoderTuner.BASE, tuned.onnx())) {
+    try (SentenceEncoder served = SentenceEncoder.load(EncoderTuner.BASE, tuned.layers().onnx())) {
       double[] none = new double[CheapFeatures.SIZE];
       for (String ask : ASKS) {
         for (String topic : CODE.subList(CODE.size() - 2, CODE.size())) {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.signalbox.core.embed.OnnxModel;
 import dev.signalbox.core.embed.SentenceEncoder;
+import dev.signalbox.core.embed.TunedLayers;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +25,7 @@ class MiniLmTest {
 
   @BeforeAll
   static void load() {
-    onnx = OnnxModel.read(EncoderTuner.baseModel());
+    onnx = OnnxModel.read(TunedLayers.baseModel());
     reference = SentenceEncoder.load(EncoderTuner.BASE);
   }
 

@@ -70,8 +70,13 @@ public final class TunedLayers {
 
   /** {@link #BASE}'s ONNX file with these weights in place, for ONNX Runtime to run. */
   public byte[] onnx() {
+    return OnnxModel.read(baseModel()).withFloats(weights);
+  }
+
+  /** {@link #BASE}'s ONNX file, from the class path: what tuning starts from. */
+  public static byte[] baseModel() {
     try {
-      return OnnxModel.read(SentenceEncoder.resource(BASE.modelResource())).withFloats(weights);
+      return SentenceEncoder.resource(BASE.modelResource());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -5,7 +5,6 @@ import dev.signalbox.core.config.QualityTarget;
 import dev.signalbox.core.config.RouteSpec;
 import dev.signalbox.core.config.ScorerSpec;
 import dev.signalbox.core.config.ThresholdSpec;
-import dev.signalbox.core.embed.TunedLayers;
 import dev.signalbox.core.text.SharedPrefixes;
 import dev.signalbox.core.text.TextWindows;
 import java.util.Arrays;
@@ -72,18 +71,12 @@ public final class Training {
     Optional<LearnedArtifact.Calibration> calibration;
     Optional<QualityTarget> promise =
         target.kind().equals("none") ? spec.qualityTarget() : Optional.empty();
-    Optional<TunedLayers> tuned = Optional.empty();
-    String vectorsFrom = embeddingModel;
+    Optional<EncoderTuning.Tuned> tuned = Optional.empty();
     if (spec.scorer().kind().equals(TUNED)) {
       refuseWhatTuningCannotYetDo(spec, promise, target);
-      EncoderTuning.Tuned result = EncoderTuning.available().tune(data, spec.scorer(), seed);
-      scorer = result.head();
-      tuned = Optional.of(result.layers());
-      vectorsFrom = result.layers().model().id();
-      calibration =
-          spec.calibrates()
-              .map(threshold -> calibrate(spec.scorer(), data, threshold, target, seed));
-    } else if (promise.isPresent() && spec.calibrates().isPresent()) {
+      tuned = Optional.of(EncoderTuning.available().tune(data, spec.scorer(), seed));
+    }
+    if (promise.isPresent() && spec.calibrates().isPresent()) {
       // The guarantee holds for the scorer it was tested with: the one fitted without the
       // held-out prompts is the one served.
       Guaranteed guaranteed =
@@ -91,7 +84,7 @@ public final class Training {
       scorer = guaranteed.scorer();
       calibration = Optional.of(guaranteed.calibration());
     } else {
-      scorer = scorer(spec.scorer(), data, seed);
+      scorer = tuned.isPresent() ? tuned.get().head() : scorer(spec.scorer(), data, seed);
       calibration =
           spec.calibrates()
               .map(threshold -> calibrate(spec.scorer(), data, threshold, target, seed));
@@ -102,7 +95,7 @@ public final class Training {
             : new float[0][];
     return new LearnedArtifact(
         route.policy(),
-        vectorsFrom,
+        tuned.map(t -> t.layers().model().id()).orElse(embeddingModel),
         spec.embed(),
         spec.window(),
         prefixes,
@@ -113,7 +106,7 @@ public final class Training {
         calibration,
         clusters,
         data.outputTokens(),
-        tuned);
+        tuned.map(EncoderTuning.Tuned::layers));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.signalbox.core.learn;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -88,9 +89,7 @@ public record TrainingSet(
       c[i] = cost[indexes[i]];
     }
     List<String> t =
-        texts.isEmpty()
-            ? List.of()
-            : java.util.Arrays.stream(indexes).mapToObj(texts::get).toList();
+        texts.isEmpty() ? List.of() : Arrays.stream(indexes).mapToObj(texts::get).toList();
     return new TrainingSet(models, e, f, q, c, outputTokens, t);
   }
 }

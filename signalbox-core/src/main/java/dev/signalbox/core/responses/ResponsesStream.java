@@ -42,8 +42,10 @@ public final class ResponsesStream extends ChatStreamTranslator {
   private final ArrayNode output = Json.MAPPER.createArrayNode();
   private volatile boolean cancelRequested;
   private boolean started;
-  private boolean ended;
+
+  /** The response as the stream ended it; null while it runs. */
   private @Nullable ObjectNode ending;
+
   private int sequence;
   private String model = "";
   private String finishReason = "stop";
@@ -82,14 +84,14 @@ public final class ResponsesStream extends ChatStreamTranslator {
     if (ending != null) {
       return ending.deepCopy();
     }
-    ObjectNode response = context.response(ended ? "completed" : "in_progress", model);
+    ObjectNode response = context.response("in_progress", model);
     response.set("output", output.deepCopy());
     return response;
   }
 
   @Override
   public synchronized void write(byte[] bytes) throws IOException {
-    if (ended) {
+    if (ending != null) {
       return;
     }
     if (cancelRequested) {
@@ -122,7 +124,6 @@ public final class ResponsesStream extends ChatStreamTranslator {
       model = response.path("model").asText(model);
       sequence = event.path("sequence_number").asInt(sequence) + 1;
       if (!name.equals("response.created") && !name.equals("response.in_progress")) {
-        ended = true;
         ending = response;
         finished.accept(response);
       }
@@ -273,7 +274,6 @@ public final class ResponsesStream extends ChatStreamTranslator {
   }
 
   private void end(String status, String eventName, @Nullable String error) throws IOException {
-    ended = true;
     ObjectNode response = context.response(status, model);
     response.set("output", output);
     if (status.equals("failed") || status.equals("cancelled")) {

@@ -73,8 +73,8 @@ public record SignalSources(
       return embeddings;
     }
     Supplier<? extends TextEmbedder> other = others.get(encoder);
-    if (other == null && TunedEncoders.named(encoder).isPresent()) {
-      return tuned.apply(TunedEncoders.named(encoder).get().model());
+    if (other == null) {
+      other = TunedEncoders.named(encoder).map(layers -> tuned.apply(layers.model())).orElse(null);
     }
     if (other == null) {
       throw new IllegalStateException("no embeddings of encoder '" + encoder + "' here");
