@@ -21,9 +21,9 @@ import java.util.stream.IntStream;
 /**
  * The fine-tuned encoder on RouteLLM's MMLU, on the evaluator's own {@code cv:5} folds and with its
  * metrics (APGR and CPT(50%) over the 10-quantile sweep of the score): per fold, the encoder's top
- * layers and head tuned on the training part (a tenth held out to choose the epoch), the test part
- * embedded by the tuned ONNX model in ONNX Runtime as the gateway would, the win score the head's
- * strong minus weak. The folds' scores are pooled as the evaluator pools them.
+ * layers and head tuned on the training part (a tenth held out to choose the epoch by its ranking
+ * gain), the test part embedded by the tuned ONNX model in ONNX Runtime as the gateway would, the
+ * win score the head's strong minus weak. The folds' scores are pooled as the evaluator pools them.
  *
  * <p>{@code java -cp ... dev.signalbox.bench.TuningExperiment DATA_DIR [FOLDS] [EPOCHS] [SEED]
  * [FIRST_N_PROMPTS]}, e.g. {@code ../shared/data/routellm/mmlu 1,2,3,4,5 3 42}.
@@ -72,11 +72,12 @@ public final class TuningExperiment {
                 seed + f,
                 line -> log("fold %d: %s", f, line));
         log(
-            "fold %d: tuned in %.0f s, epoch %d kept, held-out losses %s",
+            "fold %d: tuned in %.0f s, epoch %d kept, held-out losses %s, ranking gains %s",
             f,
             (System.nanoTime() - start) / 1e9,
             tuned.epoch(),
-            Arrays.toString(tuned.heldOutLoss()));
+            Arrays.toString(tuned.heldOutLoss()),
+            Arrays.toString(tuned.heldOutGain()));
         start = System.nanoTime();
         double[] scores;
         try (SentenceEncoder served =

@@ -31,8 +31,10 @@ import java.util.stream.IntStream;
  * once and kept in half precision; each epoch then runs only the top layers forward and back. AdamW
  * (Loshchilov and Hutter, 2019) on binary cross-entropy, the layers at a small rate and the head at
  * a larger one, as fine-tuning BERT is usually done (Devlin et al., 2019). A tenth of the prompts
- * is held out and the epoch with the least loss on it is the one kept: the layers fit their
- * training prompts within a few epochs (docs/results/finetune-20261205/).
+ * is held out and the epoch that orders it best for routing ({@link RankingGain}) is the one kept:
+ * the layers fit their training prompts within a few epochs (docs/results/finetune-20261205/), and
+ * the held-out loss picked epochs that routed worse on MMLU's folds
+ * (docs/results/tuned-mmlu-cv5-20261205.txt).
  */
 public final class EncoderTuner {
   /** The encoder tuning starts from. */
@@ -157,6 +159,7 @@ public final class EncoderTuner {
       int[] check = Arrays.copyOfRange(order, 0, heldOutCount);
       int[] fit = Arrays.copyOfRange(order, heldOutCount, order.length);
       double[] losses = new double[settings.epochs()];
+      double[] gains = new double[settings.epochs()];
       Snapshot best = null;
       int bestEpoch = 0;
       for (int epoch = 0; epoch < settings.epochs(); epoch++) {
@@ -167,22 +170,27 @@ public final class EncoderTuner {
           step(Arrays.copyOfRange(fit, start, Math.min(fit.length, start + settings.batch())));
           batches++;
         }
-        losses[epoch] = check.length > 0 ? loss(check) : Double.NaN;
+        HeldOut heldOut = check.length > 0 ? heldOut(check) : HeldOut.NONE;
+        losses[epoch] = heldOut.loss();
+        gains[epoch] = heldOut.gain();
         progress.accept(
             String.format(
                 Locale.ROOT,
-                "epoch %d of %d: training loss %.4f, held-out loss %.4f (%d prompts)",
+                "epoch %d of %d: training loss %.4f, held-out loss %.4f and ranking gain %.4f"
+                    + " (%d prompts)",
                 epoch + 1,
                 settings.epochs(),
                 trainingLoss / batches,
                 losses[epoch],
+                gains[epoch],
                 check.length));
-        if (best == null || check.length == 0 || losses[epoch] < losses[bestEpoch]) {
+        if (best == null || check.length == 0 || heldOut.betterThan(losses, gains, bestEpoch)) {
           best = snapshot();
           bestEpoch = epoch;
         }
       }
-      return new TunedEncoder(new TunedLayers(best.layers()), best.head(), bestEpoch + 1, losses);
+      return new TunedEncoder(
+          new TunedLayers(best.layers()), best.head(), bestEpoch + 1, losses, gains);
     }
 
     /** The frozen layers' output per prompt, in half precision, trimmed to its word pieces. */
@@ -292,8 +300,23 @@ public final class EncoderTuner {
       g.muli(0);
     }
 
-    /** Mean binary cross-entropy of the head's logits against the models' quality. */
+    /** The head's logits for {@code rows} beside the models' quality on them, as tensors. */
+    private record Batch(NDArray logits, NDArray quality) {
+      /** Mean binary cross-entropy of the logits against the quality. */
+      NDArray loss() {
+        return logits
+            .maximum(0)
+            .sub(logits.mul(quality))
+            .add(logits.abs().neg().exp().add(1).log())
+            .mean();
+      }
+    }
+
     private NDArray batchLoss(int[] rows) {
+      return forward(rows).loss();
+    }
+
+    private Batch forward(int[] rows) {
       int width = 0;
       for (int row : rows) {
         width = Math.max(width, pieces.get(row).length);
@@ -321,24 +344,50 @@ public final class EncoderTuner {
       NDArray pooled = MiniLm.pooled(x, mask).mul(HEAD_INPUT_SCALE);
       NDArray hidden = Activation.relu(pooled.matMul(head[0]).add(head[1]));
       NDArray logits = hidden.matMul(head[2]).add(head[3]);
-      NDArray y = manager.create(target, new Shape(rows.length, models.size()));
-      return logits.maximum(0).sub(logits.mul(y)).add(logits.abs().neg().exp().add(1).log()).mean();
+      return new Batch(logits, manager.create(target, new Shape(rows.length, models.size())));
     }
 
-    private double loss(int[] rows) {
+    /** The held-out prompts' mean loss and ranking gain after an epoch. */
+    private record HeldOut(double loss, double gain) {
+      static final HeldOut NONE = new HeldOut(Double.NaN, Double.NaN);
+
+      /**
+       * Whether this epoch orders the held-out prompts better than epoch {@code best} did, the loss
+       * deciding a tie or where no pair of models differs in quality.
+       */
+      boolean betterThan(double[] losses, double[] gains, int best) {
+        if (!Double.isNaN(gain) && !Double.isNaN(gains[best]) && gain != gains[best]) {
+          return gain > gains[best];
+        }
+        return loss < losses[best];
+      }
+    }
+
+    private HeldOut heldOut(int[] rows) {
       double sum = 0;
+      double[][] predicted = new double[rows.length][];
       for (int start = 0; start < rows.length; start += CHECK_BATCH) {
         int[] part = Arrays.copyOfRange(rows, start, Math.min(rows.length, start + CHECK_BATCH));
         try (NDScope scope = new NDScope()) {
           scope.suppressNotUsedWarning();
-          sum += batchLoss(part).getFloat() * part.length;
+          Batch batch = forward(part);
+          sum += batch.loss().getFloat() * part.length;
+          float[] chances = Activation.sigmoid(batch.logits()).toFloatArray();
+          for (int b = 0; b < part.length; b++) {
+            predicted[start + b] = new double[models.size()];
+            for (int m = 0; m < models.size(); m++) {
+              predicted[start + b][m] = chances[b * models.size() + m];
+            }
+          }
         }
       }
       double mean = sum / rows.length;
       if (!Double.isFinite(mean)) {
         throw new IllegalStateException("the held-out loss is " + mean);
       }
-      return mean;
+      double[][] measured =
+          Arrays.stream(rows).mapToObj(row -> quality[row]).toArray(double[][]::new);
+      return new HeldOut(mean, RankingGain.of(predicted, measured));
     }
 
     private record Snapshot(Map<String, float[]> layers, MlpScorer head) {}
