@@ -11,6 +11,8 @@
 #   bash signalbox-bench/run-startup.sh
 #   ROUNDS=3 bash signalbox-bench/run-startup.sh
 #   SERVE_ARGS="--warm-up 100" bash signalbox-bench/run-startup.sh    # serve with those arguments
+#   SERVE_JAVA_OPTS="-XX:CompileThresholdScaling=3" AOT=on bash signalbox-bench/run-startup.sh
+#                                      # JVM flags after the launcher's; AOT=on or off: that mode only
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -19,7 +21,7 @@ source signalbox-bench/lib.sh
 bench_start startup
 build_bench
 ./signalbox serve --config /dev/null > /dev/null 2>&1 || true   # records the AOT cache if the build is new
-log "# Signalbox start-up, $(date -u +%FT%TZ), $(nproc) cores; java: $("$java" -version 2>&1 | head -1)${SERVE_ARGS:+; serve $SERVE_ARGS}"
+log "# Signalbox start-up, $(date -u +%FT%TZ), $(nproc) cores; java: $("$java" -version 2>&1 | head -1)${SERVE_ARGS:+; serve $SERVE_ARGS}${SERVE_JAVA_OPTS:+; JVM flags added: $SERVE_JAVA_OPTS}"
 start_startup_target
 p99() { sed -E 's/.* p99=([0-9.]+)ms.*/\1/' <<< "$1"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
@@ -32,7 +34,7 @@ first_and_next_thousand() {
   log "first 1,000 p99 / warm p99: $(ratio "$cold" "$warm")"
 }
 for round in $(seq "${ROUNDS:-1}"); do
-  for aot in off on; do
+  for aot in ${AOT:-off on}; do
     floor_until_first_answer "$aot" "$work/floor-$aot.log"
     floor_first=$first
     log ""
@@ -40,7 +42,7 @@ for round in $(seq "${ROUNDS:-1}"); do
     log "floor (Netty alone), process start to first answer: $floor_first ms"
     first_and_next_thousand "$floor_url"; floor_cold=$cold
     kill "$floor"; wait "$floor" 2>/dev/null || true
-    serve_until_first_answer "$aot" "" "$work/serve-$aot.log"
+    serve_until_first_answer "$aot" "${SERVE_JAVA_OPTS:-}" "$work/serve-$aot.log"
     log "Signalbox, process start to first answer: $first ms ($(ratio "$first" "$floor_first") the floor's)"
     first_and_next_thousand "$url"
     log "Signalbox's first 1,000 p99 / the floor's: $(ratio "$cold" "$floor_cold")"
