@@ -8,9 +8,11 @@ import ai.djl.ndarray.NDManager;
 import dev.signalbox.core.embed.OnnxModel;
 import dev.signalbox.core.embed.SentenceEncoder;
 import dev.signalbox.core.learn.CheapFeatures;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,12 +50,12 @@ class EncoderTunerTest {
   private static SentenceEncoder base;
   private static TunedEncoder tuned;
   private static final List<String> progress = new ArrayList<>();
+  private static final List<long[]> pieces = new ArrayList<>();
+  private static final List<double[]> quality = new ArrayList<>();
 
   @BeforeAll
   static void tune() {
     base = SentenceEncoder.load(EncoderTuner.BASE);
-    List<long[]> pieces = new ArrayList<>();
-    List<double[]> quality = new ArrayList<>();
     SplittableRandom random = new SplittableRandom(7);
     for (int i = 0; i < 160; i++) {
       boolean code = random.nextBoolean();
@@ -64,14 +66,17 @@ class EncoderTunerTest {
       pieces.add(base.pieces(text));
       quality.add(code ? new double[] {1, 0} : new double[] {0, 1});
     }
-    tuned =
-        EncoderTuner.tune(
-            pieces,
-            quality.toArray(double[][]::new),
-            MODELS,
-            new EncoderTuner.Settings(2, 3, 1e-4, 3e-3, 0.01, 16, 16, 0.1),
-            11,
-            progress::add);
+    tuned = tuneOnce(progress::add);
+  }
+
+  private static TunedEncoder tuneOnce(Consumer<String> progress) {
+    return EncoderTuner.tune(
+        pieces,
+        quality.toArray(double[][]::new),
+        MODELS,
+        new EncoderTuner.Settings(2, 3, 1e-4, 3e-3, 0.01, 16, 16, 0.1),
+        11,
+        progress);
   }
 
   @AfterAll
@@ -100,6 +105,27 @@ class EncoderTunerTest {
         .as("below the loss of always predicting the mean (ln 2)")
         .isLessThan(0.3);
     assertThat(progress).anyMatch(line -> line.startsWith("epoch 3 of 3: training loss"));
+  }
+
+  @Test
+  void tuningAgainWithTheSameSeedGivesTheSameWeightsBitForBit() {
+    // Native memory laid out otherwise than for the first tuning: the buffers DJL copies Java
+    // arrays into land at other addresses, which must not change a bit of the result.
+    List<ByteBuffer> elsewhere = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      elsewhere.add(ByteBuffer.allocateDirect(16 + (i * 48) % 200_000 + (i % 4) * 16));
+    }
+    TunedEncoder again = tuneOnce(line -> {});
+    assertThat(elsewhere).hasSize(3000);
+    assertThat(again.heldOutLoss()).isEqualTo(tuned.heldOutLoss());
+    assertThat(again.epoch()).isEqualTo(tuned.epoch());
+    assertThat(again.layers().weights().keySet()).isEqualTo(tuned.layers().weights().keySet());
+    tuned
+        .layers()
+        .weights()
+        .forEach(
+            (name, values) ->
+                assertThat(again.layers().weights().get(name)).as(name).isEqualTo(values));
   }
 
   @Test
