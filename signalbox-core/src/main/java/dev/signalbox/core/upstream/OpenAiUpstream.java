@@ -136,12 +136,26 @@ public final class OpenAiUpstream implements Upstream {
                 });
   }
 
-  /** The client's body as sent, with the upstream's model id and, streaming, a usage request. */
   private static byte[] chatBody(UpstreamCall call) {
-    ObjectNode body = call.request().raw().deepCopy();
-    body.put("model", call.upstreamModel());
-    if (call.request().stream()) {
-      body.withObject("/stream_options").put("include_usage", true);
+    return chatBody(call.request(), call.upstreamModel());
+  }
+
+  /**
+   * The client's body as sent, with the upstream's model id and, streaming, a usage request. A copy
+   * of the top level only, never written below it: the messages, most of a body, are not copied.
+   */
+  public static byte[] chatBody(ChatRequest request, String upstreamModel) {
+    ObjectNode raw = request.raw();
+    ObjectNode body = raw.objectNode();
+    body.setAll(raw);
+    body.put("model", upstreamModel);
+    if (request.stream()) {
+      ObjectNode options = body.objectNode();
+      if (raw.get("stream_options") instanceof ObjectNode asked) {
+        options.setAll(asked);
+      }
+      options.put("include_usage", true);
+      body.set("stream_options", options);
     }
     return Json.bytes(body);
   }
