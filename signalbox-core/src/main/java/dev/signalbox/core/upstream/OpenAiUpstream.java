@@ -146,9 +146,7 @@ public final class OpenAiUpstream implements Upstream {
    */
   public static byte[] chatBody(ChatRequest request, String upstreamModel) {
     ObjectNode raw = request.raw();
-    ObjectNode body = raw.objectNode();
-    body.setAll(raw);
-    body.put("model", upstreamModel);
+    ObjectNode body = PassedThrough.withModel(raw, upstreamModel);
     if (request.stream()) {
       ObjectNode options = body.objectNode();
       if (raw.get("stream_options") instanceof ObjectNode asked) {

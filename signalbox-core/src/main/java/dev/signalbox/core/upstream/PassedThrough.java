@@ -11,14 +11,20 @@ final class PassedThrough {
    * its top level only (every attempt changes those fields alone; nothing below them is written).
    */
   static ObjectNode body(ObjectNode original, String model, boolean stream) {
-    ObjectNode body = original.objectNode();
-    body.setAll(original);
-    body.put("model", model);
+    ObjectNode body = withModel(original, model);
     if (stream) {
       body.put("stream", true);
     } else {
       body.remove("stream");
     }
+    return body;
+  }
+
+  /** The client's body with the deployment's model, every other field as sent: a top-level copy. */
+  static ObjectNode withModel(ObjectNode original, String model) {
+    ObjectNode body = original.objectNode();
+    body.setAll(original);
+    body.put("model", model);
     return body;
   }
 }
