@@ -25,10 +25,19 @@ log_format='-Djava.util.logging.SimpleFormatter.format=%1$tFT%1$tT %4$s %3$s: %5
 # -Dio.netty.jfr.enabled=true brings them back. Netty's buffer leak detector is off too: sampling one
 # buffer in 128 with a stack trace took 1.2% of the gateway's CPU in the closed loop
 # (docs/results/profile-loop-closed-20261204T181555Z.txt); the tests keep it on (Netty's default), and
-# -Dio.netty.leakDetection.level=simple brings it back. SIGNALBOX_JAVA_OPTS adds to these flags or
-# overrides them (-XX:-UseG1GC -XX:+UseSerialGC -Xms144m -Xmx144m for the serial collector as before).
+# -Dio.netty.leakDetection.level=simple brings it back. Reflection goes through the JVM's native
+# accessors, not method handles: the config's binding calls hundreds of constructors and accessors
+# once each, and each method handle spun for them (classes the AOT cache does not keep, then JIT work)
+# cost the start 190-370 ms on one core (run-startup-ab.sh against 2e9a9e8, three rounds,
+# docs/results/startup-native-reflection-20261206.txt). A native call is slower, so the request
+# path's two mappers (ChatRequestParser, TraceJson) reach records through Jackson's Blackbird module,
+# lambdas instead of reflection; with them the steady state did not move (same file). Alone, native
+# reflection cost a request a tenth more CPU (startup-jit-reflection-20261206.txt).
+# SIGNALBOX_JAVA_OPTS adds to these flags or overrides them (-XX:-UseG1GC -XX:+UseSerialGC -Xms144m
+# -Xmx144m for the serial collector as before).
 serve_common=(-XX:SurvivorRatio=4 -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=128m -Xss512k
-  -Dio.netty.jfr.enabled=false -Dio.netty.leakDetection.level=disabled --enable-native-access=ALL-UNNAMED "$log_format")
+  -Djdk.reflect.useNativeAccessorOnly=true -Dio.netty.jfr.enabled=false -Dio.netty.leakDetection.level=disabled
+  --enable-native-access=ALL-UNNAMED "$log_format")
 serve_opts=(-Xms112m -Xmx112m -XX:+UseG1GC "${serve_common[@]}")
 # A config that embeds prompts (a learned route: threshold, objective or bandit; a rule on the
 # domain) loads a sentence encoder into the heap, and gets the serial collector in 144 MB. MMLU
