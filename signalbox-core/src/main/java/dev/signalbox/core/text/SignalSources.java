@@ -50,7 +50,9 @@ public record SignalSources(
             Map.of(),
             model -> tuned.computeIfAbsent(model.name(), name -> embeddings.apply(model)));
     for (EncoderModel encoder : EncoderModel.ALL) {
-      if (!encoder.isDefault()) {
+      // Identity, not the record's equals, whose first call spins its method handles (12 ms of a
+      // start).
+      if (encoder != EncoderModel.MINILM) {
         sources = sources.withEncoder(encoder.name(), embeddings.apply(encoder));
       }
     }
