@@ -30,9 +30,9 @@ log_format='-Djava.util.logging.SimpleFormatter.format=%1$tFT%1$tT %4$s %3$s: %5
 # once each, and each method handle spun for them (classes the AOT cache does not keep, then JIT work)
 # cost the start 190-370 ms on one core (run-startup-ab.sh against 2e9a9e8, three rounds,
 # docs/results/startup-native-reflection-20261206.txt). A native call is slower, so the request
-# path's two mappers (ChatRequestParser, TraceJson) reach records through Jackson's Blackbird module,
-# lambdas instead of reflection; with them the steady state did not move (same file). Alone, native
-# reflection cost a request a tenth more CPU (startup-jit-reflection-20261206.txt).
+# path's mappers (ChatRequestParser, TraceJson, Json.MAPPER) reach records through Jackson's Blackbird
+# module, lambdas instead of reflection; with them the steady state did not move (same file). Alone,
+# native reflection cost a request a tenth more CPU (startup-jit-reflection-20261206.txt).
 # SIGNALBOX_JAVA_OPTS adds to these flags or overrides them (-XX:-UseG1GC -XX:+UseSerialGC -Xms144m
 # -Xmx144m for the serial collector as before).
 serve_common=(-XX:SurvivorRatio=4 -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=128m -Xss512k
