@@ -6,8 +6,10 @@ java_version() { # prints the major version of the java binary $1, or 0
   # A JDK's release file says it without starting a JVM (which costs the launcher a few hundred
   # ms), read with the shell's own builtins: a start looks at every JDK on the machine, and the
   # tools this took before (dirname, grep, sed) cost about 35 ms a JDK on one core.
-  local binary release key value
-  binary="$(readlink -f "$1" 2>/dev/null || echo "$1")"
+  local binary="$1" release key value
+  # Only a link needs resolving (java on PATH usually is one; a JDK's own bin/java is not), and
+  # readlink is a process: one fewer a JDK on the machine.
+  [ -L "$1" ] && binary="$(readlink -f "$1" 2>/dev/null || echo "$1")"
   release="${binary%/*/*}/release"
   if [ -f "$release" ]; then
     while IFS='=' read -r key value; do

@@ -77,7 +77,9 @@ serve_flags() {
 # turns off). A learned gateway answered first 0.8-1.2 s later without it (6.5-6.8 s against
 # 5.6-5.7 s, docs/results/knn-int8-20261205.txt).
 takes_aot_cache() {
-  [[ " $(serve_flags "$@" | tr '\n' ' ') " != *" --add-modules="* ]]
+  local flags
+  flags="$(serve_flags "$@")"
+  [[ $'\n'"$flags"$'\n' != *$'\n'--add-modules=* ]]
 }
 
 # Offline commands hold whole data sets (MMLU's embeddings, a kNN artifact being written): a larger
