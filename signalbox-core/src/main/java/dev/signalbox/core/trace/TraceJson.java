@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
 import dev.signalbox.api.ChatMessage;
 import dev.signalbox.api.DecisionTrace;
 import dev.signalbox.api.PoolSnapshot;
@@ -26,8 +24,7 @@ import java.util.List;
  */
 public final class TraceJson {
   private static final ObjectMapper MAPPER =
-      JsonMapper.builder(Json.factory())
-          .addModule(new BlackbirdModule()) // lambdas, not (native) reflection: see Json.MAPPER
+      Json.mapperBuilder()
           .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
           .enable(DeserializationFeature.USE_LONG_FOR_INTS)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

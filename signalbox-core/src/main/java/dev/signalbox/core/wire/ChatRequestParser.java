@@ -9,10 +9,8 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
-import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.SignalboxException;
 import java.io.IOException;
@@ -26,8 +24,7 @@ import java.util.Map;
  */
 public final class ChatRequestParser {
   private static final ObjectReader READER =
-      JsonMapper.builder(Json.factory())
-          .addModule(new BlackbirdModule()) // lambdas, not (native) reflection: see Json.MAPPER
+      Json.mapperBuilder()
           .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
           .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
           .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)

@@ -14,12 +14,16 @@ import java.io.UncheckedIOException;
 
 /** The one shared ObjectMapper and the OpenAI wire shapes the adapters build. */
 public final class Json {
+  public static final ObjectMapper MAPPER = mapperBuilder().build();
+
   /**
-   * Binds records through Blackbird's lambdas: the launcher sends reflection through the JVM's
-   * native accessors for a quicker start, which cost a call on a hot path far more.
+   * A mapper for the request path: buffers from the shared pool ({@link #factory}), and records
+   * bound through Blackbird's lambdas rather than reflection, which the launcher sends through the
+   * JVM's native accessors for a quicker start and which would cost a hot path far more.
    */
-  public static final ObjectMapper MAPPER =
-      JsonMapper.builder(factory()).addModule(new BlackbirdModule()).build();
+  public static JsonMapper.Builder mapperBuilder() {
+    return JsonMapper.builder(factory()).addModule(new BlackbirdModule());
+  }
 
   /**
    * A JSON factory for one mapper, recycling its buffers through one pool that every mapper shares.
