@@ -157,6 +157,86 @@ class LearnedRouteProcessIT {
   }
 
   /**
+   * A tuned route that promises a quality: its encoder is tuned without the held-out prompts, which
+   * it then embeds to pick the threshold, and that encoder is the one the artifact carries and the
+   * gateway serves with.
+   */
+  @Test
+  void aTunedRouteKeepsAQualityTargetWithTheEncoderItWasCheckedWith() throws Exception {
+    Path artifact = dir.resolve("tuned-promise.artifact.json");
+    Path config =
+        writeConfig(
+            """
+            - name: tuned-promise
+              policy: threshold
+              models: [strong, weak]
+              threshold: {strong: strong, weak: weak}
+              scorer: {kind: tuned, epochs: 20, hidden: 16}
+              target: {quality: 0.9, of: strong, confidence: 0.9}
+              artifact: %s
+            """
+                .formatted(artifact));
+    Processes.Result trained = train(config, "tuned-promise");
+    assertThat(trained.output())
+        .contains("for target quality 0.9 of strong at confidence 0.9")
+        .contains("tuning the encoder: epoch 20 of 20")
+        .doesNotContain("WARNING");
+    JsonNode body = Json.MAPPER.readTree(Files.readString(artifact)).path("body");
+    assertThat(body.path("tuned_encoder").path("name").asText()).matches("tuned-[0-9a-f]{16}");
+    JsonNode calibration = body.path("calibration");
+    assertThat(calibration.path("promise").path("met").asBoolean()).isTrue();
+    assertThat(calibration.path("promise").path("prompts").asInt()).isEqualTo(6);
+    assertThat(calibration.path("strong_share").asDouble())
+        .as("the held-out greetings go to the weak model")
+        .isLessThan(1.0);
+
+    // The threshold is the cheapest that keeps the promise on the held-out prompts' vectors from
+    // the encoder served (so it sits at the lowest held-out calculus prompt's score): served, the
+    // held-out calculus prompts go to the strong model, the greetings to the weak one.
+    int heldOutToStrong = (int) Math.round(calibration.path("strong_share").asDouble() * 6);
+    try (Served served = serve(config)) {
+      int toStrong = 0;
+      for (int i = 0; i < NAMES.size(); i++) {
+        toStrong += served.model("tuned-promise", calculusPrompt(i)).equals("strong") ? 1 : 0;
+        assertThat(served.model("tuned-promise", greetingPrompt(i))).isEqualTo("weak");
+      }
+      assertThat(toStrong).as(calibration.toString()).isGreaterThanOrEqualTo(heldOutToStrong);
+    }
+  }
+
+  /**
+   * A bandit over a tuned encoder: its clusters are of the tuned encoder's vectors, the ones it is
+   * served with, so the greetings and the calculus prompts fall in clusters of their own.
+   */
+  @Test
+  void aBanditOverATunedEncoderClustersTheTunedVectors() throws Exception {
+    Path artifact = dir.resolve("tuned-bandit.artifact.json");
+    Path config =
+        writeConfig(
+            """
+            - name: tuned-bandit
+              policy: bandit
+              models: [strong, weak]
+              bandit: {algorithm: linucb, clusters: 2, state: %s}
+              scorer: {kind: tuned, epochs: 10, hidden: 16}
+              artifact: %s
+            """
+                .formatted(dir.resolve("tuned-bandit-state.json"), artifact));
+    train(config, "tuned-bandit");
+    JsonNode root = Json.MAPPER.readTree(Files.readString(artifact));
+    String encoder = root.path("body").path("tuned_encoder").path("name").asText();
+    assertThat(encoder).matches("tuned-[0-9a-f]{16}");
+    assertThat(root.path("embedding_model").asText()).endsWith("+" + encoder);
+    assertThat(root.path("body").path("clusters_count").asInt()).isEqualTo(2);
+
+    try (Served served = serve(config)) {
+      HttpResponse<String> answer =
+          served.chat("tuned-bandit", "Write a short birthday greeting for Ana.");
+      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    }
+  }
+
+  /**
    * A bandit route learns online from feedback: every answer's feedback (1 when the weak model
    * answered a greeting or the strong one a calculus prompt, else 0) reaches its learner through
    * {@code POST /v1/feedback}; the learner's version rises, its state file is written, and a
@@ -239,22 +319,32 @@ class LearnedRouteProcessIT {
    * {@code train} on 32 prompts: the weak model fails every calculus prompt and answers every
    * greeting; the strong one answers all.
    */
+  private static String calculusPrompt(int i) {
+    return "Evaluate the definite integral of x^"
+        + (i + 2)
+        + " * sin(x) from 0 to pi, showing each step.";
+  }
+
+  private static String greetingPrompt(int i) {
+    return "Write a short friendly birthday greeting for my friend " + NAMES.get(i) + ".";
+  }
+
   private Processes.Result train(Path config, String route, String... extra) throws Exception {
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < NAMES.size(); i++) {
       lines.add(
           "{\"id\": \"calc"
               + i
-              + "\", \"prompt\": \"Evaluate the definite integral of x^"
-              + (i + 2)
-              + " * sin(x) from 0 to pi, showing each step.\","
+              + "\", \"prompt\": \""
+              + calculusPrompt(i)
+              + "\","
               + " \"outcomes\": {\"weak\": {\"quality\": 0}, \"strong\": {\"quality\": 1}}}");
       lines.add(
           "{\"id\": \"hello"
               + i
-              + "\", \"prompt\": \"Write a short friendly birthday greeting for my friend "
-              + NAMES.get(i)
-              + ".\","
+              + "\", \"prompt\": \""
+              + greetingPrompt(i)
+              + "\","
               + " \"outcomes\": {\"weak\": {\"quality\": 1}, \"strong\": {\"quality\": 1}}}");
     }
     Path outcomes = Files.write(dir.resolve("outcomes.jsonl"), lines);

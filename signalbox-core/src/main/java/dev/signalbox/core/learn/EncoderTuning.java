@@ -1,7 +1,10 @@
 package dev.signalbox.core.learn;
 
 import dev.signalbox.core.config.ScorerSpec;
+import dev.signalbox.core.embed.SentenceEncoder;
+import dev.signalbox.core.embed.TunedEncoders;
 import dev.signalbox.core.embed.TunedLayers;
+import java.util.List;
 import java.util.ServiceLoader;
 
 /**
@@ -11,7 +14,16 @@ import java.util.ServiceLoader;
  */
 public interface EncoderTuning {
   /** The tuned layers, and the head that scores their vectors. */
-  record Tuned(TunedLayers layers, MlpScorer head) {}
+  record Tuned(TunedLayers layers, MlpScorer head) {
+    /**
+     * Each text's vector from the tuned encoder, computed alone as a serving route computes it (a
+     * batch would pad texts to its longest).
+     */
+    public float[][] embed(List<String> texts) {
+      SentenceEncoder encoder = SentenceEncoder.shared(TunedEncoders.register(layers));
+      return texts.parallelStream().map(encoder::encode).toArray(float[][]::new);
+    }
+  }
 
   /** Tunes on {@code data}'s texts (which it must carry) and qualities. */
   Tuned tune(TrainingSet data, ScorerSpec spec, long seed);

@@ -67,31 +67,48 @@ public final class Training {
       String dataSource,
       Target target,
       long seed) {
-    QualityScorer scorer;
-    Optional<LearnedArtifact.Calibration> calibration;
     Optional<QualityTarget> promise =
         target.kind().equals("none") ? spec.qualityTarget() : Optional.empty();
-    Optional<EncoderTuning.Tuned> tuned = Optional.empty();
-    if (spec.scorer().kind().equals(TUNED)) {
-      refuseWhatTuningCannotYetDo(spec, promise, target);
-      tuned = Optional.of(EncoderTuning.available().tune(data, spec.scorer(), seed));
+    boolean tunes = spec.scorer().kind().equals(TUNED);
+    if (tunes) {
+      refuseWhatTuningCannotDo(spec);
     }
-    if (promise.isPresent() && spec.calibrates().isPresent()) {
+    boolean guarantees = promise.isPresent() && spec.calibrates().isPresent();
+    boolean calibratesToTarget = spec.calibrates().isPresent() && !target.kind().equals("none");
+    Optional<HeldOut> held =
+        guarantees || calibratesToTarget
+            ? Optional.of(holdOut(spec.scorer(), data, seed))
+            : Optional.empty();
+    // A tuned encoder calibrated on held-out prompts is the one tuned without them: tuning again
+    // on every prompt would serve an encoder the threshold was never tested with.
+    Optional<EncoderTuning.Tuned> tuned =
+        tunes
+            ? Optional.of(
+                held.flatMap(HeldOut::tuned)
+                    .orElseGet(() -> EncoderTuning.available().tune(data, spec.scorer(), seed)))
+            : Optional.empty();
+    QualityScorer scorer;
+    Optional<LearnedArtifact.Calibration> calibration;
+    if (guarantees) {
       // The guarantee holds for the scorer it was tested with: the one fitted without the
       // held-out prompts is the one served.
-      Guaranteed guaranteed =
-          guarantee(spec.scorer(), data, spec.calibrates().get(), promise.get(), seed);
-      scorer = guaranteed.scorer();
-      calibration = Optional.of(guaranteed.calibration());
-    } else {
-      scorer = tuned.isPresent() ? tuned.get().head() : scorer(spec.scorer(), data, seed);
+      scorer = held.get().scorer();
       calibration =
-          spec.calibrates()
-              .map(threshold -> calibrate(spec.scorer(), data, threshold, target, seed));
+          Optional.of(guarantee(held.get(), data, spec.calibrates().get(), promise.get()));
+    } else {
+      scorer =
+          tuned
+              .<QualityScorer>map(EncoderTuning.Tuned::head)
+              .orElseGet(() -> scorer(spec.scorer(), data, seed));
+      calibration = spec.calibrates().map(threshold -> calibrate(data, held, threshold, target));
     }
     float[][] clusters =
         spec.clusters() > 0
-            ? KMeans.fit(data.embeddings(), spec.clusters(), 20, seed)
+            ? KMeans.fit(
+                tuned.map(t -> t.embed(data.texts())).orElse(data.embeddings()),
+                spec.clusters(),
+                20,
+                seed)
             : new float[0][];
     return new LearnedArtifact(
         route.policy(),
@@ -109,20 +126,8 @@ public final class Training {
         tuned.map(EncoderTuning.Tuned::layers));
   }
 
-  /**
-   * A tuned encoder's held-out prompts would have to be embedded by the encoder tuned without them,
-   * which calibrating a threshold, keeping a quality target and a bandit's clusters do not do yet.
-   */
-  private static void refuseWhatTuningCannotYetDo(
-      LearnedPolicySpec spec, Optional<QualityTarget> promise, Target target) {
-    if (promise.isPresent() || !target.kind().equals("none")) {
-      throw new IllegalArgumentException(
-          "the scorer 'tuned' cannot yet calibrate a threshold for a target: give the threshold's"
-              + " value, or use another scorer");
-    }
-    if (spec.clusters() > 0) {
-      throw new IllegalArgumentException("the scorer 'tuned' cannot yet serve a bandit's clusters");
-    }
+  /** A tuned encoder reads one span of a prompt, as it was tuned on. */
+  private static void refuseWhatTuningCannotDo(LearnedPolicySpec spec) {
     if (spec.window().equals(TextWindows.CHUNKS)) {
       throw new IllegalArgumentException(
           "the scorer 'tuned' reads one span of a prompt: window head or tail, not chunks");
@@ -189,10 +194,12 @@ public final class Training {
     return predicted[strong] - predicted[weak];
   }
 
-  private record Guaranteed(QualityScorer scorer, LearnedArtifact.Calibration calibration) {}
-
-  /** The held-out fifth of the data, and a scorer fitted on the rest. */
-  private record HeldOut(TrainingSet check, QualityScorer scorer) {}
+  /**
+   * The held-out fifth of the data (for a tuned scorer, embedded by the encoder tuned without it),
+   * the scorer fitted on the rest, and that encoder.
+   */
+  private record HeldOut(
+      TrainingSet check, QualityScorer scorer, Optional<EncoderTuning.Tuned> tuned) {}
 
   private static HeldOut holdOut(ScorerSpec spec, TrainingSet data, long seed) {
     int[] order = new int[data.size()];
@@ -203,7 +210,14 @@ public final class Training {
     int heldOut = Math.max(1, (int) Math.round(order.length * HELD_OUT));
     TrainingSet fitPart = data.subset(Arrays.copyOfRange(order, heldOut, order.length));
     TrainingSet checkPart = data.subset(Arrays.copyOfRange(order, 0, heldOut));
-    return new HeldOut(checkPart, scorer(spec, fitPart, seed));
+    if (spec.kind().equals(TUNED)) {
+      EncoderTuning.Tuned tuned = EncoderTuning.available().tune(fitPart, spec, seed);
+      return new HeldOut(
+          checkPart.withEmbeddings(tuned.embed(checkPart.texts())),
+          tuned.head(),
+          Optional.of(tuned));
+    }
+    return new HeldOut(checkPart, scorer(spec, fitPart, seed), Optional.empty());
   }
 
   private static double[] wins(HeldOut held, int strong, int weak) {
@@ -219,11 +233,10 @@ public final class Training {
   /**
    * The cheapest threshold that keeps the route's quality target (see {@link QualityGuarantee}).
    */
-  private static Guaranteed guarantee(
-      ScorerSpec spec, TrainingSet data, ThresholdSpec threshold, QualityTarget target, long seed) {
+  private static LearnedArtifact.Calibration guarantee(
+      HeldOut held, TrainingSet data, ThresholdSpec threshold, QualityTarget target) {
     int strong = data.modelIndex(threshold.strong());
     int weak = data.modelIndex(threshold.weak());
-    HeldOut held = holdOut(spec, data, seed);
     double[] wins = wins(held, strong, weak);
     double[][] quality = held.check().quality();
     double[] reference = target.of().map(m -> column(quality, data.modelIndex(m))).orElse(null);
@@ -247,15 +260,13 @@ public final class Training {
             pick.prompts(),
             pick.margin(),
             pick.met());
-    return new Guaranteed(
-        held.scorer(),
-        new LearnedArtifact.Calibration(
-            threshold.strong(),
-            threshold.weak(),
-            pick.threshold(),
-            "quality " + target.describe(),
-            share,
-            Optional.of(promise)));
+    return new LearnedArtifact.Calibration(
+        threshold.strong(),
+        threshold.weak(),
+        pick.threshold(),
+        "quality " + target.describe(),
+        share,
+        Optional.of(promise));
   }
 
   private static double[] column(double[][] rows, int index) {
@@ -266,8 +277,9 @@ public final class Training {
     return column;
   }
 
+  /** {@code held}: present when {@code target} is not none. */
   private static LearnedArtifact.Calibration calibrate(
-      ScorerSpec spec, TrainingSet data, ThresholdSpec threshold, Target target, long seed) {
+      TrainingSet data, Optional<HeldOut> held, ThresholdSpec threshold, Target target) {
     int strong = data.modelIndex(threshold.strong());
     int weak = data.modelIndex(threshold.weak());
     if (target.kind().equals("none")) {
@@ -275,9 +287,8 @@ public final class Training {
       return new LearnedArtifact.Calibration(
           threshold.strong(), threshold.weak(), value, "none", Double.NaN);
     }
-    HeldOut held = holdOut(spec, data, seed);
-    TrainingSet checkPart = held.check();
-    double[] wins = wins(held, strong, weak);
+    TrainingSet checkPart = held.orElseThrow().check();
+    double[] wins = wins(held.get(), strong, weak);
     double[] sorted = wins.clone();
     Arrays.sort(sorted);
     double value;

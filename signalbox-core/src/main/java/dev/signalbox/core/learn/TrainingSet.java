@@ -76,6 +76,14 @@ public record TrainingSet(
     return mean;
   }
 
+  /** The same prompts with other vectors (one per prompt, in order): another encoder's. */
+  public TrainingSet withEmbeddings(float[][] others) {
+    if (others.length != size()) {
+      throw new IllegalArgumentException("one vector per prompt");
+    }
+    return new TrainingSet(models, others, features, quality, cost, outputTokens, texts);
+  }
+
   /** The rows at {@code indexes}, in that order. */
   public TrainingSet subset(int[] indexes) {
     float[][] e = new float[indexes.length][];

@@ -85,12 +85,12 @@ class TunedArtifactTest {
   }
 
   @Test
-  void tuningWithoutItsPlugInOrForATargetIsRefusedWithAReason() {
+  void tuningWithoutItsPlugInIsRefusedWithAReason() {
     RouteSpec route = LearnedRoutes.thresholdRoute("r", "tuned");
     assertThatThrownBy(() -> fit(route, Training.Target.NONE))
         .hasMessageContaining("needs signalbox-tune on the class path");
     assertThatThrownBy(() -> fit(route, Training.Target.parse("strong-share=0.3")))
-        .hasMessageContaining("cannot yet calibrate a threshold for a target");
+        .hasMessageContaining("needs signalbox-tune on the class path");
   }
 
   private static LearnedArtifact fit(RouteSpec route, Training.Target target) {
