@@ -122,6 +122,18 @@ run_signalbox() {
   fi
   # Fewer glibc malloc arenas: the JVM allocates little natively, and each arena costs resident memory.
   export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+  # Tuning an encoder (PyTorch, its CPU kernels MKL's on OpenMP threads) gives the same weights for
+  # the same data and seed only on a fixed number of threads: left to choose, they choose by how busy
+  # the machine is, the reductions split differently and the sums part in the last bits, then further
+  # at every step. Beside busy loops, a tuning run parted from an idle run's within two epochs with
+  # the defaults, and with only the two DYNAMIC switches off; with the thread count fixed as well it
+  # agreed bit for bit, beside one busy loop and beside two (docs/results/tuned-threads-20261206.txt).
+  case "${1:-}" in
+    train | eval)
+      export MKL_DYNAMIC="${MKL_DYNAMIC:-FALSE}" OMP_DYNAMIC="${OMP_DYNAMIC:-FALSE}" \
+        OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}"
+      ;;
+  esac
   # Each client connection may hold an upstream one too: allow as many descriptors as the system lets us.
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   if [ "${1:-}" = "serve" ] && [ "${SIGNALBOX_JIT_NICE:-0}" != 0 ]; then

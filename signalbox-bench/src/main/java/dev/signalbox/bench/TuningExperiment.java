@@ -25,8 +25,11 @@ import java.util.stream.IntStream;
  * gain), the test part embedded by the tuned ONNX model in ONNX Runtime as the gateway would, the
  * win score the head's strong minus weak. The folds' scores are pooled as the evaluator pools them.
  *
- * <p>{@code java -cp ... dev.signalbox.bench.TuningExperiment DATA_DIR [FOLDS] [EPOCHS] [SEED]
- * [FIRST_N_PROMPTS]}, e.g. {@code ../shared/data/routellm/mmlu 1,2,3,4,5 3 42}.
+ * <p>{@code MKL_DYNAMIC=FALSE OMP_DYNAMIC=FALSE OMP_NUM_THREADS=$(nproc) java -cp ...
+ * dev.signalbox.bench.TuningExperiment DATA_DIR [FOLDS] [EPOCHS] [SEED] [FIRST_N_PROMPTS]}, e.g.
+ * {@code ../shared/data/routellm/mmlu 1,2,3,4,5 3 42}. The three variables are what the launcher
+ * sets for {@code train} and {@code eval}: without them PyTorch's threads follow how busy the
+ * machine is, and so do the tuned weights (docs/results/tuned-threads-20261206.txt).
  */
 public final class TuningExperiment {
   private static final String STRONG = "gpt-4-1106-preview";
