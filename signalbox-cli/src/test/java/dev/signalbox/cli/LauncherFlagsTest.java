@@ -73,6 +73,30 @@ class LauncherFlagsTest {
         .isEqualTo(searches);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"eval", "train", "serve", "replay"})
+  void theCommandsThatMayTuneAnEncoderFixPyTorchsThreads(String command) throws Exception {
+    // find_java answers a script that prints the thread settings it was given.
+    Path java =
+        Files.writeString(
+            dir.resolve("java"),
+            "#!/bin/sh\necho threads=${OMP_NUM_THREADS:-unset},${MKL_DYNAMIC:-unset},"
+                + "${OMP_DYNAMIC:-unset}\n");
+    assertThat(java.toFile().setExecutable(true)).isTrue();
+    Processes.Result result =
+        launcher(
+            "unset OMP_NUM_THREADS MKL_DYNAMIC OMP_DYNAMIC && find_java() { echo '"
+                + java
+                + "'; } && run_signalbox cp",
+            command);
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    String expected =
+        List.of("eval", "train").contains(command)
+            ? "threads=" + Runtime.getRuntime().availableProcessors() + ",FALSE,FALSE"
+            : "threads=unset,unset,unset";
+    assertThat(result.output()).contains(expected);
+  }
+
   @Test
   void onlyTheDefaultFlagsStartFromTheAheadOfTimeCache() throws Exception {
     // The cache is recorded under the default flags; the JVM refuses it under the vector module.
