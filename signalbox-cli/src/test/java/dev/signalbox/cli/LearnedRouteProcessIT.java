@@ -147,11 +147,7 @@ class LearnedRouteProcessIT {
         .doesNotContain("WARNING");
     JsonNode calibration =
         Json.MAPPER.readTree(Files.readString(artifact)).path("body").path("calibration");
-    assertThat(calibration.path("promise").path("met").asBoolean()).isTrue();
-    assertThat(calibration.path("promise").path("prompts").asInt()).isEqualTo(6);
-    assertThat(calibration.path("strong_share").asDouble())
-        .as("the held-out greetings go to the weak model")
-        .isLessThan(1.0);
+    assertPromiseKept(calibration);
     Processes.Result valid = validate(config);
     assertThat(valid.exitCode()).as(valid.output()).isZero();
   }
@@ -184,11 +180,7 @@ class LearnedRouteProcessIT {
     JsonNode body = Json.MAPPER.readTree(Files.readString(artifact)).path("body");
     assertThat(body.path("tuned_encoder").path("name").asText()).matches("tuned-[0-9a-f]{16}");
     JsonNode calibration = body.path("calibration");
-    assertThat(calibration.path("promise").path("met").asBoolean()).isTrue();
-    assertThat(calibration.path("promise").path("prompts").asInt()).isEqualTo(6);
-    assertThat(calibration.path("strong_share").asDouble())
-        .as("the held-out greetings go to the weak model")
-        .isLessThan(1.0);
+    assertPromiseKept(calibration);
 
     // The threshold is the cheapest that keeps the promise on the held-out prompts' vectors from
     // the encoder served (so it sits at the lowest held-out calculus prompt's score): served, the
@@ -319,6 +311,15 @@ class LearnedRouteProcessIT {
    * {@code train} on 32 prompts: the weak model fails every calculus prompt and answers every
    * greeting; the strong one answers all.
    */
+  /** A promise kept on the 6 held-out prompts, with the held-out greetings on the weak model. */
+  private static void assertPromiseKept(JsonNode calibration) {
+    assertThat(calibration.path("promise").path("met").asBoolean()).isTrue();
+    assertThat(calibration.path("promise").path("prompts").asInt()).isEqualTo(6);
+    assertThat(calibration.path("strong_share").asDouble())
+        .as("the held-out greetings go to the weak model")
+        .isLessThan(1.0);
+  }
+
   private static String calculusPrompt(int i) {
     return "Evaluate the definite integral of x^"
         + (i + 2)
