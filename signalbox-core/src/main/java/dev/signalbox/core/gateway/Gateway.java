@@ -817,6 +817,13 @@ public final class Gateway implements AutoCloseable {
             result.complete(work.run());
           } catch (InterruptedException | RuntimeException e) {
             result.completeExceptionally(e);
+          } catch (Error e) {
+            // An error in one request's work (out of memory, say) answers and traces that request
+            // as an internal error instead of leaving its client waiting, and is logged as an
+            // uncaught one would be.
+            result.completeExceptionally(e);
+            Thread thread = Thread.currentThread();
+            thread.getUncaughtExceptionHandler().uncaughtException(thread, e);
           }
         });
     return result;

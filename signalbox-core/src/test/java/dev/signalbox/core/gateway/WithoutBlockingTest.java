@@ -2,6 +2,7 @@ package dev.signalbox.core.gateway;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.signalbox.api.ChatRequest;
 import dev.signalbox.api.Chunk;
@@ -194,6 +195,9 @@ class WithoutBlockingTest {
 
     @Override
     public UpstreamReply send(UpstreamCall call) throws InterruptedException {
+      if (call.request().lastUserText().contains("heap")) {
+        throw new OutOfMemoryError("Java heap space (a test's)");
+      }
       if (call.request().stream() && deployment.equals("small-a")) {
         PushedStream stream = new PushedStream();
         pushedStreams.add(stream);
@@ -287,6 +291,21 @@ class WithoutBlockingTest {
     assertThat(traces)
         .singleElement()
         .satisfies(t -> assertThat(t.routes()).containsExactly("triage", "large-only"));
+  }
+
+  @Test
+  void anErrorOnTheRequestsOwnThreadFailsAndTracesItInsteadOfLeavingItWaiting() {
+    CompletableFuture<Handled> handled = handle("auto", true, "out of heap");
+    assertThatThrownBy(() -> handled.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(OutOfMemoryError.class);
+    assertThat(traces)
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.outcome()).isEqualTo("internal_error");
+              assertThat(t.error()).isEqualTo("OutOfMemoryError: Java heap space (a test's)");
+            });
+    assertThat(gateway.inFlight()).isZero();
   }
 
   @Test
