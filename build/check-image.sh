@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the OCI image built by `mvn -Pimage package` without a container engine: its layers unpacked
 # in order into a root, its own entrypoint run there under chroot as its user (1000), with /proc
-# mounted. Checks that `validate` passes and that `serve` answers a chat request from outside.
+# mounted. Checks that `validate` passes and that `serve` answers a chat request from outside; that
+# the image has no PyTorch, yet serves a tuned-encoder route trained outside it with ./signalbox.
 #
 #   bash build/check-image.sh [signalbox-cli/target/signalbox-image.tar]
 #
@@ -34,24 +35,28 @@ config = json.load(open(blob(manifest["config"]["digest"])))["config"]
 print("entrypoint " + "\x1f".join(config["Entrypoint"]))
 print("user " + config.get("User", "0"))
 print("workdir " + config.get("WorkingDir", "/"))
+for variable in config.get("Env", []):
+    print("env " + variable)
 PY
 )
-entrypoint=(); user=0; workdir=/
+entrypoint=(); user=0; workdir=/; environment=()
 for line in "${plan[@]}"; do
   case "$line" in
     "layer "*) tar --warning=no-unknown-keyword -xzf "${line#layer }" -C "$rootfs" ;;
     "entrypoint "*) IFS=$'\x1f' read -r -a entrypoint <<< "${line#entrypoint }" ;;
     "user "*) user="${line#user }" ;;
     "workdir "*) workdir="${line#workdir }" ;;
+    "env "*) environment+=("${line#env }") ;;
   esac
 done
 size="$(du -sh "$rootfs" | cut -f1)"
 mkdir -p "$rootfs/proc" && mount -t proc proc "$rootfs/proc"
-# As a container runtime starts it: chroot, the image's working directory, its user, its entrypoint.
+# As a container runtime starts it: chroot, the image's working directory, its user, its environment
+# (and nothing of this shell's), its entrypoint.
 # It replaces the shell it runs in (exec, and python's execv in turn), so a background run's $! is
 # the gateway's own PID.
 chrooted() {
-  exec python3 -c 'import os, sys
+  exec env -i "${environment[@]}" "$(command -v python3)" -c 'import os, sys
 root, workdir, user = sys.argv[1:4]
 os.chroot(root); os.chdir(workdir); os.setgid(int(user)); os.setuid(int(user))
 os.execv(sys.argv[4], sys.argv[4:])' "$rootfs" "$workdir" "$user" "${entrypoint[@]}" "$@"
@@ -69,3 +74,62 @@ curl -sf "http://127.0.0.1:$port/v1/chat/completions" -H 'content-type: applicat
   -d '{"model":"auto","messages":[{"role":"user","content":"hi"}]}' | grep '"chat.completion"' > /dev/null \
   || { echo "the image's gateway did not answer; its output:" >&2; cat "$work/serve.log" >&2; exit 1; }
 echo "image: serve answered a chat request as user $user"
+
+# A tuned-encoder route: trained outside with ./signalbox (PyTorch), served by the image, which has
+# no PyTorch: ONNX Runtime runs the tuned layers the artifact carries.
+if find "$rootfs/app/libs" -name 'pytorch-*.jar' -o -name 'signalbox-tune-*.jar' | grep -q .; then
+  echo "the image carries the tuning plug-in or PyTorch:" >&2
+  ls "$rootfs/app/libs" >&2
+  exit 1
+fi
+kill "$server" 2>/dev/null || true
+wait "$server" 2>/dev/null || true
+server=""
+tuned="$work/tuned"
+mkdir -p "$tuned"
+names=(Ann Ben Cleo Dan Eve Finn Gus Hana Ivo Jade Kai Lea Max Nia Oto Pia)
+for i in "${!names[@]}"; do
+  echo "{\"id\": \"calc$i\", \"prompt\": \"Evaluate the definite integral of x^$((i + 2)) * sin(x) from 0 to pi, showing each step.\", \"outcomes\": {\"weak\": {\"quality\": 0}, \"strong\": {\"quality\": 1}}}"
+  echo "{\"id\": \"hello$i\", \"prompt\": \"Write a short friendly birthday greeting for my friend ${names[$i]}.\", \"outcomes\": {\"weak\": {\"quality\": 1}, \"strong\": {\"quality\": 1}}}"
+done > "$tuned/outcomes.jsonl"
+printf 'models:\n  weak: {input: 0.1, output: 0.4}\n  strong: {input: 5, output: 15}\n' > "$tuned/prices.yaml"
+cat > "$tuned/tuned.yaml" <<'YAML'
+traces: {path: tuned-traces.db}
+server: {access-log: false}
+deployments:
+  - {name: weak-sim, provider: sim}
+  - {name: strong-sim, provider: sim}
+models:
+  - {name: weak, deployments: [weak-sim], pricing: {input: 0.1, output: 0.4}}
+  - {name: strong, deployments: [strong-sim], pricing: {input: 5, output: 15}}
+routes:
+  - name: tuned
+    policy: threshold
+    models: [strong, weak]
+    threshold: {strong: strong, weak: weak, value: 0.5}
+    scorer: {kind: tuned, epochs: 20, hidden: 16}
+    artifact: tuned.artifact.json
+YAML
+(cd "$tuned" && "$root/signalbox" train --dataset outcomes.jsonl --prices prices.yaml \
+  --config tuned.yaml --policy tuned > train.log 2>&1) \
+  || { echo "train of the tuned route failed:" >&2; cat "$tuned/train.log" >&2; exit 1; }
+install -m 644 "$tuned/tuned.yaml" "$tuned/tuned.artifact.json" "$rootfs/var/lib/signalbox/"
+chrooted serve --config tuned.yaml --port "$port" > "$work/serve-tuned.log" 2>&1 &
+server=$!
+for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/health" > /dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$port/health" > /dev/null \
+  || { echo "the image's gateway with the tuned route did not start; its output:" >&2; cat "$work/serve-tuned.log" >&2; exit 1; }
+routed() {
+  curl -sf -D - -o /dev/null "http://127.0.0.1:$port/v1/chat/completions" -H 'content-type: application/json' \
+    -d "{\"model\":\"tuned\",\"messages\":[{\"role\":\"user\",\"content\":\"$1\"}]}" \
+    | tr -d '\r' | awk -F': ' 'tolower($1) == "x-signalbox-model" {print $2}' || true
+}
+calculus="$(routed 'Evaluate the definite integral of x^3 * cos(x) from 0 to pi/2, showing each step.')"
+greeting="$(routed 'Please write a warm happy birthday message for my friend Zoe.')"
+if [ "$calculus" != strong ] || [ "$greeting" != weak ]; then
+  echo "the image routed the tuned route's calculus prompt to '$calculus' and its greeting to '$greeting'" \
+    "(expected strong and weak); its output:" >&2
+  cat "$work/serve-tuned.log" >&2
+  exit 1
+fi
+echo "image: serve (no PyTorch in it) routed by a tuned encoder trained outside it: calculus to strong, greeting to weak"

@@ -134,6 +134,9 @@ run_signalbox() {
         OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}"
       ;;
   esac
+  # ONNX Runtime (the embedding models) would otherwise start a telemetry client that sends events to
+  # Microsoft, and that crashes at start where there is no shell, as in the OCI image.
+  export ORT_DISABLE_TELEMETRY="${ORT_DISABLE_TELEMETRY:-1}"
   # Each client connection may hold an upstream one too: allow as many descriptors as the system lets us.
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   if [ "${1:-}" = "serve" ] && [ "${SIGNALBOX_JIT_NICE:-0}" != 0 ]; then

@@ -97,6 +97,22 @@ class LauncherFlagsTest {
     assertThat(result.output()).contains(expected);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"serve", "eval", "train", "replay", "validate"})
+  void everyCommandRunsOnnxRuntimeWithItsTelemetryOff(String command) throws Exception {
+    // ONNX Runtime 1.29 would send events off the machine, and crash at start without a shell.
+    Path java =
+        Files.writeString(
+            dir.resolve("java"), "#!/bin/sh\necho telemetry=${ORT_DISABLE_TELEMETRY:-unset}\n");
+    assertThat(java.toFile().setExecutable(true)).isTrue();
+    String launch = "find_java() { echo '" + java + "'; } && run_signalbox cp";
+    Processes.Result unset = launcher("unset ORT_DISABLE_TELEMETRY && " + launch, command);
+    assertThat(unset.exitCode()).as(unset.output()).isZero();
+    assertThat(unset.output()).contains("telemetry=1");
+    Processes.Result chosen = launcher("export ORT_DISABLE_TELEMETRY=0 && " + launch, command);
+    assertThat(chosen.output()).as("a value the user set is kept").contains("telemetry=0");
+  }
+
   @Test
   void onlyTheDefaultFlagsStartFromTheAheadOfTimeCache() throws Exception {
     // The cache is recorded under the default flags; the JVM refuses it under the vector module.

@@ -3,9 +3,11 @@ package dev.signalbox.core.embed;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -44,11 +46,26 @@ public final class OnnxModel {
   }
 
   public static OnnxModel read(byte[] bytes) {
+    List<Node> nodes = new ArrayList<>();
+    Map<String, Initializer> initializers = new LinkedHashMap<>();
+    parse(CodedInputStream.newInstance(bytes), nodes, initializers);
+    return new OnnxModel(bytes, nodes, initializers);
+  }
+
+  /**
+   * Where each float initializer of the ONNX file read from {@code in} lies, the file streamed and
+   * not kept: a 90 MB model need not pass through a serving gateway's heap.
+   */
+  public static Map<String, Initializer> initializers(InputStream in) {
+    Map<String, Initializer> initializers = new LinkedHashMap<>();
+    parse(CodedInputStream.newInstance(in), new ArrayList<>(), initializers);
+    return initializers;
+  }
+
+  private static void parse(
+      CodedInputStream in, List<Node> nodes, Map<String, Initializer> initializers) {
     try {
-      CodedInputStream in = CodedInputStream.newInstance(bytes);
       in.setSizeLimit(Integer.MAX_VALUE);
-      List<Node> nodes = new ArrayList<>();
-      Map<String, Initializer> initializers = new LinkedHashMap<>();
       for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
         if (tag == field(7)) {
           int limit = in.pushLimit(in.readRawVarint32());
@@ -61,7 +78,6 @@ public final class OnnxModel {
       if (nodes.isEmpty()) {
         throw new IllegalArgumentException("not an ONNX model: no graph nodes");
       }
-      return new OnnxModel(bytes, nodes, initializers);
     } catch (IOException e) {
       throw new UncheckedIOException("not an ONNX model: " + e.getMessage(), e);
     }
@@ -171,17 +187,51 @@ public final class OnnxModel {
     byte[] copy = bytes.clone();
     replaced.forEach(
         (name, values) -> {
-          Initializer initializer = initializer(name);
-          if (values.length != initializer.elements()) {
-            throw new IllegalArgumentException(
-                name + " holds " + initializer.elements() + " values, not " + values.length);
-          }
+          Initializer initializer = sameSize(initializer(name), values);
           ByteBuffer.wrap(copy, initializer.offset(), initializer.length())
               .order(ByteOrder.LITTLE_ENDIAN)
               .asFloatBuffer()
               .put(values);
         });
     return copy;
+  }
+
+  /**
+   * Replaces the named initializers' values in an ONNX file in place, each of its own size, one
+   * tensor in memory at a time; {@code places} are the file's {@link #initializers(InputStream)}.
+   */
+  public static void overwrite(
+      FileChannel file, Map<String, Initializer> places, Map<String, float[]> replaced) {
+    try {
+      for (Map.Entry<String, float[]> entry : replaced.entrySet()) {
+        Initializer place = places.get(entry.getKey());
+        if (place == null) {
+          throw new IllegalArgumentException(
+              "the model has no float initializer '" + entry.getKey() + "'");
+        }
+        sameSize(place, entry.getValue());
+        ByteBuffer values = ByteBuffer.allocate(place.length()).order(ByteOrder.LITTLE_ENDIAN);
+        values.asFloatBuffer().put(entry.getValue());
+        long at = place.offset();
+        while (values.hasRemaining()) {
+          at += file.write(values, at);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Initializer sameSize(Initializer initializer, float[] values) {
+    if (values.length != initializer.elements()) {
+      throw new IllegalArgumentException(
+          initializer.name()
+              + " holds "
+              + initializer.elements()
+              + " values, not "
+              + values.length);
+    }
+    return initializer;
   }
 
   /**

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,7 +100,7 @@ public final class SentenceEncoder implements AutoCloseable {
   public static SentenceEncoder load(EncoderModel model) {
     Optional<TunedLayers> tuned = TunedEncoders.named(model.name());
     if (tuned.isPresent()) {
-      return load(model, tuned.get().onnx());
+      return loadTuned(model, tuned.get());
     }
     try {
       return load(model, resource(model.modelResource()));
@@ -112,16 +114,55 @@ public final class SentenceEncoder implements AutoCloseable {
    * bytes: a model whose weights were tuned from the class path's).
    */
   public static SentenceEncoder load(EncoderModel model, byte[] onnx) {
+    return load(model, (environment, options) -> environment.createSession(onnx, options));
+  }
+
+  /**
+   * A tuned encoder, its ONNX file written to a temporary file that ONNX Runtime reads and that is
+   * deleted once loaded: its bytes never pass through the heap (measured: a gateway of 144 MB ran
+   * out of heap making the tuned model's bytes in memory, build/check-image.sh).
+   */
+  private static SentenceEncoder loadTuned(EncoderModel model, TunedLayers layers) {
+    Path file = null;
+    try {
+      file = Files.createTempFile("signalbox-" + layers.name() + "-", ".onnx");
+      layers.writeOnnx(file);
+      String path = file.toString();
+      return load(model, (environment, options) -> environment.createSession(path, options));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (file != null) {
+        try {
+          Files.deleteIfExists(file);
+        } catch (IOException e) {
+          file.toFile().deleteOnExit();
+        }
+      }
+    }
+  }
+
+  /** How ONNX Runtime makes a session: from bytes or from a file. */
+  @FunctionalInterface
+  private interface SessionSource {
+    OrtSession open(OrtEnvironment environment, OrtSession.SessionOptions options)
+        throws OrtException;
+  }
+
+  private static SentenceEncoder load(EncoderModel model, SessionSource source) {
     try {
       // The tokenizer's native library loads before ONNX Runtime's: the other way round, with some
       // class path orders, the process dies in native code (measured: exit 139, no error file).
       HuggingFaceTokenizer tokenizer = tokenizer(model);
       OrtEnvironment environment = OrtEnvironment.getEnvironment();
+      // No events sent off the machine, in a process started without ORT_DISABLE_TELEMETRY (which
+      // the launcher and the image set: only it stops the telemetry client from starting).
+      environment.setTelemetry(false);
       OrtSession.SessionOptions options = new OrtSession.SessionOptions();
       options.setIntraOpNumThreads(1);
       options.setInterOpNumThreads(1);
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      OrtSession session = environment.createSession(onnx, options);
+      OrtSession session = source.open(environment, options);
       return new SentenceEncoder(model, environment, session, tokenizer);
     } catch (OrtException e) {
       throw new IllegalStateException("cannot load the embedding model: " + e.getMessage(), e);
@@ -145,13 +186,17 @@ public final class SentenceEncoder implements AutoCloseable {
   }
 
   static byte[] resource(String name) throws IOException {
-    try (InputStream in = SentenceEncoder.class.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException(
-            "the embedding model " + name + " is not on the class path");
-      }
+    try (InputStream in = resourceStream(name)) {
       return in.readAllBytes();
     }
+  }
+
+  static InputStream resourceStream(String name) {
+    InputStream in = SentenceEncoder.class.getResourceAsStream(name);
+    if (in == null) {
+      throw new IllegalStateException("the embedding model " + name + " is not on the class path");
+    }
+    return in;
   }
 
   /**

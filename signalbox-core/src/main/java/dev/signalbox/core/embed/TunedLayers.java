@@ -1,10 +1,17 @@
 package dev.signalbox.core.embed;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -71,6 +78,27 @@ public final class TunedLayers {
   /** {@link #BASE}'s ONNX file with these weights in place, for ONNX Runtime to run. */
   public byte[] onnx() {
     return OnnxModel.read(baseModel()).withFloats(weights);
+  }
+
+  /**
+   * Writes {@link #BASE}'s ONNX file with these weights in place to {@code file}, streamed: the 90
+   * MB model never sits in the heap whole, which a serving gateway's 144 MB could not hold twice.
+   */
+  public void writeOnnx(Path file) {
+    try {
+      try (InputStream in = SentenceEncoder.resourceStream(BASE.modelResource())) {
+        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+      Map<String, OnnxModel.Initializer> places;
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+        places = OnnxModel.initializers(in);
+      }
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        OnnxModel.overwrite(channel, places, weights);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** {@link #BASE}'s ONNX file, from the class path: what tuning starts from. */

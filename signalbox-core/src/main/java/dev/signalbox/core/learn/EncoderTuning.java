@@ -35,7 +35,8 @@ public interface EncoderTuning {
         .orElseThrow(
             () ->
                 new IllegalStateException(
-                    "the scorer 'tuned' needs signalbox-tune on the class path (the"
-                        + " ./signalbox launcher has it)"));
+                    "the scorer 'tuned' needs signalbox-tune and PyTorch on the class path: train"
+                        + " it with the ./signalbox launcher, which has them (the OCI image"
+                        + " leaves them out; it serves tuned artifacts without them)"));
   }
 }

@@ -88,9 +88,9 @@ class TunedArtifactTest {
   void tuningWithoutItsPlugInIsRefusedWithAReason() {
     RouteSpec route = LearnedRoutes.thresholdRoute("r", "tuned");
     assertThatThrownBy(() -> fit(route, Training.Target.NONE))
-        .hasMessageContaining("needs signalbox-tune on the class path");
+        .hasMessageContaining("needs signalbox-tune and PyTorch on the class path");
     assertThatThrownBy(() -> fit(route, Training.Target.parse("strong-share=0.3")))
-        .hasMessageContaining("needs signalbox-tune on the class path");
+        .hasMessageContaining("needs signalbox-tune and PyTorch on the class path");
   }
 
   private static LearnedArtifact fit(RouteSpec route, Training.Target target) {
