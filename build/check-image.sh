@@ -133,3 +133,12 @@ if [ "$calculus" != strong ] || [ "$greeting" != weak ]; then
   exit 1
 fi
 echo "image: serve (no PyTorch in it) routed by a tuned encoder trained outside it: calculus to strong, greeting to weak"
+install -m 644 "$tuned/outcomes.jsonl" "$tuned/prices.yaml" "$rootfs/var/lib/signalbox/"
+if (chrooted train --dataset outcomes.jsonl --prices prices.yaml --config tuned.yaml --policy tuned) \
+    > "$work/train-in-image.log" 2>&1 \
+  || ! grep -q "train it with the ./signalbox launcher" "$work/train-in-image.log"; then
+  echo "train of a tuned route in the image should fail, saying where to train it; its output:" >&2
+  cat "$work/train-in-image.log" >&2
+  exit 1
+fi
+echo "image: train of a tuned route says to train it with the launcher"

@@ -28,13 +28,19 @@ public interface EncoderTuning {
   /** Tunes on {@code data}'s texts (which it must carry) and qualities. */
   Tuned tune(TrainingSet data, ScorerSpec spec, long seed);
 
-  /** The implementation on the class path. */
+  /**
+   * The implementation on the class path.
+   *
+   * @throws IllegalArgumentException where there is none (the OCI image): the route asks for what
+   *     this build cannot do, which {@code train} and {@code eval} report as they report a bad
+   *     route
+   */
   static EncoderTuning available() {
     return ServiceLoader.load(EncoderTuning.class)
         .findFirst()
         .orElseThrow(
             () ->
-                new IllegalStateException(
+                new IllegalArgumentException(
                     "the scorer 'tuned' needs signalbox-tune and PyTorch on the class path: train"
                         + " it with the ./signalbox launcher, which has them (the OCI image"
                         + " leaves them out; it serves tuned artifacts without them)"));

@@ -88,6 +88,7 @@ class TunedArtifactTest {
   void tuningWithoutItsPlugInIsRefusedWithAReason() {
     RouteSpec route = LearnedRoutes.thresholdRoute("r", "tuned");
     assertThatThrownBy(() -> fit(route, Training.Target.NONE))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("needs signalbox-tune and PyTorch on the class path");
     assertThatThrownBy(() -> fit(route, Training.Target.parse("strong-share=0.3")))
         .hasMessageContaining("needs signalbox-tune and PyTorch on the class path");
