@@ -2,6 +2,10 @@ package dev.signalbox.bench;
 
 import dev.signalbox.core.embed.SentenceEncoder;
 import dev.signalbox.core.learn.CheapFeatures;
+import dev.signalbox.core.learn.KnnScorer;
+import dev.signalbox.core.learn.LogisticScorer;
+import dev.signalbox.core.learn.QualityScorer;
+import dev.signalbox.core.learn.TrainingSet;
 import dev.signalbox.core.text.EmbeddedText;
 import dev.signalbox.eval.Split;
 import dev.signalbox.eval.data.Dataset;
@@ -11,11 +15,18 @@ import dev.signalbox.eval.metrics.CurvePoint;
 import dev.signalbox.eval.metrics.ThresholdMetrics;
 import dev.signalbox.tune.EncoderTuner;
 import dev.signalbox.tune.TunedEncoder;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
@@ -24,6 +35,12 @@ import java.util.stream.IntStream;
  * layers and head tuned on the training part (a tenth held out to choose the epoch by its ranking
  * gain), the test part embedded by the tuned ONNX model in ONNX Runtime as the gateway would, the
  * win score the head's strong minus weak. The folds' scores are pooled as the evaluator pools them.
+ * Beside the tuned head alone it scores the blends in {@link #BLENDS} (the parts' win scores
+ * averaged, as {@code BlendScorer} averages predictions): kNN and logistic regression fitted on the
+ * tuned encoder's vectors of the training part, and the frozen encoder's best blend, alone and with
+ * the head. Every part's predictions for every test prompt go to the TSV file named by {@code
+ * -Dscores=} (default {@code tuning-scores.tsv}), for other blends to be scored without tuning
+ * again.
  *
  * <p>{@code MKL_DYNAMIC=FALSE OMP_DYNAMIC=FALSE OMP_NUM_THREADS=$(nproc) java -cp ...
  * dev.signalbox.bench.TuningExperiment DATA_DIR [FOLDS] [EPOCHS] [SEED] [FIRST_N_PROMPTS]}, e.g.
@@ -34,6 +51,19 @@ import java.util.stream.IntStream;
 public final class TuningExperiment {
   private static final String STRONG = "gpt-4-1106-preview";
   private static final String WEAK = "mistralai/Mixtral-8x7B-Instruct-v0.1";
+
+  /**
+   * Declared before any run: the tuned head alone, blended with scorers fitted on the tuned
+   * encoder's vectors (one encoder per decision), and with the frozen encoder's best blend.
+   */
+  private static final List<Map.Entry<String, List<String>>> BLENDS =
+      List.of(
+          Map.entry("tuned", List.of("tuned")),
+          Map.entry("tuned+knn(tuned)", List.of("tuned", "knn(tuned)")),
+          Map.entry("tuned+knn+logistic(tuned)", List.of("tuned", "knn(tuned)", "logistic(tuned)")),
+          Map.entry("knn+logistic(frozen)", List.of("knn(frozen)", "logistic(frozen)")),
+          Map.entry(
+              "tuned+knn+logistic(frozen)", List.of("tuned", "knn(frozen)", "logistic(frozen)")));
 
   private TuningExperiment() {}
 
@@ -56,8 +86,20 @@ public final class TuningExperiment {
         "%d prompts, cv:5 seed %d, folds %s, %s",
         prompts.size(), seed, Arrays.toString(folds), settings);
     List<EvalPrompt> pooledTest = new ArrayList<>();
-    List<Double> pooledScores = new ArrayList<>();
-    try (SentenceEncoder base = SentenceEncoder.load(EncoderTuner.BASE)) {
+    Map<String, List<Double>> pooledScores = new LinkedHashMap<>();
+    Path dump = Path.of(System.getProperty("scores", "tuning-scores.tsv"));
+    try (SentenceEncoder base = SentenceEncoder.load(EncoderTuner.BASE);
+        PrintWriter tsv = new PrintWriter(Files.newBufferedWriter(dump))) {
+      tsv.println("fold\tprompt\tpart\tstrong\tweak");
+      long embedStart = System.nanoTime();
+      float[][] frozen = embed(base, prompts);
+      log(
+          "all %d prompts embedded by the frozen encoder in %.0f s",
+          prompts.size(), (System.nanoTime() - embedStart) / 1e9);
+      Map<EvalPrompt, Integer> index = new IdentityHashMap<>();
+      for (int i = 0; i < prompts.size(); i++) {
+        index.put(prompts.get(i), i);
+      }
       for (int f : folds) {
         Split.Fold fold = split.get(f - 1);
         long start = System.nanoTime();
@@ -82,53 +124,134 @@ public final class TuningExperiment {
             Arrays.toString(tuned.heldOutLoss()),
             Arrays.toString(tuned.heldOutGain()));
         start = System.nanoTime();
-        double[] scores;
+        float[][] tunedTrain;
+        float[][] tunedTest;
         try (SentenceEncoder served =
             SentenceEncoder.load(EncoderTuner.BASE, tuned.layers().onnx())) {
-          scores = scores(served, tuned, fold.test());
+          tunedTest = embed(served, fold.test());
+          tunedTrain = embed(served, fold.train());
         }
         log(
-            "fold %d: %d test prompts embedded and scored in %.0f s",
-            f, scores.length, (System.nanoTime() - start) / 1e9);
-        report("fold " + f, fold.test(), scores);
-        pooledTest.addAll(fold.test());
-        for (double s : scores) {
-          pooledScores.add(s);
+            "fold %d: %d test and %d training prompts embedded by the tuned encoder in %.0f s",
+            f, tunedTest.length, tunedTrain.length, (System.nanoTime() - start) / 1e9);
+        float[][] frozenTrain = rows(frozen, fold.train(), index);
+        float[][] frozenTest = rows(frozen, fold.test(), index);
+        Map<String, double[][]> parts = new LinkedHashMap<>();
+        parts.put("tuned", predict(tuned.head(), tunedTest));
+        parts.put("knn(tuned)", predict(knn(trainingSet(fold.train(), tunedTrain)), tunedTest));
+        parts.put(
+            "logistic(tuned)",
+            predict(logistic(trainingSet(fold.train(), tunedTrain), seed), tunedTest));
+        parts.put("knn(frozen)", predict(knn(trainingSet(fold.train(), frozenTrain)), frozenTest));
+        parts.put(
+            "logistic(frozen)",
+            predict(logistic(trainingSet(fold.train(), frozenTrain), seed), frozenTest));
+        parts.forEach(
+            (part, predicted) -> {
+              for (int i = 0; i < predicted.length; i++) {
+                tsv.printf(
+                    Locale.ROOT,
+                    "%d\t%d\t%s\t%.9f\t%.9f%n",
+                    f,
+                    index.get(fold.test().get(i)),
+                    part,
+                    predicted[i][0],
+                    predicted[i][1]);
+              }
+            });
+        tsv.flush();
+        for (Map.Entry<String, List<String>> blend : BLENDS) {
+          double[] scores = blendScores(blend.getValue(), parts);
+          report("fold " + f + " " + blend.getKey(), fold.test(), scores);
+          List<Double> pooled =
+              pooledScores.computeIfAbsent(blend.getKey(), b -> new ArrayList<>());
+          for (double s : scores) {
+            pooled.add(s);
+          }
         }
+        pooledTest.addAll(fold.test());
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     if (folds.length > 1) {
-      report(
-          "folds " + Arrays.toString(folds) + " pooled",
-          pooledTest,
-          pooledScores.stream().mapToDouble(Double::doubleValue).toArray());
+      pooledScores.forEach(
+          (blend, scores) ->
+              report(
+                  "folds " + Arrays.toString(folds) + " pooled " + blend,
+                  pooledTest,
+                  scores.stream().mapToDouble(Double::doubleValue).toArray()));
     }
+  }
+
+  private static double[] blendScores(List<String> names, Map<String, double[][]> parts) {
+    int n = parts.get(names.get(0)).length;
+    double[] scores = new double[n];
+    for (String name : names) {
+      double[][] predicted = parts.get(name);
+      for (int i = 0; i < n; i++) {
+        scores[i] += (predicted[i][0] - predicted[i][1]) / names.size();
+      }
+    }
+    return scores;
+  }
+
+  private static TrainingSet trainingSet(List<EvalPrompt> prompts, float[][] vectors) {
+    double[][] quality =
+        prompts.stream()
+            .map(p -> new double[] {p.quality(STRONG), p.quality(WEAK)})
+            .toArray(double[][]::new);
+    return new TrainingSet(
+        List.of(STRONG, WEAK),
+        vectors,
+        new double[prompts.size()][CheapFeatures.SIZE],
+        quality,
+        new double[prompts.size()][2],
+        new double[] {1, 1});
+  }
+
+  private static KnnScorer knn(TrainingSet data) {
+    return KnnScorer.fit(data, 40, 4);
+  }
+
+  private static LogisticScorer logistic(TrainingSet data, long seed) {
+    return LogisticScorer.fit(data, new LogisticScorer.Settings(30, 0.1, 1e-4), seed);
+  }
+
+  private static double[][] predict(QualityScorer scorer, float[][] vectors) {
+    double[] none = new double[CheapFeatures.SIZE];
+    return IntStream.range(0, vectors.length)
+        .parallel()
+        .mapToObj(i -> scorer.predict(vectors[i], none))
+        .toArray(double[][]::new);
+  }
+
+  private static float[][] rows(
+      float[][] all, List<EvalPrompt> prompts, Map<EvalPrompt, Integer> index) {
+    return prompts.stream().map(p -> all[index.get(p)]).toArray(float[][]::new);
   }
 
   private static String text(EvalPrompt prompt) {
     return EmbeddedText.of(prompt.messages(), EmbeddedText.LAST_USER);
   }
 
-  private static double[] scores(
-      SentenceEncoder served, TunedEncoder tuned, List<EvalPrompt> test) {
-    double[] none = new double[CheapFeatures.SIZE];
-    double[] scores = new double[test.size()];
+  private static float[][] embed(SentenceEncoder encoder, List<EvalPrompt> prompts) {
+    float[][] vectors = new float[prompts.size()][];
     int batch = 32;
-    IntStream.range(0, (test.size() + batch - 1) / batch)
+    IntStream.range(0, (prompts.size() + batch - 1) / batch)
         .parallel()
         .forEach(
             b -> {
               int from = b * batch;
-              int to = Math.min(test.size(), from + batch);
-              List<float[]> vectors =
-                  served.encode(
-                      test.subList(from, to).stream().map(TuningExperiment::text).toList());
+              int to = Math.min(prompts.size(), from + batch);
+              List<float[]> encoded =
+                  encoder.encode(
+                      prompts.subList(from, to).stream().map(TuningExperiment::text).toList());
               for (int i = from; i < to; i++) {
-                double[] predicted = tuned.head().predict(vectors.get(i - from), none);
-                scores[i] = predicted[0] - predicted[1];
+                vectors[i] = encoded.get(i - from);
               }
             });
-    return scores;
+    return vectors;
   }
 
   /** APGR and CPT(50%) as the evaluator computes them for a threshold route. */
