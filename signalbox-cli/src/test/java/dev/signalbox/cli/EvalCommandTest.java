@@ -142,6 +142,8 @@ class EvalCommandTest {
    * fold's test part through the encoder it tuned: the text says which prompts are hard.
    */
   @Test
+  // Two tunings in PyTorch: 95 s beside an MMLU tuning run, over 120 s beside that and a CI build.
+  @Timeout(300)
   void aTunedRouteIsTunedPerFoldAndRoutesByWhatThePromptSays() throws Exception {
     Path tuned =
         Files.writeString(
