@@ -67,9 +67,17 @@ if curl -sf "http://127.0.0.1:$port/health" > /dev/null 2>&1; then
   echo "port $port already answers: a gateway left running would stand in for the image's" >&2
   exit 1
 fi
-chrooted serve --config /opt/signalbox/examples/quickstart.yaml --port "$port" > "$work/serve.log" 2>&1 &
-server=$!
-for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/health" > /dev/null && break; sleep 0.1; done
+# serve_in_image CONFIG LOG: the image's gateway on CONFIG in the background ($server its PID),
+# waited for until healthy (a bounded poll: 60 s); its output in LOG, shown if it never is.
+serve_in_image() {
+  chrooted serve --config "$1" --port "$port" > "$2" 2>&1 &
+  server=$!
+  for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/health" > /dev/null && return 0; sleep 0.1; done
+  echo "the image's gateway on $1 did not start; its output:" >&2
+  cat "$2" >&2
+  exit 1
+}
+serve_in_image /opt/signalbox/examples/quickstart.yaml "$work/serve.log"
 curl -sf "http://127.0.0.1:$port/v1/chat/completions" -H 'content-type: application/json' \
   -d '{"model":"auto","messages":[{"role":"user","content":"hi"}]}' | grep '"chat.completion"' > /dev/null \
   || { echo "the image's gateway did not answer; its output:" >&2; cat "$work/serve.log" >&2; exit 1; }
@@ -114,11 +122,7 @@ YAML
   --config tuned.yaml --policy tuned > train.log 2>&1) \
   || { echo "train of the tuned route failed:" >&2; cat "$tuned/train.log" >&2; exit 1; }
 install -m 644 "$tuned/tuned.yaml" "$tuned/tuned.artifact.json" "$rootfs/var/lib/signalbox/"
-chrooted serve --config tuned.yaml --port "$port" > "$work/serve-tuned.log" 2>&1 &
-server=$!
-for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/health" > /dev/null && break; sleep 0.1; done
-curl -sf "http://127.0.0.1:$port/health" > /dev/null \
-  || { echo "the image's gateway with the tuned route did not start; its output:" >&2; cat "$work/serve-tuned.log" >&2; exit 1; }
+serve_in_image tuned.yaml "$work/serve-tuned.log"
 routed() {
   curl -sf -D - -o /dev/null "http://127.0.0.1:$port/v1/chat/completions" -H 'content-type: application/json' \
     -d "{\"model\":\"tuned\",\"messages\":[{\"role\":\"user\",\"content\":\"$1\"}]}" \

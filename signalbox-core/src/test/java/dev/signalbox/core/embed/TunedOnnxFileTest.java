@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,7 @@ class TunedOnnxFileTest {
         model.initializers().keySet().stream()
             .skip(model.initializers().size() - 4)
             .collect(
-                java.util.stream.Collectors.toMap(
+                Collectors.toMap(
                     name -> name,
                     name -> {
                       float[] values = model.floats(name);
