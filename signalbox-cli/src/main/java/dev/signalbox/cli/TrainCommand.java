@@ -182,7 +182,7 @@ final class TrainCommand implements Callable<Integer> {
           "train: %s (%s, %s scorer) on %d prompts of %s, seed %d, in %.1f s%n",
           route,
           spec.policy(),
-          artifact.tuned().isPresent() ? Training.TUNED : artifact.scorer().kind(),
+          artifact.scorerKind(),
           prompts.size(),
           data.name(),
           seed,

@@ -8,7 +8,9 @@ package dev.signalbox.core.config;
  *     averaged; each part reads its own settings below, {@code epochs} shared by the last two); or
  *     {@code tuned}: the encoder's top two layers fine-tuned with an {@code mlp} head of {@code
  *     hidden} units on the outcomes, for at most {@code epochs} epochs, the one of least loss on a
- *     held-out tenth kept (it needs {@code signalbox-tune}, which the launcher carries)
+ *     held-out tenth kept (it needs {@code signalbox-tune}, which the launcher carries); or {@code
+ *     tuned+knn}: that head's predictions averaged with a {@code knn} vote over the tuned encoder's
+ *     vectors of the training prompts
  * @param k the neighbours {@code knn} averages
  * @param smoothing the pseudo-prompts of the model's prior {@code knn} adds
  * @param latent the latent dimensions of {@code mf}
@@ -26,7 +28,8 @@ public record ScorerSpec(
           "knn+mlp",
           "knn+logistic",
           "knn+mlp+logistic",
-          "tuned"
+          "tuned",
+          "tuned+knn"
         })
         String kind,
     @Default("40") @Range(min = 1, max = 10_000) int k,

@@ -79,15 +79,23 @@ public interface ArtifactSource {
     // The default encoder is the gateway's (tests give a fake's id); another is named by the route.
     EncoderModel encoder = EncoderModel.named(spec.encoder());
     String expected = encoder.isDefault() ? embeddingModel : encoder.id();
-    boolean tunedScorer = spec.scorer().kind().equals(Training.TUNED);
+    boolean tunedScorer = Training.tunes(spec.scorer());
     if (tunedScorer != artifact.tuned().isPresent()) {
       problems.add(
           tunedScorer
-              ? "the route's scorer is 'tuned', the artifact carries no tuned encoder (train it"
-                  + " again)"
+              ? "the route's scorer is '"
+                  + spec.scorer().kind()
+                  + "', the artifact carries no tuned encoder (train it again)"
               : "the artifact carries a tuned encoder, the route's scorer is '"
                   + spec.scorer().kind()
                   + "'");
+    } else if (tunedScorer && !artifact.scorerKind().equals(spec.scorer().kind())) {
+      problems.add(
+          "it was fitted for the scorer '"
+              + artifact.scorerKind()
+              + "', the route's is '"
+              + spec.scorer().kind()
+              + "' (train it again)");
     } else if (!tunedScorer && !artifact.embeddingModel().equals(expected)) {
       problems.add(
           "its vectors come from embedding model '"

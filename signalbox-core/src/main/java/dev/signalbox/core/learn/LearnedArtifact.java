@@ -26,8 +26,9 @@ import java.util.Optional;
  * @param dataSource where the training data was read from, for people
  * @param clusters k-means centroids over the training embeddings (empty unless a bandit asked)
  * @param outputTokens per model, the mean output length in the training data
- * @param tuned the encoder tuned with the scorer (scorer {@code tuned}), whose vectors it reads;
- *     made known to the process ({@link TunedEncoders}) when the artifact is made
+ * @param tuned the encoder tuned with the scorer (scorers {@code tuned} and {@code tuned+knn}),
+ *     whose vectors it reads; made known to the process ({@link TunedEncoders}) when the artifact
+ *     is made
  */
 public record LearnedArtifact(
     String policy,
@@ -137,6 +138,24 @@ public record LearnedArtifact(
       return tuned.get().name();
     }
     return EncoderModel.byId(embeddingModel).map(EncoderModel::name).orElse("");
+  }
+
+  /**
+   * The route's scorer kind this artifact was fitted for: the scorer's own, or with a tuned encoder
+   * {@code tuned} for its head (an {@code mlp}) and {@code tuned+knn} for the head and the parts
+   * blended with it.
+   */
+  public String scorerKind() {
+    if (tuned.isEmpty()) {
+      return scorer.kind();
+    }
+    return scorer instanceof BlendScorer blend
+        ? Training.TUNED
+            + blend.parts().stream()
+                .skip(1)
+                .map(part -> "+" + part.kind())
+                .collect(java.util.stream.Collectors.joining())
+        : Training.TUNED;
   }
 
   public int modelIndex(String model) {

@@ -7,7 +7,9 @@ import dev.signalbox.core.config.ScorerSpec;
 import dev.signalbox.core.config.ThresholdSpec;
 import dev.signalbox.core.text.SharedPrefixes;
 import dev.signalbox.core.text.TextWindows;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
@@ -22,6 +24,14 @@ public final class Training {
 
   /** The scorer that tunes the encoder's top layers with its head ({@link EncoderTuning}). */
   public static final String TUNED = "tuned";
+
+  /**
+   * Whether the scorer tunes the encoder: {@code tuned} alone, or its head blended with scorers
+   * fitted on the tuned encoder's vectors ({@code tuned+knn}).
+   */
+  public static boolean tunes(ScorerSpec spec) {
+    return spec.kind().equals(TUNED) || spec.kind().startsWith(TUNED + "+");
+  }
 
   private Training() {}
 
@@ -69,7 +79,7 @@ public final class Training {
       long seed) {
     Optional<QualityTarget> promise =
         target.kind().equals("none") ? spec.qualityTarget() : Optional.empty();
-    boolean tunes = spec.scorer().kind().equals(TUNED);
+    boolean tunes = tunes(spec.scorer());
     if (tunes) {
       refuseWhatTuningCannotDo(spec);
     }
@@ -98,7 +108,7 @@ public final class Training {
     } else {
       scorer =
           tuned
-              .<QualityScorer>map(EncoderTuning.Tuned::head)
+              .map(t -> tunedScorer(t, spec.scorer(), data, seed))
               .orElseGet(() -> scorer(spec.scorer(), data, seed));
       calibration = spec.calibrates().map(threshold -> calibrate(data, held, threshold, target));
     }
@@ -152,9 +162,28 @@ public final class Training {
       case "mlp" -> mlp(spec, data, seed);
       case TUNED ->
           throw new IllegalArgumentException(
-              "the scorer 'tuned' stands alone: it cannot be part of a blend");
+              "the scorer 'tuned' leads a blend ('tuned+knn'), it cannot follow another part");
       default -> throw new IllegalArgumentException("unknown scorer '" + spec.kind() + "'");
     };
+  }
+
+  /**
+   * The tuned encoder's head, and for {@code tuned+knn} the head's prediction averaged with the
+   * other parts', each fitted on the tuned encoder's vectors of {@code data}'s texts: a vote of
+   * neighbours in the space the encoder was tuned to rank in (docs/evaluation.md, "blends").
+   */
+  private static QualityScorer tunedScorer(
+      EncoderTuning.Tuned tuned, ScorerSpec spec, TrainingSet data, long seed) {
+    if (spec.kind().equals(TUNED)) {
+      return tuned.head();
+    }
+    TrainingSet embedded = data.withEmbeddings(tuned.embed(data.texts()));
+    List<QualityScorer> parts = new ArrayList<>();
+    parts.add(tuned.head());
+    for (String kind : spec.kind().substring(TUNED.length() + 1).split("\\+")) {
+      parts.add(scorer(part(spec, kind), embedded, seed));
+    }
+    return new BlendScorer(parts);
   }
 
   /** One part of a blend: its kind, with the blend's settings. */
@@ -210,11 +239,11 @@ public final class Training {
     int heldOut = Math.max(1, (int) Math.round(order.length * HELD_OUT));
     TrainingSet fitPart = data.subset(Arrays.copyOfRange(order, heldOut, order.length));
     TrainingSet checkPart = data.subset(Arrays.copyOfRange(order, 0, heldOut));
-    if (spec.kind().equals(TUNED)) {
+    if (tunes(spec)) {
       EncoderTuning.Tuned tuned = EncoderTuning.available().tune(fitPart, spec, seed);
       return new HeldOut(
           checkPart.withEmbeddings(tuned.embed(checkPart.texts())),
-          tuned.head(),
+          tunedScorer(tuned, spec, fitPart, seed),
           Optional.of(tuned));
     }
     return new HeldOut(checkPart, scorer(spec, fitPart, seed), Optional.empty());

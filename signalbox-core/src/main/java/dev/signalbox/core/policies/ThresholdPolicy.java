@@ -44,7 +44,7 @@ public final class ThresholdPolicy implements RoutingPolicy {
         spec.value()
             .orElse(artifact.calibration().map(LearnedArtifact.Calibration::value).orElse(0.0));
     this.tag =
-        artifact.scorer().kind()
+        artifact.scorerKind()
             + " on data "
             + artifact.dataHash().substring(0, Math.min(12, artifact.dataHash().length()));
   }

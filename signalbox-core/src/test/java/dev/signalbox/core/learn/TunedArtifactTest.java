@@ -24,14 +24,32 @@ class TunedArtifactTest {
             "onnx::MatMul_1", new float[] {4, 5}));
   }
 
+  private static final MlpScorer HEAD =
+      new MlpScorer(
+          MODELS,
+          new double[][] {{0.5, -0.5}},
+          new double[] {0.1},
+          new double[][] {{1}, {-1}},
+          new double[] {0, 0});
+
+  /** The head, and a kNN vote over two training prompts' tuned vectors. */
+  private static final BlendScorer HEAD_AND_NEIGHBOURS =
+      new BlendScorer(
+          List.of(
+              HEAD,
+              new KnnScorer(
+                  MODELS,
+                  1,
+                  0,
+                  new double[] {0.5, 0.5},
+                  new float[][] {{1, 0}, {0, 1}},
+                  new double[][] {{1, 0}, {0, 1}})));
+
   private static LearnedArtifact artifact(TunedLayers tuned) {
-    MlpScorer head =
-        new MlpScorer(
-            MODELS,
-            new double[][] {{0.5, -0.5}},
-            new double[] {0.1},
-            new double[][] {{1}, {-1}},
-            new double[] {0, 0});
+    return artifact(tuned, HEAD);
+  }
+
+  private static LearnedArtifact artifact(TunedLayers tuned, QualityScorer scorer) {
     return new LearnedArtifact(
         "threshold",
         tuned.model().id(),
@@ -41,7 +59,7 @@ class TunedArtifactTest {
         "h",
         "test",
         MODELS,
-        head,
+        scorer,
         Optional.empty(),
         new float[0][],
         new double[] {100, 100},
@@ -85,12 +103,56 @@ class TunedArtifactTest {
   }
 
   @Test
+  void aTunedBlendKeepsItsNeighboursVectorsAndServesOnlyATunedBlendRoute(@TempDir Path dir)
+      throws Exception {
+    LearnedArtifact blend = artifact(layers(4), HEAD_AND_NEIGHBOURS);
+    assertThat(blend.scorerKind()).isEqualTo("tuned+knn");
+    assertThat(artifact(layers(4)).scorerKind()).isEqualTo("tuned");
+
+    Path file = dir.resolve("tuned-knn.json");
+    ArtifactFile.write(blend, file);
+    LearnedArtifact read = ArtifactFile.read(file);
+    assertThat(read.scorerKind()).isEqualTo("tuned+knn");
+    float[] vector = {0.9f, 0.1f};
+    double[] features = {};
+    assertThat(read.scorer().predict(vector, features))
+        .containsExactly(HEAD_AND_NEIGHBOURS.predict(vector, features));
+    assertThat(ArtifactFile.contentHash(read)).isEqualTo(ArtifactFile.contentHash(blend));
+
+    RouteSpec blendRoute = LearnedRoutes.thresholdRoute("r", "tuned+knn");
+    RouteSpec tunedRoute = LearnedRoutes.thresholdRoute("r", "tuned");
+    assertThat(ArtifactSource.mismatches(blendRoute, LearnedRoutes.learned(blendRoute), read, "m"))
+        .isEmpty();
+    assertThat(ArtifactSource.mismatches(tunedRoute, LearnedRoutes.learned(tunedRoute), read, "m"))
+        .singleElement()
+        .asString()
+        .contains("fitted for the scorer 'tuned+knn', the route's is 'tuned'");
+    assertThat(
+            ArtifactSource.mismatches(
+                blendRoute, LearnedRoutes.learned(blendRoute), artifact(layers(4)), "m"))
+        .singleElement()
+        .asString()
+        .contains("fitted for the scorer 'tuned', the route's is 'tuned+knn'");
+  }
+
+  @Test
+  void tunedOnlyLeadsABlend() {
+    RouteSpec route = LearnedRoutes.thresholdRoute("r", "knn+tuned");
+    assertThatThrownBy(() -> fit(route, Training.Target.NONE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("the scorer 'tuned' leads a blend ('tuned+knn')");
+  }
+
+  @Test
   void tuningWithoutItsPlugInIsRefusedWithAReason() {
     RouteSpec route = LearnedRoutes.thresholdRoute("r", "tuned");
     assertThatThrownBy(() -> fit(route, Training.Target.NONE))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("needs signalbox-tune and PyTorch on the class path");
     assertThatThrownBy(() -> fit(route, Training.Target.parse("strong-share=0.3")))
+        .hasMessageContaining("needs signalbox-tune and PyTorch on the class path");
+    RouteSpec blend = LearnedRoutes.thresholdRoute("r", "tuned+knn");
+    assertThatThrownBy(() -> fit(blend, Training.Target.NONE))
         .hasMessageContaining("needs signalbox-tune and PyTorch on the class path");
   }
 
