@@ -82,9 +82,11 @@ takes_aot_cache() {
   [[ $'\n'"$flags"$'\n' != *$'\n'--add-modules=* ]]
 }
 
-# Offline commands hold whole data sets (MMLU's embeddings, a kNN artifact being written): a larger
-# heap, committed only as it is used.
-offline_opts=(-Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED "$log_format")
+# Offline commands hold whole data sets (MMLU's embeddings, a kNN artifact being written) and, tuning
+# an encoder, the frozen layers' states of every training prompt (about 0.9 GB for MMLU's 11,229):
+# a heap of up to half the machine's (or container's) memory, committed only as it is used. The 1 GB
+# it had ran out of memory in the second fold of `eval` of a tuned route on MMLU cv:5.
+offline_opts=(-XX:MaxRAMPercentage=50 -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED "$log_format")
 # The commands that fit and decide learned routes over whole data sets get the vector module too (the
 # kNN search above): `eval` of examples/eval/routellm.yaml on MMLU cv:5 took 20.6 s against 86.0 s
 # without it, its output the same byte for byte (docs/results/knn-int8-20261205.txt).

@@ -74,6 +74,19 @@ class LauncherFlagsTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"eval", "train", "replay", "validate", "traces"})
+  void theOfflineCommandsMayTakeHalfTheMachinesMemoryAndAUsersHeapWins(String command)
+      throws Exception {
+    Processes.Result result =
+        launcher(
+            "export SIGNALBOX_JAVA_OPTS=-Xmx3g && find_java() { echo echo; } && run_signalbox cp",
+            command);
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    // The JVM takes -Xmx over the percentage wherever it stands.
+    assertThat(result.output()).contains("-XX:MaxRAMPercentage=50").contains(" -Xmx3g ");
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"eval", "train", "serve", "replay"})
   void theCommandsThatMayTuneAnEncoderFixPyTorchsThreads(String command) throws Exception {
     // find_java answers a script that prints the thread settings it was given.

@@ -9,6 +9,7 @@ import dev.signalbox.core.text.TextWindows;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * What {@code ./signalbox train} writes and a learned route serves from: a fitted scorer, the
@@ -154,7 +155,7 @@ public record LearnedArtifact(
             + blend.parts().stream()
                 .skip(1)
                 .map(part -> "+" + part.kind())
-                .collect(java.util.stream.Collectors.joining())
+                .collect(Collectors.joining())
         : Training.TUNED;
   }
 
