@@ -117,26 +117,37 @@ routes:
     threshold: {strong: strong, weak: weak, value: 0.5}
     scorer: {kind: tuned, epochs: 20, hidden: 16}
     artifact: tuned.artifact.json
+  - name: tuned-knn
+    policy: threshold
+    models: [strong, weak]
+    threshold: {strong: strong, weak: weak, value: 0.5}
+    scorer: {kind: tuned+knn, epochs: 20, hidden: 16, k: 4, smoothing: 1}
+    artifact: tuned-knn.artifact.json
 YAML
-(cd "$tuned" && "$root/signalbox" train --dataset outcomes.jsonl --prices prices.yaml \
-  --config tuned.yaml --policy tuned > train.log 2>&1) \
-  || { echo "train of the tuned route failed:" >&2; cat "$tuned/train.log" >&2; exit 1; }
-install -m 644 "$tuned/tuned.yaml" "$tuned/tuned.artifact.json" "$rootfs/var/lib/signalbox/"
+for route in tuned tuned-knn; do
+  (cd "$tuned" && "$root/signalbox" train --dataset outcomes.jsonl --prices prices.yaml \
+    --config tuned.yaml --policy "$route" > "train-$route.log" 2>&1) \
+    || { echo "train of the route $route failed:" >&2; cat "$tuned/train-$route.log" >&2; exit 1; }
+done
+install -m 644 "$tuned/tuned.yaml" "$tuned/tuned.artifact.json" "$tuned/tuned-knn.artifact.json" \
+  "$rootfs/var/lib/signalbox/"
 serve_in_image tuned.yaml "$work/serve-tuned.log"
 routed() {
   curl -sf -D - -o /dev/null "http://127.0.0.1:$port/v1/chat/completions" -H 'content-type: application/json' \
-    -d "{\"model\":\"tuned\",\"messages\":[{\"role\":\"user\",\"content\":\"$1\"}]}" \
+    -d "{\"model\":\"$1\",\"messages\":[{\"role\":\"user\",\"content\":\"$2\"}]}" \
     | tr -d '\r' | awk -F': ' 'tolower($1) == "x-signalbox-model" {print $2}' || true
 }
-calculus="$(routed 'Evaluate the definite integral of x^3 * cos(x) from 0 to pi/2, showing each step.')"
-greeting="$(routed 'Please write a warm happy birthday message for my friend Zoe.')"
-if [ "$calculus" != strong ] || [ "$greeting" != weak ]; then
-  echo "the image routed the tuned route's calculus prompt to '$calculus' and its greeting to '$greeting'" \
-    "(expected strong and weak); its output:" >&2
-  cat "$work/serve-tuned.log" >&2
-  exit 1
-fi
-echo "image: serve (no PyTorch in it) routed by a tuned encoder trained outside it: calculus to strong, greeting to weak"
+for route in tuned tuned-knn; do
+  calculus="$(routed "$route" 'Evaluate the definite integral of x^3 * cos(x) from 0 to pi/2, showing each step.')"
+  greeting="$(routed "$route" 'Please write a warm happy birthday message for my friend Zoe.')"
+  if [ "$calculus" != strong ] || [ "$greeting" != weak ]; then
+    echo "the image routed the route $route's calculus prompt to '$calculus' and its greeting to" \
+      "'$greeting' (expected strong and weak); its output:" >&2
+    cat "$work/serve-tuned.log" >&2
+    exit 1
+  fi
+done
+echo "image: serve (no PyTorch in it) routed by tuned encoders trained outside it (tuned, tuned+knn): calculus to strong, greeting to weak"
 install -m 644 "$tuned/outcomes.jsonl" "$tuned/prices.yaml" "$rootfs/var/lib/signalbox/"
 if (chrooted train --dataset outcomes.jsonl --prices prices.yaml --config tuned.yaml --policy tuned) \
     > "$work/train-in-image.log" 2>&1 \
