@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * Fits what a learned route serves from: its scorer on the training set, the threshold for a target
@@ -97,6 +98,9 @@ public final class Training {
                 held.flatMap(HeldOut::tuned)
                     .orElseGet(() -> EncoderTuning.available().tune(data, spec.scorer(), seed)))
             : Optional.empty();
+    // The training prompts' tuned vectors, embedded at most once for what reads them (a blend's
+    // neighbours, a bandit's clusters): a pass of the tuned encoder over every prompt.
+    Supplier<float[][]> tunedVectors = once(() -> tuned.orElseThrow().embed(data.texts()));
     QualityScorer scorer;
     Optional<LearnedArtifact.Calibration> calibration;
     if (guarantees) {
@@ -108,14 +112,14 @@ public final class Training {
     } else {
       scorer =
           tuned
-              .map(t -> tunedScorer(t, spec.scorer(), data, seed))
+              .map(t -> tunedScorer(t, spec.scorer(), data, tunedVectors, seed))
               .orElseGet(() -> scorer(spec.scorer(), data, seed));
       calibration = spec.calibrates().map(threshold -> calibrate(data, held, threshold, target));
     }
     float[][] clusters =
         spec.clusters() > 0
             ? KMeans.fit(
-                tuned.map(t -> t.embed(data.texts())).orElse(data.embeddings()),
+                tuned.isPresent() ? tunedVectors.get() : data.embeddings(),
                 spec.clusters(),
                 20,
                 seed)
@@ -169,21 +173,41 @@ public final class Training {
 
   /**
    * The tuned encoder's head, and for {@code tuned+knn} the head's prediction averaged with the
-   * other parts', each fitted on the tuned encoder's vectors of {@code data}'s texts: a vote of
-   * neighbours in the space the encoder was tuned to rank in (docs/evaluation.md, "blends").
+   * other parts', each fitted on {@code vectors}, the tuned encoder's of {@code data}'s texts: a
+   * vote of neighbours in the space the encoder was tuned to rank in (docs/evaluation.md,
+   * "tuned+knn").
    */
   private static QualityScorer tunedScorer(
-      EncoderTuning.Tuned tuned, ScorerSpec spec, TrainingSet data, long seed) {
+      EncoderTuning.Tuned tuned,
+      ScorerSpec spec,
+      TrainingSet data,
+      Supplier<float[][]> vectors,
+      long seed) {
     if (spec.kind().equals(TUNED)) {
       return tuned.head();
     }
-    TrainingSet embedded = data.withEmbeddings(tuned.embed(data.texts()));
+    TrainingSet embedded = data.withEmbeddings(vectors.get());
     List<QualityScorer> parts = new ArrayList<>();
     parts.add(tuned.head());
     for (String kind : spec.kind().substring(TUNED.length() + 1).split("\\+")) {
       parts.add(scorer(part(spec, kind), embedded, seed));
     }
     return new BlendScorer(parts);
+  }
+
+  /** {@code supplier}'s value, computed at the first call and kept. */
+  private static <T> Supplier<T> once(Supplier<T> supplier) {
+    return new Supplier<>() {
+      private T value;
+
+      @Override
+      public T get() {
+        if (value == null) {
+          value = supplier.get();
+        }
+        return value;
+      }
+    };
   }
 
   /** One part of a blend: its kind, with the blend's settings. */
@@ -243,7 +267,7 @@ public final class Training {
       EncoderTuning.Tuned tuned = EncoderTuning.available().tune(fitPart, spec, seed);
       return new HeldOut(
           checkPart.withEmbeddings(tuned.embed(checkPart.texts())),
-          tunedScorer(tuned, spec, fitPart, seed),
+          tunedScorer(tuned, spec, fitPart, () -> tuned.embed(fitPart.texts()), seed),
           Optional.of(tuned));
     }
     return new HeldOut(checkPart, scorer(spec, fitPart, seed), Optional.empty());
