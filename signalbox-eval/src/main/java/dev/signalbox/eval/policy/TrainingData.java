@@ -10,6 +10,7 @@ import dev.signalbox.core.config.LearnedPolicySpec;
 import dev.signalbox.core.embed.TextEmbedder;
 import dev.signalbox.core.embed.Vectors;
 import dev.signalbox.core.learn.CheapFeatures;
+import dev.signalbox.core.learn.Training;
 import dev.signalbox.core.learn.TrainingSet;
 import dev.signalbox.core.routing.RequestSignals;
 import dev.signalbox.core.text.EmbeddedText;
@@ -73,6 +74,10 @@ public final class TrainingData {
     Optional<SharedPrefixes> prefixes =
         spec.stripsPrefixes() ? Optional.of(SharedPrefixes.learn(texts)) : Optional.empty();
     TextWindow window = TextWindows.of(spec.window(), prefixes.orElse(SharedPrefixes.NONE));
+    if (Training.tunes(spec.scorer())) {
+      return new Embedded(
+          of(prompts, context, unembedded(texts.size()), read(texts, window)), prefixes);
+    }
     TextEmbedder embedder = context.embedder(spec.encoder()).get();
     float[][] embeddings = new float[texts.size()][];
     List<String> read = texts;
@@ -99,6 +104,35 @@ public final class TrainingData {
       read = spans.size() == texts.size() ? spans : List.of();
     }
     return new Embedded(of(prompts, context, embeddings, read), prefixes);
+  }
+
+  /**
+   * A tuned scorer embeds the texts with the encoder it tunes and never reads the frozen encoder's
+   * vectors, so none are computed (a pass over every prompt, about a minute a fold on MMLU).
+   */
+  private static float[][] unembedded(int prompts) {
+    return new float[prompts][0];
+  }
+
+  /** Per text, the one span a tuned encoder reads of it ({@code window} is never chunks there). */
+  private static List<String> read(List<String> texts, TextWindow window) {
+    if (window == TextWindow.WHOLE) {
+      return texts;
+    }
+    List<String> read = new ArrayList<>(texts.size());
+    for (String text : texts) {
+      int[] cuts = window.spans(text);
+      if (cuts.length == 0) {
+        read.add("");
+        continue;
+      }
+      if (cuts.length > 2) {
+        throw new IllegalArgumentException(
+            "the scorer 'tuned' reads one span of a prompt: window head or tail, not chunks");
+      }
+      read.add(text.substring(cuts[0], cuts[1]));
+    }
+    return read;
   }
 
   /** {@code read}: per prompt, the one span of it the encoder read (empty: some read several). */
