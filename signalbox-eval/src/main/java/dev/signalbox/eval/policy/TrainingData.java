@@ -114,7 +114,7 @@ public final class TrainingData {
     return new float[prompts][0];
   }
 
-  /** Per text, the one span a tuned encoder reads of it ({@code window} is never chunks there). */
+  /** Per text, the one span a tuned encoder reads of it; windows of several spans are refused. */
   private static List<String> read(List<String> texts, TextWindow window) {
     if (window == TextWindow.WHOLE) {
       return texts;
