@@ -7,7 +7,6 @@ import dev.signalbox.api.ResponseFormat;
 import dev.signalbox.api.TextWindow;
 import dev.signalbox.core.config.ConfigReader;
 import dev.signalbox.core.config.LearnedPolicySpec;
-import dev.signalbox.core.embed.TextEmbedder;
 import dev.signalbox.core.embed.Vectors;
 import dev.signalbox.core.learn.CheapFeatures;
 import dev.signalbox.core.learn.Training;
@@ -74,65 +73,44 @@ public final class TrainingData {
     Optional<SharedPrefixes> prefixes =
         spec.stripsPrefixes() ? Optional.of(SharedPrefixes.learn(texts)) : Optional.empty();
     TextWindow window = TextWindows.of(spec.window(), prefixes.orElse(SharedPrefixes.NONE));
-    if (Training.tunes(spec.scorer())) {
-      return new Embedded(
-          of(prompts, context, unembedded(texts.size()), read(texts, window)), prefixes);
-    }
-    TextEmbedder embedder = context.embedder(spec.encoder()).get();
-    float[][] embeddings = new float[texts.size()][];
-    List<String> read = texts;
+    // A tuned scorer embeds the texts with the encoder it tunes and never reads the frozen
+    // encoder's vectors, so none are computed (a pass over every prompt, a minute a fold on MMLU).
+    boolean frozenVectorsRead = !Training.tunes(spec.scorer());
     if (window == TextWindow.WHOLE) {
-      embeddings = embedder.embedAll(texts).toArray(new float[0][]);
-    } else {
-      int[][] cuts = new int[texts.size()][];
-      List<String> spans = new ArrayList<>();
-      for (int t = 0; t < cuts.length; t++) {
-        cuts[t] = window.spans(texts.get(t));
-        for (int i = 0; i < cuts[t].length; i += 2) {
-          spans.add(texts.get(t).substring(cuts[t][i], cuts[t][i + 1]));
-        }
+      float[][] embeddings =
+          frozenVectorsRead
+              ? context.embedder(spec.encoder()).get().embedAll(texts).toArray(new float[0][])
+              : unembedded(texts.size());
+      return new Embedded(of(prompts, context, embeddings, texts), prefixes);
+    }
+    int[][] cuts = new int[texts.size()][];
+    List<String> spans = new ArrayList<>();
+    for (int t = 0; t < cuts.length; t++) {
+      cuts[t] = window.spans(texts.get(t));
+      for (int i = 0; i < cuts[t].length; i += 2) {
+        spans.add(texts.get(t).substring(cuts[t][i], cuts[t][i + 1]));
       }
-      // Every span in one batch, so the encoder runs on every core; each text's spans averaged.
-      List<float[]> vectors = embedder.embedAll(spans);
-      int next = 0;
-      for (int t = 0; t < cuts.length; t++) {
-        int count = cuts[t].length / 2;
-        List<float[]> own = vectors.subList(next, next + count);
-        embeddings[t] = count == 1 ? own.get(0) : Vectors.meanDirection(own);
-        next += count;
-      }
-      read = spans.size() == texts.size() ? spans : List.of();
+    }
+    List<String> read = spans.size() == texts.size() ? spans : List.of();
+    if (!frozenVectorsRead) {
+      return new Embedded(of(prompts, context, unembedded(texts.size()), read), prefixes);
+    }
+    // Every span in one batch, so the encoder runs on every core; each text's spans averaged.
+    List<float[]> vectors = context.embedder(spec.encoder()).get().embedAll(spans);
+    float[][] embeddings = new float[texts.size()][];
+    int next = 0;
+    for (int t = 0; t < cuts.length; t++) {
+      int count = cuts[t].length / 2;
+      List<float[]> own = vectors.subList(next, next + count);
+      embeddings[t] = count == 1 ? own.get(0) : Vectors.meanDirection(own);
+      next += count;
     }
     return new Embedded(of(prompts, context, embeddings, read), prefixes);
   }
 
-  /**
-   * A tuned scorer embeds the texts with the encoder it tunes and never reads the frozen encoder's
-   * vectors, so none are computed (a pass over every prompt, about a minute a fold on MMLU).
-   */
+  /** Vectors of no dimensions, one per prompt, for a scorer that embeds the texts itself. */
   private static float[][] unembedded(int prompts) {
     return new float[prompts][0];
-  }
-
-  /** Per text, the one span a tuned encoder reads of it; windows of several spans are refused. */
-  private static List<String> read(List<String> texts, TextWindow window) {
-    if (window == TextWindow.WHOLE) {
-      return texts;
-    }
-    List<String> read = new ArrayList<>(texts.size());
-    for (String text : texts) {
-      int[] cuts = window.spans(text);
-      if (cuts.length == 0) {
-        read.add("");
-        continue;
-      }
-      if (cuts.length > 2) {
-        throw new IllegalArgumentException(
-            "the scorer 'tuned' reads one span of a prompt: window head or tail, not chunks");
-      }
-      read.add(text.substring(cuts[0], cuts[1]));
-    }
-    return read;
   }
 
   /** {@code read}: per prompt, the one span of it the encoder read (empty: some read several). */
